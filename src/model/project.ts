@@ -1,0 +1,97 @@
+import type { Dockerfile, DockerIgnore } from './dockerfile.js';
+import type { Finding } from './finding.js';
+import type { Gitmodules } from './git.js';
+import type { Nvmrc, PackageJson } from './node.js';
+import type { Platform } from './platform.js';
+import type { PyProject, PyRequirementsFile, PySetup, PyVersionFile } from './python.js';
+import type { Location, SourceFile } from './source.js';
+
+/**
+ * How a file stands with respect to a clean CI checkout.
+ * - `tracked`: in the git index, so a clean clone has it.
+ * - `untracked`: on disk, not in the index, not ignored: a clean clone lacks it (someone forgot `git add`).
+ * - `ignored`: on disk and ignored by git: a clean clone lacks it.
+ * - `plain`: the root is not a git repository; every file found is taken as present.
+ */
+export type FileStatus = 'tracked' | 'untracked' | 'ignored' | 'plain';
+
+export interface Inventory {
+  /** Absolute path of the project root. */
+  root: string;
+  /** True when the root is (inside) a git work tree. */
+  git: boolean;
+  /** Every known file, relative path → status. Directories are not listed. Gitlinks are not files. */
+  files: Map<string, FileStatus>;
+  /** Gitlinks (mode 160000 entries in the index): path → commit. */
+  gitlinks: Map<string, string>;
+  /** Notes about the load (not a git repository, unreadable folder, symlink loop...). */
+  notes: string[];
+}
+
+/** Where a build was defined. */
+export type BuildOrigin = 'dockerfile' | 'config' | 'compose' | 'workflow' | 'script' | 'makefile' | 'bake';
+
+/** A node of the build graph: one place that builds one Dockerfile. A Dockerfile may have many. */
+export interface Build {
+  id: string;
+  /** Dockerfile path relative to the root. */
+  dockerfile: string;
+  /** Build context relative to the root (`.` for the root). */
+  context: string;
+  /** Why this context: written in the definition, or inferred ('dockerfile-dir' / 'repo-root'). */
+  contextSource: 'definition' | 'dockerfile-dir' | 'repo-root';
+  platforms: Platform[];
+  /** Where the platforms came from (e.g. `crossdock.yaml`, `.github/workflows/ci.yml:12`, `default`). */
+  platformsSource: string;
+  tags: string[];
+  buildArgs: Record<string, string>;
+  target: string | undefined;
+  push: boolean;
+  origin: BuildOrigin;
+  definedAt: Location;
+}
+
+export interface Targets {
+  platforms: Platform[];
+  /** `crossdock.yaml`, a file:line that declared them, or `default`. */
+  source: string;
+}
+
+export interface CrossdockConfig {
+  /** Path of the config file, undefined when none. */
+  path: string | undefined;
+  platforms: Platform[] | undefined;
+  /** rule id → severity or 'off'. */
+  rules: Record<string, 'error' | 'warning' | 'info' | 'off'>;
+  /** Glob patterns of paths to ignore. */
+  ignore: string[];
+  /** Everything else in the file, validated by the commands that use it. */
+  raw: Record<string, unknown>;
+}
+
+/** The typed project every rule sees. Built once per run; rules never read files. */
+export interface ProjectModel {
+  root: string;
+  inventory: Inventory;
+  config: CrossdockConfig;
+  targets: Targets;
+  /** Parsed source files by relative path (only the files some parser read). */
+  sources: Map<string, SourceFile>;
+  dockerfiles: Dockerfile[];
+  /** `.dockerignore` by context directory (relative, `.` for root). */
+  dockerignores: Map<string, DockerIgnore>;
+  python: {
+    requirements: PyRequirementsFile[];
+    pyprojects: PyProject[];
+    setups: PySetup[];
+    versionFiles: PyVersionFile[];
+  };
+  node: {
+    packageJsons: PackageJson[];
+    nvmrcs: Nvmrc[];
+  };
+  gitmodules: Gitmodules | undefined;
+  builds: Build[];
+  /** Findings produced while loading (parse errors) — reported like rule findings. */
+  loadFindings: Finding[];
+}
