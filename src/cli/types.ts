@@ -25,7 +25,7 @@ export interface OptionSpec {
 
 /** Parsed command line of one command: option values by name plus positionals. */
 export interface ParsedArgs {
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
 }
 

@@ -24,6 +24,8 @@ export interface Inventory {
   files: Map<string, FileStatus>;
   /** Gitlinks (mode 160000 entries in the index): path → commit. */
   gitlinks: Map<string, string>;
+  /** Directories git ignores as a whole (listed once, not walked), relative, without trailing slash. */
+  ignoredDirs: string[];
   /** Notes about the load (not a git repository, unreadable folder, symlink loop...). */
   notes: string[];
 }
@@ -94,4 +96,27 @@ export interface ProjectModel {
   builds: Build[];
   /** Findings produced while loading (parse errors) — reported like rule findings. */
   loadFindings: Finding[];
+}
+
+/**
+ * Status of a path as a clean clone would see it: a file's own status; for a directory, the best status of any
+ * file below it (tracked wins); `absent` when nothing is there at all.
+ */
+export function pathStatus(inventory: Inventory, path: string): FileStatus | 'absent' {
+  const p = path.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  if (p === '' || p === '.') return inventory.git ? 'tracked' : 'plain';
+  const own = inventory.files.get(p);
+  if (own) return own;
+  if (inventory.gitlinks.has(p)) return 'tracked';
+  const prefix = `${p}/`;
+  let best: FileStatus | undefined;
+  for (const [file, status] of inventory.files) {
+    if (!file.startsWith(prefix)) continue;
+    if (status === 'tracked' || status === 'plain') return status;
+    if (!best || (best === 'ignored' && status === 'untracked')) best = status;
+  }
+  for (const link of inventory.gitlinks.keys()) if (link.startsWith(prefix)) return 'tracked';
+  if (best) return best;
+  for (const dir of inventory.ignoredDirs) if (p === dir || p.startsWith(`${dir}/`)) return 'ignored';
+  return 'absent';
 }

@@ -1,0 +1,144 @@
+import { promises as fs } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { parsePlatform, type Platform } from '../model/platform.js';
+import type { CrossdockConfig } from '../model/project.js';
+
+export const CONFIG_FILE_NAMES = ['crossdock.yaml', 'crossdock.yml', '.crossdock.yaml', '.crossdock.yml'];
+
+/** Top-level keys crossdock.yaml may hold; each is validated by the part of crossdock that uses it. */
+export const KNOWN_CONFIG_KEYS = [
+  'version',
+  'platforms',
+  'rules',
+  'ignore',
+  'runners',
+  'images',
+  'nodes',
+  'build',
+  'registries',
+] as const;
+
+const SEVERITY_VALUES = new Set(['error', 'warning', 'info', 'off']);
+
+export function emptyConfig(): CrossdockConfig {
+  return { path: undefined, platforms: undefined, rules: {}, ignore: [], raw: {} };
+}
+
+/** Finds and loads the config: an explicit path, or the first of CONFIG_FILE_NAMES in root. */
+export async function loadConfig(root: string, explicit?: string): Promise<CrossdockConfig> {
+  const candidates = explicit ? [explicit] : CONFIG_FILE_NAMES.map((n) => join(root, n));
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      if (explicit) {
+        throw new ConfigError(
+          `cannot read config file ${explicit}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+          {
+            hint: 'check the path given to --config',
+          },
+        );
+      }
+      continue;
+    }
+    const rel = relative(root, file) || file;
+    return parseConfig(rel.startsWith('..') ? file : rel, text);
+  }
+  return emptyConfig();
+}
+
+/** Parses crossdock.yaml text. Errors are ConfigError naming file:line:column and the fix. */
+export function parseConfig(path: string, text: string): CrossdockConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const where = (node: Node | null | undefined): string => {
+    const offset = node?.range?.[0] ?? 0;
+    const p = lineCounter.linePos(offset);
+    return `${path}:${p.line}:${p.col}`;
+  };
+  const fail = (node: Node | null | undefined, message: string, hint: string): never => {
+    throw new ConfigError(`${where(node)}: ${message}`, { hint });
+  };
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const p = lineCounter.linePos(firstError.pos[0]);
+    throw new ConfigError(`${path}:${p.line}:${p.col}: invalid YAML: ${firstError.message.split('\n')[0]}`, {
+      hint: 'fix the YAML syntax of the crossdock config file',
+    });
+  }
+  const config: CrossdockConfig = { ...emptyConfig(), path };
+  const contents = doc.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null)) return config;
+  if (!isMap(contents))
+    return fail(contents, 'the config must be a mapping', 'start the file with keys such as `platforms:`');
+  const raw = doc.toJS() as unknown;
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) config.raw = { ...raw };
+
+  for (const pair of contents.items) {
+    const keyNode = pair.key;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const value = pair.value as Node | null;
+    if (!(KNOWN_CONFIG_KEYS as readonly string[]).includes(key)) {
+      fail(keyNode as Node, `unknown key "${key}"`, `known keys: ${KNOWN_CONFIG_KEYS.join(', ')}`);
+    }
+    if (key === 'version') {
+      if (!isScalar(value) || value.value !== 1)
+        fail(value, 'version must be 1', 'write `version: 1` or remove the key');
+    } else if (key === 'platforms') {
+      if (!isSeq(value)) {
+        fail(value, '`platforms` must be a list', 'write e.g. `platforms: [linux/amd64, linux/arm64]`');
+        continue;
+      }
+      const platforms: Platform[] = [];
+      for (const item of value.items) {
+        const text = isScalar(item) ? String(item.value) : '';
+        const platform = parsePlatform(text);
+        if (!platform)
+          fail(
+            item as Node,
+            `"${text}" is not a platform`,
+            'use os/arch[/variant], e.g. linux/arm64 or linux/arm/v7',
+          );
+        else platforms.push(platform);
+      }
+      if (platforms.length === 0)
+        fail(value, '`platforms` is empty', 'list at least one platform, e.g. linux/amd64');
+      config.platforms = platforms;
+    } else if (key === 'rules') {
+      if (!isMap(value)) {
+        fail(
+          value,
+          '`rules` must map rule ids to a severity',
+          'write e.g. `rules: { unpinned-dependency: off }`',
+        );
+        continue;
+      }
+      for (const rp of value.items) {
+        const id = isScalar(rp.key) ? String(rp.key.value) : '';
+        const sev = isScalar(rp.value) ? String(rp.value.value) : '';
+        if (!SEVERITY_VALUES.has(sev)) {
+          fail(
+            (rp.value ?? rp.key) as Node,
+            `severity "${sev}" for rule "${id}" is not one of error, warning, info, off`,
+            'use error, warning, info or off',
+          );
+        }
+        config.rules[id] = sev as 'error' | 'warning' | 'info' | 'off';
+      }
+    } else if (key === 'ignore') {
+      if (!isSeq(value) || !value.items.every((i) => isScalar(i) && typeof i.value === 'string')) {
+        fail(
+          value,
+          '`ignore` must be a list of path patterns',
+          'write e.g. `ignore: ["vendor/**", "legacy/"]`',
+        );
+        continue;
+      }
+      config.ignore = value.items.map((i) => String((i as { value: unknown }).value));
+    }
+  }
+  return config;
+}

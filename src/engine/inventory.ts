@@ -1,0 +1,106 @@
+import { type Dirent, promises as fs } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { exec } from '../exec.js';
+import type { FileStatus, Inventory } from '../model/project.js';
+
+/** Folders never walked in a plain (non-git) directory: they are never part of a build's source of truth. */
+const PLAIN_SKIP = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
+
+function splitZ(text: string): string[] {
+  return text.split('\0').filter((s) => s.length > 0);
+}
+
+/**
+ * Loads what a clean CI checkout of `root` would contain: tracked files and gitlinks from the git index, and
+ * separately the files that exist only locally (untracked, ignored). Outside git: a plain walk honouring
+ * .gitignore files, noted in `notes`.
+ */
+export async function loadInventory(root: string): Promise<Inventory> {
+  const inside = await exec(['git', 'rev-parse', '--is-inside-work-tree'], { cwd: root });
+  if (inside.code === 0 && inside.stdout.trim() === 'true') return gitInventory(root);
+  const notes = [
+    inside.notFound
+      ? 'git is not installed: files are read from disk as they are; install git to compare against a clean clone.'
+      : 'not a git repository: every file on disk is taken as present; run crossdock inside a git work tree to see what a clean clone lacks.',
+  ];
+  return plainInventory(root, notes);
+}
+
+async function gitInventory(root: string): Promise<Inventory> {
+  const files = new Map<string, FileStatus>();
+  const gitlinks = new Map<string, string>();
+  const notes: string[] = [];
+  const [staged, untracked, ignored] = await Promise.all([
+    exec(['git', '-c', 'core.quotepath=off', 'ls-files', '-s', '-z'], { cwd: root }),
+    exec(['git', 'ls-files', '-z', '--others', '--exclude-standard'], { cwd: root }),
+    exec(['git', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], {
+      cwd: root,
+    }),
+  ]);
+  if (staged.code !== 0) notes.push(`git ls-files failed: ${staged.stderr.trim()}`);
+  for (const entry of splitZ(staged.stdout)) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, sha] = entry.slice(0, tab).split(' ');
+    const path = entry.slice(tab + 1);
+    if (mode === '160000') gitlinks.set(path, sha ?? '');
+    else files.set(path, 'tracked');
+  }
+  for (const path of splitZ(untracked.stdout)) if (!files.has(path)) files.set(path, 'untracked');
+  const ignoredDirs: string[] = [];
+  for (const path of splitZ(ignored.stdout)) {
+    if (path.endsWith('/')) ignoredDirs.push(path.slice(0, -1));
+    else if (!files.has(path)) files.set(path, 'ignored');
+  }
+  return { root, git: true, files, gitlinks, ignoredDirs, notes };
+}
+
+async function plainInventory(root: string, notes: string[]): Promise<Inventory> {
+  const files = new Map<string, FileStatus>();
+  const ignoredDirs: string[] = [];
+  const rules: { base: string; ig: Ignore }[] = [];
+  const isIgnored = (rel: string, dir: boolean): boolean => {
+    for (const { base, ig } of rules) {
+      if (base !== '' && !rel.startsWith(`${base}/`)) continue;
+      const sub = base === '' ? rel : rel.slice(base.length + 1);
+      if (ig.ignores(dir ? `${sub}/` : sub)) return true;
+    }
+    return false;
+  };
+  const walk = async (dir: string): Promise<void> => {
+    const relDir = relative(root, dir).split(sep).join('/');
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      notes.push(`cannot read folder ${relDir || '.'}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      return;
+    }
+    if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
+      try {
+        const text = await fs.readFile(join(dir, '.gitignore'), 'utf8');
+        rules.push({ base: relDir, ig: ignore().add(text) });
+      } catch {
+        notes.push(`cannot read ${relDir ? `${relDir}/` : ''}.gitignore`);
+      }
+    }
+    const subdirs: Promise<void>[] = [];
+    for (const e of entries) {
+      const rel = relDir ? `${relDir}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (PLAIN_SKIP.has(e.name) || isIgnored(rel, true)) {
+          ignoredDirs.push(rel);
+          continue;
+        }
+        subdirs.push(walk(join(dir, e.name)));
+      } else {
+        // Symlinks (to files or folders) are listed, never followed: no loops, no escapes from the root.
+        files.set(rel, isIgnored(rel, false) ? 'ignored' : 'plain');
+      }
+    }
+    await Promise.all(subdirs);
+  };
+  await walk(root);
+  return { root, git: false, files, gitlinks: new Map(), ignoredDirs, notes };
+}
