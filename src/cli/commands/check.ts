@@ -1,0 +1,97 @@
+import { check } from '../../engine/run.js';
+import { UsageError } from '../../errors.js';
+import { severityRank } from '../../model/finding.js';
+import { parsePlatform, type Platform } from '../../model/platform.js';
+import { render } from '../../reporters/index.js';
+import { formatOpt, REPORT_FORMATS, useColor, writeReport } from '../output.js';
+import type { Command } from '../types.js';
+import { boolOpt, listOpt, stringOpt } from '../types.js';
+
+const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
+
+export function parsePlatformList(values: string[]): Platform[] {
+  const out: Platform[] = [];
+  for (const item of values.flatMap((v) => v.split(','))) {
+    if (!item.trim()) continue;
+    const p = parsePlatform(item);
+    if (!p || !item.includes('/')) {
+      throw new UsageError(`--platform ${item} is not a platform`, { hint: 'use os/arch, e.g. linux/arm64' });
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Find what will break a multi-platform build or deployment, before building (offline by default).',
+  usage: 'crossdock check [dir] [options]',
+  options: [
+    {
+      name: 'format',
+      type: 'string',
+      valueName: 'FORMAT',
+      description: 'text (default), json, sarif or markdown',
+    },
+    {
+      name: 'output',
+      type: 'string',
+      short: 'o',
+      valueName: 'FILE',
+      description: 'write the report to FILE',
+    },
+    {
+      name: 'fail-on',
+      type: 'string',
+      valueName: 'LEVEL',
+      description: 'exit 1 at or above: error (default), warning, info, never',
+    },
+    {
+      name: 'config',
+      type: 'string',
+      short: 'c',
+      valueName: 'FILE',
+      description: 'config file (default: crossdock.yaml in dir)',
+    },
+    {
+      name: 'platform',
+      type: 'string',
+      multiple: true,
+      valueName: 'LIST',
+      description: 'target platforms, overriding config and inference',
+    },
+    { name: 'rule', type: 'string', multiple: true, valueName: 'ID', description: 'run only these rules' },
+    { name: 'online', type: 'boolean', description: 'also run rules that consult registries' },
+    { name: 'no-color', type: 'boolean', description: 'no ANSI colours' },
+  ],
+  async run(args, io) {
+    if (args.positionals.length > 1) {
+      throw new UsageError(`check takes one directory, got ${args.positionals.length}`, {
+        hint: 'crossdock check [dir]',
+      });
+    }
+    const format = formatOpt(args, REPORT_FORMATS, 'text');
+    const failOnText = stringOpt(args, 'fail-on') ?? 'error';
+    const failOn = FAIL_ON.find((f) => f === failOnText);
+    if (!failOn)
+      throw new UsageError(`--fail-on ${failOnText} is not supported`, {
+        hint: `use one of: ${FAIL_ON.join(', ')}`,
+      });
+    const { result, model } = await check({
+      root: args.positionals[0] ?? '.',
+      cwd: io.cwd,
+      configPath: stringOpt(args, 'config'),
+      platforms: parsePlatformList(listOpt(args, 'platform')),
+      online: boolOpt(args, 'online'),
+      only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
+    });
+    await writeReport(
+      io,
+      args,
+      render(format, result, { color: useColor(io, args), sources: model.sources }),
+    );
+    if (failOn === 'never') return 0;
+    const threshold = severityRank(failOn);
+    return result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+  },
+};

@@ -1,0 +1,33 @@
+import type { RunResult } from './types.js';
+
+/** JSON format version 1 (docs/json-format.md). Key order is fixed; additions keep version 1. */
+export function renderJson(result: RunResult): string {
+  const out = {
+    version: 1,
+    tool: { name: result.tool.name, version: result.tool.version },
+    command: result.command,
+    root: result.root,
+    targets: result.targets ? { platforms: result.targets.platforms, source: result.targets.source } : null,
+    findings: result.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      hint: f.hint,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      related: f.related.map((r) => ({ file: r.file, line: r.line, column: r.column, message: r.message })),
+    })),
+    summary: {
+      error: result.summary.error,
+      warning: result.summary.warning,
+      info: result.summary.info,
+      files: result.summary.files,
+      durationMs: result.summary.durationMs,
+    },
+    notes: result.notes,
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}

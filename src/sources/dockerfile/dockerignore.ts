@@ -1,0 +1,31 @@
+import { createRequire } from 'node:module';
+import type { Ignore } from '@balena/dockerignore';
+import type { DockerIgnore } from '../../model/dockerfile.js';
+
+/**
+ * `.dockerignore` with Docker's own matching (Go filepath.Match patterns, `**`, `!` exceptions, leading `/`
+ * and `./` cleaned), through @balena/dockerignore, which ports Docker's fileutils semantics.
+ */
+// The package is CommonJS (`module.exports = factory`) while its types declare an ES default export.
+const dockerignore: (options?: { ignorecase?: boolean }) => Ignore = createRequire(import.meta.url)(
+  '@balena/dockerignore',
+);
+
+export function parseDockerignore(path: string, text: string): DockerIgnore {
+  const patterns = text
+    .split(/\r?\n|\r/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const matcher = dockerignore({ ignorecase: false }).add(patterns);
+  return {
+    path,
+    ignores(relativePath: string): boolean {
+      const p = relativePath
+        .replace(/^(\.\/)+/, '')
+        .replace(/^\/+/, '')
+        .replace(/\/+$/, '');
+      if (p === '' || p === '.') return false;
+      return matcher.ignores(p);
+    },
+  };
+}
