@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { at, checkRepo } from '../helpers/check.js';
+import { checkRepo } from '../helpers/check.js';
 
 test('broken files become parse-error findings with positions, and the run goes on', async () => {
   const findings = await checkRepo(
@@ -26,7 +26,7 @@ test('broken files become parse-error findings with positions, and the run goes 
       'web/package.json@3:2',
     ],
   );
-  const byFile = new Map(findings.map((f) => [f.file, f]).reverse());
+  const byFile = new Map(findings.map((f) => [f.file, f] as const).reverse());
   assert.match(byFile.get('Dockerfile')?.message ?? '', /heredoc <<EOF is never terminated/);
   assert.deepEqual([byFile.get('Dockerfile')?.line, byFile.get('Dockerfile')?.column], [2, 5]);
   assert.match(byFile.get('api/Dockerfile')?.message ?? '', /unknown instruction FRUM/);
