@@ -1,5 +1,12 @@
 import type { Rule } from '../engine/rule.js';
 import internalError from './internal-error.js';
+import pipNoTimeout from './pip-no-timeout.js';
+import installFailureMasked from './install-failure-masked.js';
+import pipInvalidOption from './pip-invalid-option.js';
+import unquotedVersionSpecifier from './unquoted-version-specifier.js';
+import runExportNoEffect from './run-export-no-effect.js';
+import fromPlatformConstant from './from-platform-constant.js';
+import archSpecificDownload from './arch-specific-download.js';
 import invalidSuppression from './invalid-suppression.js';
 import parseError from './parse-error.js';
 
@@ -7,7 +14,18 @@ import parseError from './parse-error.js';
  * Every rule, by id. One line per rule; test/meta/rules.test.ts fails when a rule file, its test, its docs page
  * or its line here is missing, or when an id differs from its file name.
  */
-const RULES: Rule[] = [parseError, internalError, invalidSuppression];
+const RULES: Rule[] = [
+  parseError,
+  internalError,
+  invalidSuppression,
+  pipNoTimeout,
+  installFailureMasked,
+  pipInvalidOption,
+  unquotedVersionSpecifier,
+  runExportNoEffect,
+  fromPlatformConstant,
+  archSpecificDownload,
+];
 
 export function allRules(): Rule[] {
   return [...RULES].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));

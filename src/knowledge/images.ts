@@ -1,0 +1,138 @@
+/**
+ * What well-known base images contain. Facts are from the images' official tag documentation and the distros'
+ * package archives (python3 versions: Debian 11 bullseye 3.9, 12 bookworm 3.11, 13 trixie 3.13; Ubuntu 20.04
+ * 3.8, 22.04 3.10, 24.04 3.12; Alpine 3.16-3.17 3.10, 3.18-3.19 3.11, 3.20-3.22 3.12; NVIDIA L4T r32 (Ubuntu
+ * 18.04) 3.6, r35 (20.04) 3.8, r36 (22.04) 3.10). Anything not listed is unknown, never guessed.
+ */
+
+export interface ImageName {
+  /** Last path component of the repository: `python`, `node`, `l4t-base`. */
+  name: string;
+  /** Repository path without registry: `library/python`, `nvidia/l4t-base`. */
+  path: string;
+  tag: string;
+}
+
+/** Splits `registry:5000/ns/name:tag@sha256:..` into name, path and tag (default `latest`). */
+export function imageName(image: string): ImageName {
+  let ref = image.trim();
+  const at = ref.indexOf('@');
+  if (at >= 0) ref = ref.slice(0, at);
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  const tag = colon > slash ? ref.slice(colon + 1) : at >= 0 ? '' : 'latest';
+  let repo = colon > slash ? ref.slice(0, colon) : ref;
+  const first = repo.split('/')[0] ?? '';
+  if (repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    repo = repo.slice(first.length + 1);
+  }
+  if (!repo.includes('/')) repo = `library/${repo}`;
+  return { name: repo.slice(repo.lastIndexOf('/') + 1).toLowerCase(), path: repo.toLowerCase(), tag: tag.toLowerCase() };
+}
+
+/** Newest Python the floating official tags (`python:3`, `python:latest`) point at when this table was written. */
+export const PYTHON_LATEST = '3.13';
+export const NODE_LTS = '22';
+export const NODE_LATEST = '24';
+
+const DEBIAN_PY: Record<string, string> = { bullseye: '3.9', '11': '3.9', bookworm: '3.11', '12': '3.11', trixie: '3.13', '13': '3.13' };
+const UBUNTU_PY: Record<string, string> = { '20.04': '3.8', focal: '3.8', '22.04': '3.10', jammy: '3.10', '24.04': '3.12', noble: '3.12' };
+const ALPINE_PY: Record<string, string> = {
+  '3.16': '3.10',
+  '3.17': '3.10',
+  '3.18': '3.11',
+  '3.19': '3.11',
+  '3.20': '3.12',
+  '3.21': '3.12',
+  '3.22': '3.12',
+};
+
+export function pythonOfImage(image: string): { version: string; how: string } | undefined {
+  const { name, path, tag } = imageName(image);
+  if (name === 'python' || name === 'pypy') {
+    if (name === 'pypy') return undefined;
+    const m = /^(\d+)\.(\d+)/.exec(tag);
+    if (m) return { version: `${m[1]}.${m[2]}`, how: `the ${name}:${tag} image` };
+    if (tag === 'latest' || /^3(-|$)/.test(tag) || /^(slim|alpine|bookworm|trixie)/.test(tag)) {
+      return { version: PYTHON_LATEST, how: `the floating ${name}:${tag} tag (Python ${PYTHON_LATEST} when written)` };
+    }
+    return undefined;
+  }
+  const release = tag.split('-')[0] ?? '';
+  if (name === 'debian' && path === 'library/debian') {
+    const v = DEBIAN_PY[release];
+    return v ? { version: v, how: `python3 from Debian ${release}` } : undefined;
+  }
+  if (name === 'ubuntu') {
+    const v = UBUNTU_PY[release];
+    return v ? { version: v, how: `python3 from Ubuntu ${release}` } : undefined;
+  }
+  if (name === 'alpine') {
+    const v = ALPINE_PY[/^\d+\.\d+/.exec(release)?.[0] ?? ''];
+    return v ? { version: v, how: `python3 from Alpine ${release}` } : undefined;
+  }
+  if (name.startsWith('l4t-')) {
+    const m = /^r(\d+)/.exec(tag);
+    const v = m ? { '32': '3.6', '35': '3.8', '36': '3.10' }[m[1] ?? ''] : undefined;
+    return v ? { version: v, how: `python3 of NVIDIA L4T ${tag}` } : undefined;
+  }
+  return undefined;
+}
+
+/** Python installed by a RUN: deadsnakes/apt `python3.11`, `uv python install 3.12`, `pyenv install 3.10.13`. */
+export function pythonInstalledByRun(run: string): string | undefined {
+  const m =
+    /\b(?:apt-get|apt)\s+install\b[^&|;]*?\bpython(3\.\d+)\b/.exec(run) ??
+    /\buv\s+python\s+install\s+(?:cpython-)?(3\.\d+)/.exec(run) ??
+    /\bpyenv\s+install\s+(?:-\S+\s+)*(3\.\d+)/.exec(run) ??
+    /\bapk\s+add\b[^&|;]*\bpython3[=~]+(3\.\d+)/.exec(run);
+  if (!m) return undefined;
+  return (m[1] ?? '').replace(/^python/, '');
+}
+
+export function nodeOfImage(image: string): { version: string; how: string } | undefined {
+  const { name, tag } = imageName(image);
+  if (name !== 'node') return undefined;
+  const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(tag);
+  if (m) return { version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'), how: `the node:${tag} image` };
+  if (/^lts/.test(tag)) return { version: NODE_LTS, how: `the floating node:${tag} tag (Node ${NODE_LTS} when written)` };
+  if (tag === 'latest' || tag === 'current' || /^(slim|alpine|bookworm)/.test(tag)) {
+    return { version: NODE_LATEST, how: `the floating node:${tag} tag (Node ${NODE_LATEST} when written)` };
+  }
+  return undefined;
+}
+
+export type Tool = 'curl' | 'wget' | 'nc' | 'bash' | 'sh' | 'tini' | 'dumb-init' | 'python3' | 'node';
+
+/** Does the image ship `tool`? undefined when crossdock does not know the image. */
+export function imageShips(image: string, tool: Tool): boolean | undefined {
+  const { name, path, tag } = imageName(image);
+  if (name === 'scratch') return false;
+  if (path.includes('distroless')) return tool === 'python3' ? tag.includes('python') || path.includes('python') : tool === 'node' ? path.includes('nodejs') : false;
+  const alpine = tag.includes('alpine') || name === 'alpine';
+  const slim = tag.includes('slim');
+  if (name === 'busybox') return ['wget', 'nc', 'sh'].includes(tool);
+  if (alpine) {
+    if (tool === 'wget' || tool === 'nc' || tool === 'sh') return true;
+    if (tool === 'python3') return name === 'python';
+    if (tool === 'node') return name === 'node';
+    return false;
+  }
+  if (name === 'python' || name === 'node') {
+    if (tool === 'sh' || tool === 'bash') return true;
+    if (tool === 'python3') return name === 'python' || !slim;
+    if (tool === 'node') return name === 'node';
+    if (tool === 'curl' || tool === 'wget') return !slim;
+    return false;
+  }
+  if (name === 'debian' || name === 'ubuntu') {
+    if (tool === 'sh' || tool === 'bash') return true;
+    return false;
+  }
+  return undefined;
+}
+
+/** Standard system paths every Linux image has (not created by a Dockerfile). */
+export function isSystemPath(path: string): boolean {
+  return /^\/(bin|sbin|usr|lib|lib64|etc|var|tmp|opt|root|home|proc|sys|dev|run|srv|mnt)(\/|$)/.test(path) && !/^\/(opt|srv|home|root)\/./.test(path);
+}

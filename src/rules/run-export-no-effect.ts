@@ -1,0 +1,39 @@
+import { createRule } from '../engine/rule.js';
+import { commandName } from '../sources/shell/words.js';
+import { runScripts } from './lib/dockerfile.js';
+
+const NO_EFFECT = new Set(['export', 'cd', 'source', '.', 'set', 'unset', 'alias', 'ulimit', 'umask']);
+
+export default createRule<'export' | 'cd'>({
+  meta: {
+    id: 'run-export-no-effect',
+    severity: 'warning',
+    category: 'dockerfile',
+    summary: '`RUN export X=…`, `RUN cd …` or `RUN source …` alone: nothing survives the layer.',
+    messages: {
+      export:
+        '`RUN {{cmd}}` only changes the environment of its own shell, which ends with this RUN; later instructions do not see it',
+      cd: '`RUN {{cmd}}` only changes the directory of its own shell; later instructions start in the WORKDIR again',
+    },
+    hint: 'use `ENV NAME=value` for variables and `WORKDIR /path` for directories',
+  },
+  check(ctx) {
+    for (const df of ctx.model.dockerfiles) {
+      const file = ctx.model.sources.get(df.path);
+      if (!file) continue;
+      for (const ins of df.instructions) {
+        const scripts = runScripts(ins);
+        const cmds = scripts.flatMap((s) => s.commands);
+        if (cmds.length === 0 || !cmds.every((c) => NO_EFFECT.has(commandName(c) ?? ''))) continue;
+        const first = cmds[0]!;
+        const name = commandName(first) ?? '';
+        ctx.report({
+          messageId: name === 'cd' ? 'cd' : 'export',
+          data: { cmd: ins.args.slice(ins.shellStart).trim().slice(0, 60) },
+          file,
+          span: { start: ins.keywordSpan.start, end: first.span.end },
+        });
+      }
+    }
+  },
+});
