@@ -53,8 +53,12 @@ export default createRule<'pip' | 'node'>({
             const argv = effectiveArgv(cmd);
             if (argv.some((w) => flagRe.test(w.value))) continue;
             if ([...env, ...cmd.assignments.map((a) => a.name)].some((n) => envRe.test(n))) continue;
+            const verb = Math.max(
+              1,
+              argv.findIndex((w) => ['install', 'ci', 'i', 'add', 'sync'].includes(w.value)),
+            );
             const text = argv
-              .slice(0, 3)
+              .slice(0, verb + 1)
               .map((w) => w.value)
               .join(' ');
             ctx.report({
@@ -67,7 +71,7 @@ export default createRule<'pip' | 'node'>({
               file,
               span: {
                 start: argv[0]?.span.start ?? cmd.span.start,
-                end: argv[Math.min(argv.length, 2) - 1]?.span.end ?? cmd.span.end,
+                end: argv[verb]?.span.end ?? cmd.span.end,
               },
               severity: nonNative ? 'warning' : 'info',
             });

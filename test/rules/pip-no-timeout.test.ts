@@ -26,7 +26,7 @@ test('pip/npm/yarn installs without timeouts are reported at the command, warnin
     findings.map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.severity}`),
     ['2:5-16 warning', '6:34-48 warning', '8:5-11 warning'],
   );
-  assert.match(findings[0]?.message ?? '', /`pip install -r` runs with pip's default 15 s timeout/);
+  assert.match(findings[0]?.message ?? '', /`pip install` runs with pip's default 15 s timeout/);
   assert.match(findings[2]?.message ?? '', /--fetch-timeout/);
 });
 
