@@ -1,5 +1,11 @@
 import type { Rule } from '../engine/rule.js';
 import internalError from './internal-error.js';
+import missingFile from './missing-file.js';
+import copyOutsideContext from './copy-outside-context.js';
+import copyFromMissingPath from './copy-from-missing-path.js';
+import submoduleMismatch from './submodule-mismatch.js';
+import entrypointMissing from './entrypoint-missing.js';
+import healthcheckToolMissing from './healthcheck-tool-missing.js';
 import pipNoTimeout from './pip-no-timeout.js';
 import installFailureMasked from './install-failure-masked.js';
 import pipInvalidOption from './pip-invalid-option.js';
@@ -18,6 +24,12 @@ const RULES: Rule[] = [
   parseError,
   internalError,
   invalidSuppression,
+  missingFile,
+  copyOutsideContext,
+  copyFromMissingPath,
+  submoduleMismatch,
+  entrypointMissing,
+  healthcheckToolMissing,
   pipNoTimeout,
   installFailureMasked,
   pipInvalidOption,

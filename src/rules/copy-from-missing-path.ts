@@ -1,0 +1,83 @@
+import { createRule } from '../engine/rule.js';
+import { isSystemPath } from '../knowledge/images.js';
+import { stageArgs, substituteArgs } from '../sources/dockerfile/parse.js';
+import { copyOps, fromStage, imagePath, runCommands, stageChain, workdirAt } from './lib/dockerfile.js';
+
+function related(a: string, b: string): boolean {
+  const x = a.replace(/\/+$/, '');
+  const y = b.replace(/\/+$/, '');
+  return x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`);
+}
+
+export default createRule<'missing'>({
+  meta: {
+    id: 'copy-from-missing-path',
+    severity: 'warning',
+    category: 'dockerfile',
+    summary: '`COPY --from=<stage>` of an absolute path that nothing in that stage creates.',
+    messages: {
+      missing:
+        '`{{src}}` is copied from stage "{{stage}}", but no COPY/ADD, WORKDIR or RUN in that stage creates it; the build fails with "not found"',
+    },
+    hint: 'copy the path the stage really writes (check its WORKDIR, `pip install --prefix`/`--target`, venv location), or create it in that stage',
+  },
+  check(ctx) {
+    for (const df of ctx.model.dockerfiles) {
+      const file = ctx.model.sources.get(df.path);
+      if (!file) continue;
+      for (const stage of df.stages) {
+        for (const ins of stage.instructions) {
+          if (ins.keyword !== 'COPY') continue;
+          const from = ins.flags.find((f) => f.name === 'from')?.value;
+          if (!from) continue;
+          const src = fromStage(df, from, stage.index);
+          if (!src) continue;
+          const chain = stageChain(df, src);
+          const created: string[] = [];
+          for (const op of copyOps(df, src)) created.push(op.dest);
+          const runText: string[] = [];
+          for (const s of chain) {
+            for (const i of s.instructions) {
+              if (i.keyword === 'WORKDIR') {
+                const v = substituteArgs(i.words[0]?.value ?? '/', stageArgs(df, s.index, i)) ?? '/';
+                created.push(imagePath(workdirAt(df, s, i), v));
+              }
+              if (i.keyword === 'RUN')
+                runText.push(
+                  i.args,
+                  ...i.heredocs.map((h) => h.body),
+                  ...runCommands(i).map((c) => c.argv.map((w) => w.value).join(' ')),
+                );
+              if (i.keyword === 'ENV') runText.push(i.args);
+            }
+          }
+          const all = runText.join('\n');
+          for (const w of ins.words.slice(0, -1)) {
+            const p = substituteArgs(w.value, stageArgs(df, stage.index, ins)) ?? w.value;
+            if (!p.startsWith('/') || p.includes('$') || p.search(/[*?[]/) >= 0) continue;
+            const path = imagePath('/', p);
+            if (isSystemPath(path) || path === '/') continue;
+            if (created.some((c) => related(c, path))) continue;
+            // A RUN (or ENV) naming the path or one of its non-system ancestors (`--prefix=/install`, `python -m venv /opt/venv`).
+            const parts = path.split('/').filter(Boolean);
+            const ancestors = parts
+              .map((_seg, k) => `/${parts.slice(0, k + 1).join('/')}`)
+              .filter((a) => !/^\/(usr|usr\/local|opt|var|etc|home|srv|tmp|lib)$/.test(a));
+            if (
+              ancestors.some((a) =>
+                new RegExp(`${a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_.-])`).test(all),
+              )
+            )
+              continue;
+            ctx.report({
+              messageId: 'missing',
+              data: { src: w.value, stage: src.name ?? String(src.index) },
+              file,
+              span: w.span,
+            });
+          }
+        }
+      }
+    }
+  },
+});
