@@ -10,7 +10,7 @@ test('an init or script the final image never receives is reported at the progra
     ['FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD ["python", "-m", "app"]\n', ['2:13-19']],
     ['FROM python:3.12-slim\nWORKDIR /app\nCMD ["./start.sh"]\n', ['3:6-18']],
     ['FROM python:3.12-slim AS build\nCOPY start.sh /app/start.sh\nFROM python:3.12-slim\nENTRYPOINT ["/app/start.sh"]\n', ['4:13-28']],
-    ['FROM scratch\nCOPY app /app\nENTRYPOINT ["/server"]\n', ['3:13-21']],
+    ['FROM scratch\nCOPY app /app\nENTRYPOINT ["/server"]\n', ['3:13-22']],
   ];
   for (const [df, expected] of cases) {
     const findings = await checkRepo(repo(df, { 'start.sh': '#!/bin/sh\n', app: 'x' }), [rule]);
