@@ -44,6 +44,7 @@ export function classify(path: string): FileKind | undefined {
   if (name === 'package.json') return 'package.json';
   if (name === '.nvmrc' || name === '.node-version') return 'nvmrc';
   if (path === '.gitmodules') return 'gitmodules';
+  if (/^requirements.*\.lock$/.test(name)) return 'requirements';
   if (/\.(txt|in)$/.test(name) && (/req|constraint|lock/i.test(name) || /(^|\/)requirements\//.test(path))) {
     return 'requirements';
   }

@@ -210,8 +210,28 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     if (w.kind === 'platforms' || w.kind === 'dockerfile') platformFiles.push(file);
   }
 
-  // Requirement files pulled in with -r/-c that the name patterns did not catch.
+  // Requirement files pulled in with -r/-c, or installed by a Dockerfile's `pip install -r`, whatever their name.
   const seen = new Set(model.python.requirements.map((r) => r.path));
+  for (const df of model.dockerfiles) {
+    for (const ins of df.instructions) {
+      if (ins.keyword !== 'RUN') continue;
+      for (const m of ins.args.matchAll(/(?:^|\s)(?:-r|--requirement)(?:=|\s+)?([^\s;&|]+)/g)) {
+        const arg = (m[1] ?? '').replace(/^["']|["']$/g, '');
+        for (const base of [dirname(df.path), '.']) {
+          const path = joinPath(base, arg.replace(/^\/+/, ''));
+          const status = path ? inventory.files.get(path) : undefined;
+          if (!path || !status || status === 'ignored' || seen.has(path)) continue;
+          seen.add(path);
+          const file = await readSource(root, path, notes);
+          if (!file) continue;
+          sources.set(path, file);
+          const parsed = parseRequirements(file);
+          model.python.requirements.push(parsed);
+          problems(file, parsed.problems);
+        }
+      }
+    }
+  }
   for (let i = 0; i < model.python.requirements.length; i++) {
     const req = model.python.requirements[i];
     if (!req) continue;

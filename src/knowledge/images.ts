@@ -27,7 +27,11 @@ export function imageName(image: string): ImageName {
     repo = repo.slice(first.length + 1);
   }
   if (!repo.includes('/')) repo = `library/${repo}`;
-  return { name: repo.slice(repo.lastIndexOf('/') + 1).toLowerCase(), path: repo.toLowerCase(), tag: tag.toLowerCase() };
+  return {
+    name: repo.slice(repo.lastIndexOf('/') + 1).toLowerCase(),
+    path: repo.toLowerCase(),
+    tag: tag.toLowerCase(),
+  };
 }
 
 /** Newest Python the floating official tags (`python:3`, `python:latest`) point at when this table was written. */
@@ -35,8 +39,22 @@ export const PYTHON_LATEST = '3.13';
 export const NODE_LTS = '22';
 export const NODE_LATEST = '24';
 
-const DEBIAN_PY: Record<string, string> = { bullseye: '3.9', '11': '3.9', bookworm: '3.11', '12': '3.11', trixie: '3.13', '13': '3.13' };
-const UBUNTU_PY: Record<string, string> = { '20.04': '3.8', focal: '3.8', '22.04': '3.10', jammy: '3.10', '24.04': '3.12', noble: '3.12' };
+const DEBIAN_PY: Record<string, string> = {
+  bullseye: '3.9',
+  '11': '3.9',
+  bookworm: '3.11',
+  '12': '3.11',
+  trixie: '3.13',
+  '13': '3.13',
+};
+const UBUNTU_PY: Record<string, string> = {
+  '20.04': '3.8',
+  focal: '3.8',
+  '22.04': '3.10',
+  jammy: '3.10',
+  '24.04': '3.12',
+  noble: '3.12',
+};
 const ALPINE_PY: Record<string, string> = {
   '3.16': '3.10',
   '3.17': '3.10',
@@ -54,7 +72,10 @@ export function pythonOfImage(image: string): { version: string; how: string } |
     const m = /^(\d+)\.(\d+)/.exec(tag);
     if (m) return { version: `${m[1]}.${m[2]}`, how: `the ${name}:${tag} image` };
     if (tag === 'latest' || /^3(-|$)/.test(tag) || /^(slim|alpine|bookworm|trixie)/.test(tag)) {
-      return { version: PYTHON_LATEST, how: `the floating ${name}:${tag} tag (Python ${PYTHON_LATEST} when written)` };
+      return {
+        version: PYTHON_LATEST,
+        how: `the floating ${name}:${tag} tag (Python ${PYTHON_LATEST} when written)`,
+      };
     }
     return undefined;
   }
@@ -94,8 +115,13 @@ export function nodeOfImage(image: string): { version: string; how: string } | u
   const { name, tag } = imageName(image);
   if (name !== 'node') return undefined;
   const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(tag);
-  if (m) return { version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'), how: `the node:${tag} image` };
-  if (/^lts/.test(tag)) return { version: NODE_LTS, how: `the floating node:${tag} tag (Node ${NODE_LTS} when written)` };
+  if (m)
+    return {
+      version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'),
+      how: `the node:${tag} image`,
+    };
+  if (/^lts/.test(tag))
+    return { version: NODE_LTS, how: `the floating node:${tag} tag (Node ${NODE_LTS} when written)` };
   if (tag === 'latest' || tag === 'current' || /^(slim|alpine|bookworm)/.test(tag)) {
     return { version: NODE_LATEST, how: `the floating node:${tag} tag (Node ${NODE_LATEST} when written)` };
   }
@@ -108,7 +134,12 @@ export type Tool = 'curl' | 'wget' | 'nc' | 'bash' | 'sh' | 'tini' | 'dumb-init'
 export function imageShips(image: string, tool: Tool): boolean | undefined {
   const { name, path, tag } = imageName(image);
   if (name === 'scratch') return false;
-  if (path.includes('distroless')) return tool === 'python3' ? tag.includes('python') || path.includes('python') : tool === 'node' ? path.includes('nodejs') : false;
+  if (path.includes('distroless'))
+    return tool === 'python3'
+      ? tag.includes('python') || path.includes('python')
+      : tool === 'node'
+        ? path.includes('nodejs')
+        : false;
   const alpine = tag.includes('alpine') || name === 'alpine';
   const slim = tag.includes('slim');
   if (name === 'busybox') return ['wget', 'nc', 'sh'].includes(tool);
@@ -134,5 +165,8 @@ export function imageShips(image: string, tool: Tool): boolean | undefined {
 
 /** Standard system paths every Linux image has (not created by a Dockerfile). */
 export function isSystemPath(path: string): boolean {
-  return /^\/(bin|sbin|usr|lib|lib64|etc|var|tmp|opt|root|home|proc|sys|dev|run|srv|mnt)(\/|$)/.test(path) && !/^\/(opt|srv|home|root)\/./.test(path);
+  return (
+    /^\/(bin|sbin|usr|lib|lib64|etc|var|tmp|opt|root|home|proc|sys|dev|run|srv|mnt)(\/|$)/.test(path) &&
+    !/^\/(opt|srv|home|root)\/./.test(path)
+  );
 }

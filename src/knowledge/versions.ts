@@ -53,7 +53,10 @@ function clause(version: number[], op: string, target: string): boolean | undefi
 }
 
 function satisfiesRelease(version: number[], specifier: string): boolean | undefined {
-  const parts = specifier.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = specifier
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) return true;
   for (const p of parts) {
     const m = /^(===|==|!=|~=|>=|<=|>|<)\s*(\S+)$/.exec(p);

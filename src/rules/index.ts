@@ -1,5 +1,11 @@
 import type { Rule } from '../engine/rule.js';
 import internalError from './internal-error.js';
+import pythonVersionMismatch from './python-version-mismatch.js';
+import nodeVersionMismatch from './node-version-mismatch.js';
+import lockfilePythonMismatch from './lockfile-python-mismatch.js';
+import localRequirementBeforeCopy from './local-requirement-before-copy.js';
+import hashesInconsistent from './hashes-inconsistent.js';
+import unpinnedDependency from './unpinned-dependency.js';
 import missingFile from './missing-file.js';
 import copyOutsideContext from './copy-outside-context.js';
 import copyFromMissingPath from './copy-from-missing-path.js';
@@ -24,6 +30,12 @@ const RULES: Rule[] = [
   parseError,
   internalError,
   invalidSuppression,
+  pythonVersionMismatch,
+  nodeVersionMismatch,
+  lockfilePythonMismatch,
+  localRequirementBeforeCopy,
+  hashesInconsistent,
+  unpinnedDependency,
   missingFile,
   copyOutsideContext,
   copyFromMissingPath,

@@ -20,10 +20,16 @@ test('arch-specific downloads are reported at the URL when targets span architec
     findings.map((f) => `${f.line}:${f.column}-${f.endColumn}`),
     ['2:16-69', '5:5-73'],
   );
-  assert.match(findings[0]?.message ?? '', /fetches the "amd64" build for every target platform; the arm64 image/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /fetches the "amd64" build for every target platform; the arm64 image/,
+  );
 });
 
 test('a single-architecture target set reports nothing', async () => {
-  const findings = await checkRepo({ files: { Dockerfile: df, 'crossdock.yaml': 'platforms: [linux/amd64]\n' } }, [rule]);
+  const findings = await checkRepo(
+    { files: { Dockerfile: df, 'crossdock.yaml': 'platforms: [linux/amd64]\n' } },
+    [rule],
+  );
   assert.deepEqual(findings, []);
 });

@@ -7,7 +7,8 @@ test('a source escaping the context is reported; `..` that stays inside is not',
   const findings = await checkRepo(
     {
       files: {
-        'services/api/Dockerfile': 'FROM python:3.12-slim\nCOPY ../shared/logging.ini /app/\nCOPY ./src/../main.py /app/\n',
+        'services/api/Dockerfile':
+          'FROM python:3.12-slim\nCOPY ../shared/logging.ini /app/\nCOPY ./src/../main.py /app/\n',
         'services/api/main.py': 'x',
         'services/shared/logging.ini': 'x',
       },

@@ -3,13 +3,18 @@ import { test } from 'node:test';
 import rule from '../../src/rules/entrypoint-missing.js';
 import { checkRepo } from '../helpers/check.js';
 
-const repo = (dockerfile: string, extra: Record<string, string> = {}) => ({ files: { Dockerfile: dockerfile, ...extra } });
+const repo = (dockerfile: string, extra: Record<string, string> = {}) => ({
+  files: { Dockerfile: dockerfile, ...extra },
+});
 
 test('an init or script the final image never receives is reported at the program', async () => {
   const cases: [string, string[]][] = [
     ['FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD ["python", "-m", "app"]\n', ['2:13-19']],
     ['FROM python:3.12-slim\nWORKDIR /app\nCMD ["./start.sh"]\n', ['3:6-18']],
-    ['FROM python:3.12-slim AS build\nCOPY start.sh /app/start.sh\nFROM python:3.12-slim\nENTRYPOINT ["/app/start.sh"]\n', ['4:13-28']],
+    [
+      'FROM python:3.12-slim AS build\nCOPY start.sh /app/start.sh\nFROM python:3.12-slim\nENTRYPOINT ["/app/start.sh"]\n',
+      ['4:13-28'],
+    ],
     ['FROM scratch\nCOPY app /app\nENTRYPOINT ["/server"]\n', ['3:13-22']],
   ];
   for (const [df, expected] of cases) {
@@ -32,5 +37,6 @@ test('programs copied, installed, or shipped by the base are fine', async () => 
     'FROM python:3.12-slim\nADD https://github.com/krallin/tini/releases/download/v0.19.0/tini /tini\nENTRYPOINT ["/tini", "--"]\n',
     'FROM mycorp/base:1\nENTRYPOINT ["/opt/entry.sh"]\n',
   ];
-  for (const df of fine) assert.deepEqual(await checkRepo(repo(df, { 'start.sh': '#!/bin/sh\n' }), [rule]), [], df);
+  for (const df of fine)
+    assert.deepEqual(await checkRepo(repo(df, { 'start.sh': '#!/bin/sh\n' }), [rule]), [], df);
 });

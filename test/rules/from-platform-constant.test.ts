@@ -21,5 +21,8 @@ test('a constant --platform is an error on the final stage, a warning on build s
     findings.map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.severity}`),
     ['1:6-28 warning', '3:6-28 error'],
   );
-  assert.match(findings[1]?.message ?? '', /linux\/amd64 and linux\/arm64 images all contain linux\/amd64 binaries/);
+  assert.match(
+    findings[1]?.message ?? '',
+    /linux\/amd64 and linux\/arm64 images all contain linux\/amd64 binaries/,
+  );
 });

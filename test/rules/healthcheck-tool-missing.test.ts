@@ -5,9 +5,15 @@ import { checkRepo } from '../helpers/check.js';
 
 test('curl in a HEALTHCHECK on a slim or alpine base without installing it is reported at the tool', async () => {
   const cases: [string, string[]][] = [
-    ['FROM python:3.12-slim\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8000/health || exit 1\n', ['2:32-36']],
+    [
+      'FROM python:3.12-slim\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8000/health || exit 1\n',
+      ['2:32-36'],
+    ],
     ['FROM node:20-alpine\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:3000/"]\n', ['2:19-23']],
-    ['FROM python:3.12-slim AS base\nRUN apt-get install -y curl\nFROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/\n', ['4:17-21']],
+    [
+      'FROM python:3.12-slim AS base\nRUN apt-get install -y curl\nFROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/\n',
+      ['4:17-21'],
+    ],
   ];
   for (const [df, expected] of cases) {
     const findings = await checkRepo({ files: { Dockerfile: df } }, [rule]);

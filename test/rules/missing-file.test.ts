@@ -35,10 +35,19 @@ test('absent, untracked, git-ignored and .dockerignored sources are each reporte
   );
   assert.deepEqual(
     findings.map((f) => `${f.file}:${f.line}:${f.column}-${f.endColumn}`),
-    ['api/Dockerfile:4:6-18', 'api/Dockerfile:5:6-23', 'api/Dockerfile:6:6-18', 'api/Dockerfile:7:6-13', 'api/Dockerfile:9:6-15'],
+    [
+      'api/Dockerfile:4:6-18',
+      'api/Dockerfile:5:6-23',
+      'api/Dockerfile:6:6-18',
+      'api/Dockerfile:7:6-13',
+      'api/Dockerfile:9:6-15',
+    ],
   );
   const [absent, untracked, ignored, dockerignored, noMatch] = findings.map((f) => f.message);
-  assert.match(absent ?? '', /`.env.example` does not exist in the build context `api` \(the Dockerfile's folder, inferred\)/);
+  assert.match(
+    absent ?? '',
+    /`.env.example` does not exist in the build context `api` \(the Dockerfile's folder, inferred\)/,
+  );
   assert.match(untracked ?? '', /not committed \(untracked\)/);
   assert.match(ignored ?? '', /ignored by git/);
   assert.match(dockerignored ?? '', /excluded from the build context by api\/.dockerignore/);
@@ -49,7 +58,8 @@ test('the repository root is taken as context when it resolves the sources, and 
   const findings = await checkRepo(
     {
       files: {
-        'docker/api.Dockerfile': 'FROM python:3.12-slim\nCOPY services/api /app\nCOPY services/api/.env.example /app/.env\n',
+        'docker/api.Dockerfile':
+          'FROM python:3.12-slim\nCOPY services/api /app\nCOPY services/api/.env.example /app/.env\n',
         'services/api/main.py': 'x',
       },
     },
@@ -63,7 +73,11 @@ test('the repository root is taken as context when it resolves the sources, and 
 });
 
 test('a clean repository reports nothing, also outside git', async () => {
-  const files = { Dockerfile: 'FROM python:3.12-slim\nARG APP=app\nCOPY ${APP}/ /srv/\nCOPY requirements*.txt ./\n', 'app/x.py': 'x', 'requirements.txt': 'x\n' };
+  const files = {
+    Dockerfile: 'FROM python:3.12-slim\nARG APP=app\nCOPY ${APP}/ /srv/\nCOPY requirements*.txt ./\n',
+    'app/x.py': 'x',
+    'requirements.txt': 'x\n',
+  };
   assert.deepEqual(await checkRepo({ files }, [rule]), []);
   assert.deepEqual(await checkRepo({ files, noGit: true }, [rule]), []);
 });

@@ -34,7 +34,8 @@ test('ENV PIP_DEFAULT_TIMEOUT in the stage (or a base stage) satisfies it; amd64
   const findings = await checkRepo(
     {
       files: {
-        Dockerfile: 'FROM python:3.12-slim AS base\nENV PIP_DEFAULT_TIMEOUT=100\nFROM base\nRUN pip install x\nFROM python:3.12-slim\nRUN pip install y\n',
+        Dockerfile:
+          'FROM python:3.12-slim AS base\nENV PIP_DEFAULT_TIMEOUT=100\nFROM base\nRUN pip install x\nFROM python:3.12-slim\nRUN pip install y\n',
         'crossdock.yaml': 'platforms: [linux/amd64]\n',
       },
     },

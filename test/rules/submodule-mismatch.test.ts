@@ -6,10 +6,15 @@ import { checkRepo } from '../helpers/check.js';
 const SHA = 'a'.repeat(40);
 
 test('a gitlink without a .gitmodules entry is CI\'s "no submodule mapping found"', async () => {
-  const findings = await checkRepo({ files: { 'README.md': 'x' }, gitlinks: { 'vendor/proto': SHA } }, [rule]);
+  const findings = await checkRepo({ files: { 'README.md': 'x' }, gitlinks: { 'vendor/proto': SHA } }, [
+    rule,
+  ]);
   assert.equal(findings.length, 1);
   assert.equal(findings[0]?.file, '.gitmodules');
-  assert.match(findings[0]?.message ?? '', /no submodule mapping found in \.gitmodules for path 'vendor\/proto'/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /no submodule mapping found in \.gitmodules for path 'vendor\/proto'/,
+  );
 });
 
 test('entries without gitlinks, duplicate paths and names, and entries without a path are reported at their lines', async () => {
@@ -46,7 +51,10 @@ test('entries without gitlinks, duplicate paths and names, and entries without a
 
 test('matching gitlinks and .gitmodules report nothing', async () => {
   const findings = await checkRepo(
-    { files: { '.gitmodules': '[submodule "proto"]\n\tpath = vendor/proto\n\turl = ../proto.git\n' }, gitlinks: { 'vendor/proto': SHA } },
+    {
+      files: { '.gitmodules': '[submodule "proto"]\n\tpath = vendor/proto\n\turl = ../proto.git\n' },
+      gitlinks: { 'vendor/proto': SHA },
+    },
     [rule],
   );
   assert.deepEqual(findings, []);

@@ -23,5 +23,8 @@ test('an unquoted > or < in pip install is a redirect; quoted specifiers are fin
     findings.map((f) => `${f.line}:${f.column}-${f.endColumn}`),
     ['2:17-27', '4:17-26'],
   );
-  assert.match(findings[0]?.message ?? '', /`flask>=2\.0` is split by the shell: `>` redirects output to a file named "=2\.0"/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /`flask>=2\.0` is split by the shell: `>` redirects output to a file named "=2\.0"/,
+  );
 });
