@@ -349,6 +349,7 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
     ins.stage = current.index;
     current.instructions.push(ins);
   }
+  problems.sort((a, b) => a.span.start - b.span.start);
   return { path: file.path, escape: esc, syntax, globalArgs, stages, instructions, problems };
 }
 

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SourceFile } from '../../src/model/source.js';
+import { parseDockerignore } from '../../src/sources/dockerfile/dockerignore.js';
+import { parseDockerfile, stageArgs, substituteArgs } from '../../src/sources/dockerfile/parse.js';
+
+const parse = (text: string) => {
+  const file = new SourceFile('Dockerfile', text);
+  return { file, df: parseDockerfile(file) };
+};
+
+test('directives, continuations with comments inside, flags, exec form, stages and ARG substitution', () => {
+  const { file, df } = parse(
+    [
+      '# syntax=docker/dockerfile:1.7',
+      'ARG PY=3.12',
+      'ARG BASE=python:${PY}-slim',
+      'FROM --platform=$BUILDPLATFORM ${BASE} AS Build',
+      'RUN apt-get update \\',
+      '    # a comment inside the continuation',
+      '',
+      '    && apt-get install -y gcc',
+      'FROM build AS test',
+      'COPY --from=build --chown=1000:1000 ["/src/a b", "/dst/"]',
+      'FROM python:${MISSING}',
+      'CMD ["python", "-m", "app"]',
+      '',
+    ].join('\n'),
+  );
+  assert.equal(df.syntax, 'docker/dockerfile:1.7');
+  assert.deepEqual(
+    df.globalArgs.map((a) => [a.name, a.defaultValue]),
+    [
+      ['PY', '3.12'],
+      ['BASE', 'python:${PY}-slim'],
+    ],
+  );
+  assert.deepEqual(
+    df.stages.map((s) => [s.name, s.image, s.baseStage, s.platformFlag?.value]),
+    [
+      ['build', 'python:3.12-slim', undefined, '$BUILDPLATFORM'],
+      ['test', 'build', 0, undefined],
+      [undefined, undefined, undefined, undefined],
+    ],
+  );
+  const run = df.instructions[3]!;
+  assert.equal(run.keyword, 'RUN');
+  assert.equal(run.args, 'apt-get update     && apt-get install -y gcc');
+  assert.equal(run.argsOffsets.length, run.args.length);
+  const gcc = run.args.indexOf('gcc');
+  assert.deepEqual(file.position(run.argsOffsets[gcc]!), { line: 8, column: 27 });
+  assert.deepEqual(file.position(run.span.end), { line: 8, column: 30 });
+  const copy = df.instructions[5]!;
+  assert.deepEqual(
+    copy.flags.map((f) => [f.name, f.value]),
+    [
+      ['from', 'build'],
+      ['chown', '1000:1000'],
+    ],
+  );
+  assert.equal(copy.form, 'exec');
+  assert.deepEqual(
+    copy.words.map((w) => w.value),
+    ['/src/a b', '/dst/'],
+  );
+  assert.deepEqual(file.position(copy.words[0]!.span.start), { line: 10, column: 38 });
+  const cmd = df.instructions[7]!;
+  assert.deepEqual(cmd.exec, ['python', '-m', 'app']);
+  assert.equal(cmd.stage, 2);
+  assert.deepEqual(df.problems, []);
+});
+
+test('heredocs: bodies are kept apart from args, with <<- tab stripping, quoting and two on one line', () => {
+  const { file, df } = parse(
+    'FROM alpine\nRUN <<-EOT bash && cat <<"X"\n\techo one\n\tEOT\n$HOME stays\nX\nCOPY <<EOF /etc/app.conf\nkey=1\nEOF\nRUN echo after\n',
+  );
+  const run = df.instructions[1]!;
+  assert.deepEqual(
+    run.heredocs.map((h) => [h.delimiter, h.body, h.stripTabs, h.quoted]),
+    [
+      ['EOT', 'echo one', true, false],
+      ['X', '$HOME stays', false, true],
+    ],
+  );
+  assert.deepEqual(file.position(run.heredocs[1]!.span.start), { line: 5, column: 1 });
+  assert.equal(df.instructions[2]?.heredocs[0]?.body, 'key=1');
+  assert.equal(df.instructions[3]?.args, 'echo after');
+  assert.equal(df.instructions.length, 4);
+});
+
+test('escape=` directive, CRLF, BOM and problems', () => {
+  const { file, df } = parse(
+    '\ufeff# escape=`\r\nFROM mcr.microsoft.com/windows/servercore\r\nRUN dir `\r\n  c:\\\r\nFOO bar\r\nRUN <<EOF\r\nno end\r\n',
+  );
+  assert.equal(df.escape, '`');
+  assert.equal(df.instructions[1]?.args, 'dir   c:\\');
+  assert.deepEqual(
+    df.problems.map((p) => [p.message.split(':')[0], file.position(p.span.start).line]),
+    [
+      ['unknown instruction FOO', 5],
+      ['heredoc <<EOF is never terminated', 6],
+    ],
+  );
+});
+
+test('substituteArgs follows Docker: defaults, alternatives, unset variables', () => {
+  const vars = new Map<string, string | undefined>([
+    ['A', 'x'],
+    ['E', ''],
+    ['U', undefined],
+  ]);
+  assert.equal(substituteArgs('$A-${A}-${E:-d}-${E-d}-${A:+alt}-${U:-u}', vars), 'x-x-d--alt-u');
+  assert.equal(substituteArgs('img:${U}', vars), undefined);
+  assert.equal(substituteArgs('no vars', vars), 'no vars');
+});
+
+test('stageArgs sees redeclared global ARGs, stage ARGs and ENV, and inherits from base stages', () => {
+  const { df } = parse('ARG V=1\nFROM alpine AS a\nARG V\nENV HOME_DIR=/srv/$V\nFROM a\nARG W=2\n');
+  assert.deepEqual(
+    [...stageArgs(df, 0)],
+    [
+      ['V', '1'],
+      ['HOME_DIR', '/srv/1'],
+    ],
+  );
+  assert.deepEqual(
+    [...stageArgs(df, 1)],
+    [
+      ['V', '1'],
+      ['HOME_DIR', '/srv/1'],
+      ['W', '2'],
+    ],
+  );
+});
+
+test('.dockerignore uses Docker semantics: folders, exceptions, ** and comments', () => {
+  const ig = parseDockerignore(
+    '.dockerignore',
+    '# comment\nnode_modules\n**/*.pyc\n*.md\n!README.md\n/secrets/\n',
+  );
+  const cases: [string, boolean][] = [
+    ['node_modules/x/index.js', true],
+    ['a/b/c.pyc', true],
+    ['CHANGES.md', true],
+    ['README.md', false],
+    ['docs/guide.md', false],
+    ['secrets/key.pem', true],
+    ['./src/app.py', false],
+    ['.', false],
+  ];
+  for (const [p, expected] of cases) assert.equal(ig.ignores(p), expected, p);
+});
