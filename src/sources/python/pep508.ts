@@ -30,10 +30,12 @@ export function parseRequirementText(raw: string, span: Span, editable = false):
     hashes: [],
     span,
   };
-  if (isLocalPath(text)) {
+  const direct = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/.test(text);
+  if (!direct && isLocalPath(text)) {
     return { ...base, localPath: text.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, '') };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith('git+')) return { ...base, url: text };
+  if (!direct && (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith('git+')))
+    return { ...base, url: text };
   const m = NAME.exec(text);
   if (!m) return undefined;
   let rest = text.slice(m[0].length);

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  imageName,
+  imageShips,
+  nodeOfImage,
+  pythonInstalledByRun,
+  pythonOfImage,
+} from '../../src/knowledge/images.js';
+import { nodeSatisfies, pythonSatisfies } from '../../src/knowledge/versions.js';
+
+test('PEP 440 specifiers against Python lines and releases', () => {
+  const cases: [string, string, boolean | undefined][] = [
+    ['3.9', '>=3.10', false],
+    ['3.10', '>=3.10', true],
+    ['3.11', '>=3.11.4', true],
+    ['3.11.2', '>=3.11.4', false],
+    ['3.12', '~=3.11', true],
+    ['3.12', '~=3.11.0', false],
+    ['3.11', '==3.11.*', true],
+    ['3.12', '==3.11.*', false],
+    ['3.12', '>=3.9,<3.12', false],
+    ['3.12', '!=3.12.*', false],
+    ['3.12', 'banana', undefined],
+  ];
+  for (const [v, spec, expected] of cases) assert.equal(pythonSatisfies(v, spec), expected, `${v} ${spec}`);
+});
+
+test('npm ranges against Node lines and releases', () => {
+  assert.equal(nodeSatisfies('18', '>=20'), false);
+  assert.equal(nodeSatisfies('20', '^20.11.0'), true);
+  assert.equal(nodeSatisfies('20.9.0', '^20.11.0'), false);
+  assert.equal(nodeSatisfies('22', '20.x || 22.x'), true);
+  assert.equal(nodeSatisfies('22', 'not a range'), undefined);
+});
+
+test('base image facts: Python and Node versions, shipped tools, name splitting', () => {
+  assert.deepEqual(imageName('registry.local:5000/team/python:3.11-slim@sha256:abc'), {
+    name: 'python',
+    path: 'team/python',
+    tag: '3.11-slim',
+  });
+  assert.equal(pythonOfImage('python:3.9-slim-bullseye')?.version, '3.9');
+  assert.equal(pythonOfImage('docker.io/library/debian:bookworm-slim')?.version, '3.11');
+  assert.equal(pythonOfImage('ubuntu:20.04')?.version, '3.8');
+  assert.equal(pythonOfImage('alpine:3.20')?.version, '3.12');
+  assert.equal(pythonOfImage('nvcr.io/nvidia/l4t-base:r32.7.1')?.version, '3.6');
+  assert.equal(pythonOfImage('mycorp/base:1'), undefined);
+  assert.equal(nodeOfImage('node:18.19-alpine')?.version, '18.19');
+  assert.equal(
+    pythonInstalledByRun('apt-get update && apt-get install -y python3.11 python3.11-venv'),
+    '3.11',
+  );
+  assert.equal(pythonInstalledByRun('uv python install 3.12'), '3.12');
+  assert.equal(imageShips('python:3.12-slim', 'curl'), false);
+  assert.equal(imageShips('python:3.12', 'curl'), true);
+  assert.equal(imageShips('node:20-alpine', 'wget'), true);
+  assert.equal(imageShips('node:20-alpine', 'curl'), false);
+  assert.equal(imageShips('gcr.io/distroless/python3-debian12', 'sh'), false);
+  assert.equal(imageShips('mycorp/base:1', 'curl'), undefined);
+});

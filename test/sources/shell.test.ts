@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseShell } from '../../src/sources/shell/parse.js';
+import { commandName, effectiveArgv } from '../../src/sources/shell/words.js';
+
+const summary = (text: string) =>
+  parseShell(text).commands.map((c) => ({
+    argv: c.argv.map((w) => w.value),
+    next: c.next,
+    depth: c.depth,
+    text: text.slice(c.span.start, c.span.end),
+  }));
+
+test('operators split commands; quotes and $(...) keep their contents', () => {
+  assert.deepEqual(summary('pip install "a && b" $(echo x; y) || true'), [
+    {
+      argv: ['pip', 'install', 'a && b', '$(echo x; y)'],
+      next: '||',
+      depth: 0,
+      text: 'pip install "a && b" $(echo x; y)',
+    },
+    { argv: ['true'], next: undefined, depth: 0, text: 'true' },
+  ]);
+});
+
+test('redirects are separated from argv, including an unquoted version specifier', () => {
+  const [cmd] = parseShell('pip install flask>=2.0 2>/dev/null').commands;
+  assert.deepEqual(
+    cmd?.argv.map((w) => w.value),
+    ['pip', 'install', 'flask'],
+  );
+  assert.deepEqual(
+    cmd?.redirects.map((r) => [r.op, r.target]),
+    [
+      ['>', '=2.0'],
+      ['2>', '/dev/null'],
+    ],
+  );
+});
+
+test('assignments, wrappers, escaped newlines, comments and compound commands', () => {
+  const s = parseShell(
+    'A=1 B="x y" sudo -E pip install x \\\n  && if [ -f y ]; then echo yes; fi # trailing\nfor f in a b; do echo $f; done',
+  );
+  const cmds = s.commands;
+  assert.deepEqual(
+    cmds[0]?.assignments.map((a) => [a.name, a.value]),
+    [
+      ['A', '1'],
+      ['B', 'x y'],
+    ],
+  );
+  assert.equal(commandName(cmds[0]!), 'pip');
+  assert.deepEqual(
+    effectiveArgv(cmds[0]!).map((w) => w.value),
+    ['pip', 'install', 'x'],
+  );
+  assert.deepEqual(
+    cmds.map((c) => [c.argv[0]?.value, c.depth]),
+    [
+      ['sudo', 0],
+      ['[', 0],
+      ['echo', 1],
+      ['echo', 1],
+    ],
+  );
+});
+
+test('spans map through an offset table (as for Dockerfile continuation lines)', () => {
+  const text = 'echo a && echo b';
+  const offsets = [...text].map((_c, i) => 100 + i * 2);
+  const [, second] = parseShell(text, 0, offsets).commands;
+  assert.deepEqual(second?.span, { start: 100 + 10 * 2, end: 100 + 15 * 2 + 1 });
+});
+
+test('unterminated quotes and stray operators never throw', () => {
+  for (const t of ['echo "open', "echo 'open", 'a &&', '|| b', '$(', '`x', ')))', '((((', '', '\\']) {
+    const s = parseShell(t);
+    for (const c of s.commands) assert.ok(c.span.start >= 0 && c.span.end <= t.length);
+  }
+});
