@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import Ajv from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { check } from '../../src/engine/run.js';
+import { SourceFile } from '../../src/model/source.js';
+import { render } from '../../src/reporters/index.js';
+import type { RunResult } from '../../src/reporters/types.js';
+import { makeRepo } from '../helpers/git-repo.js';
+
+const schema = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../docs/schemas/${name}`, import.meta.url), 'utf8'));
+
+const REPO = {
+  files: {
+    Dockerfile:
+      'FROM --platform=linux/amd64 python:3.9-slim\nRUN pip install flask>=2 || true\nCOPY .env.example /app/.env\nHEALTHCHECK CMD curl -f http://x/\n',
+    'pyproject.toml': '[project]\nname = "svc"\nrequires-python = ">=3.10"\n',
+  },
+};
+
+async function realResult(): Promise<{ result: RunResult; sources: Map<string, SourceFile> }> {
+  const repo = makeRepo(REPO);
+  try {
+    const { result, model } = await check({ root: repo.root });
+    return { result, sources: model.sources };
+  } finally {
+    repo.cleanup();
+  }
+}
+
+test('SARIF output of a real run validates against the official SARIF 2.1.0 schema', async () => {
+  const { result, sources } = await realResult();
+  assert.ok(result.findings.length >= 5, 'the fixture produces findings');
+  const sarif: unknown = JSON.parse(render('sarif', result, { color: false, sources }));
+  // The published schema has a pattern that is invalid in unicode mode (`]?` in the language tag).
+  const ajv = new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false });
+  addFormats(ajv);
+  const validate = ajv.compile(schema('sarif-schema-2.1.0.json') as object);
+  assert.equal(validate({ version: '2.0.0', runs: [] }), false, 'the schema rejects a wrong version');
+  assert.equal(
+    validate({ version: '2.1.0', runs: [{ results: [] }] }),
+    false,
+    'the schema requires run.tool',
+  );
+  assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3)));
+  assert.ok(typeof sarif === 'object' && sarif !== null && 'runs' in sarif && Array.isArray(sarif.runs));
+  const run: unknown = sarif.runs[0];
+  assert.ok(typeof run === 'object' && run !== null && 'results' in run && Array.isArray(run.results));
+  assert.equal(run.results.length, result.findings.length);
+});
+
+test('JSON output of a real run validates against the documented v1 schema', async () => {
+  const { result, sources } = await realResult();
+  const json: unknown = JSON.parse(render('json', result, { color: false, sources }));
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  const validate = ajv.compile(schema('crossdock-result-v1.json') as object);
+  assert.ok(validate(json), JSON.stringify(validate.errors?.slice(0, 3)));
+  assert.ok(typeof json === 'object' && json !== null && 'findings' in json && Array.isArray(json.findings));
+  assert.deepEqual(Object.keys(json), [
+    'version',
+    'tool',
+    'command',
+    'root',
+    'targets',
+    'findings',
+    'summary',
+    'notes',
+  ]);
+});
+
+const base = (findings: RunResult['findings']): RunResult => ({
+  tool: { name: 'crossdock', version: '0.1.0' },
+  command: 'check',
+  root: '/repo',
+  targets: { platforms: ['linux/amd64', 'linux/arm64'], source: 'default' },
+  findings,
+  rules: [
+    {
+      id: 'demo-rule',
+      severity: 'warning',
+      category: 'meta',
+      summary: 'demo',
+      docsPath: 'docs/rules/demo-rule.md',
+    },
+  ],
+  notes: [],
+  summary: { error: 0, warning: findings.length, info: 0, files: 1, durationMs: 5 },
+});
+const finding = (line: number, message = 'bad | `thing` <b>') => ({
+  ruleId: 'demo-rule',
+  severity: 'warning' as const,
+  message,
+  hint: 'fix it',
+  file: 'Dockerfile',
+  line,
+  column: 5,
+  endLine: line,
+  endColumn: 9,
+  related: [],
+});
+
+test('text: grouped by file, code frame with caret under the span (tabs expanded), hint and summary', () => {
+  const src = new SourceFile('Dockerfile', 'FROM x\n\tRUN a b\nCMD c\n');
+  const out = render('text', base([{ ...finding(2), column: 6, endColumn: 7 }]), {
+    color: false,
+    sources: new Map([[src.path, src]]),
+  });
+  assert.equal(
+    out,
+    [
+      'targets: linux/amd64, linux/arm64 (default)',
+      '',
+      'Dockerfile',
+      'Dockerfile:2:6 warning demo-rule bad | `thing` <b>',
+      '  1 | FROM x',
+      '> 2 |     RUN a b',
+      '    |         ^',
+      '  3 | CMD c',
+      '  hint: fix it',
+      '',
+      '! 0 errors, 1 warning, 0 info in 1 file (5 ms)',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('SARIF fingerprints survive lines moving and differ between occurrences on identical lines', () => {
+  const a = new SourceFile('Dockerfile', 'RUN a\nRUN a\n');
+  const b = new SourceFile('Dockerfile', '# new line\n\nRUN a\nRUN a\n');
+  const fp = (src: SourceFile, lines: number[]) => {
+    const parsed: unknown = JSON.parse(
+      render('sarif', base(lines.map((l) => finding(l))), {
+        color: false,
+        sources: new Map([[src.path, src]]),
+      }),
+    );
+    const text = JSON.stringify(parsed);
+    return [...text.matchAll(/"crossdock\/v1":"([0-9a-f]{64})"/g)].map((m) => m[1]);
+  };
+  const before = fp(a, [1, 2]);
+  const after = fp(b, [3, 4]);
+  assert.equal(before.length, 2);
+  assert.deepEqual(after, before);
+  assert.notEqual(before[0], before[1]);
+});
+
+test('markdown escapes table syntax and HTML, and truncates long lists', () => {
+  const out = render('markdown', base([finding(1)]), { color: false });
+  assert.ok(out.includes('bad \\| \\`thing\\` &lt;b&gt;'), out);
+  const many = render('markdown', base(Array.from({ length: 205 }, (_v, i) => finding(i + 1))), {
+    color: false,
+  });
+  assert.match(many, /…and 5 more findings/);
+  assert.equal(many.split('\n').filter((l) => l.startsWith('| 🟡')).length, 200);
+});
