@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import Ajv from 'ajv';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import ajvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { check } from '../../src/engine/run.js';
 import { SourceFile } from '../../src/model/source.js';
 import { render } from '../../src/reporters/index.js';
 import type { RunResult } from '../../src/reporters/types.js';
 import { makeRepo } from '../helpers/git-repo.js';
+
+// Both packages are CommonJS with an `exports.default`; under NodeNext the default import is module.exports.
+const AjvDraft04 = ajvDraft04.default;
+const addFormats = ajvFormats.default;
 
 const schema = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../docs/schemas/${name}`, import.meta.url), 'utf8'));
