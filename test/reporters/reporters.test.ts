@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import Ajv from 'ajv';
+import ajvModule from 'ajv';
 import ajvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 import { check } from '../../src/engine/run.js';
@@ -10,7 +10,8 @@ import { render } from '../../src/reporters/index.js';
 import type { RunResult } from '../../src/reporters/types.js';
 import { makeRepo } from '../helpers/git-repo.js';
 
-// Both packages are CommonJS with an `exports.default`; under NodeNext the default import is module.exports.
+// These packages are CommonJS with an `exports.default`; under NodeNext the default import is module.exports.
+const Ajv = ajvModule.default;
 const AjvDraft04 = ajvDraft04.default;
 const addFormats = ajvFormats.default;
 
