@@ -65,8 +65,13 @@ export default createRule<'notCopied' | 'viaFile'>({
             ];
             for (const w of locals) {
               const p = imagePath(wd, w.value.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, ''));
-              if (!covered(p))
+              // A project folder counts as present once its project file is (`COPY pyproject.toml .` then `pip install .`).
+              const project = ['pyproject.toml', 'setup.py', 'setup.cfg'].some((n) =>
+                covered(`${p === '/' ? '' : p}/${n}`),
+              );
+              if (!covered(p) && !project) {
                 ctx.report({ messageId: 'notCopied', data: { what: w.value, path: p }, file, span: w.span });
+              }
             }
             for (const w of t.requirementFiles) {
               const p = imagePath(wd, w.value);

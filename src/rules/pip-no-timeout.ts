@@ -55,7 +55,9 @@ export default createRule<'pip' | 'node'>({
             if ([...env, ...cmd.assignments.map((a) => a.name)].some((n) => envRe.test(n))) continue;
             const verb = Math.max(
               1,
-              argv.findIndex((w) => ['install', 'ci', 'i', 'add', 'sync'].includes(w.value)),
+              argv.findIndex((w) =>
+                ['install', 'wheel', 'download', 'ci', 'i', 'add', 'sync'].includes(w.value),
+              ),
             );
             const text = argv
               .slice(0, verb + 1)

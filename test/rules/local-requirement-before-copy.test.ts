@@ -11,7 +11,7 @@ test('local paths and requirement files installed before they are copied are rep
         Dockerfile: [
           'FROM python:3.12-slim',
           'WORKDIR /app',
-          'COPY pyproject.toml .',
+          'COPY README.md .',
           'RUN pip install .',
           'RUN pip install -r requirements.txt',
           'COPY requirements.txt .',
@@ -36,7 +36,7 @@ test('local paths and requirement files installed before they are copied are rep
   );
 });
 
-test('a RUN with a bind mount of the context is fine', async () => {
+test('a bind mount of the context, or the project file copied first, is fine', async () => {
   const findings = await checkRepo(
     {
       files: {

@@ -67,21 +67,21 @@ export function fromStage(df: Dockerfile, value: string, before: number): DfStag
   return df.stages.find((s) => s.index < before && s.name === lower);
 }
 
-/** pip install commands: `pip install`, `pip3 install`, `python -m pip install`, `uv pip install`. */
+/** Commands that resolve and download Python packages: `pip install|wheel|download` (also `pip3`, `python -m pip`), `uv pip install`. */
 export function isPipInstall(cmd: ShellCommand): boolean {
   const argv = effectiveArgv(cmd).map((w) => w.value);
   const name = commandName(cmd) ?? '';
-  if (/^pip(3(\.\d+)?)?$/.test(name)) return argv[1] === 'install';
-  if (/^python(3(\.\d+)?)?$/.test(name))
-    return argv[1] === '-m' && argv[2] === 'pip' && argv[3] === 'install';
+  const verb = (v: string | undefined) => v === 'install' || v === 'wheel' || v === 'download';
+  if (/^pip(3(\.\d+)?)?$/.test(name)) return verb(argv[1]);
+  if (/^python(3(\.\d+)?)?$/.test(name)) return argv[1] === '-m' && argv[2] === 'pip' && verb(argv[3]);
   if (name === 'uv') return argv[1] === 'pip' && argv[2] === 'install';
   return false;
 }
 
-/** Arguments after `install` of a pip install command. */
+/** Arguments after the verb (`install`, `wheel`, `download`) of a pip command. */
 export function pipArgs(cmd: ShellCommand): ShellCommand['argv'] {
   const argv = effectiveArgv(cmd);
-  const i = argv.findIndex((w) => w.value === 'install');
+  const i = argv.findIndex((w) => w.value === 'install' || w.value === 'wheel' || w.value === 'download');
   return argv.slice(i + 1);
 }
 
