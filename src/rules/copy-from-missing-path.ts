@@ -1,12 +1,28 @@
 import { createRule } from '../engine/rule.js';
 import { isSystemPath } from '../knowledge/images.js';
 import { stageArgs, substituteArgs } from '../sources/dockerfile/parse.js';
-import { copyOps, fromStage, imagePath, runCommands, stageChain, workdirAt } from './lib/dockerfile.js';
+import {
+  copyOps,
+  createdPaths,
+  fromStage,
+  imagePath,
+  runCommands,
+  stageChain,
+  workdirAt,
+} from './lib/dockerfile.js';
 
-function related(a: string, b: string): boolean {
-  const x = a.replace(/\/+$/, '');
-  const y = b.replace(/\/+$/, '');
-  return x === y || x.startsWith(`${y}/`) || y.startsWith(`${x}/`);
+/** A COPY destination tree: the path is it, inside it, or one of its ancestors. */
+function inTree(created: string, path: string): boolean {
+  const c = created.replace(/\/+$/, '');
+  const p = path.replace(/\/+$/, '');
+  return c === p || p.startsWith(`${c}/`) || c.startsWith(`${p}/`);
+}
+
+/** A folder made by WORKDIR: the path is it or one of its ancestors (what is inside is not known). */
+function madeDir(created: string, path: string): boolean {
+  const c = created.replace(/\/+$/, '');
+  const p = path.replace(/\/+$/, '');
+  return c === p || c.startsWith(`${p}/`);
 }
 
 export default createRule<'missing'>({
@@ -33,14 +49,14 @@ export default createRule<'missing'>({
           const src = fromStage(df, from, stage.index);
           if (!src) continue;
           const chain = stageChain(df, src);
-          const created: string[] = [];
-          for (const op of copyOps(df, src)) created.push(op.dest);
+          const workdirs: string[] = [];
+          const created = copyOps(df, src).flatMap(createdPaths);
           const runText: string[] = [];
           for (const s of chain) {
             for (const i of s.instructions) {
               if (i.keyword === 'WORKDIR') {
                 const v = substituteArgs(i.words[0]?.value ?? '/', stageArgs(df, s.index, i)) ?? '/';
-                created.push(imagePath(workdirAt(df, s, i), v));
+                workdirs.push(imagePath(workdirAt(df, s, i), v));
               }
               if (i.keyword === 'RUN')
                 runText.push(
@@ -57,7 +73,11 @@ export default createRule<'missing'>({
             if (!p.startsWith('/') || p.includes('$') || p.search(/[*?[]/) >= 0) continue;
             const path = imagePath('/', p);
             if (isSystemPath(path) || path === '/') continue;
-            if (created.some((c) => related(c, path))) continue;
+            if (
+              created.some((c) => (c.tree ? inTree(c.path, path) : madeDir(c.path, path))) ||
+              workdirs.some((w) => madeDir(w, path))
+            )
+              continue;
             // A RUN (or ENV) naming the path or one of its non-system ancestors (`--prefix=/install`, `python -m venv /opt/venv`).
             const parts = path.split('/').filter(Boolean);
             const ancestors = parts

@@ -1,13 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import type { DfInstruction } from '../model/dockerfile.js';
-import { copyOps, imagePath, isPipInstall, runCommands, workdirAt } from './lib/dockerfile.js';
+import { copyOps, createdPaths, imagePath, isPipInstall, runCommands, workdirAt } from './lib/dockerfile.js';
 import { pipTargets, resolveRequirementFile } from './lib/python.js';
-
-/** A source that names a file rather than a folder: it has an extension or is a dotfile. */
-function isFileLike(path: string): boolean {
-  const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
-  return /^\.[^./]+$/.test(base) || /[^.]\.[A-Za-z0-9]+$/.test(base);
-}
 
 export default createRule<'notCopied' | 'viaFile'>({
   meta: {
@@ -48,13 +42,7 @@ export default createRule<'notCopied' | 'viaFile'>({
                 (op.stage.index === stage.index && !before.has(op.ins))
               )
                 return false;
-              const dest = op.dest.replace(/\/$/, '') || '/';
-              return op.sources.some((src) => {
-                const isDir = src.value === '.' || src.value.endsWith('/') || !isFileLike(src.value);
-                const created =
-                  isDir || !op.destIsDir ? dest : `${dest === '/' ? '' : dest}/${src.value.split('/').pop()}`;
-                return p === created || p.startsWith(`${created}/`);
-              });
+              return createdPaths(op).some((c) => p === c.path || (c.tree && p.startsWith(`${c.path}/`)));
             });
           for (const cmd of runCommands(ins)) {
             if (!isPipInstall(cmd)) continue;

@@ -164,6 +164,26 @@ export function copyOps(df: Dockerfile, stage: DfStage): CopyOp[] {
   return ops;
 }
 
+/** A source that names a file rather than a folder: it has an extension or is a dotfile. */
+export function isFileLike(path: string): boolean {
+  const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
+  return /^\.[^./]+$/.test(base) || /[^.]\.[A-Za-z0-9]+$/.test(base);
+}
+
+/**
+ * What a COPY/ADD puts into the image, as (path, tree) pairs: a folder source fills the destination (tree: its
+ * content is unknown, anything below may exist); a file source creates exactly one path.
+ */
+export function createdPaths(op: CopyOp): { path: string; tree: boolean }[] {
+  const dest = op.dest.replace(/\/$/, '') || '/';
+  return op.sources.map((src) => {
+    const isDir =
+      src.value === '.' || src.value.endsWith('/') || !isFileLike(src.value) || op.from !== undefined;
+    if (isDir || !op.destIsDir) return { path: dest, tree: isDir };
+    return { path: `${dest === '/' ? '' : dest}/${src.value.split('/').pop()}`, tree: false };
+  });
+}
+
 /** Builds of a Dockerfile (from every definition), at least the inferred one. */
 export function buildsOf(model: ProjectModel, df: Dockerfile): Build[] {
   return model.builds.filter((b) => b.dockerfile === df.path);

@@ -44,6 +44,11 @@ const VALUE_OPTS = new Set([
   '--cert',
   '--client-cert',
   '--python',
+  '-w',
+  '--wheel-dir',
+  '-d',
+  '--dest',
+  '--report',
 ]);
 
 export interface PipTargets {
