@@ -25,6 +25,14 @@ function madeDir(created: string, path: string): boolean {
   return c === p || c.startsWith(`${p}/`);
 }
 
+/** Folders well-known commands create in their working directory without naming them. */
+const RELATIVE_OUTPUTS: [RegExp, string[]][] = [
+  [/\b(npm|pnpm)\s+(ci|install|i)\b|\byarn(\s+install)?\b/, ['node_modules']],
+  [/\b(npm|pnpm|yarn)\s+(run\s+)?build\b|\b(vite|tsc|next)\s+build\b|\btsc\b/, ['dist', 'build', '.next']],
+  [/python\S*\s+-m\s+build\b|setup\.py\s+(bdist|sdist)|\bpoetry\s+build\b|\buv\s+build\b/, ['dist']],
+  [/\bcargo\s+build\b/, ['target']],
+];
+
 export default createRule<'missing'>({
   meta: {
     id: 'copy-from-missing-path',
@@ -50,6 +58,7 @@ export default createRule<'missing'>({
           if (!src) continue;
           const chain = stageChain(df, src);
           const workdirs: string[] = [];
+          const relative: string[] = [];
           const created = copyOps(df, src).flatMap(createdPaths);
           const runText: string[] = [];
           for (const s of chain) {
@@ -57,6 +66,17 @@ export default createRule<'missing'>({
               if (i.keyword === 'WORKDIR') {
                 const v = substituteArgs(i.words[0]?.value ?? '/', stageArgs(df, s.index, i)) ?? '/';
                 workdirs.push(imagePath(workdirAt(df, s, i), v));
+              }
+              if (i.keyword === 'RUN') {
+                // Relative outputs: what the RUN writes inside its WORKDIR.
+                const wd = workdirAt(df, s, i);
+                const text = `${i.args}\n${i.heredocs.map((h) => h.body).join('\n')}`;
+                for (const [re, out] of RELATIVE_OUTPUTS)
+                  if (re.test(text)) for (const o of out) relative.push(imagePath(wd, o));
+                for (const word of runCommands(i).flatMap((c) => c.argv)) {
+                  const first = word.value.replace(/^\.\//, '').split('/')[0] ?? '';
+                  if (/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(first)) relative.push(imagePath(wd, first));
+                }
               }
               if (i.keyword === 'RUN')
                 runText.push(
@@ -75,7 +95,8 @@ export default createRule<'missing'>({
             if (isSystemPath(path) || path === '/') continue;
             if (
               created.some((c) => (c.tree ? inTree(c.path, path) : madeDir(c.path, path))) ||
-              workdirs.some((w) => madeDir(w, path))
+              workdirs.some((w) => madeDir(w, path)) ||
+              relative.some((r) => inTree(r, path) && r !== '/' && !workdirs.includes(r))
             )
               continue;
             // A RUN (or ENV) naming the path or one of its non-system ancestors (`--prefix=/install`, `python -m venv /opt/venv`).

@@ -22,7 +22,7 @@ export default createRule<'or' | 'semicolon' | 'pipe' | 'fallback'>({
       semicolon: '`{{cmd}}` is followed by `; {{noop}}`, so the RUN exits 0 even when the install failed',
       pipe: '`{{cmd}}` is piped into `{{noop}}`; without `set -o pipefail` the RUN takes the exit status of `{{noop}}`',
       fallback:
-        '`{{cmd}}` falls back to `{{noop}}` on failure: when the first install breaks (e.g. no wheel for arm64) the image silently gets something else',
+        '`{{cmd}}` falls back to `{{noop}}` on failure: when the first install breaks (e.g. no prebuilt wheel or binary for arm64) the image silently gets something else',
     },
     hint: 'let the install fail the build; if a fallback is really wanted, make it explicit and verified (and add `set -o pipefail` before pipes)',
   },

@@ -12,7 +12,8 @@ const TIMEOUT_FLAGS: Record<string, RegExp> = {
 const TIMEOUT_ENV: Record<string, RegExp> = {
   pip: /^PIP_(DEFAULT_)?TIMEOUT$|^PIP_RETRIES$/,
   uv: /^UV_HTTP_TIMEOUT$|^PIP_(DEFAULT_)?TIMEOUT$/,
-  npm: /^(npm_config|NPM_CONFIG)_FETCH_(TIMEOUT|RETRIES|RETRY_MAXTIMEOUT)$/,
+  // npm reads npm_config_* case-insensitively.
+  npm: /^npm_config_fetch_(timeout|retries|retry_maxtimeout)$/i,
   yarn: /^YARN_NETWORK_TIMEOUT$/,
 };
 

@@ -63,12 +63,10 @@ async function findings(dir: string): Promise<{ key: string; severity: string }[
     assert.ok(
       typeof json === 'object' && json !== null && 'findings' in json && Array.isArray(json.findings),
     );
-    return json.findings
-      .filter(isExpected)
-      .map((f: Expected & { severity?: unknown }) => ({
-        key: `${f.ruleId} ${f.file}:${f.line}`,
-        severity: String(f.severity),
-      }));
+    return json.findings.filter(isExpected).map((f: Expected & { severity?: unknown }) => ({
+      key: `${f.ruleId} ${f.file}:${f.line}`,
+      severity: String(f.severity),
+    }));
   } finally {
     repo.cleanup();
   }

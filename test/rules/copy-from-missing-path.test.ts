@@ -34,3 +34,28 @@ test('COPY --from of a path the stage never creates is reported; created and sys
   assert.match(findings[0]?.message ?? '', /`\/wheels` is copied from stage "builder"/);
   assert.match(findings[1]?.message ?? '', /from stage "builder"/);
 });
+
+test('relative outputs of RUNs in a WORKDIR count: node_modules from npm ci, dist from a build, named folders', async () => {
+  const findings = await checkRepo(
+    {
+      files: {
+        Dockerfile: [
+          'FROM node:20-slim AS deps',
+          'WORKDIR /app',
+          'RUN npm ci && npm run build && mkdir -p out/assets',
+          'FROM node:20-slim',
+          'COPY --from=deps /app/node_modules /app/node_modules',
+          'COPY --from=deps /app/dist /app/dist',
+          'COPY --from=deps /app/out/assets /app/assets',
+          'COPY --from=deps /app/coverage /app/coverage',
+          '',
+        ].join('\n'),
+      },
+    },
+    [rule],
+  );
+  assert.deepEqual(
+    findings.map((f) => f.line),
+    [8],
+  );
+});
