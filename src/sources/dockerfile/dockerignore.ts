@@ -15,7 +15,17 @@ export function parseDockerignore(path: string, text: string): DockerIgnore {
   const patterns = text
     .split(/\r?\n|\r/)
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    // The library turns patterns into JS regular expressions without escaping every metacharacter (a `(` throws);
+    // such a pattern is dropped rather than taking the whole run down.
+    .filter((pattern) => {
+      try {
+        dockerignore({ ignorecase: false }).add(pattern).ignores('probe/path');
+        return true;
+      } catch {
+        return false;
+      }
+    });
   const matcher = dockerignore({ ignorecase: false }).add(patterns);
   return {
     path,
@@ -25,7 +35,11 @@ export function parseDockerignore(path: string, text: string): DockerIgnore {
         .replace(/^\/+/, '')
         .replace(/\/+$/, '');
       if (p === '' || p === '.') return false;
-      return matcher.ignores(p);
+      try {
+        return matcher.ignores(p);
+      } catch {
+        return false;
+      }
     },
   };
 }
