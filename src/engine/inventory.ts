@@ -1,7 +1,7 @@
 import { type Dirent, promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { exec } from '../exec.js';
+import { type ExecResult, exec } from '../exec.js';
 import type { FileStatus, Inventory } from '../model/project.js';
 
 /** Folders never walked in a plain (non-git) directory: they are never part of a build's source of truth. */
@@ -17,28 +17,31 @@ function splitZ(text: string): string[] {
  * .gitignore files, noted in `notes`.
  */
 export async function loadInventory(root: string): Promise<Inventory> {
-  const inside = await exec(['git', 'rev-parse', '--is-inside-work-tree'], { cwd: root });
-  if (inside.code === 0 && inside.stdout.trim() === 'true') return gitInventory(root);
-  const notes = [
-    inside.notFound
-      ? 'git is not installed: files are read from disk as they are; install git to compare against a clean clone.'
-      : 'not a git repository: every file on disk is taken as present; run crossdock inside a git work tree to see what a clean clone lacks.',
-  ];
-  return plainInventory(root, notes);
-}
-
-async function gitInventory(root: string): Promise<Inventory> {
-  const files = new Map<string, FileStatus>();
-  const gitlinks = new Map<string, string>();
-  const notes: string[] = [];
-  const [staged, untracked, ignored] = await Promise.all([
+  // All three listings run at once; `ls-files` failing with "not a git repository" means a plain folder.
+  const listings = await Promise.all([
     exec(['git', '-c', 'core.quotepath=off', 'ls-files', '-s', '-z'], { cwd: root }),
     exec(['git', 'ls-files', '-z', '--others', '--exclude-standard'], { cwd: root }),
     exec(['git', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], {
       cwd: root,
     }),
   ]);
-  if (staged.code !== 0) notes.push(`git ls-files failed: ${staged.stderr.trim()}`);
+  const [staged] = listings;
+  if (staged.code === 0) return gitInventory(root, listings);
+  const notes = [
+    staged.notFound
+      ? 'git is not installed: files are read from disk as they are; install git to compare against a clean clone.'
+      : /not a git repository/i.test(staged.stderr)
+        ? 'not a git repository: every file on disk is taken as present; run crossdock inside a git work tree to see what a clean clone lacks.'
+        : `git could not list the files (${staged.stderr.trim().split('\n')[0]}); every file on disk is taken as present.`,
+  ];
+  return plainInventory(root, notes);
+}
+
+function gitInventory(root: string, [staged, untracked, ignored]: ExecResult[]): Inventory {
+  const files = new Map<string, FileStatus>();
+  const gitlinks = new Map<string, string>();
+  const notes: string[] = [];
+  if (!staged || !untracked || !ignored) return { root, git: true, files, gitlinks, ignoredDirs: [], notes };
   for (const entry of splitZ(staged.stdout)) {
     const tab = entry.indexOf('\t');
     if (tab < 0) continue;

@@ -253,14 +253,18 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
   model.targets = resolveTargets(config, platformFiles, options.platforms);
   model.builds = dockerfileBuilds(model.dockerfiles, sources, inventory, model.targets);
 
-  const allPaths = [...inventory.files]
-    .filter(([path, status]) => status !== 'ignored' && !(config.ignore.length && ignored.ignores(path)))
-    .map(([path]) => path)
-    .sort();
   const pending = new Map<string, Promise<SourceFile | undefined>>();
+  let allPaths: string[] | undefined;
   const context: LoadContext = {
     model,
-    paths: allPaths,
+    // Computed on first use: sorting 20,000 paths is wasted when no family loader asks.
+    get paths() {
+      allPaths ??= [...inventory.files]
+        .filter(([path, status]) => status !== 'ignored' && !(config.ignore.length && ignored.ignores(path)))
+        .map(([path]) => path)
+        .sort();
+      return allPaths;
+    },
     read(path) {
       const cached = sources.get(path);
       if (cached) return Promise.resolve(cached);

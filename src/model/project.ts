@@ -98,6 +98,28 @@ export interface ProjectModel {
   loadFindings: Finding[];
 }
 
+const RANK: Record<FileStatus, number> = { tracked: 3, plain: 3, untracked: 2, ignored: 1 };
+const dirIndex = new WeakMap<Inventory, Map<string, FileStatus>>();
+
+/** Best status of any file below each directory (tracked wins), built once per inventory. */
+function directories(inventory: Inventory): Map<string, FileStatus> {
+  let index = dirIndex.get(inventory);
+  if (index) return index;
+  index = new Map();
+  const add = (path: string, status: FileStatus) => {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      const dir = path.slice(0, i);
+      const prev = index?.get(dir);
+      if (prev && RANK[prev] >= RANK[status]) break;
+      index?.set(dir, status);
+    }
+  };
+  for (const [file, status] of inventory.files) add(file, status);
+  for (const link of inventory.gitlinks.keys()) add(`${link}/x`, 'tracked');
+  dirIndex.set(inventory, index);
+  return index;
+}
+
 /**
  * Status of a path as a clean clone would see it: a file's own status; for a directory, the best status of any
  * file below it (tracked wins); `absent` when nothing is there at all.
@@ -108,15 +130,8 @@ export function pathStatus(inventory: Inventory, path: string): FileStatus | 'ab
   const own = inventory.files.get(p);
   if (own) return own;
   if (inventory.gitlinks.has(p)) return 'tracked';
-  const prefix = `${p}/`;
-  let best: FileStatus | undefined;
-  for (const [file, status] of inventory.files) {
-    if (!file.startsWith(prefix)) continue;
-    if (status === 'tracked' || status === 'plain') return status;
-    if (!best || (best === 'ignored' && status === 'untracked')) best = status;
-  }
-  for (const link of inventory.gitlinks.keys()) if (link.startsWith(prefix)) return 'tracked';
-  if (best) return best;
-  for (const dir of inventory.ignoredDirs) if (p === dir || p.startsWith(`${dir}/`)) return 'ignored';
+  const dir = directories(inventory).get(p);
+  if (dir) return dir;
+  for (const d of inventory.ignoredDirs) if (p === d || p.startsWith(`${d}/`)) return 'ignored';
   return 'absent';
 }

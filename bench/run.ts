@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: generates git repositories of 5,000 / 10,000 / 20,000 files (1.5% of them Dockerfiles,
+ * requirements and pyproject files, like a large monorepo), runs `crossdock check` on each as a whole process
+ * several times, and writes median wall time and peak RSS to bench/results.json (merged with other benchmarks).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const bin = join(here, '..', 'bin', 'crossdock.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+
+function dockerfile(i: number): string {
+  return [
+    `ARG PY=3.${10 + (i % 3)}`,
+    'FROM python:${PY}-slim AS build',
+    'WORKDIR /src',
+    'COPY requirements.txt .',
+    'RUN pip install --default-timeout=100 --prefix=/install -r requirements.txt',
+    'FROM python:3.12-slim',
+    'COPY --from=build /install /usr/local',
+    'COPY app/ /app/',
+    'RUN apt-get update \\',
+    ...Array.from({ length: 25 }, (_v, k) => `    && echo step-${k} \\`),
+    '    && rm -rf /var/lib/apt/lists/*',
+    'CMD ["python", "-m", "app"]',
+    '',
+  ].join('\n');
+}
+
+function generate(root: string, total: number): number {
+  const relevant = Math.round(total * 0.015);
+  const services = Math.ceil(relevant / 3);
+  let written = 0;
+  const write = (p: string, text: string) => {
+    const abs = join(root, p);
+    mkdirSync(join(abs, '..'), { recursive: true });
+    writeFileSync(abs, text);
+    written++;
+  };
+  for (let s = 0; s < services; s++) {
+    write(`services/svc-${s}/Dockerfile`, dockerfile(s));
+    write(
+      `services/svc-${s}/requirements.txt`,
+      Array.from({ length: 30 }, (_v, k) => `package-${k}==${k}.0.${s}`).join('\n'),
+    );
+    write(
+      `services/svc-${s}/pyproject.toml`,
+      `[project]\nname = "svc-${s}"\nrequires-python = ">=3.10"\ndependencies = ["fastapi>=0.110"]\n`,
+    );
+    write(`services/svc-${s}/app/__init__.py`, '');
+  }
+  for (let i = 0; written < total; i++)
+    write(`src/pkg-${i % 200}/module_${i}.py`, `def f_${i}():\n    return ${i}\n`);
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'b',
+        GIT_AUTHOR_EMAIL: 'b@b',
+        GIT_COMMITTER_NAME: 'b',
+        GIT_COMMITTER_EMAIL: 'b@b',
+      },
+    });
+    if (r.status !== 0) throw new Error(`git ${args[0]}: ${r.stderr}`);
+  };
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'bench');
+  return services * 3;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function measure(root: string): {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  peakRssMb: number;
+  findings: number;
+} {
+  const rssFile = join(root, '..', `rss-${Date.now()}.txt`);
+  const times: number[] = [];
+  let findings = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const p = spawnSync(
+      process.execPath,
+      ['--import', join(here, 'rss.mjs'), bin, 'check', root, '--format', 'json', '--fail-on', 'never'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CROSSDOCK_BENCH_RSS: rssFile },
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
+    times.push(performance.now() - t0);
+    if (p.status !== 0) throw new Error(`crossdock check failed: ${p.stderr}`);
+    const json: unknown = JSON.parse(p.stdout);
+    if (typeof json === 'object' && json !== null && 'findings' in json && Array.isArray(json.findings))
+      findings = json.findings.length;
+  }
+  const rss = readFileSync(rssFile, 'utf8').trim().split('\n').map(Number);
+  rmSync(rssFile, { force: true });
+  return {
+    medianMs: Math.round(median(times)),
+    minMs: Math.round(Math.min(...times)),
+    maxMs: Math.round(Math.max(...times)),
+    peakRssMb: Math.round((Math.max(...rss) / 1024) * 10) / 10,
+    findings,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(here, '..', 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+  const base = join(tmpdir(), `crossdock-bench-${process.pid}`);
+  const sizes = (process.env.BENCH_SIZES ?? '5000,10000,20000').split(',').map(Number);
+  const check: Record<string, unknown>[] = [];
+  try {
+    for (const total of sizes) {
+      const root = join(base, `repo-${total}`);
+      mkdirSync(root, { recursive: true });
+      const relevant = generate(root, total);
+      const m = measure(root);
+      const row = { files: total, relevantFiles: relevant, runs: RUNS, ...m };
+      check.push(row);
+      console.log(
+        `check ${total} files (${relevant} relevant): median ${m.medianMs} ms (min ${m.minMs}, max ${m.maxMs}), peak RSS ${m.peakRssMb} MB`,
+      );
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+  const out = join(here, 'results.json');
+  const previous: unknown = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+  const merged = {
+    ...(typeof previous === 'object' && previous !== null ? previous : {}),
+    check: {
+      measuredAt: new Date().toISOString(),
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      target: 'median < 500 ms and < 200 MB at 20,000 files',
+      results: check,
+    },
+  };
+  writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
