@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import type { DockerIgnore, Dockerfile } from '../model/dockerfile.js';
 import type { Finding } from '../model/finding.js';
 import type { Platform } from '../model/platform.js';
-import type { ProjectModel } from '../model/project.js';
+import { emptyDeliveryModel, type ProjectModel } from '../model/project.js';
 import { locate, SourceFile, type Span } from '../model/source.js';
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import { parseDockerignore } from '../sources/dockerfile/dockerignore.js';
@@ -136,6 +136,7 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     node: { packageJsons: [], nvmrcs: [] },
     gitmodules: undefined,
     builds: [],
+    ...emptyDeliveryModel(),
     loadFindings,
   };
   const problems = (file: SourceFile, list: { message: string; span: Span }[]) => {

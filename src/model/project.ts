@@ -1,3 +1,12 @@
+import type {
+  BuildkitdRegistry,
+  ComposeProject,
+  Deployments,
+  RegistryMention,
+  Site,
+  Workflow,
+  WorkflowJob,
+} from './deploy.js';
 import type { Dockerfile, DockerIgnore } from './dockerfile.js';
 import type { Finding } from './finding.js';
 import type { Gitmodules } from './git.js';
@@ -51,6 +60,19 @@ export interface Build {
   push: boolean;
   origin: BuildOrigin;
   definedAt: Location;
+  /** Where the definition writes each part (explicit definitions only). */
+  sites?: {
+    definition: Site;
+    dockerfile?: Site;
+    context?: Site;
+    platforms?: Site;
+    /** Parallel to `tags`. */
+    tags: Site[];
+  };
+  /** The workflow job that runs this build (workflow builds, and scripts a workflow job runs). */
+  job?: { workflow: Workflow; job: WorkflowJob };
+  /** The build sets up QEMU emulation (setup-qemu-action, binfmt) before it runs. */
+  qemu?: boolean;
 }
 
 export interface Targets {
@@ -94,6 +116,12 @@ export interface ProjectModel {
   };
   gitmodules: Gitmodules | undefined;
   builds: Build[];
+  deployments: Deployments;
+  workflows: Workflow[];
+  compose: ComposeProject[];
+  /** Every registry host named in builds, deployments, logins and buildkitd.toml. */
+  registries: RegistryMention[];
+  buildkitd: { file: string; registries: BuildkitdRegistry[] }[];
   /** Findings produced while loading (parse errors) — reported like rule findings. */
   loadFindings: Finding[];
 }
@@ -134,4 +162,27 @@ export function pathStatus(inventory: Inventory, path: string): FileStatus | 'ab
   if (dir) return dir;
   for (const d of inventory.ignoredDirs) if (p === d || p.startsWith(`${d}/`)) return 'ignored';
   return 'absent';
+}
+
+/** The part of a model that compose, Kubernetes, workflow, script and bake loaders fill; empty to start with. */
+export function emptyDeliveryModel(): Pick<
+  ProjectModel,
+  'deployments' | 'workflows' | 'compose' | 'registries' | 'buildkitd'
+> {
+  return {
+    deployments: {
+      kustomizations: [],
+      workloads: [],
+      services: [],
+      ingresses: [],
+      claims: [],
+      autoscalers: [],
+      namespaces: [],
+      images: [],
+    },
+    workflows: [],
+    compose: [],
+    registries: [],
+    buildkitd: [],
+  };
 }

@@ -21,6 +21,25 @@ import fromPlatformConstant from './from-platform-constant.js';
 import archSpecificDownload from './arch-specific-download.js';
 import invalidSuppression from './invalid-suppression.js';
 import parseError from './parse-error.js';
+import portMismatch from './port-mismatch.js';
+import archPin from './arch-pin.js';
+import runAsNonRootMismatch from './run-as-non-root-mismatch.js';
+import rwoVolumeScaling from './rwo-volume-scaling.js';
+import duplicateAutoscaler from './duplicate-autoscaler.js';
+import mutableTagPullPolicy from './mutable-tag-pull-policy.js';
+import privilegedWorkload from './privileged-workload.js';
+import ingressTlsMismatch from './ingress-tls-mismatch.js';
+import imageNotBuilt from './image-not-built.js';
+import invalidImageReference from './invalid-image-reference.js';
+import registryDrift from './registry-drift.js';
+import buildkitRegistryMismatch from './buildkit-registry-mismatch.js';
+import envUndeclared from './env-undeclared.js';
+import workflowInvalid from './workflow-invalid.js';
+import actionUnknownInput from './action-unknown-input.js';
+import emulatedBuild from './emulated-build.js';
+import jobNoTimeout from './job-no-timeout.js';
+import selfHostedTrigger from './self-hosted-trigger.js';
+import checkoutNoSubmodules from './checkout-no-submodules.js';
 
 /**
  * Every rule, by id. One line per rule; test/meta/rules.test.ts fails when a rule file, its test, its docs page
@@ -49,6 +68,25 @@ const RULES: Rule[] = [
   runExportNoEffect,
   fromPlatformConstant,
   archSpecificDownload,
+  portMismatch,
+  archPin,
+  runAsNonRootMismatch,
+  rwoVolumeScaling,
+  duplicateAutoscaler,
+  mutableTagPullPolicy,
+  privilegedWorkload,
+  ingressTlsMismatch,
+  imageNotBuilt,
+  invalidImageReference,
+  registryDrift,
+  buildkitRegistryMismatch,
+  envUndeclared,
+  workflowInvalid,
+  actionUnknownInput,
+  emulatedBuild,
+  jobNoTimeout,
+  selfHostedTrigger,
+  checkoutNoSubmodules,
 ];
 
 export function allRules(): Rule[] {

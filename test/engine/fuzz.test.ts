@@ -4,7 +4,7 @@ import { dockerfileBuilds } from '../../src/engine/build-graph.js';
 import { emptyConfig } from '../../src/engine/config.js';
 import { runRules } from '../../src/engine/run.js';
 import { DEFAULT_PLATFORMS } from '../../src/model/platform.js';
-import type { FileStatus, ProjectModel } from '../../src/model/project.js';
+import { emptyDeliveryModel, type FileStatus, type ProjectModel } from '../../src/model/project.js';
 import { SourceFile } from '../../src/model/source.js';
 import { allRules } from '../../src/rules/index.js';
 import { parseDockerignore } from '../../src/sources/dockerfile/dockerignore.js';
@@ -138,6 +138,7 @@ function modelOf(files: Record<string, string>): ProjectModel {
       versionFiles: [],
     },
     node: { packageJsons: [], nvmrcs: [] },
+    ...emptyDeliveryModel(),
     gitmodules: undefined,
     builds: dockerfileBuilds(dockerfiles, sources, inventory, targets),
     loadFindings: [],

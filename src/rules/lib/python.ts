@@ -120,7 +120,13 @@ export interface VersionConstraint {
 
 /** The Python version constraint of the project a Dockerfile builds: the closest pyproject/setup/.python-version. */
 export function pythonConstraint(model: ProjectModel, df: Dockerfile): VersionConstraint | undefined {
-  const dirs = [...new Set([...buildsOf(model, df).map((b) => b.context), dirname(df.path), '.'])];
+  return constraintIn(model, [
+    ...new Set([...buildsOf(model, df).map((b) => b.context), dirname(df.path), '.']),
+  ]);
+}
+
+/** The first Python version constraint found in these folders (pyproject, setup.py/cfg, .python-version). */
+export function constraintIn(model: ProjectModel, dirs: string[]): VersionConstraint | undefined {
   for (const dir of dirs) {
     const at = (p: string) => (dir === '.' ? p : `${dir}/${p}`);
     const py = model.python.pyprojects.find((p) => p.path === at('pyproject.toml'));

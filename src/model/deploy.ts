@@ -1,0 +1,209 @@
+import type { ShellScript } from './shell.js';
+import type { SourceFile, Span } from './source.js';
+
+/** A place in a parsed source: what rules report against. */
+export interface Site {
+  file: SourceFile;
+  span: Span;
+}
+
+/** A value read from a file, with where it was written. */
+export interface Located<T> {
+  value: T;
+  site: Site;
+}
+
+/** Where a workload, image use or registry reference was declared. */
+export type DeployOrigin = 'kubernetes' | 'compose' | 'kustomize' | 'helm';
+
+export interface SecurityContext {
+  runAsNonRoot?: Located<boolean>;
+  runAsUser?: Located<number>;
+  privileged?: Located<boolean>;
+  allowPrivilegeEscalation?: Located<boolean>;
+}
+
+export interface ContainerPort {
+  port: number;
+  name?: string;
+  site: Site;
+}
+
+export interface Probe {
+  kind: 'liveness' | 'readiness' | 'startup' | 'healthcheck';
+  /** A number, or a port name to resolve against the container's named ports. */
+  port: number | string;
+  site: Site;
+}
+
+export interface Container {
+  name: string;
+  /** Image reference as written, compose `${VAR:-default}` interpolated; undefined when none is set. */
+  image: Located<string> | undefined;
+  pullPolicy: Located<string> | undefined;
+  ports: ContainerPort[];
+  probes: Probe[];
+  securityContext: SecurityContext;
+  /** Id of the build producing this container's image (compose `build:`), when known. */
+  buildId: string | undefined;
+}
+
+export interface Workload {
+  /** Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, or `compose-service`. */
+  kind: string;
+  name: string;
+  namespace: string | undefined;
+  origin: 'kubernetes' | 'compose';
+  /** The `kind`/`metadata.name` (or compose service key). */
+  site: Site;
+  replicas: Located<number> | undefined;
+  containers: Container[];
+  pod: {
+    securityContext: SecurityContext;
+    hostNetwork?: Located<boolean>;
+    hostPID?: Located<boolean>;
+    hostIPC?: Located<boolean>;
+    /** nodeSelector or required node affinity on kubernetes.io/arch. */
+    archConstraint?: { operator: 'In' | 'NotIn'; values: string[]; site: Site };
+    /** PersistentVolumeClaims mounted, by claim name (StatefulSet volumeClaimTemplates excluded). */
+    claims: Located<string>[];
+  };
+  /** Pod template labels (Service selectors match these). */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface Service {
+  name: string;
+  namespace: string | undefined;
+  selector: Record<string, string>;
+  ports: { port: number; targetPort: number | string; site: Site }[];
+  site: Site;
+}
+
+export interface Ingress {
+  name: string;
+  namespace: string | undefined;
+  annotations: Record<string, Located<string>>;
+  tls: Located<unknown> | undefined;
+  site: Site;
+}
+
+export interface Claim {
+  name: string;
+  namespace: string | undefined;
+  accessModes: string[];
+  storageClassName: string | undefined;
+  site: Site;
+}
+
+export interface Autoscaler {
+  kind: 'HorizontalPodAutoscaler' | 'ScaledObject';
+  name: string;
+  namespace: string | undefined;
+  target: { kind: string; name: string };
+  max: number | undefined;
+  site: Site;
+}
+
+export interface Namespace {
+  name: string;
+  labels: Record<string, Located<string>>;
+  annotations: Record<string, string>;
+  site: Site;
+}
+
+/** An image reference a deployment asks for (besides workload containers): Kustomize `images:`, Helm values. */
+export interface ImageUse {
+  ref: string;
+  site: Site;
+  origin: DeployOrigin;
+  pullPolicy?: Located<string>;
+}
+
+/** A mention of a registry host: where images are pushed or pulled, logged in to, or configured. */
+export interface RegistryMention {
+  host: string;
+  /** Repository path without host and tag, when the mention is an image reference. */
+  repository: string | undefined;
+  role: 'push' | 'pull' | 'login' | 'buildkitd' | 'deploy';
+  site: Site;
+}
+
+export interface BuildkitdRegistry {
+  host: string;
+  http: Located<boolean> | undefined;
+  insecure: Located<boolean> | undefined;
+  ca: Located<string[]> | undefined;
+  site: Site;
+}
+
+export interface Kustomization {
+  file: SourceFile;
+  /** `resources`/`bases`/`components` entries as written, with the path they resolve to. */
+  resources: { entry: Located<string>; path: string | undefined; remote: boolean }[];
+  namePrefix: string | undefined;
+  /** `images:` overrides: the image name matched and the reference it becomes. */
+  images: { name: string; ref: string; site: Site }[];
+}
+
+export interface Deployments {
+  kustomizations: Kustomization[];
+  workloads: Workload[];
+  services: Service[];
+  ingresses: Ingress[];
+  claims: Claim[];
+  autoscalers: Autoscaler[];
+  namespaces: Namespace[];
+  images: ImageUse[];
+}
+
+// ---------------------------------------------------------------- CI workflows
+
+export interface WorkflowStep {
+  site: Site;
+  name: string | undefined;
+  uses: { action: string; ref: string; site: Site } | undefined;
+  with: Map<string, { value: string; keySite: Site; valueSite: Site }>;
+  run:
+    | {
+        text: string;
+        site: Site;
+        script: ShellScript;
+        /** Relative sources of `cp`/`install` commands (e.g. `cp .env.example .env`). */
+        copies: Located<string>[];
+        /** Scripts the block runs (`./scripts/build.sh`, `bash build.sh`, `make`). */
+        runs: Located<string>[];
+      }
+    | undefined;
+}
+
+export interface WorkflowJob {
+  id: string;
+  site: Site;
+  /** Label sets the job can run on, one per matrix combination (expressions left as written). */
+  runsOn: { labels: string[]; site: Site }[];
+  timeoutMinutes: Located<number | string> | undefined;
+  steps: WorkflowStep[];
+  matrix: Record<string, Located<string>[]>;
+  env: Record<string, string>;
+}
+
+export interface Workflow {
+  file: SourceFile;
+  /** Trigger event names (`push`, `pull_request`, `workflow_dispatch`...). */
+  on: string[];
+  jobs: WorkflowJob[];
+  env: Record<string, string>;
+  /** Structural problems (invalid YAML, unknown keys, misplaced steps), reported by workflow-invalid. */
+  problems: { message: string; site: Site }[];
+}
+
+export interface ComposeProject {
+  file: SourceFile;
+  /** `${VAR}` uses without a default: name → sites. */
+  variables: Map<string, Site[]>;
+  envFiles: Located<string>[];
+  /** The committed example env file next to the compose file (`.env.example`, `.env.sample`, `.env.template`). */
+  example: { file: SourceFile; names: Set<string> } | undefined;
+}

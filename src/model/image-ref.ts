@@ -1,0 +1,103 @@
+/**
+ * OCI / Docker image references (`[host[:port]/]path[:tag][@digest]`), parsed by the grammar of the
+ * distribution project's reference package: lowercase path components joined by `.`, `_`, `__` or dashes; the
+ * first component is a registry host when it has a `.` or `:` or is `localhost`.
+ */
+export interface ImageRef {
+  /** Registry host (with port) as written, or `docker.io` when none is given. */
+  registry: string;
+  /** True when the host was written (not defaulted). */
+  explicitRegistry: boolean;
+  /** Repository path without host, e.g. `library/python` or `team/app`. */
+  repository: string;
+  tag: string | undefined;
+  digest: string | undefined;
+}
+
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d+)?$/;
+
+export type ParsedRef = { ok: true; ref: ImageRef } | { ok: false; problem: string };
+
+export function parseImageRef(text: string): ParsedRef {
+  const s = text.trim();
+  if (!s) return { ok: false, problem: 'the reference is empty' };
+  if (/\s/.test(s)) return { ok: false, problem: 'a reference cannot contain spaces' };
+  let rest = s;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest))
+      return { ok: false, problem: `"@${digest}" is not a digest (algorithm:hex, e.g. sha256:…)` };
+  }
+  let tag: string | undefined;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > lastSlash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag))
+      return {
+        ok: false,
+        problem: `tag "${tag}" is invalid (letters, digits, _ . -, not starting with . or -, at most 128)`,
+      };
+  }
+  const parts = rest.split('/');
+  let registry = 'docker.io';
+  let explicitRegistry = false;
+  const first = parts[0] ?? '';
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    if (!HOST.test(first)) return { ok: false, problem: `"${first}" is not a valid registry host` };
+    registry = first;
+    explicitRegistry = true;
+    parts.shift();
+  }
+  if (parts.length === 0 || parts.some((p) => p === ''))
+    return { ok: false, problem: 'the repository path is empty or has an empty component' };
+  for (const p of parts) {
+    if (COMPONENT.test(p)) continue;
+    if (/[A-Z]/.test(p) && COMPONENT.test(p.toLowerCase()))
+      return {
+        ok: false,
+        problem: `repository path "${parts.join('/')}" has uppercase letters; OCI repository names must be lowercase`,
+      };
+    return {
+      ok: false,
+      problem: `"${p}" is not a valid repository path component (lowercase letters, digits, . _ -)`,
+    };
+  }
+  let repository = parts.join('/');
+  if (!explicitRegistry && parts.length === 1) repository = `library/${repository}`;
+  if (registry === 'index.docker.io') registry = 'docker.io';
+  return { ok: true, ref: { registry, explicitRegistry, repository, tag, digest } };
+}
+
+/** `host/repo` without tag or digest, normalised (docker.io/library/…). */
+export function repositoryKey(ref: ImageRef): string {
+  return `${ref.registry}/${ref.repository}`;
+}
+
+/** Registry host is a private IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10) or a loopback one. */
+export function isPrivateIpHost(host: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?::\d+)?$/.exec(host);
+  if (!m) return false;
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  return (
+    a === 10 ||
+    a === 127 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127)
+  );
+}
+
+/** True for text still holding an unresolved variable or expression (`$X`, `${X}`, `${{ x }}`, `{{ x }}`). */
+export function hasUnresolved(text: string): boolean {
+  return /\$\{|\$[A-Za-z_(]|\{\{/.test(text);
+}

@@ -1,0 +1,58 @@
+import { createRule } from '../engine/rule.js';
+import { containerBuild, workloadLabel } from './lib/deploy.js';
+
+const KNOWN = ['amd64', 'arm64', 'arm', 'ppc64le', 's390x', '386'];
+
+export default createRule<'idle' | 'missing'>({
+  meta: {
+    id: 'arch-pin',
+    severity: 'error',
+    category: 'deploy',
+    summary:
+      'A workload pinned by nodeSelector/affinity on kubernetes.io/arch to architectures that differ from what its image is built for.',
+    messages: {
+      idle: '{{workload}} is pinned to {{allowed}} while its image is built for {{built}} ({{source}}): {{unused}} nodes never run it',
+      missing:
+        '{{workload}} requires {{needed}} nodes but its image is built only for {{built}} ({{source}}): pods there fail with ImagePullBackOff ("no matching manifest") or "exec format error"',
+    },
+    hint: 'remove the arch pin (a multi-arch image runs everywhere), or build the missing platform (`--platform linux/amd64,linux/arm64`)',
+  },
+  check(ctx) {
+    const { model } = ctx;
+    for (const w of model.deployments.workloads) {
+      const pin = w.pod.archConstraint;
+      if (!pin) continue;
+      const allowed = pin.operator === 'In' ? pin.values : KNOWN.filter((a) => !pin.values.includes(a));
+      for (const c of w.containers) {
+        const build = containerBuild(model, c);
+        if (!build) continue;
+        const built = [...new Set(build.platforms.map((p) => p.architecture))];
+        const data = {
+          workload: workloadLabel(w),
+          allowed: allowed.join(', '),
+          built: built.join(', '),
+          source: build.platformsSource,
+        };
+        const missing = pin.operator === 'In' ? allowed.filter((a) => !built.includes(a)) : [];
+        if (missing.length) {
+          ctx.report({
+            messageId: 'missing',
+            data: { ...data, needed: missing.join(', ') },
+            file: pin.site.file,
+            span: pin.site.span,
+          });
+          continue;
+        }
+        const unused = built.filter((b) => !allowed.includes(b));
+        if (unused.length)
+          ctx.report({
+            messageId: 'idle',
+            severity: 'warning',
+            data: { ...data, unused: unused.join(', ') },
+            file: pin.site.file,
+            span: pin.site.span,
+          });
+      }
+    }
+  },
+});

@@ -1,0 +1,88 @@
+import { createRule } from '../engine/rule.js';
+import type { Site } from '../model/deploy.js';
+import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
+import { buildsOfRepository } from './lib/deploy.js';
+
+/** A build tag with variables (`app:${TAG}`, `app:${{ github.sha }}`) as a pattern over tags. */
+function tagPattern(tag: string): RegExp {
+  const parts = tag.split(/\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  return new RegExp(`^${parts.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('.+')}$`);
+}
+
+export default createRule<'notBuilt'>({
+  meta: {
+    id: 'image-not-built',
+    severity: 'error',
+    category: 'registry',
+    summary:
+      'A deployment asks for a tag of an image this repository builds, but no build produces that tag (or tag pattern).',
+    messages: {
+      notBuilt:
+        '`{{image}}` is deployed from {{origin}}, but the builds of `{{repository}}` in this repository push only {{tags}}: the pull fails (manifest unknown) or runs an old image',
+    },
+    hint: 'deploy a tag the build pushes, or add that tag to the build (`-t`, `tags:`, metadata-action)',
+  },
+  check(ctx) {
+    const { model } = ctx;
+    const uses: { ref: string; site: Site; origin: string }[] = [];
+    for (const w of model.deployments.workloads)
+      for (const c of w.containers)
+        if (c.image && !c.buildId)
+          uses.push({
+            ref: c.image.value,
+            site: c.image.site,
+            origin: w.origin === 'compose' ? 'compose' : 'a manifest',
+          });
+    for (const i of model.deployments.images)
+      uses.push({
+        ref: i.ref,
+        site: i.site,
+        origin: i.origin === 'helm' ? 'Helm values' : 'kustomize images',
+      });
+    for (const u of uses) {
+      if (hasUnresolved(u.ref)) continue;
+      const parsed = parseImageRef(u.ref);
+      if (!parsed.ok || parsed.ref.digest) continue;
+      const builds = buildsOfRepository(model, parsed.ref);
+      if (builds.length === 0) continue;
+      const tag = parsed.ref.tag ?? 'latest';
+      const tags: string[] = [];
+      let ok = false;
+      for (const b of builds) {
+        for (const t of b.tags) {
+          const p = parseImageRef(t.replace(/\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*/g, 'x'));
+          if (!p.ok) continue;
+          const written =
+            t.slice(t.lastIndexOf(':') > t.lastIndexOf('/') ? t.lastIndexOf(':') + 1 : t.length) || 'latest';
+          if (`${p.ref.registry}/${p.ref.repository}` !== `${parsed.ref.registry}/${parsed.ref.repository}`)
+            continue;
+          tags.push(written);
+          if (written === tag || (hasUnresolved(written) && tagPattern(written).test(tag))) ok = true;
+        }
+      }
+      if (ok) continue;
+      ctx.report({
+        messageId: 'notBuilt',
+        data: {
+          image: u.ref,
+          origin: u.origin,
+          repository: `${parsed.ref.explicitRegistry ? `${parsed.ref.registry}/` : ''}${parsed.ref.repository}`,
+          tags: [...new Set(tags)].map((t) => `\`${t}\``).join(', ') || 'no tag',
+        },
+        file: u.site.file,
+        span: u.site.span,
+        related: builds.slice(0, 3).flatMap((b) =>
+          b.sites
+            ? [
+                {
+                  file: b.sites.definition.file,
+                  span: b.sites.definition.span,
+                  message: `built here: ${b.tags.join(', ')}`,
+                },
+              ]
+            : [],
+        ),
+      });
+    }
+  },
+});

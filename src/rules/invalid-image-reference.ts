@@ -1,0 +1,53 @@
+import { createRule } from '../engine/rule.js';
+import type { Site } from '../model/deploy.js';
+import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
+
+export default createRule<'invalid' | 'repositoryCase'>({
+  meta: {
+    id: 'invalid-image-reference',
+    severity: 'error',
+    category: 'registry',
+    summary:
+      'An image reference that is not a valid OCI reference: uppercase repository paths, bad tag or digest syntax; or `${{ github.repository }}` used without lowercasing.',
+    messages: {
+      invalid: '`{{ref}}` is not a valid image reference: {{problem}}',
+      repositoryCase:
+        '`{{ref}}` builds its name from `${{ github.{{field}} }}`, which keeps the owner\'s capitals ("My-Org/app"): docker fails with "repository name must be lowercase" for such owners',
+    },
+    hint: 'lowercase the repository path (in workflows: docker/metadata-action, or `${GITHUB_REPOSITORY,,}` in a run step); tags are [A-Za-z0-9_.-], digests sha256:<64 hex>',
+  },
+  check(ctx) {
+    const { model } = ctx;
+    const refs: { ref: string; site: Site }[] = [];
+    for (const b of model.builds)
+      b.tags.forEach((t, i) => {
+        const site = b.sites?.tags[i];
+        if (site) refs.push({ ref: t, site });
+      });
+    for (const w of model.deployments.workloads)
+      for (const c of w.containers) if (c.image) refs.push({ ref: c.image.value, site: c.image.site });
+    for (const i of model.deployments.images) refs.push({ ref: i.ref, site: i.site });
+    for (const { ref, site } of refs) {
+      const gh = /\$\{\{\s*github\.(repository|repository_owner|actor)\s*\}\}/.exec(ref);
+      if (gh) {
+        ctx.report({
+          messageId: 'repositoryCase',
+          severity: 'warning',
+          data: { ref, field: gh[1] ?? '' },
+          file: site.file,
+          span: site.span,
+        });
+        continue;
+      }
+      if (hasUnresolved(ref)) continue;
+      const parsed = parseImageRef(ref);
+      if (!parsed.ok)
+        ctx.report({
+          messageId: 'invalid',
+          data: { ref, problem: parsed.problem },
+          file: site.file,
+          span: site.span,
+        });
+    }
+  },
+});

@@ -1,0 +1,68 @@
+import { createRule } from '../engine/rule.js';
+import type { Located, Site } from '../model/deploy.js';
+import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
+
+const MUTABLE =
+  /^(latest|dev|develop|development|main|master|trunk|stable|edge|nightly|staging|stage|prod|production|test|testing|beta|alpha|canary|current|next|release|snapshot)$|(^|[-_.])latest$|^latest[-_.]/i;
+
+/** Tags by convention moved to new content (`latest`, branch names, `arm64-latest`); versions and shas are not. */
+export function isMutableTag(tag: string): boolean {
+  return MUTABLE.test(tag);
+}
+
+export default createRule<'stale' | 'latestCached'>({
+  meta: {
+    id: 'mutable-tag-pull-policy',
+    severity: 'warning',
+    category: 'deploy',
+    summary:
+      'A mutable tag (`:latest`, `:dev`, `:arm64-latest`…) without a digest and with imagePullPolicy IfNotPresent (explicit, or the default for non-latest tags): nodes keep running stale images.',
+    messages: {
+      stale:
+        '`{{image}}` is a mutable tag pulled with {{policy}}: a node that already has `{{tag}}` never pulls the new push, so rollouts run stale images',
+      latestCached:
+        '`{{image}}` is pulled with imagePullPolicy {{policy}}: the kubelet keeps whatever `latest` it cached first',
+    },
+    hint: 'deploy immutable tags (a version or git sha) or a digest (`@sha256:…`); for mutable tags set `imagePullPolicy: Always`',
+  },
+  check(ctx) {
+    const { model } = ctx;
+    const check = (image: Located<string>, policy: Located<string> | undefined, at: Site) => {
+      if (hasUnresolved(image.value)) return;
+      const parsed = parseImageRef(image.value);
+      if (!parsed.ok || parsed.ref.digest) return;
+      const tag = parsed.ref.tag ?? 'latest';
+      const p = policy?.value;
+      if (tag === 'latest') {
+        if (p === 'IfNotPresent' || p === 'Never')
+          ctx.report({
+            messageId: 'latestCached',
+            data: { image: image.value, policy: p },
+            file: at.file,
+            span: at.span,
+          });
+        return;
+      }
+      if (!isMutableTag(tag) || p === 'Always') return;
+      ctx.report({
+        messageId: 'stale',
+        data: {
+          image: image.value,
+          tag,
+          policy: p ? `imagePullPolicy ${p}` : 'the default policy (IfNotPresent for non-latest tags)',
+        },
+        file: at.file,
+        span: at.span,
+      });
+    };
+    for (const w of model.deployments.workloads) {
+      if (w.origin !== 'kubernetes') continue;
+      for (const c of w.containers)
+        if (c.image) check(c.image, c.pullPolicy, c.pullPolicy?.site ?? c.image.site);
+    }
+    for (const i of model.deployments.images) {
+      if (i.origin !== 'helm') continue;
+      check({ value: i.ref, site: i.site }, i.pullPolicy, i.pullPolicy?.site ?? i.site);
+    }
+  },
+});

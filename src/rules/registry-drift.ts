@@ -1,0 +1,73 @@
+import { createRule } from '../engine/rule.js';
+import type { RegistryMention } from '../model/deploy.js';
+import { isPrivateIpHost } from '../model/image-ref.js';
+
+const ROLE: Record<RegistryMention['role'], string> = {
+  push: 'pushed',
+  pull: 'pulled',
+  deploy: 'deployed',
+  login: 'logged in',
+  buildkitd: 'configured in buildkitd.toml',
+};
+
+export default createRule<'drift' | 'rawIp'>({
+  meta: {
+    id: 'registry-drift',
+    severity: 'warning',
+    category: 'registry',
+    summary:
+      'One image repository pushed to or pulled from different registry endpoints across files, or raw private-IP registry addresses repeated across the repository.',
+    messages: {
+      drift:
+        '`{{repository}}` goes to {{hosts}} across {{count}} places: what is pushed to one registry is pulled from another, which has an old image or none',
+      rawIp:
+        'the registry address {{hosts}} is written by hand in {{count}} places ({{files}}): when it changes, one is forgotten and builds push where nodes do not pull',
+    },
+    hint: 'name the registry once (a DNS name, a `REGISTRY` variable, a kustomize `images:` override) and use it everywhere',
+  },
+  check(ctx) {
+    const mentions = ctx.model.registries;
+    const byRepo = new Map<string, RegistryMention[]>();
+    for (const m of mentions) {
+      if (!m.repository || m.role === 'login' || m.role === 'buildkitd') continue;
+      const list = byRepo.get(m.repository) ?? [];
+      list.push(m);
+      byRepo.set(m.repository, list);
+    }
+    for (const [repository, list] of byRepo) {
+      const hosts = [...new Set(list.map((m) => m.host))];
+      if (hosts.length < 2) continue;
+      const first = list[0];
+      if (!first) continue;
+      ctx.report({
+        messageId: 'drift',
+        data: { repository, hosts: hosts.map((h) => `\`${h}\``).join(', '), count: list.length },
+        file: first.site.file,
+        span: first.site.span,
+        related: list
+          .slice(1)
+          .map((m) => ({ file: m.site.file, span: m.site.span, message: `${ROLE[m.role]} via ${m.host}` })),
+      });
+    }
+    const ips = mentions.filter((m) => isPrivateIpHost(m.host) && !/^127\./.test(m.host));
+    const files = new Set(ips.map((m) => m.site.file.path));
+    const first = ips[0];
+    if (first && files.size > 1) {
+      const hosts = [...new Set(ips.map((m) => m.host))];
+      ctx.report({
+        messageId: 'rawIp',
+        severity: hosts.length > 1 ? 'warning' : 'info',
+        data: {
+          hosts: hosts.map((h) => `\`${h}\``).join(', '),
+          count: ips.length,
+          files: [...files].slice(0, 5).join(', '),
+        },
+        file: first.site.file,
+        span: first.site.span,
+        related: ips
+          .slice(1)
+          .map((m) => ({ file: m.site.file, span: m.site.span, message: `${ROLE[m.role]}: ${m.host}` })),
+      });
+    }
+  },
+});

@@ -1,0 +1,50 @@
+import { createRule } from '../engine/rule.js';
+import { containerBuild, dockerfileOf, finalUser, workloadLabel } from './lib/deploy.js';
+
+export default createRule<'noUser' | 'root' | 'nonNumeric'>({
+  meta: {
+    id: 'run-as-non-root-mismatch',
+    severity: 'error',
+    category: 'deploy',
+    summary:
+      '`runAsNonRoot: true` with an image whose final USER is absent, root, or a name (not numeric) and no runAsUser: the pod never starts.',
+    messages: {
+      noUser:
+        '{{workload}} sets runAsNonRoot, but {{dockerfile}} sets no USER, so the image runs as root: the kubelet refuses to start it ("container has runAsNonRoot and image will run as root")',
+      root: '{{workload}} sets runAsNonRoot, but {{dockerfile}} ends with `USER {{user}}` (root): the kubelet refuses to start it',
+      nonNumeric:
+        '{{workload}} sets runAsNonRoot, but {{dockerfile}} ends with `USER {{user}}`, a name the kubelet cannot verify ("image has non-numeric user"): the pod never starts',
+    },
+    hint: 'end the Dockerfile with a numeric non-root user (`USER 10001:10001`), or set `runAsUser: 10001` in the securityContext',
+  },
+  check(ctx) {
+    const { model } = ctx;
+    for (const w of model.deployments.workloads) {
+      if (w.origin !== 'kubernetes') continue;
+      for (const c of w.containers) {
+        const nonRoot = c.securityContext.runAsNonRoot ?? w.pod.securityContext.runAsNonRoot;
+        if (!nonRoot?.value) continue;
+        const runAsUser = c.securityContext.runAsUser ?? w.pod.securityContext.runAsUser;
+        if (runAsUser && runAsUser.value !== 0) continue;
+        const build = containerBuild(model, c);
+        const df = dockerfileOf(model, build);
+        if (!df) continue;
+        const user = finalUser(df, build);
+        const dfFile = model.sources.get(df.path);
+        const data = { workload: workloadLabel(w), dockerfile: df.path, user: user?.user ?? '' };
+        const related =
+          user && dfFile ? [{ file: dfFile, span: user.ins.span, message: 'the final USER' }] : [];
+        const at = nonRoot.site;
+        if (!user) {
+          ctx.report({ messageId: 'noUser', data, file: at.file, span: at.span });
+          continue;
+        }
+        const name = user.user.split(':')[0] ?? '';
+        if (name === 'root' || name === '0')
+          ctx.report({ messageId: 'root', data, file: at.file, span: at.span, related });
+        else if (!/^\d+$/.test(name) && !runAsUser)
+          ctx.report({ messageId: 'nonNumeric', data, file: at.file, span: at.span, related });
+      }
+    }
+  },
+});

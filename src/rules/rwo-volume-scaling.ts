@@ -1,0 +1,72 @@
+import { createRule } from '../engine/rule.js';
+import type { Claim } from '../model/deploy.js';
+import { workloadLabel } from './lib/deploy.js';
+
+function singleWriter(c: Claim): boolean {
+  if (c.accessModes.length === 0) return true;
+  return !c.accessModes.includes('ReadWriteMany') && !c.accessModes.includes('ReadOnlyMany');
+}
+
+export default createRule<'replicas' | 'autoscaler'>({
+  meta: {
+    id: 'rwo-volume-scaling',
+    severity: 'error',
+    category: 'deploy',
+    summary:
+      'A ReadWriteOnce (or unspecified) PersistentVolumeClaim mounted by a workload with more than one replica, or one an autoscaler can scale above 1.',
+    messages: {
+      replicas:
+        '{{workload}} runs {{replicas}} replicas but mounts PVC "{{claim}}" ({{modes}}): only pods on one node can attach it; the others stay Pending (Multi-Attach error)',
+      autoscaler:
+        '{{autoscaler}} may scale {{workload}} to {{max}} replicas, but it mounts PVC "{{claim}}" ({{modes}}): extra pods on other nodes stay Pending',
+    },
+    hint: 'use a ReadWriteMany storage class, a StatefulSet with volumeClaimTemplates (one volume per pod), or keep replicas at 1',
+  },
+  check(ctx) {
+    const { model } = ctx;
+    const claims = model.deployments.claims;
+    for (const w of model.deployments.workloads) {
+      if (w.origin !== 'kubernetes' || !['Deployment', 'ReplicaSet', 'StatefulSet'].includes(w.kind))
+        continue;
+      for (const ref of w.pod.claims) {
+        const claim = claims.find((c) => c.name === ref.value && (c.namespace ?? '') === (w.namespace ?? ''));
+        if (!claim || !singleWriter(claim)) continue;
+        const data = {
+          workload: workloadLabel(w),
+          claim: claim.name,
+          modes: claim.accessModes.length
+            ? claim.accessModes.join(', ')
+            : 'no accessModes: ReadWriteOnce in practice',
+        };
+        const related = [
+          { file: claim.site.file, span: claim.site.span, message: `PVC "${claim.name}" is declared here` },
+        ];
+        if (w.replicas && w.replicas.value > 1) {
+          ctx.report({
+            messageId: 'replicas',
+            data: { ...data, replicas: w.replicas.value },
+            file: w.replicas.site.file,
+            span: w.replicas.site.span,
+            related,
+          });
+        }
+        for (const a of model.deployments.autoscalers) {
+          if (
+            a.target.name !== w.name ||
+            a.target.kind !== w.kind ||
+            (a.namespace ?? '') !== (w.namespace ?? '')
+          )
+            continue;
+          if ((a.max ?? 1) <= 1) continue;
+          ctx.report({
+            messageId: 'autoscaler',
+            data: { ...data, autoscaler: `${a.kind} "${a.name}"`, max: a.max ?? '' },
+            file: a.site.file,
+            span: a.site.span,
+            related,
+          });
+        }
+      }
+    }
+  },
+});

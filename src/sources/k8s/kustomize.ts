@@ -1,0 +1,80 @@
+import { dirname } from '../../engine/classify.js';
+import { joinPath } from '../../engine/build-graph.js';
+import type { Deployments, ImageUse, Kustomization } from '../../model/deploy.js';
+import type { Y } from '../yaml/node.js';
+
+/** Reads a kustomization: resources (files, folders, remote), `namePrefix`, and `images:` overrides. */
+export function readKustomization(doc: Y, out: Deployments): Kustomization | undefined {
+  if (!doc.isMap) return undefined;
+  const dir = dirname(doc.file.path);
+  const k: Kustomization = {
+    file: doc.file,
+    resources: [],
+    namePrefix: doc.get('namePrefix')?.str(),
+    images: [],
+  };
+  for (const key of ['resources', 'bases', 'components']) {
+    for (const item of doc.get(key)?.items() ?? []) {
+      const v = item.str();
+      if (!v) continue;
+      const remote = /^(https?:|git@|github\.com\/|ssh:)/.test(v) || v.includes('?ref=');
+      k.resources.push({
+        entry: { value: v, site: item.site },
+        path: remote ? undefined : joinPath(dir, v),
+        remote,
+      });
+    }
+  }
+  for (const item of doc.get('images')?.items() ?? []) {
+    const name = item.get('name')?.str();
+    if (!name) continue;
+    const newName = item.get('newName')?.str() ?? name;
+    const digest = item.get('digest')?.str();
+    const tag = item.get('newTag')?.str();
+    const ref = digest ? `${newName}@${digest}` : tag ? `${newName}:${tag}` : newName;
+    const site = (item.get('newTag') ?? item.get('newName') ?? item).site;
+    k.images.push({ name, ref, site });
+    const use: ImageUse = { ref, site, origin: 'kustomize' };
+    out.images.push(use);
+  }
+  out.kustomizations.push(k);
+  return k;
+}
+
+/** Helm values: every `image:` block with `repository` (+ `registry`, `tag`) and every `image: "ref"` string. */
+export function readHelmValues(doc: Y, out: Deployments): void {
+  const visit = (y: Y | undefined, depth: number) => {
+    if (!y || depth > 20) return;
+    if (y.isSeq) {
+      for (const i of y.items()) visit(i, depth + 1);
+      return;
+    }
+    if (!y.isMap) return;
+    const repo = y.get('repository');
+    const repoText = repo?.str();
+    if (repo && repoText && !repo.isMap) {
+      const registry = y.get('registry')?.str();
+      const tagY = y.get('tag') ?? y.get('version');
+      const tag = tagY?.str();
+      const digest = y.get('digest')?.str();
+      const base = registry ? `${registry}/${repoText}` : repoText;
+      const ref = digest ? `${base}@${digest}` : tag ? `${base}:${tag}` : base;
+      const policy = y.get('pullPolicy');
+      const pv = policy?.str();
+      out.images.push({
+        ref,
+        site: (tagY ?? repo).site,
+        origin: 'helm',
+        pullPolicy: policy && pv ? { value: pv, site: policy.site } : undefined,
+      });
+      return;
+    }
+    for (const e of y.entries()) {
+      const s = e.value?.str();
+      if (e.key === 'image' && s && e.value && /[/:]/.test(s))
+        out.images.push({ ref: s, site: e.value.site, origin: 'helm' });
+      else visit(e.value, depth + 1);
+    }
+  };
+  visit(doc, 0);
+}
