@@ -1,5 +1,5 @@
 import { parseTOML } from 'toml-eslint-parser';
-import type { BuildkitdRegistry, Located, RegistryMention, Site } from '../model/deploy.js';
+import type { BuildkitdRegistry, Kustomization, Located, RegistryMention, Site } from '../model/deploy.js';
 import { parseImageRef } from '../model/image-ref.js';
 import { parsePlatform, type Platform } from '../model/platform.js';
 import type { Build, ProjectModel } from '../model/project.js';
@@ -208,7 +208,11 @@ const bake: SourceFamilyLoader = async (ctx) => {
     const parsed = file.path.endsWith('.json') ? parseBakeJson(file) : parseBakeHcl(file);
     for (const p of parsed.problems) ctx.problem(file, p.span, p.message);
     const dir = dirname(file.path);
+    const grouped = new Set(parsed.groups.flatMap((g) => g.targets));
+    const inherited = new Set(parsed.targets.flatMap((t) => t.inherits));
     for (const t of parsed.targets) {
+      // `_name` targets and targets only inherited from are templates, not builds.
+      if (t.name.startsWith('_') || (inherited.has(t.name) && !grouped.has(t.name))) continue;
       const context = joinPath(dir, t.context?.value ?? '.') ?? '.';
       const dockerfile = joinPath(context, t.dockerfile?.value ?? 'Dockerfile') ?? 'Dockerfile';
       const platforms = t.platforms.map((p) => parsePlatform(p.value)).filter((p): p is Platform => !!p);
@@ -279,6 +283,7 @@ const link: SourceFamilyLoader = async (ctx) => {
   for (const c of containers) if (c.image) model.registries.push(...refMention(c.image, 'deploy'));
   for (const i of model.deployments.images)
     model.registries.push(...refMention({ value: i.ref, site: i.site }, 'deploy'));
+  applyKustomizeImages(model);
   // Containers whose image is a tag some build produces.
   const byTag = new Map<string, Build>();
   for (const b of model.builds) for (const t of b.tags) byTag.set(t, b);
@@ -289,12 +294,63 @@ const link: SourceFamilyLoader = async (ctx) => {
   }
 };
 
+/** Files a kustomization includes, following folders (their kustomization) and nested overlays. */
+function kustomizeFiles(model: ProjectModel, k: Kustomization, seen = new Set<string>()): Set<string> {
+  const out = new Set<string>();
+  if (seen.has(k.file.path)) return out;
+  seen.add(k.file.path);
+  for (const r of k.resources) {
+    if (!r.path) continue;
+    const nested = model.deployments.kustomizations.find((x) => dirname(x.file.path) === r.path);
+    if (nested) for (const f of kustomizeFiles(model, nested, seen)) out.add(f);
+    else out.add(r.path);
+  }
+  return out;
+}
+
+/**
+ * Kustomize `images:` overrides: a container in an included resource whose image name matches an override runs
+ * the override's reference; its build is resolved through that reference.
+ */
+function applyKustomizeImages(model: ProjectModel): void {
+  const byTag = new Map<string, Build>();
+  for (const b of model.builds) for (const t of b.tags) byTag.set(t, b);
+  for (const k of model.deployments.kustomizations) {
+    if (k.images.length === 0) continue;
+    const files = kustomizeFiles(model, k);
+    for (const w of model.deployments.workloads) {
+      if (!files.has(w.site.file.path)) continue;
+      for (const c of w.containers) {
+        if (!c.image || c.buildId) continue;
+        const name = c.image.value.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+        const o = k.images.find((i) => i.name === name);
+        if (!o) continue;
+        const exact = byTag.get(o.ref);
+        const parsed = parseImageRef(o.ref);
+        const sameRepo = parsed.ok
+          ? model.builds.filter((b) =>
+              b.tags.some((t) => {
+                const p = parseImageRef(t.replace(/\$\{[^}]*\}|\$[A-Za-z_]\w*/g, 'x'));
+                return (
+                  p.ok && p.ref.registry === parsed.ref.registry && p.ref.repository === parsed.ref.repository
+                );
+              }),
+            )
+          : [];
+        const b = exact ?? (new Set(sameRepo.map((x) => x.dockerfile)).size === 1 ? sameRepo[0] : undefined);
+        if (b) c.buildId = b.id;
+      }
+    }
+  }
+}
+
 /**
  * Loaders of source families beyond part 1, in order: scripts before workflows (a workflow links the scripts it
  * runs), deployments, then the link pass.
  */
 export const FAMILY_LOADERS: SourceFamilyLoader[] = [
   scripts,
+  bake,
   workflows,
   compose,
   kubernetes,

@@ -4,7 +4,7 @@ import ignore from 'ignore';
 import { ConfigError } from '../errors.js';
 import type { DockerIgnore, Dockerfile } from '../model/dockerfile.js';
 import type { Finding } from '../model/finding.js';
-import type { Platform } from '../model/platform.js';
+import { type Platform, samePlatform } from '../model/platform.js';
 import { emptyDeliveryModel, type ProjectModel } from '../model/project.js';
 import { locate, SourceFile, type Span } from '../model/source.js';
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
@@ -287,6 +287,27 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     },
   };
   for (const loader of FAMILY_LOADERS) await loader(context);
+  // Platforms that build definitions set explicitly (matrix values included) are targets too, unless configured.
+  if (model.targets.source !== 'crossdock.yaml' && !config.platforms?.length && !options.platforms?.length) {
+    const extra: string[] = [];
+    for (const b of model.builds) {
+      const site = b.sites?.platforms;
+      if (!site) continue;
+      for (const p of b.platforms) {
+        if (model.targets.platforms.some((t) => samePlatform(t, p))) continue;
+        model.targets.platforms.push(p);
+        extra.push(`${site.file.path}:${site.file.position(site.span.start).line}`);
+      }
+    }
+    if (extra.length) {
+      const base = model.targets.source === 'default' ? 'inferred from' : `${model.targets.source},`;
+      if (model.targets.source === 'default')
+        model.targets.platforms = model.targets.platforms.filter((t) =>
+          model.builds.some((b) => b.sites?.platforms && b.platforms.some((p) => samePlatform(p, t))),
+        );
+      model.targets.source = `${base} ${[...new Set(extra)].slice(0, 3).join(', ')}`;
+    }
+  }
   // A Dockerfile built by an explicit definition (compose, workflow, script, bake) is checked against the
   // contexts those definitions set; the inferred Dockerfile-only build remains only for Dockerfiles nothing builds.
   const explicit = new Set(model.builds.filter((b) => b.origin !== 'dockerfile').map((b) => b.dockerfile));

@@ -63,7 +63,7 @@ export function buildGraph(model: ProjectModel): Graph {
     target: b.target ?? null,
     definedAt: `${b.definedAt.file}:${b.definedAt.line}`,
     job: b.job ? `${b.job.workflow.file.path}#${b.job.job.id}` : null,
-    runner: b.job?.job.runsOn[0]?.labels ?? null,
+    runner: (b.runsOn ?? b.job?.job.runsOn)?.[0]?.labels ?? null,
     qemu: b.qemu === true,
   }));
   const byTag = new Map<string, string>();

@@ -183,6 +183,8 @@ export interface WorkflowJob {
   site: Site;
   /** Label sets the job can run on, one per matrix combination (expressions left as written). */
   runsOn: { labels: string[]; site: Site }[];
+  /** `runs-on` as written (expressions unresolved). */
+  runsOnRaw: string[];
   timeoutMinutes: Located<number | string> | undefined;
   steps: WorkflowStep[];
   matrix: Record<string, Located<string>[]>;

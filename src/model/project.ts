@@ -71,6 +71,8 @@ export interface Build {
   };
   /** The workflow job that runs this build (workflow builds, and scripts a workflow job runs). */
   job?: { workflow: Workflow; job: WorkflowJob };
+  /** Runner label sets this build runs on (its own matrix combination for workflow builds); default: the job's. */
+  runsOn?: { labels: string[]; site: Site }[];
   /** The build sets up QEMU emulation (setup-qemu-action, binfmt) before it runs. */
   qemu?: boolean;
 }

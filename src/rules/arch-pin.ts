@@ -33,7 +33,11 @@ export default createRule<'idle' | 'missing'>({
           built: built.join(', '),
           source: build.platformsSource,
         };
-        const missing = pin.operator === 'In' ? allowed.filter((a) => !built.includes(a)) : [];
+        // NotIn names what is excluded, not what exists: only when it excludes every built arch is one missing.
+        const missing =
+          pin.operator === 'In' || !built.some((b) => allowed.includes(b))
+            ? allowed.filter((a) => !built.includes(a))
+            : [];
         if (missing.length) {
           ctx.report({
             messageId: 'missing',

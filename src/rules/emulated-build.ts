@@ -42,7 +42,7 @@ export default createRule<'emulated' | 'noQemu'>({
     const seen = new Set<string>();
     for (const b of model.builds) {
       if (!b.job) continue;
-      for (const set of b.job.job.runsOn) {
+      for (const set of b.runsOn ?? b.job.job.runsOn) {
         const arch = runnerArchitecture(set.labels);
         if (!arch) continue;
         const foreign = b.platforms.filter((p) => p.architecture !== arch);

@@ -12,13 +12,25 @@ export function buildById(model: ProjectModel, id: string | undefined): Build | 
   return id ? model.builds.find((b) => b.id === id) : undefined;
 }
 
-/** Builds whose tags name the same repository as `ref` (any tag). */
+const VARIABLE = /\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*/g;
+const PLACEHOLDER = 'x0var';
+
+/**
+ * A build tag parsed with variables taken as placeholders (`app:${{ github.sha }}`, `app:$TAG` name the
+ * repository `app`); undefined when it is not a reference or a variable stands in the registry or repository.
+ */
+export function parseBuildTag(tag: string): ImageRef | undefined {
+  const p = parseImageRef(tag.replace(VARIABLE, PLACEHOLDER));
+  return p.ok && !repositoryKey(p.ref).includes(PLACEHOLDER) ? p.ref : undefined;
+}
+
+/** Builds whose tags name the same repository as `ref` (any tag, variables in the tag included). */
 export function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
   const key = repositoryKey(ref);
   return model.builds.filter((b) =>
     b.tags.some((t) => {
-      const p = parseImageRef(t);
-      return p.ok && repositoryKey(p.ref) === key;
+      const p = parseBuildTag(t);
+      return !!p && repositoryKey(p) === key;
     }),
   );
 }

@@ -107,6 +107,13 @@ function combinations(job: Y): {
   return { combos, values };
 }
 
+function rawLabels(job: Y): string[] {
+  const y = job.get('runs-on');
+  if (!y) return [];
+  if (y.isSeq) return y.items().map((i) => i.str() ?? '');
+  return [y.str() ?? ''];
+}
+
 function runsOn(
   job: Y,
   combos: Record<string, string>[],
@@ -243,6 +250,7 @@ export function readWorkflow(doc: Y, model: ProjectModel): Workflow {
       id: j.key,
       site: j.keySite,
       runsOn: runsOn(y, combos, env),
+      runsOnRaw: rawLabels(y),
       timeoutMinutes: timeout && tv !== undefined ? { value: tv, site: timeout.site } : undefined,
       steps: [],
       matrix: values,
@@ -360,6 +368,17 @@ export function commandBuild(
   };
 }
 
+/** The label set of one matrix combination (the job's first when the combination is not found). */
+function runsOnFor(job: WorkflowJob, combo: Record<string, string>): WorkflowJob['runsOn'] {
+  const y = job.runsOn;
+  const key = /\$\{\{\s*matrix\.([\w-]+)\s*\}\}/;
+  const raw = job.runsOnRaw;
+  if (!raw.some((l) => key.test(l))) return y;
+  const labels = raw.map((l) => resolveExpressions(l, job.env, combo));
+  const hit = y.find((s) => s.labels.join('\0') === labels.join('\0'));
+  return hit ? [hit] : y;
+}
+
 function buildPushBuild(
   step: WorkflowStep,
   model: ProjectModel,
@@ -382,7 +401,14 @@ function buildPushBuild(
   const dockerfile = df
     ? (joinPath('.', df.value) ?? df.value)
     : (joinPath(context, 'Dockerfile') ?? 'Dockerfile');
-  const pl = get('platforms');
+  let pl = get('platforms');
+  // `platforms: ${{ matrix.platform }}`: point at the matrix value of this combination.
+  const matrixKey = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(
+    step.with.get('platforms')?.value.trim() ?? '',
+  )?.[1];
+  const matrixValue =
+    matrixKey && job ? job.job.matrix[matrixKey]?.find((v) => v.value === combo[matrixKey]) : undefined;
+  if (pl && matrixValue) pl = { value: pl.value, site: matrixValue.site };
   const platforms = pl ? platformsOf(pl.value) : [];
   const tags = get('tags');
   const tagList = tags ? splitList(tags.value) : [];
@@ -422,6 +448,7 @@ function buildPushBuild(
       }),
     },
     job,
+    runsOn: job ? runsOnFor(job.job, combo) : undefined,
     qemu,
   };
 }
