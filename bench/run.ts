@@ -53,6 +53,60 @@ function generate(root: string, total: number): number {
     );
     write(`services/svc-${s}/app/__init__.py`, '');
   }
+  // 200 YAML files: Kubernetes manifests, compose files and workflows (part 2 of check reads them all).
+  for (let y = 0; y < 200; y++) {
+    const s = y % services;
+    if (y < 150)
+      write(
+        `deploy/svc-${y}.yaml`,
+        [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          `metadata: { name: svc-${y} }`,
+          'spec:',
+          '  replicas: 2',
+          '  template:',
+          `    metadata: { labels: { app: svc-${y} } }`,
+          '    spec:',
+          '      containers:',
+          `        - name: app`,
+          `          image: registry.example.com/team/svc-${s}:1.0.${s}`,
+          '          ports: [{ containerPort: 8000, name: http }]',
+          '          readinessProbe: { httpGet: { path: /healthz, port: http } }',
+          '          securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 10001 }',
+          '---',
+          'apiVersion: v1',
+          'kind: Service',
+          `metadata: { name: svc-${y} }`,
+          `spec: { selector: { app: svc-${y} }, ports: [{ port: 80, targetPort: http }] }`,
+          '',
+        ].join('\n'),
+      );
+    else if (y < 180)
+      write(
+        `compose/compose.svc-${y}.yaml`,
+        `services:\n  svc:\n    build: { context: ../services/svc-${s} }\n    image: registry.example.com/team/svc-${s}:1.0.${s}\n    ports: ["8000:8000"]\n`,
+      );
+    else
+      write(
+        `.github/workflows/svc-${y}.yml`,
+        [
+          'on: [push]',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-24.04',
+          '    timeout-minutes: 30',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          `          context: services/svc-${s}`,
+          '          platforms: linux/amd64',
+          `          tags: registry.example.com/team/svc-${s}:1.0.${s}`,
+          '',
+        ].join('\n'),
+      );
+  }
   for (let i = 0; written < total; i++)
     write(`src/pkg-${i % 200}/module_${i}.py`, `def f_${i}():\n    return ${i}\n`);
   const git = (...args: string[]) => {
@@ -137,7 +191,8 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    rmSync(base, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) console.log(`kept ${base}`);
+    else rmSync(base, { recursive: true, force: true });
   }
   const out = join(here, 'results.json');
   const previous: unknown = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
@@ -147,7 +202,7 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
       node: process.version,
       cpus: (await import('node:os')).cpus().length,
-      target: 'median < 500 ms and < 200 MB at 20,000 files',
+      target: 'median < 500 ms and < 200 MB at 20,000 files (300 Python/Docker files + 200 YAML files)',
       results: check,
     },
   };

@@ -179,3 +179,121 @@ test('3000 mutated Dockerfiles, requirements and pyprojects: parsers and every r
   }
   assert.ok(reported > 3000, 'the mutated inputs still exercise the rules (they keep producing findings)');
 });
+
+const SEED_DELIVERY: Record<string, string> = {
+  Dockerfile: 'FROM python:3.12-slim\nEXPOSE 8000\nUSER app\nCOPY . /app\nCMD ["python", "/app/main.py"]\n',
+  '.github/workflows/ci.yml': [
+    'on: [push]',
+    'jobs:',
+    '  build:',
+    '    strategy: { matrix: { include: [{ p: linux/amd64, r: ubuntu-24.04 }, { p: linux/arm64, r: ubuntu-latest }] } }',
+    '    runs-on: ${{ matrix.r }}',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '      - run: cp .env.example .env && ./build.sh',
+    '      - uses: docker/build-push-action@v6',
+    '        with: { platforms: "${{ matrix.p }}", tags: "10.0.0.5:5000/a/app:dev", push: true, timeout: 5 }',
+    '',
+  ].join('\n'),
+  'compose.yaml':
+    'x: &x { image: "${R:-10.0.0.6:5000}/a/app:${T}" }\nservices:\n  web:\n    <<: *x\n    build: { context: ., platforms: [linux/arm64] }\n    ports: ["80:8080"]\n    env_file: .env\n    privileged: true\n',
+  'k8s/app.yaml': [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: { name: app }',
+    'spec:',
+    '  replicas: 3',
+    '  template:',
+    '    metadata: { labels: { app: app } }',
+    '    spec:',
+    '      nodeSelector: { kubernetes.io/arch: amd64 }',
+    '      securityContext: { runAsNonRoot: true }',
+    '      volumes: [{ name: d, persistentVolumeClaim: { claimName: d } }]',
+    '      containers: [{ name: app, image: "10.0.0.5:5000/a/app:dev-arm64", ports: [{ containerPort: 80, name: http }], readinessProbe: { httpGet: { port: http } } }]',
+    '---',
+    'apiVersion: v1',
+    'kind: PersistentVolumeClaim',
+    'metadata: { name: d }',
+    'spec: { accessModes: [ReadWriteOnce] }',
+    '---',
+    'apiVersion: autoscaling/v2',
+    'kind: HorizontalPodAutoscaler',
+    'metadata: { name: app }',
+    'spec: { scaleTargetRef: { kind: Deployment, name: app }, maxReplicas: 5 }',
+    '',
+  ].join('\n'),
+  'build.sh':
+    'R="${R:-10.0.0.7:5000}"\ndocker buildx build --platform linux/arm64 -t "$R/a/app:1" --push .\n',
+  Makefile: 'R ?= 10.0.0.8:5000\nall:\n\tdocker build -t $(R)/a/app:2 .\n',
+  'docker-bake.hcl':
+    'variable "T" { default = "1" }\ntarget "app" {\n  tags = ["10.0.0.9:5000/a/app:${T}"]\n  platforms = ["linux/amd64"]\n}\n',
+  'buildkitd.toml': '[registry."10.0.0.5:5000"]\n  insecure = true\n  http = true\n',
+};
+const YAML_ALPHABET = [
+  ': ',
+  '- ',
+  '{',
+  '}',
+  '[',
+  ']',
+  '&a ',
+  '*a',
+  '<<: *a\n',
+  '"',
+  "'",
+  '\n  ',
+  '\t',
+  '${{ ',
+  ' }}',
+  '${',
+  '|\n',
+  '#',
+  '---\n',
+  '\0',
+  '\u00e9',
+];
+
+test('600 mutated workflows, compose files, manifests, scripts, Makefiles, bake and buildkitd files: the loader and every rule never throw', async () => {
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { dirname, join } = await import('node:path');
+  const { loadProject } = await import('../../src/engine/load.js');
+  const rules = allRules();
+  const next = rng(20261123);
+  const root = mkdtempSync(join(tmpdir(), 'crossdock-fuzz-'));
+  let reported = 0;
+  try {
+    for (let i = 0; i < 600; i++) {
+      const files: Record<string, string> = {};
+      for (const [path, seed] of Object.entries(SEED_DELIVERY)) {
+        let s = mutate(seed, next);
+        for (let k = 0; k < 3; k++) {
+          const at = Math.floor(next() * (s.length + 1));
+          s = s.slice(0, at) + (YAML_ALPHABET[Math.floor(next() * YAML_ALPHABET.length)] ?? '') + s.slice(at);
+        }
+        files[path] = s;
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), s);
+      }
+      const model = await loadProject({ root });
+      const findings = await runRules(model, rules);
+      reported += findings.length;
+      assert.deepEqual(
+        findings.filter((f) => f.ruleId === 'internal-error'),
+        [],
+        `iteration ${i}: ${JSON.stringify(files)}`,
+      );
+      for (const f of findings) {
+        const source = model.sources.get(f.file);
+        assert.ok(source, `iteration ${i}: ${f.ruleId} in an unknown file ${f.file}`);
+        assert.ok(
+          f.line >= 1 && f.line <= source.lineCount,
+          `iteration ${i}: ${f.ruleId} at ${f.file}:${f.line}`,
+        );
+      }
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  assert.ok(reported > 1200, `the mutated inputs still exercise the rules (${reported} findings)`);
+});

@@ -52,6 +52,13 @@ export class Y {
 
   /** Map entries in order, merge keys expanded (own keys win), with the site of each key. */
   entries(): { key: string; value: Y | undefined; keySite: Site }[] {
+    this.cachedEntries ??= this.computeEntries();
+    return this.cachedEntries;
+  }
+
+  private cachedEntries: { key: string; value: Y | undefined; keySite: Site }[] | undefined;
+
+  private computeEntries(): { key: string; value: Y | undefined; keySite: Site }[] {
     if (!isMap(this.node)) return [];
     const own: { key: string; value: Y | undefined; keySite: Site }[] = [];
     const merged: { key: string; value: Y | undefined; keySite: Site }[] = [];

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Graph } from '../../src/graph/graph.js';
+import { runCli } from '../helpers/cli.js';
+
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+/** An example copied into a fresh git repository (what a clean clone has). */
+function exampleRepo(name: string): { root: string; cleanup(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'crossdock-graph-'));
+  cpSync(join(examples, name), root, { recursive: true, filter: (s) => !s.endsWith('EXPECTED.json') });
+  for (const args of [
+    ['init', '-q'],
+    ['add', '-A'],
+    ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'],
+  ]) {
+    const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+  }
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+async function graphOf(name: string): Promise<Graph> {
+  const repo = exampleRepo(name);
+  try {
+    const r = await runCli(['graph', repo.root, '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Graph;
+  } finally {
+    repo.cleanup();
+  }
+}
+
+test('graph: a kustomize overlay resolves the base Deployment to the script build that pushes its image', async () => {
+  const g = await graphOf('k3s-kustomize/fixed');
+  assert.equal(g.version, 1);
+  assert.deepEqual(g.targets.platforms, ['linux/amd64', 'linux/arm64']);
+  assert.equal(g.builds.length, 1);
+  const b = g.builds[0];
+  assert.ok(b);
+  assert.deepEqual(
+    [b.origin, b.dockerfile, b.context, b.contextSource, b.platforms.join(), b.push, b.definedAt],
+    ['script', 'app/Dockerfile', 'app', 'definition', 'linux/amd64,linux/arm64', true, 'scripts/build.sh:5'],
+  );
+  assert.deepEqual(b.tags, [
+    'registry.home.arpa:5000/home/api:1.3.0',
+    'registry.home.arpa:5000/home/api:arm64-latest',
+  ]);
+  const dep = g.deployments.find((d) => d.kind === 'Deployment');
+  assert.deepEqual([dep?.name, dep?.image, dep?.build], ['api', 'api', b.id]);
+  const override = g.deployments.find((d) => d.origin === 'kustomize');
+  assert.deepEqual([override?.image, override?.build], ['registry.home.arpa:5000/home/api:1.3.0', b.id]);
+});
+
+test('graph: workflow matrix builds carry their runner; scripts run by a job carry the job', async () => {
+  const g = await graphOf('ci-pipelines/fixed');
+  const rows = g.builds.map(
+    (b) => `${b.origin} ${b.dockerfile} ${b.platforms.join()} ${b.job ?? '-'} ${(b.runner ?? []).join(',')}`,
+  );
+  assert.deepEqual(rows.sort(), [
+    'makefile docker/edge.Dockerfile linux/arm64 .github/workflows/release.yml#publish ubuntu-24.04-arm',
+    'script docker/edge.Dockerfile linux/arm64 .github/workflows/build.yml#edge self-hosted,linux,arm64',
+    'workflow docker/api.Dockerfile linux/amd64 .github/workflows/build.yml#image ubuntu-24.04',
+    'workflow docker/api.Dockerfile linux/arm64 .github/workflows/build.yml#image ubuntu-24.04-arm',
+  ]);
+});
+
+test('graph: compose services resolve to their builds; text and dot formats show the same graph', async () => {
+  const repo = exampleRepo('compose-stack/fixed');
+  try {
+    const json = JSON.parse((await runCli(['graph', repo.root, '--format', 'json'])).stdout) as Graph;
+    const web = json.deployments.find((d) => d.name === 'web');
+    assert.equal(web?.build, 'compose:compose.yaml#web');
+    assert.equal(json.deployments.find((d) => d.name === 'db')?.build, null);
+    const text = await runCli(['graph', repo.root]);
+    assert.match(text.stdout, /^targets: linux\/amd64, linux\/arm64 \(inferred from compose\.yaml:5\)$/m);
+    assert.match(
+      text.stdout,
+      /compose-service web {2}\[compose\] compose\.yaml:2\n {4}image: registry\.lan:5000\/shop\/web:1\.4\.0 → compose:compose\.yaml#web/,
+    );
+    const dot = await runCli(['graph', repo.root, '--format', 'dot']);
+    assert.match(dot.stdout, /^digraph crossdock \{/);
+    assert.match(dot.stdout, /"compose:compose\.yaml#web" -> "image:registry\.lan:5000\/shop\/web:1\.4\.0";/);
+    const bad = await runCli(['graph', repo.root, '--format', 'yaml']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--format yaml is not supported/);
+  } finally {
+    repo.cleanup();
+  }
+});

@@ -1,0 +1,306 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadProject } from '../../src/engine/load.js';
+import { formatPlatform } from '../../src/model/platform.js';
+import { isPrivateIpHost, parseImageRef } from '../../src/model/image-ref.js';
+import { SourceFile } from '../../src/model/source.js';
+import { expandVariables, makefileRecipes, scriptFacts } from '../../src/sources/scripts/commands.js';
+import { parseShell } from '../../src/sources/shell/parse.js';
+import { parseYaml } from '../../src/sources/yaml/node.js';
+import { makeRepo, type RepoSpec } from '../helpers/git-repo.js';
+
+async function load(spec: RepoSpec) {
+  const repo = makeRepo(spec);
+  try {
+    return await loadProject({ root: repo.root });
+  } finally {
+    repo.cleanup();
+  }
+}
+
+test('image references: Docker Hub normalisation, hosts, tags, digests, and clear errors', () => {
+  const ok = (s: string) => {
+    const r = parseImageRef(s);
+    assert.ok(r.ok, `${s}: ${r.ok ? '' : r.problem}`);
+    return r.ref;
+  };
+  assert.deepEqual(ok('python:3.12-slim'), {
+    registry: 'docker.io',
+    explicitRegistry: false,
+    repository: 'library/python',
+    tag: '3.12-slim',
+    digest: undefined,
+  });
+  assert.equal(ok('localhost:5000/team/app').registry, 'localhost:5000');
+  assert.equal(ok('localhost/app:1').registry, 'localhost');
+  assert.equal(ok('10.0.0.5:5000/a/b:dev').repository, 'a/b');
+  assert.equal(ok('team/app').repository, 'team/app');
+  assert.equal(ok(`app@sha256:${'a'.repeat(64)}`).digest, `sha256:${'a'.repeat(64)}`);
+  const bad = (s: string, re: RegExp) => {
+    const r = parseImageRef(s);
+    assert.equal(r.ok, false, s);
+    if (!r.ok) assert.match(r.problem, re);
+  };
+  bad('registry.example.com/Team/app:1', /uppercase/);
+  bad('app:-bad', /tag "-bad" is invalid/);
+  bad('app@sha256:123', /not a digest/);
+  bad('', /empty/);
+  bad('a b', /spaces/);
+  bad('host:5000//x', /empty component/);
+  assert.ok(isPrivateIpHost('10.20.0.7:5000'));
+  assert.ok(isPrivateIpHost('192.168.1.2'));
+  assert.ok(!isPrivateIpHost('8.8.8.8:5000'));
+  assert.ok(!isPrivateIpHost('registry.lan:5000'));
+});
+
+test('YAML: anchors, aliases and merge keys resolve, positions point into the file, errors do not throw', () => {
+  const file = new SourceFile(
+    'k.yaml',
+    'base: &b\n  image: app:1\n  port: 80\nsvc:\n  <<: *b\n  port: 81\nlist: [*b]\n---\n: : bad\n',
+  );
+  const { docs, problems } = parseYaml(file);
+  assert.equal(docs.length, 1);
+  const svc = docs[0]?.get('svc');
+  assert.equal(svc?.get('image')?.str(), 'app:1', 'merge key brings image in');
+  assert.equal(svc?.get('port')?.num(), 81, 'own key wins over the merged one');
+  const image = svc?.get('image');
+  assert.ok(image);
+  assert.deepEqual(
+    file.position(image.span.start),
+    { line: 2, column: 10 },
+    'aliased value keeps its own site',
+  );
+  assert.equal(docs[0]?.get('list')?.items()[0]?.get('port')?.num(), 80);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]?.message ?? '', /^YAML: /);
+});
+
+test('shell scripts: variables with defaults resolve into build commands; push, login and cp are collected', () => {
+  const text = [
+    '#!/bin/sh',
+    'REGISTRY="${REGISTRY:-10.0.0.5:5000}"',
+    ': "${TAG:=1.2.3}"',
+    'IMAGE=$REGISTRY/team/app',
+    'docker buildx build --platform=linux/amd64,linux/arm64 \\',
+    '  -t "$IMAGE:$TAG" --build-arg PY=3.12 --cache-to type=registry,ref=$IMAGE:cache \\',
+    '  --push -f docker/Dockerfile --target runtime ctx',
+    'docker login -u ci -p "$PASS" registry.example.com',
+    'docker push "$IMAGE:$TAG"',
+    'cp .env.example .env',
+    'podman build -t other:1 .',
+    '',
+  ].join('\n');
+  const file = new SourceFile('build.sh', text);
+  const facts = scriptFacts(file, parseShell(text));
+  assert.equal(facts.builds.length, 2);
+  const b = facts.builds[0];
+  assert.ok(b);
+  assert.equal(b.tool, 'buildx');
+  assert.deepEqual(
+    b.tags.map((t) => t.value),
+    ['10.0.0.5:5000/team/app:1.2.3'],
+  );
+  assert.equal(b.platforms?.value, 'linux/amd64,linux/arm64');
+  assert.equal(b.dockerfile?.value, 'docker/Dockerfile');
+  assert.equal(b.context?.value, 'ctx');
+  assert.equal(b.target, 'runtime');
+  assert.equal(b.push, true);
+  assert.deepEqual(b.buildArgs, { PY: '3.12' });
+  assert.deepEqual(
+    b.cacheRefs.map((c) => c.value),
+    ['10.0.0.5:5000/team/app:cache'],
+  );
+  const tag = b.tags[0];
+  assert.ok(tag);
+  assert.deepEqual(file.position(tag.site.span.start), { line: 6, column: 6 });
+  assert.equal(facts.builds[1]?.tool, 'podman');
+  assert.deepEqual(
+    facts.logins.map((l) => l.value),
+    ['registry.example.com'],
+  );
+  assert.deepEqual(
+    facts.pushes.map((p) => p.value),
+    ['10.0.0.5:5000/team/app:1.2.3'],
+  );
+  assert.deepEqual(
+    facts.copies.map((c) => c.value),
+    ['.env.example'],
+  );
+  assert.equal(expandVariables('${A:-x}-${B-y}-${C:+z}', new Map([['C', '1']])), 'x-y-z');
+});
+
+test('Makefiles: ?=, := and += variables expand into recipes, offsets point at the recipe line', () => {
+  const text =
+    'REGISTRY ?= reg:5000\nREGISTRY ?= ignored\nTAGS := a\nTAGS += b\n\npush:\n\t@docker build -t $(REGISTRY)/x:$(TAGS) .\n';
+  const file = new SourceFile('Makefile', text);
+  const r = makefileRecipes(file);
+  assert.equal(r.vars.get('REGISTRY'), 'reg:5000');
+  assert.equal(r.vars.get('TAGS'), 'a b');
+  const facts = scriptFacts(file, parseShell(r.text, 0, r.offsets), r.vars);
+  const build = facts.builds[0];
+  assert.ok(build);
+  assert.equal(build.tags[0]?.value, 'reg:5000/x:a');
+  assert.equal(file.position(build.site.span.start).line, 7);
+});
+
+test('workflows: matrix expansion gives one build per combination, each with its own runner and platform site', async () => {
+  const model = await load({
+    files: {
+      Dockerfile: 'FROM scratch\n',
+      '.github/workflows/ci.yml': [
+        'on: push',
+        'jobs:',
+        '  img:',
+        '    strategy:',
+        '      matrix:',
+        '        include:',
+        '          - { platform: linux/amd64, runner: ubuntu-24.04 }',
+        '          - { platform: linux/arm64, runner: ubuntu-24.04-arm }',
+        '    runs-on: ${{ matrix.runner }}',
+        '    env: { IMAGE: ghcr.io/acme/app }',
+        '    steps:',
+        '      - uses: docker/build-push-action@v6',
+        '        with:',
+        '          platforms: ${{ matrix.platform }}',
+        '          tags: ${{ env.IMAGE }}:1.0',
+        '',
+      ].join('\n'),
+    },
+  });
+  const builds = model.builds.filter((b) => b.origin === 'workflow');
+  assert.equal(builds.length, 2);
+  assert.deepEqual(
+    builds.map((b) => [b.platforms.map(formatPlatform).join(), b.runsOn?.[0]?.labels.join(), b.tags.join()]),
+    [
+      ['linux/amd64', 'ubuntu-24.04', 'ghcr.io/acme/app:1.0'],
+      ['linux/arm64', 'ubuntu-24.04-arm', 'ghcr.io/acme/app:1.0'],
+    ],
+  );
+  const site = builds[1]?.sites?.platforms;
+  assert.ok(site);
+  assert.equal(
+    site.file.position(site.span.start).line,
+    8,
+    'the platform of combination 2 is reported at its matrix row',
+  );
+  assert.equal(
+    model.builds.filter((b) => b.origin === 'dockerfile').length,
+    0,
+    'the explicit build replaces the inferred one',
+  );
+  assert.equal(model.workflows[0]?.problems.length, 0);
+});
+
+test('compose: build context/dockerfile relative to the compose file, interpolation with defaults, ports and healthcheck', async () => {
+  const model = await load({
+    files: {
+      'deploy/compose.yaml': [
+        'services:',
+        '  api:',
+        '    build:',
+        '      context: ../api',
+        '      dockerfile: docker/Dockerfile',
+        '      args: { PY: "3.12" }',
+        '    image: ${REG:-reg.lan:5000}/api:${TAG}',
+        '    ports: ["127.0.0.1:8080:5000/tcp", { target: 5001 }]',
+        '    healthcheck: { test: "curl -f http://localhost:5002/h || exit 1" }',
+        '',
+      ].join('\n'),
+      'api/docker/Dockerfile': 'FROM scratch\n',
+    },
+  });
+  const b = model.builds.find((x) => x.origin === 'compose');
+  assert.ok(b);
+  assert.equal(b.context, 'api');
+  assert.equal(b.dockerfile, 'api/docker/Dockerfile');
+  assert.deepEqual(b.buildArgs, { PY: '3.12' });
+  assert.deepEqual(b.tags, ['reg.lan:5000/api:${TAG}'], 'unset variables stay visible, defaults apply');
+  const w = model.deployments.workloads[0];
+  assert.deepEqual(
+    w?.containers[0]?.ports.map((p) => p.port),
+    [5000, 5001],
+  );
+  assert.equal(w?.containers[0]?.probes[0]?.port, 5002);
+  assert.deepEqual([...(model.compose[0]?.variables.keys() ?? [])], ['TAG']);
+});
+
+test('Kubernetes: 50-document streams, Lists, CronJobs, affinity; templates and non-Kubernetes YAML are not errors', async () => {
+  const docs = Array.from(
+    { length: 50 },
+    (_v, i) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: d${i} }\nspec:\n  replicas: ${i % 3}\n  template:\n    spec:\n      containers: [{ name: c, image: "app:${i}" }]\n`,
+  ).join('---\n');
+  const model = await load({
+    files: {
+      'k8s/many.yaml': docs,
+      'k8s/cron.yaml':
+        'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: batch/v1\n    kind: CronJob\n    metadata: { name: nightly }\n    spec:\n      jobTemplate:\n        spec:\n          template:\n            spec:\n              affinity:\n                nodeAffinity:\n                  requiredDuringSchedulingIgnoredDuringExecution:\n                    nodeSelectorTerms:\n                      - matchExpressions: [{ key: kubernetes.io/arch, operator: NotIn, values: [arm64] }]\n              containers: [{ name: j, image: "job:1" }]\n',
+      'chart/templates/dep.yaml': '{{- if .Values.on }}\nkind: Deployment\n{{- end }}\n',
+      'mkdocs.yml': 'site_name: docs\nnav: [ {a: b} ]\n',
+      'broken/other.yml': 'key: [unclosed\n',
+    },
+  });
+  const ws = model.deployments.workloads;
+  assert.equal(ws.length, 51);
+  assert.equal(ws.find((w) => w.name === 'd5')?.replicas?.value, 2);
+  const cron = ws.find((w) => w.kind === 'CronJob');
+  assert.deepEqual(cron?.pod.archConstraint?.values, ['arm64']);
+  assert.equal(cron?.pod.archConstraint?.operator, 'NotIn');
+  assert.equal(model.loadFindings.length, 0, 'non-Kubernetes broken YAML is not a parse error of ours');
+  assert.ok(model.inventory.notes.some((n) => n.startsWith('chart/templates/dep.yaml: a Helm/Go template')));
+});
+
+test('kustomize and Helm values: image overrides and image blocks become deployment image uses', async () => {
+  const model = await load({
+    files: {
+      'base/kustomization.yaml': 'resources: [dep.yaml, https://github.com/x/y//z?ref=v1]\n',
+      'base/dep.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: a }\nspec:\n  template:\n    spec:\n      containers: [{ name: a, image: app }]\n',
+      'overlay/kustomization.yaml':
+        'resources: [../base]\nimages:\n  - name: app\n    newName: reg.lan/app\n    newTag: "2.0"\n  - name: other\n    digest: sha256:' +
+        'b'.repeat(64) +
+        '\n',
+      'chart/values-prod.yaml':
+        'api:\n  image:\n    registry: reg.lan\n    repository: team/api\n    tag: "1.4"\n    pullPolicy: Always\nsidecar:\n  image: busybox:1.36\n',
+    },
+  });
+  assert.deepEqual(
+    model.deployments.images.map((i) => `${i.origin} ${i.ref}`),
+    [
+      'helm reg.lan/team/api:1.4',
+      'helm busybox:1.36',
+      `kustomize reg.lan/app:2.0`,
+      `kustomize other@sha256:${'b'.repeat(64)}`,
+    ],
+    'in path order: chart/ before overlay/',
+  );
+  const k = model.deployments.kustomizations.find((x) => x.file.path === 'base/kustomization.yaml');
+  assert.deepEqual(
+    k?.resources.map((r) => [r.path ?? null, r.remote]),
+    [
+      ['base/dep.yaml', false],
+      [null, true],
+    ],
+  );
+  assert.equal(model.deployments.images[0]?.pullPolicy?.value, 'Always');
+});
+
+test('buildkitd.toml: registry tables with http, insecure and ca', async () => {
+  const model = await load({
+    files: {
+      'buildkitd.toml':
+        '[worker.oci]\n  enabled = true\n[registry."10.0.0.5:5000"]\n  http = true\n[registry."reg.lan"]\n  insecure = true\n  ca = ["/etc/ca.crt"]\n',
+    },
+  });
+  const regs = model.buildkitd[0]?.registries ?? [];
+  assert.deepEqual(
+    regs.map((r) => [r.host, r.http?.value ?? null, r.insecure?.value ?? null, r.ca?.value ?? null]),
+    [
+      ['10.0.0.5:5000', true, null, null],
+      ['reg.lan', null, true, ['/etc/ca.crt']],
+    ],
+  );
+  const first = regs[0];
+  assert.ok(first);
+  assert.equal(first.site.file.position(first.site.span.start).line, 3);
+});
