@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
 import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
-import { buildsOfRepository } from './lib/deploy.js';
+import { buildsOfRepository, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
 
 /** A build tag with variables (`app:${TAG}`, `app:${{ github.sha }}`) as a pattern over tags. */
 function tagPattern(tag: string): RegExp {
@@ -27,18 +27,19 @@ export default createRule<'notBuilt'>({
     const uses: { ref: string; site: Site; origin: string }[] = [];
     for (const w of model.deployments.workloads)
       for (const c of w.containers)
-        if (c.image && !c.buildId)
+        if (c.image && !c.buildId && !kustomizeOverride(model, c.image.value))
           uses.push({
             ref: c.image.value,
             site: c.image.site,
             origin: w.origin === 'compose' ? 'compose' : 'a manifest',
           });
     for (const i of model.deployments.images)
-      uses.push({
-        ref: i.ref,
-        site: i.site,
-        origin: i.origin === 'helm' ? 'Helm values' : 'kustomize images',
-      });
+      if (!tagFromElsewhere(i))
+        uses.push({
+          ref: i.ref,
+          site: i.site,
+          origin: i.origin === 'helm' ? 'Helm values' : 'kustomize images',
+        });
     for (const u of uses) {
       if (hasUnresolved(u.ref)) continue;
       const parsed = parseImageRef(u.ref);

@@ -1,6 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import type { Located, Site } from '../model/deploy.js';
 import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
+import { kustomizeRetag, tagFromElsewhere } from './lib/deploy.js';
 
 const MUTABLE =
   /^(latest|dev|develop|development|main|master|trunk|stable|edge|nightly|staging|stage|prod|production|test|testing|beta|alpha|canary|current|next|release|snapshot)$|(^|[-_.])latest$|^latest[-_.]/i;
@@ -58,10 +59,11 @@ export default createRule<'stale' | 'latestCached'>({
     for (const w of model.deployments.workloads) {
       if (w.origin !== 'kubernetes') continue;
       for (const c of w.containers)
-        if (c.image) check(c.image, c.pullPolicy, c.pullPolicy?.site ?? c.image.site);
+        if (c.image && !kustomizeRetag(model, c.image.value))
+          check(c.image, c.pullPolicy, c.pullPolicy?.site ?? c.image.site);
     }
     for (const i of model.deployments.images) {
-      if (i.origin !== 'helm') continue;
+      if (i.origin !== 'helm' || tagFromElsewhere(i)) continue;
       check({ value: i.ref, site: i.site }, i.pullPolicy, i.pullPolicy?.site ?? i.site);
     }
   },

@@ -1,10 +1,12 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflow fixtures hold `${{ }}` text literally.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/arch-pin.js';
 import { at, checkRepo } from '../helpers/check.js';
 
 const apiDockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nEXPOSE 5000\nUSER 10001\n';
-const workerDockerfile = 'FROM golang:1.22 AS build\nCOPY . .\nRUN go build -o /w .\nFROM gcr.io/distroless/static\nCOPY --from=build /w /w\n';
+const workerDockerfile =
+  'FROM golang:1.22 AS build\nCOPY . .\nRUN go build -o /w .\nFROM gcr.io/distroless/static\nCOPY --from=build /w /w\n';
 
 /** Multi-arch api image, built by a script. */
 const buildScript = [
@@ -132,7 +134,10 @@ test('NotIn: excluding an architecture the build has leaves it idle; excluding t
     findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity}`),
     ['k8s/api.yaml:13:21 warning', 'k8s/worker.yaml:13:21 error'],
   );
-  assert.match(findings[0]?.message ?? '', /is pinned to amd64, arm, ppc64le, s390x, 386 .*: arm64 nodes never run it$/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /is pinned to amd64, arm, ppc64le, s390x, 386 .*: arm64 nodes never run it$/,
+  );
   assert.match(
     findings[1]?.message ?? '',
     /^Deployment "worker" requires arm64, arm, ppc64le, s390x, 386 nodes but its image is built only for amd64/,

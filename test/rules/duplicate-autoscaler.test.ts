@@ -94,7 +94,10 @@ test('every later autoscaler of one target is reported against the first; a miss
   );
   // The first HPA (no kind) is 10 lines, the others 11, each followed by `---`: names on lines 4, 15, 27.
   assert.deepEqual(at(findings), ['duplicate-autoscaler@15:9', 'duplicate-autoscaler@27:9']);
-  assert.match(findings[0]?.message ?? '', /^HorizontalPodAutoscaler "api-memory" targets Deployment "api", which HorizontalPodAutoscaler "api-cpu"/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /^HorizontalPodAutoscaler "api-memory" targets Deployment "api", which HorizontalPodAutoscaler "api-cpu"/,
+  );
   assert.match(findings[1]?.message ?? '', /^HorizontalPodAutoscaler "api-rps" .* "api-cpu" already scales/);
   assert.deepEqual(
     findings.map((f) => f.related.map((r) => `${r.line}:${r.column}`)),

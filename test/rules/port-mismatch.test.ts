@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile fixtures hold `${PORT}` text literally.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/port-mismatch.js';
@@ -78,11 +79,7 @@ test('containerPort, a probe and a Service targetPort resolved through a named p
     },
     [rule],
   );
-  assert.deepEqual(at(findings), [
-    'port-mismatch@20:30',
-    'port-mismatch@24:21',
-    'port-mismatch@38:19',
-  ]);
+  assert.deepEqual(at(findings), ['port-mismatch@20:30', 'port-mismatch@24:21', 'port-mismatch@38:19']);
   assert.ok(findings.every((f) => f.file === 'k8s/api.yaml' && f.severity === 'error'));
   const [container, probe, service] = findings.map((f) => f.message);
   assert.equal(
@@ -90,7 +87,10 @@ test('containerPort, a probe and a Service targetPort resolved through a named p
     'containerPort of Deployment "api" uses port 8080, but the image built from api/Dockerfile declares 5000: traffic to it reaches nothing',
   );
   assert.match(probe ?? '', /^the readiness probe of Deployment "api" uses port 8080, .*never ready$/);
-  assert.match(service ?? '', /^Service "api" targetPort of Deployment "api" uses port 8080, .*no working endpoint$/);
+  assert.match(
+    service ?? '',
+    /^Service "api" targetPort of Deployment "api" uses port 8080, .*no working endpoint$/,
+  );
   // The liveness probe on 5000 agrees with EXPOSE 5000: not reported.
   assert.ok(!findings.some((f) => f.line === 27));
   assert.deepEqual(

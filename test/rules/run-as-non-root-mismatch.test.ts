@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold Dockerfile `${UID}` and workflow `${{ }}` text literally.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/run-as-non-root-mismatch.js';
@@ -34,7 +35,8 @@ function deployment(
   image: string,
   opts: { level?: 'pod' | 'container'; pod?: string[]; container?: string[] } = {},
 ): string {
-  const pod = opts.level === 'container' ? [...(opts.pod ?? [])] : ['runAsNonRoot: true', ...(opts.pod ?? [])];
+  const pod =
+    opts.level === 'container' ? [...(opts.pod ?? [])] : ['runAsNonRoot: true', ...(opts.pod ?? [])];
   const ctr = opts.level === 'container' ? ['runAsNonRoot: true', ...(opts.container ?? [])] : opts.container;
   return [
     'apiVersion: apps/v1',
@@ -105,13 +107,19 @@ test('a named USER cannot be verified by the kubelet, unless runAsUser gives a u
   const dockerfile = 'FROM python:3.12-slim\nRUN useradd -u 10001 app\nUSER app\nCOPY . /app\n';
   const findings = await checkRepo(repo(dockerfile, deployment(API)), [rule]);
   assert.deepEqual(at(findings), ['run-as-non-root-mismatch@9:23']);
-  assert.match(findings[0]?.message ?? '', /ends with `USER app`, a name the kubelet cannot verify \("image has non-numeric user"\)/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /ends with `USER app`, a name the kubelet cannot verify \("image has non-numeric user"\)/,
+  );
   assert.deepEqual(
     findings[0]?.related.map((r) => `${r.file}:${r.line}`),
     ['api/Dockerfile:3'],
   );
   // runAsUser on the pod or on the container overrides the image's user.
-  assert.deepEqual(await checkRepo(repo(dockerfile, deployment(API, { pod: ['runAsUser: 10001'] })), [rule]), []);
+  assert.deepEqual(
+    await checkRepo(repo(dockerfile, deployment(API, { pod: ['runAsUser: 10001'] })), [rule]),
+    [],
+  );
   assert.deepEqual(
     await checkRepo(repo(dockerfile, deployment(API, { container: ['runAsUser: 10001'] })), [rule]),
     [],
@@ -166,7 +174,10 @@ test('the --target stage of the build decides, and a CI image tagged with the co
     repo(staged, deployment(API), {
       'worker/Dockerfile': 'FROM node:20-slim\nUSER node\nCOPY . /srv\n',
       '.github/workflows/ci.yml': workflow,
-      'k8s/worker.yaml': deployment('registry.example.com/team/worker:3f2c1a9').replace('name: api', 'name: worker'),
+      'k8s/worker.yaml': deployment('registry.example.com/team/worker:3f2c1a9').replace(
+        'name: api',
+        'name: worker',
+      ),
       'scripts/build.sh': targeted,
     }),
     [rule],
@@ -175,7 +186,10 @@ test('the --target stage of the build decides, and a CI image tagged with the co
     findings.map((f) => `${f.file}:${f.line}:${f.column}`),
     ['k8s/worker.yaml:9:23'],
   );
-  assert.match(findings[0]?.message ?? '', /^Deployment "worker" sets runAsNonRoot, but worker\/Dockerfile ends with `USER node`/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /^Deployment "worker" sets runAsNonRoot, but worker\/Dockerfile ends with `USER node`/,
+  );
 });
 
 test('compose services are not checked', async () => {

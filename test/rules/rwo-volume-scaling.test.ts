@@ -129,14 +129,22 @@ test('a KEDA ScaledObject without maxReplicaCount scales to 100 by default', asy
     '',
   ].join('\n');
   const findings = await checkRepo(
-    { files: { 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 1)), 'k8s/keda.yaml': scaledObject } },
+    {
+      files: {
+        'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 1)),
+        'k8s/keda.yaml': scaledObject,
+      },
+    },
     [rule],
   );
   assert.deepEqual(
     findings.map((f) => `${f.file}:${f.line}:${f.column}`),
     ['k8s/keda.yaml:4:9'],
   );
-  assert.match(findings[0]?.message ?? '', /^ScaledObject "api-queue" may scale Deployment "api" to 100 replicas/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /^ScaledObject "api-queue" may scale Deployment "api" to 100 replicas/,
+  );
 });
 
 test('one replica with an HPA capped at 1, shared access modes, other namespaces and other targets report nothing', async () => {

@@ -1,4 +1,4 @@
-import type { Container, Site, Workload } from '../../model/deploy.js';
+import type { Container, ImageUse, Kustomization, Site, Workload } from '../../model/deploy.js';
 import type { DfInstruction, Dockerfile } from '../../model/dockerfile.js';
 import { type ImageRef, parseImageRef, repositoryKey } from '../../model/image-ref.js';
 import type { Build, ProjectModel } from '../../model/project.js';
@@ -33,6 +33,36 @@ export function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] 
       return !!p && repositoryKey(p) === key;
     }),
   );
+}
+
+/** The kustomization `images:` entry for an image (kustomize matches the name without tag or digest), if any. */
+export function kustomizeOverride(
+  model: ProjectModel,
+  image: string,
+): Kustomization['images'][number] | undefined {
+  const name = image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+  for (const k of model.deployments.kustomizations) {
+    const o = k.images.find((i) => i.name === name);
+    if (o) return o;
+  }
+  return undefined;
+}
+
+/** A kustomization gives containers using `image` another tag or digest: the manifest's own tag is not what runs. */
+export function kustomizeRetag(model: ProjectModel, image: string): boolean {
+  const o = kustomizeOverride(model, image);
+  const p = o ? parseImageRef(o.ref) : undefined;
+  return !!p?.ok && (!!p.ref.tag || !!p.ref.digest);
+}
+
+/**
+ * An image use whose tag is written elsewhere: Helm values without a tag (charts default it to the chart's
+ * appVersion), kustomize `images:` that only rename (the manifest's tag is kept). Not `latest`.
+ */
+export function tagFromElsewhere(use: ImageUse): boolean {
+  if (use.origin !== 'helm' && use.origin !== 'kustomize') return false;
+  const p = parseImageRef(use.ref);
+  return p.ok && !p.ref.tag && !p.ref.digest;
 }
 
 /** The build producing a container's image: compose `build:`, an exact tag, or (when unique) its repository. */
