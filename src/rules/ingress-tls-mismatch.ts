@@ -25,7 +25,7 @@ export default createRule<'noTls' | 'tlsOnPlain'>({
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-      const secureEntry = entries.some((e) => /secure|https|tls|443/i.test(e));
+      const secureEntry = entries.some((e) => !/insecure/i.test(e) && /secure|https|tls|443/i.test(e));
       const reasons: { why: string; site: typeof ing.site }[] = [];
       if (entry && secureEntry) reasons.push({ why: `entrypoints: ${entry.value}`, site: entry.site });
       const traefikTls = a['traefik.ingress.kubernetes.io/router.tls'];

@@ -46,7 +46,8 @@ export default createRule<'privileged' | 'escalation' | 'escalationUnset' | 'hos
         if (sc.privileged?.value)
           report('privileged', data, sc.privileged.site, annotated || commentedNear(sc.privileged.site));
         if (w.origin !== 'kubernetes') continue;
-        const ape = sc.allowPrivilegeEscalation ?? w.pod.securityContext.allowPrivilegeEscalation;
+        // allowPrivilegeEscalation exists only on containers; a pod-level one is ignored by Kubernetes.
+        const ape = sc.allowPrivilegeEscalation;
         if (ape?.value) report('escalation', data, ape.site, annotated || commentedNear(ape.site));
         else if (!ape && !sc.privileged?.value && c.image)
           report('escalationUnset', data, c.image.site, true);

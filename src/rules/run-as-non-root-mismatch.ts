@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { containerBuild, dockerfileOf, finalUser, workloadLabel } from './lib/deploy.js';
 
-export default createRule<'noUser' | 'root' | 'nonNumeric'>({
+export default createRule<'noUser' | 'root' | 'nonNumeric' | 'runAsRoot'>({
   meta: {
     id: 'run-as-non-root-mismatch',
     severity: 'error',
@@ -9,6 +9,8 @@ export default createRule<'noUser' | 'root' | 'nonNumeric'>({
     summary:
       '`runAsNonRoot: true` with an image whose final USER is absent, root, or a name (not numeric) and no runAsUser: the pod never starts.',
     messages: {
+      runAsRoot:
+        '{{workload}} sets runAsNonRoot together with runAsUser: 0: the kubelet refuses to start it whatever the image ("container\'s runAsUser breaks non-root policy")',
       noUser:
         '{{workload}} sets runAsNonRoot, but {{dockerfile}} sets no USER, so the image runs as root: the kubelet refuses to start it ("container has runAsNonRoot and image will run as root")',
       root: '{{workload}} sets runAsNonRoot, but {{dockerfile}} ends with `USER {{user}}` (root): the kubelet refuses to start it',
@@ -25,7 +27,16 @@ export default createRule<'noUser' | 'root' | 'nonNumeric'>({
         const nonRoot = c.securityContext.runAsNonRoot ?? w.pod.securityContext.runAsNonRoot;
         if (!nonRoot?.value) continue;
         const runAsUser = c.securityContext.runAsUser ?? w.pod.securityContext.runAsUser;
-        if (runAsUser && runAsUser.value !== 0) continue;
+        if (runAsUser?.value === 0) {
+          ctx.report({
+            messageId: 'runAsRoot',
+            data: { workload: workloadLabel(w) },
+            file: runAsUser.site.file,
+            span: runAsUser.site.span,
+          });
+          continue;
+        }
+        if (runAsUser) continue;
         const build = containerBuild(model, c);
         const df = dockerfileOf(model, build);
         if (!df) continue;

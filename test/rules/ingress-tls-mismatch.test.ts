@@ -108,3 +108,16 @@ test('each Ingress of a multi-document file is reported at its own line', async 
   assert.deepEqual(at(findings), ['ingress-tls-mismatch@23:47']);
   assert.match(findings[0]?.message ?? '', /^Ingress "admin" is routed for HTTPS/);
 });
+
+test('an entrypoint named "insecure…" is plain HTTP: no TLS is asked for, and spec.tls on it is reported', async () => {
+  const none = await checkRepo({ files: { 'k8s/ing.yaml': ingress({ [ENTRYPOINTS]: 'insecure' }, false) } }, [
+    rule,
+  ]);
+  assert.deepEqual(at(none), []);
+  const tlsOnPlain = await checkRepo(
+    { files: { 'k8s/ing.yaml': ingress({ [ENTRYPOINTS]: 'insecure' }, true) } },
+    [rule],
+  );
+  assert.deepEqual(at(tlsOnPlain), ['ingress-tls-mismatch@6:55']);
+  assert.match(tlsOnPlain[0]?.message ?? '', /only to the plain-HTTP entrypoint `insecure`/);
+});

@@ -204,3 +204,30 @@ test('compose services are not checked', async () => {
   );
   assert.deepEqual(findings, []);
 });
+
+test('runAsNonRoot with runAsUser: 0 is reported at runAsUser, whatever the image says', async () => {
+  const findings = await checkRepo(
+    {
+      files: {
+        'api/Dockerfile': 'FROM python:3.12-slim\nUSER 10001\nCMD ["python"]\n',
+        'build.sh': buildScript,
+        'k8s/api.yaml': [
+          'apiVersion: apps/v1',
+          'kind: Deployment',
+          'metadata: { name: api }',
+          'spec:',
+          '  template:',
+          '    spec:',
+          '      securityContext:',
+          '        runAsNonRoot: true',
+          '        runAsUser: 0',
+          `      containers: [{ name: api, image: "${API}" }]`,
+          '',
+        ].join('\n'),
+      },
+    },
+    [rule],
+  );
+  assert.deepEqual(at(findings), ['run-as-non-root-mismatch@9:20']);
+  assert.match(findings[0]?.message ?? '', /runAsUser: 0: the kubelet refuses to start it/);
+});
