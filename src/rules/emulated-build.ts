@@ -47,7 +47,8 @@ export default createRule<'emulated' | 'noQemu'>({
         if (!arch) continue;
         const foreign = b.platforms.filter((p) => p.architecture !== arch);
         if (foreign.length === 0) continue;
-        const site = b.sites?.platforms ?? b.sites?.definition;
+        // Without `--platform` / `platforms:`, buildx builds the runner's own platform: nothing is emulated.
+        const site = b.sites?.platforms;
         if (!site) continue;
         const key = `${site.file.path}:${site.span.start}:${set.labels.join(',')}`;
         if (seen.has(key)) continue;

@@ -79,8 +79,14 @@ test('uppercase paths, invalid tags and digests are errors at the reference, in 
     ],
   );
   const [badTag, upperK8s, badDigest, upperScript] = findings.map((f) => f.message);
-  assert.match(badTag ?? '', /^`ghcr\.io\/acme\/api:v1\.2\.3\+build5` is not a valid image reference: tag "v1\.2\.3\+build5"/);
-  assert.match(upperK8s ?? '', /repository path "Acme\/api" has uppercase letters; OCI repository names must be lowercase/);
+  assert.match(
+    badTag ?? '',
+    /^`ghcr\.io\/acme\/api:v1\.2\.3\+build5` is not a valid image reference: tag "v1\.2\.3\+build5"/,
+  );
+  assert.match(
+    upperK8s ?? '',
+    /repository path "Acme\/api" has uppercase letters; OCI repository names must be lowercase/,
+  );
   assert.match(badDigest ?? '', /`busybox@sha256:abc` .*"@sha256:abc" is not a digest/);
   // The script's REGISTRY default is expanded into the reported reference; `$GIT_SHA` (unknown) is not judged.
   assert.match(upperScript ?? '', /^`10\.0\.0\.5:5000\/acme\/API:1\.0` .*"acme\/API" has uppercase letters/);
@@ -135,7 +141,10 @@ test('compose images, kustomize overrides and Helm values are checked after inte
   assert.match(helm ?? '', /^`ghcr\.io\/acme\/API` .*uppercase/);
   // `${TAG:-latest}` takes its default; `${TAG}` without one stays unresolved and is skipped.
   assert.match(compose ?? '', /^`ghcr\.io\/acme\/Web:latest` .*uppercase/);
-  assert.match(kustomize ?? '', /^`registry\.example\.com\/acme\/api:1\.4\.0\+build\.7` .*tag "1\.4\.0\+build\.7" is invalid/);
+  assert.match(
+    kustomize ?? '',
+    /^`registry\.example\.com\/acme\/api:1\.4\.0\+build\.7` .*tag "1\.4\.0\+build\.7" is invalid/,
+  );
 });
 
 test('`${{ github.repository }}` and `repository_owner` in a tag are warnings naming the field', async () => {
@@ -156,7 +165,13 @@ test('`${{ github.repository }}` and `repository_owner` in a tag are warnings na
     '',
   ].join('\n');
   const findings = await checkRepo(
-    { files: { '.github/workflows/image.yml': workflow, Dockerfile: 'FROM alpine\n', 'worker.Dockerfile': 'FROM alpine\n' } },
+    {
+      files: {
+        '.github/workflows/image.yml': workflow,
+        Dockerfile: 'FROM alpine\n',
+        'worker.Dockerfile': 'FROM alpine\n',
+      },
+    },
     [rule],
   );
   assert.deepEqual(at(findings), ['invalid-image-reference@9:17', 'invalid-image-reference@13:17']);
@@ -199,7 +214,10 @@ test('each matrix combination is checked with its own values', async () => {
     [rule],
   );
   assert.deepEqual(at(findings), ['invalid-image-reference@12:17']);
-  assert.match(findings[0]?.message ?? '', /^`ghcr\.io\/acme\/Worker:latest` .*"acme\/Worker" has uppercase letters/);
+  assert.match(
+    findings[0]?.message ?? '',
+    /^`ghcr\.io\/acme\/Worker:latest` .*"acme\/Worker" has uppercase letters/,
+  );
 });
 
 test('valid and unresolved references report nothing', async () => {
@@ -254,46 +272,43 @@ test('tags of docker-bake.hcl targets are checked after variable interpolation',
     '}',
     '',
   ].join('\n');
-  const findings = await checkRepo({ files: { 'docker-bake.hcl': bake, 'api/Dockerfile': 'FROM alpine\n' } }, [
-    rule,
-  ]);
+  const findings = await checkRepo(
+    { files: { 'docker-bake.hcl': bake, 'api/Dockerfile': 'FROM alpine\n' } },
+    [rule],
+  );
   assert.deepEqual(at(findings), ['invalid-image-reference@8:11']);
   assert.equal(findings[0]?.file, 'docker-bake.hcl');
   assert.match(findings[0]?.message ?? '', /^`registry\.example\.com\/Acme\/api:latest` .*uppercase/);
 });
 
-test(
-  'a matrix-expanded tag in a multi-line `tags:` block points at its own line',
-  {
-    todo: 'src/sources/workflows/workflow.ts buildPushBuild: a tag changed by ${{ matrix.* }} is not found verbatim, so its site falls back to the whole `tags: |` value (12:17 here)',
-  },
-  async () => {
-    const workflow = [
-      'on: push',
-      'jobs:',
-      '  image:',
-      '    runs-on: ubuntu-latest',
-      '    strategy:',
-      '      matrix:',
-      '        service: [api, Worker]',
-      '    steps:',
-      '      - uses: docker/build-push-action@v6',
-      '        with:',
-      '          context: services/${{ matrix.service }}',
-      '          tags: |',
-      '            ghcr.io/acme/${{ matrix.service }}:latest',
-      '',
-    ].join('\n');
-    const findings = await checkRepo(
-      {
-        files: {
-          '.github/workflows/image.yml': workflow,
-          'services/api/Dockerfile': 'FROM alpine\n',
-          'services/Worker/Dockerfile': 'FROM alpine\n',
-        },
+test('a matrix-expanded tag in a multi-line `tags:` block points at its own line', {
+  todo: 'src/sources/workflows/workflow.ts buildPushBuild: a tag changed by ${{ matrix.* }} is not found verbatim, so its site falls back to the whole `tags: |` value (12:17 here)',
+}, async () => {
+  const workflow = [
+    'on: push',
+    'jobs:',
+    '  image:',
+    '    runs-on: ubuntu-latest',
+    '    strategy:',
+    '      matrix:',
+    '        service: [api, Worker]',
+    '    steps:',
+    '      - uses: docker/build-push-action@v6',
+    '        with:',
+    '          context: services/${{ matrix.service }}',
+    '          tags: |',
+    '            ghcr.io/acme/${{ matrix.service }}:latest',
+    '',
+  ].join('\n');
+  const findings = await checkRepo(
+    {
+      files: {
+        '.github/workflows/image.yml': workflow,
+        'services/api/Dockerfile': 'FROM alpine\n',
+        'services/Worker/Dockerfile': 'FROM alpine\n',
       },
-      [rule],
-    );
-    assert.deepEqual(at(findings), ['invalid-image-reference@13:13']);
-  },
-);
+    },
+    [rule],
+  );
+  assert.deepEqual(at(findings), ['invalid-image-reference@13:13']);
+});
