@@ -276,7 +276,7 @@ const link: SourceFamilyLoader = async (ctx) => {
     b.tags.forEach((tag, i) => {
       const site = b.sites?.tags[i];
       if (!site) return;
-      model.registries.push(...refMention({ value: tag, site }, b.push ? 'push' : 'push'));
+      model.registries.push(...refMention({ value: tag, site }, b.push ? 'push' : 'tag'));
     });
   }
   const containers = model.deployments.workloads.flatMap((w) => w.containers);

@@ -126,7 +126,7 @@ export interface RegistryMention {
   host: string;
   /** Repository path without host and tag, when the mention is an image reference. */
   repository: string | undefined;
-  role: 'push' | 'pull' | 'login' | 'buildkitd' | 'deploy';
+  role: 'push' | 'tag' | 'pull' | 'login' | 'buildkitd' | 'deploy';
   site: Site;
 }
 

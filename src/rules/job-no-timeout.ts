@@ -21,8 +21,9 @@ export default createRule<'noTimeout'>({
         const builds = model.builds.filter((b) => b.job?.job === job);
         if (builds.length === 0) continue;
         const first = builds[0];
+        const dockerfiles = [...new Set(builds.map((b) => b.dockerfile))];
         const what = first
-          ? `${first.dockerfile}${builds.length > 1 ? ` and ${builds.length - 1} more` : ''}`
+          ? `${dockerfiles[0]}${dockerfiles.length > 1 ? ` and ${dockerfiles.length - 1} more` : ''}`
           : '';
         ctx.report({
           messageId: 'noTimeout',

@@ -4,11 +4,15 @@ import { isPrivateIpHost } from '../model/image-ref.js';
 
 const ROLE: Record<RegistryMention['role'], string> = {
   push: 'pushed',
+  tag: 'tagged by a build that does not push',
   pull: 'pulled',
   deploy: 'deployed',
   login: 'logged in',
   buildkitd: 'configured in buildkitd.toml',
 };
+
+const PUBLIC =
+  /^(docker\.io|ghcr\.io|quay\.io|gcr\.io|[a-z0-9-]+\.gcr\.io|[a-z0-9-]+\.pkg\.dev|public\.ecr\.aws|[0-9]+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com|registry\.gitlab\.com|[a-z0-9]+\.azurecr\.io)$/;
 
 export default createRule<'drift' | 'rawIp'>({
   meta: {
@@ -37,6 +41,16 @@ export default createRule<'drift' | 'rawIp'>({
     for (const [repository, list] of byRepo) {
       const hosts = [...new Set(list.map((m) => m.host))];
       if (hosts.length < 2) continue;
+      // Publishing one image to several public registries on purpose (GHCR and Docker Hub) is not drift;
+      // deploying from a host nothing pushes to, or scattering pushes over private registries, is.
+      const pushHosts = new Set(list.filter((m) => m.role === 'push' || m.role === 'tag').map((m) => m.host));
+      const useHosts = new Set(
+        list.filter((m) => m.role === 'deploy' || m.role === 'pull').map((m) => m.host),
+      );
+      const pulledElsewhere = pushHosts.size > 0 && [...useHosts].some((h) => !pushHosts.has(h));
+      const scattered =
+        pushHosts.size > 1 && [...pushHosts].some((h) => !PUBLIC.test(h.replace(/:\d+$/, '')));
+      if (!pulledElsewhere && !scattered) continue;
       const first = list[0];
       if (!first) continue;
       ctx.report({

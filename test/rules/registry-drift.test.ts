@@ -117,7 +117,7 @@ test('a private IP registry written in several files is info with one address, a
     f?.related.map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`),
     [
       'buildkitd.toml:1:1 configured in buildkitd.toml: 10.0.0.5:5000',
-      'Makefile:5:18 pushed: 10.0.0.5:5000',
+      'Makefile:5:18 tagged by a build that does not push: 10.0.0.5:5000',
       'scripts/build.sh:4:59 pushed: 10.0.0.5:5000',
       'k8s/api.yaml:11:18 deployed: 10.0.0.5:5000',
     ],
@@ -170,4 +170,18 @@ test('one registry everywhere, logins, loopback and IPs in a single file report 
     [rule],
   );
   assert.deepEqual(findings, []);
+});
+
+test('publishing one image to two public registries on purpose is not drift', async () => {
+  const findings = await checkRepo(
+    {
+      files: {
+        Dockerfile: 'FROM alpine\n',
+        'release.sh':
+          'docker buildx build --platform linux/amd64,linux/arm64 -t ghcr.io/acme/api:1.0 -t docker.io/acme/api:1.0 --push .\n',
+      },
+    },
+    [rule],
+  );
+  assert.deepEqual(at(findings), []);
 });

@@ -368,6 +368,26 @@ export function commandBuild(
   };
 }
 
+/** Where each tag is written: the raw (unresolved) list items line up one to one with the resolved tags. */
+function tagSites(step: WorkflowStep, resolved: string[], fallback: Site): Site[] {
+  const raw = step.with.get('tags');
+  if (!raw) return resolved.map(() => fallback);
+  const file = raw.valueSite.file;
+  const items = splitList(raw.value);
+  const sites: Site[] = [];
+  let from = raw.valueSite.span.start;
+  for (const item of items) {
+    const i = file.text.indexOf(item, from);
+    if (i < 0 || i >= raw.valueSite.span.end) {
+      sites.push(fallback);
+      continue;
+    }
+    sites.push({ file, span: { start: i, end: i + item.length } });
+    from = i + item.length;
+  }
+  return items.length === resolved.length ? sites : resolved.map(() => fallback);
+}
+
 /** The label set of one matrix combination (the job's first when the combination is not found). */
 function runsOnFor(job: WorkflowJob, combo: Record<string, string>): WorkflowJob['runsOn'] {
   const y = job.runsOn;
@@ -438,14 +458,7 @@ function buildPushBuild(
       context: ctx?.site,
       dockerfile: df?.site,
       platforms: pl?.site,
-      tags: tagList.map((t) => {
-        const raw = step.with.get('tags');
-        if (!raw) return step.site;
-        const i = file.text.indexOf(t, raw.valueSite.span.start);
-        return i >= 0 && i < raw.valueSite.span.end
-          ? { file, span: { start: i, end: i + t.length } }
-          : (tags?.site ?? step.site);
-      }),
+      tags: tagSites(step, tagList, tags?.site ?? step.site),
     },
     job,
     runsOn: job ? runsOnFor(job.job, combo) : undefined,
