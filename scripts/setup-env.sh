@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
 # Installs what crossdock's test suite needs on a fresh Debian machine. Idempotent: safe to run repeatedly.
+# - git (repositories made by the tests), openssl (test CAs), apache2-utils (htpasswd),
+# - docker-registry (the CNCF distribution registry) and skopeo (the independent OCI peer),
+# - busybox-static .debs for amd64 and arm64 in .cache/debs (test images are built from them: no Docker Hub here).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v git >/dev/null 2>&1 || need+=(git)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+updated=0
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  updated=1
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "setup: git $(git --version | cut -d' ' -f3), node $(node --version)"
+mkdir -p .cache/debs
+if ! ls .cache/debs/busybox-static_*_arm64.deb >/dev/null 2>&1 || ! ls .cache/debs/busybox-static_*_amd64.deb >/dev/null 2>&1; then
+  echo "setup: downloading busybox-static for amd64 and arm64"
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64
+    updated=0
+  fi
+  [ "$updated" = 1 ] || apt-get update -qq
+  (cd .cache/debs && apt-get download -qq busybox-static:amd64 busybox-static:arm64 2>/dev/null)
+fi
+echo "setup: git $(git --version | cut -d' ' -f3), node $(node --version), $(docker-registry --version 2>&1 | awk '{print $2, $3}'), skopeo $(skopeo --version | awk '{print $3}')"

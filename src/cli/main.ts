@@ -4,11 +4,21 @@ import { VERSION } from '../version.js';
 import { checkCommand } from './commands/check.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
+import { copyCommand, inspectCommand, trustCommand, verifyCommand } from './commands/registry.js';
 import { rulesCommand } from './commands/rules.js';
 import type { Command, Io, OptionSpec, ParsedArgs } from './types.js';
 
 /** Every verb, in the order --help lists them. */
-export const COMMANDS: Command[] = [checkCommand, graphCommand, rulesCommand, explainCommand];
+export const COMMANDS: Command[] = [
+  checkCommand,
+  graphCommand,
+  inspectCommand,
+  verifyCommand,
+  copyCommand,
+  trustCommand,
+  rulesCommand,
+  explainCommand,
+];
 
 function optionLine(o: OptionSpec): string {
   const flag = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;

@@ -1,0 +1,96 @@
+import { UsageError } from '../errors.js';
+import { CredentialStore } from '../registry/auth.js';
+import { RegistryClient } from '../registry/client.js';
+import type { Io, OptionSpec, ParsedArgs } from './types.js';
+import { boolOpt, listOpt, stringOpt } from './types.js';
+
+/** Flags every registry command takes (inspect, verify, copy, trust). */
+export const REGISTRY_OPTIONS: OptionSpec[] = [
+  {
+    name: 'ca-file',
+    type: 'string',
+    multiple: true,
+    valueName: 'PEM',
+    description: 'also trust this CA bundle',
+  },
+  {
+    name: 'cert-dir',
+    type: 'string',
+    multiple: true,
+    valueName: 'DIR',
+    description: 'certs.d-style directory (<dir>/<host:port>/ca.crt, client.cert/.key)',
+  },
+  {
+    name: 'username',
+    type: 'string',
+    short: 'u',
+    valueName: 'USER',
+    description: 'registry user (with --password-stdin)',
+  },
+  { name: 'password-stdin', type: 'boolean', description: 'read the password or token from stdin' },
+  {
+    name: 'plain-http',
+    type: 'string',
+    multiple: true,
+    valueName: 'HOST',
+    description: 'speak plain HTTP to this host (never a silent fallback)',
+  },
+  {
+    name: 'insecure',
+    type: 'string',
+    multiple: true,
+    valueName: 'HOST',
+    description: 'do not verify TLS for this host (prints a warning)',
+  },
+  { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
+  { name: 'output', type: 'string', short: 'o', valueName: 'FILE', description: 'write the result to FILE' },
+];
+
+async function readStdin(io: Io): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+export async function registryClient(args: ParsedArgs, io: Io): Promise<RegistryClient> {
+  const username = stringOpt(args, 'username');
+  const stdin = boolOpt(args, 'password-stdin');
+  if (stdin && !username)
+    throw new UsageError('--password-stdin needs --username', {
+      hint: 'echo "$TOKEN" | crossdock … --username ci --password-stdin',
+    });
+  if (username && !stdin)
+    throw new UsageError('--username needs --password-stdin (passwords are never taken as arguments)', {
+      hint: 'echo "$TOKEN" | crossdock … --username ci --password-stdin',
+    });
+  const explicit = username ? { username, password: await readStdin(io) } : undefined;
+  return new RegistryClient({
+    trust: {
+      caFiles: listOpt(args, 'ca-file').map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`)),
+      certDirs: listOpt(args, 'cert-dir').map((f) => (f.startsWith('/') ? f : `${io.cwd}/${f}`)),
+      plainHttp: listOpt(args, 'plain-http'),
+      insecure: listOpt(args, 'insecure'),
+      systemCertDirs:
+        io.env.CROSSDOCK_SYSTEM_CERTS_D !== undefined
+          ? io.env.CROSSDOCK_SYSTEM_CERTS_D.split(':').filter(Boolean)
+          : undefined,
+    },
+    credentials: new CredentialStore({
+      explicit,
+      env: io.env,
+      dockerConfig: io.env.DOCKER_CONFIG ? `${io.env.DOCKER_CONFIG}/config.json` : undefined,
+    }),
+    warn: (m) => io.stderr.write(`warning: ${m}\n`),
+    onRetry: (what, attempt, reason) => io.stderr.write(`retry ${attempt}: ${what}: ${reason}\n`),
+    backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
+  });
+}
+
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1048576).toFixed(1)} MB`;
+  return `${(n / 1073741824).toFixed(2)} GB`;
+}

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { exec } from '../exec.js';
+import { RegistryError } from './errors.js';
+
+/**
+ * Credentials and authentication. Where credentials come from, in order: `--username`/`--password-stdin` (or
+ * CROSSDOCK_USERNAME/CROSSDOCK_PASSWORD), then Docker's config.json (`auths`, `credHelpers`, `credsStore`, via
+ * the `docker-credential-<name>` helpers). Challenges: Basic, and Bearer (token endpoint with scopes).
+ */
+export interface Credentials {
+  username: string;
+  password: string;
+  /** An OAuth2 refresh token (config.json `identitytoken`). */
+  identityToken?: string;
+}
+
+export interface Challenge {
+  scheme: 'basic' | 'bearer';
+  params: Record<string, string>;
+}
+
+/** Parses a WWW-Authenticate header: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`. */
+export function parseChallenge(header: string | undefined): Challenge | undefined {
+  if (!header) return undefined;
+  const m = /^\s*(\w+)\s*(.*)$/s.exec(header);
+  if (!m) return undefined;
+  const scheme = (m[1] ?? '').toLowerCase();
+  if (scheme !== 'basic' && scheme !== 'bearer') return undefined;
+  const params: Record<string, string> = {};
+  for (const p of (m[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g))
+    params[(p[1] ?? '').toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+  return { scheme, params };
+}
+
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+function configKeys(host: string): string[] {
+  if (host === 'docker.io' || host === 'registry-1.docker.io' || host === 'index.docker.io')
+    return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+  return [host, `https://${host}`, `http://${host}`, `https://${host}/v1/`, `https://${host}/v2/`];
+}
+
+export interface CredentialOptions {
+  /** Credentials for every registry of this command (`--username` + `--password-stdin`). */
+  explicit?: Credentials;
+  /** Path of Docker's config.json; default $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+  dockerConfig?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export class CredentialStore {
+  private readonly options: CredentialOptions;
+  private config: DockerConfig | undefined | null = null;
+  private readonly resolved = new Map<string, Credentials | undefined>();
+
+  constructor(options: CredentialOptions = {}) {
+    this.options = options;
+  }
+
+  private dockerConfig(): DockerConfig | undefined {
+    if (this.config !== null) return this.config;
+    const env = this.options.env ?? process.env;
+    const path =
+      this.options.dockerConfig ?? join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
+    try {
+      this.config = JSON.parse(readFileSync(path, 'utf8')) as DockerConfig;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new RegistryError(`${path} cannot be read as JSON (${(e as Error).message})`, {
+          hint: 'fix or move the Docker config file, or pass --username/--password-stdin',
+        });
+      this.config = undefined;
+    }
+    return this.config;
+  }
+
+  private async helper(name: string, host: string): Promise<Credentials | undefined> {
+    const server = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+    const r = await exec([`docker-credential-${name}`, 'get'], { input: server, timeoutMs: 30_000 });
+    if (r.notFound)
+      throw new RegistryError(
+        `credential helper docker-credential-${name} (named in Docker's config.json) is not installed`,
+        {
+          hint: `install it, or remove "${name}" from config.json credsStore/credHelpers`,
+        },
+      );
+    if (r.code !== 0) return undefined; // "credentials not found in native keychain"
+    try {
+      const j = JSON.parse(r.stdout) as { Username?: string; Secret?: string };
+      if (!j.Secret) return undefined;
+      return j.Username === '<token>'
+        ? { username: '', password: '', identityToken: j.Secret }
+        : { username: j.Username ?? '', password: j.Secret };
+    } catch {
+      throw new RegistryError(`docker-credential-${name} answered something that is not JSON`);
+    }
+  }
+
+  async forHost(host: string): Promise<Credentials | undefined> {
+    if (this.resolved.has(host)) return this.resolved.get(host);
+    let creds: Credentials | undefined = this.options.explicit;
+    const env = this.options.env ?? {};
+    if (!creds && env.CROSSDOCK_USERNAME && env.CROSSDOCK_PASSWORD)
+      creds = { username: env.CROSSDOCK_USERNAME, password: env.CROSSDOCK_PASSWORD };
+    if (!creds) {
+      const cfg = this.dockerConfig();
+      const keys = configKeys(host);
+      const helper = keys.map((k) => cfg?.credHelpers?.[k]).find(Boolean);
+      if (helper) creds = await this.helper(helper, host);
+      if (!creds) {
+        const entry = keys.map((k) => cfg?.auths?.[k]).find(Boolean);
+        if (entry?.auth) {
+          const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+          const colon = decoded.indexOf(':');
+          creds = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+        } else if (entry?.username && entry.password)
+          creds = { username: entry.username, password: entry.password };
+        if (entry?.identitytoken)
+          creds = { username: creds?.username ?? '', password: '', identityToken: entry.identitytoken };
+      }
+      if (!creds && cfg?.credsStore) creds = await this.helper(cfg.credsStore, host);
+    }
+    this.resolved.set(host, creds);
+    return creds;
+  }
+}
+
+export function basicHeader(c: Credentials): string {
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+}

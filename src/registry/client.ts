@@ -1,0 +1,438 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { basicHeader, CredentialStore, type Credentials, parseChallenge } from './auth.js';
+import { RegistryError } from './errors.js';
+import { discard, Http, type HttpRequest, type HttpResponse, readBody } from './http.js';
+import { Trust, type TrustOptions } from './tls.js';
+import {
+  type Descriptor,
+  MANIFEST_ACCEPT,
+  MAX_MANIFEST_BYTES,
+  type Manifest,
+  parseManifest,
+  sha256,
+  verifyDigest,
+} from './types.js';
+
+/**
+ * A client of the OCI distribution API (the registry HTTP protocol): manifests and blobs by tag or digest,
+ * uploads with cross-repository mounts, Basic and Bearer auth, retries with backoff on 429/5xx/resets, and
+ * digest verification of everything read.
+ */
+export interface RepoRef {
+  /** Registry host as written (`docker.io` for Docker Hub). */
+  registry: string;
+  repository: string;
+}
+
+export interface ClientOptions {
+  trust?: TrustOptions;
+  credentials?: CredentialStore;
+  /** Attempts for a transient failure (default 5). */
+  retries?: number;
+  /** Base backoff in ms (default 250; tests use small values). */
+  backoffMs?: number;
+  /** Told about each retry (for progress output). */
+  onRetry?: (what: string, attempt: number, reason: string) => void;
+  warn?: (message: string) => void;
+}
+
+export interface FetchedManifest {
+  bytes: Buffer;
+  digest: string;
+  mediaType: string;
+  manifest: Manifest;
+}
+
+const MAX_ERROR_BYTES = 64 * 1024;
+const MAX_TOKEN_BYTES = 256 * 1024;
+
+function apiHost(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+function retryAfterMs(res: HttpResponse): number | undefined {
+  const v = res.headers['retry-after'];
+  if (typeof v !== 'string') return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
+}
+
+/** The registry's own error text (`{"errors":[{"code","message"}]}`), for messages. */
+async function errorText(res: HttpResponse): Promise<string> {
+  try {
+    const body = await readBody(res, MAX_ERROR_BYTES, 'error body');
+    const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
+    const e = j.errors?.[0];
+    if (e) return `${e.code ?? ''}${e.message ? `: ${e.message}` : ''}`;
+    return body.toString('utf8').slice(0, 200);
+  } catch {
+    return '';
+  }
+}
+
+export class RegistryClient {
+  readonly trust: Trust;
+  private readonly http = new Http();
+  private readonly credentials: CredentialStore;
+  private readonly options: ClientOptions;
+  /** Per host: the challenge it answered with. */
+  private readonly challenges = new Map<string, ReturnType<typeof parseChallenge>>();
+  /** Per host + scope: bearer token and its expiry. */
+  private readonly tokens = new Map<string, { token: string; expires: number }>();
+
+  constructor(options: ClientOptions = {}) {
+    this.options = options;
+    this.trust = new Trust({ ...options.trust, warn: options.warn ?? options.trust?.warn });
+    this.credentials = options.credentials ?? new CredentialStore();
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  private url(repo: RepoRef, path: string): URL {
+    const host = apiHost(repo.registry);
+    return new URL(`${this.trust.forHost(repo.registry).scheme}://${host}/v2/${repo.repository}/${path}`);
+  }
+
+  private async token(
+    repo: RepoRef,
+    scope: string,
+    challenge: NonNullable<ReturnType<typeof parseChallenge>>,
+    creds: Credentials | undefined,
+  ): Promise<string> {
+    const key = `${repo.registry}|${scope}`;
+    const cached = this.tokens.get(key);
+    if (cached && cached.expires > Date.now() + 10_000) return cached.token;
+    const realm = challenge.params.realm;
+    if (!realm) throw new RegistryError(`${repo.registry}: the Bearer challenge names no token realm`);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryError(`${repo.registry}: the token realm "${realm}" is not a URL`);
+    }
+    if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
+    url.searchParams.set('scope', scope);
+    const headers: Record<string, string> = {};
+    if (creds?.password) headers.Authorization = basicHeader(creds);
+    const res = await this.send({ method: 'GET', url, headers }, url.host, `token for ${repo.repository}`);
+    if (res.status === 401 || res.status === 403) {
+      await discard(res);
+      throw new RegistryError(
+        `${repo.registry}: the token service (${url.host}) refused ${creds ? `the credentials of ${creds.username}` : 'anonymous access'} for ${scope}`,
+        {
+          status: res.status,
+          hint: creds
+            ? 'check the user name and password (docker login), and the repository permissions'
+            : 'log in first: `docker login` or --username with --password-stdin',
+        },
+      );
+    }
+    if (res.status !== 200)
+      throw new RegistryError(
+        `${repo.registry}: the token service answered ${res.status} ${await errorText(res)}`,
+        { status: res.status },
+      );
+    const body = await readBody(res, MAX_TOKEN_BYTES, 'token');
+    let j: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      j = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new RegistryError(`${repo.registry}: the token service answered something that is not JSON`);
+    }
+    const token = j.token ?? j.access_token;
+    if (!token) throw new RegistryError(`${repo.registry}: the token service answered no token`);
+    this.tokens.set(key, { token, expires: Date.now() + (j.expires_in ?? 60) * 1000 });
+    return token;
+  }
+
+  private async authHeader(repo: RepoRef, push: boolean): Promise<string | undefined> {
+    const challenge = this.challenges.get(repo.registry);
+    if (!challenge) return undefined;
+    const creds = await this.credentials.forHost(repo.registry);
+    if (challenge.scheme === 'basic') return creds ? basicHeader(creds) : undefined;
+    const scope = `repository:${repo.repository}:${push ? 'pull,push' : 'pull'}`;
+    return `Bearer ${await this.token(repo, scope, challenge, creds)}`;
+  }
+
+  /** One HTTP exchange with retries on transient failures (429 honouring Retry-After, 5xx, resets). */
+  private async send(req: HttpRequest, trustHost: string, what: string): Promise<HttpResponse> {
+    const attempts = this.options.retries ?? 5;
+    const base = this.options.backoffMs ?? 250;
+    let last: RegistryError | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let res: HttpResponse | undefined;
+      try {
+        res = await this.http.request(req, this.trust.forHost(trustHost));
+      } catch (e) {
+        if (!(e instanceof RegistryError) || !e.transient) throw e;
+        last = e;
+      }
+      if (res && res.status !== 429 && !(res.status >= 500 && res.status <= 599)) return res;
+      let wait = Math.min(base * 2 ** (attempt - 1), 8000) * (0.5 + Math.random());
+      if (res) {
+        const after = retryAfterMs(res);
+        if (after !== undefined) wait = Math.min(after, 30_000);
+        last = new RegistryError(
+          `${what}: ${req.url.host} answered ${res.status} ${await errorText(res)}`.trim(),
+          {
+            status: res.status,
+            transient: true,
+          },
+        );
+      }
+      if (attempt === attempts) break;
+      this.options.onRetry?.(what, attempt, last?.message ?? 'transient failure');
+      await sleep(wait);
+    }
+    throw new RegistryError(`${last?.message ?? what} (gave up after ${attempts} attempts)`, {
+      status: last?.status,
+      hint: 'the registry keeps failing; try again later or check its logs',
+    });
+  }
+
+  /**
+   * A request to the registry API with auth: answers a 401 challenge once (Basic or Bearer), follows redirects
+   * (credentials only to the registry's own host), retries transient failures.
+   */
+  async request(
+    repo: RepoRef,
+    req: Omit<HttpRequest, 'url'> & { path: string; push?: boolean },
+    what: string,
+  ): Promise<HttpResponse> {
+    let url = this.url(repo, req.path);
+    for (let round = 0; round < 2; round++) {
+      const auth = await this.authHeader(repo, req.push === true);
+      const headers = { ...req.headers, ...(auth ? { Authorization: auth } : {}) };
+      let res = await this.send({ ...req, url, headers }, repo.registry, what);
+      for (let hops = 0; hops < 5 && [301, 302, 303, 307, 308].includes(res.status); hops++) {
+        const location = res.headers.location;
+        await discard(res);
+        if (!location) throw new RegistryError(`${what}: a redirect without a Location`);
+        const next = new URL(location, url);
+        // Blob storage redirects are legitimate; credentials never leave the registry's host.
+        const sameHost = next.host === url.host;
+        const h = { ...req.headers, ...(sameHost && auth ? { Authorization: auth } : {}) };
+        res = await this.send(
+          { ...req, method: res.status === 303 ? 'GET' : req.method, url: next, headers: h },
+          next.host,
+          what,
+        );
+      }
+      if (res.status !== 401) return res;
+      const challenge = parseChallenge(res.headers['www-authenticate'] as string | undefined);
+      await discard(res);
+      const creds = await this.credentials.forHost(repo.registry);
+      if (round === 1 || !challenge || (challenge.scheme === 'basic' && !creds)) {
+        throw new RegistryError(
+          `${what}: ${repo.registry} requires authentication${creds ? ` and refused the credentials of ${creds.username}` : ''}`,
+          {
+            status: 401,
+            hint: creds
+              ? 'check the user name and password'
+              : 'log in first (`docker login`), or pass --username with --password-stdin',
+          },
+        );
+      }
+      this.challenges.set(repo.registry, challenge);
+      url = this.url(repo, req.path);
+    }
+    throw new RegistryError(`${what}: authentication failed`);
+  }
+
+  private notFound(what: string, status: number, text: string): RegistryError {
+    return new RegistryError(`${what}: not found (${status}${text ? ` ${text}` : ''})`, {
+      status,
+      hint: 'check the repository name and the tag or digest (crossdock inspect lists what is there)',
+    });
+  }
+
+  /** Fetches a manifest by tag or digest, verifying its digest. */
+  async getManifest(
+    repo: RepoRef,
+    reference: string,
+    accept: string[] = MANIFEST_ACCEPT,
+  ): Promise<FetchedManifest> {
+    const what = `${repo.registry}/${repo.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
+    const res = await this.request(
+      repo,
+      { method: 'GET', path: `manifests/${reference}`, headers: { Accept: accept.join(', ') } },
+      what,
+    );
+    if (res.status === 404) throw this.notFound(what, 404, await errorText(res));
+    if (res.status !== 200)
+      throw new RegistryError(`${what}: the registry answered ${res.status} ${await errorText(res)}`.trim(), {
+        status: res.status,
+      });
+    const bytes = await readBody(res, MAX_MANIFEST_BYTES, what);
+    const digest = reference.includes(':')
+      ? reference
+      : ((res.headers['docker-content-digest'] as string | undefined) ?? sha256(bytes));
+    verifyDigest(bytes, digest, what);
+    const contentType = res.headers['content-type'];
+    const manifest = parseManifest(bytes, contentType, what);
+    return { bytes, digest, mediaType: manifest.mediaType, manifest };
+  }
+
+  /** HEAD of a manifest: its digest, or undefined when absent. */
+  async headManifest(
+    repo: RepoRef,
+    reference: string,
+  ): Promise<{ digest: string; mediaType: string; size: number } | undefined> {
+    const what = `${repo.registry}/${repo.repository}:${reference}`;
+    const res = await this.request(
+      repo,
+      { method: 'HEAD', path: `manifests/${reference}`, headers: { Accept: MANIFEST_ACCEPT.join(', ') } },
+      what,
+    );
+    await discard(res);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200)
+      throw new RegistryError(`${what}: the registry answered ${res.status}`, { status: res.status });
+    return {
+      digest: String(res.headers['docker-content-digest'] ?? ''),
+      mediaType: String(res.headers['content-type'] ?? ''),
+      size: Number(res.headers['content-length'] ?? 0),
+    };
+  }
+
+  /** A whole blob in memory (configs, layers read by verify), size- and digest-checked. */
+  async getBlob(repo: RepoRef, desc: Descriptor, maxBytes: number): Promise<Buffer> {
+    const what = `${repo.registry}/${repo.repository}@${desc.digest}`;
+    if (desc.size > maxBytes)
+      throw new RegistryError(
+        `${what}: ${desc.size} bytes is more than the ${maxBytes} this operation reads`,
+      );
+    const res = await this.blobResponse(repo, desc.digest);
+    const bytes = await readBody(res, maxBytes, what);
+    if (bytes.length !== desc.size)
+      throw new RegistryError(`${what}: ${bytes.length} bytes, but the descriptor says ${desc.size}`, {
+        hint: 'the content does not match the manifest that references it',
+      });
+    verifyDigest(bytes, desc.digest, what);
+    return bytes;
+  }
+
+  /** The streaming response of a blob (for copying). The caller verifies while reading. */
+  async blobResponse(repo: RepoRef, digest: string): Promise<HttpResponse> {
+    const what = `${repo.registry}/${repo.repository}@${digest}`;
+    const res = await this.request(repo, { method: 'GET', path: `blobs/${digest}` }, what);
+    if (res.status === 404) throw this.notFound(what, 404, await errorText(res));
+    if (res.status !== 200)
+      throw new RegistryError(`${what}: the registry answered ${res.status} ${await errorText(res)}`.trim(), {
+        status: res.status,
+      });
+    return res;
+  }
+
+  async hasBlob(repo: RepoRef, digest: string): Promise<boolean> {
+    const res = await this.request(
+      repo,
+      { method: 'HEAD', path: `blobs/${digest}`, push: true },
+      `${repo.repository}@${digest}`,
+    );
+    await discard(res);
+    return res.status === 200;
+  }
+
+  /**
+   * Uploads a blob unless present: HEAD, then a cross-repository mount from `mountFrom` (same registry), then
+   * POST + monolithic PUT of the stream. Returns what happened. The registry checks the digest on PUT.
+   */
+  async pushBlob(
+    repo: RepoRef,
+    desc: Descriptor,
+    body: () => Readable,
+    mountFrom?: string,
+  ): Promise<'present' | 'mounted' | 'uploaded'> {
+    const what = `upload ${desc.digest} to ${repo.registry}/${repo.repository}`;
+    if (await this.hasBlob(repo, desc.digest)) return 'present';
+    const query = mountFrom
+      ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
+      : '';
+    const start = await this.request(
+      repo,
+      { method: 'POST', path: `blobs/uploads/${query}`, push: true, headers: { 'Content-Length': '0' } },
+      what,
+    );
+    await discard(start);
+    if (start.status === 201) return 'mounted';
+    if (start.status !== 202)
+      throw new RegistryError(`${what}: starting the upload was answered ${start.status}`, {
+        status: start.status,
+      });
+    const location = start.headers.location;
+    if (!location) throw new RegistryError(`${what}: the registry gave no upload location`);
+    const url = new URL(location, this.url(repo, ''));
+    url.searchParams.set('digest', desc.digest);
+    const auth = await this.authHeader(repo, true);
+    const sameHost = url.host === apiHost(repo.registry);
+    const res = await this.send(
+      {
+        method: 'PUT',
+        url,
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(desc.size),
+          ...(auth && sameHost ? { Authorization: auth } : {}),
+        },
+        body,
+        timeoutMs: 300_000,
+      },
+      repo.registry,
+      what,
+    );
+    if (res.status !== 201) {
+      const text = await errorText(res);
+      throw new RegistryError(`${what}: the registry refused the upload (${res.status} ${text})`.trim(), {
+        status: res.status,
+        transient: res.status >= 500 || /DIGEST_INVALID|BLOB_UPLOAD_INVALID|SIZE_INVALID/.test(text),
+      });
+    }
+    await discard(res);
+    return 'uploaded';
+  }
+
+  async putManifest(repo: RepoRef, reference: string, mediaType: string, bytes: Buffer): Promise<string> {
+    const what = `push manifest ${repo.registry}/${repo.repository}:${reference}`;
+    const res = await this.request(
+      repo,
+      {
+        method: 'PUT',
+        path: `manifests/${reference}`,
+        push: true,
+        headers: { 'Content-Type': mediaType },
+        body: bytes,
+      },
+      what,
+    );
+    if (res.status !== 201 && res.status !== 200) {
+      throw new RegistryError(`${what}: refused (${res.status} ${await errorText(res)})`.trim(), {
+        status: res.status,
+        hint:
+          res.status === 400
+            ? 'the registry rejected the manifest: a referenced blob or child manifest is missing there'
+            : undefined,
+      });
+    }
+    await discard(res);
+    return String(res.headers['docker-content-digest'] ?? sha256(bytes));
+  }
+
+  async listTags(repo: RepoRef): Promise<string[]> {
+    const what = `tags of ${repo.registry}/${repo.repository}`;
+    const res = await this.request(repo, { method: 'GET', path: 'tags/list' }, what);
+    if (res.status === 404) throw this.notFound(what, 404, await errorText(res));
+    if (res.status !== 200)
+      throw new RegistryError(`${what}: the registry answered ${res.status}`, { status: res.status });
+    const body = await readBody(res, MAX_MANIFEST_BYTES, what);
+    try {
+      return (JSON.parse(body.toString('utf8')) as { tags?: string[] | null }).tags ?? [];
+    } catch {
+      throw new RegistryError(`${what}: the answer is not JSON`);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { RegistryError } from './errors.js';
+import type { HostTls } from './tls.js';
+
+/**
+ * The HTTP layer: node:http/https with one keep-alive agent per host and trust setting, timeouts, and errors
+ * turned into RegistryErrors that say what failed (TLS, refused, reset) and whether a retry may help.
+ * Written on node:https rather than fetch because the trust (CA, client certificate, per-host verification)
+ * and redirect handling (never forwarding credentials to another host) must be exact.
+ */
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  /** A buffer, or a function giving a fresh stream (so a retry can resend it). */
+  body?: Buffer | (() => Readable);
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: IncomingMessage;
+  url: URL;
+}
+
+const TLS_CODES: Record<string, string> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate signed by unknown authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate signed by unknown authority',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate signed by unknown authority (self-signed CA in the chain)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate is not valid for this host name or IP',
+};
+
+export function describeNetworkError(e: unknown, url: URL): RegistryError {
+  const err = e as NodeJS.ErrnoException & { reason?: string };
+  const code = err.code ?? '';
+  const host = url.host;
+  const tls = TLS_CODES[code];
+  if (tls)
+    return new RegistryError(`${host}: TLS: x509: ${tls}`, {
+      hint: `run \`crossdock trust ${host}\` to see why and get the fix for each tool (or pass --ca-file / --cert-dir)`,
+      cause: e,
+    });
+  if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(err.message))
+    return new RegistryError(`${host}: the registry does not speak TLS on this port`, {
+      hint: `if it really is plain HTTP, say so for this host only: --plain-http ${host}`,
+      cause: e,
+    });
+  if (code === 'ECONNREFUSED')
+    return new RegistryError(`${host}: connection refused`, {
+      hint: 'is the registry running on that address and port?',
+      transient: true,
+      cause: e,
+    });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new RegistryError(`${host}: host name not found`, {
+      hint: 'check the registry host name',
+      cause: e,
+      transient: code === 'EAI_AGAIN',
+    });
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ESOCKETTIMEDOUT' ||
+    code === 'ECONNABORTED'
+  )
+    return new RegistryError(
+      `${host}: connection ${code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' ? 'timed out' : 'reset'} (${code})`,
+      {
+        transient: true,
+        cause: e,
+      },
+    );
+  return new RegistryError(`${host}: ${err.message || String(e)}`, { cause: e, transient: true });
+}
+
+export class Http {
+  private readonly agents = new Map<string, http.Agent>();
+
+  private agent(url: URL, tls: HostTls): http.Agent {
+    const key = `${url.protocol}//${url.host}|${tls.rejectUnauthorized}`;
+    let a = this.agents.get(key);
+    if (!a) {
+      a =
+        url.protocol === 'https:'
+          ? new https.Agent({
+              keepAlive: true,
+              maxSockets: 16,
+              ca: tls.ca,
+              cert: tls.cert,
+              key: tls.key,
+              rejectUnauthorized: tls.rejectUnauthorized,
+            })
+          : new http.Agent({ keepAlive: true, maxSockets: 16 });
+      this.agents.set(key, a);
+    }
+    return a;
+  }
+
+  request(req: HttpRequest, tls: HostTls): Promise<HttpResponse> {
+    const lib = req.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { 'User-Agent': 'crossdock', ...req.headers };
+      if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length);
+      const r = lib.request(
+        req.url,
+        { method: req.method, headers, agent: this.agent(req.url, tls) },
+        (res) => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
+        },
+      );
+      r.setTimeout(req.timeoutMs ?? 60_000, () =>
+        r.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
+      );
+      r.on('error', (e) => reject(describeNetworkError(e, req.url)));
+      if (Buffer.isBuffer(req.body)) r.end(req.body);
+      else if (req.body) {
+        const stream = req.body();
+        stream.on('error', (e) => r.destroy(e));
+        stream.pipe(r);
+      } else r.end();
+    });
+  }
+
+  close(): void {
+    for (const a of this.agents.values()) a.destroy();
+    this.agents.clear();
+  }
+}
+
+/** Reads a whole body, refusing more than `max` bytes (manifests, error bodies, tokens). */
+export async function readBody(res: HttpResponse, max: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers['content-length'] ?? -1);
+  if (declared > max) {
+    res.body.destroy();
+    throw new RegistryError(`${what}: the registry sent ${declared} bytes, more than the ${max} allowed`, {
+      hint: 'a manifest or error this large is not a real one; check the reference',
+    });
+  }
+  const chunks: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const c of res.body) {
+      const b = c as Buffer;
+      n += b.length;
+      if (n > max) {
+        res.body.destroy();
+        throw new RegistryError(`${what}: the response is larger than the ${max} bytes allowed`);
+      }
+      chunks.push(b);
+    }
+  } catch (e) {
+    if (e instanceof RegistryError) throw e;
+    throw describeNetworkError(e, res.url);
+  }
+  const body = Buffer.concat(chunks);
+  if (declared >= 0 && body.length !== declared && res.headers['content-encoding'] === undefined)
+    throw new RegistryError(`${what}: the response was cut short (${body.length} of ${declared} bytes)`, {
+      transient: true,
+    });
+  return body;
+}
+
+/** Drains and discards a body so the connection can be reused. */
+export async function discard(res: HttpResponse): Promise<void> {
+  try {
+    for await (const _ of res.body);
+  } catch {
+    // the connection is dropped; nothing to keep
+  }
+}

@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * Multi-platform test images made from Debian's busybox-static for amd64 and arm64 (downloaded by
+ * scripts/setup-env.sh): real ELF binaries of each architecture, written as an OCI image layout on disk that
+ * skopeo (the independent peer) pushes to the registry.
+ */
+const debs = fileURLToPath(new URL('../../.cache/debs/', import.meta.url));
+
+function sha(b: Buffer): string {
+  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
+}
+
+function run(cmd: string, args: string[], cwd?: string): Buffer {
+  const r = spawnSync(cmd, args, { cwd, maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+export interface LayoutOptions {
+  /** Extra layers of random content, in bytes each (for copy benchmarks). */
+  extraLayers?: number[];
+  /** Put the amd64 busybox into the arm64 image (the "amd64 content published as arm64" defect). */
+  swapArm64Binary?: boolean;
+  user?: string;
+  labels?: Record<string, string>;
+  /** Seed for the random layers (same seed, same digests). */
+  seed?: number;
+}
+
+export interface Layout {
+  dir: string;
+  indexDigest: string;
+  platforms: { platform: string; manifestDigest: string }[];
+}
+
+function rootfsLayer(work: string, arch: 'amd64' | 'arm64'): Buffer {
+  const deb = readdirSync(debs).find((f) => f.startsWith('busybox-static_') && f.endsWith(`_${arch}.deb`));
+  if (!deb) throw new Error(`no busybox-static ${arch} .deb in .cache/debs: run scripts/setup-env.sh`);
+  const root = join(work, `rootfs-${arch}`);
+  mkdirSync(root, { recursive: true });
+  run('dpkg-deb', ['-x', join(debs, deb), root]);
+  mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
+  // A relative symlink the way busybox installs applets: /usr/local/bin/uname -> ../../../bin/busybox
+  run('ln', ['-sf', '../../../bin/busybox', join(root, 'usr/local/bin/uname')]);
+  return run('tar', [
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '-C',
+    root,
+    '-cf',
+    '-',
+    '.',
+  ]);
+}
+
+function randomLayer(size: number, seed: number): Buffer {
+  // Deterministic pseudo-random content (incompressible), wrapped in a tar with one file.
+  const data = Buffer.alloc(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    data.writeUInt32LE(x >>> 0, Math.min(i, size - 4));
+  }
+  const header = Buffer.alloc(512);
+  header.write(`data-${seed}.bin`, 0);
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  const pad = Buffer.alloc((512 - (size % 512)) % 512);
+  return Buffer.concat([header, data, pad, Buffer.alloc(1024)]);
+}
+
+/** Writes an OCI image layout with a linux/amd64 + linux/arm64 index; returns the digests. */
+export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout {
+  mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
+  const put = (b: Buffer) => {
+    const d = sha(b);
+    writeFileSync(join(dir, 'blobs/sha256', d.slice(7)), b);
+    return d;
+  };
+  const work = join(dir, '..', `${dir.split('/').pop()}-work`);
+  const tars = { amd64: rootfsLayer(work, 'amd64'), arm64: rootfsLayer(work, 'arm64') };
+  const extra = (options.extraLayers ?? []).map((size, i) =>
+    gzipSync(randomLayer(size, (options.seed ?? 7) * 100 + i), { level: 1 }),
+  );
+  const manifests: {
+    mediaType: string;
+    digest: string;
+    size: number;
+    platform: { os: string; architecture: string };
+  }[] = [];
+  const platforms: Layout['platforms'] = [];
+  for (const arch of ['amd64', 'arm64'] as const) {
+    const tar = options.swapArm64Binary && arch === 'arm64' ? tars.amd64 : tars[arch];
+    const gz = gzipSync(tar, { level: 6 });
+    const layers = [gz, ...extra];
+    const diffIds = [
+      sha(tar),
+      ...(options.extraLayers ?? []).map((_s, i) => sha(gunzipSync(extra[i] as Buffer))),
+    ];
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: arch,
+        os: 'linux',
+        created: '2026-01-01T00:00:00Z',
+        config: {
+          Entrypoint: ['/bin/busybox'],
+          Cmd: ['uname', '-m'],
+          Env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
+          ...(options.user ? { User: options.user } : {}),
+          Labels: options.labels ?? {},
+        },
+        rootfs: { type: 'layers', diff_ids: diffIds },
+      }),
+    );
+    const configDigest = put(config);
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: configDigest,
+          size: config.length,
+        },
+        layers: layers.map((l) => ({
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: put(l),
+          size: l.length,
+        })),
+      }),
+    );
+    const md = put(manifest);
+    manifests.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: md,
+      size: manifest.length,
+      platform: { os: 'linux', architecture: arch },
+    });
+    platforms.push({ platform: `linux/${arch}`, manifestDigest: md });
+  }
+  const index = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }),
+  );
+  const indexDigest = put(index);
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          digest: indexDigest,
+          size: index.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+        },
+      ],
+    }),
+  );
+  return { dir, indexDigest, platforms };
+}
+
+export function readBlob(layout: string, digest: string): Buffer {
+  return readFileSync(join(layout, 'blobs/sha256', digest.slice(7)));
+}

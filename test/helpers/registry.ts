@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A real CNCF distribution registry (Debian's docker-registry) on 127.0.0.1, with optional TLS, htpasswd basic
+ * auth or token auth. Started per test file, stopped (and its storage removed) by `stop()`.
+ */
+export interface TestRegistry {
+  host: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export interface RegistryOptions {
+  tls?: { cert: string; key: string };
+  htpasswd?: { user: string; password: string };
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-registry-'));
+  const port = await freePort();
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog: { disabled: true }',
+    'storage:',
+    `  filesystem: { rootdirectory: ${join(dir, 'data')} }`,
+    '  delete: { enabled: true }',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '  secret: crossdock-test',
+  ];
+  if (options.tls)
+    lines.push('  tls:', `    certificate: ${options.tls.cert}`, `    key: ${options.tls.key}`);
+  if (options.htpasswd) {
+    const file = join(dir, 'htpasswd');
+    const r = spawnSync('htpasswd', ['-Bbn', options.htpasswd.user, options.htpasswd.password], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`htpasswd: ${r.stderr}`);
+    writeFileSync(file, r.stdout);
+    lines.push('auth:', '  htpasswd:', '    realm: crossdock-test', `    path: ${file}`);
+  } else if (options.token) {
+    const t = options.token;
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${t.realm}`,
+      `    service: ${t.service}`,
+      `    issuer: ${t.issuer}`,
+      `    rootcertbundle: ${t.rootCertBundle}`,
+    );
+  }
+  const config = join(dir, 'config.yml');
+  writeFileSync(config, `${lines.join('\n')}\n`);
+  const child: ChildProcess = spawn('docker-registry', ['serve', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const probe = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { timeout: 2000 });
+    if (probe.status === 0) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `docker-registry did not start (run scripts/setup-env.sh first): ${stderr.slice(-500)}`,
+      );
+    }
+    await sleep(50);
+  }
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    dir,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => {
+        if (child.exitCode !== null) r(undefined);
+        else child.once('exit', r);
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs skopeo (the independent peer); throws with its stderr on failure unless `allowFail`. */
+export function skopeo(
+  args: string[],
+  allowFail = false,
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('skopeo', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (!allowFail && r.status !== 0) throw new Error(`skopeo ${args.join(' ')}: ${r.stderr}`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
