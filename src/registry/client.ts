@@ -185,13 +185,18 @@ export class RegistryClient {
         );
       }
       if (attempt === attempts) break;
-      this.options.onRetry?.(what, attempt, last?.message ?? 'transient failure');
+      const reason = (last?.message ?? 'transient failure').replace(`${what}: `, '');
+      this.options.onRetry?.(what, attempt, reason);
       await sleep(wait);
     }
-    throw new RegistryError(`${last?.message ?? what} (gave up after ${attempts} attempts)`, {
-      status: last?.status,
-      hint: 'the registry keeps failing; try again later or check its logs',
-    });
+    const message = last?.message ?? what;
+    throw new RegistryError(
+      `${message.startsWith(what) ? message : `${what}: ${message}`} (gave up after ${attempts} attempts)`,
+      {
+        status: last?.status,
+        hint: 'the registry keeps failing; try again later or check its logs',
+      },
+    );
   }
 
   /**

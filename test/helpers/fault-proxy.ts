@@ -1,0 +1,143 @@
+import http from 'node:http';
+
+/**
+ * A fault-injecting HTTP proxy in front of a real registry: each rule matches a method and path and misbehaves a
+ * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML), then
+ * the request goes through untouched. `log` records what passed, for assertions.
+ */
+export type Fault =
+  | 'status500'
+  | 'status429'
+  | 'reset'
+  | 'truncate'
+  | 'corrupt'
+  | 'html'
+  | 'huge'
+  | 'redirect';
+
+export interface FaultRule {
+  method?: string;
+  path: RegExp;
+  fault: Fault;
+  times: number;
+  /** Only requests that carry credentials (as a registry that challenges first would see them). */
+  authorizedOnly?: boolean;
+  /** For `redirect`: where to send the client (a function of the request path). */
+  location?: (path: string) => string;
+}
+
+export interface FaultProxy {
+  host: string;
+  rules: FaultRule[];
+  log: { method: string; path: string; fault: Fault | undefined; authorization: boolean }[];
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+  const rules: FaultRule[] = [];
+  const log: FaultProxy['log'] = [];
+  const server = http.createServer((req, res) => {
+    const rule = rules.find(
+      (r) =>
+        r.times > 0 &&
+        (!r.method || r.method === req.method) &&
+        r.path.test(req.url ?? '') &&
+        (!r.authorizedOnly || req.headers.authorization !== undefined),
+    );
+    log.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      fault: rule?.fault,
+      authorization: req.headers.authorization !== undefined,
+    });
+    if (rule) rule.times--;
+    const fault = rule?.fault;
+    if (fault === 'status500' || fault === 'status429') {
+      req.resume();
+      res.writeHead(fault === 'status500' ? 500 : 429, fault === 'status429' ? { 'Retry-After': '0' } : {});
+      res.end(
+        JSON.stringify({
+          errors: [{ code: fault === 'status500' ? 'UNKNOWN' : 'TOOMANYREQUESTS', message: 'injected' }],
+        }),
+      );
+      return;
+    }
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'html') {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!DOCTYPE html><html><body>Sign in to continue</body></html>');
+      return;
+    }
+    if (fault === 'huge') {
+      req.resume();
+      res.writeHead(200, {
+        'Content-Type': 'application/vnd.oci.image.index.v1+json',
+        'Content-Length': String(100 * 1024 * 1024),
+      });
+      res.write('{"schemaVersion":2,');
+      setTimeout(() => res.destroy(), 200);
+      return;
+    }
+    if (fault === 'redirect') {
+      req.resume();
+      res.writeHead(307, { Location: rule?.location?.(req.url ?? '/') ?? '/' });
+      res.end();
+      return;
+    }
+    const upstream = http.request(
+      {
+        host: target.host,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: `${target.host}:${target.port}` },
+      },
+      (up) => {
+        const headers = { ...up.headers };
+        if (up.headers.location)
+          headers.location = up.headers.location.replace(
+            `${target.host}:${target.port}`,
+            `${req.headers.host}`,
+          );
+        if (fault === 'truncate' || fault === 'corrupt') {
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            const body = Buffer.concat(chunks);
+            res.writeHead(up.statusCode ?? 502, headers);
+            if (fault === 'truncate') {
+              res.write(body.subarray(0, Math.floor(body.length / 2)));
+              res.destroy();
+            } else {
+              const bad = Buffer.from(body);
+              if (bad.length) bad[bad.length >> 1] = (bad[bad.length >> 1] ?? 0) ^ 0xff;
+              res.end(bad);
+            }
+          });
+          return;
+        }
+        res.writeHead(up.statusCode ?? 502, headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    host: `127.0.0.1:${port}`,
+    rules,
+    log,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
