@@ -327,8 +327,11 @@ export async function diagnose(host: string, options: DiagnoseOptions = {}): Pro
 
   // Per consumer: accepted now? and the files that fix it.
   const ca = d.caPem;
+  // Where existing trust is looked up (overridable for tests) vs. where the fixes are installed (always standard).
   const dockerDir = options.paths?.dockerCertsD ?? '/etc/docker/certs.d';
   const containersDir = options.paths?.containersCertsD ?? '/etc/containers/certs.d';
+  const DOCKER = '/etc/docker/certs.d';
+  const CONTAINERS = '/etc/containers/certs.d';
   const need = ca ? undefined : 'ask the registry admin for the CA certificate and pass it with --ca-file';
   const sys = d.systemTrusted && nameOk;
   const verdict = (
@@ -367,8 +370,8 @@ export async function diagnose(host: string, options: DiagnoseOptions = {}): Pro
         : dockerCas.length
           ? `${dockerDir}/${host}/ holds a CA${dockerOk ? ' that verifies it' : ' that does not verify this chain'}`
           : `no ${dockerDir}/${host}/ca.crt`,
-      `install ${dockerDir}/${host}/ca.crt (the directory name must be host:port exactly as in image references); no restart needed`,
-      { [`${dockerDir}/${host}/ca.crt`]: ca ?? '' },
+      `install ${DOCKER}/${host}/ca.crt (the directory name must be host:port exactly as in image references); no restart needed`,
+      { [`${DOCKER}/${host}/ca.crt`]: ca ?? '' },
     ),
   );
   d.consumers.push(
@@ -422,9 +425,9 @@ export async function diagnose(host: string, options: DiagnoseOptions = {}): Pro
         : sys
           ? 'the system roots trust it'
           : `no ${containersDir}/${host}/ca.crt (loopback is not exempt)`,
-      `install ${containersDir}/${host}/ca.crt (or pass --cert-dir / --dest-cert-dir)`,
+      `install ${CONTAINERS}/${host}/ca.crt (or pass --cert-dir / --dest-cert-dir)`,
       {
-        [`${containersDir}/${host}/ca.crt`]: ca ?? '',
+        [`${CONTAINERS}/${host}/ca.crt`]: ca ?? '',
       },
     ),
   );

@@ -115,3 +115,21 @@ export function skopeo(
   if (!allowFail && r.status !== 0) throw new Error(`skopeo ${args.join(' ')}: ${r.stderr}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** skopeo without blocking the event loop (needed when a server in this process, e.g. a token issuer, must answer it). */
+export function skopeoAsync(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('skopeo', args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
