@@ -6,6 +6,8 @@ import type { RunResult } from '../reporters/types.js';
 import { allRules } from '../rules/index.js';
 import { VERSION } from '../version.js';
 import { type LoadOptions, loadProject } from './load.js';
+import { fetchOnlineFacts } from './online.js';
+import type { ClientOptions } from '../registry/client.js';
 import { interpolate, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
 
@@ -94,12 +96,16 @@ export async function runRules(
   return [...unique.values()].sort(compareFindings);
 }
 
-export interface CheckOptions extends LoadOptions, RunRulesOptions {}
+export interface CheckOptions extends LoadOptions, RunRulesOptions {
+  /** Registry client settings for `--online` (trust, plain HTTP hosts). */
+  registry?: ClientOptions;
+}
 
 /** `crossdock check` as a library call: load, run every rule, return the result and the model. */
 export async function check(options: CheckOptions): Promise<{ result: RunResult; model: ProjectModel }> {
   const started = performance.now();
   const model = await loadProject(options);
+  if (options.online) await fetchOnlineFacts(model, options.registry ?? {}, model.inventory.notes);
   const rules = allRules();
   const findings = await runRules(model, rules, options);
   const summary = { error: 0, warning: 0, info: 0, files: model.sources.size, durationMs: 0 };

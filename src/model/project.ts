@@ -124,6 +124,11 @@ export interface ProjectModel {
   /** Every registry host named in builds, deployments, logins and buildkitd.toml. */
   registries: RegistryMention[];
   buildkitd: { file: string; registries: BuildkitdRegistry[] }[];
+  /**
+   * What registries hold for the images the repository names (`check --online` only), by reference as written:
+   * the platforms of the index, or of the single image; or why it could not be read.
+   */
+  online?: Map<string, { platforms: string[]; index: boolean } | { error: string }>;
   /** Findings produced while loading (parse errors) — reported like rule findings. */
   loadFindings: Finding[];
 }

@@ -21,6 +21,7 @@ import fromPlatformConstant from './from-platform-constant.js';
 import archSpecificDownload from './arch-specific-download.js';
 import invalidSuppression from './invalid-suppression.js';
 import parseError from './parse-error.js';
+import baseImagePlatformMissing from './base-image-platform-missing.js';
 import portMismatch from './port-mismatch.js';
 import archPin from './arch-pin.js';
 import runAsNonRootMismatch from './run-as-non-root-mismatch.js';
@@ -68,6 +69,7 @@ const RULES: Rule[] = [
   runExportNoEffect,
   fromPlatformConstant,
   archSpecificDownload,
+  baseImagePlatformMissing,
   portMismatch,
   archPin,
   runAsNonRootMismatch,

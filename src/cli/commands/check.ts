@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { check } from '../../engine/run.js';
 import { UsageError } from '../../errors.js';
 import { severityRank } from '../../model/finding.js';
@@ -62,6 +63,20 @@ export const checkCommand: Command = {
     },
     { name: 'rule', type: 'string', multiple: true, valueName: 'ID', description: 'run only these rules' },
     { name: 'online', type: 'boolean', description: 'also run rules that consult registries' },
+    {
+      name: 'ca-file',
+      type: 'string',
+      multiple: true,
+      valueName: 'PEM',
+      description: 'with --online: also trust this CA',
+    },
+    {
+      name: 'plain-http',
+      type: 'string',
+      multiple: true,
+      valueName: 'HOST',
+      description: 'with --online: plain HTTP for this host',
+    },
     { name: 'no-color', type: 'boolean', description: 'no ANSI colours' },
   ],
   async run(args, io) {
@@ -83,6 +98,13 @@ export const checkCommand: Command = {
       configPath: stringOpt(args, 'config'),
       platforms: parsePlatformList(listOpt(args, 'platform')),
       online: boolOpt(args, 'online'),
+      registry: {
+        trust: {
+          caFiles: listOpt(args, 'ca-file').map((f) => resolve(io.cwd, f)),
+          plainHttp: listOpt(args, 'plain-http'),
+        },
+        warn: (m) => io.stderr.write(`warning: ${m}\n`),
+      },
       only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
     });
     await writeReport(
