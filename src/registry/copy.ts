@@ -34,6 +34,7 @@ function verifying(desc: Descriptor, onBytes?: (n: number) => void): Transform {
   const hash = createHash('sha256');
   let n = 0;
   return new Transform({
+    highWaterMark: 1024 * 1024,
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
       n += chunk.length;
@@ -133,10 +134,10 @@ export async function copyImage(
     for (const d of [m.manifest.manifest.config, ...m.manifest.manifest.layers]) blobs.set(d.digest, d);
   }
   const sameRegistry = from.registry === to.registry;
-  await pool([...blobs.values()], options.concurrency ?? 4, async (desc) => {
+  await pool([...blobs.values()], options.concurrency ?? 6, async (desc) => {
     const body = (): Readable => {
       // A fresh GET per attempt, verified as it streams into the upload.
-      const out = new PassThrough();
+      const out = new PassThrough({ highWaterMark: 1024 * 1024 });
       src
         .blobResponse(from, desc.digest)
         .then((res) => {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 
 /**
  * Multi-platform test images made from Debian's busybox-static for amd64 and arm64 (downloaded by
@@ -100,9 +100,12 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
   };
   const work = join(dir, '..', `${dir.split('/').pop()}-work`);
   const tars = { amd64: rootfsLayer(work, 'amd64'), arm64: rootfsLayer(work, 'arm64') };
-  const extra = (options.extraLayers ?? []).map((size, i) =>
-    gzipSync(randomLayer(size, (options.seed ?? 7) * 100 + i), { level: 1 }),
-  );
+  // Extra layers differ per platform (as compiled content does), so a copy moves each of them.
+  const extraFor = (arch: string) =>
+    (options.extraLayers ?? []).map((size, i) => {
+      const tar = randomLayer(size, (options.seed ?? 7) * 100 + i + (arch === 'arm64' ? 50 : 0));
+      return { tar, gz: gzipSync(tar, { level: 1 }) };
+    });
   const manifests: {
     mediaType: string;
     digest: string;
@@ -113,11 +116,9 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
   for (const arch of ['amd64', 'arm64'] as const) {
     const tar = options.swapArm64Binary && arch === 'arm64' ? tars.amd64 : tars[arch];
     const gz = gzipSync(tar, { level: 6 });
-    const layers = [gz, ...extra];
-    const diffIds = [
-      sha(tar),
-      ...(options.extraLayers ?? []).map((_s, i) => sha(gunzipSync(extra[i] as Buffer))),
-    ];
+    const extra = extraFor(arch);
+    const layers = [gz, ...extra.map((e) => e.gz)];
+    const diffIds = [sha(tar), ...extra.map((e) => sha(e.tar))];
     const config = Buffer.from(
       JSON.stringify({
         architecture: arch,
