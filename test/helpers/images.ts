@@ -27,6 +27,8 @@ export interface LayoutOptions {
   extraLayers?: number[];
   /** Put the amd64 busybox into the arm64 image (the "amd64 content published as arm64" defect). */
   swapArm64Binary?: boolean;
+  /** Add a BuildKit-style provenance attestation entry (unknown/unknown) for the amd64 image. */
+  attestation?: boolean;
   user?: string;
   labels?: Record<string, string>;
   /** Seed for the random layers (same seed, same digests). */
@@ -111,6 +113,7 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
     digest: string;
     size: number;
     platform: { os: string; architecture: string };
+    annotations?: Record<string, string>;
   }[] = [];
   const platforms: Layout['platforms'] = [];
   for (const arch of ['amd64', 'arm64'] as const) {
@@ -159,6 +162,39 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
       platform: { os: 'linux', architecture: arch },
     });
     platforms.push({ platform: `linux/${arch}`, manifestDigest: md });
+  }
+  if (options.attestation) {
+    const statement = Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v0.1',
+        predicateType: 'https://slsa.dev/provenance/v0.2',
+      }),
+    );
+    const emptyConfig = Buffer.from('{}');
+    const att = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: put(emptyConfig),
+          size: emptyConfig.length,
+        },
+        layers: [
+          { mediaType: 'application/vnd.in-toto+json', digest: put(statement), size: statement.length },
+        ],
+      }),
+    );
+    manifests.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: put(att),
+      size: att.length,
+      platform: { os: 'unknown', architecture: 'unknown' },
+      annotations: {
+        'vnd.docker.reference.type': 'attestation-manifest',
+        'vnd.docker.reference.digest': platforms[0]?.manifestDigest ?? '',
+      },
+    });
   }
   const index = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }),

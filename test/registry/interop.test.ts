@@ -251,3 +251,74 @@ test('copy of one platform makes a new index with only that platform, and says t
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /has no linux\/s390x image/);
 });
+
+test('attestation entries (unknown/unknown) are marked by inspect, flagged by verify on request, and copied', async () => {
+  const layout = busyboxLayout(join(work, 'attested'), { attestation: true, user: '10001' });
+  skopeo([
+    'copy',
+    '--all',
+    '--quiet',
+    '--dest-cert-dir',
+    certDir,
+    `oci:${layout.dir}:latest`,
+    `docker://${registry.host}/team/attested:1`,
+  ]);
+  const r = await runCli([
+    'inspect',
+    `${registry.host}/team/attested:1`,
+    '--ca-file',
+    pki.caPath,
+    '--format',
+    'json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { platforms: { platform: string; attestation: boolean }[] };
+  assert.deepEqual(
+    j.platforms.map((p) => [p.platform, p.attestation]),
+    [
+      ['linux/amd64', false],
+      ['linux/arm64', false],
+      ['unknown/unknown', true],
+    ],
+  );
+  const ok = await runCli([
+    'verify',
+    `${registry.host}/team/attested:1`,
+    '--ca-file',
+    pki.caPath,
+    '--platforms',
+    'linux/amd64,linux/arm64',
+  ]);
+  assert.equal(ok.code, 0, ok.stdout);
+  const strict = await runCli([
+    'verify',
+    `${registry.host}/team/attested:1`,
+    '--ca-file',
+    pki.caPath,
+    '--no-attestations',
+    '--fail-on',
+    'warning',
+    '--format',
+    'json',
+  ]);
+  assert.equal(strict.code, 1);
+  assert.deepEqual(
+    (JSON.parse(strict.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId),
+    ['attestation-present'],
+  );
+  const copy = await runCli([
+    'copy',
+    `${registry.host}/team/attested:1`,
+    `${registry.host}/copy/attested:1`,
+    '--ca-file',
+    pki.caPath,
+    '--format',
+    'json',
+  ]);
+  assert.equal(copy.code, 0, copy.stderr);
+  assert.equal(
+    (JSON.parse(copy.stdout) as { digest: string }).digest,
+    layout.indexDigest,
+    'all three entries copied, digest kept',
+  );
+});
