@@ -54,7 +54,16 @@ async function readStdin(io: Io): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-export async function registryClient(args: ParsedArgs, io: Io): Promise<RegistryClient> {
+/**
+ * A client for one command. `--username` credentials go only to `credentialHosts` (for copy: the destination;
+ * for inspect/verify: the registries named); every other host (a copy's source, token services of other
+ * registries) uses Docker's config, so a password is never sent where it was not meant to go.
+ */
+export async function registryClient(
+  args: ParsedArgs,
+  io: Io,
+  credentialHosts?: string[],
+): Promise<RegistryClient> {
   const username = stringOpt(args, 'username');
   const stdin = boolOpt(args, 'password-stdin');
   if (stdin && !username)
@@ -79,6 +88,7 @@ export async function registryClient(args: ParsedArgs, io: Io): Promise<Registry
     },
     credentials: new CredentialStore({
       explicit,
+      explicitHosts: credentialHosts,
       env: io.env,
       dockerConfig: io.env.DOCKER_CONFIG ? `${io.env.DOCKER_CONFIG}/config.json` : undefined,
     }),

@@ -49,6 +49,8 @@ function configKeys(host: string): string[] {
 export interface CredentialOptions {
   /** Credentials for every registry of this command (`--username` + `--password-stdin`). */
   explicit?: Credentials;
+  /** Hosts the explicit credentials are for (default: every host). Other hosts use Docker's config. */
+  explicitHosts?: string[];
   /** Path of Docker's config.json; default $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
   dockerConfig?: string;
   env?: Record<string, string | undefined>;
@@ -104,9 +106,10 @@ export class CredentialStore {
 
   async forHost(host: string): Promise<Credentials | undefined> {
     if (this.resolved.has(host)) return this.resolved.get(host);
-    let creds: Credentials | undefined = this.options.explicit;
+    const forThisHost = !this.options.explicitHosts || this.options.explicitHosts.includes(host);
+    let creds: Credentials | undefined = forThisHost ? this.options.explicit : undefined;
     const env = this.options.env ?? {};
-    if (!creds && env.CROSSDOCK_USERNAME && env.CROSSDOCK_PASSWORD)
+    if (!creds && forThisHost && env.CROSSDOCK_USERNAME && env.CROSSDOCK_PASSWORD)
       creds = { username: env.CROSSDOCK_USERNAME, password: env.CROSSDOCK_PASSWORD };
     if (!creds) {
       const cfg = this.dockerConfig();

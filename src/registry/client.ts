@@ -115,8 +115,13 @@ export class RegistryClient {
       throw new RegistryError(`${repo.registry}: the token realm "${realm}" is not a URL`);
     }
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    url.searchParams.set('scope', scope);
+    for (const sc of scope.split(' ')) url.searchParams.append('scope', sc);
     const headers: Record<string, string> = {};
+    if (creds?.identityToken && !creds.password)
+      throw new RegistryError(
+        `${repo.registry}: the stored credential is an OAuth2 identity token, which crossdock cannot exchange yet`,
+        { hint: 'pass a user and password or access token: --username <user> --password-stdin' },
+      );
     if (creds?.password) headers.Authorization = basicHeader(creds);
     const res = await this.send({ method: 'GET', url, headers }, url.host, `token for ${repo.repository}`);
     if (res.status === 401 || res.status === 403) {
@@ -154,13 +159,21 @@ export class RegistryClient {
     if (!challenge) return undefined;
     const creds = await this.credentials.forHost(repo.registry);
     if (challenge.scheme === 'basic') return creds ? basicHeader(creds) : undefined;
-    const scope = `repository:${repo.repository}:${push ? 'pull,push' : 'pull'}`;
-    return `Bearer ${await this.token(repo, scope, challenge, creds)}`;
+    const own = `repository:${repo.repository}:${push ? 'pull,push' : 'pull'}`;
+    // A challenge can name more (a mount needs pull on the source repository too): ask for both.
+    const extra =
+      challenge.params.scope && challenge.params.scope !== own ? ` ${challenge.params.scope}` : '';
+    return `Bearer ${await this.token(repo, `${own}${extra}`, challenge, creds)}`;
   }
 
   /** One HTTP exchange with retries on transient failures (429 honouring Retry-After, 5xx, resets). */
-  private async send(req: HttpRequest, trustHost: string, what: string): Promise<HttpResponse> {
-    const attempts = this.options.retries ?? 5;
+  private async send(
+    req: HttpRequest,
+    trustHost: string,
+    what: string,
+    maxAttempts?: number,
+  ): Promise<HttpResponse> {
+    const attempts = maxAttempts ?? this.options.retries ?? 5;
     const base = this.options.backoffMs ?? 250;
     let last: RegistryError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -213,14 +226,23 @@ export class RegistryClient {
       const auth = await this.authHeader(repo, req.push === true);
       const headers = { ...req.headers, ...(auth ? { Authorization: auth } : {}) };
       let res = await this.send({ ...req, url, headers }, repo.registry, what);
+      let cur = url;
       for (let hops = 0; hops < 5 && [301, 302, 303, 307, 308].includes(res.status); hops++) {
         const location = res.headers.location;
         await discard(res);
         if (!location) throw new RegistryError(`${what}: a redirect without a Location`);
-        const next = new URL(location, url);
-        // Blob storage redirects are legitimate; credentials never leave the registry's host.
-        const sameHost = next.host === url.host;
-        const h = { ...req.headers, ...(sameHost && auth ? { Authorization: auth } : {}) };
+        const next = new URL(location, cur);
+        if (cur.protocol === 'https:' && next.protocol !== 'https:')
+          throw new RegistryError(
+            `${what}: the registry redirects from HTTPS to plain HTTP (${next.host}); refused`,
+            {
+              hint: 'fix the registry or storage configuration to redirect to an https URL',
+            },
+          );
+        // Blob storage redirects are legitimate; credentials never leave the registry's own host and scheme.
+        const sameOrigin = next.host === url.host && next.protocol === url.protocol;
+        const h = { ...req.headers, ...(sameOrigin && auth ? { Authorization: auth } : {}) };
+        cur = next;
         res = await this.send(
           { ...req, method: res.status === 303 ? 'GET' : req.method, url: next, headers: h },
           next.host,
@@ -243,6 +265,9 @@ export class RegistryClient {
         );
       }
       this.challenges.set(repo.registry, challenge);
+      // A token that was refused is not reused.
+      for (const key of [...this.tokens.keys()])
+        if (key.startsWith(`${repo.registry}|`)) this.tokens.delete(key);
       url = this.url(repo, req.path);
     }
     throw new RegistryError(`${what}: authentication failed`);
@@ -353,8 +378,27 @@ export class RegistryClient {
     body: () => Readable,
     mountFrom?: string,
   ): Promise<'present' | 'mounted' | 'uploaded'> {
-    const what = `upload ${desc.digest} to ${repo.registry}/${repo.repository}`;
     if (await this.hasBlob(repo, desc.digest)) return 'present';
+    // An upload session cannot be resumed after a failed PUT: each retry starts a new one (POST, then PUT).
+    const attempts = this.options.retries ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.uploadOnce(repo, desc, body, attempt === 1 ? mountFrom : undefined);
+      } catch (e) {
+        if (!(e instanceof RegistryError) || !e.transient || attempt >= attempts) throw e;
+        this.options.onRetry?.(`upload ${desc.digest}`, attempt, e.message);
+        await sleep(Math.min((this.options.backoffMs ?? 250) * 2 ** (attempt - 1), 8000));
+      }
+    }
+  }
+
+  private async uploadOnce(
+    repo: RepoRef,
+    desc: Descriptor,
+    body: () => Readable,
+    mountFrom: string | undefined,
+  ): Promise<'mounted' | 'uploaded'> {
+    const what = `upload ${desc.digest} to ${repo.registry}/${repo.repository}`;
     const query = mountFrom
       ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
       : '';
@@ -387,8 +431,9 @@ export class RegistryClient {
         body,
         timeoutMs: 300_000,
       },
-      repo.registry,
+      sameHost ? repo.registry : url.host,
       what,
+      1,
     );
     if (res.status !== 201) {
       const text = await errorText(res);

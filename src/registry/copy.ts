@@ -30,7 +30,7 @@ export interface CopyResult {
 }
 
 /** Verifies a blob stream against its digest and size as it flows; errors the stream on mismatch. */
-function verifying(desc: Descriptor, onBytes?: (n: number) => void): Transform {
+export function verifying(desc: Descriptor, onBytes?: (n: number) => void): Transform {
   const hash = createHash('sha256');
   let n = 0;
   return new Transform({
@@ -142,6 +142,7 @@ export async function copyImage(
         .blobResponse(from, desc.digest)
         .then((res) => {
           res.body.on('error', (e) => out.destroy(e));
+          out.on('close', () => res.body.destroy());
           const check = verifying(desc, (n) => options.progress?.bytes?.(desc.digest, n, desc.size));
           check.on('error', (e) => out.destroy(e));
           res.body.pipe(check).pipe(out);

@@ -37,6 +37,8 @@ const TLS_CODES: Record<string, string> = {
 };
 
 export function describeNetworkError(e: unknown, url: URL): RegistryError {
+  // Already explained (e.g. the source of a streamed body failed its digest check): keep it as it is.
+  if (e instanceof RegistryError) return e;
   const err = e as NodeJS.ErrnoException & { reason?: string };
   const code = err.code ?? '';
   const host = url.host;
@@ -123,6 +125,8 @@ export class Http {
       else if (req.body) {
         const stream = req.body();
         stream.on('error', (e) => r.destroy(e));
+        // If the request dies first, stop reading the source too (no socket left waiting).
+        r.on('close', () => stream.destroy());
         stream.pipe(r);
       } else r.end();
     });

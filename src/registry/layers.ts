@@ -1,5 +1,5 @@
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { RegistryError } from './errors.js';
 
 /**
@@ -53,7 +53,8 @@ export async function applyLayer(
   stream: Readable,
   compressed: boolean,
 ): Promise<void> {
-  const input = compressed ? stream.pipe(createGunzip()) : stream;
+  // pipeline passes a failing source (a reset connection) on to the reader instead of hanging.
+  const input = compressed ? pipeline(stream, createGunzip(), new PassThrough(), () => undefined) : stream;
   let buf: Buffer = Buffer.alloc(0);
   let pending: { path: string; size: number; remaining: number; head: Buffer[]; kind: string } | undefined;
   let longName: string | undefined;
@@ -63,7 +64,7 @@ export async function applyLayer(
   const heads: { entry: FsEntry; head: Buffer[]; size: number }[] = [];
   const whiteouts: string[] = [];
   const opaque: string[] = [];
-  let meta: { kind: 'L' | 'x'; data: Buffer[]; remaining: number } | undefined;
+  let meta: { kind: 'L' | 'x' | 'K'; data: Buffer[]; remaining: number } | undefined;
 
   const finishEntry = (path: string, entry: FsEntry) => {
     const p = normalize(path);
@@ -86,6 +87,7 @@ export async function applyLayer(
           if (meta.remaining > 0) break;
           const data = Buffer.concat(meta.data);
           if (meta.kind === 'L') longName = cstr(data, 0, data.length);
+          else if (meta.kind === 'K') paxLink = cstr(data, 0, data.length);
           else {
             for (const rec of data.toString('utf8').split('\n')) {
               const m = /^\d+ (\w+)=(.*)$/s.exec(rec);
@@ -116,15 +118,20 @@ export async function applyLayer(
         const padded = Math.ceil(size / 512) * 512;
         const flag = String.fromCharCode(header[156] ?? 48);
         const magic = cstr(header, 257, 6);
-        const prefix = magic.startsWith('ustar') ? cstr(header, 345, 155) : '';
+        // POSIX ustar ("ustar\0" + "00") has a path prefix at 345; GNU tar ("ustar  ") keeps times there.
+        const prefix = magic === 'ustar' && header[262] === 0 ? cstr(header, 345, 155) : '';
         let name = cstr(header, 0, 100);
         if (prefix) name = `${prefix}/${name}`;
         if (flag === 'L' || flag === 'x') {
           meta = { kind: flag, data: [], remaining: padded };
           continue;
         }
-        if (flag === 'g' || flag === 'K') {
-          // PAX global headers and GNU long link names: not needed, skipped.
+        if (flag === 'K') {
+          meta = { kind: 'K', data: [], remaining: padded };
+          continue;
+        }
+        if (flag === 'g') {
+          // PAX global headers: not needed, skipped.
           if (padded) pending = { path: '', size, remaining: padded, head: [], kind: 'skip' };
           continue;
         }
@@ -216,7 +223,7 @@ export function elfArchitecture(
     62: 'amd64',
     183: 'arm64',
     40: 'arm',
-    21: 'ppc64le',
+    21: little ? 'ppc64le' : 'ppc64',
     22: 's390x',
     243: 'riscv64',
   };

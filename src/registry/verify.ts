@@ -1,8 +1,10 @@
+import { pipeline } from 'node:stream';
 import type { Finding, Severity } from '../model/finding.js';
 import type { RuleInfo } from '../reporters/types.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import { type Inspection, inspect, type PlatformImage } from './inspect.js';
+import { verifying } from './copy.js';
 import { applyLayer, elfArchitecture, type FsEntry, resolveFile } from './layers.js';
 import type { ResolvedRef } from './reference.js';
 
@@ -128,14 +130,22 @@ async function filesystem(
   client: RegistryClient,
   ref: ResolvedRef,
   p: PlatformImage,
-): Promise<Map<string, FsEntry>> {
+): Promise<Map<string, FsEntry> | undefined> {
   const fs = new Map<string, FsEntry>();
   for (const layer of p.layers) {
     if (layer.size > MAX_LAYER_READ)
       throw new RegistryError(`layer ${layer.digest} is too large to read (${layer.size} bytes)`);
+    // zstd (and other) compressions are not read here: the ELF check is skipped rather than guessed.
+    if (/zstd|encrypted/.test(layer.mediaType)) return undefined;
+    const gzip = /gzip/.test(layer.mediaType);
+    if (!gzip && !/tar$/.test(layer.mediaType)) return undefined;
     const res = await client.blobResponse(ref, layer.digest);
-    const compressed = /gzip/.test(layer.mediaType) || !/tar$/.test(layer.mediaType);
-    await applyLayer(fs, res.body, compressed && !/\.tar$/.test(layer.mediaType));
+    // Every layer read is checked against its digest and size while it streams.
+    await applyLayer(
+      fs,
+      pipeline(res.body, verifying(layer), () => undefined),
+      gzip,
+    );
   }
   return fs;
 }
@@ -259,6 +269,7 @@ export async function verifyImage(
       );
     if (policy.elf && argv[0]) {
       const fs = await filesystem(client, ref, p);
+      if (!fs) continue;
       const prog = argv[0];
       const candidates = prog.includes('/')
         ? [prog.startsWith('/') ? prog : `${p.config?.config?.WorkingDir ?? '/'}/${prog}`]

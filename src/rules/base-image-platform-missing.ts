@@ -1,5 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { formatPlatform } from '../model/platform.js';
+import { formatPlatform, parsePlatform } from '../model/platform.js';
 import { stageArgs, substituteArgs } from '../sources/dockerfile/parse.js';
 import { buildsOf } from './lib/dockerfile.js';
 
@@ -38,7 +38,13 @@ export default createRule<'missing' | 'singleDigest'>({
         const facts = model.online.get(image);
         if (!facts || 'error' in facts) continue;
         const has = facts.platforms.filter((p) => p !== 'unknown/unknown');
-        const missing = platforms.filter(
+        // `FROM --platform=<constant>` pulls that platform whatever the target (from-platform-constant says why).
+        const fixed =
+          stage.platformFlag?.value && !stage.platformFlag.value.includes('$')
+            ? parsePlatform(stage.platformFlag.value)
+            : undefined;
+        const wanted = fixed ? [fixed] : platforms;
+        const missing = wanted.filter(
           (p) =>
             !has.some(
               (h) =>
@@ -48,7 +54,7 @@ export default createRule<'missing' | 'singleDigest'>({
             ),
         );
         const span = stage.imageSpan;
-        if (!facts.index && image.includes('@') && platforms.length > 1 && missing.length) {
+        if (!facts.index && image.includes('@') && wanted.length > 1 && missing.length) {
           ctx.report({
             messageId: 'singleDigest',
             data: { image, has: has.join(', '), platforms: platforms.map(formatPlatform).join(', ') },

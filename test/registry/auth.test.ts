@@ -153,6 +153,13 @@ test('Basic auth: no credentials is a clear error; Docker config.json auths and 
 });
 
 test('Bearer tokens: the copy gets a pull,push token with the credentials; an anonymous reader gets one cached pull token', async () => {
+  // The source's credentials come from Docker's config; --username is for the destination only.
+  const cfg = join(work, 'docker-src');
+  mkdirSync(cfg, { recursive: true });
+  writeFileSync(
+    join(cfg, 'config.json'),
+    JSON.stringify({ auths: { [basic.host]: { auth: Buffer.from('ci:s3cret').toString('base64') } } }),
+  );
   const r = await runCli(
     [
       'copy',
@@ -168,13 +175,31 @@ test('Bearer tokens: the copy gets a pull,push token with the credentials; an an
       '--format',
       'json',
     ],
-    { env, stdin: 's3cret\n' },
+    { env: { ...env, DOCKER_CONFIG: cfg }, stdin: 's3cret\n' },
   );
   assert.equal(r.code, 0, r.stderr);
   assert.ok(
     issued.some((i) => i.scope === 'repository:team/app:pull,push' && i.user === 'ci'),
     JSON.stringify(issued),
   );
+  // Without the config, the source gets no credentials at all: --username never goes to the source registry.
+  const noSource = await runCli(
+    [
+      'copy',
+      `${basic.host}/team/app:1`,
+      `${tokenRegistry.host}/team/other:1`,
+      '--plain-http',
+      basic.host,
+      '--plain-http',
+      tokenRegistry.host,
+      '-u',
+      'ci',
+      '--password-stdin',
+    ],
+    { env, stdin: 's3cret\n' },
+  );
+  assert.equal(noSource.code, 2);
+  assert.match(noSource.stderr, new RegExp(`${basic.host.replace(/\./g, '\\.')} requires authentication\\n`));
   const count = issued.length;
   const read = await runCli(
     ['inspect', `${tokenRegistry.host}/team/app:1`, '--plain-http', tokenRegistry.host, '--format', 'json'],

@@ -94,6 +94,11 @@ test('a base image without arm64 is reported at the FROM image; one with both pl
   );
   const good = await checkOnline(`ARG BASE=${registry.host}/base/full:1\nFROM \${BASE}\n`);
   assert.deepEqual(good.findings, []);
+  // A stage pinned to a constant platform pulls only that one (from-platform-constant judges the pin itself).
+  const pinned = await checkOnline(
+    `FROM --platform=linux/amd64 ${registry.host}/base/amd64only:1 AS tools\nFROM ${registry.host}/base/full:1\n`,
+  );
+  assert.deepEqual(pinned.findings, []);
 });
 
 test('a digest of one platform manifest, where two platforms are built, is reported as such', async () => {

@@ -55,7 +55,7 @@ export const inspectCommand: Command = {
       });
     const ref = resolveRef(args.positionals[0] ?? '');
     const format = formatOpt(args, FORMATS, 'text');
-    const client = await registryClient(args, io);
+    const client = await registryClient(args, io, [ref.registry]);
     try {
       const result = await inspect(client, ref, platformsOpt(args));
       if (boolOpt(args, 'raw')) {
@@ -223,7 +223,11 @@ export const verifyCommand: Command = {
     const maxSize = stringOpt(args, 'max-size');
     if (maxSize !== undefined && !/^\d+(\.\d+)?$/.test(maxSize))
       throw new UsageError(`--max-size ${maxSize} is not a number of MB`);
-    const client = await registryClient(args, io);
+    const client = await registryClient(
+      args,
+      io,
+      args.positionals.map((p) => resolveRef(p).registry),
+    );
     const findings: RunResult['findings'] = [];
     try {
       for (const text of args.positionals) {
@@ -305,7 +309,8 @@ export const copyCommand: Command = {
     const conc = stringOpt(args, 'concurrency');
     if (conc !== undefined && !/^[1-9]\d?$/.test(conc))
       throw new UsageError(`--concurrency ${conc} must be 1..99`);
-    const client = await registryClient(args, io);
+    // --username is for the destination (where pushing needs it); the source uses Docker's credentials.
+    const client = await registryClient(args, io, [to.registry]);
     const tty = io.stderr.isTTY === true;
     let done = 0;
     let total = 0;
