@@ -1,4 +1,5 @@
 import type { Dockerfile } from '../model/dockerfile.js';
+import { parseBuildTag, parseImageRef, repositoryKey } from '../model/image-ref.js';
 import { type Build, type Inventory, pathStatus, type Targets } from '../model/project.js';
 import type { SourceFile } from '../model/source.js';
 import { locate } from '../model/source.js';
@@ -90,4 +91,23 @@ export function dockerfileBuilds(
     });
   }
   return builds;
+}
+
+/**
+ * The build producing an image reference: the one whose tags include it exactly, else the only Dockerfile built
+ * under that repository (tags with variables count: `app:${TAG}` produces `app:1.0`).
+ */
+export function buildProducing(builds: Build[], image: string): Build | undefined {
+  const exact = builds.find((b) => b.tags.includes(image));
+  if (exact) return exact;
+  const parsed = parseImageRef(image);
+  if (!parsed.ok) return undefined;
+  const key = repositoryKey(parsed.ref);
+  const same = builds.filter((b) =>
+    b.tags.some((t) => {
+      const p = parseBuildTag(t);
+      return !!p && repositoryKey(p) === key;
+    }),
+  );
+  return new Set(same.map((b) => b.dockerfile)).size === 1 ? same[0] : undefined;
 }

@@ -1,8 +1,8 @@
 import { parseTOML } from 'toml-eslint-parser';
-import type { BuildkitdRegistry, Kustomization, Located, RegistryMention, Site } from '../model/deploy.js';
-import { parseImageRef } from '../model/image-ref.js';
+import type { BuildkitdRegistry, Kustomization, Site } from '../model/deploy.js';
+import { imageMention, loginMention } from '../model/image-ref.js';
 import { parsePlatform, type Platform } from '../model/platform.js';
-import type { Build, ProjectModel } from '../model/project.js';
+import type { ProjectModel } from '../model/project.js';
 import { locate, type SourceFile, type Span } from '../model/source.js';
 import { parseBakeHcl, parseBakeJson } from '../sources/bake/parse.js';
 import { envFileNames, readCompose } from '../sources/compose/compose.js';
@@ -12,7 +12,7 @@ import { makefileRecipes, scriptFacts } from '../sources/scripts/commands.js';
 import { parseShell } from '../sources/shell/parse.js';
 import { commandBuild, emptyWorkflow, readWorkflow } from '../sources/workflows/workflow.js';
 import { parseYaml } from '../sources/yaml/node.js';
-import { joinPath } from './build-graph.js';
+import { buildProducing, joinPath } from './build-graph.js';
 import { basename, dirname } from './classify.js';
 import type { LoadContext, SourceFamilyLoader } from './load-context.js';
 
@@ -59,25 +59,10 @@ const scripts: SourceFamilyLoader = async (ctx) => {
       }
       ctx.model.builds.push(build);
     }
-    ctx.model.registries.push(...facts.pushes.flatMap((p) => refMention(p, 'push')));
-    ctx.model.registries.push(...facts.logins.map((l) => loginMention(l)));
+    ctx.model.registries.push(...facts.pushes.flatMap((p) => imageMention(p, 'push')));
+    ctx.model.registries.push(...facts.logins.flatMap((l) => loginMention(l)));
   }
 };
-
-function refMention(l: Located<string>, role: RegistryMention['role']): RegistryMention[] {
-  const parsed = parseImageRef(l.value);
-  if (!parsed.ok || !parsed.ref.explicitRegistry || l.value.includes('$')) return [];
-  return [{ host: parsed.ref.registry, repository: parsed.ref.repository, role, site: l.site }];
-}
-
-function loginMention(l: Located<string>): RegistryMention {
-  return {
-    host: l.value.replace(/^https?:\/\//, '').split('/')[0] ?? l.value,
-    repository: undefined,
-    role: 'login',
-    site: l.site,
-  };
-}
 
 const workflows: SourceFamilyLoader = async (ctx) => {
   const files = await readAll(ctx, ctx.paths.filter(isWorkflowPath));
@@ -276,20 +261,19 @@ const link: SourceFamilyLoader = async (ctx) => {
     b.tags.forEach((tag, i) => {
       const site = b.sites?.tags[i];
       if (!site) return;
-      model.registries.push(...refMention({ value: tag, site }, b.push ? 'push' : 'tag'));
+      model.registries.push(...imageMention({ value: tag, site }, b.push ? 'push' : 'tag'));
     });
   }
   const containers = model.deployments.workloads.flatMap((w) => w.containers);
-  for (const c of containers) if (c.image) model.registries.push(...refMention(c.image, 'deploy'));
+  for (const c of containers) if (c.image) model.registries.push(...imageMention(c.image, 'deploy'));
   for (const i of model.deployments.images)
-    model.registries.push(...refMention({ value: i.ref, site: i.site }, 'deploy'));
+    model.registries.push(...imageMention({ value: i.ref, site: i.site }, 'deploy'));
   applyKustomizeImages(model);
-  // Containers whose image is a tag some build produces.
-  const byTag = new Map<string, Build>();
-  for (const b of model.builds) for (const t of b.tags) byTag.set(t, b);
+  // Containers whose image is exactly a tag some build produces (rules add the by-repository fallback).
   for (const c of containers) {
     if (c.buildId || !c.image) continue;
-    const b = byTag.get(c.image.value);
+    const image = c.image.value;
+    const b = model.builds.find((x) => x.tags.includes(image));
     if (b) c.buildId = b.id;
   }
 };
@@ -313,8 +297,6 @@ function kustomizeFiles(model: ProjectModel, k: Kustomization, seen = new Set<st
  * the override's reference; its build is resolved through that reference.
  */
 function applyKustomizeImages(model: ProjectModel): void {
-  const byTag = new Map<string, Build>();
-  for (const b of model.builds) for (const t of b.tags) byTag.set(t, b);
   for (const k of model.deployments.kustomizations) {
     if (k.images.length === 0) continue;
     const files = kustomizeFiles(model, k);
@@ -325,19 +307,7 @@ function applyKustomizeImages(model: ProjectModel): void {
         const name = c.image.value.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
         const o = k.images.find((i) => i.name === name);
         if (!o) continue;
-        const exact = byTag.get(o.ref);
-        const parsed = parseImageRef(o.ref);
-        const sameRepo = parsed.ok
-          ? model.builds.filter((b) =>
-              b.tags.some((t) => {
-                const p = parseImageRef(t.replace(/\$\{[^}]*\}|\$[A-Za-z_]\w*/g, 'x'));
-                return (
-                  p.ok && p.ref.registry === parsed.ref.registry && p.ref.repository === parsed.ref.repository
-                );
-              }),
-            )
-          : [];
-        const b = exact ?? (new Set(sameRepo.map((x) => x.dockerfile)).size === 1 ? sameRepo[0] : undefined);
+        const b = buildProducing(model.builds, o.ref);
         if (b) c.buildId = b.id;
       }
     }

@@ -4,15 +4,14 @@ import { CrossdockError } from '../errors.js';
 import { resolveRef } from '../registry/reference.js';
 import { formatPlatform } from '../registry/types.js';
 import { hasUnresolved } from '../model/image-ref.js';
-import { stageArgs, substituteArgs } from '../sources/dockerfile/parse.js';
+import { stageBaseImage } from '../sources/dockerfile/parse.js';
 
 /** External base images of every Dockerfile stage, with ARG defaults substituted. */
 export function baseImages(model: ProjectModel): string[] {
   const out = new Set<string>();
   for (const df of model.dockerfiles) {
     for (const stage of df.stages) {
-      if (stage.baseStage !== undefined) continue;
-      const raw = stage.image ?? substituteArgs(stage.imageRaw, stageArgs(df, stage.index, stage.from));
+      const raw = stageBaseImage(df, stage);
       if (!raw || raw === 'scratch' || hasUnresolved(raw)) continue;
       out.add(raw);
     }

@@ -1,3 +1,5 @@
+import type { Located, RegistryMention } from './deploy.js';
+
 /**
  * OCI / Docker image references (`[host[:port]/]path[:tag][@digest]`), parsed by the grammar of the
  * distribution project's reference package: lowercase path components joined by `.`, `_`, `__` or dashes; the
@@ -100,4 +102,29 @@ export function isPrivateIpHost(host: string): boolean {
 /** True for text still holding an unresolved variable or expression (`$X`, `${X}`, `${{ x }}`, `{{ x }}`). */
 export function hasUnresolved(text: string): boolean {
   return /\$\{|\$[A-Za-z_(]|\{\{/.test(text);
+}
+
+const VARIABLE = /\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*/g;
+const PLACEHOLDER = 'x0var';
+
+/**
+ * A build tag parsed with variables taken as placeholders (`app:${{ github.sha }}`, `app:$TAG` name the
+ * repository `app`); undefined when it is not a reference or a variable stands in the registry or repository.
+ */
+export function parseBuildTag(tag: string): ImageRef | undefined {
+  const p = parseImageRef(tag.replace(VARIABLE, PLACEHOLDER));
+  return p.ok && !repositoryKey(p.ref).includes(PLACEHOLDER) ? p.ref : undefined;
+}
+
+/** A registry mention for an image reference with an explicit registry host (none for Docker Hub or variables). */
+export function imageMention(l: Located<string>, role: RegistryMention['role']): RegistryMention[] {
+  const parsed = parseImageRef(l.value);
+  if (!parsed.ok || !parsed.ref.explicitRegistry || l.value.includes('$')) return [];
+  return [{ host: parsed.ref.registry, repository: parsed.ref.repository, role, site: l.site }];
+}
+
+/** A registry mention for a login target (`docker login host`, login-action `registry:`). */
+export function loginMention(l: Located<string>): RegistryMention[] {
+  const host = l.value.replace(/^https?:\/\//, '').split('/')[0] ?? '';
+  return host && !host.startsWith('$') ? [{ host, repository: undefined, role: 'login', site: l.site }] : [];
 }

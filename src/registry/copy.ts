@@ -3,7 +3,7 @@ import { PassThrough, type Readable, Transform } from 'node:stream';
 import type { FetchedManifest, RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import type { ResolvedRef } from './reference.js';
-import { type Descriptor, formatPlatform, type ImageIndex, isAttestation, MEDIA, sha256 } from './types.js';
+import { type Descriptor, formatPlatform, type ImageIndex, isAttestation, sha256 } from './types.js';
 
 /**
  * `crossdock copy`: every platform (or a subset) from one repository to another, digests preserved. Order is
@@ -175,5 +175,3 @@ export async function copyImage(
     );
   return result;
 }
-
-export { MEDIA };

@@ -29,7 +29,3 @@ export function resolveRef(text: string): ResolvedRef {
     text,
   };
 }
-
-export function formatRef(r: RepoRef, reference: string): string {
-  return `${r.registry}/${r.repository}${reference.includes(':') && reference.startsWith('sha') ? '@' : ':'}${reference}`;
-}

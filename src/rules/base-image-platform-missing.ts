@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { formatPlatform, parsePlatform } from '../model/platform.js';
-import { stageArgs, substituteArgs } from '../sources/dockerfile/parse.js';
+import { stageBaseImage } from '../sources/dockerfile/parse.js';
 import { buildsOf } from './lib/dockerfile.js';
 
 export default createRule<'missing' | 'singleDigest'>({
@@ -30,10 +30,9 @@ export default createRule<'missing' | 'singleDigest'>({
         ...new Map(builds.flatMap((b) => b.platforms).map((p) => [formatPlatform(p), p])).values(),
       ];
       for (const stage of df.stages) {
-        if (stage.baseStage !== undefined) continue;
         // A stage pinned to the build platform only needs the builder's platform.
         if (stage.platformFlag?.value?.includes('BUILDPLATFORM')) continue;
-        const image = stage.image ?? substituteArgs(stage.imageRaw, stageArgs(df, stage.index, stage.from));
+        const image = stageBaseImage(df, stage);
         if (!image) continue;
         const facts = model.online.get(image);
         if (!facts || 'error' in facts) continue;

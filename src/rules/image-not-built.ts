@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
-import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
+import { hasUnresolved, parseBuildTag, parseImageRef, repositoryKey } from '../model/image-ref.js';
 import { buildsOfRepository, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
 
 /** A build tag with variables (`app:${TAG}`, `app:${{ github.sha }}`) as a pattern over tags. */
@@ -51,12 +51,10 @@ export default createRule<'notBuilt'>({
       let ok = false;
       for (const b of builds) {
         for (const t of b.tags) {
-          const p = parseImageRef(t.replace(/\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*/g, 'x'));
-          if (!p.ok) continue;
+          const p = parseBuildTag(t);
+          if (!p || repositoryKey(p) !== repositoryKey(parsed.ref)) continue;
           const written =
             t.slice(t.lastIndexOf(':') > t.lastIndexOf('/') ? t.lastIndexOf(':') + 1 : t.length) || 'latest';
-          if (`${p.ref.registry}/${p.ref.repository}` !== `${parsed.ref.registry}/${parsed.ref.repository}`)
-            continue;
           tags.push(written);
           if (written === tag || (hasUnresolved(written) && tagPattern(written).test(tag))) ok = true;
         }

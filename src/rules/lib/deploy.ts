@@ -1,6 +1,7 @@
 import type { Container, ImageUse, Kustomization, Site, Workload } from '../../model/deploy.js';
 import type { DfInstruction, Dockerfile } from '../../model/dockerfile.js';
-import { type ImageRef, parseImageRef, repositoryKey } from '../../model/image-ref.js';
+import { buildProducing } from '../../engine/build-graph.js';
+import { type ImageRef, parseBuildTag, parseImageRef, repositoryKey } from '../../model/image-ref.js';
 import type { Build, ProjectModel } from '../../model/project.js';
 import type { SourceFile } from '../../model/source.js';
 import { envDecls, stageArgs, substituteArgs } from '../../sources/dockerfile/parse.js';
@@ -10,18 +11,6 @@ import { finalStage, stageChain } from './dockerfile.js';
 
 export function buildById(model: ProjectModel, id: string | undefined): Build | undefined {
   return id ? model.builds.find((b) => b.id === id) : undefined;
-}
-
-const VARIABLE = /\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*/g;
-const PLACEHOLDER = 'x0var';
-
-/**
- * A build tag parsed with variables taken as placeholders (`app:${{ github.sha }}`, `app:$TAG` name the
- * repository `app`); undefined when it is not a reference or a variable stands in the registry or repository.
- */
-export function parseBuildTag(tag: string): ImageRef | undefined {
-  const p = parseImageRef(tag.replace(VARIABLE, PLACEHOLDER));
-  return p.ok && !repositoryKey(p.ref).includes(PLACEHOLDER) ? p.ref : undefined;
 }
 
 /** Builds whose tags name the same repository as `ref` (any tag, variables in the tag included). */
@@ -67,16 +56,7 @@ export function tagFromElsewhere(use: ImageUse): boolean {
 
 /** The build producing a container's image: compose `build:`, an exact tag, or (when unique) its repository. */
 export function containerBuild(model: ProjectModel, c: Container): Build | undefined {
-  const direct = buildById(model, c.buildId);
-  if (direct) return direct;
-  if (!c.image) return undefined;
-  const exact = model.builds.find((b) => b.tags.includes(c.image?.value ?? ''));
-  if (exact) return exact;
-  const parsed = parseImageRef(c.image.value);
-  if (!parsed.ok) return undefined;
-  const same = buildsOfRepository(model, parsed.ref);
-  const dockerfiles = new Set(same.map((b) => b.dockerfile));
-  return dockerfiles.size === 1 ? same[0] : undefined;
+  return buildById(model, c.buildId) ?? (c.image ? buildProducing(model.builds, c.image.value) : undefined);
 }
 
 export function dockerfileOf(model: ProjectModel, build: Build | undefined): Dockerfile | undefined {

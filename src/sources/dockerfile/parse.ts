@@ -438,3 +438,9 @@ export function stageArgs(
   }
   return vars;
 }
+
+/** The external image a stage starts from, ARG defaults substituted; undefined for `FROM <stage>` or unresolved. */
+export function stageBaseImage(df: Dockerfile, stage: DfStage): string | undefined {
+  if (stage.baseStage !== undefined) return undefined;
+  return stage.image ?? substituteArgs(stage.imageRaw, stageArgs(df, stage.index, stage.from));
+}

@@ -1,5 +1,6 @@
 import { joinPath } from '../../engine/build-graph.js';
 import type { Located, Site, Workflow, WorkflowJob, WorkflowStep } from '../../model/deploy.js';
+import { imageMention, loginMention } from '../../model/image-ref.js';
 import { parsePlatform, type Platform } from '../../model/platform.js';
 import type { Build, ProjectModel } from '../../model/project.js';
 import { locate, type SourceFile } from '../../model/source.js';
@@ -283,19 +284,16 @@ export function readWorkflow(doc: Y, model: ProjectModel): Workflow {
             s.get('working-directory')?.str() ?? y.at('defaults', 'run', 'working-directory')?.str() ?? '.';
           for (const b of facts.builds)
             model.builds.push(commandBuild(b, model, wd, 'workflow', { workflow: wf, job }, qemu));
-          for (const p of facts.pushes) model.registries.push(...mention(p, 'push'));
-          for (const l of facts.logins) model.registries.push(...mention(l, 'login'));
+          for (const p of facts.pushes) model.registries.push(...imageMention(p, 'push'));
+          for (const l of facts.logins) model.registries.push(...loginMention(l));
         }
       }
       if (action === 'docker/login-action') {
         const reg = step.with.get('registry');
         if (reg?.value)
-          model.registries.push({
-            host: resolveExpressions(reg.value, env, {}),
-            repository: undefined,
-            role: 'login',
-            site: { file: doc.file, span: reg.valueSite.span },
-          });
+          model.registries.push(
+            ...loginMention({ value: resolveExpressions(reg.value, env, {}), site: reg.valueSite }),
+          );
       }
       if (action === 'docker/build-push-action') {
         for (const combo of combos) {
@@ -307,16 +305,6 @@ export function readWorkflow(doc: Y, model: ProjectModel): Workflow {
     wf.jobs.push(job);
   }
   return wf;
-}
-
-function mention(l: Located<string>, role: 'push' | 'login'): ProjectModel['registries'] {
-  const v = l.value.replace(/^https?:\/\//, '').replace(/\/$/, '');
-  if (!v || /^\$/.test(v)) return [];
-  if (role === 'login') return [{ host: v.split('/')[0] ?? v, repository: undefined, role, site: l.site }];
-  const slash = v.indexOf('/');
-  const first = slash > 0 ? v.slice(0, slash) : '';
-  if (!/[.:]|^localhost$/.test(first)) return [];
-  return [{ host: first, repository: v.slice(slash + 1).replace(/[:@].*$/, ''), role, site: l.site }];
 }
 
 function platformsOf(text: string): Platform[] {

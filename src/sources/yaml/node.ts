@@ -87,11 +87,6 @@ export class Y {
     return this.entries().find((e) => e.key === key)?.value;
   }
 
-  /** Site of a key in this map (for reporting the key rather than its value). */
-  keySite(key: string): Site | undefined {
-    return this.entries().find((e) => e.key === key)?.keySite;
-  }
-
   /** Follows a path of keys. */
   at(...keys: string[]): Y | undefined {
     let cur: Y | undefined = this;
