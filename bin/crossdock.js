@@ -1,6 +1,18 @@
 #!/usr/bin/env node
-// The only file that touches `process` for exit: everything else returns an exit code.
+// The only file that touches `process` for exit and signals: everything else returns an exit code.
 import { main } from '../dist/cli/main.js';
+
+// Ctrl-C / SIGTERM: the first asks the running command to stop its children and clean up; a second one exits.
+const controller = new AbortController();
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`\ncrossdock: ${sig} received, stopping (again to exit at once)\n`);
+    controller.abort();
+  });
+}
 
 main(process.argv.slice(2), {
   stdout: process.stdout,
@@ -8,6 +20,7 @@ main(process.argv.slice(2), {
   stdin: process.stdin,
   env: process.env,
   cwd: process.cwd(),
+  signal: controller.signal,
 }).then(
   (code) => {
     process.exitCode = code;

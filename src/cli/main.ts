@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CrossdockError, ExternalToolError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { buildCommand, planCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
@@ -12,6 +13,8 @@ import type { Command, Io, OptionSpec, ParsedArgs } from './types.js';
 export const COMMANDS: Command[] = [
   checkCommand,
   graphCommand,
+  planCommand,
+  buildCommand,
   inspectCommand,
   verifyCommand,
   copyCommand,

@@ -5,6 +5,8 @@ export interface Io {
   stdin: NodeJS.ReadableStream;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Aborted on Ctrl-C / SIGTERM (long commands stop their children and clean up). */
+  signal?: AbortSignal;
 }
 
 export interface OutputStream {

@@ -1,3 +1,4 @@
+import { IMAGE_BUILD_KEYS } from '../../build/config.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../../engine/config.js';
@@ -122,7 +123,11 @@ export const inspectCommand: Command = {
 };
 
 /** Policy for an image from crossdock.yaml `images:` (keyed by repository, with or without host/tag). */
-function policyFromConfig(raw: Record<string, unknown>, refText: string, repository: string): VerifyPolicy {
+export function policyFromConfig(
+  raw: Record<string, unknown>,
+  refText: string,
+  repository: string,
+): VerifyPolicy {
   const images = raw.images;
   if (!images || typeof images !== 'object') return {};
   const entries = Object.entries(images as Record<string, unknown>);
@@ -150,11 +155,11 @@ function policyFromConfig(raw: Record<string, unknown>, refText: string, reposit
     'elf',
   ];
   for (const k of Object.keys(p))
-    if (!known.includes(k))
+    if (!known.includes(k) && !IMAGE_BUILD_KEYS.includes(k))
       throw new ConfigError(`crossdock.yaml images."${hit[0]}": unknown key "${k}"`, {
         hint: `known keys: ${known.join(', ')}`,
       });
-  return p as VerifyPolicy;
+  return Object.fromEntries(Object.entries(p).filter(([k]) => known.includes(k))) as VerifyPolicy;
 }
 
 export const verifyCommand: Command = {

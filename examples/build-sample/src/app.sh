@@ -1,0 +1,1 @@
+echo "sample app running on $(uname -m) (built on $(cat /app/built-on))"

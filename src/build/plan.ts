@@ -1,0 +1,537 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { loadConfig } from '../engine/config.js';
+import { loadProject } from '../engine/load.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { exec } from '../exec.js';
+import { parseBuildTag, parseImageRef } from '../model/image-ref.js';
+import { formatPlatform, parsePlatform } from '../model/platform.js';
+import { VERSION } from '../version.js';
+import {
+  type BuildDefaults,
+  type ImageBuildSpec,
+  type NodeSpec,
+  parseBuildDefaults,
+  parseImageBuilds,
+  parseNodeEndpoint,
+  parseNodes,
+} from './config.js';
+import { type EmulationState, emulationFix, type NodeState, probeNode } from './nodes.js';
+
+/** What `crossdock plan` prints and `crossdock build` executes. JSON shape: docs/build-json.md. */
+export interface Plan {
+  version: 1;
+  tool: string;
+  root: string;
+  push: boolean;
+  git: GitInfo;
+  nodes: PlanNode[];
+  images: PlannedImage[];
+  /** Announcements (emulated platforms and their cost, unhealthy nodes skipped). */
+  notices: string[];
+  /** Reasons the build cannot start, each with its fix. Empty when it can. */
+  problems: string[];
+}
+
+export interface GitInfo {
+  sha?: string;
+  branch?: string;
+  source?: string;
+  dirty?: boolean;
+}
+
+export interface PlanNode {
+  name: string;
+  kind: NodeSpec['kind'];
+  endpoint: string;
+  origin: string;
+  healthy: boolean;
+  problem?: string;
+  backend: NodeState['backend'];
+  backendVersion?: string;
+  native: string[];
+  nativeSource: NodeState['nativeSource'];
+  emulation: Record<string, EmulationState>;
+}
+
+export interface PlannedPlatform {
+  platform: string;
+  node: string;
+  mode: 'native' | 'emulated';
+  backend: NodeState['backend'];
+  backendVersion?: string;
+  /** For emulated builds: whether QEMU is registered on that node. */
+  emulation?: EmulationState;
+}
+
+export interface PlannedImage {
+  /** Repository (host/path) when known, else a local name derived from the Dockerfile's folder. */
+  name: string;
+  repository?: string;
+  /** Context and Dockerfile relative to root (absolute when outside it). */
+  context: string;
+  dockerfile: string;
+  target?: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  /** Full references the index is pushed under. */
+  tags: string[];
+  platforms: PlannedPlatform[];
+  /** Where the image was defined: command line, crossdock.yaml, or the build graph. */
+  origin: string;
+  cache: string;
+  /** Per-image reasons it cannot be built or pushed (also listed in Plan.problems). */
+  problems: string[];
+}
+
+export interface PlanOptions {
+  /** The repository folder (positional dir), absolute. */
+  root: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  config?: string;
+  file?: string;
+  context?: string;
+  tags: string[];
+  platforms: string[];
+  buildArgs: string[];
+  target?: string;
+  nodes: string[];
+  push: boolean;
+  /** Used for {date}; injectable for tests. */
+  now?: Date;
+}
+
+const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
+
+const probed = new WeakMap<Plan, NodeState[]>();
+
+/** The probed nodes behind a plan (engine clients and environments the build uses). */
+export function nodeStatesOf(plan: Plan): NodeState[] {
+  return probed.get(plan) ?? [];
+}
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+async function git(root: string, args: string[]): Promise<string | undefined> {
+  const r = await exec(['git', '-C', root, ...args], { timeoutMs: 10_000 });
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** git@host:team/app.git and https://user@host/team/app.git → https://host/team/app (no credentials). */
+export function sourceUrl(remote: string): string | undefined {
+  const scp = /^[\w.-]+@([\w.-]+):(.+?)(\.git)?$/.exec(remote);
+  if (scp) return `https://${scp[1]}/${scp[2]}`;
+  try {
+    const u = new URL(remote);
+    if (!['https:', 'http:', 'ssh:', 'git:'].includes(u.protocol)) return undefined;
+    return `https://${u.hostname}${u.pathname.replace(/\.git$/, '')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function gitInfo(root: string): Promise<GitInfo> {
+  const sha = await git(root, ['rev-parse', 'HEAD']);
+  if (!sha) return {};
+  const branch = await git(root, ['rev-parse', '--abbrev-ref', 'HEAD']);
+  const remote = await git(root, ['remote', 'get-url', 'origin']);
+  const status = await git(root, ['status', '--porcelain', '--untracked-files=no']);
+  return {
+    sha,
+    branch: branch && branch !== 'HEAD' ? branch : undefined,
+    source: remote ? sourceUrl(remote) : undefined,
+    dirty: status !== undefined && status !== '',
+  };
+}
+
+/** Expands `{date}`, `{sha}`, `{branch}` in a tag template. Throws ConfigError when one cannot be filled. */
+export function expandTag(template: string, info: GitInfo, now: Date): string {
+  const out = template.replace(/\{([a-z]+)\}/g, (whole, name: string) => {
+    if (name === 'date') return now.toISOString().slice(0, 10).replace(/-/g, '');
+    if (name === 'sha') {
+      if (!info.sha)
+        throw new ConfigError(
+          `tag template "${template}" uses {sha}, but the folder is not a git repository with a commit`,
+          {
+            hint: 'commit first, or use tags without {sha}',
+          },
+        );
+      return info.sha.slice(0, 7);
+    }
+    if (name === 'branch') {
+      if (!info.branch)
+        throw new ConfigError(`tag template "${template}" uses {branch}, but HEAD is not on a branch`, {
+          hint: 'check out a branch, or drop {branch} from the tag templates (CI: detached checkouts have no branch)',
+        });
+      return info.branch.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '');
+    }
+    throw new ConfigError(`tag template "${template}": unknown placeholder ${whole}`, {
+      hint: 'placeholders: {date}, {sha}, {branch}',
+    });
+  });
+  if (!TAG_RE.test(out))
+    throw new ConfigError(`tag template "${template}" gives "${out}", which is not a valid tag`, {
+      hint: 'tags are 1-128 of A-Z a-z 0-9 _ . - and do not start with . or -',
+    });
+  return out;
+}
+
+function parseKv(list: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const i = item.indexOf('=');
+    if (i <= 0)
+      throw new UsageError(`${flag} ${item}: expected KEY=VALUE`, {
+        hint: `e.g. ${flag} PYTHON_VERSION=3.12`,
+      });
+    out[item.slice(0, i)] = item.slice(i + 1);
+  }
+  return out;
+}
+
+function platformsFrom(list: string[], where: string): string[] {
+  const out: string[] = [];
+  for (const text of list
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const p = parsePlatform(text);
+    if (!p)
+      throw new UsageError(`${where}: "${text}" is not a platform`, {
+        hint: 'e.g. --platform linux/amd64,linux/arm64',
+      });
+    const f = formatPlatform(p);
+    if (!out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+function displayPath(root: string, abs: string): string {
+  const rel = relative(root, abs);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+}
+
+/** A repository (host/path, no tag) from a tag reference, or undefined with the reason. */
+function repositoryOf(ref: string): { repository?: string; tag?: string; problem?: string } {
+  const parsed = parseImageRef(ref);
+  if (!parsed.ok) return { problem: `"${ref}" is not a valid image reference: ${parsed.problem}` };
+  const r = parsed.ref;
+  const host = r.registry === 'docker.io' ? 'docker.io' : r.registry;
+  return { repository: `${host}/${r.repository}`, tag: r.tag };
+}
+
+interface ImageInput {
+  origin: string;
+  repository?: string;
+  /** Explicit tags (tag part only); undefined → templates. */
+  tags?: string[];
+  context: string;
+  dockerfile: string;
+  target?: string;
+  buildArgs: Record<string, string>;
+  platforms: string[];
+}
+
+/** Makes the plan: which images, which platforms, on which nodes. Probes the nodes; builds nothing. */
+export async function makePlan(options: PlanOptions): Promise<Plan> {
+  const { root, env } = options;
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new ConfigError(`${root}: no such directory`, {
+      hint: 'pass the folder holding the build context',
+    });
+  const config = await loadConfig(root, options.config ? resolve(options.cwd, options.config) : undefined);
+  const defaults: BuildDefaults = parseBuildDefaults(config.raw.build);
+  const configNodes = parseNodes(config.raw.nodes);
+  const configImages = parseImageBuilds(config.raw.images);
+  const flagNodes = options.nodes.map((n) => {
+    const i = n.indexOf('=');
+    if (i <= 0)
+      throw new UsageError(`--node ${n}: expected NAME=ENDPOINT`, {
+        hint: 'e.g. --node pi5=ssh://builder@10.0.0.5',
+      });
+    return parseNodeEndpoint(n.slice(0, i), n.slice(i + 1), `--node ${n}`);
+  });
+  const flagPlatforms = platformsFrom(options.platforms, '--platform');
+  const defaultPlatforms = flagPlatforms.length
+    ? flagPlatforms
+    : (config.platforms?.map(formatPlatform) ?? DEFAULT_PLATFORMS);
+  const buildArgs = parseKv(options.buildArgs, '--build-arg');
+
+  // Images: from the flags, else crossdock.yaml images:, else the build graph.
+  const inputs: ImageInput[] = [];
+  const direct = options.file !== undefined || options.context !== undefined || options.tags.length > 0;
+  if (direct) {
+    const context = resolve(options.cwd, options.context ?? (options.file ? '.' : root));
+    const dockerfile = options.file ? resolve(options.cwd, options.file) : resolve(context, 'Dockerfile');
+    let repository: string | undefined;
+    const tags: string[] = [];
+    for (const t of options.tags) {
+      const r = repositoryOf(t);
+      if (r.problem)
+        throw new UsageError(`--tag ${t}: ${r.problem}`, {
+          hint: 'e.g. --tag registry.example:5000/team/app:1.0',
+        });
+      if (repository && r.repository !== repository)
+        throw new UsageError(
+          `--tag ${t}: every tag of one build must name the same repository (${repository})`,
+          {
+            hint: 'build once, then publish under another repository with `crossdock copy`',
+          },
+        );
+      repository = r.repository;
+      if (r.tag) tags.push(r.tag);
+    }
+    const fromConfig = configImages.find((c) => c.repository === repository);
+    inputs.push({
+      origin: 'command line',
+      repository,
+      tags: tags.length ? tags : fromConfig?.tags,
+      context,
+      dockerfile,
+      target: options.target,
+      buildArgs: { ...fromConfig?.buildArgs, ...buildArgs },
+      platforms: flagPlatforms.length ? flagPlatforms : (fromConfig?.platforms ?? defaultPlatforms),
+    });
+  } else if (configImages.length > 0) {
+    for (const spec of configImages)
+      inputs.push(fromSpec(spec, root, buildArgs, options.target, flagPlatforms, defaultPlatforms));
+  } else {
+    inputs.push(...(await fromGraph(root, options, buildArgs, flagPlatforms)));
+  }
+  if (inputs.length === 0)
+    throw new ConfigError(
+      `nothing to build in ${root}: no Dockerfile, no build definition, no images: in crossdock.yaml`,
+      {
+        hint: 'pass --file and --tag, or describe the image in crossdock.yaml (images: { "reg/app": { context: . } })',
+      },
+    );
+
+  // Nodes: crossdock.yaml, overridden and extended by --node; the local engine when none is named.
+  const specs: NodeSpec[] = [...configNodes];
+  for (const n of flagNodes) {
+    const i = specs.findIndex((s) => s.name === n.name);
+    if (i >= 0) specs[i] = n;
+    else specs.push(n);
+  }
+  if (specs.length === 0)
+    specs.push({
+      name: 'local',
+      kind: 'docker',
+      endpoint: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
+      origin: env.DOCKER_HOST ? 'default (DOCKER_HOST)' : 'default',
+    });
+  const wanted = new Set(inputs.flatMap((i) => i.platforms));
+  const archs = [...wanted].map((p) => p.split('/')[1] ?? '');
+  const states = await Promise.all(specs.map((s) => probeNode(s, env, archs)));
+
+  const info = await gitInfo(root);
+  const notices: string[] = [];
+  const problems: string[] = [];
+  for (const s of states)
+    if (!s.healthy)
+      notices.push(`node ${s.spec.name} is not usable and gets no work: ${s.problem ?? 'unknown problem'}`);
+
+  const load = new Map<string, number>();
+  const images: PlannedImage[] = [];
+  const now = options.now ?? new Date();
+  for (const input of inputs) {
+    const imageProblems: string[] = [];
+    if (!existsSync(input.context))
+      imageProblems.push(
+        `build context ${displayPath(root, input.context)} does not exist; fix --context or images.*.context`,
+      );
+    else if (!existsSync(input.dockerfile))
+      imageProblems.push(
+        `Dockerfile ${displayPath(root, input.dockerfile)} does not exist; fix --file or images.*.dockerfile`,
+      );
+    const name = input.repository ?? localName(root, input);
+    let tags: string[] = [];
+    if (input.repository) {
+      try {
+        const tagParts = input.tags ?? defaults.tags.map((t) => expandTag(t, info, now));
+        tags = [...new Set(tagParts)].map((t) => `${input.repository}:${t}`);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        imageProblems.push(`${e.message}; ${e.hint ?? ''}`.replace(/; $/, ''));
+      }
+    } else if (options.push)
+      imageProblems.push(
+        `${name} has no repository to push to; give --tag REGISTRY/REPO[:TAG] or an images: entry in crossdock.yaml`,
+      );
+    const labels: Record<string, string> = { ...defaults.labels };
+    if (info.sha) labels['org.opencontainers.image.revision'] = info.sha;
+    const source = defaults.source ?? info.source;
+    if (source) labels['org.opencontainers.image.source'] = source;
+    labels['org.opencontainers.image.created'] = '{build time}';
+
+    const platforms: PlannedPlatform[] = [];
+    for (const platform of input.platforms) {
+      const arch = platform.split('/')[1] ?? '';
+      const healthy = states.filter((s) => s.healthy);
+      const byLoad = (a: NodeState, b: NodeState) =>
+        (load.get(a.spec.name) ?? 0) - (load.get(b.spec.name) ?? 0);
+      const native = healthy.filter((s) => s.native.includes(platform)).sort(byLoad);
+      let chosen: NodeState | undefined = native[0];
+      let mode: PlannedPlatform['mode'] = 'native';
+      if (!chosen) {
+        const rank = (s: NodeState) =>
+          s.emulation[arch] === 'enabled' ? 0 : s.emulation[arch] === 'unknown' ? 1 : 2;
+        const emulating = healthy
+          .filter((s) => rank(s) < 2)
+          .sort((a, b) => rank(a) - rank(b) || byLoad(a, b));
+        chosen = emulating[0];
+        mode = 'emulated';
+        if (!chosen) {
+          const seen = healthy
+            .map((s) => `${s.spec.name} (native ${s.native.join(', ') || 'unknown'})`)
+            .join('; ');
+          imageProblems.push(
+            `no builder node can build ${platform}: ${seen ? `nodes: ${seen}, none with QEMU for ${arch}` : 'no node is usable'}; ${emulationFix(arch)}`,
+          );
+          continue;
+        }
+        if (defaults.emulation === 'forbid') {
+          imageProblems.push(
+            `${platform} would be emulated on node ${chosen.spec.name}, and build.emulation is forbid; add a native ${arch} node (--node NAME=ssh://user@host)`,
+          );
+          continue;
+        }
+        notices.push(
+          `${name} ${platform} will be emulated (QEMU${chosen.emulation[arch] === 'unknown' ? ', not verified on that node' : ''}) on node ${chosen.spec.name}: expect it to take several times longer than a native build (5-20x for compiling steps; heavy wheels built from source can take hours); a native ${arch} node avoids this`,
+        );
+      }
+      load.set(chosen.spec.name, (load.get(chosen.spec.name) ?? 0) + 1);
+      platforms.push({
+        platform,
+        node: chosen.spec.name,
+        mode,
+        backend: chosen.backend,
+        backendVersion: chosen.backendVersion,
+        ...(mode === 'emulated' ? { emulation: chosen.emulation[arch] } : {}),
+      });
+    }
+    const usedBackends = new Set(platforms.map((p) => p.backend));
+    const cache = [
+      'engine-local layer cache on each node',
+      ...(defaults.cacheRegistry
+        ? usedBackends.has('buildx')
+          ? [`registry cache ${defaults.cacheRegistry} (buildx nodes)`]
+          : [`registry cache ${defaults.cacheRegistry} ignored: only buildx nodes use it`]
+        : []),
+    ].join('; ');
+    for (const p of imageProblems) problems.push(`${name}: ${p}`);
+    images.push({
+      name,
+      repository: input.repository,
+      context: displayPath(root, input.context),
+      dockerfile: displayPath(root, input.dockerfile),
+      target: input.target,
+      buildArgs: input.buildArgs,
+      labels,
+      tags,
+      platforms,
+      origin: input.origin,
+      cache,
+      problems: imageProblems,
+    });
+  }
+  const plan: Plan = {
+    version: 1,
+    tool: `crossdock ${VERSION}`,
+    root,
+    push: options.push,
+    git: info,
+    nodes: states.map((s) => ({
+      name: s.spec.name,
+      kind: s.spec.kind,
+      endpoint: s.spec.endpoint,
+      origin: s.spec.origin,
+      healthy: s.healthy,
+      ...(s.problem ? { problem: s.problem } : {}),
+      backend: s.backend,
+      backendVersion: s.backendVersion,
+      native: s.native,
+      nativeSource: s.nativeSource,
+      emulation: s.emulation,
+    })),
+    images,
+    notices,
+    problems,
+  };
+  probed.set(plan, states);
+  return plan;
+}
+
+function localName(root: string, input: ImageInput): string {
+  const dir = basename(input.context === root ? root : input.context).toLowerCase();
+  return dir.replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'image';
+}
+
+function fromSpec(
+  spec: ImageBuildSpec,
+  root: string,
+  buildArgs: Record<string, string>,
+  target: string | undefined,
+  flagPlatforms: string[],
+  defaultPlatforms: string[],
+): ImageInput {
+  const r = repositoryOf(spec.repository);
+  if (r.problem || r.tag)
+    throw new ConfigError(
+      `crossdock.yaml images."${spec.repository}": ${r.problem ?? 'the key is a repository, without a tag'}`,
+      {
+        hint: 'write the repository as the key (reg:5000/team/app) and tags under tags:',
+      },
+    );
+  const context = resolve(root, spec.context ?? '.');
+  return {
+    origin: `crossdock.yaml images."${spec.repository}"`,
+    repository: r.repository,
+    tags: spec.tags,
+    context,
+    dockerfile: spec.dockerfile ? resolve(root, spec.dockerfile) : resolve(context, 'Dockerfile'),
+    target: target ?? spec.target,
+    buildArgs: { ...spec.buildArgs, ...buildArgs },
+    platforms: flagPlatforms.length ? flagPlatforms : (spec.platforms ?? defaultPlatforms),
+  };
+}
+
+/** Builds the build graph defines (scripts, workflows, compose, bake), or each Dockerfile when none does. */
+async function fromGraph(
+  root: string,
+  options: PlanOptions,
+  buildArgs: Record<string, string>,
+  flagPlatforms: string[],
+): Promise<ImageInput[]> {
+  const model = await loadProject({ root, cwd: options.cwd, configPath: options.config });
+  const explicit = model.builds.filter((b) => b.origin !== 'dockerfile');
+  const chosen = explicit.length ? explicit : model.builds;
+  const seen = new Set<string>();
+  const out: ImageInput[] = [];
+  for (const b of chosen) {
+    const key = `${b.dockerfile}\0${b.context}\0${b.target ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let repository: string | undefined;
+    let tags: string[] | undefined;
+    for (const t of b.tags) {
+      const p = parseBuildTag(t);
+      if (!p) continue;
+      const repo = `${p.registry}/${p.repository}`;
+      if (repository && repo !== repository) continue;
+      repository = repo;
+      if (p.tag && !t.includes('$')) tags = [...(tags ?? []), p.tag];
+    }
+    out.push({
+      origin: `build graph: ${b.definedAt.file}:${b.definedAt.line}`,
+      repository,
+      tags,
+      context: resolve(root, b.context),
+      dockerfile: resolve(root, b.dockerfile),
+      target: options.target ?? b.target,
+      buildArgs: { ...b.buildArgs, ...buildArgs },
+      platforms: flagPlatforms.length ? flagPlatforms : b.platforms.map(formatPlatform),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,266 @@
+import { promises as fs } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseBuildDefaults } from '../../build/config.js';
+import { makePlan, nodeStatesOf, type Plan } from '../../build/plan.js';
+import { formatSeconds, progressFor } from '../../build/progress.js';
+import { publicRecord, type RunRecord, runBuild } from '../../build/run.js';
+import { loadConfig } from '../../engine/config.js';
+import { ConfigError } from '../../errors.js';
+import { formatOpt, writeReport } from '../output.js';
+import { humanBytes, REGISTRY_OPTIONS, registryClient } from '../registry-options.js';
+import type { Command, Io, OptionSpec, ParsedArgs } from '../types.js';
+import { boolOpt, listOpt, stringOpt } from '../types.js';
+import { policyFromConfig } from './registry.js';
+
+const BUILD_OPTIONS: OptionSpec[] = [
+  {
+    name: 'file',
+    short: 'f',
+    type: 'string',
+    valueName: 'DOCKERFILE',
+    description: 'build this Dockerfile (default: <context>/Dockerfile)',
+  },
+  {
+    name: 'context',
+    type: 'string',
+    valueName: 'DIR',
+    description: 'build context (default: the folder given, or .)',
+  },
+  {
+    name: 'tag',
+    short: 't',
+    type: 'string',
+    multiple: true,
+    valueName: 'REF',
+    description: 'push the index under REF (repository[:tag])',
+  },
+  {
+    name: 'platform',
+    type: 'string',
+    multiple: true,
+    valueName: 'LIST',
+    description: 'platforms, e.g. linux/amd64,linux/arm64',
+  },
+  {
+    name: 'push',
+    type: 'boolean',
+    description: 'publish: each platform by digest, then the index under the tags, then verify',
+  },
+  { name: 'build-arg', type: 'string', multiple: true, valueName: 'K=V', description: 'build argument' },
+  { name: 'target', type: 'string', valueName: 'STAGE', description: 'Dockerfile stage to build' },
+  {
+    name: 'node',
+    type: 'string',
+    multiple: true,
+    valueName: 'NAME=ENDPOINT',
+    description: 'builder node: unix://, tcp://, ssh://, context://NAME, buildx://NAME, buildah://local',
+  },
+  {
+    name: 'config',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'crossdock.yaml to use (default: found in the folder)',
+  },
+];
+
+const FORMATS = ['text', 'json'] as const;
+
+async function planFrom(args: ParsedArgs, io: Io): Promise<{ plan: Plan; planMs: number }> {
+  const t0 = performance.now();
+  const root = resolve(io.cwd, args.positionals[0] ?? '.');
+  const plan = await makePlan({
+    root,
+    cwd: io.cwd,
+    env: io.env,
+    config: stringOpt(args, 'config'),
+    file: stringOpt(args, 'file'),
+    context: stringOpt(args, 'context'),
+    tags: listOpt(args, 'tag'),
+    platforms: listOpt(args, 'platform'),
+    buildArgs: listOpt(args, 'build-arg'),
+    target: stringOpt(args, 'target'),
+    nodes: listOpt(args, 'node'),
+    push: boolOpt(args, 'push'),
+  });
+  return { plan, planMs: Math.round(performance.now() - t0) };
+}
+
+export function planText(plan: Plan): string {
+  const lines: string[] = [];
+  const g = plan.git;
+  lines.push(
+    `Plan for ${plan.root}${g.sha ? ` (git ${g.sha.slice(0, 7)}${g.branch ? ` on ${g.branch}` : ''}${g.dirty ? ', uncommitted changes' : ''})` : ''}`,
+  );
+  lines.push('', 'Builder nodes:');
+  for (const n of plan.nodes) {
+    const where = n.kind === 'docker' ? n.endpoint : `${n.kind} ${n.endpoint}`;
+    if (!n.healthy) {
+      lines.push(`  ${n.name}  ${where}  UNUSABLE: ${n.problem ?? ''}`);
+      continue;
+    }
+    const emu = Object.entries(n.emulation)
+      .map(([a, s]) => `${a} ${s}`)
+      .join(', ');
+    lines.push(`  ${n.name}  ${where}  ${n.backend} (${n.backendVersion ?? '?'})`);
+    lines.push(
+      `    native: ${n.native.join(', ') || 'unknown'} (${n.nativeSource})${emu ? `; QEMU emulation: ${emu}` : ''}`,
+    );
+  }
+  for (const img of plan.images) {
+    lines.push('', `${img.name}  (${img.origin})`);
+    lines.push(
+      `  context ${img.context}, Dockerfile ${img.dockerfile}${img.target ? `, target ${img.target}` : ''}`,
+    );
+    const args = Object.entries(img.buildArgs);
+    if (args.length) lines.push(`  build args: ${args.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    lines.push(
+      `  tags: ${img.tags.length ? img.tags.join(', ') : '(none)'}${plan.push ? '' : '  (not pushed: no --push)'}`,
+    );
+    lines.push(`  cache: ${img.cache}`);
+    for (const p of img.platforms) {
+      const how = p.mode === 'native' ? 'native  ' : `emulated (QEMU ${p.emulation ?? '?'})`;
+      lines.push(`  ${p.platform.padEnd(12)} -> ${p.node}  ${how}  ${p.backend}`);
+    }
+  }
+  if (plan.notices.length) lines.push('', 'Notices:', ...plan.notices.map((n) => `  - ${n}`));
+  if (plan.problems.length) lines.push('', 'Cannot build:', ...plan.problems.map((p) => `  - ${p}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export function summaryText(r: RunRecord): string {
+  const ph = r.phases;
+  const lines = [
+    `crossdock build: ${r.status} in ${formatSeconds(r.durationMs)} (plan ${formatSeconds(ph.planMs)}, builds ${formatSeconds(ph.buildMs)}, index ${formatSeconds(ph.indexMs)}, verify ${formatSeconds(ph.verifyMs)}; crossdock overhead ${formatSeconds(ph.overheadMs)})`,
+  ];
+  for (const img of r.images) {
+    lines.push('');
+    const state =
+      img.status === 'succeeded'
+        ? `pushed ${img.indexDigest}`
+        : img.status === 'built'
+          ? 'built (not pushed)'
+          : img.status === 'verify-failed'
+            ? `pushed ${img.indexDigest}, VERIFY FAILED`
+            : img.status === 'cancelled'
+              ? 'CANCELLED, nothing tagged'
+              : 'FAILED, nothing tagged';
+    lines.push(`${img.name}: ${state}`);
+    if (img.tags.length)
+      lines.push(`  tags: ${img.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ')}`);
+    for (const p of img.platforms) {
+      const cached = p.steps.filter((s) => s.cached).length;
+      const bits = [
+        p.platform.padEnd(12),
+        p.node,
+        p.mode,
+        p.status,
+        formatSeconds(p.durationMs),
+        `${p.steps.length} steps${cached ? ` (${cached} cached)` : ''}`,
+        ...(p.retries.length ? [`${p.retries.length} retr${p.retries.length === 1 ? 'y' : 'ies'}`] : []),
+        ...(p.digest
+          ? [p.digest.slice(0, 19), humanBytes(p.size ?? 0)]
+          : p.imageId
+            ? [`image ${p.imageId.slice(0, 19)} as ${p.localImage}`]
+            : []),
+      ];
+      lines.push(`  ${bits.join('  ')}`);
+      if (p.error) {
+        lines.push(`    error: ${p.error.message}`);
+        for (const l of p.error.log.slice(-10)) lines.push(`    | ${l}`);
+      }
+    }
+    if (img.verify)
+      for (const f of img.verify.findings) lines.push(`  verify ${f.severity}: ${f.message} [${f.id}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary:
+    'Show what `crossdock build` would do: each image × platform → builder node, native or emulated, backend, cache, tags.',
+  usage:
+    'crossdock plan [dir] [--file F] [--tag REF] [--platform LIST] [--node NAME=ENDPOINT] [--format json]',
+  options: [
+    ...BUILD_OPTIONS,
+    { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
+    { name: 'output', type: 'string', short: 'o', valueName: 'FILE', description: 'write the plan to FILE' },
+  ],
+  async run(args, io) {
+    const format = formatOpt(args, FORMATS, 'text');
+    const { plan } = await planFrom(args, io);
+    await writeReport(io, args, format === 'json' ? JSON.stringify(plan, null, 2) : planText(plan));
+    return plan.problems.length ? 1 : 0;
+  },
+};
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary:
+    'Build every platform on native nodes or QEMU through BuildKit/buildx/buildah, publish one index, verify it.',
+  usage:
+    'crossdock build [dir] [--file F] [--tag REF]... [--platform LIST] [--push] [--node NAME=ENDPOINT]... [--metadata-file run.json]',
+  options: [
+    ...BUILD_OPTIONS,
+    {
+      name: 'metadata-file',
+      type: 'string',
+      valueName: 'FILE',
+      description: 'write the run record (JSON) to FILE',
+    },
+    { name: 'quiet', short: 'q', type: 'boolean', description: 'no progress output' },
+    ...REGISTRY_OPTIONS,
+  ],
+  async run(args, io) {
+    const format = formatOpt(args, FORMATS, 'text');
+    const { plan, planMs } = await planFrom(args, io);
+    if (plan.problems.length) {
+      io.stderr.write(planText(plan));
+      throw new ConfigError(`the build cannot start: ${plan.problems.length} problem(s), listed above`, {
+        hint: 'fix them, then run `crossdock plan` to check',
+      });
+    }
+    const config = await loadConfig(
+      plan.root,
+      stringOpt(args, 'config') ? resolve(io.cwd, stringOpt(args, 'config')!) : undefined,
+    );
+    const defaults = parseBuildDefaults(config.raw.build);
+    const progress = progressFor(io.stderr, boolOpt(args, 'quiet'));
+    for (const n of plan.notices) progress.event(`notice: ${n}`);
+    const nodes = nodeStatesOf(plan);
+    const registries = [
+      ...new Set(plan.images.map((i) => i.repository?.split('/')[0]).filter((h): h is string => !!h)),
+    ];
+    const client = plan.push ? await registryClient(args, io, registries) : undefined;
+    let record: RunRecord;
+    try {
+      record = await runBuild({
+        plan,
+        nodes,
+        env: io.env,
+        client,
+        signal: io.signal,
+        progress,
+        retries: defaults.retries,
+        parallel: defaults.parallel,
+        cacheRegistry: defaults.cacheRegistry,
+        policyFor: (image) =>
+          policyFromConfig(config.raw, image.repository ?? image.name, image.repository ?? image.name),
+        planMs,
+        backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
+      });
+    } finally {
+      progress.close();
+      client?.close();
+    }
+    const out = publicRecord(record);
+    const meta = stringOpt(args, 'metadata-file');
+    if (meta) {
+      const path = resolve(io.cwd, meta);
+      await fs.mkdir(dirname(path), { recursive: true });
+      await fs.writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
+    }
+    await writeReport(io, args, format === 'json' ? JSON.stringify(out, null, 2) : summaryText(out));
+    return record.status === 'succeeded' ? 0 : record.status === 'cancelled' ? 130 : 1;
+  },
+};
