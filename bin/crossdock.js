@@ -1,37 +1,4 @@
 #!/usr/bin/env node
-// The only file that touches `process` for exit and signals: everything else returns an exit code.
-import { main } from '../dist/cli/main.js';
+import { runProcess } from '../dist/cli/process.js';
 
-// Ctrl-C / SIGTERM: the first asks the running command to stop its children and clean up; a second one exits.
-const controller = new AbortController();
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    process.stderr.write(`\ncrossdock: ${sig} received, stopping (again to exit at once)\n`);
-    controller.abort();
-  });
-}
-
-main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  cwd: process.cwd(),
-  signal: controller.signal,
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(
-      `crossdock: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.stderr.write(
-      'Please report this at https://github.com/crossdock/crossdock/issues with the command you ran.\n',
-    );
-    process.exitCode = 2;
-  },
-);
+runProcess();

@@ -2,7 +2,10 @@
 # Installs what crossdock's test suite needs on a fresh Debian machine. Idempotent: safe to run repeatedly.
 # - git (repositories made by the tests), openssl (test CAs), apache2-utils (htpasswd),
 # - docker-registry (the CNCF distribution registry) and skopeo (the independent OCI peer),
-# - busybox-static .debs for amd64 and arm64 in .cache/debs (test images are built from them: no Docker Hub here).
+# - busybox-static .debs for amd64 and arm64 in .cache/debs (test images are built from them: no Docker Hub here),
+# - the container stack of the build tests: Debian's docker.io (dockerd 20.10 and the /usr/bin/docker 20.10 client,
+#   which has BuildKit built in), qemu-user-static + binfmt-support (arm64 emulation), iproute2 (a second engine's
+#   bridge); then scripts/start-engine.sh starts dockerd and enables QEMU for arm64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -13,6 +16,10 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
+[ -x /usr/bin/docker ] && command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+[ -x /usr/bin/qemu-aarch64-static ] || need+=(qemu-user-static)
+command -v update-binfmts >/dev/null 2>&1 || need+=(binfmt-support)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 updated=0
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
@@ -30,4 +37,5 @@ if ! ls .cache/debs/busybox-static_*_arm64.deb >/dev/null 2>&1 || ! ls .cache/de
   [ "$updated" = 1 ] || apt-get update -qq
   (cd .cache/debs && apt-get download -qq busybox-static:amd64 busybox-static:arm64 2>/dev/null)
 fi
+bash scripts/start-engine.sh
 echo "setup: git $(git --version | cut -d' ' -f3), node $(node --version), $(docker-registry --version 2>&1 | awk '{print $2, $3}'), skopeo $(skopeo --version | awk '{print $3}')"

@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { bridgeGateway, requireEngine, sampleRepo } from '../helpers/engine.js';
+import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+/**
+ * Retries and cancellation with the real engine: a build step downloads from a package server on this machine
+ * that answers 503 twice (the flaky mirror of a real pipeline), then serves the file; Ctrl-C during a long step
+ * stops the build and tags nothing.
+ */
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+let work: string;
+let registry: TestRegistry;
+
+before(async () => {
+  requireEngine();
+  work = mkdtempSync(join(tmpdir(), 'crossdock-reliability-'));
+  registry = await startRegistry();
+});
+
+after(async () => {
+  await registry?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const env = () => ({
+  PATH: process.env.PATH ?? '',
+  HOME: work,
+  CROSSDOCK_CACHE_DIR: join(work, 'cache'),
+  CROSSDOCK_BACKOFF_MS: '20',
+});
+
+async function flakyServer(
+  host: string,
+  failures: number,
+): Promise<{ server: Server; port: number; hits: () => number }> {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    if (hits <= failures) {
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.end('mirror overloaded\n');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end(`package for ${req.url}\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, host, r));
+  const a = server.address();
+  return { server, port: typeof a === 'object' && a ? a.port : 0, hits: () => hits };
+}
+
+function fetchingDockerfile(url: string): string {
+  return [
+    'FROM scratch AS base',
+    'ARG TARGETARCH',
+    'ADD rootfs-${TARGETARCH}.tar /',
+    'FROM base',
+    `RUN wget -q -O /pkg ${url} && cat /pkg`,
+    'COPY src/ /app/',
+    'ENTRYPOINT ["/bin/busybox", "sh", "/app/app.sh"]',
+    '',
+  ].join('\n');
+}
+
+interface PlatformRec {
+  status: string;
+  attempts: number;
+  retries: { attempt: number; reason: string; step: string | null }[];
+  error: { message: string } | null;
+}
+
+test('a step that fails twice with a transient error (HTTP 503) is retried and the build succeeds', async () => {
+  const gateway = bridgeGateway();
+  const flaky = await flakyServer(gateway, 2);
+  const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
+  const repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: 'build:\n  retries: 2\n' });
+  try {
+    const meta = join(work, 'retry.json');
+    const r = await runCli(
+      [
+        'build',
+        repo.root,
+        '--platform',
+        'linux/amd64',
+        '--tag',
+        `${registry.host}/team/flaky:1`,
+        '--push',
+        '--plain-http',
+        registry.host,
+        '--metadata-file',
+        meta,
+      ],
+      { env: env() },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const p = (JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms as PlatformRec[])[0]!;
+    assert.equal(p.status, 'succeeded');
+    assert.equal(p.attempts, 3);
+    assert.deepEqual(
+      p.retries.map((x) => x.reason),
+      ['server error 5xx', 'server error 5xx'],
+    );
+    assert.match(p.retries[0]?.step ?? '', /RUN wget/);
+    assert.equal(flaky.hits(), 3, 'the step ran three times');
+    assert.match(r.stderr, /server error 5xx in .*RUN wget.*retrying \(attempt 2 of 3\)/);
+    const tags = JSON.parse(
+      skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/flaky`]).stdout,
+    ).Tags;
+    assert.deepEqual(tags, ['1']);
+  } finally {
+    flaky.server.close();
+    repo.cleanup();
+  }
+});
+
+test('retries are bounded: a step that keeps failing transiently fails after build.retries, and nothing is tagged', async () => {
+  const gateway = bridgeGateway();
+  const flaky = await flakyServer(gateway, 100);
+  const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
+  const repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: 'build:\n  retries: 1\n' });
+  try {
+    const meta = join(work, 'bounded.json');
+    const r = await runCli(
+      [
+        'build',
+        repo.root,
+        '--platform',
+        'linux/amd64',
+        '--tag',
+        `${registry.host}/team/bounded:1`,
+        '--push',
+        '--plain-http',
+        registry.host,
+        '--metadata-file',
+        meta,
+      ],
+      { env: env() },
+    );
+    assert.equal(r.code, 1);
+    const p = (JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms as PlatformRec[])[0]!;
+    assert.equal(p.attempts, 2);
+    assert.equal(flaky.hits(), 2);
+    assert.match(p.error?.message ?? '', /server error 5xx; 1 retries used up/);
+    const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/bounded`], true);
+    assert.notEqual(tags.code, 0, 'the repository has no tags');
+  } finally {
+    flaky.server.close();
+    repo.cleanup();
+  }
+});
+
+test('SIGINT during a build stops the engine build, exits 130, and tags nothing', async () => {
+  const marker = 4000 + Math.floor(Math.random() * 900);
+  const dockerfile = [
+    'FROM scratch',
+    'ARG TARGETARCH',
+    'ADD rootfs-${TARGETARCH}.tar /',
+    `RUN echo started && sleep ${marker}`,
+    '',
+  ].join('\n');
+  const repo = sampleRepo({ dockerfile });
+  try {
+    const meta = join(work, 'cancel.json');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(repoRoot, 'scripts/dev.mjs'),
+        'build',
+        repo.root,
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--tag',
+        `${registry.host}/team/cancel:1`,
+        '--push',
+        '--plain-http',
+        registry.host,
+        '--metadata-file',
+        meta,
+      ],
+      { cwd: repoRoot, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    const sleeping = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const running = spawnSync('pgrep', ['-f', `sleep ${marker}`]).status === 0;
+        if (running) resolve();
+      });
+    });
+    // Poll too: the step may print nothing more once sleep runs.
+    const poll = (async () => {
+      for (let i = 0; i < 600; i++) {
+        if (spawnSync('pgrep', ['-f', `^sleep ${marker}`]).status === 0) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the build step never started: ${stderr}`);
+    })();
+    await Promise.race([sleeping, poll]);
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 130, stderr);
+    assert.ok(Date.now() - t0 < 20_000, 'stopped promptly');
+    assert.match(stderr, /SIGINT received, stopping/);
+    // The engine's build step is gone (BuildKit cancels the solve when its client goes away).
+    let left = true;
+    for (let i = 0; i < 50 && left; i++) {
+      left = spawnSync('pgrep', ['-f', `sleep ${marker}`]).status === 0;
+      if (left) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(left, false, 'no build step left running');
+    assert.equal(JSON.parse(readFileSync(meta, 'utf8')).status, 'cancelled');
+    const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/cancel`], true);
+    assert.notEqual(tags.code, 0, 'nothing was tagged');
+  } finally {
+    repo.cleanup();
+  }
+});
