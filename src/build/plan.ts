@@ -110,6 +110,19 @@ const probed = new WeakMap<Plan, NodeState[]>();
 export function nodeStatesOf(plan: Plan): NodeState[] {
   return probed.get(plan) ?? [];
 }
+/** Architectures of the OCI image index spec that Linux images are built for. */
+const KNOWN_ARCHITECTURES = [
+  'amd64',
+  'arm64',
+  'arm',
+  '386',
+  'ppc64le',
+  's390x',
+  'riscv64',
+  'mips64le',
+  'mips64',
+  'loong64',
+];
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
@@ -199,6 +212,10 @@ function platformsFrom(list: string[], where: string): string[] {
     if (!p)
       throw new UsageError(`${where}: "${text}" is not a platform`, {
         hint: 'e.g. --platform linux/amd64,linux/arm64',
+      });
+    if (!KNOWN_ARCHITECTURES.includes(p.architecture))
+      throw new UsageError(`${where}: "${text}" names an unknown architecture "${p.architecture}"`, {
+        hint: `architectures: ${KNOWN_ARCHITECTURES.join(', ')}`,
       });
     const f = formatPlatform(p);
     if (!out.includes(f)) out.push(f);

@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { requireEngine, sampleRepo } from '../helpers/engine.js';
+import type { TempRepo } from '../helpers/git-repo.js';
+
+/**
+ * `crossdock plan` against the real engine: routing, emulation availability read from binfmt_misc (a folder of
+ * the test's own stands in for /proc/sys/fs/binfmt_misc where a registration must be missing or present),
+ * unusable nodes, tag templates, and clear errors for bad configuration. Nothing is built.
+ */
+let work: string;
+let repo: TempRepo;
+let noQemu: string;
+let withQemu: string;
+
+before(() => {
+  requireEngine();
+  work = mkdtempSync(join(tmpdir(), 'crossdock-plan-'));
+  noQemu = join(work, 'binfmt-empty');
+  mkdirSync(noQemu);
+  withQemu = join(work, 'binfmt-arm64');
+  mkdirSync(withQemu);
+  writeFileSync(
+    join(withQemu, 'qemu-aarch64'),
+    'enabled\ninterpreter /usr/bin/qemu-aarch64-static\nflags: OCF\n',
+  );
+  repo = sampleRepo();
+});
+
+after(() => {
+  repo?.cleanup();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '', HOME: work, ...extra });
+
+interface PlanJson {
+  version: number;
+  push: boolean;
+  git: { sha?: string; branch?: string };
+  nodes: {
+    name: string;
+    healthy: boolean;
+    problem?: string;
+    native: string[];
+    nativeSource: string;
+    emulation: Record<string, string>;
+  }[];
+  images: {
+    name: string;
+    tags: string[];
+    platforms: { platform: string; node: string; mode: string; emulation?: string }[];
+  }[];
+  notices: string[];
+  problems: string[];
+}
+
+async function plan(
+  args: string[],
+  extra: Record<string, string> = {},
+): Promise<{ code: number; plan: PlanJson; stderr: string }> {
+  const r = await runCli(['plan', repo.root, '--format', 'json', ...args], { env: env(extra) });
+  assert.ok(r.stdout.trim().startsWith('{'), r.stderr + r.stdout);
+  return { code: r.code, plan: JSON.parse(r.stdout) as PlanJson, stderr: r.stderr };
+}
+
+test('the local engine builds its own architecture natively and arm64 under QEMU when binfmt has it', async () => {
+  const { code, plan: p } = await plan(
+    ['--platform', 'linux/amd64,linux/arm64', '--tag', 'reg.example:5000/team/app'],
+    {
+      CROSSDOCK_BINFMT_DIR: withQemu,
+    },
+  );
+  assert.equal(code, 0);
+  assert.equal(p.version, 1);
+  assert.equal(p.nodes[0]?.name, 'local');
+  assert.deepEqual(p.nodes[0]?.native, ['linux/amd64']);
+  assert.equal(p.nodes[0]?.nativeSource, 'detected');
+  assert.deepEqual(p.nodes[0]?.emulation, { arm64: 'enabled' });
+  assert.deepEqual(
+    p.images[0]?.platforms.map((x) => `${x.platform} ${x.mode} ${x.emulation ?? ''}`.trim()),
+    ['linux/amd64 native', 'linux/arm64 emulated enabled'],
+  );
+  assert.ok(p.notices.some((n) => /linux\/arm64 will be emulated \(QEMU\) on node local/.test(n)));
+  assert.deepEqual(p.images[0]?.tags, ['reg.example:5000/team/app:latest']);
+});
+
+test('without QEMU for arm64 and no native arm64 node, the plan refuses and says how to fix it; build does not start', async () => {
+  const { code, plan: p } = await plan(['--platform', 'linux/amd64,linux/arm64'], {
+    CROSSDOCK_BINFMT_DIR: noQemu,
+  });
+  assert.equal(code, 1);
+  assert.equal(p.images[0]?.platforms.length, 1, 'only amd64 is routable');
+  assert.match(p.problems[0] ?? '', /no builder node can build linux\/arm64/);
+  assert.match(p.problems[0] ?? '', /update-binfmts --enable qemu-aarch64/);
+  assert.match(p.problems[0] ?? '', /native arm64 builder node \(--node NAME=ssh:\/\/user@host/);
+
+  const b = await runCli(['build', repo.root, '--platform', 'linux/amd64,linux/arm64'], {
+    env: env({ CROSSDOCK_BINFMT_DIR: noQemu }),
+  });
+  assert.equal(b.code, 2);
+  assert.match(b.stderr, /the build cannot start: 1 problem/);
+  assert.doesNotMatch(b.stderr, /building|starting/);
+});
+
+test('an unreachable node gets no work and is reported; with no usable node at all, nothing can be built', async () => {
+  const { code, plan: p } = await plan(
+    [
+      '--node',
+      'local=unix:///var/run/docker.sock',
+      '--node',
+      'far=unix:///nonexistent/docker.sock',
+      '--platform',
+      'linux/amd64',
+    ],
+    {
+      CROSSDOCK_BINFMT_DIR: withQemu,
+    },
+  );
+  assert.equal(code, 0);
+  const far = p.nodes.find((n) => n.name === 'far');
+  assert.equal(far?.healthy, false);
+  assert.match(far?.problem ?? '', /does not answer.*start it, or fix the endpoint/);
+  assert.ok(p.notices.some((n) => /node far is not usable and gets no work/.test(n)));
+  assert.equal(p.images[0]?.platforms[0]?.node, 'local');
+
+  const only = await plan(['--node', 'far=unix:///nonexistent/docker.sock', '--platform', 'linux/amd64']);
+  assert.equal(only.code, 1);
+  assert.match(only.plan.problems[0] ?? '', /no builder node can build linux\/amd64: no node is usable/);
+});
+
+test('a node declared native for arm64 takes arm64 natively; work is spread over equal nodes', async () => {
+  const { plan: p } = await plan(
+    [
+      '--node',
+      'a=unix:///var/run/docker.sock',
+      '--node',
+      'b=unix:///var/run/docker.sock',
+      '--platform',
+      'linux/amd64,linux/arm64',
+    ],
+    { CROSSDOCK_BINFMT_DIR: withQemu },
+  );
+  // Both nodes are the same amd64 engine: amd64 goes to the first, arm64 (emulated) to the less loaded second.
+  assert.deepEqual(
+    p.images[0]?.platforms.map((x) => `${x.platform}@${x.node}:${x.mode}`),
+    ['linux/amd64@a:native', 'linux/arm64@b:emulated'],
+  );
+});
+
+test('build.emulation: forbid turns an emulated platform into a problem', async () => {
+  const r = sampleRepo({ config: 'build:\n  emulation: forbid\n' });
+  try {
+    const out = await runCli(['plan', r.root, '--format', 'json', '--platform', 'linux/arm64'], {
+      env: env({ CROSSDOCK_BINFMT_DIR: withQemu }),
+    });
+    assert.equal(out.code, 1);
+    assert.match(
+      JSON.parse(out.stdout).problems[0],
+      /would be emulated on node local, and build.emulation is forbid/,
+    );
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('tag templates expand from git; {branch} on a detached HEAD is a problem, not a wrong tag', async () => {
+  const r = sampleRepo({
+    config:
+      'build:\n  tags: ["{date}-{sha}", "{branch}"]\nimages:\n  reg.example:5000/team/app:\n    context: .\n',
+  });
+  try {
+    const sha = spawnSync('git', ['-C', r.root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+    const now = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    const ok = await runCli(['plan', r.root, '--format', 'json'], {
+      env: env({ CROSSDOCK_BINFMT_DIR: withQemu }),
+    });
+    assert.deepEqual(JSON.parse(ok.stdout).images[0].tags, [
+      `reg.example:5000/team/app:${now}-${sha.slice(0, 7)}`,
+      'reg.example:5000/team/app:main',
+    ]);
+    spawnSync('git', ['-C', r.root, 'checkout', '-q', '--detach']);
+    const detached = await runCli(['plan', r.root, '--format', 'json'], {
+      env: env({ CROSSDOCK_BINFMT_DIR: withQemu }),
+    });
+    assert.equal(detached.code, 1);
+    assert.match(JSON.parse(detached.stdout).problems[0], /uses \{branch\}, but HEAD is not on a branch/);
+  } finally {
+    r.cleanup();
+  }
+});
+
+test('bad configuration and flags fail with what, where and how to fix, before anything runs', async () => {
+  const cases: [string[], string | undefined, RegExp][] = [
+    [
+      ['--node', 'pi=ftp://10.0.0.5'],
+      undefined,
+      /"ftp:\/\/10\.0\.0\.5" is not a builder endpoint[\s\S]*hint: use unix:\/\/\/path\.sock/,
+    ],
+    [['--node', 'nameonly'], undefined, /--node nameonly: expected NAME=ENDPOINT/],
+    [['--platform', 'linux/arm64,windoze'], undefined, /(not a platform|windoze)/],
+    [['--build-arg', 'NOVALUE'], undefined, /--build-arg NOVALUE: expected KEY=VALUE/],
+    [['--tag', 'a:1', '--tag', 'b:2'], undefined, /every tag of one build must name the same repository/],
+    [[], 'nodes:\n  - endpoint: unix:///var/run/docker.sock\n', /nodes\[0\] has no name/],
+    [
+      [],
+      'nodes:\n  - name: a\n    endpoint: unix:///x\n    context: y\n',
+      /exactly one of endpoint, context, buildx, buildah/,
+    ],
+    [[], 'build:\n  retries: many\n', /build.retries must be a whole number/],
+    [
+      [],
+      'build:\n  tags: ["{version}"]\nimages:\n  reg/app:\n    context: .\n',
+      /unknown placeholder \{version\}/,
+    ],
+    [
+      ['--file', 'missing/Dockerfile', '--context', '.'],
+      undefined,
+      /Dockerfile missing\/Dockerfile does not exist/,
+    ],
+  ];
+  for (const [args, config, expected] of cases) {
+    const r = config ? sampleRepo({ config }) : repo;
+    try {
+      const out = await runCli(['plan', r.root, ...args], {
+        env: env({ CROSSDOCK_BINFMT_DIR: withQemu }),
+        cwd: r.root,
+      });
+      assert.notEqual(out.code, 0, `${args.join(' ')} ${config ?? ''}`);
+      assert.match(out.stderr + out.stdout, expected);
+      assert.doesNotMatch(out.stderr, /internal error|at .*\.ts:\d+/);
+    } finally {
+      if (config) r.cleanup();
+    }
+  }
+});
