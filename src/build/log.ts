@@ -86,14 +86,21 @@ export class StepLog {
       this.current = step;
       return;
     }
-    // buildah: "STEP 3/5: RUN pip install ..."
-    const bh = /^STEP (\d+\/\d+): (.*)$/.exec(line);
+    // buildah: "[2/3] STEP 3/5: RUN pip install ..." (the stage prefix only in multi-stage builds), "--> Using cache"
+    const bh = /^(?:\[(\d+\/\d+)\] )?STEP (\d+\/\d+): (.*)$/.exec(line);
     if (bh) {
       this.buildah = true;
       if (this.current && this.current.status === 'running') this.current.status = 'done';
-      this.start(`buildah-${bh[1]}`, `[${bh[1]}] ${bh[2]}`);
+      const stage = bh[1] ? `stage ${bh[1]} ` : '';
+      this.start(`buildah-${bh[1] ?? ''}-${bh[2]}`, `[${stage}${bh[2]}] ${bh[3]}`);
       return;
     }
+    if (this.buildah && this.current && line.startsWith('--> Using cache')) {
+      this.current.cached = true;
+      this.current.status = 'cached';
+      return;
+    }
+    if (this.buildah && line.startsWith('--> ')) return;
     if (this.buildah && this.current && line.trim() && !/^(Error|error):/.test(line)) {
       // buildah prints a step's output bare, between its STEP lines.
       const keep = this.lines.get(this.current);

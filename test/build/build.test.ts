@@ -247,6 +247,52 @@ test('a second engine is a builder node: each platform is built where crossdock.
   }
 });
 
+test('buildah is a backend too: both platforms built by buildah, pushed by crossdock, read back by skopeo', async () => {
+  const repository = `${registry.host}/team/buildah`;
+  const repo = sampleRepo();
+  try {
+    const meta = join(work, 'buildah.json');
+    const r = await runCli(
+      [
+        'build',
+        repo.root,
+        '--node',
+        'bh=buildah://local',
+        '--push',
+        '--ca-file',
+        pki.caPath,
+        '--tag',
+        `${repository}:1`,
+        '--metadata-file',
+        meta,
+      ],
+      { env: env() },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const record = JSON.parse(readFileSync(meta, 'utf8'));
+    const platforms = record.images[0].platforms as {
+      platform: string;
+      backend: string;
+      mode: string;
+      steps: { name: string }[];
+    }[];
+    assert.deepEqual(
+      platforms.map((p) => `${p.platform}:${p.backend}:${p.mode}`),
+      ['linux/amd64:buildah:native', 'linux/arm64:buildah:emulated'],
+    );
+    assert.ok(
+      platforms[0]!.steps.some((s) => /STEP|RUN mkdir -p \/out/.test(s.name)),
+      JSON.stringify(platforms[0]!.steps),
+    );
+    const index = rawIndex(`${repository}:1`);
+    const byArch = new Map(index.manifests.map((m) => [m.platform.architecture, m.digest]));
+    assert.equal(busyboxMachine(`${repository}@${byArch.get('amd64')}`), EM_X86_64);
+    assert.equal(busyboxMachine(`${repository}@${byArch.get('arm64')}`), EM_AARCH64);
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('a real build error is not retried, reports the step and its last lines, and tags nothing', async () => {
   const repository = `${registry.host}/team/broken`;
   const dockerfile = [
