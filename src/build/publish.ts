@@ -234,6 +234,7 @@ export async function pushIndex(
   platforms: Descriptor[],
   tags: string[],
   annotations: Record<string, string>,
+  onTag?: (tag: string) => void,
 ): Promise<string> {
   const index: ImageIndex = {
     schemaVersion: 2,
@@ -244,6 +245,9 @@ export async function pushIndex(
   const bytes = Buffer.from(JSON.stringify(index));
   const digest = sha256(bytes);
   await client.putManifest(repo, digest, MEDIA.ociIndex, bytes);
-  for (const tag of tags) await client.putManifest(repo, tag, MEDIA.ociIndex, bytes);
+  for (const tag of tags) {
+    await client.putManifest(repo, tag, MEDIA.ociIndex, bytes);
+    onTag?.(tag);
+  }
   return digest;
 }

@@ -44,6 +44,8 @@ export interface ImageRecord {
   indexDigest: string | null;
   platforms: PlatformRecord[];
   verify: { ok: boolean; findings: { id: string; severity: string; message: string }[] } | null;
+  /** Why the index could not be pushed or verified (platform errors are on the platforms). */
+  error: string | null;
 }
 
 export interface PlatformRecord {
@@ -159,6 +161,7 @@ async function runImage(
     indexDigest: null,
     platforms: records,
     verify: null,
+    error: null,
   };
   if (o.signal?.aborted || records.some((r) => r.status === 'cancelled')) {
     record.status = 'cancelled';
@@ -188,9 +191,21 @@ async function runImage(
   ])
     if (labels[key]) annotations[key] = labels[key]!;
   const tags = image.tags.map((t) => t.slice(t.lastIndexOf(':') + 1));
+  if (o.signal?.aborted) {
+    record.status = 'cancelled';
+    return record;
+  }
   o.progress.event(`${image.name}: pushing the index (${records.length} platforms) under ${tags.join(', ')}`);
-  record.indexDigest = await pushIndex(o.client, repo, descriptors, tags, annotations);
-  record.tags = image.tags;
+  try {
+    record.indexDigest = await pushIndex(o.client, repo, descriptors, tags, annotations, (tag) => {
+      record.tags.push(`${image.repository}:${tag}`);
+    });
+  } catch (e) {
+    record.status = 'failed';
+    record.error = `pushing the index failed: ${e instanceof Error ? e.message : String(e)}${record.tags.length ? ` (already tagged: ${record.tags.join(', ')})` : ''}`;
+    o.progress.event(`${image.name}: ${record.error}`);
+    return record;
+  }
   phases.indexMs += Date.now() - t1;
   const t2 = Date.now();
   const policy: VerifyPolicy = {
@@ -201,7 +216,15 @@ async function runImage(
     ...(o.plan.git.sha ? { revision: o.plan.git.sha } : {}),
   };
   const ref = resolveRef(`${image.repository}@${record.indexDigest}`);
-  const { findings } = await verifyImage(o.client, ref, policy);
+  let findings: Awaited<ReturnType<typeof verifyImage>>['findings'];
+  try {
+    ({ findings } = await verifyImage(o.client, ref, policy));
+  } catch (e) {
+    record.status = 'verify-failed';
+    record.error = `verify could not read what was pushed: ${e instanceof Error ? e.message : String(e)}`;
+    o.progress.event(`${image.name}: ${record.error}`);
+    return record;
+  }
   phases.verifyMs += Date.now() - t2;
   const errors = findings.filter((f) => f.severity === 'error');
   record.verify = {

@@ -207,6 +207,8 @@ export class RegistryClient {
       `${message.startsWith(what) ? message : `${what}: ${message}`} (gave up after ${attempts} attempts)`,
       {
         status: last?.status,
+        // A caller that asked for one attempt (a blob PUT, whose session cannot be resumed) retries itself.
+        transient: maxAttempts === 1 && (last?.transient ?? false),
         hint: 'the registry keeps failing; try again later or check its logs',
       },
     );

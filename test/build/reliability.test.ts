@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { bridgeGateway, requireEngine, sampleRepo } from '../helpers/engine.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 /**
@@ -223,6 +224,67 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/cancel`], true);
     assert.notEqual(tags.code, 0, 'nothing was tagged');
   } finally {
+    repo.cleanup();
+  }
+});
+
+test('registry 5xx while publishing is retried; a registry that keeps refusing the tag leaves no tag and says so', async () => {
+  const proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
+  const repo = sampleRepo();
+  try {
+    // Two failed layer uploads, then the registry recovers: the build succeeds.
+    proxy.rules.push({ method: 'PUT', path: /\/blobs\/uploads\//, fault: 'status500', times: 2 });
+    const ok = await runCli(
+      [
+        'build',
+        repo.root,
+        '--platform',
+        'linux/amd64',
+        '--tag',
+        `${proxy.host}/team/r5xx:1`,
+        '--push',
+        '--plain-http',
+        proxy.host,
+        '--format',
+        'json',
+        '-q',
+      ],
+      { env: env() },
+    );
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    assert.equal(proxy.log.filter((l) => l.fault === 'status500').length, 2);
+    assert.match(ok.stderr, /retry 1: upload sha256:/);
+
+    // The tag PUT keeps failing: the platform is in the registry by digest, the tag is not, the error is clear.
+    proxy.rules.push({ method: 'PUT', path: /\/manifests\/stuck$/, fault: 'status500', times: 1000 });
+    const bad = await runCli(
+      [
+        'build',
+        repo.root,
+        '--platform',
+        'linux/amd64',
+        '--tag',
+        `${proxy.host}/team/r5xx:stuck`,
+        '--push',
+        '--plain-http',
+        proxy.host,
+        '--format',
+        'json',
+        '-q',
+      ],
+      { env: { ...env(), CROSSDOCK_BACKOFF_MS: '1' } },
+    );
+    assert.equal(bad.code, 1, bad.stderr + bad.stdout);
+    const image = JSON.parse(bad.stdout).images[0];
+    assert.equal(image.status, 'failed');
+    assert.deepEqual(image.tags, []);
+    assert.match(image.error, /pushing the index failed: .*manifest .*:stuck.*500/);
+    const tags = JSON.parse(
+      skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/r5xx`]).stdout,
+    ).Tags;
+    assert.deepEqual(tags, ['1']);
+  } finally {
+    await proxy.close();
     repo.cleanup();
   }
 });

@@ -169,6 +169,7 @@ export function summaryText(r: RunRecord): string {
         for (const l of p.error.log.slice(-10)) lines.push(`    | ${l}`);
       }
     }
+    if (img.error) lines.push(`  error: ${img.error}`);
     if (img.verify)
       for (const f of img.verify.findings) lines.push(`  verify ${f.severity}: ${f.message} [${f.id}]`);
   }
