@@ -2,21 +2,31 @@
  * `npm run bench`: generates git repositories of 5,000 / 10,000 / 20,000 files (1.5% of them Dockerfiles,
  * requirements and pyproject files, like a large monorepo), runs `crossdock check` on each as a whole process
  * several times, and writes median wall time and peak RSS to bench/results.json (merged with other benchmarks).
+ * Other parts: `copy` (bench/copy.ts) and `build` (bench/build.ts, needs the engine: scripts/start-engine.sh).
+ * BENCH_ONLY=check|copy|build (or a comma-separated list) runs only those parts; the others' figures already in
+ * bench/results.json are kept.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBench } from './build.js';
 import { copyBench } from './copy.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bin = join(here, '..', 'bin', 'crossdock.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const PARTS = ['check', 'copy', 'build'] as const;
+const only = process.env.BENCH_ONLY?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const wants = (part: (typeof PARTS)[number]) => !only?.length || only.includes(part);
 
 function dockerfile(i: number): string {
   return [
     `ARG PY=3.${10 + (i % 3)}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference, not a template
     'FROM python:${PY}-slim AS build',
     'WORKDIR /src',
     'COPY requirements.txt .',
@@ -176,11 +186,14 @@ function measure(root: string): {
 
 async function main(): Promise<void> {
   if (!existsSync(join(here, '..', 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+  const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
+  if (unknown.length)
+    throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
   const base = join(tmpdir(), `crossdock-bench-${process.pid}`);
   const sizes = (process.env.BENCH_SIZES ?? '5000,10000,20000').split(',').map(Number);
   const check: Record<string, unknown>[] = [];
   try {
-    for (const total of process.env.BENCH_ONLY === 'copy' ? [] : sizes) {
+    for (const total of wants('check') ? sizes : []) {
       const root = join(base, `repo-${total}`);
       mkdirSync(root, { recursive: true });
       const relevant = generate(root, total);
@@ -195,13 +208,15 @@ async function main(): Promise<void> {
     if (process.env.BENCH_KEEP) console.log(`kept ${base}`);
     else rmSync(base, { recursive: true, force: true });
   }
+  const copy = wants('copy') ? await copyBench(Number(process.env.BENCH_COPY_ROUNDS ?? 5)) : undefined;
+  const build = wants('build') ? await buildBench(Number(process.env.BENCH_BUILD_ROUNDS ?? 3)) : undefined;
+  // Read last: the parts not run keep the figures they have in the file.
   const out = join(here, 'results.json');
   const previous: unknown = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
-  const only = process.env.BENCH_ONLY;
-  const copy = only === 'check' ? undefined : await copyBench(Number(process.env.BENCH_COPY_ROUNDS ?? 5));
   const merged = {
     ...(typeof previous === 'object' && previous !== null ? previous : {}),
     ...(copy ? { copy } : {}),
+    ...(build ? { build } : {}),
     ...(check.length
       ? {
           check: {
