@@ -118,8 +118,11 @@ export class StepLog {
   failure(maxLines = 15): { step?: string; lines: string[]; summary: string[] } {
     const step = this.failed ?? [...this.steps].reverse().find((s) => s.status === 'running') ?? this.current;
     const lines = step ? (this.lines.get(step) ?? []).filter((l) => l.trim()).slice(-maxLines) : [];
+    // The engine repeats the step's ERROR line in its closing summary: keep one of them.
+    const said = new Set(lines.map((l) => l.replace(/^ERROR: /, '').trim()));
     const summary = this.loose
       .filter((l) => !/^-+$/.test(l.trim()) && !/^\s*>/.test(l) && !/^\s*\d+ \|/.test(l))
+      .filter((l) => !said.has(l.replace(/^(ERROR|error): /, '').trim()))
       .slice(-6);
     return { step: step?.name, lines, summary };
   }

@@ -333,7 +333,7 @@ async function runPlatform(
         record.error = {
           message:
             notFound ??
-            `${f.step ? `step ${f.step} failed` : `the build failed (exit ${built.exec.code ?? built.exec.signal})`}${kind.transient ? ` (${kind.reason}; ${o.retries} retries used up)` : ''}`,
+            `${f.step ? `step ${f.step.length > 100 ? `${f.step.slice(0, 97)}...` : f.step} failed` : `the build failed (exit ${built.exec.code ?? built.exec.signal})`}${kind.transient ? ` (${kind.reason}; ${o.retries} retries used up)` : ''}`,
           step: f.step ?? null,
           log: [...f.lines, ...f.summary].slice(-20),
           transient: kind.transient,

@@ -152,7 +152,7 @@ export function summaryText(r: RunRecord): string {
       const bits = [
         p.platform.padEnd(12),
         p.node,
-        p.mode,
+        p.mode.padEnd(8),
         p.status,
         formatSeconds(p.durationMs),
         `${p.steps.length} steps${cached ? ` (${cached} cached)` : ''}`,
