@@ -23,9 +23,14 @@ export class StepLog {
   current: Step | undefined;
   failed: Step | undefined;
 
-  constructor(private readonly onStep?: (step: Step) => void) {}
+  constructor(
+    private readonly onStep?: (step: Step) => void,
+    /** Receives the engine's output unchanged (the per-platform log file). */
+    private readonly tee?: (chunk: string) => void,
+  ) {}
 
   write(chunk: string): void {
+    this.tee?.(chunk);
     const text = this.partial + chunk;
     const parts = text.split(/\r?\n/);
     this.partial = parts.pop() ?? '';

@@ -16,6 +16,7 @@ import {
   parseNodeEndpoint,
   parseNodes,
 } from './config.js';
+import { heavyDependenciesIn } from './heavy.js';
 import { type EmulationState, emulationFix, type NodeState, probeNode } from './nodes.js';
 
 /** What `crossdock plan` prints and `crossdock build` executes. JSON shape: docs/build-json.md. */
@@ -382,6 +383,7 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
     labels['org.opencontainers.image.created'] = '{build time}';
 
     const platforms: PlannedPlatform[] = [];
+    let heavy: string[] | undefined;
     for (const platform of input.platforms) {
       const arch = platform.split('/')[1] ?? '';
       const healthy = states.filter((s) => s.healthy);
@@ -413,8 +415,12 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
           );
           continue;
         }
+        heavy ??= await heavyDependenciesIn(input.context);
+        const cost = heavy.length
+          ? `expect it to take hours, not minutes: ${heavy.join(', ')} ${heavy.length === 1 ? 'compiles' : 'compile'} from source under emulation where no ${arch} wheel or binary exists`
+          : 'expect it to take several times longer than a native build (5-20x for compiling steps)';
         notices.push(
-          `${name} ${platform} will be emulated (QEMU${chosen.emulation[arch] === 'unknown' ? ', not verified on that node' : ''}) on node ${chosen.spec.name}: expect it to take several times longer than a native build (5-20x for compiling steps; heavy wheels built from source can take hours); a native ${arch} node avoids this`,
+          `${name} ${platform} will be emulated (QEMU${chosen.emulation[arch] === 'unknown' ? ', not verified on that node' : ''}) on node ${chosen.spec.name}: ${cost}; a native ${arch} node avoids this`,
         );
       }
       load.set(chosen.spec.name, (load.get(chosen.spec.name) ?? 0) + 1);

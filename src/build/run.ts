@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -67,6 +67,8 @@ export interface PlatformRecord {
   size: number | null;
   uploadedBytes: number | null;
   error: { message: string; step: string | null; log: string[]; transient: boolean } | null;
+  /** The engine's whole output for this platform, every attempt (with --log-dir). */
+  logFile: string | null;
 }
 
 export interface RunOptions {
@@ -84,6 +86,8 @@ export interface RunOptions {
   planMs: number;
   /** Base delay before a retry (doubles per attempt); tests shorten it. */
   backoffMs?: number;
+  /** Folder for the per-platform engine logs. */
+  logDir?: string;
 }
 
 function slug(name: string): string {
@@ -269,7 +273,11 @@ async function runPlatform(
     size: null,
     uploadedBytes: null,
     error: null,
+    logFile: o.logDir
+      ? join(o.logDir, `${slug(image.name).replace(/\//g, '_')}-${pp.platform.replace(/\//g, '-')}.log`)
+      : null,
   };
+  const logStream = record.logFile ? createWriteStream(record.logFile, { flags: 'w' }) : undefined;
   const backend = backendFor(node);
   const start = Date.now();
   const root = o.plan.root;
@@ -279,7 +287,13 @@ async function runPlatform(
     record.attempts++;
     const workDir = await fs.mkdtemp(join(tmpdir(), 'crossdock-build-'));
     try {
-      const log = new StepLog((step) => o.progress.update(key, 'building', step.name));
+      logStream?.write(
+        `=== attempt ${record.attempts} on node ${pp.node} (${pp.mode}), ${new Date().toISOString()}\n`,
+      );
+      const log = new StepLog(
+        (step) => o.progress.update(key, 'building', step.name),
+        logStream ? (chunk) => logStream.write(chunk) : undefined,
+      );
       const job: BuildJob = {
         platform: pp.platform,
         node,
@@ -377,6 +391,7 @@ async function runPlatform(
     }
   }
   record.durationMs = Date.now() - start;
+  if (logStream) await new Promise((r) => logStream.end(r));
   return record;
 }
 

@@ -153,6 +153,27 @@ test('a node declared native for arm64 takes arm64 natively; work is spread over
   );
 });
 
+test('the emulation notice names the heavy dependencies that will compile from source under QEMU', async () => {
+  const r = sampleRepo({ files: { 'requirements.txt': 'flask==3.0.3\nscipy==1.13.1\npsycopg2==2.9.9\n' } });
+  try {
+    const out = await runCli(['plan', r.root, '--format', 'json', '--platform', 'linux/amd64,linux/arm64'], {
+      env: env({ CROSSDOCK_BINFMT_DIR: withQemu }),
+    });
+    const notices = JSON.parse(out.stdout).notices as string[];
+    assert.ok(
+      notices.some((n) =>
+        /linux\/arm64 will be emulated .*expect it to take hours, not minutes: psycopg2, scipy compile from source/.test(
+          n,
+        ),
+      ),
+      notices.join('\n'),
+    );
+    assert.ok(!notices.some((n) => /flask/.test(n)));
+  } finally {
+    r.cleanup();
+  }
+});
+
 test('build.emulation: forbid turns an emulated platform into a problem', async () => {
   const r = sampleRepo({ config: 'build:\n  emulation: forbid\n' });
   try {

@@ -98,6 +98,8 @@ test('a step that fails twice with a transient error (HTTP 503) is retried and t
         registry.host,
         '--metadata-file',
         meta,
+        '--log-dir',
+        join(work, 'logs'),
       ],
       { env: env() },
     );
@@ -105,6 +107,12 @@ test('a step that fails twice with a transient error (HTTP 503) is retried and t
     const p = (JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms as PlatformRec[])[0]!;
     assert.equal(p.status, 'succeeded');
     assert.equal(p.attempts, 3);
+    // The whole engine output of every attempt is kept per platform.
+    const logFile = JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms[0].logFile as string;
+    assert.equal(logFile, join(work, 'logs', 'team_flaky-linux-amd64.log'));
+    const logText = readFileSync(logFile, 'utf8');
+    assert.equal(logText.match(/^=== attempt \d on node local/gm)?.length, 3);
+    assert.equal(logText.match(/server returned error: HTTP\/1\.1 503/g)?.length, 2);
     assert.deepEqual(
       p.retries.map((x) => x.reason),
       ['server error 5xx', 'server error 5xx'],

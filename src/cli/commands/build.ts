@@ -209,6 +209,12 @@ export const buildCommand: Command = {
       valueName: 'FILE',
       description: 'write the run record (JSON) to FILE',
     },
+    {
+      name: 'log-dir',
+      type: 'string',
+      valueName: 'DIR',
+      description: "write each platform's whole engine output to DIR",
+    },
     { name: 'quiet', short: 'q', type: 'boolean', description: 'no progress output' },
     ...REGISTRY_OPTIONS,
   ],
@@ -232,6 +238,14 @@ export const buildCommand: Command = {
     const registries = [
       ...new Set(plan.images.map((i) => i.repository?.split('/')[0]).filter((h): h is string => !!h)),
     ];
+    const logDirOpt = stringOpt(args, 'log-dir');
+    const logDir = logDirOpt ? resolve(io.cwd, logDirOpt) : undefined;
+    if (logDir)
+      await fs.mkdir(logDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+        throw new ConfigError(`cannot create --log-dir ${logDirOpt}: ${e.code ?? e.message}`, {
+          hint: 'choose a writable folder',
+        });
+      });
     const client = plan.push ? await registryClient(args, io, registries) : undefined;
     let record: RunRecord;
     try {
@@ -248,6 +262,7 @@ export const buildCommand: Command = {
         policyFor: (image) =>
           policyFromConfig(config.raw, image.repository ?? image.name, image.repository ?? image.name),
         planMs,
+        logDir,
         backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
       });
     } finally {
