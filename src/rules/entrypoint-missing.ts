@@ -76,6 +76,14 @@ export default createRule<'missing'>({
           else if (!target && (op.dest.endsWith(`/${name}`) || (op.destIsDir && srcName === name)))
             received = true;
           else if (isInit && srcName === name) received = true;
+          else if (
+            // ADD of a local tar archive unpacks it at the destination: a root filesystem can hold the program.
+            op.ins.keyword === 'ADD' &&
+            op.from === undefined &&
+            /\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$/i.test(s.value) &&
+            (target === undefined || op.dest === '/' || target.startsWith(`${op.dest.replace(/\/$/, '')}/`))
+          )
+            received = true;
           else if (target && op.from !== undefined && target.startsWith(`${op.dest.replace(/\/$/, '')}/`))
             received = true;
           else if (target && op.from === undefined && target.startsWith(`${op.dest.replace(/\/$/, '')}/`)) {

@@ -16,6 +16,9 @@ test('an init or script the final image never receives is reported at the progra
       ['4:13-28'],
     ],
     ['FROM scratch\nCOPY app /app\nENTRYPOINT ["/server"]\n', ['3:13-22']],
+    // A tar unpacked elsewhere does not provide the program; COPY never unpacks.
+    ['FROM scratch\nADD rootfs.tar.gz /opt/\nENTRYPOINT ["/server"]\n', ['3:13-22']],
+    ['FROM scratch\nCOPY rootfs.tar /\nENTRYPOINT ["/server"]\n', ['3:13-22']],
   ];
   for (const [df, expected] of cases) {
     const findings = await checkRepo(repo(df, { 'start.sh': '#!/bin/sh\n', app: 'x' }), [rule]);
@@ -36,6 +39,9 @@ test('programs copied, installed, or shipped by the base are fine', async () => 
     'FROM python:3.12-slim\nCMD ["python", "-m", "app"]\n',
     'FROM python:3.12-slim\nADD https://github.com/krallin/tini/releases/download/v0.19.0/tini /tini\nENTRYPOINT ["/tini", "--"]\n',
     'FROM mycorp/base:1\nENTRYPOINT ["/opt/entry.sh"]\n',
+    // A root filesystem unpacked by ADD (examples/build-sample), through a base stage.
+    'FROM scratch AS base\nARG TARGETARCH\nADD rootfs-${TARGETARCH}.tar /\nFROM base\nENTRYPOINT ["/bin/busybox", "sh"]\n',
+    'FROM scratch\nADD rootfs.tar.gz /opt/\nENTRYPOINT ["/opt/bin/server"]\n',
   ];
   for (const df of fine)
     assert.deepEqual(await checkRepo(repo(df, { 'start.sh': '#!/bin/sh\n' }), [rule]), [], df);
