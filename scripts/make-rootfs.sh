@@ -5,6 +5,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${1:?usage: make-rootfs.sh DIR}"
+mkdir -p "$dir"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for arch in amd64 arm64; do

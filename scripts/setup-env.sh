@@ -36,7 +36,7 @@ if ! ls .cache/debs/busybox-static_*_arm64.deb >/dev/null 2>&1 || ! ls .cache/de
     updated=0
   fi
   [ "$updated" = 1 ] || apt-get update -qq
-  (cd .cache/debs && apt-get download -qq busybox-static:amd64 busybox-static:arm64 2>/dev/null)
+  (cd .cache/debs && apt-get download -qq busybox-static:amd64 busybox-static:arm64)
 fi
 bash scripts/start-engine.sh
 echo "setup: git $(git --version | cut -d' ' -f3), node $(node --version), $(docker-registry --version 2>&1 | awk '{print $2, $3}'), skopeo $(skopeo --version | awk '{print $3}')"

@@ -39,6 +39,16 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
   if (!program) throw new TypeError('exec: empty argv');
   if (debugEnabled()) process.stderr.write(`debug: exec ${argv.map((a) => JSON.stringify(a)).join(' ')}\n`);
   const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
+  // Already cancelled (Ctrl-C between two steps): start nothing.
+  if (options.signal?.aborted)
+    return Promise.resolve({
+      argv,
+      code: null,
+      signal: 'SIGTERM',
+      stdout: '',
+      stderr: 'cancelled before it started',
+      notFound: false,
+    });
   return new Promise((resolve) => {
     const child = spawn(program, args, {
       cwd: options.cwd,

@@ -86,9 +86,17 @@ async function checked(
 export const dockerdBuildkit: Backend = {
   async build(job) {
     const iid = join(job.workDir, 'iid');
+    // A 23+ client runs `docker build` through buildx on the selected builder: ask for the image to be loaded
+    // into the engine (a docker-container builder keeps it otherwise) and for no provenance attestation.
+    const client = job.node.client;
+    const viaBuildx = !!client?.buildx && Number(client.version.split('.')[0]) >= 23;
+    const bx = /(\d+)\.(\d+)/.exec(client?.buildxVersion ?? '');
+    const provenance =
+      viaBuildx && bx && (Number(bx[1]) > 0 || Number(bx[2]) >= 10) ? ['--provenance=false'] : [];
     const argv = [
       ...job.node.argv,
       'build',
+      ...(viaBuildx ? ['--load', ...provenance] : []),
       '--progress=plain',
       ...common(job),
       '-t',

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { parseImageRef } from '../model/image-ref.js';
 import { formatPlatform, parsePlatform } from '../model/platform.js';
 
 /**
@@ -7,7 +8,7 @@ import { formatPlatform, parsePlatform } from '../model/platform.js';
  * ```yaml
  * nodes:                       # builder nodes; without any, the local Docker engine is the only node
  *   - name: x86
- *     endpoint: unix:///var/run/docker.sock    # or tcp://host:2376 (tls: {ca, cert, key}), ssh://user@host
+ *     endpoint: unix:///var/run/docker.sock    # or tcp://host:2376 (tls: folder with ca.pem, cert.pem, key.pem), ssh://
  *   - name: pi
  *     context: pi5                              # a docker context
  *     platforms: [linux/arm64]                  # native platforms; detected from the engine when not given
@@ -77,6 +78,20 @@ export const DEFAULT_BUILD: BuildDefaults = {
   labels: {},
 };
 
+/** Architectures of the OCI image index spec that Linux images are built for. */
+export const KNOWN_ARCHITECTURES = [
+  'amd64',
+  'arm64',
+  'arm',
+  '386',
+  'ppc64le',
+  's390x',
+  'riscv64',
+  'mips64le',
+  'mips64',
+  'loong64',
+];
+
 const NODE_KEYS = ['name', 'endpoint', 'context', 'buildx', 'buildah', 'platforms', 'tls'];
 const BUILD_KEYS = ['tags', 'retries', 'parallel', 'emulation', 'source', 'labels', 'cacheRegistry'];
 /** Keys of an `images:` entry that describe its build; the rest are verify policy (see verify). */
@@ -108,9 +123,9 @@ function platformList(v: unknown, where: string): string[] {
   const list = strings(v, where, '[linux/amd64, linux/arm64]');
   return list.map((text) => {
     const p = parsePlatform(text);
-    if (!p)
+    if (!p || !KNOWN_ARCHITECTURES.includes(p.architecture))
       throw new ConfigError(`crossdock.yaml ${where}: "${text}" is not a platform`, {
-        hint: 'use os/arch[/variant], e.g. linux/arm64',
+        hint: `use os/arch[/variant] with arch one of ${KNOWN_ARCHITECTURES.join(', ')}, e.g. linux/arm64`,
       });
     return formatPlatform(p);
   });
@@ -237,7 +252,15 @@ export function parseBuildDefaults(raw: unknown): BuildDefaults {
   if (raw.source !== undefined) out.source = String(raw.source);
   if (raw.labels !== undefined)
     out.labels = stringMap(raw.labels, 'build.labels', '{ org.opencontainers.image.vendor: Team }');
-  if (raw.cacheRegistry !== undefined) out.cacheRegistry = String(raw.cacheRegistry);
+  if (raw.cacheRegistry !== undefined) {
+    const ref = String(raw.cacheRegistry);
+    const parsed = parseImageRef(ref);
+    if (!parsed.ok || /[,=\s]/.test(ref) || parsed.ref.tag || parsed.ref.digest)
+      throw new ConfigError(`crossdock.yaml build.cacheRegistry "${ref}" is not a repository`, {
+        hint: 'e.g. cacheRegistry: reg.example:5000/team/cache (no tag: one tag per platform is added)',
+      });
+    out.cacheRegistry = ref;
+  }
   return out;
 }
 

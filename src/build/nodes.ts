@@ -15,6 +15,8 @@ export interface DockerClient {
   version: string;
   /** The buildx plugin answers `docker buildx version`. */
   buildx: boolean;
+  /** e.g. `v0.12.1` */
+  buildxVersion?: string;
   /** `DOCKER_BUILDKIT=1 docker build` works: a client before 23.0 (BuildKit built in) or one with buildx. */
   buildkitBuild: boolean;
 }
@@ -112,7 +114,14 @@ export function findDockerClient(
       const bx = await exec([path, 'buildx', 'version'], { timeoutMs: 10_000 });
       const buildx = bx.code === 0;
       const major = Number(version.split('.')[0]);
-      const client: DockerClient = { path, version, buildx, buildkitBuild: buildx || major < 23 };
+      const buildxVersion = buildx ? /v?\d+\.\d+\.\d+/.exec(bx.stdout)?.[0] : undefined;
+      const client: DockerClient = {
+        path,
+        version,
+        buildx,
+        buildxVersion,
+        buildkitBuild: buildx || major < 23,
+      };
       if (client.buildkitBuild) return { chosen: client, skipped };
       skipped.push(client);
     }
@@ -124,13 +133,25 @@ export function findDockerClient(
 }
 
 function dockerEnv(spec: NodeSpec): Record<string, string> {
-  if (spec.kind !== 'docker') return {};
-  const env: Record<string, string> = { DOCKER_HOST: spec.endpoint };
+  if (spec.kind !== 'docker' || spec.endpoint === '') return {};
+  // An explicit endpoint: its own TLS settings only, never the ones DOCKER_TLS_VERIFY/DOCKER_CERT_PATH leave in
+  // the environment for another engine (an empty DOCKER_TLS_VERIFY means off to the docker CLI).
+  const env: Record<string, string> = {
+    DOCKER_HOST: spec.endpoint,
+    DOCKER_TLS_VERIFY: '',
+    DOCKER_CERT_PATH: '',
+  };
   if (spec.tlsCertPath) {
     env.DOCKER_TLS_VERIFY = '1';
     env.DOCKER_CERT_PATH = spec.tlsCertPath;
   }
   return env;
+}
+
+/** The endpoint as shown to people (the default node has none of its own). */
+export function endpointText(spec: NodeSpec): string {
+  if (spec.kind === 'docker') return spec.endpoint || "the docker CLI's current context";
+  return `${spec.kind} ${spec.endpoint}`;
 }
 
 function nativeFromArch(os: string, arch: string): string | undefined {
@@ -186,6 +207,10 @@ async function probeDocker(state: NodeState, env: Record<string, string | undefi
     state.problem = `node ${spec.name} is a buildx builder, but ${chosen.path} ${chosen.version} has no buildx plugin; install docker-buildx-plugin`;
     return;
   }
+  if (spec.kind === 'buildx') {
+    await probeBuildx(state, chosen, env);
+    return;
+  }
   const v = await exec([...state.argv, 'version', '--format', '{{json .Server}}'], {
     env: state.env,
     timeoutMs: 20_000,
@@ -198,7 +223,7 @@ async function probeDocker(state: NodeState, env: Record<string, string | undefi
   }
   if (v.code !== 0 || !server?.Version) {
     const why = (v.stderr.trim().split('\n').pop() ?? '').slice(0, 300);
-    state.problem = `the Docker engine of node ${spec.name} (${spec.kind === 'context' ? `context ${spec.endpoint}` : spec.endpoint}) does not answer${why ? `: ${why}` : ''}; start it, or fix the endpoint`;
+    state.problem = `the Docker engine of node ${spec.name} (${endpointText(spec)}) does not answer${why ? `: ${why}` : ''}; start it, or fix the endpoint`;
     return;
   }
   const detected = nativeFromArch(server.Os ?? 'linux', server.Arch ?? '');
@@ -208,40 +233,55 @@ async function probeDocker(state: NodeState, env: Record<string, string | undefi
   }
   state.backendVersion = `dockerd ${server.Version}, client ${chosen.path} ${chosen.version}`;
   state.local = await isLocalEngine(state, env);
-  if (spec.kind === 'buildx') {
-    const bx = await exec([chosen.path, 'buildx', 'inspect', spec.endpoint], {
-      env: state.env,
-      timeoutMs: 30_000,
-    });
-    if (bx.code !== 0) {
-      state.problem = `buildx builder ${spec.endpoint} of node ${spec.name}: ${bx.stderr.trim().split('\n').pop() ?? 'not found'}; create it with \`docker buildx create --name ${spec.endpoint}\``;
-      return;
-    }
-    const line = /^Platforms:\s*(.*)$/m.exec(bx.stdout)?.[1] ?? '';
-    state.builderPlatforms = line
-      .split(',')
-      .map((s) => parsePlatform(s.replace(/\*/g, '').trim()))
-      .filter((p): p is NonNullable<typeof p> => !!p)
-      .map(formatPlatform);
-    if (!spec.platforms && state.builderPlatforms[0]) {
-      state.native = [state.builderPlatforms[0]];
-      state.nativeSource = 'detected';
-    }
-    state.backendVersion = `buildx ${(await exec([chosen.path, 'buildx', 'version'])).stdout.trim().split(' ')[1] ?? '?'} on ${state.backendVersion}`;
-  }
   state.healthy = true;
+}
+
+/**
+ * A buildx builder: `docker buildx inspect` says whether it runs and what it builds (every node's `Platforms:`
+ * line; native ones first). Its engine may be remote (docker-container, kubernetes, remote drivers), so no local
+ * engine is asked for.
+ */
+async function probeBuildx(
+  state: NodeState,
+  client: DockerClient,
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  const spec = state.spec;
+  const bx = await exec([client.path, 'buildx', 'inspect', spec.endpoint], { timeoutMs: 30_000 });
+  if (bx.code !== 0) {
+    state.problem = `buildx builder ${spec.endpoint} of node ${spec.name}: ${bx.stderr.trim().split('\n').pop() ?? 'not found'}; create it with \`docker buildx create --name ${spec.endpoint}\``;
+    return;
+  }
+  const platforms: string[] = [];
+  for (const m of bx.stdout.matchAll(/^Platforms:\s*(.*)$/gm))
+    for (const item of (m[1] ?? '').split(',')) {
+      const p = parsePlatform(item.replace(/\*/g, '').trim());
+      if (p && !platforms.includes(formatPlatform(p))) platforms.push(formatPlatform(p));
+    }
+  state.builderPlatforms = platforms;
+  if (platforms.length === 0 && !spec.platforms)
+    state.problem = `buildx builder ${spec.endpoint} of node ${spec.name} is not running, so its platforms are unknown; start it with \`docker buildx inspect --bootstrap ${spec.endpoint}\` or declare platforms: for the node`;
+  if (!spec.platforms && platforms[0]) {
+    state.native = [platforms[0]];
+    state.nativeSource = 'detected';
+  }
+  const driver = /^Driver:\s*(\S+)/m.exec(bx.stdout)?.[1] ?? '?';
+  state.backendVersion = `buildx ${client.buildxVersion ?? '?'} (${driver} driver), client ${client.path} ${client.version}`;
+  state.local =
+    driver === 'docker' || driver === 'docker-container' ? await isLocalEngine(state, env) : false;
+  state.healthy = state.problem === undefined;
 }
 
 /** A unix socket of this machine: the engine shares this kernel's binfmt_misc registrations. */
 async function isLocalEngine(state: NodeState, env: Record<string, string | undefined>): Promise<boolean> {
   let host = state.spec.kind === 'docker' ? state.spec.endpoint : undefined;
-  if (state.spec.kind === 'context') {
+  if (state.spec.kind === 'context' || host === '') {
     const r = await exec(
       [
         ...state.argv.slice(0, 1),
         'context',
         'inspect',
-        state.spec.endpoint,
+        ...(state.spec.endpoint ? [state.spec.endpoint] : []),
         '--format',
         '{{.Endpoints.docker.Host}}',
       ],

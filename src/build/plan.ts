@@ -6,8 +6,10 @@ import { ConfigError, UsageError } from '../errors.js';
 import { exec } from '../exec.js';
 import { parseBuildTag, parseImageRef } from '../model/image-ref.js';
 import { formatPlatform, parsePlatform } from '../model/platform.js';
+import { policyFromConfig } from '../registry/policy.js';
 import { VERSION } from '../version.js';
 import {
+  KNOWN_ARCHITECTURES,
   type BuildDefaults,
   type ImageBuildSpec,
   type NodeSpec,
@@ -111,23 +113,10 @@ const probed = new WeakMap<Plan, NodeState[]>();
 export function nodeStatesOf(plan: Plan): NodeState[] {
   return probed.get(plan) ?? [];
 }
-/** Architectures of the OCI image index spec that Linux images are built for. */
-const KNOWN_ARCHITECTURES = [
-  'amd64',
-  'arm64',
-  'arm',
-  '386',
-  'ppc64le',
-  's390x',
-  'riscv64',
-  'mips64le',
-  'mips64',
-  'loong64',
-];
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 async function git(root: string, args: string[]): Promise<string | undefined> {
-  const r = await exec(['git', '-C', root, ...args], { timeoutMs: 10_000 });
+  const r = await exec(['git', '--no-optional-locks', '-C', root, ...args], { timeoutMs: 10_000 });
   return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
@@ -138,7 +127,7 @@ export function sourceUrl(remote: string): string | undefined {
   try {
     const u = new URL(remote);
     if (!['https:', 'http:', 'ssh:', 'git:'].includes(u.protocol)) return undefined;
-    return `https://${u.hostname}${u.pathname.replace(/\.git$/, '')}`;
+    return `https://${u.protocol === 'https:' || u.protocol === 'http:' ? u.host : u.hostname}${u.pathname.replace(/\.git$/, '')}`;
   } catch {
     return undefined;
   }
@@ -279,7 +268,7 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
   const inputs: ImageInput[] = [];
   const direct = options.file !== undefined || options.context !== undefined || options.tags.length > 0;
   if (direct) {
-    const context = resolve(options.cwd, options.context ?? (options.file ? '.' : root));
+    const context = resolve(options.cwd, options.context ?? root);
     const dockerfile = options.file ? resolve(options.cwd, options.file) : resolve(context, 'Dockerfile');
     let repository: string | undefined;
     const tags: string[] = [];
@@ -324,6 +313,8 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
       },
     );
 
+  const notices: string[] = [];
+  const problems: string[] = [];
   // Nodes: crossdock.yaml, overridden and extended by --node; the local engine when none is named.
   const specs: NodeSpec[] = [...configNodes];
   for (const n of flagNodes) {
@@ -335,16 +326,20 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
     specs.push({
       name: 'local',
       kind: 'docker',
-      endpoint: env.DOCKER_HOST || 'unix:///var/run/docker.sock',
-      origin: env.DOCKER_HOST ? 'default (DOCKER_HOST)' : 'default',
+      // Empty: whatever the docker CLI uses by default (DOCKER_HOST, DOCKER_CONTEXT, `docker context use`).
+      endpoint: env.DOCKER_HOST || '',
+      origin: env.DOCKER_HOST ? 'default (DOCKER_HOST)' : "default (the docker CLI's current context)",
     });
+  for (const s of specs)
+    if (s.kind === 'docker' && s.endpoint.startsWith('tcp://') && !s.tlsCertPath)
+      notices.push(
+        `node ${s.name} (${s.endpoint}) is reached over plain TCP: the Docker API is unauthenticated and unencrypted there; give the node \`tls:\` (a folder with ca.pem, cert.pem, key.pem) or use ssh://`,
+      );
   const wanted = new Set(inputs.flatMap((i) => i.platforms));
   const archs = [...wanted].map((p) => p.split('/')[1] ?? '');
   const states = await Promise.all(specs.map((s) => probeNode(s, env, archs)));
 
   const info = await gitInfo(root);
-  const notices: string[] = [];
-  const problems: string[] = [];
   for (const s of states)
     if (!s.healthy)
       notices.push(`node ${s.spec.name} is not usable and gets no work: ${s.problem ?? 'unknown problem'}`);
@@ -366,7 +361,8 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
     let tags: string[] = [];
     if (input.repository) {
       try {
-        const tagParts = input.tags ?? defaults.tags.map((t) => expandTag(t, info, now));
+        // Tags from flags, images.*.tags and build.tags are all templates ({sha} works everywhere) and all checked.
+        const tagParts = (input.tags ?? defaults.tags).map((t) => expandTag(t, info, now));
         tags = [...new Set(tagParts)].map((t) => `${input.repository}:${t}`);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
@@ -376,6 +372,14 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
       imageProblems.push(
         `${name} has no repository to push to; give --tag REGISTRY/REPO[:TAG] or an images: entry in crossdock.yaml`,
       );
+    try {
+      policyFromConfig(config.raw, name, name);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      imageProblems.push(`${e.message}${e.hint ? `; ${e.hint}` : ''}`);
+    }
+    if (input.platforms.length === 0)
+      imageProblems.push('no platform to build; set --platform or platforms: in crossdock.yaml');
     const labels: Record<string, string> = { ...defaults.labels };
     if (info.sha) labels['org.opencontainers.image.revision'] = info.sha;
     const source = defaults.source ?? info.source;
@@ -553,7 +557,11 @@ async function fromGraph(
       dockerfile: resolve(root, b.dockerfile),
       target: options.target ?? b.target,
       buildArgs: { ...b.buildArgs, ...buildArgs },
-      platforms: flagPlatforms.length ? flagPlatforms : b.platforms.map(formatPlatform),
+      platforms: flagPlatforms.length
+        ? flagPlatforms
+        : b.platforms.length
+          ? b.platforms.map(formatPlatform)
+          : DEFAULT_PLATFORMS,
     });
   }
   return out;

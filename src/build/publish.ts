@@ -43,8 +43,23 @@ interface CachedLayer {
   file: string;
 }
 
-/** Gzips an uncompressed layer into the cache (atomically), or returns the cached one. */
-async function compressedLayer(cacheDir: string, diffId: string, source: string): Promise<CachedLayer> {
+const inFlight = new Map<string, Promise<CachedLayer>>();
+
+/**
+ * Gzips an uncompressed layer into the cache (atomically), or returns the cached one. The same layer asked for
+ * twice at once (two platforms sharing a `COPY` layer) is compressed once.
+ */
+function compressedLayer(cacheDir: string, diffId: string, source: string): Promise<CachedLayer> {
+  const key = `${cacheDir}\0${diffId}`;
+  let p = inFlight.get(key);
+  if (!p) {
+    p = compressLayer(cacheDir, diffId, source).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+  }
+  return p;
+}
+
+async function compressLayer(cacheDir: string, diffId: string, source: string): Promise<CachedLayer> {
   const hex = diffId.replace(/^sha256:/, '');
   const file = join(cacheDir, `${hex}.tar.gz`);
   const metaFile = join(cacheDir, `${hex}.json`);
@@ -90,8 +105,33 @@ async function compressedLayer(cacheDir: string, diffId: string, source: string)
   }
   const digest = `sha256:${hash.digest('hex')}`;
   await fs.rename(tmp, file);
-  await fs.writeFile(metaFile, JSON.stringify({ digest, size }));
+  const metaTmp = `${metaFile}.${randomBytes(6).toString('hex')}.tmp`;
+  await fs.writeFile(metaTmp, JSON.stringify({ digest, size }));
+  await fs.rename(metaTmp, metaFile);
   return { digest, size, file };
+}
+
+async function compression(path: string): Promise<'none' | 'gzip' | 'zstd'> {
+  const fh = await fs.open(path, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    await fh.read(b, 0, 4, 0);
+    if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+    if (b.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+    return 'none';
+  } finally {
+    await fh.close();
+  }
+}
+
+async function fileDigest(path: string): Promise<{ digest: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
 function checkPlatform(config: ImageConfig, want: string): void {
@@ -165,7 +205,15 @@ export async function publishPlatform(
     const cacheDir = layerCacheDir(env);
     layers = await Promise.all(
       entry.Layers.map(async (l, i) => {
-        const c = await compressedLayer(cacheDir, diffIds[i]!, join(artifact.dir, l));
+        const path = join(artifact.dir, l);
+        // Docker's containerd image store saves layers already compressed: push those as they are.
+        const kind = await compression(path);
+        if (kind !== 'none') {
+          const { digest, size } = await fileDigest(path);
+          const mediaType = `application/vnd.oci.image.layer.v1.tar+${kind}`;
+          return { desc: { mediaType, digest, size }, file: path };
+        }
+        const c = await compressedLayer(cacheDir, diffIds[i]!, path);
         return {
           desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: c.digest, size: c.size },
           file: c.file,
@@ -234,6 +282,7 @@ export async function pushIndex(
   platforms: Descriptor[],
   tags: string[],
   annotations: Record<string, string>,
+  signal?: AbortSignal,
   onTag?: (tag: string) => void,
 ): Promise<string> {
   const index: ImageIndex = {
@@ -246,6 +295,7 @@ export async function pushIndex(
   const digest = sha256(bytes);
   await client.putManifest(repo, digest, MEDIA.ociIndex, bytes);
   for (const tag of tags) {
+    if (signal?.aborted) throw new CrossdockError('cancelled before every tag was written');
     await client.putManifest(repo, tag, MEDIA.ociIndex, bytes);
     onTag?.(tag);
   }

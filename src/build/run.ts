@@ -9,7 +9,7 @@ import { type VerifyPolicy, verifyImage } from '../registry/verify.js';
 import { VERSION } from '../version.js';
 import { backendFor, type BuildJob } from './backends.js';
 import { classifyFailure, StepLog } from './log.js';
-import type { NodeState } from './nodes.js';
+import { emulationFix, type NodeState } from './nodes.js';
 import type { GitInfo, Plan, PlannedImage, PlannedPlatform } from './plan.js';
 import type { ProgressSink } from './progress.js';
 import { type PublishedPlatform, publishPlatform, pushIndex } from './publish.js';
@@ -148,7 +148,13 @@ async function runImage(
   const labels: Record<string, string> = { ...image.labels, 'org.opencontainers.image.created': createdAt };
   const repo = image.repository && o.plan.push ? splitRepository(image.repository) : undefined;
   const t0 = Date.now();
-  const one = (pp: PlannedPlatform) => runPlatform(o, image, pp, labels, repo);
+  const one = (pp: PlannedPlatform) =>
+    runPlatform(o, image, pp, labels, repo).catch((e: unknown): Internal => {
+      // Anything unexpected (a temp folder that cannot be made, say) fails this platform, not the whole run.
+      const message = e instanceof Error ? e.message : String(e);
+      o.progress.update(platformKey(image, pp), 'failed', message);
+      return { ...emptyRecord(o, image, pp), error: { message, step: null, log: [], transient: false } };
+    });
   let records: Internal[];
   if (o.parallel) records = await Promise.all(image.platforms.map(one));
   else {
@@ -201,11 +207,11 @@ async function runImage(
   }
   o.progress.event(`${image.name}: pushing the index (${records.length} platforms) under ${tags.join(', ')}`);
   try {
-    record.indexDigest = await pushIndex(o.client, repo, descriptors, tags, annotations, (tag) => {
+    record.indexDigest = await pushIndex(o.client, repo, descriptors, tags, annotations, o.signal, (tag) => {
       record.tags.push(`${image.repository}:${tag}`);
     });
   } catch (e) {
-    record.status = 'failed';
+    record.status = o.signal?.aborted ? 'cancelled' : 'failed';
     record.error = `pushing the index failed: ${e instanceof Error ? e.message : String(e)}${record.tags.length ? ` (already tagged: ${record.tags.join(', ')})` : ''}`;
     o.progress.event(`${image.name}: ${record.error}`);
     return record;
@@ -244,17 +250,12 @@ async function runImage(
 
 type Internal = PlatformRecord & { descriptor?: PublishedPlatform['descriptor'] };
 
-async function runPlatform(
-  o: RunOptions,
-  image: PlannedImage,
-  pp: PlannedPlatform,
-  labels: Record<string, string>,
-  repo: { registry: string; repository: string } | undefined,
-): Promise<Internal> {
-  const node = o.nodes.find((n) => n.spec.name === pp.node);
-  if (!node) throw new CrossdockError(`internal: node ${pp.node} of the plan was not probed`);
-  const key = `${image.name} ${pp.platform} @${pp.node}${pp.mode === 'emulated' ? ' (emulated)' : ''}`;
-  const record: Internal = {
+function platformKey(image: PlannedImage, pp: PlannedPlatform): string {
+  return `${image.name} ${pp.platform} @${pp.node}${pp.mode === 'emulated' ? ' (emulated)' : ''}`;
+}
+
+function emptyRecord(o: RunOptions, image: PlannedImage, pp: PlannedPlatform): Internal {
+  return {
     platform: pp.platform,
     node: pp.node,
     mode: pp.mode,
@@ -274,16 +275,42 @@ async function runPlatform(
     uploadedBytes: null,
     error: null,
     logFile: o.logDir
-      ? join(o.logDir, `${slug(image.name).replace(/\//g, '_')}-${pp.platform.replace(/\//g, '-')}.log`)
+      ? join(
+          o.logDir,
+          `${image.name.replace(/[^A-Za-z0-9._-]+/g, '_')}-${pp.platform.replace(/\//g, '-')}.log`,
+        )
       : null,
   };
-  const logStream = record.logFile ? createWriteStream(record.logFile, { flags: 'w' }) : undefined;
+}
+
+async function runPlatform(
+  o: RunOptions,
+  image: PlannedImage,
+  pp: PlannedPlatform,
+  labels: Record<string, string>,
+  repo: { registry: string; repository: string } | undefined,
+): Promise<Internal> {
+  const node = o.nodes.find((n) => n.spec.name === pp.node);
+  if (!node) throw new CrossdockError(`internal: node ${pp.node} of the plan was not probed`);
+  const key = platformKey(image, pp);
+  const record = emptyRecord(o, image, pp);
+  let logStream = record.logFile ? createWriteStream(record.logFile, { flags: 'w' }) : undefined;
+  logStream?.on('error', (e) => {
+    o.progress.event(`${key}: cannot write the log ${record.logFile}: ${e.message}; logging to it stopped`);
+    logStream = undefined;
+    record.logFile = null;
+  });
   const backend = backendFor(node);
   const start = Date.now();
   const root = o.plan.root;
   const abs = (p: string) => (p.startsWith('/') ? p : join(root, p));
   o.progress.update(key, 'starting', '');
   for (;;) {
+    if (o.signal?.aborted) {
+      record.status = 'cancelled';
+      o.progress.update(key, 'cancelled', '');
+      break;
+    }
     record.attempts++;
     const workDir = await fs.mkdtemp(join(tmpdir(), 'crossdock-build-'));
     try {
@@ -292,7 +319,7 @@ async function runPlatform(
       );
       const log = new StepLog(
         (step) => o.progress.update(key, 'building', step.name),
-        logStream ? (chunk) => logStream.write(chunk) : undefined,
+        (chunk) => logStream?.write(chunk),
       );
       const job: BuildJob = {
         platform: pp.platform,
@@ -344,10 +371,13 @@ async function runPlatform(
           continue;
         }
         const notFound = built.exec.notFound ? `${built.exec.argv[0]} could not be started` : undefined;
+        const noQemu = /exec format error/.test([...f.lines, ...f.summary].join('\n'))
+          ? ` (exec format error: node ${pp.node} cannot run ${pp.platform} binaries; ${emulationFix(pp.platform.split('/')[1] ?? '')})`
+          : '';
         record.error = {
           message:
             notFound ??
-            `${f.step ? `step ${f.step.length > 100 ? `${f.step.slice(0, 97)}...` : f.step} failed` : `the build failed (exit ${built.exec.code ?? built.exec.signal})`}${kind.transient ? ` (${kind.reason}; ${o.retries} retries used up)` : ''}`,
+            `${f.step ? `step ${f.step.length > 100 ? `${f.step.slice(0, 97)}...` : f.step} failed` : `the build failed (exit ${built.exec.code ?? built.exec.signal})`}${kind.transient ? ` (${kind.reason}; ${o.retries} retries used up)` : ''}${noQemu}`,
           step: f.step ?? null,
           log: [...f.lines, ...f.summary].slice(-20),
           transient: kind.transient,
@@ -356,6 +386,16 @@ async function runPlatform(
         break;
       }
       record.imageId = built.imageId ?? null;
+      if (repo && o.client && !built.imageId) {
+        record.error = {
+          message: `the ${node.backend} build succeeded but reported no image id, so there is nothing to publish`,
+          step: null,
+          log: built.exec.stderr.trim().split('\n').slice(-5),
+          transient: false,
+        };
+        o.progress.update(key, 'failed', record.error.message);
+        break;
+      }
       if (repo && o.client && built.imageId) {
         o.progress.update(key, 'pushing', `${repo.registry}/${repo.repository}`);
         const p0 = Date.now();
@@ -391,7 +431,8 @@ async function runPlatform(
     }
   }
   record.durationMs = Date.now() - start;
-  if (logStream) await new Promise((r) => logStream.end(r));
+  const stream = logStream;
+  if (stream) await new Promise((r) => stream.end(r));
   return record;
 }
 

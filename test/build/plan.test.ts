@@ -193,7 +193,7 @@ test('build.emulation: forbid turns an emulated platform into a problem', async 
 test('tag templates expand from git; {branch} on a detached HEAD is a problem, not a wrong tag', async () => {
   const r = sampleRepo({
     config:
-      'build:\n  tags: ["{date}-{sha}", "{branch}"]\nimages:\n  reg.example:5000/team/app:\n    context: .\n',
+      'build:\n  tags: ["{date}-{sha}", "{branch}"]\nimages:\n  reg.example:5000/team/app:\n    context: .\n  reg.example:5000/team/api:\n    context: .\n    tags: ["{sha}", stable]\n',
   });
   try {
     const sha = spawnSync('git', ['-C', r.root, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
@@ -204,6 +204,11 @@ test('tag templates expand from git; {branch} on a detached HEAD is a problem, n
     assert.deepEqual(JSON.parse(ok.stdout).images[0].tags, [
       `reg.example:5000/team/app:${now}-${sha.slice(0, 7)}`,
       'reg.example:5000/team/app:main',
+    ]);
+    // An image's own tags: are templates too.
+    assert.deepEqual(JSON.parse(ok.stdout).images[1].tags, [
+      `reg.example:5000/team/api:${sha.slice(0, 7)}`,
+      'reg.example:5000/team/api:stable',
     ]);
     spawnSync('git', ['-C', r.root, 'checkout', '-q', '--detach']);
     const detached = await runCli(['plan', r.root, '--format', 'json'], {
@@ -234,6 +239,22 @@ test('bad configuration and flags fail with what, where and how to fix, before a
       /exactly one of endpoint, context, buildx, buildah/,
     ],
     [[], 'build:\n  retries: many\n', /build.retries must be a whole number/],
+    [
+      [],
+      'images:\n  reg.example:5000/app:\n    context: .\n    buildargs: { A: b }\n',
+      /unknown key "buildargs"/,
+    ],
+    [
+      [],
+      'images:\n  reg.example:5000/app:\n    context: .\n    tags: ["v 1"]\n',
+      /gives "v 1", which is not a valid tag/,
+    ],
+    [[], 'build:\n  cacheRegistry: "reg:5000/cache,mode=max"\n', /cacheRegistry .* is not a repository/],
+    [
+      [],
+      'platforms: [linux/amd64, linux/sparc]\nimages:\n  reg.example:5000/app:\n    context: .\n    platforms: [linux/sparc]\n',
+      /"linux\/sparc" is not a platform/,
+    ],
     [
       [],
       'build:\n  tags: ["{version}"]\nimages:\n  reg/app:\n    context: .\n',

@@ -109,7 +109,10 @@ test('a step that fails twice with a transient error (HTTP 503) is retried and t
     assert.equal(p.attempts, 3);
     // The whole engine output of every attempt is kept per platform.
     const logFile = JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms[0].logFile as string;
-    assert.equal(logFile, join(work, 'logs', 'team_flaky-linux-amd64.log'));
+    assert.equal(
+      logFile,
+      join(work, 'logs', `${registry.host.replace(':', '_')}_team_flaky-linux-amd64.log`),
+    );
     const logText = readFileSync(logFile, 'utf8');
     assert.equal(logText.match(/^=== attempt \d on node local/gm)?.length, 3);
     assert.equal(logText.match(/server returned error: HTTP\/1\.1 503/g)?.length, 2);
@@ -175,7 +178,8 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     `RUN echo started && sleep ${marker}`,
     '',
   ].join('\n');
-  const repo = sampleRepo({ dockerfile });
+  // One platform after the other: the second must not start once the first was cancelled.
+  const repo = sampleRepo({ dockerfile, config: 'build:\n  parallel: false\n' });
   try {
     const meta = join(work, 'cancel.json');
     const child = spawn(
@@ -228,7 +232,15 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
       if (left) await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(left, false, 'no build step left running');
-    assert.equal(JSON.parse(readFileSync(meta, 'utf8')).status, 'cancelled');
+    const record = JSON.parse(readFileSync(meta, 'utf8'));
+    assert.equal(record.status, 'cancelled');
+    assert.deepEqual(
+      record.images[0].platforms.map(
+        (p: { platform: string; status: string; attempts: number }) =>
+          `${p.platform}:${p.status}:${p.attempts}`,
+      ),
+      ['linux/amd64:cancelled:1', 'linux/arm64:cancelled:0'],
+    );
     const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/cancel`], true);
     assert.notEqual(tags.code, 0, 'nothing was tagged');
   } finally {

@@ -10,7 +10,7 @@ import { formatOpt, writeReport } from '../output.js';
 import { humanBytes, REGISTRY_OPTIONS, registryClient } from '../registry-options.js';
 import type { Command, Io, OptionSpec, ParsedArgs } from '../types.js';
 import { boolOpt, listOpt, stringOpt } from '../types.js';
-import { policyFromConfig } from './registry.js';
+import { policyFromConfig } from '../../registry/policy.js';
 
 const BUILD_OPTIONS: OptionSpec[] = [
   {
@@ -93,7 +93,8 @@ export function planText(plan: Plan): string {
   );
   lines.push('', 'Builder nodes:');
   for (const n of plan.nodes) {
-    const where = n.kind === 'docker' ? n.endpoint : `${n.kind} ${n.endpoint}`;
+    const where =
+      n.kind === 'docker' ? n.endpoint || "(the docker CLI's current context)" : `${n.kind} ${n.endpoint}`;
     if (!n.healthy) {
       lines.push(`  ${n.name}  ${where}  UNUSABLE: ${n.problem ?? ''}`);
       continue;
@@ -142,8 +143,8 @@ export function summaryText(r: RunRecord): string {
           : img.status === 'verify-failed'
             ? `pushed ${img.indexDigest}, VERIFY FAILED`
             : img.status === 'cancelled'
-              ? 'CANCELLED, nothing tagged'
-              : 'FAILED, nothing tagged';
+              ? `CANCELLED, ${img.tags.length ? 'partly tagged' : 'nothing tagged'}`
+              : `FAILED, ${img.tags.length ? 'partly tagged' : 'nothing tagged'}`;
     lines.push(`${img.name}: ${state}`);
     if (img.tags.length)
       lines.push(`  tags: ${img.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ')}`);
@@ -222,7 +223,8 @@ export const buildCommand: Command = {
     const format = formatOpt(args, FORMATS, 'text');
     const { plan, planMs } = await planFrom(args, io);
     if (plan.problems.length) {
-      io.stderr.write(planText(plan));
+      if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      else io.stderr.write(planText(plan));
       throw new ConfigError(`the build cannot start: ${plan.problems.length} problem(s), listed above`, {
         hint: 'fix them, then run `crossdock plan` to check',
       });
@@ -270,13 +272,22 @@ export const buildCommand: Command = {
       client?.close();
     }
     const out = publicRecord(record);
+    await writeReport(io, args, format === 'json' ? JSON.stringify(out, null, 2) : summaryText(out));
     const meta = stringOpt(args, 'metadata-file');
     if (meta) {
       const path = resolve(io.cwd, meta);
-      await fs.mkdir(dirname(path), { recursive: true });
-      await fs.writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
+      try {
+        await fs.mkdir(dirname(path), { recursive: true });
+        await fs.writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
+      } catch (e) {
+        throw new ConfigError(
+          `cannot write --metadata-file ${meta}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+          {
+            hint: 'the build itself finished (summary above); choose a writable path',
+          },
+        );
+      }
     }
-    await writeReport(io, args, format === 'json' ? JSON.stringify(out, null, 2) : summaryText(out));
     return record.status === 'succeeded' ? 0 : record.status === 'cancelled' ? 130 : 1;
   },
 };
