@@ -174,6 +174,32 @@ test('the emulation notice names the heavy dependencies that will compile from s
   }
 });
 
+test('without flags or images:, the build graph says what to build: the script that builds and pushes', async () => {
+  const r = sampleRepo({
+    files: {
+      'scripts/release.sh':
+        '#!/bin/sh\nset -e\ndocker buildx build --platform linux/amd64,linux/arm64 -t reg.example:5000/team/app:1.2 --build-arg MODE=prod --push .\n',
+    },
+  });
+  try {
+    const out = await runCli(['plan', r.root, '--format', 'json'], {
+      env: env({ CROSSDOCK_BINFMT_DIR: withQemu }),
+    });
+    assert.equal(out.code, 0, out.stderr + out.stdout);
+    const image = JSON.parse(out.stdout).images[0];
+    assert.equal(image.repository, 'reg.example:5000/team/app');
+    assert.deepEqual(image.tags, ['reg.example:5000/team/app:1.2']);
+    assert.deepEqual(image.buildArgs, { MODE: 'prod' });
+    assert.match(image.origin, /^build graph: scripts\/release\.sh:3/);
+    assert.deepEqual(
+      image.platforms.map((p: { platform: string }) => p.platform),
+      ['linux/amd64', 'linux/arm64'],
+    );
+  } finally {
+    r.cleanup();
+  }
+});
+
 test('build.emulation: forbid turns an emulated platform into a problem', async () => {
   const r = sampleRepo({ config: 'build:\n  emulation: forbid\n' });
   try {
