@@ -293,6 +293,44 @@ test('buildah is a backend too: both platforms built by buildah, pushed by cross
   }
 });
 
+test('without --push, each platform is built into its engine under its local name and nothing is published', async () => {
+  const repository = `${registry.host}/team/local-only`;
+  const repo = sampleRepo();
+  try {
+    const r = await runCli(['build', repo.root, '--tag', `${repository}:1`, '--format', 'json', '-q'], {
+      env: env(),
+    });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const image = JSON.parse(r.stdout).images[0];
+    assert.equal(image.status, 'built');
+    assert.deepEqual(image.tags, []);
+    assert.equal(image.indexDigest, null);
+    for (const p of image.platforms as {
+      platform: string;
+      localImage: string;
+      imageId: string;
+      digest: string | null;
+    }[]) {
+      assert.equal(p.digest, null);
+      const inspected = docker([
+        'image',
+        'inspect',
+        p.localImage,
+        '--format',
+        '{{.Id}} {{.Architecture}}',
+      ]).stdout.trim();
+      assert.equal(inspected, `${p.imageId} ${p.platform.split('/')[1]}`);
+    }
+    const arm = image.platforms.find((p: { platform: string }) => p.platform === 'linux/arm64');
+    const run = docker(['run', '--rm', '--network', 'none', '--platform', 'linux/arm64', arm.localImage]);
+    assert.match(run.stdout, /running on aarch64/, run.stderr);
+    const tags = skopeo(['list-tags', '--cert-dir', certDir, `docker://${repository}`], true);
+    assert.notEqual(tags.code, 0, 'nothing reached the registry');
+  } finally {
+    repo.cleanup();
+  }
+});
+
 test('a real build error is not retried, reports the step and its last lines, and tags nothing', async () => {
   const repository = `${registry.host}/team/broken`;
   const dockerfile = [
