@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { docker, requireEngine, sampleRepo, startSecondEngine } from '../helpers/engine.js';
 import { makePki, type Pki } from '../helpers/pki.js';
+import { assertSchema } from '../helpers/schema.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 /**
@@ -121,6 +122,7 @@ test('builds linux/amd64 and linux/arm64, pushes each by digest, tags the index,
     });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const record = JSON.parse(readFileSync(meta, 'utf8')) as RunRec;
+    assertSchema('crossdock-build-run-v1.json', record);
     assert.equal(record.status, 'succeeded');
     const image = record.images[0]!;
     assert.equal(image.status, 'succeeded');
@@ -216,6 +218,7 @@ test('a second engine is a builder node: each platform is built where crossdock.
   try {
     const plan = await runCli(['plan', repo.root, '--format', 'json'], { env: env() });
     assert.equal(plan.code, 0, plan.stderr + plan.stdout);
+    assertSchema('crossdock-plan-v1.json', JSON.parse(plan.stdout));
     const routes = (
       JSON.parse(plan.stdout).images[0].platforms as { platform: string; node: string; mode: string }[]
     ).map((p) => `${p.platform}:${p.node}:${p.mode}`);
@@ -301,6 +304,7 @@ test('without --push, each platform is built into its engine under its local nam
       env: env(),
     });
     assert.equal(r.code, 0, r.stderr + r.stdout);
+    assertSchema('crossdock-build-run-v1.json', JSON.parse(r.stdout));
     const image = JSON.parse(r.stdout).images[0];
     assert.equal(image.status, 'built');
     assert.deepEqual(image.tags, []);
@@ -364,6 +368,7 @@ test('a real build error is not retried, reports the step and its last lines, an
     );
     assert.equal(r.code, 1, r.stderr + r.stdout);
     const record = JSON.parse(readFileSync(meta, 'utf8')) as RunRec;
+    assertSchema('crossdock-build-run-v1.json', record);
     const image = record.images[0]!;
     assert.equal(image.status, 'failed');
     assert.deepEqual(image.tags, []);

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { requireEngine, sampleRepo } from '../helpers/engine.js';
 import type { TempRepo } from '../helpers/git-repo.js';
+import { assertSchema } from '../helpers/schema.js';
 
 /**
  * `crossdock plan` against the real engine: routing, emulation availability read from binfmt_misc (a folder of
@@ -66,6 +67,7 @@ async function plan(
 ): Promise<{ code: number; plan: PlanJson; stderr: string }> {
   const r = await runCli(['plan', repo.root, '--format', 'json', ...args], { env: env(extra) });
   assert.ok(r.stdout.trim().startsWith('{'), r.stderr + r.stdout);
+  assertSchema('crossdock-plan-v1.json', JSON.parse(r.stdout));
   return { code: r.code, plan: JSON.parse(r.stdout) as PlanJson, stderr: r.stderr };
 }
 

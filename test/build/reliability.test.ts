@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { bridgeGateway, requireEngine, sampleRepo } from '../helpers/engine.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { assertSchema } from '../helpers/schema.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 /**
@@ -233,6 +234,7 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     }
     assert.equal(left, false, 'no build step left running');
     const record = JSON.parse(readFileSync(meta, 'utf8'));
+    assertSchema('crossdock-build-run-v1.json', record);
     assert.equal(record.status, 'cancelled');
     assert.deepEqual(
       record.images[0].platforms.map(
@@ -295,6 +297,7 @@ test('registry 5xx while publishing is retried; a registry that keeps refusing t
       { env: { ...env(), CROSSDOCK_BACKOFF_MS: '1' } },
     );
     assert.equal(bad.code, 1, bad.stderr + bad.stdout);
+    assertSchema('crossdock-build-run-v1.json', JSON.parse(bad.stdout));
     const image = JSON.parse(bad.stdout).images[0];
     assert.equal(image.status, 'failed');
     assert.deepEqual(image.tags, []);
