@@ -45,11 +45,16 @@ export function ttyProgress(out: OutputStream): ProgressSink {
   const draw = () => {
     let text = drawn > 0 ? `\x1b[${drawn}A` : '';
     const now = Date.now();
-    for (const [key, r] of rows) {
+    // Never taller than the terminal: a block that scrolls cannot be redrawn in place.
+    const room = Math.max(1, (out.rows ?? 24) - 2);
+    const all = [...rows];
+    const shown = all.length > room ? all.slice(0, room - 1) : all;
+    for (const [key, r] of shown) {
       const line = `${key}  ${r.status.padEnd(9)} ${seconds(now - r.since).padStart(6)}  ${r.detail}`;
       text += `\x1b[2K${line.slice(0, width())}\n`;
     }
-    drawn = rows.size;
+    if (shown.length < all.length) text += `\x1b[2K… and ${all.length - shown.length} more\n`;
+    drawn = shown.length + (shown.length < all.length ? 1 : 0);
     out.write(text);
   };
   const timer = setInterval(draw, 250);

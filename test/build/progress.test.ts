@@ -28,6 +28,16 @@ test('on a TTY, each platform has one line, redrawn in place, with events printe
   for (const line of screen.split('\n')) assert.ok(line.length <= 80, line);
 });
 
+test('on a short terminal the live block is cut to fit, saying how many rows are hidden', () => {
+  let text = '';
+  const p = progressFor({ write: (s: string) => (text += s), isTTY: true, columns: 80, rows: 5 }, false);
+  for (let i = 0; i < 6; i++) p.update(`img${i} linux/arm64 @n`, 'building', 'RUN make');
+  p.close();
+  const frame = text.slice(text.lastIndexOf('\x1b[3A'));
+  assert.equal(frame.match(/building/g)?.length, 2);
+  assert.match(frame, /… and 4 more/);
+});
+
 test('without a TTY, one timestamped line per change, and repeats are not printed', () => {
   const out = capture(false);
   const p = progressFor(out.stream, false);
