@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -135,15 +134,4 @@ export function sampleRepo(
   const r = spawnSync('bash', [join(repoRoot, 'scripts/make-rootfs.sh'), repo.root], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`make-rootfs.sh: ${r.stderr}`);
   return repo;
-}
-
-/** Copies a folder (for tests that change files). */
-export function copyDir(from: string): string {
-  const to = mkdtempSync(join(tmpdir(), 'crossdock-copy-'));
-  cpSync(from, to, { recursive: true });
-  return to;
-}
-
-export function writeFile(path: string, text: string): void {
-  writeFileSync(path, text);
 }
