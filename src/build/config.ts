@@ -119,15 +119,20 @@ function stringMap(v: unknown, where: string, example: string): Record<string, s
   return out;
 }
 
+/** A platform crossdock can build (`linux/arm64`, normalised), or undefined with a malformed text or architecture. */
+export function buildPlatform(text: string): string | undefined {
+  const p = parsePlatform(text);
+  return p && KNOWN_ARCHITECTURES.includes(p.architecture) ? formatPlatform(p) : undefined;
+}
+
+export const PLATFORM_HINT = `use os/arch[/variant] with arch one of ${KNOWN_ARCHITECTURES.join(', ')}, e.g. linux/arm64`;
+
 function platformList(v: unknown, where: string): string[] {
-  const list = strings(v, where, '[linux/amd64, linux/arm64]');
-  return list.map((text) => {
-    const p = parsePlatform(text);
-    if (!p || !KNOWN_ARCHITECTURES.includes(p.architecture))
-      throw new ConfigError(`crossdock.yaml ${where}: "${text}" is not a platform`, {
-        hint: `use os/arch[/variant] with arch one of ${KNOWN_ARCHITECTURES.join(', ')}, e.g. linux/arm64`,
-      });
-    return formatPlatform(p);
+  return strings(v, where, '[linux/amd64, linux/arm64]').map((text) => {
+    const platform = buildPlatform(text);
+    if (!platform)
+      throw new ConfigError(`crossdock.yaml ${where}: "${text}" is not a platform`, { hint: PLATFORM_HINT });
+    return platform;
   });
 }
 

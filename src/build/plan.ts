@@ -5,11 +5,13 @@ import { loadProject } from '../engine/load.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { exec } from '../exec.js';
 import { parseBuildTag, parseImageRef } from '../model/image-ref.js';
-import { formatPlatform, parsePlatform } from '../model/platform.js';
+import { formatPlatform } from '../model/platform.js';
 import { policyFromConfig } from '../registry/policy.js';
+import type { VerifyPolicy } from '../registry/verify.js';
 import { VERSION } from '../version.js';
 import {
-  KNOWN_ARCHITECTURES,
+  buildPlatform,
+  PLATFORM_HINT,
   type BuildDefaults,
   type ImageBuildSpec,
   type NodeSpec,
@@ -107,11 +109,13 @@ export interface PlanOptions {
 
 const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
-const probed = new WeakMap<Plan, NodeState[]>();
-
-/** The probed nodes behind a plan (engine clients and environments the build uses). */
-export function nodeStatesOf(plan: Plan): NodeState[] {
-  return probed.get(plan) ?? [];
+/** A plan with what the build needs besides it: the probed nodes, the build settings, each image's verify policy. */
+export interface PlanResult {
+  plan: Plan;
+  nodes: NodeState[];
+  defaults: BuildDefaults;
+  /** Image name → its verify policy from crossdock.yaml `images:` (validated while planning). */
+  policies: Map<string, VerifyPolicy>;
 }
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -198,17 +202,9 @@ function platformsFrom(list: string[], where: string): string[] {
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const p = parsePlatform(text);
-    if (!p)
-      throw new UsageError(`${where}: "${text}" is not a platform`, {
-        hint: 'e.g. --platform linux/amd64,linux/arm64',
-      });
-    if (!KNOWN_ARCHITECTURES.includes(p.architecture))
-      throw new UsageError(`${where}: "${text}" names an unknown architecture "${p.architecture}"`, {
-        hint: `architectures: ${KNOWN_ARCHITECTURES.join(', ')}`,
-      });
-    const f = formatPlatform(p);
-    if (!out.includes(f)) out.push(f);
+    const platform = buildPlatform(text);
+    if (!platform) throw new UsageError(`${where}: "${text}" is not a platform`, { hint: PLATFORM_HINT });
+    if (!out.includes(platform)) out.push(platform);
   }
   return out;
 }
@@ -240,7 +236,7 @@ interface ImageInput {
 }
 
 /** Makes the plan: which images, which platforms, on which nodes. Probes the nodes; builds nothing. */
-export async function makePlan(options: PlanOptions): Promise<Plan> {
+export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   const { root, env } = options;
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new ConfigError(`${root}: no such directory`, {
@@ -345,6 +341,7 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
       notices.push(`node ${s.spec.name} is not usable and gets no work: ${s.problem ?? 'unknown problem'}`);
 
   const load = new Map<string, number>();
+  const policies = new Map<string, VerifyPolicy>();
   const images: PlannedImage[] = [];
   const now = options.now ?? new Date();
   for (const input of inputs) {
@@ -373,7 +370,7 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
         `${name} has no repository to push to; give --tag REGISTRY/REPO[:TAG] or an images: entry in crossdock.yaml`,
       );
     try {
-      policyFromConfig(config.raw, name, name);
+      policies.set(name, policyFromConfig(config.raw, name, name));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       imageProblems.push(`${e.message}${e.hint ? `; ${e.hint}` : ''}`);
@@ -485,8 +482,7 @@ export async function makePlan(options: PlanOptions): Promise<Plan> {
     notices,
     problems,
   };
-  probed.set(plan, states);
-  return plan;
+  return { plan, nodes: states, defaults, policies };
 }
 
 function localName(root: string, input: ImageInput): string {

@@ -108,11 +108,6 @@ export function localImageName(image: PlannedImage, platform: string): string {
   return `crossdock.local/${slug(image.name)}:${platform.replace(/\//g, '-')}`;
 }
 
-function splitRepository(repository: string): { registry: string; repository: string } {
-  const i = repository.indexOf('/');
-  return { registry: repository.slice(0, i), repository: repository.slice(i + 1) };
-}
-
 export async function runBuild(o: RunOptions): Promise<RunRecord> {
   const started = Date.now();
   const phases = { planMs: o.planMs, buildMs: 0, publishMs: 0, indexMs: 0, verifyMs: 0, overheadMs: 0 };
@@ -146,7 +141,7 @@ async function runImage(
   phases: RunRecord['phases'],
 ): Promise<ImageRecord> {
   const labels: Record<string, string> = { ...image.labels, 'org.opencontainers.image.created': createdAt };
-  const repo = image.repository && o.plan.push ? splitRepository(image.repository) : undefined;
+  const repo = image.repository && o.plan.push ? resolveRef(image.repository) : undefined;
   const t0 = Date.now();
   const one = (pp: PlannedPlatform) =>
     runPlatform(o, image, pp, labels, repo).catch((e: unknown): Internal => {
@@ -218,11 +213,12 @@ async function runImage(
   }
   phases.indexMs += Date.now() - t1;
   const t2 = Date.now();
+  const configured = o.policyFor(image);
   const policy: VerifyPolicy = {
-    ...o.policyFor(image),
+    ...configured,
     platforms: image.platforms.map((p) => p.platform),
     elf: true,
-    labels: [...new Set([...(o.policyFor(image).labels ?? []), ...Object.keys(labels)])],
+    labels: [...new Set([...(configured.labels ?? []), ...Object.keys(labels)])],
     ...(o.plan.git.sha ? { revision: o.plan.git.sha } : {}),
   };
   const ref = resolveRef(`${image.repository}@${record.indexDigest}`);

@@ -8,7 +8,6 @@ import {
   finalStage,
   imagePath,
   rootImage,
-  runCommands,
   stageChain,
   workdirAt,
 } from './lib/dockerfile.js';

@@ -79,13 +79,14 @@ interface PlatformRec {
   error: { message: string } | null;
 }
 
-test('a step that fails twice with a transient error (HTTP 503) is retried and the build succeeds', async () => {
+/** Builds a repository whose only step downloads from a server that fails `failures` times; amd64, pushed. */
+async function flakyBuild(name: string, failures: number, retries: number, extra: string[] = []) {
   const gateway = bridgeGateway();
-  const flaky = await flakyServer(gateway, 2);
+  const flaky = await flakyServer(gateway, failures);
   const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
-  const repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: 'build:\n  retries: 2\n' });
+  const repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: `build:\n  retries: ${retries}\n` });
+  const meta = join(work, `${name}.json`);
   try {
-    const meta = join(work, 'retry.json');
     const r = await runCli(
       [
         'build',
@@ -93,81 +94,58 @@ test('a step that fails twice with a transient error (HTTP 503) is retried and t
         '--platform',
         'linux/amd64',
         '--tag',
-        `${registry.host}/team/flaky:1`,
+        `${registry.host}/team/${name}:1`,
         '--push',
         '--plain-http',
         registry.host,
         '--metadata-file',
         meta,
-        '--log-dir',
-        join(work, 'logs'),
+        ...extra,
       ],
       { env: env() },
     );
-    assert.equal(r.code, 0, r.stderr + r.stdout);
-    const p = (JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms as PlatformRec[])[0]!;
-    assert.equal(p.status, 'succeeded');
-    assert.equal(p.attempts, 3);
-    // The whole engine output of every attempt is kept per platform.
-    const logFile = JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms[0].logFile as string;
-    assert.equal(
-      logFile,
-      join(work, 'logs', `${registry.host.replace(':', '_')}_team_flaky-linux-amd64.log`),
-    );
-    const logText = readFileSync(logFile, 'utf8');
-    assert.equal(logText.match(/^=== attempt \d on node local/gm)?.length, 3);
-    assert.equal(logText.match(/server returned error: HTTP\/1\.1 503/g)?.length, 2);
-    assert.deepEqual(
-      p.retries.map((x) => x.reason),
-      ['server error 5xx', 'server error 5xx'],
-    );
-    assert.match(p.retries[0]?.step ?? '', /RUN wget/);
-    assert.equal(flaky.hits(), 3, 'the step ran three times');
-    assert.match(r.stderr, /server error 5xx in .*RUN wget.*retrying \(attempt 2 of 3\)/);
-    const tags = JSON.parse(
-      skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/flaky`]).stdout,
-    ).Tags;
-    assert.deepEqual(tags, ['1']);
+    const record = r.code === 2 ? undefined : JSON.parse(readFileSync(meta, 'utf8'));
+    return { r, record, hits: flaky.hits() };
   } finally {
     flaky.server.close();
     repo.cleanup();
   }
+}
+
+test('a step that fails twice with a transient error (HTTP 503) is retried and the build succeeds', async () => {
+  const { r, record, hits } = await flakyBuild('flaky', 2, 2, ['--log-dir', join(work, 'logs')]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const p = (record.images[0].platforms as PlatformRec[])[0]!;
+  assert.equal(p.status, 'succeeded');
+  assert.equal(p.attempts, 3);
+  // The whole engine output of every attempt is kept per platform.
+  const logFile = record.images[0].platforms[0].logFile as string;
+  assert.equal(logFile, join(work, 'logs', `${registry.host.replace(':', '_')}_team_flaky-linux-amd64.log`));
+  const logText = readFileSync(logFile, 'utf8');
+  assert.equal(logText.match(/^=== attempt \d on node local/gm)?.length, 3);
+  assert.equal(logText.match(/server returned error: HTTP\/1\.1 503/g)?.length, 2);
+  assert.deepEqual(
+    p.retries.map((x) => x.reason),
+    ['server error 5xx', 'server error 5xx'],
+  );
+  assert.match(p.retries[0]?.step ?? '', /RUN wget/);
+  assert.equal(hits, 3, 'the step ran three times');
+  assert.match(r.stderr, /server error 5xx in .*RUN wget.*retrying \(attempt 2 of 3\)/);
+  const tags = JSON.parse(
+    skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/flaky`]).stdout,
+  ).Tags;
+  assert.deepEqual(tags, ['1']);
 });
 
 test('retries are bounded: a step that keeps failing transiently fails after build.retries, and nothing is tagged', async () => {
-  const gateway = bridgeGateway();
-  const flaky = await flakyServer(gateway, 100);
-  const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
-  const repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: 'build:\n  retries: 1\n' });
-  try {
-    const meta = join(work, 'bounded.json');
-    const r = await runCli(
-      [
-        'build',
-        repo.root,
-        '--platform',
-        'linux/amd64',
-        '--tag',
-        `${registry.host}/team/bounded:1`,
-        '--push',
-        '--plain-http',
-        registry.host,
-        '--metadata-file',
-        meta,
-      ],
-      { env: env() },
-    );
-    assert.equal(r.code, 1);
-    const p = (JSON.parse(readFileSync(meta, 'utf8')).images[0].platforms as PlatformRec[])[0]!;
-    assert.equal(p.attempts, 2);
-    assert.equal(flaky.hits(), 2);
-    assert.match(p.error?.message ?? '', /server error 5xx; 1 retries used up/);
-    const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/bounded`], true);
-    assert.notEqual(tags.code, 0, 'the repository has no tags');
-  } finally {
-    flaky.server.close();
-    repo.cleanup();
-  }
+  const { r, record, hits } = await flakyBuild('bounded', 100, 1);
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  const p = (record.images[0].platforms as PlatformRec[])[0]!;
+  assert.equal(p.attempts, 2);
+  assert.equal(hits, 2);
+  assert.match(p.error?.message ?? '', /server error 5xx; 1 retries used up/);
+  const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/bounded`], true);
+  assert.notEqual(tags.code, 0, 'the repository has no tags');
 });
 
 test('SIGINT during a build stops the engine build, exits 130, and tags nothing', async () => {

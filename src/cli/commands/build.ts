@@ -1,16 +1,13 @@
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseBuildDefaults } from '../../build/config.js';
-import { makePlan, nodeStatesOf, type Plan } from '../../build/plan.js';
+import { makePlan, type Plan, type PlanResult } from '../../build/plan.js';
 import { formatSeconds, progressFor } from '../../build/progress.js';
 import { publicRecord, type RunRecord, runBuild } from '../../build/run.js';
-import { loadConfig } from '../../engine/config.js';
 import { ConfigError } from '../../errors.js';
 import { formatOpt, writeReport } from '../output.js';
 import { humanBytes, REGISTRY_OPTIONS, registryClient } from '../registry-options.js';
 import type { Command, Io, OptionSpec, ParsedArgs } from '../types.js';
 import { boolOpt, listOpt, stringOpt } from '../types.js';
-import { policyFromConfig } from '../../registry/policy.js';
 
 const BUILD_OPTIONS: OptionSpec[] = [
   {
@@ -65,10 +62,10 @@ const BUILD_OPTIONS: OptionSpec[] = [
 
 const FORMATS = ['text', 'json'] as const;
 
-async function planFrom(args: ParsedArgs, io: Io): Promise<{ plan: Plan; planMs: number }> {
+async function planFrom(args: ParsedArgs, io: Io): Promise<PlanResult & { planMs: number }> {
   const t0 = performance.now();
   const root = resolve(io.cwd, args.positionals[0] ?? '.');
-  const plan = await makePlan({
+  const result = await makePlan({
     root,
     cwd: io.cwd,
     env: io.env,
@@ -82,7 +79,7 @@ async function planFrom(args: ParsedArgs, io: Io): Promise<{ plan: Plan; planMs:
     nodes: listOpt(args, 'node'),
     push: boolOpt(args, 'push'),
   });
-  return { plan, planMs: Math.round(performance.now() - t0) };
+  return { ...result, planMs: Math.round(performance.now() - t0) };
 }
 
 export function planText(plan: Plan): string {
@@ -221,7 +218,7 @@ export const buildCommand: Command = {
   ],
   async run(args, io) {
     const format = formatOpt(args, FORMATS, 'text');
-    const { plan, planMs } = await planFrom(args, io);
+    const { plan, nodes, defaults, policies, planMs } = await planFrom(args, io);
     if (plan.problems.length) {
       if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
       else io.stderr.write(planText(plan));
@@ -229,14 +226,8 @@ export const buildCommand: Command = {
         hint: 'fix them, then run `crossdock plan` to check',
       });
     }
-    const config = await loadConfig(
-      plan.root,
-      stringOpt(args, 'config') ? resolve(io.cwd, stringOpt(args, 'config')!) : undefined,
-    );
-    const defaults = parseBuildDefaults(config.raw.build);
     const progress = progressFor(io.stderr, boolOpt(args, 'quiet'));
     for (const n of plan.notices) progress.event(`notice: ${n}`);
-    const nodes = nodeStatesOf(plan);
     const registries = [
       ...new Set(plan.images.map((i) => i.repository?.split('/')[0]).filter((h): h is string => !!h)),
     ];
@@ -261,8 +252,7 @@ export const buildCommand: Command = {
         retries: defaults.retries,
         parallel: defaults.parallel,
         cacheRegistry: defaults.cacheRegistry,
-        policyFor: (image) =>
-          policyFromConfig(config.raw, image.repository ?? image.name, image.repository ?? image.name),
+        policyFor: (image) => policies.get(image.name) ?? {},
         planMs,
         logDir,
         backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,

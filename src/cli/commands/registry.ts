@@ -2,7 +2,7 @@ import { policyFromConfig } from '../../registry/policy.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../../engine/config.js';
-import { ConfigError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { type Diagnosis, diagnose } from '../../registry/diagnose.js';
 import { copyImage } from '../../registry/copy.js';
 import { inspect } from '../../registry/inspect.js';
