@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { loadConfig } from '../engine/config.js';
 import { loadProject } from '../engine/load.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -527,12 +527,19 @@ async function fromGraph(
   flagPlatforms: string[],
 ): Promise<ImageInput[]> {
   const model = await loadProject({ root, cwd: options.cwd, configPath: options.config });
-  const explicit = model.builds.filter((b) => b.origin !== 'dockerfile');
-  const chosen = explicit.length ? explicit : model.builds;
+  // Only builds whose Dockerfile and context are known can be built; a Dockerfile nothing builds is built from
+  // its own folder when nothing in the repository builds anything.
+  const explicit = model.builds.filter(
+    (b) => b.origin !== 'dockerfile' && b.dockerfile.known && b.context.known,
+  );
+  const chosen = explicit.length ? explicit : model.builds.filter((b) => b.origin === 'dockerfile');
   const seen = new Set<string>();
   const out: ImageInput[] = [];
   for (const b of chosen) {
-    const key = `${b.dockerfile}\0${b.context}\0${b.target ?? ''}`;
+    const dockerfile = b.dockerfile.known ? b.dockerfile.value : undefined;
+    if (!dockerfile) continue;
+    const context = b.context.known ? b.context.value : dirname(dockerfile);
+    const key = `${dockerfile}\0${context}\0${b.target ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
     let repository: string | undefined;
@@ -545,18 +552,20 @@ async function fromGraph(
       repository = repo;
       if (p.tag && !t.includes('$')) tags = [...(tags ?? []), p.tag];
     }
+    const args: Record<string, string> = {};
+    for (const [k, v] of Object.entries(b.buildArgs)) if (v.known) args[k] = v.value;
     out.push({
       origin: `build graph: ${b.definedAt.file}:${b.definedAt.line}`,
       repository,
       tags,
-      context: resolve(root, b.context),
-      dockerfile: resolve(root, b.dockerfile),
+      context: resolve(root, context),
+      dockerfile: resolve(root, dockerfile),
       target: options.target ?? b.target,
-      buildArgs: { ...b.buildArgs, ...buildArgs },
+      buildArgs: { ...args, ...buildArgs },
       platforms: flagPlatforms.length
         ? flagPlatforms
-        : b.platforms.length
-          ? b.platforms.map(formatPlatform)
+        : b.platformsExplicit && b.platforms.known
+          ? b.platforms.value.map(formatPlatform)
           : DEFAULT_PLATFORMS,
     });
   }

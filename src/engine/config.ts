@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { parsePlatform, type Platform } from '../model/platform.js';
 import type { CrossdockConfig } from '../model/project.js';
+import type { RepoFs } from '../model/repo.js';
 
 export const CONFIG_FILE_NAMES = ['crossdock.yaml', 'crossdock.yml', '.crossdock.yaml', '.crossdock.yml'];
 
@@ -46,6 +47,25 @@ export async function loadConfig(root: string, explicit?: string): Promise<Cross
     }
     const rel = relative(root, file) || file;
     return parseConfig(rel.startsWith('..') ? file : rel, text);
+  }
+  return emptyConfig();
+}
+
+/**
+ * The config of a repository being checked: an explicit `--config` path (the user's own file), else the first of
+ * CONFIG_FILE_NAMES read through the repository's contained reader (a symlink out of it is not followed).
+ */
+export async function loadRepoConfig(
+  repo: RepoFs,
+  explicit?: string,
+  cwd?: string,
+): Promise<CrossdockConfig> {
+  if (explicit) return loadConfig(repo.root, resolve(cwd ?? process.cwd(), explicit));
+  for (const name of CONFIG_FILE_NAMES) {
+    const r = await repo.read(name);
+    if (r.ok) return parseConfig(name, r.text);
+    if (/outside the repository|not a regular file|limit/.test(r.note))
+      throw new ConfigError(`${r.note}`, { hint: `make ${name} a regular file inside the repository` });
   }
   return emptyConfig();
 }

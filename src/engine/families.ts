@@ -1,136 +1,371 @@
 import { parseTOML } from 'toml-eslint-parser';
-import type { BuildkitdRegistry, Kustomization, Site } from '../model/deploy.js';
-import { imageMention, loginMention } from '../model/image-ref.js';
-import { parsePlatform, type Platform } from '../model/platform.js';
-import type { ProjectModel } from '../model/project.js';
-import { locate, type SourceFile, type Span } from '../model/source.js';
-import { parseBakeHcl, parseBakeJson } from '../sources/bake/parse.js';
+import {
+  type BuildkitdRegistry,
+  type ComposeProject,
+  type Deployments,
+  ENV_EXAMPLES,
+  type KustomizePatch,
+  type RegistryMention,
+  type Site,
+  type Workflow,
+} from '../model/deploy.js';
+import type { Dockerfile, DockerIgnore } from '../model/dockerfile.js';
+import type { Gitmodules } from '../model/git.js';
+import type { Nvmrc, PackageJson } from '../model/node.js';
+import type { Build, CrossdockConfig } from '../model/project.js';
+import type { PyProject, PyRequirementsFile, PySetup, PyVersionFile } from '../model/python.js';
+import { basename, dirname, type Inventory, present } from '../model/repo.js';
+import type { ShellScript } from '../model/shell.js';
+import type { SourceFile, Span } from '../model/source.js';
+import { type BakeFile, parseBakeHcl, parseBakeJson } from '../sources/bake/parse.js';
 import { envFileNames, readCompose } from '../sources/compose/compose.js';
-import { readHelmValues, readKustomization } from '../sources/k8s/kustomize.js';
+import { parseDockerfile } from '../sources/dockerfile/parse.js';
+import { parseDockerignore } from '../sources/dockerfile/dockerignore.js';
+import { parseGitmodules } from '../sources/git/gitmodules.js';
+import { readHelmValues, readKustomization, readPatch } from '../sources/k8s/kustomize.js';
 import { readManifest } from '../sources/k8s/manifests.js';
-import { makefileRecipes, scriptFacts } from '../sources/scripts/commands.js';
+import { parseNvmrc, parsePackageJson } from '../sources/node/package-json.js';
+import { parsePyproject } from '../sources/python/pyproject.js';
+import { parseRequirements } from '../sources/python/requirements.js';
+import { parseSetupCfg, parseSetupPy } from '../sources/python/setup.js';
+import { parsePythonVersionFile } from '../sources/python/version-file.js';
+import { makefileRecipes } from '../sources/scripts/makefile.js';
+import { analyzeShell } from '../sources/shell/analyze.js';
 import { parseShell } from '../sources/shell/parse.js';
-import { commandBuild, emptyWorkflow, readWorkflow } from '../sources/workflows/workflow.js';
+import {
+  type BakeInvocation,
+  emptyWorkflow,
+  type Invocation,
+  readWorkflow,
+} from '../sources/workflows/workflow.js';
 import { parseYaml } from '../sources/yaml/node.js';
-import { buildProducing, joinPath } from './build-graph.js';
-import { basename, dirname } from './classify.js';
-import type { LoadContext, SourceFamilyLoader } from './load-context.js';
+
+/**
+ * Source families: one per kind of file crossdock reads (as Renovate's managers are). Each owns its path match
+ * and a `load` that turns one file into facts, never touching a shared model: the loader merges the facts, and a
+ * family that throws on one file becomes an `internal-error` finding for that file while the run goes on.
+ */
+
+/** A parsed shell script, Makefile or package.json script, scanned per invocation in the link phase. */
+export interface ScriptSource {
+  file: SourceFile;
+  script: ShellScript;
+  make: boolean;
+  /** Makefile variables. */
+  vars: Map<string, string>;
+  /** A package.json script: `<package.json path>#<name>`; npm runs it in the package's folder. */
+  npm?: string;
+}
+
+/** What loading one file contributes to the project model. */
+export interface Facts {
+  dockerfiles?: Dockerfile[];
+  dockerignores?: [string, DockerIgnore][];
+  requirements?: PyRequirementsFile[];
+  pyprojects?: PyProject[];
+  setups?: PySetup[];
+  versionFiles?: PyVersionFile[];
+  packageJsons?: PackageJson[];
+  nvmrcs?: Nvmrc[];
+  gitmodules?: Gitmodules;
+  builds?: Build[];
+  workflows?: Workflow[];
+  invocations?: Invocation[];
+  bakeInvocations?: BakeInvocation[];
+  scripts?: ScriptSource[];
+  bakeFiles?: { file: SourceFile; bake: BakeFile }[];
+  compose?: ComposeProject[];
+  deployments?: Partial<Deployments>;
+  patches?: [string, KustomizePatch[]][];
+  registries?: RegistryMention[];
+  buildkitd?: { file: string; registries: BuildkitdRegistry[] }[];
+  /** Parse problems of this file (become `parse-error` findings). */
+  problems?: { span: Span; message: string }[];
+  notes?: string[];
+}
+
+export interface FamilyContext {
+  inventory: Inventory;
+  config: CrossdockConfig;
+  /** Reads another repository file through the contained reader (cached). */
+  read(path: string): Promise<SourceFile | undefined>;
+}
+
+export interface SourceFamily {
+  id: string;
+  /** Whether a repository path belongs to this family (by its path alone). */
+  match(path: string): boolean;
+  load(file: SourceFile, ctx: FamilyContext): Facts | Promise<Facts>;
+}
+
+export function isDockerfileName(name: string): boolean {
+  if (name.endsWith('.dockerignore')) return false;
+  return (
+    name === 'Dockerfile' ||
+    name === 'Containerfile' ||
+    name.endsWith('.Dockerfile') ||
+    name.endsWith('.dockerfile') ||
+    name.endsWith('.Containerfile') ||
+    /^(Dockerfile|Containerfile)\.[^/]+$/.test(name)
+  );
+}
 
 export const isWorkflowPath = (p: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p);
 export const isComposePath = (p: string) => /^(docker-)?compose[^/]*\.ya?ml$/.test(basename(p));
-const isKustomization = (p: string) => /^(kustomization\.ya?ml|Kustomization)$/.test(basename(p));
+export const isKustomization = (p: string) => /^(kustomization\.ya?ml|Kustomization)$/.test(basename(p));
 const isHelmValues = (p: string) => /^values[^/]*\.ya?ml$/.test(basename(p));
-const isScript = (p: string) => /\.(sh|bash)$/.test(p);
-const isMakefile = (p: string) => /^(Makefile|GNUmakefile|makefile)$|\.mk$/.test(basename(p));
-const isBake = (p: string) => /^docker-bake[^/]*\.(hcl|json)$/.test(basename(p));
-const isBuildkitd = (p: string) => /^buildkitd[^/]*\.toml$/.test(basename(p));
-export const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template', '.env.dist', 'env.example'];
-const isYaml = (p: string) => /\.ya?ml$/.test(p) && !p.includes('node_modules/');
-
-async function readAll(ctx: LoadContext, paths: string[]): Promise<SourceFile[]> {
-  const files = await Promise.all(paths.map((p) => ctx.read(p)));
-  return files.filter((f): f is SourceFile => !!f);
-}
-
-/** Shell scripts and Makefiles: build commands become builds, pushes and logins registry mentions. */
-const scripts: SourceFamilyLoader = async (ctx) => {
-  const files = await readAll(
-    ctx,
-    ctx.paths.filter((p) => isScript(p) || isMakefile(p)),
+export const isRequirementsPath = (p: string) => {
+  const name = basename(p);
+  return (
+    /^requirements.*\.lock$/.test(name) ||
+    (/\.(txt|in)$/.test(name) && (/req|constraint|lock/i.test(name) || /(^|\/)requirements\//.test(p)))
   );
-  for (const file of files) {
-    const make = isMakefile(file.path);
-    let facts: ReturnType<typeof scriptFacts>;
-    if (make) {
+};
+
+export const FAMILIES: SourceFamily[] = [
+  {
+    id: 'dockerfile',
+    match: (p) => isDockerfileName(basename(p)),
+    load(file) {
+      const df = parseDockerfile(file);
+      for (const ins of df.instructions) {
+        const scripts = runScripts(ins);
+        if (scripts.length) ins.analysis = { scripts, facts: analyzeShell(scripts) };
+      }
+      return { dockerfiles: [df], problems: df.problems };
+    },
+  },
+  {
+    id: 'dockerignore',
+    match: (p) => basename(p) === '.dockerignore' || basename(p).endsWith('.dockerignore'),
+    load(file) {
+      const name = basename(file.path);
+      // `.dockerignore` applies to its folder as a context; `<name>.Dockerfile.dockerignore` to that Dockerfile.
+      const key = name === '.dockerignore' ? dirname(file.path) : file.path.slice(0, -'.dockerignore'.length);
+      return { dockerignores: [[key, parseDockerignore(file.path, file.text)]] };
+    },
+  },
+  {
+    id: 'requirements',
+    match: isRequirementsPath,
+    load(file) {
+      const r = parseRequirements(file);
+      return { requirements: [r], problems: r.problems };
+    },
+  },
+  {
+    id: 'pyproject',
+    match: (p) => basename(p) === 'pyproject.toml',
+    load(file) {
+      const p = parsePyproject(file);
+      return { pyprojects: [p], problems: p.problems };
+    },
+  },
+  {
+    id: 'setup',
+    match: (p) => basename(p) === 'setup.py' || basename(p) === 'setup.cfg',
+    load(file) {
+      const s = file.path.endsWith('.py') ? parseSetupPy(file) : parseSetupCfg(file);
+      return { setups: [s], problems: s.problems };
+    },
+  },
+  {
+    id: 'python-version',
+    match: (p) => basename(p) === '.python-version',
+    load(file) {
+      const v = parsePythonVersionFile(file);
+      return { versionFiles: v ? [v] : [] };
+    },
+  },
+  {
+    id: 'package-json',
+    match: (p) => basename(p) === 'package.json',
+    load(file) {
+      const p = parsePackageJson(file);
+      const scripts: ScriptSource[] = p.scripts.map((x) => ({
+        file,
+        script: parseShell(x.command, x.span.start),
+        make: false,
+        vars: new Map(),
+        npm: `${file.path}#${x.name}`,
+      }));
+      return { packageJsons: [p], problems: p.problems, scripts };
+    },
+  },
+  {
+    id: 'nvmrc',
+    match: (p) => basename(p) === '.nvmrc' || basename(p) === '.node-version',
+    load(file) {
+      const n = parseNvmrc(file);
+      return { nvmrcs: n ? [n] : [] };
+    },
+  },
+  {
+    id: 'gitmodules',
+    match: (p) => p === '.gitmodules',
+    load(file) {
+      const g = parseGitmodules(file);
+      return { gitmodules: g, problems: g.problems };
+    },
+  },
+  {
+    id: 'script',
+    match: (p) => /\.(sh|bash)$/.test(p),
+    load(file) {
+      return { scripts: [{ file, script: parseShell(file.text), make: false, vars: new Map() }] };
+    },
+  },
+  {
+    id: 'makefile',
+    match: (p) => /^(Makefile|GNUmakefile|makefile)$|\.mk$/.test(basename(p)),
+    load(file) {
       const r = makefileRecipes(file);
-      facts = scriptFacts(file, parseShell(r.text, 0, r.offsets), r.vars);
-    } else facts = scriptFacts(file, parseShell(file.text));
-    // Scripts usually run from the repository root (CI calls `./scripts/build.sh`); Makefiles from their folder.
-    const cwd = make ? dirname(file.path) : '.';
-    for (const b of facts.builds) {
-      const build = commandBuild(b, ctx.model, cwd, make ? 'makefile' : 'script', undefined, false);
-      if (!make && !ctx.model.inventory.files.has(build.dockerfile)) {
-        // Not found from the root: try relative to the script's own folder (scripts that `cd "$(dirname "$0")"`).
-        const local = commandBuild(b, ctx.model, dirname(file.path), 'script', undefined, false);
-        if (ctx.model.inventory.files.has(local.dockerfile)) {
-          ctx.model.builds.push(local);
-          continue;
+      return { scripts: [{ file, script: parseShell(r.text, 0, r.offsets), make: true, vars: r.vars }] };
+    },
+  },
+  {
+    id: 'bake',
+    match: (p) => /^docker-bake[^/]*\.(hcl|json)$/.test(basename(p)),
+    load(file) {
+      const bake = file.path.endsWith('.json') ? parseBakeJson(file) : parseBakeHcl(file);
+      return { bakeFiles: [{ file, bake }], problems: bake.problems };
+    },
+  },
+  {
+    id: 'buildkitd',
+    match: (p) => /^buildkitd[^/]*\.toml$/.test(basename(p)),
+    load: loadBuildkitd,
+  },
+  {
+    id: 'workflow',
+    match: isWorkflowPath,
+    load(file, ctx) {
+      const parsed = parseYaml(file);
+      const doc = parsed.docs[0];
+      if (parsed.problems.length || !doc) {
+        const wf = emptyWorkflow(file);
+        for (const p of parsed.problems)
+          wf.problems.push({ message: p.message, site: { file, span: p.span } });
+        if (!doc && !parsed.problems.length)
+          wf.problems.push({
+            message: 'the workflow file is empty',
+            site: { file, span: { start: 0, end: 0 } },
+          });
+        return { workflows: [wf] };
+      }
+      const f = readWorkflow(doc, ctx.inventory);
+      return {
+        workflows: [f.workflow],
+        builds: f.builds,
+        invocations: f.invocations,
+        bakeInvocations: f.bakes,
+        registries: f.mentions,
+      };
+    },
+  },
+  {
+    id: 'compose',
+    match: isComposePath,
+    async load(file, ctx) {
+      const parsed = parseYaml(file);
+      const doc = parsed.docs[0];
+      if (!doc?.isMap) return { problems: parsed.problems };
+      const f = readCompose(doc);
+      const dir = dirname(file.path);
+      for (const name of ENV_EXAMPLES) {
+        const path = dir === '.' ? name : `${dir}/${name}`;
+        if (!present(ctx.inventory, path)) continue;
+        const example = await ctx.read(path);
+        if (example) f.project.example = { file: example, names: envFileNames(example.text) };
+        break;
+      }
+      return {
+        problems: parsed.problems,
+        compose: [f.project],
+        builds: f.builds,
+        deployments: { workloads: f.workloads },
+      };
+    },
+  },
+  {
+    // Every other YAML file: Kubernetes objects, kustomizations, Helm values. Templates are noted, not parsed.
+    id: 'kubernetes',
+    match: (p) =>
+      /\.ya?ml$/.test(p) &&
+      !isWorkflowPath(p) &&
+      !isComposePath(p) &&
+      !p.startsWith('.github/') &&
+      !/(^|\/)\.?crossdock\.ya?ml$/.test(p),
+    load(file) {
+      if (/(^|\/)templates\//.test(file.path) && file.text.includes('{{'))
+        return { notes: [`${file.path}: a Helm/Go template, not YAML until rendered; not checked`] };
+      const parsed = parseYaml(file);
+      const out: Deployments = {
+        kustomizations: [],
+        workloads: [],
+        services: [],
+        ingresses: [],
+        claims: [],
+        autoscalers: [],
+        namespaces: [],
+        images: [],
+      };
+      const kube = parsed.docs.some((d) => d.isMap && d.get('apiVersion') && d.get('kind'));
+      const facts: Facts = { deployments: out };
+      if (parsed.problems.length) {
+        // Only files that look like Kubernetes or kustomize get a parse-error; other broken YAML is not ours.
+        if (kube || isKustomization(file.path) || /^\s*(apiVersion|kind):/m.test(file.text.slice(0, 4096)))
+          facts.problems = parsed.problems;
+        else if (file.text.includes('{{'))
+          facts.notes = [`${file.path}: templated YAML ({{ }}), not checked`];
+      }
+      const patches: KustomizePatch[] = [];
+      for (const doc of parsed.docs) {
+        if (isKustomization(file.path)) readKustomization(doc, out);
+        else if (isHelmValues(file.path)) readHelmValues(doc, out);
+        else {
+          readManifest(doc, out);
+          const p = readPatch(doc);
+          if (p) patches.push(p);
         }
       }
-      ctx.model.builds.push(build);
-    }
-    ctx.model.registries.push(...facts.pushes.flatMap((p) => imageMention(p, 'push')));
-    ctx.model.registries.push(...facts.logins.flatMap((l) => loginMention(l)));
-  }
-};
+      // Kept for the link phase: a kustomization may name this file as a patch rather than a resource.
+      if (patches.length) facts.patches = [[file.path, patches]];
+      return facts;
+    },
+  },
+];
 
-const workflows: SourceFamilyLoader = async (ctx) => {
-  const files = await readAll(ctx, ctx.paths.filter(isWorkflowPath));
-  for (const file of files) {
-    const parsed = parseYaml(file);
-    const doc = parsed.docs[0];
-    if (parsed.problems.length || !doc) {
-      const wf = emptyWorkflow(file);
-      for (const p of parsed.problems) wf.problems.push({ message: p.message, site: { file, span: p.span } });
-      if (!doc && !parsed.problems.length)
-        wf.problems.push({
-          message: 'the workflow file is empty',
-          site: { file, span: { start: 0, end: 0 } },
-        });
-      ctx.model.workflows.push(wf);
-      continue;
-    }
-    ctx.model.workflows.push(readWorkflow(doc, ctx.model));
-  }
-};
-
-const compose: SourceFamilyLoader = async (ctx) => {
-  const files = await readAll(ctx, ctx.paths.filter(isComposePath));
-  for (const file of files) {
-    const parsed = parseYaml(file);
-    for (const p of parsed.problems) ctx.problem(file, p.span, p.message);
-    const doc = parsed.docs[0];
-    if (!doc?.isMap) continue;
-    const project = readCompose(doc, ctx.model);
-    const dir = dirname(file.path);
-    for (const name of ENV_EXAMPLES) {
-      const path = dir === '.' ? name : `${dir}/${name}`;
-      const status = ctx.model.inventory.files.get(path);
-      if (status !== 'tracked' && status !== 'plain') continue;
-      const example = await ctx.read(path);
-      if (example) project.example = { file: example, names: envFileNames(example.text) };
-      break;
+/** The shell scripts a RUN executes, with file offsets: the shell-form text, and heredoc bodies run by a shell. */
+function runScripts(ins: Dockerfile['instructions'][number]): ShellScript[] {
+  const out: ShellScript[] = [];
+  if (ins.keyword !== 'RUN') return out;
+  if (ins.form === 'shell' && ins.shell !== undefined) {
+    out.push(parseShell(ins.shell, 0, ins.argsOffsets.slice(ins.shellStart)));
+    for (const h of ins.heredocs) out.push(parseShell(h.body, h.span.start));
+  } else if (ins.form === 'exec' && ins.exec) {
+    const [prog, flag, script] = ins.exec;
+    if (prog && /(^|\/)(ba)?sh$/.test(prog) && flag === '-c' && script !== undefined) {
+      const w = ins.words[2];
+      out.push(parseShell(script, w ? w.span.start + 1 : ins.span.start));
+    } else if (prog) {
+      // Exec form without a shell: one command, its words as written.
+      out.push({
+        commands: [
+          {
+            assignments: [],
+            argv: ins.words.map((w) => ({ value: w.value, raw: w.value, span: w.span, quoted: true })),
+            redirects: [],
+            span: ins.span,
+            next: undefined,
+            depth: 0,
+          },
+        ],
+      });
     }
   }
-};
-
-/** Every other YAML file: Kubernetes objects, kustomizations, Helm values. Templates are noted, not parsed. */
-const kubernetes: SourceFamilyLoader = async (ctx) => {
-  const paths = ctx.paths.filter(
-    (p) => isYaml(p) && !isWorkflowPath(p) && !isComposePath(p) && !p.startsWith('.github/'),
-  );
-  const files = await readAll(ctx, paths);
-  for (const file of files) {
-    if (/(^|\/)templates\//.test(file.path) && file.text.includes('{{')) {
-      ctx.note(`${file.path}: a Helm/Go template, not YAML until rendered; not checked`);
-      continue;
-    }
-    if (file.path.endsWith('crossdock.yaml') || file.path.endsWith('crossdock.yml')) continue;
-    const parsed = parseYaml(file);
-    const kube = parsed.docs.some((d) => d.isMap && d.get('apiVersion') && d.get('kind'));
-    if (parsed.problems.length) {
-      // Only files that look like Kubernetes or kustomize get a parse-error; other broken YAML is not ours.
-      if (kube || isKustomization(file.path) || /^\s*(apiVersion|kind):/m.test(file.text)) {
-        for (const p of parsed.problems) ctx.problem(file, p.span, p.message);
-      } else if (file.text.includes('{{')) ctx.note(`${file.path}: templated YAML ({{ }}), not checked`);
-    }
-    for (const doc of parsed.docs) {
-      if (isKustomization(file.path)) readKustomization(doc, ctx.model.deployments);
-      else if (isHelmValues(file.path)) readHelmValues(doc, ctx.model.deployments);
-      else readManifest(doc, ctx.model.deployments);
-    }
-  }
-};
+  return out;
+}
 
 interface TomlNode {
   type: string;
@@ -143,187 +378,42 @@ interface TomlNode {
 }
 
 /** `buildkitd.toml`: `[registry."host"]` tables with `http`, `insecure`, `ca`. */
-const buildkitd: SourceFamilyLoader = async (ctx) => {
-  const files = await readAll(ctx, ctx.paths.filter(isBuildkitd));
-  for (const file of files) {
-    let ast: { body: TomlNode[] };
-    try {
-      ast = parseTOML(file.text) as unknown as { body: TomlNode[] };
-    } catch (e) {
-      const err = e as { index?: number; message?: string };
-      const at = err.index ?? 0;
-      ctx.problem(file, { start: at, end: at + 1 }, `TOML: ${err.message ?? String(e)}`);
-      continue;
-    }
-    const registries: BuildkitdRegistry[] = [];
-    for (const top of ast.body[0]?.body ?? []) {
-      if (top.type !== 'TOMLTable') continue;
-      const keys = (top.key?.keys ?? []).map((k) => String(k.name ?? k.value ?? ''));
-      if (keys[0] !== 'registry' || keys.length !== 2) continue;
-      const host = keys[1] ?? '';
-      const site: Site = {
-        file,
-        span: { start: top.range[0], end: top.range[0] + file.text.slice(top.range[0]).indexOf(']') + 1 },
-      };
-      const reg: BuildkitdRegistry = { host, http: undefined, insecure: undefined, ca: undefined, site };
-      for (const kv of top.body ?? []) {
-        if (kv.type !== 'TOMLKeyValue' || !kv.value) continue;
-        const key = (kv.key?.keys ?? []).map((k) => String(k.name ?? k.value ?? '')).join('.');
-        const vsite: Site = { file, span: { start: kv.range[0], end: kv.range[1] } };
-        const raw = file.text.slice(kv.value.range[0], kv.value.range[1]);
-        if (key === 'http' || key === 'insecure') reg[key] = { value: raw === 'true', site: vsite };
-        if (key === 'ca') {
-          const list = kv.value.elements
-            ? kv.value.elements.map((el) => file.text.slice(el.range[0] + 1, el.range[1] - 1))
-            : [raw.slice(1, -1)];
-          reg.ca = { value: list, site: vsite };
-        }
-      }
-      registries.push(reg);
-      ctx.model.registries.push({ host, repository: undefined, role: 'buildkitd', site });
-    }
-    ctx.model.buildkitd.push({ file: file.path, registries });
+function loadBuildkitd(file: SourceFile): Facts {
+  let ast: { body: TomlNode[] };
+  try {
+    ast = parseTOML(file.text) as unknown as { body: TomlNode[] };
+  } catch (e) {
+    const err = e as { index?: number; message?: string };
+    const at = err.index ?? 0;
+    return { problems: [{ span: { start: at, end: at + 1 }, message: `TOML: ${err.message ?? String(e)}` }] };
   }
-};
-
-/** `docker-bake.hcl` / `docker-bake.json`: each target becomes a build (paths relative to the bake file). */
-const bake: SourceFamilyLoader = async (ctx) => {
-  const files = await readAll(ctx, ctx.paths.filter(isBake));
-  for (const file of files) {
-    const parsed = file.path.endsWith('.json') ? parseBakeJson(file) : parseBakeHcl(file);
-    for (const p of parsed.problems) ctx.problem(file, p.span, p.message);
-    const dir = dirname(file.path);
-    const grouped = new Set(parsed.groups.flatMap((g) => g.targets));
-    const inherited = new Set(parsed.targets.flatMap((t) => t.inherits));
-    for (const t of parsed.targets) {
-      // `_name` targets and targets only inherited from are templates, not builds.
-      if (t.name.startsWith('_') || (inherited.has(t.name) && !grouped.has(t.name))) continue;
-      const context = joinPath(dir, t.context?.value ?? '.') ?? '.';
-      const dockerfile = joinPath(context, t.dockerfile?.value ?? 'Dockerfile') ?? 'Dockerfile';
-      const platforms = t.platforms.map((p) => parsePlatform(p.value)).filter((p): p is Platform => !!p);
-      const site = (span: Span): Site => ({ file, span });
-      ctx.model.builds.push({
-        id: `bake:${file.path}#${t.name}`,
-        dockerfile,
-        context,
-        contextSource: 'definition',
-        platforms: platforms.length ? platforms : [...ctx.model.targets.platforms],
-        platformsSource: t.platforms[0]
-          ? `${file.path}:${file.position(t.platforms[0].span.start).line}`
-          : ctx.model.targets.source,
-        tags: t.tags.map((x) => x.value),
-        buildArgs: Object.fromEntries(Object.entries(t.args).map(([k, v]) => [k, v.value])),
-        target: t.target?.value,
-        push: t.push === true,
-        origin: 'bake',
-        definedAt: locate(file, t.span),
-        sites: {
-          definition: site(t.span),
-          context: t.context ? site(t.context.span) : undefined,
-          dockerfile: t.dockerfile ? site(t.dockerfile.span) : undefined,
-          platforms: t.platforms[0] ? site(t.platforms[0].span) : undefined,
-          tags: t.tags.map((x) => site(x.span)),
-        },
-      });
-    }
-  }
-};
-
-/**
- * Joins the graph: scripts a workflow job runs inherit that job (runner, QEMU), build tags and deployment image
- * references become registry mentions, and containers resolve to the build that produces their image.
- */
-const link: SourceFamilyLoader = async (ctx) => {
-  const model = ctx.model;
-  for (const wf of model.workflows) {
-    for (const job of wf.jobs) {
-      let qemu = false;
-      for (const step of job.steps) {
-        if (step.uses?.action === 'docker/setup-qemu-action') qemu = true;
-        if (/\bbinfmt\b|qemu-user-static/.test(step.run?.text ?? '')) qemu = true;
-        for (const r of step.run?.runs ?? []) {
-          const target = r.value.replace(/^\.\//, '');
-          for (const b of model.builds) {
-            if (
-              (b.origin === 'script' || b.origin === 'makefile') &&
-              !b.job &&
-              (b.definedAt.file === target || (target === 'Makefile' && b.origin === 'makefile'))
-            ) {
-              b.job = { workflow: wf, job };
-              b.qemu = qemu;
-            }
-          }
-        }
+  const registries: BuildkitdRegistry[] = [];
+  const mentions: RegistryMention[] = [];
+  for (const top of ast.body[0]?.body ?? []) {
+    if (top.type !== 'TOMLTable') continue;
+    const keys = (top.key?.keys ?? []).map((k) => String(k.name ?? k.value ?? ''));
+    if (keys[0] !== 'registry' || keys.length !== 2) continue;
+    const host = keys[1] ?? '';
+    const site: Site = {
+      file,
+      span: { start: top.range[0], end: top.range[0] + file.text.slice(top.range[0]).indexOf(']') + 1 },
+    };
+    const reg: BuildkitdRegistry = { host, http: undefined, insecure: undefined, ca: undefined, site };
+    for (const kv of top.body ?? []) {
+      if (kv.type !== 'TOMLKeyValue' || !kv.value) continue;
+      const key = (kv.key?.keys ?? []).map((k) => String(k.name ?? k.value ?? '')).join('.');
+      const vsite: Site = { file, span: { start: kv.range[0], end: kv.range[1] } };
+      const raw = file.text.slice(kv.value.range[0], kv.value.range[1]);
+      if (key === 'http' || key === 'insecure') reg[key] = { value: raw === 'true', site: vsite };
+      if (key === 'ca') {
+        const list = kv.value.elements
+          ? kv.value.elements.map((el) => file.text.slice(el.range[0] + 1, el.range[1] - 1))
+          : [raw.slice(1, -1)];
+        reg.ca = { value: list, site: vsite };
       }
     }
+    registries.push(reg);
+    mentions.push({ host, repository: undefined, role: 'buildkitd', site });
   }
-  for (const b of model.builds) {
-    b.tags.forEach((tag, i) => {
-      const site = b.sites?.tags[i];
-      if (!site) return;
-      model.registries.push(...imageMention({ value: tag, site }, b.push ? 'push' : 'tag'));
-    });
-  }
-  const containers = model.deployments.workloads.flatMap((w) => w.containers);
-  for (const c of containers) if (c.image) model.registries.push(...imageMention(c.image, 'deploy'));
-  for (const i of model.deployments.images)
-    model.registries.push(...imageMention({ value: i.ref, site: i.site }, 'deploy'));
-  applyKustomizeImages(model);
-  // Containers whose image is exactly a tag some build produces (rules add the by-repository fallback).
-  for (const c of containers) {
-    if (c.buildId || !c.image) continue;
-    const image = c.image.value;
-    const b = model.builds.find((x) => x.tags.includes(image));
-    if (b) c.buildId = b.id;
-  }
-};
-
-/** Files a kustomization includes, following folders (their kustomization) and nested overlays. */
-function kustomizeFiles(model: ProjectModel, k: Kustomization, seen = new Set<string>()): Set<string> {
-  const out = new Set<string>();
-  if (seen.has(k.file.path)) return out;
-  seen.add(k.file.path);
-  for (const r of k.resources) {
-    if (!r.path) continue;
-    const nested = model.deployments.kustomizations.find((x) => dirname(x.file.path) === r.path);
-    if (nested) for (const f of kustomizeFiles(model, nested, seen)) out.add(f);
-    else out.add(r.path);
-  }
-  return out;
+  return { buildkitd: [{ file: file.path, registries }], registries: mentions };
 }
-
-/**
- * Kustomize `images:` overrides: a container in an included resource whose image name matches an override runs
- * the override's reference; its build is resolved through that reference.
- */
-function applyKustomizeImages(model: ProjectModel): void {
-  for (const k of model.deployments.kustomizations) {
-    if (k.images.length === 0) continue;
-    const files = kustomizeFiles(model, k);
-    for (const w of model.deployments.workloads) {
-      if (!files.has(w.site.file.path)) continue;
-      for (const c of w.containers) {
-        if (!c.image || c.buildId) continue;
-        const name = c.image.value.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
-        const o = k.images.find((i) => i.name === name);
-        if (!o) continue;
-        const b = buildProducing(model.builds, o.ref);
-        if (b) c.buildId = b.id;
-      }
-    }
-  }
-}
-
-/**
- * Loaders of source families beyond part 1, in order: scripts before workflows (a workflow links the scripts it
- * runs), deployments, then the link pass.
- */
-export const FAMILY_LOADERS: SourceFamilyLoader[] = [
-  scripts,
-  bake,
-  workflows,
-  compose,
-  kubernetes,
-  buildkitd,
-  link,
-];

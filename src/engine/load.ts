@@ -1,27 +1,29 @@
-import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import ignore from 'ignore';
-import { ConfigError } from '../errors.js';
-import type { DockerIgnore, Dockerfile } from '../model/dockerfile.js';
 import type { Finding } from '../model/finding.js';
-import { type Platform, samePlatform } from '../model/platform.js';
-import { emptyDeliveryModel, type ProjectModel } from '../model/project.js';
+import type { Platform } from '../model/platform.js';
+import { emptyDeployments, type ProjectModel } from '../model/project.js';
+import { isNotProjectPath, joinPath, dirname, type RepoFs } from '../model/repo.js';
 import { locate, SourceFile, type Span } from '../model/source.js';
-import { parseDockerfile } from '../sources/dockerfile/parse.js';
-import { parseDockerignore } from '../sources/dockerfile/dockerignore.js';
-import { parseGitmodules } from '../sources/git/gitmodules.js';
-import { parseNvmrc, parsePackageJson } from '../sources/node/package-json.js';
-import { parsePyproject } from '../sources/python/pyproject.js';
 import { parseRequirements } from '../sources/python/requirements.js';
-import { parseSetupCfg, parseSetupPy } from '../sources/python/setup.js';
-import { parsePythonVersionFile } from '../sources/python/version-file.js';
-import { dockerfileBuilds, joinPath } from './build-graph.js';
-import { classify, dirname, type FileKind } from './classify.js';
-import { loadConfig } from './config.js';
-import { FAMILY_LOADERS } from './families.js';
-import { loadInventory } from './inventory.js';
-import type { LoadContext } from './load-context.js';
-import { mayDeclarePlatforms, resolveTargets } from './targets.js';
+import { parseShell } from '../sources/shell/parse.js';
+import { analyzeShell } from '../sources/shell/analyze.js';
+import type { BakeInvocation, Invocation } from '../sources/workflows/workflow.js';
+import { loadRepoConfig } from './config.js';
+import { FAMILIES, type FamilyContext, type Facts, type ScriptSource } from './families.js';
+import {
+  closureWants,
+  linkBake,
+  linkConfigImages,
+  linkContainers,
+  linkReach,
+  linkScripts,
+  linkUnbuiltDockerfiles,
+  linkUnits,
+  linkViews,
+  resolveTargets,
+} from './link.js';
+import { DiskRepoFs } from './repo-fs.js';
 
 export interface LoadOptions {
   /** Project directory (absolute or relative to cwd). */
@@ -29,10 +31,9 @@ export interface LoadOptions {
   cwd?: string;
   configPath?: string;
   platforms?: Platform[];
+  /** Reads the repository through this instead of the disk (tests, library users). */
+  repo?: RepoFs;
 }
-
-/** Files above this size are not parsed (a note says so). */
-const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 export function parseErrorFinding(file: SourceFile, span: Span, message: string): Finding {
   return {
@@ -45,273 +46,227 @@ export function parseErrorFinding(file: SourceFile, span: Span, message: string)
   };
 }
 
-async function readSource(root: string, path: string, notes: string[]): Promise<SourceFile | undefined> {
-  const abs = join(root, path);
-  let buf: Buffer;
-  try {
-    const st = await fs.stat(abs);
-    if (!st.isFile()) {
-      notes.push(`${path}: not a regular file, skipped`);
-      return undefined;
-    }
-    if (st.size > MAX_FILE_BYTES) {
-      notes.push(`${path}: ${Math.round(st.size / 1048576)} MB is too large to check, skipped`);
-      return undefined;
-    }
-    buf = await fs.readFile(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') notes.push(`${path}: tracked by git but missing from the work tree, skipped`);
-    else if (code === 'ELOOP') notes.push(`${path}: symlink loop, skipped`);
-    else notes.push(`${path}: cannot be read (${code ?? String(e)}), skipped`);
-    return undefined;
-  }
-  if (buf.subarray(0, 8192).includes(0)) {
-    notes.push(`${path}: binary file, not parsed`);
-    return undefined;
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    text = new TextDecoder('utf-8').decode(buf);
-    notes.push(`${path}: not valid UTF-8; invalid bytes were read as U+FFFD`);
-  }
-  return new SourceFile(path, text);
+function internalFinding(path: string, family: string, error: unknown): Finding {
+  const what = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: 'internal-error',
+    severity: 'error',
+    message: `reading ${path} (${family}) failed: ${what}`,
+    hint: 'this is a bug in crossdock; the rest of the repository was checked. Please report it with the file.',
+    file: path,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    related: [],
+  };
 }
 
-/** Loads the whole typed project: inventory, config, every relevant file parsed once, targets, build graph. */
+/**
+ * Loads the whole typed project: inventory and config, every relevant file through its source family (each
+ * file's failure contained to that file), then the link phase (builds, views, units, reach).
+ */
 export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
-  const root = resolve(options.cwd ?? process.cwd(), options.root);
-  let st: Awaited<ReturnType<typeof fs.stat>>;
-  try {
-    st = await fs.stat(root);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      code === 'ENOENT' ? `${options.root}: no such directory` : `${options.root}: cannot be read (${code})`,
-      { hint: 'pass the path of a repository checkout, e.g. `crossdock check .`' },
-    );
-  }
-  if (!st.isDirectory()) {
-    throw new ConfigError(`${options.root}: is not a directory`, {
-      hint: 'pass the repository folder, not a file inside it',
-    });
-  }
-  try {
-    await fs.readdir(root);
-  } catch (e) {
-    throw new ConfigError(`${options.root}: cannot be read (${(e as NodeJS.ErrnoException).code})`, {
-      hint: 'check the folder permissions',
-    });
-  }
-
-  const [inventory, config] = await Promise.all([loadInventory(root), loadConfig(root, options.configPath)]);
+  const shown = options.root;
+  const repo =
+    options.repo ?? (await DiskRepoFs.open(resolve(options.cwd ?? process.cwd(), options.root), shown));
+  const [inventory, config] = await Promise.all([
+    repo.inventory(),
+    loadRepoConfig(repo, options.configPath, options.cwd),
+  ]);
   const ignored = ignore().add(config.ignore);
   const notes = [...inventory.notes];
   const loadFindings: Finding[] = [];
-
-  const wanted: { path: string; kind: FileKind | 'platforms' }[] = [];
-  for (const [path, status] of inventory.files) {
-    if (status === 'ignored') continue;
-    if (config.ignore.length && ignored.ignores(path)) continue;
-    const kind = classify(path);
-    if (kind) wanted.push({ path, kind });
-    else if (mayDeclarePlatforms(path)) wanted.push({ path, kind: 'platforms' });
-  }
-  wanted.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
   const sources = new Map<string, SourceFile>();
-  const files = await Promise.all(wanted.map((w) => readSource(root, w.path, notes)));
+  const pending = new Map<string, Promise<SourceFile | undefined>>();
+  const read = (path: string): Promise<SourceFile | undefined> => {
+    const cached = sources.get(path);
+    if (cached) return Promise.resolve(cached);
+    let p = pending.get(path);
+    if (!p) {
+      p = repo.read(path).then((r) => {
+        if (!r.ok) {
+          if (r.note) notes.push(r.note);
+          return undefined;
+        }
+        if (r.note) notes.push(r.note);
+        const f = new SourceFile(path, r.text);
+        sources.set(path, f);
+        return f;
+      });
+      pending.set(path, p);
+    }
+    return p;
+  };
+  if (config.path && !config.path.startsWith('/') && !config.path.startsWith('..')) await read(config.path);
 
   const model: ProjectModel = {
-    root,
+    root: repo.root,
     inventory,
     config,
-    targets: { platforms: [], source: 'default' },
+    targets: { platforms: [], source: 'default', declared: false },
     sources,
     dockerfiles: [],
-    dockerignores: new Map<string, DockerIgnore>(),
-    python: { requirements: [], pyprojects: [], setups: [], versionFiles: [] },
+    dockerignores: new Map(),
+    python: { requirements: [], pyprojects: [], setups: [], versionFiles: [], modules: [] },
     node: { packageJsons: [], nvmrcs: [] },
     gitmodules: undefined,
     builds: [],
-    ...emptyDeliveryModel(),
+    images: [],
+    runScripts: [],
+    deployments: emptyDeployments(),
+    units: [],
+    workflows: [],
+    compose: [],
+    registries: [],
+    buildkitd: [],
+    reach: { files: new Set(), stages: new Map() },
+    composeRuns: new Set(),
     loadFindings,
+    notes,
   };
-  const problems = (file: SourceFile, list: { message: string; span: Span }[]) => {
-    for (const p of list) loadFindings.push(parseErrorFinding(file, p.span, p.message));
+  const link = {
+    scripts: [] as ScriptSource[],
+    invocations: [] as Invocation[],
+    bakeFiles: [] as NonNullable<Facts['bakeFiles']>,
+    bakeInvocations: [] as BakeInvocation[],
+    platformsFlag: options.platforms,
+  };
+  const ctx: FamilyContext = { inventory, config, read };
+  const loaded = new Set<string>();
+  /** Loads one file through its family; a family that throws becomes an internal-error finding for that file. */
+  const loadFacts = async (
+    path: string,
+    family: (typeof FAMILIES)[number],
+  ): Promise<(() => void) | undefined> => {
+    if (loaded.has(path)) return undefined;
+    loaded.add(path);
+    const file = await read(path);
+    if (!file) return undefined;
+    try {
+      const facts = await family.load(file, ctx);
+      return () => merge(model, link, file, facts);
+    } catch (e) {
+      return () => loadFindings.push(internalFinding(path, family.id, e));
+    }
+  };
+  const loadWith = async (path: string, family: (typeof FAMILIES)[number]): Promise<void> => {
+    (await loadFacts(path, family))?.();
   };
 
-  const platformFiles: SourceFile[] = [];
-  for (let i = 0; i < wanted.length; i++) {
-    const file = files[i];
-    const w = wanted[i];
-    if (!file || !w) continue;
-    sources.set(file.path, file);
-    switch (w.kind) {
-      case 'dockerfile': {
-        const df: Dockerfile = parseDockerfile(file);
-        model.dockerfiles.push(df);
-        problems(file, df.problems);
-        break;
-      }
-      case 'dockerignore': {
-        const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-        // `.dockerignore` applies to its folder as a context; `<name>.Dockerfile.dockerignore` to that Dockerfile.
-        const key =
-          name === '.dockerignore' ? dirname(file.path) : file.path.slice(0, -'.dockerignore'.length);
-        model.dockerignores.set(key, parseDockerignore(file.path, file.text));
-        break;
-      }
-      case 'requirements': {
-        const req = parseRequirements(file);
-        model.python.requirements.push(req);
-        problems(file, req.problems);
-        break;
-      }
-      case 'pyproject': {
-        const p = parsePyproject(file);
-        model.python.pyprojects.push(p);
-        problems(file, p.problems);
-        break;
-      }
-      case 'setup.py':
-      case 'setup.cfg': {
-        const s = w.kind === 'setup.py' ? parseSetupPy(file) : parseSetupCfg(file);
-        model.python.setups.push(s);
-        problems(file, s.problems);
-        break;
-      }
-      case 'python-version': {
-        const v = parsePythonVersionFile(file);
-        if (v) model.python.versionFiles.push(v);
-        break;
-      }
-      case 'package.json': {
-        const p = parsePackageJson(file);
-        model.node.packageJsons.push(p);
-        problems(file, p.problems);
-        break;
-      }
-      case 'nvmrc': {
-        const n = parseNvmrc(file);
-        if (n) model.node.nvmrcs.push(n);
-        break;
-      }
-      case 'gitmodules': {
-        const g = parseGitmodules(file);
-        model.gitmodules = g;
-        problems(file, g.problems);
-        break;
-      }
-      case 'platforms':
-        break;
-    }
-    if (w.kind === 'platforms' || w.kind === 'dockerfile') platformFiles.push(file);
-  }
+  const paths = [...inventory.files]
+    .filter(
+      ([path, status]) =>
+        status !== 'ignored' && !isNotProjectPath(path) && !(config.ignore.length && ignored.ignores(path)),
+    )
+    .map(([path]) => path)
+    .sort();
+  // Files are read in parallel (bounded by the reader) and merged in path order, so every run sees the same model.
+  const merges = await Promise.all(
+    paths.map((path) => {
+      const family = FAMILIES.find((f) => f.match(path));
+      return family ? loadFacts(path, family) : undefined;
+    }),
+  );
+  for (const m of merges) m?.();
 
-  // Requirement files pulled in with -r/-c, or installed by a Dockerfile's `pip install -r`, whatever their name.
-  const seen = new Set(model.python.requirements.map((r) => r.path));
-  for (const df of model.dockerfiles) {
-    for (const ins of df.instructions) {
-      if (ins.keyword !== 'RUN') continue;
-      for (const m of ins.args.matchAll(/(?:^|\s)(?:-r|--requirement)(?:=|\s+)?([^\s;&|]+)/g)) {
-        const arg = (m[1] ?? '').replace(/^["']|["']$/g, '');
-        for (const base of [dirname(df.path), '.']) {
-          const path = joinPath(base, arg.replace(/^\/+/, ''));
-          const status = path ? inventory.files.get(path) : undefined;
-          if (!path || !status || status === 'ignored' || seen.has(path)) continue;
-          seen.add(path);
-          const file = await readSource(root, path, notes);
-          if (!file) continue;
-          sources.set(path, file);
-          const parsed = parseRequirements(file);
-          model.python.requirements.push(parsed);
-          problems(file, parsed.problems);
-        }
+  const renders: { value: string; site: import('../model/deploy.js').Site }[] = [];
+  const applies: { value: string; site: import('../model/deploy.js').Site }[] = [];
+  for (const wf of model.workflows)
+    for (const job of wf.jobs)
+      for (const step of job.steps) {
+        applies.push(...(step.run?.applies ?? []));
+        for (const c of step.run?.composes ?? []) model.composeRuns.add(c.value);
       }
-    }
-  }
-  for (let i = 0; i < model.python.requirements.length; i++) {
+  linkScripts(model, link, renders, applies, link.bakeInvocations);
+  linkBake(model, link, link.bakeInvocations);
+  linkConfigImages(model);
+  linkUnbuiltDockerfiles(model);
+  model.targets = resolveTargets(model, options.platforms);
+  linkViews(model);
+
+  // The closure: requirement files the images install (whatever their names), their -r/-c includes, scripts RUNs
+  // execute, entry modules the images run.
+  const requirementsFamily = FAMILIES.find((f) => f.id === 'requirements');
+  const wants = closureWants(model);
+  for (const p of wants.requirements)
+    if (!loaded.has(p) && inventory.files.has(p) && requirementsFamily) await loadWith(p, requirementsFamily);
+  for (let i = 0; i < model.python.requirements.length && i < 1000; i++) {
     const req = model.python.requirements[i];
     if (!req) continue;
     for (const inc of req.includes) {
-      const path = joinPath(dirname(req.path), inc.path);
-      if (!path || seen.has(path)) continue;
-      seen.add(path);
-      const status = inventory.files.get(path);
-      if (!status || status === 'ignored') continue;
-      const file = await readSource(root, path, notes);
-      if (!file) continue;
-      sources.set(path, file);
-      const parsed = parseRequirements(file);
-      model.python.requirements.push(parsed);
-      problems(file, parsed.problems);
-    }
-  }
-
-  model.targets = resolveTargets(config, platformFiles, options.platforms);
-  model.builds = dockerfileBuilds(model.dockerfiles, sources, inventory, model.targets);
-
-  const pending = new Map<string, Promise<SourceFile | undefined>>();
-  let allPaths: string[] | undefined;
-  const context: LoadContext = {
-    model,
-    // Computed on first use: sorting 20,000 paths is wasted when no family loader asks.
-    get paths() {
-      allPaths ??= [...inventory.files]
-        .filter(([path, status]) => status !== 'ignored' && !(config.ignore.length && ignored.ignores(path)))
-        .map(([path]) => path)
-        .sort();
-      return allPaths;
-    },
-    read(path) {
-      const cached = sources.get(path);
-      if (cached) return Promise.resolve(cached);
-      let p = pending.get(path);
-      if (!p) {
-        p = readSource(root, path, notes).then((f) => {
-          if (f) sources.set(path, f);
-          return f;
-        });
-        pending.set(path, p);
-      }
-      return p;
-    },
-    problem(file, span, message) {
-      loadFindings.push(parseErrorFinding(file, span, message));
-    },
-    note(message) {
-      notes.push(message);
-    },
-  };
-  for (const loader of FAMILY_LOADERS) await loader(context);
-  // Platforms that build definitions set explicitly (matrix values included) are targets too, unless configured.
-  if (model.targets.source !== 'crossdock.yaml' && !config.platforms?.length && !options.platforms?.length) {
-    const extra: string[] = [];
-    for (const b of model.builds) {
-      const site = b.sites?.platforms;
-      if (!site) continue;
-      for (const p of b.platforms) {
-        if (model.targets.platforms.some((t) => samePlatform(t, p))) continue;
-        model.targets.platforms.push(p);
-        extra.push(`${site.file.path}:${site.file.position(site.span.start).line}`);
+      const p = joinPath(dirname(req.path), inc.path);
+      if (p && !loaded.has(p) && inventory.files.has(p)) {
+        loaded.add(p);
+        const file = await read(p);
+        if (!file) continue;
+        const parsed = parseRequirements(file);
+        model.python.requirements.push(parsed);
+        for (const pr of parsed.problems) loadFindings.push(parseErrorFinding(file, pr.span, pr.message));
       }
     }
-    if (extra.length) {
-      const base = model.targets.source === 'default' ? 'inferred from' : `${model.targets.source},`;
-      if (model.targets.source === 'default')
-        model.targets.platforms = model.targets.platforms.filter((t) =>
-          model.builds.some((b) => b.sites?.platforms && b.platforms.some((p) => samePlatform(p, t))),
-        );
-      model.targets.source = `${base} ${[...new Set(extra)].slice(0, 3).join(', ')}`;
-    }
   }
-  // A Dockerfile built by an explicit definition (compose, workflow, script, bake) is checked against the
-  // contexts those definitions set; the inferred Dockerfile-only build remains only for Dockerfiles nothing builds.
-  const explicit = new Set(model.builds.filter((b) => b.origin !== 'dockerfile').map((b) => b.dockerfile));
-  model.builds = model.builds.filter((b) => b.origin !== 'dockerfile' || !explicit.has(b.dockerfile));
-  inventory.notes = notes;
+  for (const p of wants.scripts) {
+    const file = inventory.files.has(p) ? await read(p) : undefined;
+    if (file) model.runScripts.push({ path: p, facts: analyzeShell([parseShell(file.text)]) });
+  }
+  for (const p of wants.modules) {
+    const file = inventory.files.has(p) ? await read(p) : undefined;
+    if (file) model.python.modules.push({ path: p, file });
+  }
+
+  linkUnits(model, new Set(applies.map((a) => a.value)), renders);
+  linkContainers(model);
+  linkReach(model, new Set(applies.map((a) => a.value)));
   return model;
+}
+
+/** Adds one file's facts to the model. */
+function merge(
+  model: ProjectModel,
+  link: {
+    scripts: ScriptSource[];
+    invocations: Invocation[];
+    bakeFiles: NonNullable<Facts['bakeFiles']>;
+    bakeInvocations: BakeInvocation[];
+  },
+  file: SourceFile,
+  f: Facts,
+): void {
+  for (const p of f.problems ?? []) model.loadFindings.push(parseErrorFinding(file, p.span, p.message));
+  if (f.notes) model.notes.push(...f.notes);
+  if (f.dockerfiles) model.dockerfiles.push(...f.dockerfiles);
+  for (const [k, v] of f.dockerignores ?? []) model.dockerignores.set(k, v);
+  if (f.requirements) model.python.requirements.push(...f.requirements);
+  if (f.pyprojects) model.python.pyprojects.push(...f.pyprojects);
+  if (f.setups) model.python.setups.push(...f.setups);
+  if (f.versionFiles) model.python.versionFiles.push(...f.versionFiles);
+  if (f.packageJsons) model.node.packageJsons.push(...f.packageJsons);
+  if (f.nvmrcs) model.node.nvmrcs.push(...f.nvmrcs);
+  if (f.gitmodules) model.gitmodules = f.gitmodules;
+  if (f.builds) model.builds.push(...f.builds);
+  if (f.workflows) model.workflows.push(...f.workflows);
+  if (f.invocations) link.invocations.push(...f.invocations);
+  if (f.bakeInvocations) link.bakeInvocations.push(...f.bakeInvocations);
+  if (f.scripts) link.scripts.push(...f.scripts);
+  if (f.bakeFiles) link.bakeFiles.push(...f.bakeFiles);
+  if (f.compose) model.compose.push(...f.compose);
+  if (f.registries) model.registries.push(...f.registries);
+  if (f.buildkitd) model.buildkitd.push(...f.buildkitd);
+  if (f.patches) {
+    model.deployments.patches ??= new Map();
+    for (const [k, v] of f.patches) model.deployments.patches.set(k, v);
+  }
+  const d = f.deployments;
+  if (d) {
+    const into = model.deployments;
+    if (d.kustomizations) into.kustomizations.push(...d.kustomizations);
+    if (d.workloads) into.workloads.push(...d.workloads);
+    if (d.services) into.services.push(...d.services);
+    if (d.ingresses) into.ingresses.push(...d.ingresses);
+    if (d.claims) into.claims.push(...d.claims);
+    if (d.autoscalers) into.autoscalers.push(...d.autoscalers);
+    if (d.namespaces) into.namespaces.push(...d.namespaces);
+    if (d.images) into.images.push(...d.images);
+  }
 }

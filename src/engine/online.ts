@@ -4,18 +4,18 @@ import { CrossdockError } from '../errors.js';
 import { resolveRef } from '../registry/reference.js';
 import { formatPlatform } from '../registry/types.js';
 import { hasUnresolved } from '../model/image-ref.js';
-import { stageBaseImage } from '../sources/dockerfile/parse.js';
 
-/** External base images of every Dockerfile stage, with ARG defaults substituted. */
+/** External base images of every stage some view builds, with the build's arguments applied. */
 export function baseImages(model: ProjectModel): string[] {
   const out = new Set<string>();
-  for (const df of model.dockerfiles) {
-    for (const stage of df.stages) {
-      const raw = stageBaseImage(df, stage);
-      if (!raw || raw === 'scratch' || hasUnresolved(raw)) continue;
+  for (const view of model.images)
+    for (const sv of view.stages) {
+      if (!sv.built || sv.stage.baseStage !== undefined || !sv.base.known) continue;
+      const raw = sv.base.value;
+      if (!raw || raw === 'scratch' || raw.includes('://') || raw.startsWith('target:') || hasUnresolved(raw))
+        continue;
       out.add(raw);
     }
-  }
   return [...out];
 }
 

@@ -1,6 +1,8 @@
-import type { ProjectModel } from '../model/project.js';
+import type { Site } from '../model/deploy.js';
 import type { RelatedLocation, Severity } from '../model/finding.js';
+import type { ProjectModel } from '../model/project.js';
 import type { Location, SourceFile, Span } from '../model/source.js';
+import type { Unknown } from '../model/value.js';
 
 export type RuleCategory =
   | 'context'
@@ -39,11 +41,21 @@ export interface Report<MessageId extends string> {
   /** Overrides the rule's default severity for this one finding (e.g. info on native platforms). */
   severity?: Severity;
   related?: { file: SourceFile; span: Span; message: string }[];
+  /**
+   * Other places with the same root cause (the build sites or matrix legs that reach it). Reports with the same
+   * rule, position and message are merged into one finding listing all their sites.
+   */
+  sites?: Site[];
 }
 
 export interface RuleContext<MessageId extends string> {
   model: ProjectModel;
   report(report: Report<MessageId>): void;
+  /**
+   * A value this rule needs is unknown, so it makes no claim. `blocked` says what was not checked; the engine
+   * reports one `unresolved-value` note per root cause, naming every check it blocked.
+   */
+  unknown(value: Unknown, blocked: string): void;
 }
 
 export interface Rule<MessageId extends string = string> {

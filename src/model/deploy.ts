@@ -1,4 +1,4 @@
-import type { ShellScript } from './shell.js';
+import type { ShellFacts, ShellScript } from './shell.js';
 import type { SourceFile, Span } from './source.js';
 
 /** A place in a parsed source: what rules report against. */
@@ -46,6 +46,17 @@ export interface Container {
   securityContext: SecurityContext;
   /** Id of the build producing this container's image (compose `build:`), when known. */
   buildId: string | undefined;
+  /** Kubernetes `command` / compose `entrypoint`: replaces the image's ENTRYPOINT. */
+  command?: Located<string[]>;
+  /** Kubernetes `args` / compose `command`: replaces the image's CMD. */
+  args?: Located<string[]>;
+  /** Literal environment values (`env: [{name, value}]`, compose `environment`). */
+  env: Record<string, Located<string>>;
+  /**
+   * The image is filled in by something else before it is applied (a kustomize `replacements:`/`vars:`, an
+   * envsubst or sed render script): what is written is not what runs.
+   */
+  imageFilledBy?: Site;
 }
 
 export interface Workload {
@@ -145,10 +156,26 @@ export interface Kustomization {
   namePrefix: string | undefined;
   /** `images:` overrides: the image name matched and the reference it becomes. */
   images: { name: string; ref: string; site: Site }[];
+  /** Patch files and inline patches (`patches`, `patchesStrategicMerge`, `patchesJson6902`). */
+  patches: { path: string | undefined; inline: string | undefined; site: Site }[];
+  /** `replacements:` or `vars:`: values copied into other objects at build time. */
+  replacements: Site | undefined;
+}
+
+/** A strategic-merge patch as read from its file or inline text. */
+export interface KustomizePatch {
+  kind: string | undefined;
+  name: string | undefined;
+  /** `$patch: delete`: the object is removed. */
+  delete: boolean;
+  replicas: Located<number> | undefined;
+  site: Site;
 }
 
 export interface Deployments {
   kustomizations: Kustomization[];
+  /** Patches read from the files kustomizations name as patches (those files are not objects of their own). */
+  patches?: Map<string, KustomizePatch[]>;
   workloads: Workload[];
   services: Service[];
   ingresses: Ingress[];
@@ -162,18 +189,34 @@ export interface Deployments {
 
 export interface WorkflowStep {
   site: Site;
+  /** `id:`, referenced by `steps.<id>.outputs`. */
+  id: string | undefined;
   name: string | undefined;
   uses: { action: string; ref: string; site: Site } | undefined;
   with: Map<string, { value: string; keySite: Site; valueSite: Site }>;
+  /** `working-directory` of a run step (else the job's `defaults.run.working-directory`), as written. */
+  workingDirectory: string | undefined;
   run:
     | {
         text: string;
+        /** File offset of each character of `text`. */
+        offsets: number[];
         site: Site;
         script: ShellScript;
+        facts: ShellFacts;
         /** Relative sources of `cp`/`install` commands (e.g. `cp .env.example .env`). */
         copies: Located<string>[];
-        /** Scripts the block runs (`./scripts/build.sh`, `bash build.sh`, `make`). */
-        runs: Located<string>[];
+        /** Scripts the block runs (`./scripts/build.sh`, `bash build.sh`, `make`), with their arguments when literal. */
+        runs: (Located<string> & { args: string[] | undefined })[];
+        /**
+         * Step outputs it writes (`echo "name=value" >> "$GITHUB_OUTPUT"`): every value written on any branch;
+         * `unknown` when a value is computed at run time.
+         */
+        outputs: Map<string, { values: string[]; unknown: boolean }>;
+        /** Paths it applies to a cluster (`kubectl apply -f X`, `-k X`, `helm upgrade --install … chart`). */
+        applies: Located<string>[];
+        /** Compose files it runs (`docker compose -f X up`). */
+        composes: Located<string>[];
       }
     | undefined;
 }
@@ -209,3 +252,6 @@ export interface ComposeProject {
   /** The committed example env file next to the compose file (`.env.example`, `.env.sample`, `.env.template`). */
   example: { file: SourceFile; names: Set<string> } | undefined;
 }
+
+/** Names of committed example env files (the template a developer copies to `.env`). */
+export const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template', '.env.dist', 'env.example'];

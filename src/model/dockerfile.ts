@@ -1,3 +1,4 @@
+import type { ShellFacts, ShellScript } from './shell.js';
 import type { Span } from './source.js';
 
 /** A `--name=value` flag of an instruction (`COPY --from=build`, `RUN --mount=type=cache,...`). */
@@ -55,6 +56,11 @@ export interface DfInstruction {
   heredocs: DfHeredoc[];
   /** Stage this instruction belongs to; -1 for instructions before the first FROM (global ARGs, directives). */
   stage: number;
+  /**
+   * For RUN (and shell-form CMD/ENTRYPOINT/HEALTHCHECK): the shell scripts it executes, with file offsets, and what
+   * their commands do. Filled by the Dockerfile loader; rules read it and never parse shell themselves.
+   */
+  analysis?: { scripts: ShellScript[]; facts: ShellFacts };
 }
 
 export interface DfArg {

@@ -18,4 +18,11 @@ export interface Finding extends Location {
   message: string;
   hint: string;
   related: RelatedLocation[];
+  /** Other places with the same root cause (build sites, matrix legs, workflows), without the finding's own. */
+  sites?: Location[];
+  /**
+   * False when nothing in the repository builds or deploys the file (or Dockerfile stage) of the finding: such
+   * findings are at most warnings.
+   */
+  reachable?: boolean;
 }

@@ -128,3 +128,26 @@ export function loginMention(l: Located<string>): RegistryMention[] {
   const host = l.value.replace(/^https?:\/\//, '').split('/')[0] ?? '';
   return host && !host.startsWith('$') ? [{ host, repository: undefined, role: 'login', site: l.site }] : [];
 }
+
+const PLACEHOLDER_PART =
+  /^(__[A-Za-z0-9_]+__|<[^>]*>|\{\{.*\}\}|%[A-Za-z0-9_]+%|@[A-Za-z0-9_]+@|replace[_-]?me|change[_-]?me|placeholder|todo|xxx+|[A-Z][A-Z0-9]*_[A-Z0-9_]+)$/i;
+
+/**
+ * Why an image reference is a placeholder to be filled in later (`<IMAGE>`, `__IMAGE__`, `REPLACE_ME`, `${IMAGE}` for
+ * envsubst, `{{ .Values.image }}`), or undefined when it is a reference as written.
+ */
+export function placeholderIn(text: string): string | undefined {
+  if (/\$\{?[A-Za-z_]|\$\(|\{\{|<[^>]*>/.test(text))
+    return `\`${text}\` holds a variable or template filled in later`;
+  const noDigest = text.replace(/@.*$/, '');
+  const lastSlash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  const tag = colon > lastSlash ? noDigest.slice(colon + 1) : undefined;
+  const path = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
+  const parts = [...path.split('/'), ...(tag ? [tag] : [])];
+  const hit = parts.find((p) => PLACEHOLDER_PART.test(p) && !/^[a-z0-9._-]+$/.test(p));
+  if (hit) return `\`${hit}\` in \`${text}\` is a placeholder filled in later`;
+  if (parts.some((p) => /^(__[a-z0-9_]+__|replace[_-]?me|change[_-]?me|placeholder)$/i.test(p)))
+    return `\`${text}\` is a placeholder filled in later`;
+  return undefined;
+}

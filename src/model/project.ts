@@ -7,59 +7,47 @@ import type {
   Workflow,
   WorkflowJob,
 } from './deploy.js';
-import type { Dockerfile, DockerIgnore } from './dockerfile.js';
+import type { DfStage, Dockerfile, DockerIgnore } from './dockerfile.js';
 import type { Finding } from './finding.js';
 import type { Gitmodules } from './git.js';
 import type { Nvmrc, PackageJson } from './node.js';
 import type { Platform } from './platform.js';
 import type { PyProject, PyRequirementsFile, PySetup, PyVersionFile } from './python.js';
+import type { Inventory } from './repo.js';
+import type { ShellFacts } from './shell.js';
 import type { Location, SourceFile } from './source.js';
+import type { Value } from './value.js';
 
-/**
- * How a file stands with respect to a clean CI checkout.
- * - `tracked`: in the git index, so a clean clone has it.
- * - `untracked`: on disk, not in the index, not ignored: a clean clone lacks it (someone forgot `git add`).
- * - `ignored`: on disk and ignored by git: a clean clone lacks it.
- * - `plain`: the root is not a git repository; every file found is taken as present.
- */
-export type FileStatus = 'tracked' | 'untracked' | 'ignored' | 'plain';
+export { pathStatus } from './repo.js';
+export type { FileStatus, Inventory } from './repo.js';
 
-export interface Inventory {
-  /** Absolute path of the project root. */
-  root: string;
-  /** True when the root is (inside) a git work tree. */
-  git: boolean;
-  /** Every known file, relative path → status. Directories are not listed. Gitlinks are not files. */
-  files: Map<string, FileStatus>;
-  /** Gitlinks (mode 160000 entries in the index): path → commit. */
-  gitlinks: Map<string, string>;
-  /** Directories git ignores as a whole (listed once, not walked), relative, without trailing slash. */
-  ignoredDirs: string[];
-  /** Notes about the load (not a git repository, unreadable folder, symlink loop...). */
-  notes: string[];
-}
-
-/** Where a build was defined. */
+/** Where a build was defined. `dockerfile`: nothing in the repository builds this Dockerfile. */
 export type BuildOrigin = 'dockerfile' | 'config' | 'compose' | 'workflow' | 'script' | 'makefile' | 'bake';
 
 /** A node of the build graph: one place that builds one Dockerfile. A Dockerfile may have many. */
 export interface Build {
   id: string;
+  origin: BuildOrigin;
+  /** Where the build is defined (for a Dockerfile no build site builds: its first FROM). */
+  definedAt: Location;
   /** Dockerfile path relative to the root. */
-  dockerfile: string;
-  /** Build context relative to the root (`.` for the root). */
-  context: string;
-  /** Why this context: written in the definition, or inferred ('dockerfile-dir' / 'repo-root'). */
-  contextSource: 'definition' | 'dockerfile-dir' | 'repo-root';
-  platforms: Platform[];
-  /** Where the platforms came from (e.g. `crossdock.yaml`, `.github/workflows/ci.yml:12`, `default`). */
-  platformsSource: string;
+  dockerfile: Value<string>;
+  /** Build context relative to the root (`.` for the root); unknown with `candidates` when it depends on where a command runs. */
+  context: Value<string> & { candidates?: string[] };
+  /**
+   * Platforms built. Known when the definition sets them (or crossdock.yaml does), or by convention when it sets
+   * none and the builder's platform is known (a job on an amd64 runner builds linux/amd64); unknown otherwise.
+   */
+  platforms: Value<Platform[]>;
+  /** True when the definition itself names the platforms (`--platform`, `platforms:`). */
+  platformsExplicit: boolean;
+  /** Tags as written, variables left in place (patterns). */
   tags: string[];
-  buildArgs: Record<string, string>;
+  buildArgs: Record<string, Value<string>>;
   target: string | undefined;
   push: boolean;
-  origin: BuildOrigin;
-  definedAt: Location;
+  /** Named build contexts (bake `contexts`, `--build-context`): name → `target:<t>`, `docker-image://…` or a path. */
+  namedContexts: Record<string, string>;
   /** Where the definition writes each part (explicit definitions only). */
   sites?: {
     definition: Site;
@@ -75,12 +63,51 @@ export interface Build {
   runsOn?: { labels: string[]; site: Site }[];
   /** The build sets up QEMU emulation (setup-qemu-action, binfmt) before it runs. */
   qemu?: boolean;
+  /**
+   * Steps or commands that run before this build in the same job or script and may write files into the
+   * context (`npm run build`, a script): `outputs` when known, else their effects are unknown.
+   */
+  before: { site: Site; what: string; outputs: string[] | undefined }[];
+}
+
+/** One Dockerfile stage as a given build sees it. */
+export interface StageView {
+  stage: DfStage;
+  /** This stage and the local stages it is built FROM, base first. */
+  chain: DfStage[];
+  /** The image at the root of the chain, with ARGs resolved from the build's arguments. */
+  base: Value<string>;
+  /** `FROM --platform=$BUILDPLATFORM` on the chain: runs natively on the builder, never emulated. */
+  buildPlatform: boolean;
+  /** Part of what the build produces: the target's FROM chain and the stages it copies or mounts from. */
+  built: boolean;
+}
+
+/** A Dockerfile as one build sees it: arguments, base images, which stages are built, how it is reached. */
+export interface ImageView {
+  id: string;
+  build: Build;
+  dockerfile: Dockerfile;
+  file: SourceFile;
+  /** A build site in the repository builds it (false for a Dockerfile nothing builds). */
+  reached: boolean;
+  /** The stage produced: the build's target, else the last stage. */
+  target: DfStage | undefined;
+  /** Index-aligned with `dockerfile.stages`. */
+  stages: StageView[];
+  /**
+   * Platforms built under emulation: known when the build's platforms and its builder (a CI runner label) are,
+   * and the build sets up QEMU.
+   */
+  emulated: Value<Platform[]>;
 }
 
 export interface Targets {
   platforms: Platform[];
   /** `crossdock.yaml`, a file:line that declared them, or `default`. */
   source: string;
+  /** Set by crossdock.yaml or --platform, or by a build definition: not a default. */
+  declared: boolean;
 }
 
 export interface CrossdockConfig {
@@ -95,22 +122,60 @@ export interface CrossdockConfig {
   raw: Record<string, unknown>;
 }
 
+/** Python files read because an image runs them (entry modules): path → text. */
+export interface PyModule {
+  path: string;
+  file: SourceFile;
+}
+
+/** A shell script read because a Dockerfile RUN executes it: what its commands do. */
+export interface RunScript {
+  path: string;
+  facts: ShellFacts;
+}
+
+/** Objects applied together: one kustomization rendered with its bases, or one folder of plain manifests. */
+export interface DeploymentUnit {
+  id: string;
+  kind: 'kustomization' | 'folder' | 'compose' | 'helm';
+  /** The kustomization file, the folder or the compose file. */
+  path: string;
+  /** Indexes into the model's `deployments.workloads`. */
+  workloads: number[];
+  services: number[];
+  claims: number[];
+  autoscalers: number[];
+  ingresses: number[];
+  /** Replica counts set by patches of this unit: workload index → replicas. */
+  replicas: Map<number, { value: number; site: Site }>;
+  /** Reached: applied by something in the repository, or a top-level kustomization / compose file / chart. */
+  reached: boolean;
+}
+
+/** Which files and Dockerfile stages something in the repository builds or deploys. */
+export interface Reach {
+  files: Set<string>;
+  /** Dockerfile path → spans of stages some reached build builds. */
+  stages: Map<string, { start: number; end: number }[]>;
+}
+
 /** The typed project every rule sees. Built once per run; rules never read files. */
 export interface ProjectModel {
   root: string;
   inventory: Inventory;
   config: CrossdockConfig;
   targets: Targets;
-  /** Parsed source files by relative path (only the files some parser read). */
+  /** Parsed source files by relative path (only the files some loader read). */
   sources: Map<string, SourceFile>;
   dockerfiles: Dockerfile[];
-  /** `.dockerignore` by context directory (relative, `.` for root). */
+  /** `.dockerignore` by context directory (relative, `.` for root), or by Dockerfile path for `<Dockerfile>.dockerignore`. */
   dockerignores: Map<string, DockerIgnore>;
   python: {
     requirements: PyRequirementsFile[];
     pyprojects: PyProject[];
     setups: PySetup[];
     versionFiles: PyVersionFile[];
+    modules: PyModule[];
   };
   node: {
     packageJsons: PackageJson[];
@@ -118,12 +183,20 @@ export interface ProjectModel {
   };
   gitmodules: Gitmodules | undefined;
   builds: Build[];
+  /** Every (build, Dockerfile) pair, plus one view for each Dockerfile no build site builds. */
+  images: ImageView[];
+  /** Scripts Dockerfile RUNs execute, read from the build context. */
+  runScripts: RunScript[];
   deployments: Deployments;
+  units: DeploymentUnit[];
   workflows: Workflow[];
   compose: ComposeProject[];
   /** Every registry host named in builds, deployments, logins and buildkitd.toml. */
   registries: RegistryMention[];
   buildkitd: { file: string; registries: BuildkitdRegistry[] }[];
+  reach: Reach;
+  /** Compose files a workflow, script or Makefile runs (`docker compose -f X up`). */
+  composeRuns: Set<string>;
   /**
    * What registries hold for the images the repository names (`check --online` only), by reference as written:
    * the platforms of the index, or of the single image; or why it could not be read.
@@ -131,65 +204,19 @@ export interface ProjectModel {
   online?: Map<string, { platforms: string[]; index: boolean } | { error: string }>;
   /** Findings produced while loading (parse errors) — reported like rule findings. */
   loadFindings: Finding[];
-}
-
-const RANK: Record<FileStatus, number> = { tracked: 3, plain: 3, untracked: 2, ignored: 1 };
-const dirIndex = new WeakMap<Inventory, Map<string, FileStatus>>();
-
-/** Best status of any file below each directory (tracked wins), built once per inventory. */
-function directories(inventory: Inventory): Map<string, FileStatus> {
-  let index = dirIndex.get(inventory);
-  if (index) return index;
-  index = new Map();
-  const add = (path: string, status: FileStatus) => {
-    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
-      const dir = path.slice(0, i);
-      const prev = index?.get(dir);
-      if (prev && RANK[prev] >= RANK[status]) break;
-      index?.set(dir, status);
-    }
-  };
-  for (const [file, status] of inventory.files) add(file, status);
-  for (const link of inventory.gitlinks.keys()) add(`${link}/x`, 'tracked');
-  dirIndex.set(inventory, index);
-  return index;
-}
-
-/**
- * Status of a path as a clean clone would see it: a file's own status; for a directory, the best status of any
- * file below it (tracked wins); `absent` when nothing is there at all.
- */
-export function pathStatus(inventory: Inventory, path: string): FileStatus | 'absent' {
-  const p = path.replace(/^\.\/+/, '').replace(/\/+$/, '');
-  if (p === '' || p === '.') return inventory.git ? 'tracked' : 'plain';
-  const own = inventory.files.get(p);
-  if (own) return own;
-  if (inventory.gitlinks.has(p)) return 'tracked';
-  const dir = directories(inventory).get(p);
-  if (dir) return dir;
-  for (const d of inventory.ignoredDirs) if (p === d || p.startsWith(`${d}/`)) return 'ignored';
-  return 'absent';
+  notes: string[];
 }
 
 /** The part of a model that compose, Kubernetes, workflow, script and bake loaders fill; empty to start with. */
-export function emptyDeliveryModel(): Pick<
-  ProjectModel,
-  'deployments' | 'workflows' | 'compose' | 'registries' | 'buildkitd'
-> {
+export function emptyDeployments(): Deployments {
   return {
-    deployments: {
-      kustomizations: [],
-      workloads: [],
-      services: [],
-      ingresses: [],
-      claims: [],
-      autoscalers: [],
-      namespaces: [],
-      images: [],
-    },
-    workflows: [],
-    compose: [],
-    registries: [],
-    buildkitd: [],
+    kustomizations: [],
+    workloads: [],
+    services: [],
+    ingresses: [],
+    claims: [],
+    autoscalers: [],
+    namespaces: [],
+    images: [],
   };
 }

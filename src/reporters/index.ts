@@ -10,7 +10,7 @@ export type { RuleInfo, RunResult } from './types.js';
 export function render(
   format: 'text' | 'json' | 'sarif' | 'markdown',
   result: RunResult,
-  opts: { color: boolean; sources?: Map<string, SourceFile> },
+  opts: { color: boolean; sources?: Map<string, SourceFile>; verbose?: boolean },
 ): string {
   switch (format) {
     case 'json':

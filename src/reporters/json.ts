@@ -19,6 +19,8 @@ export function renderJson(result: RunResult): string {
       endLine: f.endLine,
       endColumn: f.endColumn,
       related: f.related.map((r) => ({ file: r.file, line: r.line, column: r.column, message: r.message })),
+      sites: (f.sites ?? []).map((s) => ({ file: s.file, line: s.line, column: s.column })),
+      reachable: f.reachable !== false,
     })),
     summary: {
       error: result.summary.error,

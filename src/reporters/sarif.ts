@@ -56,7 +56,10 @@ export function renderSarif(result: RunResult, opts: { sources?: Map<string, Sou
             },
           ]
         : [],
-      relatedLocations: f.related.map((r, i) => ({
+      relatedLocations: [
+        ...f.related.map((r) => ({ message: r.message, file: r.file, line: r.line, column: r.column })),
+        ...(f.sites ?? []).map((s) => ({ message: 'the same problem, reached from here', ...s })),
+      ].map((r, i) => ({
         id: i,
         message: { text: r.message },
         physicalLocation: {
@@ -64,6 +67,7 @@ export function renderSarif(result: RunResult, opts: { sources?: Map<string, Sou
           region: { startLine: r.line, startColumn: r.column },
         },
       })),
+      ...(f.reachable === false ? { properties: { reachable: false } } : {}),
       partialFingerprints: { 'crossdock/v1': fingerprint },
     };
   });

@@ -11,6 +11,9 @@ const ANSI = {
   reset: '\x1b[0m',
 };
 
+/** Findings shown with a code frame before the rest go to one line each (`--verbose` shows every frame). */
+const FRAMED = 50;
+
 function paint(color: boolean, code: string, s: string): string {
   return color ? `${code}${s}${ANSI.reset}` : s;
 }
@@ -19,6 +22,21 @@ const SEV_COLOR: Record<Severity, string> = { error: ANSI.red, warning: ANSI.yel
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : word === 'info' ? '' : 's'}`;
+}
+
+/**
+ * Repository text is untrusted: control characters (escape sequences that move the cursor, rewrite the title or
+ * hide text) never reach the terminal raw. Tabs become spaces; everything else below U+0020 and DEL/C1 is shown
+ * as a visible escape.
+ */
+export function safe(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: this is the sanitiser for them
+  return text
+    .replace(/\t/g, '    ')
+    .replace(
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
 }
 
 /** Code frame: the flagged line(s) with one line of context and a caret underline (tabs shown as 4 spaces). */
@@ -30,15 +48,15 @@ export function codeFrame(source: SourceFile, f: Finding, color: boolean): strin
   const width = String(to).length;
   for (let n = from; n <= to; n++) {
     const raw = source.lineText(n);
-    const shown = raw.replace(/\t/g, '    ');
+    const shown = safe(raw.length > 400 ? `${raw.slice(0, 400)}…` : raw);
     const flagged = n >= f.line && n <= last;
     out.push(`${flagged ? '>' : ' '} ${String(n).padStart(width)} | ${shown}`);
     if (flagged) {
       const startCol = n === f.line ? f.column : 1;
       const endCol = n === f.endLine ? f.endColumn : raw.length + 1;
-      const visual = (col: number) => raw.slice(0, Math.max(0, col - 1)).replace(/\t/g, '    ').length;
-      const a = visual(startCol);
-      const b = Math.max(a + 1, visual(Math.min(endCol, raw.length + 1)));
+      const visual = (col: number) => safe(raw.slice(0, Math.max(0, col - 1))).length;
+      const a = Math.min(visual(startCol), 400);
+      const b = Math.min(Math.max(a + 1, visual(Math.min(endCol, raw.length + 1))), 401);
       out.push(
         `  ${' '.repeat(width)} | ${' '.repeat(a)}${paint(color, SEV_COLOR[f.severity], '^'.repeat(b - a))}`,
       );
@@ -47,35 +65,87 @@ export function codeFrame(source: SourceFile, f: Finding, color: boolean): strin
   return out;
 }
 
+function where(f: { file: string; line: number; column: number }): string {
+  return f.file ? `${safe(f.file)}:${f.line}:${f.column}` : '(repository)';
+}
+
+/**
+ * Text report: findings ordered by severity, then rule, then file. Errors get a code frame (the first 50
+ * findings do; `verbose` shows every frame), each rule's fix hint is printed once for its group, findings in
+ * files nothing builds or deploys are grouped last, and a closing table counts findings by rule and severity.
+ */
 export function renderText(
   result: RunResult,
-  opts: { color: boolean; sources?: Map<string, SourceFile> },
+  opts: { color: boolean; sources?: Map<string, SourceFile>; verbose?: boolean },
 ): string {
   const { color } = opts;
   const lines: string[] = [];
-  for (const note of result.notes) lines.push(paint(color, ANSI.dim, `note: ${note}`));
+  for (const note of result.notes) lines.push(paint(color, ANSI.dim, `note: ${safe(note)}`));
   if (result.targets)
     lines.push(
-      paint(color, ANSI.dim, `targets: ${result.targets.platforms.join(', ')} (${result.targets.source})`),
+      paint(
+        color,
+        ANSI.dim,
+        `targets: ${result.targets.platforms.join(', ')} (${safe(result.targets.source)})`,
+      ),
     );
   if (lines.length) lines.push('');
-  const byFile = new Map<string, Finding[]>();
-  for (const f of result.findings) {
-    const list = byFile.get(f.file) ?? [];
-    list.push(f);
-    byFile.set(f.file, list);
-  }
-  for (const file of [...byFile.keys()].sort()) {
-    lines.push(paint(color, ANSI.bold, file || '(repository)'));
-    for (const f of byFile.get(file) ?? []) {
-      const where = f.file ? `${f.file}:${f.line}:${f.column}` : '(repository)';
-      lines.push(`${where} ${paint(color, SEV_COLOR[f.severity], f.severity)} ${f.ruleId} ${f.message}`);
+  const reached = result.findings.filter((f) => f.reachable !== false);
+  const unreached = result.findings.filter((f) => f.reachable === false);
+  let shown = 0;
+  const section = (list: Finding[]) => {
+    let lastRule = '';
+    for (const f of list) {
+      if (f.ruleId !== lastRule) {
+        const group = list.filter((x) => x.ruleId === f.ruleId);
+        lines.push(paint(color, ANSI.bold, `${f.ruleId} (${group.length})`));
+        if (f.hint && group.every((x) => x.hint === f.hint)) lines.push(`  hint: ${safe(f.hint)}`);
+        lines.push('');
+        lastRule = f.ruleId;
+      }
+      const sites = f.sites?.length ? ` (×${f.sites.length + 1})` : '';
+      lines.push(
+        `${where(f)} ${paint(color, SEV_COLOR[f.severity], f.severity)} ${f.ruleId} ${safe(f.message)}${sites}`,
+      );
+      const frame = opts.verbose || (shown < FRAMED && f.severity === 'error');
+      shown++;
       const source = f.file ? opts.sources?.get(f.file) : undefined;
-      if (source) lines.push(...codeFrame(source, f, color));
-      if (f.hint) lines.push(`  hint: ${f.hint}`);
-      for (const r of f.related) lines.push(`  related: ${r.file}:${r.line}:${r.column} ${r.message}`);
-      lines.push('');
+      if (frame && source) lines.push(...codeFrame(source, f, color));
+      const group = list.filter((x) => x.ruleId === f.ruleId);
+      if (f.hint && !group.every((x) => x.hint === f.hint)) lines.push(`  hint: ${safe(f.hint)}`);
+      if (frame || opts.verbose)
+        for (const r of f.related) lines.push(`  related: ${where(r)} ${safe(r.message)}`);
+      if (f.sites?.length) {
+        const list = f.sites.slice(0, opts.verbose ? f.sites.length : 5).map(where);
+        const more = f.sites.length - list.length;
+        lines.push(`  also via: ${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+      }
+      if (frame) lines.push('');
     }
+    if (list.length) lines.push('');
+  };
+  section(reached);
+  if (unreached.length) {
+    lines.push(
+      paint(color, ANSI.bold, `not built or deployed by anything in this repository (${unreached.length}):`),
+      '',
+    );
+    section(unreached);
+  }
+  if (result.findings.length) {
+    const counts = new Map<string, Record<Severity, number>>();
+    for (const f of result.findings) {
+      const c = counts.get(f.ruleId) ?? { error: 0, warning: 0, info: 0 };
+      c[f.severity]++;
+      counts.set(f.ruleId, c);
+    }
+    const width = Math.max(4, ...[...counts.keys()].map((k) => k.length));
+    lines.push(`${'rule'.padEnd(width)}  error  warning  info`);
+    for (const [rule, c] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1)))
+      lines.push(
+        `${rule.padEnd(width)}  ${String(c.error).padStart(5)}  ${String(c.warning).padStart(7)}  ${String(c.info).padStart(4)}`,
+      );
+    lines.push('');
   }
   const s = result.summary;
   const total = s.error + s.warning + s.info;

@@ -1,4 +1,5 @@
 import { createRule } from '../engine/rule.js';
+import { formatPlatform } from '../model/platform.js';
 import { containerBuild, workloadLabel } from './lib/deploy.js';
 
 const KNOWN = ['amd64', 'arm64', 'arm', 'ppc64le', 's390x', '386'];
@@ -26,12 +27,23 @@ export default createRule<'idle' | 'missing'>({
       for (const c of w.containers) {
         const build = containerBuild(model, c);
         if (!build) continue;
-        const built = [...new Set(build.platforms.map((p) => p.architecture))];
+        if (!build.platforms.known) {
+          ctx.unknown(
+            { ...build.platforms, site: build.platforms.site ?? pin.site },
+            `whether the image of ${workloadLabel(w)} is built for ${allowed.join(', ')}`,
+          );
+          continue;
+        }
+        const built = [...new Set(build.platforms.value.map((p) => p.architecture))];
+        const o = build.platforms.origin;
+        const source = o.site
+          ? `${o.site.file.path}:${o.site.file.position(o.site.span.start).line}`
+          : (o.detail ?? 'its build');
         const data = {
           workload: workloadLabel(w),
           allowed: allowed.join(', '),
-          built: built.join(', '),
-          source: build.platformsSource,
+          built: build.platforms.value.map(formatPlatform).join(', '),
+          source,
         };
         // NotIn names what is excluded, not what exists: only when it excludes every built arch is one missing.
         const missing =

@@ -1,10 +1,10 @@
 import { createRule } from '../engine/rule.js';
-import { multiArch, runScripts } from './lib/dockerfile.js';
+import type { Site } from '../model/deploy.js';
+import { buildSite, commandsOf, runText } from './lib/dockerfile.js';
 
-const ARCH = /(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|aarch64|arm64)(?![A-Za-z0-9])/g;
+const ARCH = /(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|aarch64|arm64)(?![A-Za-z0-9])/;
 const DERIVED =
   /\$\{?(TARGETARCH|TARGETPLATFORM|TARGETVARIANT)\b|uname\s+-m|dpkg\s+--print-architecture|arch\b\s*\)|\$\(arch\)|apk\s+--print-arch/;
-const FETCH = /\b(curl|wget|ADD|aria2c|git\s+clone|gh\s+release\s+download)\b|https?:\/\//;
 
 export default createRule<'download'>({
   meta: {
@@ -12,41 +12,75 @@ export default createRule<'download'>({
     severity: 'error',
     category: 'platform',
     summary:
-      'A download of an architecture-specific artefact (`…-amd64.tar.gz`) not derived from TARGETARCH, while targets span several architectures.',
+      'A download of an architecture-specific artefact (`…-amd64.tar.gz`) not derived from TARGETARCH, in a build that also targets another architecture.',
     messages: {
       download:
-        'this fetches the "{{arch}}" build for every target platform; the {{other}} image gets a binary it cannot execute',
+        'this fetches the "{{arch}}" build, but the build also targets {{other}}: that image gets a binary it cannot execute',
     },
     hint: 'derive the architecture: `ARG TARGETARCH` then use `${TARGETARCH}` in the URL (map amd64→x86_64 / arm64→aarch64 with a case on $TARGETARCH or `uname -m` when the vendor names them so)',
   },
   check(ctx) {
-    if (!multiArch(ctx.model)) return;
-    const archs = [...new Set(ctx.model.targets.platforms.map((p) => p.architecture))];
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      if (!file) continue;
-      for (const ins of df.instructions) {
-        if (ins.keyword !== 'RUN' && ins.keyword !== 'ADD') continue;
-        const whole = `${ins.args}\n${ins.heredocs.map((h) => h.body).join('\n')}`;
-        if (DERIVED.test(whole) || !FETCH.test(ins.keyword === 'ADD' ? `ADD ${ins.args}` : whole)) continue;
-        const words =
-          ins.keyword === 'ADD'
-            ? ins.words.slice(0, -1)
-            : runScripts(ins)
-                .flatMap((s) => s.commands)
-                .flatMap((c) => c.argv);
-        for (const w of words) {
-          if (!/[/.]/.test(w.value)) continue;
-          ARCH.lastIndex = 0;
-          const m = ARCH.exec(w.value);
-          if (!m) continue;
-          const arch = m[1] ?? '';
-          const oci = /amd64|x86|x64/.test(arch) ? 'amd64' : 'arm64';
-          const other = archs.filter((a) => a !== oci).join('/') || 'other';
-          ctx.report({ messageId: 'download', data: { arch, other }, file, span: w.span });
-          break;
+    // One finding per download, for every build that reaches it (their other architectures combined).
+    const found = new Map<
+      string,
+      {
+        view: (typeof ctx.model.images)[number];
+        arch: string;
+        span: { start: number; end: number };
+        other: Set<string>;
+        sites: Site[];
+      }
+    >();
+    for (const view of ctx.model.images) {
+      for (const sv of view.stages) {
+        // A $BUILDPLATFORM stage runs on the builder; what it downloads is for the builder.
+        if (!sv.built || sv.buildPlatform) continue;
+        for (const ins of sv.stage.instructions) {
+          if (ins.keyword !== 'RUN' && ins.keyword !== 'ADD') continue;
+          if (DERIVED.test(runText(ins))) continue;
+          const words =
+            ins.keyword === 'ADD'
+              ? ins.words.slice(0, -1).filter((w) => /^https?:\/\//.test(w.value))
+              : commandsOf(ins)
+                  .filter((c) => c.network && !c.installer)
+                  .flatMap((c) => c.argv.slice(1));
+          for (const w of words) {
+            if (
+              !/[/.]/.test(w.value) ||
+              !/^https?:\/\/|^[\w.-]+\/|\.(tar|tgz|zip|gz|deb|rpm|bin)/.test(w.value)
+            )
+              continue;
+            const m = ARCH.exec(w.value);
+            if (!m) continue;
+            const arch = m[1] ?? '';
+            const oci = /amd64|x86|x64/.test(arch) ? 'amd64' : 'arm64';
+            const platforms = view.build.platforms;
+            if (!platforms.known) {
+              ctx.unknown(
+                { ...platforms, site: platforms.site ?? { file: view.file, span: w.span } },
+                `whether a platform other than ${oci} is built with this "${arch}" download`,
+              );
+              break;
+            }
+            const other = platforms.value.filter((p) => p.architecture !== oci).map((p) => p.architecture);
+            if (other.length === 0) break;
+            const key = `${view.file.path}:${w.span.start}`;
+            const e = found.get(key) ?? { view, arch, span: w.span, other: new Set<string>(), sites: [] };
+            for (const o of other) e.other.add(o);
+            e.sites.push(...buildSite(view));
+            found.set(key, e);
+            break;
+          }
         }
       }
     }
+    for (const e of found.values())
+      ctx.report({
+        messageId: 'download',
+        data: { arch: e.arch, other: [...e.other].sort().join('/') },
+        file: e.view.file,
+        span: e.span,
+        sites: e.sites,
+      });
   },
 });

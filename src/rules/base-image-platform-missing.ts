@@ -1,7 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { formatPlatform, parsePlatform } from '../model/platform.js';
-import { stageBaseImage } from '../sources/dockerfile/parse.js';
-import { buildsOf } from './lib/dockerfile.js';
+import { buildSite } from './lib/dockerfile.js';
 
 export default createRule<'missing' | 'singleDigest'>({
   meta: {
@@ -10,7 +9,7 @@ export default createRule<'missing' | 'singleDigest'>({
     category: 'platform',
     online: true,
     summary:
-      'A FROM image (or digest) that the registry holds without a target platform, or a digest pinning one single-platform manifest where a multi-platform index was meant.',
+      'A FROM image (or digest) that the registry holds without a platform the build targets, or a digest pinning one single-platform manifest where a multi-platform index was meant.',
     messages: {
       missing:
         '`{{image}}` has no {{platform}} image in its registry (it has: {{has}}): the {{platform}} build fails with "no match for platform in manifest"',
@@ -22,18 +21,13 @@ export default createRule<'missing' | 'singleDigest'>({
   check(ctx) {
     const { model } = ctx;
     if (!model.online) return;
-    for (const df of model.dockerfiles) {
-      const file = model.sources.get(df.path);
-      if (!file) continue;
-      const builds = buildsOf(model, df);
-      const platforms = [
-        ...new Map(builds.flatMap((b) => b.platforms).map((p) => [formatPlatform(p), p])).values(),
-      ];
-      for (const stage of df.stages) {
+    for (const view of model.images) {
+      const platforms = view.build.platforms;
+      for (const sv of view.stages) {
+        const stage = sv.stage;
         // A stage pinned to the build platform only needs the builder's platform.
-        if (stage.platformFlag?.value?.includes('BUILDPLATFORM')) continue;
-        const image = stageBaseImage(df, stage);
-        if (!image) continue;
+        if (!sv.built || sv.buildPlatform || stage.baseStage !== undefined || !sv.base.known) continue;
+        const image = sv.base.value;
         const facts = model.online.get(image);
         if (!facts || 'error' in facts) continue;
         const has = facts.platforms.filter((p) => p !== 'unknown/unknown');
@@ -42,7 +36,14 @@ export default createRule<'missing' | 'singleDigest'>({
           stage.platformFlag?.value && !stage.platformFlag.value.includes('$')
             ? parsePlatform(stage.platformFlag.value)
             : undefined;
-        const wanted = fixed ? [fixed] : platforms;
+        if (!fixed && !platforms.known) {
+          ctx.unknown(
+            { ...platforms, site: platforms.site ?? { file: view.file, span: stage.imageSpan } },
+            `whether ${image} has every platform built`,
+          );
+          continue;
+        }
+        const wanted = fixed ? [fixed] : platforms.known ? platforms.value : [];
         const missing = wanted.filter(
           (p) =>
             !has.some(
@@ -56,9 +57,10 @@ export default createRule<'missing' | 'singleDigest'>({
         if (!facts.index && image.includes('@') && wanted.length > 1 && missing.length) {
           ctx.report({
             messageId: 'singleDigest',
-            data: { image, has: has.join(', '), platforms: platforms.map(formatPlatform).join(', ') },
-            file,
+            data: { image, has: has.join(', '), platforms: wanted.map(formatPlatform).join(', ') },
+            file: view.file,
             span,
+            sites: buildSite(view),
           });
           continue;
         }
@@ -66,8 +68,9 @@ export default createRule<'missing' | 'singleDigest'>({
           ctx.report({
             messageId: 'missing',
             data: { image, platform: formatPlatform(p), has: has.join(', ') || 'nothing' },
-            file,
+            file: view.file,
             span,
+            sites: buildSite(view),
           });
       }
     }

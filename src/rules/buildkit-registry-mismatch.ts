@@ -1,19 +1,17 @@
 import { createRule } from '../engine/rule.js';
 
-export default createRule<'unused' | 'httpTls' | 'insecureNoCa'>({
+export default createRule<'unused' | 'httpTls'>({
   meta: {
     id: 'buildkit-registry-mismatch',
     severity: 'warning',
     category: 'registry',
     summary:
-      '`buildkitd.toml` registry entries that match no registry the builds push to, `http = true` for a TLS registry, or `insecure = true` without a CA.',
+      '`buildkitd.toml` registry entries that match no registry the builds push to, or `http = true` for a TLS registry: pushes there fail.',
     messages: {
       unused:
         'buildkitd.toml configures `{{host}}`, but the builds push to {{pushed}}: this entry never applies and pushes there fail with x509 or http errors',
       httpTls:
         'buildkitd.toml sets http = true for `{{host}}`, which is reached over TLS ({{why}}): buildkit speaks plain HTTP to a TLS port and the push fails',
-      insecureNoCa:
-        'buildkitd.toml sets insecure = true for `{{host}}` without a CA: TLS verification is switched off for every push there',
     },
     hint: 'name the registry the builds push to; give buildkit the registry CA (`ca = ["/etc/buildkit/certs/<host>/ca.crt"]`, `crossdock trust <host>` fetches it) instead of insecure/http',
   },
@@ -43,13 +41,6 @@ export default createRule<'unused' | 'httpTls' | 'insecureNoCa'>({
               span: r.http.site.span,
             });
         }
-        if (r.insecure?.value && !r.ca?.value.length)
-          ctx.report({
-            messageId: 'insecureNoCa',
-            data: { host: r.host },
-            file: r.insecure.site.file,
-            span: r.insecure.site.span,
-          });
       }
     }
   },

@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
-import { contextPath } from './lib/dockerfile.js';
-import { localCopySources } from '../engine/build-graph.js';
+import { resolveWord } from '../model/eval.js';
+import { joinPath, within } from '../model/repo.js';
 
 export default createRule<'noSubmodules'>({
   meta: {
@@ -8,10 +8,10 @@ export default createRule<'noSubmodules'>({
     severity: 'error',
     category: 'ci',
     summary:
-      'A workflow builds a context that uses submodule paths while `actions/checkout` does not fetch submodules: the folders are empty in CI.',
+      'A workflow builds an image that copies files from inside a submodule while `actions/checkout` does not fetch submodules: the folder is empty in CI.',
     messages: {
       noSubmodules:
-        'job "{{job}}" builds {{dockerfile}}, which copies submodule `{{submodule}}`, but actions/checkout does not fetch submodules: the folder is empty in CI and the build fails or ships without it',
+        'job "{{job}}" builds {{dockerfile}}, which copies `{{source}}` from submodule `{{submodule}}`, but actions/checkout does not fetch submodules: the folder is empty in CI and the build fails or ships without it',
     },
     hint: 'add `with: { submodules: recursive }` (or `true`) to the actions/checkout step',
   },
@@ -23,28 +23,38 @@ export default createRule<'noSubmodules'>({
       for (const job of wf.jobs) {
         const checkout = job.steps.find((s) => s.uses?.action === 'actions/checkout');
         if (!checkout?.uses) continue;
-        const sub = checkout.with.get('submodules')?.value;
-        if (sub === 'true' || sub === 'recursive') continue;
+        // An explicit `submodules:` (true, recursive, or a deliberate false) is the author's decision.
+        if (checkout.with.has('submodules')) continue;
         const done = new Set<string>();
-        for (const b of model.builds.filter((x) => x.job?.job === job)) {
-          const df = model.dockerfiles.find((d) => d.path === b.dockerfile);
-          if (!df) continue;
-          for (const src of localCopySources(df)) {
-            const p = contextPath(b, src.value.replace(/^\/+/, '') || '.');
-            if (p === undefined) continue;
-            const hit = links.find(
-              (l) => l === p || l.startsWith(`${p === '.' ? '' : `${p}/`}`) || p.startsWith(`${l}/`),
-            );
-            if (!hit || done.has(hit)) continue;
-            done.add(hit);
-            const dfFile = model.sources.get(df.path);
-            ctx.report({
-              messageId: 'noSubmodules',
-              data: { job: job.id, dockerfile: df.path, submodule: hit },
-              file: checkout.uses.site.file,
-              span: checkout.uses.site.span,
-              related: dfFile ? [{ file: dfFile, span: src, message: `copies ${src.value}` }] : [],
-            });
+        for (const view of model.images.filter((v) => v.build.job?.job === job)) {
+          const ctxPath = view.build.context;
+          if (!ctxPath.known) continue;
+          for (const sv of view.stages) {
+            if (!sv.built) continue;
+            for (const ins of sv.stage.instructions) {
+              if (
+                (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') ||
+                ins.flags.some((f) => f.name === 'from')
+              )
+                continue;
+              for (const w of ins.words.slice(0, -1)) {
+                const src = resolveWord(view, sv.stage, ins, w.value);
+                if (!src.known) continue;
+                const p = joinPath(ctxPath.value, src.value.replace(/^\/+/, '') || '.');
+                if (p === undefined) continue;
+                // Only a source at or inside the submodule needs its files (`COPY . .` may not).
+                const hit = links.find((l) => within(l, p));
+                if (!hit || done.has(hit)) continue;
+                done.add(hit);
+                ctx.report({
+                  messageId: 'noSubmodules',
+                  data: { job: job.id, dockerfile: view.dockerfile.path, source: w.value, submodule: hit },
+                  file: checkout.uses.site.file,
+                  span: checkout.uses.site.span,
+                  related: [{ file: view.file, span: w.span, message: `copies ${w.value}` }],
+                });
+              }
+            }
           }
         }
       }

@@ -1,43 +1,79 @@
 import { createRule } from '../engine/rule.js';
-import { stageArgs, substituteArgs } from '../sources/dockerfile/parse.js';
-import { buildsOf, contextPath } from './lib/dockerfile.js';
+import { resolveWord } from '../model/eval.js';
+import { joinPath, pathStatus } from '../model/repo.js';
+import { buildSite, builtStages } from './lib/dockerfile.js';
 
-export default createRule<'outside'>({
+/** `../x` with the parent steps BuildKit drops (it joins the path onto the context root: `../x` is `x`). */
+function clamped(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  return out.join('/') || '.';
+}
+
+export default createRule<'missing' | 'other'>({
   meta: {
     id: 'copy-outside-context',
     severity: 'error',
     category: 'context',
-    summary: 'A COPY/ADD source that escapes the build context (`../x`): BuildKit refuses it.',
+    summary:
+      'A COPY/ADD source that climbs out of the build context (`../x`): BuildKit silently reads `x` from the context root instead, the classic builder refuses it.',
     messages: {
-      outside:
-        '`{{src}}` points outside the build context `{{context}}`; BuildKit cannot read it ("forbidden path outside the build context")',
+      missing:
+        '`{{src}}` climbs out of the build context `{{context}}`: BuildKit reads `{{clamped}}` from the context root instead, which does not exist ("not found"), and the classic builder refuses it ("forbidden path outside the build context")',
+      other:
+        "`{{src}}` climbs out of the build context `{{context}}`: BuildKit silently copies the context's own `{{clamped}}` instead (the classic builder refuses the path), so the image gets a different file than written",
     },
     hint: 'build from a context that contains the file (e.g. the repository root with `-f path/Dockerfile`), or move/copy the file into the context',
   },
   check(ctx) {
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      if (!file) continue;
-      const builds = buildsOf(ctx.model, df);
-      for (const stage of df.stages) {
-        for (const ins of stage.instructions) {
+    for (const view of ctx.model.images) {
+      const ctxValue = view.build.context;
+      for (const sv of builtStages(view)) {
+        for (const ins of sv.stage.instructions) {
           if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || ins.flags.some((f) => f.name === 'from'))
             continue;
-          const vars = stageArgs(df, stage.index, ins);
           for (const w of ins.words.slice(0, -1)) {
-            if (/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) || w.value.startsWith('<<')) continue;
-            const src = substituteArgs(w.value, vars) ?? w.value;
-            if (!src.includes('..')) continue;
-            for (const build of builds) {
-              if (contextPath(build, src.replace(/^\/+/, '')) !== undefined) continue;
-              ctx.report({
-                messageId: 'outside',
-                data: { src: w.value, context: build.context },
-                file,
-                span: w.span,
-              });
-              break;
-            }
+            if (
+              /^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) ||
+              w.value.startsWith('<<') ||
+              !w.value.includes('..')
+            )
+              continue;
+            const src = resolveWord(view, sv.stage, ins, w.value);
+            if (!src.known) continue;
+            const rel = src.value.replace(/^\/+/, '');
+            // `a/../b` stays inside: only a path whose `..` climb above the context root.
+            if (joinPath('.', rel) !== undefined) continue;
+            const inside = clamped(rel);
+            const contexts = ctxValue.known ? [ctxValue.value] : (ctxValue.candidates ?? []);
+            if (contexts.length === 0) continue;
+            const present = contexts.map((c) => {
+              const p = joinPath(c, inside);
+              return p !== undefined && pathStatus(ctx.model.inventory, p) !== 'absent';
+            });
+            // With an unknown context, say only what holds under every candidate.
+            const messageId = present.every((p) => !p)
+              ? 'missing'
+              : present.every((p) => p)
+                ? 'other'
+                : undefined;
+            if (!messageId) continue;
+            ctx.report({
+              messageId,
+              severity: messageId === 'missing' ? 'error' : 'warning',
+              data: {
+                src: w.value,
+                context: ctxValue.known ? ctxValue.value : contexts.join(' or '),
+                clamped: inside,
+              },
+              file: view.file,
+              span: w.span,
+              sites: buildSite(view),
+            });
           }
         }
       }

@@ -6,7 +6,7 @@ export default createRule<'duplicate'>({
     severity: 'error',
     category: 'deploy',
     summary:
-      'Two autoscalers (HPA, KEDA ScaledObject) target the same workload and fight over its replica count.',
+      'Two autoscalers (HPA, KEDA ScaledObject) applied together target the same workload and fight over its replica count.',
     messages: {
       duplicate:
         '{{kind}} "{{name}}" targets {{target}}, which {{otherKind}} "{{other}}" already scales: they overwrite each other\'s replica count',
@@ -14,27 +14,35 @@ export default createRule<'duplicate'>({
     hint: 'keep one autoscaler per workload (a KEDA ScaledObject creates its own HPA: delete the hand-written one)',
   },
   check(ctx) {
-    const seen = new Map<string, (typeof ctx.model.deployments.autoscalers)[number]>();
-    for (const a of ctx.model.deployments.autoscalers) {
-      const key = `${a.namespace ?? ''}/${a.target.kind}/${a.target.name}`;
-      const first = seen.get(key);
-      if (!first) {
-        seen.set(key, a);
-        continue;
+    const all = ctx.model.deployments.autoscalers;
+    // Only autoscalers applied together (one kustomization with its bases, one folder) can fight.
+    for (const unit of ctx.model.units) {
+      const seen = new Map<string, (typeof all)[number]>();
+      for (const i of unit.autoscalers) {
+        const a = all[i];
+        if (!a) continue;
+        const key = `${a.namespace ?? ''}/${a.target.kind}/${a.target.name}`;
+        const first = seen.get(key);
+        if (!first) {
+          seen.set(key, a);
+          continue;
+        }
+        ctx.report({
+          messageId: 'duplicate',
+          data: {
+            kind: a.kind,
+            name: a.name,
+            target: `${a.target.kind} "${a.target.name}"`,
+            otherKind: first.kind,
+            other: first.name,
+          },
+          file: a.site.file,
+          span: a.site.span,
+          related: [
+            { file: first.site.file, span: first.site.span, message: `${first.kind} "${first.name}"` },
+          ],
+        });
       }
-      ctx.report({
-        messageId: 'duplicate',
-        data: {
-          kind: a.kind,
-          name: a.name,
-          target: `${a.target.kind} "${a.target.name}"`,
-          otherKind: first.kind,
-          other: first.name,
-        },
-        file: a.site.file,
-        span: a.site.span,
-        related: [{ file: first.site.file, span: first.site.span, message: `${first.kind} "${first.name}"` }],
-      });
     }
   },
 });

@@ -1,20 +1,15 @@
 import { createRule } from '../engine/rule.js';
-import { imageShips } from '../knowledge/images.js';
-import { pathStatus } from '../model/project.js';
-import {
-  buildsOf,
-  contextPath,
-  copyOps,
-  finalStage,
-  imagePath,
-  rootImage,
-  stageChain,
-  workdirAt,
-} from './lib/dockerfile.js';
+import { copyMappings, imageFileSource, normalize, workdirAt } from '../model/eval.js';
+import { present } from '../model/repo.js';
+import { unknown } from '../model/value.js';
+import { buildSite, commandsOf, stageProvides } from './lib/dockerfile.js';
 
 const INITS = new Set(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit']);
+/** Images whose file system holds nothing outside the system folders (no /app, no /entrypoint.sh). */
+const EMPTY_BASE =
+  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|golang|rust|pypy)(:|@|$)|^scratch$/;
 
-export default createRule<'missing'>({
+export default createRule<'missing' | 'notInContext'>({
   meta: {
     id: 'entrypoint-missing',
     severity: 'error',
@@ -24,87 +19,189 @@ export default createRule<'missing'>({
     messages: {
       missing:
         '`{{program}}` is started by {{keyword}} but the final stage never receives it (no COPY/ADD or install creates it) and {{base}} does not ship it: the container exits with "no such file or directory"',
+      notInContext:
+        '`{{program}}` is started by {{keyword}}, but `{{copy}}` puts the context\'s `{{expected}}` there, which does not exist: the container exits with "no such file or directory"',
     },
     hint: 'COPY the program into the final stage (or install it, e.g. `apt-get install -y tini`), or fix the path',
   },
   check(ctx) {
     const { model } = ctx;
-    for (const df of model.dockerfiles) {
-      const file = model.sources.get(df.path);
-      const stage = finalStage(df);
-      if (!file || !stage) continue;
-      const chain = stageChain(df, stage);
-      const all = chain.flatMap((s) => s.instructions);
-      const ep = [...all].reverse().find((i) => i.keyword === 'ENTRYPOINT');
-      const cmd = [...all].reverse().find((i) => i.keyword === 'CMD');
-      const ins = ep ?? cmd;
+    for (const view of model.images) {
+      const stage = view.target;
+      const sv = stage ? view.stages[stage.index] : undefined;
+      if (!stage || !sv) continue;
+      const all = sv.chain.flatMap((s) => s.instructions);
+      const ins =
+        [...all].reverse().find((i) => i.keyword === 'ENTRYPOINT') ??
+        [...all].reverse().find((i) => i.keyword === 'CMD');
       if (!ins || ins.form !== 'exec' || !ins.exec?.[0]) continue;
       const program = ins.exec[0];
       const word = ins.words[0];
       if (!word || program.includes('$')) continue;
-      const base = rootImage(df, stage) ?? 'scratch';
       const name = program.slice(program.lastIndexOf('/') + 1);
       const isInit = INITS.has(name);
-      const relative = program.startsWith('./');
+      const relative = program.startsWith('./') || (program.includes('/') && !program.startsWith('/'));
       const absolute = program.startsWith('/');
       if (!isInit && !relative && !absolute) continue;
-      if (absolute && !isInit && /^\/(usr|bin|sbin|lib|etc)\//.test(program) && base !== 'scratch') continue;
-      const target = relative || absolute ? imagePath(workdirAt(df, stage, ins), program) : undefined;
-      // Shipped by the base image?
-      if (isInit && imageShips(base, name === 'tini' ? 'tini' : 'dumb-init') === true) continue;
-      if (!isInit && imageShips(base, 'sh') === undefined && base !== 'scratch') continue; // unknown base: cannot tell
-      // Installed or created by a RUN in the chain (apt-get install tini, curl -o /tini, chmod +x /app/start.sh)?
-      const runs = all.filter((i) => i.keyword === 'RUN');
-      const runText = runs.map((r) => `${r.args}\n${r.heredocs.map((h) => h.body).join('\n')}`).join('\n');
+      const base = sv.base;
       if (
-        new RegExp(`(^|[\\s/=])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s;&|)])`, 'm').test(
-          runText,
-        )
+        absolute &&
+        !isInit &&
+        /^\/(usr|bin|sbin|lib|etc)\//.test(program) &&
+        !(base.known && base.value === 'scratch')
       )
         continue;
-      // Received by COPY/ADD?
+      const wd = workdirAt(view, stage, ins);
+      if (relative && !wd.known) {
+        ctx.unknown(
+          { ...wd, site: wd.site ?? { file: view.file, span: word.span } },
+          `whether \`${program}\` is in the image`,
+        );
+        continue;
+      }
+      const target = relative || absolute ? normalize(wd.known ? wd.value : '/', program) : undefined;
+      const sites = buildSite(view);
+      if (isInit) {
+        const has = stageProvides(model, view, sv, name === 'tini' ? 'tini' : 'dumb-init');
+        if (has === 'yes') continue;
+        if (has !== 'no') {
+          ctx.unknown(
+            {
+              ...has,
+              site: has.site ?? { file: view.file, span: sv.chain[0]?.imageSpan ?? stage.imageSpan },
+            },
+            `whether the image has \`${name}\``,
+          );
+          continue;
+        }
+      }
+      // Received by COPY/ADD, or created by a RUN?
       let received = false;
-      for (const op of copyOps(df, stage)) {
-        for (const s of op.sources) {
-          const srcName = s.value.replace(/\/+$/, '').slice(s.value.replace(/\/+$/, '').lastIndexOf('/') + 1);
+      let opaque = false;
+      for (const m of copyMappings(view, stage)) {
+        if (
+          target &&
+          (m.dest === target || (m.tree && target.startsWith(`${m.dest === '/' ? '' : m.dest}/`)))
+        )
+          received = true;
+        if (!target && m.dest.endsWith(`/${name}`)) received = true;
+      }
+      for (const s of sv.chain)
+        for (const i of s.instructions) {
           if (
-            target &&
-            (op.dest === target || (op.destIsDir && `${op.dest.replace(/\/$/, '')}/${srcName}` === target))
+            (i.keyword === 'COPY' || i.keyword === 'ADD') &&
+            (i.flags.some((f) => f.name === 'from') ||
+              i.words.slice(0, -1).some((w) => w.value.includes('$') || /[*?[]/.test(w.value)))
+          ) {
+            const dest = i.words[i.words.length - 1]?.value ?? '';
+            const d = normalize(
+              workdirAt(view, s, i).known ? (workdirAt(view, s, i) as { value: string }).value : '/',
+              dest,
+            );
+            // A copy from a stage or image (contents unknown) covers its destination tree; a bare program name
+            // (`tini`) is received only by a source of that name.
+            if (
+              (target && (target === d || target.startsWith(`${d === '/' ? '' : d}/`))) ||
+              i.words.slice(0, -1).some((w) => w.value.endsWith(`/${name}`) || w.value === name) ||
+              (!target && (d.endsWith(`/${name}`) || /\/(usr\/(local\/)?)?s?bin$/.test(d)))
+            )
+              received = true;
+          }
+          if (
+            i.keyword === 'ADD' &&
+            i.words.slice(0, -1).some((w) => /\.(tar|tgz|tbz2?|txz)(\.(gz|bz2|xz|zst))?$/i.test(w.value))
           )
-            received = true;
-          else if (!target && (op.dest.endsWith(`/${name}`) || (op.destIsDir && srcName === name)))
-            received = true;
-          else if (isInit && srcName === name) received = true;
-          else if (
-            // ADD of a local tar archive unpacks it at the destination: a root filesystem can hold the program.
-            op.ins.keyword === 'ADD' &&
-            op.from === undefined &&
-            /\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$/i.test(s.value) &&
-            (target === undefined || op.dest === '/' || target.startsWith(`${op.dest.replace(/\/$/, '')}/`))
-          )
-            received = true;
-          else if (target && op.from !== undefined && target.startsWith(`${op.dest.replace(/\/$/, '')}/`))
-            received = true;
-          else if (target && op.from === undefined && target.startsWith(`${op.dest.replace(/\/$/, '')}/`)) {
-            // A directory copy (`COPY . /app`): does the context have the file under that source?
-            const rest = target.slice(op.dest.replace(/\/$/, '').length + 1);
-            for (const b of buildsOf(model, df)) {
-              const p = contextPath(b, `${s.value.replace(/\/+$/, '')}/${rest}`);
-              if (p !== undefined && pathStatus(model.inventory, p) !== 'absent') received = true;
+            opaque = true;
+          if (i.keyword !== 'RUN') continue;
+          const rwd = workdirAt(view, s, i);
+          for (const c of commandsOf(i)) {
+            if (c.unknownEffects) opaque = true;
+            if (c.installer && c.installer !== 'pip' && c.argv.some((w) => w.value === name)) received = true;
+            for (const p of c.creates) {
+              const at = p.startsWith('/')
+                ? normalize('/', p)
+                : rwd.known
+                  ? normalize(rwd.value, p)
+                  : undefined;
+              if (at === undefined) opaque = true;
+              else if (target ? target === at || target.startsWith(`${at}/`) : at.endsWith(`/${name}`))
+                received = true;
             }
           }
         }
+      if (received && target) {
+        // A local copy that covers the path: the context must hold the file there (`COPY . .` maps the tree).
+        const src = imageFileSource(view, stage, ins, target);
+        if (src.known && !present(model.inventory, src.value) && !opaque) {
+          const m = copyMappings(view, stage)
+            .filter(
+              (x) => x.dest === target || (x.tree && target.startsWith(`${x.dest === '/' ? '' : x.dest}/`)),
+            )
+            .pop();
+          if (m && !all.some((i) => i.keyword === 'RUN' && commandsOf(i).some((c) => c.creates.length))) {
+            ctx.report({
+              messageId: 'notInContext',
+              data: {
+                program,
+                keyword: ins.keyword,
+                copy: `${m.ins.keyword} ${m.ins.args.slice(m.ins.shellStart).trim()}`,
+                expected: src.value,
+              },
+              file: view.file,
+              span: word.span,
+              sites,
+            });
+          }
+        }
+        continue;
       }
       if (received) continue;
+      if (opaque) {
+        ctx.unknown(
+          unknown('effects', 'a RUN in this stage runs a program whose effects are not known', {
+            file: view.file,
+            span: word.span,
+          }),
+          `whether \`${program}\` is in the image`,
+        );
+        continue;
+      }
+      if (!isInit) {
+        if (!base.known) {
+          ctx.unknown(
+            {
+              ...base,
+              site: base.site ?? { file: view.file, span: sv.chain[0]?.imageSpan ?? stage.imageSpan },
+            },
+            `whether the base image has \`${program}\``,
+          );
+          continue;
+        }
+        if (!EMPTY_BASE.test(base.value)) {
+          ctx.unknown(
+            unknown('image-contents', `what ${base.value} contains is not known`, {
+              file: view.file,
+              span: sv.chain[0]?.imageSpan ?? stage.imageSpan,
+            }),
+            `whether the base image has \`${program}\``,
+          );
+          continue;
+        }
+      }
       ctx.report({
         messageId: 'missing',
         data: {
           program,
           keyword: ins.keyword,
-          base: base === 'scratch' ? 'scratch' : `the base image ${base}`,
+          base: base.known
+            ? base.value === 'scratch'
+              ? 'scratch'
+              : `the base image ${base.value}`
+            : 'the base image',
         },
-        file,
+        file: view.file,
         span: word.span,
+        sites,
       });
     }
   },

@@ -1,7 +1,20 @@
-import { basename } from '../engine/classify.js';
-import { ENV_EXAMPLES } from '../engine/families.js';
 import { createRule } from '../engine/rule.js';
-import { pathStatus } from '../model/project.js';
+import { ENV_EXAMPLES } from '../model/deploy.js';
+import { basename, pathStatus } from '../model/repo.js';
+
+/** Variables every shell environment has: never "undeclared". */
+const ALWAYS_SET = new Set([
+  'HOME',
+  'PWD',
+  'USER',
+  'PATH',
+  'HOSTNAME',
+  'SHELL',
+  'UID',
+  'GID',
+  'LANG',
+  'TERM',
+]);
 
 export default createRule<'undeclared' | 'exampleMissing'>({
   meta: {
@@ -23,7 +36,7 @@ export default createRule<'undeclared' | 'exampleMissing'>({
     for (const c of model.compose) {
       if (!c.example) continue;
       for (const [name, sites] of c.variables) {
-        if (c.example.names.has(name)) continue;
+        if (c.example.names.has(name) || ALWAYS_SET.has(name)) continue;
         const site = sites[0];
         if (site)
           ctx.report({

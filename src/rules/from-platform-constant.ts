@@ -1,38 +1,74 @@
 import { createRule } from '../engine/rule.js';
-import { formatPlatform } from '../model/platform.js';
-import { finalStage } from './lib/dockerfile.js';
+import type { Site } from '../model/deploy.js';
+import { formatPlatform, parsePlatform } from '../model/platform.js';
+import { buildSite } from './lib/dockerfile.js';
 
 export default createRule<'runtime' | 'build'>({
   meta: {
     id: 'from-platform-constant',
     severity: 'error',
     category: 'platform',
-    summary: "`FROM --platform=<constant>`: every target platform gets that one architecture's base image.",
+    summary:
+      "`FROM --platform=<constant>` while the build targets other platforms: they all get that one architecture's base image.",
     messages: {
       runtime:
-        '`FROM --platform={{value}}` in the final stage makes the {{targets}} images all contain {{value}} binaries; the other platforms fail with "exec format error"',
+        '`FROM --platform={{value}}` in the stage this build produces makes its {{targets}} images all contain {{value}} binaries; the other platforms fail with "exec format error"',
       build:
-        '`FROM --platform={{value}}` pins this build stage to {{value}}; use $BUILDPLATFORM so it runs natively on each builder and cross-compiles for $TARGETPLATFORM',
+        '`FROM --platform={{value}}` pins this build stage to {{value}} while the build targets {{targets}}: use $BUILDPLATFORM so it runs natively on each builder and cross-compiles for $TARGETPLATFORM',
     },
     hint: 'use `FROM --platform=$BUILDPLATFORM` for build stages that cross-compile, and no --platform at all for runtime stages',
   },
   check(ctx) {
-    const targets = ctx.model.targets.platforms.map(formatPlatform).join(' and ');
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      if (!file) continue;
-      const last = finalStage(df);
-      for (const stage of df.stages) {
-        const flag = stage.platformFlag;
-        if (!flag?.value || flag.value.includes('$')) continue;
-        ctx.report({
-          messageId: stage === last ? 'runtime' : 'build',
-          data: { value: flag.value, targets },
-          file,
+    const found = new Map<
+      string,
+      {
+        view: (typeof ctx.model.images)[number];
+        runtime: boolean;
+        value: string;
+        span: { start: number; end: number };
+        targets: Set<string>;
+        sites: Site[];
+      }
+    >();
+    for (const view of ctx.model.images) {
+      for (const sv of view.stages) {
+        const flag = sv.stage.platformFlag;
+        if (!flag?.value || flag.value.includes('$') || !sv.built) continue;
+        const fixed = parsePlatform(flag.value);
+        if (!fixed) continue;
+        const platforms = view.build.platforms;
+        if (!platforms.known) {
+          ctx.unknown(
+            { ...platforms, site: platforms.site ?? { file: view.file, span: flag.span } },
+            `whether \`--platform=${flag.value}\` differs from the platforms built`,
+          );
+          continue;
+        }
+        const others = platforms.value.filter((p) => p.architecture !== fixed.architecture);
+        if (others.length === 0) continue;
+        const key = `${view.file.path}:${flag.span.start}`;
+        const e = found.get(key) ?? {
+          view,
+          runtime: false,
+          value: flag.value,
           span: flag.span,
-          severity: stage === last ? 'error' : 'warning',
-        });
+          targets: new Set<string>(),
+          sites: [],
+        };
+        if (sv.stage === view.target) e.runtime = true;
+        for (const p of platforms.value) e.targets.add(formatPlatform(p));
+        e.sites.push(...buildSite(view));
+        found.set(key, e);
       }
     }
+    for (const e of found.values())
+      ctx.report({
+        messageId: e.runtime ? 'runtime' : 'build',
+        data: { value: e.value, targets: [...e.targets].sort().join(' and ') },
+        file: e.view.file,
+        span: e.span,
+        severity: e.runtime ? 'error' : 'warning',
+        sites: e.sites,
+      });
   },
 });

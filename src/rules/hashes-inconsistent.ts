@@ -1,6 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { isPipInstall, runCommands } from './lib/dockerfile.js';
-import { pipTargets, resolveRequirementFile } from './lib/python.js';
+import { installedRequirementFiles } from './lib/python.js';
 
 export default createRule<'mixed' | 'required' | 'unused'>({
   meta: {
@@ -19,22 +18,10 @@ export default createRule<'mixed' | 'required' | 'unused'>({
     hint: 'regenerate the file with hashes for every line (`pip-compile --generate-hashes`, `uv pip compile --generate-hashes`), and install the lock file, not the loose requirements',
   },
   check(ctx) {
-    const installed = new Map<string, string[]>();
+    const installed = installedRequirementFiles(ctx.model);
     const requireHashes = new Set<string>();
-    for (const df of ctx.model.dockerfiles) {
-      for (const ins of df.instructions) {
-        for (const cmd of runCommands(ins)) {
-          if (!isPipInstall(cmd)) continue;
-          const strict = cmd.argv.some((w) => w.value === '--require-hashes');
-          for (const w of pipTargets(cmd).requirementFiles) {
-            const req = resolveRequirementFile(ctx.model, df, w.value);
-            const key = req?.path ?? w.value;
-            installed.set(key, [...(installed.get(key) ?? []), df.path]);
-            if (strict && req) requireHashes.add(req.path);
-          }
-        }
-      }
-    }
+    for (const [path, uses] of installed)
+      if (uses.some((u) => u.command.pip?.requireHashes)) requireHashes.add(path);
     for (const req of ctx.model.python.requirements) {
       const file = ctx.model.sources.get(req.path);
       if (!file) continue;
@@ -45,7 +32,7 @@ export default createRule<'mixed' | 'required' | 'unused'>({
       for (const r of unhashed) {
         const text = file.text.slice(r.span.start, r.span.end).split(/\s/)[0] ?? '';
         if (hashed.length > 0) ctx.report({ messageId: 'mixed', data: { req: text }, file, span: r.span });
-        else if (optionRequires || requireHashes.has(req.path)) {
+        else if (optionRequires || requireHashes.has(req.path))
           ctx.report({
             messageId: 'required',
             data: {
@@ -57,19 +44,15 @@ export default createRule<'mixed' | 'required' | 'unused'>({
             file,
             span: r.span,
           });
-        }
       }
       if (hashed.length > 0 && unhashed.length === 0 && !installed.has(req.path) && installed.size > 0) {
-        const others = [...installed.keys()]
-          .filter((k) => k !== req.path)
-          .slice(0, 3)
-          .join(', ');
+        const others = [...installed.keys()].slice(0, 3).join(', ');
         ctx.report({
           messageId: 'unused',
           data: { others },
           file,
           span: { start: 0, end: 0 },
-          severity: 'warning',
+          severity: 'info',
         });
       }
     }

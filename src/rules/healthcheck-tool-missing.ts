@@ -1,10 +1,37 @@
 import { createRule } from '../engine/rule.js';
-import { imageShips, type Tool } from '../knowledge/images.js';
-import { commandName } from '../sources/shell/words.js';
-import { finalStage, installerOf, rootImage, runCommands, stageChain } from './lib/dockerfile.js';
-import { parseShell } from '../sources/shell/parse.js';
+import type { Tool } from '../knowledge/images.js';
+import { buildSite, stageProvides } from './lib/dockerfile.js';
 
 const TOOLS: Tool[] = ['curl', 'wget', 'nc'];
+
+/** Program names a HEALTHCHECK runs: the exec array's first word, or every command of its shell text. */
+function programs(args: string): { name: string; offset: number }[] {
+  const text = args.replace(/^(--\S+\s+)*/, '');
+  const at = args.length - text.length;
+  const m = /^CMD(\s+)/i.exec(text);
+  if (!m) return [];
+  const body = text.slice(m[0].length);
+  const base = at + m[0].length;
+  let words: string[];
+  if (body.trimStart().startsWith('[')) {
+    try {
+      const v: unknown = JSON.parse(body);
+      words = Array.isArray(v) ? v.map(String) : [];
+    } catch {
+      words = [];
+    }
+    if (words[0] === 'CMD-SHELL' || /(^|\/)(ba)?sh$/.test(words[0] ?? ''))
+      words = (words[words.length - 1] ?? '')
+        .split(/\s*(?:&&|\|\||;|\|)\s*/)
+        .map((c) => c.trim().split(/\s+/)[0] ?? '');
+    else words = [words[0] ?? ''];
+  } else words = body.split(/\s*(?:&&|\|\||;|\|)\s*/).map((c) => c.trim().split(/\s+/)[0] ?? '');
+  return words.map((w) => {
+    const name = w.slice(w.lastIndexOf('/') + 1);
+    const i = args.indexOf(name, base);
+    return { name, offset: i >= 0 ? i : base };
+  });
+}
 
 export default createRule<'missing'>({
   meta: {
@@ -20,65 +47,44 @@ export default createRule<'missing'>({
     hint: 'install the tool in the final stage (`apt-get install -y --no-install-recommends curl`), use one the base has (busybox/alpine: `wget -qO- URL`), or check with the runtime itself (`python -c "import urllib.request; urllib.request.urlopen(...)"`)',
   },
   check(ctx) {
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      const stage = finalStage(df);
-      if (!file || !stage) continue;
-      const chain = stageChain(df, stage);
-      const hc = chain
+    for (const view of ctx.model.images) {
+      const stage = view.target;
+      const sv = stage ? view.stages[stage.index] : undefined;
+      if (!stage || !sv) continue;
+      const hc = sv.chain
         .flatMap((s) => s.instructions)
         .filter((i) => i.keyword === 'HEALTHCHECK')
         .pop();
       if (!hc) continue;
-      const cmdIdx = hc.words.findIndex((w) => w.value.toUpperCase() === 'CMD');
-      if (cmdIdx < 0) continue; // HEALTHCHECK NONE
-      const cmdWord = hc.words[cmdIdx];
-      if (!cmdWord) continue;
-      const text = hc.args.slice(hc.args.indexOf(cmdWord.value, hc.shellStart) + 3).trim();
-      let programs: string[];
-      const json = /^\[.*\]$/s.test(text)
-        ? (() => {
-            try {
-              const v: unknown = JSON.parse(text);
-              return Array.isArray(v) ? v.map(String) : undefined;
-            } catch {
-              return undefined;
-            }
-          })()
-        : undefined;
-      if (json)
-        programs =
-          json[0] === 'CMD-SHELL' || /(^|\/)(ba)?sh$/.test(json[0] ?? '')
-            ? parseShell(json[json.length - 1] ?? '').commands.map((c) => commandName(c) ?? '')
-            : [json[0]?.slice(json[0].lastIndexOf('/') + 1) ?? ''];
-      else programs = parseShell(text).commands.map((c) => commandName(c) ?? '');
-      const base = rootImage(df, stage) ?? 'scratch';
-      const installed = chain
-        .flatMap((s) => s.instructions)
-        .filter((i) => i.keyword === 'RUN')
-        .flatMap((i) => runCommands(i))
-        .filter((c) => installerOf(c) === 'apt' || installerOf(c) === 'apk')
-        .flatMap((c) => c.argv.map((w) => w.value));
-      const copied = chain
-        .flatMap((s) => s.instructions)
-        .filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')
-        .flatMap((i) => i.words.map((w) => w.value.slice(w.value.lastIndexOf('/') + 1)));
-      for (const tool of TOOLS) {
-        if (!programs.includes(tool)) continue;
-        const pkgs =
-          tool === 'nc'
-            ? ['netcat', 'netcat-openbsd', 'netcat-traditional', 'ncat', 'busybox']
-            : [tool, 'busybox'];
-        if (installed.some((p) => pkgs.includes(p.replace(/[=<>].*$/, '')))) continue;
-        if (copied.includes(tool)) continue;
-        if (imageShips(base, tool) !== false) continue;
-        const at = hc.args.indexOf(tool, hc.shellStart);
-        const start = at >= 0 ? (hc.argsOffsets[at] ?? hc.span.start) : hc.keywordSpan.start;
+      for (const p of programs(hc.args)) {
+        const tool = TOOLS.find((t) => t === p.name);
+        if (!tool) continue;
+        const has = stageProvides(ctx.model, view, sv, tool);
+        if (has === 'yes') continue;
+        const start = hc.argsOffsets[p.offset] ?? hc.span.start;
+        if (has !== 'no') {
+          ctx.unknown(
+            {
+              ...has,
+              site: has.site ?? { file: view.file, span: sv.chain[0]?.imageSpan ?? stage.imageSpan },
+            },
+            `whether the image has \`${tool}\` for its HEALTHCHECK`,
+          );
+          continue;
+        }
         ctx.report({
           messageId: 'missing',
-          data: { tool, base: base === 'scratch' ? 'scratch' : `the base image ${base}` },
-          file,
+          data: {
+            tool,
+            base: sv.base.known
+              ? sv.base.value === 'scratch'
+                ? 'scratch'
+                : `the base image ${sv.base.value}`
+              : 'the base image',
+          },
+          file: view.file,
           span: { start, end: start + tool.length },
+          sites: buildSite(view),
         });
       }
     }

@@ -1,7 +1,27 @@
 import { createRule } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
-import { hasUnresolved, parseBuildTag, parseImageRef, repositoryKey } from '../model/image-ref.js';
-import { buildsOfRepository, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
+import {
+  hasUnresolved,
+  type ImageRef,
+  parseBuildTag,
+  parseImageRef,
+  placeholderIn,
+  repositoryKey,
+} from '../model/image-ref.js';
+import type { Build, ProjectModel } from '../model/project.js';
+import { unknown } from '../model/value.js';
+import { containerImage, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
+
+/** Builds whose tags name the same repository as `ref` (any tag, variables in the tag included). */
+function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
+  const key = repositoryKey(ref);
+  return model.builds.filter((b) =>
+    b.tags.some((t) => {
+      const p = parseBuildTag(t);
+      return !!p && repositoryKey(p) === key;
+    }),
+  );
+}
 
 /** A build tag with variables (`app:${TAG}`, `app:${{ github.sha }}`) as a pattern over tags. */
 function tagPattern(tag: string): RegExp {
@@ -26,13 +46,19 @@ export default createRule<'notBuilt'>({
     const { model } = ctx;
     const uses: { ref: string; site: Site; origin: string }[] = [];
     for (const w of model.deployments.workloads)
-      for (const c of w.containers)
+      for (const c of w.containers) {
+        const image = containerImage(c);
+        if (image && !image.known) {
+          ctx.unknown(image, 'whether a build in this repository produces the deployed tag');
+          continue;
+        }
         if (c.image && !c.buildId && !kustomizeOverride(model, c.image.value))
           uses.push({
             ref: c.image.value,
             site: c.image.site,
             origin: w.origin === 'compose' ? 'compose' : 'a manifest',
           });
+      }
     for (const i of model.deployments.images)
       if (!tagFromElsewhere(i))
         uses.push({
@@ -40,12 +66,23 @@ export default createRule<'notBuilt'>({
           site: i.site,
           origin: i.origin === 'helm' ? 'Helm values' : 'kustomize images',
         });
+    // Tools that rewrite image references at deploy time (Tilt, Skaffold) make the written tags placeholders.
+    const rewriter = [...model.inventory.files.keys()].find((f) =>
+      /(^|\/)(Tiltfile|skaffold\.ya?ml)$/.test(f),
+    );
     for (const u of uses) {
-      if (hasUnresolved(u.ref)) continue;
+      if (hasUnresolved(u.ref) || placeholderIn(u.ref)) continue;
       const parsed = parseImageRef(u.ref);
       if (!parsed.ok || parsed.ref.digest) continue;
       const builds = buildsOfRepository(model, parsed.ref);
       if (builds.length === 0) continue;
+      if (rewriter && u.origin !== 'kustomize images') {
+        ctx.unknown(
+          unknown('placeholder', `${rewriter} replaces the images it builds in what it deploys`, u.site),
+          'whether a build produces the deployed tag',
+        );
+        continue;
+      }
       const tag = parsed.ref.tag ?? 'latest';
       const tags: string[] = [];
       let ok = false;

@@ -41,6 +41,9 @@ import emulatedBuild from './emulated-build.js';
 import jobNoTimeout from './job-no-timeout.js';
 import selfHostedTrigger from './self-hosted-trigger.js';
 import checkoutNoSubmodules from './checkout-no-submodules.js';
+import buildkitInsecureRegistry from './buildkit-insecure-registry.js';
+import unresolvedValue from './unresolved-value.js';
+import unusedSuppression from './unused-suppression.js';
 
 /**
  * Every rule, by id. One line per rule; test/meta/rules.test.ts fails when a rule file, its test, its docs page
@@ -89,6 +92,9 @@ const RULES: Rule[] = [
   jobNoTimeout,
   selfHostedTrigger,
   checkoutNoSubmodules,
+  buildkitInsecureRegistry,
+  unresolvedValue,
+  unusedSuppression,
 ];
 
 export function allRules(): Rule[] {

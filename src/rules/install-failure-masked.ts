@@ -1,28 +1,30 @@
 import { createRule } from '../engine/rule.js';
-import type { ShellCommand } from '../model/shell.js';
-import { commandName, effectiveArgv } from '../sources/shell/words.js';
-import { installerOf, runScripts } from './lib/dockerfile.js';
+import type { Masking, ShellCommand } from '../model/shell.js';
+import { commandsOf, pipefailAt } from './lib/dockerfile.js';
 
-function isNoop(cmd: ShellCommand | undefined): boolean {
-  const name = cmd ? commandName(cmd) : undefined;
-  if (!cmd || !name) return false;
-  if (name === 'true' || name === ':' || name === 'echo' || name === 'printf') return true;
-  return name === 'exit' && (effectiveArgv(cmd)[1]?.value ?? '0') === '0';
+function words(cmd: ShellCommand, n: number): string {
+  return cmd.argv
+    .slice(0, n)
+    .map((w) => w.value)
+    .join(' ')
+    .slice(0, 60);
 }
 
-export default createRule<'or' | 'semicolon' | 'pipe' | 'fallback'>({
+export default createRule<'or' | 'semicolon' | 'pipe' | 'fallback' | 'declared'>({
   meta: {
     id: 'install-failure-masked',
     severity: 'error',
     category: 'dockerfile',
     summary:
-      'A package install whose failure is swallowed (`|| true`, `; true`, a pipe, a weaker retry): the image ships without the package.',
+      'A package install whose failure is swallowed (`|| true`, `; true`, a pipe, a different fallback install): the image ships without the package.',
     messages: {
-      or: '`{{cmd}}` failure is swallowed by `|| {{noop}}`: the build succeeds and the image lacks what failed to install',
-      semicolon: '`{{cmd}}` is followed by `; {{noop}}`, so the RUN exits 0 even when the install failed',
-      pipe: '`{{cmd}}` is piped into `{{noop}}`; without `set -o pipefail` the RUN takes the exit status of `{{noop}}`',
+      or: '`|| {{noop}}` swallows a failure of {{cmd}}: the build succeeds and the image lacks what failed to install',
+      semicolon: '{{cmd}} is followed by `; {{noop}}`, so the RUN exits 0 even when the install failed',
+      pipe: '{{cmd}} is piped into `{{noop}}`; without `set -o pipefail` the RUN takes the exit status of `{{noop}}`',
       fallback:
-        '`{{cmd}}` falls back to `{{noop}}` on failure: when the first install breaks (e.g. no prebuilt wheel or binary for arm64) the image silently gets something else',
+        '{{cmd}} falls back to `{{noop}}` on failure: when the first install breaks (e.g. no prebuilt wheel or binary for arm64) the image silently gets something else',
+      declared:
+        '{{cmd}} may fail without failing the build (`|| {{noop}}`): the author marks it optional, so the image can ship without it',
     },
     hint: 'let the install fail the build; if a fallback is really wanted, make it explicit and verified (and add `set -o pipefail` before pipes)',
   },
@@ -31,44 +33,38 @@ export default createRule<'or' | 'semicolon' | 'pipe' | 'fallback'>({
       const file = ctx.model.sources.get(df.path);
       if (!file) continue;
       for (const ins of df.instructions) {
-        for (const script of runScripts(ins)) {
-          const cmds = script.commands;
-          const pipefail = cmds.some(
-            (c) => commandName(c) === 'set' && c.argv.some((w) => /pipefail/.test(w.value)),
-          );
-          for (let i = 0; i < cmds.length; i++) {
-            const cmd = cmds[i]!;
-            const kind = installerOf(cmd);
-            if (!kind) continue;
-            const next = cmds[i + 1];
-            const text = effectiveArgv(cmd)
-              .slice(0, 3)
-              .map((w) => w.value)
-              .join(' ');
-            const nextText = next
-              ? effectiveArgv(next)
-                  .map((w) => w.value)
-                  .join(' ')
-                  .slice(0, 40)
-              : '';
-            const span = {
-              start: cmd.span.start,
-              end: next && cmd.next !== '\n' ? next.span.end : cmd.span.end,
-            };
-            if (cmd.next === '||' && isNoop(next))
-              ctx.report({ messageId: 'or', data: { cmd: text, noop: nextText }, file, span });
-            else if (cmd.next === '||' && next && installerOf(next))
-              ctx.report({ messageId: 'fallback', data: { cmd: text, noop: nextText }, file, span });
-            else if (cmd.next === ';' && isNoop(next) && i + 2 >= cmds.length)
-              ctx.report({ messageId: 'semicolon', data: { cmd: text, noop: nextText }, file, span });
-            else if (cmd.next === '|' && next && !pipefail)
-              ctx.report({
-                messageId: 'pipe',
-                data: { cmd: text, noop: commandName(next) ?? nextText },
-                file,
-                span,
-              });
-          }
+        const pipefail = pipefailAt(df, ins);
+        // One finding per masking construct (one `|| true` can swallow every install of its and-or list).
+        const byMask = new Map<
+          ShellCommand,
+          { how: Masking['how']; declared: boolean; installs: ShellCommand[] }
+        >();
+        for (const c of commandsOf(ins)) {
+          const m = c.masked;
+          if (!m || (m.how === 'pipe' && pipefail)) continue;
+          const e = byMask.get(m.by) ?? { how: m.how, declared: m.declared, installs: [] };
+          e.installs.push(c.command);
+          byMask.set(m.by, e);
+        }
+        for (const [by, e] of byMask) {
+          const first = e.installs[0] as ShellCommand;
+          const cmd = e.installs.map((c) => `\`${words(c, 3)}\``).join(', ');
+          const noop = e.how === 'pipe' ? (by.argv[0]?.value ?? '') : words(by, 6);
+          // At the construct that swallows the failure (`|| true`, `; true`); a pipe or a fallback at the install.
+          const at = e.how === 'or' || e.how === 'semicolon' ? by : first;
+          const span = at.span;
+          const data = { cmd, noop, verb: e.installs.length > 1 ? 'fail' : 'fails' };
+          const sites = e.installs.filter((c) => c !== at).map((c) => ({ file, span: c.span }));
+          if (e.declared) ctx.report({ messageId: 'declared', severity: 'info', data, file, span, sites });
+          else
+            ctx.report({
+              messageId: e.how,
+              severity: e.how === 'fallback' ? 'warning' : 'error',
+              data,
+              file,
+              span,
+              sites,
+            });
         }
       }
     }

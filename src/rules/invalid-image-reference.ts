@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
-import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
+import { hasUnresolved, parseImageRef, placeholderIn } from '../model/image-ref.js';
 
 export default createRule<'invalid' | 'repositoryCase'>({
   meta: {
@@ -25,7 +25,8 @@ export default createRule<'invalid' | 'repositoryCase'>({
         if (site) refs.push({ ref: t, site });
       });
     for (const w of model.deployments.workloads)
-      for (const c of w.containers) if (c.image) refs.push({ ref: c.image.value, site: c.image.site });
+      for (const c of w.containers)
+        if (c.image && !c.imageFilledBy) refs.push({ ref: c.image.value, site: c.image.site });
     for (const i of model.deployments.images) refs.push({ ref: i.ref, site: i.site });
     for (const { ref, site } of refs) {
       const gh = /\$\{\{\s*github\.(repository|repository_owner|actor)\s*\}\}/.exec(ref);
@@ -39,7 +40,7 @@ export default createRule<'invalid' | 'repositoryCase'>({
         });
         continue;
       }
-      if (hasUnresolved(ref)) continue;
+      if (hasUnresolved(ref) || placeholderIn(ref)) continue;
       const parsed = parseImageRef(ref);
       if (!parsed.ok)
         ctx.report({

@@ -1,7 +1,67 @@
 import { createRule } from '../engine/rule.js';
 import type { DfInstruction } from '../model/dockerfile.js';
-import { copyOps, createdPaths, imagePath, isPipInstall, runCommands, workdirAt } from './lib/dockerfile.js';
-import { pipTargets, resolveRequirementFile } from './lib/python.js';
+import { copyMappings, normalize, workdirAt } from '../model/eval.js';
+import type { ImageView, StageView } from '../model/project.js';
+import { buildSite, commandsOf } from './lib/dockerfile.js';
+import { pipPath, requirementFile } from './lib/python.js';
+
+/** Folders and files that exist in the image when a RUN starts (or that an earlier command of it creates). */
+function presentBefore(
+  view: ImageView,
+  sv: StageView,
+  ins: DfInstruction,
+  upToCommand: number,
+): { paths: string[]; trees: string[]; opaque: boolean } {
+  const out = { paths: [] as string[], trees: [] as string[], opaque: false };
+  for (const m of copyMappings(view, sv.stage, ins)) (m.tree ? out.trees : out.paths).push(m.dest);
+  for (const s of sv.chain) {
+    for (const i of s.instructions) {
+      if (i === ins) break;
+      const wd = workdirAt(view, s, i);
+      if (
+        (i.keyword === 'COPY' || i.keyword === 'ADD') &&
+        (i.flags.some((f) => f.name === 'from') ||
+          i.words.slice(0, -1).some((w) => w.value.includes('$') || /[*?[]/.test(w.value)))
+      ) {
+        const dest = i.words[i.words.length - 1]?.value ?? '';
+        if (dest.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', dest));
+      }
+      if (i.keyword === 'RUN')
+        for (const c of commandsOf(i)) {
+          if (c.unknownEffects) out.opaque = true;
+          for (const p of c.creates)
+            if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
+        }
+    }
+  }
+  const wd = workdirAt(view, sv.stage, ins);
+  for (const c of commandsOf(ins).slice(0, upToCommand)) {
+    if (c.unknownEffects) out.opaque = true;
+    for (const p of c.creates)
+      if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
+  }
+  for (const f of ins.flags) {
+    if (f.name !== 'mount') continue;
+    const t = /(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(f.value ?? '')?.[1];
+    if (t) out.trees.push(normalize(wd.known ? wd.value : '/', t));
+  }
+  return out;
+}
+
+function covered(p: string, have: { paths: string[]; trees: string[] }): boolean {
+  const dir = p.replace(/\/[^/]*[*?[][^/]*$/, '');
+  const globbed = dir !== p;
+  return (
+    have.paths.some((x) => x === p || (globbed && x.startsWith(`${dir}/`))) ||
+    have.trees.some(
+      (t) =>
+        t === p ||
+        t === dir ||
+        p.startsWith(`${t === '/' ? '' : t}/`) ||
+        (globbed && t.startsWith(`${dir}/`)),
+    )
+  );
+}
 
 export default createRule<'notCopied' | 'viaFile'>({
   meta: {
@@ -18,74 +78,74 @@ export default createRule<'notCopied' | 'viaFile'>({
     hint: 'COPY the path (or the whole project) before this RUN; to keep dependency layers cached, copy only what the install needs first (pyproject.toml + the local packages)',
   },
   check(ctx) {
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      if (!file) continue;
-      for (const stage of df.stages) {
-        const ops = copyOps(df, stage);
-        for (const ins of stage.instructions) {
+    const { model } = ctx;
+    for (const view of model.images) {
+      for (const sv of view.stages) {
+        if (!sv.built) continue;
+        for (const ins of sv.stage.instructions) {
           if (
             ins.keyword !== 'RUN' ||
-            ins.flags.some((f) => f.name === 'mount' && /type=bind/.test(f.value ?? ''))
+            ins.flags.some(
+              (f) => f.name === 'mount' && /type=bind/.test(f.value ?? '') && !/from=/.test(f.value ?? ''),
+            )
           )
             continue;
-          const before = new Set<DfInstruction>();
-          for (const op of ops) {
-            if (op.ins === ins) break;
-            before.add(op.ins);
-          }
-          const wd = workdirAt(df, stage, ins);
-          const covered = (p: string): boolean =>
-            ops.some((op) => {
-              if (
-                op.ins.span.start >= ins.span.start ||
-                (op.stage.index === stage.index && !before.has(op.ins))
-              )
-                return false;
-              return createdPaths(op).some((c) => p === c.path || (c.tree && p.startsWith(`${c.path}/`)));
-            });
-          for (const cmd of runCommands(ins)) {
-            if (!isPipInstall(cmd)) continue;
-            const t = pipTargets(cmd);
+          const commands = commandsOf(ins);
+          commands.forEach((c, k) => {
+            if (!c.pip || c.pip.verb === 'download') return;
+            const have = presentBefore(view, sv, ins, k);
+            if (have.opaque) return;
             const locals = [
-              ...t.editables,
-              ...t.packages.filter((w) => /^(\.{1,2}(\/|$)|\/|file:)/.test(w.value)),
+              ...c.pip.editables,
+              ...c.pip.packages.filter((w) => /^(\.{1,2}(\/|$|\[)|\/|file:)/.test(w.value)),
             ];
             for (const w of locals) {
-              const p = imagePath(wd, w.value.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, ''));
+              const p = pipPath(view, sv, ins, w);
+              if (!p.known) continue;
               // A project folder counts as present once its project file is (`COPY pyproject.toml .` then `pip install .`).
               const project = ['pyproject.toml', 'setup.py', 'setup.cfg'].some((n) =>
-                covered(`${p === '/' ? '' : p}/${n}`),
+                covered(`${p.value === '/' ? '' : p.value}/${n}`, have),
               );
-              if (!covered(p) && !project) {
-                ctx.report({ messageId: 'notCopied', data: { what: w.value, path: p }, file, span: w.span });
-              }
-            }
-            for (const w of t.requirementFiles) {
-              const p = imagePath(wd, w.value);
-              if (!covered(p)) {
+              if (!covered(p.value, have) && !project)
                 ctx.report({
                   messageId: 'notCopied',
-                  data: { what: `-r ${w.value}`, path: p },
-                  file,
+                  data: { what: w.value, path: p.value },
+                  file: view.file,
                   span: w.span,
+                  sites: buildSite(view),
+                });
+            }
+            for (const w of c.pip.requirementFiles) {
+              const p = pipPath(view, sv, ins, w);
+              if (!p.known) continue;
+              if (!covered(p.value, have)) {
+                ctx.report({
+                  messageId: 'notCopied',
+                  data: { what: `-r ${w.value}`, path: p.value },
+                  file: view.file,
+                  span: w.span,
+                  sites: buildSite(view),
                 });
                 continue;
               }
-              const req = resolveRequirementFile(ctx.model, df, w.value);
-              for (const r of req?.requirements ?? []) {
+              const req = requirementFile(model, view, sv, ins, w);
+              if (!req.known) continue;
+              const wd = workdirAt(view, sv.stage, ins);
+              if (!wd.known) continue;
+              for (const r of req.value.requirements) {
                 if (!r.localPath) continue;
-                const lp = imagePath(wd, r.localPath);
-                if (!covered(lp))
+                const lp = normalize(wd.value, r.localPath);
+                if (!covered(lp, have))
                   ctx.report({
                     messageId: 'viaFile',
                     data: { file: w.value, local: r.localPath },
-                    file,
+                    file: view.file,
                     span: w.span,
+                    sites: buildSite(view),
                   });
               }
             }
-          }
+          });
         }
       }
     }

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { minorOf } from '../knowledge/versions.js';
-import { isPipInstall, runCommands } from './lib/dockerfile.js';
-import { pipTargets, resolveRequirementFile, stagePython } from './lib/python.js';
+import { buildSite, commandsOf } from './lib/dockerfile.js';
+import { requirementFile, stagePython } from './lib/python.js';
 
 export default createRule<'mismatch'>({
   meta: {
@@ -17,32 +17,46 @@ export default createRule<'mismatch'>({
     hint: "recompile the lock file with the image's Python (`pip-compile` under that Python, or `uv pip compile --python-version X.Y`), or change the base image",
   },
   check(ctx) {
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      if (!file) continue;
-      for (const stage of df.stages) {
-        const py = stagePython(df, stage);
-        if (!py) continue;
-        for (const ins of stage.instructions) {
-          for (const cmd of runCommands(ins)) {
-            if (!isPipInstall(cmd)) continue;
-            for (const w of pipTargets(cmd).requirementFiles) {
-              const req = resolveRequirementFile(ctx.model, df, w.value);
-              const lock = req?.compiled;
-              if (!req || !lock?.pythonVersion || minorOf(lock.pythonVersion) === minorOf(py.version))
+    const { model } = ctx;
+    for (const view of model.images) {
+      for (const sv of view.stages) {
+        if (!sv.built) continue;
+        for (const ins of sv.stage.instructions) {
+          for (const c of commandsOf(ins)) {
+            if (!c.pip || c.pip.verb === 'download') continue;
+            for (const w of c.pip.requirementFiles) {
+              const req = requirementFile(model, view, sv, ins, w);
+              if (!req.known) {
+                ctx.unknown(
+                  { ...req, site: req.site ?? { file: view.file, span: w.span } },
+                  `which file \`-r ${w.value}\` installs`,
+                );
                 continue;
-              const reqFile = ctx.model.sources.get(req.path);
+              }
+              const lock = req.value.compiled;
+              if (!lock?.pythonVersion) continue;
+              const py = stagePython(model, view, sv);
+              if (!py.known) {
+                ctx.unknown(
+                  { ...py, site: py.site ?? { file: view.file, span: sv.stage.imageSpan } },
+                  `the Python of this stage against ${req.value.path}`,
+                );
+                continue;
+              }
+              if (minorOf(lock.pythonVersion) === minorOf(py.value.version)) continue;
+              const reqFile = model.sources.get(req.value.path);
               ctx.report({
                 messageId: 'mismatch',
                 data: {
-                  file: req.path,
+                  file: req.value.path,
                   lockVersion: lock.pythonVersion,
                   tool: lock.tool,
-                  version: py.version,
-                  tag: minorOf(py.version).replace('.', ''),
+                  version: py.value.version,
+                  tag: minorOf(py.value.version).replace('.', ''),
                 },
-                file,
+                file: view.file,
                 span: w.span,
+                sites: buildSite(view),
                 related: reqFile
                   ? [
                       {

@@ -1,51 +1,110 @@
-import { dirname } from '../engine/classify.js';
-import { createRule } from '../engine/rule.js';
+import { createRule, type RuleContext } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
-import { pathStatus, type ProjectModel } from '../model/project.js';
-import { stageArgs, substituteArgs } from '../sources/dockerfile/parse.js';
-import { buildsOf, contextPath, matchSource } from './lib/dockerfile.js';
+import type { DockerIgnore } from '../model/dockerfile.js';
+import { resolveWord } from '../model/eval.js';
+import type { Build, ImageView, ProjectModel } from '../model/project.js';
+import {
+  dirname,
+  globPrefix,
+  globRegExp,
+  joinPath,
+  pathStatus,
+  present,
+  relativeTo,
+  within,
+} from '../model/repo.js';
+import { unknown } from '../model/value.js';
+import { buildSite, builtStages } from './lib/dockerfile.js';
 
 type Status = 'absent' | 'untracked' | 'ignored';
+type MessageId =
+  | 'absent'
+  | 'absentEvery'
+  | 'untracked'
+  | 'ignored'
+  | 'dockerignored'
+  | 'noMatch'
+  | 'wrongContext'
+  | 'envTemplate'
+  | 'envUser'
+  | `ref${Capitalize<Status>}`;
+
+/** Whether a step before the build wrote the path, or may have (its effects are unknown). */
+function generatedBefore(
+  build: Build,
+  path: string,
+): { by: Build['before'][number]; known: boolean } | undefined {
+  for (const b of build.before) {
+    if (b.outputs === undefined) return { by: b, known: false };
+    if (b.outputs.some((o) => within(o.replace(/\/+$/, ''), path) || within(path, o)))
+      return { by: b, known: true };
+  }
+  return undefined;
+}
+
+/**
+ * Whether `.dockerignore` keeps a path out of the context, as the engine decides it: a file by its own path; a
+ * folder only when every committed file below it is excluded (a pattern's `!` exception re-includes files).
+ */
+function excluded(model: ProjectModel, ignore: DockerIgnore, context: string, path: string): boolean {
+  const rel = relativeTo(context, path);
+  if (model.inventory.files.has(path)) return ignore.ignores(rel);
+  const below = [...model.inventory.files.keys()].filter(
+    (f) => within(path, f) && present(model.inventory, f),
+  );
+  return below.length > 0 && below.every((f) => ignore.ignores(relativeTo(context, f)));
+}
+
+function ignoreFileFor(model: ProjectModel, view: ImageView, context: string): DockerIgnore | undefined {
+  // BuildKit reads `<Dockerfile>.dockerignore` next to the Dockerfile first, then the context's `.dockerignore`.
+  return model.dockerignores.get(view.dockerfile.path) ?? model.dockerignores.get(context);
+}
 
 /** Files named by build definitions, compose, workflows and kustomizations: path, what it is, where. */
-function referencedFiles(model: ProjectModel): { path: string; what: string; site: Site }[] {
-  const out: { path: string; what: string; site: Site }[] = [];
+interface Referenced {
+  path: string;
+  what: string;
+  site: Site;
+  build?: Build;
+  example?: boolean;
+  userCreated?: boolean;
+}
+
+function referencedFiles(model: ProjectModel): Referenced[] {
+  const out: Referenced[] = [];
   for (const b of model.builds) {
     if (b.origin === 'dockerfile' || !b.sites) continue;
-    if (b.context.includes('$')) continue;
-    if (b.sites.context || b.origin === 'compose')
-      out.push({ path: b.context, what: 'the build context', site: b.sites.context ?? b.sites.definition });
-    if (!b.dockerfile.includes('$') && pathStatus(model.inventory, b.context) !== 'absent')
+    if (b.context.known && (b.sites.context || b.origin === 'compose'))
       out.push({
-        path: b.dockerfile,
+        path: b.context.value,
+        what: 'the build context',
+        site: b.sites.context ?? b.sites.definition,
+        build: b,
+      });
+    if (b.dockerfile.known && b.context.known && pathStatus(model.inventory, b.context.value) !== 'absent')
+      out.push({
+        path: b.dockerfile.value,
         what: 'the Dockerfile',
         site: b.sites.dockerfile ?? b.sites.definition,
+        build: b,
       });
   }
   for (const c of model.compose)
     for (const e of c.envFiles)
-      if (!e.value.includes('$')) out.push({ path: e.value, what: 'an env_file', site: e.site });
-  for (const wf of model.workflows)
-    for (const job of wf.jobs)
-      for (const step of job.steps)
-        for (const cp of step.run?.copies ?? [])
-          if (!cp.value.includes('${{'))
-            out.push({ path: cp.value.replace(/^\.\//, ''), what: 'copied by this step', site: cp.site });
+      if (!e.value.includes('$'))
+        out.push({
+          path: e.value,
+          what: 'an env_file',
+          site: e.site,
+          example: !!c.example && dirname(c.example.file.path) === dirname(e.value),
+        });
   for (const k of model.deployments.kustomizations)
     for (const r of k.resources)
       if (r.path) out.push({ path: r.path, what: 'a kustomize resource', site: r.entry.site });
   return out;
 }
 
-export default createRule<
-  | 'absent'
-  | 'untracked'
-  | 'ignored'
-  | 'dockerignored'
-  | 'noMatch'
-  | 'wrongContext'
-  | `ref${Capitalize<Status>}`
->({
+export default createRule<MessageId>({
   meta: {
     id: 'missing-file',
     severity: 'error',
@@ -55,6 +114,8 @@ export default createRule<
     messages: {
       absent:
         '`{{src}}` does not exist in the build context `{{context}}` ({{contextWhy}}): the build fails with "not found"',
+      absentEvery:
+        '`{{src}}` does not exist under any folder this Dockerfile can be built from ({{contexts}}): every build of it fails with "not found"',
       untracked:
         '`{{src}}` exists on this machine but is not committed (untracked), so a clean CI checkout lacks it and the build fails there',
       ignored:
@@ -64,6 +125,10 @@ export default createRule<
       noMatch: '`{{src}}` matches no committed file in the build context `{{context}}`',
       wrongContext:
         'this build sends context `{{context}}`, which does not contain `{{src}}` that {{dockerfile}}:{{line}} copies (it is at `{{found}}`): the build fails with "not found"',
+      envUser:
+        '`{{path}}` (an env_file) is not in the repository: nothing here runs this compose file, so whoever runs `docker compose up` must create it first',
+      envTemplate:
+        '`{{path}}` (an env_file) is not committed; {{example}} is the template to copy: `docker compose up` on a fresh checkout fails until it is created',
       refAbsent: '`{{path}}` ({{what}}) does not exist in the repository: a clean CI checkout fails here',
       refUntracked:
         '`{{path}}` ({{what}}) exists on this machine but is not committed, so a clean CI checkout lacks it',
@@ -76,128 +141,228 @@ export default createRule<
     for (const ref of referencedFiles(model)) {
       const status = pathStatus(model.inventory, ref.path);
       if (status === 'tracked' || status === 'plain') continue;
-      const messageId =
-        status === 'absent' ? 'refAbsent' : status === 'untracked' ? 'refUntracked' : 'refIgnored';
+      const gen = ref.build ? generatedBefore(ref.build, ref.path) : undefined;
+      if (gen && !gen.known) {
+        ctx.unknown(
+          unknown('effects', `${gen.by.what} runs before this build and may create files`, gen.by.site),
+          `whether ${ref.path} exists when the build runs`,
+        );
+        continue;
+      }
+      if (gen) continue;
+      if (ref.userCreated && status === 'absent' && !ref.example) {
+        ctx.report({
+          messageId: 'envUser',
+          severity: 'info',
+          data: { path: ref.path },
+          file: ref.site.file,
+          span: ref.site.span,
+        });
+        continue;
+      }
+      if (ref.example) {
+        const example = model.compose.find(
+          (c) => c.example && dirname(c.example.file.path) === dirname(ref.path),
+        )?.example;
+        ctx.report({
+          messageId: 'envTemplate',
+          severity: 'info',
+          data: { path: ref.path, example: example?.file.path ?? '.env.example' },
+          file: ref.site.file,
+          span: ref.site.span,
+        });
+        continue;
+      }
       ctx.report({
-        messageId,
+        messageId: status === 'absent' ? 'refAbsent' : status === 'untracked' ? 'refUntracked' : 'refIgnored',
         data: { path: ref.path, what: ref.what },
         file: ref.site.file,
         span: ref.site.span,
       });
     }
-    for (const df of model.dockerfiles) {
-      const file = model.sources.get(df.path);
-      if (!file) continue;
-      for (const build of buildsOf(model, df)) {
-        const ignoreFile = model.dockerignores.get(df.path) ?? model.dockerignores.get(build.context);
-        const contextWhy =
-          build.contextSource === 'definition'
-            ? `set at ${build.definedAt.file}:${build.definedAt.line}`
-            : build.contextSource === 'repo-root'
-              ? 'the repository root, inferred'
-              : "the Dockerfile's folder, inferred";
-        for (const stage of df.stages) {
-          for (const ins of stage.instructions) {
-            if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || ins.flags.some((f) => f.name === 'from'))
+    // Workflow steps that copy a file (`cp .env.example .env`): absent unless an earlier step may create it.
+    for (const wf of model.workflows)
+      for (const job of wf.jobs) {
+        let opaque: Site | undefined;
+        for (const step of job.steps) {
+          for (const cp of step.run?.copies ?? []) {
+            const path = cp.value.replace(/^\.\//, '');
+            const status = pathStatus(model.inventory, path);
+            if (status === 'tracked' || status === 'plain') continue;
+            if (opaque) {
+              ctx.unknown(
+                unknown(
+                  'effects',
+                  'an earlier step of this job runs a program that may create files',
+                  opaque,
+                ),
+                `whether ${path} exists when this step runs`,
+              );
               continue;
-            const vars = stageArgs(df, stage.index, ins);
-            for (const w of ins.words.slice(0, -1)) {
-              if (
-                /^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) ||
-                w.value.startsWith('<<') ||
-                w.value.startsWith('git@')
-              )
-                continue;
-              const src = substituteArgs(w.value, vars);
-              if (src === undefined || src.includes('$')) continue;
-              if (contextPath(build, src.replace(/^\/+/, '') || '.') === undefined) continue; // copy-outside-context
-              const m = matchSource(model, build, src);
-              if (!m) continue;
-              const data = {
-                src: w.value,
-                context: build.context,
-                contextWhy,
-                dockerignore: ignoreFile?.path ?? '.dockerignore',
-              };
-              const related =
-                build.origin !== 'dockerfile'
-                  ? (() => {
-                      const def = model.sources.get(build.definedAt.file);
-                      return def
-                        ? [
-                            {
-                              file: def,
-                              span: {
-                                start: def.lineStart(build.definedAt.line) + build.definedAt.column - 1,
-                                end: def.lineStart(build.definedAt.line) + build.definedAt.column,
-                              },
-                              message: `the build context \`${build.context}\` is set here`,
-                            },
-                          ]
-                        : [];
-                    })()
-                  : [];
-              const rel = (p: string) => (build.context === '.' ? p : p.slice(build.context.length + 1));
-              if (src.search(/[*?[]/) >= 0) {
-                const present = m.matches.filter((f) => {
-                  const st = model.inventory.files.get(f);
-                  return (st === 'tracked' || st === 'plain') && !ignoreFile?.ignores(rel(f));
-                });
-                if (present.length === 0)
-                  ctx.report({ messageId: 'noMatch', data, file, span: w.span, related });
-                continue;
-              }
-              const status = pathStatus(model.inventory, m.prefix);
-              if (
-                status === 'absent' &&
-                build.origin !== 'dockerfile' &&
-                build.sites &&
-                src.search(/[*?[]/) < 0
-              ) {
-                // The file is there, but outside the context this definition sends: report the definition.
-                const clean = src.replace(/^\/+/, '');
-                const found = [dirname(df.path), '.']
-                  .map((base) => (base === '.' ? clean : `${base}/${clean}`))
-                  .find((p) => p !== m.prefix && pathStatus(model.inventory, p) !== 'absent');
-                if (found) {
-                  const site = build.sites.context ?? build.sites.definition;
-                  ctx.report({
-                    messageId: 'wrongContext',
-                    data: { ...data, found, dockerfile: df.path, line: file.position(w.span.start).line },
-                    file: site.file,
-                    span: site.span,
-                    related: [{ file, span: w.span, message: `\`${src}\` is copied here` }],
-                  });
-                  continue;
-                }
-              }
-              if (status === 'absent') ctx.report({ messageId: 'absent', data, file, span: w.span, related });
-              else if (status === 'untracked')
-                ctx.report({ messageId: 'untracked', data, file, span: w.span, related });
-              else if (status === 'ignored')
-                ctx.report({ messageId: 'ignored', data, file, span: w.span, related });
-              else if (ignoreFile && m.prefix !== build.context && ignoreFile.ignores(rel(m.prefix))) {
-                const ig = model.sources.get(ignoreFile.path);
-                ctx.report({
-                  messageId: 'dockerignored',
-                  data,
-                  file,
-                  span: w.span,
-                  related: ig
-                    ? [
-                        {
-                          file: ig,
-                          span: { start: 0, end: 0 },
-                          message: `excluded by ${ignoreFile.path} (context ${dirname(ignoreFile.path)})`,
-                        },
-                      ]
-                    : related,
-                });
-              }
             }
+            ctx.report({
+              messageId:
+                status === 'absent' ? 'refAbsent' : status === 'untracked' ? 'refUntracked' : 'refIgnored',
+              data: { path, what: 'copied by this step' },
+              file: cp.site.file,
+              span: cp.site.span,
+            });
           }
+          const effects = step.uses
+            ? !/^(actions\/(checkout|setup-[\w-]+|cache)|docker\/)/.test(step.uses.action)
+            : (step.run?.facts.commands ?? []).some((c) => c.unknownEffects || c.creates.length);
+          if (effects) opaque ??= step.uses?.site ?? step.run?.site ?? step.site;
         }
       }
-    }
+    for (const view of model.images) checkView(ctx, model, view);
   },
 });
+
+function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: ImageView): void {
+  const { build, file, dockerfile: df } = view;
+  const contexts = build.context.known ? [build.context.value] : (build.context.candidates ?? []);
+  const sites = buildSite(view);
+  const contextWhy =
+    build.origin === 'dockerfile'
+      ? 'a folder of the Dockerfile'
+      : build.context.known && build.context.origin.kind === 'convention'
+        ? (build.context.origin.detail ?? 'inferred')
+        : `set at ${build.definedAt.file}:${build.definedAt.line}`;
+  for (const sv of builtStages(view)) {
+    for (const ins of sv.stage.instructions) {
+      if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || ins.flags.some((f) => f.name === 'from'))
+        continue;
+      for (const w of ins.words.slice(0, -1)) {
+        if (
+          /^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) ||
+          w.value.startsWith('<<') ||
+          w.value.startsWith('git@')
+        )
+          continue;
+        const src = resolveWord(view, sv.stage, ins, w.value);
+        if (!src.known) {
+          ctx.unknown(
+            { ...src, site: src.site ?? { file, span: w.span } },
+            `whether \`${w.value}\` is in the build context`,
+          );
+          continue;
+        }
+        const clean = src.value.replace(/^\/+/, '') || '.';
+        if (clean.split('/').some((s) => s === '..')) continue; // copy-outside-context
+        if (contexts.length === 0) {
+          if (!build.context.known)
+            ctx.unknown(
+              { ...build.context, site: build.context.site ?? { file, span: w.span } },
+              `whether \`${w.value}\` is in the build context`,
+            );
+          continue;
+        }
+        const outcomes = contexts.map((c) => judge(model, view, c, clean));
+        if (outcomes.some((o) => o.kind === 'ok')) continue;
+        const first = outcomes[0];
+        if (!first || first.kind === 'ok') continue;
+        if (!build.context.known) {
+          // Missing under every folder it could be built from: a fact whatever the context is.
+          if (outcomes.every((o) => o.kind === 'absent' || o.kind === 'noMatch'))
+            ctx.report({
+              messageId: 'absentEvery',
+              data: { src: w.value, contexts: contexts.map((c) => `\`${c}\``).join(', ') },
+              file,
+              span: w.span,
+              sites,
+            });
+          else if (
+            outcomes.every((o) => o.kind === first.kind) &&
+            (first.kind === 'untracked' || first.kind === 'ignored')
+          )
+            ctx.report({ messageId: first.kind, data: { src: w.value }, file, span: w.span, sites });
+          continue;
+        }
+        const context = build.context.value;
+        const path = joinPath(context, clean) ?? clean;
+        const gen =
+          first.kind === 'absent' || first.kind === 'untracked' || first.kind === 'ignored'
+            ? generatedBefore(build, path)
+            : undefined;
+        if (gen && !gen.known) {
+          ctx.unknown(
+            unknown('effects', `${gen.by.what} runs before this build and may create files`, gen.by.site),
+            `whether \`${w.value}\` exists when the build runs`,
+          );
+          continue;
+        }
+        if (gen) continue;
+        const data = {
+          src: w.value,
+          context,
+          contextWhy,
+          dockerignore: first.kind === 'dockerignored' ? first.by : '',
+        };
+        const definedBy =
+          build.sites && build.origin !== 'dockerfile'
+            ? [
+                {
+                  file: build.sites.definition.file,
+                  span: build.sites.definition.span,
+                  message: `the build context \`${context}\` is set here`,
+                },
+              ]
+            : [];
+        if (first.kind === 'absent' && build.sites && build.origin !== 'dockerfile' && !/[*?[]/.test(clean)) {
+          // The file is there, but outside the context this definition sends: report the definition.
+          const found = [dirname(df.path), '.']
+            .map((base) => joinPath(base, clean))
+            .find((p) => p !== undefined && p !== path && pathStatus(model.inventory, p) !== 'absent');
+          if (found) {
+            const s = build.sites.context ?? build.sites.definition;
+            ctx.report({
+              messageId: 'wrongContext',
+              data: { ...data, found, dockerfile: df.path, line: file.position(w.span.start).line },
+              file: s.file,
+              span: s.span,
+              related: [{ file, span: w.span, message: `\`${w.value}\` is copied here` }],
+            });
+            continue;
+          }
+        }
+        const by = first.kind === 'dockerignored' ? first.by : undefined;
+        const ignoreSource = by ? model.sources.get(by) : undefined;
+        ctx.report({
+          messageId: first.kind,
+          data,
+          file,
+          span: w.span,
+          sites,
+          related: ignoreSource
+            ? [{ file: ignoreSource, span: { start: 0, end: 0 }, message: `excluded by ${by}` }]
+            : definedBy,
+        });
+      }
+    }
+  }
+}
+
+type Outcome =
+  | { kind: 'ok' | 'absent' | 'untracked' | 'ignored' | 'noMatch' }
+  | { kind: 'dockerignored'; by: string };
+
+/** How a context-relative COPY source stands in one context. */
+function judge(model: ProjectModel, view: ImageView, context: string, clean: string): Outcome {
+  const ignore = ignoreFileFor(model, view, context);
+  if (/[*?[]/.test(clean)) {
+    const { prefix } = globPrefix(clean);
+    const base = joinPath(context, prefix);
+    if (base === undefined) return { kind: 'ok' };
+    const re = globRegExp(joinPath(context, clean) ?? clean);
+    const hits = [...model.inventory.files.keys()].filter((f) => re.test(f) && present(model.inventory, f));
+    const kept = ignore ? hits.filter((f) => !ignore.ignores(relativeTo(context, f))) : hits;
+    return kept.length ? { kind: 'ok' } : { kind: 'noMatch' };
+  }
+  const path = joinPath(context, clean);
+  if (path === undefined) return { kind: 'ok' };
+  const status = pathStatus(model.inventory, path);
+  if (status === 'absent' || status === 'untracked' || status === 'ignored') return { kind: status };
+  if (ignore && path !== context && excluded(model, ignore, context, path))
+    return { kind: 'dockerignored', by: ignore.path };
+  return { kind: 'ok' };
+}

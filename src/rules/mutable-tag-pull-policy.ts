@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import type { Located, Site } from '../model/deploy.js';
-import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
+import { hasUnresolved, parseImageRef, placeholderIn } from '../model/image-ref.js';
 import { kustomizeRetag, tagFromElsewhere } from './lib/deploy.js';
 
 const MUTABLE =
@@ -58,9 +58,20 @@ export default createRule<'stale' | 'latestCached'>({
     };
     for (const w of model.deployments.workloads) {
       if (w.origin !== 'kubernetes') continue;
-      for (const c of w.containers)
-        if (c.image && !kustomizeRetag(model, c.image.value))
-          check(c.image, c.pullPolicy, c.pullPolicy?.site ?? c.image.site);
+      for (const c of w.containers) {
+        if (
+          !c.image ||
+          c.imageFilledBy ||
+          placeholderIn(c.image.value) ||
+          kustomizeRetag(model, c.image.value)
+        )
+          continue;
+        // An image built here, never pushed and named without a registry is only ever on the node: IfNotPresent is right.
+        const build = c.buildId ? model.builds.find((b) => b.id === c.buildId) : undefined;
+        const local = parseImageRef(c.image.value);
+        if (build && !build.push && local.ok && !local.ref.explicitRegistry) continue;
+        check(c.image, c.pullPolicy, c.pullPolicy?.site ?? c.image.site);
+      }
     }
     for (const i of model.deployments.images) {
       if (i.origin !== 'helm' || tagFromElsewhere(i)) continue;

@@ -1,85 +1,146 @@
 import { createRule } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
-import { containerBuild, declaredPorts, dockerfileOf, workloadLabel } from './lib/deploy.js';
+import { containerView, exposedPorts, listeningPort, workloadLabel } from './lib/deploy.js';
 
-export default createRule<'mismatch'>({
+export default createRule<'mismatch' | 'exposeOnly'>({
   meta: {
     id: 'port-mismatch',
     severity: 'error',
     category: 'deploy',
     summary:
-      'A deployment expects a port (containerPort, probe, Service targetPort, compose port) that the image does not declare (EXPOSE, ENV PORT).',
+      'A deployment expects a port (containerPort, probe, Service targetPort, compose port) other than the one the program listens on; or EXPOSE disagrees with every consumer.',
     messages: {
       mismatch:
-        '{{what}} of {{workload}} uses port {{port}}, but the image built from {{dockerfile}} declares {{declared}}: {{consequence}}',
+        '{{what}} of {{workload}} uses port {{port}}, but the container listens on {{listening}} ({{how}}): {{consequence}}',
+      exposeOnly:
+        'EXPOSE documents port {{declared}}, but {{consumers}} use {{ports}}: one side is wrong (crossdock cannot tell which port the program listens on)',
     },
-    hint: 'make the port agree in one place: change the manifest/compose port, or the EXPOSE/ENV PORT (and the port the program listens on)',
+    hint: 'make the port agree in one place: change the manifest/compose port, or the port the program listens on (and EXPOSE)',
   },
   check(ctx) {
     const { model } = ctx;
-    for (const w of model.deployments.workloads) {
+    const exposeOnly = new Map<
+      string,
+      {
+        view: NonNullable<ReturnType<typeof containerView>>;
+        declared: number[];
+        uses: { port: number; site: Site; who: string }[];
+      }
+    >();
+    model.deployments.workloads.forEach((w, index) => {
       for (const c of w.containers) {
-        const build = containerBuild(model, c);
-        const df = dockerfileOf(model, build);
-        if (!df || !build) continue;
-        const declared = declaredPorts(df, build);
-        if (declared.length === 0) continue;
-        const ports = new Set(declared.map((d) => d.port));
-        const dfFile = model.sources.get(df.path);
-        const related = dfFile
-          ? declared.slice(0, 3).map((d) => ({
-              file: dfFile,
-              span: d.ins.span,
-              message: `the image declares port ${d.port} here`,
-            }))
-          : [];
+        const view = containerView(model, c);
+        if (!view) continue;
         const named = new Map(c.ports.filter((p) => p.name).map((p) => [p.name ?? '', p.port]));
-        const expect = (what: string, port: number, site: Site, consequence: string) => {
-          if (ports.has(port)) return;
-          ctx.report({
-            messageId: 'mismatch',
-            data: {
-              what,
-              workload: workloadLabel(w),
-              port,
-              dockerfile: df.path,
-              declared: [...ports].sort((a, b) => a - b).join(', '),
-              consequence,
-            },
-            file: site.file,
-            span: site.span,
-            related,
-          });
-        };
+        const uses: { what: string; port: number; site: Site; consequence: string }[] = [];
         for (const p of c.ports)
-          expect(
-            w.origin === 'compose' ? 'the container side of `ports`' : 'containerPort',
-            p.port,
-            p.site,
-            w.origin === 'compose' ? 'the published port reaches nothing' : 'traffic to it reaches nothing',
-          );
+          uses.push({
+            what: w.origin === 'compose' ? 'the container side of `ports`' : 'containerPort',
+            port: p.port,
+            site: p.site,
+            consequence:
+              w.origin === 'compose' ? 'the published port reaches nothing' : 'traffic to it reaches nothing',
+          });
         for (const probe of c.probes) {
           const port = typeof probe.port === 'number' ? probe.port : named.get(probe.port);
-          if (port === undefined) continue;
-          expect(
-            `the ${probe.kind} probe`,
-            port,
-            probe.site,
-            'the probe fails and the container is restarted or never ready',
-          );
+          if (port !== undefined)
+            uses.push({
+              what: `the ${probe.kind} probe`,
+              port,
+              site: probe.site,
+              consequence: 'the probe fails and the container is restarted or never ready',
+            });
         }
-        if (w.origin !== 'kubernetes') continue;
-        for (const svc of model.deployments.services) {
-          const sel = Object.entries(svc.selector);
-          if (sel.length === 0 || (svc.namespace ?? '') !== (w.namespace ?? '')) continue;
-          if (!sel.every(([k, v]) => w.labels[k] === v)) continue;
-          for (const sp of svc.ports) {
-            const port = typeof sp.targetPort === 'number' ? sp.targetPort : named.get(sp.targetPort);
-            if (port === undefined) continue;
-            expect(`Service "${svc.name}" targetPort`, port, sp.site, 'the Service has no working endpoint');
+        if (w.origin === 'kubernetes')
+          for (const unit of model.units.filter((u) => u.workloads.includes(index)))
+            for (const si of unit.services) {
+              const svc = model.deployments.services[si];
+              if (!svc) continue;
+              const sel = Object.entries(svc.selector);
+              if (
+                sel.length === 0 ||
+                (svc.namespace ?? '') !== (w.namespace ?? '') ||
+                !sel.every(([k, v]) => w.labels[k] === v)
+              )
+                continue;
+              for (const sp of svc.ports) {
+                const port = typeof sp.targetPort === 'number' ? sp.targetPort : named.get(sp.targetPort);
+                if (
+                  port !== undefined &&
+                  !uses.some((u) => u.site.span.start === sp.site.span.start && u.site.file === sp.site.file)
+                )
+                  uses.push({
+                    what: `Service "${svc.name}" targetPort`,
+                    port,
+                    site: sp.site,
+                    consequence: 'the Service has no working endpoint',
+                  });
+              }
+            }
+        if (uses.length === 0) continue;
+        const listening = listeningPort(model, c, view);
+        if (listening.known) {
+          for (const u of uses) {
+            if (u.port === listening.value.port) continue;
+            ctx.report({
+              messageId: 'mismatch',
+              data: {
+                what: u.what,
+                workload: workloadLabel(w),
+                port: u.port,
+                listening: listening.value.port,
+                how: listening.value.how,
+                consequence: u.consequence,
+              },
+              file: u.site.file,
+              span: u.site.span,
+              related: listening.value.site
+                ? [
+                    {
+                      file: listening.value.site.file,
+                      span: listening.value.site.span,
+                      message: `listens on ${listening.value.port} here`,
+                    },
+                  ]
+                : [],
+            });
           }
+          continue;
         }
+        const declared = exposedPorts(view);
+        const ports = [...new Set(declared.map((d) => d.port))];
+        if (ports.length === 0 || uses.some((u) => ports.includes(u.port))) {
+          if (ports.length === 0)
+            ctx.unknown(
+              { ...listening, site: listening.site ?? uses[0]?.site },
+              `the port ${workloadLabel(w)} is served on`,
+            );
+          continue;
+        }
+        const first = declared[0];
+        if (!first) continue;
+        const key = `${view.file.path}:${first.ins.span.start}`;
+        const entry = exposeOnly.get(key) ?? { view, declared: ports, uses: [] };
+        for (const u of uses) entry.uses.push({ port: u.port, site: u.site, who: workloadLabel(w) });
+        exposeOnly.set(key, entry);
       }
+    });
+    // EXPOSE alone disagrees with every consumer: one warning at the EXPOSE line, the consumers as sites.
+    for (const e of exposeOnly.values()) {
+      const ins = exposedPorts(e.view)[0]?.ins;
+      if (!ins) continue;
+      ctx.report({
+        messageId: 'exposeOnly',
+        severity: 'warning',
+        data: {
+          declared: e.declared.join(', '),
+          consumers: [...new Set(e.uses.map((u) => u.who))].join(', '),
+          ports: [...new Set(e.uses.map((u) => u.port))].sort((a, b) => a - b).join(', '),
+        },
+        file: e.view.file,
+        span: ins.span,
+        sites: e.uses.map((u) => u.site),
+      });
     }
   },
 });

@@ -1,7 +1,8 @@
 import { createRule } from '../engine/rule.js';
 import { minorOf, pythonSatisfies } from '../knowledge/versions.js';
-import { finalStage, fromStage, isPipInstall, runCommands } from './lib/dockerfile.js';
-import { constraintIn, pythonConstraint, stagePython } from './lib/python.js';
+import { stageNamed } from '../model/eval.js';
+import { buildSite, commandsOf } from './lib/dockerfile.js';
+import { constraintIn, installedProject, stagePython } from './lib/python.js';
 
 const PYTHON_ENV_PATH = /site-packages|dist-packages|venv|\/install\b|\.local|\/wheels?\b/;
 
@@ -11,22 +12,34 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
     severity: 'error',
     category: 'python',
     summary:
-      "The image's Python is outside the project's `requires-python` / `python_requires` / `.python-version`, or stages disagree.",
+      'A stage installs the project with a Python outside its `requires-python` / `python_requires`, or copies packages built for another Python.',
     messages: {
       setupPython:
-        'job "{{job}}" sets up Python {{version}} (actions/setup-python), but {{what}} in {{file}} requires "{{spec}}": installing the project fails in CI',
-      base: 'this stage runs Python {{version}} ({{how}}), but {{what}} in {{file}} requires "{{spec}}": pip refuses to install the project ("requires a different Python")',
+        'job "{{job}}" sets up Python {{version}} (actions/setup-python) and installs the project, but {{what}} in {{file}} requires "{{spec}}": pip refuses to install it',
+      base: 'this stage installs the project with Python {{version}} ({{how}}), but {{what}} in {{file}} requires "{{spec}}": pip refuses to install it ("requires a different Python")',
       stages:
         'stage "{{from}}" builds with Python {{fromVersion}} and this stage runs Python {{toVersion}}: the copied packages and compiled extensions (cpython-{{fromTag}}) are not importable here',
     },
     hint: 'use a base image whose Python satisfies the constraint (e.g. `python:3.12-slim`), or change the constraint; keep builder and runtime stages on the same Python minor version',
   },
   check(ctx) {
-    const project = constraintIn(ctx.model, ['.']);
-    for (const wf of project ? ctx.model.workflows : []) {
+    const { model } = ctx;
+    const project = constraintIn(model, '.');
+    for (const wf of project?.enforced ? model.workflows : []) {
       for (const job of wf.jobs) {
+        // Only a job that installs the project meets pip's check (`pip install .`, `-e .`, poetry/uv sync).
+        const installs = job.steps.some((s) =>
+          (s.run?.facts.commands ?? []).some(
+            (c) =>
+              (c.pip &&
+                [...c.pip.editables, ...c.pip.packages].some((w) => /^\.(\[.*\])?$|^\.\/?$/.test(w.value))) ||
+              (c.name === 'poetry' && c.argv[1]?.value === 'install') ||
+              (c.name === 'uv' && c.argv[1]?.value === 'sync'),
+          ),
+        );
+        if (!installs || !project) continue;
         for (const step of job.steps) {
-          if (step.uses?.action !== 'actions/setup-python' || !project) continue;
+          if (step.uses?.action !== 'actions/setup-python') continue;
           const input = step.with.get('python-version');
           if (!input) continue;
           const m = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(input.value.trim());
@@ -63,59 +76,80 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
         }
       }
     }
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      if (!file) continue;
-      const constraint = pythonConstraint(ctx.model, df);
-      const last = finalStage(df);
-      for (const stage of df.stages) {
-        const usesPython =
-          stage === last || stage.instructions.some((i) => runCommands(i).some(isPipInstall));
-        const py = stagePython(df, stage);
-        if (constraint && usesPython && py && pythonSatisfies(py.version, constraint.value) === false) {
-          ctx.report({
-            messageId: 'base',
-            data: {
-              version: py.version,
-              how: py.how,
-              what: constraint.what,
-              file: constraint.file.path,
-              spec: constraint.value,
-            },
-            file,
-            span: py.span,
-            related: [
-              {
-                file: constraint.file,
-                span: constraint.span,
-                message: `${constraint.what} is "${constraint.value}" here`,
+    for (const view of model.images) {
+      for (const sv of view.stages) {
+        if (!sv.built) continue;
+        const py = stagePython(model, view, sv);
+        for (const ins of sv.stage.instructions) {
+          for (const c of commandsOf(ins)) {
+            const dir = installedProject(model, view, sv, ins, c);
+            if (!dir) continue;
+            if (!dir.known) {
+              ctx.unknown(
+                { ...dir, site: dir.site ?? { file: view.file, span: ins.span } },
+                'which project this pip install installs',
+              );
+              continue;
+            }
+            const constraint = constraintIn(model, dir.value);
+            if (!constraint?.enforced) continue;
+            if (!py.known) {
+              ctx.unknown(
+                { ...py, site: py.site ?? { file: view.file, span: sv.stage.imageSpan } },
+                `the Python of this stage against ${constraint.what} "${constraint.value}"`,
+              );
+              continue;
+            }
+            if (pythonSatisfies(py.value.version, constraint.value) !== false) continue;
+            ctx.report({
+              messageId: 'base',
+              data: {
+                version: py.value.version,
+                how: py.value.how,
+                what: constraint.what,
+                file: constraint.file.path,
+                spec: constraint.value,
               },
-            ],
-          });
+              file: view.file,
+              span: py.value.span,
+              sites: buildSite(view),
+              related: [
+                {
+                  file: constraint.file,
+                  span: constraint.span,
+                  message: `${constraint.what} is "${constraint.value}" here`,
+                },
+                { file: view.file, span: c.command.span, message: 'the project is installed here' },
+              ],
+            });
+          }
         }
-        if (!py) continue;
-        for (const ins of stage.instructions) {
+        if (!py.known) continue;
+        for (const ins of sv.stage.instructions) {
           const from = ins.keyword === 'COPY' ? ins.flags.find((f) => f.name === 'from')?.value : undefined;
           if (!from) continue;
-          const src = fromStage(df, from, stage.index);
-          if (!src || !ins.words.slice(0, -1).some((w) => PYTHON_ENV_PATH.test(w.value))) continue;
-          const srcPy = stagePython(df, src);
-          if (!srcPy || minorOf(srcPy.version) === minorOf(py.version)) continue;
+          const src = stageNamed(view.dockerfile, from, sv.stage.index);
+          const srcView = src ? view.stages[src.index] : undefined;
+          if (!src || !srcView || !ins.words.slice(0, -1).some((w) => PYTHON_ENV_PATH.test(w.value)))
+            continue;
+          const srcPy = stagePython(model, view, srcView);
+          if (!srcPy.known || minorOf(srcPy.value.version) === minorOf(py.value.version)) continue;
           ctx.report({
             messageId: 'stages',
             data: {
               from: src.name ?? String(src.index),
-              fromVersion: srcPy.version,
-              toVersion: py.version,
-              fromTag: minorOf(srcPy.version).replace('.', ''),
+              fromVersion: srcPy.value.version,
+              toVersion: py.value.version,
+              fromTag: minorOf(srcPy.value.version).replace('.', ''),
             },
-            file,
+            file: view.file,
             span: ins.span,
+            sites: buildSite(view),
             related: [
               {
-                file,
-                span: srcPy.span,
-                message: `stage "${src.name ?? src.index}" gets Python ${srcPy.version} here`,
+                file: view.file,
+                span: srcPy.value.span,
+                message: `stage "${src.name ?? src.index}" gets Python ${srcPy.value.version} here`,
               },
             ],
           });

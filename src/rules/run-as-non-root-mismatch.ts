@@ -1,5 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { containerBuild, dockerfileOf, finalUser, workloadLabel } from './lib/deploy.js';
+import { containerView, finalUser, workloadLabel } from './lib/deploy.js';
 
 export default createRule<'noUser' | 'root' | 'nonNumeric' | 'runAsRoot'>({
   meta: {
@@ -12,7 +12,7 @@ export default createRule<'noUser' | 'root' | 'nonNumeric' | 'runAsRoot'>({
       runAsRoot:
         '{{workload}} sets runAsNonRoot together with runAsUser: 0: the kubelet refuses to start it whatever the image ("container\'s runAsUser breaks non-root policy")',
       noUser:
-        '{{workload}} sets runAsNonRoot, but {{dockerfile}} sets no USER, so the image runs as root: the kubelet refuses to start it ("container has runAsNonRoot and image will run as root")',
+        '{{workload}} sets runAsNonRoot, but {{dockerfile}} sets no USER and its base image runs as root: the kubelet refuses to start it ("container has runAsNonRoot and image will run as root")',
       root: '{{workload}} sets runAsNonRoot, but {{dockerfile}} ends with `USER {{user}}` (root): the kubelet refuses to start it',
       nonNumeric:
         '{{workload}} sets runAsNonRoot, but {{dockerfile}} ends with `USER {{user}}`, a name the kubelet cannot verify ("image has non-numeric user"): the pod never starts',
@@ -37,17 +37,34 @@ export default createRule<'noUser' | 'root' | 'nonNumeric' | 'runAsRoot'>({
           continue;
         }
         if (runAsUser) continue;
-        const build = containerBuild(model, c);
-        const df = dockerfileOf(model, build);
-        if (!df) continue;
-        const user = finalUser(df, build);
-        const dfFile = model.sources.get(df.path);
-        const data = { workload: workloadLabel(w), dockerfile: df.path, user: user?.user ?? '' };
-        const related =
-          user && dfFile ? [{ file: dfFile, span: user.ins.span, message: 'the final USER' }] : [];
+        const view = containerView(model, c);
+        if (!view) continue;
+        const u = finalUser(view);
+        if (!u.known) {
+          ctx.unknown(
+            { ...u, site: u.site ?? nonRoot.site },
+            `the user ${workloadLabel(w)} runs as, against runAsNonRoot`,
+          );
+          continue;
+        }
+        const user = u.value;
+        const data = { workload: workloadLabel(w), dockerfile: view.dockerfile.path, user: user.user };
+        const related = user.ins ? [{ file: view.file, span: user.ins.span, message: 'the final USER' }] : [];
         const at = nonRoot.site;
-        if (!user) {
-          ctx.report({ messageId: 'noUser', data, file: at.file, span: at.span });
+        if (!user.ins) {
+          ctx.report({
+            messageId: 'noUser',
+            data,
+            file: at.file,
+            span: at.span,
+            related: [
+              {
+                file: view.file,
+                span: view.target?.imageSpan ?? { start: 0, end: 0 },
+                message: 'the base image runs as root',
+              },
+            ],
+          });
           continue;
         }
         const name = user.user.split(':')[0] ?? '';

@@ -1,6 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { commandName } from '../sources/shell/words.js';
-import { runScripts } from './lib/dockerfile.js';
+import { commandsOf } from './lib/dockerfile.js';
 
 const NO_EFFECT = new Set(['export', 'cd', 'source', '.', 'set', 'unset', 'alias', 'ulimit', 'umask']);
 
@@ -22,16 +21,16 @@ export default createRule<'export' | 'cd'>({
       const file = ctx.model.sources.get(df.path);
       if (!file) continue;
       for (const ins of df.instructions) {
-        const scripts = runScripts(ins);
-        const cmds = scripts.flatMap((s) => s.commands);
-        if (cmds.length === 0 || !cmds.every((c) => NO_EFFECT.has(commandName(c) ?? ''))) continue;
-        const first = cmds[0]!;
-        const name = commandName(first) ?? '';
+        if (ins.keyword !== 'RUN') continue;
+        const cmds = commandsOf(ins);
+        if (cmds.length === 0 || !cmds.every((c) => NO_EFFECT.has(c.name ?? ''))) continue;
+        const first = cmds[0];
+        if (!first) continue;
         ctx.report({
-          messageId: name === 'cd' ? 'cd' : 'export',
+          messageId: first.name === 'cd' ? 'cd' : 'export',
           data: { cmd: ins.args.slice(ins.shellStart).trim().slice(0, 60) },
           file,
-          span: { start: ins.keywordSpan.start, end: first.span.end },
+          span: { start: ins.keywordSpan.start, end: first.command.span.end },
         });
       }
     }

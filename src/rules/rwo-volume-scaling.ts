@@ -13,7 +13,7 @@ export default createRule<'replicas' | 'autoscaler'>({
     severity: 'error',
     category: 'deploy',
     summary:
-      'A ReadWriteOnce (or unspecified) PersistentVolumeClaim mounted by a workload with more than one replica, or one an autoscaler can scale above 1.',
+      'A ReadWriteOnce (or unspecified) PersistentVolumeClaim mounted by a workload with more than one replica, or one an autoscaler of the same deployment can scale above 1.',
     messages: {
       replicas:
         '{{workload}} runs {{replicas}} replicas but mounts PVC "{{claim}}" ({{modes}}): only pods on one node can attach it; the others stay Pending (Multi-Attach error)',
@@ -23,48 +23,55 @@ export default createRule<'replicas' | 'autoscaler'>({
     hint: 'use a ReadWriteMany storage class, a StatefulSet with volumeClaimTemplates (one volume per pod), or keep replicas at 1',
   },
   check(ctx) {
-    const { model } = ctx;
-    const claims = model.deployments.claims;
-    for (const w of model.deployments.workloads) {
-      if (w.origin !== 'kubernetes' || !['Deployment', 'ReplicaSet', 'StatefulSet'].includes(w.kind))
-        continue;
-      for (const ref of w.pod.claims) {
-        const claim = claims.find((c) => c.name === ref.value && (c.namespace ?? '') === (w.namespace ?? ''));
-        if (!claim || !singleWriter(claim)) continue;
-        const data = {
-          workload: workloadLabel(w),
-          claim: claim.name,
-          modes: claim.accessModes.length
-            ? claim.accessModes.join(', ')
-            : 'no accessModes: ReadWriteOnce in practice',
-        };
-        const related = [
-          { file: claim.site.file, span: claim.site.span, message: `PVC "${claim.name}" is declared here` },
-        ];
-        if (w.replicas && w.replicas.value > 1) {
-          ctx.report({
-            messageId: 'replicas',
-            data: { ...data, replicas: w.replicas.value },
-            file: w.replicas.site.file,
-            span: w.replicas.site.span,
-            related,
-          });
-        }
-        for (const a of model.deployments.autoscalers) {
-          if (
-            a.target.name !== w.name ||
-            a.target.kind !== w.kind ||
-            (a.namespace ?? '') !== (w.namespace ?? '')
-          )
-            continue;
-          if ((a.max ?? 1) <= 1) continue;
-          ctx.report({
-            messageId: 'autoscaler',
-            data: { ...data, autoscaler: `${a.kind} "${a.name}"`, max: a.max ?? '' },
-            file: a.site.file,
-            span: a.site.span,
-            related,
-          });
+    const d = ctx.model.deployments;
+    // Objects are compared only within what is applied together (one kustomization, one folder of manifests).
+    for (const unit of ctx.model.units) {
+      for (const wi of unit.workloads) {
+        const w = d.workloads[wi];
+        if (!w || w.origin !== 'kubernetes' || !['Deployment', 'ReplicaSet', 'StatefulSet'].includes(w.kind))
+          continue;
+        for (const ref of w.pod.claims) {
+          const claim = unit.claims
+            .map((i) => d.claims[i])
+            .find((c) => c?.name === ref.value && (c.namespace ?? '') === (w.namespace ?? ''));
+          if (!claim || !singleWriter(claim)) continue;
+          const data = {
+            workload: workloadLabel(w),
+            claim: claim.name,
+            modes: claim.accessModes.length
+              ? claim.accessModes.join(', ')
+              : 'no accessModes: ReadWriteOnce in practice',
+          };
+          const related = [
+            { file: claim.site.file, span: claim.site.span, message: `PVC "${claim.name}" is declared here` },
+          ];
+          const replicas = unit.replicas.get(wi) ?? w.replicas;
+          if (replicas && replicas.value > 1)
+            ctx.report({
+              messageId: 'replicas',
+              data: { ...data, replicas: replicas.value },
+              file: replicas.site.file,
+              span: replicas.site.span,
+              related,
+            });
+          for (const ai of unit.autoscalers) {
+            const a = d.autoscalers[ai];
+            if (
+              !a ||
+              a.target.name !== w.name ||
+              a.target.kind !== w.kind ||
+              (a.namespace ?? '') !== (w.namespace ?? '')
+            )
+              continue;
+            if ((a.max ?? 1) <= 1) continue;
+            ctx.report({
+              messageId: 'autoscaler',
+              data: { ...data, autoscaler: `${a.kind} "${a.name}"`, max: a.max ?? '' },
+              file: a.site.file,
+              span: a.site.span,
+              related,
+            });
+          }
         }
       }
     }

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import { parseRequirementText } from '../sources/python/pep508.js';
-import { isPipInstall, runCommands } from './lib/dockerfile.js';
-import { pipTargets, resolveRequirementFile } from './lib/python.js';
+import { buildSite, commandsOf } from './lib/dockerfile.js';
+import { installedRequirementFiles } from './lib/python.js';
 
 const TOOLING = new Set(['pip', 'setuptools', 'wheel', 'uv', 'pip-tools', 'poetry']);
 
@@ -19,43 +19,45 @@ export default createRule<'file' | 'inline'>({
     hint: 'pin it (`name==1.2.3`) or constrain it (`name>=1.2,<2`); better, install from a compiled lock file',
   },
   check(ctx) {
-    const files = new Set<string>();
-    for (const df of ctx.model.dockerfiles) {
-      const file = ctx.model.sources.get(df.path);
-      for (const ins of df.instructions) {
-        for (const cmd of runCommands(ins)) {
-          if (!isPipInstall(cmd)) continue;
-          const t = pipTargets(cmd);
-          for (const w of t.requirementFiles) {
-            const req = resolveRequirementFile(ctx.model, df, w.value);
-            if (req && !req.compiled) files.add(req.path);
+    const done = new Set<string>();
+    for (const view of ctx.model.images)
+      for (const sv of view.stages) {
+        if (!sv.built) continue;
+        for (const ins of sv.stage.instructions)
+          for (const c of commandsOf(ins)) {
+            if (!c.pip || c.pip.verb === 'download') continue;
+            for (const w of c.pip.packages) {
+              const r = parseRequirementText(w.value, w.span);
+              if (
+                !r?.name ||
+                r.specifier ||
+                r.url ||
+                r.localPath ||
+                TOOLING.has(r.name) ||
+                w.value.includes('$')
+              )
+                continue;
+              if (c.command.redirects.some((x) => x.span.start === w.span.end)) continue; // unquoted-version-specifier's case
+              const key = `${view.file.path}:${w.span.start}`;
+              if (done.has(key)) continue;
+              done.add(key);
+              ctx.report({
+                messageId: 'inline',
+                data: { name: w.value },
+                file: view.file,
+                span: w.span,
+                sites: buildSite(view),
+              });
+            }
           }
-          for (const w of t.packages) {
-            const r = parseRequirementText(w.value, w.span);
-            if (
-              !file ||
-              !r?.name ||
-              r.specifier ||
-              r.url ||
-              r.localPath ||
-              TOOLING.has(r.name) ||
-              w.value.includes('$')
-            )
-              continue;
-            if (cmd.redirects.some((x) => x.span.start === w.span.end)) continue; // unquoted-version-specifier's case
-            ctx.report({ messageId: 'inline', data: { name: w.value }, file, span: w.span });
-          }
-        }
       }
-    }
+    const installed = installedRequirementFiles(ctx.model);
     for (const req of ctx.model.python.requirements) {
-      if (!files.has(req.path)) continue;
+      if (!installed.has(req.path) || req.compiled) continue;
       const file = ctx.model.sources.get(req.path);
-      if (!file) continue;
-      const constrained = new Set(req.includes.filter((i) => i.kind === 'constraint').length ? ['*'] : []);
+      if (!file || req.includes.some((i) => i.kind === 'constraint')) continue;
       for (const r of req.requirements) {
-        if (!r.name || r.specifier || r.url || r.localPath || TOOLING.has(r.name) || constrained.has('*'))
-          continue;
+        if (!r.name || r.specifier || r.url || r.localPath || TOOLING.has(r.name)) continue;
         ctx.report({ messageId: 'file', data: { name: r.name }, file, span: r.span });
       }
     }

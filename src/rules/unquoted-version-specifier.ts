@@ -1,5 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { isPipInstall, runCommands } from './lib/dockerfile.js';
+import { commandsOf } from './lib/dockerfile.js';
 
 export default createRule<'redirect'>({
   meta: {
@@ -10,29 +10,43 @@ export default createRule<'redirect'>({
       '`pip install pkg>=1.2` unquoted: the shell takes `>` as a redirect, drops the constraint and writes a file named `=1.2`.',
     messages: {
       redirect:
-        '`{{word}}{{op}}{{target}}` is split by the shell: `{{op}}` redirects output to a file named "{{target}}", so pip installs `{{word}}` with no version constraint',
+        '{{list}} {{verb}} split by the shell: `>`/`<` redirect output to files named after the version, so pip installs {{names}} with no version constraint',
     },
-    hint: "quote the requirement: pip install 'pkg>=1.2'",
+    hint: "quote each requirement: pip install 'pkg>=1.2'",
   },
   check(ctx) {
     for (const df of ctx.model.dockerfiles) {
       const file = ctx.model.sources.get(df.path);
       if (!file) continue;
       for (const ins of df.instructions) {
-        for (const cmd of runCommands(ins)) {
-          if (!isPipInstall(cmd)) continue;
-          for (const r of cmd.redirects) {
-            if ((r.op === '>' || r.op === '<' || r.op === '>>') && /^[=\d]/.test(r.target)) {
-              const word = cmd.argv.filter((w) => w.span.end <= r.span.start).pop();
-              ctx.report({
-                messageId: 'redirect',
-                data: { word: word?.value ?? '', op: r.op, target: r.target },
-                file,
-                span: { start: word?.span.start ?? r.span.start, end: r.span.end },
-              });
-            }
+        // One finding per RUN, listing every unquoted specifier in it.
+        const hits: { text: string; name: string; start: number; end: number }[] = [];
+        for (const c of commandsOf(ins)) {
+          if (!c.pip) continue;
+          for (const r of c.command.redirects) {
+            if ((r.op !== '>' && r.op !== '<' && r.op !== '>>') || !/^[=\d]/.test(r.target)) continue;
+            const word = c.command.argv.filter((w) => w.span.end <= r.span.start).pop();
+            hits.push({
+              text: `\`${word?.value ?? ''}${r.op}${r.target}\``,
+              name: `\`${word?.value ?? ''}\``,
+              start: word?.span.start ?? r.span.start,
+              end: r.span.end,
+            });
           }
         }
+        const first = hits[0];
+        const last = hits[hits.length - 1];
+        if (!first || !last) continue;
+        ctx.report({
+          messageId: 'redirect',
+          data: {
+            list: hits.map((h) => h.text).join(', '),
+            verb: hits.length > 1 ? 'are' : 'is',
+            names: hits.map((h) => h.name).join(', '),
+          },
+          file,
+          span: { start: first.start, end: hits.length > 1 ? first.end : last.end },
+        });
       }
     }
   },

@@ -10,26 +10,32 @@ import { runCli } from '../helpers/cli.js';
 /**
  * Every example under examples/<name>/ has broken/ (with EXPECTED.json: the planted defects) and fixed/. Each is
  * copied into a fresh git repository (what a clean CI clone has) and checked through the CLI: broken must report
- * exactly the planted defects (rule id, file, line), fixed must report nothing.
+ * exactly the planted defects (rule id, severity, file, line, column), fixed must report nothing. An example
+ * without EXPECTED.json is a failure, not a skip.
  */
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 interface Expected {
   ruleId: string;
+  severity: string;
   file: string;
   line: number;
+  column: number;
 }
 
 function isExpected(x: unknown): x is Expected {
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
   return (
-    typeof x === 'object' &&
-    x !== null &&
-    'ruleId' in x &&
-    'file' in x &&
-    'line' in x &&
-    typeof x.line === 'number'
+    typeof o.ruleId === 'string' &&
+    typeof o.severity === 'string' &&
+    typeof o.file === 'string' &&
+    typeof o.line === 'number' &&
+    typeof o.column === 'number'
   );
 }
+
+const key = (f: Expected) => `${f.severity} ${f.ruleId} ${f.file}:${f.line}:${f.column}`;
 
 function asRepo(dir: string): { root: string; cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), 'crossdock-example-'));
@@ -54,7 +60,7 @@ function asRepo(dir: string): { root: string; cleanup(): void } {
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-async function findings(dir: string): Promise<{ key: string; severity: string }[]> {
+async function findings(dir: string): Promise<Expected[]> {
   const repo = asRepo(dir);
   try {
     const r = await runCli(['check', repo.root, '--format', 'json', '--fail-on', 'never']);
@@ -63,27 +69,41 @@ async function findings(dir: string): Promise<{ key: string; severity: string }[
     assert.ok(
       typeof json === 'object' && json !== null && 'findings' in json && Array.isArray(json.findings),
     );
-    return json.findings.filter(isExpected).map((f: Expected & { severity?: unknown }) => ({
-      key: `${f.ruleId} ${f.file}:${f.line}`,
-      severity: String(f.severity),
-    }));
+    return json.findings.filter(isExpected);
   } finally {
     repo.cleanup();
   }
 }
 
-for (const name of readdirSync(examples).sort()) {
+const names = readdirSync(examples)
+  .filter((name) => existsSync(join(examples, name, 'broken')))
+  .sort();
+
+test('every example has a broken/ with EXPECTED.json and a fixed/ twin', () => {
+  assert.ok(names.length >= 9, `only ${names.length} examples found`);
+  for (const name of names) {
+    assert.ok(
+      existsSync(join(examples, name, 'broken', 'EXPECTED.json')),
+      `${name}/broken has no EXPECTED.json`,
+    );
+    assert.ok(existsSync(join(examples, name, 'fixed')), `${name} has no fixed/ twin`);
+  }
+});
+
+for (const name of names) {
   const broken = join(examples, name, 'broken');
   const fixed = join(examples, name, 'fixed');
-  if (!existsSync(join(broken, 'EXPECTED.json'))) continue;
-  test(`example ${name}: every planted defect is reported at its line, and nothing else`, async () => {
+  test(`example ${name}: every planted defect is reported at its position with its severity, and nothing else`, {
+    timeout: 60_000,
+  }, async () => {
     const raw: unknown = JSON.parse(readFileSync(join(broken, 'EXPECTED.json'), 'utf8'));
-    assert.ok(Array.isArray(raw) && raw.every(isExpected), 'EXPECTED.json is a list of {ruleId, file, line}');
-    const expected = raw.map((e) => `${e.ruleId} ${e.file}:${e.line}`).sort();
-    const got = (await findings(broken)).map((f) => f.key).sort();
-    assert.deepEqual(got, expected);
+    assert.ok(
+      Array.isArray(raw) && raw.every(isExpected),
+      'EXPECTED.json is a list of {ruleId, severity, file, line, column}',
+    );
+    assert.deepEqual((await findings(broken)).map(key).sort(), raw.map(key).sort());
   });
-  test(`example ${name}: the fixed twin reports nothing`, async () => {
-    assert.deepEqual(await findings(fixed), []);
+  test(`example ${name}: the fixed twin reports nothing`, { timeout: 60_000 }, async () => {
+    assert.deepEqual((await findings(fixed)).map(key), []);
   });
 }

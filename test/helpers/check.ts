@@ -1,22 +1,25 @@
+import { MemoryRepoFs, type MemoryRepoSpec } from '../../src/engine/memory-fs.js';
 import { loadProject } from '../../src/engine/load.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { runRules } from '../../src/engine/run.js';
 import type { Finding } from '../../src/model/finding.js';
-import { makeRepo, type RepoSpec } from './git-repo.js';
+import type { ProjectModel } from '../../src/model/project.js';
 
-/** Builds a temp repository, loads it, runs the given rules, returns the findings (and cleans up). */
+export type RepoSpec = MemoryRepoSpec;
+
+/** Loads an in-memory repository (no git, no disk) into the project model. */
+export function loadRepo(spec: RepoSpec): Promise<ProjectModel> {
+  return loadProject({ root: '.', repo: new MemoryRepoFs(spec) });
+}
+
+/** Loads an in-memory repository, runs the given rules, returns the findings. */
 export async function checkRepo(
   spec: RepoSpec,
   rules: Rule[],
   options: { online?: boolean } = {},
 ): Promise<Finding[]> {
-  const repo = makeRepo(spec);
-  try {
-    const model = await loadProject({ root: repo.root });
-    return await runRules(model, rules, options);
-  } finally {
-    repo.cleanup();
-  }
+  const model = await loadRepo(spec);
+  return runRules(model, rules, options);
 }
 
 /** `ruleId@line:column` of each finding, for compact exact assertions. */

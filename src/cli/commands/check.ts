@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { check } from '../../engine/run.js';
+import { allRules } from '../../rules/index.js';
 import { UsageError } from '../../errors.js';
 import { severityRank } from '../../model/finding.js';
 import { parsePlatform, type Platform } from '../../model/platform.js';
@@ -34,6 +35,7 @@ export const checkCommand: Command = {
       valueName: 'FORMAT',
       description: 'text (default), json, sarif or markdown',
     },
+    { name: 'verbose', type: 'boolean', short: 'v', description: 'text: a code frame for every finding' },
     {
       name: 'output',
       type: 'string',
@@ -92,25 +94,32 @@ export const checkCommand: Command = {
       throw new UsageError(`--fail-on ${failOnText} is not supported`, {
         hint: `use one of: ${FAIL_ON.join(', ')}`,
       });
-    const { result, model } = await check({
-      root: args.positionals[0] ?? '.',
-      cwd: io.cwd,
-      configPath: stringOpt(args, 'config'),
-      platforms: parsePlatformList(listOpt(args, 'platform')),
-      online: boolOpt(args, 'online'),
-      registry: {
-        trust: {
-          caFiles: listOpt(args, 'ca-file').map((f) => resolve(io.cwd, f)),
-          plainHttp: listOpt(args, 'plain-http'),
+    const { result, model } = await check(
+      {
+        root: args.positionals[0] ?? '.',
+        cwd: io.cwd,
+        configPath: stringOpt(args, 'config'),
+        platforms: parsePlatformList(listOpt(args, 'platform')),
+        online: boolOpt(args, 'online'),
+        registry: {
+          trust: {
+            caFiles: listOpt(args, 'ca-file').map((f) => resolve(io.cwd, f)),
+            plainHttp: listOpt(args, 'plain-http'),
+          },
+          warn: (m) => io.stderr.write(`warning: ${m}\n`),
         },
-        warn: (m) => io.stderr.write(`warning: ${m}\n`),
+        only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
       },
-      only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
-    });
+      allRules(),
+    );
     await writeReport(
       io,
       args,
-      render(format, result, { color: useColor(io, args), sources: model.sources }),
+      render(format, result, {
+        color: useColor(io, args),
+        sources: model.sources,
+        verbose: boolOpt(args, 'verbose'),
+      }),
     );
     if (failOn === 'never') return 0;
     const threshold = severityRank(failOn);

@@ -1,40 +1,27 @@
-import type { Container, ImageUse, Kustomization, Site, Workload } from '../../model/deploy.js';
-import type { DfInstruction, Dockerfile } from '../../model/dockerfile.js';
-import { buildProducing } from '../../engine/build-graph.js';
-import { type ImageRef, parseBuildTag, parseImageRef, repositoryKey } from '../../model/image-ref.js';
-import type { Build, ProjectModel } from '../../model/project.js';
+import { containerImage, kustomizeOverride } from '../../engine/link.js';
+import type { Container, ImageUse, Site, Workload } from '../../model/deploy.js';
+import type { DfInstruction } from '../../model/dockerfile.js';
+import { envDeclarations, resolveWord, stageVars } from '../../model/eval.js';
+import { parseImageRef } from '../../model/image-ref.js';
+import type { Build, DeploymentUnit, ImageView, ProjectModel } from '../../model/project.js';
 import type { SourceFile } from '../../model/source.js';
-import { envDecls, stageArgs, substituteArgs } from '../../sources/dockerfile/parse.js';
-import { finalStage, stageChain } from './dockerfile.js';
+import { known, unknown, type Value } from '../../model/value.js';
 
-/** Shared helpers for deployment rules: which build and Dockerfile a container runs, what that image declares. */
+/** Shared helpers for deployment rules: which build and image view a container runs, what that image declares. */
 
 export function buildById(model: ProjectModel, id: string | undefined): Build | undefined {
   return id ? model.builds.find((b) => b.id === id) : undefined;
 }
 
-/** Builds whose tags name the same repository as `ref` (any tag, variables in the tag included). */
-export function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
-  const key = repositoryKey(ref);
-  return model.builds.filter((b) =>
-    b.tags.some((t) => {
-      const p = parseBuildTag(t);
-      return !!p && repositoryKey(p) === key;
-    }),
-  );
+/** The build producing a container's image: compose `build:`, or the link phase's tag match. */
+export function containerBuild(model: ProjectModel, c: Container): Build | undefined {
+  return buildById(model, c.buildId);
 }
 
-/** The kustomization `images:` entry for an image (kustomize matches the name without tag or digest), if any. */
-export function kustomizeOverride(
-  model: ProjectModel,
-  image: string,
-): Kustomization['images'][number] | undefined {
-  const name = image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
-  for (const k of model.deployments.kustomizations) {
-    const o = k.images.find((i) => i.name === name);
-    if (o) return o;
-  }
-  return undefined;
+/** The image view of a container's build. */
+export function containerView(model: ProjectModel, c: Container): ImageView | undefined {
+  const b = containerBuild(model, c);
+  return b ? model.images.find((v) => v.build === b) : undefined;
 }
 
 /** A kustomization gives containers using `image` another tag or digest: the manifest's own tag is not what runs. */
@@ -54,71 +41,301 @@ export function tagFromElsewhere(use: ImageUse): boolean {
   return p.ok && !p.ref.tag && !p.ref.digest;
 }
 
-/** The build producing a container's image: compose `build:`, an exact tag, or (when unique) its repository. */
-export function containerBuild(model: ProjectModel, c: Container): Build | undefined {
-  return buildById(model, c.buildId) ?? (c.image ? buildProducing(model.builds, c.image.value) : undefined);
-}
+export { containerImage, kustomizeOverride };
 
-export function dockerfileOf(model: ProjectModel, build: Build | undefined): Dockerfile | undefined {
-  return build ? model.dockerfiles.find((d) => d.path === build.dockerfile) : undefined;
-}
-
-/** The stage a build produces: its `--target`, else the last stage. */
-export function builtStage(df: Dockerfile, build: Build | undefined) {
-  const t = build?.target?.toLowerCase();
-  return (t ? df.stages.find((s) => s.name === t) : undefined) ?? finalStage(df);
-}
-
-export interface DeclaredPort {
-  port: number;
-  ins: DfInstruction;
-}
-
-/** Ports the built image declares: EXPOSE (ARGs substituted, build args applied) and `ENV PORT=`. */
-export function declaredPorts(df: Dockerfile, build: Build | undefined): DeclaredPort[] {
-  const stage = builtStage(df, build);
-  if (!stage) return [];
-  const out: DeclaredPort[] = [];
-  for (const s of stageChain(df, stage)) {
+/** The final USER of the built image; unknown when no USER is set and the base image's user is not known. */
+export function finalUser(view: ImageView): Value<{ user: string; ins: DfInstruction | undefined }> {
+  const stage = view.target;
+  const sv = stage ? view.stages[stage.index] : undefined;
+  if (!stage || !sv) return unknown('no-build-site', 'the image has no stage');
+  let found: { user: string; ins: DfInstruction } | undefined;
+  for (const s of sv.chain)
     for (const ins of s.instructions) {
-      if (ins.keyword !== 'EXPOSE' && ins.keyword !== 'ENV') continue;
-      const vars = stageArgs(df, s.index, ins);
-      for (const [k, v] of Object.entries(build?.buildArgs ?? {})) if (vars.has(k)) vars.set(k, v);
-      if (ins.keyword === 'EXPOSE') {
-        for (const w of ins.words) {
-          const text = substituteArgs(w.value, vars);
-          const m = text ? /^(\d+)(?:-\d+)?(?:\/(tcp|udp))?$/.exec(text) : null;
-          if (m) out.push({ port: Number(m[1]), ins });
-        }
-      } else {
-        for (const e of envDecls(ins)) {
-          if (e.name !== 'PORT') continue;
-          const v = substituteArgs(e.value, vars);
-          if (v && /^\d+$/.test(v)) out.push({ port: Number(v), ins });
-        }
+      if (ins.keyword !== 'USER') continue;
+      const v = resolveWord(view, s, ins, ins.args.trim());
+      if (!v.known) return { ...v, site: v.site ?? { file: view.file, span: ins.span } };
+      found = { user: v.value, ins };
+    }
+  if (found) return known(found, { kind: 'literal' });
+  // No USER: the base image's user (root for the official images).
+  const base = sv.base;
+  if (
+    base.known &&
+    /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|golang|rust)(:|@|$)|^scratch$/.test(
+      base.value,
+    )
+  )
+    return known(
+      { user: 'root', ins: undefined },
+      { kind: 'convention', detail: `${base.value} runs as root` },
+    );
+  return unknown(
+    'image-contents',
+    base.known ? `the user ${base.value} runs as is not known` : 'the base image is not known',
+    { file: view.file, span: (sv.chain[0] ?? stage).imageSpan },
+  );
+}
+
+/** Ports the built image documents with EXPOSE (ARGs substituted, build args applied). */
+export function exposedPorts(view: ImageView): { port: number; ins: DfInstruction }[] {
+  const stage = view.target;
+  const sv = stage ? view.stages[stage.index] : undefined;
+  if (!sv) return [];
+  const out: { port: number; ins: DfInstruction }[] = [];
+  for (const s of sv.chain)
+    for (const ins of s.instructions) {
+      if (ins.keyword !== 'EXPOSE') continue;
+      for (const w of ins.words) {
+        const v = resolveWord(view, s, ins, w.value);
+        const m = v.known ? /^(\d+)(?:-\d+)?(?:\/(tcp|udp))?$/.exec(v.value) : null;
+        if (m) out.push({ port: Number(m[1]), ins });
       }
     }
-  }
   return out;
 }
 
-/** The final USER of the built image (the base image's user is unknown: undefined means none set here). */
-export function finalUser(
-  df: Dockerfile,
-  build: Build | undefined,
-): { user: string; ins: DfInstruction } | undefined {
-  const stage = builtStage(df, build);
-  if (!stage) return undefined;
-  let found: { user: string; ins: DfInstruction } | undefined;
-  for (const s of stageChain(df, stage)) {
+/** The image's ENTRYPOINT, CMD and ENV as the target stage leaves them. */
+export function imageProcess(view: ImageView): {
+  entrypoint: string[] | undefined;
+  cmd: string[] | undefined;
+  env: Map<string, string>;
+  shell: boolean;
+} {
+  const stage = view.target;
+  const sv = stage ? view.stages[stage.index] : undefined;
+  const env = new Map<string, string>();
+  let entrypoint: string[] | undefined;
+  let cmd: string[] | undefined;
+  let shell = false;
+  for (const s of sv?.chain ?? []) {
     for (const ins of s.instructions) {
-      if (ins.keyword !== 'USER') continue;
-      const vars = stageArgs(df, s.index, ins);
-      const v = substituteArgs(ins.args.trim(), vars) ?? ins.args.trim();
-      found = { user: v, ins };
+      if (ins.keyword === 'ENV') {
+        const vars = stageVars(view, s, ins);
+        for (const e of envDeclarations(ins)) {
+          const v = vars.get(e.name);
+          if (v && v !== 'unset' && v.known) env.set(e.name, v.value);
+          const after = stageVars(view, s);
+          const a = after.get(e.name);
+          if (a && a !== 'unset' && a.known) env.set(e.name, a.value);
+        }
+      }
+      if (ins.keyword === 'ENTRYPOINT') {
+        entrypoint = ins.exec ?? ['/bin/sh', '-c', ins.args.slice(ins.shellStart).trim()];
+        shell = ins.form === 'shell';
+        cmd = undefined; // ENTRYPOINT resets an inherited CMD
+      }
+      if (ins.keyword === 'CMD') cmd = ins.exec ?? ['/bin/sh', '-c', ins.args.slice(ins.shellStart).trim()];
     }
   }
-  return found;
+  return { entrypoint, cmd, env, shell };
+}
+
+export interface Listening {
+  port: number;
+  /** How it was found, said to the user (`--port 8000 in the image's CMD`). */
+  how: string;
+  site: Site | undefined;
+}
+
+const DEFAULT_PORTS: Record<string, number> = { uvicorn: 8000, gunicorn: 8000, hypercorn: 8000, flask: 5000 };
+
+/** Splits shell text into words (quotes honoured), for `sh -c "…"` commands. */
+function shellWords(text: string): string[] {
+  return text.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? [];
+}
+
+/** `$(VAR)` (Kubernetes), `$VAR`, `${VAR}` with the container's environment. */
+function expandEnv(word: string, env: Map<string, string>): string | undefined {
+  let failed = false;
+  const out = word.replace(
+    /\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_w, a, b, d, c) => {
+      const name = a ?? b ?? c;
+      const v = env.get(name);
+      if (v !== undefined) return v;
+      if (d !== undefined) return d;
+      failed = true;
+      return '';
+    },
+  );
+  return failed ? undefined : out;
+}
+
+function portOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /(?:^|:)(\d{1,5})$/.exec(text.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The port the container's program listens on, when it is known: from the effective command (server flags such
+ * as `--port`, `-b host:port`, `busybox httpd -p`), the environment (`PORT` where the server reads it), or a
+ * literal in the entry module the image runs. EXPOSE is documentation and never decides.
+ */
+export function listeningPort(model: ProjectModel, c: Container, view: ImageView): Value<Listening> {
+  const img = imageProcess(view);
+  const env = new Map(img.env);
+  for (const [k, v] of Object.entries(c.env)) env.set(k, v.value);
+  const entrypoint = c.command?.value ?? img.entrypoint ?? [];
+  const cmd = c.args?.value ?? (c.command ? [] : (img.cmd ?? []));
+  let argv = [...entrypoint, ...cmd];
+  const where = c.command || c.args ? 'the container command' : "the image's CMD/ENTRYPOINT";
+  const site = (c.args ?? c.command)?.site;
+  // `sh -c "exec gunicorn …"`, `exec`, and wrappers.
+  const shIdx = argv.findIndex((w, i) => /(^|\/)(ba)?sh$/.test(w) && argv[i + 1] === '-c');
+  if (shIdx >= 0) argv = shellWords(argv[shIdx + 2] ?? '');
+  argv = argv.filter(
+    (w) => !['exec', 'tini', '--', 'dumb-init', '/usr/bin/tini', '/tini', '/sbin/tini'].includes(w),
+  );
+  const words = argv.map((w) => expandEnv(w, env));
+  const names = argv.map((w) => w.slice(w.lastIndexOf('/') + 1));
+  const serverAt = names.findIndex(
+    (n, i) =>
+      n in DEFAULT_PORTS ||
+      (n === 'httpd' && names[i - 1] === 'busybox') ||
+      n === 'httpd' ||
+      n === 'flask' ||
+      n === 'daphne' ||
+      n === 'waitress-serve',
+  );
+  const server = serverAt >= 0 ? names[serverAt] : names[names.indexOf('-m') + 1];
+  const flag = (...flags: string[]): string | undefined | null => {
+    for (let i = 0; i < argv.length; i++) {
+      const w = argv[i] ?? '';
+      for (const f of flags) {
+        if (w === f) return words[i + 1] ?? null;
+        if (f.startsWith('--') && w.startsWith(`${f}=`)) return expandEnv(w.slice(f.length + 1), env) ?? null;
+      }
+    }
+    return undefined;
+  };
+  const known_ = (port: number, how: string) => known({ port, how, site }, { kind: 'literal', site });
+  const blocked = (what: string) => unknown('environment', `${what} in ${where} is set at run time`, site);
+  if (server === 'uvicorn' || server === 'hypercorn' || server === 'gunicorn' || server === 'daphne') {
+    if (flag('--uds', '--fd') !== undefined)
+      return unknown('effects', 'the server listens on a socket', site);
+    const p =
+      server === 'gunicorn' || server === 'hypercorn'
+        ? flag('-b', '--bind')
+        : server === 'daphne'
+          ? flag('-p', '--port', '-b')
+          : flag('--port');
+    if (p === null) return blocked('the port');
+    if (p !== undefined) {
+      const n = portOf(p);
+      return n !== undefined
+        ? known_(n, `\`${p}\` in ${where}`)
+        : unknown('expression', `\`${p}\` is not a port`, site);
+    }
+    if (server === 'gunicorn' && (flag('-c', '--config') !== undefined || env.has('GUNICORN_CMD_ARGS')))
+      return unknown(
+        'effects',
+        'gunicorn reads its bind address from a config file',
+        site,
+        'pass `-b 0.0.0.0:PORT` on the command line',
+      );
+    if (server === 'gunicorn' && env.has('PORT'))
+      return known_(Number(env.get('PORT')), 'gunicorn binds $PORT');
+    if (server === 'uvicorn' && env.has('UVICORN_PORT'))
+      return known_(Number(env.get('UVICORN_PORT')), 'UVICORN_PORT');
+    return known_(DEFAULT_PORTS[server] ?? 8000, `${server}'s default port`);
+  }
+  if (server === 'flask') {
+    const p = flag('-p', '--port');
+    if (p === null) return blocked('the port');
+    if (p !== undefined && portOf(p) !== undefined) return known_(portOf(p) as number, `\`--port ${p}\``);
+    if (env.has('FLASK_RUN_PORT')) return known_(Number(env.get('FLASK_RUN_PORT')), 'FLASK_RUN_PORT');
+    return known_(5000, "flask run's default port");
+  }
+  if (server === 'httpd') {
+    const p = flag('-p');
+    if (p === null) return blocked('the port');
+    const n = portOf(p ?? '80');
+    return n !== undefined
+      ? known_(n, p ? `\`httpd -p ${p}\`` : "httpd's default port")
+      : unknown('expression', 'httpd port', site);
+  }
+  if (server === 'waitress-serve') {
+    const p = flag('--port', '--listen');
+    if (p === null) return blocked('the port');
+    const n = portOf(p ?? '8080');
+    return n !== undefined
+      ? known_(n, p ? `\`${p}\`` : "waitress's default port")
+      : unknown('expression', 'waitress port', site);
+  }
+  // An entry module in the repository that reads a literal (python app.py, python -m pkg, node server.js).
+  return (
+    modulePort(model, view, argv, env) ??
+    unknown(
+      'effects',
+      `which port ${argv.slice(0, 3).join(' ') || 'the program'} listens on is not known`,
+      site,
+    )
+  );
+}
+
+function modulePort(
+  model: ProjectModel,
+  view: ImageView,
+  argv: string[],
+  env: Map<string, string>,
+): Value<Listening> | undefined {
+  const files: SourceFile[] = [];
+  for (const m of model.python.modules) {
+    const rel = m.path;
+    const mod = argv.find(
+      (w, i) =>
+        (argv[i - 1] === '-m' &&
+          (rel.endsWith(`${w.replace(/\./g, '/')}.py`) ||
+            rel.endsWith(`${w.replace(/\./g, '/')}/__main__.py`))) ||
+        (/\.(py|js|mjs|cjs)$/.test(w) && rel.endsWith(w.replace(/^\.?\//, ''))),
+    );
+    if (
+      mod &&
+      (!view.build.context.known ||
+        rel.startsWith(view.build.context.value === '.' ? '' : `${view.build.context.value}/`))
+    )
+      files.push(m.file);
+  }
+  const found = new Set<number>();
+  let how = '';
+  let site: Site | undefined;
+  for (const file of files) {
+    const text = file.text.length > 200_000 ? file.text.slice(0, 200_000) : file.text;
+    for (const line of text.split('\n')) {
+      if (line.length > 400) continue;
+      const envDefault =
+        /(?:os\.environ\.get|os\.getenv)\(\s*["']PORT["']\s*,\s*["']?(\d{2,5})|process\.env\.PORT\s*(?:\|\||\?\?)\s*["']?(\d{2,5})/.exec(
+          line,
+        );
+      if (envDefault) {
+        const n = env.has('PORT') ? Number(env.get('PORT')) : Number(envDefault[1] ?? envDefault[2]);
+        found.add(n);
+        how = env.has('PORT')
+          ? `PORT=${env.get('PORT')} read by ${file.path}`
+          : `the PORT default in ${file.path}`;
+        site = { file, span: { start: text.indexOf(line), end: text.indexOf(line) + line.length } };
+        continue;
+      }
+      const literal =
+        /\.run\([^)]*\bport\s*=\s*(\d{2,5})|\.listen\(\s*(\d{2,5})|\blisten\(\s*\{[^}]*\bport\s*:\s*(\d{2,5})|run_app\([^)]*\bport\s*=\s*(\d{2,5})/.exec(
+          line,
+        );
+      if (literal) {
+        found.add(Number(literal[1] ?? literal[2] ?? literal[3] ?? literal[4]));
+        how = `the literal in ${file.path}`;
+        site = { file, span: { start: text.indexOf(line), end: text.indexOf(line) + line.length } };
+      }
+    }
+  }
+  if (found.size !== 1) return undefined;
+  const port = [...found][0] as number;
+  return known({ port, how, site }, { kind: 'literal', site });
+}
+
+/** The units a workload belongs to (objects applied together). */
+export function unitsOf(model: ProjectModel, index: number): DeploymentUnit[] {
+  return model.units.filter((u) => u.workloads.includes(index));
 }
 
 /** The line just above a site, or the site's own line, carries a `#` comment (a written justification). */

@@ -1,233 +1,232 @@
-import { globPrefix, joinPath } from '../../engine/build-graph.js';
+import { imageShips, type Tool } from '../../knowledge/images.js';
+import type { Site } from '../../model/deploy.js';
 import type { DfInstruction, DfStage, Dockerfile } from '../../model/dockerfile.js';
-import type { Build, ProjectModel } from '../../model/project.js';
-import type { ShellCommand, ShellScript } from '../../model/shell.js';
-import type { SourceFile } from '../../model/source.js';
-import { stageArgs, substituteArgs } from '../../sources/dockerfile/parse.js';
-import { parseShell } from '../../sources/shell/parse.js';
-import { commandName, effectiveArgv } from '../../sources/shell/words.js';
+import { normalize, workdirAt } from '../../model/eval.js';
+import { parseBuildTag, parseImageRef, repositoryKey } from '../../model/image-ref.js';
+import type { Platform } from '../../model/platform.js';
+import type { Build, ImageView, ProjectModel, StageView } from '../../model/project.js';
+import type { CommandFacts, ShellScript } from '../../model/shell.js';
+import { known, type Unknown, unknown, type Value } from '../../model/value.js';
 
-/** Shared helpers for Dockerfile rules. Pure functions of the model; parsed shell scripts are cached. */
+/** Shared helpers for Dockerfile rules. Pure functions of the model: shell analysis is already in it. */
 
-const scriptCache = new WeakMap<DfInstruction, ShellScript[]>();
+export function commandsOf(ins: DfInstruction): CommandFacts[] {
+  return ins.analysis?.facts.commands ?? [];
+}
 
-/**
- * The shell scripts a RUN executes, with spans as file offsets: the shell-form text, and each heredoc body when
- * the RUN's command is only heredoc(s) (`RUN <<EOF`) or a shell reading one (`RUN bash <<EOF`).
- */
-export function runScripts(ins: DfInstruction): ShellScript[] {
-  const cached = scriptCache.get(ins);
-  if (cached) return cached;
-  const out: ShellScript[] = [];
-  if (ins.keyword === 'RUN' && ins.form === 'shell' && ins.shell !== undefined) {
-    out.push(parseShell(ins.shell, 0, ins.argsOffsets.slice(ins.shellStart)));
-    for (const h of ins.heredocs) out.push(parseShell(h.body, h.span.start));
-  } else if (ins.keyword === 'RUN' && ins.form === 'exec' && ins.exec) {
-    const [prog, flag, script] = ins.exec;
-    if (prog && /(^|\/)(ba)?sh$/.test(prog) && flag === '-c' && script !== undefined) {
-      const w = ins.words[2];
-      out.push(parseShell(script, w ? w.span.start + 1 : ins.span.start));
-    }
+export function scriptsOf(ins: DfInstruction): ShellScript[] {
+  return ins.analysis?.scripts ?? [];
+}
+
+/** `set -o pipefail` in the RUN, or a `SHELL [..., "-o", "pipefail", ...]` in effect for it. */
+export function pipefailAt(df: Dockerfile, ins: DfInstruction): boolean {
+  if (ins.analysis?.facts.pipefail) return true;
+  const stage = df.stages[ins.stage];
+  let on = false;
+  for (const i of stage?.instructions ?? []) {
+    if (i === ins) break;
+    if (i.keyword === 'SHELL') on = (i.exec ?? []).join(' ').includes('pipefail');
   }
-  scriptCache.set(ins, out);
-  return out;
+  return on;
 }
 
-export function runCommands(ins: DfInstruction): ShellCommand[] {
-  return runScripts(ins).flatMap((s) => s.commands);
+/** Every view of a Dockerfile: one per build, or its one no-build-site view. */
+export function viewsOf(model: ProjectModel, df: Dockerfile): ImageView[] {
+  return model.images.filter((v) => v.dockerfile === df);
 }
 
-/** The final stage (the one `docker build` without --target produces). */
-export function finalStage(df: Dockerfile): DfStage | undefined {
-  return df.stages[df.stages.length - 1];
+/** The place a view's build is defined, as a site of a finding it leads to (none for no-build-site views). */
+export function buildSite(view: ImageView): Site[] {
+  const s = view.build.sites?.definition;
+  return s && view.build.origin !== 'dockerfile' ? [s] : [];
 }
 
-/** A stage and the local stages it is built FROM, base first. */
-export function stageChain(df: Dockerfile, stage: DfStage): DfStage[] {
-  const chain: DfStage[] = [];
-  let s: DfStage | undefined = stage;
-  const seen = new Set<number>();
-  while (s && !seen.has(s.index)) {
-    seen.add(s.index);
-    chain.unshift(s);
-    s = s.baseStage !== undefined ? df.stages[s.baseStage] : undefined;
-  }
-  return chain;
+/** Stages a view judges as built: the target's graph (for a Dockerfile nothing builds: the last stage's). */
+export function builtStages(view: ImageView): StageView[] {
+  return view.stages.filter((s) => s.built);
 }
 
-/** The external image at the root of a stage's chain (substituted), or undefined. */
-export function rootImage(df: Dockerfile, stage: DfStage): string | undefined {
-  return stageChain(df, stage)[0]?.image;
+/** An in-image path at an instruction, resolved against the WORKDIR; undefined when that is unknown. */
+export function inImage(view: ImageView, stage: DfStage, ins: DfInstruction, p: string): string | undefined {
+  if (p.startsWith('/')) return normalize('/', p);
+  const wd = workdirAt(view, stage, ins);
+  return wd.known ? normalize(wd.value, p) : undefined;
 }
 
-/** The local stage a `COPY --from=` names (by name or index), or undefined for an external image. */
-export function fromStage(df: Dockerfile, value: string, before: number): DfStage | undefined {
-  if (/^\d+$/.test(value)) return df.stages[Number(value)];
-  const lower = value.toLowerCase();
-  return df.stages.find((s) => s.index < before && s.name === lower);
+/** Platforms a stage of this view runs under emulation: none for `FROM --platform=$BUILDPLATFORM` stages. */
+export function emulatedAt(view: ImageView, sv: StageView): Value<Platform[]> {
+  if (sv.buildPlatform)
+    return known([], { kind: 'convention', detail: 'FROM --platform=$BUILDPLATFORM runs natively' });
+  return view.emulated;
 }
 
-/** Commands that resolve and download Python packages: `pip install|wheel|download` (also `pip3`, `python -m pip`), `uv pip install`. */
-export function isPipInstall(cmd: ShellCommand): boolean {
-  const argv = effectiveArgv(cmd).map((w) => w.value);
-  const name = commandName(cmd) ?? '';
-  const verb = (v: string | undefined) => v === 'install' || v === 'wheel' || v === 'download';
-  if (/^pip(3(\.\d+)?)?$/.test(name)) return verb(argv[1]);
-  if (/^python(3(\.\d+)?)?$/.test(name)) return argv[1] === '-m' && argv[2] === 'pip' && verb(argv[3]);
-  if (name === 'uv') return argv[1] === 'pip' && argv[2] === 'install';
-  return false;
-}
-
-/** Arguments after the verb (`install`, `wheel`, `download`) of a pip command. */
-export function pipArgs(cmd: ShellCommand): ShellCommand['argv'] {
-  const argv = effectiveArgv(cmd);
-  const i = argv.findIndex((w) => w.value === 'install' || w.value === 'wheel' || w.value === 'download');
-  return argv.slice(i + 1);
-}
-
-export type InstallerKind = 'pip' | 'npm' | 'yarn' | 'pnpm' | 'apt' | 'apk' | 'uv';
-
-/** Which package installer a command is, if it installs packages. */
-export function installerOf(cmd: ShellCommand): InstallerKind | undefined {
-  if (isPipInstall(cmd)) return commandName(cmd) === 'uv' ? 'uv' : 'pip';
-  const name = commandName(cmd);
-  const sub = effectiveArgv(cmd)[1]?.value;
-  if (name === 'npm' && (sub === 'install' || sub === 'ci' || sub === 'i')) return 'npm';
-  if (name === 'yarn' && (sub === undefined || sub === 'install' || sub === 'add')) return 'yarn';
-  if (name === 'pnpm' && (sub === 'install' || sub === 'i' || sub === 'add')) return 'pnpm';
-  if ((name === 'apt-get' || name === 'apt') && sub === 'install') return 'apt';
-  if (name === 'apk' && sub === 'add') return 'apk';
-  if (name === 'uv' && sub === 'sync') return 'uv';
-  return undefined;
-}
-
-/** WORKDIR in effect at an instruction (absolute), following the stage chain. */
-export function workdirAt(df: Dockerfile, stage: DfStage, upTo?: DfInstruction): string {
-  let wd = '/';
-  for (const s of stageChain(df, stage)) {
-    for (const ins of s.instructions) {
-      if (ins === upTo) return wd;
-      if (ins.keyword !== 'WORKDIR') continue;
-      const raw = ins.words[0]?.value ?? '';
-      const v = substituteArgs(raw, stageArgs(df, s.index, ins)) ?? raw;
-      wd = v.startsWith('/') ? v : `${wd.replace(/\/$/, '')}/${v}`;
-    }
-  }
-  return wd;
-}
-
-/** Resolves an in-image path against a WORKDIR; normalises `.`, `..` and trailing slashes. */
-export function imagePath(workdir: string, p: string): string {
-  const abs = p.startsWith('/') ? p : `${workdir.replace(/\/$/, '')}/${p}`;
-  const out: string[] = [];
-  for (const seg of abs.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') out.pop();
-    else out.push(seg);
-  }
-  return `/${out.join('/')}`;
-}
-
-/** A COPY/ADD: its sources (as written, with spans), destination (absolute), and --from. */
-export interface CopyOp {
-  ins: DfInstruction;
-  sources: { value: string; span: { start: number; end: number } }[];
-  dest: string;
-  /** Destination written with a trailing slash, or several sources: a directory. */
-  destIsDir: boolean;
-  from: string | undefined;
-  stage: DfStage;
-}
-
-export function copyOps(df: Dockerfile, stage: DfStage): CopyOp[] {
-  const ops: CopyOp[] = [];
-  for (const s of stageChain(df, stage)) {
-    for (const ins of s.instructions) {
-      if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
-      const words = ins.words.filter((w) => !w.value.startsWith('<<'));
-      const destWord = ins.words[ins.words.length - 1];
-      if (!destWord || ins.words.length < 2) continue;
-      const vars = stageArgs(df, s.index, ins);
-      const destRaw = substituteArgs(destWord.value, vars) ?? destWord.value;
-      ops.push({
-        ins,
-        sources: words
-          .slice(0, -1)
-          .map((w) => ({ value: substituteArgs(w.value, vars) ?? w.value, span: w.span })),
-        dest: imagePath(workdirAt(df, s, ins), destRaw),
-        destIsDir: destRaw.endsWith('/') || words.length > 2 || destRaw === '.',
-        from: ins.flags.find((f) => f.name === 'from')?.value,
-        stage: s,
-      });
-    }
-  }
-  return ops;
-}
-
-/** A source that names a file rather than a folder: it has an extension or is a dotfile. */
-export function isFileLike(path: string): boolean {
-  const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
-  return /^\.[^./]+$/.test(base) || /[^.]\.[A-Za-z0-9]+$/.test(base);
-}
-
-/**
- * What a COPY/ADD puts into the image, as (path, tree) pairs: a folder source fills the destination (tree: its
- * content is unknown, anything below may exist); a file source creates exactly one path.
- */
-export function createdPaths(op: CopyOp): { path: string; tree: boolean }[] {
-  const dest = op.dest.replace(/\/$/, '') || '/';
-  return op.sources.map((src) => {
-    const isDir =
-      src.value === '.' || src.value.endsWith('/') || !isFileLike(src.value) || op.from !== undefined;
-    if (isDir || !op.destIsDir) return { path: dest, tree: isDir };
-    return { path: `${dest === '/' ? '' : dest}/${src.value.split('/').pop()}`, tree: false };
-  });
-}
-
-/** Builds of a Dockerfile (from every definition), at least the inferred one. */
-export function buildsOf(model: ProjectModel, df: Dockerfile): Build[] {
-  return model.builds.filter((b) => b.dockerfile === df.path);
-}
-
-/** Repository path of a context-relative source, or undefined when it escapes the context. */
-export function contextPath(build: Build, source: string): string | undefined {
-  const clean = source.replace(/^\/+/, '');
-  const p = joinPath(build.context, clean);
-  if (p === undefined) return undefined;
-  if (build.context !== '.' && p !== build.context && !p.startsWith(`${build.context}/`)) return undefined;
-  return p;
-}
-
-/** Repository files matching a context-relative source that may be a glob. */
-export function matchSource(
-  model: ProjectModel,
-  build: Build,
-  source: string,
-): { prefix: string; matches: string[] } | undefined {
-  const { prefix, glob } = globPrefix(source.replace(/^\/+/, ''));
-  const base = contextPath(build, prefix);
-  if (base === undefined) return undefined;
-  if (!glob) return { prefix: base, matches: [] };
-  const full = contextPath(build, source.replace(/^\/+/, '')) ?? '';
-  const re = new RegExp(
-    `^${full
-      .split('')
-      .map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : /[\\^$.|+(){}[\]]/.test(c) ? `\\${c}` : c))
-      .join('')}$`,
+/** The build producing an image reference in this repository (tag match), if any. */
+export function buildOfImage(model: ProjectModel, image: string): Build | undefined {
+  const exact = model.builds.find((b) => b.tags.includes(image));
+  if (exact) return exact;
+  const parsed = parseImageRef(image);
+  if (!parsed.ok) return undefined;
+  const key = repositoryKey(parsed.ref);
+  const same = model.builds.filter((b) =>
+    b.tags.some((t) => {
+      const p = parseBuildTag(t);
+      return (
+        !!p &&
+        repositoryKey(p) === key &&
+        (!parsed.ref.tag || !p.tag || p.tag === parsed.ref.tag || t.includes('$'))
+      );
+    }),
   );
-  const matches = [...model.inventory.files.keys()].filter((f) => re.test(f));
-  return { prefix: base, matches };
+  const dfs = new Set(same.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
+  return dfs.size === 1 ? same[0] : undefined;
 }
 
-export function sourceOf(model: ProjectModel, path: string): SourceFile | undefined {
-  return model.sources.get(path);
+/** Package names that provide a tool. */
+const PROVIDES: Record<string, string[]> = {
+  curl: ['curl'],
+  wget: ['wget', 'busybox', 'busybox-static'],
+  nc: ['netcat', 'netcat-openbsd', 'netcat-traditional', 'ncat', 'nmap-ncat', 'busybox', 'busybox-static'],
+  tini: ['tini', 'tini-static'],
+  'dumb-init': ['dumb-init'],
+  bash: ['bash'],
+  sh: ['dash', 'bash', 'busybox'],
+  python3: [
+    'python3',
+    'python3-minimal',
+    'python3.11',
+    'python3.12',
+    'python3.10',
+    'python3.13',
+    'python3.9',
+  ],
+  node: ['nodejs'],
+};
+
+/**
+ * Whether a stage (its chain) puts a tool into the image: installs its package, copies a file of that name, or
+ * creates it; `unknown` when a RUN with unknown effects might; `no` when nothing does.
+ */
+export function chainProvides(view: ImageView, sv: StageView, tool: string): 'yes' | 'no' | Unknown {
+  const pkgs = PROVIDES[tool] ?? [tool];
+  let maybe: Unknown | undefined;
+  for (const s of sv.chain) {
+    for (const ins of s.instructions) {
+      if (
+        (ins.keyword === 'COPY' || ins.keyword === 'ADD') &&
+        ins.words.slice(0, -1).some((w) => w.value.replace(/\/+$/, '').split('/').pop() === tool)
+      )
+        return 'yes';
+      if (
+        (ins.keyword === 'COPY' || ins.keyword === 'ADD') &&
+        ins.words[ins.words.length - 1]?.value.replace(/\/+$/, '').split('/').pop() === tool
+      )
+        return 'yes';
+      if (
+        ins.keyword === 'ADD' &&
+        ins.words.slice(0, -1).some((w) => /\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$/i.test(w.value))
+      )
+        maybe ??= unknown('effects', '`ADD` of an archive unpacks files crossdock cannot list', {
+          file: view.file,
+          span: ins.span,
+        });
+      for (const c of commandsOf(ins)) {
+        if (
+          c.installer &&
+          c.installer !== 'pip' &&
+          c.installer !== 'uv' &&
+          c.argv.some((w) => pkgs.includes(w.value.replace(/[=<>].*$/, '')))
+        )
+          return 'yes';
+        if (
+          c.installer === 'pip' &&
+          c.pip?.packages.some((w) => w.value.toLowerCase().split(/[=<>[]/)[0] === tool)
+        )
+          return 'yes';
+        if (c.creates.some((p) => p.replace(/\/+$/, '').split('/').pop() === tool)) return 'yes';
+        if (c.unknownEffects && !c.installer)
+          maybe ??= unknown(
+            'effects',
+            `this RUN's effects are not known: ${c.unknownEffects}`,
+            { file: view.file, span: ins.span },
+            'crossdock reads scripts that are in the build context; others are opaque',
+          );
+      }
+    }
+  }
+  return maybe ?? 'no';
 }
 
-/** True when any target platform is not amd64 (so builds run emulated on typical x86 CI runners). */
-export function targetsNonNative(model: ProjectModel): boolean {
-  return model.targets.platforms.some((p) => p.architecture !== 'amd64');
+/**
+ * Whether the image a stage's chain starts from ships a tool: official images crossdock knows, images built in
+ * this repository (their Dockerfile followed), otherwise unknown — never assumed.
+ */
+export function baseProvides(
+  model: ProjectModel,
+  base: Value<string>,
+  tool: Tool,
+  depth = 0,
+): 'yes' | 'no' | Unknown {
+  if (!base.known) return base;
+  const ref = base.value;
+  if (ref.startsWith('target:') || ref.startsWith('docker-image://')) {
+    const name = ref.slice(ref.indexOf(':') + 1).replace(/^\/\//, '');
+    const b = ref.startsWith('target:')
+      ? model.builds.find((x) => x.origin === 'bake' && x.id.includes(`#${name}`))
+      : undefined;
+    return b && depth < 4
+      ? builtProvides(model, b, tool, depth + 1)
+      : unknown('image-contents', `the contents of ${ref} are not known`);
+  }
+  const inRepo = buildOfImage(model, ref);
+  if (inRepo && depth < 4) return builtProvides(model, inRepo, tool, depth + 1);
+  const ships = imageShips(ref, tool);
+  if (ships === true) return 'yes';
+  if (ships === false) return 'no';
+  return unknown(
+    'image-contents',
+    `crossdock does not know what ${ref} contains`,
+    undefined,
+    'if the image is built in this repository, let crossdock see its build (a script, workflow or crossdock.yaml images:)',
+  );
 }
 
-export function multiArch(model: ProjectModel): boolean {
-  return new Set(model.targets.platforms.map((p) => p.architecture)).size > 1;
+function builtProvides(model: ProjectModel, build: Build, tool: Tool, depth: number): 'yes' | 'no' | Unknown {
+  const view = model.images.find((v) => v.build === build);
+  const target = view?.target;
+  const sv = target ? view?.stages[target.index] : undefined;
+  if (!view || !sv)
+    return unknown('image-contents', `the Dockerfile of ${build.tags[0] ?? build.id} is not known`);
+  const own = chainProvides(view, sv, tool);
+  if (own === 'yes') return 'yes';
+  const base = baseProvides(model, sv.base, tool, depth);
+  if (base === 'yes') return 'yes';
+  if (own !== 'no') return own;
+  return base;
 }
+
+/** What the image a stage starts from contains, combined with what the chain adds. */
+export function stageProvides(
+  model: ProjectModel,
+  view: ImageView,
+  sv: StageView,
+  tool: Tool,
+): 'yes' | 'no' | Unknown {
+  const own = chainProvides(view, sv, tool);
+  if (own === 'yes') return 'yes';
+  const base = baseProvides(model, sv.base, tool);
+  if (base === 'yes') return 'yes';
+  if (own !== 'no') return own;
+  return base;
+}
+
+/** The instruction's text with heredocs, for pattern checks on what a RUN mentions. */
+export function runText(ins: DfInstruction): string {
+  return `${ins.args}\n${ins.heredocs.map((h) => h.body).join('\n')}`;
+}
+
+/** `RUN` instructions of a stage chain. */
+export function chainRuns(sv: StageView): DfInstruction[] {
+  return sv.chain.flatMap((s) => s.instructions.filter((i) => i.keyword === 'RUN'));
+}
+
+export type { StageView, ImageView };

@@ -1,112 +1,103 @@
-import { dirname } from '../../engine/classify.js';
-import { joinPath } from '../../engine/build-graph.js';
 import { pythonInstalledByRun, pythonOfImage } from '../../knowledge/images.js';
-import type { DfStage, Dockerfile } from '../../model/dockerfile.js';
-import type { ProjectModel } from '../../model/project.js';
+import type { DfInstruction } from '../../model/dockerfile.js';
+import { copyMappings, imageFileSource, normalize, workdirAt } from '../../model/eval.js';
+import type { ImageView, ProjectModel, StageView } from '../../model/project.js';
 import type { PyRequirementsFile } from '../../model/python.js';
-import type { ShellCommand, ShellWord } from '../../model/shell.js';
+import { joinPath, within } from '../../model/repo.js';
+import type { CommandFacts, ShellWord } from '../../model/shell.js';
 import type { SourceFile, Span } from '../../model/source.js';
-import { buildsOf, pipArgs, stageChain } from './dockerfile.js';
+import { known, unknown, type Value } from '../../model/value.js';
+import { buildOfImage, runText } from './dockerfile.js';
 
-/** pip options that take a value in the next word. */
-const VALUE_OPTS = new Set([
-  '-r',
-  '--requirement',
-  '-c',
-  '--constraint',
-  '-e',
-  '--editable',
-  '-i',
-  '--index-url',
-  '--extra-index-url',
-  '-f',
-  '--find-links',
-  '--trusted-host',
-  '-t',
-  '--target',
-  '--prefix',
-  '--root',
-  '--timeout',
-  '--default-timeout',
-  '--retries',
-  '--only-binary',
-  '--no-binary',
-  '--platform',
-  '--python-version',
-  '--implementation',
-  '--abi',
-  '--cache-dir',
-  '--src',
-  '--progress-bar',
-  '--upgrade-strategy',
-  '--log',
-  '--proxy',
-  '--cert',
-  '--client-cert',
-  '--python',
-  '-w',
-  '--wheel-dir',
-  '-d',
-  '--dest',
-  '--report',
-]);
-
-export interface PipTargets {
-  requirementFiles: ShellWord[];
-  editables: ShellWord[];
-  /** Positional requirements: `flask==3.0`, `.`, `./pkg`, URLs. */
-  packages: ShellWord[];
+/** An in-image path a pip argument names, resolved against the RUN's WORKDIR. */
+export function pipPath(view: ImageView, sv: StageView, ins: DfInstruction, w: ShellWord): Value<string> {
+  const raw = w.value.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, '');
+  if (raw.startsWith('/')) return known(normalize('/', raw), { kind: 'literal' });
+  const wd = workdirAt(view, sv.stage, ins);
+  return wd.known
+    ? known(normalize(wd.value, raw), { kind: 'literal' })
+    : { ...wd, site: wd.site ?? { file: view.file, span: w.span } };
 }
 
-export function pipTargets(cmd: ShellCommand): PipTargets {
-  const out: PipTargets = { requirementFiles: [], editables: [], packages: [] };
-  const args = pipArgs(cmd);
-  for (let i = 0; i < args.length; i++) {
-    const w = args[i]!;
-    const v = w.value;
-    const joined = /^(-r|-e|-c)(.+)$/.exec(v) ?? /^(--requirement|--editable|--constraint)=(.+)$/.exec(v);
-    if (joined) {
-      const kind = joined[1] ?? '';
-      const word = { ...w, value: joined[2] ?? '' };
-      if (kind === '-r' || kind === '--requirement') out.requirementFiles.push(word);
-      else if (kind === '-e' || kind === '--editable') out.editables.push(word);
-      continue;
-    }
-    if (VALUE_OPTS.has(v)) {
-      const next = args[i + 1];
-      if (next) {
-        if (v === '-r' || v === '--requirement') out.requirementFiles.push(next);
-        else if (v === '-e' || v === '--editable') out.editables.push(next);
-      }
-      i++;
-      continue;
-    }
-    if (v.startsWith('-')) continue;
-    out.packages.push(w);
-  }
-  return out;
+/** The context-relative path an in-image path was copied from (known even when the context itself is not). */
+function inContext(view: ImageView, sv: StageView, ins: DfInstruction, inImage: string): string | undefined {
+  let hit: ReturnType<typeof copyMappings>[number] | undefined;
+  for (const m of copyMappings(view, sv.stage, ins))
+    if (m.dest === inImage || (m.tree && inImage.startsWith(`${m.dest === '/' ? '' : m.dest}/`))) hit = m;
+  if (!hit) return undefined;
+  const rel = hit.dest === inImage ? '' : inImage.slice(hit.dest === '/' ? 1 : hit.dest.length + 1);
+  return rel ? (hit.source === '.' ? rel : `${hit.source}/${rel}`) : hit.source;
 }
 
-/** The repository requirements file a `-r FILE` in a Dockerfile most likely installs. */
-export function resolveRequirementFile(
+/**
+ * The repository file an in-image path was copied from. With a known context, the copy decides; with an unknown
+ * context (a Dockerfile nothing builds), the one candidate context where that file exists, else unknown.
+ */
+export function repoFileOf(
   model: ProjectModel,
-  df: Dockerfile,
-  arg: string,
-): PyRequirementsFile | undefined {
-  const reqs = model.python.requirements;
-  const name = arg.replace(/^\.\//, '');
-  const candidates = [
-    ...buildsOf(model, df).map((b) => joinPath(b.context, name)),
-    joinPath(dirname(df.path), name),
-    joinPath('.', name),
-  ];
-  for (const c of candidates) {
-    const hit = c && reqs.find((r) => r.path === c);
-    if (hit) return hit;
-  }
-  const base = name.slice(name.lastIndexOf('/') + 1);
-  const byName = reqs.filter((r) => r.path === base || r.path.endsWith(`/${base}`));
-  return byName.length === 1 ? byName[0] : undefined;
+  view: ImageView,
+  sv: StageView,
+  ins: DfInstruction,
+  inImage: string,
+): Value<string> {
+  const src = imageFileSource(view, sv.stage, ins, inImage);
+  if (src.known || view.build.context.known) return src;
+  const rel = inContext(view, sv, ins, inImage);
+  if (rel === undefined) return src;
+  const hits = (view.build.context.candidates ?? [])
+    .map((c) => joinPath(c, rel))
+    .filter((p): p is string => p !== undefined && model.inventory.files.has(p));
+  const one = hits[0];
+  if (hits.length === 1 && one)
+    return known(one, {
+      kind: 'convention',
+      detail: 'the only folder the build context can be where it exists',
+    });
+  return src;
+}
+
+/** The requirements file a `-r` argument installs, followed through the COPY that put it into the image. */
+export function requirementFile(
+  model: ProjectModel,
+  view: ImageView,
+  sv: StageView,
+  ins: DfInstruction,
+  w: ShellWord,
+): Value<PyRequirementsFile> {
+  const p = pipPath(view, sv, ins, w);
+  if (!p.known) return p;
+  const src = repoFileOf(model, view, sv, ins, p.value);
+  if (!src.known) return { ...src, site: src.site ?? { file: view.file, span: w.span } };
+  const req = model.python.requirements.find((r) => r.path === src.value);
+  return req
+    ? known(req, src.origin)
+    : unknown('effects', `${src.value} was not read`, { file: view.file, span: w.span });
+}
+
+/** Every requirements file any built stage of any view installs with `pip install -r`, with where. */
+export function installedRequirementFiles(
+  model: ProjectModel,
+): Map<string, { view: ImageView; ins: DfInstruction; command: CommandFacts; word: ShellWord }[]> {
+  const out = new Map<
+    string,
+    { view: ImageView; ins: DfInstruction; command: CommandFacts; word: ShellWord }[]
+  >();
+  for (const view of model.images)
+    for (const sv of view.stages) {
+      if (!sv.built) continue;
+      for (const ins of sv.stage.instructions)
+        for (const c of ins.analysis?.facts.commands ?? []) {
+          if (!c.pip || c.pip.verb === 'download') continue;
+          for (const w of c.pip.requirementFiles) {
+            const r = requirementFile(model, view, sv, ins, w);
+            if (!r.known) continue;
+            const list = out.get(r.value.path) ?? [];
+            list.push({ view, ins, command: c, word: w });
+            out.set(r.value.path, list);
+          }
+        }
+    }
+  return out;
 }
 
 export interface VersionConstraint {
@@ -116,45 +107,76 @@ export interface VersionConstraint {
   span: Span;
   /** e.g. `requires-python`, `.python-version`. */
   what: string;
+  /** pip enforces it when installing the project (requires-python, python_requires). */
+  enforced: boolean;
 }
 
-/** The Python version constraint of the project a Dockerfile builds: the closest pyproject/setup/.python-version. */
-export function pythonConstraint(model: ProjectModel, df: Dockerfile): VersionConstraint | undefined {
-  return constraintIn(model, [
-    ...new Set([...buildsOf(model, df).map((b) => b.context), dirname(df.path), '.']),
-  ]);
-}
-
-/** The first Python version constraint found in these folders (pyproject, setup.py/cfg, .python-version). */
-export function constraintIn(model: ProjectModel, dirs: string[]): VersionConstraint | undefined {
-  for (const dir of dirs) {
-    const at = (p: string) => (dir === '.' ? p : `${dir}/${p}`);
-    const py = model.python.pyprojects.find((p) => p.path === at('pyproject.toml'));
-    if (py?.requiresPython) {
-      const file = model.sources.get(py.path);
-      if (file)
-        return {
-          value: py.requiresPython.value,
-          file,
-          span: py.requiresPython.span,
-          what: 'requires-python',
-        };
-    }
-    for (const s of model.python.setups.filter(
-      (x) => x.path === at('setup.py') || x.path === at('setup.cfg'),
-    )) {
-      const file = model.sources.get(s.path);
-      if (s.pythonRequires && file)
-        return { value: s.pythonRequires.value, file, span: s.pythonRequires.span, what: 'python_requires' };
-    }
-    const pv = model.python.versionFiles.find((v) => v.path === at('.python-version'));
-    const file = pv && model.sources.get(pv.path);
-    if (pv && file && /^\d+\.\d+/.test(pv.version)) {
-      const minor = /^\d+\.\d+/.exec(pv.version)?.[0] ?? pv.version;
-      return { value: `==${minor}.*`, file, span: pv.span, what: '.python-version' };
-    }
+/** The Python version constraint a project folder declares: pyproject `requires-python`, setup `python_requires`, `.python-version`. */
+export function constraintIn(model: ProjectModel, dir: string): VersionConstraint | undefined {
+  const at = (p: string) => (dir === '.' ? p : `${dir}/${p}`);
+  const py = model.python.pyprojects.find((p) => p.path === at('pyproject.toml'));
+  if (py?.requiresPython) {
+    const file = model.sources.get(py.path);
+    if (file)
+      return {
+        value: py.requiresPython.value,
+        file,
+        span: py.requiresPython.span,
+        what: 'requires-python',
+        enforced: true,
+      };
+  }
+  for (const s of model.python.setups.filter(
+    (x) => x.path === at('setup.py') || x.path === at('setup.cfg'),
+  )) {
+    const file = model.sources.get(s.path);
+    if (s.pythonRequires && file)
+      return {
+        value: s.pythonRequires.value,
+        file,
+        span: s.pythonRequires.span,
+        what: 'python_requires',
+        enforced: true,
+      };
+  }
+  const pv = model.python.versionFiles.find((v) => v.path === at('.python-version'));
+  const file = pv && model.sources.get(pv.path);
+  if (pv && file && /^\d+\.\d+/.test(pv.version)) {
+    const minor = /^\d+\.\d+/.exec(pv.version)?.[0] ?? pv.version;
+    return { value: `==${minor}.*`, file, span: pv.span, what: '.python-version', enforced: false };
   }
   return undefined;
+}
+
+/**
+ * The project folder a pip command installs (`pip install .`, `-e ./pkg`, `pip install /app`), followed through
+ * the COPY that put it in the image. Undefined when the command installs no local project.
+ */
+export function installedProject(
+  model: ProjectModel,
+  view: ImageView,
+  sv: StageView,
+  ins: DfInstruction,
+  c: CommandFacts,
+): Value<string> | undefined {
+  if (!c.pip || c.pip.verb === 'download') return undefined;
+  const targets = [...c.pip.editables, ...c.pip.packages].filter(
+    (w) => /^(\.{1,2}(\/|$|\[)|\/|file:)/.test(w.value) && !/\.(whl|tar\.gz|zip)$|\*/.test(w.value),
+  );
+  const w = targets[0];
+  if (!w) return undefined;
+  const p = pipPath(view, sv, ins, w);
+  if (!p.known) return p;
+  // The folder holds the project when its pyproject.toml / setup.py was copied in.
+  for (const name of ['pyproject.toml', 'setup.py', 'setup.cfg']) {
+    const f = repoFileOf(model, view, sv, ins, `${p.value === '/' ? '' : p.value}/${name}`);
+    if (f.known)
+      return known(f.value.includes('/') ? f.value.slice(0, f.value.lastIndexOf('/')) : '.', f.origin);
+  }
+  return unknown('effects', `what \`${w.value}\` holds in the image is not known`, {
+    file: view.file,
+    span: w.span,
+  });
 }
 
 export interface StagePython {
@@ -164,21 +186,49 @@ export interface StagePython {
   span: Span;
 }
 
-/** The Python a stage runs: installed by a RUN in its chain (last wins), else its root image's. */
-export function stagePython(df: Dockerfile, stage: DfStage): StagePython | undefined {
-  const chain = stageChain(df, stage);
+/** The Python a stage runs: installed by a RUN in its chain (last wins), else its base image's (in-repo bases followed). */
+export function stagePython(
+  model: ProjectModel,
+  view: ImageView,
+  sv: StageView,
+  depth = 0,
+): Value<StagePython> {
   let found: StagePython | undefined;
-  const root = chain[0];
-  if (root?.image) {
-    const p = pythonOfImage(root.image);
-    if (p) found = { ...p, span: root.imageSpan };
-  }
-  for (const s of chain) {
+  for (const s of sv.chain)
     for (const ins of s.instructions) {
       if (ins.keyword !== 'RUN') continue;
-      const v = pythonInstalledByRun(`${ins.args}\n${ins.heredocs.map((h) => h.body).join('\n')}`);
+      const v = pythonInstalledByRun(runText(ins));
       if (v) found = { version: v, how: `Python ${v} installed by this RUN`, span: ins.keywordSpan };
     }
+  if (found) return known(found, { kind: 'literal' });
+  const root = sv.chain[0] ?? sv.stage;
+  const base = sv.base;
+  if (!base.known) return { ...base, site: base.site ?? { file: view.file, span: root.imageSpan } };
+  const p = pythonOfImage(base.value);
+  if (p) return known({ ...p, span: root.imageSpan }, { kind: 'literal' });
+  const inRepo = depth < 4 ? buildOfImage(model, base.value) : undefined;
+  const inView = inRepo ? model.images.find((v) => v.build === inRepo) : undefined;
+  const target = inView?.target ? inView.stages[inView.target.index] : undefined;
+  if (inView && target) {
+    const v = stagePython(model, inView, target, depth + 1);
+    if (v.known)
+      return known(
+        {
+          ...v.value,
+          how: `${v.value.how}, in ${base.value} built by ${inRepo?.definedAt.file}`,
+          span: root.imageSpan,
+        },
+        v.origin,
+      );
+    return v;
   }
-  return found;
+  return unknown('image-contents', `which Python ${base.value} has is not known`, {
+    file: view.file,
+    span: root.imageSpan,
+  });
+}
+
+/** A requirements file's folder is inside a folder. */
+export function inFolder(dir: string, path: string): boolean {
+  return within(dir, path);
 }

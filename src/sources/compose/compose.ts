@@ -1,9 +1,9 @@
-import { dirname } from '../../engine/classify.js';
-import { joinPath } from '../../engine/build-graph.js';
-import type { ComposeProject, Container, Located, Site } from '../../model/deploy.js';
-import { parsePlatform, type Platform } from '../../model/platform.js';
-import type { Build, ProjectModel } from '../../model/project.js';
+import type { ComposeProject, Container, Located, Site, Workload } from '../../model/deploy.js';
+import type { Build } from '../../model/project.js';
+import { dirname, joinPath } from '../../model/repo.js';
 import { locate } from '../../model/source.js';
+import { known, unknown, type Value } from '../../model/value.js';
+import { platformList } from '../builds.js';
 import type { Y } from '../yaml/node.js';
 
 /** Compose interpolation: `$$`, `${X}`, `${X:-d}`, `${X-d}`, `${X:?e}`, `$X`. Only defaults are known (CI view). */
@@ -61,33 +61,82 @@ export function envFileNames(text: string): Set<string> {
   return names;
 }
 
+/** A compose value: `${X:-d}` defaults are known; `${X}` without a default is set by whoever runs compose. */
+function valueOf(text: string, site: Site): Value<string> {
+  let missing: string | undefined;
+  const v = interpolate(text, (name) => {
+    missing ??= name;
+  });
+  if (missing)
+    return unknown(
+      'environment',
+      `\`\${${missing}}\` has no default: its value comes from the environment or .env`,
+      site,
+    );
+  return known(v, { kind: text.includes('$') ? 'default' : 'literal', site });
+}
+
+/** A compose command/entrypoint: a list, or a string split like a shell would. */
+function commandOf(y: Y | undefined): Located<string[]> | undefined {
+  if (!y) return undefined;
+  if (y.isSeq) return { value: y.items().map((i) => interpolate(i.str() ?? '')), site: y.site };
+  const s = y.str();
+  if (s === undefined) return undefined;
+  return {
+    value:
+      interpolate(s)
+        .match(/"[^"]*"|'[^']*'|\S+/g)
+        ?.map((w) => w.replace(/^["']|["']$/g, '')) ?? [],
+    site: y.site,
+  };
+}
+
+export interface ComposeFacts {
+  project: ComposeProject;
+  builds: Build[];
+  workloads: Workload[];
+}
+
 /** Reads one compose file: services become workloads (and builds where they have `build:`). */
-export function readCompose(doc: Y, model: ProjectModel): ComposeProject {
+export function readCompose(doc: Y): ComposeFacts {
   const file = doc.file;
   const dir = dirname(file.path);
   const project: ComposeProject = { file, variables: new Map(), envFiles: [], example: undefined };
-  model.compose.push(project);
+  const facts: ComposeFacts = { project, builds: [], workloads: [] };
   const missingAt = (site: Site) => (name: string) => {
     const list = project.variables.get(name) ?? [];
     list.push(site);
     project.variables.set(name, list);
   };
   // Walk every scalar once for variables without defaults (anywhere in the file).
-  const walk = (y: Y | undefined) => {
-    if (!y) return;
-    if (y.isMap) for (const e of y.entries()) walk(e.value);
-    else if (y.isSeq) for (const i of y.items()) walk(i);
+  const walk = (y: Y | undefined, depth: number) => {
+    if (!y || depth > 64) return;
+    if (y.isMap) for (const e of y.entries()) walk(e.value, depth + 1);
+    else if (y.isSeq) for (const i of y.items()) walk(i, depth + 1);
     else {
       const s = y.str();
       if (s?.includes('$')) interpolate(s, missingAt(y.site));
     }
   };
-  walk(doc);
+  walk(doc, 0);
 
   for (const svc of doc.get('services')?.entries() ?? []) {
     const y = svc.value;
     if (!y?.isMap) continue;
     const image = str(y.get('image'));
+    const env: Record<string, Located<string>> = {};
+    const envY = y.get('environment');
+    if (envY?.isMap)
+      for (const e of envY.entries()) {
+        const v = e.value?.str();
+        if (v !== undefined && e.value) env[e.key] = { value: interpolate(v), site: e.value.site };
+      }
+    else
+      for (const i of envY?.items() ?? []) {
+        const t = i.str() ?? '';
+        const eq = t.indexOf('=');
+        if (eq > 0) env[t.slice(0, eq)] = { value: interpolate(t.slice(eq + 1)), site: i.site };
+      }
     const c: Container = {
       name: svc.key,
       image,
@@ -96,6 +145,9 @@ export function readCompose(doc: Y, model: ProjectModel): ComposeProject {
       probes: [],
       securityContext: {},
       buildId: undefined,
+      command: commandOf(y.get('entrypoint')),
+      args: commandOf(y.get('command')),
+      env,
     };
     for (const p of y.get('ports')?.items() ?? []) {
       const port = containerPort(p);
@@ -119,6 +171,9 @@ export function readCompose(doc: Y, model: ProjectModel): ComposeProject {
     const privileged = y.get('privileged');
     const pv = privileged?.bool();
     if (privileged && pv !== undefined) c.securityContext.privileged = { value: pv, site: privileged.site };
+    const user = str(y.get('user'));
+    if (user && /^\d+/.test(user.value))
+      c.securityContext.runAsUser = { value: Number(/^\d+/.exec(user.value)?.[0]), site: user.site };
     const envFile = y.get('env_file');
     for (const e of envFile?.isSeq ? envFile.items() : envFile ? [envFile] : []) {
       const path = e.isMap ? e.get('path') : e;
@@ -129,11 +184,37 @@ export function readCompose(doc: Y, model: ProjectModel): ComposeProject {
     const build = y.get('build');
     if (build) {
       const ctxY = build.isMap ? build.get('context') : build;
-      const ctx = str(ctxY);
-      const context = joinPath(dir, ctx?.value ?? '.') ?? '.';
+      const ctxV =
+        ctxY?.str() !== undefined && ctxY
+          ? valueOf(ctxY.str() ?? '.', ctxY.site)
+          : known('.', { kind: 'default', site: build.site });
+      let context: Build['context'];
+      if (!ctxV.known) context = ctxV;
+      else if (/^(https?|git):\/\/|^git@|\.git(#|$)/.test(ctxV.value))
+        context = unknown(
+          'outside-repository',
+          `the context \`${ctxV.value}\` is a Git URL, not this checkout`,
+          ctxY?.site,
+        );
+      else {
+        const p = joinPath(dir, ctxV.value);
+        context =
+          p === undefined
+            ? unknown('outside-repository', `\`${ctxV.value}\` leaves the repository`, ctxY?.site)
+            : known(p, { ...ctxV.origin });
+      }
       const dfY = build.isMap ? build.get('dockerfile') : undefined;
-      const df = str(dfY);
-      const dockerfile = joinPath(context, df?.value ?? 'Dockerfile') ?? 'Dockerfile';
+      const dfV = dfY ? valueOf(dfY.str() ?? 'Dockerfile', dfY.site) : undefined;
+      let dockerfile: Build['dockerfile'];
+      if (!context.known) dockerfile = context;
+      else if (dfV && !dfV.known) dockerfile = dfV;
+      else {
+        const p = joinPath(context.value, dfV?.known ? dfV.value : 'Dockerfile');
+        dockerfile =
+          p === undefined
+            ? unknown('outside-repository', 'the Dockerfile leaves the repository', dfY?.site)
+            : known(p, { kind: dfV ? 'literal' : 'default', site: dfY?.site ?? build.site });
+      }
       const platformsY = build.isMap ? build.get('platforms') : undefined;
       const svcPlatform = str(y.get('platform'));
       const platformTexts = platformsY
@@ -141,44 +222,59 @@ export function readCompose(doc: Y, model: ProjectModel): ComposeProject {
         : svcPlatform
           ? [svcPlatform.value]
           : [];
-      const platforms = platformTexts.map((t) => parsePlatform(t)).filter((p): p is Platform => !!p);
-      const args: Record<string, string> = {};
+      const pSite = platformsY?.site ?? svcPlatform?.site;
+      const platforms: Build['platforms'] = platformTexts.length
+        ? platformList(platformTexts.join(','), { kind: 'literal', site: pSite })
+        : unknown(
+            'no-build-site',
+            'compose builds the platform of the machine it runs on, which is not known',
+            build.site,
+            'set `platforms:` under `build:` or in crossdock.yaml',
+          );
+      const args: Record<string, Value<string>> = {};
       const argsY = build.isMap ? build.get('args') : undefined;
-      if (argsY?.isMap) for (const [k, v] of Object.entries(argsY.stringMap())) args[k] = interpolate(v);
+      if (argsY?.isMap)
+        for (const e of argsY.entries()) {
+          const v = e.value?.str();
+          if (v !== undefined && e.value) args[e.key] = valueOf(v, e.value.site);
+        }
       else
         for (const a of argsY?.items() ?? []) {
           const s = a.str() ?? '';
           const eq = s.indexOf('=');
-          if (eq > 0) args[s.slice(0, eq)] = interpolate(s.slice(eq + 1));
+          if (eq > 0) args[s.slice(0, eq)] = valueOf(s.slice(eq + 1), a.site);
         }
+      const namedContexts: Record<string, string> = {};
+      for (const e of (build.isMap ? build.get('additional_contexts')?.entries() : undefined) ?? []) {
+        const v = e.value?.str();
+        if (v) namedContexts[e.key] = v;
+      }
       const id = `compose:${file.path}#${svc.key}`;
-      const b: Build = {
+      facts.builds.push({
         id,
+        origin: 'compose',
+        definedAt: locate(file, build.span),
         dockerfile,
         context,
-        contextSource: 'definition',
-        platforms: platforms.length ? platforms : [...model.targets.platforms],
-        platformsSource: platforms.length
-          ? `${file.path}:${file.position((platformsY ?? y.get('platform') ?? build).span.start).line}`
-          : model.targets.source,
+        platforms,
+        platformsExplicit: platformTexts.length > 0,
         tags: image ? [image.value] : [],
         buildArgs: args,
         target: build.isMap ? str(build.get('target'))?.value : undefined,
         push: false,
-        origin: 'compose',
-        definedAt: locate(file, build.span),
+        namedContexts,
         sites: {
           definition: build.site,
-          context: ctx?.site,
-          dockerfile: df?.site,
-          platforms: platformsY?.site ?? svcPlatform?.site,
+          context: ctxY && build.isMap ? ctxY.site : undefined,
+          dockerfile: dfY?.site,
+          platforms: pSite,
           tags: image ? [image.site] : [],
         },
-      };
-      model.builds.push(b);
+        before: [],
+      });
       c.buildId = id;
     }
-    model.deployments.workloads.push({
+    facts.workloads.push({
       kind: 'compose-service',
       name: svc.key,
       namespace: undefined,
@@ -195,5 +291,5 @@ export function readCompose(doc: Y, model: ProjectModel): ComposeProject {
       annotations: {},
     });
   }
-  return project;
+  return facts;
 }

@@ -1,6 +1,5 @@
-import { dirname } from '../../engine/classify.js';
-import { joinPath } from '../../engine/build-graph.js';
-import type { Deployments, ImageUse, Kustomization } from '../../model/deploy.js';
+import type { Deployments, ImageUse, Kustomization, KustomizePatch } from '../../model/deploy.js';
+import { dirname, joinPath } from '../../model/repo.js';
 import type { Y } from '../yaml/node.js';
 
 /** Reads a kustomization: resources (files, folders, remote), `namePrefix`, and `images:` overrides. */
@@ -12,7 +11,22 @@ export function readKustomization(doc: Y, out: Deployments): Kustomization | und
     resources: [],
     namePrefix: doc.get('namePrefix')?.str(),
     images: [],
+    patches: [],
+    replacements: (doc.get('replacements') ?? doc.get('vars'))?.site,
   };
+  for (const key of ['patches', 'patchesStrategicMerge', 'patchesJson6902']) {
+    for (const item of doc.get(key)?.items() ?? []) {
+      const path = item.isMap ? item.get('path')?.str() : item.str();
+      const inline = item.isMap ? item.get('patch')?.str() : undefined;
+      const isInline =
+        !item.isMap && path !== undefined && /\n|^\s*(apiVersion|kind|\$patch|-\s*op):/m.test(path);
+      k.patches.push({
+        path: path && !isInline ? joinPath(dir, path) : undefined,
+        inline: isInline ? path : inline,
+        site: item.site,
+      });
+    }
+  }
   for (const key of ['resources', 'bases', 'components']) {
     for (const item of doc.get(key)?.items() ?? []) {
       const v = item.str();
@@ -77,4 +91,18 @@ export function readHelmValues(doc: Y, out: Deployments): void {
     }
   };
   visit(doc, 0);
+}
+
+/** A strategic-merge patch document: which object it targets, whether it deletes it, a replica count. */
+export function readPatch(doc: Y): KustomizePatch | undefined {
+  if (!doc.isMap) return undefined;
+  const replicas = doc.at('spec', 'replicas');
+  const n = replicas?.num();
+  return {
+    kind: doc.get('kind')?.str(),
+    name: doc.at('metadata', 'name')?.str(),
+    delete: doc.get('$patch')?.str() === 'delete',
+    replicas: replicas && n !== undefined ? { value: n, site: replicas.site } : undefined,
+    site: doc.site,
+  };
 }

@@ -45,6 +45,11 @@ function probePort(y: Y | undefined): { port: number | string; at: Y } | undefin
   return undefined;
 }
 
+function list(y: Y | undefined): Located<string[]> | undefined {
+  if (!y?.isSeq) return undefined;
+  return { value: y.items().map((i) => i.str() ?? ''), site: y.site };
+}
+
 function container(y: Y, file: SourceFile, withProbes: boolean): Container {
   const image = y.get('image');
   const imageText = image?.str();
@@ -58,7 +63,16 @@ function container(y: Y, file: SourceFile, withProbes: boolean): Container {
     probes: [],
     securityContext: securityContext(y.get('securityContext')),
     buildId: undefined,
+    command: list(y.get('command')),
+    args: list(y.get('args')),
+    env: {},
   };
+  for (const e of y.get('env')?.items() ?? []) {
+    const name = e.get('name')?.str();
+    const value = e.get('value');
+    const v = value?.str();
+    if (name && value && v !== undefined) c.env[name] = { value: v, site: value.site };
+  }
   for (const p of y.get('ports')?.items() ?? []) {
     const port = p.get('containerPort');
     const n = port?.num();

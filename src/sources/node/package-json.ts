@@ -9,6 +9,7 @@ export function parsePackageJson(file: SourceFile): PackageJson {
     name: undefined,
     enginesNode: undefined,
     dependencies: [],
+    scripts: [],
     problems: [],
   };
   try {
@@ -26,6 +27,14 @@ export function parsePackageJson(file: SourceFile): PackageJson {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     const value = pair.value;
     if (key === 'name' && isScalar(value)) out.name = String(value.value);
+    if (key === 'scripts' && isMap(value))
+      for (const e of value.items)
+        if (isScalar(e.key) && isScalar(e.value) && typeof e.value.value === 'string' && e.value.range)
+          out.scripts.push({
+            name: String(e.key.value),
+            command: e.value.value,
+            span: { start: e.value.range[0] + 1, end: e.value.range[1] - 1 },
+          });
     if (key === 'engines' && isMap(value)) {
       for (const e of value.items) {
         if (isScalar(e.key) && e.key.value === 'node' && isScalar(e.value) && e.value.range) {

@@ -72,6 +72,7 @@ function skipExpansion(text: string, i: number): number {
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
+  const heredocs: { delimiter: string; strip: boolean }[] = [];
   let i = 0;
   while (i < text.length) {
     const c = text[i];
@@ -90,6 +91,16 @@ function tokenize(text: string): Token[] {
     if (c === '\n' || c === '\r') {
       tokens.push({ kind: 'op', value: '\n', raw: c, start: i, end: i + 1, quoted: false });
       i++;
+      // Here-documents start after the line that opened them: skip their bodies up to the delimiter line.
+      for (const h of heredocs.splice(0)) {
+        while (i < text.length) {
+          const eol = text.indexOf('\n', i);
+          const end = eol < 0 ? text.length : eol;
+          const line = text.slice(i, end).replace(/\r$/, '');
+          i = eol < 0 ? text.length : eol + 1;
+          if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delimiter) break;
+        }
+      }
       continue;
     }
     const two = text.slice(i, i + 2);
@@ -120,6 +131,13 @@ function tokenize(text: string): Token[] {
       if (!/^\d+$/.test(rm[0])) {
         const opEnd = i + rm[0].length;
         tokens.push({ kind: 'redirect', value: rm[0], raw: rm[0], start: i, end: opEnd, quoted: false });
+        if (/^\d*<<-?$/.test(rm[0])) {
+          const d = /^[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([^\s;&|<>()]+))/.exec(
+            text.slice(opEnd, opEnd + 256),
+          );
+          const delimiter = d?.[1] ?? d?.[2] ?? d?.[3];
+          if (delimiter) heredocs.push({ delimiter, strip: rm[0].endsWith('-') });
+        }
         i = opEnd;
         continue;
       }
@@ -240,6 +258,11 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
   let curEnd = 0;
   /** Words still to skip as part of a compound header (`for x in a b`, `case x in`). */
   let skipHeader = false;
+  /** Open `case` statements: in pattern position (`a|b)`) or in a branch body (depth + 1 until `;;`). */
+  const cases: { pattern: boolean }[] = [];
+  let caseHeader = false;
+  /** Depths at which a subshell `( … )` was opened. */
+  const subshells: number[] = [];
 
   const finish = (next: ShellCommand['next']) => {
     if (cur && (cur.argv.length || cur.assignments.length || cur.redirects.length)) {
@@ -255,14 +278,41 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
 
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
+    const inCase = cases[cases.length - 1];
+    if (inCase?.pattern) {
+      // Patterns are not commands: skip up to the `)` that opens the branch; `esac` closes the statement.
+      if (t.kind === 'word' && t.value === 'esac' && !t.quoted) {
+        cases.pop();
+        continue;
+      }
+      if (t.kind === 'op' && t.value === ')') {
+        inCase.pattern = false;
+        depth++;
+      }
+      continue;
+    }
+    if (inCase && t.kind === 'op' && t.value === ';' && /^;;&?$|^;&$/.test(t.raw)) {
+      finish(';');
+      depth = Math.max(0, depth - 1);
+      inCase.pattern = true;
+      continue;
+    }
+    if (inCase && t.kind === 'word' && t.value === 'esac' && !t.quoted && (!cur || cur.argv.length === 0)) {
+      finish(undefined);
+      depth = Math.max(0, depth - 1);
+      cases.pop();
+      continue;
+    }
     if (t.kind === 'op') {
       if (t.value === '(') {
         finish(undefined);
         depth++;
+        subshells.push(depth);
         continue;
       }
       if (t.value === ')') {
         finish(undefined);
+        if (subshells[subshells.length - 1] === depth) subshells.pop();
         depth = Math.max(0, depth - 1);
         continue;
       }
@@ -296,6 +346,7 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
           span: { start: 0, end: 0 },
           next: undefined,
           depth,
+          ...(subshells.length ? { subshell: subshells.length } : {}),
         };
         curStart = t.start;
       }
@@ -307,8 +358,11 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
     // word
     if (!cur || (cur.argv.length === 0 && cur.assignments.length === 0)) {
       if (skipHeader) {
-        if (t.value === 'do' || t.value === 'in') {
-          if (t.value === 'do') skipHeader = false;
+        if (t.value === 'do') skipHeader = false;
+        if (t.value === 'in' && caseHeader) {
+          skipHeader = false;
+          caseHeader = false;
+          cases.push({ pattern: true });
         }
         continue;
       }
@@ -316,9 +370,12 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
         if (t.value === '{' || t.value === 'then' || t.value === 'do' || t.value === 'else') depth++;
         else if (t.value === '}' || t.value === 'fi' || t.value === 'done' || t.value === 'esac')
           depth = Math.max(0, depth - 1);
-        else if (t.value === 'case') skipHeader = true;
-        if (t.value === 'elif' || t.value === 'else')
-          depth = Math.max(0, depth - (t.value === 'else' ? 1 : 0));
+        else if (t.value === 'case') {
+          skipHeader = true;
+          caseHeader = true;
+        }
+        // `else` and `elif` close the previous branch's body (`else` opens its own; `elif`'s `then` does).
+        if (t.value === 'elif' || t.value === 'else') depth = Math.max(0, depth - 1);
         continue;
       }
       if ((t.value === 'for' || t.value === 'select') && !t.quoted) {
@@ -327,7 +384,15 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
       }
     }
     if (!cur) {
-      cur = { assignments: [], argv: [], redirects: [], span: { start: 0, end: 0 }, next: undefined, depth };
+      cur = {
+        assignments: [],
+        argv: [],
+        redirects: [],
+        span: { start: 0, end: 0 },
+        next: undefined,
+        depth,
+        ...(subshells.length ? { subshell: subshells.length } : {}),
+      };
       curStart = t.start;
     }
     const am = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(t.raw);

@@ -1,11 +1,21 @@
-import { joinPath } from '../../engine/build-graph.js';
-import type { Located, Site, Workflow, WorkflowJob, WorkflowStep } from '../../model/deploy.js';
+import { runnerArchitecture } from '../../knowledge/runners.js';
+import type {
+  Located,
+  RegistryMention,
+  Site,
+  Workflow,
+  WorkflowJob,
+  WorkflowStep,
+} from '../../model/deploy.js';
 import { imageMention, loginMention } from '../../model/image-ref.js';
-import { parsePlatform, type Platform } from '../../model/platform.js';
-import type { Build, ProjectModel } from '../../model/project.js';
+import type { Build } from '../../model/project.js';
+import { type Inventory, joinPath } from '../../model/repo.js';
 import { locate, type SourceFile } from '../../model/source.js';
+import { known, unknown, type Value } from '../../model/value.js';
+import { commandBuild, nativePlatform, platformList } from '../builds.js';
+import { type ScanResult, scanShell } from '../scripts/scan.js';
+import { analyzeShell } from '../shell/analyze.js';
 import { parseShell } from '../shell/parse.js';
-import { type BuildCommand, scriptFacts } from '../scripts/commands.js';
 import { scalarOffsets, type Y } from '../yaml/node.js';
 
 const TOP_KEYS = new Set(['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs']);
@@ -46,26 +56,112 @@ const STEP_KEYS = new Set([
 const FILTER_KEYS = ['branches', 'branches-ignore', 'tags', 'tags-ignore', 'paths', 'paths-ignore'];
 const MAX_COMBINATIONS = 32;
 
-/** Replaces `${{ env.X }}`, `${{ matrix.X }}` and `${{ vars.X }}`-free expressions it can resolve. */
-export function resolveExpressions(
-  text: string,
-  env: Record<string, string>,
-  matrix: Record<string, string>,
-): string {
-  return text.replace(
-    /\$\{\{\s*(env|matrix)\.([A-Za-z0-9_-]+)\s*\}\}/g,
-    (whole, scope: string, key: string) => {
-      const v = scope === 'env' ? env[key] : matrix[key];
-      return v ?? whole;
-    },
+/** Actions that write nothing into the workspace a later build could copy. */
+const NO_FILE_ACTIONS =
+  /^(actions\/(checkout|setup-[\w-]+|cache|upload-artifact|github-script|labeler|stale)|docker\/(login-action|setup-qemu-action|setup-buildx-action|metadata-action)|aws-actions\/configure-aws-credentials|azure\/login|google-github-actions\/auth|sigstore\/cosign-installer|crazy-max\/ghaction-[\w-]+|int128\/[\w-]+|softprops\/[\w-]+)$/;
+
+/** A script a workflow step runs, with how it runs it: the link phase scans the script per invocation. */
+export interface Invocation {
+  /** Repository path of the script (or Makefile). */
+  path: string;
+  args: string[] | undefined;
+  cwd: string;
+  env: Map<string, Value<string>>;
+  job: { workflow: Workflow; job: WorkflowJob };
+  runsOn: WorkflowJob['runsOn'];
+  qemu: boolean;
+  before: Build['before'];
+  site: Site;
+  make: boolean;
+}
+
+/** A `docker buildx bake` a workflow runs (bake-action or a run step). */
+export interface BakeInvocation {
+  files: string[];
+  targets: string[];
+  cwd: string;
+  push: boolean;
+  /** `--set *.platform=…` / bake-action `set:` overrides of platforms. */
+  platforms: Value<string> | undefined;
+  job: { workflow: Workflow; job: WorkflowJob };
+  runsOn: WorkflowJob['runsOn'];
+  qemu: boolean;
+  before: Build['before'];
+  site: Site;
+}
+
+export interface WorkflowFacts {
+  workflow: Workflow;
+  builds: Build[];
+  invocations: Invocation[];
+  bakes: BakeInvocation[];
+  mentions: RegistryMention[];
+}
+
+type Scope = {
+  env: Record<string, string>;
+  matrix: Record<string, string>;
+  steps: Map<string, WorkflowStep>;
+};
+
+/** Evaluates the `${{ }}` expressions crossdock can resolve statically: env, matrix and step outputs. */
+export function evaluate(expr: string, scope: Scope, site: Site, depth = 0): Value<string[]> {
+  const e = expr.trim();
+  if (depth > 8) return unknown('expression', `\`${e}\` refers to itself`, site);
+  let m = /^(env|matrix)\.([A-Za-z0-9_-]+)$/.exec(e);
+  if (m) {
+    const v = m[1] === 'env' ? scope.env[m[2] ?? ''] : scope.matrix[m[2] ?? ''];
+    if (v !== undefined && !v.includes('${{'))
+      return known([v], { kind: m[1] === 'env' ? 'variable' : 'matrix', site, detail: `${m[1]}.${m[2]}` });
+    if (v !== undefined) return evaluateText(v, scope, site, depth + 1);
+    return unknown('expression', `\`${e}\` is not set in this workflow`, site);
+  }
+  m = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/.exec(e);
+  if (m) {
+    const step = scope.steps.get(m[1] ?? '');
+    const out = step?.run?.outputs.get(m[2] ?? '');
+    if (out && !out.unknown && out.values.length)
+      return known(out.values, {
+        kind: 'step-output',
+        site: step?.run?.site,
+        detail: `steps.${m[1]}.outputs.${m[2]}`,
+      });
+    return unknown(
+      'expression',
+      step?.run
+        ? `step "${m[1]}" computes output \`${m[2]}\` when it runs`
+        : `\`${e}\` comes from a step whose outputs crossdock cannot read`,
+      site,
+      'write the value with a literal `echo "name=value" >> "$GITHUB_OUTPUT"`, or set it in crossdock.yaml',
+    );
+  }
+  const lit = /^'([^']*)'$/.exec(e);
+  if (lit) return known([lit[1] ?? ''], { kind: 'literal', site });
+  return unknown(
+    'expression',
+    `\`\${{ ${e} }}\` is evaluated by GitHub Actions when the workflow runs`,
+    site,
   );
 }
 
-function splitList(text: string): string[] {
-  return text
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+/** Substitutes every `${{ }}` in a text; unknown when one cannot be resolved, several values when a step output has several. */
+export function evaluateText(text: string, scope: Scope, site: Site, depth = 0): Value<string[]> {
+  const parts = text.split(/(\$\{\{[^}]*\}\})/);
+  let values = [''];
+  let origin: Extract<Value<string[]>, { known: true }>['origin'] = { kind: 'literal', site };
+  for (const part of parts) {
+    const m = /^\$\{\{([^}]*)\}\}$/.exec(part);
+    if (!m) {
+      values = values.map((v) => v + part);
+      continue;
+    }
+    const v = evaluate(m[1] ?? '', scope, site, depth);
+    if (!v.known) return v;
+    origin = v.origin;
+    values = values.flatMap((prefix) => v.value.map((x) => prefix + x));
+    if (values.length > 64) return unknown('branch', 'too many possible values', site);
+  }
+  return known(values, origin);
 }
 
 /** Matrix combinations (scalar lists crossed, `include` entries added), capped. */
@@ -89,6 +185,10 @@ function combinations(job: Y): {
       for (const v of list) if (next.length < MAX_COMBINATIONS) next.push({ ...c, [e.key]: v.value });
     combos = next.length ? next : combos;
   }
+  for (const exc of matrix.get('exclude')?.items() ?? []) {
+    const m = exc.stringMap();
+    combos = combos.filter((c) => !Object.entries(m).every(([k, v]) => c[k] === v));
+  }
   for (const inc of matrix.get('include')?.items() ?? []) {
     const m = inc.stringMap();
     for (const [k, v] of Object.entries(m)) {
@@ -105,43 +205,39 @@ function combinations(job: Y): {
       for (const c of matching) Object.assign(c, m);
     else if (combos.length < MAX_COMBINATIONS) combos.push(m);
   }
-  return { combos, values };
+  return { combos: combos.length ? combos : [{}], values };
 }
 
-function rawLabels(job: Y): string[] {
+function labelsOf(job: Y): string[] {
   const y = job.get('runs-on');
   if (!y) return [];
   if (y.isSeq) return y.items().map((i) => i.str() ?? '');
+  if (y.isMap)
+    return (y.get('labels')?.isSeq ? (y.get('labels')?.items() ?? []) : [y.get('labels')]).map(
+      (i) => i?.str() ?? '',
+    );
   return [y.str() ?? ''];
 }
 
-function runsOn(
+function runsOnFor(
   job: Y,
-  combos: Record<string, string>[],
+  labels: string[],
+  combo: Record<string, string>,
   env: Record<string, string>,
-): WorkflowJob['runsOn'] {
-  const y = job.get('runs-on');
-  if (!y) return [];
-  let labels: string[];
-  if (y.isSeq) labels = y.items().map((i) => i.str() ?? '');
-  else if (y.isMap)
-    labels = (y.get('labels')?.isSeq ? (y.get('labels')?.items() ?? []) : [y.get('labels')]).map(
-      (i) => i?.str() ?? '',
-    );
-  else labels = [y.str() ?? ''];
-  const out: WorkflowJob['runsOn'] = [];
-  const seen = new Set<string>();
-  for (const combo of combos) {
-    const resolved = labels.flatMap((l) => {
-      const r = resolveExpressions(l, env, combo);
-      return r.startsWith('[') ? splitList(r.slice(1, -1)).map((s) => s.replace(/^["']|["']$/g, '')) : [r];
-    });
-    const key = resolved.join('\0');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ labels: resolved, site: y.site });
-  }
-  return out;
+): string[] {
+  const scope: Scope = { env, matrix: combo, steps: new Map() };
+  const site = job.get('runs-on')?.site ?? job.site;
+  return labels.flatMap((l) => {
+    const v = evaluateText(l, scope, site);
+    const r = v.known && v.value.length === 1 ? (v.value[0] ?? l) : l;
+    return r.startsWith('[')
+      ? r
+          .slice(1, -1)
+          .split(',')
+          .map((s) => s.trim().replace(/^["']|["']$/g, ''))
+          .filter(Boolean)
+      : [r];
+  });
 }
 
 function withInputs(step: Y): WorkflowStep['with'] {
@@ -151,36 +247,6 @@ function withInputs(step: Y): WorkflowStep['with'] {
     out.set(e.key, { value: v?.str() ?? '', keySite: e.keySite, valueSite: v?.site ?? e.keySite });
   }
   return out;
-}
-
-function readStep(step: Y, problems: Workflow['problems']): WorkflowStep {
-  for (const e of step.entries()) {
-    if (!STEP_KEYS.has(e.key)) problems.push({ message: `unknown step key "${e.key}"`, site: e.keySite });
-  }
-  const usesY = step.get('uses');
-  const uses = usesY?.str();
-  const at = uses?.lastIndexOf('@') ?? -1;
-  const runY = step.get('run');
-  const runText = runY?.str();
-  let run: WorkflowStep['run'];
-  if (runY && runText !== undefined) {
-    const script = parseShell(runText, 0, scalarOffsets(runY, runText));
-    run = { text: runText, site: runY.site, script, copies: [], runs: [] };
-  }
-  return {
-    site: step.site,
-    name: step.get('name')?.str(),
-    uses:
-      uses && usesY
-        ? {
-            action: at > 0 ? uses.slice(0, at) : uses,
-            ref: at > 0 ? uses.slice(at + 1) : '',
-            site: usesY.site,
-          }
-        : undefined,
-    with: withInputs(step),
-    run,
-  };
 }
 
 function envOf(y: Y | undefined): Record<string, string> {
@@ -213,12 +279,39 @@ export function emptyWorkflow(file: SourceFile): Workflow {
   return { file, on: [], jobs: [], env: {}, problems: [] };
 }
 
+/** What a step before a build may have written into the workspace: its outputs when known, else unknown. */
+function stepEffect(step: WorkflowStep, cwd: string): Build['before'][number] | undefined {
+  if (step.uses) {
+    if (NO_FILE_ACTIONS.test(step.uses.action)) return undefined;
+    if (/^docker\/(build-push-action|bake-action)$/.test(step.uses.action)) return undefined;
+    const path = step.with.get('path')?.value;
+    return {
+      site: step.uses.site,
+      what: `the step using ${step.uses.action}`,
+      outputs:
+        step.uses.action === 'actions/download-artifact' && path ? [joinPath(cwd, path) ?? path] : undefined,
+    };
+  }
+  if (!step.run) return undefined;
+  const effects = step.run.facts.commands.filter((c) => c.unknownEffects || c.creates.length);
+  if (effects.length === 0) return undefined;
+  const unknownOne = effects.find((c) => c.unknownEffects);
+  return {
+    site: step.run.site,
+    what: `the step "${step.name ?? step.run.text.split('\n')[0]?.slice(0, 40)}"`,
+    outputs: unknownOne
+      ? undefined
+      : effects.flatMap((c) => c.creates).map((p) => (p.startsWith('/') ? p : (joinPath(cwd, p) ?? p))),
+  };
+}
+
 /** Reads a GitHub Actions workflow: jobs, steps, matrix label sets, and the builds its steps run. */
-export function readWorkflow(doc: Y, model: ProjectModel): Workflow {
+export function readWorkflow(doc: Y, inventory: Inventory): WorkflowFacts {
   const wf = emptyWorkflow(doc.file);
+  const facts: WorkflowFacts = { workflow: wf, builds: [], invocations: [], bakes: [], mentions: [] };
   if (!doc.isMap) {
     wf.problems.push({ message: 'a workflow must be a mapping with "on" and "jobs"', site: doc.site });
-    return wf;
+    return facts;
   }
   for (const e of doc.entries()) {
     if (!TOP_KEYS.has(e.key)) {
@@ -231,7 +324,7 @@ export function readWorkflow(doc: Y, model: ProjectModel): Workflow {
   const jobs = doc.get('jobs');
   if (!jobs?.isMap) {
     wf.problems.push({ message: 'no "jobs:" mapping', site: (jobs ?? doc).site });
-    return wf;
+    return facts;
   }
   for (const j of jobs.entries()) {
     const y = j.value;
@@ -239,217 +332,481 @@ export function readWorkflow(doc: Y, model: ProjectModel): Workflow {
       wf.problems.push({ message: `job "${j.key}" must be a mapping`, site: j.keySite });
       continue;
     }
-    for (const e of y.entries()) {
+    for (const e of y.entries())
       if (!JOB_KEYS.has(e.key))
         wf.problems.push({ message: `unknown key "${e.key}" in job "${j.key}"`, site: e.keySite });
-    }
-    const env = { ...wf.env, ...envOf(y.get('env')) };
-    const { combos, values } = combinations(y);
-    const timeout = y.get('timeout-minutes');
-    const tv = timeout?.num() ?? timeout?.str();
-    const job: WorkflowJob = {
-      id: j.key,
-      site: j.keySite,
-      runsOn: runsOn(y, combos, env),
-      runsOnRaw: rawLabels(y),
-      timeoutMinutes: timeout && tv !== undefined ? { value: tv, site: timeout.site } : undefined,
-      steps: [],
-      matrix: values,
-      env,
-    };
-    const steps = y.get('steps');
-    if (steps && !steps.isSeq)
-      wf.problems.push({ message: `"steps" of job "${j.key}" must be a list`, site: steps.site });
-    let qemu = false;
-    for (const s of steps?.items() ?? []) {
-      if (!s.isMap) {
-        wf.problems.push({ message: 'a step must be a mapping with "uses" or "run"', site: s.site });
-        continue;
-      }
-      const step = readStep(s, wf.problems);
-      job.steps.push(step);
-      const action = step.uses?.action;
-      if (action === 'docker/setup-qemu-action') qemu = true;
-      if (step.run) {
-        const stepEnv = { ...env, ...envOf(s.get('env')) };
-        if (/\bbinfmt\b|qemu-user-static|tonistiigi\/binfmt/.test(step.run.text)) qemu = true;
-        for (const combo of combos.slice(0, 1)) {
-          const seed = new Map(
-            Object.entries(stepEnv).map(([k, v]) => [k, resolveExpressions(v, stepEnv, combo)]),
-          );
-          const facts = scriptFacts(doc.file, step.run.script, seed);
-          step.run.copies.push(...facts.copies);
-          step.run.runs.push(...facts.runs);
-          const wd =
-            s.get('working-directory')?.str() ?? y.at('defaults', 'run', 'working-directory')?.str() ?? '.';
-          for (const b of facts.builds)
-            model.builds.push(commandBuild(b, model, wd, 'workflow', { workflow: wf, job }, qemu));
-          for (const p of facts.pushes) model.registries.push(...imageMention(p, 'push'));
-          for (const l of facts.logins) model.registries.push(...loginMention(l));
-        }
-      }
-      if (action === 'docker/login-action') {
-        const reg = step.with.get('registry');
-        if (reg?.value)
-          model.registries.push(
-            ...loginMention({ value: resolveExpressions(reg.value, env, {}), site: reg.valueSite }),
-          );
-      }
-      if (action === 'docker/build-push-action') {
-        for (const combo of combos) {
-          const b = buildPushBuild(step, model, env, combo, { workflow: wf, job }, qemu);
-          if (!model.builds.some((x) => x.id === b.id)) model.builds.push(b);
-        }
-      }
-    }
-    wf.jobs.push(job);
+    readJob(j.key, j.keySite, y, wf, facts, inventory);
   }
-  return wf;
+  return facts;
 }
 
-function platformsOf(text: string): Platform[] {
-  return splitList(text)
-    .map((p) => parsePlatform(p))
-    .filter((p): p is Platform => !!p);
-}
-
-/** A Build from a shell build command (script, Makefile recipe, workflow `run:`). Paths are relative to `cwd`. */
-export function commandBuild(
-  b: BuildCommand,
-  model: ProjectModel,
-  cwd: string,
-  origin: Build['origin'],
-  job: Build['job'],
-  qemu: boolean,
-): Build {
-  const file = b.site.file;
-  const context = joinPath(cwd, b.context?.value ?? '.') ?? '.';
-  const dockerfile = b.dockerfile
-    ? (joinPath(cwd, b.dockerfile.value) ?? b.dockerfile.value)
-    : (joinPath(context, 'Dockerfile') ?? 'Dockerfile');
-  const platforms = b.platforms ? platformsOf(b.platforms.value) : [];
-  const pos = file.position(b.site.span.start);
-  return {
-    id: `${origin}:${file.path}:${pos.line}`,
-    dockerfile,
-    context,
-    contextSource: 'definition',
-    platforms: platforms.length ? platforms : [...model.targets.platforms],
-    platformsSource: platforms.length
-      ? `${file.path}:${file.position((b.platforms ?? b).site.span.start).line}`
-      : model.targets.source,
-    tags: b.tags.map((t) => t.value),
-    buildArgs: b.buildArgs,
-    target: b.target,
-    push: b.push,
-    origin,
-    definedAt: locate(file, b.site.span),
-    sites: {
-      definition: b.site,
-      dockerfile: b.dockerfile?.site,
-      context: b.context?.site,
-      platforms: b.platforms?.site,
-      tags: b.tags.map((t) => t.site),
-    },
-    job,
-    qemu,
+function readJob(
+  id: string,
+  site: Site,
+  y: Y,
+  wf: Workflow,
+  facts: WorkflowFacts,
+  inventory: Inventory,
+): void {
+  const env = { ...wf.env, ...envOf(y.get('env')) };
+  const { combos, values } = combinations(y);
+  const timeout = y.get('timeout-minutes');
+  const tv = timeout?.num() ?? timeout?.str();
+  const labels = labelsOf(y);
+  const runsOnSite = y.get('runs-on')?.site ?? site;
+  const perCombo = combos.map((c) => ({ combo: c, labels: runsOnFor(y, labels, c, env) }));
+  const runsOn: WorkflowJob['runsOn'] = [];
+  for (const p of perCombo)
+    if (!runsOn.some((r) => r.labels.join('\0') === p.labels.join('\0')))
+      runsOn.push({ labels: p.labels, site: runsOnSite });
+  const job: WorkflowJob = {
+    id,
+    site,
+    runsOn,
+    runsOnRaw: labels,
+    timeoutMinutes: timeout && tv !== undefined ? { value: tv, site: timeout.site } : undefined,
+    steps: [],
+    matrix: values,
+    env,
   };
-}
-
-/** Where each tag is written: the raw (unresolved) list items line up one to one with the resolved tags. */
-function tagSites(step: WorkflowStep, resolved: string[], fallback: Site): Site[] {
-  const raw = step.with.get('tags');
-  if (!raw) return resolved.map(() => fallback);
-  const file = raw.valueSite.file;
-  const items = splitList(raw.value);
-  const sites: Site[] = [];
-  let from = raw.valueSite.span.start;
-  for (const item of items) {
-    const i = file.text.indexOf(item, from);
-    if (i < 0 || i >= raw.valueSite.span.end) {
-      sites.push(fallback);
+  wf.jobs.push(job);
+  const steps = y.get('steps');
+  if (steps && !steps.isSeq)
+    wf.problems.push({ message: `"steps" of job "${id}" must be a list`, site: steps.site });
+  const defaultWd = y.at('defaults', 'run', 'working-directory')?.str();
+  const stepsById = new Map<string, WorkflowStep>();
+  /** `echo "X=v" >> "$GITHUB_ENV"` of earlier steps: the environment of later ones (unknown when conditional). */
+  const githubEnv = new Map<string, Value<string>>();
+  let qemu = false;
+  const before: Build['before'] = [];
+  const ref = { workflow: wf, job };
+  for (const s of steps?.items() ?? []) {
+    if (!s.isMap) {
+      wf.problems.push({ message: 'a step must be a mapping with "uses" or "run"', site: s.site });
       continue;
     }
-    sites.push({ file, span: { start: i, end: i + item.length } });
-    from = i + item.length;
+    for (const e of s.entries())
+      if (!STEP_KEYS.has(e.key))
+        wf.problems.push({ message: `unknown step key "${e.key}"`, site: e.keySite });
+    const stepEnv = { ...env, ...envOf(s.get('env')) };
+    const step = readStep(s, stepEnv, defaultWd, stepsById, githubEnv);
+    job.steps.push(step);
+    if (step.id) stepsById.set(step.id, step);
+    const action = step.uses?.action;
+    if (action === 'docker/setup-qemu-action') qemu = true;
+    const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
+    if (step.run) {
+      if (/\bbinfmt\b|qemu-user-static|tonistiigi\/binfmt/.test(step.run.text)) qemu = true;
+      const text = step.run;
+      const matrixDependent = /\$\{\{\s*matrix\./.test(text.text);
+      for (const [k, p] of (matrixDependent ? perCombo : perCombo.slice(0, 1)).entries()) {
+        const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
+        const scan = scanRun(step, scope, cwd, githubEnv);
+        for (const [n, b] of scan.builds.entries()) {
+          const runs = [{ labels: p.labels, site: runsOnSite }];
+          const build = commandBuild(b, {
+            id: `workflow:${wf.file.path}:${wf.file.position(b.site.span.start).line}${matrixDependent && perCombo.length > 1 ? `[${k}]` : ''}${n ? `#${n}` : ''}`,
+            origin: 'workflow',
+            inventory,
+            native: nativePlatform(
+              runnerArchitecture(p.labels),
+              runsOnSite,
+              `runner [${p.labels.join(', ')}]`,
+            ),
+            job: ref,
+            runsOn: runs,
+            qemu,
+            before: [...before, ...commandsBefore(step, b.site.span.start, cwd)],
+          });
+          if (!facts.builds.some((x) => sameBuild(x, build))) facts.builds.push(build);
+        }
+        if (k === 0) {
+          for (const push of scan.pushes) facts.mentions.push(...imageMention(push, 'push'));
+          for (const login of scan.logins) facts.mentions.push(...loginMention(login));
+          for (const r of scan.runs) {
+            if (!r.path) continue;
+            facts.invocations.push({
+              path: r.path,
+              args: r.args,
+              cwd: r.cwd.known ? r.cwd.path : cwd,
+              env: new Map(
+                Object.entries(stepEnv).map(([name, v]) => [
+                  name,
+                  toValue(evaluateText(v, scope, text.site)),
+                ]),
+              ),
+              job: ref,
+              runsOn: perCombo.length > 1 ? runsOn : [{ labels: p.labels, site: runsOnSite }],
+              qemu,
+              before: [...before, ...commandsBefore(step, r.site.span.start, cwd)],
+              site: r.site,
+              make: r.value === 'make',
+            });
+          }
+          for (const bake of scan.bakes)
+            facts.bakes.push({
+              files: bake.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
+              targets: bake.targets,
+              cwd: bake.cwd.known ? bake.cwd.path : cwd,
+              push: bake.push,
+              platforms: undefined,
+              job: ref,
+              runsOn,
+              qemu,
+              before: [...before],
+              site: bake.site,
+            });
+        }
+      }
+    }
+    if (action === 'docker/login-action') {
+      const reg = step.with.get('registry');
+      if (reg?.value) {
+        const v = evaluateText(reg.value, { env: stepEnv, matrix: {}, steps: stepsById }, reg.valueSite);
+        if (v.known)
+          for (const r of v.value) facts.mentions.push(...loginMention({ value: r, site: reg.valueSite }));
+      }
+    }
+    if (action === 'docker/build-push-action') {
+      for (const [k, p] of perCombo.entries()) {
+        const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
+        const b = buildPushBuild(
+          step,
+          scope,
+          { workflow: wf, job },
+          p.labels,
+          runsOnSite,
+          qemu,
+          before,
+          inventory,
+          perCombo.length > 1 ? k : undefined,
+        );
+        if (!facts.builds.some((x) => sameBuild(x, b))) facts.builds.push(b);
+      }
+    }
+    if (action === 'docker/bake-action') {
+      const scope: Scope = { env: stepEnv, matrix: perCombo[0]?.combo ?? {}, steps: stepsById };
+      const list = (k: string) =>
+        (step.with.get(k)?.value ?? '')
+          .split(/[\n,]/)
+          .map((x) => x.trim())
+          .filter(Boolean);
+      const setPlatform = list('set').find((x) => /\.platform=/.test(x));
+      facts.bakes.push({
+        files: list('files'),
+        targets: list('targets'),
+        cwd: joinPath('.', step.with.get('workdir')?.value ?? '.') ?? '.',
+        push: step.with.get('push')?.value === 'true',
+        platforms: setPlatform
+          ? toValue(evaluateText(setPlatform.slice(setPlatform.indexOf('=') + 1), scope, step.site))
+          : undefined,
+        job: ref,
+        runsOn,
+        qemu,
+        before: [...before],
+        site: step.uses?.site ?? step.site,
+      });
+    }
+    const effect = stepEffect(step, cwd);
+    if (effect) before.push(effect);
   }
-  return items.length === resolved.length ? sites : resolved.map(() => fallback);
 }
 
-/** The label set of one matrix combination (the job's first when the combination is not found). */
-function runsOnFor(job: WorkflowJob, combo: Record<string, string>): WorkflowJob['runsOn'] {
-  const y = job.runsOn;
-  const key = /\$\{\{\s*matrix\.([\w-]+)\s*\}\}/;
-  const raw = job.runsOnRaw;
-  if (!raw.some((l) => key.test(l))) return y;
-  const labels = raw.map((l) => resolveExpressions(l, job.env, combo));
-  const hit = y.find((s) => s.labels.join('\0') === labels.join('\0'));
-  return hit ? [hit] : y;
+function toValue(v: Value<string[]>): Value<string> {
+  if (!v.known) return v;
+  if (v.value.length === 1) return known(v.value[0] ?? '', v.origin);
+  return unknown('branch', `one of ${v.value.map((x) => `\`${x}\``).join(', ')}`, v.origin.site);
+}
+
+function sameBuild(a: Build, b: Build): boolean {
+  const key = (x: Build) =>
+    JSON.stringify([
+      x.definedAt,
+      x.dockerfile.known ? x.dockerfile.value : '?',
+      x.context.known ? x.context.value : '?',
+      x.platforms.known ? x.platforms.value : '?',
+      x.tags,
+      x.runsOn?.map((r) => r.labels),
+    ]);
+  return key(a) === key(b);
+}
+
+/** Commands in the same run block before a position that may write files. */
+function commandsBefore(step: WorkflowStep, at: number, cwd: string): Build['before'] {
+  const out: Build['before'] = [];
+  for (const c of step.run?.facts.commands ?? []) {
+    if (c.command.span.start >= at) break;
+    if (!c.unknownEffects && c.creates.length === 0) continue;
+    out.push({
+      site: { file: step.site.file, span: c.command.span },
+      what: `\`${c.argv
+        .map((w) => w.value)
+        .join(' ')
+        .slice(0, 50)}\``,
+      outputs: c.unknownEffects
+        ? undefined
+        : c.creates.map((p) => (p.startsWith('/') ? p : (joinPath(cwd, p) ?? p))),
+    });
+  }
+  return out;
+}
+
+/**
+ * The run text as the shell receives it: GitHub substitutes `${{ }}` expressions before the shell runs, so a
+ * resolvable expression is replaced in the text (its characters map to the expression's position).
+ */
+function shellText(run: NonNullable<WorkflowStep['run']>, scope: Scope): { text: string; offsets: number[] } {
+  if (!run.text.includes('${{')) return { text: run.text, offsets: run.offsets };
+  let text = '';
+  const offsets: number[] = [];
+  const re = /\$\{\{([^}]*)\}\}/g;
+  let last = 0;
+  for (let m = re.exec(run.text); m; m = re.exec(run.text)) {
+    const at = run.offsets[m.index] ?? run.site.span.start;
+    const v = evaluate(m[1] ?? '', scope, {
+      file: run.site.file,
+      span: { start: at, end: at + m[0].length },
+    });
+    if (!v.known || v.value.length !== 1) continue;
+    for (let k = last; k < m.index; k++) {
+      text += run.text[k];
+      offsets.push(run.offsets[k] ?? at);
+    }
+    for (const ch of v.value[0] ?? '') {
+      text += ch;
+      offsets.push(at);
+    }
+    last = m.index + m[0].length;
+  }
+  for (let k = last; k < run.text.length; k++) {
+    text += run.text[k];
+    offsets.push(run.offsets[k] ?? run.site.span.end);
+  }
+  return { text, offsets };
+}
+
+function scanRun(
+  step: WorkflowStep,
+  scope: Scope,
+  cwd: string,
+  githubEnv?: Map<string, Value<string>>,
+): ScanResult {
+  const run = step.run as NonNullable<WorkflowStep['run']>;
+  const sub = shellText(run, scope);
+  const script = sub.text === run.text ? run.script : parseShell(sub.text, 0, sub.offsets);
+  const env = new Map<string, Value<string>>(githubEnv ?? []);
+  for (const [k, v] of Object.entries(scope.env)) env.set(k, toValue(evaluateText(v, scope, run.site)));
+  return scanShell(script, {
+    file: run.site.file,
+    scriptPath: undefined,
+    cwd: { known: true, path: cwd },
+    args: [],
+    env,
+    expression: (expr, site) => toValue(evaluate(expr, scope, site)),
+  });
+}
+
+function readStep(
+  s: Y,
+  env: Record<string, string>,
+  defaultWd: string | undefined,
+  steps: Map<string, WorkflowStep>,
+  githubEnv: Map<string, Value<string>>,
+): WorkflowStep {
+  const usesY = s.get('uses');
+  const uses = usesY?.str();
+  const at = uses?.lastIndexOf('@') ?? -1;
+  const runY = s.get('run');
+  const runText = runY?.str();
+  const step: WorkflowStep = {
+    site: s.site,
+    id: s.get('id')?.str(),
+    name: s.get('name')?.str(),
+    uses:
+      uses && usesY
+        ? {
+            action: at > 0 ? uses.slice(0, at) : uses,
+            ref: at > 0 ? uses.slice(at + 1) : '',
+            site: usesY.site,
+          }
+        : undefined,
+    with: withInputs(s),
+    workingDirectory: s.get('working-directory')?.str() ?? defaultWd,
+    run: undefined,
+  };
+  if (runY && runText !== undefined) {
+    const offsets = scalarOffsets(runY, runText);
+    const script = parseShell(runText, 0, offsets);
+    const run: NonNullable<WorkflowStep['run']> = {
+      text: runText,
+      offsets,
+      site: runY.site,
+      script,
+      facts: analyzeShell([script]),
+      copies: [],
+      runs: [],
+      outputs: new Map(),
+      applies: [],
+      composes: [],
+    };
+    step.run = run;
+    const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
+    const scope: Scope = { env, matrix: {}, steps };
+    const scan = scanRun(step, scope, cwd, githubEnv);
+    const conditional = s.get('if') !== undefined;
+    for (const [name, v] of scan.env)
+      githubEnv.set(
+        name,
+        !conditional && !v.unknown && v.values.length === 1
+          ? known(v.values[0] ?? '', { kind: 'step-output', site: runY.site, detail: `GITHUB_ENV ${name}` })
+          : unknown(
+              'branch',
+              `\`${name}\` is written to GITHUB_ENV ${conditional ? 'by a conditional step' : 'with a value computed at run time'}`,
+              runY.site,
+            ),
+      );
+    run.copies.push(...scan.copies);
+    run.runs.push(...scan.runs.map((r) => ({ value: r.value, site: r.site, args: r.args })));
+    run.outputs = scan.outputs;
+    run.applies.push(...scan.applies);
+    run.composes.push(...scan.composes);
+  }
+  return step;
 }
 
 function buildPushBuild(
   step: WorkflowStep,
-  model: ProjectModel,
-  env: Record<string, string>,
-  combo: Record<string, string>,
-  job: Build['job'],
+  scope: Scope,
+  job: NonNullable<Build['job']>,
+  labels: string[],
+  runsOnSite: Site,
   qemu: boolean,
+  before: Build['before'],
+  inventory: Inventory,
+  comboIndex: number | undefined,
 ): Build {
   const file = step.site.file;
-  const get = (k: string) => {
+  const input = (k: string) => {
     const w = step.with.get(k);
-    return w
-      ? { value: resolveExpressions(w.value, env, combo), site: { file, span: w.valueSite.span } as Site }
-      : undefined;
+    return w ? { ...evaluateText(w.value, scope, w.valueSite), site: w.valueSite } : undefined;
   };
-  const ctx = get('context');
-  const contextText = ctx?.value ?? '.';
-  const context = contextText.includes('${{') ? contextText : (joinPath('.', contextText) ?? '.');
-  const df = get('file');
-  const dockerfile = df
-    ? (joinPath('.', df.value) ?? df.value)
-    : (joinPath(context, 'Dockerfile') ?? 'Dockerfile');
-  let pl = get('platforms');
-  // `platforms: ${{ matrix.platform }}`: point at the matrix value of this combination.
-  const matrixKey = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(
-    step.with.get('platforms')?.value.trim() ?? '',
-  )?.[1];
-  const matrixValue =
-    matrixKey && job ? job.job.matrix[matrixKey]?.find((v) => v.value === combo[matrixKey]) : undefined;
-  if (pl && matrixValue) pl = { value: pl.value, site: matrixValue.site };
-  const platforms = pl ? platformsOf(pl.value) : [];
-  const tags = get('tags');
-  const tagList = tags ? splitList(tags.value) : [];
-  const push = get('push');
-  const args: Record<string, string> = {};
-  for (const line of splitList(get('build-args')?.value ?? '')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) args[line.slice(0, eq)] = line.slice(eq + 1);
+  const single = (k: string): (Value<string> & { site: Site }) | undefined => {
+    const v = input(k);
+    if (!v) return undefined;
+    return { ...toValue(v), site: v.site };
+  };
+  const ctxIn = single('context');
+  const dfIn = single('file');
+  let context: Build['context'];
+  if (!ctxIn)
+    context = known('.', { kind: 'default', site: step.site, detail: 'the workspace (no context input)' });
+  else if (!ctxIn.known) context = { ...ctxIn, site: ctxIn.site };
+  else if (/^(https?|git):\/\/|^git@/.test(ctxIn.value))
+    context = unknown(
+      'outside-repository',
+      `the context \`${ctxIn.value}\` is a Git URL, not this checkout`,
+      ctxIn.site,
+    );
+  else {
+    const p = joinPath('.', ctxIn.value.replace(/^\.\//, ''));
+    context =
+      p === undefined
+        ? unknown('outside-repository', `\`${ctxIn.value}\` leaves the workspace`, ctxIn.site)
+        : known(p, { kind: ctxIn.origin.kind, site: ctxIn.site });
   }
+  let dockerfile: Build['dockerfile'];
+  if (dfIn) {
+    if (!dfIn.known) dockerfile = { ...dfIn, site: dfIn.site };
+    else {
+      const p = joinPath('.', dfIn.value);
+      dockerfile =
+        p === undefined
+          ? unknown('outside-repository', `\`${dfIn.value}\` leaves the workspace`, dfIn.site)
+          : known(p, { kind: dfIn.origin.kind, site: dfIn.site });
+    }
+  } else if (context.known) {
+    dockerfile = known(context.value === '.' ? 'Dockerfile' : `${context.value}/Dockerfile`, {
+      kind: 'default',
+      site: step.site,
+      detail: '{context}/Dockerfile',
+    });
+  } else dockerfile = context;
+  const pl = input('platforms');
+  const raw = step.with.get('platforms');
+  let platforms: Build['platforms'];
+  let platformsSite = raw?.valueSite;
+  if (pl) {
+    if (!pl.known) platforms = { ...pl, site: pl.site };
+    else {
+      // `platforms: ${{ matrix.platform }}`: point at the matrix value of this combination.
+      const mk = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(raw?.value.trim() ?? '')?.[1];
+      const mv = mk ? job.job.matrix[mk]?.find((v) => v.value === scope.matrix[mk]) : undefined;
+      if (mv) platformsSite = mv.site;
+      platforms = platformList(pl.value.join(','), { ...pl.origin, site: platformsSite ?? pl.site });
+    }
+  } else platforms = nativePlatform(runnerArchitecture(labels), runsOnSite, `runner [${labels.join(', ')}]`);
+  const tagsIn = step.with.get('tags');
+  const tagScope = (t: string) => {
+    const v = evaluateText(t, scope, tagsIn?.valueSite ?? step.site);
+    return v.known && v.value.length === 1 ? (v.value[0] ?? t) : t;
+  };
+  const tagTexts = (tagsIn?.value ?? '')
+    .split(/[\n,]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const tagSites = tagTexts.map((t) => {
+    const i = tagsIn ? file.text.indexOf(t, tagsIn.valueSite.span.start) : -1;
+    return i >= 0 && tagsIn && i < tagsIn.valueSite.span.end
+      ? { file, span: { start: i, end: i + t.length } }
+      : (tagsIn?.valueSite ?? step.site);
+  });
+  const args: Record<string, Value<string>> = {};
+  const argsIn = step.with.get('build-args');
+  for (const line of (argsIn?.value ?? '')
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const eq = line.indexOf('=');
+    if (eq > 0)
+      args[line.slice(0, eq)] = toValue(
+        evaluateText(line.slice(eq + 1), scope, argsIn?.valueSite ?? step.site),
+      );
+  }
+  const namedContexts: Record<string, string> = {};
+  for (const line of (step.with.get('build-contexts')?.value ?? '')
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const eq = line.indexOf('=');
+    if (eq > 0) namedContexts[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  const push = step.with.get('push')?.value;
+  const outputs = step.with.get('outputs')?.value ?? '';
   const pos = file.position(step.site.span.start);
-  const comboKey = Object.values(combo).join(',');
+  const target = single('target');
   return {
-    id: `workflow:${file.path}:${pos.line}${comboKey ? `[${comboKey}]` : ''}`,
-    dockerfile,
-    context,
-    contextSource: 'definition',
-    platforms: platforms.length ? platforms : [...model.targets.platforms],
-    platformsSource: pl ? `${file.path}:${file.position(pl.site.span.start).line}` : model.targets.source,
-    tags: tagList,
-    buildArgs: args,
-    target: get('target')?.value,
-    push: push !== undefined && push.value !== 'false',
+    id: `workflow:${file.path}:${pos.line}${comboIndex !== undefined ? `[${comboIndex}]` : ''}`,
     origin: 'workflow',
     definedAt: locate(file, step.site.span),
+    dockerfile,
+    context,
+    platforms,
+    platformsExplicit: pl !== undefined,
+    tags: tagTexts.map(tagScope),
+    buildArgs: args,
+    target: target?.known ? target.value : undefined,
+    push: (push !== undefined && push !== 'false') || /push=true|type=registry/.test(outputs),
+    namedContexts,
     sites: {
       definition: step.uses?.site ?? step.site,
-      context: ctx?.site,
-      dockerfile: df?.site,
-      platforms: pl?.site,
-      tags: tagSites(step, tagList, tags?.site ?? step.site),
+      context: ctxIn?.site,
+      dockerfile: dfIn?.site,
+      platforms: pl ? platformsSite : undefined,
+      tags: tagSites,
     },
     job,
-    runsOn: job ? runsOnFor(job.job, combo) : undefined,
+    runsOn: [{ labels, site: runsOnSite }],
     qemu,
+    before: [...before],
   };
 }

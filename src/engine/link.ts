@@ -1,0 +1,932 @@
+import { runnerArchitecture } from '../knowledge/runners.js';
+import type { Container, Kustomization, RegistryMention, Site, Workload } from '../model/deploy.js';
+import type { Dockerfile } from '../model/dockerfile.js';
+import { copyMappings, imageFileSource, normalize, stageViews, workdirAt } from '../model/eval.js';
+import {
+  imageMention,
+  parseBuildTag,
+  parseImageRef,
+  placeholderIn,
+  repositoryKey,
+} from '../model/image-ref.js';
+import { formatPlatform, parsePlatform, type Platform, samePlatform } from '../model/platform.js';
+import type { Build, DeploymentUnit, ImageView, ProjectModel, Targets } from '../model/project.js';
+import { ancestors, basename, dirname, joinPath, pathStatus, present, within } from '../model/repo.js';
+import { locate, type SourceFile } from '../model/source.js';
+import { known, unknown, type Value } from '../model/value.js';
+import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
+import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
+import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
+import { analyzeShell } from '../sources/shell/analyze.js';
+import type { BakeInvocation, Invocation } from '../sources/workflows/workflow.js';
+import type { ScriptSource } from './families.js';
+
+/**
+ * The link phase, after every file is loaded, in one direction: build sites in scripts and bake files are resolved
+ * (per invocation, so a script run from a workflow step knows its folder and job) → builds from crossdock.yaml →
+ * Dockerfiles nothing builds → targets → one view per (build, Dockerfile) → deployment units (kustomizations
+ * rendered with their bases and patches) → containers linked to builds → what is reached.
+ */
+
+export interface LinkInput {
+  scripts: ScriptSource[];
+  invocations: Invocation[];
+  bakeFiles: { file: SourceFile; bake: BakeFile }[];
+  bakeInvocations: BakeInvocation[];
+  platformsFlag: Platform[] | undefined;
+}
+
+const MAX_SCRIPT_DEPTH = 4;
+
+interface Queued {
+  source: ScriptSource;
+  cwd: Cwd;
+  args: string[] | undefined;
+  env: Map<string, Value<string>>;
+  job: Build['job'];
+  runsOn: Build['runsOn'];
+  qemu: boolean;
+  before: Build['before'];
+  depth: number;
+}
+
+/** Build sites in scripts and Makefiles, each scanned per invocation. */
+export function linkScripts(
+  model: ProjectModel,
+  input: LinkInput,
+  renders: { value: string; site: Site }[],
+  applies: { value: string; site: Site }[],
+  bakes: BakeInvocation[],
+): void {
+  const byPath = new Map(input.scripts.map((s) => [s.npm ?? s.file.path, s]));
+  const done = new Set<string>();
+  const scanned = new Set<string>();
+  const queue: Queued[] = [];
+  const enqueue = (q: Queued) => {
+    const key = JSON.stringify([
+      q.source.file.path,
+      q.cwd.known ? q.cwd.path : q.cwd.candidates,
+      q.args,
+      q.job?.job.id,
+      q.job?.workflow.file.path,
+    ]);
+    if (done.has(key) || q.depth > MAX_SCRIPT_DEPTH) return;
+    done.add(key);
+    queue.push(q);
+  };
+  for (const inv of input.invocations) {
+    const source = byPath.get(inv.path);
+    if (!source) continue;
+    enqueue({
+      source,
+      cwd: { known: true, path: inv.cwd },
+      args: inv.args,
+      env: inv.env,
+      job: inv.job,
+      runsOn: inv.runsOn,
+      qemu: inv.qemu,
+      before: inv.before,
+      depth: 0,
+    });
+  }
+  const drain = () => {
+    while (queue.length) {
+      const q = queue.shift() as Queued;
+      scanned.add(q.source.npm ?? q.source.file.path);
+      scanOne(model, q, byPath, enqueue, renders, applies, bakes);
+    }
+  };
+  drain();
+  // Makefiles run their recipes in their own folder; scripts nothing runs, from the root or their folder.
+  for (const s of input.scripts) {
+    if (scanned.has(s.npm ?? s.file.path)) continue;
+    const env = new Map<string, Value<string>>();
+    for (const [k, v] of s.vars) env.set(k, known(v, { kind: 'variable', detail: `make variable ${k}` }));
+    enqueue({
+      source: s,
+      cwd: s.make
+        ? { known: true, path: dirname(s.file.path) }
+        : unknownCwd(s.file.path, { file: s.file, span: { start: 0, end: 0 } }),
+      args: s.make ? [] : undefined,
+      env,
+      job: undefined,
+      runsOn: undefined,
+      qemu: false,
+      before: [],
+      depth: 0,
+    });
+    drain();
+  }
+}
+
+function scanOne(
+  model: ProjectModel,
+  q: Queued,
+  byPath: Map<string, ScriptSource>,
+  enqueue: (q: Queued) => void,
+  renders: { value: string; site: Site }[],
+  applies: { value: string; site: Site }[],
+  bakes: BakeInvocation[],
+): void {
+  const file = q.source.file;
+  const scan = scanShell(q.source.script, {
+    file,
+    scriptPath: q.source.make || q.source.npm ? undefined : file.path,
+    cwd: q.cwd,
+    args: q.args,
+    env: q.env,
+    cwdPerLine: q.source.make,
+  });
+  const facts = analyzeShell([q.source.script]);
+  const labels = q.runsOn?.[0]?.labels;
+  const native = labels
+    ? nativePlatform(runnerArchitecture(labels), q.runsOn?.[0]?.site, `runner [${labels.join(', ')}]`)
+    : nativePlatform(undefined, { file, span: { start: 0, end: 0 } }, 'machine running it');
+  const suffix = q.job ? `@${q.job.workflow.file.path}#${q.job.job.id}` : '';
+  for (const [n, b] of scan.builds.entries()) {
+    const line = file.position(b.site.span.start).line;
+    const before: Build['before'] = [...q.before];
+    for (const c of facts.commands) {
+      if (c.command.span.start >= b.site.span.start) break;
+      if (!c.unknownEffects && c.creates.length === 0) continue;
+      before.push({
+        site: { file, span: c.command.span },
+        what: `\`${c.argv
+          .map((w) => w.value)
+          .join(' ')
+          .slice(0, 50)}\``,
+        outputs: c.unknownEffects ? undefined : [...c.creates],
+      });
+    }
+    const build = commandBuild(b, {
+      id: `${q.source.make ? 'makefile' : 'script'}:${file.path}:${line}${q.source.npm ? `#${q.source.npm.split('#')[1]}` : ''}${n ? `#${n}` : ''}${suffix}`,
+      origin: q.source.make ? 'makefile' : 'script',
+      inventory: model.inventory,
+      native,
+      job: q.job,
+      runsOn: q.runsOn,
+      qemu: q.qemu || /\bbinfmt\b|qemu-user-static/.test(file.text),
+      before,
+    });
+    if (!model.builds.some((x) => x.id === build.id)) model.builds.push(build);
+  }
+  for (const p of scan.pushes) model.registries.push(...imageMention(p, 'push'));
+  for (const l of scan.logins) model.registries.push(...loginMentionOf(l));
+  renders.push(...scan.renders);
+  applies.push(...scan.applies);
+  for (const c of scan.composes) model.composeRuns.add(c.value);
+  for (const b of scan.bakes)
+    bakes.push({
+      files: b.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
+      targets: b.targets,
+      cwd: b.cwd.known ? b.cwd.path : '.',
+      push: b.push,
+      platforms: undefined,
+      job: q.job as BakeInvocation['job'],
+      runsOn: q.runsOn ?? [],
+      qemu: q.qemu,
+      before: q.before,
+      site: b.site,
+    });
+  for (const r of scan.runs) {
+    const target = r.path ? byPath.get(r.path) : undefined;
+    if (!target) continue;
+    enqueue({
+      source: target,
+      cwd: target.make || target.npm ? { known: true, path: dirname(target.file.path) } : r.cwd,
+      args: r.args,
+      env: new Map(),
+      job: q.job,
+      runsOn: q.runsOn,
+      qemu: q.qemu,
+      before: q.before,
+      depth: q.depth + 1,
+    });
+  }
+}
+
+function loginMentionOf(l: { value: string; site: Site }): RegistryMention[] {
+  const host = l.value.replace(/^https?:\/\//, '').split('/')[0] ?? '';
+  return host && !host.startsWith('$') ? [{ host, repository: undefined, role: 'login', site: l.site }] : [];
+}
+
+/** Bake targets: per invocation (workflow, script), else from the folder the file is in (or the root). */
+export function linkBake(model: ProjectModel, input: LinkInput, invocations: BakeInvocation[]): void {
+  const invoked = new Set<string>();
+  const make = (
+    entry: { file: SourceFile; bake: BakeFile },
+    cwds: string[],
+    inv: BakeInvocation | undefined,
+  ) => {
+    const { file, bake } = entry;
+    const grouped = new Set(bake.groups.flatMap((g) => g.targets));
+    const inherited = new Set(bake.targets.flatMap((t) => t.inherits));
+    const wanted = inv?.targets.length
+      ? new Set(inv.targets.flatMap((t) => bake.groups.find((g) => g.name === t)?.targets ?? [t]))
+      : undefined;
+    for (const t of bake.targets) {
+      // `_name` targets and targets only inherited from are templates, not builds.
+      if (
+        wanted
+          ? !wanted.has(t.name)
+          : t.name.startsWith('_') || (inherited.has(t.name) && !grouped.has(t.name))
+      )
+        continue;
+      model.builds.push(bakeBuild(model, file, t, cwds, inv));
+    }
+  };
+  for (const inv of invocations) {
+    const files = inv.files.length
+      ? inv.files.map((f) => joinPath(inv.cwd, f))
+      : input.bakeFiles.map((b) => b.file.path).filter((p) => dirname(p) === inv.cwd);
+    for (const f of files) {
+      const entry = input.bakeFiles.find((b) => b.file.path === f);
+      if (!entry) continue;
+      invoked.add(entry.file.path);
+      make(entry, [inv.cwd], inv);
+    }
+  }
+  for (const entry of input.bakeFiles) {
+    if (invoked.has(entry.file.path)) continue;
+    const dir = dirname(entry.file.path);
+    make(entry, dir === '.' ? ['.'] : [dir, '.'], undefined);
+  }
+}
+
+function bakeBuild(
+  model: ProjectModel,
+  file: SourceFile,
+  t: BakeTarget,
+  cwds: string[],
+  inv: BakeInvocation | undefined,
+): Build {
+  const site = (span: { start: number; end: number }): Site => ({ file, span });
+  const pairs = cwds.map((cwd) => {
+    const context = joinPath(cwd, t.context?.value ?? '.');
+    const dockerfile =
+      context === undefined ? undefined : joinPath(context, t.dockerfile?.value ?? 'Dockerfile');
+    return { context, dockerfile };
+  });
+  const existing = pairs.filter(
+    (p) => p.dockerfile && pathStatus(model.inventory, p.dockerfile) !== 'absent',
+  );
+  const chosen = pairs.length === 1 ? pairs : existing.length === 1 ? existing : [];
+  const ctxSite = t.context ? site(t.context.span) : site(t.span);
+  let context: Build['context'];
+  let dockerfile: Build['dockerfile'];
+  const one = chosen[0];
+  if (one && chosen.length === 1) {
+    const origin = {
+      kind: pairs.length === 1 ? ('literal' as const) : ('convention' as const),
+      site: ctxSite,
+      detail:
+        pairs.length === 1 ? undefined : `the only folder bake can run from for ${one.dockerfile} to exist`,
+    };
+    context =
+      one.context === undefined
+        ? unknown('outside-repository', 'the bake context leaves the repository', ctxSite)
+        : known(one.context, origin);
+    dockerfile =
+      one.dockerfile === undefined
+        ? unknown('outside-repository', 'the Dockerfile leaves the repository', ctxSite)
+        : known(one.dockerfile, origin);
+  } else {
+    const why = unknown(
+      'working-directory',
+      `nothing in the repository runs ${file.path}, and its paths are relative to the folder bake runs in`,
+      ctxSite,
+      'run it from a workflow (docker/bake-action with workdir) or keep the bake file at the repository root',
+    );
+    context = { ...why, candidates: pairs.map((p) => p.context).filter((c): c is string => c !== undefined) };
+    dockerfile = why;
+  }
+  const labels = inv?.runsOn[0]?.labels;
+  let platforms: Build['platforms'];
+  if (inv?.platforms)
+    platforms = inv.platforms.known ? platformList(inv.platforms.value, inv.platforms.origin) : inv.platforms;
+  else if (t.platforms.length)
+    platforms = platformList(t.platforms.map((p) => p.value).join(','), {
+      kind: 'literal',
+      site: site(t.platforms[0]?.span ?? t.span),
+    });
+  else
+    platforms = nativePlatform(
+      labels ? runnerArchitecture(labels) : undefined,
+      site(t.span),
+      labels ? `runner [${labels.join(', ')}]` : 'machine running bake',
+    );
+  const namedContexts: Record<string, string> = {};
+  for (const [k, v] of Object.entries((t as { contexts?: Record<string, { value: string }> }).contexts ?? {}))
+    namedContexts[k] = v.value;
+  return {
+    id: `bake:${file.path}#${t.name}${inv ? `@${inv.site.file.path}:${inv.site.file.position(inv.site.span.start).line}` : ''}`,
+    origin: 'bake',
+    definedAt: locate(file, t.span),
+    dockerfile,
+    context,
+    platforms,
+    platformsExplicit: t.platforms.length > 0 || inv?.platforms !== undefined,
+    tags: t.tags.map((x) => x.value),
+    buildArgs: Object.fromEntries(
+      Object.entries(t.args).map(([k, v]) => [k, known(v.value, { kind: 'build-arg', site: site(v.span) })]),
+    ),
+    target: t.target?.value,
+    push: inv?.push === true || t.push === true,
+    namedContexts,
+    sites: {
+      definition: site(t.span),
+      context: t.context ? site(t.context.span) : undefined,
+      dockerfile: t.dockerfile ? site(t.dockerfile.span) : undefined,
+      platforms: t.platforms[0] ? site(t.platforms[0].span) : undefined,
+      tags: t.tags.map((x) => site(x.span)),
+    },
+    job: inv?.job,
+    runsOn: inv?.runsOn,
+    qemu: inv?.qemu,
+    before: inv?.before ?? [],
+  };
+}
+
+/** `images:` entries of crossdock.yaml that describe a build. */
+export function linkConfigImages(model: ProjectModel): void {
+  const images = model.config.raw.images;
+  if (typeof images !== 'object' || images === null || Array.isArray(images)) return;
+  const cfgFile = model.config.path ? model.sources.get(model.config.path) : undefined;
+  for (const [repository, v] of Object.entries(images as Record<string, unknown>)) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
+    const spec = v as Record<string, unknown>;
+    if (spec.context === undefined && spec.dockerfile === undefined) continue;
+    const context = joinPath('.', String(spec.context ?? '.'));
+    const dockerfile =
+      spec.dockerfile !== undefined
+        ? joinPath('.', String(spec.dockerfile))
+        : context === undefined
+          ? undefined
+          : joinPath(context, 'Dockerfile');
+    const origin = { kind: 'config' as const, detail: `crossdock.yaml images."${repository}"` };
+    const platforms = Array.isArray(spec.platforms)
+      ? spec.platforms.map((p) => parsePlatform(String(p))).filter((p): p is Platform => !!p)
+      : model.config.platforms;
+    const args: Record<string, Value<string>> = {};
+    if (typeof spec.buildArgs === 'object' && spec.buildArgs !== null)
+      for (const [k, a] of Object.entries(spec.buildArgs as Record<string, unknown>))
+        args[k] = known(String(a), origin);
+    const where = {
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+      file: model.config.path ?? 'crossdock.yaml',
+    };
+    model.builds.push({
+      id: `config:${repository}`,
+      origin: 'config',
+      definedAt: where,
+      dockerfile:
+        dockerfile === undefined
+          ? unknown('outside-repository', 'leaves the repository')
+          : known(dockerfile, origin),
+      context:
+        context === undefined
+          ? unknown('outside-repository', 'leaves the repository')
+          : known(context, origin),
+      platforms: platforms?.length
+        ? known(platforms, origin)
+        : unknown(
+            'no-build-site',
+            `crossdock.yaml images."${repository}" names no platforms`,
+            undefined,
+            'add platforms: to the image or to crossdock.yaml',
+          ),
+      platformsExplicit: !!platforms?.length,
+      tags: [repository],
+      buildArgs: args,
+      target: typeof spec.target === 'string' ? spec.target : undefined,
+      push: true,
+      namedContexts: {},
+      sites: cfgFile ? { definition: { file: cfgFile, span: { start: 0, end: 0 } }, tags: [] } : undefined,
+      before: [],
+    });
+  }
+}
+
+/** One build for each Dockerfile nothing builds: its context is one of its folders, its platforms unknown. */
+export function linkUnbuiltDockerfiles(model: ProjectModel): void {
+  const built = new Set<string>();
+  for (const b of model.builds) if (b.dockerfile.known) built.add(b.dockerfile.value);
+  for (const df of model.dockerfiles) {
+    if (built.has(df.path)) continue;
+    const file = model.sources.get(df.path);
+    if (!file) continue;
+    const first = df.stages[0]?.from.span ?? { start: 0, end: 0 };
+    const site: Site = { file, span: first };
+    const dir = dirname(df.path);
+    model.builds.push({
+      id: `dockerfile:${df.path}`,
+      origin: 'dockerfile',
+      definedAt: locate(file, first),
+      dockerfile: known(df.path, { kind: 'literal', site }),
+      context: {
+        ...unknown(
+          'no-build-site',
+          `nothing in the repository builds ${df.path}, so its build context is not known`,
+          site,
+          'build it from a script, workflow, compose or bake file in the repository, or declare it under `images:` in crossdock.yaml',
+        ),
+        candidates: ancestors(dir),
+      },
+      platforms: model.config.platforms?.length
+        ? known(model.config.platforms, { kind: 'config', detail: model.config.path ?? 'crossdock.yaml' })
+        : unknown(
+            'no-build-site',
+            `nothing in the repository builds ${df.path}, so its platforms are not known`,
+            site,
+            'declare `platforms:` in crossdock.yaml',
+          ),
+      platformsExplicit: false,
+      tags: [],
+      buildArgs: {},
+      target: undefined,
+      push: false,
+      namedContexts: {},
+      before: [],
+    });
+  }
+}
+
+/** Target platforms: the command line, crossdock.yaml, else what build definitions set explicitly. */
+export function resolveTargets(model: ProjectModel, flag: Platform[] | undefined): Targets {
+  if (flag?.length) return { platforms: flag, source: 'command line (--platform)', declared: true };
+  if (model.config.platforms?.length)
+    return {
+      platforms: model.config.platforms,
+      source: model.config.path ?? 'crossdock.yaml',
+      declared: true,
+    };
+  const found: Platform[] = [];
+  const sources: string[] = [];
+  for (const b of model.builds) {
+    if (!b.platformsExplicit || !b.platforms.known) continue;
+    for (const p of b.platforms.value) {
+      if (found.some((f) => samePlatform(f, p))) continue;
+      found.push(p);
+      const s = b.sites?.platforms ?? b.sites?.definition;
+      if (s) sources.push(`${s.file.path}:${s.file.position(s.span.start).line}`);
+    }
+  }
+  if (found.length) {
+    const uniq = [...new Set(sources)];
+    const more = uniq.length > 3 ? ` and ${uniq.length - 3} more` : '';
+    return {
+      platforms: found,
+      source: `inferred from ${uniq.slice(0, 3).join(', ')}${more}`,
+      declared: true,
+    };
+  }
+  return {
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ],
+    source: 'default',
+    declared: false,
+  };
+}
+
+/** One view per (build, Dockerfile). */
+export function linkViews(model: ProjectModel): void {
+  const dfs = new Map(model.dockerfiles.map((d) => [d.path, d]));
+  for (const build of model.builds) {
+    if (!build.dockerfile.known) continue;
+    const df = dfs.get(build.dockerfile.value);
+    const file = df ? model.sources.get(df.path) : undefined;
+    if (!df || !file) continue;
+    const { stages, target } = stageViews(df, build);
+    const view: ImageView = {
+      id: build.id,
+      build,
+      dockerfile: df,
+      file,
+      reached: build.origin !== 'dockerfile',
+      target,
+      stages,
+      emulated: emulatedPlatforms(build),
+    };
+    model.images.push(view);
+  }
+}
+
+/** Platforms a build runs under QEMU: those not native to its runner, when both are known and QEMU is set up. */
+function emulatedPlatforms(build: Build): Value<Platform[]> {
+  if (!build.platforms.known) return build.platforms;
+  const labels = (build.runsOn ?? build.job?.job.runsOn)?.[0]?.labels;
+  const arch = labels ? runnerArchitecture(labels) : undefined;
+  if (!arch)
+    return unknown(
+      'no-build-site',
+      'the builder of this build is not known, so whether it emulates is not known',
+    );
+  const foreign = build.platforms.value.filter((p) => p.architecture !== arch);
+  return known(build.qemu ? foreign : [], {
+    kind: 'convention',
+    detail: `runner [${labels?.join(', ')}] is ${arch}`,
+  });
+}
+
+/** Requirement files, RUN scripts and entry modules the views install or run, for the closure to load. */
+export function closureWants(model: ProjectModel): {
+  requirements: Set<string>;
+  scripts: Set<string>;
+  modules: Set<string>;
+} {
+  const requirements = new Set<string>();
+  const scripts = new Set<string>();
+  const modules = new Set<string>();
+  for (const view of model.images) {
+    for (const sv of view.stages) {
+      for (const ins of sv.stage.instructions) {
+        const wd = workdirAt(view, sv.stage, ins);
+        const at = (p: string) =>
+          p.startsWith('/') ? normalize('/', p) : wd.known ? normalize(wd.value, p) : undefined;
+        for (const c of ins.analysis?.facts.commands ?? []) {
+          for (const w of [...(c.pip?.requirementFiles ?? []), ...(c.pip?.constraintFiles ?? [])]) {
+            const p = at(w.value);
+            const src = p ? imageFileSource(view, sv.stage, ins, p) : undefined;
+            if (src?.known) requirements.add(src.value);
+            else if (!view.build.context.known)
+              for (const cand of view.build.context.candidates ?? []) {
+                const q = joinPath(cand, w.value.replace(/^\.\//, ''));
+                if (q && pathStatus(model.inventory, q) !== 'absent') requirements.add(q);
+              }
+          }
+          if (c.script) {
+            const p = at(c.script);
+            const src = p ? imageFileSource(view, sv.stage, ins, p) : undefined;
+            if (src?.known && /\.(sh|bash)$/.test(src.value)) scripts.add(src.value);
+          }
+        }
+      }
+      // Entry modules: `python app.py`, `python -m pkg.mod`, gunicorn/uvicorn `pkg.mod:app` in CMD/ENTRYPOINT.
+      for (const ins of sv.stage.instructions) {
+        if (ins.keyword !== 'CMD' && ins.keyword !== 'ENTRYPOINT') continue;
+        const words = ins.exec ?? ins.words.map((w) => w.value);
+        for (const rel of entryFiles(words)) {
+          const wd = workdirAt(view, sv.stage, ins);
+          const p = rel.startsWith('/') ? rel : wd.known ? normalize(wd.value, rel) : undefined;
+          const src = p ? imageFileSource(view, sv.stage, ins, p) : undefined;
+          if (src?.known) modules.add(src.value);
+        }
+      }
+    }
+  }
+  return { requirements, scripts, modules };
+}
+
+/** Python files a command line names as what runs: `python app.py`, `-m pkg.mod`, `gunicorn pkg.mod:app`. */
+export function entryFiles(words: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] ?? '';
+    if (/\.(py|js|mjs|cjs)$/.test(w) && !w.startsWith('-')) out.push(w);
+    if (
+      w === '-m' &&
+      words[i + 1] &&
+      !/^(pip|venv|http\.server|uvicorn|gunicorn|flask)$/.test(words[i + 1] ?? '')
+    )
+      out.push(...moduleFiles(words[i + 1] ?? ''));
+    const app = /^([A-Za-z_][\w.]*):[A-Za-z_][\w.()]*$/.exec(w);
+    if (app && i > 0) out.push(...moduleFiles(app[1] ?? ''));
+  }
+  return out;
+}
+
+function moduleFiles(mod: string): string[] {
+  const p = mod.replace(/\./g, '/');
+  return [`${p}.py`, `${p}/__main__.py`, `${p}/__init__.py`];
+}
+
+/** Files a kustomization includes (resources, nested kustomizations), with the kustomizations on the way. */
+function kustomizeTree(
+  model: ProjectModel,
+  k: Kustomization,
+  seen = new Set<string>(),
+): { files: Set<string>; chain: Kustomization[] } {
+  const files = new Set<string>();
+  const chain: Kustomization[] = [k];
+  if (seen.has(k.file.path)) return { files, chain: [] };
+  seen.add(k.file.path);
+  for (const r of k.resources) {
+    if (!r.path) continue;
+    const nested = model.deployments.kustomizations.find((x) => dirname(x.file.path) === r.path);
+    if (nested) {
+      const sub = kustomizeTree(model, nested, seen);
+      for (const f of sub.files) files.add(f);
+      chain.push(...sub.chain);
+    } else if (model.inventory.files.has(r.path)) files.add(r.path);
+    else
+      for (const f of model.inventory.files.keys()) if (within(r.path, f) && /\.ya?ml$/.test(f)) files.add(f);
+  }
+  return { files, chain };
+}
+
+/**
+ * Deployment units: every kustomization no other includes (rendered with its bases and patches), every folder of
+ * plain manifests, every compose file, every chart's values. Objects of alternative overlays are never in one unit.
+ */
+export function linkUnits(
+  model: ProjectModel,
+  applied: Set<string>,
+  renders: { value: string; site: Site }[],
+): void {
+  const d = model.deployments;
+  const included = new Set<string>();
+  const patchFiles = new Set<string>();
+  for (const k of d.kustomizations) {
+    for (const r of k.resources)
+      if (r.path)
+        for (const x of d.kustomizations) if (dirname(x.file.path) === r.path) included.add(x.file.path);
+    for (const p of k.patches) if (p.path) patchFiles.add(p.path);
+  }
+  const byFile = <T extends { site: Site }>(list: T[], files: Set<string>) =>
+    list.flatMap((x, i) => (files.has(x.site.file.path) && !patchFiles.has(x.site.file.path) ? [i] : []));
+  const inKustomization = new Set<string>();
+  for (const k of d.kustomizations) {
+    if (included.has(k.file.path)) continue;
+    const { files, chain } = kustomizeTree(model, k);
+    for (const f of files) inKustomization.add(f);
+    const unit = emptyUnit(`kustomize:${k.file.path}`, 'kustomization', dirname(k.file.path));
+    unit.workloads = byFile(d.workloads, files);
+    unit.services = byFile(d.services, files);
+    unit.claims = byFile(d.claims, files);
+    unit.autoscalers = byFile(d.autoscalers, files);
+    unit.ingresses = byFile(d.ingresses, files);
+    // Patches of every kustomization in the chain: `$patch: delete` removes, spec.replicas overrides.
+    for (const kz of chain) {
+      for (const p of kz.patches) {
+        const docs = p.path ? (d.patches?.get(p.path) ?? []) : [];
+        for (const patch of docs) {
+          const match = (x: { name: string; kind?: string }) =>
+            x.name === patch.name && (!patch.kind || !x.kind || x.kind === patch.kind);
+          if (patch.delete) {
+            unit.workloads = unit.workloads.filter((i) => !match(d.workloads[i] as Workload));
+            unit.services = unit.services.filter(
+              (i) => (d.services[i]?.name ?? '') !== patch.name || patch.kind !== 'Service',
+            );
+            unit.claims = unit.claims.filter(
+              (i) => (d.claims[i]?.name ?? '') !== patch.name || patch.kind !== 'PersistentVolumeClaim',
+            );
+            unit.autoscalers = unit.autoscalers.filter(
+              (i) =>
+                !(
+                  d.autoscalers[i]?.name === patch.name &&
+                  (!patch.kind || d.autoscalers[i]?.kind === patch.kind)
+                ),
+            );
+          } else if (patch.replicas) {
+            for (const i of unit.workloads)
+              if (match(d.workloads[i] as Workload)) unit.replicas.set(i, patch.replicas);
+          }
+        }
+      }
+      if (kz.replacements)
+        for (const i of unit.workloads)
+          for (const c of d.workloads[i]?.containers ?? []) c.imageFilledBy ??= kz.replacements;
+    }
+    unit.reached = true;
+    model.units.push(unit);
+  }
+  // Plain manifests outside kustomizations: one unit per folder (`kubectl apply -f dir`).
+  const folders = new Map<string, Set<string>>();
+  for (const w of [...d.workloads, ...d.services, ...d.claims, ...d.autoscalers, ...d.ingresses]) {
+    const f = w.site.file.path;
+    if (inKustomization.has(f) || patchFiles.has(f) || (w as Workload).origin === 'compose') continue;
+    const set = folders.get(dirname(f)) ?? new Set();
+    set.add(f);
+    folders.set(dirname(f), set);
+  }
+  for (const [dir, files] of folders) {
+    const unit = emptyUnit(`folder:${dir}`, 'folder', dir);
+    unit.workloads = byFile(d.workloads, files).filter((i) => d.workloads[i]?.origin === 'kubernetes');
+    unit.services = byFile(d.services, files);
+    unit.claims = byFile(d.claims, files);
+    unit.autoscalers = byFile(d.autoscalers, files);
+    unit.ingresses = byFile(d.ingresses, files);
+    unit.reached = [...files].some((f) => [...applied].some((a) => within(a, f)));
+    model.units.push(unit);
+  }
+  for (const c of model.compose) {
+    const unit = emptyUnit(`compose:${c.file.path}`, 'compose', c.file.path);
+    unit.workloads = d.workloads.flatMap((w, i) => (w.site.file.path === c.file.path ? [i] : []));
+    unit.reached = true;
+    model.units.push(unit);
+  }
+  // Placeholders filled at deploy time by envsubst / sed.
+  const rendered = new Set(renders.map((r) => r.value));
+  for (const w of d.workloads)
+    for (const c of w.containers) {
+      const r = renders.find((x) => x.value === w.site.file.path);
+      if (r && rendered.has(w.site.file.path)) c.imageFilledBy ??= r.site;
+    }
+}
+
+function emptyUnit(id: string, kind: DeploymentUnit['kind'], path: string): DeploymentUnit {
+  return {
+    id,
+    kind,
+    path,
+    workloads: [],
+    services: [],
+    claims: [],
+    autoscalers: [],
+    ingresses: [],
+    replicas: new Map(),
+    reached: false,
+  };
+}
+
+/** The image a container runs: unknown when it is a placeholder or filled in elsewhere. */
+export function containerImage(c: Container): Value<string> | undefined {
+  if (!c.image) return undefined;
+  if (c.imageFilledBy)
+    return unknown(
+      'placeholder',
+      `the image of container "${c.name}" is filled in by ${c.imageFilledBy.file.path}`,
+      c.image.site,
+    );
+  const why = placeholderIn(c.image.value);
+  if (why) return unknown('placeholder', why, c.image.site);
+  return known(c.image.value, { kind: 'literal', site: c.image.site });
+}
+
+/**
+ * The build producing an image reference: the one whose tags include it exactly, else the only Dockerfile built
+ * under that repository path (registry hosts may differ: the drift is registry-drift's to report).
+ */
+export function buildProducing(builds: Build[], image: string): Build | undefined {
+  const exact = builds.find((b) => b.tags.includes(image));
+  if (exact) return exact;
+  const parsed = parseImageRef(image);
+  if (!parsed.ok) return undefined;
+  const key = repositoryKey(parsed.ref);
+  const same = builds.filter((b) =>
+    b.tags.some((t) => {
+      const p = parseBuildTag(t);
+      return !!p && repositoryKey(p) === key;
+    }),
+  );
+  const dfs = new Set(same.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
+  if (dfs.size === 1) return same[0];
+  if (same.length) return undefined;
+  // The same repository path on another registry host.
+  const path = parsed.ref.repository;
+  const other = builds.filter((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
+  const odfs = new Set(other.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
+  return odfs.size === 1 && path.includes('/') && !path.startsWith('library/') ? other[0] : undefined;
+}
+
+/** Containers linked to the builds producing their images; registry mentions of tags and deployed images. */
+export function linkContainers(model: ProjectModel): void {
+  for (const w of model.deployments.workloads)
+    for (const c of w.containers) {
+      if (c.buildId || !c.image) continue;
+      const image = containerImage(c);
+      if (!image?.known) continue;
+      const k = kustomizeOverride(model, image.value);
+      const b = buildProducing(model.builds, k?.ref ?? image.value);
+      if (b) c.buildId = b.id;
+    }
+  for (const b of model.builds)
+    b.tags.forEach((tag, i) => {
+      const site = b.sites?.tags[i];
+      if (site) model.registries.push(...imageMention({ value: tag, site }, b.push ? 'push' : 'tag'));
+    });
+  for (const w of model.deployments.workloads)
+    for (const c of w.containers)
+      if (c.image && !c.imageFilledBy) model.registries.push(...imageMention(c.image, 'deploy'));
+  for (const i of model.deployments.images)
+    model.registries.push(...imageMention({ value: i.ref, site: i.site }, 'deploy'));
+}
+
+/** The kustomization `images:` entry for an image (kustomize matches the name without tag or digest), if any. */
+export function kustomizeOverride(
+  model: ProjectModel,
+  image: string,
+): Kustomization['images'][number] | undefined {
+  const name = image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+  for (const k of model.deployments.kustomizations) {
+    const o = k.images.find((i) => i.name === name);
+    if (o) return o;
+  }
+  return undefined;
+}
+
+/** What is built or deployed by something in the repository. */
+export function linkReach(model: ProjectModel, applied: Set<string>): void {
+  const files = model.reach.files;
+  for (const f of model.inventory.files.keys()) {
+    if (
+      /^\.github\/workflows\//.test(f) ||
+      /\.(sh|bash|mk)$/.test(f) ||
+      /^(Makefile|GNUmakefile|makefile)$/.test(basename(f)) ||
+      /^docker-bake/.test(basename(f)) ||
+      /^(docker-)?compose[^/]*\.ya?ml$/.test(basename(f)) ||
+      /^buildkitd[^/]*\.toml$/.test(basename(f)) ||
+      /(^|\/)\.?crossdock\.ya?ml$/.test(f) ||
+      f === '.gitmodules'
+    )
+      files.add(f);
+  }
+  for (const k of model.deployments.kustomizations) files.add(k.file.path);
+  for (const u of model.units) {
+    if (!u.reached) continue;
+    for (const i of u.workloads) {
+      const w = model.deployments.workloads[i];
+      if (w) files.add(w.site.file.path);
+    }
+    for (const list of [u.services, u.claims, u.autoscalers, u.ingresses] as const)
+      for (const i of list) {
+        const x =
+          list === u.services
+            ? model.deployments.services[i]
+            : list === u.claims
+              ? model.deployments.claims[i]
+              : list === u.autoscalers
+                ? model.deployments.autoscalers[i]
+                : model.deployments.ingresses[i];
+        if (x) files.add(x.site.file.path);
+      }
+  }
+  // Helm values of a chart; manifests applied by a script or workflow.
+  for (const i of model.deployments.images)
+    if (
+      i.origin === 'helm' &&
+      ancestors(dirname(i.site.file.path)).some((d) =>
+        model.inventory.files.has(joinPath(d, 'Chart.yaml') ?? ''),
+      )
+    )
+      files.add(i.site.file.path);
+  for (const a of applied) for (const f of model.inventory.files.keys()) if (within(a, f)) files.add(f);
+  // Dockerfile stages a reached build builds, and what those stages install.
+  for (const view of model.images) {
+    if (!view.reached) continue;
+    files.add(view.dockerfile.path);
+    const spans = model.reach.stages.get(view.dockerfile.path) ?? [];
+    for (const sv of view.stages)
+      if (sv.built)
+        spans.push(
+          sv.stage.from.span.start === undefined
+            ? { start: 0, end: 0 }
+            : stageSpan(view.dockerfile, sv.stage.index),
+        );
+    model.reach.stages.set(view.dockerfile.path, spans);
+    for (const sv of view.stages) {
+      if (!sv.built) continue;
+      for (const ins of sv.stage.instructions)
+        for (const c of ins.analysis?.facts.commands ?? [])
+          for (const w of c.pip?.requirementFiles ?? []) {
+            const wd = workdirAt(view, sv.stage, ins);
+            const p = w.value.startsWith('/')
+              ? normalize('/', w.value)
+              : wd.known
+                ? normalize(wd.value, w.value)
+                : undefined;
+            const src = p ? imageFileSource(view, sv.stage, ins, p) : undefined;
+            if (src?.known) files.add(src.value);
+          }
+      for (const m of copyMappings(view, sv.stage)) {
+        if (!view.build.context.known) continue;
+        const p = joinPath(view.build.context.value, m.source);
+        if (p && /\.(txt|in|lock|toml|cfg|py)$/.test(p)) files.add(p);
+      }
+    }
+  }
+  // Requirement files included by reached ones.
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of model.python.requirements) {
+      if (!files.has(r.path)) continue;
+      for (const inc of r.includes) {
+        const p = joinPath(dirname(r.path), inc.path);
+        if (p && !files.has(p)) {
+          files.add(p);
+          grew = true;
+        }
+      }
+    }
+  }
+}
+
+function stageSpan(df: Dockerfile, index: number): { start: number; end: number } {
+  const s = df.stages[index];
+  const next = df.stages[index + 1];
+  return { start: s?.from.span.start ?? 0, end: next ? next.from.span.start : Number.MAX_SAFE_INTEGER };
+}
+
+export function isReached(model: ProjectModel, file: string, offset: number): boolean {
+  const spans = model.reach.stages.get(file);
+  if (spans) return spans.some((s) => offset >= s.start && offset < s.end);
+  return model.reach.files.has(file);
+}
+
+export { formatPlatform, present };

@@ -1,0 +1,68 @@
+import type { SourceFile } from '../../model/source.js';
+
+/**
+ * Makefile: variables (`X ?= v`, `X := v`, `X = v`) and recipe lines (tab-indented, `\\` continued) turned into
+ * shell text with `$(X)`/`${X}` expanded and `$$` as `$`, with offsets into the Makefile.
+ */
+export function makefileRecipes(file: SourceFile): {
+  text: string;
+  offsets: number[];
+  vars: Map<string, string>;
+} {
+  const vars = new Map<string, string>();
+  const text = file.text;
+  let out = '';
+  const offsets: number[] = [];
+  const lines = text.split('\n');
+  let pos = 0;
+  let continuing = false;
+  for (const raw of lines) {
+    const lineStart = pos;
+    pos += raw.length + 1;
+    const line = raw.replace(/\r$/, '');
+    const assign = /^([A-Za-z_][A-Za-z0-9_]*)\s*(\?=|:=|::=|=|\+=)\s*(.*)$/.exec(line);
+    if (!continuing && assign && !line.startsWith('\t')) {
+      const [, name = '', op, value = ''] = assign;
+      const expanded = value
+        .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (w, n: string) => vars.get(n) ?? w)
+        .trim();
+      if (op === '+=') vars.set(name, `${vars.get(name) ?? ''} ${expanded}`.trim());
+      else if (op !== '?=' || !vars.has(name)) vars.set(name, expanded);
+      continue;
+    }
+    if (!line.startsWith('\t') && !continuing) continue;
+    let body: string = continuing ? line : line.slice(1);
+    let col = continuing ? 0 : 1;
+    // Recipe prefixes @, -, + are make's, not the shell's.
+    while (!continuing && /^[@+-]/.test(body)) {
+      body = body.slice(1);
+      col++;
+    }
+    continuing = body.endsWith('\\');
+    // Expand make variables char by char so offsets stay true for the unexpanded parts.
+    for (let i = 0; i < body.length; ) {
+      if (body[i] === '$' && body[i + 1] === '$') {
+        out += '$';
+        offsets.push(lineStart + col + i);
+        i += 2;
+        continue;
+      }
+      const m = /^\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/.exec(body.slice(i));
+      if (m) {
+        const value = vars.get(m[1] ?? '') ?? '';
+        for (let k = 0; k < value.length; k++) {
+          out += value[k];
+          offsets.push(lineStart + col + i + Math.min(k, m[0].length - 1));
+        }
+        i += m[0].length;
+        continue;
+      }
+      out += body[i];
+      offsets.push(lineStart + col + i);
+      i++;
+    }
+    out += '\n';
+    offsets.push(lineStart + col + body.length);
+  }
+  return { text: out, offsets, vars };
+}

@@ -1,0 +1,520 @@
+import type {
+  CommandFacts,
+  InstallerKind,
+  Masking,
+  PipInvocation,
+  ShellCommand,
+  ShellFacts,
+  ShellScript,
+  ShellWord,
+} from '../../model/shell.js';
+import { basename, effectiveArgv } from './words.js';
+
+/**
+ * What the commands of a shell script do, as far as can be told without running them: which install packages
+ * (and whether from the network), what paths they create, which run programs whose effects are unknown, and
+ * whose failure is swallowed by what follows. Pure; the Dockerfile and workflow loaders store the result in the
+ * model so rules never parse shell.
+ */
+
+/** pip options that take a value in the next word. */
+const PIP_VALUE_OPTS = new Set([
+  '-r',
+  '--requirement',
+  '-c',
+  '--constraint',
+  '-e',
+  '--editable',
+  '-i',
+  '--index-url',
+  '--extra-index-url',
+  '-f',
+  '--find-links',
+  '--trusted-host',
+  '-t',
+  '--target',
+  '--prefix',
+  '--root',
+  '--timeout',
+  '--default-timeout',
+  '--retries',
+  '--only-binary',
+  '--no-binary',
+  '--platform',
+  '--python-version',
+  '--implementation',
+  '--abi',
+  '--cache-dir',
+  '--src',
+  '--progress-bar',
+  '--upgrade-strategy',
+  '--log',
+  '--proxy',
+  '--cert',
+  '--client-cert',
+  '--python',
+  '-w',
+  '--wheel-dir',
+  '-d',
+  '--dest',
+  '--report',
+  '-p',
+]);
+
+const PIP_VERBS = new Set(['install', 'wheel', 'download']);
+
+/** The verb index of a pip command, or -1: `pip install`, `pip3.11 wheel`, `python -m pip download`, `uv pip install`. */
+function pipVerbIndex(argv: ShellWord[]): number {
+  const name = basename(argv[0]?.value ?? '');
+  if (/^pip(3(\.\d+)?)?$/.test(name)) {
+    // Global options may precede the verb (`pip --no-cache-dir install`).
+    for (let i = 1; i < argv.length; i++) {
+      const v = argv[i]?.value ?? '';
+      if (PIP_VERBS.has(v)) return i;
+      if (!v.startsWith('-')) return -1;
+    }
+    return -1;
+  }
+  if (/^python(3(\.\d+)?)?$/.test(name) || /\/python(3(\.\d+)?)?$/.test(argv[0]?.value ?? '')) {
+    const m = argv.findIndex((w) => w.value === '-m');
+    if (m > 0 && argv[m + 1]?.value === 'pip' && PIP_VERBS.has(argv[m + 2]?.value ?? '')) return m + 2;
+    return -1;
+  }
+  if (name === 'uv' && argv[1]?.value === 'pip' && argv[2]?.value === 'install') return 2;
+  return -1;
+}
+
+function parsePip(argv: ShellWord[], verb: number): PipInvocation {
+  const out: PipInvocation = {
+    verb: (argv[verb]?.value ?? 'install') as PipInvocation['verb'],
+    requirementFiles: [],
+    constraintFiles: [],
+    editables: [],
+    packages: [],
+    noIndex: false,
+    noDeps: false,
+    requireHashes: false,
+    networkOptions: false,
+    outputs: [],
+    binaryOptions: [],
+  };
+  const args = argv.slice(verb + 1);
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i] as ShellWord;
+    const v = w.value;
+    const eq = v.startsWith('--') ? v.indexOf('=') : -1;
+    const short = /^-(r|c|e|t|w|d|f|i)(.+)$/.exec(v);
+    const name = eq > 0 ? v.slice(0, eq) : short ? `-${short[1]}` : v;
+    let value: ShellWord | undefined;
+    if (eq > 0) value = { ...w, value: v.slice(eq + 1) };
+    else if (short) value = { ...w, value: short[2] ?? '' };
+    else if (PIP_VALUE_OPTS.has(v)) {
+      value = args[i + 1];
+      i++;
+    }
+    if (name === '--no-index') out.noIndex = true;
+    else if (name === '--no-deps') out.noDeps = true;
+    else if (name === '--require-hashes') out.requireHashes = true;
+    else if (name === '--timeout' || name === '--default-timeout' || name === '--retries')
+      out.networkOptions = true;
+    if (value === undefined) {
+      if (!v.startsWith('-')) out.packages.push(w);
+      continue;
+    }
+    if (name === '-r' || name === '--requirement') out.requirementFiles.push(value);
+    else if (name === '-c' || name === '--constraint') out.constraintFiles.push(value);
+    else if (name === '-e' || name === '--editable') out.editables.push(value);
+    else if (['-t', '--target', '--prefix', '--root', '-w', '--wheel-dir', '-d', '--dest'].includes(name))
+      out.outputs.push(value.value);
+    else if (name === '--only-binary' || name === '--no-binary')
+      out.binaryOptions.push({
+        flag: name,
+        value: value.value,
+        span: { start: w.span.start, end: value.span.end },
+      });
+  }
+  return out;
+}
+
+/** A local path or file requirement (`.`, `./pkg`, `/wheels/x.whl`, `file:…`), not a name from an index. */
+export function isLocalRequirement(text: string): boolean {
+  return /^(\.{1,2}(\/|$)|\/|file:|~)/.test(text) || /\.(whl|tar\.gz|zip)$/.test(text);
+}
+
+function installerOf(name: string | undefined, argv: ShellWord[]): InstallerKind | undefined {
+  if (pipVerbIndex(argv) >= 0) return name === 'uv' ? 'uv' : 'pip';
+  const sub = argv[1]?.value;
+  if (name === 'npm' && (sub === 'install' || sub === 'ci' || sub === 'i')) return 'npm';
+  if (name === 'yarn' && (sub === undefined || sub === 'install' || sub === 'add')) return 'yarn';
+  if (name === 'pnpm' && (sub === 'install' || sub === 'i' || sub === 'add')) return 'pnpm';
+  if ((name === 'apt-get' || name === 'apt' || name === 'aptitude') && sub === 'install') return 'apt';
+  if (name === 'apk' && sub === 'add') return 'apk';
+  if ((name === 'dnf' || name === 'yum' || name === 'microdnf' || name === 'tdnf') && sub === 'install')
+    return 'dnf';
+  if ((name === 'conda' || name === 'mamba' || name === 'micromamba') && sub === 'install') return 'conda';
+  if (name === 'uv' && sub === 'sync') return 'uv';
+  return undefined;
+}
+
+/** Commands that change nothing on disk that a later instruction could copy or run. */
+const NO_FILE_EFFECTS = new Set([
+  'true',
+  ':',
+  'false',
+  'echo',
+  'printf',
+  'test',
+  '[',
+  '[[',
+  'set',
+  'export',
+  'unset',
+  'cd',
+  'pushd',
+  'popd',
+  'exit',
+  'return',
+  'chmod',
+  'chown',
+  'chgrp',
+  'ls',
+  'cat',
+  'rm',
+  'rmdir',
+  'find',
+  'grep',
+  'which',
+  'command',
+  'type',
+  'id',
+  'whoami',
+  'sleep',
+  'env',
+  'printenv',
+  'head',
+  'tail',
+  'wc',
+  'sort',
+  'uniq',
+  'sed',
+  'awk',
+  'sha256sum',
+  'md5sum',
+  'gpg',
+  'update-ca-certificates',
+  'ldconfig',
+  'locale-gen',
+  'groupadd',
+  'addgroup',
+  'setcap',
+  'strip',
+]);
+
+/** Programs that run other code whose effects are not known from the command line. */
+function runsCode(name: string, argv: ShellWord[]): string | undefined {
+  const a1 = argv[1]?.value;
+  if (/^(ba|da|z|k)?sh$/.test(name))
+    return a1 === '-c' ? 'an inline shell script' : a1 ? `the script ${a1}` : 'a shell';
+  const py = /^python(3(\.\d+)?)?$/.test(name);
+  if (py && a1 === '-m' && /^(pip|venv|ensurepip|compileall|py_compile)$/.test(argv[2]?.value ?? ''))
+    return undefined;
+  if ((py || name === 'node') && (a1 === '--version' || a1 === '-V' || a1 === undefined)) return undefined;
+  if (py || name === 'node' || name === 'ruby' || name === 'perl' || name === 'php')
+    return a1 === '-c' || a1 === '-e'
+      ? `inline ${name} code`
+      : a1 === '-m'
+        ? `${name} -m ${argv[2]?.value ?? ''}`
+        : `${name} ${a1 ?? ''}`.trim();
+  if (['make', 'cmake', 'ninja', 'meson', 'bazel', 'gradle', 'mvn', 'ant', 'scons'].includes(name))
+    return `${name} (a build)`;
+  if (name === 'npm' || name === 'yarn' || name === 'pnpm' || name === 'npx' || name === 'bun')
+    return a1 === 'run' || a1 === 'exec' || name === 'npx'
+      ? `${name} ${a1 ?? ''} ${argv[2]?.value ?? ''}`.trim()
+      : undefined;
+  if (name === 'dpkg' && (a1 === '-i' || a1 === '--install')) return 'a .deb package';
+  if (name === 'rpm') return 'an .rpm package';
+  if (name === 'go' && (a1 === 'run' || a1 === 'generate')) return `go ${a1}`;
+  if (name === 'cargo' && (a1 === 'run' || a1 === 'install')) return `cargo ${a1}`;
+  if (name === 'poetry' || name === 'pipenv' || name === 'pdm' || name === 'hatch' || name === 'tox')
+    return name;
+  return undefined;
+}
+
+/** Where each simple command writes (as written: absolute, or relative to the working directory). */
+function createdBy(
+  name: string,
+  argv: ShellWord[],
+  cmd: ShellCommand,
+  pip: PipInvocation | undefined,
+): string[] {
+  const out: string[] = [];
+  for (const r of cmd.redirects)
+    if (/^\d*>{1,2}$|^&>$|^>\|$/.test(r.op) && r.target && !r.target.startsWith('/dev/')) out.push(r.target);
+  const positional = argv.slice(1).filter((w) => !w.value.startsWith('-'));
+  const flagValue = (...names: string[]): string[] => {
+    const vals: string[] = [];
+    for (let i = 1; i < argv.length; i++) {
+      const v = argv[i]?.value ?? '';
+      for (const n of names) {
+        if (v === n && argv[i + 1]) vals.push(argv[i + 1]?.value ?? '');
+        else if (n.startsWith('--') && v.startsWith(`${n}=`)) vals.push(v.slice(n.length + 1));
+        else if (!n.startsWith('--') && v.startsWith(n) && v.length > n.length) vals.push(v.slice(n.length));
+      }
+    }
+    return vals;
+  };
+  switch (name) {
+    case 'cp':
+    case 'mv':
+    case 'install':
+    case 'rsync': {
+      const t = flagValue('-t', '--target-directory');
+      if (t.length) out.push(...t);
+      else if (name === 'install' && argv.some((w) => w.value === '-d'))
+        out.push(...positional.map((w) => w.value));
+      else if (positional.length >= 2) out.push(positional[positional.length - 1]?.value ?? '');
+      break;
+    }
+    case 'ln':
+      if (positional.length >= 2) out.push(positional[positional.length - 1]?.value ?? '');
+      break;
+    case 'mkdir':
+    case 'touch':
+    case 'tee':
+      out.push(...positional.map((w) => w.value));
+      break;
+    case 'curl':
+      out.push(...flagValue('-o', '--output'));
+      if (argv.some((w) => w.value === '-O' || w.value === '--remote-name')) out.push('.');
+      break;
+    case 'wget':
+      out.push(...flagValue('-O', '--output-document', '-P', '--directory-prefix'));
+      if (!argv.some((w) => /^-(O|P)|^--(output-document|directory-prefix)/.test(w.value))) out.push('.');
+      break;
+    case 'tar':
+      if (argv.some((w) => /^-?[a-zA-Z]*x/.test(w.value) || w.value === '--extract')) {
+        const c = flagValue('-C', '--directory');
+        out.push(...(c.length ? c : ['.']));
+      }
+      break;
+    case 'unzip':
+      out.push(...(flagValue('-d').length ? flagValue('-d') : ['.']));
+      break;
+    case 'git':
+      if (argv[1]?.value === 'clone') {
+        const pos = argv.slice(2).filter((w) => !w.value.startsWith('-'));
+        const url = pos[0]?.value ?? '';
+        out.push(pos[1]?.value ?? basename(url).replace(/\.git$/, ''));
+      }
+      break;
+    case 'virtualenv':
+      if (positional[0]) out.push(positional[0].value);
+      break;
+    case 'useradd':
+    case 'adduser':
+      if (argv.some((w) => w.value === '-m' || w.value === '--create-home') || name === 'adduser') {
+        const home = flagValue('-d', '--home', '--home-dir');
+        const user = positional[positional.length - 1]?.value;
+        out.push(...(home.length ? home : user ? [`/home/${user}`] : []));
+      }
+      break;
+  }
+  if (/^python(3(\.\d+)?)?$/.test(name) && argv[1]?.value === '-m' && argv[2]?.value === 'venv') {
+    const target = argv.slice(3).filter((w) => !w.value.startsWith('-'))[0];
+    if (target) out.push(target.value);
+  }
+  if (name === 'uv' && argv[1]?.value === 'venv')
+    out.push(argv.slice(2).find((w) => !w.value.startsWith('-'))?.value ?? '.venv');
+  if (pip) out.push(...pip.outputs);
+  if (name === 'npm' || name === 'yarn' || name === 'pnpm') {
+    const sub = argv[1]?.value;
+    if (sub === undefined || sub === 'install' || sub === 'ci' || sub === 'i' || sub === 'add')
+      out.push('node_modules');
+  }
+  if (name === 'go' && argv[1]?.value === 'build') out.push(...flagValue('-o'));
+  if (name === 'cargo' && argv[1]?.value === 'build') out.push('target');
+  return out.filter((p) => p !== '');
+}
+
+function isNoop(cmd: ShellCommand | undefined): boolean {
+  if (!cmd) return false;
+  const argv = effectiveArgv(cmd);
+  const name = basename(argv[0]?.value ?? '');
+  if (name === 'true' || name === ':') return true;
+  if (
+    (name === 'echo' || name === 'printf') &&
+    cmd.redirects.every((r) => /^(1?>&2|>&2|2>&1)$/.test(r.op) || r.target.startsWith('/dev/'))
+  )
+    return true;
+  return name === 'exit' && (argv[1]?.value ?? '0') === '0';
+}
+
+/** The author says a failure is acceptable: `|| echo "optional …"`, `|| echo "skipping …"`. */
+function declaresOptional(cmd: ShellCommand | undefined): boolean {
+  if (!cmd) return false;
+  const text = cmd.argv.map((w) => w.value).join(' ');
+  return /\b(optional|skip|skipping|ignore|ignoring|not available|unavailable|warn|warning|continu)/i.test(
+    text,
+  );
+}
+
+function failsLoudly(cmd: ShellCommand): boolean {
+  const argv = effectiveArgv(cmd);
+  const name = basename(argv[0]?.value ?? '');
+  if (name === 'false') return true;
+  return name === 'exit' && (argv[1]?.value ?? '0') !== '0';
+}
+
+/** Installs the same thing again (`pip install X || (pip install -U pip && pip install X)`): a retry. */
+function sameInstall(a: CommandFacts, b: CommandFacts): boolean {
+  if (!a.installer || a.installer !== b.installer) return false;
+  const targets = (f: CommandFacts) =>
+    f.pip
+      ? [...f.pip.requirementFiles, ...f.pip.editables, ...f.pip.packages]
+          .map((w) => w.value)
+          .sort()
+          .join(' ')
+      : f.argv
+          .slice(2)
+          .filter((w) => !w.value.startsWith('-'))
+          .map((w) => w.value)
+          .sort()
+          .join(' ');
+  return targets(a) === targets(b) && targets(a) !== '';
+}
+
+/**
+ * Masking of installer failures within one and-or list (up to `;`, a newline or `&`): `a && b || true` swallows a
+ * and b; `|| exit 1` does not; `X || (retry X)` is a retry; a different install after `||` is a fallback.
+ */
+function masking(facts: CommandFacts[], i: number, pipefail: boolean): Masking | undefined {
+  const here = facts[i] as CommandFacts;
+  const cmd = here.command;
+  if (cmd.next === '|' && !pipefail) {
+    const reader = facts[i + 1];
+    if (reader) return { how: 'pipe', by: reader.command, declared: false };
+  }
+  // Walk the list: skip `&&`-linked commands, find the `||` whose right side handles the failure.
+  let j = i;
+  while (j < facts.length) {
+    const op = facts[j]?.command.next;
+    if (op === '&&' || op === '|') {
+      j++;
+      continue;
+    }
+    if (op !== '||') break;
+    // The handler: every command after `||` up to the end of the list.
+    const handler: CommandFacts[] = [];
+    let k = j + 1;
+    for (; k < facts.length; k++) {
+      const f = facts[k] as CommandFacts;
+      handler.push(f);
+      if (f.command.next !== '&&' && f.command.next !== '||' && f.command.next !== '|') break;
+    }
+    if (handler.length === 0) return undefined;
+    // The list goes on after the handler as if the install had succeeded, unless the handler fails on purpose.
+    if (handler.some((f) => failsLoudly(f.command))) return undefined;
+    const first = handler[0] as CommandFacts;
+    if (first.installer) {
+      if (handler.some((f) => sameInstall(here, f))) return undefined;
+      return { how: 'fallback', by: first.command, declared: false };
+    }
+    if (isNoop(first.command))
+      return { how: 'or', by: first.command, declared: declaresOptional(first.command) };
+    // Something else handles it (cleanup, logging and then exit 1 somewhere later): not provably masked.
+    return undefined;
+  }
+  const next = facts[j + 1];
+  const last = facts[j]?.command;
+  if (last?.next === ';' && next && isNoop(next.command) && j + 2 >= facts.length)
+    return { how: 'semicolon', by: next.command, declared: declaresOptional(next.command) };
+  return undefined;
+}
+
+/** Analyses every command of the scripts (a RUN's shell text and heredocs, a workflow `run:`, a script). */
+export function analyzeShell(scripts: ShellScript[]): ShellFacts {
+  const all = scripts.flatMap((s) => s.commands);
+  const pipefail = all.some((c) => {
+    const argv = effectiveArgv(c);
+    return basename(argv[0]?.value ?? '') === 'set' && argv.some((w) => /pipefail/.test(w.value));
+  });
+  const out: CommandFacts[] = [];
+  for (const script of scripts) {
+    const facts: CommandFacts[] = script.commands.map((command) => {
+      const argv = effectiveArgv(command);
+      const first = argv[0]?.value;
+      const name = first === undefined ? undefined : basename(first);
+      const verb = pipVerbIndex(argv);
+      const pip = verb >= 0 ? parsePip(argv, verb) : undefined;
+      const installer = name ? installerOf(name, argv) : undefined;
+      let network = false;
+      if (pip) {
+        const targets = [...pip.requirementFiles, ...pip.editables, ...pip.packages];
+        const allLocal =
+          pip.requirementFiles.length === 0 &&
+          targets.length > 0 &&
+          targets.every((w) => isLocalRequirement(w.value));
+        network = !pip.noIndex && !allLocal;
+      } else if (installer) network = true;
+      else if (name === 'curl' || name === 'wget' || (name === 'git' && argv[1]?.value === 'clone'))
+        network = true;
+      let unknownEffects: string | undefined;
+      let script: string | undefined;
+      if (first && name) {
+        if (
+          first.includes('/') &&
+          !first.startsWith('/usr/') &&
+          !first.startsWith('/bin/') &&
+          !first.startsWith('/sbin/') &&
+          pipVerbIndex(argv) < 0
+        ) {
+          script = first;
+          unknownEffects = `it runs ${first}`;
+        } else {
+          const code = runsCode(name, argv);
+          if (code) {
+            unknownEffects = `it runs ${code}`;
+            const a1 = argv[1]?.value;
+            if (a1 && !a1.startsWith('-') && /^(ba|da|z)?sh$|^python/.test(name)) script = a1;
+          } else if (
+            installer &&
+            installer !== 'pip' &&
+            installer !== 'uv' &&
+            installer !== 'npm' &&
+            installer !== 'yarn' &&
+            installer !== 'pnpm'
+          )
+            unknownEffects = `it installs ${installer} packages, which may create files anywhere`;
+        }
+        // `curl … | sh`: the pipe's reader runs downloaded code.
+      }
+      return {
+        command,
+        name,
+        argv,
+        installer,
+        pip,
+        network,
+        creates: name ? createdBy(name, argv, command, pip) : createdBy('', [], command, undefined),
+        unknownEffects,
+        script,
+        masked: undefined,
+      };
+    });
+    for (let i = 0; i < facts.length; i++) {
+      const f = facts[i] as CommandFacts;
+      if (f.installer) f.masked = masking(facts, i, pipefail);
+      // A pipe into a shell runs what was downloaded.
+      const prev = facts[i - 1];
+      if (prev?.command.next === '|' && f.name && /^(ba|da)?sh$/.test(f.name) && !f.argv[1])
+        f.unknownEffects = 'it runs a downloaded script';
+    }
+    out.push(...facts);
+  }
+  return { commands: out, pipefail };
+}
+
+/** Commands whose effects are fully known not to touch the file system in a way later steps depend on. */
+export function hasNoFileEffects(f: CommandFacts): boolean {
+  return f.name === undefined || (NO_FILE_EFFECTS.has(f.name) && f.creates.length === 0);
+}
