@@ -791,9 +791,13 @@ export function linkContainers(model: ProjectModel): void {
       if (c.buildId || !c.image) continue;
       const image = containerImage(c);
       if (!image?.known) continue;
-      const k = kustomizeOverride(model, image.value);
-      const b = buildProducing(model.builds, k?.ref ?? image.value);
-      if (b) c.buildId = b.id;
+      const ref = kustomizeOverride(model, image.value)?.ref ?? image.value;
+      const exact = model.builds.find((b) => b.tags.includes(ref));
+      if (exact) c.buildId = exact.id;
+      else {
+        const b = buildProducing(model.builds, ref);
+        if (b) c.repositoryBuildId = b.id;
+      }
     }
   for (const b of model.builds)
     b.tags.forEach((tag, i) => {

@@ -110,6 +110,24 @@ export class DiskRepoFs implements RepoFs {
     }
   }
 
+  /** Folders already checked: true when the folder (and every one above it) is a real folder, not a symlink. */
+  private readonly realDirs = new Map<string, Promise<boolean>>();
+
+  private dirIsReal(dir: string): Promise<boolean> {
+    if (dir === '.' || dir === '') return Promise.resolve(true);
+    let p = this.realDirs.get(dir);
+    if (!p) {
+      const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '.';
+      p = this.dirIsReal(parent).then(async (ok) => {
+        if (!ok) return false;
+        const st = await fs.lstat(join(this.root, dir)).catch(() => undefined);
+        return !!st?.isDirectory() && !st.isSymbolicLink();
+      });
+      this.realDirs.set(dir, p);
+    }
+    return p;
+  }
+
   private async readContained(path: string): Promise<ReadResult> {
     this.realRoot ??= await fs.realpath(this.root);
     const abs = join(this.root, path);
@@ -119,22 +137,26 @@ export class DiskRepoFs implements RepoFs {
     } catch (e) {
       return { ok: false, note: missingNote(path, e) };
     }
-    let real: string;
-    try {
-      real = await fs.realpath(abs);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return {
-        ok: false,
-        note:
-          code === 'ELOOP'
-            ? `${path}: symlink loop, not read`
-            : `${path}: symlink to a path that does not exist, not read`,
-      };
+    // The real path is only needed when the file or a folder above it is a symlink.
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
+    let real = abs;
+    if (link.isSymbolicLink() || !(await this.dirIsReal(dir))) {
+      try {
+        real = await fs.realpath(abs);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        return {
+          ok: false,
+          note:
+            code === 'ELOOP'
+              ? `${path}: symlink loop, not read`
+              : `${path}: symlink to a path that does not exist, not read`,
+        };
+      }
+      if (real !== this.realRoot && !real.startsWith(`${this.realRoot}${sep}`))
+        return { ok: false, note: `${path}: symlink to outside the repository, not read` };
     }
-    if (real !== this.realRoot && !real.startsWith(`${this.realRoot}${sep}`))
-      return { ok: false, note: `${path}: symlink to outside the repository, not read` };
-    const st = link.isSymbolicLink() || real !== abs ? await fs.stat(real).catch(() => undefined) : link;
+    const st = real !== abs ? await fs.stat(real).catch(() => undefined) : link;
     if (!st?.isFile())
       return {
         ok: false,

@@ -126,7 +126,7 @@ export function buildGraph(model: ProjectModel): Graph {
         definedAt: where(w.site) ?? '',
         image: image ? v(image, (x) => x) : null,
         imageAt: where(c.image?.site),
-        build: c.buildId ?? null,
+        build: c.buildId ?? c.repositoryBuildId ?? null,
         archConstraint: arch ? `${arch.operator} ${arch.values.join(',')}` : null,
         replicas: w.replicas?.value ?? null,
       });

@@ -11,6 +11,11 @@ export interface ImageName {
   /** Repository path without registry: `library/python`, `nvidia/l4t-base`. */
   path: string;
   tag: string;
+  /**
+   * A Docker Official Image (`python`, `docker.io/library/python`, or a known mirror of the library such as
+   * `public.ecr.aws/docker/library/python`). A private `ghcr.io/acme/python` is not, whatever its name.
+   */
+  official: boolean;
 }
 
 /** Splits `registry:5000/ns/name:tag@sha256:..` into name, path and tag (default `latest`). */
@@ -23,14 +28,23 @@ export function imageName(image: string): ImageName {
   const tag = colon > slash ? ref.slice(colon + 1) : at >= 0 ? '' : 'latest';
   let repo = colon > slash ? ref.slice(0, colon) : ref;
   const first = repo.split('/')[0] ?? '';
+  let registry = 'docker.io';
   if (repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    registry = first.toLowerCase();
     repo = repo.slice(first.length + 1);
   }
-  if (!repo.includes('/')) repo = `library/${repo}`;
+  if (!repo.includes('/') && registry === 'docker.io') repo = `library/${repo}`;
+  const path = repo.toLowerCase();
+  const official =
+    ((registry === 'docker.io' || registry === 'index.docker.io' || registry === 'mirror.gcr.io') &&
+      path.startsWith('library/') &&
+      path.split('/').length === 2) ||
+    (registry === 'public.ecr.aws' && path.startsWith('docker/library/') && path.split('/').length === 3);
   return {
     name: repo.slice(repo.lastIndexOf('/') + 1).toLowerCase(),
-    path: repo.toLowerCase(),
+    path,
     tag: tag.toLowerCase(),
+    official,
   };
 }
 
@@ -65,8 +79,12 @@ const ALPINE_PY: Record<string, string> = {
   '3.22': '3.12',
 };
 
-export function pythonOfImage(image: string): { version: string; how: string } | undefined {
-  const { name, path, tag } = imageName(image);
+export function pythonOfImage(
+  image: string,
+): { version: string; how: string; floating?: boolean } | undefined {
+  const { name, path, tag, official } = imageName(image);
+  // Only images whose contents are documented: the official images, the NVIDIA L4T bases.
+  if (!official && !name.startsWith('l4t-')) return undefined;
   if (name === 'python' || name === 'pypy') {
     if (name === 'pypy') return undefined;
     const m = /^(\d+)\.(\d+)/.exec(tag);
@@ -75,6 +93,7 @@ export function pythonOfImage(image: string): { version: string; how: string } |
       return {
         version: PYTHON_LATEST,
         how: `the floating ${name}:${tag} tag (Python ${PYTHON_LATEST} when written)`,
+        floating: true,
       };
     }
     return undefined;
@@ -111,9 +130,9 @@ export function pythonInstalledByRun(run: string): string | undefined {
   return (m[1] ?? '').replace(/^python/, '');
 }
 
-export function nodeOfImage(image: string): { version: string; how: string } | undefined {
-  const { name, tag } = imageName(image);
-  if (name !== 'node') return undefined;
+export function nodeOfImage(image: string): { version: string; how: string; floating?: boolean } | undefined {
+  const { name, tag, official } = imageName(image);
+  if (name !== 'node' || !official) return undefined;
   const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(tag);
   if (m)
     return {
@@ -121,9 +140,17 @@ export function nodeOfImage(image: string): { version: string; how: string } | u
       how: `the node:${tag} image`,
     };
   if (/^lts/.test(tag))
-    return { version: NODE_LTS, how: `the floating node:${tag} tag (Node ${NODE_LTS} when written)` };
+    return {
+      version: NODE_LTS,
+      how: `the floating node:${tag} tag (Node ${NODE_LTS} when written)`,
+      floating: true,
+    };
   if (tag === 'latest' || tag === 'current' || /^(slim|alpine|bookworm)/.test(tag)) {
-    return { version: NODE_LATEST, how: `the floating node:${tag} tag (Node ${NODE_LATEST} when written)` };
+    return {
+      version: NODE_LATEST,
+      how: `the floating node:${tag} tag (Node ${NODE_LATEST} when written)`,
+      floating: true,
+    };
   }
   return undefined;
 }
@@ -132,14 +159,16 @@ export type Tool = 'curl' | 'wget' | 'nc' | 'bash' | 'sh' | 'tini' | 'dumb-init'
 
 /** Does the image ship `tool`? undefined when crossdock does not know the image. */
 export function imageShips(image: string, tool: Tool): boolean | undefined {
-  const { name, path, tag } = imageName(image);
-  if (name === 'scratch') return false;
-  if (path.includes('distroless'))
+  const { name, path, tag, official } = imageName(image);
+  if (image.trim() === 'scratch') return false;
+  if (path.startsWith('distroless/') && /^gcr\.io\//.test(image.trim()))
     return tool === 'python3'
       ? tag.includes('python') || path.includes('python')
       : tool === 'node'
         ? path.includes('nodejs')
         : false;
+  // Beyond distroless, only the official images' contents are documented.
+  if (!official) return undefined;
   const alpine = tag.includes('alpine') || name === 'alpine';
   const slim = tag.includes('slim');
   if (name === 'busybox') return ['wget', 'nc', 'sh'].includes(tool);

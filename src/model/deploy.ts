@@ -44,8 +44,10 @@ export interface Container {
   ports: ContainerPort[];
   probes: Probe[];
   securityContext: SecurityContext;
-  /** Id of the build producing this container's image (compose `build:`), when known. */
+  /** Id of the build producing this container's image exactly (compose `build:`, a tag it builds), when known. */
   buildId: string | undefined;
+  /** Id of the only build of the image's repository (another tag, or another registry host), when there is one. */
+  repositoryBuildId?: string;
   /** Kubernetes `command` / compose `entrypoint`: replaces the image's ENTRYPOINT. */
   command?: Located<string[]>;
   /** Kubernetes `args` / compose `command`: replaces the image's CMD. */

@@ -6,7 +6,7 @@ import { requirementFile, stagePython } from './lib/python.js';
 export default createRule<'mismatch'>({
   meta: {
     id: 'lockfile-python-mismatch',
-    severity: 'error',
+    severity: 'warning',
     category: 'python',
     summary:
       'A compiled requirements file (pip-compile/uv) made for another Python version than the image runs.',

@@ -69,7 +69,7 @@ function projectDir(model: ProjectModel, view: ImageView): string | undefined {
 export default createRule<'base'>({
   meta: {
     id: 'node-version-mismatch',
-    severity: 'error',
+    severity: 'warning',
     category: 'node',
     summary: "The image's Node.js is outside the project's `engines.node` (or `.nvmrc`).",
     messages: {
@@ -100,7 +100,8 @@ export default createRule<'base'>({
         reported.add(root.index);
         ctx.report({
           messageId: 'base',
-          severity: constraint.declared ? 'error' : 'warning',
+          // npm only warns on engines (EBADENGINE) unless engine-strict is set: a likely, not certain, breakage.
+          severity: 'warning',
           data: {
             version: node.version,
             how: node.how,
@@ -108,7 +109,7 @@ export default createRule<'base'>({
             file: constraint.file.path,
             spec: constraint.value,
             consequence: constraint.declared
-              ? 'the app runs on a Node it does not support (and `npm ci` fails with EBADENGINE under engine-strict)'
+              ? 'the app runs on a Node it does not declare support for (`npm ci` fails with EBADENGINE under engine-strict)'
               : 'the image runs another Node than the one the project is developed on',
           },
           file: view.file,

@@ -1,10 +1,11 @@
 import { createRule } from '../engine/rule.js';
 import { commandsOf } from './lib/dockerfile.js';
+import { requirementFile } from './lib/python.js';
 
 export default createRule<'all' | 'noDeps'>({
   meta: {
     id: 'pip-invalid-option',
-    severity: 'error',
+    severity: 'warning',
     category: 'python',
     summary:
       'pip options that pip accepts but ignores or misreads: `--only-binary=all`, `--no-binary=all`, `pip install --no-deps` with `-r` of a loose file.',
@@ -25,26 +26,41 @@ export default createRule<'all' | 'noDeps'>({
           for (const o of c.pip.binaryOptions)
             if (o.value.split(',').includes('all'))
               ctx.report({ messageId: 'all', data: { flag: o.flag, value: o.value }, file, span: o.span });
-          // `pip wheel --no-deps` builds only the listed wheels on purpose; `pip install --no-deps` installs them.
-          const reqFile = c.pip.requirementFiles[0];
-          const noDeps = c.argv.find((w) => w.value === '--no-deps');
-          if (c.pip.verb !== 'install' || !noDeps || !reqFile) continue;
-          const name = reqFile.value.replace(/^\.\//, '');
-          const req = ctx.model.python.requirements.find(
-            (r) => r.path === name || r.path.endsWith(`/${name}`),
-          );
-          // A compiled lock (or a fully hashed file, which pip only accepts when it lists every dependency) is complete.
-          if (!req || req.compiled || req.requirements.every((r) => r.hashes.length > 0)) continue;
-          ctx.report({
-            messageId: 'noDeps',
-            data: { file: reqFile.value },
-            file,
-            span: noDeps.span,
-            severity: 'warning',
-          });
         }
       }
     }
+    // `pip install --no-deps -r FILE`: judged by the file the image really installs (followed through its COPY).
+    // `pip wheel --no-deps` builds only the listed wheels on purpose.
+    const done = new Set<string>();
+    for (const view of ctx.model.images)
+      for (const sv of view.stages) {
+        if (!sv.built) continue;
+        for (const ins of sv.stage.instructions)
+          for (const c of commandsOf(ins)) {
+            const reqFile = c.pip?.requirementFiles[0];
+            const noDeps = c.argv.find((w) => w.value === '--no-deps');
+            if (!c.pip || c.pip.verb !== 'install' || !noDeps || !reqFile) continue;
+            const req = requirementFile(ctx.model, view, sv, ins, reqFile);
+            if (!req.known) {
+              ctx.unknown(
+                { ...req, site: req.site ?? { file: view.file, span: reqFile.span } },
+                `whether \`-r ${reqFile.value}\` is a complete lock`,
+              );
+              continue;
+            }
+            // A compiled lock (or a fully hashed file, which pip only accepts when it lists every dependency) is complete.
+            if (req.value.compiled || req.value.requirements.every((r) => r.hashes.length > 0)) continue;
+            const key = `${view.file.path}:${noDeps.span.start}`;
+            if (done.has(key)) continue;
+            done.add(key);
+            ctx.report({
+              messageId: 'noDeps',
+              data: { file: reqFile.value },
+              file: view.file,
+              span: noDeps.span,
+            });
+          }
+      }
     for (const req of ctx.model.python.requirements) {
       const file = ctx.model.sources.get(req.path);
       if (!file) continue;

@@ -103,6 +103,8 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
             if (pythonSatisfies(py.value.version, constraint.value) !== false) continue;
             ctx.report({
               messageId: 'base',
+              // A floating tag's version is an assumption (what it meant when crossdock was written).
+              severity: py.value.floating ? 'warning' : 'error',
               data: {
                 version: py.value.version,
                 how: py.value.how,
@@ -134,8 +136,11 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
             continue;
           const srcPy = stagePython(model, view, srcView);
           if (!srcPy.known || minorOf(srcPy.value.version) === minorOf(py.value.version)) continue;
+          // Wheels (pure-Python ones install fine) and floating tags: likely, not certain, breakage.
+          const wheelsOnly = ins.words.slice(0, -1).every((w) => /\/wheels?\b/.test(w.value));
           ctx.report({
             messageId: 'stages',
+            severity: wheelsOnly || srcPy.value.floating || py.value.floating ? 'warning' : 'error',
             data: {
               from: src.name ?? String(src.index),
               fromVersion: srcPy.value.version,

@@ -1,16 +1,18 @@
 import { createRule } from '../engine/rule.js';
 import { commandsOf } from './lib/dockerfile.js';
 
-export default createRule<'redirect'>({
+export default createRule<'redirect' | 'input'>({
   meta: {
     id: 'unquoted-version-specifier',
-    severity: 'error',
+    severity: 'warning',
     category: 'python',
     summary:
       '`pip install pkg>=1.2` unquoted: the shell takes `>` as a redirect, drops the constraint and writes a file named `=1.2`.',
     messages: {
       redirect:
-        '{{list}} {{verb}} split by the shell: `>`/`<` redirect output to files named after the version, so pip installs {{names}} with no version constraint',
+        '{{list}} {{verb}} split by the shell: `>` writes output to a file named after the version, so pip installs {{names}} with no version constraint',
+      input:
+        '{{list}} {{verb}} split by the shell: `<` reads input from a file named after the version, which does not exist, so the RUN fails ("No such file or directory")',
     },
     hint: "quote each requirement: pip install 'pkg>=1.2'",
   },
@@ -20,7 +22,7 @@ export default createRule<'redirect'>({
       if (!file) continue;
       for (const ins of df.instructions) {
         // One finding per RUN, listing every unquoted specifier in it.
-        const hits: { text: string; name: string; start: number; end: number }[] = [];
+        const hits: { text: string; name: string; start: number; end: number; input: boolean }[] = [];
         for (const c of commandsOf(ins)) {
           if (!c.pip) continue;
           for (const r of c.command.redirects) {
@@ -31,18 +33,23 @@ export default createRule<'redirect'>({
               name: `\`${word?.value ?? ''}\``,
               start: word?.span.start ?? r.span.start,
               end: r.span.end,
+              input: r.op === '<',
             });
           }
         }
         const first = hits[0];
         const last = hits[hits.length - 1];
         if (!first || !last) continue;
+        const input = hits.filter((h) => h.input);
+        const shown = input.length ? input : hits;
         ctx.report({
-          messageId: 'redirect',
+          // `<` makes the RUN fail; `>` silently drops the constraint.
+          messageId: input.length ? 'input' : 'redirect',
+          severity: input.length ? 'error' : 'warning',
           data: {
-            list: hits.map((h) => h.text).join(', '),
-            verb: hits.length > 1 ? 'are' : 'is',
-            names: hits.map((h) => h.name).join(', '),
+            list: shown.map((h) => h.text).join(', '),
+            verb: shown.length > 1 ? 'are' : 'is',
+            names: shown.map((h) => h.name).join(', '),
           },
           file,
           span: { start: first.start, end: hits.length > 1 ? first.end : last.end },

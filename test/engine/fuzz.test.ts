@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dockerfileBuilds } from '../../src/engine/build-graph.js';
-import { emptyConfig } from '../../src/engine/config.js';
 import { runRules } from '../../src/engine/run.js';
-import { DEFAULT_PLATFORMS } from '../../src/model/platform.js';
-import { emptyDeliveryModel, type FileStatus, type ProjectModel } from '../../src/model/project.js';
-import { SourceFile } from '../../src/model/source.js';
+import type { Finding } from '../../src/model/finding.js';
+import type { ProjectModel } from '../../src/model/project.js';
 import { allRules } from '../../src/rules/index.js';
-import { parseDockerignore } from '../../src/sources/dockerfile/dockerignore.js';
-import { parseDockerfile } from '../../src/sources/dockerfile/parse.js';
-import { parsePyproject } from '../../src/sources/python/pyproject.js';
-import { parseRequirements } from '../../src/sources/python/requirements.js';
-import { parseShell } from '../../src/sources/shell/parse.js';
+import { loadRepo } from '../helpers/check.js';
 
 /** Seeded PRNG (mulberry32) so a failure is reproducible from its iteration number. */
 function rng(seed: number): () => number {
@@ -109,43 +102,30 @@ function mutate(seed: string, next: () => number): string {
   return s;
 }
 
-/** The model the loader would build for these files, made in memory (no disk, no git) so thousands run fast. */
-function modelOf(files: Record<string, string>): ProjectModel {
-  const sources = new Map(Object.entries(files).map(([p, t]) => [p, new SourceFile(p, t)]));
-  const inventory = {
-    root: '/fuzz',
-    git: false,
-    files: new Map<string, FileStatus>([...sources.keys()].map((p) => [p, 'plain'])),
-    gitlinks: new Map<string, string>(),
-    ignoredDirs: [],
-    notes: [],
-  };
-  const targets = { platforms: [...DEFAULT_PLATFORMS], source: 'default' };
-  const all = [...sources.values()];
-  const dockerfiles = all.filter((f) => f.path.endsWith('Dockerfile')).map(parseDockerfile);
-  return {
-    root: '/fuzz',
-    inventory,
-    config: emptyConfig(),
-    targets,
-    sources,
-    dockerfiles,
-    dockerignores: new Map([['.', parseDockerignore('.dockerignore', files['.dockerignore'] ?? '')]]),
-    python: {
-      requirements: all.filter((f) => f.path.endsWith('.txt')).map(parseRequirements),
-      pyprojects: all.filter((f) => f.path.endsWith('.toml')).map(parsePyproject),
-      setups: [],
-      versionFiles: [],
-    },
-    node: { packageJsons: [], nvmrcs: [] },
-    ...emptyDeliveryModel(),
-    gitmodules: undefined,
-    builds: dockerfileBuilds(dockerfiles, sources, inventory, targets),
-    loadFindings: [],
-  };
+/** Every finding is inside its file, and no rule or loader failed. */
+function assertSane(model: ProjectModel, findings: Finding[], what: string): void {
+  assert.deepEqual(
+    findings.filter((f) => f.ruleId === 'internal-error'),
+    [],
+    what,
+  );
+  for (const f of findings) {
+    const source = model.sources.get(f.file);
+    assert.ok(source, `${what}: ${f.ruleId} in an unknown file ${f.file}`);
+    assert.ok(
+      f.line >= 1 && f.line <= source.lineCount && f.endLine >= f.line,
+      `${what}: ${f.ruleId} at ${f.file}:${f.line}`,
+    );
+    assert.ok(
+      f.column >= 1 && (f.endLine > f.line || f.endColumn >= f.column),
+      `${what}: ${f.ruleId} columns`,
+    );
+  }
 }
 
-test('3000 mutated Dockerfiles, requirements and pyprojects: parsers and every rule never throw; positions stay in the file', async () => {
+test('3000 mutated Dockerfiles, requirements and pyprojects: the loader and every rule never throw; positions stay in the file', {
+  timeout: 300_000,
+}, async () => {
   const rules = allRules();
   const next = rng(20261122);
   let reported = 0;
@@ -155,29 +135,15 @@ test('3000 mutated Dockerfiles, requirements and pyprojects: parsers and every r
       'requirements.txt': mutate(SEED_REQUIREMENTS, next),
       'pyproject.toml': mutate(SEED_PYPROJECT, next),
       '.dockerignore': mutate('node_modules\n!keep\n**/*.pyc\n', next),
+      'crossdock.yaml':
+        'version: 1\nplatforms: [linux/amd64, linux/arm64]\nimages:\n  reg.example.com/app:\n    context: .\n',
     };
-    const model = modelOf(files);
-    for (const ins of model.dockerfiles[0]?.instructions ?? []) {
-      if (ins.shell) parseShell(ins.shell, 0, ins.argsOffsets.slice(ins.shellStart));
-    }
+    const model = await loadRepo({ files });
     const findings = await runRules(model, rules);
     reported += findings.length;
-    const internal = findings.filter((f) => f.ruleId === 'internal-error');
-    assert.deepEqual(internal, [], `iteration ${i}: ${JSON.stringify(files.Dockerfile)}`);
-    for (const f of findings) {
-      const source = model.sources.get(f.file);
-      assert.ok(source, `iteration ${i}: finding in an unknown file ${f.file}`);
-      assert.ok(
-        f.line >= 1 && f.line <= source.lineCount && f.endLine >= f.line,
-        `iteration ${i}: ${f.ruleId} at ${f.line}:${f.column}`,
-      );
-      assert.ok(
-        f.column >= 1 && (f.endLine > f.line || f.endColumn >= f.column),
-        `iteration ${i}: ${f.ruleId} columns`,
-      );
-    }
+    assertSane(model, findings, `iteration ${i}: ${JSON.stringify(files.Dockerfile)}`);
   }
-  assert.ok(reported > 3000, 'the mutated inputs still exercise the rules (they keep producing findings)');
+  assert.ok(reported > 3000, `the mutated inputs still exercise the rules (${reported} findings)`);
 });
 
 const SEED_DELIVERY: Record<string, string> = {
@@ -253,47 +219,27 @@ const YAML_ALPHABET = [
   '\u00e9',
 ];
 
-test('600 mutated workflows, compose files, manifests, scripts, Makefiles, bake and buildkitd files: the loader and every rule never throw', async () => {
-  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { dirname, join } = await import('node:path');
-  const { loadProject } = await import('../../src/engine/load.js');
+test('600 mutated workflows, compose files, manifests, scripts, Makefiles, bake and buildkitd files: the loader and every rule never throw', {
+  timeout: 300_000,
+}, async () => {
   const rules = allRules();
   const next = rng(20261123);
-  const root = mkdtempSync(join(tmpdir(), 'crossdock-fuzz-'));
   let reported = 0;
-  try {
-    for (let i = 0; i < 600; i++) {
-      const files: Record<string, string> = {};
-      for (const [path, seed] of Object.entries(SEED_DELIVERY)) {
-        let s = mutate(seed, next);
-        for (let k = 0; k < 3; k++) {
-          const at = Math.floor(next() * (s.length + 1));
-          s = s.slice(0, at) + (YAML_ALPHABET[Math.floor(next() * YAML_ALPHABET.length)] ?? '') + s.slice(at);
-        }
-        files[path] = s;
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        writeFileSync(join(root, path), s);
+  for (let i = 0; i < 600; i++) {
+    const files: Record<string, string> = {};
+    for (const [path, seed] of Object.entries(SEED_DELIVERY)) {
+      let s = mutate(seed, next);
+      for (let k = 0; k < 3; k++) {
+        const at = Math.floor(next() * (s.length + 1));
+        s = s.slice(0, at) + (YAML_ALPHABET[Math.floor(next() * YAML_ALPHABET.length)] ?? '') + s.slice(at);
       }
-      const model = await loadProject({ root });
-      const findings = await runRules(model, rules);
-      reported += findings.length;
-      assert.deepEqual(
-        findings.filter((f) => f.ruleId === 'internal-error'),
-        [],
-        `iteration ${i}: ${JSON.stringify(files)}`,
-      );
-      for (const f of findings) {
-        const source = model.sources.get(f.file);
-        assert.ok(source, `iteration ${i}: ${f.ruleId} in an unknown file ${f.file}`);
-        assert.ok(
-          f.line >= 1 && f.line <= source.lineCount,
-          `iteration ${i}: ${f.ruleId} at ${f.file}:${f.line}`,
-        );
-      }
+      files[path] = s;
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+    // In memory: no file system, no git per round.
+    const model = await loadRepo({ files });
+    const findings = await runRules(model, rules);
+    reported += findings.length;
+    assertSane(model, findings, `iteration ${i}: ${JSON.stringify(files)}`);
   }
   assert.ok(reported > 1200, `the mutated inputs still exercise the rules (${reported} findings)`);
 });

@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadProject } from '../../src/engine/load.js';
-import { formatPlatform } from '../../src/model/platform.js';
 import { isPrivateIpHost, parseImageRef } from '../../src/model/image-ref.js';
+import { formatPlatform } from '../../src/model/platform.js';
 import { SourceFile } from '../../src/model/source.js';
-import { expandVariables, makefileRecipes, scriptFacts } from '../../src/sources/scripts/commands.js';
+import { valueOf } from '../../src/model/value.js';
+import { makefileRecipes } from '../../src/sources/scripts/makefile.js';
+import { scanShell } from '../../src/sources/scripts/scan.js';
 import { parseShell } from '../../src/sources/shell/parse.js';
 import { parseYaml } from '../../src/sources/yaml/node.js';
-import { makeRepo, type RepoSpec } from '../helpers/git-repo.js';
+import { loadRepo as load } from '../helpers/check.js';
 
-async function load(spec: RepoSpec) {
-  const repo = makeRepo(spec);
-  try {
-    return await loadProject({ root: repo.root });
-  } finally {
-    repo.cleanup();
-  }
-}
+/** Scans shell text as a script at `path` run from the root; `args: null` = the caller's arguments are unknown. */
+const scan = (path: string, text: string, args: string[] | null = []) =>
+  scanShell(parseShell(text), {
+    file: new SourceFile(path, text),
+    scriptPath: path,
+    cwd: { known: true, path: '.' },
+    args: args ?? undefined,
+  });
 
 test('image references: Docker Hub normalisation, hosts, tags, digests, and clear errors', () => {
   const ok = (s: string) => {
@@ -90,8 +91,7 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
     'podman build -t other:1 .',
     '',
   ].join('\n');
-  const file = new SourceFile('build.sh', text);
-  const facts = scriptFacts(file, parseShell(text));
+  const facts = scan('build.sh', text);
   assert.equal(facts.builds.length, 2);
   const b = facts.builds[0];
   assert.ok(b);
@@ -100,19 +100,21 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
     b.tags.map((t) => t.value),
     ['10.0.0.5:5000/team/app:1.2.3'],
   );
-  assert.equal(b.platforms?.value, 'linux/amd64,linux/arm64');
-  assert.equal(b.dockerfile?.value, 'docker/Dockerfile');
-  assert.equal(b.context?.value, 'ctx');
+  assert.equal(valueOf(b.platforms), 'linux/amd64,linux/arm64');
+  assert.equal(valueOf(b.dockerfile), 'docker/Dockerfile');
+  assert.equal(valueOf(b.context), 'ctx');
   assert.equal(b.target, 'runtime');
   assert.equal(b.push, true);
-  assert.deepEqual(b.buildArgs, { PY: '3.12' });
+  assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, valueOf(v)])), {
+    PY: '3.12',
+  });
   assert.deepEqual(
     b.cacheRefs.map((c) => c.value),
     ['10.0.0.5:5000/team/app:cache'],
   );
   const tag = b.tags[0];
   assert.ok(tag);
-  assert.deepEqual(file.position(tag.site.span.start), { line: 6, column: 6 });
+  assert.deepEqual(tag.site.file.position(tag.site.span.start), { line: 6, column: 6 });
   assert.equal(facts.builds[1]?.tool, 'podman');
   assert.deepEqual(
     facts.logins.map((l) => l.value),
@@ -126,7 +128,65 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
     facts.copies.map((c) => c.value),
     ['.env.example'],
   );
-  assert.equal(expandVariables('${A:-x}-${B-y}-${C:+z}', new Map([['C', '1']])), 'x-y-z');
+  const e = scan(
+    'x.sh',
+    'C=1\necho "${A:-x}-${B-y}-${C:+z}" > out.txt\ndocker build -t "t:${A:-x}-${B-y}-${C:+z}" .\n',
+  );
+  assert.equal(e.builds[0]?.tags[0]?.value, 't:x-y-z');
+});
+
+test('shell values: parameters, substitutions, the environment and branches are unknown with a reason; idioms resolve', () => {
+  const text = [
+    '#!/bin/bash',
+    'cd "$(dirname "$0")/.."',
+    'V=$(git describe)',
+    'case "$1" in prod) F=prod.Dockerfile ;; *) F=dev.Dockerfile ;; esac',
+    'docker build -t "app:$V" -f "$F" --platform "$PLATFORMS" --build-arg A="$1" "$(git rev-parse --show-toplevel)/svc"',
+    '',
+  ].join('\n');
+  const r = scan('scripts/build.sh', text, null);
+  const b = r.builds[0];
+  assert.ok(b);
+  assert.equal(b.tags[0]?.value, 'app:$V', 'an unknown part stays as written in a tag pattern');
+  assert.equal(b.dockerfile?.known, false);
+  assert.equal(b.dockerfile && !b.dockerfile.known ? b.dockerfile.kind : '', 'branch');
+  assert.equal(b.platforms && !b.platforms.known ? b.platforms.kind : '', 'environment');
+  const arg = b.buildArgs.A;
+  assert.equal(arg && !arg.known ? arg.kind : '', 'parameter');
+  assert.equal(valueOf(b.context), '\u0001/svc', 'the repository top, kept as a marker until resolved');
+  assert.deepEqual(b.cwd, { known: true, path: '.' }, '`cd "$(dirname "$0")/.."` from scripts/ is the root');
+  const known = scan('scripts/build.sh', text, ['prod']);
+  assert.equal(valueOf(known.builds[0]?.buildArgs.A), 'prod', 'with known arguments, $1 is known');
+});
+
+test('shell functions run per call site with literal arguments; arrays expand; a cd in a subshell does not leak', () => {
+  const text = [
+    'build() {',
+    '  docker build -f "svc/$1/Dockerfile" "svc/$1"',
+    '}',
+    'unused() { docker build -f never.Dockerfile . ; }',
+    'ARGS=(',
+    '  --pull',
+    '  -f "docker/app.Dockerfile"',
+    ')',
+    'if [ -n "$PUSH" ]; then',
+    '  ARGS+=(--push)',
+    'fi',
+    '( cd sub && make )',
+    'build api',
+    'build "$NAME"',
+    'docker buildx build "${ARGS[@]}" .',
+    '',
+  ].join('\n');
+  const r = scan('build.sh', text);
+  assert.deepEqual(
+    r.builds.map((b) => [valueOf(b.dockerfile), valueOf(b.context), b.push]),
+    [
+      ['svc/api/Dockerfile', 'svc/api', false],
+      ['docker/app.Dockerfile', '.', true],
+    ],
+  );
+  assert.deepEqual(r.builds[1]?.cwd, { known: true, path: '.' });
 });
 
 test('Makefiles: ?=, := and += variables expand into recipes, offsets point at the recipe line', () => {
@@ -136,7 +196,20 @@ test('Makefiles: ?=, := and += variables expand into recipes, offsets point at t
   const r = makefileRecipes(file);
   assert.equal(r.vars.get('REGISTRY'), 'reg:5000');
   assert.equal(r.vars.get('TAGS'), 'a b');
-  const facts = scriptFacts(file, parseShell(r.text, 0, r.offsets), r.vars);
+  const env = new Map(
+    [...r.vars].map(([k, v]) => [
+      k,
+      { known: true as const, value: v, origin: { kind: 'variable' as const } },
+    ]),
+  );
+  const facts = scanShell(parseShell(r.text, 0, r.offsets), {
+    file,
+    scriptPath: undefined,
+    cwd: { known: true, path: '.' },
+    args: [],
+    env,
+    cwdPerLine: true,
+  });
   const build = facts.builds[0];
   assert.ok(build);
   assert.equal(build.tags[0]?.value, 'reg:5000/x:a');
@@ -170,7 +243,11 @@ test('workflows: matrix expansion gives one build per combination, each with its
   const builds = model.builds.filter((b) => b.origin === 'workflow');
   assert.equal(builds.length, 2);
   assert.deepEqual(
-    builds.map((b) => [b.platforms.map(formatPlatform).join(), b.runsOn?.[0]?.labels.join(), b.tags.join()]),
+    builds.map((b) => [
+      (valueOf(b.platforms) ?? []).map(formatPlatform).join(),
+      b.runsOn?.[0]?.labels.join(),
+      b.tags.join(),
+    ]),
     [
       ['linux/amd64', 'ubuntu-24.04', 'ghcr.io/acme/app:1.0'],
       ['linux/arm64', 'ubuntu-24.04-arm', 'ghcr.io/acme/app:1.0'],
@@ -211,9 +288,11 @@ test('compose: build context/dockerfile relative to the compose file, interpolat
   });
   const b = model.builds.find((x) => x.origin === 'compose');
   assert.ok(b);
-  assert.equal(b.context, 'api');
-  assert.equal(b.dockerfile, 'api/docker/Dockerfile');
-  assert.deepEqual(b.buildArgs, { PY: '3.12' });
+  assert.equal(valueOf(b.context), 'api');
+  assert.equal(valueOf(b.dockerfile), 'api/docker/Dockerfile');
+  assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, valueOf(v)])), {
+    PY: '3.12',
+  });
   assert.deepEqual(b.tags, ['reg.lan:5000/api:${TAG}'], 'unset variables stay visible, defaults apply');
   const w = model.deployments.workloads[0];
   assert.deepEqual(
@@ -247,7 +326,7 @@ test('Kubernetes: 50-document streams, Lists, CronJobs, affinity; templates and 
   assert.deepEqual(cron?.pod.archConstraint?.values, ['arm64']);
   assert.equal(cron?.pod.archConstraint?.operator, 'NotIn');
   assert.equal(model.loadFindings.length, 0, 'non-Kubernetes broken YAML is not a parse error of ours');
-  assert.ok(model.inventory.notes.some((n) => n.startsWith('chart/templates/dep.yaml: a Helm/Go template')));
+  assert.ok(model.notes.some((n) => n.startsWith('chart/templates/dep.yaml: a Helm/Go template')));
 });
 
 test('kustomize and Helm values: image overrides and image blocks become deployment image uses', async () => {

@@ -15,7 +15,7 @@ export function buildById(model: ProjectModel, id: string | undefined): Build | 
 
 /** The build producing a container's image: compose `build:`, or the link phase's tag match. */
 export function containerBuild(model: ProjectModel, c: Container): Build | undefined {
-  return buildById(model, c.buildId);
+  return buildById(model, c.buildId ?? c.repositoryBuildId);
 }
 
 /** The image view of a container's build. */

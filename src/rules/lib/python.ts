@@ -184,6 +184,8 @@ export interface StagePython {
   how: string;
   /** Where that Python comes from: the FROM image or the installing RUN. */
   span: Span;
+  /** A floating tag (`python:3`, `python:latest`): the version is what the tag meant when crossdock was written. */
+  floating?: boolean;
 }
 
 /** The Python a stage runs: installed by a RUN in its chain (last wins), else its base image's (in-repo bases followed). */
@@ -194,12 +196,25 @@ export function stagePython(
   depth = 0,
 ): Value<StagePython> {
   let found: StagePython | undefined;
+  let beside: Value<StagePython> | undefined;
   for (const s of sv.chain)
     for (const ins of s.instructions) {
       if (ins.keyword !== 'RUN') continue;
-      const v = pythonInstalledByRun(runText(ins));
-      if (v) found = { version: v, how: `Python ${v} installed by this RUN`, span: ins.keywordSpan };
+      const text = runText(ins);
+      const v = pythonInstalledByRun(text);
+      if (!v) continue;
+      found = { version: v, how: `Python ${v} installed by this RUN`, span: ins.keywordSpan };
+      // `apt-get install python3.9 python3-pip`: the distro's python3 (and its pip) stays next to python3.9.
+      beside = /\b(apt-get|apt|apk)\b/.test(text)
+        ? unknown(
+            'branch',
+            `this RUN installs Python ${v} beside the distro's python3: which one \`pip\` and \`python3\` run is not known`,
+            { file: view.file, span: ins.keywordSpan },
+            `call it by version (\`python${v} -m pip\`) and use a base image whose python3 is ${v}`,
+          )
+        : undefined;
     }
+  if (beside) return beside;
   if (found) return known(found, { kind: 'literal' });
   const root = sv.chain[0] ?? sv.stage;
   const base = sv.base;
