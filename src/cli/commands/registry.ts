@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../../engine/config.js';
 import { UsageError } from '../../errors.js';
-import { type Diagnosis, diagnose } from '../../registry/diagnose.js';
+import { type ConsumerVerdict, type Diagnosis, diagnose } from '../../registry/diagnose.js';
 import { copyImage } from '../../registry/copy.js';
 import { inspect } from '../../registry/inspect.js';
 import { resolveRef } from '../../registry/reference.js';
@@ -329,7 +329,7 @@ export const copyCommand: Command = {
   },
 };
 
-function diagnosisText(d: Diagnosis, indent = ''): string[] {
+function diagnosisText(d: Diagnosis, caFile: string | undefined, indent = ''): string[] {
   const lines = [
     `${indent}${d.host}: ${d.tls ? (d.problems.length ? 'problems found' : 'trusted') : 'no TLS'}`,
   ];
@@ -338,17 +338,32 @@ function diagnosisText(d: Diagnosis, indent = ''): string[] {
       `${indent}  cert ${i}: ${c.subject}  (issuer ${c.issuer}${c.selfSigned ? ', self-signed' : ''}${c.ca ? ', CA' : ''}, valid ${c.validFrom.slice(0, 10)}..${c.validTo.slice(0, 10)})`,
     );
   for (const p of d.problems) lines.push(`${indent}  ✗ ${p.message}`);
-  if (d.consumers.length) lines.push(`${indent}  who accepts it:`);
-  for (const c of d.consumers) {
-    lines.push(`${indent}    ${c.accepts ? '✓' : '✗'} ${c.consumer.padEnd(13)} ${c.why}`);
-    if (c.fix) lines.push(`${indent}      fix: ${c.fix}`);
-  }
+  if (d.ca)
+    lines.push(
+      `${indent}  CA to trust: ${d.ca.subject}  ${d.ca.fingerprint}  (${d.ca.source === 'server' ? "sent by the server, unverified: compare it with the registry admin's copy" : `from --ca-file ${caFile}`})`,
+    );
+  const consumer = (c: ConsumerVerdict) => [
+    `${indent}    ${c.accepts ? '✓' : '✗'} ${c.consumer.padEnd(13)} ${c.why}`,
+    ...(c.fix ? [`${indent}      fix: ${c.fix}`] : []),
+  ];
+  if (d.verifiedBy === 'ca-file') {
+    const lacking = d.consumers.filter((c) => !c.accepts);
+    lines.push(`${indent}  ✓ the chain verifies against --ca-file ${caFile}`);
+    if (lacking.length)
+      lines.push(`${indent}  consumers that still lack this CA:`, ...lacking.flatMap(consumer));
+    else lines.push(`${indent}  every consumer already accepts it`);
+  } else if (d.consumers.length) lines.push(`${indent}  who accepts it:`, ...d.consumers.flatMap(consumer));
   if (d.realm)
     lines.push(
       `${indent}  token service ${d.realm.url}:`,
-      ...diagnosisText(d.realm.diagnosis, `${indent}    `),
+      ...diagnosisText(d.realm.diagnosis, undefined, `${indent}    `),
     );
   return lines;
+}
+
+/** JSON with absent values as null, as docs/registry-json.md promises. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v === undefined ? null : v), 2);
 }
 
 export const trustCommand: Command = {
@@ -367,7 +382,7 @@ export const trustCommand: Command = {
       name: 'ca-file',
       type: 'string',
       valueName: 'PEM',
-      description: 'the registry CA, when the server does not send it',
+      description: "the registry's CA (from its admin): checked against the chain, and what --write installs",
     },
     { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
     {
@@ -404,9 +419,9 @@ export const trustCommand: Command = {
         }
       }
     }
-    if (format === 'json') await writeReport(io, args, JSON.stringify({ ...d, written }, null, 2));
+    if (format === 'json') await writeReport(io, args, toJson({ ...d, written }));
     else {
-      const lines = diagnosisText(d);
+      const lines = diagnosisText(d, caFile);
       if (dir)
         lines.push(
           '',
