@@ -4,6 +4,7 @@ import http from 'node:http';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import tls, { rootCertificates } from 'node:tls';
+import { UsageError } from '../errors.js';
 import { parseChallenge } from './auth.js';
 import { RegistryError } from './errors.js';
 import {
@@ -702,4 +703,58 @@ async function diagnoseRealm(
       id: 'realm-problem',
       message: `logins go to the token service ${u.host}, which has its own certificate problem: ${sub.problems[0]?.message}`,
     });
+}
+
+export interface WriteOptions {
+  /** Also write the system store file (`--system`). */
+  system: boolean;
+  /** The fingerprint the user confirmed (`--accept-fingerprint`, canonical form). */
+  acceptFingerprint: string | undefined;
+  /** The command line that reran with the right flags would start with, for the hints. */
+  rerun: string;
+}
+
+/**
+ * The files `--write` may install for this diagnosis (install path → content), or a UsageError saying why not.
+ * A CA the server sent is unverified: anyone on the path could have sent it, so it is written only once the user
+ * confirms its fingerprint; a CA the user brought with --ca-file is theirs to vouch for. Per-host stores come
+ * first; the system store (trusted by every TLS client, for every name) only with --system.
+ */
+export function planWrite(d: Diagnosis, o: WriteOptions): Record<string, string> {
+  const mismatch = d.problems.find((p) => p.id === 'ca-file-mismatch');
+  if (mismatch)
+    throw new UsageError(
+      `not writing the CA file: it does not verify this server's certificate (${mismatch.message})`,
+      {
+        hint: `ask the registry's admin for the CA that signed the server certificate, then run: ${o.rerun} --ca-file THAT-CA.crt`,
+      },
+    );
+  const lacking = d.consumers.filter((c) => !c.accepts);
+  if (!lacking.length) return {};
+  if (!d.ca)
+    throw new UsageError(
+      `nothing to write: the server does not send the CA that signed its certificate${d.missingIssuer ? ` ("${d.missingIssuer}")` : ''}, and no --ca-file gives it`,
+      { hint: `get that CA certificate from the registry's admin, then run: ${o.rerun} --ca-file CA.crt` },
+    );
+  const { ca } = d;
+  if (ca.source === 'server' && !o.acceptFingerprint)
+    throw new UsageError(
+      `not writing the CA certificate the server sent ("${ca.subject}", ${ca.fingerprint}): nothing proves it is your registry's CA, since anyone between this machine and ${d.host} could have sent it`,
+      {
+        hint: `compare ${ca.fingerprint} with the fingerprint of the registry admin's copy (openssl x509 -noout -fingerprint -sha256 -in ca.crt); if they match, run: ${o.rerun} --accept-fingerprint ${ca.fingerprint} (or pass the admin's copy with --ca-file)`,
+      },
+    );
+  if (o.acceptFingerprint && o.acceptFingerprint !== ca.fingerprint)
+    throw new UsageError(
+      `the CA certificate ${ca.source === 'server' ? 'the server sent' : 'in --ca-file'} ("${ca.subject}") has fingerprint ${ca.fingerprint}, not the ${o.acceptFingerprint} given with --accept-fingerprint; nothing written`,
+      {
+        hint:
+          ca.source === 'server'
+            ? "the registry's certificate has changed, or the connection is intercepted: check with the registry's admin before trusting anything"
+            : 'this is not the CA you confirmed: check which CA file you passed',
+      },
+    );
+  const files: Record<string, string> = {};
+  for (const c of lacking) if (o.system || c.consumer !== 'system') Object.assign(files, c.files);
+  return files;
 }

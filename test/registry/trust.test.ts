@@ -59,9 +59,10 @@ test('a private CA: skopeo fails with x509 unknown authority; trust says why; --
   const out = join(work, 'fix');
   // The server sends its root: trust names it and its fingerprint, which the user checks against the admin's copy.
   const caFingerprint = `SHA256:${new X509Certificate(pki.caPem).fingerprint256}`;
-  const r = await runCli(['trust', withChain.host, '--write', out, '--format', 'json'], {
-    env: noSystemDirs,
-  });
+  const r = await runCli(
+    ['trust', withChain.host, '--write', out, '--accept-fingerprint', caFingerprint, '--format', 'json'],
+    { env: noSystemDirs },
+  );
   assert.equal(r.code, 1, r.stderr);
   const d = JSON.parse(r.stdout) as {
     systemTrusted: boolean;

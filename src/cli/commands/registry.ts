@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../../engine/config.js';
 import { UsageError } from '../../errors.js';
-import { type ConsumerVerdict, type Diagnosis, diagnose } from '../../registry/diagnose.js';
+import { type ConsumerVerdict, type Diagnosis, diagnose, planWrite } from '../../registry/diagnose.js';
 import { copyImage } from '../../registry/copy.js';
 import { inspect } from '../../registry/inspect.js';
 import { resolveRef } from '../../registry/reference.js';
+import { parseFingerprint } from '../../registry/tls.js';
 import { VERIFY_RULES, type VerifyPolicy, verifyImage } from '../../registry/verify.js';
 import { render } from '../../reporters/index.js';
 import type { RunResult } from '../../reporters/types.js';
@@ -361,6 +362,11 @@ function diagnosisText(d: Diagnosis, caFile: string | undefined, indent = ''): s
   return lines;
 }
 
+/** A word for a suggested shell command line: quoted when it holds anything but plain path characters. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** JSON with absent values as null, as docs/registry-json.md promises. */
 function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v === undefined ? null : v), 2);
@@ -370,19 +376,33 @@ export const trustCommand: Command = {
   name: 'trust',
   summary:
     'Diagnose a registry certificate (x509 errors) and say, per tool, whether it is accepted and how to fix it.',
-  usage: 'crossdock trust <host[:port]> [--write DIR] [--ca-file PEM] [--format text|json]',
+  usage:
+    'crossdock trust <host[:port]> [--ca-file PEM] [--write DIR [--accept-fingerprint SHA256:…] [--system]] [--format text|json]',
   options: [
     {
       name: 'write',
       type: 'string',
       valueName: 'DIR',
-      description: 'write the fix files under DIR (mirroring their install paths)',
+      description:
+        'write the fix files under DIR (mirroring their install paths); a CA the server sent needs --accept-fingerprint',
     },
     {
       name: 'ca-file',
       type: 'string',
       valueName: 'PEM',
       description: "the registry's CA (from its admin): checked against the chain, and what --write installs",
+    },
+    {
+      name: 'accept-fingerprint',
+      type: 'string',
+      valueName: 'SHA256:…',
+      description: 'with --write: the fingerprint you checked of the CA certificate the server sent',
+    },
+    {
+      name: 'system',
+      type: 'boolean',
+      description:
+        'with --write: also write the system CA store file (trusted by every TLS client, for every site)',
     },
     { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
     {
@@ -399,6 +419,18 @@ export const trustCommand: Command = {
     const host = (args.positionals[0] ?? '').replace(/^https?:\/\//, '').replace(/\/.*$/, '');
     const format = formatOpt(args, FORMATS, 'text');
     const caFile = stringOpt(args, 'ca-file');
+    const dir = stringOpt(args, 'write');
+    const system = boolOpt(args, 'system');
+    const acceptText = stringOpt(args, 'accept-fingerprint');
+    if (!dir && (system || acceptText !== undefined))
+      throw new UsageError('--system and --accept-fingerprint only apply with --write', {
+        hint: `crossdock trust ${host} --write DIR ...`,
+      });
+    const acceptFingerprint = acceptText === undefined ? undefined : parseFingerprint(acceptText);
+    if (acceptText !== undefined && !acceptFingerprint)
+      throw new UsageError(`--accept-fingerprint ${acceptText} is not a SHA-256 fingerprint`, {
+        hint: 'give it as crossdock trust prints it: SHA256: and 32 hex bytes (colons optional)',
+      });
     const d = await diagnose(host, {
       caFile: caFile ? resolve(io.cwd, caFile) : undefined,
       paths: {
@@ -406,31 +438,48 @@ export const trustCommand: Command = {
         containersCertsD: io.env.CROSSDOCK_CONTAINERS_CERTS_D,
       },
     });
-    const dir = stringOpt(args, 'write');
     const written: string[] = [];
+    let refusal: unknown;
+    let systemSkipped = false;
     if (dir) {
-      for (const c of d.consumers) {
-        for (const [path, content] of Object.entries(c.files)) {
-          if (!content) continue;
-          const target = join(resolve(io.cwd, dir), path);
-          mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, content);
-          written.push(target);
-        }
+      let files: Record<string, string> = {};
+      try {
+        files = planWrite(d, {
+          system,
+          acceptFingerprint,
+          rerun: ['crossdock trust', host, '--write', shellWord(dir), ...(system ? ['--system'] : [])].join(
+            ' ',
+          ),
+        });
+      } catch (e) {
+        refusal = e;
+      }
+      systemSkipped = !system && !refusal && d.consumers.some((c) => c.consumer === 'system' && !c.accepts);
+      for (const [path, content] of Object.entries(files)) {
+        const target = join(resolve(io.cwd, dir), path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, content);
+        written.push(target);
       }
     }
     if (format === 'json') await writeReport(io, args, toJson({ ...d, written }));
     else {
       const lines = diagnosisText(d, caFile);
-      if (dir)
-        lines.push(
-          '',
-          written.length
-            ? `wrote ${written.length} files under ${dir}; install each at the path it has below ${dir}`
-            : 'nothing to write: no CA certificate is known (pass --ca-file)',
-        );
+      if (dir && !refusal) {
+        lines.push('');
+        if (written.length)
+          lines.push(
+            `wrote ${written.length} files under ${dir}; install each at the path it has below ${dir}`,
+          );
+        else if (!systemSkipped) lines.push('nothing to write: every consumer accepts this registry');
+        if (systemSkipped)
+          lines.push(
+            'not written: the system CA store (it makes every TLS client trust this CA for every site); add --system to write it',
+          );
+      }
       await writeReport(io, args, lines.join('\n'));
     }
+    if (refusal) throw refusal;
     return d.problems.length ? 1 : 0;
   },
 };
