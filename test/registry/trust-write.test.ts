@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -178,4 +186,29 @@ test('nothing to vouch for: an unknown CA, a CA file that does not sign the chai
   const stray = await runCli(['trust', leafOnly.host, '--system'], { env });
   assert.equal(stray.code, 2);
   assert.match(stray.stderr, /--system and --accept-fingerprint only apply with --write/);
+});
+
+test('--write never replaces a different existing file (all or nothing); the same content is fine', {
+  timeout: 60_000,
+}, async () => {
+  const caFile = writeBundle(join(work, 'admin-ca-2.crt'), root);
+  const out = join(work, 'existing');
+  const args = ['trust', leafOnly.host, '--ca-file', caFile, '--write', out];
+  assert.equal((await runCli(args, { env })).code, 1);
+  const before = filesUnder(out);
+  // Written again with the same CA: the files are already what they should be.
+  const again = await runCli(args, { env });
+  assert.equal(again.code, 1, again.stderr);
+  assert.deepEqual(filesUnder(out), before);
+  // A buildkitd.toml of the user's own is not overwritten, and nothing else is written either.
+  const other = join(work, 'existing-other');
+  const toml = join(other, 'etc/buildkit/buildkitd.toml');
+  mkdirSync(join(other, 'etc/buildkit'), { recursive: true });
+  writeFileSync(toml, 'debug = true\n');
+  const r = await runCli(['trust', leafOnly.host, '--ca-file', caFile, '--write', other], { env });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /not writing: .*buildkitd\.toml already exists with other content/);
+  assert.match(r.stderr, /write to an empty directory/);
+  assert.equal(readFileSync(toml, 'utf8'), 'debug = true\n');
+  assert.deepEqual(filesUnder(other), ['etc/buildkit/buildkitd.toml']);
 });

@@ -1,5 +1,5 @@
 import { policyFromConfig } from '../../registry/policy.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../../engine/config.js';
 import { UsageError } from '../../errors.js';
@@ -454,13 +454,28 @@ export const trustCommand: Command = {
       } catch (e) {
         refusal = e;
       }
+      const targets = Object.entries(files).map(([path, content]) => ({
+        target: join(resolve(io.cwd, dir), path),
+        content,
+      }));
+      // Whole files (buildkitd.toml, registries.yaml, a CA) never replace different ones: all or nothing.
+      const clashes = targets.filter(
+        (t) => existsSync(t.target) && readFileSync(t.target, 'utf8') !== t.content,
+      );
+      if (clashes.length && !refusal)
+        refusal = new UsageError(
+          `not writing: ${clashes.map((t) => t.target).join(', ')} already ${clashes.length === 1 ? 'exists' : 'exist'} with other content`,
+          {
+            hint: `these are whole files, not patches: write to an empty directory (crossdock trust ${host} --write NEW-DIR ...) and merge them into the existing ones by hand`,
+          },
+        );
       systemSkipped = !system && !refusal && d.consumers.some((c) => c.consumer === 'system' && !c.accepts);
-      for (const [path, content] of Object.entries(files)) {
-        const target = join(resolve(io.cwd, dir), path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, content);
-        written.push(target);
-      }
+      if (!refusal)
+        for (const { target, content } of targets) {
+          mkdirSync(dirname(target), { recursive: true });
+          writeFileSync(target, content);
+          written.push(target);
+        }
     }
     if (format === 'json') await writeReport(io, args, toJson({ ...d, written }));
     else {
