@@ -395,8 +395,8 @@ export const trustCommand: Command = {
     {
       name: 'accept-fingerprint',
       type: 'string',
-      valueName: 'SHA256:…',
-      description: 'with --write: the fingerprint you checked of the CA certificate the server sent',
+      valueName: 'FP',
+      description: 'with --write: the SHA256:… fingerprint you checked of the CA certificate the server sent',
     },
     {
       name: 'system',
