@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,8 @@ const SYSTEM_CERT_DIRS = [
   join(homedir(), '.config/containers/certs.d'),
 ];
 
-function readPem(path: string, what: string): string {
+/** Reads a PEM file, or fails with a ConfigError that says which file and why. */
+export function readPem(path: string, what: string): string {
   try {
     const text = readFileSync(path, 'utf8');
     if (!text.includes('-----BEGIN'))
@@ -135,4 +137,136 @@ export class Trust {
     this.cache.set(host, result);
     return result;
   }
+}
+
+/*
+ * Certificate helpers for `crossdock trust`: pure functions over parsed certificates, no network.
+ */
+
+/** The certificate blocks of a PEM text (a bundle may hold several), in order. */
+export function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Parses every certificate of a CA file (`what` names it in errors); a file without one is a ConfigError. */
+export function readCertificates(path: string, what: string): X509Certificate[] {
+  const blocks = pemCertificates(readPem(path, what));
+  if (!blocks.length)
+    throw new ConfigError(`${what} ${path} holds no certificate`, {
+      hint: 'give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)',
+    });
+  return blocks.map((pem, i) => {
+    try {
+      return new X509Certificate(pem);
+    } catch (e) {
+      throw new ConfigError(
+        `${what} ${path}: certificate ${i + 1} cannot be parsed (${(e as Error).message})`,
+        {
+          hint: 'give the CA certificate in PEM form',
+        },
+      );
+    }
+  });
+}
+
+/** `SHA256:AB:CD:…`, the form `crossdock trust` prints and `--accept-fingerprint` takes (as openssl prints it). */
+export function fingerprintOf(cert: X509Certificate): string {
+  return `SHA256:${cert.fingerprint256}`;
+}
+
+/** A user-given SHA-256 fingerprint in the canonical form, or undefined when it is not one (prefix and colons optional). */
+export function parseFingerprint(text: string): string | undefined {
+  const hex = text
+    .trim()
+    .replace(/^sha-?256:/i, '')
+    .replace(/:/g, '');
+  if (!/^[0-9a-f]{64}$/i.test(hex)) return undefined;
+  return `SHA256:${hex.toUpperCase().match(/../g)?.join(':')}`;
+}
+
+/** Its own issuer and signer (a root, or a self-signed server certificate, which need not be a CA). */
+export function isSelfSigned(c: X509Certificate): boolean {
+  try {
+    return c.issuer === c.subject && c.verify(c.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** `cert` names `issuer` as its issuer and carries its signature. */
+export function signedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** Is the certificate inside its validity period at `now`? */
+export function validityAt(c: X509Certificate, now: number): 'valid' | 'expired' | 'not-yet-valid' {
+  if (Date.parse(c.validTo) < now) return 'expired';
+  if (Date.parse(c.validFrom) > now) return 'not-yet-valid';
+  return 'valid';
+}
+
+/** One certificate of a chain path, and where it was found. */
+export interface PathLink {
+  cert: X509Certificate;
+  /** The server sent it in the handshake. */
+  sent: boolean;
+  inCaFile: boolean;
+  inSystem: boolean;
+}
+
+export interface CertPools {
+  sent: X509Certificate[];
+  caFile: X509Certificate[];
+  system: X509Certificate[];
+}
+
+/**
+ * The issuer path from the leaf upwards, each link signed by the next: issuers are looked for in what the server
+ * sent, then the CA file, then the system roots. It stops at a self-signed certificate or where no issuer is found.
+ */
+export function issuerPath(leaf: X509Certificate, pools: CertPools): PathLink[] {
+  const has = (list: X509Certificate[], c: X509Certificate) =>
+    list.some((x) => x.fingerprint256 === c.fingerprint256);
+  const link = (cert: X509Certificate): PathLink => ({
+    cert,
+    sent: has(pools.sent, cert),
+    inCaFile: has(pools.caFile, cert),
+    inSystem: has(pools.system, cert),
+  });
+  const path = [link(leaf)];
+  const seen = new Set([leaf.fingerprint256]);
+  let cur = leaf;
+  while (path.length < 10 && !isSelfSigned(cur)) {
+    const current = cur;
+    const next = [...pools.sent, ...pools.caFile, ...pools.system].find(
+      (c) => !seen.has(c.fingerprint256) && signedBy(current, c),
+    );
+    if (!next) break;
+    seen.add(next.fingerprint256);
+    path.push(link(next));
+    cur = next;
+  }
+  return path;
+}
+
+/**
+ * Would a Go client (Docker, containerd, skopeo/podman: crypto/x509) accept this chain with these CAs? Any CA-file
+ * certificate is a trust anchor there, intermediates come only from the server, and every certificate on the path
+ * must be inside its validity period. The host name is checked separately.
+ */
+export function goAccepts(sent: X509Certificate[], anchors: X509Certificate[], now: number): boolean {
+  let cur = sent[0];
+  for (let depth = 0; cur && depth < 10; depth++) {
+    const current = cur;
+    if (validityAt(current, now) !== 'valid') return false;
+    if (anchors.some((a) => a.fingerprint256 === current.fingerprint256)) return true;
+    const anchor = anchors.find((a) => signedBy(current, a));
+    if (anchor) return validityAt(anchor, now) === 'valid';
+    cur = sent.find((c) => c !== current && signedBy(current, c));
+  }
+  return false;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,30 +50,39 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test('a private CA: skopeo fails with x509 unknown authority; trust says why; --write makes skopeo accept it', async () => {
+test('a private CA: skopeo fails with x509 unknown authority; trust says why; --write makes skopeo accept it', {
+  timeout: 60_000,
+}, async () => {
   const before = skopeo(['inspect', '--raw', `docker://${withChain.host}/team/app:1`], true);
   assert.notEqual(before.code, 0);
   assert.match(before.stderr, /x509: certificate signed by unknown authority/);
   const out = join(work, 'fix');
-  const r = await runCli(['trust', withChain.host, '--write', out, '--format', 'json'], {
-    env: noSystemDirs,
-  });
+  // The server sends its root: trust names it and its fingerprint, which the user checks against the admin's copy.
+  const caFingerprint = `SHA256:${new X509Certificate(pki.caPem).fingerprint256}`;
+  const r = await runCli(
+    ['trust', withChain.host, '--write', out, '--accept-fingerprint', caFingerprint, '--format', 'json'],
+    { env: noSystemDirs },
+  );
   assert.equal(r.code, 1, r.stderr);
   const d = JSON.parse(r.stdout) as {
     systemTrusted: boolean;
+    chainCase: string;
+    ca: { source: string; fingerprint: string };
     problems: { id: string; message: string }[];
     chain: { subject: string; selfSigned: boolean }[];
     consumers: { consumer: string; accepts: boolean; fix: string | null }[];
     written: string[];
   };
   assert.equal(d.systemTrusted, false);
+  assert.equal(d.chainCase, 'private-root');
+  assert.deepEqual(d.ca, { source: 'server', subject: 'CN=crossdock test CA', fingerprint: caFingerprint });
   assert.deepEqual(
     d.problems.map((p) => p.id),
     ['unknown-ca'],
   );
   assert.match(
     d.problems[0]?.message ?? '',
-    /private CA this machine does not trust \(x509: certificate signed by unknown authority\)/,
+    /private root CA that the server sends but that no store here trusts \(x509: certificate signed by unknown authority\); nothing is missing from the chain/,
   );
   assert.deepEqual(
     d.chain.map((c) => [c.subject, c.selfSigned]),
@@ -120,7 +130,9 @@ test('a private CA: skopeo fails with x509 unknown authority; trust says why; --
   assert.equal(d2.consumers.find((c) => c.consumer === 'skopeo/podman')?.accepts, true);
 });
 
-test('a self-signed server certificate, an IP missing from the SAN, and plain HTTP are each named', async () => {
+test('a self-signed server certificate, an IP missing from the SAN, and plain HTTP are each named', {
+  timeout: 60_000,
+}, async () => {
   const self = JSON.parse(
     (await runCli(['trust', selfSigned.host, '--format', 'json'], { env: noSystemDirs })).stdout,
   ) as { problems: { id: string }[]; caPem: string };
@@ -150,7 +162,9 @@ test('a self-signed server certificate, an IP missing from the SAN, and plain HT
   assert.match(client.stderr, new RegExp(`--plain-http ${plain.host.replace(/\./g, '\\.')}`));
 });
 
-test('--insecure skips verification for that host only, and says so on stderr', async () => {
+test('--insecure skips verification for that host only, and says so on stderr', {
+  timeout: 60_000,
+}, async () => {
   const r = await runCli([
     'inspect',
     `${withChain.host}/team/app:1`,
