@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basicHeader, CredentialStore, type Credentials, parseChallenge } from './auth.js';
 import { RegistryError } from './errors.js';
-import { discard, Http, type HttpRequest, type HttpResponse, readBody } from './http.js';
+import { discard, Http, type HttpRequest, type HttpResponse, readBody, unsupportedScheme } from './http.js';
 import { Trust, type TrustOptions } from './tls.js';
 import {
   type Descriptor,
@@ -70,6 +70,24 @@ async function errorText(res: HttpResponse): Promise<string> {
   } catch {
     return '';
   }
+}
+
+/** A Location header resolved against the URL it answered, refused unless it is an http(s) URL. */
+function followable(location: string, base: URL, what: string): URL {
+  let next: URL;
+  try {
+    next = new URL(location, base);
+  } catch {
+    throw new RegistryError(
+      `${what}: the registry sent a Location that is not a URL (${location.slice(0, 200)})`,
+      {
+        hint: 'check the registry and any proxy in front of it',
+      },
+    );
+  }
+  if (next.protocol !== 'https:' && next.protocol !== 'http:')
+    throw unsupportedScheme(next, `${what}: the registry redirects to`);
+  return next;
 }
 
 export class RegistryClient {
@@ -233,7 +251,7 @@ export class RegistryClient {
         const location = res.headers.location;
         await discard(res);
         if (!location) throw new RegistryError(`${what}: a redirect without a Location`);
-        const next = new URL(location, cur);
+        const next = followable(location, cur, what);
         if (cur.protocol === 'https:' && next.protocol !== 'https:')
           throw new RegistryError(
             `${what}: the registry redirects from HTTPS to plain HTTP (${next.host}); refused`,
@@ -417,7 +435,7 @@ export class RegistryClient {
       });
     const location = start.headers.location;
     if (!location) throw new RegistryError(`${what}: the registry gave no upload location`);
-    const url = new URL(location, this.url(repo, ''));
+    const url = followable(location, this.url(repo, ''), `${what}: upload location`);
     url.searchParams.set('digest', desc.digest);
     const auth = await this.authHeader(repo, true);
     const sameHost = url.host === apiHost(repo.registry);

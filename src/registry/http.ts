@@ -82,6 +82,13 @@ export function describeNetworkError(e: unknown, url: URL): RegistryError {
   return new RegistryError(`${host}: ${err.message || String(e)}`, { cause: e, transient: true });
 }
 
+/** A URL crossdock was told to follow (a redirect, an upload location, a token realm) with a scheme it does not speak. */
+export function unsupportedScheme(url: URL, what = 'the registry sent crossdock to'): RegistryError {
+  return new RegistryError(`${what} ${url.href.slice(0, 200)}, which is not an http(s) URL; refused`, {
+    hint: 'a registry only ever redirects to http(s) URLs; check the registry and any proxy in front of it',
+  });
+}
+
 export class Http {
   private readonly agents = new Map<string, http.Agent>();
 
@@ -106,6 +113,8 @@ export class Http {
   }
 
   request(req: HttpRequest, tls: HostTls): Promise<HttpResponse> {
+    if (req.url.protocol !== 'https:' && req.url.protocol !== 'http:')
+      return Promise.reject(unsupportedScheme(req.url));
     const lib = req.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { 'User-Agent': 'crossdock', ...req.headers };

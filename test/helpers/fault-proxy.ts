@@ -24,6 +24,8 @@ export interface FaultRule {
   authorizedOnly?: boolean;
   /** For `redirect`: where to send the client (a function of the request path). */
   location?: (path: string) => string;
+  /** For `redirect`: the status to answer with (default 307; 202 makes it an upload session's Location). */
+  status?: number;
 }
 
 export interface FaultProxy {
@@ -84,7 +86,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     }
     if (fault === 'redirect') {
       req.resume();
-      res.writeHead(307, { Location: rule?.location?.(req.url ?? '/') ?? '/' });
+      res.writeHead(rule?.status ?? 307, { Location: rule?.location?.(req.url ?? '/') ?? '/' });
       res.end();
       return;
     }

@@ -188,3 +188,44 @@ test('redirects to another host (blob storage) never carry the credentials', asy
     await authed.stop();
   }
 });
+
+test('a redirect or upload location to ftp:// or file:// is a clear error, not an internal one', {
+  timeout: 60_000,
+}, async () => {
+  for (const location of ['ftp://127.0.0.1:2121/blob', 'file:///etc/passwd']) {
+    proxy.rules.length = 0;
+    proxy.rules.push({
+      method: 'GET',
+      path: /\/v2\/src\/app\/manifests\//,
+      fault: 'redirect',
+      times: 10,
+      location: () => location,
+    });
+    const r = await cli('inspect', `${proxy.host}/src/app:1`);
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `the registry redirects to ${location.replace(/[/.]/g, '\\$&')}, which is not an http\\(s\\) URL; refused`,
+      ),
+    );
+  }
+  // An upload session whose Location is not http(s): the copy stops there and says so.
+  proxy.rules.length = 0;
+  proxy.rules.push({
+    method: 'POST',
+    path: /\/v2\/ftp\/app\/blobs\/uploads\//,
+    fault: 'redirect',
+    status: 202,
+    times: 100,
+    location: () => 'ftp://127.0.0.1:2121/upload',
+  });
+  const up = await cli('copy', `${registry.host}/src/app:1`, `${proxy.host}/ftp/app:1`);
+  assert.equal(up.code, 2, up.stderr);
+  assert.doesNotMatch(up.stderr, /internal error/);
+  assert.match(
+    up.stderr,
+    /upload location: the registry redirects to ftp:\/\/127\.0\.0\.1:2121\/upload, which is not an http\(s\) URL/,
+  );
+});
