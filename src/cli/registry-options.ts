@@ -94,8 +94,23 @@ export async function registryClient(
     }),
     warn: (m) => io.stderr.write(`warning: ${m}\n`),
     onRetry: (what, attempt, reason) => io.stderr.write(`retry ${attempt}: ${what}: ${reason}\n`),
-    backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
+    backoffMs: msEnv(io, 'CROSSDOCK_BACKOFF_MS'),
+    timeouts: {
+      idleMs: msEnv(io, 'CROSSDOCK_IDLE_TIMEOUT_MS'),
+      deadlineMs: msEnv(io, 'CROSSDOCK_DEADLINE_MS'),
+    },
   });
+}
+
+/** An internal tuning knob from the environment (milliseconds); tests use them, users rarely need to. */
+function msEnv(io: Io, name: string): number | undefined {
+  const v = io.env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d{1,9}$/.test(v))
+    throw new UsageError(`${name}=${v} is not a number of milliseconds`, {
+      hint: `unset ${name}, or give a whole number such as 60000`,
+    });
+  return Number(v);
 }
 
 export function humanBytes(n: number): string {

@@ -32,9 +32,20 @@ export interface ClientOptions {
   retries?: number;
   /** Base backoff in ms (default 250; tests use small values). */
   backoffMs?: number;
+  /** Timeouts of every HTTP exchange (defaults: 60 s idle, 10 min total plus the time a sized blob needs). */
+  timeouts?: Timeouts;
   /** Told about each retry (for progress output). */
   onRetry?: (what: string, attempt: number, reason: string) => void;
   warn?: (message: string) => void;
+}
+
+export interface Timeouts {
+  /** The longest silence allowed on a connection (default 60 s). */
+  idleMs?: number;
+  /** Total deadline of one exchange, request to last byte (default 10 min)... */
+  deadlineMs?: number;
+  /** ...plus, for a blob of known size, the time it takes at this rate (default 64 KiB/s). */
+  minBytesPerSecond?: number;
 }
 
 export interface FetchedManifest {
@@ -184,13 +195,26 @@ export class RegistryClient {
     return `Bearer ${await this.token(repo, `${own}${extra}`, challenge, creds)}`;
   }
 
+  /** The total deadline of an exchange that moves `bytes` (a blob of known size) or only a small document. */
+  private deadline(bytes = 0): number {
+    const t = this.options.timeouts ?? {};
+    const rate = t.minBytesPerSecond ?? 64 * 1024;
+    return (t.deadlineMs ?? 10 * 60_000) + Math.ceil((bytes / rate) * 1000);
+  }
+
   /** One HTTP exchange with retries on transient failures (429 honouring Retry-After, 5xx, resets). */
   private async send(
-    req: HttpRequest,
+    input: HttpRequest & { expectedBytes?: number },
     trustHost: string,
     what: string,
     maxAttempts?: number,
   ): Promise<HttpResponse> {
+    const { expectedBytes, ...rest } = input;
+    const req: HttpRequest = {
+      ...rest,
+      timeoutMs: rest.timeoutMs ?? this.options.timeouts?.idleMs,
+      deadlineMs: rest.deadlineMs ?? this.deadline(expectedBytes),
+    };
     const attempts = maxAttempts ?? this.options.retries ?? 5;
     const base = this.options.backoffMs ?? 250;
     let last: RegistryError | undefined;
@@ -238,7 +262,7 @@ export class RegistryClient {
    */
   async request(
     repo: RepoRef,
-    req: Omit<HttpRequest, 'url'> & { path: string; push?: boolean },
+    req: Omit<HttpRequest, 'url'> & { path: string; push?: boolean; expectedBytes?: number },
     what: string,
   ): Promise<HttpResponse> {
     let url = this.url(repo, req.path);
@@ -356,7 +380,7 @@ export class RegistryClient {
       throw new RegistryError(
         `${what}: ${desc.size} bytes is more than the ${maxBytes} this operation reads`,
       );
-    const res = await this.blobResponse(repo, desc.digest);
+    const res = await this.blobResponse(repo, desc.digest, desc.size);
     const bytes = await readBody(res, maxBytes, what);
     if (bytes.length !== desc.size)
       throw new RegistryError(`${what}: ${bytes.length} bytes, but the descriptor says ${desc.size}`, {
@@ -366,10 +390,17 @@ export class RegistryClient {
     return bytes;
   }
 
-  /** The streaming response of a blob (for copying). The caller verifies while reading. */
-  async blobResponse(repo: RepoRef, digest: string): Promise<HttpResponse> {
+  /**
+   * The streaming response of a blob. The caller verifies while reading; `size` (the descriptor's) sets the
+   * deadline of the transfer.
+   */
+  async blobResponse(repo: RepoRef, digest: string, size?: number): Promise<HttpResponse> {
     const what = `${repo.registry}/${repo.repository}@${digest}`;
-    const res = await this.request(repo, { method: 'GET', path: `blobs/${digest}` }, what);
+    const res = await this.request(
+      repo,
+      { method: 'GET', path: `blobs/${digest}`, expectedBytes: size },
+      what,
+    );
     if (res.status === 404) throw this.notFound(what, 404, await errorText(res));
     if (res.status !== 200)
       throw new RegistryError(`${what}: the registry answered ${res.status} ${await errorText(res)}`.trim(), {
@@ -449,7 +480,8 @@ export class RegistryClient {
           ...(auth && sameHost ? { Authorization: auth } : {}),
         },
         body,
-        timeoutMs: 300_000,
+        timeoutMs: Math.max(300_000, this.options.timeouts?.idleMs ?? 0),
+        expectedBytes: desc.size,
       },
       sameHost ? repo.registry : url.host,
       what,

@@ -139,7 +139,7 @@ export async function copyImage(
       // A fresh GET per attempt, verified as it streams into the upload.
       const out = new PassThrough({ highWaterMark: 1024 * 1024 });
       src
-        .blobResponse(from, desc.digest)
+        .blobResponse(from, desc.digest, desc.size)
         .then((res) => {
           res.body.on('error', (e) => out.destroy(e));
           out.on('close', () => res.body.destroy());

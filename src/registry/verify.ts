@@ -139,7 +139,7 @@ async function filesystem(
     if (/zstd|encrypted/.test(layer.mediaType)) return undefined;
     const gzip = /gzip/.test(layer.mediaType);
     if (!gzip && !/tar$/.test(layer.mediaType)) return undefined;
-    const res = await client.blobResponse(ref, layer.digest);
+    const res = await client.blobResponse(ref, layer.digest, layer.size);
     // Every layer read is checked against its digest and size while it streams.
     await applyLayer(
       fs,

@@ -2,8 +2,8 @@ import http from 'node:http';
 
 /**
  * A fault-injecting HTTP proxy in front of a real registry: each rule matches a method and path and misbehaves a
- * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML), then
- * the request goes through untouched. `log` records what passed, for assertions.
+ * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML, a body
+ * trickled one byte at a time), then the request goes through untouched. `log` records what passed, for assertions.
  */
 export type Fault =
   | 'status500'
@@ -13,7 +13,8 @@ export type Fault =
   | 'corrupt'
   | 'html'
   | 'huge'
-  | 'redirect';
+  | 'redirect'
+  | 'trickle';
 
 export interface FaultRule {
   method?: string;
@@ -26,6 +27,8 @@ export interface FaultRule {
   location?: (path: string) => string;
   /** For `redirect`: the status to answer with (default 307; 202 makes it an upload session's Location). */
   status?: number;
+  /** For `trickle`: the pause between two bytes of the body (default 500 ms). */
+  intervalMs?: number;
 }
 
 export interface FaultProxy {
@@ -119,6 +122,24 @@ export async function startFaultProxy(target: { host: string; port: number }): P
               if (bad.length) bad[bad.length >> 1] = (bad[bad.length >> 1] ?? 0) ^ 0xff;
               res.end(bad);
             }
+          });
+          return;
+        }
+        if (fault === 'trickle') {
+          // The real answer, one byte every intervalMs: never idle long enough for an idle timeout to fire.
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            const body = Buffer.concat(chunks);
+            res.writeHead(up.statusCode ?? 502, headers);
+            let i = 0;
+            const timer = setInterval(() => {
+              if (i >= body.length) {
+                clearInterval(timer);
+                res.end();
+              } else res.write(body.subarray(i, ++i));
+            }, rule?.intervalMs ?? 500);
+            res.on('close', () => clearInterval(timer));
           });
           return;
         }

@@ -229,3 +229,28 @@ test('a redirect or upload location to ftp:// or file:// is a clear error, not a
     /upload location: the registry redirects to ftp:\/\/127\.0\.0\.1:2121\/upload, which is not an http\(s\) URL/,
   );
 });
+
+test('a registry that trickles its answer is cut off at the total deadline, not held forever', {
+  timeout: 60_000,
+}, async () => {
+  // One byte every 400 ms: the connection is never idle for long, so only a total deadline ends it.
+  proxy.rules.push({
+    method: 'GET',
+    path: /\/v2\/src\/app\/manifests\/1$/,
+    fault: 'trickle',
+    times: 10,
+    intervalMs: 400,
+  });
+  const started = Date.now();
+  const r = await runCli(['inspect', `${proxy.host}/src/app:1`, '--plain-http', proxy.host], {
+    env: { ...env, CROSSDOCK_DEADLINE_MS: '3000' },
+  });
+  const elapsed = Date.now() - started;
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /no complete answer to GET \/v2\/src\/app\/manifests\/1 within 3 s \(total deadline\)/,
+  );
+  assert.ok(elapsed >= 2900 && elapsed < 15_000, `gave up after ${elapsed} ms`);
+  assert.equal(proxy.log.filter((l) => l.fault === 'trickle').length, 1, 'a stalled exchange is not retried');
+});
