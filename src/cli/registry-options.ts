@@ -29,6 +29,14 @@ export const REGISTRY_OPTIONS: OptionSpec[] = [
   },
   { name: 'password-stdin', type: 'boolean', description: 'read the password or token from stdin' },
   {
+    name: 'auth-host',
+    type: 'string',
+    multiple: true,
+    valueName: 'HOST',
+    description:
+      "token service on another host that may receive the --username credentials (the registry's Bearer realm)",
+  },
+  {
     name: 'plain-http',
     type: 'string',
     multiple: true,
@@ -56,8 +64,8 @@ async function readStdin(io: Io): Promise<string> {
 
 /**
  * A client for one command. `--username` credentials go only to `credentialHosts` (for copy: the destination;
- * for inspect/verify: the registries named); every other host (a copy's source, token services of other
- * registries) uses Docker's config, so a password is never sent where it was not meant to go.
+ * for inspect/verify: the registries named) and to the token services named with `--auth-host`; every other host
+ * (a copy's source) uses Docker's config, so a password is never sent where it was not meant to go.
  */
 export async function registryClient(
   args: ParsedArgs,
@@ -89,6 +97,7 @@ export async function registryClient(
     credentials: new CredentialStore({
       explicit,
       explicitHosts: credentialHosts,
+      authHosts: listOpt(args, 'auth-host'),
       env: io.env,
       dockerConfig: io.env.DOCKER_CONFIG ? `${io.env.DOCKER_CONFIG}/config.json` : undefined,
     }),

@@ -135,14 +135,14 @@ export class RegistryClient {
     const key = `${repo.registry}|${scope}`;
     const cached = this.tokens.get(key);
     if (cached && cached.expires > Date.now() + 10_000) return cached.token;
-    const realm = challenge.params.realm;
-    if (!realm) throw new RegistryError(`${repo.registry}: the Bearer challenge names no token realm`);
-    let url: URL;
-    try {
-      url = new URL(realm);
-    } catch {
-      throw new RegistryError(`${repo.registry}: the token realm "${realm}" is not a URL`);
-    }
+    const url = this.realm(repo, challenge);
+    if (creds && !this.credentials.realmMayReceive(creds, repo.registry, url.host))
+      throw new RegistryError(
+        `${repo.registry}: its token service is on another host (${url.host}); crossdock sends the credentials given on the command line (--username/--password-stdin, CROSSDOCK_USERNAME) only to hosts the command names`,
+        {
+          hint: `if ${url.host} is the token service of ${repo.registry}, name it: --auth-host ${url.host}`,
+        },
+      );
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const sc of scope.split(' ')) url.searchParams.append('scope', sc);
     const headers: Record<string, string> = {};
@@ -171,16 +171,62 @@ export class RegistryClient {
         { status: res.status },
       );
     const body = await readBody(res, MAX_TOKEN_BYTES, 'token');
-    let j: { token?: string; access_token?: string; expires_in?: number };
+    let j: unknown;
     try {
       j = JSON.parse(body.toString('utf8'));
     } catch {
       throw new RegistryError(`${repo.registry}: the token service answered something that is not JSON`);
     }
-    const token = j.token ?? j.access_token;
+    const field = (name: string): unknown =>
+      typeof j === 'object' && j !== null ? (j as Record<string, unknown>)[name] : undefined;
+    const token = [field('token'), field('access_token')].find(
+      (t): t is string => typeof t === 'string' && t !== '',
+    );
     if (!token) throw new RegistryError(`${repo.registry}: the token service answered no token`);
-    this.tokens.set(key, { token, expires: Date.now() + (j.expires_in ?? 60) * 1000 });
+    const expiresIn = field('expires_in');
+    // As Docker does: a token lives at least 60 s whatever the service says.
+    const lifetime =
+      typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? Math.max(expiresIn, 60) : 60;
+    this.tokens.set(key, { token, expires: Date.now() + lifetime * 1000 });
     return token;
+  }
+
+  /**
+   * The token service URL a Bearer challenge names, checked: an http(s) URL without credentials in it, and never
+   * plain HTTP behind an HTTPS registry unless the command names that host in --plain-http (the token request
+   * carries the credentials, and the token answers for the registry).
+   */
+  private realm(repo: RepoRef, challenge: NonNullable<ReturnType<typeof parseChallenge>>): URL {
+    const realm = challenge.params.realm;
+    if (!realm) throw new RegistryError(`${repo.registry}: the Bearer challenge names no token realm`);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryError(`${repo.registry}: the token realm "${realm.slice(0, 200)}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw unsupportedScheme(url, `${repo.registry}: the token realm is`);
+    if (url.username || url.password)
+      throw new RegistryError(
+        `${repo.registry}: the token realm ${url.host} carries credentials in its URL; refused`,
+        {
+          hint: 'fix the registry configuration: a realm is a plain https URL',
+        },
+      );
+    const registryScheme = this.trust.forHost(repo.registry).scheme;
+    if (
+      registryScheme === 'https' &&
+      url.protocol === 'http:' &&
+      this.trust.forHost(url.host).scheme !== 'http'
+    )
+      throw new RegistryError(
+        `${repo.registry} is served over HTTPS but its token service is plain HTTP (${url.origin}${url.pathname}); crossdock does not fetch tokens or send credentials over plain HTTP for an HTTPS registry`,
+        {
+          hint: `configure the registry's token realm as an https URL; if ${url.host} really serves tokens over plain HTTP on a network you trust, say so: --plain-http ${url.host}`,
+        },
+      );
+    return url;
   }
 
   private async authHeader(repo: RepoRef, push: boolean): Promise<string | undefined> {
