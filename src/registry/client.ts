@@ -6,6 +6,8 @@ import { discard, Http, type HttpRequest, type HttpResponse, readBody, unsupport
 import { Trust, type TrustOptions } from './tls.js';
 import {
   type Descriptor,
+  digestLike,
+  isDigest,
   MANIFEST_ACCEPT,
   MAX_MANIFEST_BYTES,
   type Manifest,
@@ -544,8 +546,20 @@ export class RegistryClient {
     return 'uploaded';
   }
 
+  /**
+   * Pushes a manifest under a tag or its digest and returns its digest as crossdock computed it. A digest
+   * reference must be the digest of the bytes (checked before sending); the registry's Docker-Content-Digest
+   * answer must agree (a registry or proxy that stored something else is an error).
+   */
   async putManifest(repo: RepoRef, reference: string, mediaType: string, bytes: Buffer): Promise<string> {
-    const what = `push manifest ${repo.registry}/${repo.repository}:${reference}`;
+    const byDigest = isDigest(reference);
+    const what = `push manifest ${repo.registry}/${repo.repository}${byDigest ? '@' : ':'}${reference}`;
+    const digest = byDigest ? digestLike(bytes, reference) : sha256(bytes);
+    if (byDigest && digest !== reference)
+      throw new RegistryError(
+        `${what}: crossdock computed ${digest} for the manifest it was about to push, not the digest it is pushed under; nothing was sent`,
+        { hint: 'this is a bug in the caller: a manifest must be pushed under its own digest' },
+      );
     const res = await this.request(
       repo,
       {
@@ -567,7 +581,15 @@ export class RegistryClient {
       });
     }
     await discard(res);
-    return String(res.headers['docker-content-digest'] ?? sha256(bytes));
+    const stored = res.headers['docker-content-digest'];
+    if (typeof stored === 'string' && stored !== '' && stored !== digestLike(bytes, stored))
+      throw new RegistryError(
+        `${what}: the registry answered that it stored ${stored}, but the manifest crossdock sent has digest ${digestLike(bytes, stored)}`,
+        {
+          hint: 'the registry or a proxy in front of it changed the manifest on the way; check them before trusting this push, then push again',
+        },
+      );
+    return digest;
   }
 
   async listTags(repo: RepoRef): Promise<string[]> {

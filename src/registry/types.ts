@@ -81,6 +81,12 @@ export function isDigest(s: string): boolean {
   return DIGEST.test(s);
 }
 
+/** The digest of bytes with the algorithm another digest uses (sha256 unless it is sha512). */
+export function digestLike(bytes: Buffer | Uint8Array, like: string): string {
+  const algo = like.startsWith('sha512:') ? 'sha512' : 'sha256';
+  return `${algo}:${createHash(algo).update(bytes).digest('hex')}`;
+}
+
 /** Checks bytes against a digest; throws a RegistryError naming what was fetched. */
 export function verifyDigest(bytes: Buffer, digest: string, what: string): void {
   if (!digest.startsWith('sha256:') && !digest.startsWith('sha512:'))

@@ -3,7 +3,7 @@ import http from 'node:http';
 /**
  * A fault-injecting HTTP proxy in front of a real registry: each rule matches a method and path and misbehaves a
  * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML, a body
- * trickled one byte at a time), then the request goes through untouched. `log` records what passed, for assertions.
+ * trickled one byte at a time, a wrong Docker-Content-Digest answer), then the request goes through untouched. `log` records what passed, for assertions.
  */
 export type Fault =
   | 'status500'
@@ -14,7 +14,8 @@ export type Fault =
   | 'html'
   | 'huge'
   | 'redirect'
-  | 'trickle';
+  | 'trickle'
+  | 'digest-header';
 
 export interface FaultRule {
   method?: string;
@@ -108,6 +109,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
             `${target.host}:${target.port}`,
             `${req.headers.host}`,
           );
+        if (fault === 'digest-header' && headers['docker-content-digest'])
+          // The request reached the registry untouched; only its answer about what it stored is wrong.
+          headers['docker-content-digest'] = `sha256:${'0'.repeat(64)}`;
         if (fault === 'truncate' || fault === 'corrupt') {
           const chunks: Buffer[] = [];
           up.on('data', (c: Buffer) => chunks.push(c));

@@ -254,3 +254,34 @@ test('a registry that trickles its answer is cut off at the total deadline, not 
   assert.ok(elapsed >= 2900 && elapsed < 15_000, `gave up after ${elapsed} ms`);
   assert.equal(proxy.log.filter((l) => l.fault === 'trickle').length, 1, 'a stalled exchange is not retried');
 });
+
+test('a registry that answers another Docker-Content-Digest than the manifest pushed stops the copy before the tag', {
+  timeout: 60_000,
+}, async () => {
+  proxy.rules.push({
+    method: 'PUT',
+    path: /\/v2\/liar\/app\/manifests\//,
+    fault: 'digest-header',
+    times: 100,
+  });
+  const r = await cli('copy', `${registry.host}/src/app:1`, `${proxy.host}/liar/app:1`);
+  assert.equal(r.code, 2, r.stderr);
+  const child = layout.platforms[0]?.manifestDigest ?? '';
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `push manifest ${proxy.host.replace(/\./g, '\\.')}/liar/app@${child}: the registry answered that it stored sha256:0{64}, but the manifest crossdock sent has digest ${child}`,
+    ),
+  );
+  const puts = proxy.log.filter((l) => l.method === 'PUT' && /\/manifests\//.test(l.path));
+  assert.deepEqual(
+    puts.map((l) => l.path),
+    [`/v2/liar/app/manifests/${child}`],
+    'the first answer stopped the copy: no other manifest, no tag',
+  );
+  const tag = skopeo(
+    ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/liar/app:1`],
+    true,
+  );
+  assert.notEqual(tag.code, 0);
+});
