@@ -1,8 +1,22 @@
-import type { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basicHeader, CredentialStore, type Credentials, parseChallenge } from './auth.js';
+import { DigestCheck } from './digest.js';
 import { RegistryError } from './errors.js';
-import { discard, Http, type HttpRequest, type HttpResponse, readBody, unsupportedScheme } from './http.js';
+import {
+  describeNetworkError,
+  discard,
+  Http,
+  type HttpRequest,
+  type HttpResponse,
+  readBody,
+  unsupportedScheme,
+} from './http.js';
 import { Trust, type TrustOptions } from './tls.js';
 import {
   type Descriptor,
@@ -48,6 +62,29 @@ export interface Timeouts {
   deadlineMs?: number;
   /** ...plus, for a blob of known size, the time it takes at this rate (default 64 KiB/s). */
   minBytesPerSecond?: number;
+}
+
+/** Blob content that passed its size and digest check, readable as often as needed until disposed of. */
+export interface VerifiedBlob {
+  size: number;
+  open(): Readable;
+  dispose(): Promise<void>;
+}
+
+/** Content for pushBlob that must be made ready (and verified) before an upload may start. */
+export interface BlobSource {
+  prepare(): Promise<VerifiedBlob>;
+}
+
+const IN_MEMORY_BLOB_BYTES = 4 * 1024 * 1024;
+
+/** Awaits a stream pipeline, turning socket failures into RegistryErrors (checks' own errors pass through). */
+async function streamed(done: Promise<void>, url: URL): Promise<void> {
+  try {
+    await done;
+  } catch (e) {
+    throw describeNetworkError(e, url);
+  }
 }
 
 export interface FetchedManifest {
@@ -372,11 +409,15 @@ export class RegistryClient {
     });
   }
 
-  /** Fetches a manifest by tag or digest, verifying its digest. */
+  /**
+   * Fetches a manifest by tag or digest, verifying its digest (the reference's, else the registry's
+   * Docker-Content-Digest) and, when the caller knows it from a descriptor, its size.
+   */
   async getManifest(
     repo: RepoRef,
     reference: string,
     accept: string[] = MANIFEST_ACCEPT,
+    size?: number,
   ): Promise<FetchedManifest> {
     const what = `${repo.registry}/${repo.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
     const res = await this.request(
@@ -390,6 +431,10 @@ export class RegistryClient {
         status: res.status,
       });
     const bytes = await readBody(res, MAX_MANIFEST_BYTES, what);
+    if (size !== undefined && bytes.length !== size)
+      throw new RegistryError(`${what}: ${bytes.length} bytes, but the descriptor says ${size}`, {
+        hint: 'the content does not match the index that references it',
+      });
     const digest = reference.includes(':')
       ? reference
       : ((res.headers['docker-content-digest'] as string | undefined) ?? sha256(bytes));
@@ -421,7 +466,7 @@ export class RegistryClient {
     };
   }
 
-  /** A whole blob in memory (configs, layers read by verify), size- and digest-checked. */
+  /** A whole blob in memory (configs), size- and digest-checked. */
   async getBlob(repo: RepoRef, desc: Descriptor, maxBytes: number): Promise<Buffer> {
     const what = `${repo.registry}/${repo.repository}@${desc.digest}`;
     if (desc.size > maxBytes)
@@ -439,10 +484,63 @@ export class RegistryClient {
   }
 
   /**
-   * The streaming response of a blob. The caller verifies while reading; `size` (the descriptor's) sets the
-   * deadline of the transfer.
+   * A blob read in full and verified (size and digest) before it is handed out: in memory up to 4 MiB, else in a
+   * temporary file. Nothing downstream (an upload, a tar reader) ever sees a byte that failed the check. The caller
+   * disposes of it.
    */
-  async blobResponse(repo: RepoRef, digest: string, size?: number): Promise<HttpResponse> {
+  async fetchVerifiedBlob(
+    repo: RepoRef,
+    desc: Descriptor,
+    options: { what?: string; onBytes?: (n: number) => void } = {},
+  ): Promise<VerifiedBlob> {
+    const what = options.what ?? `${repo.registry}/${repo.repository}@${desc.digest}`;
+    const check = new DigestCheck(desc.digest, desc.size, what, options.onBytes);
+    const res = await this.blobResponse(repo, desc.digest, desc.size);
+    const declared = Number(res.headers['content-length'] ?? -1);
+    if (declared > desc.size) {
+      res.body.destroy();
+      throw new RegistryError(
+        `${what}: the registry announces ${declared} bytes, more than the ${desc.size} its descriptor says`,
+        { hint: 'the content does not match the manifest that references it' },
+      );
+    }
+    if (desc.size <= IN_MEMORY_BLOB_BYTES) {
+      const chunks: Buffer[] = [];
+      await streamed(
+        pipeline(
+          res.body,
+          check,
+          new Writable({
+            write(chunk: Buffer, _encoding, done) {
+              chunks.push(chunk);
+              done();
+            },
+          }),
+        ),
+        res.url,
+      );
+      check.check();
+      const bytes = Buffer.concat(chunks);
+      return { size: bytes.length, open: () => Readable.from([bytes]), dispose: async () => undefined };
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'crossdock-blob-'));
+    const dispose = () => rm(dir, { recursive: true, force: true });
+    try {
+      const file = join(dir, 'blob');
+      await streamed(pipeline(res.body, check, createWriteStream(file)), res.url);
+      check.check();
+      return { size: desc.size, open: () => createReadStream(file), dispose };
+    } catch (e) {
+      await dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * The streaming response of a blob, unverified: only for fetchVerifiedBlob and getBlob, which check it. `size`
+   * (the descriptor's) sets the deadline of the transfer.
+   */
+  private async blobResponse(repo: RepoRef, digest: string, size?: number): Promise<HttpResponse> {
     const what = `${repo.registry}/${repo.repository}@${digest}`;
     const res = await this.request(
       repo,
@@ -470,37 +568,60 @@ export class RegistryClient {
   /**
    * Uploads a blob unless present: HEAD, then a cross-repository mount from `mountFrom` (same registry), then
    * POST + monolithic PUT of the stream. Returns what happened. The registry checks the digest on PUT.
+   *
+   * `body` is either a function giving a fresh stream of trusted content (a local file), or a source to prepare
+   * first (`prepare()`, e.g. a verified blob of another registry): it is prepared once, only when an upload is
+   * needed, before the upload starts, so content that fails its check is never sent; retries reuse it.
    */
   async pushBlob(
     repo: RepoRef,
     desc: Descriptor,
-    body: () => Readable,
+    body: (() => Readable) | BlobSource,
     mountFrom?: string,
   ): Promise<'present' | 'mounted' | 'uploaded'> {
     if (await this.hasBlob(repo, desc.digest)) return 'present';
+    let prepared: Promise<VerifiedBlob> | undefined;
+    const open = async (): Promise<() => Readable> => {
+      if (typeof body === 'function') return body;
+      prepared ??= body.prepare();
+      try {
+        const blob = await prepared;
+        return () => blob.open();
+      } catch (e) {
+        prepared = undefined; // a failed preparation is started afresh by the next attempt
+        throw e;
+      }
+    };
     // An upload session cannot be resumed after a failed PUT: each retry starts a new one (POST, then PUT).
     const attempts = this.options.retries ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.uploadOnce(repo, desc, body, attempt === 1 ? mountFrom : undefined);
-      } catch (e) {
-        if (!(e instanceof RegistryError) || !e.transient || attempt >= attempts) throw e;
-        this.options.onRetry?.(`upload ${desc.digest}`, attempt, e.message);
-        await sleep(Math.min((this.options.backoffMs ?? 250) * 2 ** (attempt - 1), 8000));
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.uploadOnce(repo, desc, open, attempt === 1 ? mountFrom : undefined);
+        } catch (e) {
+          if (!(e instanceof RegistryError) || !e.transient || attempt >= attempts) throw e;
+          this.options.onRetry?.(`upload ${desc.digest}`, attempt, e.message);
+          await sleep(Math.min((this.options.backoffMs ?? 250) * 2 ** (attempt - 1), 8000));
+        }
       }
+    } finally {
+      const blob = await prepared?.catch(() => undefined);
+      await blob?.dispose();
     }
   }
 
   private async uploadOnce(
     repo: RepoRef,
     desc: Descriptor,
-    body: () => Readable,
+    open: () => Promise<() => Readable>,
     mountFrom: string | undefined,
   ): Promise<'mounted' | 'uploaded'> {
     const what = `upload ${desc.digest} to ${repo.registry}/${repo.repository}`;
     const query = mountFrom
       ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
       : '';
+    // Without a mount to try, the content is made ready (read and verified) before the session starts.
+    const early = mountFrom ? undefined : await open();
     const start = await this.request(
       repo,
       { method: 'POST', path: `blobs/uploads/${query}`, push: true, headers: { 'Content-Length': '0' } },
@@ -516,6 +637,7 @@ export class RegistryClient {
     if (!location) throw new RegistryError(`${what}: the registry gave no upload location`);
     const url = followable(location, this.url(repo, ''), `${what}: upload location`);
     url.searchParams.set('digest', desc.digest);
+    const body = early ?? (await open());
     const auth = await this.authHeader(repo, true);
     const sameHost = url.host === apiHost(repo.registry);
     const res = await this.send(

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { PassThrough, type Readable, Transform } from 'node:stream';
 import type { FetchedManifest, RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import type { ResolvedRef } from './reference.js';
@@ -27,35 +25,6 @@ export interface CopyResult {
   platforms: string[];
   blobs: { uploaded: number; skipped: number; mounted: number };
   bytes: { moved: number; skipped: number };
-}
-
-/** Verifies a blob stream against its digest and size as it flows; errors the stream on mismatch. */
-export function verifying(desc: Descriptor, onBytes?: (n: number) => void): Transform {
-  const hash = createHash('sha256');
-  let n = 0;
-  return new Transform({
-    highWaterMark: 1024 * 1024,
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      n += chunk.length;
-      onBytes?.(n);
-      if (n > desc.size)
-        done(new RegistryError(`blob ${desc.digest}: more bytes than the ${desc.size} its descriptor says`));
-      else done(null, chunk);
-    },
-    flush(done) {
-      const got = `sha256:${hash.digest('hex')}`;
-      if (n !== desc.size)
-        done(
-          new RegistryError(`blob ${desc.digest}: ${n} bytes, the descriptor says ${desc.size}`, {
-            transient: true,
-          }),
-        );
-      else if (got !== desc.digest)
-        done(new RegistryError(`blob ${desc.digest}: content does not match its digest (got ${got})`));
-      else done();
-    },
-  });
 }
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -119,7 +88,7 @@ export async function copyImage(
       }
     }
     for (const d of list)
-      children.push({ desc: d, fetched: await src.getManifest(from, d.digest, [d.mediaType]) });
+      children.push({ desc: d, fetched: await src.getManifest(from, d.digest, [d.mediaType], d.size) });
     result.platforms = list.map((d) => formatPlatform(d.platform));
   } else {
     topMediaType = top.mediaType;
@@ -135,22 +104,16 @@ export async function copyImage(
   }
   const sameRegistry = from.registry === to.registry;
   await pool([...blobs.values()], options.concurrency ?? 6, async (desc) => {
-    const body = (): Readable => {
-      // A fresh GET per attempt, verified as it streams into the upload.
-      const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-      src
-        .blobResponse(from, desc.digest, desc.size)
-        .then((res) => {
-          res.body.on('error', (e) => out.destroy(e));
-          out.on('close', () => res.body.destroy());
-          const check = verifying(desc, (n) => options.progress?.bytes?.(desc.digest, n, desc.size));
-          check.on('error', (e) => out.destroy(e));
-          res.body.pipe(check).pipe(out);
-        })
-        .catch((e: unknown) => out.destroy(e as Error));
-      return out;
+    // Read from the source and verified in full before the upload starts: a blob that fails crossdock's check
+    // never reaches the destination, not even as an aborted upload.
+    const source = {
+      prepare: () =>
+        src.fetchVerifiedBlob(from, desc, {
+          what: `reading ${from.registry}/${from.repository}@${desc.digest} from the source`,
+          onBytes: (n) => options.progress?.bytes?.(desc.digest, n, desc.size),
+        }),
     };
-    const outcome = await dst.pushBlob(to, desc, body, sameRegistry ? from.repository : undefined);
+    const outcome = await dst.pushBlob(to, desc, source, sameRegistry ? from.repository : undefined);
     if (outcome === 'uploaded') {
       result.blobs.uploaded++;
       result.bytes.moved += desc.size;

@@ -120,7 +120,7 @@ export async function inspect(
     );
     result.platforms = await Promise.all(
       wanted.map(async (d) =>
-        platformImage(client, ref, await client.getManifest(ref, d.digest, [d.mediaType]), d),
+        platformImage(client, ref, await client.getManifest(ref, d.digest, [d.mediaType], d.size), d),
       ),
     );
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { verifyBytes } from './digest.js';
 import { RegistryError } from './errors.js';
 
 /** Media types crossdock reads and writes (OCI image spec 1.1, Docker image manifest v2 schema 2). */
@@ -89,14 +90,7 @@ export function digestLike(bytes: Buffer | Uint8Array, like: string): string {
 
 /** Checks bytes against a digest; throws a RegistryError naming what was fetched. */
 export function verifyDigest(bytes: Buffer, digest: string, what: string): void {
-  if (!digest.startsWith('sha256:') && !digest.startsWith('sha512:'))
-    throw new RegistryError(`${what}: unsupported digest algorithm in ${digest}`);
-  const algo = digest.startsWith('sha512:') ? 'sha512' : 'sha256';
-  const got = `${algo}:${createHash(algo).update(bytes).digest('hex')}`;
-  if (got !== digest)
-    throw new RegistryError(`${what}: content does not match its digest (expected ${digest}, got ${got})`, {
-      hint: 'the registry or a proxy returned corrupt or different content; crossdock refuses to use it',
-    });
+  verifyBytes(bytes, digest, what);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

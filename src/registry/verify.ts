@@ -1,10 +1,8 @@
-import { pipeline } from 'node:stream';
 import type { Finding, Severity } from '../model/finding.js';
 import type { RuleInfo } from '../reporters/types.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import { type Inspection, inspect, type PlatformImage } from './inspect.js';
-import { verifying } from './copy.js';
 import { applyLayer, elfArchitecture, type FsEntry, resolveFile } from './layers.js';
 import type { ResolvedRef } from './reference.js';
 
@@ -139,13 +137,15 @@ async function filesystem(
     if (/zstd|encrypted/.test(layer.mediaType)) return undefined;
     const gzip = /gzip/.test(layer.mediaType);
     if (!gzip && !/tar$/.test(layer.mediaType)) return undefined;
-    const res = await client.blobResponse(ref, layer.digest, layer.size);
-    // Every layer read is checked against its digest and size while it streams.
-    await applyLayer(
-      fs,
-      pipeline(res.body, verifying(layer), () => undefined),
-      gzip,
-    );
+    // Read in full and verified (digest and size) before the tar reader sees a byte of it.
+    const blob = await client.fetchVerifiedBlob(ref, layer, {
+      what: `reading layer ${ref.registry}/${ref.repository}@${layer.digest}`,
+    });
+    try {
+      await applyLayer(fs, blob.open(), gzip);
+    } finally {
+      await blob.dispose();
+    }
   }
   return fs;
 }

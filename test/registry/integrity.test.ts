@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import { busyboxLayout, type Layout, readBlob } from '../helpers/images.js';
+import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
+
+/**
+ * Content addressing on every read: a proxy in front of the real registry flips one byte of a manifest or blob
+ * (same length, correct Content-Length), and crossdock's own digest check, not the registry, refuses it, in
+ * inspect, verify and copy. A second proxy in front of the destination records what a copy sends there.
+ */
+let work: string;
+let registry: TestRegistry;
+/** In front of the source. */
+let proxy: FaultProxy;
+/** In front of the destination (a different host:port, so a copy uploads instead of mounting). */
+let dest: FaultProxy;
+let layout: Layout;
+const env = { CROSSDOCK_BACKOFF_MS: '5' };
+const MISMATCH =
+  /content does not match its digest: crossdock's check computed (sha256:[0-9a-f]{64}) over the (\d+) bytes read, expected (sha256:[0-9a-f]{64})/;
+
+function manifestOf(digest: string): {
+  config: { digest: string };
+  layers: { digest: string; size: number }[];
+} {
+  return JSON.parse(readBlob(layout.dir, digest).toString('utf8'));
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'crossdock-integrity-'));
+  registry = await startRegistry();
+  proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
+  dest = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
+  layout = busyboxLayout(join(work, 'img'), { user: '10001' });
+  skopeo([
+    'copy',
+    '--all',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci:${layout.dir}:latest`,
+    `docker://${registry.host}/src/app:1`,
+  ]);
+});
+
+after(async () => {
+  await proxy?.close();
+  await dest?.close();
+  await registry?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  for (const p of [proxy, dest]) {
+    p.rules.length = 0;
+    p.log.length = 0;
+  }
+});
+
+const cli = (...args: string[]) =>
+  runCli([...args, '--plain-http', proxy.host, '--plain-http', dest.host, '--plain-http', registry.host], {
+    env,
+  });
+
+test("inspect: a config blob or a platform manifest with one byte flipped is refused by crossdock's own check", {
+  timeout: 60_000,
+}, async () => {
+  const amd64 = layout.platforms[0]?.manifestDigest ?? '';
+  const config = manifestOf(amd64).config.digest;
+  proxy.rules.push({ method: 'GET', path: new RegExp(`/blobs/${config}$`), fault: 'corrupt', times: 100 });
+  const blob = await cli('inspect', `${proxy.host}/src/app:1`);
+  assert.equal(blob.code, 2, blob.stderr);
+  assert.match(blob.stderr, new RegExp(`${esc(proxy.host)}/src/app@${config}: `));
+  const m = MISMATCH.exec(blob.stderr);
+  assert.ok(m, blob.stderr);
+  assert.equal(m[3], config, 'expected: the descriptor digest');
+  assert.notEqual(m[1], config, 'got: what crossdock computed over the corrupt bytes');
+  assert.ok(
+    proxy.log.some((l) => l.fault === 'corrupt'),
+    'the corrupt answer was served',
+  );
+
+  proxy.rules.length = 0;
+  proxy.rules.push({ method: 'GET', path: new RegExp(`/manifests/${amd64}$`), fault: 'corrupt', times: 100 });
+  const manifest = await cli('inspect', `${proxy.host}/src/app:1`);
+  assert.equal(manifest.code, 2, manifest.stderr);
+  assert.match(manifest.stderr, new RegExp(`${esc(proxy.host)}/src/app@${amd64}: `));
+  assert.equal(MISMATCH.exec(manifest.stderr)?.[3], amd64);
+});
+
+test("verify: a layer with one byte flipped is refused by crossdock's check before the tar reader sees it", {
+  timeout: 60_000,
+}, async () => {
+  const layer = manifestOf(layout.platforms[1]?.manifestDigest ?? '').layers[0];
+  assert.ok(layer);
+  proxy.rules.push({
+    method: 'GET',
+    path: new RegExp(`/blobs/${layer.digest}$`),
+    fault: 'corrupt',
+    times: 100,
+  });
+  const r = await cli('verify', `${proxy.host}/src/app:1`, '--platforms', 'linux/amd64,linux/arm64');
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`reading layer ${esc(proxy.host)}/src/app@${layer.digest}: `));
+  const m = MISMATCH.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  assert.equal(m[3], layer.digest);
+  assert.equal(Number(m[2]), layer.size, 'same length: only the content differs');
+  assert.doesNotMatch(
+    r.stderr,
+    /not a readable .*tar stream/,
+    'refused as corrupt, not parsed as a broken tar',
+  );
+});
+
+test('copy: a source blob with one byte flipped is refused by crossdock before anything reaches the destination', {
+  timeout: 60_000,
+}, async () => {
+  proxy.rules.push({ method: 'GET', path: /\/v2\/src\/app\/blobs\/sha256:/, fault: 'corrupt', times: 1000 });
+  const r = await cli('copy', `${proxy.host}/src/app:1`, `${dest.host}/corrupt/app:1`);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(`reading ${esc(proxy.host)}/src/app@sha256:[0-9a-f]{64} from the source: `),
+    'the error names the source read',
+  );
+  assert.match(r.stderr, MISMATCH, "and crossdock's check");
+  assert.doesNotMatch(r.stderr, /DIGEST_INVALID|refused the upload/, 'not the registry refusing it');
+  const sent = dest.log.filter((l) => l.method === 'PUT' || l.method === 'POST' || l.method === 'PATCH');
+  assert.deepEqual(sent, [], 'no upload, no manifest: the destination received nothing to store');
+  assert.ok(
+    dest.log.some((l) => l.method === 'HEAD'),
+    'the destination was asked (HEAD) whether it has the blobs',
+  );
+  const tag = skopeo(
+    ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/corrupt/app:1`],
+    true,
+  );
+  assert.notEqual(tag.code, 0);
+});
