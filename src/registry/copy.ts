@@ -1,7 +1,14 @@
 import type { FetchedManifest, RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import type { ResolvedRef } from './reference.js';
-import { type Descriptor, formatPlatform, type ImageIndex, isAttestation, sha256 } from './types.js';
+import {
+  type Descriptor,
+  formatPlatform,
+  type ImageIndex,
+  isAttestation,
+  sha256,
+  verifyDigest,
+} from './types.js';
 
 /**
  * `crossdock copy`: every platform (or a subset) from one repository to another, digests preserved. Order is
@@ -95,6 +102,20 @@ export async function copyImage(
     result.platforms = ['(single image)'];
   }
 
+  // Every manifest is checked against the digest it will be pushed under before anything is sent.
+  for (const c of children)
+    verifyDigest(
+      c.fetched.bytes,
+      c.desc.digest,
+      `copy: the ${formatPlatform(c.desc.platform)} manifest read from ${from.registry}/${from.repository}`,
+    );
+  verifyDigest(topBytes, result.digest, `copy: the manifest read for ${from.text}`);
+  if (to.digest && to.digest !== result.digest)
+    throw new RegistryError(
+      `${to.text}: the image copied would have digest ${result.digest}, not the one in the destination reference; nothing was pushed`,
+      { hint: `copy to a tag, or to @${result.digest}` },
+    );
+
   // Every blob of every image, once.
   const blobs = new Map<string, Descriptor>();
   const images = top.manifest.kind === 'image' ? [top] : children.map((c) => c.fetched);
@@ -127,14 +148,10 @@ export async function copyImage(
 
   // Platform manifests by digest, then the index (by digest), then the tag.
   for (const c of children) {
-    await dst.putManifest(to, c.fetched.digest, c.fetched.mediaType, c.fetched.bytes);
+    await dst.putManifest(to, c.desc.digest, c.fetched.mediaType, c.fetched.bytes);
     options.progress?.manifest?.(c.fetched.digest, formatPlatform(c.desc.platform));
   }
   await dst.putManifest(to, result.digest, topMediaType, topBytes);
   if (!to.digest) await dst.putManifest(to, to.reference, topMediaType, topBytes);
-  else if (to.digest !== result.digest)
-    throw new RegistryError(
-      `${to.text}: the copied image has digest ${result.digest}, not the one in the destination reference`,
-    );
   return result;
 }

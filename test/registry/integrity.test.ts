@@ -144,3 +144,32 @@ test('copy: a source blob with one byte flipped is refused by crossdock before a
   );
   assert.notEqual(tag.code, 0);
 });
+
+test('copy checks the image digest before pushing: a destination digest that is not the image’s pushes nothing', {
+  timeout: 60_000,
+}, async () => {
+  const wrong = `sha256:${'1'.repeat(64)}`;
+  const r = await cli('copy', `${registry.host}/src/app:1`, `${dest.host}/pinned/app@${wrong}`);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `the image copied would have digest ${layout.indexDigest}, not the one in the destination reference; nothing was pushed`,
+    ),
+  );
+  assert.deepEqual(
+    dest.log.filter((l) => l.method !== 'GET' && l.method !== 'HEAD'),
+    [],
+    'no blob and no manifest was pushed',
+  );
+  // The right digest copies, by digest, without a tag.
+  const ok = await cli('copy', `${registry.host}/src/app:1`, `${dest.host}/pinned/app@${layout.indexDigest}`);
+  assert.equal(ok.code, 0, ok.stderr);
+  const raw = skopeo([
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    `docker://${registry.host}/pinned/app@${layout.indexDigest}`,
+  ]);
+  assert.match(raw.stdout, /"schemaVersion":2/);
+});
