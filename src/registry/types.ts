@@ -17,6 +17,9 @@ export const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManif
 /** Manifests above this size are refused (the distribution registry itself caps them at 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+/** Index entries above this are refused (real indexes hold a few platforms and their attestations). */
+export const MAX_INDEX_ENTRIES = 1000;
+
 export interface Platform {
   os: string;
   architecture: string;
@@ -145,6 +148,13 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, wh
     );
   if (mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList) {
     if (!Array.isArray(json.manifests)) throw new RegistryError(`${what}: an index without "manifests"`);
+    if (json.manifests.length > MAX_INDEX_ENTRIES)
+      throw new RegistryError(
+        `${what}: the index has ${json.manifests.length} entries, more than the ${MAX_INDEX_ENTRIES} crossdock reads`,
+        {
+          hint: 'a multi-platform image has a handful of entries (platforms and attestations); check what was pushed to this tag',
+        },
+      );
     json.manifests.forEach((m, i) => {
       descriptor(m, `${what}: manifests[${i}]`);
     });

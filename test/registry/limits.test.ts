@@ -10,15 +10,17 @@ import {
   elfHead,
   gzipParts,
   type Layout,
+  readBlob,
   singleImageLayout,
   tarFile,
   tarHeader,
 } from '../helpers/images.js';
-import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { putRawManifest, skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 /**
  * Sizes an image states and crossdock cannot trust: tar metadata headers, how much a layer unpacks to, how many
- * whiteouts a layer holds. Each is pushed to the real registry by skopeo and read back by crossdock.
+ * entries an index has, how many whiteouts a layer holds. Each is pushed to the real registry (skopeo, or the
+ * registry API for what no tool writes) and read back by crossdock.
  */
 let work: string;
 let registry: TestRegistry;
@@ -39,6 +41,24 @@ function push(dir: string, ref: string): void {
 function* zeros(bytes: number): Generator<Buffer> {
   const chunk = Buffer.alloc(MiB);
   for (let left = bytes; left > 0; left -= MiB) yield left >= MiB ? chunk : chunk.subarray(0, left);
+}
+
+/** A platform-entry index of `n` entries, alternating the two platform images of the busybox layout. */
+function bigIndex(n: number): Buffer {
+  const manifests = Array.from({ length: n }, (_, i) => {
+    const p = layout.platforms[i % 2];
+    const digest = p?.manifestDigest ?? '';
+    return {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest,
+      size: readBlob(layout.dir, digest).length,
+      platform: { os: 'linux', architecture: i % 2 ? 'arm64' : 'amd64' },
+      annotations: { 'crossdock.test.entry': String(i) },
+    };
+  });
+  return Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }),
+  );
 }
 
 before(async () => {
@@ -124,6 +144,31 @@ test('a gzip bomb layer is refused once it unpacks past the cap; --max-unpacked 
   );
   assert.equal(tight.code, 2, tight.stderr);
   assert.match(tight.stderr, new RegExp(`unpacks to more than ${MiB} bytes`));
+});
+
+test('an index with more than 1,000 entries is refused with a clear error', { timeout: 60_000 }, async () => {
+  const mt = 'application/vnd.oci.image.index.v1+json';
+  // In the repository of the images it references (the registry checks they exist there).
+  await putRawManifest(registry.host, 'team/app', 'wide-limit', mt, bigIndex(1000));
+  await putRawManifest(registry.host, 'team/app', 'wide-over', mt, bigIndex(1001));
+  for (const cmd of ['inspect', 'verify', 'copy']) {
+    const args = [cmd, `${registry.host}/team/app:wide-over`, '--plain-http', registry.host];
+    if (cmd === 'copy') args.splice(2, 0, `${registry.host}/copied/wide:over`);
+    const r = await runCli(args, { env });
+    assert.equal(r.code, 2, `${cmd}: ${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /team\/app:wide-over: the index has 1001 entries, more than the 1000 crossdock reads/,
+      cmd,
+    );
+  }
+  // 1,000 is still read.
+  const atLimit = await runCli(
+    ['inspect', `${registry.host}/team/app:wide-limit`, '--plain-http', registry.host, '--format', 'json'],
+    { env },
+  );
+  assert.equal(atLimit.code, 0, atLimit.stderr);
+  assert.equal((JSON.parse(atLimit.stdout) as { platforms: unknown[] }).platforms.length, 1000);
 });
 
 test('100,000 whiteouts over 100,000 files are applied by prefix, in seconds', {
