@@ -1,5 +1,6 @@
 import type { FetchedManifest, RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
+import { mapPool } from './pool.js';
 import type { ResolvedRef } from './reference.js';
 import {
   type Descriptor,
@@ -32,23 +33,6 @@ export interface CopyResult {
   platforms: string[];
   blobs: { uploaded: number; skipped: number; mounted: number };
   bytes: { moved: number; skipped: number };
-}
-
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length && errors.length === 0) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length) throw errors[0];
 }
 
 export interface CopyOptions {
@@ -124,7 +108,7 @@ export async function copyImage(
     for (const d of [m.manifest.manifest.config, ...m.manifest.manifest.layers]) blobs.set(d.digest, d);
   }
   const sameRegistry = from.registry === to.registry;
-  await pool([...blobs.values()], options.concurrency ?? 6, async (desc) => {
+  await mapPool([...blobs.values()], options.concurrency ?? 6, async (desc) => {
     // Read from the source and verified in full before the upload starts: a blob that fails crossdock's check
     // never reaches the destination, not even as an aborted upload.
     const source = {

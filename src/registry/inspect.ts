@@ -1,4 +1,5 @@
 import type { FetchedManifest, RegistryClient } from './client.js';
+import { mapPool } from './pool.js';
 import type { ResolvedRef } from './reference.js';
 import { type Descriptor, formatPlatform, type ImageConfig, isAttestation, MEDIA } from './types.js';
 
@@ -36,6 +37,8 @@ export interface Inspection {
 }
 
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+/** Platform images read at the same time. */
+export const INSPECT_CONCURRENCY = 6;
 
 async function platformImage(
   client: RegistryClient,
@@ -118,10 +121,9 @@ export async function inspect(
     const wanted = top.manifest.index.manifests.filter(
       (d) => !only?.length || only.includes(formatPlatform(d.platform)),
     );
-    result.platforms = await Promise.all(
-      wanted.map(async (d) =>
-        platformImage(client, ref, await client.getManifest(ref, d.digest, [d.mediaType], d.size), d),
-      ),
+    // A bounded pool: an index can hold many entries, and each one is two requests.
+    result.platforms = await mapPool(wanted, INSPECT_CONCURRENCY, async (d) =>
+      platformImage(client, ref, await client.getManifest(ref, d.digest, [d.mediaType], d.size), d),
     );
   }
   return result;

@@ -3,7 +3,7 @@ import http from 'node:http';
 /**
  * A fault-injecting HTTP proxy in front of a real registry: each rule matches a method and path and misbehaves a
  * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML, a body
- * trickled one byte at a time, a wrong Docker-Content-Digest answer), then the request goes through untouched. `log` records what passed, for assertions.
+ * trickled one byte at a time, a wrong Docker-Content-Digest answer, a delay), then the request goes through untouched. `log` records what passed, for assertions.
  */
 export type Fault =
   | 'status500'
@@ -15,7 +15,8 @@ export type Fault =
   | 'huge'
   | 'redirect'
   | 'trickle'
-  | 'digest-header';
+  | 'digest-header'
+  | 'delay';
 
 export interface FaultRule {
   method?: string;
@@ -28,7 +29,7 @@ export interface FaultRule {
   location?: (path: string) => string;
   /** For `redirect`: the status to answer with (default 307; 202 makes it an upload session's Location). */
   status?: number;
-  /** For `trickle`: the pause between two bytes of the body (default 500 ms). */
+  /** For `trickle`: the pause between two bytes of the body (default 500 ms); for `delay`: before forwarding. */
   intervalMs?: number;
 }
 
@@ -36,13 +37,19 @@ export interface FaultProxy {
   host: string;
   rules: FaultRule[];
   log: { method: string; path: string; fault: Fault | undefined; authorization: boolean }[];
+  /** Requests being answered right now, and the most there ever were at once. */
+  stats: { inflight: number; maxInflight: number };
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   const rules: FaultRule[] = [];
   const log: FaultProxy['log'] = [];
-  const server = http.createServer((req, res) => {
+  const stats = { inflight: 0, maxInflight: 0 };
+  const server = http.createServer(async (req, res) => {
+    stats.inflight++;
+    stats.maxInflight = Math.max(stats.maxInflight, stats.inflight);
+    res.once('close', () => stats.inflight--);
     const rule = rules.find(
       (r) =>
         r.times > 0 &&
@@ -94,6 +101,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       res.end();
       return;
     }
+    if (fault === 'delay') await new Promise((r) => setTimeout(r, rule?.intervalMs ?? 500));
     const upstream = http.request(
       {
         host: target.host,
@@ -161,6 +169,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     host: `127.0.0.1:${port}`,
     rules,
     log,
+    stats,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { runCliProcess } from '../helpers/cli-process.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import {
   busyboxLayout,
   elfHead,
@@ -19,11 +20,12 @@ import { putRawManifest, skopeo, startRegistry, type TestRegistry } from '../hel
 
 /**
  * Sizes an image states and crossdock cannot trust: tar metadata headers, how much a layer unpacks to, how many
- * entries an index has, how many whiteouts a layer holds. Each is pushed to the real registry (skopeo, or the
- * registry API for what no tool writes) and read back by crossdock.
+ * entries an index has, how many requests one inspect makes at once, how many whiteouts a layer holds. Each is
+ * pushed to the real registry (skopeo, or the registry API for what no tool writes) and read back by crossdock.
  */
 let work: string;
 let registry: TestRegistry;
+let proxy: FaultProxy;
 let layout: Layout;
 const env = { CROSSDOCK_BACKOFF_MS: '5' };
 const MiB = 1024 * 1024;
@@ -64,6 +66,7 @@ function bigIndex(n: number): Buffer {
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'crossdock-limits-'));
   registry = await startRegistry();
+  proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
   layout = busyboxLayout(join(work, 'img'), { user: '10001' });
   skopeo([
     'copy',
@@ -76,8 +79,15 @@ before(async () => {
 });
 
 after(async () => {
+  await proxy?.close();
   await registry?.stop();
   rmSync(work, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  proxy.rules.length = 0;
+  proxy.log.length = 0;
+  proxy.stats.maxInflight = 0;
 });
 
 test('a PAX header declaring 600 MB is refused at the header, without buffering its body', {
@@ -162,13 +172,43 @@ test('an index with more than 1,000 entries is refused with a clear error', { ti
       cmd,
     );
   }
-  // 1,000 is still read.
+  // 1,000 is still read (through the bounded pool).
   const atLimit = await runCli(
     ['inspect', `${registry.host}/team/app:wide-limit`, '--plain-http', registry.host, '--format', 'json'],
     { env },
   );
   assert.equal(atLimit.code, 0, atLimit.stderr);
   assert.equal((JSON.parse(atLimit.stdout) as { platforms: unknown[] }).platforms.length, 1000);
+});
+
+test('inspect reads an index through a bounded pool, not all entries at once', {
+  timeout: 60_000,
+}, async () => {
+  await putRawManifest(
+    registry.host,
+    'team/app',
+    'many',
+    'application/vnd.oci.image.index.v1+json',
+    bigIndex(40),
+  );
+  // Each platform manifest and config read takes 150 ms, so unbounded requests would pile up at the proxy.
+  proxy.rules.push({
+    method: 'GET',
+    path: /\/(manifests|blobs)\/sha256:/,
+    fault: 'delay',
+    times: 1000,
+    intervalMs: 150,
+  });
+  const r = await runCli(
+    ['inspect', `${proxy.host}/team/app:many`, '--plain-http', proxy.host, '--format', 'json'],
+    {
+      env,
+    },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { platforms: unknown[] }).platforms.length, 40);
+  assert.ok(proxy.stats.maxInflight <= 6, `at most 6 requests at once, saw ${proxy.stats.maxInflight}`);
+  assert.ok(proxy.stats.maxInflight >= 3, `still parallel, saw ${proxy.stats.maxInflight}`);
 });
 
 test('100,000 whiteouts over 100,000 files are applied by prefix, in seconds', {
