@@ -1,7 +1,14 @@
 import type { FetchedManifest, RegistryClient } from './client.js';
 import { mapPool } from './pool.js';
 import type { ResolvedRef } from './reference.js';
-import { type Descriptor, formatPlatform, type ImageConfig, isAttestation, MEDIA } from './types.js';
+import {
+  type Descriptor,
+  formatPlatform,
+  type ImageConfig,
+  isAttestation,
+  MEDIA,
+  parseImageConfig,
+} from './types.js';
 
 /** One row of `crossdock inspect`: a platform image (or an attestation entry) of a reference. */
 export interface PlatformImage {
@@ -72,13 +79,8 @@ async function platformImage(
   base.size = m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
   if (attestation || (m.config.mediaType !== MEDIA.ociConfig && m.config.mediaType !== MEDIA.dockerConfig))
     return base;
-  const bytes = await client.getBlob(ref, m.config, MAX_CONFIG_BYTES);
-  let config: ImageConfig;
-  try {
-    config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
-  } catch {
-    return base;
-  }
+  const what = `${ref.registry}/${ref.repository}@${m.config.digest}`;
+  const config = parseImageConfig(await client.getBlob(ref, m.config, MAX_CONFIG_BYTES), what);
   const c = config.config ?? {};
   const platform = formatPlatform({
     os: config.os ?? 'unknown',

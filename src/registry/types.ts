@@ -71,6 +71,72 @@ export interface ImageConfig {
   rootfs?: { type: string; diff_ids: string[] };
 }
 
+/**
+ * Reads an image config blob: a JSON object whose fields crossdock uses must have the types the image spec gives
+ * them. Anything else is an error naming the field, never a guess; fields crossdock does not read are ignored.
+ */
+export function parseImageConfig(bytes: Buffer, what: string): ImageConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new RegistryError(`${what}: the image config is not JSON`, {
+      hint: 'the image was written by a broken tool; rebuild and push it',
+    });
+  }
+  const bad = (field: string, type: string) =>
+    new RegistryError(`${what}: image config field ${field} is not ${type}`, {
+      hint: 'the image was written by a broken tool; rebuild and push it',
+    });
+  if (!isObject(json)) throw bad('(top level)', 'an object');
+  const str = (o: Record<string, unknown>, key: string, field: string): string | undefined => {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw bad(field, 'a string');
+    return v;
+  };
+  const strings = (o: Record<string, unknown>, key: string, field: string): string[] | undefined => {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw bad(field, 'a list of strings');
+    return v as string[];
+  };
+  const out: ImageConfig = {
+    architecture: str(json, 'architecture', 'architecture'),
+    os: str(json, 'os', 'os'),
+    variant: str(json, 'variant', 'variant'),
+    created: str(json, 'created', 'created'),
+  };
+  if (json.config !== undefined && json.config !== null) {
+    if (!isObject(json.config)) throw bad('config', 'an object');
+    const c = json.config;
+    const labels = c.Labels;
+    if (labels !== undefined && labels !== null) {
+      if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string'))
+        throw bad('config.Labels', 'an object of strings');
+    }
+    const ports = c.ExposedPorts;
+    if (ports !== undefined && ports !== null && !isObject(ports))
+      throw bad('config.ExposedPorts', 'an object');
+    const health = c.Healthcheck;
+    if (health !== undefined && health !== null && !isObject(health))
+      throw bad('config.Healthcheck', 'an object');
+    out.config = {
+      User: str(c, 'User', 'config.User'),
+      Entrypoint: strings(c, 'Entrypoint', 'config.Entrypoint'),
+      Cmd: strings(c, 'Cmd', 'config.Cmd'),
+      ExposedPorts: isObject(ports) ? ports : undefined,
+      Env: strings(c, 'Env', 'config.Env'),
+      Labels: isObject(labels) ? (labels as Record<string, string>) : undefined,
+      Healthcheck: isObject(health)
+        ? { Test: strings(health, 'Test', 'config.Healthcheck.Test') }
+        : undefined,
+      WorkingDir: str(c, 'WorkingDir', 'config.WorkingDir'),
+    };
+  }
+  return out;
+}
+
 export type Manifest =
   | { kind: 'index'; mediaType: string; index: ImageIndex }
   | { kind: 'image'; mediaType: string; manifest: ImageManifest };

@@ -128,7 +128,7 @@ export function elfHead(arch: 'amd64' | 'arm64'): Buffer {
 export function singleImageLayout(
   dir: string,
   layers: Buffer[],
-  options: { entrypoint: string[]; arch?: 'amd64' | 'arm64' },
+  options: { entrypoint: string[]; arch?: 'amd64' | 'arm64'; config?: Record<string, unknown> },
 ): { dir: string; manifestDigest: string; layerDigests: string[] } {
   mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
   const put = (b: Buffer) => {
@@ -140,7 +140,7 @@ export function singleImageLayout(
     JSON.stringify({
       architecture: options.arch ?? 'amd64',
       os: 'linux',
-      config: { Entrypoint: options.entrypoint, User: '10001' },
+      config: options.config ?? { Entrypoint: options.entrypoint, User: '10001' },
       rootfs: { type: 'layers', diff_ids: layers.map((l) => sha(l)) },
     }),
   );

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
-import { busyboxLayout, type Layout, readBlob } from '../helpers/images.js';
+import {
+  busyboxLayout,
+  elfHead,
+  gzipParts,
+  type Layout,
+  readBlob,
+  singleImageLayout,
+  tarFile,
+} from '../helpers/images.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 /**
@@ -172,4 +180,32 @@ test('copy checks the image digest before pushing: a destination digest that is 
     `docker://${registry.host}/pinned/app@${layout.indexDigest}`,
   ]);
   assert.match(raw.stdout, /"schemaVersion":2/);
+});
+
+test('an image config whose fields have the wrong types is a clear error naming the field, not a crash', {
+  timeout: 60_000,
+}, async () => {
+  const layer = await gzipParts([tarFile('bin/app', elfHead('amd64')), Buffer.alloc(1024)]);
+  const img = singleImageLayout(join(work, 'odd-config'), [layer], {
+    entrypoint: [],
+    config: { Entrypoint: ['/bin/app'], Labels: 'org.opencontainers.image.revision=abc' },
+  });
+  skopeo([
+    'copy',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci:${img.dir}:latest`,
+    `docker://${registry.host}/odd/config:1`,
+  ]);
+  for (const args of [['inspect'], ['verify', '--label', 'org.opencontainers.image.revision']]) {
+    const [cmd = '', ...rest] = args;
+    const r = await cli(cmd, `${registry.host}/odd/config:1`, ...rest);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /odd\/config@sha256:[0-9a-f]{64}: image config field config\.Labels is not an object of strings/,
+      cmd,
+    );
+    assert.doesNotMatch(r.stderr, /internal error/, cmd);
+  }
 });
