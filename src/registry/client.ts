@@ -635,11 +635,17 @@ export class RegistryClient {
       });
     const location = start.headers.location;
     if (!location) throw new RegistryError(`${what}: the registry gave no upload location`);
-    const url = followable(location, this.url(repo, ''), `${what}: upload location`);
+    const api = this.url(repo, '');
+    const url = followable(location, api, `${what}: upload location`);
+    if (api.protocol === 'https:' && url.protocol !== 'https:')
+      throw new RegistryError(`${what}: the registry sends the upload to plain HTTP (${url.host}); refused`, {
+        hint: 'fix the registry or storage configuration to give https upload locations',
+      });
     url.searchParams.set('digest', desc.digest);
     const body = early ?? (await open());
     const auth = await this.authHeader(repo, true);
-    const sameHost = url.host === apiHost(repo.registry);
+    // Credentials go only to the registry's own host and scheme, as for redirects.
+    const sameHost = url.host === api.host && url.protocol === api.protocol;
     const res = await this.send(
       {
         method: 'PUT',

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 
 /**
  * A fault-injecting HTTP proxy in front of a real registry: each rule matches a method and path and misbehaves a
@@ -42,11 +44,14 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: { host: string; port: number },
+  options: { tls?: { cert: string; key: string } } = {},
+): Promise<FaultProxy> {
   const rules: FaultRule[] = [];
   const log: FaultProxy['log'] = [];
   const stats = { inflight: 0, maxInflight: 0 };
-  const server = http.createServer(async (req, res) => {
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     stats.inflight++;
     stats.maxInflight = Math.max(stats.maxInflight, stats.inflight);
     res.once('close', () => stats.inflight--);
@@ -161,7 +166,14 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
-  });
+  };
+  // With `tls` (PEM file paths) the proxy speaks HTTPS to its clients, plain HTTP to the registry behind it.
+  const server = options.tls
+    ? https.createServer(
+        { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+        handler,
+      )
+    : http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { busyboxLayout, type Layout } from '../helpers/images.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { makePki, type Pki } from '../helpers/pki.js';
-import { skopeoAsync, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { skopeo, skopeoAsync, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import {
   carriesSecret,
   type RecordedRequest,
@@ -232,6 +233,48 @@ test("Docker config credentials go to the token service the registry names, as D
     "every token request carried the registry's own config.json credentials",
   );
   assert.deepEqual(leaks(mine, 'other', 'other-secret'), [], "the token host's own entry was never sent");
+});
+
+test("an HTTPS registry's upload location on plain HTTP is refused before anything is sent there", {
+  timeout: 60_000,
+}, async () => {
+  const open = await startRegistry();
+  const certs = pki.server('front');
+  // The registry behind an HTTPS front (the proxy), which answers the destination's upload start with an
+  // http:// Location on another listener.
+  const front = await startFaultProxy({ host: '127.0.0.1', port: open.port }, { tls: certs });
+  try {
+    skopeo([
+      'copy',
+      '--all',
+      '--quiet',
+      '--dest-tls-verify=false',
+      `oci:${layout.dir}:latest`,
+      `docker://${open.host}/src/app:1`,
+    ]);
+    front.rules.push({
+      method: 'POST',
+      path: /\/v2\/dst\/app\/blobs\/uploads\//,
+      fault: 'redirect',
+      status: 202,
+      times: 100,
+      location: () => `http://${recorder.host}/upload`,
+    });
+    const seen = recorder.requests.length;
+    const r = await runCli(
+      ['copy', `${front.host}/src/app:1`, `${front.host}/dst/app:1`, '--ca-file', pki.caPath],
+      { env },
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`the registry sends the upload to plain HTTP \\(${esc(recorder.host)}\\); refused`),
+    );
+    assert.deepEqual(recorder.requests.slice(seen), [], 'no blob went to the plain-HTTP listener');
+  } finally {
+    await front.close();
+    await open.stop();
+  }
 });
 
 function esc(s: string): string {
