@@ -78,13 +78,26 @@ export interface BlobSource {
 
 const IN_MEMORY_BLOB_BYTES = 4 * 1024 * 1024;
 
-/** Awaits a stream pipeline, turning socket failures into RegistryErrors (checks' own errors pass through). */
-async function streamed(done: Promise<void>, url: URL): Promise<void> {
+/**
+ * Awaits a stream pipeline, turning socket failures into RegistryErrors (checks' own errors pass through) and a
+ * failure to write the local copy into an error that says so.
+ */
+async function streamed(done: Promise<void>, url: URL, what: string): Promise<void> {
   try {
     await done;
   } catch (e) {
+    if (!(e instanceof RegistryError) && typeof (e as NodeJS.ErrnoException).path === 'string')
+      throw tempCopyError(what, e);
     throw describeNetworkError(e, url);
   }
+}
+
+function tempCopyError(what: string, e: unknown): RegistryError {
+  const err = e as NodeJS.ErrnoException;
+  return new RegistryError(`${what}: cannot write its temporary copy (${err.code ?? err.message})`, {
+    hint: `crossdock keeps a verified copy of each blob over 4 MiB it reads, under ${tmpdir()}: free space there, or set TMPDIR to a directory with room`,
+    cause: e,
+  });
 }
 
 export interface FetchedManifest {
@@ -518,16 +531,23 @@ export class RegistryClient {
           }),
         ),
         res.url,
+        what,
       );
       check.check();
       const bytes = Buffer.concat(chunks);
       return { size: bytes.length, open: () => Readable.from([bytes]), dispose: async () => undefined };
     }
-    const dir = await mkdtemp(join(tmpdir(), 'crossdock-blob-'));
+    let dir: string;
+    try {
+      dir = await mkdtemp(join(tmpdir(), 'crossdock-blob-'));
+    } catch (e) {
+      res.body.destroy();
+      throw tempCopyError(what, e);
+    }
     const dispose = () => rm(dir, { recursive: true, force: true });
     try {
       const file = join(dir, 'blob');
-      await streamed(pipeline(res.body, check, createWriteStream(file)), res.url);
+      await streamed(pipeline(res.body, check, createWriteStream(file)), res.url, what);
       check.check();
       return { size: desc.size, open: () => createReadStream(file), dispose };
     } catch (e) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
@@ -32,11 +32,11 @@ const env = { CROSSDOCK_BACKOFF_MS: '5' };
 const MISMATCH =
   /content does not match its digest: crossdock's check computed (sha256:[0-9a-f]{64}) over the (\d+) bytes read, expected (sha256:[0-9a-f]{64})/;
 
-function manifestOf(digest: string): {
-  config: { digest: string };
-  layers: { digest: string; size: number }[];
-} {
-  return JSON.parse(readBlob(layout.dir, digest).toString('utf8'));
+function manifestOf(
+  digest: string,
+  from: Layout = layout,
+): { config: { digest: string }; layers: { digest: string; size: number }[] } {
+  return JSON.parse(readBlob(from.dir, digest).toString('utf8'));
 }
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -208,4 +208,51 @@ test('an image config whose fields have the wrong types is a clear error naming 
     );
     assert.doesNotMatch(r.stderr, /internal error/, cmd);
   }
+});
+
+test('a blob that cannot be kept in TMPDIR is a clear error naming TMPDIR, and nothing is uploaded', {
+  timeout: 60_000,
+}, async () => {
+  // A layer over 4 MiB is verified through a temporary file: with no usable TMPDIR, that is the error.
+  const big = busyboxLayout(join(work, 'big'), { extraLayers: [5 * 1024 * 1024], seed: 3 });
+  skopeo([
+    'copy',
+    '--all',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci:${big.dir}:latest`,
+    `docker://${registry.host}/src/big:1`,
+  ]);
+  // A file, not a directory: nothing can be created below it.
+  const missing = join(work, 'not-a-dir');
+  writeFileSync(missing, '');
+  // os.tmpdir() follows TMPDIR: set for this one in-process run only.
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = missing;
+  let r: Awaited<ReturnType<typeof cli>>;
+  try {
+    r = await cli('copy', `${registry.host}/src/big:1`, `${dest.host}/big/app:1`);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /from the source: cannot write its temporary copy \(ENOTDIR\)/);
+  assert.match(r.stderr, new RegExp(`hint: .*under ${esc(missing)}: .*set TMPDIR`));
+  assert.doesNotMatch(r.stderr, /internal error/);
+  const large = big.platforms.flatMap((p) =>
+    manifestOf(p.manifestDigest, big)
+      .layers.filter((l) => l.size > 4 * 1024 * 1024)
+      .map((l) => l.digest),
+  );
+  assert.equal(large.length, 2);
+  assert.deepEqual(
+    dest.log.filter(
+      (l) =>
+        l.method !== 'HEAD' &&
+        large.some((d) => l.path.includes(encodeURIComponent(d)) || l.path.includes(d)),
+    ),
+    [],
+    'only a HEAD (is it there?): nothing of a blob that could not be kept and verified was uploaded',
+  );
 });
