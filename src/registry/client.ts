@@ -549,7 +549,7 @@ export class RegistryClient {
       const file = join(dir, 'blob');
       await streamed(pipeline(res.body, check, createWriteStream(file)), res.url, what);
       check.check();
-      return { size: desc.size, open: () => createReadStream(file), dispose };
+      return { size: desc.size, open: () => createReadStream(file, { highWaterMark: 1024 * 1024 }), dispose };
     } catch (e) {
       await dispose();
       throw e;
