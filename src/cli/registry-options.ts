@@ -29,6 +29,14 @@ export const REGISTRY_OPTIONS: OptionSpec[] = [
   },
   { name: 'password-stdin', type: 'boolean', description: 'read the password or token from stdin' },
   {
+    name: 'auth-host',
+    type: 'string',
+    multiple: true,
+    valueName: 'HOST',
+    description:
+      "token service on another host that may receive the --username credentials (the registry's Bearer realm)",
+  },
+  {
     name: 'plain-http',
     type: 'string',
     multiple: true,
@@ -56,8 +64,8 @@ async function readStdin(io: Io): Promise<string> {
 
 /**
  * A client for one command. `--username` credentials go only to `credentialHosts` (for copy: the destination;
- * for inspect/verify: the registries named); every other host (a copy's source, token services of other
- * registries) uses Docker's config, so a password is never sent where it was not meant to go.
+ * for inspect/verify: the registries named) and to the token services named with `--auth-host`; every other host
+ * (a copy's source) uses Docker's config, so a password is never sent where it was not meant to go.
  */
 export async function registryClient(
   args: ParsedArgs,
@@ -89,13 +97,29 @@ export async function registryClient(
     credentials: new CredentialStore({
       explicit,
       explicitHosts: credentialHosts,
+      authHosts: listOpt(args, 'auth-host'),
       env: io.env,
       dockerConfig: io.env.DOCKER_CONFIG ? `${io.env.DOCKER_CONFIG}/config.json` : undefined,
     }),
     warn: (m) => io.stderr.write(`warning: ${m}\n`),
     onRetry: (what, attempt, reason) => io.stderr.write(`retry ${attempt}: ${what}: ${reason}\n`),
-    backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
+    backoffMs: msEnv(io, 'CROSSDOCK_BACKOFF_MS'),
+    timeouts: {
+      idleMs: msEnv(io, 'CROSSDOCK_IDLE_TIMEOUT_MS'),
+      deadlineMs: msEnv(io, 'CROSSDOCK_DEADLINE_MS'),
+    },
   });
+}
+
+/** An internal tuning knob from the environment (milliseconds); tests use them, users rarely need to. */
+function msEnv(io: Io, name: string): number | undefined {
+  const v = io.env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d{1,9}$/.test(v))
+    throw new UsageError(`${name}=${v} is not a number of milliseconds`, {
+      hint: `unset ${name}, or give a whole number such as 60000`,
+    });
+  return Number(v);
 }
 
 export function humanBytes(n: number): string {

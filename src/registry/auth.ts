@@ -14,6 +14,11 @@ export interface Credentials {
   password: string;
   /** An OAuth2 refresh token (config.json `identitytoken`). */
   identityToken?: string;
+  /**
+   * Where they came from: the command line (`--username`, CROSSDOCK_USERNAME) or Docker's config.json. It decides
+   * whether a token service on another host may receive them.
+   */
+  origin?: 'command' | 'docker-config';
 }
 
 export interface Challenge {
@@ -40,6 +45,52 @@ interface DockerConfig {
   credsStore?: string;
 }
 
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Docker's config.json, checked field by field: only the parts crossdock reads, each of the type Docker writes. */
+function dockerConfig(json: unknown, path: string): DockerConfig {
+  const bad = (where: string) =>
+    new RegistryError(`${path}: ${where} is not what Docker writes there`, {
+      hint: 'fix the file (or run `docker login` again), or pass --username/--password-stdin',
+    });
+  if (!isRecord(json)) throw bad('the top level');
+  const out: DockerConfig = {};
+  if (json.auths !== undefined) {
+    if (!isRecord(json.auths)) throw bad('"auths"');
+    out.auths = {};
+    for (const [key, entry] of Object.entries(json.auths)) {
+      if (!isRecord(entry)) throw bad(`auths."${key}"`);
+      const e: NonNullable<DockerConfig['auths']>[string] = {};
+      for (const field of ['auth', 'username', 'password', 'identitytoken'] as const) {
+        const v = entry[field];
+        if (v === undefined || v === null) continue;
+        if (typeof v !== 'string') throw bad(`auths."${key}".${field}`);
+        e[field] = v;
+      }
+      out.auths[key] = e;
+    }
+  }
+  if (json.credHelpers !== undefined) {
+    if (!isRecord(json.credHelpers)) throw bad('"credHelpers"');
+    out.credHelpers = {};
+    for (const [key, name] of Object.entries(json.credHelpers)) {
+      if (typeof name !== 'string') throw bad(`credHelpers."${key}"`);
+      out.credHelpers[key] = name;
+    }
+  }
+  if (json.credsStore !== undefined) {
+    if (typeof json.credsStore !== 'string') throw bad('"credsStore"');
+    out.credsStore = json.credsStore;
+  }
+  return out;
+}
+
+function apiHostOf(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
 function configKeys(host: string): string[] {
   if (host === 'docker.io' || host === 'registry-1.docker.io' || host === 'index.docker.io')
     return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
@@ -51,6 +102,11 @@ export interface CredentialOptions {
   explicit?: Credentials;
   /** Hosts the explicit credentials are for (default: every host). Other hosts use Docker's config. */
   explicitHosts?: string[];
+  /**
+   * Token service hosts the command names (`--auth-host`): the explicit credentials may go there when a registry's
+   * Bearer realm is on another host. No other host ever receives them.
+   */
+  authHosts?: string[];
   /** Path of Docker's config.json; default $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
   dockerConfig?: string;
   env?: Record<string, string | undefined>;
@@ -70,15 +126,18 @@ export class CredentialStore {
     const env = this.options.env ?? process.env;
     const path =
       this.options.dockerConfig ?? join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
+    let json: unknown;
     try {
-      this.config = JSON.parse(readFileSync(path, 'utf8')) as DockerConfig;
+      json = JSON.parse(readFileSync(path, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
         throw new RegistryError(`${path} cannot be read as JSON (${(e as Error).message})`, {
           hint: 'fix or move the Docker config file, or pass --username/--password-stdin',
         });
       this.config = undefined;
+      return undefined;
     }
+    this.config = dockerConfig(json, path);
     return this.config;
   }
 
@@ -93,24 +152,42 @@ export class CredentialStore {
         },
       );
     if (r.code !== 0) return undefined; // "credentials not found in native keychain"
+    let j: unknown;
     try {
-      const j = JSON.parse(r.stdout) as { Username?: string; Secret?: string };
-      if (!j.Secret) return undefined;
-      return j.Username === '<token>'
-        ? { username: '', password: '', identityToken: j.Secret }
-        : { username: j.Username ?? '', password: j.Secret };
+      j = JSON.parse(r.stdout);
     } catch {
       throw new RegistryError(`docker-credential-${name} answered something that is not JSON`);
     }
+    if (!isRecord(j) || (j.Secret !== undefined && typeof j.Secret !== 'string'))
+      throw new RegistryError(`docker-credential-${name} answered JSON without a string "Secret"`);
+    const username = typeof j.Username === 'string' ? j.Username : '';
+    if (!j.Secret) return undefined;
+    return username === '<token>'
+      ? { username: '', password: '', identityToken: j.Secret }
+      : { username, password: j.Secret };
+  }
+
+  /**
+   * May a registry's credentials go to the token service (Bearer realm) on `realmHost`? Always on the registry's own
+   * host. Docker's config.json credentials: yes, wherever the registry's realm points — Docker's own client does the
+   * same (its credential store answers the registry's credentials for any realm URL). Credentials given on the
+   * command line: only to a host the command names.
+   */
+  realmMayReceive(creds: Credentials, registry: string, realmHost: string): boolean {
+    if (realmHost === registry || realmHost === apiHostOf(registry)) return true;
+    if (creds.origin === 'docker-config') return true;
+    if (registry === 'docker.io' && realmHost === 'auth.docker.io') return true;
+    return [...(this.options.explicitHosts ?? []), ...(this.options.authHosts ?? [])].includes(realmHost);
   }
 
   async forHost(host: string): Promise<Credentials | undefined> {
     if (this.resolved.has(host)) return this.resolved.get(host);
     const forThisHost = !this.options.explicitHosts || this.options.explicitHosts.includes(host);
-    let creds: Credentials | undefined = forThisHost ? this.options.explicit : undefined;
+    let creds: Credentials | undefined =
+      forThisHost && this.options.explicit ? { ...this.options.explicit, origin: 'command' } : undefined;
     const env = this.options.env ?? {};
     if (!creds && forThisHost && env.CROSSDOCK_USERNAME && env.CROSSDOCK_PASSWORD)
-      creds = { username: env.CROSSDOCK_USERNAME, password: env.CROSSDOCK_PASSWORD };
+      creds = { username: env.CROSSDOCK_USERNAME, password: env.CROSSDOCK_PASSWORD, origin: 'command' };
     if (!creds) {
       const cfg = this.dockerConfig();
       const keys = configKeys(host);
@@ -128,6 +205,7 @@ export class CredentialStore {
           creds = { username: creds?.username ?? '', password: '', identityToken: entry.identitytoken };
       }
       if (!creds && cfg?.credsStore) creds = await this.helper(cfg.credsStore, host);
+      if (creds) creds = { ...creds, origin: 'docker-config' };
     }
     this.resolved.set(host, creds);
     return creds;

@@ -1,11 +1,27 @@
-import type { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basicHeader, CredentialStore, type Credentials, parseChallenge } from './auth.js';
+import { DigestCheck } from './digest.js';
 import { RegistryError } from './errors.js';
-import { discard, Http, type HttpRequest, type HttpResponse, readBody } from './http.js';
+import {
+  describeNetworkError,
+  discard,
+  Http,
+  type HttpRequest,
+  type HttpResponse,
+  readBody,
+  unsupportedScheme,
+} from './http.js';
 import { Trust, type TrustOptions } from './tls.js';
 import {
   type Descriptor,
+  digestLike,
+  isDigest,
   MANIFEST_ACCEPT,
   MAX_MANIFEST_BYTES,
   type Manifest,
@@ -32,9 +48,56 @@ export interface ClientOptions {
   retries?: number;
   /** Base backoff in ms (default 250; tests use small values). */
   backoffMs?: number;
+  /** Timeouts of every HTTP exchange (defaults: 60 s idle, 10 min total plus the time a sized blob needs). */
+  timeouts?: Timeouts;
   /** Told about each retry (for progress output). */
   onRetry?: (what: string, attempt: number, reason: string) => void;
   warn?: (message: string) => void;
+}
+
+export interface Timeouts {
+  /** The longest silence allowed on a connection (default 60 s). */
+  idleMs?: number;
+  /** Total deadline of one exchange, request to last byte (default 10 min)... */
+  deadlineMs?: number;
+  /** ...plus, for a blob of known size, the time it takes at this rate (default 64 KiB/s). */
+  minBytesPerSecond?: number;
+}
+
+/** Blob content that passed its size and digest check, readable as often as needed until disposed of. */
+export interface VerifiedBlob {
+  size: number;
+  open(): Readable;
+  dispose(): Promise<void>;
+}
+
+/** Content for pushBlob that must be made ready (and verified) before an upload may start. */
+export interface BlobSource {
+  prepare(): Promise<VerifiedBlob>;
+}
+
+const IN_MEMORY_BLOB_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Awaits a stream pipeline, turning socket failures into RegistryErrors (checks' own errors pass through) and a
+ * failure to write the local copy into an error that says so.
+ */
+async function streamed(done: Promise<void>, url: URL, what: string): Promise<void> {
+  try {
+    await done;
+  } catch (e) {
+    if (!(e instanceof RegistryError) && typeof (e as NodeJS.ErrnoException).path === 'string')
+      throw tempCopyError(what, e);
+    throw describeNetworkError(e, url);
+  }
+}
+
+function tempCopyError(what: string, e: unknown): RegistryError {
+  const err = e as NodeJS.ErrnoException;
+  return new RegistryError(`${what}: cannot write its temporary copy (${err.code ?? err.message})`, {
+    hint: `crossdock keeps a verified copy of each blob over 4 MiB it reads, under ${tmpdir()}: free space there, or set TMPDIR to a directory with room`,
+    cause: e,
+  });
 }
 
 export interface FetchedManifest {
@@ -72,6 +135,24 @@ async function errorText(res: HttpResponse): Promise<string> {
   }
 }
 
+/** A Location header resolved against the URL it answered, refused unless it is an http(s) URL. */
+function followable(location: string, base: URL, what: string): URL {
+  let next: URL;
+  try {
+    next = new URL(location, base);
+  } catch {
+    throw new RegistryError(
+      `${what}: the registry sent a Location that is not a URL (${location.slice(0, 200)})`,
+      {
+        hint: 'check the registry and any proxy in front of it',
+      },
+    );
+  }
+  if (next.protocol !== 'https:' && next.protocol !== 'http:')
+    throw unsupportedScheme(next, `${what}: the registry redirects to`);
+  return next;
+}
+
 export class RegistryClient {
   readonly trust: Trust;
   private readonly http = new Http();
@@ -106,14 +187,14 @@ export class RegistryClient {
     const key = `${repo.registry}|${scope}`;
     const cached = this.tokens.get(key);
     if (cached && cached.expires > Date.now() + 10_000) return cached.token;
-    const realm = challenge.params.realm;
-    if (!realm) throw new RegistryError(`${repo.registry}: the Bearer challenge names no token realm`);
-    let url: URL;
-    try {
-      url = new URL(realm);
-    } catch {
-      throw new RegistryError(`${repo.registry}: the token realm "${realm}" is not a URL`);
-    }
+    const url = this.realm(repo, challenge);
+    if (creds && !this.credentials.realmMayReceive(creds, repo.registry, url.host))
+      throw new RegistryError(
+        `${repo.registry}: its token service is on another host (${url.host}); crossdock sends the credentials given on the command line (--username/--password-stdin, CROSSDOCK_USERNAME) only to hosts the command names`,
+        {
+          hint: `if ${url.host} is the token service of ${repo.registry}, name it: --auth-host ${url.host}`,
+        },
+      );
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const sc of scope.split(' ')) url.searchParams.append('scope', sc);
     const headers: Record<string, string> = {};
@@ -142,16 +223,62 @@ export class RegistryClient {
         { status: res.status },
       );
     const body = await readBody(res, MAX_TOKEN_BYTES, 'token');
-    let j: { token?: string; access_token?: string; expires_in?: number };
+    let j: unknown;
     try {
       j = JSON.parse(body.toString('utf8'));
     } catch {
       throw new RegistryError(`${repo.registry}: the token service answered something that is not JSON`);
     }
-    const token = j.token ?? j.access_token;
+    const field = (name: string): unknown =>
+      typeof j === 'object' && j !== null ? (j as Record<string, unknown>)[name] : undefined;
+    const token = [field('token'), field('access_token')].find(
+      (t): t is string => typeof t === 'string' && t !== '',
+    );
     if (!token) throw new RegistryError(`${repo.registry}: the token service answered no token`);
-    this.tokens.set(key, { token, expires: Date.now() + (j.expires_in ?? 60) * 1000 });
+    const expiresIn = field('expires_in');
+    // As Docker does: a token lives at least 60 s whatever the service says.
+    const lifetime =
+      typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? Math.max(expiresIn, 60) : 60;
+    this.tokens.set(key, { token, expires: Date.now() + lifetime * 1000 });
     return token;
+  }
+
+  /**
+   * The token service URL a Bearer challenge names, checked: an http(s) URL without credentials in it, and never
+   * plain HTTP behind an HTTPS registry unless the command names that host in --plain-http (the token request
+   * carries the credentials, and the token answers for the registry).
+   */
+  private realm(repo: RepoRef, challenge: NonNullable<ReturnType<typeof parseChallenge>>): URL {
+    const realm = challenge.params.realm;
+    if (!realm) throw new RegistryError(`${repo.registry}: the Bearer challenge names no token realm`);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryError(`${repo.registry}: the token realm "${realm.slice(0, 200)}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw unsupportedScheme(url, `${repo.registry}: the token realm is`);
+    if (url.username || url.password)
+      throw new RegistryError(
+        `${repo.registry}: the token realm ${url.host} carries credentials in its URL; refused`,
+        {
+          hint: 'fix the registry configuration: a realm is a plain https URL',
+        },
+      );
+    const registryScheme = this.trust.forHost(repo.registry).scheme;
+    if (
+      registryScheme === 'https' &&
+      url.protocol === 'http:' &&
+      this.trust.forHost(url.host).scheme !== 'http'
+    )
+      throw new RegistryError(
+        `${repo.registry} is served over HTTPS but its token service is plain HTTP (${url.origin}${url.pathname}); crossdock does not fetch tokens or send credentials over plain HTTP for an HTTPS registry`,
+        {
+          hint: `configure the registry's token realm as an https URL; if ${url.host} really serves tokens over plain HTTP on a network you trust, say so: --plain-http ${url.host}`,
+        },
+      );
+    return url;
   }
 
   private async authHeader(repo: RepoRef, push: boolean): Promise<string | undefined> {
@@ -166,13 +293,26 @@ export class RegistryClient {
     return `Bearer ${await this.token(repo, `${own}${extra}`, challenge, creds)}`;
   }
 
+  /** The total deadline of an exchange that moves `bytes` (a blob of known size) or only a small document. */
+  private deadline(bytes = 0): number {
+    const t = this.options.timeouts ?? {};
+    const rate = t.minBytesPerSecond ?? 64 * 1024;
+    return (t.deadlineMs ?? 10 * 60_000) + Math.ceil((bytes / rate) * 1000);
+  }
+
   /** One HTTP exchange with retries on transient failures (429 honouring Retry-After, 5xx, resets). */
   private async send(
-    req: HttpRequest,
+    input: HttpRequest & { expectedBytes?: number },
     trustHost: string,
     what: string,
     maxAttempts?: number,
   ): Promise<HttpResponse> {
+    const { expectedBytes, ...rest } = input;
+    const req: HttpRequest = {
+      ...rest,
+      timeoutMs: rest.timeoutMs ?? this.options.timeouts?.idleMs,
+      deadlineMs: rest.deadlineMs ?? this.deadline(expectedBytes),
+    };
     const attempts = maxAttempts ?? this.options.retries ?? 5;
     const base = this.options.backoffMs ?? 250;
     let last: RegistryError | undefined;
@@ -220,7 +360,7 @@ export class RegistryClient {
    */
   async request(
     repo: RepoRef,
-    req: Omit<HttpRequest, 'url'> & { path: string; push?: boolean },
+    req: Omit<HttpRequest, 'url'> & { path: string; push?: boolean; expectedBytes?: number },
     what: string,
   ): Promise<HttpResponse> {
     let url = this.url(repo, req.path);
@@ -233,7 +373,7 @@ export class RegistryClient {
         const location = res.headers.location;
         await discard(res);
         if (!location) throw new RegistryError(`${what}: a redirect without a Location`);
-        const next = new URL(location, cur);
+        const next = followable(location, cur, what);
         if (cur.protocol === 'https:' && next.protocol !== 'https:')
           throw new RegistryError(
             `${what}: the registry redirects from HTTPS to plain HTTP (${next.host}); refused`,
@@ -282,11 +422,15 @@ export class RegistryClient {
     });
   }
 
-  /** Fetches a manifest by tag or digest, verifying its digest. */
+  /**
+   * Fetches a manifest by tag or digest, verifying its digest (the reference's, else the registry's
+   * Docker-Content-Digest) and, when the caller knows it from a descriptor, its size.
+   */
   async getManifest(
     repo: RepoRef,
     reference: string,
     accept: string[] = MANIFEST_ACCEPT,
+    size?: number,
   ): Promise<FetchedManifest> {
     const what = `${repo.registry}/${repo.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
     const res = await this.request(
@@ -300,6 +444,10 @@ export class RegistryClient {
         status: res.status,
       });
     const bytes = await readBody(res, MAX_MANIFEST_BYTES, what);
+    if (size !== undefined && bytes.length !== size)
+      throw new RegistryError(`${what}: ${bytes.length} bytes, but the descriptor says ${size}`, {
+        hint: 'the content does not match the index that references it',
+      });
     const digest = reference.includes(':')
       ? reference
       : ((res.headers['docker-content-digest'] as string | undefined) ?? sha256(bytes));
@@ -331,14 +479,14 @@ export class RegistryClient {
     };
   }
 
-  /** A whole blob in memory (configs, layers read by verify), size- and digest-checked. */
+  /** A whole blob in memory (configs), size- and digest-checked. */
   async getBlob(repo: RepoRef, desc: Descriptor, maxBytes: number): Promise<Buffer> {
     const what = `${repo.registry}/${repo.repository}@${desc.digest}`;
     if (desc.size > maxBytes)
       throw new RegistryError(
         `${what}: ${desc.size} bytes is more than the ${maxBytes} this operation reads`,
       );
-    const res = await this.blobResponse(repo, desc.digest);
+    const res = await this.blobResponse(repo, desc.digest, desc.size);
     const bytes = await readBody(res, maxBytes, what);
     if (bytes.length !== desc.size)
       throw new RegistryError(`${what}: ${bytes.length} bytes, but the descriptor says ${desc.size}`, {
@@ -348,10 +496,77 @@ export class RegistryClient {
     return bytes;
   }
 
-  /** The streaming response of a blob (for copying). The caller verifies while reading. */
-  async blobResponse(repo: RepoRef, digest: string): Promise<HttpResponse> {
+  /**
+   * A blob read in full and verified (size and digest) before it is handed out: in memory up to 4 MiB, else in a
+   * temporary file. Nothing downstream (an upload, a tar reader) ever sees a byte that failed the check. The caller
+   * disposes of it.
+   */
+  async fetchVerifiedBlob(
+    repo: RepoRef,
+    desc: Descriptor,
+    options: { what?: string; onBytes?: (n: number) => void } = {},
+  ): Promise<VerifiedBlob> {
+    const what = options.what ?? `${repo.registry}/${repo.repository}@${desc.digest}`;
+    const check = new DigestCheck(desc.digest, desc.size, what, options.onBytes);
+    const res = await this.blobResponse(repo, desc.digest, desc.size);
+    const declared = Number(res.headers['content-length'] ?? -1);
+    if (declared > desc.size) {
+      res.body.destroy();
+      throw new RegistryError(
+        `${what}: the registry announces ${declared} bytes, more than the ${desc.size} its descriptor says`,
+        { hint: 'the content does not match the manifest that references it' },
+      );
+    }
+    if (desc.size <= IN_MEMORY_BLOB_BYTES) {
+      const chunks: Buffer[] = [];
+      await streamed(
+        pipeline(
+          res.body,
+          check,
+          new Writable({
+            write(chunk: Buffer, _encoding, done) {
+              chunks.push(chunk);
+              done();
+            },
+          }),
+        ),
+        res.url,
+        what,
+      );
+      check.check();
+      const bytes = Buffer.concat(chunks);
+      return { size: bytes.length, open: () => Readable.from([bytes]), dispose: async () => undefined };
+    }
+    let dir: string;
+    try {
+      dir = await mkdtemp(join(tmpdir(), 'crossdock-blob-'));
+    } catch (e) {
+      res.body.destroy();
+      throw tempCopyError(what, e);
+    }
+    const dispose = () => rm(dir, { recursive: true, force: true });
+    try {
+      const file = join(dir, 'blob');
+      await streamed(pipeline(res.body, check, createWriteStream(file)), res.url, what);
+      check.check();
+      return { size: desc.size, open: () => createReadStream(file, { highWaterMark: 1024 * 1024 }), dispose };
+    } catch (e) {
+      await dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * The streaming response of a blob, unverified: only for fetchVerifiedBlob and getBlob, which check it. `size`
+   * (the descriptor's) sets the deadline of the transfer.
+   */
+  private async blobResponse(repo: RepoRef, digest: string, size?: number): Promise<HttpResponse> {
     const what = `${repo.registry}/${repo.repository}@${digest}`;
-    const res = await this.request(repo, { method: 'GET', path: `blobs/${digest}` }, what);
+    const res = await this.request(
+      repo,
+      { method: 'GET', path: `blobs/${digest}`, expectedBytes: size },
+      what,
+    );
     if (res.status === 404) throw this.notFound(what, 404, await errorText(res));
     if (res.status !== 200)
       throw new RegistryError(`${what}: the registry answered ${res.status} ${await errorText(res)}`.trim(), {
@@ -373,37 +588,60 @@ export class RegistryClient {
   /**
    * Uploads a blob unless present: HEAD, then a cross-repository mount from `mountFrom` (same registry), then
    * POST + monolithic PUT of the stream. Returns what happened. The registry checks the digest on PUT.
+   *
+   * `body` is either a function giving a fresh stream of trusted content (a local file), or a source to prepare
+   * first (`prepare()`, e.g. a verified blob of another registry): it is prepared once, only when an upload is
+   * needed, before the upload starts, so content that fails its check is never sent; retries reuse it.
    */
   async pushBlob(
     repo: RepoRef,
     desc: Descriptor,
-    body: () => Readable,
+    body: (() => Readable) | BlobSource,
     mountFrom?: string,
   ): Promise<'present' | 'mounted' | 'uploaded'> {
     if (await this.hasBlob(repo, desc.digest)) return 'present';
+    let prepared: Promise<VerifiedBlob> | undefined;
+    const open = async (): Promise<() => Readable> => {
+      if (typeof body === 'function') return body;
+      prepared ??= body.prepare();
+      try {
+        const blob = await prepared;
+        return () => blob.open();
+      } catch (e) {
+        prepared = undefined; // a failed preparation is started afresh by the next attempt
+        throw e;
+      }
+    };
     // An upload session cannot be resumed after a failed PUT: each retry starts a new one (POST, then PUT).
     const attempts = this.options.retries ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.uploadOnce(repo, desc, body, attempt === 1 ? mountFrom : undefined);
-      } catch (e) {
-        if (!(e instanceof RegistryError) || !e.transient || attempt >= attempts) throw e;
-        this.options.onRetry?.(`upload ${desc.digest}`, attempt, e.message);
-        await sleep(Math.min((this.options.backoffMs ?? 250) * 2 ** (attempt - 1), 8000));
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.uploadOnce(repo, desc, open, attempt === 1 ? mountFrom : undefined);
+        } catch (e) {
+          if (!(e instanceof RegistryError) || !e.transient || attempt >= attempts) throw e;
+          this.options.onRetry?.(`upload ${desc.digest}`, attempt, e.message);
+          await sleep(Math.min((this.options.backoffMs ?? 250) * 2 ** (attempt - 1), 8000));
+        }
       }
+    } finally {
+      const blob = await prepared?.catch(() => undefined);
+      await blob?.dispose();
     }
   }
 
   private async uploadOnce(
     repo: RepoRef,
     desc: Descriptor,
-    body: () => Readable,
+    open: () => Promise<() => Readable>,
     mountFrom: string | undefined,
   ): Promise<'mounted' | 'uploaded'> {
     const what = `upload ${desc.digest} to ${repo.registry}/${repo.repository}`;
     const query = mountFrom
       ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
       : '';
+    // Without a mount to try, the content is made ready (read and verified) before the session starts.
+    const early = mountFrom ? undefined : await open();
     const start = await this.request(
       repo,
       { method: 'POST', path: `blobs/uploads/${query}`, push: true, headers: { 'Content-Length': '0' } },
@@ -417,10 +655,17 @@ export class RegistryClient {
       });
     const location = start.headers.location;
     if (!location) throw new RegistryError(`${what}: the registry gave no upload location`);
-    const url = new URL(location, this.url(repo, ''));
+    const api = this.url(repo, '');
+    const url = followable(location, api, `${what}: upload location`);
+    if (api.protocol === 'https:' && url.protocol !== 'https:')
+      throw new RegistryError(`${what}: the registry sends the upload to plain HTTP (${url.host}); refused`, {
+        hint: 'fix the registry or storage configuration to give https upload locations',
+      });
     url.searchParams.set('digest', desc.digest);
+    const body = early ?? (await open());
     const auth = await this.authHeader(repo, true);
-    const sameHost = url.host === apiHost(repo.registry);
+    // Credentials go only to the registry's own host and scheme, as for redirects.
+    const sameHost = url.host === api.host && url.protocol === api.protocol;
     const res = await this.send(
       {
         method: 'PUT',
@@ -431,7 +676,8 @@ export class RegistryClient {
           ...(auth && sameHost ? { Authorization: auth } : {}),
         },
         body,
-        timeoutMs: 300_000,
+        timeoutMs: Math.max(300_000, this.options.timeouts?.idleMs ?? 0),
+        expectedBytes: desc.size,
       },
       sameHost ? repo.registry : url.host,
       what,
@@ -448,8 +694,20 @@ export class RegistryClient {
     return 'uploaded';
   }
 
+  /**
+   * Pushes a manifest under a tag or its digest and returns its digest as crossdock computed it. A digest
+   * reference must be the digest of the bytes (checked before sending); the registry's Docker-Content-Digest
+   * answer must agree (a registry or proxy that stored something else is an error).
+   */
   async putManifest(repo: RepoRef, reference: string, mediaType: string, bytes: Buffer): Promise<string> {
-    const what = `push manifest ${repo.registry}/${repo.repository}:${reference}`;
+    const byDigest = isDigest(reference);
+    const what = `push manifest ${repo.registry}/${repo.repository}${byDigest ? '@' : ':'}${reference}`;
+    const digest = byDigest ? digestLike(bytes, reference) : sha256(bytes);
+    if (byDigest && digest !== reference)
+      throw new RegistryError(
+        `${what}: crossdock computed ${digest} for the manifest it was about to push, not the digest it is pushed under; nothing was sent`,
+        { hint: 'this is a bug in the caller: a manifest must be pushed under its own digest' },
+      );
     const res = await this.request(
       repo,
       {
@@ -471,7 +729,15 @@ export class RegistryClient {
       });
     }
     await discard(res);
-    return String(res.headers['docker-content-digest'] ?? sha256(bytes));
+    const stored = res.headers['docker-content-digest'];
+    if (typeof stored === 'string' && stored !== '' && stored !== digestLike(bytes, stored))
+      throw new RegistryError(
+        `${what}: the registry answered that it stored ${stored}, but the manifest crossdock sent has digest ${digestLike(bytes, stored)}`,
+        {
+          hint: 'the registry or a proxy in front of it changed the manifest on the way; check them before trusting this push, then push again',
+        },
+      );
+    return digest;
   }
 
   async listTags(repo: RepoRef): Promise<string[]> {

@@ -1,9 +1,15 @@
-import { createHash } from 'node:crypto';
-import { PassThrough, type Readable, Transform } from 'node:stream';
 import type { FetchedManifest, RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
+import { mapPool } from './pool.js';
 import type { ResolvedRef } from './reference.js';
-import { type Descriptor, formatPlatform, type ImageIndex, isAttestation, sha256 } from './types.js';
+import {
+  type Descriptor,
+  formatPlatform,
+  type ImageIndex,
+  isAttestation,
+  sha256,
+  verifyDigest,
+} from './types.js';
 
 /**
  * `crossdock copy`: every platform (or a subset) from one repository to another, digests preserved. Order is
@@ -27,52 +33,6 @@ export interface CopyResult {
   platforms: string[];
   blobs: { uploaded: number; skipped: number; mounted: number };
   bytes: { moved: number; skipped: number };
-}
-
-/** Verifies a blob stream against its digest and size as it flows; errors the stream on mismatch. */
-export function verifying(desc: Descriptor, onBytes?: (n: number) => void): Transform {
-  const hash = createHash('sha256');
-  let n = 0;
-  return new Transform({
-    highWaterMark: 1024 * 1024,
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      n += chunk.length;
-      onBytes?.(n);
-      if (n > desc.size)
-        done(new RegistryError(`blob ${desc.digest}: more bytes than the ${desc.size} its descriptor says`));
-      else done(null, chunk);
-    },
-    flush(done) {
-      const got = `sha256:${hash.digest('hex')}`;
-      if (n !== desc.size)
-        done(
-          new RegistryError(`blob ${desc.digest}: ${n} bytes, the descriptor says ${desc.size}`, {
-            transient: true,
-          }),
-        );
-      else if (got !== desc.digest)
-        done(new RegistryError(`blob ${desc.digest}: content does not match its digest (got ${got})`));
-      else done();
-    },
-  });
-}
-
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length && errors.length === 0) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (errors.length) throw errors[0];
 }
 
 export interface CopyOptions {
@@ -119,12 +79,26 @@ export async function copyImage(
       }
     }
     for (const d of list)
-      children.push({ desc: d, fetched: await src.getManifest(from, d.digest, [d.mediaType]) });
+      children.push({ desc: d, fetched: await src.getManifest(from, d.digest, [d.mediaType], d.size) });
     result.platforms = list.map((d) => formatPlatform(d.platform));
   } else {
     topMediaType = top.mediaType;
     result.platforms = ['(single image)'];
   }
+
+  // Every manifest is checked against the digest it will be pushed under before anything is sent.
+  for (const c of children)
+    verifyDigest(
+      c.fetched.bytes,
+      c.desc.digest,
+      `copy: the ${formatPlatform(c.desc.platform)} manifest read from ${from.registry}/${from.repository}`,
+    );
+  verifyDigest(topBytes, result.digest, `copy: the manifest read for ${from.text}`);
+  if (to.digest && to.digest !== result.digest)
+    throw new RegistryError(
+      `${to.text}: the image copied would have digest ${result.digest}, not the one in the destination reference; nothing was pushed`,
+      { hint: `copy to a tag, or to @${result.digest}` },
+    );
 
   // Every blob of every image, once.
   const blobs = new Map<string, Descriptor>();
@@ -134,23 +108,17 @@ export async function copyImage(
     for (const d of [m.manifest.manifest.config, ...m.manifest.manifest.layers]) blobs.set(d.digest, d);
   }
   const sameRegistry = from.registry === to.registry;
-  await pool([...blobs.values()], options.concurrency ?? 6, async (desc) => {
-    const body = (): Readable => {
-      // A fresh GET per attempt, verified as it streams into the upload.
-      const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-      src
-        .blobResponse(from, desc.digest)
-        .then((res) => {
-          res.body.on('error', (e) => out.destroy(e));
-          out.on('close', () => res.body.destroy());
-          const check = verifying(desc, (n) => options.progress?.bytes?.(desc.digest, n, desc.size));
-          check.on('error', (e) => out.destroy(e));
-          res.body.pipe(check).pipe(out);
-        })
-        .catch((e: unknown) => out.destroy(e as Error));
-      return out;
+  await mapPool([...blobs.values()], options.concurrency ?? 6, async (desc) => {
+    // Read from the source and verified in full before the upload starts: a blob that fails crossdock's check
+    // never reaches the destination, not even as an aborted upload.
+    const source = {
+      prepare: () =>
+        src.fetchVerifiedBlob(from, desc, {
+          what: `reading ${from.registry}/${from.repository}@${desc.digest} from the source`,
+          onBytes: (n) => options.progress?.bytes?.(desc.digest, n, desc.size),
+        }),
     };
-    const outcome = await dst.pushBlob(to, desc, body, sameRegistry ? from.repository : undefined);
+    const outcome = await dst.pushBlob(to, desc, source, sameRegistry ? from.repository : undefined);
     if (outcome === 'uploaded') {
       result.blobs.uploaded++;
       result.bytes.moved += desc.size;
@@ -164,14 +132,10 @@ export async function copyImage(
 
   // Platform manifests by digest, then the index (by digest), then the tag.
   for (const c of children) {
-    await dst.putManifest(to, c.fetched.digest, c.fetched.mediaType, c.fetched.bytes);
+    await dst.putManifest(to, c.desc.digest, c.fetched.mediaType, c.fetched.bytes);
     options.progress?.manifest?.(c.fetched.digest, formatPlatform(c.desc.platform));
   }
   await dst.putManifest(to, result.digest, topMediaType, topBytes);
   if (!to.digest) await dst.putManifest(to, to.reference, topMediaType, topBytes);
-  else if (to.digest !== result.digest)
-    throw new RegistryError(
-      `${to.text}: the copied image has digest ${result.digest}, not the one in the destination reference`,
-    );
   return result;
 }

@@ -16,7 +16,13 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** A buffer, or a function giving a fresh stream (so a retry can resend it). */
   body?: Buffer | (() => Readable);
+  /** Idle timeout: the longest silence allowed on the socket (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Total deadline for the whole exchange, from the request until the last byte of the answer's body (default
+   * 10 min). The idle timeout alone lets a server that sends a byte every few seconds hold a request forever.
+   */
+  deadlineMs?: number;
 }
 
 export interface HttpResponse {
@@ -82,6 +88,19 @@ export function describeNetworkError(e: unknown, url: URL): RegistryError {
   return new RegistryError(`${host}: ${err.message || String(e)}`, { cause: e, transient: true });
 }
 
+const DEFAULT_DEADLINE_MS = 10 * 60_000;
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A URL crossdock was told to follow (a redirect, an upload location, a token realm) with a scheme it does not speak. */
+export function unsupportedScheme(url: URL, what = 'the registry sent crossdock to'): RegistryError {
+  return new RegistryError(`${what} ${url.href.slice(0, 200)}, which is not an http(s) URL; refused`, {
+    hint: 'a registry only ever redirects to http(s) URLs; check the registry and any proxy in front of it',
+  });
+}
+
 export class Http {
   private readonly agents = new Map<string, http.Agent>();
 
@@ -106,21 +125,40 @@ export class Http {
   }
 
   request(req: HttpRequest, tls: HostTls): Promise<HttpResponse> {
+    if (req.url.protocol !== 'https:' && req.url.protocol !== 'http:')
+      return Promise.reject(unsupportedScheme(req.url));
     const lib = req.url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { 'User-Agent': 'crossdock', ...req.headers };
       if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length);
+      const deadlineMs = req.deadlineMs ?? DEFAULT_DEADLINE_MS;
+      let response: IncomingMessage | undefined;
+      // Unref'd: the socket keeps the process alive while the exchange lasts, the timer alone never does.
+      const deadline = setTimeout(() => {
+        const e = new RegistryError(
+          `${req.url.host}: no complete answer to ${req.method} ${req.url.pathname} within ${seconds(deadlineMs)} (total deadline); the server is too slow or stalling`,
+          { hint: 'try again later; if the registry is known to be this slow, report it to its operators' },
+        );
+        r.destroy(e);
+        response?.destroy(e);
+      }, deadlineMs);
+      deadline.unref();
       const r = lib.request(
         req.url,
         { method: req.method, headers, agent: this.agent(req.url, tls) },
         (res) => {
+          response = res;
+          res.once('close', () => clearTimeout(deadline));
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
         },
       );
       r.setTimeout(req.timeoutMs ?? 60_000, () =>
         r.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
       );
-      r.on('error', (e) => reject(describeNetworkError(e, req.url)));
+      r.on('error', (e) => {
+        if (!response) clearTimeout(deadline);
+        reject(describeNetworkError(e, req.url));
+      });
       if (Buffer.isBuffer(req.body)) r.end(req.body);
       else if (req.body) {
         const stream = req.body();

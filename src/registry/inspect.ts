@@ -1,6 +1,14 @@
 import type { FetchedManifest, RegistryClient } from './client.js';
+import { mapPool } from './pool.js';
 import type { ResolvedRef } from './reference.js';
-import { type Descriptor, formatPlatform, type ImageConfig, isAttestation, MEDIA } from './types.js';
+import {
+  type Descriptor,
+  formatPlatform,
+  type ImageConfig,
+  isAttestation,
+  MEDIA,
+  parseImageConfig,
+} from './types.js';
 
 /** One row of `crossdock inspect`: a platform image (or an attestation entry) of a reference. */
 export interface PlatformImage {
@@ -36,6 +44,8 @@ export interface Inspection {
 }
 
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+/** Platform images read at the same time. */
+export const INSPECT_CONCURRENCY = 6;
 
 async function platformImage(
   client: RegistryClient,
@@ -69,13 +79,8 @@ async function platformImage(
   base.size = m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
   if (attestation || (m.config.mediaType !== MEDIA.ociConfig && m.config.mediaType !== MEDIA.dockerConfig))
     return base;
-  const bytes = await client.getBlob(ref, m.config, MAX_CONFIG_BYTES);
-  let config: ImageConfig;
-  try {
-    config = JSON.parse(bytes.toString('utf8')) as ImageConfig;
-  } catch {
-    return base;
-  }
+  const what = `${ref.registry}/${ref.repository}@${m.config.digest}`;
+  const config = parseImageConfig(await client.getBlob(ref, m.config, MAX_CONFIG_BYTES), what);
   const c = config.config ?? {};
   const platform = formatPlatform({
     os: config.os ?? 'unknown',
@@ -118,10 +123,9 @@ export async function inspect(
     const wanted = top.manifest.index.manifests.filter(
       (d) => !only?.length || only.includes(formatPlatform(d.platform)),
     );
-    result.platforms = await Promise.all(
-      wanted.map(async (d) =>
-        platformImage(client, ref, await client.getManifest(ref, d.digest, [d.mediaType]), d),
-      ),
+    // A bounded pool: an index can hold many entries, and each one is two requests.
+    result.platforms = await mapPool(wanted, INSPECT_CONCURRENCY, async (d) =>
+      platformImage(client, ref, await client.getManifest(ref, d.digest, [d.mediaType], d.size), d),
     );
   }
   return result;

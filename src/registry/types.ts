@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { verifyBytes } from './digest.js';
 import { RegistryError } from './errors.js';
 
 /** Media types crossdock reads and writes (OCI image spec 1.1, Docker image manifest v2 schema 2). */
@@ -15,6 +16,9 @@ export const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManif
 
 /** Manifests above this size are refused (the distribution registry itself caps them at 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Index entries above this are refused (real indexes hold a few platforms and their attestations). */
+export const MAX_INDEX_ENTRIES = 1000;
 
 export interface Platform {
   os: string;
@@ -67,6 +71,72 @@ export interface ImageConfig {
   rootfs?: { type: string; diff_ids: string[] };
 }
 
+/**
+ * Reads an image config blob: a JSON object whose fields crossdock uses must have the types the image spec gives
+ * them. Anything else is an error naming the field, never a guess; fields crossdock does not read are ignored.
+ */
+export function parseImageConfig(bytes: Buffer, what: string): ImageConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new RegistryError(`${what}: the image config is not JSON`, {
+      hint: 'the image was written by a broken tool; rebuild and push it',
+    });
+  }
+  const bad = (field: string, type: string) =>
+    new RegistryError(`${what}: image config field ${field} is not ${type}`, {
+      hint: 'the image was written by a broken tool; rebuild and push it',
+    });
+  if (!isObject(json)) throw bad('(top level)', 'an object');
+  const str = (o: Record<string, unknown>, key: string, field: string): string | undefined => {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw bad(field, 'a string');
+    return v;
+  };
+  const strings = (o: Record<string, unknown>, key: string, field: string): string[] | undefined => {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw bad(field, 'a list of strings');
+    return v as string[];
+  };
+  const out: ImageConfig = {
+    architecture: str(json, 'architecture', 'architecture'),
+    os: str(json, 'os', 'os'),
+    variant: str(json, 'variant', 'variant'),
+    created: str(json, 'created', 'created'),
+  };
+  if (json.config !== undefined && json.config !== null) {
+    if (!isObject(json.config)) throw bad('config', 'an object');
+    const c = json.config;
+    const labels = c.Labels;
+    if (labels !== undefined && labels !== null) {
+      if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string'))
+        throw bad('config.Labels', 'an object of strings');
+    }
+    const ports = c.ExposedPorts;
+    if (ports !== undefined && ports !== null && !isObject(ports))
+      throw bad('config.ExposedPorts', 'an object');
+    const health = c.Healthcheck;
+    if (health !== undefined && health !== null && !isObject(health))
+      throw bad('config.Healthcheck', 'an object');
+    out.config = {
+      User: str(c, 'User', 'config.User'),
+      Entrypoint: strings(c, 'Entrypoint', 'config.Entrypoint'),
+      Cmd: strings(c, 'Cmd', 'config.Cmd'),
+      ExposedPorts: isObject(ports) ? ports : undefined,
+      Env: strings(c, 'Env', 'config.Env'),
+      Labels: isObject(labels) ? (labels as Record<string, string>) : undefined,
+      Healthcheck: isObject(health)
+        ? { Test: strings(health, 'Test', 'config.Healthcheck.Test') }
+        : undefined,
+      WorkingDir: str(c, 'WorkingDir', 'config.WorkingDir'),
+    };
+  }
+  return out;
+}
+
 export type Manifest =
   | { kind: 'index'; mediaType: string; index: ImageIndex }
   | { kind: 'image'; mediaType: string; manifest: ImageManifest };
@@ -81,16 +151,15 @@ export function isDigest(s: string): boolean {
   return DIGEST.test(s);
 }
 
+/** The digest of bytes with the algorithm another digest uses (sha256 unless it is sha512). */
+export function digestLike(bytes: Buffer | Uint8Array, like: string): string {
+  const algo = like.startsWith('sha512:') ? 'sha512' : 'sha256';
+  return `${algo}:${createHash(algo).update(bytes).digest('hex')}`;
+}
+
 /** Checks bytes against a digest; throws a RegistryError naming what was fetched. */
 export function verifyDigest(bytes: Buffer, digest: string, what: string): void {
-  if (!digest.startsWith('sha256:') && !digest.startsWith('sha512:'))
-    throw new RegistryError(`${what}: unsupported digest algorithm in ${digest}`);
-  const algo = digest.startsWith('sha512:') ? 'sha512' : 'sha256';
-  const got = `${algo}:${createHash(algo).update(bytes).digest('hex')}`;
-  if (got !== digest)
-    throw new RegistryError(`${what}: content does not match its digest (expected ${digest}, got ${got})`, {
-      hint: 'the registry or a proxy returned corrupt or different content; crossdock refuses to use it',
-    });
+  verifyBytes(bytes, digest, what);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -145,6 +214,13 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined, wh
     );
   if (mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList) {
     if (!Array.isArray(json.manifests)) throw new RegistryError(`${what}: an index without "manifests"`);
+    if (json.manifests.length > MAX_INDEX_ENTRIES)
+      throw new RegistryError(
+        `${what}: the index has ${json.manifests.length} entries, more than the ${MAX_INDEX_ENTRIES} crossdock reads`,
+        {
+          hint: 'a multi-platform image has a handful of entries (platforms and attestations); check what was pushed to this tag',
+        },
+      );
     json.manifests.forEach((m, i) => {
       descriptor(m, `${what}: manifests[${i}]`);
     });

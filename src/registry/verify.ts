@@ -1,11 +1,9 @@
-import { pipeline } from 'node:stream';
 import type { Finding, Severity } from '../model/finding.js';
 import type { RuleInfo } from '../reporters/types.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import { type Inspection, inspect, type PlatformImage } from './inspect.js';
-import { verifying } from './copy.js';
-import { applyLayer, elfArchitecture, type FsEntry, resolveFile } from './layers.js';
+import { applyLayer, elfArchitecture, FsTree, resolveFile, unpackedLimit } from './layers.js';
 import type { ResolvedRef } from './reference.js';
 
 /**
@@ -130,24 +128,37 @@ async function filesystem(
   client: RegistryClient,
   ref: ResolvedRef,
   p: PlatformImage,
-): Promise<Map<string, FsEntry> | undefined> {
-  const fs = new Map<string, FsEntry>();
+  options: VerifyOptions,
+): Promise<FsTree | undefined> {
+  const fs = new FsTree();
   for (const layer of p.layers) {
+    const what = `layer ${ref.registry}/${ref.repository}@${layer.digest}`;
     if (layer.size > MAX_LAYER_READ)
-      throw new RegistryError(`layer ${layer.digest} is too large to read (${layer.size} bytes)`);
+      throw new RegistryError(`${what} is too large to read (${layer.size} bytes)`, {
+        hint: 'skip the layer check with --no-elf',
+      });
     // zstd (and other) compressions are not read here: the ELF check is skipped rather than guessed.
     if (/zstd|encrypted/.test(layer.mediaType)) return undefined;
     const gzip = /gzip/.test(layer.mediaType);
     if (!gzip && !/tar$/.test(layer.mediaType)) return undefined;
-    const res = await client.blobResponse(ref, layer.digest);
-    // Every layer read is checked against its digest and size while it streams.
-    await applyLayer(
-      fs,
-      pipeline(res.body, verifying(layer), () => undefined),
-      gzip,
-    );
+    // Read in full and verified (digest and size) before the tar reader sees a byte of it.
+    const blob = await client.fetchVerifiedBlob(ref, layer, { what: `reading ${what}` });
+    try {
+      await applyLayer(fs, blob.open(), gzip, {
+        what,
+        maxUnpackedBytes: options.maxUnpackedBytes ?? unpackedLimit(layer.size),
+      });
+    } finally {
+      await blob.dispose();
+    }
   }
   return fs;
+}
+
+/** Limits of a verify run (the policy says what to check; these say what reading may cost). */
+export interface VerifyOptions {
+  /** Bytes one layer may unpack to (default: 20 times its compressed size plus 512 MiB). */
+  maxUnpackedBytes?: number;
 }
 
 /** Runs the policy against a reference; returns the findings and the inspection it was based on. */
@@ -155,6 +166,7 @@ export async function verifyImage(
   client: RegistryClient,
   ref: ResolvedRef,
   policy: VerifyPolicy,
+  options: VerifyOptions = {},
 ): Promise<{ findings: Finding[]; inspection: Inspection }> {
   const inspection = await inspect(client, ref);
   const out: Finding[] = [];
@@ -268,7 +280,7 @@ export async function verifyImage(
         ),
       );
     if (policy.elf && argv[0]) {
-      const fs = await filesystem(client, ref, p);
+      const fs = await filesystem(client, ref, p, options);
       if (!fs) continue;
       const prog = argv[0];
       const candidates = prog.includes('/')

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 
 /**
  * A fault-injecting HTTP proxy in front of a real registry: each rule matches a method and path and misbehaves a
- * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML), then
- * the request goes through untouched. `log` records what passed, for assertions.
+ * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML, a body
+ * trickled one byte at a time, a wrong Docker-Content-Digest answer, a delay), then the request goes through untouched. `log` records what passed, for assertions.
  */
 export type Fault =
   | 'status500'
@@ -13,7 +15,10 @@ export type Fault =
   | 'corrupt'
   | 'html'
   | 'huge'
-  | 'redirect';
+  | 'redirect'
+  | 'trickle'
+  | 'digest-header'
+  | 'delay';
 
 export interface FaultRule {
   method?: string;
@@ -24,19 +29,32 @@ export interface FaultRule {
   authorizedOnly?: boolean;
   /** For `redirect`: where to send the client (a function of the request path). */
   location?: (path: string) => string;
+  /** For `redirect`: the status to answer with (default 307; 202 makes it an upload session's Location). */
+  status?: number;
+  /** For `trickle`: the pause between two bytes of the body (default 500 ms); for `delay`: before forwarding. */
+  intervalMs?: number;
 }
 
 export interface FaultProxy {
   host: string;
   rules: FaultRule[];
   log: { method: string; path: string; fault: Fault | undefined; authorization: boolean }[];
+  /** Requests being answered right now, and the most there ever were at once. */
+  stats: { inflight: number; maxInflight: number };
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: { host: string; port: number },
+  options: { tls?: { cert: string; key: string } } = {},
+): Promise<FaultProxy> {
   const rules: FaultRule[] = [];
   const log: FaultProxy['log'] = [];
-  const server = http.createServer((req, res) => {
+  const stats = { inflight: 0, maxInflight: 0 };
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    stats.inflight++;
+    stats.maxInflight = Math.max(stats.maxInflight, stats.inflight);
+    res.once('close', () => stats.inflight--);
     const rule = rules.find(
       (r) =>
         r.times > 0 &&
@@ -84,10 +102,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     }
     if (fault === 'redirect') {
       req.resume();
-      res.writeHead(307, { Location: rule?.location?.(req.url ?? '/') ?? '/' });
+      res.writeHead(rule?.status ?? 307, { Location: rule?.location?.(req.url ?? '/') ?? '/' });
       res.end();
       return;
     }
+    if (fault === 'delay') await new Promise((r) => setTimeout(r, rule?.intervalMs ?? 500));
     const upstream = http.request(
       {
         host: target.host,
@@ -103,6 +122,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
             `${target.host}:${target.port}`,
             `${req.headers.host}`,
           );
+        if (fault === 'digest-header' && headers['docker-content-digest'])
+          // The request reached the registry untouched; only its answer about what it stored is wrong.
+          headers['docker-content-digest'] = `sha256:${'0'.repeat(64)}`;
         if (fault === 'truncate' || fault === 'corrupt') {
           const chunks: Buffer[] = [];
           up.on('data', (c: Buffer) => chunks.push(c));
@@ -120,13 +142,38 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           });
           return;
         }
+        if (fault === 'trickle') {
+          // The real answer, one byte every intervalMs: never idle long enough for an idle timeout to fire.
+          const chunks: Buffer[] = [];
+          up.on('data', (c: Buffer) => chunks.push(c));
+          up.on('end', () => {
+            const body = Buffer.concat(chunks);
+            res.writeHead(up.statusCode ?? 502, headers);
+            let i = 0;
+            const timer = setInterval(() => {
+              if (i >= body.length) {
+                clearInterval(timer);
+                res.end();
+              } else res.write(body.subarray(i, ++i));
+            }, rule?.intervalMs ?? 500);
+            res.on('close', () => clearInterval(timer));
+          });
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, headers);
         up.pipe(res);
       },
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
-  });
+  };
+  // With `tls` (PEM file paths) the proxy speaks HTTPS to its clients, plain HTTP to the registry behind it.
+  const server = options.tls
+    ? https.createServer(
+        { cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) },
+        handler,
+      )
+    : http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -134,6 +181,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     host: `127.0.0.1:${port}`,
     rules,
     log,
+    stats,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

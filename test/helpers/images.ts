@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 
 /**
  * Multi-platform test images made from Debian's busybox-static for amd64 and arm64 (downloaded by
@@ -64,6 +64,122 @@ function rootfsLayer(work: string, arch: 'amd64' | 'arm64'): Buffer {
   ]);
 }
 
+/**
+ * One ustar header: `type` '0' file, '5' directory, '2' symlink, 'x' PAX extended header, 'L' GNU long name. The
+ * size is written as declared: tests use it to declare more than they send.
+ */
+export function tarHeader(name: string, size: number, type = '0', link = ''): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100);
+  header.write(type === '5' ? '0000755\0' : '0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write(type, 156);
+  header.write(link, 157, 100);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return header;
+}
+
+/** A regular file entry with its content, padded to the 512-byte block. */
+export function tarFile(name: string, content: Buffer): Buffer {
+  return Buffer.concat([
+    tarHeader(name, content.length),
+    content,
+    Buffer.alloc((512 - (content.length % 512)) % 512),
+  ]);
+}
+
+/** Gzips a sequence of parts as one stream, without holding the uncompressed whole in memory. */
+export async function gzipParts(parts: Iterable<Buffer>, level = 1): Promise<Buffer> {
+  const gz = createGzip({ level });
+  const out: Buffer[] = [];
+  gz.on('data', (c: Buffer) => out.push(c));
+  const done = new Promise((resolve, reject) => {
+    gz.on('end', resolve);
+    gz.on('error', reject);
+  });
+  for (const part of parts) if (!gz.write(part)) await new Promise((r) => gz.once('drain', r));
+  gz.end();
+  await done;
+  return Buffer.concat(out);
+}
+
+/** The first 64 bytes of an ELF executable of that machine (enough for the architecture check). */
+export function elfHead(arch: 'amd64' | 'arm64'): Buffer {
+  const head = Buffer.alloc(64);
+  head.writeUInt32BE(0x7f454c46, 0);
+  head[4] = 2; // 64-bit
+  head[5] = 1; // little endian
+  head.writeUInt16LE(arch === 'amd64' ? 62 : 183, 18);
+  return head;
+}
+
+/**
+ * A single-platform OCI image layout made of the given gzip layers (pushed by skopeo as they are): the layers'
+ * content is whatever the test needs, including malformed or hostile tar streams.
+ */
+export function singleImageLayout(
+  dir: string,
+  layers: Buffer[],
+  options: { entrypoint: string[]; arch?: 'amd64' | 'arm64'; config?: Record<string, unknown> },
+): { dir: string; manifestDigest: string; layerDigests: string[] } {
+  mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
+  const put = (b: Buffer) => {
+    const d = sha(b);
+    writeFileSync(join(dir, 'blobs/sha256', d.slice(7)), b);
+    return d;
+  };
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: options.arch ?? 'amd64',
+      os: 'linux',
+      config: options.config ?? { Entrypoint: options.entrypoint, User: '10001' },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => sha(l)) },
+    }),
+  );
+  const layerDigests = layers.map(put);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: put(config),
+        size: config.length,
+      },
+      layers: layers.map((l, i) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: layerDigests[i],
+        size: l.length,
+      })),
+    }),
+  );
+  const manifestDigest = put(manifest);
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: manifestDigest,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+        },
+      ],
+    }),
+  );
+  return { dir, manifestDigest, layerDigests };
+}
+
 function randomLayer(size: number, seed: number): Buffer {
   // Deterministic pseudo-random content (incompressible), wrapped in a tar with one file.
   const data = Buffer.alloc(size);
@@ -74,20 +190,7 @@ function randomLayer(size: number, seed: number): Buffer {
     x ^= x << 5;
     data.writeUInt32LE(x >>> 0, Math.min(i, size - 4));
   }
-  const header = Buffer.alloc(512);
-  header.write(`data-${seed}.bin`, 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0', 257);
-  header.write('00', 263);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  const header = tarHeader(`data-${seed}.bin`, size);
   const pad = Buffer.alloc((512 - (size % 512)) % 512);
   return Buffer.concat([header, data, pad, Buffer.alloc(1024)]);
 }

@@ -133,3 +133,20 @@ export function skopeoAsync(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** PUTs a manifest straight to the registry's API (for manifests no OCI tool would write, e.g. huge indexes). */
+export async function putRawManifest(
+  host: string,
+  repository: string,
+  reference: string,
+  mediaType: string,
+  body: Buffer,
+): Promise<void> {
+  const res = await fetch(`http://${host}/v2/${repository}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': mediaType },
+    body,
+  });
+  if (res.status !== 201)
+    throw new Error(`PUT manifest ${reference}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+}

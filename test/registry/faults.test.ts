@@ -188,3 +188,100 @@ test('redirects to another host (blob storage) never carry the credentials', asy
     await authed.stop();
   }
 });
+
+test('a redirect or upload location to ftp:// or file:// is a clear error, not an internal one', {
+  timeout: 60_000,
+}, async () => {
+  for (const location of ['ftp://127.0.0.1:2121/blob', 'file:///etc/passwd']) {
+    proxy.rules.length = 0;
+    proxy.rules.push({
+      method: 'GET',
+      path: /\/v2\/src\/app\/manifests\//,
+      fault: 'redirect',
+      times: 10,
+      location: () => location,
+    });
+    const r = await cli('inspect', `${proxy.host}/src/app:1`);
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `the registry redirects to ${location.replace(/[/.]/g, '\\$&')}, which is not an http\\(s\\) URL; refused`,
+      ),
+    );
+  }
+  // An upload session whose Location is not http(s): the copy stops there and says so.
+  proxy.rules.length = 0;
+  proxy.rules.push({
+    method: 'POST',
+    path: /\/v2\/ftp\/app\/blobs\/uploads\//,
+    fault: 'redirect',
+    status: 202,
+    times: 100,
+    location: () => 'ftp://127.0.0.1:2121/upload',
+  });
+  const up = await cli('copy', `${registry.host}/src/app:1`, `${proxy.host}/ftp/app:1`);
+  assert.equal(up.code, 2, up.stderr);
+  assert.doesNotMatch(up.stderr, /internal error/);
+  assert.match(
+    up.stderr,
+    /upload location: the registry redirects to ftp:\/\/127\.0\.0\.1:2121\/upload, which is not an http\(s\) URL/,
+  );
+});
+
+test('a registry that trickles its answer is cut off at the total deadline, not held forever', {
+  timeout: 60_000,
+}, async () => {
+  // One byte every 400 ms: the connection is never idle for long, so only a total deadline ends it.
+  proxy.rules.push({
+    method: 'GET',
+    path: /\/v2\/src\/app\/manifests\/1$/,
+    fault: 'trickle',
+    times: 10,
+    intervalMs: 400,
+  });
+  const started = Date.now();
+  const r = await runCli(['inspect', `${proxy.host}/src/app:1`, '--plain-http', proxy.host], {
+    env: { ...env, CROSSDOCK_DEADLINE_MS: '3000' },
+  });
+  const elapsed = Date.now() - started;
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /no complete answer to GET \/v2\/src\/app\/manifests\/1 within 3 s \(total deadline\)/,
+  );
+  assert.ok(elapsed >= 2900 && elapsed < 15_000, `gave up after ${elapsed} ms`);
+  assert.equal(proxy.log.filter((l) => l.fault === 'trickle').length, 1, 'a stalled exchange is not retried');
+});
+
+test('a registry that answers another Docker-Content-Digest than the manifest pushed stops the copy before the tag', {
+  timeout: 60_000,
+}, async () => {
+  proxy.rules.push({
+    method: 'PUT',
+    path: /\/v2\/liar\/app\/manifests\//,
+    fault: 'digest-header',
+    times: 100,
+  });
+  const r = await cli('copy', `${registry.host}/src/app:1`, `${proxy.host}/liar/app:1`);
+  assert.equal(r.code, 2, r.stderr);
+  const child = layout.platforms[0]?.manifestDigest ?? '';
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `push manifest ${proxy.host.replace(/\./g, '\\.')}/liar/app@${child}: the registry answered that it stored sha256:0{64}, but the manifest crossdock sent has digest ${child}`,
+    ),
+  );
+  const puts = proxy.log.filter((l) => l.method === 'PUT' && /\/manifests\//.test(l.path));
+  assert.deepEqual(
+    puts.map((l) => l.path),
+    [`/v2/liar/app/manifests/${child}`],
+    'the first answer stopped the copy: no other manifest, no tag',
+  );
+  const tag = skopeo(
+    ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/liar/app:1`],
+    true,
+  );
+  assert.notEqual(tag.code, 0);
+});

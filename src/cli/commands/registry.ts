@@ -162,6 +162,12 @@ export const verifyCommand: Command = {
       description: 'do not read layers to check the entrypoint binary architecture',
     },
     {
+      name: 'max-unpacked',
+      type: 'string',
+      valueName: 'MB',
+      description: 'refuse a layer that unpacks to more (default: 20 × its compressed size + 512 MB)',
+    },
+    {
       name: 'fail-on',
       type: 'string',
       valueName: 'LEVEL',
@@ -189,6 +195,12 @@ export const verifyCommand: Command = {
     const maxSize = stringOpt(args, 'max-size');
     if (maxSize !== undefined && !/^\d+(\.\d+)?$/.test(maxSize))
       throw new UsageError(`--max-size ${maxSize} is not a number of MB`);
+    const maxUnpacked = stringOpt(args, 'max-unpacked');
+    if (maxUnpacked !== undefined && !/^[1-9]\d{0,6}$/.test(maxUnpacked))
+      throw new UsageError(`--max-unpacked ${maxUnpacked} is not a whole number of MB`, {
+        hint: 'e.g. --max-unpacked 4096 for layers that unpack to up to 4 GB',
+      });
+    const limits = maxUnpacked ? { maxUnpackedBytes: Number(maxUnpacked) * 1024 * 1024 } : {};
     const client = await registryClient(
       args,
       io,
@@ -213,7 +225,7 @@ export const verifyCommand: Command = {
         if (maxSize) policy.maxSizeMb = Number(maxSize);
         if (boolOpt(args, 'no-attestations')) policy.forbidAttestations = true;
         if (boolOpt(args, 'no-elf')) policy.elf = false;
-        const r = await verifyImage(client, ref, policy);
+        const r = await verifyImage(client, ref, policy, limits);
         findings.push(...r.findings);
       }
     } finally {

@@ -1,0 +1,82 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { RegistryError } from './errors.js';
+
+/**
+ * Content addressing: every byte crossdock reads from a registry is checked against the digest and size that
+ * named it before anything uses it. One message for every mismatch, saying that crossdock's own check found it.
+ */
+export function digestMismatch(what: string, expected: string, got: string, bytes: number): RegistryError {
+  return new RegistryError(
+    `${what}: content does not match its digest: crossdock's check computed ${got} over the ${bytes} bytes read, expected ${expected}`,
+    {
+      hint: 'the registry or something between it and crossdock returned corrupt or different content; crossdock refuses to use it',
+    },
+  );
+}
+
+function algorithm(digest: string, what: string): 'sha256' | 'sha512' {
+  if (digest.startsWith('sha256:')) return 'sha256';
+  if (digest.startsWith('sha512:')) return 'sha512';
+  throw new RegistryError(`${what}: unsupported digest algorithm in ${digest}`, {
+    hint: 'crossdock verifies sha256 and sha512 digests',
+  });
+}
+
+/**
+ * A pass-through that hashes and counts what flows, fails as soon as more than `size` bytes arrive, and at the end
+ * (`check()`) throws when the count or the digest is not the expected one.
+ */
+export class DigestCheck extends Transform {
+  private readonly hash: Hash;
+  private readonly algo: 'sha256' | 'sha512';
+  private n = 0;
+
+  constructor(
+    private readonly digest: string,
+    private readonly size: number,
+    private readonly what: string,
+    private readonly onBytes?: (n: number) => void,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+    this.algo = algorithm(digest, what);
+    this.hash = createHash(this.algo);
+  }
+
+  get bytes(): number {
+    return this.n;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.n += chunk.length;
+    if (this.n > this.size) {
+      done(
+        new RegistryError(
+          `${this.what}: the registry sent more than the ${this.size} bytes its descriptor says; crossdock stopped reading`,
+          { hint: 'the content does not match the manifest that references it' },
+        ),
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    this.onBytes?.(this.n);
+    done(null, chunk);
+  }
+
+  /** Throws unless exactly `size` bytes with the expected digest went through. Call once, after the end. */
+  check(): void {
+    if (this.n !== this.size)
+      throw new RegistryError(`${this.what}: the response was cut short (${this.n} of ${this.size} bytes)`, {
+        transient: true,
+      });
+    const got = `${this.algo}:${this.hash.digest('hex')}`;
+    if (got !== this.digest) throw digestMismatch(this.what, this.digest, got, this.n);
+  }
+}
+
+/** Checks bytes held in memory against a digest. */
+export function verifyBytes(bytes: Buffer, digest: string, what: string): void {
+  const algo = algorithm(digest, what);
+  const got = `${algo}:${createHash(algo).update(bytes).digest('hex')}`;
+  if (got !== digest) throw digestMismatch(what, digest, got, bytes.length);
+}
