@@ -74,7 +74,15 @@ async function checkOnline(dockerfile: string, extra: string[] = []) {
     ]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as {
-      findings: { ruleId: string; line: number; column: number; message: string }[];
+      findings: {
+        ruleId: string;
+        severity: string;
+        file: string;
+        line: number;
+        column: number;
+        message: string;
+        reachable?: boolean;
+      }[];
       notes: string[];
     };
   } finally {
@@ -82,12 +90,16 @@ async function checkOnline(dockerfile: string, extra: string[] = []) {
   }
 }
 
-test('a base image without arm64 is reported at the FROM image; one with both platforms is not', async () => {
+/** `rule severity file:line:column reachable` of each finding. */
+const pos = (
+  fs: { ruleId: string; severity: string; file: string; line: number; column: number; reachable?: boolean }[],
+) => fs.map((f) => `${f.ruleId} ${f.severity} ${f.file}:${f.line}:${f.column} reachable=${f.reachable}`);
+
+// Nothing in these repositories builds the Dockerfile (crossdock.yaml declares only platforms): findings are
+// warnings, not errors (unreached). Reached builds are covered in base-image-platform-missing-facts.test.ts.
+test('a base image without arm64 is reported at the FROM image (a warning: nothing builds it); one with both platforms is not', async () => {
   const bad = await checkOnline(`FROM ${registry.host}/base/amd64only:1\nCMD ["/bin/busybox"]\n`);
-  assert.deepEqual(
-    bad.findings.map((f) => `${f.ruleId}@${f.line}:${f.column}`),
-    ['base-image-platform-missing@1:6'],
-  );
+  assert.deepEqual(pos(bad.findings), ['base-image-platform-missing warning Dockerfile:1:6 reachable=false']);
   assert.match(
     bad.findings[0]?.message ?? '',
     /has no linux\/arm64 image in its registry \(it has: linux\/amd64\)/,
@@ -104,7 +116,7 @@ test('a base image without arm64 is reported at the FROM image; one with both pl
 test('a digest of one platform manifest, where two platforms are built, is reported as such', async () => {
   const amd = layout.platforms.find((p) => p.platform === 'linux/amd64')?.manifestDigest;
   const r = await checkOnline(`FROM ${registry.host}/base/full@${amd}\n`);
-  assert.equal(r.findings.length, 1);
+  assert.deepEqual(pos(r.findings), ['base-image-platform-missing warning Dockerfile:1:6 reachable=false']);
   assert.match(
     r.findings[0]?.message ?? '',
     /pins a single-platform manifest \(linux\/amd64\), but this stage is built for linux\/amd64, linux\/arm64/,

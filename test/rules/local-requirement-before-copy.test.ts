@@ -1,49 +1,195 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/local-requirement-before-copy.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('local paths and requirement files installed before they are copied are reported', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        'requirements.txt': 'flask==3.0.0\n-e ./libs/common\n',
-        Dockerfile: [
-          'FROM python:3.12-slim',
-          'WORKDIR /app',
-          'COPY README.md .',
-          'RUN pip install .',
-          'RUN pip install -r requirements.txt',
-          'COPY requirements.txt .',
-          'RUN pip install -r requirements.txt',
-          'RUN pip install -e ./libs/common',
-          'COPY . .',
-          'RUN pip install -e ./libs/common && pip install .',
-          '',
-        ].join('\n'),
-      },
-    },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column} ${f.message.slice(0, 40)}`),
-    [
-      '4:17 `pip install .` runs before `/app` is co',
-      '5:20 `pip install -r requirements.txt` runs b',
-      '7:20 `requirements.txt` installs the local pa',
-      '8:20 `pip install ./libs/common` runs before ',
+const R = 'local-requirement-before-copy';
+const IMAGES = 'images:\n  reg/app:\n    context: .\n    dockerfile: Dockerfile\n';
+const OLD = [
+  'FROM python:3.12-slim',
+  'WORKDIR /app',
+  'COPY README.md .',
+  'RUN pip install .',
+  'RUN pip install -r requirements.txt',
+  'COPY requirements.txt .',
+  'RUN pip install -r requirements.txt',
+  'RUN pip install -e ./libs/common',
+  'COPY . .',
+  'RUN pip install -e ./libs/common && pip install .',
+  '',
+].join('\n');
+const REQS = 'flask==3.0.0\n-e ./libs/common\n';
+const built = (dockerfile: string, files: Record<string, string> = {}) => ({
+  files: { 'crossdock.yaml': IMAGES, Dockerfile: dockerfile, ...files },
+});
+
+ruleTest(rule, [
+  {
+    name: 'local paths and requirement files installed before they are copied are reported at the argument',
+    repo: built(OLD, { 'requirements.txt': REQS }),
+    expect: [
+      at(R, 'error', 'Dockerfile', 4, 17, {
+        message: /`pip install \.` runs before `\/app` is copied into the image/,
+        sites: ['crossdock.yaml:1'],
+        reachable: true,
+      }),
+      at(R, 'error', 'Dockerfile', 5, 20, { message: /`pip install -r requirements\.txt` runs before/ }),
+      at(R, 'error', 'Dockerfile', 7, 20, {
+        message:
+          /`requirements\.txt` installs the local path `\.\/libs\/common`, which is not in the image yet/,
+      }),
+      at(R, 'error', 'Dockerfile', 8, 20, { message: /`pip install \.\/libs\/common` runs before/ }),
     ],
-  );
-});
-
-test('a bind mount of the context, or the project file copied first, is fine', async () => {
-  const findings = await checkRepo(
-    {
+  },
+  {
+    name: 'the same Dockerfile, built by nothing, gives the same findings as warnings',
+    repo: { files: { 'requirements.txt': REQS, Dockerfile: OLD } },
+    expect: [
+      at(R, 'warning', 'Dockerfile', 4, 17, { reachable: false }),
+      at(R, 'warning', 'Dockerfile', 5, 20),
+      at(R, 'warning', 'Dockerfile', 7, 20),
+      at(R, 'warning', 'Dockerfile', 8, 20),
+    ],
+  },
+  {
+    name: 'condition "copied before": after COPY . . every local install is fine',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -e ./libs/common && pip install .\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "the project file is in the image": COPY pyproject.toml before pip install . is enough',
+    repo: built('FROM python:3.12-slim\nWORKDIR /src\nCOPY pyproject.toml .\nRUN pip install .\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "not mounted": a bind mount of the context at the target is present',
+    repo: built('FROM python:3.12-slim\nWORKDIR /src\nRUN --mount=type=bind,target=/src pip install .\n'),
+    expect: [],
+  },
+  {
+    name: 'a bind mount of one file at another path is present',
+    repo: built(
+      'FROM python:3.12-slim\nRUN --mount=type=bind,source=requirements.txt,target=/tmp/requirements.txt pip install -r /tmp/requirements.txt\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'a cache or secret mount target is present',
+    repo: built(
+      'FROM python:3.12-slim\nRUN --mount=type=cache,target=/wheels pip install /wheels/x.whl\nRUN --mount=type=secret,id=req,target=/run/secrets/req.txt pip install -r /run/secrets/req.txt\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "not created earlier in the RUN": curl -o / wget -O then pip install of the download is fine',
+    repo: built(
+      'FROM python:3.12-slim\nRUN curl -fsSL -o /tmp/x.whl https://example.com/x.whl && pip install /tmp/x.whl\nRUN wget -O /tmp/y.whl https://example.com/y.whl && pip install /tmp/y.whl\nRUN git clone https://github.com/a/b /src/b && pip install /src/b\n',
+    ),
+    expect: [],
+  },
+  {
+    name: '... but installing it before the download in the same RUN is reported',
+    repo: built(
+      'FROM python:3.12-slim\nRUN pip install /tmp/x.whl && curl -fsSL -o /tmp/x.whl https://example.com/x.whl\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 2, 17)],
+  },
+  {
+    name: 'condition "not from another stage": wheels bind-mounted from a build stage are present',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nRUN --mount=type=bind,from=build,source=/wheels,target=/wheels pip install /wheels/*.whl\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'wheels copied from a build stage are present',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nRUN pip install /wheels/*.whl\n',
+    ),
+    expect: [],
+  },
+  {
+    name: '... and without the COPY --from, the glob is reported',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nRUN pip install /wheels/*.whl\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 4, 17, { message: /`\/wheels\/\*\.whl` is copied/ })],
+  },
+  {
+    name: 'a file copied in a local base stage is present in the stage built FROM it',
+    repo: built(
+      'FROM python:3.12-slim AS base\nCOPY requirements.txt /opt/requirements.txt\nFROM base\nRUN pip install -r /opt/requirements.txt\n',
+      { 'requirements.txt': 'flask\n' },
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "effects known": after a RUN of a script or of apt-get (effects unknown) nothing is claimed',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY fetch.sh /fetch.sh\nRUN /fetch.sh\nRUN pip install -r /opt/requirements.txt\nFROM python:3.12-slim\nRUN apt-get install -y foo && pip install -r /opt/requirements.txt\n',
+      { 'fetch.sh': 'echo\n' },
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "the WORKDIR is known": a relative path on an unknown base image gets no claim',
+    repo: built('FROM registry.acme.io/app-base:1\nRUN pip install -r requirements.txt\nRUN pip install .\n'),
+    expect: [],
+  },
+  {
+    name: 'the requirements file is followed through the COPY that renamed it: deploy/req-min.txt has the local path',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nCOPY deploy/req-min.txt requirements.txt\nRUN pip install -r requirements.txt\n',
+      { 'deploy/req-min.txt': '-e ./libs/common\n', 'requirements.txt': 'flask\n' },
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 4, 20, { message: /installs the local path `\.\/libs\/common`/ })],
+  },
+  {
+    name: 'condition "the file names a local path": the repository requirements.txt replaced by a plain deploy file is fine',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nCOPY deploy/req-min.txt requirements.txt\nRUN pip install -r requirements.txt\n',
+      { 'deploy/req-min.txt': 'flask\n', 'requirements.txt': '-e ./libs/common\n' },
+    ),
+    expect: [],
+  },
+  {
+    name: 'a file: URL in a requirements file names an absolute local path',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n',
+      {
+        'requirements.txt': 'pkg @ file:///app/libs/pkg\n',
+      },
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 4, 20, { message: /local path `\/app\/libs\/pkg`/ })],
+  },
+  {
+    name: 'condition "pip installs": pip download -r does not read local paths before the copy',
+    repo: built('FROM python:3.12-slim\nRUN pip download -r requirements.txt -d /w\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "the stage is built": a stage the target does not use is not reported',
+    repo: {
       files: {
-        Dockerfile: 'FROM python:3.12-slim\nWORKDIR /src\nRUN --mount=type=bind,target=/src pip install .\n',
+        'crossdock.yaml': `${IMAGES}    target: final\n`,
+        Dockerfile: 'FROM python:3.12-slim AS dev\nRUN pip install .\nFROM python:3.12-slim AS final\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(findings, []);
-});
+    expect: [],
+  },
+]);
+
+// Suspected rule bugs (see the report): not encoded.
+test.todo(
+  'local-requirement-before-copy: `curl -fsSLo /tmp/x.whl URL && pip install /tmp/x.whl` (-o in a flag group) is reported',
+);
+test.todo(
+  'local-requirement-before-copy: `ADD https://…/x.whl /tmp/x.whl` then `pip install /tmp/x.whl` is reported',
+);
+test.todo(
+  'local-requirement-before-copy: `pip install -r /opt/requirements.txt` on an unknown base image claims the image lacks the file',
+);
+test.todo(
+  'local-requirement-before-copy: a base image built in the repository that COPYs /opt/requirements.txt is not followed',
+);

@@ -1,47 +1,184 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/node-version-mismatch.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
 
-test('node image outside engines.node or .nvmrc is reported at the image', async () => {
-  const cases: [Record<string, string>, string[]][] = [
-    [
-      {
-        'package.json': '{"name":"web","engines":{"node":">=20.11"}}',
-        Dockerfile: 'FROM node:18-alpine AS deps\nFROM node:18-alpine\n',
-      },
-      ['1:6-20', '2:6-20'],
-    ],
-    [
-      { 'package.json': '{"name":"web","engines":{"node":"^20.11.0"}}', Dockerfile: 'FROM node:20-slim\n' },
-      [],
-    ],
-    [{ '.nvmrc': 'v22.3.0\n', Dockerfile: 'FROM node:20.11-bookworm-slim\n' }, ['1:6-30']],
-    [{ '.nvmrc': 'lts/iron\n', Dockerfile: 'FROM node:18\n' }, []],
-  ];
-  for (const [files, expected] of cases) {
-    const findings = await checkRepo({ files }, [rule]);
-    assert.deepEqual(
-      findings.map((f) => `${f.line}:${f.column}-${f.endColumn}`),
-      expected,
-      JSON.stringify(files),
-    );
-  }
-  const [f] = await checkRepo(
-    {
-      files: {
-        'web/package.json': '{\n  "engines": { "node": ">=20" }\n}\n',
-        'web/Dockerfile': 'FROM node:18-slim\n',
-      },
-    },
-    [rule],
-  );
-  assert.match(
-    f?.message ?? '',
-    /runs Node 18 \(the node:18-slim image\), but engines\.node in web\/package\.json asks for ">=20"/,
-  );
-  assert.deepEqual(
-    f?.related.map((r) => `${r.file}:${r.line}:${r.column}`),
-    ['web/package.json:2:24'],
-  );
+const R = 'node-version-mismatch';
+const U = 'unresolved-value';
+const withNotes = (cases: RuleCase[]) => cases.map((c) => ({ only: [R, U], ...c }));
+const IMAGES = 'images:\n  reg/app:\n    context: .\n    dockerfile: Dockerfile\n';
+const ENGINES = '{"name":"web","engines":{"node":">=20.11"}}';
+const WEB_PKG = '{\n  "engines": { "node": ">=20" }\n}\n';
+const built = (dockerfile: string, files: Record<string, string> = {}) => ({
+  files: { 'crossdock.yaml': IMAGES, Dockerfile: dockerfile, ...files },
 });
+
+// unresolved-value notes are compared exhaustively too.
+ruleTest(
+  rule,
+  withNotes([
+    {
+      name: 'a node image outside engines.node is an error at the image of every built stage root, with the constraint as related',
+      repo: built(
+        'FROM node:18-alpine AS deps\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\nFROM node:18-alpine\nCOPY --from=deps /app /app\n',
+        { 'package.json': ENGINES },
+      ),
+      expect: [
+        at(R, 'error', 'Dockerfile', 1, 6, {
+          message:
+            /runs Node 18 \(the node:18-alpine image\), but engines\.node in package\.json asks for ">=20\.11": the app runs on a Node it does not support/,
+          sites: ['crossdock.yaml:1'],
+          reachable: true,
+        }),
+        at(R, 'error', 'Dockerfile', 5, 6),
+      ],
+    },
+    {
+      name: 'condition "the stage is built": a stage nothing copies from is not reported (the old test reported both FROMs)',
+      repo: built('FROM node:18-alpine AS deps\nFROM node:18-alpine\n', { 'package.json': ENGINES }),
+      expect: [at(R, 'error', 'Dockerfile', 2, 6)],
+    },
+    {
+      name: 'the build target decides which stages are built',
+      repo: {
+        files: {
+          'crossdock.yaml': `${IMAGES}    target: final\n`,
+          'package.json': ENGINES,
+          Dockerfile: 'FROM node:18 AS old\nFROM node:22 AS final\n',
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'stages built FROM a local stage are reported once, at the root image',
+      repo: built('FROM node:18 AS base\nFROM base AS build\nFROM base\nCOPY --from=build /x /x\n', {
+        'package.json': ENGINES,
+      }),
+      expect: [at(R, 'error', 'Dockerfile', 1, 6)],
+    },
+    {
+      name: 'condition "outside the constraint": node:20 satisfies ^20.11.0 (floating minor), node:22 with a python builder stage is fine',
+      repo: built('FROM python:3.12 AS py\nFROM node:20-slim\nCOPY --from=py /x /x\n', {
+        'package.json': '{"name":"web","engines":{"node":"^20.11.0"}}',
+      }),
+      expect: [],
+    },
+    {
+      name: '.nvmrc is not a declared requirement: a warning saying the image runs another Node than the project is developed on',
+      repo: built('FROM node:20.11-bookworm-slim\n', { '.nvmrc': 'v22.3.0\n' }),
+      expect: [
+        at(R, 'warning', 'Dockerfile', 1, 6, {
+          message: /runs Node 20\.11 .*\.nvmrc in \.nvmrc asks for "22\.x": the image runs another Node/,
+        }),
+      ],
+    },
+    {
+      name: '.node-version counts like .nvmrc',
+      repo: built('FROM node:20\n', { '.node-version': '22\n' }),
+      expect: [at(R, 'warning', 'Dockerfile', 1, 6)],
+    },
+    {
+      name: 'condition "a numeric version": .nvmrc lts/iron is not compared',
+      repo: built('FROM node:18\n', { '.nvmrc': 'lts/iron\n' }),
+      expect: [],
+    },
+    {
+      name: 'engines.node wins over .nvmrc',
+      repo: built('FROM node:20\n', { '.nvmrc': '22\n', 'package.json': '{"engines":{"node":">=18"}}' }),
+      expect: [],
+    },
+    {
+      name: 'condition "a constraint exists": a project without package.json or .nvmrc is not reported',
+      repo: built('FROM node:18\n'),
+      expect: [],
+    },
+    {
+      name: 'a Dockerfile in web/ built with context web/ uses web/package.json',
+      repo: {
+        files: {
+          'crossdock.yaml': 'images:\n  reg/web:\n    context: web\n',
+          'web/package.json': WEB_PKG,
+          'web/Dockerfile': 'FROM node:18-slim\n',
+        },
+      },
+      expect: [
+        at(R, 'error', 'web/Dockerfile', 1, 6, {
+          message:
+            /runs Node 18 \(the node:18-slim image\), but engines\.node in web\/package\.json asks for ">=20"/,
+        }),
+      ],
+    },
+    {
+      name: 'a Dockerfile nothing builds that copies no package.json: its context (so its project) is unknown, no claim (the old test used the folder)',
+      repo: { files: { 'web/package.json': WEB_PKG, 'web/Dockerfile': 'FROM node:18-slim\n' } },
+      expect: [],
+    },
+    {
+      name: 'a Dockerfile nothing builds that copies package.json present in only one candidate context: a warning',
+      repo: {
+        files: {
+          'web/package.json': WEB_PKG,
+          'web/Dockerfile': 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\n',
+        },
+      },
+      expect: [at(R, 'warning', 'web/Dockerfile', 1, 6, { reachable: false })],
+    },
+    {
+      name: '... and with a package.json in both candidate contexts, which one is unknown: no claim',
+      repo: {
+        files: {
+          'package.json': ENGINES,
+          'web/package.json': '{"engines":{"node":">=16"}}',
+          'web/Dockerfile': 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\n',
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'the package.json is followed through the COPY: web/package.json copied from the root context',
+      repo: built('FROM node:18-slim\nWORKDIR /app\nCOPY web/package.json ./\nRUN npm ci\n', {
+        'package.json': '{"engines":{"node":">=16"}}',
+        'web/package.json': WEB_PKG,
+      }),
+      expect: [at(R, 'error', 'Dockerfile', 1, 6, { message: /engines\.node in web\/package\.json/ })],
+    },
+    {
+      name: 'condition "the build\'s own build args": NODE=22 from crossdock.yaml buildArgs satisfies, the ARG default does not',
+      repo: {
+        files: {
+          'crossdock.yaml': `${IMAGES}    buildArgs:\n      NODE: "22"\n  reg/old:\n    context: .\n    dockerfile: Dockerfile\n`,
+          'package.json': ENGINES,
+          Dockerfile: `ARG NODE=18\nFROM node:\${NODE}-slim\n`,
+        },
+      },
+      expect: [at(R, 'error', 'Dockerfile', 2, 6, { message: /Node 18 \(the node:18-slim image\)/ })],
+    },
+    {
+      name: 'condition "the base image is known": an ARG nothing passes gives an unresolved-value note, no claim',
+      repo: built(`ARG BASE\nFROM \${BASE}\n`, { 'package.json': ENGINES }),
+      expect: [
+        at(U, 'info', 'Dockerfile', 2, 6, {
+          message: /nothing passes the ARG; not checked: the Node version/,
+        }),
+      ],
+    },
+    {
+      name: 'a private base image is not claimed to run any Node',
+      repo: built('FROM registry.acme.io/web-base:1\n', { 'package.json': ENGINES }),
+      expect: [],
+    },
+  ]),
+);
+
+// Suspected rule bugs (see the report): not encoded.
+test.todo(
+  'node-version-mismatch: a private image named node (ghcr.io/acme/node:18) is treated as the official node image',
+);
+test.todo(
+  'node-version-mismatch: a floating tag (node:lts) is an assumption ("22 when written"): at most a warning',
+);
+test.todo(
+  'node-version-mismatch: `COPY web/package.json ./` as the last instruction is not followed; the root package.json is judged instead',
+);
+test.todo(
+  'node-version-mismatch: `COPY web/ ./` (a folder holding package.json) is not followed; the root package.json is judged instead',
+);

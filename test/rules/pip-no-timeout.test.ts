@@ -1,48 +1,207 @@
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import rule from '../../src/rules/pip-no-timeout.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('pip/npm/yarn installs without timeouts are reported at the command, warning when arm64 is a target', async () => {
-  const findings = await checkRepo(
-    {
+const R = 'pip-no-timeout';
+const IMAGES = 'images:\n  reg/app:\n    context: .\n    dockerfile: Dockerfile\n';
+const PY = [
+  'FROM python:3.12-slim',
+  'RUN pip install -r requirements.txt',
+  'RUN python -m pip install --default-timeout=100 flask',
+  'RUN PIP_DEFAULT_TIMEOUT=60 pip3 install x',
+  'RUN apt-get update && \\',
+  '    pip install --retries 5 y && uv pip install z',
+  '',
+].join('\n');
+const WEB = [
+  'FROM node:20-slim',
+  'RUN npm ci && yarn install --network-timeout 600000 && npm install --fetch-timeout=600000',
+  'RUN npm install --fetch-timeout=60000 && npm i --fetch-timeout 1000 && yarn install && yarn add left-pad',
+  'RUN yarn install --immutable && YARN_NETWORK_TIMEOUT=600000 yarn install && pnpm install',
+  '',
+].join('\n');
+const QEMU = '      - uses: docker/setup-qemu-action@v3\n';
+/** A workflow building `context` with build-push-action for `platforms` on `runner`. */
+const workflow = (
+  pre: string,
+  platforms = 'linux/amd64,linux/arm64',
+  runner = 'ubuntu-latest',
+  context = '.',
+) =>
+  `on: push\njobs:\n  build:\n    runs-on: ${runner}\n    steps:\n      - uses: actions/checkout@v4\n${pre}      - uses: docker/setup-buildx-action@v3\n      - uses: docker/build-push-action@v6\n        with:\n          context: ${context}\n          platforms: ${platforms}\n`;
+const built = (dockerfile: string) => ({ files: { 'crossdock.yaml': IMAGES, Dockerfile: dockerfile } });
+
+ruleTest(rule, [
+  {
+    name: 'pip, lowered npm and yarn v1 timeouts are info on a build not known to emulate; configured ones, uv, npm ci, yarn --immutable and pnpm are not reported',
+    repo: {
       files: {
-        Dockerfile: [
-          'FROM python:3.12-slim',
-          'RUN pip install -r requirements.txt',
-          'RUN python -m pip install --default-timeout=100 flask',
-          'RUN PIP_DEFAULT_TIMEOUT=60 pip3 install x',
-          'RUN apt-get update && \\',
-          '    pip install --retries 5 y && uv pip install z',
-          'FROM node:20-slim AS web',
-          'RUN npm ci && yarn install --network-timeout 600000 && npm install --fetch-timeout=600000',
-          '',
-        ].join('\n'),
+        'crossdock.yaml': 'images:\n  reg/app:\n    context: .\n  reg/web:\n    context: web\n',
+        Dockerfile: PY,
+        'web/Dockerfile': WEB,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.severity}`),
-    ['2:5-16 warning', '6:34-48 warning', '8:5-11 warning'],
-  );
-  assert.match(findings[0]?.message ?? '', /`pip install` runs with pip's default 15 s timeout/);
-  assert.match(findings[2]?.message ?? '', /--fetch-timeout/);
-});
-
-test('ENV PIP_DEFAULT_TIMEOUT in the stage (or a base stage) satisfies it; amd64-only targets make it info', async () => {
-  const findings = await checkRepo(
-    {
+    expect: [
+      at(R, 'info', 'Dockerfile', 2, 5, {
+        message:
+          /`pip install` uses pip's defaults \(15 s read timeout, 5 retries\): enough on a fast native builder/,
+        sites: ['crossdock.yaml:1'],
+        reachable: true,
+      }),
+      at(R, 'info', 'web/Dockerfile', 3, 5, { message: /fetch timeout of 60000 ms, below npm's default/ }),
+      at(R, 'info', 'web/Dockerfile', 3, 42, { message: /`npm i` sets a fetch timeout of 1000 ms/ }),
+      at(R, 'info', 'web/Dockerfile', 3, 72, { message: /`yarn install` uses yarn's 30 s network timeout/ }),
+      at(R, 'info', 'web/Dockerfile', 3, 88, { message: /`yarn add`/ }),
+    ],
+  },
+  {
+    name: 'Dockerfiles nothing builds: the same findings, info and unreached (whether they emulate is unknown)',
+    repo: { files: { Dockerfile: PY, 'web/Dockerfile': WEB } },
+    expect: [
+      at(R, 'info', 'Dockerfile', 2, 5, { reachable: false }),
+      at(R, 'info', 'web/Dockerfile', 3, 5, { reachable: false }),
+      at(R, 'info', 'web/Dockerfile', 3, 42),
+      at(R, 'info', 'web/Dockerfile', 3, 72),
+      at(R, 'info', 'web/Dockerfile', 3, 88),
+    ],
+  },
+  {
+    name: 'a stage built for linux/arm64 under QEMU on an amd64 runner is a warning naming the emulated platform',
+    repo: { files: { Dockerfile: PY, '.github/workflows/b.yml': workflow(QEMU) } },
+    expect: [
+      at(R, 'warning', 'Dockerfile', 2, 5, {
+        message: /, and it runs under QEMU for linux\/arm64, where downloads are several times slower/,
+        sites: ['.github/workflows/b.yml:9'],
+      }),
+    ],
+  },
+  {
+    name: 'npm and yarn under emulation are warnings too',
+    repo: {
+      files: {
+        'web/Dockerfile': WEB,
+        '.github/workflows/b.yml': workflow(QEMU, 'linux/amd64,linux/arm64', 'ubuntu-latest', 'web'),
+      },
+    },
+    expect: [
+      at(R, 'warning', 'web/Dockerfile', 3, 5),
+      at(R, 'warning', 'web/Dockerfile', 3, 42),
+      at(R, 'warning', 'web/Dockerfile', 3, 72),
+      at(R, 'warning', 'web/Dockerfile', 3, 88),
+    ],
+  },
+  {
+    name: 'QEMU set up by a script a workflow runs (binfmt) is emulation too',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nRUN pip install flask\n',
+        'build.sh':
+          '#!/bin/sh\ndocker run --privileged --rm tonistiigi/binfmt --install all\ndocker buildx build --platform linux/arm64 -t app .\n',
+        '.github/workflows/b.yml':
+          'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ./build.sh\n',
+      },
+    },
+    expect: [at(R, 'warning', 'Dockerfile', 2, 5, { sites: ['build.sh:3'] })],
+  },
+  {
+    name: 'condition "QEMU is set up": the same build without setup-qemu-action is info',
+    repo: { files: { Dockerfile: PY, '.github/workflows/b.yml': workflow('') } },
+    expect: [at(R, 'info', 'Dockerfile', 2, 5, { sites: ['.github/workflows/b.yml:8'] })],
+  },
+  {
+    name: 'condition "the platform is foreign to the runner": linux/arm64 on an arm64 runner is native, info',
+    repo: {
+      files: { Dockerfile: PY, '.github/workflows/b.yml': workflow(QEMU, 'linux/arm64', 'ubuntu-24.04-arm') },
+    },
+    expect: [at(R, 'info', 'Dockerfile', 2, 5)],
+  },
+  {
+    name: 'condition "a foreign platform is built": linux/amd64 only on an amd64 runner with QEMU is info',
+    repo: { files: { Dockerfile: PY, '.github/workflows/b.yml': workflow(QEMU, 'linux/amd64') } },
+    expect: [at(R, 'info', 'Dockerfile', 2, 5)],
+  },
+  {
+    name: 'condition "the platforms are known": platforms from an expression leave it info',
+    repo: {
+      files: { Dockerfile: PY, '.github/workflows/b.yml': workflow(QEMU, `\${{ inputs.platforms }}`) },
+    },
+    expect: [at(R, 'info', 'Dockerfile', 2, 5)],
+  },
+  {
+    name: 'condition "the runner is known": a self-hosted runner leaves it info',
+    repo: {
+      files: {
+        Dockerfile: PY,
+        '.github/workflows/b.yml': workflow(QEMU, 'linux/amd64,linux/arm64', '[self-hosted, big]'),
+      },
+    },
+    expect: [at(R, 'info', 'Dockerfile', 2, 5)],
+  },
+  {
+    name: 'crossdock.yaml platforms alone say nothing about a runner: info',
+    repo: {
+      files: {
+        'crossdock.yaml': `platforms: [linux/amd64, linux/arm64]\n${IMAGES}`,
+        Dockerfile: 'FROM python:3.12-slim\nRUN pip install flask\n',
+      },
+    },
+    expect: [at(R, 'info', 'Dockerfile', 2, 5)],
+  },
+  {
+    name: 'condition "the stage is emulated": a FROM --platform=$BUILDPLATFORM stage runs natively (info), the final stage does not (warning)',
+    repo: {
       files: {
         Dockerfile:
-          'FROM python:3.12-slim AS base\nENV PIP_DEFAULT_TIMEOUT=100\nFROM base\nRUN pip install x\nFROM python:3.12-slim\nRUN pip install y\n',
-        'crossdock.yaml': 'platforms: [linux/amd64]\n',
+          'FROM --platform=$BUILDPLATFORM python:3.12-slim AS b\nRUN pip install flask\nFROM python:3.12-slim\nCOPY --from=b /usr/local /usr/local\nRUN pip install gunicorn\n',
+        '.github/workflows/b.yml': workflow(QEMU),
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line} ${f.severity}`),
-    ['6 info'],
-  );
-});
+    expect: [at(R, 'warning', 'Dockerfile', 5, 5), at(R, 'info', 'Dockerfile', 2, 5)],
+  },
+  {
+    name: 'two builds of one Dockerfile: one finding, warning because one of them emulates, listing both sites',
+    repo: {
+      files: {
+        'crossdock.yaml': IMAGES,
+        Dockerfile: 'FROM python:3.12-slim\nRUN pip install flask\n',
+        '.github/workflows/b.yml': workflow(QEMU),
+      },
+    },
+    expect: [
+      at(R, 'warning', 'Dockerfile', 2, 5, { sites: ['.github/workflows/b.yml:9', 'crossdock.yaml:1'] }),
+    ],
+  },
+  {
+    name: 'condition "no timeout configured": ENV in a base stage, ARG PIP_DEFAULT_TIMEOUT and ENV PIP_RETRIES count; a fresh stage does not inherit them',
+    repo: built(
+      'FROM python:3.12-slim AS base\nENV PIP_DEFAULT_TIMEOUT=100\nFROM base\nRUN pip install x\nARG PIP_DEFAULT_TIMEOUT=100\nRUN pip install x2\nENV PIP_RETRIES=10\nRUN pip install x3\nFROM python:3.12-slim\nCOPY --from=1 /x /x\nRUN pip install y\n',
+    ),
+    expect: [at(R, 'info', 'Dockerfile', 11, 5)],
+  },
+  {
+    name: 'condition "it downloads": --no-index and local wheels are not reported',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY wheels /wheels\nRUN pip install --no-index --find-links /wheels flask && pip install /wheels/*.whl && pip install -r requirements.txt --no-index -f /wheels\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'pip wheel and pip download download too',
+    repo: built('FROM python:3.12-slim\nRUN pip wheel -w /w flask && pip download flask\n'),
+    expect: [at(R, 'info', 'Dockerfile', 2, 5), at(R, 'info', 'Dockerfile', 2, 30)],
+  },
+  {
+    name: 'condition "the stage is built": a stage the target does not use is not reported',
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}    target: final\n`,
+        Dockerfile: 'FROM python:3.12-slim AS dev\nRUN pip install flask\nFROM python:3.12-slim AS final\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'a first stage nothing copies from is not built: the old single-Dockerfile test reported it, now only the target stage counts',
+    repo: built(`${PY}FROM node:20-slim AS web\nRUN npm install --fetch-timeout=1000\n`),
+    expect: [at(R, 'info', 'Dockerfile', 8, 5)],
+  },
+]);

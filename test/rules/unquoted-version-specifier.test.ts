@@ -1,30 +1,80 @@
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import rule from '../../src/rules/unquoted-version-specifier.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('an unquoted > or < in pip install is a redirect; quoted specifiers are fine', async () => {
-  const findings = await checkRepo(
-    {
+const R = 'unquoted-version-specifier';
+const IMAGES = 'images:\n  reg/app:\n    context: .\n    dockerfile: Dockerfile\n';
+const OLD = [
+  'FROM python:3.12-slim',
+  'RUN pip install flask>=2.0 requests',
+  'RUN pip install "django<5" \'celery>=5\' numpy==1.26.4',
+  'RUN pip install urllib3<2 > /tmp/log',
+  'RUN echo x > /tmp/y',
+  '',
+].join('\n');
+const built = (dockerfile: string) => ({ files: { 'crossdock.yaml': IMAGES, Dockerfile: dockerfile } });
+
+ruleTest(rule, [
+  {
+    name: 'an unquoted > or < in pip install is a redirect, reported at the requirement; quoted specifiers and a real redirect are fine',
+    repo: built(OLD),
+    expect: [
+      at(R, 'error', 'Dockerfile', 2, 17, {
+        message: /`flask>=2\.0` is split by the shell: .* so pip installs `flask` with no version constraint/,
+        reachable: true,
+      }),
+      at(R, 'error', 'Dockerfile', 4, 17, { message: /`urllib3<2` is split/ }),
+    ],
+  },
+  {
+    name: 'a Dockerfile nothing builds: the same findings as warnings',
+    repo: { files: { Dockerfile: OLD } },
+    expect: [
+      at(R, 'warning', 'Dockerfile', 2, 17, { reachable: false }),
+      at(R, 'warning', 'Dockerfile', 4, 17, { reachable: false }),
+    ],
+  },
+  {
+    name: 'one finding per RUN listing every unquoted specifier of every pip command in it, at the first',
+    repo: built(
+      'FROM python:3.12-slim\nRUN pip install flask>=2.0 requests && pip install numpy>1.0,<2 gunicorn>>21\nRUN pip install a>=1 b<=2\n',
+    ),
+    expect: [
+      at(R, 'error', 'Dockerfile', 2, 17, {
+        message: /`flask>=2\.0`, `numpy>1\.0,`, `numpy<2`, `gunicorn>>21` are split by the shell/,
+      }),
+      at(R, 'error', 'Dockerfile', 3, 17, { message: /`a>=1`, `b<=2` are split/ }),
+    ],
+  },
+  {
+    name: 'every pip spelling: uv pip, python -m pip, pip3 (with a space before the operator too)',
+    repo: built(
+      'FROM python:3.12-slim\nRUN uv pip install --system flask>=2\nRUN python -m pip install flask>=2\nRUN pip3 install flask >=2\n',
+    ),
+    expect: [
+      at(R, 'error', 'Dockerfile', 2, 29),
+      at(R, 'error', 'Dockerfile', 3, 27),
+      at(R, 'error', 'Dockerfile', 4, 18),
+    ],
+  },
+  {
+    name: 'condition "a pip command": echo and npm redirects are not pip requirements',
+    repo: built('FROM python:3.12-slim\nRUN echo flask>=2 && npm install semver>=7\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "the redirect is unquoted shell": exec form and an escaped > are not redirects',
+    repo: built('FROM python:3.12-slim\nRUN ["pip", "install", "flask>=2"]\nRUN pip install flask\\>=2\n'),
+    expect: [],
+  },
+  {
+    name: 'a stage the target does not use is a warning (unreached)',
+    repo: {
       files: {
-        Dockerfile: [
-          'FROM python:3.12-slim',
-          'RUN pip install flask>=2.0 requests',
-          'RUN pip install "django<5" \'celery>=5\' numpy==1.26.4',
-          'RUN pip install urllib3<2 > /tmp/log',
-          'RUN echo x > /tmp/y',
-          '',
-        ].join('\n'),
+        'crossdock.yaml': `${IMAGES}    target: final\n`,
+        Dockerfile:
+          'FROM python:3.12-slim AS dev\nRUN pip install flask>=2\nFROM python:3.12-slim AS final\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column}-${f.endColumn}`),
-    ['2:17-27', '4:17-26'],
-  );
-  assert.match(
-    findings[0]?.message ?? '',
-    /`flask>=2\.0` is split by the shell: `>` redirects output to a file named "=2\.0"/,
-  );
-});
+    expect: [at(R, 'warning', 'Dockerfile', 2, 17, { reachable: false })],
+  },
+]);
