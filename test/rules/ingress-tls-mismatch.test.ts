@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold `${VAR}` text literally.
 import { test } from 'node:test';
 import rule from '../../src/rules/ingress-tls-mismatch.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
@@ -150,6 +151,11 @@ ruleTest(rule, [
       at(R, 'warning', 'k8s/ingress.yaml', 6, 55, { message: /^Ingress "a"/ }),
       at(R, 'warning', 'k8s/ingress.yaml', 25, 55, { message: /^Ingress "b"/ }),
     ],
+  },
+  {
+    name: 'an annotation value filled in at deploy time (`${TRAEFIK_TLS}`) is not judged',
+    repo: applied(ingress({ [ROUTER_TLS]: '"${TRAEFIK_TLS}"', [SSL_REDIRECT]: '"${SSL_REDIRECT}"' }, false)),
+    expect: [],
   },
 ]);
 

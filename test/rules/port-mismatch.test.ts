@@ -285,6 +285,20 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'EXPOSE contradicted by two workloads of the same image: one warning (one root cause), every consumer a site',
+    repo: k8s(dockerfile(), deployment(8080), {
+      'api/app.py': 'print("no server")\n',
+      'k8s/canary.yaml': deployment(8080).replace('name: api', 'name: canary'),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - canary.yaml\n',
+    }),
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
+        message: /^EXPOSE documents port 5000, but Deployment "api", Deployment "canary" use 8080/,
+        sites: ['k8s/api.yaml:15', 'k8s/canary.yaml:15'],
+      }),
+    ],
+  },
+  {
     name: 'EXPOSE agreeing with one consumer while the listening port is unknown: no claim (formerly an error against EXPOSE 5000; EXPOSE only documents)',
     repo: k8s(dockerfile(), manifests(8080), { 'api/app.py': 'print("no server")\n' }),
     expect: [],

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose fixtures hold `${VAR}` text literally.
 import { test } from 'node:test';
 import rule from '../../src/rules/privileged-workload.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
@@ -260,6 +261,15 @@ ruleTest(rule, [
       },
     },
     expect: [at(R, 'info', 'compose.yaml', 5, 17)],
+  },
+  {
+    name: 'compose: `privileged:` from a variable with no value known is not judged',
+    repo: {
+      files: {
+        'compose.yaml': 'services:\n  dind:\n    image: docker:27-dind\n    privileged: ${DIND_PRIVILEGED}\n',
+      },
+    },
+    expect: [],
   },
 ]);
 
