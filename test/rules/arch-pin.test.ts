@@ -1,8 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflow fixtures hold `${{ }}` text literally.
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import rule from '../../src/rules/arch-pin.js';
-import { at, checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const apiDockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nEXPOSE 5000\nUSER 10001\n';
 const workerDockerfile =
@@ -16,7 +14,7 @@ const buildScript = [
   '',
 ].join('\n');
 
-/** amd64-only worker image, built by CI and tagged with the commit sha. */
+/** amd64-only worker image, built by CI and tagged with the commit sha; `platforms:` on line 11. */
 const workflow = [
   'name: ci',
   'on: [push]',
@@ -33,6 +31,10 @@ const workflow = [
   '          tags: registry.example.com/team/worker:${{ github.sha }}',
   '',
 ].join('\n');
+
+/** The worker build without `platforms:`: it builds its runner's platform. */
+const nativeWorkflow = (runner: string) =>
+  workflow.replace('          platforms: linux/amd64\n', '').replace('ubuntu-latest', runner);
 
 function nodeSelector(name: string, image: string, arch: string, label = 'kubernetes.io/arch'): string {
   return [
@@ -92,84 +94,193 @@ const base = {
   '.github/workflows/ci.yml': workflow,
 };
 
-test('a nodeSelector narrower than a multi-arch build leaves nodes idle (warning at the selector value)', async () => {
-  const findings = await checkRepo(
-    { files: { ...base, 'k8s/api.yaml': nodeSelector('api', API, 'amd64') } },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['arch-pin@15:29']);
-  assert.equal(findings[0]?.file, 'k8s/api.yaml');
-  assert.equal(findings[0]?.severity, 'warning');
-  assert.equal(
-    findings[0]?.message,
-    'Deployment "api" is pinned to amd64 while its image is built for amd64, arm64 (scripts/build.sh:3): arm64 nodes never run it',
-  );
-});
+/** The manifests, applied together by a kustomization (so they are reached). */
+function deployed(manifests: Record<string, string>, extra: Record<string, string> = {}) {
+  const resources = Object.keys(manifests).map((p) => `  - ${p.replace(/^k8s\//, '')}`);
+  return {
+    files: {
+      ...base,
+      ...manifests,
+      'k8s/kustomization.yaml': ['resources:', ...resources, ''].join('\n'),
+      ...extra,
+    },
+  };
+}
 
-test('required affinity on an architecture the build lacks is an error at the match expression', async () => {
-  const findings = await checkRepo(
-    { files: { ...base, 'k8s/worker.yaml': affinity('worker', WORKER, 'In', ['amd64', 'arm64']) } },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['arch-pin@13:21']);
-  assert.equal(findings[0]?.severity, 'error');
-  assert.equal(
-    findings[0]?.message,
-    'Deployment "worker" requires arm64 nodes but its image is built only for amd64 (.github/workflows/ci.yml:11): pods there fail with ImagePullBackOff ("no matching manifest") or "exec format error"',
-  );
-});
-
-test('NotIn: excluding an architecture the build has leaves it idle; excluding the only one built is an error', async () => {
-  const findings = await checkRepo(
-    {
+ruleTest(rule, [
+  {
+    name: 'a nodeSelector narrower than a multi-arch build leaves nodes idle (warning at the selector value)',
+    repo: deployed({ 'k8s/api.yaml': nodeSelector('api', API, 'amd64') }),
+    expect: [
+      at('arch-pin', 'warning', 'k8s/api.yaml', 15, 29, {
+        message:
+          /^Deployment "api" is pinned to amd64 while its image is built for linux\/amd64, linux\/arm64 \(scripts\/build\.sh:3\): arm64 nodes never run it$/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'required affinity on an architecture the build lacks is an error at the match expression',
+    repo: deployed({ 'k8s/worker.yaml': affinity('worker', WORKER, 'In', ['amd64', 'arm64']) }),
+    expect: [
+      at('arch-pin', 'error', 'k8s/worker.yaml', 13, 21, {
+        message:
+          /^Deployment "worker" requires arm64 nodes but its image is built only for linux\/amd64 \(\.github\/workflows\/ci\.yml:11\): pods there fail with ImagePullBackOff/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'NotIn: excluding an architecture the build has leaves it idle; excluding the only one built is an error',
+    repo: deployed({
+      'k8s/api.yaml': affinity('api', API, 'NotIn', ['arm64']),
+      'k8s/worker.yaml': affinity('worker', WORKER, 'NotIn', ['amd64']),
+    }),
+    expect: [
+      at('arch-pin', 'error', 'k8s/worker.yaml', 13, 21, {
+        message:
+          /^Deployment "worker" requires arm64, arm, ppc64le, s390x, 386 nodes but its image is built only for linux\/amd64/,
+      }),
+      at('arch-pin', 'warning', 'k8s/api.yaml', 13, 21, {
+        message: /is pinned to amd64, arm, ppc64le, s390x, 386 .*: arm64 nodes never run it$/,
+      }),
+    ],
+  },
+  {
+    name: 'a deprecated beta.kubernetes.io/arch selector is a pin too',
+    repo: deployed({
+      'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64', 'beta.kubernetes.io/arch'),
+    }),
+    expect: [
+      at('arch-pin', 'error', 'k8s/worker.yaml', 15, 34, {
+        message: /requires arm64 nodes but its image is built only for linux\/amd64/,
+      }),
+    ],
+  },
+  // Condition: the pinned architectures and the built ones agree.
+  {
+    name: 'pins that match the build report nothing (In, and a beta selector on the only built arch)',
+    repo: deployed({
+      'k8s/api.yaml': affinity('api', API, 'In', ['amd64', 'arm64']),
+      'k8s/worker.yaml': nodeSelector('worker', WORKER, 'amd64', 'beta.kubernetes.io/arch'),
+    }),
+    expect: [],
+  },
+  {
+    name: 'NotIn excluding an architecture the build does not have reports nothing',
+    repo: deployed({ 'k8s/worker.yaml': affinity('worker', WORKER, 'NotIn', ['arm64', 's390x']) }),
+    expect: [],
+  },
+  // Condition: the workload is pinned.
+  {
+    name: 'an unpinned workload reports nothing',
+    repo: deployed({
+      'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64').replace(/ {6}nodeSelector:\n.*\n/, ''),
+    }),
+    expect: [],
+  },
+  {
+    name: 'a nodeSelector on another label is not an arch pin',
+    repo: deployed({ 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'gpu', 'node.example.com/pool') }),
+    expect: [],
+  },
+  // Condition: the image is built in this repository.
+  {
+    name: 'an image this repository does not build is not checked (its platforms are not known)',
+    repo: deployed({ 'k8s/redis.yaml': nodeSelector('redis', 'redis:7', 'arm64') }),
+    expect: [],
+  },
+  // Condition: the manifest is reached.
+  {
+    name: 'a manifest nothing applies is unreached: the missing architecture is at most a warning',
+    repo: {
+      files: { ...base, 'k8s/worker.yaml': affinity('worker', WORKER, 'In', ['amd64', 'arm64']) },
+    },
+    expect: [at('arch-pin', 'warning', 'k8s/worker.yaml', 13, 21, { reachable: false })],
+  },
+  {
+    name: 'a manifest a workflow applies (`kubectl apply -f k8s/`) is reached',
+    repo: {
       files: {
         ...base,
-        'k8s/api.yaml': affinity('api', API, 'NotIn', ['arm64']),
-        'k8s/worker.yaml': affinity('worker', WORKER, 'NotIn', ['amd64']),
+        '.github/workflows/ci.yml': `${workflow}      - run: kubectl apply -f k8s/\n`,
+        'k8s/worker.yaml': affinity('worker', WORKER, 'In', ['amd64', 'arm64']),
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity}`),
-    ['k8s/api.yaml:13:21 warning', 'k8s/worker.yaml:13:21 error'],
-  );
-  assert.match(
-    findings[0]?.message ?? '',
-    /is pinned to amd64, arm, ppc64le, s390x, 386 .*: arm64 nodes never run it$/,
-  );
-  assert.match(
-    findings[1]?.message ?? '',
-    /^Deployment "worker" requires arm64, arm, ppc64le, s390x, 386 nodes but its image is built only for amd64/,
-  );
-});
-
-test('pins that match the build, unpinned workloads and images not built here report nothing', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        ...base,
-        'k8s/api.yaml': affinity('api', API, 'In', ['amd64', 'arm64']),
-        'k8s/worker.yaml': nodeSelector('worker', WORKER, 'amd64', 'beta.kubernetes.io/arch'),
-        'k8s/redis.yaml': nodeSelector('redis', 'redis:7', 'arm64'),
-        'k8s/web.yaml': nodeSelector('web', API, 'amd64').replace(/ {6}nodeSelector:\n.*\n/, ''),
+    expect: [at('arch-pin', 'error', 'k8s/worker.yaml', 13, 21, { reachable: true })],
+  },
+  // Condition: the build's platforms are known — explicitly, by config, or from the runner's native platform.
+  {
+    name: 'a build without platforms on an amd64 runner builds linux/amd64 (the runner is the source)',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
+      { '.github/workflows/ci.yml': nativeWorkflow('ubuntu-latest') },
+    ),
+    expect: [
+      at('arch-pin', 'error', 'k8s/worker.yaml', 15, 29, {
+        message: /built only for linux\/amd64 \(\.github\/workflows\/ci\.yml:5\)/,
+      }),
+    ],
+  },
+  {
+    name: 'a build without platforms on an arm64 runner builds linux/arm64: the arm64 pin is right',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
+      { '.github/workflows/ci.yml': nativeWorkflow('ubuntu-24.04-arm') },
+    ),
+    expect: [],
+  },
+  {
+    name: 'crossdock.yaml platforms decide for an image declared under images:',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', 'registry.example.com/team/tool:1.0', 'arm64') },
+      {
+        'crossdock.yaml':
+          'platforms: [linux/amd64]\nimages:\n  registry.example.com/team/tool:\n    context: worker\n',
       },
-    },
-    [rule],
-  );
-  assert.deepEqual(findings, []);
-});
-
-test('a deprecated beta.kubernetes.io/arch selector is a pin too', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        ...base,
-        'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64', 'beta.kubernetes.io/arch'),
-      },
-    },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['arch-pin@15:34']);
-  assert.match(findings[0]?.message ?? '', /requires arm64 nodes but its image is built only for amd64/);
-});
+    ),
+    expect: [
+      at('arch-pin', 'error', 'k8s/worker.yaml', 15, 29, {
+        message:
+          /built only for linux\/amd64 \(crossdock\.yaml images\."registry\.example\.com\/team\/tool"\)/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a build without platforms on a self-hosted runner is not judged; the runner is the unresolved value',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
+      { '.github/workflows/ci.yml': nativeWorkflow('self-hosted') },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/ci.yml', 5, 14, {
+        message:
+          /runner \[self-hosted\] is not known; not checked: whether the image of Deployment "worker" is built for arm64 \(arch-pin\)/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a script build without --platform that nothing runs builds the platform of an unknown machine',
+    repo: deployed(
+      { 'k8s/api.yaml': nodeSelector('api', API, 'arm64') },
+      { 'scripts/build.sh': buildScript.replace('--platform linux/amd64,linux/arm64 ', '') },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [at('unresolved-value', 'info', 'scripts/build.sh', 1, 1)],
+  },
+  {
+    name: 'unknown: an images: entry without platforms (and no crossdock.yaml platforms) is reported at the pin',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', 'registry.example.com/team/tool:1.0', 'arm64') },
+      { 'crossdock.yaml': 'images:\n  registry.example.com/team/tool:\n    context: worker\n' },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/worker.yaml', 15, 29, {
+        message:
+          /names no platforms; not checked: whether the image of Deployment "worker" is built for arm64/,
+      }),
+    ],
+  },
+]);

@@ -1,7 +1,9 @@
-import assert from 'node:assert/strict';
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold `${VAR}` text literally.
 import { test } from 'node:test';
 import rule from '../../src/rules/ingress-tls-mismatch.js';
-import { at, checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
+
+const R = 'ingress-tls-mismatch';
 
 const ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
 const ROUTER_TLS = 'traefik.ingress.kubernetes.io/router.tls';
@@ -38,86 +40,127 @@ function ingress(annotations: Record<string, string>, tls: boolean | 'empty', na
   ].join('\n');
 }
 
-const check = (yaml: string) => checkRepo({ files: { 'k8s/ingress.yaml': yaml } }, [rule]);
-
-test('a Traefik websecure entrypoint without spec.tls is reported at the annotation value', async () => {
-  const findings = await check(ingress({ [ENTRYPOINTS]: 'websecure' }, false));
-  assert.deepEqual(at(findings), ['ingress-tls-mismatch@6:55']);
-  assert.equal(findings[0]?.file, 'k8s/ingress.yaml');
-  assert.equal(findings[0]?.severity, 'warning');
-  assert.equal(
-    findings[0]?.message,
-    'Ingress "api" is routed for HTTPS (entrypoints: websecure) but has no spec.tls: the controller serves its default certificate (browser errors) or no route at all',
-  );
-  assert.equal(findings[0]?.endColumn, 64);
+/** `k8s/ingress.yaml` applied by a kustomization (reached). */
+const applied = (yaml: string) => ({
+  files: { 'k8s/ingress.yaml': yaml, 'k8s/kustomization.yaml': 'resources:\n  - ingress.yaml\n' },
 });
 
-test('router.tls, nginx ssl-redirect and force-ssl-redirect also ask for HTTPS', async () => {
-  const cases: [Record<string, string>, string, RegExp][] = [
-    [{ [ROUTER_TLS]: '"true"' }, 'ingress-tls-mismatch@6:47', /\(router\.tls: "true"\)/],
-    [{ [SSL_REDIRECT]: '"true"' }, 'ingress-tls-mismatch@6:47', /\(ssl-redirect: "true"\)/],
-    [{ [FORCE_SSL_REDIRECT]: '"true"' }, 'ingress-tls-mismatch@6:53', /\(force-ssl-redirect: "true"\)/],
-  ];
-  for (const [annotations, where, why] of cases) {
-    const findings = await check(ingress(annotations, false));
-    assert.deepEqual(at(findings), [where]);
-    assert.match(findings[0]?.message ?? '', why);
-  }
-});
-
-test('with several reasons the first is reported once; an empty tls list is no TLS', async () => {
-  const findings = await check(
-    ingress(
-      { 'kubernetes.io/ingress.class': 'traefik', [ENTRYPOINTS]: 'web,websecure', [ROUTER_TLS]: '"true"' },
-      'empty',
+ruleTest(rule, [
+  {
+    name: 'a Traefik websecure entrypoint without spec.tls is reported at the annotation value',
+    repo: applied(ingress({ [ENTRYPOINTS]: 'websecure' }, false)),
+    expect: [
+      at(R, 'warning', 'k8s/ingress.yaml', 6, 55, {
+        message:
+          /^Ingress "api" is routed for HTTPS \(entrypoints: websecure\) but has no spec\.tls: the controller serves its default certificate \(browser errors\) or no route at all$/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'an Ingress nothing applies is unreached (still a warning, reachable: false)',
+    repo: { files: { 'k8s/ingress.yaml': ingress({ [ENTRYPOINTS]: 'websecure' }, false) } },
+    expect: [at(R, 'warning', 'k8s/ingress.yaml', 6, 55, { reachable: false })],
+  },
+  // Condition: something asks for HTTPS (entrypoint, router.tls, nginx redirects).
+  {
+    name: 'router.tls: "true" asks for HTTPS',
+    repo: applied(ingress({ [ROUTER_TLS]: '"true"' }, false)),
+    expect: [at(R, 'warning', 'k8s/ingress.yaml', 6, 47, { message: /\(router\.tls: "true"\)/ })],
+  },
+  {
+    name: 'nginx ssl-redirect: "true" asks for HTTPS',
+    repo: applied(ingress({ [SSL_REDIRECT]: '"true"' }, false)),
+    expect: [at(R, 'warning', 'k8s/ingress.yaml', 6, 47, { message: /\(ssl-redirect: "true"\)/ })],
+  },
+  {
+    name: 'nginx force-ssl-redirect: "true" asks for HTTPS',
+    repo: applied(ingress({ [FORCE_SSL_REDIRECT]: '"true"' }, false)),
+    expect: [at(R, 'warning', 'k8s/ingress.yaml', 6, 53, { message: /\(force-ssl-redirect: "true"\)/ })],
+  },
+  {
+    name: 'with several reasons the first is reported once; an empty tls list is no TLS',
+    repo: applied(
+      ingress(
+        { 'kubernetes.io/ingress.class': 'traefik', [ENTRYPOINTS]: 'web,websecure', [ROUTER_TLS]: '"true"' },
+        'empty',
+      ),
     ),
-  );
-  assert.deepEqual(at(findings), ['ingress-tls-mismatch@7:55']);
-  assert.match(findings[0]?.message ?? '', /\(entrypoints: web,websecure\)/);
-});
+    expect: [at(R, 'warning', 'k8s/ingress.yaml', 7, 55, { message: /\(entrypoints: web,websecure\)/ })],
+  },
+  // Condition: spec.tls is present (noTls) / the entrypoints are all plain (tlsOnPlain).
+  {
+    name: 'spec.tls on the plain-HTTP entrypoint only is never served',
+    repo: applied(ingress({ [ENTRYPOINTS]: 'web' }, true)),
+    expect: [
+      at(R, 'warning', 'k8s/ingress.yaml', 6, 55, {
+        message:
+          /^Ingress "api" has spec\.tls but is bound only to the plain-HTTP entrypoint `web`: the certificate is never served$/,
+      }),
+    ],
+  },
+  {
+    name: 'matching TLS and entrypoints, disabled redirects and plain Ingresses report nothing',
+    repo: applied(
+      [
+        ingress({ [ENTRYPOINTS]: 'websecure' }, true, 'a'),
+        ingress({ [ENTRYPOINTS]: 'web, websecure' }, true, 'b'),
+        ingress({ [ENTRYPOINTS]: 'web', [ROUTER_TLS]: '"true"' }, true, 'c'),
+        ingress({ [SSL_REDIRECT]: '"false"' }, false, 'd'),
+        ingress({ [ROUTER_TLS]: '"false"', [ENTRYPOINTS]: 'web' }, false, 'e'),
+        ingress({ [SSL_REDIRECT]: '"true"' }, true, 'f'),
+        ingress({}, false, 'g'),
+        ingress({}, true, 'h'),
+      ].join('---\n'),
+    ),
+    expect: [],
+  },
+  {
+    name: 'each Ingress of a multi-document file is reported at its own line',
+    // The first Ingress (no annotations) is 16 lines, then `---`: the second one's annotation is on line 23.
+    repo: applied(
+      [ingress({}, false, 'web'), ingress({ [SSL_REDIRECT]: '"true"' }, false, 'admin')].join('---\n'),
+    ),
+    expect: [
+      at(R, 'warning', 'k8s/ingress.yaml', 23, 47, { message: /^Ingress "admin" is routed for HTTPS/ }),
+    ],
+  },
+  {
+    name: 'an entrypoint named "insecure…" is plain HTTP: no TLS is asked for',
+    repo: applied(ingress({ [ENTRYPOINTS]: 'insecure' }, false)),
+    expect: [],
+  },
+  {
+    name: 'an entrypoint named "insecure…" is plain HTTP: spec.tls on it is reported',
+    repo: applied(ingress({ [ENTRYPOINTS]: 'insecure' }, true)),
+    expect: [
+      at(R, 'warning', 'k8s/ingress.yaml', 6, 55, {
+        message: /only to the plain-HTTP entrypoint `insecure`/,
+      }),
+    ],
+  },
+  {
+    name: 'entrypoints named https / 443 are TLS entrypoints',
+    repo: applied(
+      [
+        ingress({ [ENTRYPOINTS]: 'https' }, false, 'a'),
+        ingress({ [ENTRYPOINTS]: 'port443' }, false, 'b'),
+      ].join('---\n'),
+    ),
+    expect: [
+      at(R, 'warning', 'k8s/ingress.yaml', 6, 55, { message: /^Ingress "a"/ }),
+      at(R, 'warning', 'k8s/ingress.yaml', 25, 55, { message: /^Ingress "b"/ }),
+    ],
+  },
+  {
+    name: 'an annotation value filled in at deploy time (`${TRAEFIK_TLS}`) is not judged',
+    repo: applied(ingress({ [ROUTER_TLS]: '"${TRAEFIK_TLS}"', [SSL_REDIRECT]: '"${SSL_REDIRECT}"' }, false)),
+    expect: [],
+  },
+]);
 
-test('spec.tls on the plain-HTTP entrypoint only is never served', async () => {
-  const findings = await check(ingress({ [ENTRYPOINTS]: 'web' }, true));
-  assert.deepEqual(at(findings), ['ingress-tls-mismatch@6:55']);
-  assert.equal(
-    findings[0]?.message,
-    'Ingress "api" has spec.tls but is bound only to the plain-HTTP entrypoint `web`: the certificate is never served',
-  );
-});
-
-test('matching TLS and entrypoints, disabled redirects and plain Ingresses report nothing', async () => {
-  const fine = [
-    ingress({ [ENTRYPOINTS]: 'websecure' }, true, 'a'),
-    ingress({ [ENTRYPOINTS]: 'web, websecure' }, true, 'b'),
-    ingress({ [ENTRYPOINTS]: 'web', [ROUTER_TLS]: '"true"' }, true, 'c'),
-    ingress({ [SSL_REDIRECT]: '"false"' }, false, 'd'),
-    ingress({ [ROUTER_TLS]: '"false"', [ENTRYPOINTS]: 'web' }, false, 'e'),
-    ingress({ [SSL_REDIRECT]: '"true"' }, true, 'f'),
-    ingress({}, false, 'g'),
-    ingress({}, true, 'h'),
-  ];
-  assert.deepEqual(await check(fine.join('---\n')), []);
-});
-
-test('each Ingress of a multi-document file is reported at its own line', async () => {
-  const stream = [ingress({}, false, 'web'), ingress({ [SSL_REDIRECT]: '"true"' }, false, 'admin')].join(
-    '---\n',
-  );
-  const findings = await check(stream);
-  // The first Ingress (no annotations) is 16 lines, then `---`: the second one's annotation is on line 23.
-  assert.deepEqual(at(findings), ['ingress-tls-mismatch@23:47']);
-  assert.match(findings[0]?.message ?? '', /^Ingress "admin" is routed for HTTPS/);
-});
-
-test('an entrypoint named "insecure…" is plain HTTP: no TLS is asked for, and spec.tls on it is reported', async () => {
-  const none = await checkRepo({ files: { 'k8s/ing.yaml': ingress({ [ENTRYPOINTS]: 'insecure' }, false) } }, [
-    rule,
-  ]);
-  assert.deepEqual(at(none), []);
-  const tlsOnPlain = await checkRepo(
-    { files: { 'k8s/ing.yaml': ingress({ [ENTRYPOINTS]: 'insecure' }, true) } },
-    [rule],
-  );
-  assert.deepEqual(at(tlsOnPlain), ['ingress-tls-mismatch@6:55']);
-  assert.match(tlsOnPlain[0]?.message ?? '', /only to the plain-HTTP entrypoint `insecure`/);
-});
+// Suspected bugs: kustomize patches are not applied to Ingresses. An overlay patch adding spec.tls to the base
+// Ingress still reports the base "without spec.tls"; and a patch document (a partial Ingress) is checked as if it
+// were an Ingress of its own.
+test.todo('ingress-tls-mismatch: kustomize: an overlay patch adding spec.tls to the base Ingress fixes it');
+test.todo('ingress-tls-mismatch: kustomize: a patch document is not an Ingress of its own');

@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/invalid-image-reference.js';
-import { at, checkRepo } from '../helpers/check.js';
+import { checkRepo } from '../helpers/check.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
+
+const R = 'invalid-image-reference';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
@@ -57,256 +60,340 @@ const deployment = [
   '',
 ].join('\n');
 
-test('uppercase paths, invalid tags and digests are errors at the reference, in workflows, scripts and manifests', async () => {
+/** One Deployment, one container per image: image i on line 10 + 2i, column 18. */
+const containers = (images: string[]) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: api',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    ...images.flatMap((image, i) => [`        - name: c${i}`, `          image: ${image}`]),
+    '',
+  ].join('\n');
+
+const KUSTOMIZE_K8S = 'resources:\n  - deployment.yaml\n';
+
+const composeFile = [
+  'services:',
+  '  web:',
+  '    image: ghcr.io/acme/Web:${TAG:-latest}',
+  '  api:',
+  '    image: ghcr.io/acme/api:${TAG}',
+  '  db:',
+  '    image: postgres:16',
+  '',
+].join('\n');
+
+const kustomizeFiles = {
+  'deploy/kustomization.yaml': [
+    'resources:',
+    '  - deployment.yaml',
+    'images:',
+    '  - name: api',
+    '    newName: registry.example.com/acme/api',
+    '    newTag: 1.4.0+build.7',
+    '',
+  ].join('\n'),
+  'deploy/deployment.yaml': deployment.replace(/image: .*/g, 'image: api'),
+};
+
+const helmValues = [
+  'image:',
+  '  registry: ghcr.io',
+  '  repository: acme/API',
+  'proxy:',
+  '  image: "ghcr.io/acme/proxy:1.25"',
+  '',
+].join('\n');
+
+test('invalid-image-reference: uppercase paths, invalid tags and digests are errors at the reference, in workflows, scripts and manifests', async () => {
   const findings = await checkRepo(
     {
       files: {
         '.github/workflows/release.yml': releaseWorkflow,
         'scripts/build.sh': buildScript,
         'k8s/deployment.yaml': deployment,
+        'k8s/kustomization.yaml': KUSTOMIZE_K8S,
         Dockerfile: 'FROM python:3.12-slim\n',
       },
     },
     [rule],
   );
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.line}:${f.column}-${f.endColumn} ${f.severity}`),
-    [
-      '.github/workflows/release.yml:19:13-43 error',
-      'k8s/deployment.yaml:10:18-51 error',
-      'k8s/deployment.yaml:12:18-36 error',
-      'scripts/build.sh:4:59-83 error',
-    ],
-  );
-  const [badTag, upperK8s, badDigest, upperScript] = findings.map((f) => f.message);
-  assert.match(
-    badTag ?? '',
-    /^`ghcr\.io\/acme\/api:v1\.2\.3\+build5` is not a valid image reference: tag "v1\.2\.3\+build5"/,
-  );
-  assert.match(
-    upperK8s ?? '',
-    /repository path "Acme\/api" has uppercase letters; OCI repository names must be lowercase/,
-  );
-  assert.match(badDigest ?? '', /`busybox@sha256:abc` .*"@sha256:abc" is not a digest/);
-  // The script's REGISTRY default is expanded into the reported reference; `$GIT_SHA` (unknown) is not judged.
-  assert.match(upperScript ?? '', /^`10\.0\.0\.5:5000\/acme\/API:1\.0` .*"acme\/API" has uppercase letters/);
-});
-
-test('compose images, kustomize overrides and Helm values are checked after interpolation', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        'compose.yaml': [
-          'services:',
-          '  web:',
-          '    image: ghcr.io/acme/Web:${TAG:-latest}',
-          '  api:',
-          '    image: ghcr.io/acme/api:${TAG}',
-          '  db:',
-          '    image: postgres:16',
-          '',
-        ].join('\n'),
-        'deploy/kustomization.yaml': [
-          'resources:',
-          '  - deployment.yaml',
-          'images:',
-          '  - name: api',
-          '    newName: registry.example.com/acme/api',
-          '    newTag: 1.4.0+build.7',
-          '',
-        ].join('\n'),
-        'deploy/deployment.yaml': deployment.replace(/image: .*/g, 'image: api'),
-        'chart/values.yaml': [
-          'image:',
-          '  registry: ghcr.io',
-          '  repository: acme/API',
-          'proxy:',
-          '  image: "ghcr.io/acme/proxy:1.25"',
-          '',
-        ].join('\n'),
-      },
-    },
-    [rule],
-  );
-  assert.deepEqual(at(findings), [
-    'invalid-image-reference@3:15',
-    'invalid-image-reference@3:12',
-    'invalid-image-reference@6:13',
+  assertFindings(findings, [
+    at(R, 'error', '.github/workflows/release.yml', 19, 13, {
+      message:
+        /^`ghcr\.io\/acme\/api:v1\.2\.3\+build5` is not a valid image reference: tag "v1\.2\.3\+build5"/,
+      reachable: true,
+    }),
+    at(R, 'error', 'k8s/deployment.yaml', 10, 18, {
+      message: /repository path "Acme\/api" has uppercase letters; OCI repository names must be lowercase/,
+      reachable: true,
+    }),
+    at(R, 'error', 'k8s/deployment.yaml', 12, 18, {
+      message: /`busybox@sha256:abc` .*"@sha256:abc" is not a digest/,
+    }),
+    // The script's REGISTRY default is expanded into the reported reference; `$GIT_SHA` (unknown) is not judged.
+    at(R, 'error', 'scripts/build.sh', 4, 59, {
+      message: /^`10\.0\.0\.5:5000\/acme\/API:1\.0` .*"acme\/API" has uppercase letters/,
+    }),
   ]);
   assert.deepEqual(
-    findings.map((f) => f.file),
-    ['chart/values.yaml', 'compose.yaml', 'deploy/kustomization.yaml'],
-  );
-  const [helm, compose, kustomize] = findings.map((f) => f.message);
-  assert.match(helm ?? '', /^`ghcr\.io\/acme\/API` .*uppercase/);
-  // `${TAG:-latest}` takes its default; `${TAG}` without one stays unresolved and is skipped.
-  assert.match(compose ?? '', /^`ghcr\.io\/acme\/Web:latest` .*uppercase/);
-  assert.match(
-    kustomize ?? '',
-    /^`registry\.example\.com\/acme\/api:1\.4\.0\+build\.7` .*tag "1\.4\.0\+build\.7" is invalid/,
+    findings.map((f) => f.endColumn),
+    [43, 51, 36, 83],
   );
 });
 
-test('`${{ github.repository }}` and `repository_owner` in a tag are warnings naming the field', async () => {
-  const workflow = [
-    'on: push',
-    'jobs:',
-    '  image:',
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          push: true',
-    '          tags: ghcr.io/${{ github.repository }}:${{ github.sha }}',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          file: worker.Dockerfile',
-    '          tags: ghcr.io/${{github.repository_owner}}/worker:latest',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+ruleTest(rule, [
+  {
+    name: 'a manifest nothing applies is unreached: its invalid references are warnings',
+    repo: { files: { 'k8s/deployment.yaml': deployment } },
+    expect: [
+      at(R, 'warning', 'k8s/deployment.yaml', 10, 18, { reachable: false }),
+      at(R, 'warning', 'k8s/deployment.yaml', 12, 18, { reachable: false }),
+    ],
+  },
+  {
+    name: 'compose images, kustomize overrides and Helm values of a chart are checked after interpolation',
+    repo: {
       files: {
-        '.github/workflows/image.yml': workflow,
+        'compose.yaml': composeFile,
+        ...kustomizeFiles,
+        'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+        'chart/values.yaml': helmValues,
+      },
+    },
+    expect: [
+      at(R, 'error', 'chart/values.yaml', 3, 15, { message: /^`ghcr\.io\/acme\/API` .*uppercase/ }),
+      // `${TAG:-latest}` takes its default; `${TAG}` without one stays unresolved and is skipped.
+      at(R, 'error', 'compose.yaml', 3, 12, { message: /^`ghcr\.io\/acme\/Web:latest` .*uppercase/ }),
+      at(R, 'error', 'deploy/kustomization.yaml', 6, 13, {
+        message:
+          /^`registry\.example\.com\/acme\/api:1\.4\.0\+build\.7` .*tag "1\.4\.0\+build\.7" is invalid/,
+      }),
+    ],
+  },
+  {
+    name: 'Helm values without a Chart.yaml next to them are unreached: a warning (formerly an error)',
+    repo: { files: { 'chart/values.yaml': helmValues } },
+    expect: [at(R, 'warning', 'chart/values.yaml', 3, 15, { reachable: false })],
+  },
+  {
+    name: '`${{ github.repository }}` and `repository_owner` in a tag are warnings naming the field',
+    repo: {
+      files: {
+        '.github/workflows/image.yml': [
+          'on: push',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          push: true',
+          '          tags: ghcr.io/${{ github.repository }}:${{ github.sha }}',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          file: worker.Dockerfile',
+          '          tags: ghcr.io/${{github.repository_owner}}/worker:latest',
+          '',
+        ].join('\n'),
         Dockerfile: 'FROM alpine\n',
         'worker.Dockerfile': 'FROM alpine\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['invalid-image-reference@9:17', 'invalid-image-reference@13:17']);
-  assert.deepEqual(
-    findings.map((f) => f.severity),
-    ['warning', 'warning'],
-  );
-  assert.match(
-    findings[0]?.message ?? '',
-    /^`ghcr\.io\/\$\{\{ github\.repository \}\}:\$\{\{ github\.sha \}\}` builds its name from `\$\{\{ github\.repository \}\}`, which keeps the owner's capitals/,
-  );
-  assert.match(findings[1]?.message ?? '', /from `\$\{\{ github\.repository_owner \}\}`/);
-  assert.match(findings[0]?.hint ?? '', /GITHUB_REPOSITORY,,/);
-});
-
-test('each matrix combination is checked with its own values', async () => {
-  const workflow = [
-    'on: push',
-    'jobs:',
-    '  image:',
-    '    runs-on: ubuntu-latest',
-    '    strategy:',
-    '      matrix:',
-    '        service: [api, Worker]',
-    '    steps:',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          context: services/${{ matrix.service }}',
-    '          tags: ghcr.io/acme/${{ matrix.service }}:latest',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+    expect: [
+      at(R, 'warning', '.github/workflows/image.yml', 9, 17, {
+        message:
+          /^`ghcr\.io\/\$\{\{ github\.repository \}\}:\$\{\{ github\.sha \}\}` builds its name from `\$\{\{ github\.repository \}\}`, which keeps the owner's capitals/,
+      }),
+      at(R, 'warning', '.github/workflows/image.yml', 13, 17, {
+        message: /from `\$\{\{ github\.repository_owner \}\}`/,
+      }),
+    ],
+  },
+  {
+    name: 'each matrix combination is checked with its own values',
+    repo: {
       files: {
-        '.github/workflows/image.yml': workflow,
+        '.github/workflows/image.yml': [
+          'on: push',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-latest',
+          '    strategy:',
+          '      matrix:',
+          '        service: [api, Worker]',
+          '    steps:',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: services/${{ matrix.service }}',
+          '          tags: ghcr.io/acme/${{ matrix.service }}:latest',
+          '',
+        ].join('\n'),
         'services/api/Dockerfile': 'FROM alpine\n',
         'services/Worker/Dockerfile': 'FROM alpine\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['invalid-image-reference@12:17']);
-  assert.match(
-    findings[0]?.message ?? '',
-    /^`ghcr\.io\/acme\/Worker:latest` .*"acme\/Worker" has uppercase letters/,
-  );
-});
-
-test('valid and unresolved references report nothing', async () => {
-  const workflow = [
-    'on: push',
-    'env:',
-    '  IMAGE: ghcr.io/acme/api',
-    'jobs:',
-    '  image:',
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    '      - id: meta',
-    '        uses: docker/metadata-action@v5',
-    '        with:',
-    '          images: ghcr.io/${{ github.repository }}',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          tags: |',
-    '            ${{ env.IMAGE }}:latest',
-    '            ${{ steps.meta.outputs.tags }}',
-    '            localhost:5000/acme/api:dev',
-    `            ghcr.io/acme/api@${DIGEST}`,
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+    expect: [
+      at(R, 'error', '.github/workflows/image.yml', 12, 17, {
+        message: /^`ghcr\.io\/acme\/Worker:latest` .*"acme\/Worker" has uppercase letters/,
+      }),
+    ],
+  },
+  {
+    name: 'a matrix-expanded tag in a multi-line `tags:` block points at its own line',
+    repo: {
       files: {
-        '.github/workflows/image.yml': workflow,
+        '.github/workflows/image.yml': [
+          'on: push',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-latest',
+          '    strategy:',
+          '      matrix:',
+          '        service: [api, Worker]',
+          '    steps:',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: services/${{ matrix.service }}',
+          '          tags: |',
+          '            ghcr.io/acme/${{ matrix.service }}:latest',
+          '',
+        ].join('\n'),
+        'services/api/Dockerfile': 'FROM alpine\n',
+        'services/Worker/Dockerfile': 'FROM alpine\n',
+      },
+    },
+    expect: [at(R, 'error', '.github/workflows/image.yml', 13, 13)],
+  },
+  {
+    name: 'tags of docker-bake.hcl targets are checked after variable interpolation',
+    repo: {
+      files: {
+        'docker-bake.hcl': [
+          'variable "REGISTRY" {',
+          '  default = "registry.example.com"',
+          '}',
+          '',
+          'target "api" {',
+          '  context = "api"',
+          '  platforms = ["linux/amd64", "linux/arm64"]',
+          '  tags = ["${REGISTRY}/Acme/api:latest", "${REGISTRY}/acme/api:1.0"]',
+          '  output = ["type=registry"]',
+          '}',
+          '',
+        ].join('\n'),
+        'api/Dockerfile': 'FROM alpine\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'docker-bake.hcl', 8, 11, {
+        message: /^`registry\.example\.com\/Acme\/api:latest` .*uppercase/,
+        reachable: true,
+      }),
+    ],
+  },
+  // Condition: the reference is valid.
+  {
+    name: 'valid and unresolved references report nothing',
+    repo: {
+      files: {
+        '.github/workflows/image.yml': [
+          'on: push',
+          'env:',
+          '  IMAGE: ghcr.io/acme/api',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - id: meta',
+          '        uses: docker/metadata-action@v5',
+          '        with:',
+          '          images: ghcr.io/${{ github.repository }}',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          tags: |',
+          '            ${{ env.IMAGE }}:latest',
+          '            ${{ steps.meta.outputs.tags }}',
+          '            localhost:5000/acme/api:dev',
+          `            ghcr.io/acme/api@${DIGEST}`,
+          '',
+        ].join('\n'),
         Dockerfile: 'FROM python:3.12-slim\n',
         'scripts/build.sh': buildScript.replace('acme/API', 'acme/api'),
         'k8s/deployment.yaml': deployment
           .replace('Acme/api', 'acme/api')
           .replace('busybox@sha256:abc', `busybox:1.36@${DIGEST}`),
+        'k8s/kustomization.yaml': KUSTOMIZE_K8S,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(findings, []);
-});
-
-test('tags of docker-bake.hcl targets are checked after variable interpolation', async () => {
-  const bake = [
-    'variable "REGISTRY" {',
-    '  default = "registry.example.com"',
-    '}',
-    '',
-    'target "api" {',
-    '  context = "api"',
-    '  platforms = ["linux/amd64", "linux/arm64"]',
-    '  tags = ["${REGISTRY}/Acme/api:latest", "${REGISTRY}/acme/api:1.0"]',
-    '  output = ["type=registry"]',
-    '}',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    { files: { 'docker-bake.hcl': bake, 'api/Dockerfile': 'FROM alpine\n' } },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['invalid-image-reference@8:11']);
-  assert.equal(findings[0]?.file, 'docker-bake.hcl');
-  assert.match(findings[0]?.message ?? '', /^`registry\.example\.com\/Acme\/api:latest` .*uppercase/);
-});
-
-test('a matrix-expanded tag in a multi-line `tags:` block points at its own line', async () => {
-  const workflow = [
-    'on: push',
-    'jobs:',
-    '  image:',
-    '    runs-on: ubuntu-latest',
-    '    strategy:',
-    '      matrix:',
-    '        service: [api, Worker]',
-    '    steps:',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          context: services/${{ matrix.service }}',
-    '          tags: |',
-    '            ghcr.io/acme/${{ matrix.service }}:latest',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+    expect: [],
+  },
+  {
+    name: 'registry hosts are case-insensitive: an uppercase host is valid',
+    repo: {
       files: {
-        '.github/workflows/image.yml': workflow,
-        'services/api/Dockerfile': 'FROM alpine\n',
-        'services/Worker/Dockerfile': 'FROM alpine\n',
+        'k8s/deployment.yaml': containers(['Registry.Example.com/acme/api:1.0']),
+        'k8s/kustomization.yaml': KUSTOMIZE_K8S,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['invalid-image-reference@13:13']);
-});
+    expect: [],
+  },
+  // Condition: the reference is known (placeholders, render steps and unknown variables are not references).
+  {
+    name: 'placeholders are not image references: <IMAGE>, __IMAGE__, REPLACE_ME, MY_IMAGE, a placeholder tag',
+    repo: {
+      files: {
+        'k8s/deployment.yaml': containers([
+          '<IMAGE>',
+          '__IMAGE__',
+          'REPLACE_ME',
+          'registry.example.com/acme/MY_IMAGE:1.0',
+          'registry.example.com/Acme/api:TAG_HERE',
+        ]),
+        'k8s/kustomization.yaml': KUSTOMIZE_K8S,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'an image kustomize replacements: fill in is not judged as written',
+    repo: {
+      files: {
+        'k8s/deployment.yaml': containers(['registry.example.com/Acme/api:1.0']),
+        'k8s/kustomization.yaml': `${KUSTOMIZE_K8S}replacements:\n  - source:\n      kind: ConfigMap\n      name: image\n      fieldPath: data.ref\n    targets: []\n`,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'an image a deploy script renders with envsubst is not judged as written',
+    repo: {
+      files: {
+        'k8s/deployment.yaml': containers(['registry.example.com/Acme/api:1.0']),
+        'scripts/deploy.sh': 'cd "$(dirname "$0")/.."\nenvsubst < k8s/deployment.yaml | kubectl apply -f -\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'a tag from a variable nothing sets is not judged',
+    repo: {
+      files: {
+        'scripts/build.sh': 'docker build -t "registry.example.com/acme/api:$GIT_SHA" .\n',
+        Dockerfile: 'FROM alpine\n',
+      },
+    },
+    expect: [],
+  },
+]);
+
+// Suspected bug: `AWS_ACCOUNT_ID.dkr.ecr.<region>.amazonaws.com/app` (a placeholder account id in the host) is
+// reported as an invalid registry host; placeholder detection only looks at path components and the tag.
+test.todo(
+  'invalid-image-reference: a placeholder in the registry host (AWS_ACCOUNT_ID.dkr.ecr…) is not judged',
+);

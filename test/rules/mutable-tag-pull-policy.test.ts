@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: manifest fixtures hold `${TAG}` text literally.
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/mutable-tag-pull-policy.js';
-import { at, checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
+
+const R = 'mutable-tag-pull-policy';
 
 const DIGEST = `sha256:${'4f'.repeat(32)}`;
 
@@ -55,34 +56,11 @@ const deployment = [
   '',
 ].join('\n');
 
-test('mutable tags with the default or IfNotPresent policy, and cached latest, are reported where the policy is decided', async () => {
-  const findings = await checkRepo({ files: { 'k8s/app.yaml': deployment } }, [rule]);
-  assert.deepEqual(at(findings), [
-    'mutable-tag-pull-policy@10:18',
-    'mutable-tag-pull-policy@13:28',
-    'mutable-tag-pull-policy@16:28',
-    'mutable-tag-pull-policy@45:32',
-  ]);
-  assert.ok(findings.every((f) => f.severity === 'warning' && f.file === 'k8s/app.yaml'));
-  const [dev, arm, redis, nginx] = findings.map((f) => f.message);
-  assert.equal(
-    dev,
-    '`registry.example.com/team/api:dev` is a mutable tag pulled with the default policy (IfNotPresent for non-latest tags): a node that already has `dev` never pulls the new push, so rollouts run stale images',
-  );
-  assert.match(
-    arm ?? '',
-    /^`registry\.example\.com\/team\/proxy:arm64-latest` is a mutable tag pulled with imagePullPolicy IfNotPresent: .* `arm64-latest` /,
-  );
-  assert.equal(
-    redis,
-    '`redis:latest` is pulled with imagePullPolicy IfNotPresent: the kubelet keeps whatever `latest` it cached first',
-  );
-  // A reference without a tag is `latest`.
-  assert.match(nginx ?? '', /^`nginx` is pulled with imagePullPolicy Never: /);
-});
+const CHART = 'apiVersion: v2\nname: api\nversion: 0.1.0\nappVersion: "1.4.2"\n';
 
-test('Always, versions, digests and a latest left to its default policy report nothing', async () => {
-  const fixed = [
+/** One Deployment with one container: image on line 10, imagePullPolicy (when given) on line 11. */
+const single = (image: string, policy?: string) =>
+  [
     'apiVersion: apps/v1',
     'kind: Deployment',
     'metadata:',
@@ -92,118 +70,270 @@ test('Always, versions, digests and a latest left to its default policy report n
     '    spec:',
     '      containers:',
     '        - name: api',
-    '          image: registry.example.com/team/api:dev',
-    '          imagePullPolicy: Always',
-    '        - name: proxy',
-    '          image: registry.example.com/team/proxy:2.3.0',
-    '        - name: cache',
-    '          image: redis:latest',
-    '        - name: pinned',
-    `          image: registry.example.com/team/api@${DIGEST}`,
+    `          image: ${image}`,
+    ...(policy ? [`          imagePullPolicy: ${policy}`] : []),
     '',
   ].join('\n');
-  assert.deepEqual(await checkRepo({ files: { 'k8s/app.yaml': fixed } }, [rule]), []);
+
+/** `k8s/app.yaml` applied by a kustomization (reached), plus extra files. */
+const applied = (manifest: string, extra: Record<string, string> = {}) => ({
+  files: { 'k8s/app.yaml': manifest, 'k8s/kustomization.yaml': 'resources:\n  - app.yaml\n', ...extra },
 });
 
-test('Helm values: `image: {repository, tag, pullPolicy}` blocks and `image: "ref"` strings', async () => {
-  const values = [
-    'replicaCount: 2',
-    'image:',
-    '  repository: registry.example.com/team/api',
-    '  tag: develop',
-    '  pullPolicy: IfNotPresent',
-    'worker:',
-    '  image:',
-    '    repository: registry.example.com/team/worker',
-    '    tag: latest',
-    '    pullPolicy: IfNotPresent',
-    'migrations:',
-    '  image:',
-    '    registry: registry.example.com',
-    '    repository: team/migrate',
-    '    tag: "2024.06.1"',
-    '    pullPolicy: IfNotPresent',
-    'redis:',
-    '  image: redis:nightly',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+/** An image built by a script in the repository: `flags` decide whether it is pushed. */
+const built = (tag: string, flags = '') => ({
+  'api/Dockerfile': 'FROM python:3.12-slim\nCOPY . /app\n',
+  'scripts/build.sh': `#!/bin/sh\nset -e\ndocker buildx build ${flags}-t ${tag} api\n`,
+});
+
+ruleTest(rule, [
+  {
+    name: 'mutable tags with the default or IfNotPresent policy, and cached latest, are reported where the policy is decided',
+    repo: applied(deployment),
+    expect: [
+      at(R, 'warning', 'k8s/app.yaml', 10, 18, {
+        message:
+          /^`registry\.example\.com\/team\/api:dev` is a mutable tag pulled with the default policy \(IfNotPresent for non-latest tags\): a node that already has `dev` never pulls the new push, so rollouts run stale images$/,
+        reachable: true,
+      }),
+      at(R, 'warning', 'k8s/app.yaml', 13, 28, {
+        message:
+          /^`registry\.example\.com\/team\/proxy:arm64-latest` is a mutable tag pulled with imagePullPolicy IfNotPresent: .* `arm64-latest` /,
+      }),
+      at(R, 'warning', 'k8s/app.yaml', 16, 28, {
+        message:
+          /^`redis:latest` is pulled with imagePullPolicy IfNotPresent: the kubelet keeps whatever `latest` it cached first$/,
+      }),
+      // A reference without a tag is `latest`.
+      at(R, 'warning', 'k8s/app.yaml', 45, 32, {
+        message: /^`nginx` is pulled with imagePullPolicy Never: /,
+      }),
+    ],
+  },
+  {
+    name: 'a manifest nothing applies is unreached (still a warning, reachable: false)',
+    repo: { files: { 'k8s/app.yaml': single('registry.example.com/team/api:dev') } },
+    expect: [at(R, 'warning', 'k8s/app.yaml', 10, 18, { reachable: false })],
+  },
+  // Condition: the pull policy.
+  {
+    name: 'Always, versions, digests and a latest left to its default policy report nothing',
+    repo: applied(
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: api',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: api',
+        '          image: registry.example.com/team/api:dev',
+        '          imagePullPolicy: Always',
+        '        - name: proxy',
+        '          image: registry.example.com/team/proxy:2.3.0',
+        '        - name: cache',
+        '          image: redis:latest',
+        '        - name: pinned',
+        `          image: registry.example.com/team/api@${DIGEST}`,
+        '',
+      ].join('\n'),
+    ),
+    expect: [],
+  },
+  {
+    name: 'imagePullPolicy Always on a mutable tag reports nothing',
+    repo: applied(single('registry.example.com/team/api:main', 'Always')),
+    expect: [],
+  },
+  {
+    name: 'imagePullPolicy Never on a mutable tag is stale too (reported at the policy)',
+    repo: applied(single('registry.example.com/team/api:main', 'Never')),
+    expect: [at(R, 'warning', 'k8s/app.yaml', 11, 28, { message: /pulled with imagePullPolicy Never/ })],
+  },
+  // Condition: the tag is mutable.
+  {
+    name: 'a version or sha tag with IfNotPresent reports nothing',
+    repo: applied(single('registry.example.com/team/api:3f2c1a9', 'IfNotPresent')),
+    expect: [],
+  },
+  {
+    name: 'a digest on a mutable tag pins it: nothing',
+    repo: applied(single(`registry.example.com/team/api:main@${DIGEST}`, 'IfNotPresent')),
+    expect: [],
+  },
+  // Condition: the reference is known (not a variable, a placeholder, or filled in by a render step).
+  ...[
+    'registry.example.com/team/api:${TAG}',
+    '<IMAGE>',
+    'registry.example.com/team/__IMAGE__:latest',
+    'REPLACE_ME',
+  ].map((image) => ({
+    name: `a placeholder is not an image reference: ${image}`,
+    repo: applied(single(image, 'IfNotPresent')),
+    expect: [],
+  })),
+  {
+    name: 'an image filled in by kustomize replacements: is not judged',
+    repo: {
       files: {
-        'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\nappVersion: "1.4.2"\n',
-        'chart/values.yaml': values,
+        'k8s/app.yaml': single('registry.example.com/team/api:dev'),
+        'k8s/kustomization.yaml': [
+          'resources:',
+          '  - app.yaml',
+          'replacements:',
+          '  - source:',
+          '      kind: ConfigMap',
+          '      name: image',
+          '      fieldPath: data.ref',
+          '    targets:',
+          '      - select:',
+          '          kind: Deployment',
+          '        fieldPaths:',
+          '          - spec.template.spec.containers.[name=api].image',
+          '',
+        ].join('\n'),
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.line}:${f.column}`),
-    ['chart/values.yaml:5:15', 'chart/values.yaml:10:17', 'chart/values.yaml:18:10'],
-  );
-  assert.match(
-    findings[0]?.message ?? '',
-    /^`registry\.example\.com\/team\/api:develop` is a mutable tag pulled with imagePullPolicy IfNotPresent/,
-  );
-  assert.match(
-    findings[1]?.message ?? '',
-    /^`registry\.example\.com\/team\/worker:latest` is pulled with imagePullPolicy IfNotPresent/,
-  );
-  assert.match(
-    findings[2]?.message ?? '',
-    /^`redis:nightly` is a mutable tag pulled with the default policy/,
-  );
-});
-
-test('Helm values without a tag use the chart appVersion (the `helm create` default), not latest', async () => {
-  const values = [
-    'image:',
-    '  repository: registry.example.com/team/api',
-    '  pullPolicy: IfNotPresent',
-    '  # Overrides the image tag whose default is the chart appVersion.',
-    '  tag: ""',
-    'sidecar:',
-    '  image:',
-    '    repository: registry.example.com/team/proxy',
-    '    pullPolicy: IfNotPresent',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+    expect: [],
+  },
+  {
+    name: 'an image a deploy script rewrites with sed before applying is not judged',
+    repo: {
       files: {
-        'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 0.1.0\nappVersion: "1.4.2"\n',
-        'chart/values.yaml': values,
+        'k8s/app.yaml': single('registry.example.com/team/api:dev'),
+        'scripts/deploy.sh':
+          'cd "$(dirname "$0")/.."\nsed -i "s|:dev|:$TAG|" k8s/app.yaml\nkubectl apply -f k8s/app.yaml\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(findings, []);
-});
-
-test('a base image retagged by kustomize `images:` is not what runs; a rename alone keeps the mutable tag', async () => {
-  const files = (override: string[]) => ({
-    'k8s/base/deployment.yaml': deployment.split('        - name: proxy')[0] ?? '',
-    'k8s/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
-    'k8s/overlays/prod/kustomization.yaml': [
-      'resources:',
-      '  - ../../base',
-      'images:',
-      '  - name: registry.example.com/team/api',
-      ...override,
-      '',
-    ].join('\n'),
-  });
-  assert.deepEqual(await checkRepo({ files: files(['    newTag: "1.4.2"']) }, [rule]), []);
-  assert.deepEqual(await checkRepo({ files: files([`    digest: ${DIGEST}`]) }, [rule]), []);
-  const renamed = await checkRepo({ files: files(['    newName: mirror.example.com/team/api']) }, [rule]);
-  assert.deepEqual(
-    renamed.map((f) => `${f.file}:${f.line}:${f.column}`),
-    ['k8s/base/deployment.yaml:10:18'],
-  );
-});
-
-test('compose services and kustomize overrides are not Kubernetes pull policies: not checked', async () => {
-  const findings = await checkRepo(
-    {
+    expect: [],
+  },
+  // Condition: the image is built here, never pushed, and named without a registry host (then IfNotPresent is right).
+  {
+    name: 'an image built here, never pushed, without a registry host: IfNotPresent is correct',
+    repo: applied(single('api:dev', 'IfNotPresent'), built('api:dev')),
+    expect: [],
+  },
+  {
+    name: 'the same image pushed by its build: stale tags are possible again',
+    repo: applied(single('api:dev', 'IfNotPresent'), built('api:dev', '--push ')),
+    expect: [at(R, 'warning', 'k8s/app.yaml', 11, 28)],
+  },
+  {
+    name: 'the same image named with a registry host: reported',
+    repo: applied(
+      single('registry.example.com/team/api:dev', 'IfNotPresent'),
+      built('registry.example.com/team/api:dev'),
+    ),
+    expect: [at(R, 'warning', 'k8s/app.yaml', 11, 28)],
+  },
+  {
+    name: 'the same local name not built here: reported',
+    repo: applied(single('api:dev', 'IfNotPresent')),
+    expect: [at(R, 'warning', 'k8s/app.yaml', 11, 28)],
+  },
+  // Helm.
+  {
+    name: 'Helm values: `image: {repository, tag, pullPolicy}` blocks and `image: "ref"` strings',
+    repo: {
+      files: {
+        'chart/Chart.yaml': CHART,
+        'chart/values.yaml': [
+          'replicaCount: 2',
+          'image:',
+          '  repository: registry.example.com/team/api',
+          '  tag: develop',
+          '  pullPolicy: IfNotPresent',
+          'worker:',
+          '  image:',
+          '    repository: registry.example.com/team/worker',
+          '    tag: latest',
+          '    pullPolicy: IfNotPresent',
+          'migrations:',
+          '  image:',
+          '    registry: registry.example.com',
+          '    repository: team/migrate',
+          '    tag: "2024.06.1"',
+          '    pullPolicy: IfNotPresent',
+          'redis:',
+          '  image: redis:nightly',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [
+      at(R, 'warning', 'chart/values.yaml', 5, 15, {
+        message:
+          /^`registry\.example\.com\/team\/api:develop` is a mutable tag pulled with imagePullPolicy IfNotPresent/,
+        reachable: true,
+      }),
+      at(R, 'warning', 'chart/values.yaml', 10, 17, {
+        message: /^`registry\.example\.com\/team\/worker:latest` is pulled with imagePullPolicy IfNotPresent/,
+      }),
+      at(R, 'warning', 'chart/values.yaml', 18, 10, {
+        message: /^`redis:nightly` is a mutable tag pulled with the default policy/,
+      }),
+    ],
+  },
+  {
+    name: 'Helm values without a tag use the chart appVersion (the `helm create` default), not latest',
+    repo: {
+      files: {
+        'chart/Chart.yaml': CHART,
+        'chart/values.yaml': [
+          'image:',
+          '  repository: registry.example.com/team/api',
+          '  pullPolicy: IfNotPresent',
+          '  # Overrides the image tag whose default is the chart appVersion.',
+          '  tag: ""',
+          'sidecar:',
+          '  image:',
+          '    repository: registry.example.com/team/proxy',
+          '    pullPolicy: IfNotPresent',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+  // Kustomize.
+  ...(() => {
+    const files = (override: string[]) => ({
+      files: {
+        'k8s/base/deployment.yaml': deployment.split('        - name: proxy')[0] ?? '',
+        'k8s/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          'images:',
+          '  - name: registry.example.com/team/api',
+          ...override,
+          '',
+        ].join('\n'),
+      },
+    });
+    return [
+      {
+        name: 'a base image retagged by kustomize `images:` (newTag) is not what runs',
+        repo: files(['    newTag: "1.4.2"']),
+        expect: [],
+      },
+      {
+        name: 'a base image pinned by kustomize `images:` (digest) is not what runs',
+        repo: files([`    digest: ${DIGEST}`]),
+        expect: [],
+      },
+      {
+        name: 'a kustomize rename alone keeps the mutable tag of the base',
+        repo: files(['    newName: mirror.example.com/team/api']),
+        expect: [at(R, 'warning', 'k8s/base/deployment.yaml', 10, 18, { reachable: true })],
+      },
+    ];
+  })(),
+  {
+    name: 'compose services and kustomize overrides are not Kubernetes pull policies: not checked',
+    repo: {
       files: {
         'compose.yaml':
           'services:\n  api:\n    image: registry.example.com/team/api:dev\n    pull_policy: missing\n',
@@ -211,7 +341,12 @@ test('compose services and kustomize overrides are not Kubernetes pull policies:
           'images:\n  - name: api\n    newName: registry.example.com/team/api\n    newTag: dev\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(findings, []);
-});
+    expect: [],
+  },
+]);
+
+// Suspected bug: a render step in a workflow `run:` (sed -i / envsubst on the manifest) is not recognised as filling
+// the image in (only scripts are scanned for renders), so the written `:dev` placeholder is judged today.
+test.todo(
+  'mutable-tag-pull-policy: an image a workflow step rewrites with sed before applying is not judged',
+);

@@ -2,17 +2,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/port-mismatch.js';
-import { at, checkRepo } from '../helpers/check.js';
+import { checkRepo } from '../helpers/check.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
-const dockerfile = [
-  'FROM python:3.12-slim',
-  'WORKDIR /app',
-  'COPY . .',
-  'EXPOSE 5000',
-  'USER 10001',
-  'CMD ["python", "app.py"]',
-  '',
-].join('\n');
+/** The api image: EXPOSE 5000 on line 4, then `cmd` on line 6. */
+const dockerfile = (cmd = 'CMD ["python", "app.py"]', expose = 'EXPOSE 5000\n') =>
+  `FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n${expose}USER 10001\n${cmd}\n`;
+
+/** The entry module: a literal port in `app.run(...)`. */
+const APP_5000 = 'from flask import Flask\napp = Flask(__name__)\napp.run(host="0.0.0.0", port=5000)\n';
 
 const buildScript = [
   '#!/usr/bin/env bash',
@@ -21,8 +19,12 @@ const buildScript = [
   '',
 ].join('\n');
 
-/** Deployment + Service for the api image; `port` is the containerPort named `http`. */
-function manifests(port: number, opts: { namespace?: string } = {}): string {
+/**
+ * Deployment + Service for the api image; `port` is the containerPort named `http` (line 20), used by the
+ * readiness probe (24); the liveness probe uses 5000 (27); the Service targetPort `http` is on line 38.
+ * `container` lines go after the liveness probe (and push the Service down).
+ */
+function manifests(port: number, opts: { namespace?: string; labels?: string; container?: string[] } = {}) {
   const ns = opts.namespace ? `  namespace: ${opts.namespace}\n` : '';
   return [
     'apiVersion: apps/v1',
@@ -37,7 +39,7 @@ function manifests(port: number, opts: { namespace?: string } = {}): string {
     '  template:',
     '    metadata:',
     '      labels:',
-    '        app: api',
+    `        app: ${opts.labels ?? 'api'}`,
     '    spec:',
     '      containers:',
     '        - name: api',
@@ -52,6 +54,7 @@ function manifests(port: number, opts: { namespace?: string } = {}): string {
     '          livenessProbe:',
     '            tcpSocket:',
     '              port: 5000',
+    ...(opts.container ?? []),
     '---',
     'apiVersion: v1',
     'kind: Service',
@@ -67,149 +70,540 @@ function manifests(port: number, opts: { namespace?: string } = {}): string {
   ].join('\n');
 }
 
-test('containerPort, a probe and a Service targetPort resolved through a named port are reported at their values', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        'api/Dockerfile': dockerfile,
-        'api/app.py': 'print(1)\n',
-        'scripts/build.sh': buildScript,
-        'k8s/api.yaml': manifests(8080),
-      },
+/** A one-container Deployment whose only consumer is `containerPort: port` on line 15. */
+const deployment = (port: number, image = 'registry.example.com:5000/team/api:1.0', extra: string[] = []) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: api',
+    'spec:',
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    '        app: api',
+    '    spec:',
+    '      containers:',
+    '        - name: api',
+    `          image: ${image}`,
+    '          ports:',
+    `            - containerPort: ${port}`,
+    ...extra,
+    '',
+  ].join('\n');
+
+/** A Service selecting `app: api` with `targetPort: 8080` on line 10. */
+const service = [
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: api',
+  'spec:',
+  '  selector:',
+  '    app: api',
+  '  ports:',
+  '    - port: 80',
+  '      targetPort: 8080',
+  '',
+].join('\n');
+
+const KUSTOMIZATION = 'resources:\n  - api.yaml\n';
+
+/** A workflow that applies each folder of plain manifests (`kubectl apply -f dir`). */
+const applyWorkflow = (...dirs: string[]) =>
+  [
+    'on: push',
+    'jobs:',
+    '  deploy:',
+    '    runs-on: ubuntu-latest',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    ...dirs.map((d) => `      - run: kubectl apply -f ${d}`),
+    '',
+  ].join('\n');
+
+/** The api image (Dockerfile, entry module, build script) and `k8s/api.yaml`, applied by a kustomization. */
+function k8s(df: string, manifest: string, extra: Record<string, string> = {}) {
+  return {
+    files: {
+      'api/Dockerfile': df,
+      'api/app.py': APP_5000,
+      'scripts/build.sh': buildScript,
+      'k8s/api.yaml': manifest,
+      'k8s/kustomization.yaml': KUSTOMIZATION,
+      ...extra,
     },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['port-mismatch@20:30', 'port-mismatch@24:21', 'port-mismatch@38:19']);
-  assert.ok(findings.every((f) => f.file === 'k8s/api.yaml' && f.severity === 'error'));
-  const [container, probe, service] = findings.map((f) => f.message);
-  assert.equal(
-    container,
-    'containerPort of Deployment "api" uses port 8080, but the image built from api/Dockerfile declares 5000: traffic to it reaches nothing',
-  );
-  assert.match(probe ?? '', /^the readiness probe of Deployment "api" uses port 8080, .*never ready$/);
-  assert.match(
-    service ?? '',
-    /^Service "api" targetPort of Deployment "api" uses port 8080, .*no working endpoint$/,
-  );
-  // The liveness probe on 5000 agrees with EXPOSE 5000: not reported.
-  assert.ok(!findings.some((f) => f.line === 27));
+  };
+}
+
+const compose = [
+  'services:',
+  '  web:',
+  '    build: ./web',
+  '    ports:',
+  '      - "8080:8000"',
+  '      - "9090:3000"',
+  '    healthcheck:',
+  '      test: ["CMD", "curl", "-f", "http://localhost:8000/health"]',
+  '  cache:',
+  '    image: redis:7',
+  '    ports:',
+  '      - "6379:6379"',
+  '',
+].join('\n');
+
+/** A node image reading `process.env.PORT || 3000`, with ENV PORT=3000 (no EXPOSE). */
+const webDockerfile = 'FROM node:20-slim\nENV PORT=3000\nCOPY . .\nCMD ["node", "server.js"]\n';
+const webServer = 'const app = require("./app");\napp.listen(process.env.PORT || 3000);\n';
+
+test('port-mismatch: containerPort, a probe and a Service targetPort (through a named port) are reported at their values, pointing at the listening literal (EXPOSE does not decide)', async () => {
+  const findings = await checkRepo(k8s(dockerfile(), manifests(8080)), [rule]);
+  assertFindings(findings, [
+    at('port-mismatch', 'error', 'k8s/api.yaml', 20, 30, {
+      message:
+        /^containerPort of Deployment "api" uses port 8080, but the container listens on 5000 \(the literal in api\/app\.py\): traffic to it reaches nothing$/,
+      reachable: true,
+    }),
+    at('port-mismatch', 'error', 'k8s/api.yaml', 24, 21, {
+      message: /^the readiness probe of Deployment "api" uses port 8080, .*never ready$/,
+    }),
+    at('port-mismatch', 'error', 'k8s/api.yaml', 38, 19, {
+      message: /^Service "api" targetPort of Deployment "api" uses port 8080, .*no working endpoint$/,
+    }),
+  ]);
+  // The liveness probe on 5000 agrees with the program: not reported.
   assert.deepEqual(
     findings[0]?.related.map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`),
-    ['api/Dockerfile:4:1 the image declares port 5000 here'],
+    ['api/app.py:3:1 listens on 5000 here'],
   );
   assert.equal(findings[0]?.endColumn, 34);
 });
 
-test('the port the image declares reports nothing', async () => {
-  const findings = await checkRepo(
-    {
+ruleTest(rule, [
+  {
+    name: 'the port the program listens on reports nothing',
+    repo: k8s(dockerfile(), manifests(5000)),
+    expect: [],
+  },
+  // Condition: the Service selects the workload (namespace, labels, same deployment unit).
+  {
+    name: 'a Service in another namespace does not select the workload',
+    repo: k8s(dockerfile(), manifests(8080, { namespace: 'other' })),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 20, 30),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 24, 21),
+    ],
+  },
+  {
+    name: 'a Service whose selector does not match the pod labels does not select the workload',
+    repo: k8s(dockerfile(), manifests(8080, { labels: 'api-v2' })),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 20, 30),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 24, 21),
+    ],
+  },
+  {
+    name: 'a Service in the same folder of manifests is applied with the workload and checked',
+    repo: {
       files: {
-        'api/Dockerfile': dockerfile,
+        'api/Dockerfile': dockerfile('CMD ["gunicorn", "app:app"]', ''),
         'scripts/build.sh': buildScript,
-        'k8s/api.yaml': manifests(5000),
+        'k8s/app/api.yaml': deployment(8000),
+        'k8s/app/service.yaml': service,
+        '.github/workflows/deploy.yml': applyWorkflow('k8s/app'),
       },
     },
-    [rule],
-  );
-  assert.deepEqual(findings, []);
-});
-
-test('a Service in another namespace does not select the workload', async () => {
-  const findings = await checkRepo(
-    {
+    expect: [
+      at('port-mismatch', 'error', 'k8s/app/service.yaml', 10, 19, {
+        message:
+          /^Service "api" targetPort .* port 8080, but the container listens on 8000 \(gunicorn's default port\)/,
+      }),
+    ],
+  },
+  {
+    name: 'a Service in another folder is another deployment unit: not compared',
+    repo: {
       files: {
-        'api/Dockerfile': dockerfile,
+        'api/Dockerfile': dockerfile('CMD ["gunicorn", "app:app"]', ''),
         'scripts/build.sh': buildScript,
-        'k8s/api.yaml': manifests(8080, { namespace: 'other' }),
+        'k8s/app/api.yaml': deployment(8000),
+        'k8s/net/service.yaml': service,
+        '.github/workflows/deploy.yml': applyWorkflow('k8s/app', 'k8s/net'),
       },
     },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['port-mismatch@20:30', 'port-mismatch@24:21']);
-});
-
-test('EXPOSE through an ARG takes the build arg of the build that produces the image', async () => {
-  const files = {
-    'api/Dockerfile': 'FROM python:3.12-slim\nARG PORT=8000\nEXPOSE ${PORT}\nUSER 10001\n',
-    'scripts/build.sh': buildScript.replace('--push', '--build-arg PORT=8080 --push'),
-    'k8s/api.yaml': manifests(8080).replace('port: 5000', 'port: http'),
-  };
-  assert.deepEqual(await checkRepo({ files }, [rule]), []);
-  // Without the build arg the image declares the ARG default, 8000.
-  const findings = await checkRepo({ files: { ...files, 'scripts/build.sh': buildScript } }, [rule]);
-  assert.deepEqual(at(findings), [
-    'port-mismatch@20:30',
-    'port-mismatch@24:21',
-    'port-mismatch@27:21',
-    'port-mismatch@38:19',
-  ]);
-  assert.match(findings[0]?.message ?? '', /declares 8000:/);
-});
-
-test('compose: the container side of `ports` and the healthcheck URL are checked against EXPOSE / ENV PORT', async () => {
-  const compose = [
-    'services:',
-    '  web:',
-    '    build: ./web',
-    '    ports:',
-    '      - "8080:8000"',
-    '      - "9090:3000"',
-    '    healthcheck:',
-    '      test: ["CMD", "curl", "-f", "http://localhost:8000/health"]',
-    '  cache:',
-    '    image: redis:7',
-    '    ports:',
-    '      - "6379:6379"',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+    expect: [],
+  },
+  {
+    name: 'a Service an overlay adds to its base is compared (one kustomization rendered with its bases)',
+    repo: {
       files: {
-        'web/Dockerfile': 'FROM node:20-slim\nENV PORT=3000\nCOPY . .\nCMD ["node", "server.js"]\n',
-        'web/server.js': 'x',
-        'compose.yaml': compose,
-      },
-    },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['port-mismatch@5:9', 'port-mismatch@8:13']);
-  assert.equal(
-    findings[0]?.message,
-    'the container side of `ports` of compose service "web" uses port 8000, but the image built from web/Dockerfile declares 3000: the published port reaches nothing',
-  );
-  assert.match(findings[1]?.message ?? '', /^the healthcheck probe of compose service "web" uses port 8000/);
-  assert.deepEqual(
-    findings[0]?.related.map((r) => `${r.file}:${r.line}`),
-    ['web/Dockerfile:2'],
-  );
-});
-
-test('images this repository does not build, and Dockerfiles without EXPOSE, are not checked', async () => {
-  const redis = manifests(6380)
-    .replace('registry.example.com:5000/team/api:1.0', 'redis:7')
-    .replaceAll('app: api', 'app: redis')
-    .replaceAll('name: api', 'name: redis');
-  const notBuilt = await checkRepo(
-    {
-      files: {
-        'api/Dockerfile': dockerfile,
+        'api/Dockerfile': dockerfile('CMD ["gunicorn", "app:app"]', ''),
         'scripts/build.sh': buildScript,
-        'k8s/api.yaml': manifests(5000),
-        'k8s/redis.yaml': redis,
+        'k8s/base/api.yaml': deployment(8000),
+        'k8s/base/kustomization.yaml': KUSTOMIZATION,
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n  - service.yaml\n',
+        'k8s/overlays/prod/service.yaml': service,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(notBuilt, []);
-  const noExpose = await checkRepo(
-    {
+    expect: [at('port-mismatch', 'error', 'k8s/overlays/prod/service.yaml', 10, 19)],
+  },
+  // Condition: the manifest is reached.
+  {
+    name: 'manifests nothing applies are unreached: each mismatch is at most a warning',
+    repo: {
       files: {
-        'api/Dockerfile': 'FROM python:3.12-slim\nUSER 10001\nCMD ["python", "app.py"]\n',
+        'api/Dockerfile': dockerfile(),
+        'api/app.py': APP_5000,
         'scripts/build.sh': buildScript,
         'k8s/api.yaml': manifests(8080),
       },
     },
-    [rule],
-  );
-  assert.deepEqual(noExpose, []);
-});
+    expect: [
+      at('port-mismatch', 'warning', 'k8s/api.yaml', 20, 30, { reachable: false }),
+      at('port-mismatch', 'warning', 'k8s/api.yaml', 24, 21, { reachable: false }),
+      at('port-mismatch', 'warning', 'k8s/api.yaml', 38, 19, { reachable: false }),
+    ],
+  },
+  // Condition: the image is built in this repository.
+  {
+    name: 'an image this repository does not build is not checked',
+    repo: k8s(dockerfile(), deployment(6380, 'redis:7')),
+    expect: [],
+  },
+  // Condition: the listening port is known. EXPOSE alone never decides.
+  {
+    name: 'EXPOSE disagreeing with every consumer while the listening port is unknown: one warning at EXPOSE, the consumers as sites',
+    repo: k8s(dockerfile(), manifests(8080).replace('port: 5000', 'port: 8080'), {
+      'api/app.py': 'print("no server")\n',
+    }),
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
+        message:
+          /^EXPOSE documents port 5000, but Deployment "api" use 8080: one side is wrong \(crossdock cannot tell which port the program listens on\)$/,
+        sites: ['k8s/api.yaml:20', 'k8s/api.yaml:24', 'k8s/api.yaml:27', 'k8s/api.yaml:38'],
+      }),
+    ],
+  },
+  {
+    name: 'EXPOSE contradicted by two workloads of the same image: one warning (one root cause), every consumer a site',
+    repo: k8s(dockerfile(), deployment(8080), {
+      'api/app.py': 'print("no server")\n',
+      'k8s/canary.yaml': deployment(8080).replace('name: api', 'name: canary'),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - canary.yaml\n',
+    }),
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
+        message: /^EXPOSE documents port 5000, but Deployment "api", Deployment "canary" use 8080/,
+        sites: ['k8s/api.yaml:15', 'k8s/canary.yaml:15'],
+      }),
+    ],
+  },
+  {
+    name: 'EXPOSE agreeing with one consumer while the listening port is unknown: no claim (formerly an error against EXPOSE 5000; EXPOSE only documents)',
+    repo: k8s(dockerfile(), manifests(8080), { 'api/app.py': 'print("no server")\n' }),
+    expect: [],
+  },
+  {
+    name: 'the known listening port is checked even when the Dockerfile has no EXPOSE (formerly not checked)',
+    repo: k8s(dockerfile('CMD ["python", "app.py"]', ''), manifests(8080)),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 20, 30),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 24, 21),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 38, 19),
+    ],
+  },
+  {
+    name: 'unknown: no EXPOSE and a module without a port literal: not checked, the unknown port is noted at the first consumer',
+    repo: k8s(dockerfile('CMD ["python", "app.py"]', ''), manifests(8080), {
+      'api/app.py': 'print("no server")\n',
+    }),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 20, 30, {
+        message:
+          /^which port python app\.py listens on is not known; not checked: the port Deployment "api" is served on \(port-mismatch\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: two different port literals in the entry module decide nothing',
+    repo: k8s(dockerfile('CMD ["node", "index.js"]', ''), deployment(8080), {
+      'api/index.js': 'admin.listen(3000);\npublic.listen(4000);\n',
+    }),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [at('unresolved-value', 'info', 'k8s/api.yaml', 15, 30)],
+  },
+  // Listening port sources: server flags and defaults in the image's CMD/ENTRYPOINT.
+  {
+    name: 'gunicorn -b host:port in the image CMD',
+    repo: k8s(dockerfile('CMD ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]', ''), deployment(8000)),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+        message: /listens on 5000 \(`0\.0\.0\.0:5000` in the image's CMD\/ENTRYPOINT\)/,
+      }),
+    ],
+  },
+  {
+    name: 'gunicorn without -b binds its default port 8000',
+    repo: k8s(dockerfile('CMD ["gunicorn", "app:app"]', ''), deployment(5000)),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+        message: /listens on 8000 \(gunicorn's default port\)/,
+      }),
+    ],
+  },
+  {
+    name: 'gunicorn without -b on its default port reports nothing',
+    repo: k8s(dockerfile('CMD ["gunicorn", "app:app"]', ''), deployment(8000)),
+    expect: [],
+  },
+  {
+    name: 'uvicorn in ENTRYPOINT without --port listens on 8000',
+    repo: k8s(dockerfile('ENTRYPOINT ["uvicorn", "app:app", "--host", "0.0.0.0"]', ''), deployment(8080)),
+    expect: [at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /uvicorn's default port/ })],
+  },
+  {
+    name: 'gunicorn binds $PORT from the image ENV, through `sh -c "exec …"`',
+    repo: k8s(
+      dockerfile('CMD ["sh", "-c", "exec gunicorn -b 0.0.0.0:$PORT app:app"]', 'ENV PORT=9000\n'),
+      deployment(8000),
+    ),
+    expect: [at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /listens on 9000/ })],
+  },
+  {
+    name: 'busybox httpd -p',
+    repo: k8s(dockerfile('CMD ["busybox", "httpd", "-f", "-p", "8080"]', ''), deployment(80)),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+        message: /listens on 8080 \(`httpd -p 8080`\)/,
+      }),
+    ],
+  },
+  {
+    name: 'flask run without --port listens on 5000',
+    repo: k8s(dockerfile('CMD ["flask", "run", "--host=0.0.0.0"]', ''), deployment(8080)),
+    expect: [at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /flask run's default port/ })],
+  },
+  {
+    name: 'python -m flask run --port 8080 agrees with containerPort 8080',
+    repo: k8s(dockerfile('CMD ["python", "-m", "flask", "run", "--port", "8080"]', ''), deployment(8080)),
+    expect: [],
+  },
+  // Listening port sources: the container overrides the image.
+  {
+    name: 'Kubernetes args replace the image CMD (its -b decides, not the image)',
+    repo: k8s(
+      dockerfile('CMD ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]'),
+      manifests(5000, { container: ['          args: ["gunicorn", "-b", ":8000", "app:app"]'] }),
+    ),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 20, 30, {
+        message: /listens on 8000 \(`:8000` in the container command\)/,
+      }),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 24, 21),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 27, 21),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 39, 19),
+    ],
+  },
+  {
+    name: 'Kubernetes env PORT overrides the image ENV PORT that gunicorn binds',
+    repo: k8s(
+      dockerfile('CMD ["gunicorn", "app:app"]', 'ENV PORT=5000\n'),
+      deployment(5000, undefined, [
+        '          env:',
+        '            - name: PORT',
+        '              value: "8000"',
+      ]),
+    ),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+        message: /listens on 8000 \(gunicorn binds \$PORT\)/,
+      }),
+    ],
+  },
+  {
+    name: 'without the Kubernetes env, the image ENV PORT decides and agrees',
+    repo: k8s(dockerfile('CMD ["gunicorn", "app:app"]', 'ENV PORT=5000\n'), deployment(5000)),
+    expect: [],
+  },
+  // Listening port sources: a literal in the entry module the image runs.
+  {
+    name: 'the PORT default of os.environ.get in the entry module',
+    repo: k8s(dockerfile('CMD ["python", "app.py"]', ''), deployment(5000), {
+      'api/app.py': 'import os\nPORT = int(os.environ.get("PORT", 8080))\napp.run(port=PORT)\n',
+    }),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /the PORT default in api\/app\.py/ }),
+    ],
+  },
+  {
+    name: 'listen(3000) in a node entry module',
+    repo: k8s(dockerfile('CMD ["node", "index.js"]', ''), deployment(8080), {
+      'api/index.js': 'const server = require("http").createServer(handler);\nserver.listen(3000);\n',
+    }),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+        message: /listens on 3000 \(the literal in api\/index\.js\)/,
+      }),
+    ],
+  },
+  // Unknown listening ports: never a claim.
+  {
+    name: 'unknown: `--port $PORT` in the image CMD with PORT set only at run time',
+    repo: k8s(dockerfile('CMD uvicorn app:app --host 0.0.0.0 --port $PORT', ''), deployment(8000)),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 15, 30, {
+        message: /^the port in the image's CMD\/ENTRYPOINT is set at run time; not checked/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: `--port $(PORT)` in Kubernetes args with no PORT in the environment, noted at the args',
+    repo: k8s(
+      dockerfile('CMD ["uvicorn", "app:app"]', ''),
+      deployment(8000, undefined, ['          args: ["uvicorn", "app:app", "--port", "$(PORT)"]']),
+    ),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 16, 17, {
+        message: /^the port in the container command is set at run time/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: uvicorn on a unix socket (--uds) and gunicorn reading a config file',
+    repo: k8s(dockerfile('CMD ["uvicorn", "app:app", "--uds", "/tmp/app.sock"]', ''), deployment(8000), {
+      'web/Dockerfile':
+        'FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "-c", "gunicorn.conf.py", "app:app"]\n',
+      'scripts/web.sh': 'docker build -t registry.example.com/team/web:1.0 web\n',
+      'k8s/web.yaml': deployment(8000, 'registry.example.com/team/web:1.0').replace('name: api', 'name: web'),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - web.yaml\n',
+    }),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 15, 30, { message: /listens on a socket/ }),
+      at('unresolved-value', 'info', 'k8s/web.yaml', 15, 30, {
+        message: /reads its bind address from a config file/,
+      }),
+    ],
+  },
+  // Build arguments: the build that produces the image decides its ARGs.
+  {
+    name: 'EXPOSE through an ARG takes the build arg of the build that produces the image: it agrees, nothing to say',
+    repo: k8s(
+      'FROM python:3.12-slim\nARG PORT=8000\nEXPOSE ${PORT}\nUSER 10001\n',
+      manifests(8080).replace('port: 5000', 'port: http'),
+      { 'scripts/build.sh': buildScript.replace('--push', '--build-arg PORT=8080 --push') },
+    ),
+    expect: [],
+  },
+  {
+    name: 'EXPOSE through an ARG without the build arg documents the default 8000, which every consumer contradicts: one warning at EXPOSE (formerly four errors against EXPOSE)',
+    repo: k8s(
+      'FROM python:3.12-slim\nARG PORT=8000\nEXPOSE ${PORT}\nUSER 10001\n',
+      manifests(8080).replace('port: 5000', 'port: http'),
+    ),
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 3, 1, {
+        message: /^EXPOSE documents port 8000, but Deployment "api" use 8080/,
+        sites: ['k8s/api.yaml:20', 'k8s/api.yaml:24', 'k8s/api.yaml:27', 'k8s/api.yaml:38'],
+      }),
+    ],
+  },
+  {
+    name: 'ENV PORT from an ARG that gunicorn binds: the build arg decides the listening port',
+    repo: k8s(
+      'FROM python:3.12-slim\nARG PORT=8000\nENV PORT=${PORT}\nCMD ["gunicorn", "app:app"]\n',
+      deployment(8000),
+      { 'scripts/build.sh': buildScript.replace('--push', '--build-arg PORT=8080 --push') },
+    ),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+        message: /listens on 8080 \(gunicorn binds \$PORT\)/,
+      }),
+    ],
+  },
+  // Compose.
+  {
+    name: 'compose: the container side of `ports` and the healthcheck URL are checked against the port the server reads from ENV PORT',
+    repo: { files: { 'web/Dockerfile': webDockerfile, 'web/server.js': webServer, 'compose.yaml': compose } },
+    expect: [
+      at('port-mismatch', 'error', 'compose.yaml', 5, 9, {
+        message:
+          /^the container side of `ports` of compose service "web" uses port 8000, but the container listens on 3000 \(PORT=3000 read by web\/server\.js\): the published port reaches nothing$/,
+        reachable: true,
+      }),
+      at('port-mismatch', 'error', 'compose.yaml', 8, 13, {
+        message: /^the healthcheck probe of compose service "web" uses port 8000/,
+      }),
+    ],
+  },
+  {
+    name: 'compose: `environment: PORT` overrides the image ENV',
+    repo: {
+      files: {
+        'web/Dockerfile': webDockerfile,
+        'web/server.js': webServer,
+        'compose.yaml': compose.replace(
+          '    healthcheck',
+          '    environment:\n      PORT: "8000"\n    healthcheck',
+        ),
+      },
+    },
+    expect: [
+      at('port-mismatch', 'error', 'compose.yaml', 6, 9, { message: /uses port 3000, .* listens on 8000/ }),
+    ],
+  },
+  {
+    name: 'compose: `command:` replaces the image CMD',
+    repo: {
+      files: {
+        'web/Dockerfile': 'FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "app:app"]\n',
+        'compose.yaml': compose.replace(
+          '    healthcheck',
+          '    command: gunicorn -b 0.0.0.0:3000 app:app\n    healthcheck',
+        ),
+      },
+    },
+    expect: [
+      at('port-mismatch', 'error', 'compose.yaml', 5, 9, {
+        message: /`0\.0\.0\.0:3000` in the container command/,
+      }),
+      at('port-mismatch', 'error', 'compose.yaml', 9, 13),
+    ],
+  },
+  {
+    name: 'compose: `entrypoint:` replaces the image ENTRYPOINT and CMD',
+    repo: {
+      files: {
+        'web/Dockerfile': 'FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "-b", ":8000", "app:app"]\n',
+        'compose.yaml': compose.replace(
+          '    healthcheck',
+          '    entrypoint: ["uvicorn", "app:app", "--port", "3000"]\n    healthcheck',
+        ),
+      },
+    },
+    expect: [
+      at('port-mismatch', 'error', 'compose.yaml', 5, 9, { message: /listens on 3000/ }),
+      at('port-mismatch', 'error', 'compose.yaml', 9, 13),
+    ],
+  },
+  {
+    name: 'unknown: compose service whose server port is not known (no EXPOSE) is noted, not reported',
+    repo: {
+      files: {
+        'web/Dockerfile': webDockerfile,
+        'web/server.js': 'require("./app");\n',
+        'compose.yaml': compose,
+      },
+    },
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'compose.yaml', 5, 9, {
+        message:
+          /^which port node server\.js listens on is not known; not checked: the port compose service "web" is served on/,
+      }),
+    ],
+  },
+]);

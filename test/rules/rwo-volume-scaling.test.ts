@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/rwo-volume-scaling.js';
-import { at, checkRepo } from '../helpers/check.js';
+import { checkRepo } from '../helpers/check.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
 const dockerfile = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nEXPOSE 5000\nUSER 10001\n';
+const R = 'rwo-volume-scaling';
 
 function pvc(accessModes: string | undefined, namespace?: string): string {
   return [
@@ -64,27 +66,62 @@ function hpa(max: number, target = 'api'): string {
 
 const stream = (...docs: string[]) => docs.join('---\n');
 
-test('replicas above 1 and an HPA above 1 on a ReadWriteOnce claim are reported, pointing back at the PVC', async () => {
+/** The files, with a kustomization in `k8s/` listing every manifest there (so they are applied together). */
+function kustomized(files: Record<string, string>) {
+  const resources = Object.keys(files)
+    .filter((f) => /^k8s\/[^/]+\.yaml$/.test(f))
+    .map((f) => `  - ${f.slice(4)}`);
+  return { files: { ...files, 'k8s/kustomization.yaml': ['resources:', ...resources, ''].join('\n') } };
+}
+
+const scaledObject = [
+  'apiVersion: keda.sh/v1alpha1',
+  'kind: ScaledObject',
+  'metadata:',
+  '  name: api-queue',
+  'spec:',
+  '  scaleTargetRef:',
+  '    name: api',
+  '  triggers:',
+  '    - type: rabbitmq',
+  '      metadata:',
+  '        queueName: jobs',
+  '',
+].join('\n');
+
+/** A base (PVC, Deployment with `replicas`, optional HPA) and overlays around it. */
+function kustomizeBase(replicas: number, withHpa: boolean) {
+  return {
+    'k8s/base/pvc.yaml': pvc('ReadWriteOnce'),
+    'k8s/base/api.yaml': workload('Deployment', replicas),
+    ...(withHpa ? { 'k8s/base/hpa.yaml': hpa(6) } : {}),
+    'k8s/base/kustomization.yaml': `resources:\n  - pvc.yaml\n  - api.yaml\n${withHpa ? '  - hpa.yaml\n' : ''}`,
+  };
+}
+
+const deploymentPatch = (replicas: number) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: ${replicas}\n`;
+
+test('rwo-volume-scaling: replicas above 1 and an HPA above 1 on a ReadWriteOnce claim are reported, pointing back at the PVC', async () => {
   const findings = await checkRepo(
-    {
-      files: {
-        'api/Dockerfile': dockerfile,
-        'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 3), hpa(6)),
-      },
-    },
+    kustomized({
+      'api/Dockerfile': dockerfile,
+      'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 3), hpa(6)),
+    }),
     [rule],
   );
   // PVC: lines 1-9; Deployment: 11-28 (replicas on 16); HPA: 30- (metadata.name on 33).
-  assert.deepEqual(at(findings), ['rwo-volume-scaling@16:13', 'rwo-volume-scaling@33:9']);
-  assert.ok(findings.every((f) => f.file === 'k8s/app.yaml' && f.severity === 'error'));
-  assert.equal(
-    findings[0]?.message,
-    'Deployment "api" runs 3 replicas but mounts PVC "uploads" (ReadWriteOnce): only pods on one node can attach it; the others stay Pending (Multi-Attach error)',
-  );
-  assert.equal(
-    findings[1]?.message,
-    'HorizontalPodAutoscaler "api" may scale Deployment "api" to 6 replicas, but it mounts PVC "uploads" (ReadWriteOnce): extra pods on other nodes stay Pending',
-  );
+  assertFindings(findings, [
+    at(R, 'error', 'k8s/app.yaml', 16, 13, {
+      message:
+        /^Deployment "api" runs 3 replicas but mounts PVC "uploads" \(ReadWriteOnce\): only pods on one node can attach it; the others stay Pending \(Multi-Attach error\)$/,
+      reachable: true,
+    }),
+    at(R, 'error', 'k8s/app.yaml', 33, 9, {
+      message:
+        /^HorizontalPodAutoscaler "api" may scale Deployment "api" to 6 replicas, but it mounts PVC "uploads" \(ReadWriteOnce\): extra pods on other nodes stay Pending$/,
+    }),
+  ]);
   for (const f of findings)
     assert.deepEqual(
       f.related.map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`),
@@ -92,95 +129,183 @@ test('replicas above 1 and an HPA above 1 on a ReadWriteOnce claim are reported,
     );
 });
 
-test('a claim without accessModes is ReadWriteOnce in practice; the PVC may live in another file', async () => {
-  const findings = await checkRepo(
-    {
+ruleTest(rule, [
+  {
+    name: 'a claim without accessModes is ReadWriteOnce in practice; the PVC may live in another file of the unit',
+    repo: kustomized({ 'k8s/pvc.yaml': pvc(undefined), 'k8s/deploy.yaml': workload('StatefulSet', 2) }),
+    expect: [
+      at(R, 'error', 'k8s/deploy.yaml', 6, 13, {
+        message:
+          /^StatefulSet "api" runs 2 replicas but mounts PVC "uploads" \(no accessModes: ReadWriteOnce in practice\)/,
+      }),
+    ],
+  },
+  {
+    name: 'a KEDA ScaledObject without maxReplicaCount scales to 100 by default',
+    repo: kustomized({
+      'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 1)),
+      'k8s/keda.yaml': scaledObject,
+    }),
+    expect: [
+      at(R, 'error', 'k8s/keda.yaml', 4, 9, {
+        message: /^ScaledObject "api-queue" may scale Deployment "api" to 100 replicas/,
+      }),
+    ],
+  },
+  // Condition: more than one replica, or an autoscaler above 1.
+  {
+    name: 'one replica with an HPA capped at 1 reports nothing',
+    repo: kustomized({ 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 1), hpa(1)) }),
+    expect: [],
+  },
+  {
+    name: 'no replicas field (1) and no autoscaler reports nothing',
+    repo: kustomized({ 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', undefined)) }),
+    expect: [],
+  },
+  // Condition: the autoscaler targets this workload.
+  {
+    name: 'an HPA of another workload reports nothing',
+    repo: kustomized({
+      'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', undefined), hpa(4, 'web')),
+    }),
+    expect: [],
+  },
+  // Condition: the claim is single-writer.
+  {
+    name: 'ReadWriteMany claims are shared: nothing',
+    repo: kustomized({ 'k8s/app.yaml': stream(pvc('ReadWriteMany'), workload('Deployment', 3), hpa(6)) }),
+    expect: [],
+  },
+  {
+    name: 'ReadOnlyMany claims are shared: nothing',
+    repo: kustomized({ 'k8s/app.yaml': stream(pvc('ReadOnlyMany'), workload('Deployment', 3)) }),
+    expect: [],
+  },
+  // Condition: the claim the workload mounts is the one declared (same namespace, same unit).
+  {
+    name: 'a PVC of the same name in another namespace is not the one mounted',
+    repo: kustomized({ 'k8s/app.yaml': stream(pvc('ReadWriteOnce', 'storage'), workload('Deployment', 3)) }),
+    expect: [],
+  },
+  {
+    name: 'unknown: a PVC declared in another folder is another deployment unit; its access mode is not known here',
+    repo: {
       files: {
-        'k8s/pvc.yaml': pvc(undefined),
-        'k8s/deploy.yaml': workload('StatefulSet', 2),
+        'k8s/app/api.yaml': workload('Deployment', 3),
+        'k8s/storage/pvc.yaml': pvc('ReadWriteOnce'),
+        'scripts/deploy.sh':
+          'cd "$(dirname "$0")/.."\nkubectl apply -f k8s/storage\nkubectl apply -f k8s/app\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.line}:${f.column}`),
-    ['k8s/deploy.yaml:6:13'],
-  );
-  assert.match(
-    findings[0]?.message ?? '',
-    /^StatefulSet "api" runs 2 replicas but mounts PVC "uploads" \(no accessModes: ReadWriteOnce in practice\)/,
-  );
-  assert.equal(findings[0]?.related[0]?.file, 'k8s/pvc.yaml');
-});
-
-test('a KEDA ScaledObject without maxReplicaCount scales to 100 by default', async () => {
-  const scaledObject = [
-    'apiVersion: keda.sh/v1alpha1',
-    'kind: ScaledObject',
-    'metadata:',
-    '  name: api-queue',
-    'spec:',
-    '  scaleTargetRef:',
-    '    name: api',
-    '  triggers:',
-    '    - type: rabbitmq',
-    '      metadata:',
-    '        queueName: jobs',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
+    expect: [],
+  },
+  // Condition: the workload kind keeps replicas of one pod template.
+  {
+    name: 'a DaemonSet runs one pod per node by design: not checked',
+    repo: kustomized({ 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('DaemonSet', undefined)) }),
+    expect: [],
+  },
+  {
+    name: 'StatefulSet volumeClaimTemplates give each pod its own volume',
+    repo: kustomized({
+      'k8s/db.yaml': [
+        'apiVersion: apps/v1',
+        'kind: StatefulSet',
+        'metadata:',
+        '  name: db',
+        'spec:',
+        '  replicas: 3',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: db',
+        '          image: postgres:16',
+        '          volumeMounts:',
+        '            - name: data',
+        '              mountPath: /var/lib/postgresql/data',
+        '  volumeClaimTemplates:',
+        '    - metadata:',
+        '        name: data',
+        '      spec:',
+        '        accessModes: [ReadWriteOnce]',
+        '',
+      ].join('\n'),
+    }),
+    expect: [],
+  },
+  // Condition: the manifests are reached.
+  {
+    name: 'a folder of manifests nothing applies is unreached: at most warnings',
+    repo: {
+      files: { 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 3), hpa(6)) },
+    },
+    expect: [
+      at(R, 'warning', 'k8s/app.yaml', 16, 13, { reachable: false }),
+      at(R, 'warning', 'k8s/app.yaml', 33, 9, { reachable: false }),
+    ],
+  },
+  {
+    name: 'a folder a script applies is reached',
+    repo: {
       files: {
-        'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 1)),
-        'k8s/keda.yaml': scaledObject,
+        'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 3)),
+        Makefile: 'deploy:\n\tkubectl apply -f k8s\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.line}:${f.column}`),
-    ['k8s/keda.yaml:4:9'],
-  );
-  assert.match(
-    findings[0]?.message ?? '',
-    /^ScaledObject "api-queue" may scale Deployment "api" to 100 replicas/,
-  );
-});
+    expect: [at(R, 'error', 'k8s/app.yaml', 16, 13, { reachable: true })],
+  },
+  // Kustomize: a unit is a kustomization rendered with its bases and patches.
+  {
+    name: 'kustomize: a base with 3 replicas is reported in the base',
+    repo: { files: kustomizeBase(3, false) },
+    expect: [at(R, 'error', 'k8s/base/api.yaml', 6, 13)],
+  },
+  {
+    name: 'kustomize: an overlay patching replicas to 1 fixes its base (the base is not a unit of its own)',
+    repo: {
+      files: {
+        ...kustomizeBase(3, false),
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n',
+        'k8s/overlays/prod/replicas.yaml': deploymentPatch(1),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: an overlay `$patch: delete` of the HPA removes it',
+    repo: {
+      files: {
+        ...kustomizeBase(1, true),
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\npatches:\n  - path: no-hpa.yaml\n',
+        'k8s/overlays/prod/no-hpa.yaml':
+          '$patch: delete\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: alternative overlays are separate units; only the overlay adding an HPA is reported',
+    repo: {
+      files: {
+        ...kustomizeBase(1, false),
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n  - hpa.yaml\n',
+        'k8s/overlays/prod/hpa.yaml': hpa(6),
+        'k8s/overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
+      },
+    },
+    expect: [at(R, 'error', 'k8s/overlays/prod/hpa.yaml', 4, 9)],
+  },
+]);
 
-test('one replica with an HPA capped at 1, shared access modes, other namespaces and other targets report nothing', async () => {
-  const cases: Record<string, string>[] = [
-    { 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', 1), hpa(1)) },
-    { 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('Deployment', undefined), hpa(4, 'web')) },
-    { 'k8s/app.yaml': stream(pvc('ReadWriteMany'), workload('Deployment', 3), hpa(6)) },
-    { 'k8s/app.yaml': stream(pvc('ReadOnlyMany'), workload('Deployment', 3)) },
-    { 'k8s/app.yaml': stream(pvc('ReadWriteOnce', 'storage'), workload('Deployment', 3)) },
-    { 'k8s/app.yaml': stream(pvc('ReadWriteOnce'), workload('DaemonSet', undefined)) },
-  ];
-  for (const files of cases) assert.deepEqual(await checkRepo({ files }, [rule]), [], files['k8s/app.yaml']);
-});
-
-test('StatefulSet volumeClaimTemplates give each pod its own volume', async () => {
-  const sts = [
-    'apiVersion: apps/v1',
-    'kind: StatefulSet',
-    'metadata:',
-    '  name: db',
-    'spec:',
-    '  replicas: 3',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    '        - name: db',
-    '          image: postgres:16',
-    '          volumeMounts:',
-    '            - name: data',
-    '              mountPath: /var/lib/postgresql/data',
-    '  volumeClaimTemplates:',
-    '    - metadata:',
-    '        name: data',
-    '      spec:',
-    '        accessModes: [ReadWriteOnce]',
-    '',
-  ].join('\n');
-  assert.deepEqual(await checkRepo({ files: { 'k8s/db.yaml': sts } }, [rule]), []);
-});
+// Suspected bugs (see the report): each of these is reported today.
+// A replica patch file of a reached kustomization is not itself reached: the finding at the patch is demoted to a warning.
+test.todo(
+  'rwo-volume-scaling: kustomize: an overlay patching replicas to 4 is an error at the patch (the patch file is reached)',
+);
+// Inline patches (`patches: - patch: |` with `$patch: delete`) are not applied to the unit.
+test.todo('rwo-volume-scaling: kustomize: an inline `$patch: delete` of the HPA removes it');
+// The kustomization `replicas:` field (replica count transformer) is not applied.
+test.todo('rwo-volume-scaling: kustomize: `replicas: [{name: api, count: 1}]` in an overlay fixes its base');
