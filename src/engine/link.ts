@@ -1,5 +1,5 @@
 import { runnerArchitecture } from '../knowledge/runners.js';
-import type { Container, Kustomization, RegistryMention, Site, Workload } from '../model/deploy.js';
+import type { Container, Kustomization, KustomizePatch, RegistryMention, Site, Workload } from '../model/deploy.js';
 import type { Dockerfile } from '../model/dockerfile.js';
 import { copyMappings, imageFileSource, normalize, stageViews, workdirAt } from '../model/eval.js';
 import {
@@ -12,7 +12,9 @@ import {
 import { formatPlatform, parsePlatform, type Platform, samePlatform } from '../model/platform.js';
 import type { Build, DeploymentUnit, ImageView, ProjectModel, Targets } from '../model/project.js';
 import { ancestors, basename, dirname, joinPath, pathStatus, present, within } from '../model/repo.js';
-import { locate, type SourceFile } from '../model/source.js';
+import { locate, SourceFile } from '../model/source.js';
+import { readPatch } from '../sources/k8s/kustomize.js';
+import { parseYaml } from '../sources/yaml/node.js';
 import { known, unknown, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
@@ -647,8 +649,29 @@ export function linkUnits(
         for (const x of d.kustomizations) if (dirname(x.file.path) === r.path) included.add(x.file.path);
     for (const p of k.patches) if (p.path) patchFiles.add(p.path);
   }
+  // A file a kustomization names as a patch holds patches, not objects of its own.
+  const notPatch = <T extends { site: Site }>(list: T[]) => list.filter((x) => !patchFiles.has(x.site.file.path));
+  d.workloads = notPatch(d.workloads);
+  d.services = notPatch(d.services);
+  d.claims = notPatch(d.claims);
+  d.autoscalers = notPatch(d.autoscalers);
+  d.ingresses = notPatch(d.ingresses);
+  d.namespaces = notPatch(d.namespaces);
+  // Inline patches (`patches: - patch: |`), read once per kustomization entry.
+  const inline = new Map<string, KustomizePatch[]>();
+  for (const k of d.kustomizations)
+    for (const p of k.patches)
+      if (p.inline !== undefined) {
+        const docs = parseYaml(new SourceFile(k.file.path, p.inline)).docs;
+        inline.set(`${k.file.path}:${p.site.span.start}`, docs.flatMap((doc) => {
+          const patch = readPatch(doc);
+          // Positions inside the inline text are not file positions: report at the patch entry.
+          return patch ? [{ ...patch, site: p.site, replicas: patch.replicas ? { value: patch.replicas.value, site: p.site } : undefined }] : [];
+        }));
+      }
+  d.patched ??= new Set();
   const byFile = <T extends { site: Site }>(list: T[], files: Set<string>) =>
-    list.flatMap((x, i) => (files.has(x.site.file.path) && !patchFiles.has(x.site.file.path) ? [i] : []));
+    list.flatMap((x, i) => (files.has(x.site.file.path) ? [i] : []));
   const inKustomization = new Set<string>();
   for (const k of d.kustomizations) {
     if (included.has(k.file.path)) continue;
@@ -660,34 +683,38 @@ export function linkUnits(
     unit.claims = byFile(d.claims, files);
     unit.autoscalers = byFile(d.autoscalers, files);
     unit.ingresses = byFile(d.ingresses, files);
-    // Patches of every kustomization in the chain: `$patch: delete` removes, spec.replicas overrides.
-    for (const kz of chain) {
+    for (const f of files) unit.files.add(f);
+    // Patches of every kustomization in the chain, bases first: `$patch: delete` removes, spec.replicas overrides.
+    for (const kz of [...chain].reverse()) {
+      unit.files.add(kz.file.path);
       for (const p of kz.patches) {
-        const docs = p.path ? (d.patches?.get(p.path) ?? []) : [];
+        if (p.path) unit.files.add(p.path);
+        const docs = p.path ? (d.patches?.get(p.path) ?? []) : (inline.get(`${kz.file.path}:${p.site.span.start}`) ?? []);
         for (const patch of docs) {
           const match = (x: { name: string; kind?: string }) =>
             x.name === patch.name && (!patch.kind || !x.kind || x.kind === patch.kind);
+          const keep = (list: number[], items: { name: string; kind?: string }[], kind: string) =>
+            list.filter((i) => {
+              const x = items[i];
+              return !(x && x.name === patch.name && (!patch.kind || (x.kind ?? kind) === patch.kind));
+            });
           if (patch.delete) {
             unit.workloads = unit.workloads.filter((i) => !match(d.workloads[i] as Workload));
-            unit.services = unit.services.filter(
-              (i) => (d.services[i]?.name ?? '') !== patch.name || patch.kind !== 'Service',
-            );
-            unit.claims = unit.claims.filter(
-              (i) => (d.claims[i]?.name ?? '') !== patch.name || patch.kind !== 'PersistentVolumeClaim',
-            );
-            unit.autoscalers = unit.autoscalers.filter(
-              (i) =>
-                !(
-                  d.autoscalers[i]?.name === patch.name &&
-                  (!patch.kind || d.autoscalers[i]?.kind === patch.kind)
-                ),
-            );
-          } else if (patch.replicas) {
-            for (const i of unit.workloads)
-              if (match(d.workloads[i] as Workload)) unit.replicas.set(i, patch.replicas);
+            unit.services = keep(unit.services, d.services, 'Service');
+            unit.claims = keep(unit.claims, d.claims, 'PersistentVolumeClaim');
+            unit.autoscalers = keep(unit.autoscalers, d.autoscalers, 'HorizontalPodAutoscaler');
+            unit.ingresses = keep(unit.ingresses, d.ingresses, 'Ingress');
+            continue;
           }
+          if (patch.replicas)
+            for (const i of unit.workloads) if (match(d.workloads[i] as Workload)) unit.replicas.set(i, patch.replicas);
+          if (patch.other && patch.name) d.patched.add(`${patch.kind ?? '*'}/${patch.name}`);
         }
       }
+      // `replicas: [{ name, count }]`
+      for (const r of kz.replicas)
+        for (const i of unit.workloads)
+          if (d.workloads[i]?.name === r.name) unit.replicas.set(i, { value: r.count, site: r.site });
       if (kz.replacements)
         for (const i of unit.workloads)
           for (const c of d.workloads[i]?.containers ?? []) c.imageFilledBy ??= kz.replacements;
@@ -740,6 +767,7 @@ function emptyUnit(id: string, kind: DeploymentUnit['kind'], path: string): Depl
     autoscalers: [],
     ingresses: [],
     replicas: new Map(),
+    files: new Set(),
     reached: false,
   };
 }
@@ -843,6 +871,7 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
   for (const k of model.deployments.kustomizations) files.add(k.file.path);
   for (const u of model.units) {
     if (!u.reached) continue;
+    for (const f of u.files) files.add(f);
     for (const i of u.workloads) {
       const w = model.deployments.workloads[i];
       if (w) files.add(w.site.file.path);

@@ -162,6 +162,8 @@ export interface Kustomization {
   patches: { path: string | undefined; inline: string | undefined; site: Site }[];
   /** `replacements:` or `vars:`: values copied into other objects at build time. */
   replacements: Site | undefined;
+  /** `replicas: [{ name, count }]`. */
+  replicas: { name: string; count: number; site: Site }[];
 }
 
 /** A strategic-merge patch as read from its file or inline text. */
@@ -171,6 +173,8 @@ export interface KustomizePatch {
   /** `$patch: delete`: the object is removed. */
   delete: boolean;
   replicas: Located<number> | undefined;
+  /** It changes other fields too (tls, ports, containers...). */
+  other: boolean;
   site: Site;
 }
 
@@ -178,6 +182,8 @@ export interface Deployments {
   kustomizations: Kustomization[];
   /** Patches read from the files kustomizations name as patches (those files are not objects of their own). */
   patches?: Map<string, KustomizePatch[]>;
+  /** `Kind/name` of objects some kustomization patches beyond delete and replicas: their fields are not as written. */
+  patched?: Set<string>;
   workloads: Workload[];
   services: Service[];
   ingresses: Ingress[];

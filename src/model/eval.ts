@@ -81,6 +81,12 @@ export function substitute(
         why ??= v;
         return whole;
       }
+      // `$X` of an ARG declared without a default that the build does not pass: Docker substitutes an empty
+      // string and the instruction breaks; no other claim can rest on it.
+      if (v === 'unset' && op === undefined && vars.has(name)) {
+        why ??= unknown('arg-no-default', `ARG ${name} has no default and this build does not pass it`);
+        return whole;
+      }
       const value = v === 'unset' ? undefined : v.value;
       const set = value !== undefined;
       const nonEmpty = set && value !== '';

@@ -150,6 +150,8 @@ export interface DeploymentUnit {
   replicas: Map<number, { value: number; site: Site }>;
   /** Reached: applied by something in the repository, or a top-level kustomization / compose file / chart. */
   reached: boolean;
+  /** Every file the unit is made of (resources, patches, nested kustomizations). */
+  files: Set<string>;
 }
 
 /** Which files and Dockerfile stages something in the repository builds or deploys. */

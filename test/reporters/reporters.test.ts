@@ -5,6 +5,7 @@ import ajvModule from 'ajv';
 import ajvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 import { check } from '../../src/engine/run.js';
+import { allRules } from '../../src/rules/index.js';
 import { SourceFile } from '../../src/model/source.js';
 import { render } from '../../src/reporters/index.js';
 import type { RunResult } from '../../src/reporters/types.js';
@@ -29,7 +30,7 @@ const REPO = {
 async function realResult(): Promise<{ result: RunResult; sources: Map<string, SourceFile> }> {
   const repo = makeRepo(REPO);
   try {
-    const { result, model } = await check({ root: repo.root });
+    const { result, model } = await check({ root: repo.root }, allRules());
     return { result, sources: model.sources };
   } finally {
     repo.cleanup();

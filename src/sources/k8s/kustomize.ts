@@ -13,7 +13,14 @@ export function readKustomization(doc: Y, out: Deployments): Kustomization | und
     images: [],
     patches: [],
     replacements: (doc.get('replacements') ?? doc.get('vars'))?.site,
+    replicas: [],
   };
+  for (const item of doc.get('replicas')?.items() ?? []) {
+    const name = item.get('name')?.str();
+    const count = item.get('count');
+    const n = count?.num();
+    if (name && count && n !== undefined) k.replicas.push({ name, count: n, site: count.site });
+  }
   for (const key of ['patches', 'patchesStrategicMerge', 'patchesJson6902']) {
     for (const item of doc.get(key)?.items() ?? []) {
       const path = item.isMap ? item.get('path')?.str() : item.str();
@@ -96,6 +103,9 @@ export function readHelmValues(doc: Y, out: Deployments): void {
 /** A strategic-merge patch document: which object it targets, whether it deletes it, a replica count. */
 export function readPatch(doc: Y): KustomizePatch | undefined {
   if (!doc.isMap) return undefined;
+  const keys = doc.entries().map((e) => e.key);
+  const spec = doc.get('spec');
+  const specKeys = spec?.isMap ? spec.entries().map((e) => e.key) : [];
   const replicas = doc.at('spec', 'replicas');
   const n = replicas?.num();
   return {
@@ -103,6 +113,8 @@ export function readPatch(doc: Y): KustomizePatch | undefined {
     name: doc.at('metadata', 'name')?.str(),
     delete: doc.get('$patch')?.str() === 'delete',
     replicas: replicas && n !== undefined ? { value: n, site: replicas.site } : undefined,
+    // Anything beyond kind/metadata/$patch and spec.replicas changes fields crossdock reads as written.
+    other: keys.some((k) => !['apiVersion', 'kind', 'metadata', '$patch', 'spec'].includes(k)) || specKeys.some((k) => k !== 'replicas'),
     site: doc.site,
   };
 }
