@@ -39,6 +39,10 @@ const pythonProject = {
 
 const WF = '.github/workflows/image.yml';
 
+/** The same Dockerfile (base known, HEALTHCHECK with curl) at app/ and at scripts/app/. */
+const hcDockerfile = 'FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n';
+const twoApps = { 'app/Dockerfile': hcDockerfile, 'scripts/app/Dockerfile': hcDockerfile };
+
 ruleTest(unresolvedValue, [
   {
     name: 'an ARG without default that the build does not pass: one info note where the ARG is used, naming the blocked check',
@@ -160,6 +164,63 @@ ruleTest(unresolvedValue, [
       },
     },
     expect: [at('healthcheck-tool-missing', 'error', 'app/Dockerfile', 4, 17, { sites: ['build.sh:2'] })],
+  },
+
+  // Where a script runs from.
+  {
+    name: 'a script nothing runs has an unknown working directory: when the root and its folder both hold the Dockerfile, it builds neither for sure (both unreached: warnings)',
+    rules: [healthcheckToolMissing],
+    repo: { files: { ...twoApps, 'scripts/build.sh': '#!/bin/sh\ndocker build -t acme/api app\n' } },
+    expect: [
+      at('healthcheck-tool-missing', 'warning', 'app/Dockerfile', 2, 17, { reachable: false }),
+      at('healthcheck-tool-missing', 'warning', 'scripts/app/Dockerfile', 2, 17, { reachable: false }),
+    ],
+  },
+  {
+    name: '`cd "$(dirname "$0")/.."` resolves the working directory to the root',
+    rules: [healthcheckToolMissing],
+    repo: {
+      files: {
+        ...twoApps,
+        'scripts/build.sh': '#!/bin/sh\ncd "$(dirname "$0")/.."\ndocker build -t acme/api app\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'app/Dockerfile', 2, 17, {
+        reachable: true,
+        sites: ['scripts/build.sh:3'],
+      }),
+      at('healthcheck-tool-missing', 'warning', 'scripts/app/Dockerfile', 2, 17, { reachable: false }),
+    ],
+  },
+  {
+    name: '`cd "$(git rev-parse --show-toplevel)"` resolves the working directory to the root',
+    rules: [healthcheckToolMissing],
+    repo: {
+      files: {
+        ...twoApps,
+        'scripts/build.sh':
+          '#!/bin/sh\ncd "$(git rev-parse --show-toplevel)"\ndocker build -t acme/api app\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'app/Dockerfile', 2, 17, { reachable: true }),
+      at('healthcheck-tool-missing', 'warning', 'scripts/app/Dockerfile', 2, 17, { reachable: false }),
+    ],
+  },
+  {
+    name: '`cd "$(dirname "$0")"` resolves the working directory to the script folder',
+    rules: [healthcheckToolMissing],
+    repo: {
+      files: {
+        ...twoApps,
+        'scripts/build.sh': '#!/bin/sh\ncd "$(dirname "$0")"\ndocker build -t acme/api app\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'scripts/app/Dockerfile', 2, 17, { reachable: true }),
+      at('healthcheck-tool-missing', 'warning', 'app/Dockerfile', 2, 17, { reachable: false }),
+    ],
   },
 
   // Workflow values.
@@ -301,4 +362,29 @@ todo({
       message: /build context.*which file `-r requirements\.txt` installs/,
     }),
   ],
+});
+
+todo({
+  name: '`"$@"` forwards the caller\'s literal `--build-arg BASE=…`: the ARG is passed, so there is no "nothing passes the ARG" note',
+  rules: [healthcheckToolMissing],
+  repo: {
+    files: {
+      'app/Dockerfile': argBase,
+      'build.sh': '#!/bin/sh\ndocker build "$@" -t acme/api app\n',
+      [WF]: 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - run: ./build.sh --build-arg BASE=python:3.12-slim\n',
+    },
+  },
+  expect: [],
+});
+
+todo({
+  name: 'an unknown `"$@"` may pass `--build-arg BASE=…`: the base is unknown (note at `$@`), not the ARG default',
+  rules: [healthcheckToolMissing],
+  repo: {
+    files: {
+      'app/Dockerfile': argBase.replace('ARG BASE', 'ARG BASE=python:3.12-slim'),
+      'build.sh': '#!/bin/sh\ndocker build "$@" -t acme/api app\n',
+    },
+  },
+  expect: [at('unresolved-value', 'info', 'build.sh', 2, 14)],
 });
