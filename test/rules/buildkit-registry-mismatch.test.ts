@@ -1,8 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold shell `${VAR}` text literally.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import rule from '../../src/rules/buildkit-registry-mismatch.js';
-import { at, checkRepo } from '../helpers/check.js';
+import buildkitInsecureRegistry from '../../src/rules/buildkit-insecure-registry.js';
+import buildkitRegistryMismatch from '../../src/rules/buildkit-registry-mismatch.js';
+import { checkRepo } from '../helpers/check.js';
+import { assertFindings, at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
+
+const TOML = 'buildkitd.toml';
 
 const buildScript = [
   '#!/usr/bin/env bash',
@@ -15,139 +19,247 @@ const buildScript = [
 
 const base = { Dockerfile: 'FROM python:3.12-slim\n', 'scripts/build.sh': buildScript };
 
-test('http, insecure and unused registry entries are reported at the key or table that causes them', async () => {
-  const toml = [
-    '# buildkitd config for the CI builder',
-    '[registry."10.0.0.5:5000"]',
-    '  http = true',
-    '  insecure = true',
-    '',
-    '[registry."registry.example.com:443"]',
-    '  http = true',
-    '',
-    '[registry."harbor.example.com"]',
-    '  http = true',
-    '  ca = ["/etc/buildkit/certs/harbor.example.com/ca.crt"]',
-    '',
-    '[registry."docker.io"]',
-    '  mirrors = ["mirror.gcr.io"]',
-    '',
-  ].join('\n');
-  const findings = await checkRepo({ files: { ...base, 'buildkitd.toml': toml } }, [rule]);
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.line}:${f.column}-${f.endLine}:${f.endColumn} ${f.severity}`),
-    [
-      'buildkitd.toml:4:3-4:18 warning',
-      'buildkitd.toml:6:1-6:38 warning',
-      'buildkitd.toml:7:3-7:14 warning',
-      'buildkitd.toml:9:1-9:32 warning',
-      'buildkitd.toml:10:3-10:14 warning',
-    ],
-  );
-  const [insecure, unused443, http443, unusedHarbor, httpCa] = findings.map((f) => f.message);
-  assert.equal(
-    insecure,
-    'buildkitd.toml sets insecure = true for `10.0.0.5:5000` without a CA: TLS verification is switched off for every push there',
-  );
-  assert.match(
-    unused443 ?? '',
-    /^buildkitd\.toml configures `registry\.example\.com:443`, but the builds push to `10\.0\.0\.5:5000`: this entry never applies/,
-  );
-  assert.match(
-    http443 ?? '',
-    /http = true for `registry\.example\.com:443`, which is reached over TLS \(port 443\)/,
-  );
-  assert.match(
-    unusedHarbor ?? '',
-    /configures `harbor\.example\.com`, but the builds push to `10\.0\.0\.5:5000`/,
-  );
-  assert.match(
-    httpCa ?? '',
-    /for `harbor\.example\.com`, which is reached over TLS \(a CA is configured for it\)/,
-  );
-  assert.match(findings[0]?.hint ?? '', /crossdock trust <host>/);
+const mixed = [
+  '# buildkitd config for the CI builder',
+  '[registry."10.0.0.5:5000"]',
+  '  http = true',
+  '  insecure = true',
+  '',
+  '[registry."registry.example.com:443"]',
+  '  http = true',
+  '',
+  '[registry."harbor.example.com"]',
+  '  http = true',
+  '  ca = ["/etc/buildkit/certs/harbor.example.com/ca.crt"]',
+  '',
+  '[registry."docker.io"]',
+  '  mirrors = ["mirror.gcr.io"]',
+  '',
+].join('\n');
+
+const workflow = [
+  'on: push',
+  'jobs:',
+  '  image:',
+  '    runs-on: ubuntu-latest',
+  '    steps:',
+  '      - uses: docker/setup-buildx-action@v3',
+  '        with:',
+  '          buildkitd-config: buildkitd.toml',
+  '      - uses: docker/build-push-action@v6',
+  '        with:',
+  '          push: true',
+  '          tags: ghcr.io/acme/api:latest',
+  '',
+].join('\n');
+const ghcrToml = '[registry."ghcr.io"]\n  insecure = true\n  ca = ["/etc/certs/ghcr.pem"]\n';
+const makefile = [
+  'REGISTRY ?= ghcr.io/acme',
+  'VERSION ?= 1.0.0',
+  '',
+  'release:',
+  '\tdocker buildx build --platform linux/amd64,linux/arm64 -t $(REGISTRY)/api:$(VERSION) --push .',
+  '',
+].join('\n');
+
+/** A script pushing to `host`, and a buildkitd.toml. */
+const pushTo = (host: string, toml: string) => ({
+  files: {
+    Dockerfile: 'FROM alpine:3.20\n',
+    'build.sh': `#!/bin/sh\ndocker buildx build -t ${host}/acme/api:1 --push .\n`,
+    [TOML]: toml,
+  },
 });
 
-test('the pushed host comes from every build: workflows, Makefiles and bake files', async () => {
-  const toml = '[registry."ghcr.io"]\n  insecure = true\n  ca = ["/etc/certs/ghcr.pem"]\n';
-  const workflow = [
-    'on: push',
-    'jobs:',
-    '  image:',
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    '      - uses: docker/setup-buildx-action@v3',
-    '        with:',
-    '          buildkitd-config: buildkitd.toml',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          push: true',
-    '          tags: ghcr.io/acme/api:latest',
-    '',
-  ].join('\n');
-  const bake =
-    'target "api" {\n  tags = ["registry.example.com/acme/api:1"]\n  output = ["type=registry"]\n}\n';
-  const viaWorkflow = await checkRepo(
-    {
-      files: { Dockerfile: 'FROM alpine\n', '.github/workflows/image.yml': workflow, 'buildkitd.toml': toml },
+ruleTest(buildkitRegistryMismatch, [
+  {
+    name: 'http and unused registry entries are warnings at the key or table that causes them; insecure without a CA is now buildkit-insecure-registry (info)',
+    rules: [buildkitRegistryMismatch, buildkitInsecureRegistry],
+    repo: { files: { ...base, [TOML]: mixed } },
+    expect: [
+      at('buildkit-registry-mismatch', 'warning', TOML, 6, 1, {
+        message:
+          /^buildkitd\.toml configures `registry\.example\.com:443`, but the builds push to `10\.0\.0\.5:5000`: this entry never applies/,
+        reachable: true,
+      }),
+      at('buildkit-registry-mismatch', 'warning', TOML, 7, 3, {
+        message:
+          /^buildkitd\.toml sets http = true for `registry\.example\.com:443`, which is reached over TLS \(port 443\): buildkit speaks plain HTTP to a TLS port and the push fails$/,
+      }),
+      at('buildkit-registry-mismatch', 'warning', TOML, 9, 1, {
+        message: /configures `harbor\.example\.com`, but the builds push to `10\.0\.0\.5:5000`/,
+      }),
+      at('buildkit-registry-mismatch', 'warning', TOML, 10, 3, {
+        message: /for `harbor\.example\.com`, which is reached over TLS \(a CA is configured for it\)/,
+      }),
+      at('buildkit-insecure-registry', 'info', TOML, 4, 3, {
+        message:
+          /^buildkitd\.toml sets insecure = true for `10\.0\.0\.5:5000` without a CA: pushes work, but with TLS verification switched off$/,
+      }),
+    ],
+  },
+  // The pushed host comes from every build.
+  {
+    name: 'a workflow pushing to the configured host: nothing',
+    repo: {
+      files: { Dockerfile: 'FROM alpine\n', '.github/workflows/image.yml': workflow, [TOML]: ghcrToml },
     },
-    [rule],
-  );
-  assert.deepEqual(viaWorkflow, []);
-  const viaBake = await checkRepo(
-    { files: { Dockerfile: 'FROM alpine\n', 'docker-bake.hcl': bake, 'buildkitd.toml': toml } },
-    [rule],
-  );
-  assert.deepEqual(at(viaBake), ['buildkit-registry-mismatch@1:1']);
-  assert.match(
-    viaBake[0]?.message ?? '',
-    /configures `ghcr\.io`, but the builds push to `registry\.example\.com`/,
-  );
-  const makefile = [
-    'REGISTRY ?= ghcr.io/acme',
-    'VERSION ?= 1.0.0',
-    '',
-    'release:',
-    '\tdocker buildx build --platform linux/amd64,linux/arm64 -t $(REGISTRY)/api:$(VERSION) --push .',
-    '',
-  ].join('\n');
-  const viaMake = await checkRepo(
-    { files: { Dockerfile: 'FROM alpine\n', Makefile: makefile, 'buildkitd.toml': toml } },
-    [rule],
-  );
-  assert.deepEqual(viaMake, []);
-  const otherMake = await checkRepo(
-    {
+    expect: [],
+  },
+  {
+    name: 'a bake file pushing elsewhere makes the entry unused: at the table',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine\n',
+        'docker-bake.hcl':
+          'target "api" {\n  tags = ["registry.example.com/acme/api:1"]\n  output = ["type=registry"]\n}\n',
+        [TOML]: ghcrToml,
+      },
+    },
+    expect: [
+      at('buildkit-registry-mismatch', 'warning', TOML, 1, 1, {
+        message: /configures `ghcr\.io`, but the builds push to `registry\.example\.com`/,
+      }),
+    ],
+  },
+  {
+    name: 'a Makefile pushing to the configured host (make variables resolved): nothing',
+    repo: { files: { Dockerfile: 'FROM alpine\n', Makefile: makefile, [TOML]: ghcrToml } },
+    expect: [],
+  },
+  {
+    name: 'a Makefile pushing elsewhere makes the entry unused',
+    repo: {
       files: {
         Dockerfile: 'FROM alpine\n',
         Makefile: makefile.replace('ghcr.io/acme', '10.0.0.5:5000/acme'),
-        'buildkitd.toml': toml,
+        [TOML]: ghcrToml,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(at(otherMake), ['buildkit-registry-mismatch@1:1']);
-  assert.match(otherMake[0]?.message ?? '', /but the builds push to `10\.0\.0\.5:5000`/);
+    expect: [
+      at('buildkit-registry-mismatch', 'warning', TOML, 1, 1, {
+        message: /but the builds push to `10\.0\.0\.5:5000`/,
+      }),
+    ],
+  },
+  // Condition: the entry's host is pushed to.
+  {
+    name: 'a matching entry with a CA, and a docker.io mirror entry: nothing',
+    repo: {
+      files: {
+        ...base,
+        [TOML]: [
+          '[registry."10.0.0.5:5000"]',
+          '  ca = ["/etc/buildkit/certs/10.0.0.5:5000/ca.crt"]',
+          '  insecure = true',
+          '',
+          '[registry."docker.io"]',
+          '  mirrors = ["mirror.gcr.io"]',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+  // Condition: something pushes at all.
+  {
+    name: 'nothing pushes (build only): an entry for another registry is not judged "unused"',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine\n',
+        'scripts/build.sh': '#!/bin/sh\ndocker build -t acme/api:dev .\n',
+        'ci/buildkitd.toml': '[registry."harbor.example.com"]\n  http = false\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'the only push goes to a registry from the environment: unknown, no "unused" claim',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine\n',
+        'build.sh': '#!/bin/sh\ndocker buildx build -t "$REGISTRY/acme/api:1" --push .\n',
+        [TOML]: '[registry."harbor.example.com"]\n  ca = ["/etc/certs/harbor.crt"]\n',
+      },
+    },
+    expect: [],
+  },
+  // Condition (http): the registry is reached over TLS.
+  {
+    name: 'plain HTTP to a registry without CA on a non-443 port: nothing',
+    repo: pushTo('10.0.0.5:5000', '[registry."10.0.0.5:5000"]\n  http = true\n'),
+    expect: [],
+  },
+  {
+    name: 'plain HTTP to port 443 is reported even when nothing pushes',
+    repo: { files: { Dockerfile: 'FROM alpine\n', [TOML]: '[registry."r.example:443"]\n  http = true\n' } },
+    expect: [at('buildkit-registry-mismatch', 'warning', TOML, 2, 3, { message: /\(port 443\)/ })],
+  },
+  {
+    name: 'http = false with a CA: nothing',
+    repo: pushTo(
+      'harbor.example.com',
+      '[registry."harbor.example.com"]\n  http = false\n  ca = ["/c.crt"]\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'http = true with a CA on the pushed host: reported at `http`',
+    repo: pushTo('harbor.example.com', '[registry."harbor.example.com"]\n  http = true\n  ca = ["/c.crt"]\n'),
+    expect: [
+      at('buildkit-registry-mismatch', 'warning', TOML, 2, 3, { message: /\(a CA is configured for it\)/ }),
+    ],
+  },
+]);
+
+test('buildkit-registry-mismatch: the hint names crossdock trust', async () => {
+  const findings = await checkRepo({ files: { ...base, [TOML]: mixed } }, [buildkitRegistryMismatch]);
+  assertFindings(findings, [
+    at('buildkit-registry-mismatch', 'warning', TOML, 6, 1),
+    at('buildkit-registry-mismatch', 'warning', TOML, 7, 3),
+    at('buildkit-registry-mismatch', 'warning', TOML, 9, 1),
+    at('buildkit-registry-mismatch', 'warning', TOML, 10, 3),
+  ]);
+  assert.match(findings[0]?.hint ?? '', /crossdock trust <host>/);
 });
 
-test('a matching entry with a CA, plain HTTP to a non-TLS registry, and no pushes at all report nothing', async () => {
-  const toml = [
-    '[registry."10.0.0.5:5000"]',
-    '  ca = ["/etc/buildkit/certs/10.0.0.5:5000/ca.crt"]',
-    '  insecure = true',
-    '',
-    '[registry."docker.io"]',
-    '  mirrors = ["mirror.gcr.io"]',
-    '',
-  ].join('\n');
-  assert.deepEqual(await checkRepo({ files: { ...base, 'buildkitd.toml': toml } }, [rule]), []);
-  const plainHttp = '[registry."10.0.0.5:5000"]\n  http = true\n';
-  assert.deepEqual(await checkRepo({ files: { ...base, 'buildkitd.toml': plainHttp } }, [rule]), []);
-  // Nothing pushes (build only): an entry for another registry is not judged "unused".
-  const noPush = {
-    Dockerfile: 'FROM alpine\n',
-    'scripts/build.sh': '#!/bin/sh\ndocker build -t acme/api:dev .\n',
-    'ci/buildkitd.toml': '[registry."harbor.example.com"]\n  http = false\n',
-  };
-  assert.deepEqual(await checkRepo({ files: noPush }, [rule]), []);
+/** Cases the rule gets wrong today (see the report). */
+function todo(c: RuleCase): void {
+  test.todo(`buildkit-registry-mismatch: ${c.name}`, async () => {
+    assertFindings(await checkRepo(c.repo, [buildkitRegistryMismatch]), c.expect);
+  });
+}
+
+todo({
+  name: 'a push to a registry from the environment may go to the configured host: no "unused" claim',
+  repo: {
+    files: {
+      Dockerfile: 'FROM alpine\n',
+      'build.sh':
+        '#!/bin/sh\ndocker buildx build -t "$REGISTRY/acme/api:1" --push .\ndocker buildx build -t ghcr.io/acme/w:1 --push .\n',
+      [TOML]: '[registry."harbor.example.com"]\n  ca = ["/etc/certs/harbor.crt"]\n',
+    },
+  },
+  expect: [],
+});
+
+todo({
+  name: 'an entry for the registry a base image is pulled from applies to the pull: not unused',
+  repo: {
+    files: {
+      Dockerfile: 'FROM 10.0.0.5:5000/library/python:3.12\n',
+      'build.sh': '#!/bin/sh\ndocker buildx build -t ghcr.io/acme/api:1 --push .\n',
+      [TOML]: '[registry."10.0.0.5:5000"]\n  http = true\n',
+    },
+  },
+  expect: [],
+});
+
+todo({
+  name: 'an entry for a docker.io mirror applies to pulls: not unused',
+  repo: pushTo(
+    'ghcr.io',
+    '[registry."docker.io"]\n  mirrors = ["mirror.gcr.io"]\n[registry."mirror.gcr.io"]\n  insecure = false\n',
+  ),
+  expect: [],
 });

@@ -1,9 +1,12 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold Dockerfile `${ARG}` and workflow `${{ }}` text literally.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import rule from '../../src/rules/checkout-no-submodules.js';
-import { at, checkRepo } from '../helpers/check.js';
+import checkoutNoSubmodules from '../../src/rules/checkout-no-submodules.js';
+import { checkRepo } from '../helpers/check.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
 const SHA = 'a'.repeat(40);
+const WF = '.github/workflows/image.yml';
 
 const gitmodules = [
   '[submodule "proto"]',
@@ -15,7 +18,7 @@ const gitmodules = [
   '',
 ].join('\n');
 
-const workflow = (checkoutWith: string) =>
+const workflow = (checkoutWith: string, context = '.') =>
   [
     'name: image',
     'on:',
@@ -29,7 +32,7 @@ const workflow = (checkoutWith: string) =>
     `      - uses: actions/checkout@v4${checkoutWith}`,
     '      - uses: docker/build-push-action@v6',
     '        with:',
-    '          context: .',
+    `          context: ${context}`,
     '          file: docker/api.Dockerfile',
     '          tags: ghcr.io/acme/api:latest',
     '  web:',
@@ -42,18 +45,20 @@ const workflow = (checkoutWith: string) =>
     '',
   ].join('\n');
 
-const files = (checkoutWith: string) => ({
-  '.github/workflows/image.yml': workflow(checkoutWith),
+const apiDockerfile = [
+  'FROM python:3.12-slim',
+  'WORKDIR /app',
+  'COPY requirements.txt .',
+  'COPY vendor/proto/ /app/proto/',
+  'COPY third_party /app/third_party',
+  'COPY src/ /app/src/',
+  '',
+].join('\n');
+
+const files = (checkoutWith: string, dockerfile = apiDockerfile) => ({
+  [WF]: workflow(checkoutWith),
   '.gitmodules': gitmodules,
-  'docker/api.Dockerfile': [
-    'FROM python:3.12-slim',
-    'WORKDIR /app',
-    'COPY requirements.txt .',
-    'COPY vendor/proto/ /app/proto/',
-    'COPY third_party /app/third_party',
-    'COPY src/ /app/src/',
-    '',
-  ].join('\n'),
+  'docker/api.Dockerfile': dockerfile,
   'requirements.txt': 'grpcio==1.64.0\n',
   'src/main.py': 'print("hi")\n',
   'web/Dockerfile': 'FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n',
@@ -61,85 +66,174 @@ const files = (checkoutWith: string) => ({
 });
 const gitlinks = { 'vendor/proto': SHA, 'third_party/models': SHA };
 
-test('a job building a Dockerfile that copies submodules, with a plain checkout, is an error per submodule', async () => {
-  const findings = await checkRepo({ files: files(''), gitlinks }, [rule]);
-  assert.deepEqual(at(findings), ['checkout-no-submodules@10:15', 'checkout-no-submodules@10:15']);
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.endColumn} ${f.severity}`),
-    ['.github/workflows/image.yml:34 error', '.github/workflows/image.yml:34 error'],
-  );
-  assert.equal(
-    findings[0]?.message,
-    'job "build" builds docker/api.Dockerfile, which copies submodule `vendor/proto`, but actions/checkout does not fetch submodules: the folder is empty in CI and the build fails or ships without it',
-  );
-  assert.match(findings[1]?.message ?? '', /copies submodule `third_party\/models`/);
-  // Each points at the COPY source that reads the submodule.
-  assert.deepEqual(
-    findings.map((f) => f.related.map((r) => `${r.file}:${r.line}:${r.column}-${r.endColumn} ${r.message}`)),
-    [
-      ['docker/api.Dockerfile:4:6-19 copies vendor/proto/'],
-      ['docker/api.Dockerfile:5:6-17 copies third_party'],
+const uiWorkflow = [
+  'on: push',
+  'jobs:',
+  '  ui:',
+  '    runs-on: ubuntu-latest',
+  '    steps:',
+  '      - uses: actions/checkout@v4',
+  '        with:',
+  '          fetch-depth: 0',
+  '      - run: ./scripts/build-ui.sh',
+  '',
+].join('\n');
+
+const ui = (dockerfile: string) => ({
+  files: {
+    '.github/workflows/ui.yml': uiWorkflow,
+    '.gitmodules': '[submodule "design"]\n\tpath = services/ui/design\n\turl = ../design.git\n',
+    'scripts/build-ui.sh': '#!/bin/sh\nset -e\ndocker build -t ghcr.io/acme/ui:latest services/ui\n',
+    'services/ui/Dockerfile': dockerfile,
+    'services/ui/package.json': '{"name":"ui","private":true}\n',
+  },
+  gitlinks: { 'services/ui/design': SHA },
+});
+
+ruleTest(checkoutNoSubmodules, [
+  {
+    name: 'a job building a Dockerfile that copies from inside a submodule, with a plain checkout, is an error at the checkout (copying the parent `third_party` does not need the submodule files, so it is no longer reported)',
+    repo: { files: files(''), gitlinks },
+    expect: [
+      at('checkout-no-submodules', 'error', WF, 10, 15, {
+        message:
+          /^job "build" builds docker\/api\.Dockerfile, which copies `vendor\/proto\/` from submodule `vendor\/proto`, but actions\/checkout does not fetch submodules: the folder is empty in CI and the build fails or ships without it$/,
+        reachable: true,
+      }),
     ],
+  },
+  {
+    name: 'one error per submodule the job copies, however many COPYs read it (in the order they are copied)',
+    repo: {
+      files: files(
+        '',
+        'FROM python:3.12-slim\nCOPY vendor/proto/a.proto /p/\nCOPY vendor/proto /proto\nCOPY third_party/models /m\n',
+      ),
+      gitlinks,
+    },
+    expect: [
+      at('checkout-no-submodules', 'error', WF, 10, 15, { message: /from submodule `vendor\/proto`/ }),
+      at('checkout-no-submodules', 'error', WF, 10, 15, { message: /from submodule `third_party\/models`/ }),
+    ],
+  },
+  {
+    name: 'ADD of a file inside a submodule counts',
+    repo: { files: files('', 'FROM alpine:3.20\nADD vendor/proto/api.proto /p/\n'), gitlinks },
+    expect: [
+      at('checkout-no-submodules', 'error', WF, 10, 15, { message: /copies `vendor\/proto\/api\.proto`/ }),
+    ],
+  },
+  {
+    name: 'a COPY source from an ARG default resolves',
+    repo: { files: files('', 'FROM alpine:3.20\nARG SRC=vendor/proto\nCOPY ${SRC} /app/\n'), gitlinks },
+    expect: [
+      at('checkout-no-submodules', 'error', WF, 10, 15, { message: /copies `\$\{SRC\}` from submodule/ }),
+    ],
+  },
+  {
+    name: 'a script the job runs counts; the COPY source is relative to the build context',
+    repo: ui('FROM node:22-slim\nWORKDIR /app\nCOPY design ./design\nRUN npm ci\n'),
+    expect: [
+      at('checkout-no-submodules', 'error', '.github/workflows/ui.yml', 6, 15, {
+        message:
+          /^job "ui" builds services\/ui\/Dockerfile, which copies `design` from submodule `services\/ui\/design`/,
+      }),
+    ],
+  },
+
+  // Condition: `submodules:` is not written on the checkout.
+  {
+    name: '`submodules: recursive` fixes it',
+    repo: { files: files('\n        with:\n          submodules: recursive'), gitlinks },
+    expect: [],
+  },
+  {
+    name: '`submodules: true` fixes it',
+    repo: { files: files('\n        with:\n          submodules: true'), gitlinks },
+    expect: [],
+  },
+  {
+    name: "an explicit `submodules: false` is the author's decision: nothing (it used to be reported)",
+    repo: { files: files('\n        with:\n          submodules: false'), gitlinks },
+    expect: [],
+  },
+
+  // Condition: the source is at or inside a gitlink path.
+  {
+    name: '`COPY . .` of a context that holds a submodule does not itself need its files: nothing (it used to be reported)',
+    repo: ui('FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n'),
+    expect: [],
+  },
+  {
+    name: 'no build copies a submodule path: nothing',
+    repo: {
+      files: files('', 'FROM python:3.12-slim\nCOPY requirements.txt .\nCOPY src/ /app/src/\n'),
+      gitlinks,
+    },
+    expect: [],
+  },
+  {
+    name: 'a path named in .gitmodules that is not a gitlink is no submodule: nothing',
+    repo: { files: files('') },
+    expect: [],
+  },
+
+  // Condition: the stage is built, and the COPY reads the context.
+  {
+    name: 'a COPY in a stage the build does not build: nothing',
+    repo: {
+      files: files('', 'FROM alpine:3.20 AS proto\nCOPY vendor/proto /p\nFROM alpine:3.20\nCOPY src /src\n'),
+      gitlinks,
+    },
+    expect: [],
+  },
+  {
+    name: 'COPY --from reads another stage, not the context: nothing',
+    repo: {
+      files: files(
+        '',
+        'FROM alpine:3.20 AS gen\nRUN mkdir -p /vendor/proto\nFROM alpine:3.20\nCOPY --from=gen vendor/proto /p\n',
+      ),
+      gitlinks,
+    },
+    expect: [],
+  },
+
+  // Condition: the job checks out the repository and builds.
+  {
+    name: 'a job without actions/checkout: nothing',
+    repo: {
+      files: {
+        ...files(''),
+        [WF]: workflow('').replace(
+          '      - uses: actions/checkout@v4\n      - uses: docker/build',
+          '      - uses: docker/build',
+        ),
+      },
+      gitlinks,
+    },
+    expect: [],
+  },
+
+  // Unknown values: no claim.
+  {
+    name: 'an unknown build context (a workflow input): nothing',
+    repo: { files: { ...files(''), [WF]: workflow('', '${{ inputs.context }}') }, gitlinks },
+    expect: [],
+  },
+  {
+    name: 'a COPY source from an ARG without default that no build passes: nothing',
+    repo: { files: files('', 'FROM alpine:3.20\nARG SRC\nCOPY ${SRC} /app/\n'), gitlinks },
+    expect: [],
+  },
+]);
+
+test('checkout-no-submodules: the finding points at the COPY source that reads the submodule, and the hint names the fix', async () => {
+  const findings = await checkRepo({ files: files(''), gitlinks }, [checkoutNoSubmodules]);
+  assertFindings(findings, [at('checkout-no-submodules', 'error', WF, 10, 15)]);
+  assert.deepEqual(
+    findings[0]?.related.map((r) => `${r.file}:${r.line}:${r.column}-${r.endColumn} ${r.message}`),
+    ['docker/api.Dockerfile:4:6-19 copies vendor/proto/'],
   );
   assert.match(findings[0]?.hint ?? '', /submodules: recursive/);
-});
-
-test('`submodules: recursive` or `true` fixes it; `false` does not', async () => {
-  for (const value of ['recursive', 'true', '"true"']) {
-    const fixed = await checkRepo(
-      { files: files(`\n        with:\n          submodules: ${value}`), gitlinks },
-      [rule],
-    );
-    assert.deepEqual(fixed, [], `submodules: ${value}`);
-  }
-  const off = await checkRepo({ files: files('\n        with:\n          submodules: false'), gitlinks }, [
-    rule,
-  ]);
-  assert.deepEqual(at(off), ['checkout-no-submodules@10:15', 'checkout-no-submodules@10:15']);
-});
-
-test('a script the job runs, and a `COPY . .` of a context holding a submodule, count too', async () => {
-  const wf = [
-    'on: push',
-    'jobs:',
-    '  ui:',
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    '      - uses: actions/checkout@v4',
-    '        with:',
-    '          fetch-depth: 0',
-    '      - run: ./scripts/build-ui.sh',
-    '',
-  ].join('\n');
-  const findings = await checkRepo(
-    {
-      files: {
-        '.github/workflows/ui.yml': wf,
-        '.gitmodules': '[submodule "design"]\n\tpath = services/ui/design\n\turl = ../design.git\n',
-        'scripts/build-ui.sh': '#!/bin/sh\nset -e\ndocker build -t ghcr.io/acme/ui:latest services/ui\n',
-        'services/ui/Dockerfile': 'FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n',
-        'services/ui/package.json': '{"name":"ui","private":true}\n',
-      },
-      gitlinks: { 'services/ui/design': SHA },
-    },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['checkout-no-submodules@6:15']);
-  assert.match(
-    findings[0]?.message ?? '',
-    /^job "ui" builds services\/ui\/Dockerfile, which copies submodule `services\/ui\/design`/,
-  );
-  assert.deepEqual(
-    findings[0]?.related.map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`),
-    ['services/ui/Dockerfile:3:6 copies .'],
-  );
-});
-
-test('without gitlinks, or when no build copies a submodule path, nothing is reported', async () => {
-  assert.deepEqual(await checkRepo({ files: files('') }, [rule]), []);
-  const noCopy = {
-    ...files(''),
-    'docker/api.Dockerfile': 'FROM python:3.12-slim\nCOPY requirements.txt .\nCOPY src/ /app/src/\n',
-  };
-  assert.deepEqual(await checkRepo({ files: noCopy, gitlinks }, [rule]), []);
 });

@@ -1,13 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold shell `${VAR}` and workflow `${{ }}` text literally.
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import rule from '../../src/rules/emulated-build.js';
-import { at, checkRepo } from '../helpers/check.js';
+import emulatedBuild from '../../src/rules/emulated-build.js';
+import { checkRepo } from '../helpers/check.js';
+import { assertFindings, at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
+
+const WF = '.github/workflows/image.yml';
 
 const dockerfile =
   'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n';
 
-const workflow = (opts: { qemu: boolean; runner?: string; platforms?: string }) =>
+const api = { 'api/Dockerfile': dockerfile, 'api/requirements.txt': 'flask==3.0.3\nnumpy==1.26.4\n' };
+
+/** One job on `runner` building api/ with build-push-action; QEMU set up when asked. */
+const workflow = (opts: { qemu: boolean; runner?: string; platforms?: string; extra?: string[] }) =>
   [
     'name: image',
     'on:',
@@ -24,94 +29,33 @@ const workflow = (opts: { qemu: boolean; runner?: string; platforms?: string }) 
     '      - uses: docker/build-push-action@v6',
     '        with:',
     '          context: api',
-    `          platforms: ${opts.platforms ?? 'linux/amd64,linux/arm64'}`,
+    ...(opts.platforms === '' ? [] : [`          platforms: ${opts.platforms ?? 'linux/amd64,linux/arm64'}`]),
     '          push: true',
     '          tags: ghcr.io/acme/api:latest',
+    ...(opts.extra ?? []),
     '',
   ].join('\n');
 
-const api = { 'api/Dockerfile': dockerfile, 'api/requirements.txt': 'flask==3.0.3\nnumpy==1.26.4\n' };
-
-test('arm64 under QEMU on an amd64 runner is a warning at the platforms value', async () => {
-  const findings = await checkRepo(
-    { files: { ...api, '.github/workflows/image.yml': workflow({ qemu: true }) } },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['emulated-build@16:22']);
-  const [f] = findings;
-  assert.equal(f?.endColumn, 45);
-  assert.equal(f?.severity, 'warning');
-  // Modern numpy has aarch64 wheels: not a heavy dependency.
-  assert.equal(
-    f?.message,
-    'job "image" builds linux/arm64 on [ubuntu-latest] (amd64): it runs under QEMU emulation, 5–20× slower',
-  );
-  assert.match(f?.hint ?? '', /ubuntu-24\.04-arm/);
+/** A job building api/Dockerfile (whatever it holds) for linux/arm64 on ubuntu-latest. */
+const arm = (df: string, opts: { qemu?: boolean; extra?: string[] } = {}) => ({
+  files: {
+    'api/Dockerfile': df,
+    [WF]: workflow({ qemu: opts.qemu ?? false, platforms: 'linux/arm64', extra: opts.extra }),
+  },
 });
 
-test('heavy native dependencies in the build context raise it to an error and are named', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        ...api,
-        'api/requirements.txt': 'torch==2.3.1\nscipy==1.13.1\nnumpy==1.19.5\nflask==3.0.3\n',
-        // Outside the context api/: not installed by this build.
-        'tools/requirements.txt': 'pandas==2.2.2\n',
-        '.github/workflows/image.yml': workflow({ qemu: true }),
-      },
-    },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['emulated-build@16:22']);
-  assert.equal(findings[0]?.severity, 'error');
-  assert.match(
-    findings[0]?.message ?? '',
-    /5–20× slower, and numpy, scipy, torch compile from source there \(hours, full disks\)$/,
-  );
-});
+const script = [
+  '#!/usr/bin/env bash',
+  'set -euo pipefail',
+  'REGISTRY="${REGISTRY:-10.0.0.5:5000}"',
+  'docker buildx build \\',
+  '  --platform linux/arm64 \\',
+  '  -t "$REGISTRY/acme/api:latest" --push api',
+  '',
+].join('\n');
 
-test('without QEMU set up the foreign platform fails: error', async () => {
-  const findings = await checkRepo(
-    { files: { ...api, '.github/workflows/image.yml': workflow({ qemu: false }) } },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['emulated-build@15:22']);
-  assert.equal(findings[0]?.severity, 'error');
-  assert.equal(
-    findings[0]?.message,
-    'job "image" builds linux/arm64 on [ubuntu-latest] (amd64) without setting up QEMU: RUN steps fail with "exec format error"',
-  );
-});
-
-test('a self-hosted arm64 runner building amd64 is foreign too; its label set names the architecture', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        ...api,
-        '.github/workflows/image.yml': workflow({
-          qemu: false,
-          runner: '[self-hosted, linux, ARM64]',
-          platforms: 'linux/amd64',
-        }),
-      },
-    },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['emulated-build@15:22']);
-  assert.match(findings[0]?.message ?? '', /builds linux\/amd64 on \[self-hosted, linux, ARM64\] \(arm64\)/);
-});
-
-test('a script run by the job is checked against the job runner, at its --platform value', async () => {
-  const script = [
-    '#!/usr/bin/env bash',
-    'set -euo pipefail',
-    'REGISTRY="${REGISTRY:-10.0.0.5:5000}"',
-    'docker buildx build \\',
-    '  --platform linux/arm64 \\',
-    '  -t "$REGISTRY/acme/api:latest" --push api',
-    '',
-  ].join('\n');
-  const wf = [
+const release = (steps: string[]) =>
+  [
     'on: push',
     'jobs:',
     '  release:',
@@ -119,113 +63,523 @@ test('a script run by the job is checked against the job runner, at its --platfo
     '    timeout-minutes: 30',
     '    steps:',
     '      - uses: actions/checkout@v4',
-    '      - run: ./scripts/build.sh',
+    ...steps,
     '',
   ].join('\n');
-  const findings = await checkRepo(
-    { files: { ...api, 'scripts/build.sh': script, '.github/workflows/release.yml': wf } },
-    [rule],
-  );
-  assert.deepEqual(at(findings), ['emulated-build@5:14']);
-  assert.equal(findings[0]?.file, 'scripts/build.sh');
-  assert.match(
-    findings[0]?.message ?? '',
-    /^job "release" builds linux\/arm64 on \[ubuntu-22\.04\] \(amd64\) without setting up QEMU/,
-  );
-  // QEMU set up in a run step (binfmt) before the script: emulated, a warning.
-  const withBinfmt = await checkRepo(
-    {
+
+const matrix = (armRunner: string) =>
+  [
+    'on: push',
+    'jobs:',
+    '  image:',
+    '    strategy:',
+    '      matrix:',
+    '        include:',
+    '          - platform: linux/amd64',
+    '            runner: ubuntu-24.04',
+    '          - platform: linux/arm64',
+    `            runner: ${armRunner}`,
+    '    runs-on: ${{ matrix.runner }}',
+    '    timeout-minutes: 60',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    '      - uses: docker/build-push-action@v6',
+    '        with:',
+    '          context: api',
+    '          platforms: ${{ matrix.platform }}',
+    '          outputs: type=image,name=ghcr.io/acme/api,push-by-digest=true,push=true',
+    '',
+  ].join('\n');
+
+/** A job on ubuntu-latest whose steps are given. */
+const job = (steps: string[]) =>
+  [
+    'on: push',
+    'jobs:',
+    '  image:',
+    '    runs-on: ubuntu-latest',
+    '    timeout-minutes: 30',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    ...steps,
+    '',
+  ].join('\n');
+
+const bpa = (platforms: string) => [
+  '      - uses: docker/build-push-action@v6',
+  '        with:',
+  '          context: api',
+  `          platforms: ${platforms}`,
+];
+
+ruleTest(emulatedBuild, [
+  // --- The finding, and its two severities.
+  {
+    name: 'arm64 under QEMU on an amd64 runner is a warning at the platforms value',
+    repo: { files: { ...api, [WF]: workflow({ qemu: true }) } },
+    expect: [
+      at('emulated-build', 'warning', WF, 16, 22, {
+        // Modern numpy has aarch64 wheels: not a heavy dependency.
+        message:
+          /^job "image" builds linux\/arm64 on \[ubuntu-latest\] \(amd64\): every RUN of it runs under QEMU emulation, typically 5–20× slower$/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'heavy native dependencies in the build context are named as slow; it stays a warning (emulation no longer claims they compile from source)',
+    repo: {
+      files: {
+        ...api,
+        'api/requirements.txt': 'torch==2.3.1\nscipy==1.13.1\nnumpy==1.19.5\nflask==3.0.3\n',
+        // Outside the context api/: not installed by this build.
+        'tools/requirements.txt': 'pandas==2.2.2\n',
+        [WF]: workflow({ qemu: true }),
+      },
+    },
+    expect: [
+      at('emulated-build', 'warning', WF, 16, 22, {
+        message:
+          /5–20× slower, and it installs numpy, scipy, torch, heavy native packages that take far longer there$/,
+      }),
+    ],
+  },
+  {
+    name: 'a heavy package named inline in a built RUN is named too',
+    repo: arm('FROM python:3.12-slim\nRUN pip install torch==2.3.1 flask\n', { qemu: true }),
+    expect: [at('emulated-build', 'warning', WF, 16, 22, { message: /and it installs torch, heavy native/ })],
+  },
+  {
+    name: 'a heavy package installed only in a $BUILDPLATFORM stage runs natively: not named',
+    repo: arm(
+      'FROM --platform=$BUILDPLATFORM python:3.12 AS wheels\nRUN pip install torch\nFROM python:3.12-slim\nRUN pip install flask\n',
+      { qemu: true },
+    ),
+    expect: [at('emulated-build', 'warning', WF, 16, 22, { message: /5–20× slower$/ })],
+  },
+  {
+    name: 'without QEMU set up the foreign platform fails: error',
+    repo: { files: { ...api, [WF]: workflow({ qemu: false }) } },
+    expect: [
+      at('emulated-build', 'error', WF, 15, 22, {
+        message:
+          /^job "image" builds linux\/arm64 on \[ubuntu-latest\] \(amd64\) without setting up QEMU, and the Dockerfile RUNs commands for that platform: they fail with "exec format error"$/,
+      }),
+    ],
+  },
+  {
+    name: 'a self-hosted arm64 runner building amd64 is foreign too; its label set names the architecture',
+    repo: {
+      files: {
+        ...api,
+        [WF]: workflow({ qemu: false, runner: '[self-hosted, linux, ARM64]', platforms: 'linux/amd64' }),
+      },
+    },
+    expect: [
+      at('emulated-build', 'error', WF, 15, 22, {
+        message: /builds linux\/amd64 on \[self-hosted, linux, ARM64\] \(arm64\)/,
+      }),
+    ],
+  },
+
+  // --- Condition: a built, non-$BUILDPLATFORM stage has a RUN.
+  {
+    name: 'without QEMU, a Dockerfile without RUN builds fine for another architecture: nothing',
+    repo: arm('FROM alpine:3.20\nCOPY . /app\n'),
+    expect: [],
+  },
+  {
+    name: 'with QEMU, a Dockerfile without RUN runs nothing emulated: nothing',
+    repo: arm('FROM alpine:3.20\nCOPY . /app\n', { qemu: true }),
+    expect: [],
+  },
+  {
+    name: 'a RUN only in a stage the build does not build: nothing',
+    repo: arm('FROM alpine:3.20 AS tools\nRUN apk add curl\nFROM alpine:3.20\nCOPY . /app\n'),
+    expect: [],
+  },
+  {
+    name: 'a RUN only in a FROM --platform=$BUILDPLATFORM stage runs natively: nothing',
+    repo: arm(
+      'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN go build -o /app .\nFROM alpine:3.20\nCOPY --from=build /app /app\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'the same stage without --platform=$BUILDPLATFORM is built for arm64: error',
+    repo: arm(
+      'FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM alpine:3.20\nCOPY --from=build /app /app\n',
+    ),
+    expect: [at('emulated-build', 'error', WF, 15, 22)],
+  },
+  {
+    name: 'the build target decides which stages are built: a RUN-free target reports nothing',
+    repo: arm('FROM alpine:3.20 AS dev\nRUN apk add curl\nFROM alpine:3.20 AS prod\nCOPY . /app\n', {
+      extra: ['          target: prod'],
+    }),
+    expect: [],
+  },
+  {
+    name: 'the build target decides which stages are built: a target with a RUN is reported',
+    repo: arm('FROM alpine:3.20 AS dev\nRUN apk add curl\nFROM alpine:3.20 AS prod\nCOPY . /app\n', {
+      extra: ['          target: dev'],
+    }),
+    expect: [at('emulated-build', 'error', WF, 15, 22)],
+  },
+
+  // --- Condition: the platform is foreign to the runner.
+  {
+    name: 'a native build (arm64 on ubuntu-24.04-arm, amd64 on ubuntu-latest) reports nothing',
+    repo: {
+      files: {
+        ...api,
+        [WF]: workflow({ qemu: false, runner: 'ubuntu-24.04-arm', platforms: 'linux/arm64' }),
+        '.github/workflows/amd.yml': workflow({ qemu: false, platforms: 'linux/amd64' }),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'matrix: each platform on its native runner reports nothing',
+    repo: { files: { ...api, [WF]: matrix('ubuntu-24.04-arm') } },
+    expect: [],
+  },
+  {
+    name: 'matrix: the combination on the wrong runner is reported at its matrix value',
+    repo: { files: { ...api, [WF]: matrix('ubuntu-22.04') } },
+    expect: [
+      at('emulated-build', 'error', WF, 9, 23, {
+        message: /builds linux\/arm64 on \[ubuntu-22\.04\] \(amd64\) without setting up QEMU/,
+      }),
+    ],
+  },
+  {
+    name: 'a matrix value substituted into a run step is parsed by the shell after substitution',
+    repo: {
+      files: {
+        ...api,
+        [WF]: [
+          'on: push',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-latest',
+          '    timeout-minutes: 60',
+          '    strategy:',
+          '      matrix:',
+          '        platform: [linux/amd64, linux/arm64]',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - run: docker buildx build --platform ${{ matrix.platform }} -t acme/api api',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [
+      at('emulated-build', 'error', WF, 11, 45, { message: /builds linux\/arm64 on \[ubuntu-latest\]/ }),
+    ],
+  },
+
+  // --- Condition: the build names its platforms.
+  {
+    name: 'builds without platforms build the runner platform: nothing',
+    repo: {
+      files: {
+        ...api,
+        [WF]: job([
+          '      - uses: docker/setup-qemu-action@v3',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: api',
+          '      - run: docker build -t acme/api:ci api',
+        ]),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'setup-qemu `platforms:` installs emulators; it never defines the targets of a build',
+    repo: {
+      files: {
+        ...api,
+        [WF]: job([
+          '      - uses: docker/setup-qemu-action@v3',
+          '        with:',
+          '          platforms: arm64',
+          '      - uses: docker/setup-buildx-action@v3',
+          '        with:',
+          '          platforms: linux/arm64',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: api',
+        ]),
+      },
+    },
+    expect: [],
+  },
+
+  {
+    name: 'a bake file run by bake-action: reported at the target `platforms` value',
+    repo: {
+      files: {
+        ...api,
+        'docker-bake.hcl':
+          'target "api" {\n  context = "api"\n  platforms = ["linux/amd64", "linux/arm64"]\n}\n',
+        [WF]: job(['      - uses: docker/bake-action@v5']),
+      },
+    },
+    expect: [at('emulated-build', 'error', 'docker-bake.hcl', 3, 16)],
+  },
+  {
+    name: 'crossdock.yaml `platforms:` does not make a build that names none multi-platform: nothing',
+    repo: {
+      files: {
+        ...api,
+        'crossdock.yaml': 'platforms: [linux/amd64, linux/arm64]\n',
+        [WF]: job(['      - uses: docker/build-push-action@v6', '        with:', '          context: api']),
+      },
+    },
+    expect: [],
+  },
+
+  // --- Condition: the runner's architecture is known.
+  {
+    name: 'macos-14 is arm64: an amd64 build on it is foreign',
+    repo: {
+      files: { ...api, [WF]: workflow({ qemu: false, runner: 'macos-14', platforms: 'linux/amd64' }) },
+    },
+    expect: [at('emulated-build', 'error', WF, 15, 22, { message: /on \[macos-14\] \(arm64\)/ })],
+  },
+  {
+    name: 'runners of unknown architecture (a label set without one, an expression) report nothing',
+    only: ['emulated-build', 'unresolved-value'],
+    repo: {
+      files: {
+        ...api,
+        [WF]: [
+          'on: push',
+          'jobs:',
+          '  gpu:',
+          '    runs-on: [self-hosted, gpu]',
+          '    steps:',
+          ...bpa('linux/amd64,linux/arm64'),
+          '  dynamic:',
+          '    runs-on: ${{ inputs.runner }}',
+          '    steps:',
+          ...bpa('linux/arm64'),
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+
+  // --- Condition: the build runs in a workflow job.
+  {
+    name: 'a script the job runs is checked against the job runner, at its --platform value',
+    repo: {
+      files: { ...api, 'scripts/build.sh': script, [WF]: release(['      - run: ./scripts/build.sh']) },
+    },
+    expect: [
+      at('emulated-build', 'error', 'scripts/build.sh', 5, 14, {
+        message: /^job "release" builds linux\/arm64 on \[ubuntu-22\.04\] \(amd64\) without setting up QEMU/,
+      }),
+    ],
+  },
+  {
+    name: 'QEMU set up by a binfmt run step before the script: emulated, a warning',
+    repo: {
       files: {
         ...api,
         'scripts/build.sh': script,
-        '.github/workflows/release.yml': wf.replace(
+        [WF]: release([
+          '      - run: docker run --privileged --rm tonistiigi/binfmt --install arm64',
           '      - run: ./scripts/build.sh',
-          '      - run: docker run --privileged --rm tonistiigi/binfmt --install arm64\n      - run: ./scripts/build.sh',
-        ),
+        ]),
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    withBinfmt.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity}`),
-    ['scripts/build.sh:5:14 warning'],
-  );
+    expect: [at('emulated-build', 'warning', 'scripts/build.sh', 5, 14)],
+  },
+  {
+    name: 'a Makefile target the job runs is checked against the job runner',
+    repo: {
+      files: {
+        ...api,
+        Makefile: 'image:\n\tdocker buildx build --platform linux/arm64 -t acme/api api\n',
+        [WF]: release(['      - run: make image']),
+      },
+    },
+    expect: [at('emulated-build', 'error', 'Makefile', 2, 33)],
+  },
+  {
+    name: 'a script or Makefile no workflow runs has no known runner: nothing',
+    repo: {
+      files: {
+        ...api,
+        'scripts/build.sh': script,
+        Makefile: 'image:\n\tdocker buildx build --platform linux/arm64 -t acme/api api\n',
+      },
+    },
+    expect: [],
+  },
+
+  // --- Condition: the platforms are known (literal, env, step output, script argument).
+  {
+    name: 'platforms from a step output resolve from its literal `echo name=value >> $GITHUB_OUTPUT`',
+    repo: {
+      files: {
+        ...api,
+        [WF]: job([
+          '      - id: p',
+          '        run: echo "list=linux/arm64" >> "$GITHUB_OUTPUT"',
+          ...bpa('${{ steps.p.outputs.list }}'),
+        ]),
+      },
+    },
+    expect: [at('emulated-build', 'error', WF, 13, 22)],
+  },
+  {
+    name: 'a step output written in two branches is the union of both: the arm64 branch is foreign',
+    repo: {
+      files: {
+        ...api,
+        [WF]: job([
+          '      - id: p',
+          '        run: |',
+          '          if [ "$GITHUB_REF_TYPE" = tag ]; then',
+          '            echo "list=linux/arm64" >> "$GITHUB_OUTPUT"',
+          '          else',
+          '            echo "list=linux/amd64" >> "$GITHUB_OUTPUT"',
+          '          fi',
+          ...bpa('${{ steps.p.outputs.list }}'),
+        ]),
+      },
+    },
+    expect: [at('emulated-build', 'error', WF, 18, 22, { message: /builds linux\/arm64 on/ })],
+  },
+  {
+    name: 'a step output computed at run time is unknown: no finding, an unresolved-value note at the value',
+    repo: {
+      files: {
+        ...api,
+        [WF]: job([
+          '      - id: p',
+          '        run: echo "list=$(cat platforms.txt)" >> "$GITHUB_OUTPUT"',
+          ...bpa('${{ steps.p.outputs.list }}'),
+        ]),
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', WF, 13, 22, {
+        message:
+          /step "p" computes output `list` when it runs; not checked: whether this build is emulated on its runner \(emulated-build\)/,
+      }),
+    ],
+  },
+  {
+    name: 'platforms from a workflow input are unknown: no finding, an unresolved-value note',
+    repo: { files: { ...api, [WF]: job(bpa('${{ inputs.platforms }}')) } },
+    expect: [
+      at('unresolved-value', 'info', WF, 11, 22, {
+        message: /`\$\{\{ inputs\.platforms \}\}` is evaluated by GitHub Actions when the workflow runs/,
+      }),
+    ],
+  },
+  {
+    name: 'a shell variable set by the step env resolves; one from the environment is unknown',
+    repo: {
+      files: {
+        ...api,
+        [WF]: job([
+          '      - run: docker buildx build --platform "$PLATFORMS" -t acme/api api',
+          '        env:',
+          '          PLATFORMS: linux/arm64',
+        ]),
+        '.github/workflows/other.yml': job([
+          '      - run: docker buildx build --platform "$PLATFORMS" -t acme/api api',
+        ]),
+      },
+    },
+    expect: [
+      at('emulated-build', 'error', WF, 8, 45),
+      at('unresolved-value', 'info', '.github/workflows/other.yml', 8, 45, {
+        message: /`\$PLATFORMS` is not set in this file: it comes from the environment/,
+      }),
+    ],
+  },
+  {
+    name: 'a script argument is known when the caller passes a literal, unknown otherwise',
+    repo: {
+      files: {
+        ...api,
+        'scripts/build.sh': '#!/bin/sh\ndocker buildx build --platform "$1" -t acme/api api\n',
+        [WF]: release(['      - run: ./scripts/build.sh linux/arm64']),
+        'scripts/other.sh': '#!/bin/sh\ndocker buildx build --platform "$1" -t acme/other api\n',
+        '.github/workflows/other.yml': release(['      - run: ./scripts/other.sh "$PLATFORM"']),
+      },
+    },
+    expect: [
+      at('emulated-build', 'error', 'scripts/build.sh', 2, 32),
+      at('unresolved-value', 'info', 'scripts/other.sh', 2, 32, {
+        message: /`\$1` is an argument given by whoever runs this/,
+      }),
+    ],
+  },
+  {
+    name: 'a shell function is analysed per call site: only the arm64 call is foreign',
+    repo: {
+      files: {
+        ...api,
+        'scripts/build.sh': [
+          '#!/bin/sh',
+          'build() {',
+          '  docker buildx build --platform "$1" -t acme/api api',
+          '}',
+          'build linux/amd64',
+          'build linux/arm64',
+          '',
+        ].join('\n'),
+        [WF]: release(['      - run: ./scripts/build.sh']),
+      },
+    },
+    expect: [at('emulated-build', 'error', 'scripts/build.sh', 3, 34, { message: /builds linux\/arm64/ })],
+  },
+]);
+
+/** A case the rule gets wrong today (see the report): run, but its failure is not a test failure. */
+function todo(c: RuleCase): void {
+  test.todo(`emulated-build: ${c.name}`, async () => {
+    const findings = await checkRepo(c.repo, [emulatedBuild]);
+    assertFindings(
+      findings.filter((f) => f.ruleId === 'emulated-build'),
+      c.expect,
+    );
+  });
+}
+
+todo({
+  name: 'bake-action `set: *.platform=linux/arm64` on an amd64 runner without QEMU fails (not reported: the build has no platforms site)',
+  repo: {
+    files: {
+      ...api,
+      'docker-bake.hcl': 'target "api" {\n  context = "api"\n}\n',
+      [WF]: job([
+        '      - uses: docker/bake-action@v5',
+        '        with:',
+        '          set: "*.platform=linux/arm64"',
+      ]),
+    },
+  },
+  expect: [at('emulated-build', 'error', WF, 10, 16)],
 });
 
-test('matrix: each platform on its native runner reports nothing; a combination on the wrong runner is found', async () => {
-  const matrix = (armRunner: string) =>
-    [
-      'on: push',
-      'jobs:',
-      '  image:',
-      '    strategy:',
-      '      matrix:',
-      '        include:',
-      '          - platform: linux/amd64',
-      '            runner: ubuntu-24.04',
-      '          - platform: linux/arm64',
-      `            runner: ${armRunner}`,
-      '    runs-on: ${{ matrix.runner }}',
-      '    timeout-minutes: 60',
-      '    steps:',
-      '      - uses: actions/checkout@v4',
-      '      - uses: docker/build-push-action@v6',
-      '        with:',
-      '          context: api',
-      '          platforms: ${{ matrix.platform }}',
-      '          outputs: type=image,name=ghcr.io/acme/api,push-by-digest=true,push=true',
-      '',
-    ].join('\n');
-  const native = await checkRepo(
-    { files: { ...api, '.github/workflows/image.yml': matrix('ubuntu-24.04-arm') } },
-    [rule],
-  );
-  assert.deepEqual(native, []);
-  const wrong = await checkRepo(
-    { files: { ...api, '.github/workflows/image.yml': matrix('ubuntu-22.04') } },
-    [rule],
-  );
-  // Reported at the matrix value of the combination that is foreign to its runner.
-  assert.deepEqual(at(wrong), ['emulated-build@9:23']);
-  assert.match(
-    wrong[0]?.message ?? '',
-    /builds linux\/arm64 on \[ubuntu-22\.04\] \(amd64\) without setting up QEMU/,
-  );
-});
-
-test('native builds, builds without platforms, and runners of unknown architecture report nothing', async () => {
-  const wf = [
-    'on: push',
-    'jobs:',
-    '  arm:',
-    '    runs-on: ubuntu-24.04-arm',
-    '    steps:',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          context: api',
-    '          platforms: linux/arm64',
-    '  plain:',
-    '    runs-on: ubuntu-latest',
-    '    steps:',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          context: api',
-    '      - run: docker build -t acme/api:ci api',
-    '  gpu:',
-    '    runs-on: [self-hosted, gpu]',
-    '    steps:',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          context: api',
-    '          platforms: linux/amd64,linux/arm64',
-    '  dynamic:',
-    '    runs-on: ${{ inputs.runner }}',
-    '    steps:',
-    '      - uses: docker/build-push-action@v6',
-    '        with:',
-    '          context: api',
-    '          platforms: linux/arm64',
-    '',
-  ].join('\n');
-  assert.deepEqual(await checkRepo({ files: { ...api, '.github/workflows/image.yml': wf } }, [rule]), []);
+todo({
+  name: 'a package.json in the context is not installed by a Dockerfile that never runs npm: `sharp` must not be named',
+  repo: {
+    files: {
+      'api/Dockerfile': 'FROM python:3.12-slim\nRUN pip install flask\n',
+      'api/package.json': '{"dependencies":{"sharp":"0.33.4"}}\n',
+      [WF]: workflow({ qemu: true, platforms: 'linux/arm64' }),
+    },
+  },
+  expect: [at('emulated-build', 'warning', WF, 16, 22, { message: /5–20× slower$/ })],
 });

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: workflow fixtures hold `${{ }}` text literally.
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import rule from '../../src/rules/self-hosted-trigger.js';
-import { at, checkRepo } from '../helpers/check.js';
+import selfHostedTrigger from '../../src/rules/self-hosted-trigger.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
+
+const CI = '.github/workflows/ci.yml';
 
 const ci = [
   'name: ci',
@@ -41,99 +41,144 @@ const ci = [
   '',
 ].join('\n');
 
-test('jobs on push/pull_request needing self-hosted labels are info at runs-on, one per matrix label set', async () => {
-  const findings = await checkRepo({ files: { '.github/workflows/ci.yml': ci } }, [rule]);
-  assert.deepEqual(at(findings), [
-    'self-hosted-trigger@9:14',
-    'self-hosted-trigger@16:7',
-    'self-hosted-trigger@23:14',
-    'self-hosted-trigger@23:14',
-  ]);
-  assert.ok(findings.every((f) => f.severity === 'info'));
-  const messages = findings.map((f) => f.message);
-  assert.equal(
-    messages[0],
-    'job "gpu" runs on every push/pull_request and needs a self-hosted runner with labels [self-hosted, linux, gpu]: with none online it queues until it is cancelled (24 h)',
-  );
-  assert.match(messages[1] ?? '', /^job "edge" .*labels \[self-hosted, Linux, ARM64\]/);
-  assert.match(messages[2] ?? '', /^job "matrix" .*labels \[self-hosted, linux, x64\]/);
-  assert.match(messages[3] ?? '', /^job "matrix" .*labels \[self-hosted, linux, arm64\]/);
-});
+const config = [
+  'runners:',
+  '  - [self-hosted, linux, arm64]',
+  '  - labels: [self-hosted, linux, x64, docker]',
+  '',
+].join('\n');
 
-test('with runners declared in crossdock.yaml, only label sets no runner has are reported, as warnings', async () => {
-  const config = [
-    'runners:',
-    '  - [self-hosted, linux, arm64]',
-    '  - labels: [self-hosted, linux, x64, docker]',
-    '',
-  ].join('\n');
-  const findings = await checkRepo({ files: { '.github/workflows/ci.yml': ci, 'crossdock.yaml': config } }, [
-    rule,
-  ]);
-  // `Linux, ARM64` matches case-insensitively; both matrix sets are covered; the GPU set is not.
-  assert.deepEqual(at(findings), ['self-hosted-trigger@9:14']);
-  assert.equal(findings[0]?.severity, 'warning');
-  assert.equal(
-    findings[0]?.message,
-    'job "gpu" needs a self-hosted runner with labels [self-hosted, linux, gpu], but no runner declared in crossdock.yaml has them: it will queue forever',
-  );
+/** A workflow triggered by `on` with one job on `runsOn`. */
+const one = (on: string, runsOn: string) =>
+  `${on}\njobs:\n  build:\n    runs-on: ${runsOn}\n    steps:\n      - run: make\n`;
 
-  const declared = `${config}  - [self-hosted, linux, gpu, cuda]\n`;
-  assert.deepEqual(
-    await checkRepo({ files: { '.github/workflows/ci.yml': ci, 'crossdock.yaml': declared } }, [rule]),
-    [],
-  );
-});
-
-test('workflows run only by hand or on a schedule report nothing', async () => {
-  const nightly = [
-    'name: nightly',
-    'on:',
-    '  workflow_dispatch:',
-    '  schedule:',
-    '    - cron: "0 3 * * *"',
-    'jobs:',
-    '  bench:',
-    '    runs-on: [self-hosted, gpu]',
-    '    steps:',
-    '      - run: ./bench.sh',
-    '',
-  ].join('\n');
-  const release = [
-    'on:',
-    '  release:',
-    '    types: [published]',
-    'jobs:',
-    '  publish:',
-    '    runs-on: [self-hosted, linux, arm64]',
-    '    steps:',
-    '      - run: make release',
-    '',
-  ].join('\n');
-  assert.deepEqual(
-    await checkRepo(
-      { files: { '.github/workflows/nightly.yml': nightly, '.github/workflows/release.yml': release } },
-      [rule],
-    ),
-    [],
-  );
-});
-
-test('the trigger list may be a string, a list or a mapping', async () => {
-  const job = 'jobs:\n  build:\n    runs-on: [self-hosted, arm64]\n    steps:\n      - run: make\n';
-  const findings = await checkRepo(
-    {
+ruleTest(selfHostedTrigger, [
+  {
+    name: 'jobs on push/pull_request needing self-hosted labels are info at runs-on, one per matrix label set',
+    repo: { files: { [CI]: ci } },
+    expect: [
+      at('self-hosted-trigger', 'info', CI, 9, 14, {
+        message:
+          /^job "gpu" runs on every push\/pull_request and needs a self-hosted runner with labels \[self-hosted, linux, gpu\]: with none online it queues until it is cancelled \(24 h\)$/,
+        reachable: true,
+      }),
+      at('self-hosted-trigger', 'info', CI, 16, 7, {
+        message: /^job "edge" .*labels \[self-hosted, Linux, ARM64\]/,
+      }),
+      at('self-hosted-trigger', 'info', CI, 23, 14, {
+        message: /^job "matrix" .*labels \[self-hosted, linux, x64\]/,
+      }),
+      at('self-hosted-trigger', 'info', CI, 23, 14, {
+        message: /^job "matrix" .*labels \[self-hosted, linux, arm64\]/,
+      }),
+    ],
+  },
+  {
+    name: 'a bare `self-hosted` label and a runs-on mapping with a group count too',
+    repo: {
       files: {
-        '.github/workflows/a.yml': `on: pull_request_target\n${job}`,
-        '.github/workflows/b.yml': `on: [merge_group, workflow_dispatch]\n${job}`,
+        '.github/workflows/a.yml': one('on: push', 'self-hosted'),
+        '.github/workflows/b.yml':
+          'on: push\njobs:\n  build:\n    runs-on:\n      group: arm\n      labels: [self-hosted, arm64]\n    steps:\n      - run: make\n',
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.file}:${f.line}:${f.column}`),
-    ['.github/workflows/a.yml:4:14', '.github/workflows/b.yml:4:14'],
-  );
-  assert.match(findings[0]?.message ?? '', /runs on every pull_request_target and/);
-  assert.match(findings[1]?.message ?? '', /runs on every merge_group and/);
-});
+    expect: [
+      at('self-hosted-trigger', 'info', '.github/workflows/a.yml', 4, 14, {
+        message: /labels \[self-hosted\]/,
+      }),
+      at('self-hosted-trigger', 'info', '.github/workflows/b.yml', 5, 7, {
+        message: /labels \[self-hosted, arm64\]/,
+      }),
+    ],
+  },
+  // Condition: runners declared in crossdock.yaml.
+  {
+    name: 'with runners declared in crossdock.yaml, only label sets no runner has are reported, as warnings (labels match case-insensitively)',
+    repo: { files: { [CI]: ci, 'crossdock.yaml': config } },
+    expect: [
+      at('self-hosted-trigger', 'warning', CI, 9, 14, {
+        message:
+          /^job "gpu" needs a self-hosted runner with labels \[self-hosted, linux, gpu\], but no runner declared in crossdock\.yaml has them: it will queue forever$/,
+      }),
+    ],
+  },
+  {
+    name: 'a declared runner with the GPU labels (and more) covers the last set: nothing',
+    repo: { files: { [CI]: ci, 'crossdock.yaml': `${config}  - [self-hosted, linux, gpu, cuda]\n` } },
+    expect: [],
+  },
+  {
+    name: 'an empty runner list declares that there are none: every self-hosted set is a warning',
+    repo: { files: { 'crossdock.yaml': 'runners: []\n', [CI]: one('on: push', '[self-hosted, arm64]') } },
+    expect: [at('self-hosted-trigger', 'warning', CI, 4, 14, { message: /no runner declared/ })],
+  },
+  // Condition: the trigger is automatic.
+  {
+    name: 'workflows run only by hand, on a schedule or on a release report nothing',
+    repo: {
+      files: {
+        '.github/workflows/nightly.yml': [
+          'name: nightly',
+          'on:',
+          '  workflow_dispatch:',
+          '  schedule:',
+          '    - cron: "0 3 * * *"',
+          'jobs:',
+          '  bench:',
+          '    runs-on: [self-hosted, gpu]',
+          '    steps:',
+          '      - run: ./bench.sh',
+          '',
+        ].join('\n'),
+        '.github/workflows/release.yml': one(
+          'on:\n  release:\n    types: [published]',
+          '[self-hosted, linux, arm64]',
+        ),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'the trigger list may be a string, a list or a mapping',
+    repo: {
+      files: {
+        '.github/workflows/a.yml': one('on: pull_request_target', '[self-hosted, arm64]'),
+        '.github/workflows/b.yml': one('on: [merge_group, workflow_dispatch]', '[self-hosted, arm64]'),
+        '.github/workflows/c.yml': one('on:\n  push:\n    tags: ["v*"]', '[self-hosted, arm64]'),
+      },
+    },
+    expect: [
+      at('self-hosted-trigger', 'info', '.github/workflows/a.yml', 4, 14, {
+        message: /runs on every pull_request_target and/,
+      }),
+      at('self-hosted-trigger', 'info', '.github/workflows/b.yml', 4, 14, {
+        message: /runs on every merge_group and/,
+      }),
+      at('self-hosted-trigger', 'info', '.github/workflows/c.yml', 6, 14, {
+        message: /runs on every push and/,
+      }),
+    ],
+  },
+  // Condition: the labels are self-hosted.
+  {
+    name: 'hosted runners (a string, a list) report nothing',
+    repo: {
+      files: {
+        '.github/workflows/a.yml': one('on: push', 'ubuntu-24.04-arm'),
+        '.github/workflows/b.yml': one('on: push', '[ubuntu-latest]'),
+      },
+    },
+    expect: [],
+  },
+  // Unknown labels: no claim.
+  {
+    name: 'labels from an expression crossdock cannot resolve (an input) report nothing',
+    repo: {
+      files: {
+        '.github/workflows/a.yml': one('on: push', '${{ inputs.runner }}'),
+        '.github/workflows/b.yml': one('on: push', '[self-hosted, "${{ inputs.arch }}"]'),
+      },
+    },
+    expect: [],
+  },
+]);
