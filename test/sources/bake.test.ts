@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SourceFile, type Span } from '../../src/model/source.js';
 import { type BakeFile, parseBakeHcl, parseBakeJson } from '../../src/sources/bake/parse.js';
+import { within } from './within.js';
 
 const BAKE = [
   '# Bake file for the acme images',
@@ -520,7 +521,7 @@ test('a 10,000-level bracket nest is one parse problem at the bracket past level
     ['f(', ')'],
   ] as const) {
     const text = `${head}${open.repeat(10_000)}${close.repeat(10_000)}\n}\ntarget "b" { context = "b" }\n`;
-    const bake = hcl(text);
+    const bake = within(1000, () => hcl(text));
     const at = head.length + open.length * 255 + open.length - 1;
     const deep = bake.problems.filter((p) => p.message.includes('nested more than 256 levels deep'));
     assert.deepEqual(
@@ -565,7 +566,7 @@ test('bake JSON nested past 256 levels is an invalid-JSON problem at the bracket
   timeout: 5000,
 }, () => {
   const text = `{"target": {"a": {"tags": ${'['.repeat(10_000)}${']'.repeat(10_000)}}}}`;
-  const bake = parseBakeJson(new SourceFile('docker-bake.json', text));
+  const bake = within(1000, () => parseBakeJson(new SourceFile('docker-bake.json', text)));
   // Three objects are open, so the 254th `[` opens level 257.
   const at = text.indexOf('[') + 253;
   assert.deepEqual(problemsAt(bake, text), [['invalid JSON: [ nested more than 256 levels deep', '[', at]]);
