@@ -30,10 +30,8 @@ export function parseDockerignore(path: string, text: string): DockerIgnore {
   return {
     path,
     ignores(relativePath: string): boolean {
-      const p = relativePath
-        .replace(/^(\.\/)+/, '')
-        .replace(/^\/+/, '')
-        .replace(/\/+$/, '');
+      let p = relativePath.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+      while (p.endsWith('/')) p = p.slice(0, -1);
       if (p === '' || p === '.') return false;
       try {
         return matcher.ignores(p);

@@ -66,6 +66,9 @@ const HEREDOC = /<<(-?)\s*(?:"([A-Za-z_]\w*)"|'([A-Za-z_]\w*)'|([A-Za-z_]\w*))/g
 /** Heredocs one instruction may open; past this the rest are reported and left in the arguments. */
 export const MAX_HEREDOCS = 256;
 /** `--name` or `--name=value` (a value may hold quoted blanks), then the blanks after it; from `lastIndex`. */
+// redos-safe: after `=` the group takes every non-blank character (\S is an alternative), so it stops only at a
+// blank or the end, where `(\s+|$)` matches: the match cannot fail there and never backtracks; sticky, so it
+// starts only where the caller points.
 const FLAG = /--([A-Za-z][A-Za-z0-9-]*)(?:=((?:"[^"]*"|'[^']*'|\S)*))?(\s+|$)/y;
 const DIRECTIVE_NAME = /^[a-zA-Z][a-zA-Z0-9]*$/;
 
