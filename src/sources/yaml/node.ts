@@ -1,5 +1,7 @@
 import {
   type Alias,
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isCollection,
@@ -9,7 +11,7 @@ import {
   isSeq,
   LineCounter,
   type Node,
-  parseAllDocuments,
+  Parser,
   type YAMLMap,
 } from 'yaml';
 import type { Site } from '../../model/deploy.js';
@@ -113,6 +115,23 @@ function children(n: Node): Node[] {
 }
 
 type Problem = { message: string; span: Span };
+
+/** Where a document's syntax nests collections past the limit (found without recursion), or undefined. */
+function tooDeep(doc: CST.Document): Span | undefined {
+  const stack: { token: CST.Token | undefined; depth: number }[] = [{ token: doc.value, depth: 0 }];
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop()!;
+    if (!token) continue;
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection')
+      continue;
+    if (depth + 1 > YAML_LIMITS.depth) return { start: token.offset, end: token.offset + 1 };
+    for (const item of token.items) {
+      if ('key' in item) stack.push({ token: item.key ?? undefined, depth: depth + 1 });
+      stack.push({ token: item.value, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
 
 /**
  * One pass over a document, without recursion: binds every alias to its anchor (the last one before it, as the
@@ -313,15 +332,24 @@ export function parseYaml(file: SourceFile): YamlParse {
   const docs: Y[] = [];
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(file.text, {
-      lineCounter: new LineCounter(),
-      uniqueKeys: false,
-    }) as Document.Parsed[];
+    // The library's lexer and parser keep explicit stacks, but composing recurses per nested collection and, near
+    // the stack's end, can take the whole process down; so documents nested too deeply are not composed.
+    const lineCounter = new LineCounter();
+    const tokens: CST.Token[] = [];
+    for (const token of new Parser(lineCounter.addNewLine).parse(file.text)) {
+      const deep = token.type === 'document' ? tooDeep(token) : undefined;
+      if (deep === undefined) tokens.push(token);
+      else
+        problems.push({
+          message: `YAML: collections nested more than ${YAML_LIMITS.depth} levels deep`,
+          span: deep,
+        });
+    }
+    parsed = [...new Composer({ uniqueKeys: false }).compose(tokens)] as Document.Parsed[];
   } catch (e) {
     problems.push({ message: `YAML: ${(e as Error).message}`, span: { start: 0, end: 0 } });
     return { docs, problems };
   }
-  if (!Array.isArray(parsed)) parsed = [parsed];
   for (const doc of parsed) {
     const error = doc.errors[0];
     if (error) {
