@@ -178,3 +178,22 @@ test('pathological Dockerfiles parse in linear time; more than 256 heredocs is a
   assert.equal(first?.message, 'more than 256 heredocs in one instruction: the rest are not read');
   assert.equal(heredocs.file.text.slice(first.span.start, first.span.end), '<<E256');
 });
+
+test('.dockerignore patterns that would backtrack or abort the process are dropped', {
+  timeout: 5000,
+}, () => {
+  const ig = parseDockerignore(
+    '.dockerignore',
+    `*a*a*a*a*a*a*a*ab\n${'('.repeat(10_000)}\n(a+)+b\n**/**/**/**/x\n*.pyc\n**/build/**\n`,
+  );
+  assert.equal(
+    within(1000, () => ig.ignores(`${'a'.repeat(60)}c`)),
+    false,
+  );
+  assert.equal(
+    within(1000, () => ig.ignores(`${'a/'.repeat(40)}y`)),
+    false,
+  );
+  assert.equal(ig.ignores('src/x.pyc'), true, 'ordinary patterns still apply');
+  assert.equal(ig.ignores('a/build/out.o'), true);
+});
