@@ -121,13 +121,30 @@ export function pythonOfImage(
 
 /** Python installed by a RUN: deadsnakes/apt `python3.11`, `uv python install 3.12`, `pyenv install 3.10.13`. */
 export function pythonInstalledByRun(run: string): string | undefined {
+  // One package manager call lives in one command segment; searching segment by segment keeps every pattern
+  // free of an unbounded "anything but & | ;" run between two words, which backtracked on long RUN lines.
+  const segments = run.split(/[&|;]/);
+  const rest = (segment: string, call: RegExp) => {
+    const m = call.exec(segment);
+    return m ? segment.slice(m.index + m[0].length) : undefined;
+  };
+  for (const s of segments) {
+    const args = rest(s, /\b(?:apt-get|apt)\s+install\b/);
+    const v = args === undefined ? undefined : /\bpython(3\.\d+)\b/.exec(args)?.[1];
+    if (v) return v;
+  }
   const m =
-    /\b(?:apt-get|apt)\s+install\b[^&|;]*?\bpython(3\.\d+)\b/.exec(run) ??
     /\buv\s+python\s+install\s+(?:cpython-)?(3\.\d+)/.exec(run) ??
-    /\bpyenv\s+install\s+(?:-\S+\s+)*(3\.\d+)/.exec(run) ??
-    /\bapk\s+add\b[^&|;]*\bpython3[=~]+(3\.\d+)/.exec(run);
-  if (!m) return undefined;
-  return (m[1] ?? '').replace(/^python/, '');
+    /\bpyenv\s+install\s+(?:-\S+\s+)*(3\.\d+)/.exec(run);
+  if (m) return m[1];
+  for (const s of segments) {
+    const args = rest(s, /\bapk\s+add\b/);
+    // The last pin of the call wins, as before.
+    const pins = args === undefined ? [] : [...args.matchAll(/\bpython3[=~]+(3\.\d+)/g)];
+    const v = pins.at(-1)?.[1];
+    if (v) return v;
+  }
+  return undefined;
 }
 
 export function nodeOfImage(image: string): { version: string; how: string; floating?: boolean } | undefined {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SourceFile, type Span } from '../../src/model/source.js';
 import { type BakeFile, parseBakeHcl, parseBakeJson } from '../../src/sources/bake/parse.js';
+import { within } from './within.js';
 
 const BAKE = [
   '# Bake file for the acme images',
@@ -502,4 +503,71 @@ test('json: invalid JSON is a problem with a position, and what came before it i
 
   for (const t of mutations(BAKE_JSON, 7, 300))
     assertSane(parseBakeJson(new SourceFile('docker-bake.json', t)), t);
+});
+
+const hcl = (text: string) => parseBakeHcl(new SourceFile('docker-bake.hcl', text));
+const problemsAt = (bake: BakeFile, text: string) =>
+  bake.problems.map((p) => [p.message, text.slice(p.span.start, p.span.end), p.span.start]);
+
+test('a 10,000-level bracket nest is one parse problem at the bracket past level 256', {
+  timeout: 5000,
+}, () => {
+  const head = 'target "a" {\n  tags = ';
+  // The block is level 1, so bracket number 256 opens level 257.
+  for (const [open, close] of [
+    ['[', ']'],
+    ['{', '}'],
+    ['(', ')'],
+    ['f(', ')'],
+  ] as const) {
+    const text = `${head}${open.repeat(10_000)}${close.repeat(10_000)}\n}\ntarget "b" { context = "b" }\n`;
+    const bake = within(1000, () => hcl(text));
+    const at = head.length + open.length * 255 + open.length - 1;
+    const deep = bake.problems.filter((p) => p.message.includes('nested more than 256 levels deep'));
+    assert.deepEqual(
+      deep.map((p) => [text.slice(p.span.start, p.span.end), p.span.start]),
+      [[open.at(-1), at]],
+      open,
+    );
+    assert.deepEqual(
+      bake.targets.map((t) => t.name),
+      ['a', 'b'],
+      `${open}: the file is still read around the nest`,
+    );
+  }
+});
+
+test('blocks, interpolations, variable chains and inherits chains past 256 levels are problems', {
+  timeout: 5000,
+}, () => {
+  const blocks = `${'a {\n'.repeat(300)}${'}\n'.repeat(300)}`;
+  assert.deepEqual(
+    problemsAt(hcl(blocks), blocks).filter(([m]) => String(m).includes('256')),
+    [['{ nested more than 256 levels deep', '{', 4 * 256 + 2]],
+  );
+
+  const interp = `target "a" {\n  tags = ["${'${"'.repeat(300)}"]\n}\n`;
+  const ip = problemsAt(hcl(interp), interp).find(([m]) => String(m).startsWith('interpolations'));
+  assert.deepEqual(ip, ['interpolations nested more than 256 levels deep', '${', 24]);
+
+  const vars = Array.from({ length: 400 }, (_, i) => `variable "V${i}" { default = "\${V${i + 1}}" }`);
+  const chain = `${vars.join('\n')}\ntarget "a" { tags = ["\${V0}"] }\n`;
+  const vp = hcl(chain).problems.filter((p) => p.message.includes('references nested'));
+  assert.equal(vp.length, 1);
+  assert.match(vp[0]?.message ?? '', /^variable "V\d+": references nested more than 256 levels deep$/);
+
+  const targets = Array.from({ length: 400 }, (_, i) => `target "t${i}" { inherits = ["t${i + 1}"] }`);
+  const inh = hcl(`${targets.join('\n')}\ntarget "t400" { context = "x" }\n`);
+  assert.equal(inh.problems.filter((p) => p.message.includes('inherits nested')).length >= 1, true);
+  assert.equal(inh.targets.length, 401);
+});
+
+test('bake JSON nested past 256 levels is an invalid-JSON problem at the bracket that crosses', {
+  timeout: 5000,
+}, () => {
+  const text = `{"target": {"a": {"tags": ${'['.repeat(10_000)}${']'.repeat(10_000)}}}}`;
+  const bake = within(1000, () => parseBakeJson(new SourceFile('docker-bake.json', text)));
+  // Three objects are open, so the 254th `[` opens level 257.
+  const at = text.indexOf('[') + 253;
+  assert.deepEqual(problemsAt(bake, text), [['invalid JSON: [ nested more than 256 levels deep', '[', at]]);
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { SourceFile } from '../../src/model/source.js';
 import { parseDockerignore } from '../../src/sources/dockerfile/dockerignore.js';
 import { parseDockerfile, stageArgs, substituteArgs } from '../../src/sources/dockerfile/parse.js';
+import { within } from './within.js';
 
 const parse = (text: string) => {
   const file = new SourceFile('Dockerfile', text);
@@ -149,4 +150,50 @@ test('.dockerignore uses Docker semantics: folders, exceptions, ** and comments'
     ['.', false],
   ];
   for (const [p, expected] of cases) assert.equal(ig.ignores(p), expected, p);
+});
+
+test('pathological Dockerfiles parse in linear time; more than 256 heredocs is a problem', {
+  timeout: 5000,
+}, () => {
+  const blanks = ' '.repeat(50_000);
+  const { df } = within(1000, () =>
+    parse(
+      `#${blanks}a${blanks}=${blanks}\u2028\nFROM x\nRUN ${'--a '.repeat(20_000)}echo \\${blanks}\n  done\n`,
+    ),
+  );
+  assert.equal(df.instructions.length, 2);
+  assert.equal(df.instructions[1]?.flags.length, 20_000);
+  assert.equal(df.instructions[1]?.shell, 'echo   done');
+  const many = within(1000, () => substituteArgs('${A:-'.repeat(100_000), new Map([['A', 'a']])));
+  assert.equal(many?.length, 500_000);
+  assert.equal(substituteArgs('${A:-${B}}/$A/${A+set}/${C-c}', new Map([['A', 'a']])), 'a}/a/set/c');
+
+  const markers = Array.from({ length: 300 }, (_, i) => `<<E${i}`).join(' ');
+  const bodies = Array.from({ length: 300 }, (_, i) => `x\nE${i}`).join('\n');
+  const heredocs = parse(`FROM x\nRUN cat ${markers}\n${bodies}\n`);
+  const run = heredocs.df.instructions[1];
+  assert.equal(run?.heredocs.length, 256);
+  // The bodies of the heredocs not read then read as instructions, which the problems also say.
+  const first = heredocs.df.problems[0];
+  assert.equal(first?.message, 'more than 256 heredocs in one instruction: the rest are not read');
+  assert.equal(heredocs.file.text.slice(first.span.start, first.span.end), '<<E256');
+});
+
+test('.dockerignore patterns that would backtrack or abort the process are dropped', {
+  timeout: 5000,
+}, () => {
+  const ig = parseDockerignore(
+    '.dockerignore',
+    `*a*a*a*a*a*a*a*ab\n${'('.repeat(10_000)}\n(a+)+b\n**/**/**/**/x\n*.pyc\n**/build/**\n`,
+  );
+  assert.equal(
+    within(1000, () => ig.ignores(`${'a'.repeat(60)}c`)),
+    false,
+  );
+  assert.equal(
+    within(1000, () => ig.ignores(`${'a/'.repeat(40)}y`)),
+    false,
+  );
+  assert.equal(ig.ignores('x.pyc'), true, 'ordinary patterns still apply (root-anchored, as in Docker)');
+  assert.equal(ig.ignores('a/build/out.o'), true);
 });

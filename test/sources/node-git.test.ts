@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { SourceFile } from '../../src/model/source.js';
 import { parseGitmodules } from '../../src/sources/git/gitmodules.js';
 import { parseNvmrc, parsePackageJson } from '../../src/sources/node/package-json.js';
+import { within } from './within.js';
 
 test('package.json engines and dependencies with positions; invalid JSON as a problem', () => {
   const file = new SourceFile(
@@ -42,5 +43,24 @@ test('.gitmodules sections, quoted values, comments and malformed lines', () => 
       [5, 'malformed'],
       [6, 'malformed'],
     ],
+  );
+});
+
+test('.nvmrc and .gitmodules with huge blank runs are read in milliseconds', { timeout: 3000 }, () => {
+  const blanks = ' '.repeat(80_000);
+  const rc = within(500, () => parseNvmrc(new SourceFile('.nvmrc', `\n# lts\n v20${blanks}x \n`)));
+  assert.equal(rc?.version, `20${blanks}x`);
+  assert.deepEqual(rc?.span, { start: 8, end: 8 + 3 + blanks.length + 1 });
+
+  const text = `[submodule "a"]\n\tpath${blanks}=${blanks}\u2028x\n\turl = https://x/a.git${blanks.slice(0, 4000)};c\n\tpath = lib${'/'.repeat(4000)}\n`;
+  const file = new SourceFile('.gitmodules', text);
+  const g = within(500, () => parseGitmodules(file));
+  assert.deepEqual(
+    g.problems.map((p) => [p.message, file.position(p.span.start).line]),
+    [['line longer than 4096 characters: not read', 2]],
+  );
+  assert.deepEqual(
+    g.entries.map((e) => [e.name, e.url, e.path]),
+    [['a', 'https://x/a.git', 'lib']],
   );
 });

@@ -5,6 +5,7 @@ import { parsePyproject, poetryToPep440 } from '../../src/sources/python/pyproje
 import { parseRequirements } from '../../src/sources/python/requirements.js';
 import { parseSetupCfg, parseSetupPy } from '../../src/sources/python/setup.js';
 import { parsePythonVersionFile } from '../../src/sources/python/version-file.js';
+import { within } from './within.js';
 
 const H = `sha256:${'b'.repeat(64)}`;
 
@@ -141,5 +142,54 @@ test('setup.py is tokenised, never executed; setup.cfg options are read', () => 
   assert.equal(
     parsePythonVersionFile(new SourceFile('.python-version', '# pyenv\n3.11.4\n3.10\n'))?.version,
     '3.11.4',
+  );
+});
+
+test('.python-version of "3", 80,000 spaces and "x" is read in milliseconds (it was quadratic)', {
+  timeout: 3000,
+}, () => {
+  const text = `3${' '.repeat(80_000)}x`;
+  const v = within(500, () => parsePythonVersionFile(new SourceFile('.python-version', text)));
+  assert.equal(v?.version, text);
+  assert.deepEqual(v?.span, { start: 0, end: text.length });
+  const padded = `# pinned\n\t ${text}  \n3.12\n`;
+  const w = parsePythonVersionFile(new SourceFile('.python-version', padded));
+  assert.deepEqual(w?.span, { start: 11, end: 11 + text.length }, 'blanks around the value are trimmed');
+  assert.equal(
+    parsePythonVersionFile(new SourceFile('.python-version', `${' '.repeat(80_000)}\n# c\n`)),
+    undefined,
+  );
+});
+
+test('requirements and setup.cfg: huge lines are problems, blank runs do not backtrack', {
+  timeout: 3000,
+}, () => {
+  const spaces = ' '.repeat(50_000);
+  const text = `-e${spaces}\r${spaces}x\n--index-url${spaces}=${spaces}\rhttps://x\nflask${spaces}[a]${spaces}\r\n${'a'.repeat(5000)}\n`;
+  const r = within(500, () => parseRequirements(new SourceFile('requirements.txt', text)));
+  const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index + 1)].slice(0, 4);
+  assert.deepEqual(
+    r.problems.map((p) => [p.message, p.span.start]),
+    starts.map((at) => ['line longer than 4096 characters: not read', at]),
+  );
+  const cfg = new SourceFile(
+    'setup.cfg',
+    `[options]\ninstall_requires${spaces}=${spaces}\u2028x\npython_requires = >=3.10\n`,
+  );
+  const s = within(500, () => parseSetupCfg(cfg));
+  assert.equal(s.pythonRequires?.value, '>=3.10');
+  assert.deepEqual(
+    s.problems.map((p) => cfg.position(p.span.start).line),
+    [2],
+  );
+  const req = parseRequirements(
+    new SourceFile('r.txt', `pkg${' '.repeat(4000)}x\n-e ./lib[extra]\n--hash=sha256:ab\n`),
+  );
+  assert.deepEqual(
+    req.requirements.map((q) => [q.name, q.localPath, q.editable]),
+    [
+      ['pkg', undefined, false],
+      [undefined, './lib', true],
+    ],
   );
 });

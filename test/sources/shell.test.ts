@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseShell } from '../../src/sources/shell/parse.js';
 import { commandName, effectiveArgv } from '../../src/sources/shell/words.js';
+import { within } from './within.js';
 
 const summary = (text: string) =>
   parseShell(text).commands.map((c) => ({
@@ -78,4 +79,30 @@ test('unterminated quotes and stray operators never throw', () => {
     const s = parseShell(t);
     for (const c of s.commands) assert.ok(c.span.start >= 0 && c.span.end <= t.length);
   }
+});
+
+test('nesting past 256 levels is one problem at the token that crosses; depth stays at the limit', {
+  timeout: 5000,
+}, () => {
+  for (const [open, close] of [
+    ['( ', ' )'],
+    ['{ ', '; }'],
+    ['if a; then ', '; fi'],
+    ['while a; do ', '; done'],
+  ] as const) {
+    const text = `${open.repeat(10_000)}echo hi${close.repeat(10_000)}\necho after`;
+    const script = within(2000, () => parseShell(text));
+    assert.equal(script.problems.length, 1, open);
+    const p = script.problems[0]!;
+    assert.equal(p.message, 'nested more than 256 levels deep');
+    // 256 openers are followed; the next one is reported.
+    const opener = open.includes('then') ? 'then' : open.includes('do') ? 'do' : open.trim();
+    let at = -1;
+    for (let k = 0; k <= 256; k++) at = text.indexOf(opener, at + 1);
+    assert.equal(p.span.start, at, open);
+    const echo = script.commands.find((c) => c.argv[0]?.value === 'echo');
+    assert.equal(echo?.depth, 256);
+    assert.equal(script.commands.at(-1)?.argv[1]?.value, 'after');
+  }
+  assert.deepEqual(parseShell('( a )').problems, []);
 });

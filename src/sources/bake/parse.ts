@@ -95,48 +95,58 @@ function isNewline(c: string | undefined): boolean {
   return c === '\n' || c === '\r';
 }
 
+/** Nesting limit for blocks, brackets, interpolations, variable references and `inherits` chains. */
+export const BAKE_MAX_DEPTH = 256;
+const TOO_DEEP_MESSAGE = `nested more than ${BAKE_MAX_DEPTH} levels deep`;
+
+/** `scanInterp` result for interpolations and strings nested past `BAKE_MAX_DEPTH`. */
+const TOO_DEEP = -2;
+
 /**
- * Index just past the `}` closing an interpolation whose body starts at `k` (just after `${`), or -1 when it is
- * not closed (end of text, or a line break when `stopAtNewline`). Nested braces and quoted strings are skipped.
+ * Index just past the `}` closing an interpolation whose body starts at `k` (just after `${`); -1 when it is not
+ * closed (end of text, or a line break when `stopAtNewline`), `TOO_DEEP` past the nesting limit. Nested braces,
+ * quoted strings and the interpolations inside those are skipped with an explicit stack, not recursion.
  */
 function scanInterp(s: string, k: number, stopAtNewline: boolean): number {
-  let depth = 0;
+  // One frame per open interpolation (its count of open `{`) or quoted string inside one (-1).
+  const frames: number[] = [0];
   let j = k;
   while (j < s.length) {
     const c = s[j];
-    if (stopAtNewline && isNewline(c)) return -1;
-    if (c === '{') depth++;
-    else if (c === '}') {
-      if (depth === 0) return j + 1;
-      depth--;
-    } else if (c === '"') {
-      j = skipNestedString(s, j + 1, stopAtNewline);
-      if (j < 0) return -1;
+    const top = frames.length - 1;
+    const braces = frames[top]!;
+    if (braces < 0) {
+      // In a string inside an interpolation.
+      if (isNewline(c)) return -1;
+      if (c === '\\') j += 2;
+      else if (c === '"') {
+        frames.pop();
+        j++;
+      } else if ((c === '$' || c === '%') && s[j + 1] === '{') {
+        if (frames.length >= BAKE_MAX_DEPTH) return TOO_DEEP;
+        frames.push(0);
+        j += 2;
+      } else j++;
       continue;
+    }
+    if (stopAtNewline && isNewline(c)) return -1;
+    if (c === '{') frames[top] = braces + 1;
+    else if (c === '}') {
+      if (braces === 0) {
+        frames.pop();
+        if (frames.length === 0) return j + 1;
+      } else frames[top] = braces - 1;
+    } else if (c === '"') {
+      if (frames.length >= BAKE_MAX_DEPTH) return TOO_DEEP;
+      frames.push(-1);
     }
     j++;
   }
   return -1;
 }
 
-/** Index just past the closing quote of a string inside an interpolation (body starting at `j`), or -1. */
-function skipNestedString(s: string, start: number, stopAtNewline: boolean): number {
-  let j = start;
-  while (j < s.length) {
-    const c = s[j];
-    if (isNewline(c)) return -1;
-    if (c === '\\') j += 2;
-    else if (c === '"') return j + 1;
-    else if ((c === '$' || c === '%') && s[j + 1] === '{') {
-      j = scanInterp(s, j + 2, stopAtNewline);
-      if (j < 0) return -1;
-    } else j++;
-  }
-  return -1;
-}
-
-/** Splits an already unescaped template (JSON strings, heredocs) into parts. */
-function splitTemplate(s: string): { parts: Part[]; closed: boolean } {
+/** Splits an already unescaped template (JSON strings, heredocs) into parts; `error` when it cannot be read. */
+function splitTemplate(s: string): { parts: Part[]; error?: string } {
   const parts: Part[] = [];
   let lit = '';
   let j = 0;
@@ -150,7 +160,9 @@ function splitTemplate(s: string): { parts: Part[]; closed: boolean } {
       if (end < 0) {
         lit += s.slice(j);
         if (lit) parts.push(lit);
-        return { parts, closed: false };
+        const error =
+          end === TOO_DEEP ? `interpolations ${TOO_DEEP_MESSAGE}` : 'unterminated interpolation: missing }';
+        return { parts, error };
       }
       if (lit) parts.push(lit);
       lit = '';
@@ -162,7 +174,7 @@ function splitTemplate(s: string): { parts: Part[]; closed: boolean } {
     }
   }
   if (lit) parts.push(lit);
-  return { parts, closed: true };
+  return { parts };
 }
 
 /** A string's text with interpolations left as written (for labels and map keys). */
@@ -246,7 +258,9 @@ function lexHcl(text: string, problems: Problem[]): Token[] {
         if (end < 0) {
           let k = j;
           while (k < n && !isNewline(text[k])) k++;
-          problems.push({ message: `unterminated interpolation: missing }`, span: { start: j, end: j + 2 } });
+          const message =
+            end === TOO_DEEP ? `interpolations ${TOO_DEEP_MESSAGE}` : 'unterminated interpolation: missing }';
+          problems.push({ message, span: { start: j, end: j + 2 } });
           lit += text.slice(j, k);
           j = k;
           continue; // the loop then reports the unterminated string at the line end
@@ -281,7 +295,10 @@ function lexHcl(text: string, problems: Problem[]): Token[] {
           const cut = widths.length ? Math.min(...widths) : 0;
           body = lines.map((l) => l.slice(Math.min(cut, /^[ \t]*/.exec(l)?.[0].length ?? 0)));
         }
-        const { parts } = splitTemplate(body.map((l) => l + '\n').join(''));
+        const { parts, error } = splitTemplate(body.map((l) => l + '\n').join(''));
+        if (error === `interpolations ${TOO_DEEP_MESSAGE}`) {
+          problems.push({ message: error, span: { start, end: start + m[0].trimEnd().length } });
+        }
         push('string', start, k, { parts, closed: true });
         return k;
       }
@@ -385,11 +402,20 @@ const CLOSERS = new Set([')', ']', '}']);
 class HclParser {
   private p = 0;
   private lastEnd = 0;
+  /** Blocks, lists and maps open around the current token (the file's top level is 0). */
+  private depth = 0;
+  /** For each token index, the index of the first token at or after it that is not a line end. */
+  private readonly solid: number[];
 
   constructor(
     private readonly toks: Token[],
     private readonly problems: Problem[],
-  ) {}
+  ) {
+    this.solid = new Array<number>(toks.length);
+    for (let k = toks.length - 1; k >= 0; k--) {
+      this.solid[k] = toks[k]!.kind === 'newline' ? (this.solid[k + 1] ?? toks.length) : k;
+    }
+  }
 
   private peek(k = 0): Token {
     return this.toks[Math.min(this.p + k, this.toks.length - 1)]!;
@@ -403,7 +429,11 @@ class HclParser {
   }
 
   private problem(message: string, span: Span): void {
-    this.problems.push({ message, span });
+    this.problems.push({ message, span: { start: span.start, end: span.end } });
+  }
+
+  private tooDeep(t: Token): void {
+    this.problem(`${t.text} ${TOO_DEEP_MESSAGE}`, t);
   }
 
   private skipNewlines(): void {
@@ -417,9 +447,9 @@ class HclParser {
   /**
    * Skips tokens, keeping brackets balanced, until `stop` holds for a token outside any bracket (not consumed),
    * an unmatched `}` (not consumed: it closes the enclosing block), or end of input. With `single`, stops after
-   * the first bracketed group closes.
+   * the first bracketed group closes. Brackets past the nesting limit are reported once, unless `reported`.
    */
-  private skip(stop: (t: Token) => boolean, single = false): void {
+  private skip(stop: (t: Token) => boolean, single = false, reported = false): void {
     const stack: Token[] = [];
     for (;;) {
       const t = this.peek();
@@ -430,6 +460,10 @@ class HclParser {
       }
       if (stack.length === 0 && stop(t)) return;
       if (t.kind === 'punct' && OPENERS[t.text]) {
+        if (!reported && this.depth + stack.length >= BAKE_MAX_DEPTH) {
+          this.tooDeep(t);
+          reported = true;
+        }
         stack.push(t);
         this.next();
         continue;
@@ -468,8 +502,7 @@ class HclParser {
    * list was not closed, and the line ends are left for the enclosing block.
    */
   private listEndsAhead(): boolean {
-    let k = this.p;
-    while (this.toks[k]?.kind === 'newline') k++;
+    const k = this.solid[this.p] ?? this.toks.length;
     const t = this.toks[k];
     if (!t || t.kind === 'eof' || HclParser.isP(t, '}')) return true;
     const after = this.toks[k + 1];
@@ -533,8 +566,15 @@ class HclParser {
             this.skip((x) => x.kind === 'newline');
             continue;
           }
+          if (this.depth >= BAKE_MAX_DEPTH) {
+            this.tooDeep(brace);
+            this.skip(() => false, true, true);
+            continue;
+          }
           this.next();
+          this.depth++;
           const inner = this.parseBody(brace);
+          this.depth--;
           body.blocks.push({
             type: t.text,
             labels,
@@ -585,6 +625,11 @@ class HclParser {
         return { kind: 'ref', name: t.text, span };
       }
       case 'punct':
+        if ((t.text === '[' || t.text === '{') && this.depth >= BAKE_MAX_DEPTH) {
+          this.tooDeep(t);
+          this.skip(() => false, true, true);
+          return { kind: 'unknown', span: { start: t.start, end: this.lastEnd } };
+        }
         if (t.text === '[') return this.parseList();
         if (t.text === '{') return this.parseMap();
         if (t.text === '(') {
@@ -612,6 +657,7 @@ class HclParser {
   private parseList(): Expr {
     const open = this.next();
     const items: Expr[] = [];
+    this.depth++;
     for (;;) {
       if (this.listStop()) {
         this.problem('unterminated list: missing ]', open);
@@ -624,12 +670,14 @@ class HclParser {
       items.push(this.parseExpr('list'));
       if (!this.listStop() && HclParser.isP(this.peek(), ',')) this.next();
     }
+    this.depth--;
     return { kind: 'list', items, span: { start: open.start, end: Math.max(open.end, this.lastEnd) } };
   }
 
   private parseMap(): Expr {
     const open = this.next();
     const entries: MapEntry[] = [];
+    this.depth++;
     const sep = (t: Token) => t.kind === 'newline' || HclParser.isP(t, ',');
     for (;;) {
       this.skipNewlines();
@@ -670,6 +718,7 @@ class HclParser {
       const value = this.parseExpr('map');
       if (key !== undefined) entries.push({ key, keySpan: { start: t.start, end: t.end }, value });
     }
+    this.depth--;
     return { kind: 'map', entries, span: { start: open.start, end: Math.max(open.end, this.lastEnd) } };
   }
 }
@@ -703,6 +752,8 @@ type JNode =
 
 class JsonParser {
   private i = 0;
+  /** Arrays and objects open around the current value. */
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -733,75 +784,13 @@ class JsonParser {
     const t = this.text;
     const start = this.i;
     const c = t[start];
-    if (c === '{') {
-      const node: JNode = { kind: 'object', entries: [], span: { start, end: start + 1 } };
-      attach(node);
-      this.i++;
-      this.ws();
-      if (t[this.i] === '}') {
-        this.i++;
-        node.span.end = this.i;
-        return;
-      }
-      for (;;) {
-        this.ws();
-        if (t[this.i] !== '"') this.fail(`expected a string key, found ${this.found()}`);
-        const keyStart = this.i;
-        const key = this.string();
-        const entry: { key: string; keySpan: Span; value?: JNode } = {
-          key,
-          keySpan: { start: keyStart, end: this.i },
-        };
-        node.entries.push(entry);
-        this.ws();
-        if (t[this.i] !== ':') this.fail(`expected : after key, found ${this.found()}`);
-        this.i++;
-        this.ws();
-        this.value((v) => {
-          entry.value = v;
-        });
-        node.span.end = this.i;
-        this.ws();
-        if (t[this.i] === ',') {
-          this.i++;
-          continue;
-        }
-        if (t[this.i] === '}') {
-          this.i++;
-          node.span.end = this.i;
-          return;
-        }
-        if (this.i >= t.length) this.fail('unterminated object: missing }', start);
-        this.fail(`expected , or } in object, found ${this.found()}`);
-      }
-    }
-    if (c === '[') {
-      const node: JNode = { kind: 'array', items: [], span: { start, end: start + 1 } };
-      attach(node);
-      this.i++;
-      this.ws();
-      if (t[this.i] === ']') {
-        this.i++;
-        node.span.end = this.i;
-        return;
-      }
-      for (;;) {
-        this.ws();
-        this.value((v) => node.items.push(v));
-        node.span.end = this.i;
-        this.ws();
-        if (t[this.i] === ',') {
-          this.i++;
-          continue;
-        }
-        if (t[this.i] === ']') {
-          this.i++;
-          node.span.end = this.i;
-          return;
-        }
-        if (this.i >= t.length) this.fail('unterminated array: missing ]', start);
-        this.fail(`expected , or ] in array, found ${this.found()}`);
-      }
+    if (c === '{' || c === '[') {
+      if (this.depth >= BAKE_MAX_DEPTH) this.fail(`${c} ${TOO_DEEP_MESSAGE}`);
+      this.depth++;
+      if (c === '{') this.object(start, attach);
+      else this.array(start, attach);
+      this.depth--;
+      return;
     }
     if (c === '"') {
       const value = this.string();
@@ -829,6 +818,80 @@ class JsonParser {
       }
     }
     this.fail(`expected a JSON value, found ${this.found()}`);
+  }
+
+  private object(start: number, attach: (n: JNode) => void): void {
+    const t = this.text;
+    const node: JNode = { kind: 'object', entries: [], span: { start, end: start + 1 } };
+    attach(node);
+    this.i++;
+    this.ws();
+    if (t[this.i] === '}') {
+      this.i++;
+      node.span.end = this.i;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      if (t[this.i] !== '"') this.fail(`expected a string key, found ${this.found()}`);
+      const keyStart = this.i;
+      const key = this.string();
+      const entry: { key: string; keySpan: Span; value?: JNode } = {
+        key,
+        keySpan: { start: keyStart, end: this.i },
+      };
+      node.entries.push(entry);
+      this.ws();
+      if (t[this.i] !== ':') this.fail(`expected : after key, found ${this.found()}`);
+      this.i++;
+      this.ws();
+      this.value((v) => {
+        entry.value = v;
+      });
+      node.span.end = this.i;
+      this.ws();
+      if (t[this.i] === ',') {
+        this.i++;
+        continue;
+      }
+      if (t[this.i] === '}') {
+        this.i++;
+        node.span.end = this.i;
+        return;
+      }
+      if (this.i >= t.length) this.fail('unterminated object: missing }', start);
+      this.fail(`expected , or } in object, found ${this.found()}`);
+    }
+  }
+
+  private array(start: number, attach: (n: JNode) => void): void {
+    const t = this.text;
+    const node: JNode = { kind: 'array', items: [], span: { start, end: start + 1 } };
+    attach(node);
+    this.i++;
+    this.ws();
+    if (t[this.i] === ']') {
+      this.i++;
+      node.span.end = this.i;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      this.value((v) => node.items.push(v));
+      node.span.end = this.i;
+      this.ws();
+      if (t[this.i] === ',') {
+        this.i++;
+        continue;
+      }
+      if (t[this.i] === ']') {
+        this.i++;
+        node.span.end = this.i;
+        return;
+      }
+      if (this.i >= t.length) this.fail('unterminated array: missing ]', start);
+      this.fail(`expected , or ] in array, found ${this.found()}`);
+    }
   }
 
   private string(): string {
@@ -882,9 +945,9 @@ function jsonExpr(n: JNode | undefined, at: Span, problems: Problem[]): Expr {
   if (!n) return { kind: 'unknown', span: at };
   switch (n.kind) {
     case 'string': {
-      const { parts, closed } = splitTemplate(n.value);
-      if (!closed) problems.push({ message: 'unterminated interpolation: missing }', span: n.span });
-      return closed ? { kind: 'string', parts, span: n.span } : { kind: 'unknown', span: n.span };
+      const { parts, error } = splitTemplate(n.value);
+      if (error) problems.push({ message: error, span: n.span });
+      return error ? { kind: 'unknown', span: n.span } : { kind: 'string', parts, span: n.span };
     }
     case 'number':
       return { kind: 'number', text: n.text, span: n.span };
@@ -1072,6 +1135,10 @@ class Interpreter {
       active.add(name);
       let acc: RawTarget = { name, span: own.span };
       for (const parent of own.inherits ?? []) {
+        if (active.size >= BAKE_MAX_DEPTH) {
+          this.problem(`target "${name}": inherits ${TOO_DEEP_MESSAGE}`, parent.span);
+          continue;
+        }
         if (active.has(parent.value)) {
           this.problem(
             `target "${name}" inherits from "${parent.value}", which inherits from it`,
@@ -1136,6 +1203,11 @@ class Interpreter {
     if (!v?.expr) return undefined;
     if (this.resolving.has(name)) {
       this.problem(`variable "${name}" refers to itself`, v.span);
+      return undefined;
+    }
+    if (this.resolving.size >= BAKE_MAX_DEPTH) {
+      this.problem(`variable "${name}": references ${TOO_DEEP_MESSAGE}`, v.span);
+      this.resolved.set(name, undefined);
       return undefined;
     }
     this.resolving.add(name);

@@ -61,8 +61,38 @@ function splitLines(text: string): Line[] {
   return lines;
 }
 
-const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$/;
-const HEREDOC = /<<(-?)\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
+/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`: strip-tabs flag, then the delimiter in one of three groups. */
+const HEREDOC = /<<(-?)\s*(?:"([A-Za-z_]\w*)"|'([A-Za-z_]\w*)'|([A-Za-z_]\w*))/g;
+/** Heredocs one instruction may open; past this the rest are reported and left in the arguments. */
+export const MAX_HEREDOCS = 256;
+/** `--name` or `--name=value` (a value may hold quoted blanks), then the blanks after it; from `lastIndex`. */
+// redos-safe: after `=` the group takes every non-blank character (\S is an alternative), so it stops only at a
+// blank or the end, where `(\s+|$)` matches: the match cannot fail there and never backtracks; sticky, so it
+// starts only where the caller points.
+const FLAG = /--([A-Za-z][A-Za-z0-9-]*)(?:=((?:"[^"]*"|'[^']*'|\S)*))?(\s+|$)/y;
+const DIRECTIVE_NAME = /^[a-zA-Z][a-zA-Z0-9]*$/;
+
+/** `# name=value` before anything else: split by hand, since a pattern with three blank runs backtracked. */
+function directive(line: string): { name: string; value: string } | undefined {
+  if (!line.startsWith('#')) return undefined;
+  const eq = line.indexOf('=');
+  if (eq < 0) return undefined;
+  const name = line.slice(1, eq).trim();
+  return DIRECTIVE_NAME.test(name) ? { name, value: line.slice(eq + 1).trim() } : undefined;
+}
+
+/** Where a trailing escape char (before trailing blanks) starts a continuation, or -1. */
+function continuationAt(content: string, esc: string): number {
+  let end = content.length;
+  while (end > 0 && (content[end - 1] === ' ' || content[end - 1] === '\t')) end--;
+  return end > 0 && content[end - 1] === esc ? end - 1 : -1;
+}
+
+/** `"x"` / `'x'` → `x`. */
+function unquote(raw: string): string {
+  const q = raw[0];
+  return raw.length >= 2 && (q === '"' || q === "'") && raw.endsWith(q) ? raw.slice(1, -1) : raw;
+}
 
 function isBlank(s: string): boolean {
   return /^\s*$/.test(s);
@@ -145,10 +175,10 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
 
   // Parser directives: only at the very top, before any blank line, comment or instruction.
   for (; li < lines.length; li++) {
-    const m = DIRECTIVE.exec(lines[li]?.text ?? '');
-    if (!m) break;
-    const name = (m[1] ?? '').toLowerCase();
-    const value = m[2] ?? '';
+    const d = directive(lines[li]?.text ?? '');
+    if (!d) break;
+    const name = d.name.toLowerCase();
+    const value = d.value;
     if (name === 'escape') {
       if (value === '`' || value === '\\') esc = value;
       else {
@@ -163,7 +193,6 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
   }
 
   const instructions: DfInstruction[] = [];
-  const continuation = new RegExp(`${esc === '\\' ? '\\\\' : '`'}[ \\t]*$`);
 
   while (li < lines.length) {
     const line = lines[li]!;
@@ -198,9 +227,9 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
         contentStart = l.start + skip;
         first = false;
       }
-      const cm = continuation.exec(content);
-      continued = cm !== null;
-      const body = cm ? content.slice(0, cm.index) : content;
+      const cut = continuationAt(content, esc);
+      continued = cut >= 0;
+      const body = continued ? content.slice(0, cut) : content;
       for (let k = 0; k < body.length; k++) {
         args += body[k];
         offsets.push(contentStart + k);
@@ -217,9 +246,19 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
     if (HEREDOC_KEYWORDS.has(keyword)) {
       HEREDOC.lastIndex = 0;
       for (let m = HEREDOC.exec(args); m; m = HEREDOC.exec(args)) {
+        if (heredocs.length >= MAX_HEREDOCS) {
+          problems.push({
+            message: `more than ${MAX_HEREDOCS} heredocs in one instruction: the rest are not read`,
+            span: {
+              start: offsets[m.index] ?? keywordSpan.start,
+              end: (offsets[m.index + m[0].length - 1] ?? keywordSpan.end) + 1,
+            },
+          });
+          break;
+        }
         const stripTabs = m[1] === '-';
-        const quoted = (m[2] ?? '') !== '';
-        const delimiter = m[3] ?? '';
+        const quoted = m[4] === undefined;
+        const delimiter = m[2] ?? m[3] ?? m[4] ?? '';
         const bodyLines: string[] = [];
         const bodyStart = lines[li]?.start ?? text.length;
         let bodyEnd = bodyStart;
@@ -260,10 +299,11 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
     const flags: DfFlag[] = [];
     let pos = 0;
     while (pos < args.length) {
-      const fm = /^--([A-Za-z][A-Za-z0-9-]*)(?:=((?:"[^"]*"|'[^']*'|\S)*))?(\s+|$)/.exec(args.slice(pos));
+      FLAG.lastIndex = pos;
+      const fm = FLAG.exec(args);
       if (!fm) break;
       const raw = fm[2];
-      const value = raw === undefined ? undefined : raw.replace(/^(["'])(.*)\1$/, '$2');
+      const value = raw === undefined ? undefined : unquote(raw);
       const len = fm[0].length - (fm[3]?.length ?? 0);
       flags.push({
         name: fm[1] ?? '',
@@ -385,28 +425,77 @@ export function envDecls(ins: DfInstruction): { name: string; value: string }[] 
  */
 export function substituteArgs(text: string, vars: Map<string, string | undefined>): string | undefined {
   let failed = false;
-  const out = text.replace(
-    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (
-      _whole,
-      braced: string | undefined,
-      op: string | undefined,
-      word: string | undefined,
-      bare: string | undefined,
-    ) => {
-      const name = braced ?? bare ?? '';
-      const value = vars.get(name);
-      const set = value !== undefined;
-      const nonEmpty = set && value !== '';
-      if (op === ':-') return nonEmpty ? value : (word ?? '');
-      if (op === '-') return set ? value : (word ?? '');
-      if (op === ':+') return nonEmpty ? (word ?? '') : '';
-      if (op === '+') return set ? (word ?? '') : '';
-      if (!set) failed = true;
-      return value ?? '';
-    },
-  );
+  let out = '';
+  let from = 0;
+  /** Index of the first `}` at or after the last `${` (reused while ahead, so a file of `${` stays linear). */
+  let close = -2;
+  for (let i = text.indexOf('$'); i >= 0; i = text.indexOf('$', Math.max(i + 1, from))) {
+    let end = -1;
+    let value: string | undefined;
+    if (text[i + 1] === '{') {
+      const nameEnd = nameEndAt(text, i + 2);
+      if (nameEnd > i + 2) {
+        const name = text.slice(i + 2, nameEnd);
+        const op =
+          text.startsWith(':-', nameEnd) || text.startsWith(':+', nameEnd)
+            ? text.slice(nameEnd, nameEnd + 2)
+            : text[nameEnd] === '-' || text[nameEnd] === '+'
+              ? (text[nameEnd] as string)
+              : '';
+        if (close !== -1 && close < nameEnd) close = text.indexOf('}', nameEnd);
+        if (op === '' && text[nameEnd] === '}') end = nameEnd + 1;
+        else if (op !== '' && close >= 0) end = close + 1;
+        if (end >= 0) {
+          const word = op === '' ? undefined : text.slice(nameEnd + op.length, end - 1);
+          value = expand(name, op, word, vars);
+          if (value === undefined) failed = true;
+        }
+      }
+    } else {
+      const nameEnd = nameEndAt(text, i + 1);
+      if (nameEnd > i + 1) {
+        end = nameEnd;
+        value = expand(text.slice(i + 1, nameEnd), '', undefined, vars);
+        if (value === undefined) failed = true;
+      }
+    }
+    if (end < 0) continue;
+    out += text.slice(from, i) + (value ?? '');
+    from = end;
+  }
+  out += text.slice(from);
   return failed ? undefined : out;
+}
+
+/** End of a variable name (`[A-Za-z_][A-Za-z0-9_]*`) starting at `i`; `i` when there is none. */
+function nameEndAt(text: string, i: number): number {
+  const first = text.charCodeAt(i);
+  const letter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  if (!letter(first)) return i;
+  let j = i + 1;
+  while (
+    j < text.length &&
+    (letter(text.charCodeAt(j)) || (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57))
+  )
+    j++;
+  return j;
+}
+
+/** One substitution; undefined when a variable without a default has no value. */
+function expand(
+  name: string,
+  op: string,
+  word: string | undefined,
+  vars: Map<string, string | undefined>,
+): string | undefined {
+  const value = vars.get(name);
+  const set = value !== undefined;
+  const nonEmpty = set && value !== '';
+  if (op === ':-') return nonEmpty ? value : (word ?? '');
+  if (op === '-') return set ? value : (word ?? '');
+  if (op === ':+') return nonEmpty ? (word ?? '') : '';
+  if (op === '+') return set ? (word ?? '') : '';
+  return value;
 }
 
 /**

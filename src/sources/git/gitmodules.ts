@@ -1,20 +1,59 @@
 import type { Gitmodules, GitmodulesEntry } from '../../model/git.js';
 import type { SourceFile } from '../../model/source.js';
 
+/** Lines longer than this are reported and skipped, so no pattern ever runs over a huge line. */
+const MAX_LINE = 4096;
+const SECTION = /^\[\s*submodule\s+"((?:[^"\\]|\\.)*)"\s*\]\s*([#;].*)?$/;
+const KEY = /^[A-Za-z][A-Za-z0-9-]*$/;
+
+/** Lines with the offset each starts at (`\r\n`, `\r` and `\n` end a line). */
+function lines(text: string): { start: number; text: string }[] {
+  const out: { start: number; text: string }[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (i < text.length && c !== 10 && c !== 13) continue;
+    out.push({ start, text: text.slice(start, i) });
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    start = i + 1;
+  }
+  if (out.at(-1)?.text === '') out.pop();
+  return out;
+}
+
+/** `value ; comment` / `value # comment`: the comment and the blanks before it removed. */
+function stripComment(value: string): string {
+  for (let i = 1; i < value.length; i++) {
+    if ((value[i] === '#' || value[i] === ';') && /\s/.test(value[i - 1] ?? '')) {
+      let cut = i - 1;
+      while (cut > 0 && /\s/.test(value[cut - 1] ?? '')) cut--;
+      return value.slice(0, cut);
+    }
+  }
+  return value;
+}
+
+function trimTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path[end - 1] === '/') end--;
+  return path.slice(0, end);
+}
+
 /** `.gitmodules` in git-config syntax: `[submodule "name"]` sections with `path` and `url`. */
 export function parseGitmodules(file: SourceFile): Gitmodules {
   const out: Gitmodules = { path: file.path, entries: [], problems: [] };
   let current: GitmodulesEntry | undefined;
-  const re = /[^\r\n]*(\r\n|\r|\n|$)/g;
-  for (let m = re.exec(file.text); m && m[0] !== ''; m = re.exec(file.text)) {
-    const line = m[0].replace(/(\r\n|\r|\n)$/, '');
-    const start = m.index;
+  for (const { start, text: line } of lines(file.text)) {
     const lead = line.length - line.trimStart().length;
     const span = { start: start + lead, end: start + line.length };
     const t = line.trim();
     if (t === '' || t.startsWith('#') || t.startsWith(';')) continue;
+    if (t.length > MAX_LINE) {
+      out.problems.push({ message: `line longer than ${MAX_LINE} characters: not read`, span });
+      continue;
+    }
     if (t.startsWith('[')) {
-      const sec = /^\[\s*submodule\s+"((?:[^"\\]|\\.)*)"\s*\]\s*([#;].*)?$/.exec(t);
+      const sec = SECTION.exec(t);
       if (!sec) {
         current = undefined;
         out.problems.push({
@@ -33,21 +72,24 @@ export function parseGitmodules(file: SourceFile): Gitmodules {
       out.entries.push(current);
       continue;
     }
-    const kv = /^([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*?)\s*$/.exec(t);
-    if (!kv) {
+    const eq = t.indexOf('=');
+    const name = eq < 0 ? '' : t.slice(0, eq).trimEnd();
+    if (!KEY.test(name)) {
       out.problems.push({ message: `malformed line "${t.slice(0, 60)}": expected key = value`, span });
       continue;
     }
     if (!current) {
-      out.problems.push({ message: `"${kv[1]}" is outside any [submodule "name"] section`, span });
+      out.problems.push({ message: `"${name}" is outside any [submodule "name"] section`, span });
       continue;
     }
-    const value = (kv[2] ?? '').replace(/^"(.*)"$/, '$1').replace(/\s+[#;].*$/, '');
-    const key = (kv[1] ?? '').toLowerCase();
+    const raw = t.slice(eq + 1).trim();
+    const unquoted = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    const value = stripComment(unquoted);
+    const key = name.toLowerCase();
     if (key === 'path') {
-      const vstart = start + line.indexOf(kv[2] ?? '', line.indexOf('=') + 1);
-      current.path = value.replace(/\/+$/, '');
-      current.pathSpan = { start: vstart, end: vstart + (kv[2] ?? '').length };
+      const vstart = start + line.indexOf(raw, line.indexOf('=') + 1);
+      current.path = trimTrailingSlashes(value);
+      current.pathSpan = { start: vstart, end: vstart + raw.length };
     } else if (key === 'url') current.url = value;
   }
   return out;

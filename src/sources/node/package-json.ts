@@ -1,6 +1,7 @@
 import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Nvmrc, PackageJson } from '../../model/node.js';
 import type { SourceFile } from '../../model/source.js';
+import { firstValueLine } from '../python/version-file.js';
 
 /** package.json with positions: validity by JSON.parse (exact error offset), positions from yaml's JSON-compatible AST. */
 export function parsePackageJson(file: SourceFile): PackageJson {
@@ -68,12 +69,7 @@ export function parsePackageJson(file: SourceFile): PackageJson {
 
 /** `.nvmrc` / `.node-version`: first non-comment line (`20`, `v20.11.1`, `lts/iron`). */
 export function parseNvmrc(file: SourceFile): Nvmrc | undefined {
-  const m = /^[ \t]*([^\s#][^\r\n]*?)[ \t]*$/m.exec(file.text);
-  if (!m) return undefined;
-  const start = m.index + (m[0].length - m[0].trimStart().length);
-  return {
-    path: file.path,
-    version: (m[1] ?? '').replace(/^v/, ''),
-    span: { start, end: start + (m[1] ?? '').length },
-  };
+  const line = firstValueLine(file.text);
+  if (!line) return undefined;
+  return { path: file.path, version: line.value.replace(/^v/, ''), span: line.span };
 }

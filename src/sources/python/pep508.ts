@@ -6,7 +6,15 @@ export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*/;
+const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:(\[[^\]]*\])\s*)?/;
+/** `name @ url` or `name[extras] @ url`. */
+const DIRECT = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@/;
+
+/** `path[extras]` → `path`. */
+function withoutExtras(path: string): string {
+  const open = path.indexOf('[');
+  return open >= 0 && path.endsWith(']') ? path.slice(0, open) : path;
+}
 
 function isLocalPath(text: string): boolean {
   return /^(\.{1,2}(\/|$)|\/|file:)/.test(text) || /\.(whl|tar\.gz|zip)$/.test(text);
@@ -30,9 +38,9 @@ export function parseRequirementText(raw: string, span: Span, editable = false):
     hashes: [],
     span,
   };
-  const direct = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/.test(text);
+  const direct = DIRECT.test(text);
   if (!direct && isLocalPath(text)) {
-    return { ...base, localPath: text.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, '') };
+    return { ...base, localPath: withoutExtras(text.replace(/^file:(\/\/)?/, '')) };
   }
   if (!direct && (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith('git+')))
     return { ...base, url: text };

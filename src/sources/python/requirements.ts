@@ -2,8 +2,46 @@ import type { PyRequirement, PyRequirementsFile } from '../../model/python.js';
 import type { SourceFile } from '../../model/source.js';
 import { parseRequirementText } from './pep508.js';
 
+/** Logical lines longer than this are reported and skipped, so no pattern ever runs over a huge line. */
+const MAX_LINE = 4096;
 const INCLUDE = /^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)?(\S+)/;
-const EDITABLE = /^(-e|--editable)(?:\s*=\s*|\s+)(.+)$/;
+const OPTION_NAME = /^--?[A-Za-z][A-Za-z0-9-]*/;
+
+/**
+ * `-e path`, `--name=value`, `--name value`: the option name and the rest, without the `=` and blanks between
+ * (split by hand: the one-pattern version backtracked between its blank runs).
+ */
+function splitOption(text: string): { name: string; rest: string; joined: boolean } | undefined {
+  const name = OPTION_NAME.exec(text)?.[0];
+  if (name === undefined) return undefined;
+  let rest = text.slice(name.length);
+  const spaced = rest.trimStart();
+  const joined = spaced.startsWith('=') || spaced.length < rest.length;
+  if (spaced.startsWith('=')) rest = spaced.slice(1).trimStart();
+  else rest = spaced;
+  return { name, rest, joined };
+}
+
+/** `--hash=x` / `--hash x` options removed from a line, their values collected. */
+function takeHashes(content: string, hashes: string[]): string {
+  let out = '';
+  let from = 0;
+  for (let at = content.indexOf('--hash', from); at >= 0; at = content.indexOf('--hash', from)) {
+    let j = at + 6;
+    while (j < content.length && (content[j] === '=' || /\s/.test(content[j] ?? ''))) j++;
+    let k = j;
+    while (k < content.length && !/\s/.test(content[k] ?? '')) k++;
+    if (j === at + 6 || k === j) {
+      out += content.slice(from, at + 6);
+      from = at + 6;
+      continue;
+    }
+    hashes.push(content.slice(j, k));
+    out += content.slice(from, at);
+    from = k;
+  }
+  return out + content.slice(from);
+}
 
 /**
  * pip's requirements format: comments, `\` continuations, -r/-c includes, -e, option lines, per-line --hash,
@@ -54,9 +92,9 @@ export function parseRequirements(file: SourceFile): PyRequirementsFile {
       if (line.endsWith('\r')) line = line.slice(0, -1);
       end = i + line.length;
       i = nl + 1;
-      const cont = /\\\s*$/.exec(line);
-      if (cont && !/(^|\s)#/.test(line)) {
-        logical += `${line.slice(0, cont.index)} `;
+      const body = line.trimEnd();
+      if (body.endsWith('\\') && commentAt(line) < 0) {
+        logical += `${body.slice(0, -1)} `;
         if (i > text.length) break;
         continue;
       }
@@ -64,11 +102,15 @@ export function parseRequirements(file: SourceFile): PyRequirementsFile {
       break;
     }
     // Strip comments: `#` at start or preceded by whitespace.
-    const hash = logical.search(/(^|\s)#/);
+    const hash = commentAt(logical);
     const content = (hash >= 0 ? logical.slice(0, hash) : logical).trim();
     if (content === '') continue;
-    const lead = text.slice(start, end).search(/\S/);
-    const span = { start: start + Math.max(0, lead), end };
+    const raw = text.slice(start, end);
+    const span = { start: start + (raw.length - raw.trimStart().length), end };
+    if (content.length > MAX_LINE) {
+      out.problems.push({ message: `line longer than ${MAX_LINE} characters: not read`, span });
+      continue;
+    }
     const inc = INCLUDE.exec(content);
     if (inc) {
       const kind = inc[1] === '-r' || inc[1] === '--requirement' ? 'requirement' : 'constraint';
@@ -77,21 +119,17 @@ export function parseRequirements(file: SourceFile): PyRequirementsFile {
     }
     // Per-requirement options (--hash) and the requirement itself.
     const hashes: string[] = [];
-    const withoutHashes = content.replace(/--hash[=\s]+(\S+)/g, (_w, h: string) => {
-      hashes.push(h);
-      return '';
-    });
-    const ed = EDITABLE.exec(withoutHashes.trim());
-    if (ed) {
-      const req = parseRequirementText(ed[2] ?? '', span, true);
+    const withoutHashes = takeHashes(content, hashes);
+    const option = splitOption(withoutHashes.trim());
+    if ((option?.name === '-e' || option?.name === '--editable') && option.joined && option.rest !== '') {
+      const req = parseRequirementText(option.rest, span, true);
       if (req) out.requirements.push({ ...req, hashes });
       continue;
     }
     if (withoutHashes.trim().startsWith('-')) {
-      const om = /^(--?[A-Za-z][A-Za-z0-9-]*)(?:\s*=\s*|\s+)?(.*)$/.exec(withoutHashes.trim());
       out.options.push({
-        name: om?.[1] ?? withoutHashes.trim(),
-        value: om?.[2] ? om[2].trim() : undefined,
+        name: option?.name ?? withoutHashes.trim(),
+        value: option?.rest ? option.rest.trim() : undefined,
         span,
       });
       continue;
@@ -104,4 +142,12 @@ export function parseRequirements(file: SourceFile): PyRequirementsFile {
     out.requirements.push({ ...req, hashes });
   }
   return out;
+}
+
+/** Index of a comment's `#` (at the start or after a blank), or -1. */
+function commentAt(line: string): number {
+  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i + 1)) {
+    if (i === 0 || /\s/.test(line[i - 1] ?? '')) return i;
+  }
+  return -1;
 }

@@ -83,6 +83,20 @@ export function parseSetupPy(file: SourceFile): PySetup {
   return out;
 }
 
+/** Lines longer than this are reported and skipped, so no pattern ever runs over a huge line. */
+const MAX_LINE = 4096;
+const CFG_KEY = /^[A-Za-z_][A-Za-z0-9_-]*/;
+
+/** `key = value` / `key: value` at the start of a line: the key, the raw value and where the value starts. */
+function keyValue(line: string): { key: string; value: string; at: number } | undefined {
+  const key = CFG_KEY.exec(line)?.[0];
+  if (key === undefined) return undefined;
+  let i = key.length;
+  while (i < line.length && /\s/.test(line[i] ?? '')) i++;
+  if (line[i] !== '=' && line[i] !== ':') return undefined;
+  return { key, value: line.slice(i + 1), at: i + 1 };
+}
+
 export function parseSetupCfg(file: SourceFile): PySetup {
   const out: PySetup = {
     path: file.path,
@@ -94,10 +108,20 @@ export function parseSetupCfg(file: SourceFile): PySetup {
   const text = file.text;
   let section = '';
   let inInstall = false;
-  const re = /[^\r\n]*(\r\n|\r|\n|$)/g;
-  for (let m = re.exec(text); m && m[0] !== ''; m = re.exec(text)) {
-    const line = m[0].replace(/(\r\n|\r|\n)$/, '');
-    const start = m.index;
+  for (let start = 0; start < text.length; ) {
+    let end = start;
+    while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
+    const line = text.slice(start, end);
+    const lineStart = start;
+    start = end + (text[end] === '\r' && text[end + 1] === '\n' ? 2 : 1);
+    if (line.length > MAX_LINE) {
+      out.problems.push({
+        message: `line longer than ${MAX_LINE} characters: not read`,
+        span: { start: lineStart, end: lineStart + line.length },
+      });
+      inInstall = false;
+      continue;
+    }
     const sec = /^\s*\[([^\]]+)\]/.exec(line);
     if (sec) {
       section = (sec[1] ?? '').trim();
@@ -105,16 +129,12 @@ export function parseSetupCfg(file: SourceFile): PySetup {
       continue;
     }
     if (section !== 'options') continue;
-    const kv = /^([A-Za-z_][A-Za-z0-9_-]*)\s*[=:]\s*(.*)$/.exec(line);
+    const kv = keyValue(line);
     if (kv) {
-      inInstall = kv[1] === 'install_requires';
-      const value = (kv[2] ?? '').trim();
-      const vstart =
-        start +
-        line.length -
-        (kv[2] ?? '').length +
-        ((kv[2] ?? '').length - (kv[2] ?? '').trimStart().length);
-      if (kv[1] === 'python_requires' && value)
+      inInstall = kv.key === 'install_requires';
+      const value = kv.value.trim();
+      const vstart = lineStart + kv.at + (kv.value.length - kv.value.trimStart().length);
+      if (kv.key === 'python_requires' && value)
         out.pythonRequires = { value, span: { start: vstart, end: vstart + value.length } };
       else if (inInstall && value) {
         const r = parseRequirementText(value, { start: vstart, end: vstart + value.length });
@@ -123,9 +143,12 @@ export function parseSetupCfg(file: SourceFile): PySetup {
       continue;
     }
     if (inInstall && /^\s+\S/.test(line) && !/^\s*#/.test(line)) {
-      const lead = line.search(/\S/);
+      const lead = line.length - line.trimStart().length;
       const value = line.trim();
-      const r = parseRequirementText(value, { start: start + lead, end: start + lead + value.length });
+      const r = parseRequirementText(value, {
+        start: lineStart + lead,
+        end: lineStart + lead + value.length,
+      });
       if (r) out.installRequires.push(r);
     } else if (!/^\s*$/.test(line)) inInstall = false;
   }

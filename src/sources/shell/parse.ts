@@ -1,4 +1,13 @@
 import type { ShellCommand, ShellRedirect, ShellScript, ShellWord } from '../../model/shell.js';
+import type { Span } from '../../model/source.js';
+
+/** Nesting of subshells, braces and compound-command bodies past which a script is reported, not followed. */
+export const SHELL_MAX_DEPTH = 256;
+
+/** A parsed script and what could not be read (positions as the commands' spans). */
+export interface ShellParse extends ShellScript {
+  problems: { message: string; span: Span }[];
+}
 
 /**
  * A tolerant POSIX-sh splitter (not an interpreter): simple commands with their words, redirects, leading
@@ -23,7 +32,7 @@ const RESERVED = new Set([
   '{',
   '}',
 ]);
-const REDIRECT = /^(?:\d*|&)(?:>>|>&|<&|>\||<<<|<<-?|<>|>|<)/;
+const REDIRECT = /(?:\d*|&)(?:>>|>&|<&|>\||<<<|<<-?|<>|>|<)/y;
 
 interface Token {
   kind: 'word' | 'op' | 'redirect';
@@ -125,7 +134,8 @@ function tokenize(text: string): Token[] {
         continue;
       }
     }
-    const rm = REDIRECT.exec(text.slice(i));
+    REDIRECT.lastIndex = i;
+    const rm = REDIRECT.exec(text);
     if (rm && (rm[0].length > 1 || c === '>' || c === '<' || /\d/.test(c ?? ''))) {
       // A digit starts a redirect only when directly followed by < or >.
       if (!/^\d+$/.test(rm[0])) {
@@ -242,7 +252,7 @@ function tokenize(text: string): Token[] {
  * Parses shell text. Spans are `offsets[index]` when offsets are given (e.g. a Dockerfile instruction's
  * argsOffsets sliced from its shellStart, so spans are file offsets), else `base + index`.
  */
-export function parseShell(text: string, base = 0, offsets?: number[]): ShellScript {
+export function parseShell(text: string, base = 0, offsets?: number[]): ShellParse {
   const at = (i: number): number => {
     if (!offsets) return base + i;
     if (offsets.length === 0) return base;
@@ -252,7 +262,18 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
   const span = (s: number, e: number) => ({ start: at(s), end: e > s ? at(e - 1) + 1 : at(s) });
   const tokens = tokenize(text);
   const commands: ShellCommand[] = [];
+  const problems: ShellParse['problems'] = [];
   let depth = 0;
+  /** One level deeper, unless that crosses the limit: then the first crossing is a problem and depth stays. */
+  const deeper = (t: Token) => {
+    if (depth < SHELL_MAX_DEPTH) depth++;
+    else if (problems.length === 0) {
+      problems.push({
+        message: `nested more than ${SHELL_MAX_DEPTH} levels deep`,
+        span: span(t.start, t.end),
+      });
+    }
+  };
   let cur: ShellCommand | undefined;
   let curStart = 0;
   let curEnd = 0;
@@ -287,7 +308,7 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
       }
       if (t.kind === 'op' && t.value === ')') {
         inCase.pattern = false;
-        depth++;
+        deeper(t);
       }
       continue;
     }
@@ -306,7 +327,7 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
     if (t.kind === 'op') {
       if (t.value === '(') {
         finish(undefined);
-        depth++;
+        deeper(t);
         subshells.push(depth);
         continue;
       }
@@ -367,7 +388,7 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
         continue;
       }
       if (RESERVED.has(t.value) && !t.quoted) {
-        if (t.value === '{' || t.value === 'then' || t.value === 'do' || t.value === 'else') depth++;
+        if (t.value === '{' || t.value === 'then' || t.value === 'do' || t.value === 'else') deeper(t);
         else if (t.value === '}' || t.value === 'fi' || t.value === 'done' || t.value === 'esac')
           depth = Math.max(0, depth - 1);
         else if (t.value === 'case') {
@@ -409,5 +430,5 @@ export function parseShell(text: string, base = 0, offsets?: number[]): ShellScr
     curEnd = t.end;
   }
   finish(undefined);
-  return { commands };
+  return { commands, problems };
 }
