@@ -31,7 +31,7 @@ import { parseSetupCfg, parseSetupPy } from '../sources/python/setup.js';
 import { parsePythonVersionFile } from '../sources/python/version-file.js';
 import { makefileRecipes } from '../sources/scripts/makefile.js';
 import { analyzeShell } from '../sources/shell/analyze.js';
-import { parseShell } from '../sources/shell/parse.js';
+import { parseShell, type ShellParse } from '../sources/shell/parse.js';
 import {
   type BakeInvocation,
   emptyWorkflow,
@@ -128,11 +128,13 @@ export const FAMILIES: SourceFamily[] = [
     match: (p) => isDockerfileName(basename(p)),
     load(file) {
       const df = parseDockerfile(file);
+      const problems = [...df.problems];
       for (const ins of df.instructions) {
         const scripts = runScripts(ins);
+        for (const s of scripts) if ('problems' in s) problems.push(...(s as ShellParse).problems);
         if (scripts.length) ins.analysis = { scripts, facts: analyzeShell(scripts) };
       }
-      return { dockerfiles: [df], problems: df.problems };
+      return { dockerfiles: [df], problems };
     },
   },
   {
@@ -182,14 +184,13 @@ export const FAMILIES: SourceFamily[] = [
     match: (p) => basename(p) === 'package.json',
     load(file) {
       const p = parsePackageJson(file);
-      const scripts: ScriptSource[] = p.scripts.map((x) => ({
-        file,
-        script: parseShell(x.command, x.span.start),
-        make: false,
-        vars: new Map(),
-        npm: `${file.path}#${x.name}`,
-      }));
-      return { packageJsons: [p], problems: p.problems, scripts };
+      const problems = [...p.problems];
+      const scripts: ScriptSource[] = p.scripts.map((x) => {
+        const script = parseShell(x.command, x.span.start);
+        problems.push(...script.problems);
+        return { file, script, make: false, vars: new Map(), npm: `${file.path}#${x.name}` };
+      });
+      return { packageJsons: [p], problems, scripts };
     },
   },
   {
@@ -212,7 +213,8 @@ export const FAMILIES: SourceFamily[] = [
     id: 'script',
     match: (p) => /\.(sh|bash)$/.test(p),
     load(file) {
-      return { scripts: [{ file, script: parseShell(file.text), make: false, vars: new Map() }] };
+      const script = parseShell(file.text);
+      return { scripts: [{ file, script, make: false, vars: new Map() }], problems: script.problems };
     },
   },
   {
@@ -220,7 +222,8 @@ export const FAMILIES: SourceFamily[] = [
     match: (p) => /^(Makefile|GNUmakefile|makefile)$|\.mk$/.test(basename(p)),
     load(file) {
       const r = makefileRecipes(file);
-      return { scripts: [{ file, script: parseShell(r.text, 0, r.offsets), make: true, vars: r.vars }] };
+      const script = parseShell(r.text, 0, r.offsets);
+      return { scripts: [{ file, script, make: true, vars: r.vars }], problems: script.problems };
     },
   },
   {
