@@ -1,5 +1,12 @@
 import { runnerArchitecture } from '../knowledge/runners.js';
-import type { Container, Kustomization, KustomizePatch, RegistryMention, Site, Workload } from '../model/deploy.js';
+import type {
+  Container,
+  Kustomization,
+  KustomizePatch,
+  RegistryMention,
+  Site,
+  Workload,
+} from '../model/deploy.js';
 import type { Dockerfile } from '../model/dockerfile.js';
 import { copyMappings, imageFileSource, normalize, stageViews, workdirAt } from '../model/eval.js';
 import {
@@ -650,7 +657,8 @@ export function linkUnits(
     for (const p of k.patches) if (p.path) patchFiles.add(p.path);
   }
   // A file a kustomization names as a patch holds patches, not objects of its own.
-  const notPatch = <T extends { site: Site }>(list: T[]) => list.filter((x) => !patchFiles.has(x.site.file.path));
+  const notPatch = <T extends { site: Site }>(list: T[]) =>
+    list.filter((x) => !patchFiles.has(x.site.file.path));
   d.workloads = notPatch(d.workloads);
   d.services = notPatch(d.services);
   d.claims = notPatch(d.claims);
@@ -663,11 +671,22 @@ export function linkUnits(
     for (const p of k.patches)
       if (p.inline !== undefined) {
         const docs = parseYaml(new SourceFile(k.file.path, p.inline)).docs;
-        inline.set(`${k.file.path}:${p.site.span.start}`, docs.flatMap((doc) => {
-          const patch = readPatch(doc);
-          // Positions inside the inline text are not file positions: report at the patch entry.
-          return patch ? [{ ...patch, site: p.site, replicas: patch.replicas ? { value: patch.replicas.value, site: p.site } : undefined }] : [];
-        }));
+        inline.set(
+          `${k.file.path}:${p.site.span.start}`,
+          docs.flatMap((doc) => {
+            const patch = readPatch(doc);
+            // Positions inside the inline text are not file positions: report at the patch entry.
+            return patch
+              ? [
+                  {
+                    ...patch,
+                    site: p.site,
+                    replicas: patch.replicas ? { value: patch.replicas.value, site: p.site } : undefined,
+                  },
+                ]
+              : [];
+          }),
+        );
       }
   d.patched ??= new Set();
   const byFile = <T extends { site: Site }>(list: T[], files: Set<string>) =>
@@ -689,7 +708,9 @@ export function linkUnits(
       unit.files.add(kz.file.path);
       for (const p of kz.patches) {
         if (p.path) unit.files.add(p.path);
-        const docs = p.path ? (d.patches?.get(p.path) ?? []) : (inline.get(`${kz.file.path}:${p.site.span.start}`) ?? []);
+        const docs = p.path
+          ? (d.patches?.get(p.path) ?? [])
+          : (inline.get(`${kz.file.path}:${p.site.span.start}`) ?? []);
         for (const patch of docs) {
           const match = (x: { name: string; kind?: string }) =>
             x.name === patch.name && (!patch.kind || !x.kind || x.kind === patch.kind);
@@ -707,7 +728,8 @@ export function linkUnits(
             continue;
           }
           if (patch.replicas)
-            for (const i of unit.workloads) if (match(d.workloads[i] as Workload)) unit.replicas.set(i, patch.replicas);
+            for (const i of unit.workloads)
+              if (match(d.workloads[i] as Workload)) unit.replicas.set(i, patch.replicas);
           if (patch.other && patch.name) d.patched.add(`${patch.kind ?? '*'}/${patch.name}`);
         }
       }

@@ -84,7 +84,12 @@ export function substitute(
       // `$X` of an ARG declared without a default that the build does not pass: Docker substitutes an empty
       // string and the instruction breaks; no other claim can rest on it.
       if (v === 'unset' && op === undefined && vars.has(name)) {
-        why ??= unknown('arg-no-default', `ARG ${name} has no default and this build does not pass it`);
+        why ??= unknown(
+          'arg-no-default',
+          `ARG ${name} has no default and this build does not pass it`,
+          undefined,
+          'pass the build argument, or give the ARG a default',
+        );
         return whole;
       }
       const value = v === 'unset' ? undefined : v.value;
@@ -242,7 +247,7 @@ export function stageViews(
       base = known(named, { kind: 'config', detail: `named context ${root.imageRaw}` });
     else {
       base = substitute(root.imageRaw, globals, () => 'unset');
-      if (base.known && base.value.trim() === '')
+      if ((base.known && base.value.trim() === '') || (!base.known && base.kind === 'arg-no-default'))
         base = unknown(
           'arg-no-default',
           `\`FROM ${root.imageRaw}\` is empty for this build: nothing passes the ARG`,

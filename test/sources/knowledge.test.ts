@@ -39,7 +39,14 @@ test('base image facts: Python and Node versions, shipped tools, name splitting'
     name: 'python',
     path: 'team/python',
     tag: '3.11-slim',
+    official: false,
   });
+  assert.equal(imageName('docker.io/library/python:3.11')?.official, true);
+  assert.equal(imageName('python:3.11')?.official, true);
+  // Only the official image's tags say which Python it has; a team's image of the same name says nothing.
+  assert.equal(pythonOfImage('registry.local:5000/team/python:3.11-slim'), undefined);
+  assert.equal(pythonOfImage('python:3')?.floating, true);
+  assert.equal(pythonOfImage('python:3.12.1-slim')?.floating, undefined);
   assert.equal(pythonOfImage('python:3.9-slim-bullseye')?.version, '3.9');
   assert.equal(pythonOfImage('docker.io/library/debian:bookworm-slim')?.version, '3.11');
   assert.equal(pythonOfImage('ubuntu:20.04')?.version, '3.8');

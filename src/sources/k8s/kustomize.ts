@@ -114,7 +114,9 @@ export function readPatch(doc: Y): KustomizePatch | undefined {
     delete: doc.get('$patch')?.str() === 'delete',
     replicas: replicas && n !== undefined ? { value: n, site: replicas.site } : undefined,
     // Anything beyond kind/metadata/$patch and spec.replicas changes fields crossdock reads as written.
-    other: keys.some((k) => !['apiVersion', 'kind', 'metadata', '$patch', 'spec'].includes(k)) || specKeys.some((k) => k !== 'replicas'),
+    other:
+      keys.some((k) => !['apiVersion', 'kind', 'metadata', '$patch', 'spec'].includes(k)) ||
+      specKeys.some((k) => k !== 'replicas'),
     site: doc.site,
   };
 }
