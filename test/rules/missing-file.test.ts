@@ -88,6 +88,22 @@ ruleTest(rule, [
     expect: [at('missing-file', 'warning', 'api/Dockerfile', 2, 6, { message: /untracked/ })],
   },
   {
+    name: 'a source absent from a built context is an error at the source',
+    repo: { files: { Dockerfile: 'FROM python:3.12-slim\nCOPY app.py /app/\n', 'crossdock.yaml': BUILT } },
+    expect: [at('missing-file', 'error', 'Dockerfile', 2, 6, { reachable: true })],
+  },
+  {
+    name: 'condition: the same source committed: nothing',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nCOPY app.py /app/\n',
+        'app.py': 'x',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
+  {
     name: 'condition: a clean repository reports nothing, also outside git',
     repo: {
       files: {
