@@ -1,61 +1,174 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/copy-from-missing-path.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('COPY --from of a path the stage never creates is reported; created and system paths are not', async () => {
-  const findings = await checkRepo(
-    {
+const BUILT = 'images:\n  reg/app:\n    context: .\n';
+const built = (...lines: string[]) => ({
+  files: {
+    Dockerfile: `${lines.join('\n')}\n`,
+    'requirements.txt': 'flask==3.0.0\n',
+    'crossdock.yaml': BUILT,
+  },
+});
+const MISSING = /no COPY\/ADD, WORKDIR or RUN in that stage creates it and its base image has nothing there/;
+
+const PYTHON = [
+  'FROM python:3.12-slim AS builder',
+  'WORKDIR /build',
+  'COPY requirements.txt .',
+  'RUN pip install --prefix=/install -r requirements.txt && python -m venv /opt/venv',
+  'FROM python:3.12-slim',
+  'COPY --from=builder /install /usr/local',
+  'COPY --from=builder /opt/venv /opt/venv',
+  'COPY --from=builder /build/requirements.txt /tmp/',
+  'COPY --from=builder /wheels /wheels',
+  'COPY --from=builder /usr/local/lib/python3.12/site-packages /usr/local/lib/python3.12/site-packages',
+  'COPY --from=0 /app/dist /srv/',
+  'COPY --from=nginx:1.27 /etc/nginx/nginx.conf /etc/',
+];
+
+const twoJobs = `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker build -t reg/app .
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - run: docker build -t reg/app2 .
+`;
+
+ruleTest(rule, [
+  {
+    name: 'COPY --from of a path the stage never creates is reported; created, named and system paths and images are not',
+    repo: built(...PYTHON),
+    expect: [
+      at('copy-from-missing-path', 'warning', 'Dockerfile', 9, 21, {
+        message: /`\/wheels` is copied from stage "builder"/,
+        sites: ['crossdock.yaml:1'],
+      }),
+      at('copy-from-missing-path', 'warning', 'Dockerfile', 11, 15, {
+        message: /`\/app\/dist` is copied from stage "builder"/,
+      }),
+    ],
+  },
+  {
+    name: 'a Dockerfile nothing builds gets the same context-free findings (warnings either way)',
+    repo: { files: { Dockerfile: `${PYTHON.join('\n')}\n`, 'requirements.txt': 'flask==3.0.0\n' } },
+    expect: [
+      at('copy-from-missing-path', 'warning', 'Dockerfile', 9, 21, { reachable: false, sites: [] }),
+      at('copy-from-missing-path', 'warning', 'Dockerfile', 11, 15, { reachable: false }),
+    ],
+  },
+  {
+    name: 'relative outputs of RUNs in a WORKDIR count: node_modules from npm ci, named folders',
+    repo: built(
+      'FROM node:20-slim AS deps',
+      'WORKDIR /app',
+      'RUN npm ci && mkdir -p out/assets',
+      'FROM node:20-slim',
+      'COPY --from=deps /app/node_modules /app/node_modules',
+      'COPY --from=deps /app/out/assets /app/assets',
+      'COPY --from=deps /app/coverage /app/coverage',
+    ),
+    expect: [at('copy-from-missing-path', 'warning', 'Dockerfile', 7, 18, { message: MISSING })],
+  },
+  {
+    name: 'unknown: `npm run build` runs package scripts crossdock does not follow, so /app/coverage is no longer claimed missing (the old guess); one note at the RUN',
+    repo: built(
+      'FROM node:20-slim AS deps',
+      'WORKDIR /app',
+      'RUN npm ci && npm run build && mkdir -p out/assets',
+      'FROM node:20-slim',
+      'COPY --from=deps /app/node_modules /app/node_modules',
+      'COPY --from=deps /app/dist /app/dist',
+      'COPY --from=deps /app/coverage /app/coverage',
+    ),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 1, {
+        message: /it runs npm run build; not checked: whether stage "deps" creates \/app\/coverage/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a base image crossdock knows nothing about may hold the path: a note at its image',
+    repo: built(
+      'FROM mycorp/builder:1 AS b',
+      'RUN make',
+      'FROM python:3.12-slim',
+      'COPY --from=b /out/app /app',
+    ),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
+        message: /what mycorp\/builder:1 contains is not known/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a base from an ARG nothing passes: a note at the FROM',
+    repo: built('ARG BASE', 'FROM $BASE AS b', 'FROM python:3.12-slim', 'COPY --from=b /out/app /app'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 1, {
+        message: /`FROM \$BASE` is empty for this build/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a RUN of a script, or an ADDed archive, may create anything: notes at them',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim AS b\nRUN ./build.sh\nFROM python:3.12-slim\nCOPY --from=b /out/app /app\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim AS b\nADD dist.tar.gz /\nFROM python:3.12-slim\nCOPY --from=b /out/app /app\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 2, 1, { message: /it runs \.\/build\.sh/ }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 2, 1, { message: /`ADD` of an archive/ }),
+    ],
+  },
+  {
+    name: 'condition: the same stage creating the path (`go build -o`) makes it fine',
+    repo: built(
+      'FROM golang:1.22 AS b',
+      'WORKDIR /src',
+      'COPY . .',
+      'RUN go build -o /out/app .',
+      'FROM scratch',
+      'COPY --from=b /out/app /app',
+    ),
+    expect: [],
+  },
+  {
+    name: 'every build reaching the copy is one finding with their sites; a stage no build produces is not looked at',
+    repo: {
       files: {
         Dockerfile: [
-          'FROM python:3.12-slim AS builder',
-          'WORKDIR /build',
-          'COPY requirements.txt .',
-          'RUN pip install --prefix=/install -r requirements.txt && python -m venv /opt/venv',
+          'FROM python:3.12-slim AS b',
+          'RUN mkdir -p /out',
+          'FROM python:3.12-slim AS unused',
+          'COPY --from=b /wheels /wheels',
           'FROM python:3.12-slim',
-          'COPY --from=builder /install /usr/local',
-          'COPY --from=builder /opt/venv /opt/venv',
-          'COPY --from=builder /build/requirements.txt /tmp/',
-          'COPY --from=builder /wheels /wheels',
-          'COPY --from=builder /usr/local/lib/python3.12/site-packages /usr/local/lib/python3.12/site-packages',
-          'COPY --from=0 /app/dist /srv/',
-          'COPY --from=nginx:1.27 /etc/nginx/nginx.conf /etc/',
+          'COPY --from=b /out /out',
+          'COPY --from=b /nothing /x',
           '',
         ].join('\n'),
-        'requirements.txt': 'flask==3.0.0\n',
+        '.github/workflows/ci.yml': twoJobs,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.severity}`),
-    ['9:21-28 warning', '11:15-24 warning'],
-  );
-  assert.match(findings[0]?.message ?? '', /`\/wheels` is copied from stage "builder"/);
-  assert.match(findings[1]?.message ?? '', /from stage "builder"/);
-});
+    expect: [
+      at('copy-from-missing-path', 'warning', 'Dockerfile', 7, 15, {
+        sites: ['.github/workflows/ci.yml:6', '.github/workflows/ci.yml:10'],
+      }),
+    ],
+  },
+]);
 
-test('relative outputs of RUNs in a WORKDIR count: node_modules from npm ci, dist from a build, named folders', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        Dockerfile: [
-          'FROM node:20-slim AS deps',
-          'WORKDIR /app',
-          'RUN npm ci && npm run build && mkdir -p out/assets',
-          'FROM node:20-slim',
-          'COPY --from=deps /app/node_modules /app/node_modules',
-          'COPY --from=deps /app/dist /app/dist',
-          'COPY --from=deps /app/out/assets /app/assets',
-          'COPY --from=deps /app/coverage /app/coverage',
-          '',
-        ].join('\n'),
-      },
-    },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => f.line),
-    [8],
-  );
-});
+// Suspected bug (see the report): created paths with variables are not resolved (`mkdir -p $D/app` stays `/$D/app`),
+// so a path the stage does create is claimed missing.
+test.todo(
+  'copy-from-missing-path: `ARG D=/out` + `RUN mkdir -p $D/app` creates /out/app, so `COPY --from=b /out/app` is fine (today: a warning)',
+);

@@ -1,28 +1,158 @@
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import rule from '../../src/rules/from-platform-constant.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('a constant --platform is an error on the final stage, a warning on build stages; $BUILDPLATFORM is fine', async () => {
-  const findings = await checkRepo(
-    {
+/** A build stage pinned to amd64 and copied from, a $BUILDPLATFORM stage, an unused pinned stage, a pinned final stage. */
+const DF = [
+  'FROM --platform=linux/amd64 golang:1.22 AS build',
+  'FROM --platform=$BUILDPLATFORM node:20 AS assets',
+  'FROM --platform=linux/amd64 alpine:3.20 AS unused',
+  'FROM --platform=linux/amd64 python:3.12-slim',
+  'COPY --from=build /out /app',
+  'COPY --from=assets /dist /static',
+  '',
+].join('\n');
+
+const workflow = (runsOn: string, build: string) =>
+  `on: push\njobs:\n  a:\n    runs-on: ${runsOn}\n    steps:\n      - uses: actions/checkout@v4\n      - run: ${build}\n`;
+
+const MULTI = workflow(
+  'ubuntu-latest',
+  'docker buildx build --platform linux/amd64,linux/arm64 -t reg/app .',
+);
+
+ruleTest(rule, [
+  {
+    name: 'a constant --platform is an error on the final stage, a warning on build stages; $BUILDPLATFORM and stages not built are fine',
+    repo: { files: { Dockerfile: DF, '.github/workflows/ci.yml': MULTI } },
+    expect: [
+      at('from-platform-constant', 'error', 'Dockerfile', 4, 6, {
+        message: /linux\/amd64 and linux\/arm64 images all contain linux\/amd64 binaries/,
+        sites: ['.github/workflows/ci.yml:7'],
+      }),
+      at('from-platform-constant', 'warning', 'Dockerfile', 1, 6, {
+        message:
+          /pins this build stage to linux\/amd64 while the build targets linux\/amd64 and linux\/arm64/,
+      }),
+    ],
+  },
+  {
+    name: 'every build reaching the same FROM is one finding listing them all as sites, their platforms combined',
+    repo: {
       files: {
-        Dockerfile: [
-          'FROM --platform=linux/amd64 golang:1.22 AS build',
-          'FROM --platform=$BUILDPLATFORM node:20 AS assets',
-          'FROM --platform=linux/amd64 python:3.12-slim',
-          '',
-        ].join('\n'),
+        Dockerfile: 'FROM --platform=linux/amd64 python:3.12-slim\n',
+        '.github/workflows/ci.yml': `${MULTI}  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          platforms: linux/arm64,linux/s390x\n          tags: reg/app:b\n`,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.severity}`),
-    ['1:6-28 warning', '3:6-28 error'],
-  );
-  assert.match(
-    findings[1]?.message ?? '',
-    /linux\/amd64 and linux\/arm64 images all contain linux\/amd64 binaries/,
-  );
-});
+    expect: [
+      at('from-platform-constant', 'error', 'Dockerfile', 1, 6, {
+        message: /linux\/amd64 and linux\/arm64 and linux\/s390x images/,
+        sites: ['.github/workflows/ci.yml:7', '.github/workflows/ci.yml:11'],
+      }),
+    ],
+  },
+  {
+    name: 'condition: a build of only the pinned platform reports nothing',
+    repo: {
+      files: {
+        Dockerfile: DF,
+        '.github/workflows/ci.yml': workflow(
+          'ubuntu-latest',
+          'docker buildx build --platform linux/amd64 -t reg/app .',
+        ),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'a build without --platform builds its runner’s platform (ubuntu-latest: amd64): an arm64 pin is an error',
+    repo: {
+      files: {
+        Dockerfile: 'FROM --platform=linux/arm64 python:3.12-slim\n',
+        '.github/workflows/ci.yml': workflow('ubuntu-latest', 'docker build -t reg/app .'),
+      },
+    },
+    expect: [
+      at('from-platform-constant', 'error', 'Dockerfile', 1, 6, {
+        message: /linux\/amd64 images all contain linux\/arm64 binaries/,
+        sites: ['.github/workflows/ci.yml:7'],
+      }),
+    ],
+  },
+  {
+    name: 'condition: the same build with a pin to the runner’s own platform reports nothing',
+    repo: {
+      files: {
+        Dockerfile: 'FROM --platform=linux/amd64 python:3.12-slim\n',
+        '.github/workflows/ci.yml': workflow('ubuntu-latest', 'docker build -t reg/app .'),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'unknown: a runner crossdock does not know builds an unknown platform: no finding, an unresolved-value note at runs-on',
+    repo: {
+      files: {
+        Dockerfile: 'FROM --platform=linux/arm64 python:3.12-slim\n',
+        '.github/workflows/ci.yml': workflow('self-hosted', 'docker build -t reg/app .'),
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/ci.yml', 4, 14, {
+        message:
+          /runner \[self-hosted\] is not known; not checked: whether `--platform=linux\/arm64` differs/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a Dockerfile nothing builds has unknown platforms (the old default amd64+arm64 targets are a guess no longer made): a note at its first FROM',
+    repo: { files: { Dockerfile: DF } },
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 1, {
+        message: /nothing in the repository builds Dockerfile, so its platforms are not known/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: crossdock.yaml images: without platforms leaves them unknown: a note at each pinned FROM that is built',
+    repo: { files: { Dockerfile: DF, 'crossdock.yaml': 'images:\n  reg/app:\n    context: .\n' } },
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, { message: /images."reg\/app" names no platforms/ }),
+      at('unresolved-value', 'info', 'Dockerfile', 4, 6),
+    ],
+  },
+  {
+    name: 'condition: crossdock.yaml images: with platforms makes the build known: reported, an error',
+    repo: {
+      files: {
+        Dockerfile: DF,
+        'crossdock.yaml': 'images:\n  reg/app:\n    context: .\n    platforms: [linux/amd64, linux/arm64]\n',
+      },
+    },
+    expect: [
+      at('from-platform-constant', 'error', 'Dockerfile', 4, 6, { reachable: true }),
+      at('from-platform-constant', 'warning', 'Dockerfile', 1, 6),
+    ],
+  },
+  {
+    name: 'condition: crossdock.yaml platforms: declared for a Dockerfile nothing builds makes its platforms known: reported, capped at warning',
+    repo: { files: { Dockerfile: DF, 'crossdock.yaml': 'platforms: [linux/amd64, linux/arm64]\n' } },
+    expect: [
+      at('from-platform-constant', 'warning', 'Dockerfile', 1, 6, { reachable: false }),
+      at('from-platform-constant', 'warning', 'Dockerfile', 4, 6, {
+        reachable: false,
+        message: /in the stage this build produces/,
+      }),
+    ],
+  },
+  {
+    name: 'condition: variables in --platform ($BUILDPLATFORM, $TARGETPLATFORM) are never constants',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM --platform=$TARGETPLATFORM python:3.12-slim\nCOPY --from=build /out /app\n',
+        '.github/workflows/ci.yml': MULTI,
+      },
+    },
+    expect: [],
+  },
+]);

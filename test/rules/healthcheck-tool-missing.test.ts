@@ -1,39 +1,152 @@
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import rule from '../../src/rules/healthcheck-tool-missing.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('curl in a HEALTHCHECK on a slim or alpine base without installing it is reported at the tool', async () => {
-  const cases: [string, string[]][] = [
-    [
+const BUILT = 'images:\n  reg/app:\n    context: .\n';
+const built = (dockerfile: string) => ({ files: { Dockerfile: dockerfile, 'crossdock.yaml': BUILT } });
+const MSG = /does not ship it and the final stage never installs it/;
+
+ruleTest(rule, [
+  {
+    name: 'curl in a shell-form HEALTHCHECK on a slim base that never installs it is reported at the tool',
+    repo: built(
       'FROM python:3.12-slim\nHEALTHCHECK --interval=30s CMD curl -f http://localhost:8000/health || exit 1\n',
-      ['2:32-36'],
+    ),
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 32, {
+        message: /runs `curl`, but the base image python:3.12-slim does not ship it/,
+        sites: ['crossdock.yaml:1'],
+      }),
     ],
-    ['FROM node:20-alpine\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:3000/"]\n', ['2:19-23']],
-    [
+  },
+  {
+    name: 'exec form on alpine: curl is reported at the tool',
+    repo: built('FROM node:20-alpine\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:3000/"]\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 19, { message: MSG })],
+  },
+  {
+    name: 'condition: installing it in the final stage makes it fine',
+    repo: built(
+      'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nHEALTHCHECK CMD curl -f http://x/\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'installing it in another stage does not help the final stage',
+    repo: built(
       'FROM python:3.12-slim AS base\nRUN apt-get install -y curl\nFROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/\n',
-      ['4:17-21'],
+    ),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 4, 17)],
+  },
+  {
+    name: 'condition: a stage the final stage is built FROM that installs it is fine',
+    repo: built(
+      'FROM python:3.12-slim AS base\nRUN apt-get install -y curl\nFROM base\nHEALTHCHECK CMD curl -f http://x/\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition: a base known to ship the tool is fine (python:3.12 has curl; alpine has busybox wget)',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12\nHEALTHCHECK CMD curl -f http://x/\n',
+        'b/Dockerfile': 'FROM node:20-alpine\nHEALTHCHECK CMD wget -qO- http://localhost:3000/ || exit 1\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition: no curl/wget/nc in the HEALTHCHECK (NONE, the runtime itself) is fine',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK NONE\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD python -c "import urllib.request as u; u.urlopen(\'http://x/\')"\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'every tool of a CMD-SHELL command is checked, each at its position; scratch ships nothing',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "wget -q http://x/ && nc -z localhost 80"]\n',
+        'b/Dockerfile': 'FROM scratch\nHEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://x/"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 32, { message: /runs `wget`/ }),
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 53, { message: /runs `nc`/ }),
+      at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 28, {
+        message: /but scratch does not ship it/,
+      }),
     ],
-  ];
-  for (const [df, expected] of cases) {
-    const findings = await checkRepo({ files: { Dockerfile: df } }, [rule]);
-    assert.deepEqual(
-      findings.map((f) => `${f.line}:${f.column}-${f.endColumn}`),
-      expected,
-      df,
-    );
-    assert.match(findings[0]?.message ?? '', /does not ship it and the final stage never installs it/);
-  }
-});
-
-test('installed tools, busybox wget on alpine, full images and unknown bases are fine', async () => {
-  const fine = [
-    'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nHEALTHCHECK CMD curl -f http://x/\n',
-    'FROM node:20-alpine\nHEALTHCHECK CMD wget -qO- http://localhost:3000/ || exit 1\n',
-    'FROM python:3.12\nHEALTHCHECK CMD curl -f http://x/\n',
-    'FROM mycorp/base:1\nHEALTHCHECK CMD curl -f http://x/\n',
-    'FROM python:3.12-slim\nHEALTHCHECK NONE\n',
-    'FROM python:3.12-slim\nHEALTHCHECK CMD python -c "import urllib.request as u; u.urlopen(\'http://x/\')"\n',
-  ];
-  for (const df of fine) assert.deepEqual(await checkRepo({ files: { Dockerfile: df } }, [rule]), [], df);
-});
+  },
+  {
+    name: 'condition: only the last HEALTHCHECK counts',
+    repo: built(
+      'FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/ || exit 1\nHEALTHCHECK CMD python -c "print(1)"\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'a base image built in this repository is followed: it does not install curl, so the tool is missing',
+    repo: {
+      files: {
+        'base/Dockerfile': 'FROM python:3.12-slim\nRUN pip install flask\n',
+        'app/Dockerfile': 'FROM reg/base:1\nHEALTHCHECK CMD curl -f http://x/\n',
+        'crossdock.yaml': 'images:\n  reg/base:\n    context: base\n  reg/app:\n    context: app\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'app/Dockerfile', 2, 17, {
+        message: /the base image reg\/base:1 does not ship it/,
+      }),
+    ],
+  },
+  {
+    name: 'condition: the same base built in this repository with curl installed is fine',
+    repo: {
+      files: {
+        'base/Dockerfile': 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n',
+        'app/Dockerfile': 'FROM reg/base:1\nHEALTHCHECK CMD curl -f http://x/\n',
+        'crossdock.yaml': 'images:\n  reg/base:\n    context: base\n  reg/app:\n    context: app\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'unknown: a base image crossdock knows nothing about gets no claim, only a note at its image',
+    repo: built('FROM mycorp/base:1\nHEALTHCHECK CMD curl -f http://x/\n'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
+        message:
+          /crossdock does not know what mycorp\/base:1 contains; not checked: whether the image has `curl`/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a base from an ARG no build site passes gets no claim, only a note at the FROM',
+    repo: built('ARG BASE\nFROM $BASE\nHEALTHCHECK CMD curl -f http://x/\n'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 6, {
+        message: /`FROM \$BASE` is empty for this build/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a RUN whose effects are not known may install it: no claim, a note at the RUN',
+    repo: built('FROM python:3.12-slim\nRUN ./install-tools.sh\nHEALTHCHECK CMD curl -f http://x/\n'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 1, { message: /it runs \.\/install-tools\.sh/ }),
+    ],
+  },
+  {
+    name: 'condition: a Dockerfile nothing builds gets the same finding, capped at warning',
+    repo: { files: { Dockerfile: 'FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/\n' } },
+    expect: [at('healthcheck-tool-missing', 'warning', 'Dockerfile', 2, 17, { reachable: false, sites: [] })],
+  },
+]);

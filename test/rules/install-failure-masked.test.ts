@@ -1,42 +1,151 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/install-failure-masked.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('swallowed install failures are reported with the masking construct', async () => {
-  const df = [
-    'FROM python:3.12-slim',
-    'RUN pip install -r requirements.txt || true',
-    'RUN apt-get install -y libpq-dev || :',
-    'RUN pip install --only-binary=:all: numpy || pip install numpy',
-    'RUN npm ci; true',
-    'RUN pip install x | tee /tmp/log',
-    'RUN set -o pipefail && pip install x | tee /tmp/log',
-    'RUN pip install a || echo "install failed"',
-    'RUN apk add curl && echo ok',
-    'RUN test -f x || true',
-    '',
-  ].join('\n');
-  const findings = await checkRepo({ files: { Dockerfile: df } }, [rule]);
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column}`),
-    ['2:5', '3:5', '4:5', '5:5', '6:5', '8:5'],
-  );
-  const msg = findings.map((f) => f.message);
-  assert.match(msg[0] ?? '', /swallowed by `\|\| true`/);
-  assert.match(msg[2] ?? '', /falls back to `pip install numpy`/);
-  assert.match(msg[3] ?? '', /followed by `; true`/);
-  assert.match(msg[4] ?? '', /piped into `tee`/);
-  assert.equal(findings[0]?.endColumn, 44, 'the span covers the install and its mask');
+const BUILT = 'images:\n  reg/app:\n    context: .\n';
+/** A reached Dockerfile (crossdock.yaml builds it) with these lines after its FROM. */
+const built = (...lines: string[]) => ({
+  files: { Dockerfile: `${['FROM python:3.12-slim', ...lines].join('\n')}\n`, 'crossdock.yaml': BUILT },
 });
 
-test('a heredoc RUN is checked too', async () => {
-  const findings = await checkRepo(
-    { files: { Dockerfile: 'FROM python:3.12\nRUN <<EOF\nset -e\npip install x || true\nEOF\n' } },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column}`),
-    ['4:1'],
-  );
-});
+ruleTest(rule, [
+  {
+    name: 'swallowed install failures are reported at the masking construct (`|| true`, `; true`), pipes at the install; `set -o pipefail`, non-installs and checked output are fine. Same packages with other options after `||` are a retry now, not a fallback: if the retry fails too, the build fails',
+    repo: built(
+      'RUN pip install -r requirements.txt || true',
+      'RUN apt-get install -y libpq-dev || :',
+      'RUN pip install --only-binary=:all: numpy || pip install numpy',
+      'RUN npm ci; true',
+      'RUN pip install x | tee /tmp/log',
+      'RUN set -o pipefail && pip install x | tee /tmp/log',
+      'RUN pip install a || echo "install failed"',
+      'RUN apk add curl && echo ok',
+      'RUN test -f x || true',
+    ),
+    expect: [
+      at('install-failure-masked', 'error', 'Dockerfile', 2, 40, {
+        message: /^`\|\| true` swallows a failure of `pip install -r`/,
+      }),
+      at('install-failure-masked', 'error', 'Dockerfile', 3, 37, { message: /^`\|\| :` swallows/ }),
+      at('install-failure-masked', 'error', 'Dockerfile', 5, 13, {
+        message: /^`npm ci` is followed by `; true`/,
+      }),
+      at('install-failure-masked', 'error', 'Dockerfile', 6, 5, { message: /piped into `tee`/ }),
+      at('install-failure-masked', 'error', 'Dockerfile', 8, 22, {
+        message: /^`\|\| echo install failed` swallows/,
+      }),
+    ],
+  },
+  {
+    name: 'one `|| true` masks every install of its and-or list: one finding at the construct, the other installs as sites',
+    repo: built('RUN apt-get update \\', ' && apt-get install -y a \\', ' && pip install b \\', ' || true'),
+    expect: [
+      at('install-failure-masked', 'error', 'Dockerfile', 5, 5, {
+        message: /`apt-get install -y`, `pip install b`/,
+        sites: ['Dockerfile:3', 'Dockerfile:4'],
+      }),
+    ],
+  },
+  {
+    name: 'two masking constructs in one RUN are two findings',
+    repo: built(
+      'RUN apt-get install -y a || true && pip install b || true',
+      'RUN pip install a && echo ok || true',
+    ),
+    expect: [
+      at('install-failure-masked', 'error', 'Dockerfile', 2, 29),
+      at('install-failure-masked', 'error', 'Dockerfile', 2, 54),
+      at('install-failure-masked', 'error', 'Dockerfile', 3, 33),
+    ],
+  },
+  {
+    name: 'a pipe is reported at the install, even when the reader is on the next line',
+    repo: built('RUN pip install b \\', '  | tee /tmp/log'),
+    expect: [at('install-failure-masked', 'error', 'Dockerfile', 2, 5, { sites: [] })],
+  },
+  {
+    name: 'condition: pipefail from a SHELL instruction in effect protects the pipe too',
+    repo: built('SHELL ["/bin/bash", "-o", "pipefail", "-c"]', 'RUN pip install x | tee /tmp/log'),
+    expect: [],
+  },
+  {
+    name: 'a different install after `||` is a fallback: a warning at the first install, the other installs as sites',
+    repo: built(
+      'RUN pip install psycopg2-binary || pip install psycopg2',
+      'RUN apt-get install -y a \\',
+      ' && pip install b \\',
+      ' || pip install c',
+    ),
+    expect: [
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 5, {
+        message: /falls back to `pip install psycopg2`/,
+      }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 3, 5, { sites: ['Dockerfile:4'] }),
+    ],
+  },
+  {
+    name: 'condition: `X || (pip install -U pip && X)` installs the same thing again: a retry, no finding',
+    repo: built('RUN pip install x || (pip install -U pip && pip install x)'),
+    expect: [],
+  },
+  {
+    name: '`|| echo "optional …"` declares the install optional: info',
+    repo: built('RUN pip install extra || echo "optional extra not available"'),
+    expect: [
+      at('install-failure-masked', 'info', 'Dockerfile', 2, 26, { message: /the author marks it optional/ }),
+    ],
+  },
+  {
+    name: 'condition: a handler that fails on purpose does not mask (`|| exit 1`, `|| (echo … && exit 1)`); `|| exit 0` does',
+    repo: built(
+      'RUN pip install a || exit 1',
+      'RUN pip install a || (echo failed && exit 1)',
+      'RUN pip install a || exit 0',
+    ),
+    expect: [at('install-failure-masked', 'error', 'Dockerfile', 4, 22, { message: /`\|\| exit 0`/ })],
+  },
+  {
+    name: '`;` then a harmless last command makes the RUN exit 0: `; echo done` masks too',
+    repo: built('RUN pip install a; echo done'),
+    expect: [
+      at('install-failure-masked', 'error', 'Dockerfile', 2, 20, { message: /followed by `; echo done`/ }),
+    ],
+  },
+  {
+    name: 'a heredoc RUN is checked too, at the construct',
+    repo: built('RUN <<EOF', 'set -e', 'pip install x || true', 'EOF'),
+    expect: [at('install-failure-masked', 'error', 'Dockerfile', 4, 18)],
+  },
+  {
+    name: 'condition: in a heredoc with `set -e`, a later `true` line does not mask the install',
+    repo: built('RUN <<EOF', 'set -e', 'pip install x', 'true', 'EOF'),
+    expect: [],
+  },
+  {
+    name: 'condition: a Dockerfile nothing builds gets the same finding, capped at warning',
+    repo: { files: { Dockerfile: 'FROM python:3.12-slim\nRUN pip install -r requirements.txt || true\n' } },
+    expect: [at('install-failure-masked', 'warning', 'Dockerfile', 2, 40, { reachable: false })],
+  },
+  {
+    name: 'condition: a stage the build does not produce is capped at warning; the built stage is an error',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM python:3.12-slim AS unused\nRUN pip install a || true\nFROM python:3.12-slim\nRUN pip install b || true\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [
+      at('install-failure-masked', 'error', 'Dockerfile', 4, 22, { reachable: true }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 22, { reachable: false }),
+    ],
+  },
+]);
+
+// Suspected bugs (see the report): both are reported as errors today.
+test.todo(
+  'install-failure-masked: `RUN set -e; pip install x; true` does not mask (set -e stops at the failed install)',
+);
+test.todo(
+  'install-failure-masked: `RUN pip install a || { echo failed; exit 1; }` does not mask (the group exits 1)',
+);

@@ -1,12 +1,13 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRule } from '../../src/engine/rule.js';
-import { checkRepo } from '../helpers/check.js';
+import rule from '../../src/rules/invalid-suppression.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
+/** A rule that reports every RUN keyword (error): something for suppressions to act on. */
 const everyRun = createRule<'run'>({
   meta: {
     id: 'every-run',
-    severity: 'warning',
+    severity: 'error',
     category: 'meta',
     summary: 'reports every RUN line',
     messages: { run: 'RUN' },
@@ -21,36 +22,141 @@ const everyRun = createRule<'run'>({
   },
 });
 
-test('suppressions need a rule id and a reason; invalid ones are reported and suppress nothing', async () => {
-  const findings = await checkRepo(
-    {
+/** Makes the root Dockerfile reached, so every-run findings are errors. */
+const BUILT = 'images:\n  reg/app:\n    context: .\n';
+
+const rules = [everyRun];
+const only = ['invalid-suppression', 'every-run', 'unused-suppression'];
+
+ruleTest(rule, [
+  {
+    name: 'a directive without a reason is reported and suppresses nothing',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore every-run\nRUN b\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    rules,
+    only,
+    expect: [
+      at('every-run', 'error', 'Dockerfile', 3, 1),
+      at('invalid-suppression', 'warning', 'Dockerfile', 2, 1, { message: /gives no reason/ }),
+    ],
+  },
+  {
+    name: 'a directive without a rule id is reported at the comment, wherever it starts on the line',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine:3.20\nRUN a\n  #   crossdock-ignore   : no id\nRUN c\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    rules,
+    only,
+    expect: [
+      at('every-run', 'error', 'Dockerfile', 2, 1),
+      at('every-run', 'error', 'Dockerfile', 4, 1),
+      at('invalid-suppression', 'warning', 'Dockerfile', 3, 3, { message: /names no rule id/ }),
+    ],
+  },
+  {
+    name: 'condition: an id and a reason make the directive valid; it suppresses the finding on the next line',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore every-run: measured, fine\nRUN a\nRUN b\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    rules,
+    only,
+    expect: [at('every-run', 'error', 'Dockerfile', 4, 1)],
+  },
+  {
+    name: 'condition: blank lines between a valid directive and its finding are allowed',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore every-run: measured, fine\n\n\nRUN a\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    rules,
+    only,
+    expect: [],
+  },
+  {
+    name: 'a valid directive for another rule is not invalid: it is unused, and the finding stays',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore other-rule: why\nRUN a\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    rules,
+    only,
+    expect: [
+      at('every-run', 'error', 'Dockerfile', 3, 1),
+      at('unused-suppression', 'info', 'Dockerfile', 2, 1),
+    ],
+  },
+  {
+    name: 'invalid directives are reported in files nothing builds too (every-run is capped at warning there)',
+    repo: {
       files: {
         Dockerfile:
           'FROM alpine:3.20\n# crossdock-ignore every-run: measured, fine\nRUN a\n# crossdock-ignore every-run\nRUN b\n#   crossdock-ignore   : no id\nRUN c\n',
       },
     },
-    [everyRun],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.ruleId}@${f.line}:${f.column}`),
-    ['invalid-suppression@4:1', 'every-run@5:1', 'invalid-suppression@6:1', 'every-run@7:1'],
-  );
-  assert.match(findings[0]?.message ?? '', /gives no reason/);
-  assert.match(findings[2]?.message ?? '', /names no rule id/);
-});
+    rules,
+    only,
+    expect: [
+      at('every-run', 'warning', 'Dockerfile', 5, 1, { reachable: false }),
+      at('every-run', 'warning', 'Dockerfile', 7, 1, { reachable: false }),
+      at('invalid-suppression', 'warning', 'Dockerfile', 4, 1, { reachable: true }),
+      at('invalid-suppression', 'warning', 'Dockerfile', 6, 1, { reachable: true }),
+    ],
+  },
+  {
+    name: 'directives in YAML and shell files are read too',
+    repo: {
+      files: {
+        'build.sh': '#!/bin/sh\n# crossdock-ignore every-run\ndocker build .\n',
+        '.github/workflows/ci.yml':
+          'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    # crossdock-ignore : nothing\n    steps:\n      - run: echo\n',
+      },
+    },
+    rules,
+    only,
+    expect: [
+      at('invalid-suppression', 'warning', '.github/workflows/ci.yml', 5, 5, { message: /names no rule id/ }),
+      at('invalid-suppression', 'warning', 'build.sh', 2, 1, { message: /gives no reason/ }),
+    ],
+  },
+]);
 
-test('a rule turned off in crossdock.yaml reports nothing, and a severity override applies', async () => {
-  const off = await checkRepo(
-    { files: { Dockerfile: 'FROM alpine\nRUN a\n', 'crossdock.yaml': 'rules:\n  every-run: off\n' } },
-    [everyRun],
-  );
-  assert.deepEqual(off, []);
-  const raised = await checkRepo(
-    { files: { Dockerfile: 'FROM alpine\nRUN a\n', 'crossdock.yaml': 'rules:\n  every-run: error\n' } },
-    [everyRun],
-  );
-  assert.deepEqual(
-    raised.map((f) => f.severity),
-    ['error'],
-  );
-});
+ruleTest(everyRun, [
+  {
+    name: 'a rule turned off in crossdock.yaml reports nothing',
+    repo: { files: { Dockerfile: 'FROM alpine\nRUN a\n', 'crossdock.yaml': 'rules:\n  every-run: off\n' } },
+    rules,
+    expect: [],
+  },
+  {
+    name: 'a severity set in crossdock.yaml wins, also over the reachability cap',
+    repo: { files: { Dockerfile: 'FROM alpine\nRUN a\n', 'crossdock.yaml': 'rules:\n  every-run: info\n' } },
+    rules,
+    expect: [at('every-run', 'info', 'Dockerfile', 2, 1)],
+  },
+  {
+    name: 'a severity raised in crossdock.yaml applies to a file nothing builds',
+    repo: { files: { Dockerfile: 'FROM alpine\nRUN a\n', 'crossdock.yaml': 'rules:\n  every-run: error\n' } },
+    rules,
+    expect: [at('every-run', 'error', 'Dockerfile', 2, 1, { reachable: false })],
+  },
+]);
+
+// Suspected bugs (see the report): the engine builds invalid-suppression findings after applying crossdock.yaml
+// severities, so `invalid-suppression: error` leaves them at warning, and `invalid-suppression: off` still reports
+// them (as info).
+test.todo('invalid-suppression: a severity set in crossdock.yaml applies (today it stays warning)');
+test.todo('invalid-suppression: `off` in crossdock.yaml reports nothing (today: info findings)');

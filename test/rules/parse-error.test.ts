@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkRepo } from '../helpers/check.js';
+import missingFile from '../../src/rules/missing-file.js';
+import rule from '../../src/rules/parse-error.js';
+import workflowInvalid from '../../src/rules/workflow-invalid.js';
+import { loadRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('broken files become parse-error findings with positions, and the run goes on', async () => {
-  const findings = await checkRepo(
-    {
+/** crossdock.yaml that makes the root Dockerfile (context `.`) reached. */
+const BUILT = 'images:\n  reg/app:\n    context: .\n';
+
+ruleTest(rule, [
+  {
+    name: 'broken files become parse-error findings with positions; files nothing builds or deploys are warnings now, .gitmodules is always reached',
+    repo: {
       files: {
         Dockerfile: 'FROM python:3.12-slim\nRUN <<EOF\npip install x\n',
         'pyproject.toml': '[project]\nname = "x"\nrequires-python = \n',
@@ -13,36 +21,128 @@ test('broken files become parse-error findings with positions, and the run goes 
         'api/Dockerfile': 'FROM python:3.12-slim\nFRUM x\n',
       },
     },
-    [],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.file}@${f.line}:${f.column}`),
-    [
-      '.gitmodules@1:1',
-      '.gitmodules@2:2',
-      'Dockerfile@2:5',
-      'api/Dockerfile@2:1',
-      'pyproject.toml@4:1',
-      'web/package.json@3:2',
+    expect: [
+      at('parse-error', 'error', '.gitmodules', 1, 1, {
+        message: /malformed section header/,
+        reachable: true,
+      }),
+      at('parse-error', 'error', '.gitmodules', 2, 2, { message: /outside any \[submodule/ }),
+      at('parse-error', 'warning', 'Dockerfile', 2, 5, {
+        message: /heredoc <<EOF is never terminated/,
+        reachable: false,
+      }),
+      at('parse-error', 'warning', 'api/Dockerfile', 2, 1, { message: /unknown instruction FRUM/ }),
+      at('parse-error', 'warning', 'pyproject.toml', 4, 1, { message: /invalid TOML/ }),
+      at('parse-error', 'warning', 'web/package.json', 3, 2, { message: /invalid JSON/ }),
     ],
-  );
-  const byFile = new Map(findings.map((f) => [f.file, f] as const).reverse());
-  assert.match(byFile.get('Dockerfile')?.message ?? '', /heredoc <<EOF is never terminated/);
-  assert.deepEqual([byFile.get('Dockerfile')?.line, byFile.get('Dockerfile')?.column], [2, 5]);
-  assert.match(byFile.get('api/Dockerfile')?.message ?? '', /unknown instruction FRUM/);
-  assert.deepEqual([byFile.get('api/Dockerfile')?.line, byFile.get('api/Dockerfile')?.column], [2, 1]);
-  assert.match(byFile.get('pyproject.toml')?.message ?? '', /invalid TOML/);
+  },
+  {
+    name: 'condition: a broken Dockerfile a build site builds is an error, and the other rules still run',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nCOPY app.py /app/\nRUN <<EOF\npip install x\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    rules: [missingFile],
+    only: ['parse-error', 'missing-file'],
+    expect: [
+      at('missing-file', 'error', 'Dockerfile', 2, 6),
+      at('parse-error', 'error', 'Dockerfile', 3, 5, { reachable: true }),
+    ],
+  },
+  {
+    name: 'condition: pyproject.toml and requirements a reached build copies and installs are errors; an unused one is a warning',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM python:3.12-slim\nCOPY pyproject.toml requirements.txt ./\nRUN pip install -r requirements.txt\n',
+        'pyproject.toml': '[project]\nname = "x"\nrequires-python = \n',
+        'requirements.txt': 'flask==3.0.0\n!!! nope\n',
+        'other/requirements.txt': 'flask==3.0.0\n!!! nope\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [
+      at('parse-error', 'error', 'pyproject.toml', 4, 1),
+      at('parse-error', 'error', 'requirements.txt', 2, 1, { message: /not a requirement: "!!! nope"/ }),
+      at('parse-error', 'warning', 'other/requirements.txt', 2, 1, { reachable: false }),
+    ],
+  },
+  {
+    name: 'compose, bake and buildkitd files are always reached: their parse errors are errors',
+    repo: {
+      files: {
+        'compose.yaml': 'services:\n  a: [\n',
+        'docker-bake.hcl': 'target "a" {\n',
+        'buildkitd.toml': '[registry."x"\nhttp = true\n',
+      },
+    },
+    expect: [
+      at('parse-error', 'error', 'buildkitd.toml', 2, 1, { message: /^TOML:/ }),
+      at('parse-error', 'error', 'compose.yaml', 3, 1, { message: /^YAML:/ }),
+      at('parse-error', 'error', 'docker-bake.hcl', 1, 12, { message: /unterminated block/ }),
+    ],
+  },
+  {
+    name: 'a broken Kubernetes manifest nothing applies is a warning',
+    repo: { files: { 'deploy/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n' } },
+    expect: [at('parse-error', 'warning', 'deploy/app.yaml', 4, 1, { reachable: false })],
+  },
+  {
+    name: 'condition: the same manifest applied by a workflow (`kubectl apply -f deploy/`) is an error',
+    repo: {
+      files: {
+        'deploy/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n',
+        '.github/workflows/cd.yml':
+          'on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f deploy/\n',
+      },
+    },
+    expect: [at('parse-error', 'error', 'deploy/app.yaml', 4, 1, { reachable: true })],
+  },
+  {
+    name: 'condition: broken YAML that does not look like Kubernetes is not crossdock’s to report',
+    repo: { files: { 'misc/other.yaml': 'foo: [\n', 'deploy/app.yaml': 'kind: Deployment\nx: [\n' } },
+    expect: [at('parse-error', 'warning', 'deploy/app.yaml', 3, 1)],
+  },
+  {
+    name: 'a broken workflow is reported by workflow-invalid (always reached), not as a parse-error',
+    repo: { files: { '.github/workflows/ci.yml': 'on: push\njobs: [\n' } },
+    rules: [workflowInvalid],
+    only: ['parse-error', 'workflow-invalid'],
+    expect: [
+      at('workflow-invalid', 'error', '.github/workflows/ci.yml', 3, 1, { message: /^invalid workflow: / }),
+    ],
+  },
+  {
+    name: 'correct files produce no parse-error',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nRUN <<EOF\npip install x\nEOF\n',
+        'pyproject.toml': '[project]\nname = "x"\nrequires-python = ">=3.12"\n',
+        'web/package.json': '{"name": "web", "engines": {"node": ">=20"}}\n',
+        '.gitmodules': '[submodule "lib"]\n\tpath = lib\n\turl = ../lib.git\n',
+        'compose.yaml': 'services:\n  a:\n    image: alpine:3.20\n',
+      },
+      gitlinks: { lib: 'a'.repeat(40) },
+    },
+    expect: [],
+  },
+]);
 
-  assert.match(byFile.get('web/package.json')?.message ?? '', /invalid JSON/);
-  assert.match(byFile.get('.gitmodules')?.message ?? '', /malformed section header/);
+// Suspected bugs (see the report): reach is computed from what parsed, so a broken file loses the reach it has.
+test.todo(
+  'parse-error: a broken kustomization is always reached, so its parse error is an error (today: warning, reachable false)',
+);
+test.todo(
+  'parse-error: a broken manifest a kustomization lists under resources is reached (today: warning, reachable false)',
+);
+test.todo(
+  'parse-error: a broken package.json a reached build copies and runs `npm ci` with is reached (today: warning)',
+);
 
-  assert.ok(findings.every((f) => f.ruleId === 'parse-error' && f.severity === 'error'));
-});
-
-test('binary and non-UTF-8 files named like Dockerfiles are notes, not crashes', async () => {
-  const { makeRepo } = await import('../helpers/git-repo.js');
-  const { loadProject } = await import('../../src/engine/load.js');
-  const repo = makeRepo({
+test('parse-error: binary and non-UTF-8 files named like Dockerfiles are notes, not crashes or findings', async () => {
+  const model = await loadRepo({
     files: {
       Dockerfile: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]),
       'x/Dockerfile': Buffer.concat([
@@ -54,16 +154,15 @@ test('binary and non-UTF-8 files named like Dockerfiles are notes, not crashes',
       'crlf/Dockerfile': '\ufeffFROM alpine:3.20\r\nRUN echo a \\\r\n  && echo b\r\n',
     },
   });
-  try {
-    const model = await loadProject({ root: repo.root });
-    const notes = model.inventory.notes.join('\n');
-    assert.match(notes, /Dockerfile: binary file, not parsed/);
-    assert.match(notes, /x\/Dockerfile: not valid UTF-8/);
-    assert.equal(model.dockerfiles.length, 3);
-    const crlf = model.dockerfiles.find((d) => d.path === 'crlf/Dockerfile');
-    assert.equal(crlf?.instructions[1]?.args, 'echo a   && echo b');
-    assert.equal(model.loadFindings.length, 0);
-  } finally {
-    repo.cleanup();
-  }
+  const notes = model.notes.join('\n');
+  assert.match(notes, /^Dockerfile: binary file, not parsed$/m);
+  assert.match(notes, /^x\/Dockerfile: not valid UTF-8/m);
+  assert.deepEqual(model.dockerfiles.map((d) => d.path).sort(), [
+    'crlf/Dockerfile',
+    'empty/Dockerfile',
+    'x/Dockerfile',
+  ]);
+  const crlf = model.dockerfiles.find((d) => d.path === 'crlf/Dockerfile');
+  assert.equal(crlf?.instructions[1]?.args, 'echo a   && echo b');
+  assert.deepEqual(model.loadFindings, []);
 });

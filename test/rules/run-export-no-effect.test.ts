@@ -1,29 +1,96 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/run-export-no-effect.js';
-import { checkRepo } from '../helpers/check.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
-test('a RUN that only exports, cds or sources is reported; combined with real work it is not', async () => {
-  const findings = await checkRepo(
-    {
+const BUILT = 'images:\n  reg/app:\n    context: .\n';
+const df = (...lines: string[]) => `${['FROM python:3.12-slim', ...lines].join('\n')}\n`;
+
+ruleTest(rule, [
+  {
+    name: 'a RUN that only exports, cds or sources is reported at the RUN; combined with real work it is not',
+    repo: {
       files: {
-        Dockerfile: [
-          'FROM python:3.12-slim',
+        Dockerfile: df(
           'RUN export PIP_NO_CACHE_DIR=1',
           'RUN cd /app',
           'RUN source /opt/venv/bin/activate && export PATH=/opt/venv/bin:$PATH',
           'RUN cd /app && make',
           'ENV A=1',
-          '',
-        ].join('\n'),
+        ),
+        'crossdock.yaml': BUILT,
       },
     },
-    [rule],
-  );
-  assert.deepEqual(
-    findings.map((f) => `${f.line}:${f.column}`),
-    ['2:1', '3:1', '4:1'],
-  );
-  assert.match(findings[1]?.message ?? '', /changes the directory/);
-  assert.match(findings[0]?.message ?? '', /later instructions do not see it/);
-});
+    expect: [
+      at('run-export-no-effect', 'warning', 'Dockerfile', 2, 1, {
+        message: /later instructions do not see it/,
+        reachable: true,
+      }),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 3, 1, { message: /changes the directory/ }),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 4, 1, { message: /^`RUN source / }),
+    ],
+  },
+  {
+    name: 'condition: a single command with an effect in the same RUN makes it useful',
+    repo: {
+      files: {
+        Dockerfile: df('RUN export A=1 && pip install x', 'RUN cd /app; make'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'every shell builtin without a lasting effect counts: set, umask, `.`; exec-form `sh -c` too',
+    repo: {
+      files: {
+        Dockerfile: df('RUN set -eux; umask 022', 'RUN . /etc/os-release', 'RUN ["sh", "-c", "export A=1"]'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [
+      at('run-export-no-effect', 'warning', 'Dockerfile', 2, 1),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 3, 1),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 4, 1),
+    ],
+  },
+  {
+    name: 'a Dockerfile nothing builds is still checked (the rule is a warning, so the cap changes nothing)',
+    repo: { files: { 'api/Dockerfile': df('RUN cd /app') } },
+    expect: [at('run-export-no-effect', 'warning', 'api/Dockerfile', 2, 1, { reachable: false })],
+  },
+  {
+    name: 'a stage the build does not produce is checked too, and is not reached',
+    repo: {
+      files: {
+        Dockerfile: [
+          'FROM python:3.12-slim AS unused',
+          'RUN export A=1',
+          'FROM python:3.12-slim',
+          'RUN export B=1',
+          '',
+        ].join('\n'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [
+      at('run-export-no-effect', 'warning', 'Dockerfile', 2, 1, { reachable: false }),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 4, 1, { reachable: true }),
+    ],
+  },
+  {
+    name: 'condition: ENV and WORKDIR, the right tools, report nothing',
+    repo: {
+      files: {
+        Dockerfile: df('ENV PIP_NO_CACHE_DIR=1', 'WORKDIR /app', 'RUN make'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
+]);
+
+// Suspected miss (see the report): the heredoc's `<<EOF` line counts as a command without a name, so a heredoc RUN
+// whose body only exports is not reported.
+test.todo(
+  'run-export-no-effect: a heredoc RUN whose body only exports (`RUN <<EOF` / `export X=1` / `EOF`) is reported',
+);
