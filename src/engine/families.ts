@@ -302,12 +302,13 @@ export const FAMILIES: SourceFamily[] = [
     load(file) {
       if (/(^|\/)templates\//.test(file.path) && file.text.includes('{{'))
         return { notes: [`${file.path}: a Helm/Go template, not YAML until rendered; not checked`] };
-      // A cheap first pass: only kustomizations, Helm values and files with top-level `apiVersion:` and `kind:`
-      // can matter; any other YAML (test fixtures, configs, OpenAPI specs) is never parsed.
+      // A cheap first pass: only kustomizations, Helm values and files with a top-level `apiVersion:` or `kind:`
+      // (or the JSON spelling) can matter; any other YAML (fixtures, configs, OpenAPI specs) is never parsed.
       if (
         !isKustomization(file.path) &&
         !isHelmValues(file.path) &&
-        !(/^apiVersion\s*:/m.test(file.text) && /^kind\s*:/m.test(file.text))
+        !/^(?:apiVersion|kind)[ \t]*:/m.test(file.text) &&
+        !file.text.includes('"apiVersion"')
       )
         return {};
       const parsed = parseYaml(file);

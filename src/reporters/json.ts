@@ -1,4 +1,14 @@
+import type { Finding } from '../model/finding.js';
 import type { RunResult } from './types.js';
+
+function byPosition(a: Finding, b: Finding): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
+  );
+}
 
 /** JSON format version 1 (docs/json-format.md). Key order is fixed; additions keep version 1. */
 export function renderJson(result: RunResult): string {
@@ -8,7 +18,8 @@ export function renderJson(result: RunResult): string {
     command: result.command,
     root: result.root,
     targets: result.targets ? { platforms: result.targets.platforms, source: result.targets.source } : null,
-    findings: result.findings.map((f) => ({
+    // Documented order of version 1: file, line, column, rule id (the text report orders by severity instead).
+    findings: [...result.findings].sort(byPosition).map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
       message: f.message,

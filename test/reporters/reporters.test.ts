@@ -65,6 +65,12 @@ test('JSON output of a real run validates against the documented v1 schema', asy
   const validate = ajv.compile(schema('crossdock-result-v1.json') as object);
   assert.ok(validate(json), JSON.stringify(validate.errors?.slice(0, 3)));
   assert.ok(typeof json === 'object' && json !== null && 'findings' in json && Array.isArray(json.findings));
+  // Version 1 orders findings by position, whatever order the engine produced them in.
+  const positions = (json.findings as { file: string; line: number; column: number }[]).map(
+    (f) => `${f.file}:${String(f.line).padStart(5, '0')}:${String(f.column).padStart(5, '0')}`,
+  );
+  assert.ok(positions.length > 1);
+  assert.deepEqual(positions, [...positions].sort());
   assert.deepEqual(Object.keys(json), [
     'version',
     'tool',
@@ -108,29 +114,40 @@ const finding = (line: number, message = 'bad | `thing` <b>') => ({
   related: [],
 });
 
-test('text: grouped by file, code frame with caret under the span (tabs expanded), hint and summary', () => {
+test('text: grouped by rule with its hint once, errors framed with a caret under the span (tabs expanded), warnings one line, then a per-rule table', () => {
   const src = new SourceFile('Dockerfile', 'FROM x\n\tRUN a b\nCMD c\n');
-  const out = render('text', base([{ ...finding(2), column: 6, endColumn: 7 }]), {
-    color: false,
-    sources: new Map([[src.path, src]]),
-  });
+  const result = base([
+    { ...finding(2), severity: 'error', column: 6, endColumn: 7 },
+    { ...finding(3), column: 1, endColumn: 4 },
+  ]);
+  result.summary = { error: 1, warning: 1, info: 0, files: 1, durationMs: 5 };
+  const out = render('text', result, { color: false, sources: new Map([[src.path, src]]) });
   assert.equal(
     out,
     [
       'targets: linux/amd64, linux/arm64 (default)',
       '',
-      'Dockerfile',
-      'Dockerfile:2:6 warning demo-rule bad | `thing` <b>',
+      'demo-rule (2)',
+      '  hint: fix it',
+      '',
+      'Dockerfile:2:6 error demo-rule bad | `thing` <b>',
       '  1 | FROM x',
       '> 2 |     RUN a b',
       '    |         ^',
       '  3 | CMD c',
-      '  hint: fix it',
       '',
-      '! 0 errors, 1 warning, 0 info in 1 file (5 ms)',
+      'Dockerfile:3:1 warning demo-rule bad | `thing` <b>',
+      '',
+      'rule       error  warning  info',
+      'demo-rule      1        1     0',
+      '',
+      'x 1 error, 1 warning, 0 info in 1 file (5 ms)',
       '',
     ].join('\n'),
   );
+  // --verbose frames warnings too.
+  const verbose = render('text', result, { color: false, sources: new Map([[src.path, src]]), verbose: true });
+  assert.match(verbose, /Dockerfile:3:1 warning demo-rule [^\n]*\n {2}2 \|     RUN a b\n> 3 \| CMD c\n/);
 });
 
 test('SARIF fingerprints survive lines moving and differ between occurrences on identical lines', () => {
@@ -159,6 +176,6 @@ test('markdown escapes table syntax and HTML, and truncates long lists', () => {
   const many = render('markdown', base(Array.from({ length: 205 }, (_v, i) => finding(i + 1))), {
     color: false,
   });
-  assert.match(many, /…and 5 more findings/);
+  assert.match(many, /…and 5 more \(5 warnings\): see the JSON or SARIF report\./);
   assert.equal(many.split('\n').filter((l) => l.startsWith('| 🟡')).length, 200);
 });
