@@ -26,7 +26,6 @@ import { known, unknown, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
 import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
-import { analyzeShell } from '../sources/shell/analyze.js';
 import type { BakeInvocation, Invocation } from '../sources/workflows/workflow.js';
 import type { ScriptSource } from './families.js';
 
@@ -146,7 +145,6 @@ function scanOne(
     env: q.env,
     cwdPerLine: q.source.make,
   });
-  const facts = analyzeShell([q.source.script]);
   const labels = q.runsOn?.[0]?.labels;
   const native = labels
     ? nativePlatform(runnerArchitecture(labels), q.runsOn?.[0]?.site, `runner [${labels.join(', ')}]`)
@@ -154,19 +152,8 @@ function scanOne(
   const suffix = q.job ? `@${q.job.workflow.file.path}#${q.job.job.id}` : '';
   for (const [n, b] of scan.builds.entries()) {
     const line = file.position(b.site.span.start).line;
-    const before: Build['before'] = [...q.before];
-    for (const c of facts.commands) {
-      if (c.command.span.start >= b.site.span.start) break;
-      if (!c.unknownEffects && c.creates.length === 0) continue;
-      before.push({
-        site: { file, span: c.command.span },
-        what: `\`${c.argv
-          .map((w) => w.value)
-          .join(' ')
-          .slice(0, 50)}\``,
-        outputs: c.unknownEffects ? undefined : [...c.creates],
-      });
-    }
+    // What ran before: the caller's steps, then this text's own commands (paths resolved as the text ran).
+    const before: Build['before'] = [...q.before, ...b.before];
     const build = commandBuild(b, {
       id: `${q.source.make ? 'makefile' : 'script'}:${file.path}:${line}${q.source.npm ? `#${q.source.npm.split('#')[1]}` : ''}${n ? `#${n}` : ''}${suffix}`,
       origin: q.source.make ? 'makefile' : 'script',

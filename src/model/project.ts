@@ -67,7 +67,7 @@ export interface Build {
    * Steps or commands that run before this build in the same job or script and may write files into the
    * context (`npm run build`, a script): `outputs` when known, else their effects are unknown.
    */
-  before: { site: Site; what: string; outputs: string[] | undefined }[];
+  before: Effect[];
 }
 
 /** One Dockerfile stage as a given build sees it. */
@@ -221,4 +221,11 @@ export function emptyDeployments(): Deployments {
     namespaces: [],
     images: [],
   };
+}
+
+/** A command or step that may write files: the repository paths it creates, or undefined when not known. */
+export interface Effect {
+  site: Site;
+  what: string;
+  outputs: string[] | undefined;
 }

@@ -103,7 +103,8 @@ export function renderText(
         lines.push('');
         lastRule = f.ruleId;
       }
-      const sites = f.sites?.length ? ` (×${f.sites.length + 1})` : '';
+      // Sites are the build sites (or other places) that reach the same defect: ×N when there are several.
+      const sites = (f.sites?.length ?? 0) > 1 ? ` (×${f.sites?.length})` : '';
       lines.push(
         `${where(f)} ${paint(color, SEV_COLOR[f.severity], f.severity)} ${f.ruleId} ${safe(f.message)}${sites}`,
       );
@@ -118,7 +119,7 @@ export function renderText(
       if (f.sites?.length) {
         const list = f.sites.slice(0, opts.verbose ? f.sites.length : 5).map(where);
         const more = f.sites.length - list.length;
-        lines.push(`  also via: ${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+        lines.push(`  via: ${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
       }
       if (frame) lines.push('');
     }

@@ -3,6 +3,8 @@ import { dirname, joinPath } from '../../model/repo.js';
 import type { ShellCommand, ShellScript, ShellWord } from '../../model/shell.js';
 import type { SourceFile } from '../../model/source.js';
 import { known, type Unknown, unknown, type Value } from '../../model/value.js';
+import type { Effect } from '../../model/project.js';
+import { analyzeShell } from '../shell/analyze.js';
 import { basename, effectiveArgv } from '../shell/words.js';
 
 /**
@@ -41,6 +43,8 @@ export interface BuildCommand {
   namedContexts: Record<string, string>;
   /** Working directory the command runs in (for paths given relative to it). */
   cwd: Cwd;
+  /** Commands of this text that ran before it and may have written files (`git clone … dir`, `./gen.sh`). */
+  before: Effect[];
 }
 
 export interface BakeCommand {
@@ -52,6 +56,8 @@ export interface BakeCommand {
 }
 
 export interface ScriptRun extends Located<string> {
+  /** Commands of this text that ran before it and may have written files. */
+  before: Effect[];
   /** Repository path of the script, when it resolves. */
   path: string | undefined;
   /** Its arguments when every one is known. */
@@ -77,8 +83,10 @@ export interface ScanResult {
   /** `echo "name=value" >> "$GITHUB_OUTPUT"` (and `$GITHUB_ENV`): every value written. */
   outputs: Map<string, { values: string[]; unknown: boolean }>;
   env: Map<string, { values: string[]; unknown: boolean }>;
-  /** Commands before each build that may write files (their outputs when known). */
+  /** Variables at the end of the text. */
   variables: Map<string, Value<string>>;
+  /** Commands that may write files, in order, with the paths they create when known (resolved, in the repository). */
+  effects: Effect[];
 }
 
 export interface ScanContext {
@@ -98,6 +106,28 @@ export interface ScanContext {
 
 const MAX_FUNCTION_DEPTH = 4;
 const ROOT = '\u0001';
+
+/** Programs that never write repository files a later build reads (their effects are known, or elsewhere). */
+const NO_LOCAL_FILES = new Set([
+  'docker',
+  'podman',
+  'buildah',
+  'kubectl',
+  'oc',
+  'helm',
+  'echo',
+  'printf',
+  'cd',
+  'pushd',
+  'popd',
+  'export',
+  'test',
+  '[',
+  'true',
+  'false',
+  'set',
+  ':',
+]);
 
 const DOCKER_VALUE_FLAGS = new Set([
   '-f',
@@ -199,6 +229,7 @@ class Scanner {
       applies: [],
       renders: [],
       composes: [],
+      effects: [],
       outputs: new Map(),
       env: new Map(),
       variables: this.vars,
@@ -591,9 +622,46 @@ class Scanner {
       const fn = this.functions.get(prog);
       if (fn) {
         this.call(fn, full.slice(1));
-      } else this.command(cmd, full, prog, depth);
+      } else {
+        this.command(cmd, full, prog, depth);
+        this.effect(cmd, full, prog);
+      }
       if (this.ctx.cwdPerLine && (cmd.next === '\n' || cmd.next === undefined)) this.cwd = startCwd;
     }
+  }
+
+  /**
+   * Records what a command may write, for the builds that run after it: the paths it creates, expanded and
+   * resolved against the working directory (paths outside the repository do not matter), or unknown effects
+   * (it runs a script or an installer; a created path that does not resolve).
+   */
+  private effect(cmd: ShellCommand, argv: ShellWord[], prog: string): void {
+    if (NO_LOCAL_FILES.has(prog)) return;
+    const facts = analyzeShell([{ commands: [{ ...cmd, argv }] }]).commands[0];
+    if (!facts || (!facts.unknownEffects && facts.creates.length === 0)) return;
+    const site = this.site(cmd);
+    let outputs: string[] | undefined = facts.unknownEffects ? undefined : [];
+    for (const p of facts.creates) {
+      if (!outputs) break;
+      const e = this.expand(p, site);
+      if (e.unknown) {
+        outputs = undefined;
+        break;
+      }
+      const r = this.resolvePath(e.text, site);
+      if (r.known) outputs.push(r.value);
+      else if (r.kind === 'outside-repository') continue;
+      else if (r.candidates?.length) outputs.push(...r.candidates);
+      else outputs = undefined;
+    }
+    this.out.effects.push({
+      site,
+      what: `\`${argv
+        .map((w) => w.value)
+        .join(' ')
+        .slice(0, 50)}\``,
+      outputs,
+    });
   }
 
   private readonly arrays = new Map<string, ShellWord[]>();
@@ -832,6 +900,7 @@ class Scanner {
           const pkg = joinPath(base.value, 'package.json');
           this.out.runs.push({
             value: `${prog} run ${name}`,
+            before: [...this.out.effects],
             site,
             path: pkg ? `${pkg}#${name}` : undefined,
             args: undefined,
@@ -849,6 +918,7 @@ class Scanner {
         const path = joinPath(base.value, 'Makefile');
         this.out.runs.push({
           value: 'make',
+          before: [...this.out.effects],
           site,
           path,
           args: undefined,
@@ -872,6 +942,7 @@ class Scanner {
       const values = scriptArgs.map((w) => this.value(w));
       this.out.runs.push({
         value: scriptWord.value,
+        before: [...this.out.effects],
         site: this.site(scriptWord),
         path: p.known ? p.value : undefined,
         args: values.every((v) => v.known) ? values.map((v) => (v.known ? v.value : '')) : undefined,
@@ -947,6 +1018,7 @@ class Scanner {
       cacheRefs: [],
       namedContexts: {},
       cwd: this.cwd,
+      before: [...this.out.effects],
     };
     const positional: ShellWord[] = [];
     for (let i = from; i < argv.length; i++) {

@@ -63,6 +63,30 @@ const PIP_VALUE_OPTS = new Set([
 
 const PIP_VERBS = new Set(['install', 'wheel', 'download']);
 
+/** `git clone` options that take a separate value (`--depth 10`, `-b main`). */
+const GIT_CLONE_VALUE_FLAGS = new Set([
+  '-b',
+  '--branch',
+  '--depth',
+  '-o',
+  '--origin',
+  '-c',
+  '--config',
+  '--reference',
+  '--reference-if-able',
+  '--separate-git-dir',
+  '-j',
+  '--jobs',
+  '--filter',
+  '--template',
+  '-u',
+  '--upload-pack',
+  '--shallow-since',
+  '--shallow-exclude',
+  '--server-option',
+  '--bundle-uri',
+]);
+
 /** The verb index of a pip command, or -1: `pip install`, `pip3.11 wheel`, `python -m pip download`, `uv pip install`. */
 function pipVerbIndex(argv: ShellWord[]): number {
   const name = basename(argv[0]?.value ?? '');
@@ -302,7 +326,9 @@ function createdBy(
       break;
     case 'git':
       if (argv[1]?.value === 'clone') {
-        const pos = argv.slice(2).filter((w) => !w.value.startsWith('-'));
+        const pos = argv
+          .slice(2)
+          .filter((w, k, all) => !w.value.startsWith('-') && !GIT_CLONE_VALUE_FLAGS.has(all[k - 1]?.value ?? ''));
         const url = pos[0]?.value ?? '';
         out.push(pos[1]?.value ?? basename(url).replace(/\.git$/, ''));
       }

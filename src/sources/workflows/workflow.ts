@@ -280,7 +280,11 @@ export function emptyWorkflow(file: SourceFile): Workflow {
 }
 
 /** What a step before a build may have written into the workspace: its outputs when known, else unknown. */
-function stepEffect(step: WorkflowStep, cwd: string): Build['before'][number] | undefined {
+function stepEffect(
+  step: WorkflowStep,
+  cwd: string,
+  scanned: Build['before'] | undefined,
+): Build['before'][number] | undefined {
   if (step.uses) {
     if (NO_FILE_ACTIONS.test(step.uses.action)) return undefined;
     if (/^docker\/(build-push-action|bake-action)$/.test(step.uses.action)) return undefined;
@@ -293,6 +297,17 @@ function stepEffect(step: WorkflowStep, cwd: string): Build['before'][number] | 
     };
   }
   if (!step.run) return undefined;
+  // The run block as scanned: created paths expanded and resolved as the shell ran them.
+  if (scanned)
+    return scanned.length === 0
+      ? undefined
+      : {
+          site: step.run.site,
+          what: `the step "${step.name ?? step.run.text.split('\n')[0]?.slice(0, 40)}"`,
+          outputs: scanned.some((e) => e.outputs === undefined)
+            ? undefined
+            : scanned.flatMap((e) => e.outputs ?? []),
+        };
   const effects = step.run.facts.commands.filter((c) => c.unknownEffects || c.creates.length);
   if (effects.length === 0) return undefined;
   const unknownOne = effects.find((c) => c.unknownEffects);
@@ -395,6 +410,7 @@ function readJob(
     const action = step.uses?.action;
     if (action === 'docker/setup-qemu-action') qemu = true;
     const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
+    let scanned: Build['before'] | undefined;
     if (step.run) {
       if (/\bbinfmt\b|qemu-user-static|tonistiigi\/binfmt/.test(step.run.text)) qemu = true;
       const text = step.run;
@@ -402,6 +418,7 @@ function readJob(
       for (const [k, p] of (matrixDependent ? perCombo : perCombo.slice(0, 1)).entries()) {
         const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
         const scan = scanRun(step, scope, cwd, githubEnv);
+        if (k === 0) scanned = scan.effects;
         for (const [n, b] of scan.builds.entries()) {
           const runs = [{ labels: p.labels, site: runsOnSite }];
           const build = commandBuild(b, {
@@ -416,7 +433,7 @@ function readJob(
             job: ref,
             runsOn: runs,
             qemu,
-            before: [...before, ...commandsBefore(step, b.site.span.start, cwd)],
+            before: [...before, ...b.before],
           });
           if (!facts.builds.some((x) => sameBuild(x, build))) facts.builds.push(build);
         }
@@ -438,7 +455,7 @@ function readJob(
               job: ref,
               runsOn: perCombo.length > 1 ? runsOn : [{ labels: p.labels, site: runsOnSite }],
               qemu,
-              before: [...before, ...commandsBefore(step, r.site.span.start, cwd)],
+              before: [...before, ...r.before],
               site: r.site,
               make: r.value === 'make',
             });
@@ -507,7 +524,7 @@ function readJob(
         site: step.uses?.site ?? step.site,
       });
     }
-    const effect = stepEffect(step, cwd);
+    const effect = stepEffect(step, cwd, scanned);
     if (effect) before.push(effect);
   }
 }
@@ -529,26 +546,6 @@ function sameBuild(a: Build, b: Build): boolean {
       x.runsOn?.map((r) => r.labels),
     ]);
   return key(a) === key(b);
-}
-
-/** Commands in the same run block before a position that may write files. */
-function commandsBefore(step: WorkflowStep, at: number, cwd: string): Build['before'] {
-  const out: Build['before'] = [];
-  for (const c of step.run?.facts.commands ?? []) {
-    if (c.command.span.start >= at) break;
-    if (!c.unknownEffects && c.creates.length === 0) continue;
-    out.push({
-      site: { file: step.site.file, span: c.command.span },
-      what: `\`${c.argv
-        .map((w) => w.value)
-        .join(' ')
-        .slice(0, 50)}\``,
-      outputs: c.unknownEffects
-        ? undefined
-        : c.creates.map((p) => (p.startsWith('/') ? p : (joinPath(cwd, p) ?? p))),
-    });
-  }
-  return out;
 }
 
 /**
