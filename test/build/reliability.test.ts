@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { bridgeGateway, requireEngine, sampleRepo } from '../helpers/engine.js';
-import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import type { TempRepo } from '../helpers/git-repo.js';
 import { assertSchema } from '../helpers/schema.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -82,11 +83,13 @@ interface PlatformRec {
 /** Builds a repository whose only step downloads from a server that fails `failures` times; amd64, pushed. */
 async function flakyBuild(name: string, failures: number, retries: number, extra: string[] = []) {
   const gateway = bridgeGateway();
-  const flaky = await flakyServer(gateway, failures);
-  const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
-  const repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: `build:\n  retries: ${retries}\n` });
-  const meta = join(work, `${name}.json`);
+  let flaky: Awaited<ReturnType<typeof flakyServer>> | undefined;
+  let repo: TempRepo | undefined;
   try {
+    flaky = await flakyServer(gateway, failures);
+    const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
+    repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: `build:\n  retries: ${retries}\n` });
+    const meta = join(work, `${name}.json`);
     const r = await runCli(
       [
         'build',
@@ -107,12 +110,20 @@ async function flakyBuild(name: string, failures: number, retries: number, extra
     const record = r.code === 2 ? undefined : JSON.parse(readFileSync(meta, 'utf8'));
     return { r, record, hits: flaky.hits() };
   } finally {
-    flaky.server.close();
-    repo.cleanup();
+    if (flaky) await closeServer(flaky.server);
+    repo?.cleanup();
   }
 }
 
-test('a step that fails twice with a transient error (HTTP 503) is retried and the build succeeds', async () => {
+/** Closes a server and the connections it still holds (a kept-alive one would keep the file running). */
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((r) => server.close(() => r()));
+}
+
+test('a step that fails twice with a transient error (HTTP 503) is retried and the build succeeds', {
+  timeout: 240_000,
+}, async () => {
   const { r, record, hits } = await flakyBuild('flaky', 2, 2, ['--log-dir', join(work, 'logs')]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const p = (record.images[0].platforms as PlatformRec[])[0]!;
@@ -137,7 +148,9 @@ test('a step that fails twice with a transient error (HTTP 503) is retried and t
   assert.deepEqual(tags, ['1']);
 });
 
-test('retries are bounded: a step that keeps failing transiently fails after build.retries, and nothing is tagged', async () => {
+test('retries are bounded: a step that keeps failing transiently fails after build.retries, and nothing is tagged', {
+  timeout: 240_000,
+}, async () => {
   const { r, record, hits } = await flakyBuild('bounded', 100, 1);
   assert.equal(r.code, 1, r.stderr + r.stdout);
   const p = (record.images[0].platforms as PlatformRec[])[0]!;
@@ -148,7 +161,9 @@ test('retries are bounded: a step that keeps failing transiently fails after bui
   assert.notEqual(tags.code, 0, 'the repository has no tags');
 });
 
-test('SIGINT during a build stops the engine build, exits 130, and tags nothing', async () => {
+test('SIGINT during a build stops the engine build, exits 130, and tags nothing', {
+  timeout: 240_000,
+}, async () => {
   const marker = 4000 + Math.floor(Math.random() * 900);
   const dockerfile = [
     'FROM scratch',
@@ -158,10 +173,12 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     '',
   ].join('\n');
   // One platform after the other: the second must not start once the first was cancelled.
-  const repo = sampleRepo({ dockerfile, config: 'build:\n  parallel: false\n' });
+  let repo: TempRepo | undefined;
+  let child: ChildProcess | undefined;
   try {
+    repo = sampleRepo({ dockerfile, config: 'build:\n  parallel: false\n' });
     const meta = join(work, 'cancel.json');
-    const child = spawn(
+    const proc = spawn(
       process.execPath,
       [
         '--import',
@@ -181,9 +198,10 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
       ],
       { cwd: repoRoot, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    child = proc;
     let stderr = '';
     const sleeping = new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
+      proc.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
         const running = spawnSync('pgrep', ['-f', `sleep ${marker}`]).status === 0;
         if (running) resolve();
@@ -199,8 +217,9 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     })();
     await Promise.race([sleeping, poll]);
     const t0 = Date.now();
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    proc.kill('SIGINT');
+    const code = await exited;
     assert.equal(code, 130, stderr);
     assert.ok(Date.now() - t0 < 20_000, 'stopped promptly');
     assert.match(stderr, /SIGINT received, stopping/);
@@ -224,14 +243,19 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/cancel`], true);
     assert.notEqual(tags.code, 0, 'nothing was tagged');
   } finally {
-    repo.cleanup();
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    repo?.cleanup();
   }
 });
 
-test('registry 5xx while publishing is retried; a registry that keeps refusing the tag leaves no tag and says so', async () => {
-  const proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
-  const repo = sampleRepo();
+test('registry 5xx while publishing is retried; a registry that keeps refusing the tag leaves no tag and says so', {
+  timeout: 240_000,
+}, async () => {
+  let proxy: FaultProxy | undefined;
+  let repo: TempRepo | undefined;
   try {
+    proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
+    repo = sampleRepo();
     // Two failed layer uploads, then the registry recovers: the build succeeds.
     proxy.rules.push({ method: 'PUT', path: /\/blobs\/uploads\//, fault: 'status500', times: 2 });
     const ok = await runCli(
@@ -285,7 +309,7 @@ test('registry 5xx while publishing is retried; a registry that keeps refusing t
     ).Tags;
     assert.deepEqual(tags, ['1']);
   } finally {
-    await proxy.close();
-    repo.cleanup();
+    await proxy?.close();
+    repo?.cleanup();
   }
 });
