@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { busyboxLayout, type Layout } from '../helpers/images.js';
+import { type Layout, syntheticLayout } from '../helpers/images.js';
 import { skopeo, skopeoAsync, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
 /**
@@ -28,7 +28,7 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'crossdock-auth-'));
-  layout = busyboxLayout(join(work, 'img'));
+  layout = syntheticLayout(join(work, 'img'));
   basic = await startRegistry({ htpasswd: { user: 'ci', password: 's3cret' } });
   skopeo([
     'copy',
@@ -113,7 +113,11 @@ before(async () => {
 after(async () => {
   await basic?.stop();
   await tokenRegistry?.stop();
-  await new Promise((r) => issuer?.close(r));
+  // issuer is unset when before() failed early: awaiting its close would then never finish.
+  if (issuer) {
+    issuer.closeAllConnections();
+    await new Promise((r) => issuer.close(r));
+  }
   rmSync(work, { recursive: true, force: true });
 });
 
