@@ -1,13 +1,21 @@
 import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
 import { ExternalToolError } from './errors.js';
 
 /**
  * The one seam through which crossdock runs external programs (git, docker, buildah, skopeo,
  * docker-credential-*). Never uses a shell. With CROSSDOCK_DEBUG=1 every argv is logged to stderr.
+ *
+ * Children get a minimal environment (`childEnv`): the variables the engines and tools need, never crossdock's
+ * own (CROSSDOCK_PASSWORD and the rest) nor anything unrelated that happens to be set. git always runs without
+ * repository-configured programs (`GIT_HARDENING`).
  */
 export interface ExecOptions {
   cwd?: string;
+  /** Variables set for this child on top of the minimal environment (they are passed as given). */
   env?: Record<string, string | undefined>;
+  /** The environment the minimal one is taken from (default: this process's); commands pass their io.env. */
+  inherit?: Record<string, string | undefined>;
   input?: string | Buffer;
   timeoutMs?: number;
   /** Cap on captured stdout bytes (default 64 MiB); beyond it the process is killed and an error raised. */
@@ -29,14 +37,79 @@ export interface ExecResult {
   notFound: boolean;
 }
 
+/** Variables a child inherits by name: what docker, buildx, buildah, git, skopeo and credential helpers read. */
+const INHERITED = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TERM',
+  'TMPDIR',
+  'SSH_AUTH_SOCK', // ssh:// engines
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'DBUS_SESSION_BUS_ADDRESS', // docker-credential-secretservice
+  'GNUPGHOME', // docker-credential-pass
+  'PASSWORD_STORE_DIR',
+  'REGISTRY_AUTH_FILE', // buildah, skopeo, podman credentials
+  'STORAGE_DRIVER', // buildah storage
+  'STORAGE_OPTS',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'ftp_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'FTP_PROXY',
+]);
+/** Prefixes a child inherits: engine settings (DOCKER_HOST, BUILDKIT_PROGRESS, CONTAINERS_CONF, XDG_RUNTIME_DIR). */
+const INHERITED_PREFIXES = ['DOCKER_', 'BUILDKIT_', 'BUILDX_', 'BUILDAH_', 'CONTAINERS_', 'XDG_', 'LC_'];
+
+/**
+ * The environment of a child: the inherited variables of `from` that a tool needs, then `extra` as given.
+ * Nothing named CROSSDOCK_* is ever inherited (CROSSDOCK_PASSWORD is crossdock's, not the engines').
+ */
+export function childEnv(
+  from: Record<string, string | undefined>,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(from)) {
+    if (v === undefined || k.startsWith('CROSSDOCK_')) continue;
+    if (INHERITED.has(k) || INHERITED_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * Options every git command gets: no fsmonitor program, no hooks, no optional index writes. A repository's own
+ * .git/config can name programs (core.fsmonitor, hooks); crossdock only reads repositories and runs none of them.
+ */
+export const GIT_HARDENING = [
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '--no-optional-locks',
+] as const;
+
 export function debugEnabled(env: Record<string, string | undefined> = process.env): boolean {
   const v = env.CROSSDOCK_DEBUG;
   return v !== undefined && v !== '' && v !== '0';
 }
 
 export function exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const [program, ...args] = argv;
+  const [program, ...rest] = argv;
   if (!program) throw new TypeError('exec: empty argv');
+  if (basename(program) === 'git') argv = [program, ...GIT_HARDENING, ...rest];
+  const args = argv.slice(1);
   if (debugEnabled()) process.stderr.write(`debug: exec ${argv.map((a) => JSON.stringify(a)).join(' ')}\n`);
   const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
   // Already cancelled (Ctrl-C between two steps): start nothing.
@@ -52,7 +125,7 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
   return new Promise((resolve) => {
     const child = spawn(program, args, {
       cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
+      env: childEnv(options.inherit ?? process.env, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

@@ -55,6 +55,7 @@ function common(job: BuildJob): string[] {
 
 function feed(job: BuildJob) {
   return {
+    inherit: job.node.inherit,
     onStdout: (c: string) => job.log.write(c),
     onStderr: (c: string) => job.log.write(c),
     signal: job.signal,
@@ -69,13 +70,13 @@ async function readId(file: string): Promise<string | undefined> {
   }
 }
 
-async function checked(
-  argv: string[],
-  env: Record<string, string>,
-  what: string,
-  signal?: AbortSignal,
-): Promise<void> {
-  const r = await exec(argv, { env, signal, timeoutMs: 3_600_000 });
+async function checked(argv: string[], job: BuildJob, what: string): Promise<void> {
+  const r = await exec(argv, {
+    env: job.node.env,
+    inherit: job.node.inherit,
+    signal: job.signal,
+    timeoutMs: 3_600_000,
+  });
   if (r.code !== 0)
     throw new Error(
       `${what} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`,
@@ -117,8 +118,8 @@ export const dockerdBuildkit: Backend = {
     const tar = join(job.workDir, 'image.tar');
     const dir = join(job.workDir, 'image');
     await fs.mkdir(dir, { recursive: true });
-    await checked([...job.node.argv, 'save', '-o', tar, imageId], job.node.env, 'docker save', job.signal);
-    await checked(['tar', '-xf', tar, '-C', dir], {}, 'unpacking docker save', job.signal);
+    await checked([...job.node.argv, 'save', '-o', tar, imageId], job, 'docker save');
+    await checked(['tar', '-xf', tar, '-C', dir], job, 'unpacking docker save');
     await fs.rm(tar, { force: true });
     return { kind: 'docker-archive', dir };
   },
@@ -209,7 +210,7 @@ export const buildah: Backend = {
   },
   async export(job, imageId) {
     const dir = join(job.workDir, 'oci');
-    await checked(['buildah', 'push', imageId, `oci:${dir}`], {}, 'buildah push', job.signal);
+    await checked(['buildah', 'push', imageId, `oci:${dir}`], job, 'buildah push');
     return { kind: 'oci-layout', dir };
   },
 };

@@ -119,8 +119,13 @@ export interface PlanResult {
 }
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-async function git(root: string, args: string[]): Promise<string | undefined> {
-  const r = await exec(['git', '--no-optional-locks', '-C', root, ...args], { timeoutMs: 10_000 });
+async function git(
+  root: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
+  // exec adds the hardening options (no fsmonitor, no hooks, no optional locks).
+  const r = await exec(['git', '-C', root, ...args], { timeoutMs: 10_000, inherit: env });
   return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
@@ -137,12 +142,15 @@ export function sourceUrl(remote: string): string | undefined {
   }
 }
 
-export async function gitInfo(root: string): Promise<GitInfo> {
-  const sha = await git(root, ['rev-parse', 'HEAD']);
+export async function gitInfo(
+  root: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<GitInfo> {
+  const sha = await git(root, ['rev-parse', 'HEAD'], env);
   if (!sha) return {};
-  const branch = await git(root, ['rev-parse', '--abbrev-ref', 'HEAD']);
-  const remote = await git(root, ['remote', 'get-url', 'origin']);
-  const status = await git(root, ['status', '--porcelain', '--untracked-files=no']);
+  const branch = await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], env);
+  const remote = await git(root, ['remote', 'get-url', 'origin'], env);
+  const status = await git(root, ['status', '--porcelain', '--untracked-files=no'], env);
   return {
     sha,
     branch: branch && branch !== 'HEAD' ? branch : undefined,
@@ -335,7 +343,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   const archs = [...wanted].map((p) => p.split('/')[1] ?? '');
   const states = await Promise.all(specs.map((s) => probeNode(s, env, archs)));
 
-  const info = await gitInfo(root);
+  const info = await gitInfo(root, env);
   for (const s of states)
     if (!s.healthy)
       notices.push(`node ${s.spec.name} is not usable and gets no work: ${s.problem ?? 'unknown problem'}`);

@@ -196,7 +196,11 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
         '--metadata-file',
         meta,
       ],
-      { cwd: repoRoot, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env(), CROSSDOCK_PASSWORD: 'never-in-a-child-env' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     child = proc;
     let stderr = '';
@@ -216,6 +220,15 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
       throw new Error(`the build step never started: ${stderr}`);
     })();
     await Promise.race([sleeping, poll]);
+    // The engine client crossdock runs has the minimal environment: DOCKER_BUILDKIT, PATH, no CROSSDOCK_*.
+    const clients = spawnSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).stdout.split('\n');
+    const environs = clients
+      .filter(Boolean)
+      .map((pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'))
+      .filter((vars) => vars.includes('DOCKER_BUILDKIT=1'));
+    assert.equal(environs.length, 1, `one docker build client under the CLI (${clients.join(' ')})`);
+    assert.ok(!environs[0]!.some((v) => v.startsWith('CROSSDOCK_')), environs[0]!.join(' '));
+    assert.ok(environs[0]!.some((v) => v.startsWith('PATH=')));
     const t0 = Date.now();
     const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
     proc.kill('SIGINT');
