@@ -16,12 +16,15 @@ export interface ExecOptions {
   env?: Record<string, string | undefined>;
   /** The environment the minimal one is taken from (default: this process's); commands pass their io.env. */
   inherit?: Record<string, string | undefined>;
-  input?: string | Buffer;
+  /** Fed to the child's stdin (a stream is piped). */
+  input?: string | Buffer | NodeJS.ReadableStream;
   timeoutMs?: number;
   /** Cap on captured stdout bytes (default 64 MiB); beyond it the process is killed and an error raised. */
   maxStdout?: number;
   /** Called with each chunk of stdout/stderr as it arrives (for live progress). */
   onStdout?: (chunk: string) => void;
+  /** Receives stdout as bytes instead of capturing it (binary output of any size: decompressors). */
+  onStdoutBytes?: (chunk: Buffer) => void;
   onStderr?: (chunk: string) => void;
   /** Abort the process (SIGTERM, then SIGKILL after 5 s). */
   signal?: AbortSignal;
@@ -144,6 +147,10 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const onAbort = () => kill();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (b: Buffer) => {
+      if (options.onStdoutBytes) {
+        options.onStdoutBytes(b);
+        return;
+      }
       outBytes += b.length;
       if (outBytes > maxStdout) kill();
       else out.push(b);
@@ -181,8 +188,16 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
       });
     });
     child.stdin.on('error', () => {});
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
+    const input = options.input;
+    if (input === undefined) child.stdin.end();
+    else if (typeof input === 'string' || Buffer.isBuffer(input)) child.stdin.end(input);
+    else {
+      input.on('error', (e: Error) => {
+        child.stderr.emit('data', Buffer.from(`crossdock: reading the input failed: ${e.message}\n`));
+        kill();
+      });
+      input.pipe(child.stdin);
+    }
   });
 }
 

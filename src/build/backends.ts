@@ -29,7 +29,7 @@ export interface BuildJob {
 }
 
 export type Artifact =
-  | { kind: 'docker-archive'; dir: string }
+  | { kind: 'docker-archive'; tar: string }
   | { kind: 'oci-layout'; dir: string }
   | { kind: 'pushed'; digest: string; size: number; mediaType: string };
 
@@ -115,13 +115,10 @@ export const dockerdBuildkit: Backend = {
     return { ok: r.code === 0, imageId: r.code === 0 ? await readId(iid) : undefined, exec: r };
   },
   async export(job, imageId) {
+    // Read in place by the publisher (src/build/archive.ts): never unpacked, every member name confined.
     const tar = join(job.workDir, 'image.tar');
-    const dir = join(job.workDir, 'image');
-    await fs.mkdir(dir, { recursive: true });
     await checked([...job.node.argv, 'save', '-o', tar, imageId], job, 'docker save');
-    await checked(['tar', '-xf', tar, '-C', dir], job, 'unpacking docker save');
-    await fs.rm(tar, { force: true });
-    return { kind: 'docker-archive', dir };
+    return { kind: 'docker-archive', tar };
   },
 };
 

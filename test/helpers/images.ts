@@ -71,8 +71,8 @@ function rootfsLayer(work: string, arch: 'amd64' | 'arm64'): Buffer {
   ]);
 }
 
-/** One tar header block (ustar, regular file, mode 0644 or 0755, owner 0, mtime 0). */
-function tarHeader(name: string, size: number, mode = 0o644): Buffer {
+/** One tar header block (ustar, owner 0, mtime 0): a regular file, or a symlink / hard link to `link`. */
+function tarHeader(name: string, size: number, mode = 0o644, type = '0', link = ''): Buffer {
   const header = Buffer.alloc(512);
   header.write(name, 0);
   header.write(`${mode.toString(8).padStart(7, '0')}\0`, 100);
@@ -81,7 +81,8 @@ function tarHeader(name: string, size: number, mode = 0o644): Buffer {
   header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
   header.write('00000000000\0', 136);
   header.write('        ', 148);
-  header.write('0', 156);
+  header.write(type, 156);
+  header.write(link, 157);
   header.write('ustar\0', 257);
   header.write('00', 263);
   let sum = 0;
@@ -90,10 +91,22 @@ function tarHeader(name: string, size: number, mode = 0o644): Buffer {
   return header;
 }
 
-/** A tar of regular files (path → content), in the given order. */
-export function tarOf(files: [string, Buffer | string, number?][]): Buffer {
+/** A tar entry: a regular file (content, mode), or a symlink / hard link. */
+export type TarEntry =
+  | [name: string, content: Buffer | string, mode?: number]
+  | { name: string; symlink: string }
+  | { name: string; hardlink: string };
+
+/** A tar of the given entries, in order (names written as given: tests make hostile archives with it). */
+export function tarOf(entries: TarEntry[]): Buffer {
   const parts: Buffer[] = [];
-  for (const [name, content, mode] of files) {
+  for (const e of entries) {
+    if (!Array.isArray(e)) {
+      const link = 'symlink' in e ? e.symlink : e.hardlink;
+      parts.push(tarHeader(e.name, 0, 0o777, 'symlink' in e ? '2' : '1', link));
+      continue;
+    }
+    const [name, content, mode] = e;
     const data = Buffer.from(content);
     parts.push(tarHeader(name, data.length, mode), data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
