@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { CrossdockError } from '../errors.js';
 import { exec } from '../exec.js';
 import { parsePlatform } from '../model/platform.js';
@@ -18,6 +17,7 @@ import {
   sha256,
 } from '../registry/types.js';
 import { type BlobSource, DockerArchive, openSource, saveManifest } from './archive.js';
+import { type CachedLayer, cachedLayer, layerCacheDir, storeLayer } from './cache.js';
 import type { Artifact } from './backends.js';
 
 /**
@@ -33,79 +33,28 @@ export interface PublishedPlatform {
   config: ImageConfig;
 }
 
-export function layerCacheDir(env: Record<string, string | undefined>): string {
-  if (env.CROSSDOCK_CACHE_DIR) return join(env.CROSSDOCK_CACHE_DIR, 'layers');
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'crossdock', 'layers');
-}
-
-interface CachedLayer {
-  digest: string;
-  size: number;
-  file: string;
-}
-
 const inFlight = new Map<string, Promise<CachedLayer>>();
 
 /**
- * Gzips an uncompressed layer into the cache (atomically), or returns the cached one. The same layer asked for
- * twice at once (two platforms sharing a `COPY` layer) is compressed once.
+ * The compressed form of an uncompressed layer: from the cache (checked), or gzipped into it. The same layer
+ * asked for twice at once (two platforms sharing a `COPY` layer) is compressed once.
  */
-function compressedLayer(cacheDir: string, diffId: string, source: BlobSource): Promise<CachedLayer> {
+function compressedLayer(
+  cacheDir: string,
+  diffId: string,
+  source: BlobSource,
+  warn: (message: string) => void,
+): Promise<CachedLayer> {
   const key = `${cacheDir}\0${diffId}`;
   let p = inFlight.get(key);
   if (!p) {
-    p = compressLayer(cacheDir, diffId, source).finally(() => inFlight.delete(key));
+    p = (async () =>
+      (await cachedLayer(cacheDir, diffId, warn)) ?? storeLayer(cacheDir, diffId, source))().finally(() =>
+      inFlight.delete(key),
+    );
     inFlight.set(key, p);
   }
   return p;
-}
-
-async function compressLayer(cacheDir: string, diffId: string, source: BlobSource): Promise<CachedLayer> {
-  const hex = diffId.replace(/^sha256:/, '');
-  const file = join(cacheDir, `${hex}.tar.gz`);
-  const metaFile = join(cacheDir, `${hex}.json`);
-  try {
-    const meta = JSON.parse(await fs.readFile(metaFile, 'utf8')) as { digest: string; size: number };
-    const st = await fs.stat(file);
-    if (st.size === meta.size) return { ...meta, file };
-  } catch {
-    /* not cached yet */
-  }
-  await fs.mkdir(cacheDir, { recursive: true });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const hash = createHash('sha256');
-  const uncompressed = createHash('sha256');
-  let size = 0;
-  await pipeline(
-    openSource(source),
-    new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        uncompressed.update(chunk);
-        cb(null, chunk);
-      },
-    }),
-    createGzip({ level: 6 }),
-    new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    }),
-    createWriteStream(tmp),
-  );
-  const actualDiff = `sha256:${uncompressed.digest('hex')}`;
-  if (actualDiff !== diffId) {
-    await fs.rm(tmp, { force: true });
-    throw damaged(`a layer has digest ${actualDiff}, but the image config says ${diffId}`);
-  }
-  const digest = `sha256:${hash.digest('hex')}`;
-  await fs.rename(tmp, file);
-  const metaTmp = `${metaFile}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(metaTmp, JSON.stringify({ digest, size }));
-  await fs.rename(metaTmp, metaFile);
-  return { digest, size, file };
 }
 
 function damaged(problem: string): CrossdockError {
@@ -192,10 +141,11 @@ async function prepareLayer(
   given: Descriptor | undefined,
   cacheDir: string,
   env: Record<string, string | undefined>,
+  warn: (message: string) => void,
 ): Promise<PreparedLayer> {
   const kind = await compression(source);
   if (kind === 'none') {
-    const c = await compressedLayer(cacheDir, diffId, source);
+    const c = await compressedLayer(cacheDir, diffId, source, warn);
     return {
       desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: c.digest, size: c.size },
       source: { path: c.file },
@@ -255,6 +205,7 @@ export async function publishPlatform(
   artifact: Artifact,
   platform: string,
   env: Record<string, string | undefined>,
+  warn: (message: string) => void = () => {},
 ): Promise<PublishedPlatform> {
   const p = parsePlatform(platform);
   if (artifact.kind === 'pushed') {
@@ -312,7 +263,7 @@ export async function publishPlatform(
   const cacheDir = layerCacheDir(env);
   // Every layer is checked against its diff_id before the first byte is pushed.
   const layers = await Promise.all(
-    sources.map((s, i) => prepareLayer(s.source, diffIds[i] ?? '', s.given, cacheDir, env)),
+    sources.map((s, i) => prepareLayer(s.source, diffIds[i] ?? '', s.given, cacheDir, env, warn)),
   );
   const configDesc: Descriptor = {
     mediaType: MEDIA.ociConfig,

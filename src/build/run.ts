@@ -397,7 +397,9 @@ async function runPlatform(
         const p0 = Date.now();
         try {
           const artifact = await backend.export(job, built.imageId);
-          const published = await publishPlatform(o.client, repo, artifact, pp.platform, o.env);
+          const published = await publishPlatform(o.client, repo, artifact, pp.platform, o.env, (m) =>
+            o.progress.event(`${key}: ${m}`),
+          );
           record.digest = published.descriptor.digest;
           record.size = published.size;
           record.uploadedBytes = published.uploadedBytes;

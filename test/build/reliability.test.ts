@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -268,7 +268,8 @@ test('registry 5xx while publishing is retried; a registry that keeps refusing t
   let repo: TempRepo | undefined;
   try {
     proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
-    repo = sampleRepo();
+    // A layer cache limit of 0: after each publishing build, the cache is pruned to nothing.
+    repo = sampleRepo({ config: 'build:\n  cache: { maxBytes: 0 }\n' });
     // Two failed layer uploads, then the registry recovers: the build succeeds.
     proxy.rules.push({ method: 'PUT', path: /\/blobs\/uploads\//, fault: 'status500', times: 2 });
     const ok = await runCli(
@@ -291,6 +292,13 @@ test('registry 5xx while publishing is retried; a registry that keeps refusing t
     assert.equal(ok.code, 0, ok.stderr + ok.stdout);
     assert.equal(proxy.log.filter((l) => l.fault === 'status500').length, 2);
     assert.match(ok.stderr, /retry 1: upload sha256:/);
+    const layers = join(work, 'cache', 'layers');
+    assert.deepEqual(
+      readdirSync(layers),
+      [],
+      'the layer cache was pruned after the build (build.cache.maxBytes: 0)',
+    );
+    assert.equal(statSync(layers).mode & 0o777, 0o700);
 
     // The tag PUT keeps failing: the platform is in the registry by digest, the tag is not, the error is clear.
     proxy.rules.push({ method: 'PUT', path: /\/manifests\/stuck$/, fault: 'status500', times: 1000 });
