@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { CONFIG_FILE_NAMES, emptyConfig, parseConfig } from '../engine/config.js';
 import { ConfigError } from '../errors.js';
@@ -640,6 +640,8 @@ export function parseImageBuilds(raw: unknown, src: ConfigSource = ConfigSource.
 export interface BuildConfig {
   config: CrossdockConfig;
   source: ConfigSource;
+  /** The folder holding crossdock.yaml (root when there is none): secrets' src paths are relative to it. */
+  dir: string;
   defaults: BuildDefaults;
   nodes: NodeSpec[];
   images: ImageBuildSpec[];
@@ -667,15 +669,16 @@ export async function loadBuildConfig(root: string, explicit?: string): Promise<
     }
     const rel = relative(root, file) || file;
     const name = rel.startsWith('..') ? file : rel;
-    return readBuildConfig(parseConfig(name, text), ConfigSource.parse(name, text));
+    return readBuildConfig(parseConfig(name, text), ConfigSource.parse(name, text), dirname(file));
   }
-  return readBuildConfig(emptyConfig(), ConfigSource.none());
+  return readBuildConfig(emptyConfig(), ConfigSource.none(), root);
 }
 
-export function readBuildConfig(config: CrossdockConfig, source: ConfigSource): BuildConfig {
+export function readBuildConfig(config: CrossdockConfig, source: ConfigSource, dir: string): BuildConfig {
   return {
     config,
     source,
+    dir,
     defaults: parseBuildDefaults(config.raw.build, source),
     nodes: parseNodes(config.raw.nodes, source),
     images: parseImageBuilds(config.raw.images, source),

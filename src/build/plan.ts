@@ -1,5 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, constants as fsConstants, promises as fs, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { loadProject } from '../engine/load.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { exec } from '../exec.js';
@@ -17,8 +18,11 @@ import {
   type NodeSpec,
   PLATFORM_HINT,
   parseNodeEndpoint,
+  type SecretSpec,
+  secretFromFields,
 } from './config.js';
 import { heavyDependenciesIn } from './heavy.js';
+import { isSecretName, shownBuildArgs } from './redact.js';
 import { type EmulationState, emulationFix, type NodeState, probeNode } from './nodes.js';
 
 /** What `crossdock plan` prints and `crossdock build` executes. JSON shape: docs/build-json.md. */
@@ -30,10 +34,19 @@ export interface Plan {
   git: GitInfo;
   nodes: PlanNode[];
   images: PlannedImage[];
-  /** Announcements (emulated platforms and their cost, unhealthy nodes skipped). */
+  /** Build secrets (RUN --mount=type=secret): where each value comes from, never the value. */
+  secrets: PlanSecret[];
+  /** Announcements (emulated platforms and their cost, unhealthy nodes skipped, secret-looking build args). */
   notices: string[];
   /** Reasons the build cannot start, each with its fix. Empty when it can. */
   problems: string[];
+}
+
+export interface PlanSecret {
+  id: string;
+  /** `env`: an environment variable of crossdock's; `file`: a file (absolute path). */
+  source: 'env' | 'file';
+  from: string;
 }
 
 export interface GitInfo {
@@ -75,6 +88,7 @@ export interface PlannedImage {
   context: string;
   dockerfile: string;
   target?: string;
+  /** As shown: the values of secret-looking names are REDACTED (the real ones are in PlanResult.buildArgs). */
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
   /** Full references the index is pushed under. */
@@ -98,6 +112,8 @@ export interface PlanOptions {
   tags: string[];
   platforms: string[];
   buildArgs: string[];
+  /** `--secret id=ID,env=VAR` / `id=ID,src=FILE`. */
+  secrets?: string[];
   target?: string;
   nodes: string[];
   push: boolean;
@@ -114,6 +130,10 @@ export interface PlanResult {
   defaults: BuildDefaults;
   /** Image name → its verify policy from crossdock.yaml `images:` (validated while planning). */
   policies: Map<string, VerifyPolicy>;
+  /** Each image's build args with their real values, in the order of plan.images. */
+  buildArgs: Record<string, string>[];
+  /** The secrets, with src paths made absolute (crossdock.yaml build.secrets, overridden by --secret). */
+  secrets: SecretSpec[];
 }
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -253,6 +273,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   const flagNodes = options.nodes.map(parseNodeFlag);
   const flagPlatforms = platformsFrom(options.platforms, '--platform');
   const buildArgs = parseKv(options.buildArgs, '--build-arg');
+  const secrets = planSecrets(bc, options);
   const inputs = await imageInputs(options, bc, flagPlatforms, buildArgs);
 
   // Phase 2: probe the nodes (crossdock.yaml, overridden and extended by --node; the local engine without any).
@@ -287,6 +308,8 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     for (const p of image.problems) problems.push(`${image.name}: ${p}`);
     images.push(image);
   }
+  notices.push(...secretArgNotices(inputs));
+  problems.push(...(await secretProblems(secrets, env)));
   const plan: Plan = {
     version: 1,
     tool: `crossdock ${VERSION}`,
@@ -295,10 +318,81 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     git: info,
     nodes: states.map(planNode),
     images,
+    secrets: secrets.map((x) =>
+      'env' in x ? { id: x.id, source: 'env', from: x.env } : { id: x.id, source: 'file', from: x.src },
+    ),
     notices,
     problems,
   };
-  return { plan, nodes: states, defaults: bc.defaults, policies };
+  return {
+    plan,
+    nodes: states,
+    defaults: bc.defaults,
+    policies,
+    buildArgs: inputs.map((i) => i.buildArgs),
+    secrets,
+  };
+}
+
+function expandHome(path: string, env: Record<string, string | undefined>): string {
+  return path === '~' || path.startsWith('~/') ? join(env.HOME || homedir(), path.slice(1)) : path;
+}
+
+/** crossdock.yaml build.secrets (src relative to its folder), overridden and extended by --secret (src relative to cwd). */
+function planSecrets(bc: BuildConfig, options: PlanOptions): SecretSpec[] {
+  const out = new Map<string, SecretSpec>();
+  for (const s of bc.defaults.secrets)
+    out.set(s.id, 'src' in s ? { ...s, src: resolve(bc.dir, expandHome(s.src, options.env)) } : s);
+  for (const text of options.secrets ?? []) {
+    const fields: Record<string, string> = {};
+    for (const part of text.split(',')) {
+      const i = part.indexOf('=');
+      if (i <= 0)
+        throw new UsageError(`--secret ${text}: "${part}" is not KEY=VALUE`, {
+          hint: 'e.g. --secret id=npm_token,env=NPM_TOKEN or --secret id=pip_conf,src=./pip.conf',
+        });
+      fields[part.slice(0, i)] = part.slice(i + 1);
+    }
+    const s = secretFromFields(fields, `--secret ${text}`);
+    if (typeof s === 'string')
+      throw new UsageError(`--secret ${text}: ${s}`, {
+        hint: 'e.g. --secret id=npm_token,env=NPM_TOKEN or --secret id=pip_conf,src=./pip.conf',
+      });
+    out.set(s.id, 'src' in s ? { ...s, src: resolve(options.cwd, expandHome(s.src, options.env)) } : s);
+  }
+  return [...out.values()];
+}
+
+/** A secret whose variable is unset or whose file cannot be read stops the build before it starts. */
+async function secretProblems(
+  secrets: SecretSpec[],
+  env: Record<string, string | undefined>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const s of secrets) {
+    if ('env' in s) {
+      if (env[s.env] === undefined)
+        problems.push(
+          `secret ${s.id}: the environment variable ${s.env} is not set; export it before the build (${s.origin})`,
+        );
+    } else {
+      const ok = await fs.access(s.src, fsConstants.R_OK).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) problems.push(`secret ${s.id}: cannot read ${s.src}; fix src= (${s.origin})`);
+    }
+  }
+  return problems;
+}
+
+/** One notice per build arg whose name looks secret: it is redacted here, but an image keeps build args. */
+function secretArgNotices(inputs: ImageInput[]): string[] {
+  const names = [...new Set(inputs.flatMap((i) => Object.keys(i.buildArgs)).filter(isSecretName))];
+  return names.map((name) => {
+    const id = name.toLowerCase();
+    return `build arg ${name} looks like a secret: its value is kept out of the plan, the logs and the run record, but a build arg stays readable in the image (\`docker history\`); pass it as a secret instead: --secret id=${id},env=${name} and RUN --mount=type=secret,id=${id} (build.secrets in crossdock.yaml)`;
+  });
 }
 
 function parseNodeFlag(n: string): NodeSpec {
@@ -547,7 +641,7 @@ async function planImage(input: ImageInput, c: PlanContext): Promise<PlannedImag
     context: displayPath(c.root, input.context),
     dockerfile: displayPath(c.root, input.dockerfile),
     target: input.target,
-    buildArgs: input.buildArgs,
+    buildArgs: shownBuildArgs(input.buildArgs),
     labels,
     tags,
     platforms,

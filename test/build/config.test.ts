@@ -162,6 +162,10 @@ test('bad flags are usage errors before any node is probed', { timeout: 60_000 }
     [['--platform', 'linux/arm64,windoze'], /--platform: "windoze" is not a platform/],
     [['--build-arg', 'NOVALUE'], /--build-arg NOVALUE: expected KEY=VALUE/],
     [['--tag', 'a:1', '--tag', 'b:2'], /every tag of one build must name the same repository/],
+    [['--secret', 'id=x'], /--secret id=x: needs exactly one of env=VARIABLE or src=FILE/],
+    [['--secret', 'env=TOKEN'], /--secret env=TOKEN: needs an id/],
+    [['--secret', 'id=x,env'], /--secret id=x,env: "env" is not KEY=VALUE/],
+    [['--secret', 'id=x,env=T,mode=0400'], /--secret id=x,env=T,mode=0400: unknown field "mode"/],
   ];
   for (const [args, expected] of cases) {
     const r = await plan('', args);

@@ -4,7 +4,7 @@ import { layerCacheDir, pruneLayerCache } from '../../build/cache.js';
 import { type CacheSettings, loadBuildConfig, parseSize } from '../../build/config.js';
 import { makePlan, type Plan, type PlanResult } from '../../build/plan.js';
 import { formatSeconds, progressFor } from '../../build/progress.js';
-import { publicRecord, type RunRecord, runBuild } from '../../build/run.js';
+import { buildRedactor, publicRecord, type RunRecord, runBuild } from '../../build/run.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { formatOpt, writeReport } from '../output.js';
 import { humanBytes, REGISTRY_OPTIONS, registryClient } from '../registry-options.js';
@@ -45,7 +45,22 @@ const BUILD_OPTIONS: OptionSpec[] = [
     type: 'boolean',
     description: 'publish: each platform by digest, then the index under the tags, then verify',
   },
-  { name: 'build-arg', type: 'string', multiple: true, valueName: 'K=V', description: 'build argument' },
+  {
+    name: 'build-arg',
+    type: 'string',
+    multiple: true,
+    valueName: 'K=V',
+    description:
+      'build argument (values of *TOKEN*, *PASSWORD*, *SECRET*, *KEY* names are redacted; prefer --secret)',
+  },
+  {
+    name: 'secret',
+    type: 'string',
+    multiple: true,
+    valueName: 'id=ID,env=VAR|src=FILE',
+    description:
+      'secret for RUN --mount=type=secret,id=ID, from an environment variable or a file; never stored',
+  },
   { name: 'target', type: 'string', valueName: 'STAGE', description: 'Dockerfile stage to build' },
   {
     name: 'node',
@@ -77,6 +92,7 @@ async function planFrom(args: ParsedArgs, io: Io): Promise<PlanResult & { planMs
     tags: listOpt(args, 'tag'),
     platforms: listOpt(args, 'platform'),
     buildArgs: listOpt(args, 'build-arg'),
+    secrets: listOpt(args, 'secret'),
     target: stringOpt(args, 'target'),
     nodes: listOpt(args, 'node'),
     push: boolOpt(args, 'push'),
@@ -122,6 +138,12 @@ export function planText(plan: Plan): string {
       lines.push(`  ${p.platform.padEnd(12)} -> ${p.node}  ${how}  ${p.backend}`);
     }
   }
+  if (plan.secrets.length)
+    lines.push(
+      '',
+      'Secrets (RUN --mount=type=secret):',
+      ...plan.secrets.map((x) => `  ${x.id}  from ${x.source === 'env' ? `$${x.from}` : x.from}`),
+    );
   if (plan.notices.length) lines.push('', 'Notices:', ...plan.notices.map((n) => `  - ${n}`));
   if (plan.problems.length) lines.push('', 'Cannot build:', ...plan.problems.map((p) => `  - ${p}`));
   return `${lines.join('\n')}\n`;
@@ -220,7 +242,7 @@ export const buildCommand: Command = {
   ],
   async run(args, io) {
     const format = formatOpt(args, FORMATS, 'text');
-    const { plan, nodes, defaults, policies, planMs } = await planFrom(args, io);
+    const { plan, nodes, defaults, policies, planMs, buildArgs, secrets } = await planFrom(args, io);
     if (plan.problems.length) {
       if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
       else io.stderr.write(planText(plan));
@@ -258,6 +280,9 @@ export const buildCommand: Command = {
         planMs,
         logDir,
         backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
+        buildArgsFor: (image) => buildArgs[plan.images.indexOf(image)] ?? {},
+        secrets,
+        redactor: await buildRedactor(buildArgs, secrets, io.env),
       });
     } finally {
       progress.close();
