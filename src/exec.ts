@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ExternalToolError } from './errors.js';
 
@@ -28,6 +29,11 @@ export interface ExecOptions {
   onStderr?: (chunk: string) => void;
   /** Abort the process (SIGTERM, then SIGKILL after 5 s). */
   signal?: AbortSignal;
+  /**
+   * Run it in a process group of its own and signal the whole group: for engines whose work runs in their own
+   * children (docker's buildx plugin, buildah's runtime). Terminal signals then reach crossdock only.
+   */
+  group?: boolean;
 }
 
 export interface ExecResult {
@@ -103,6 +109,40 @@ export const GIT_HARDENING = [
   '--no-optional-locks',
 ] as const;
 
+/**
+ * What a second Ctrl-C must not leave behind: the children running now and the scratch folders in use. The
+ * first Ctrl-C stops them in order (the command's AbortSignal); stopEverything() is for the second, which exits
+ * at once.
+ */
+const running = new Set<() => void>();
+const scratch = new Set<string>();
+
+export function trackScratch(dir: string): void {
+  scratch.add(dir);
+}
+
+export function releaseScratch(dir: string): void {
+  scratch.delete(dir);
+}
+
+/** Synchronously kills every running child (SIGKILL, its group with `group`) and removes every scratch folder. */
+export function stopEverything(): { killed: number; removed: number } {
+  const killed = running.size;
+  for (const kill of running) kill();
+  running.clear();
+  let removed = 0;
+  for (const dir of scratch) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      /* already gone, or not ours to remove */
+    }
+  }
+  scratch.clear();
+  return { killed, removed };
+}
+
 export function debugEnabled(env: Record<string, string | undefined> = process.env): boolean {
   const v = env.CROSSDOCK_DEBUG;
   return v !== undefined && v !== '' && v !== '0';
@@ -130,7 +170,18 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
       cwd: options.cwd,
       env: childEnv(options.inherit ?? process.env, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: options.group === true,
     });
+    const signalChild = (sig: NodeJS.Signals) => {
+      try {
+        if (options.group && child.pid !== undefined) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    const killNow = () => signalChild('SIGKILL');
+    running.add(killNow);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -138,8 +189,8 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const kill = () => {
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      signalChild('SIGTERM');
+      killTimer = setTimeout(killNow, 5000);
       killTimer.unref();
     };
     const timer = options.timeoutMs ? setTimeout(kill, options.timeoutMs) : undefined;
@@ -164,6 +215,7 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const finish = (result: Omit<ExecResult, 'argv'>) => {
       if (settled) return;
       settled = true;
+      running.delete(killNow);
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);

@@ -78,6 +78,7 @@ export function secretEnv(job: Pick<BuildJob, 'buildArgs' | 'secrets'>): Record<
 function feed(job: BuildJob) {
   return {
     inherit: job.node.inherit,
+    group: true,
     onStdout: (c: string) => job.log.write(c),
     onStderr: (c: string) => job.log.write(c),
     signal: job.signal,
@@ -96,6 +97,7 @@ async function checked(argv: string[], job: BuildJob, what: string): Promise<voi
   const r = await exec(argv, {
     env: job.node.env,
     inherit: job.node.inherit,
+    group: true,
     signal: job.signal,
     timeoutMs: 3_600_000,
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CrossdockError } from '../errors.js';
+import { releaseScratch, trackScratch } from '../exec.js';
 import type { RegistryClient } from '../registry/client.js';
 import { resolveRef } from '../registry/reference.js';
 import { type VerifyPolicy, verifyImage } from '../registry/verify.js';
@@ -351,6 +352,7 @@ async function runPlatform(
     }
     record.attempts++;
     const workDir = await fs.mkdtemp(join(tmpdir(), 'crossdock-build-'));
+    trackScratch(workDir);
     try {
       logStream?.write(
         `=== attempt ${record.attempts} on node ${pp.node} (${pp.mode}), ${new Date().toISOString()}\n`,
@@ -470,6 +472,7 @@ async function runPlatform(
       break;
     } finally {
       await fs.rm(workDir, { recursive: true, force: true });
+      releaseScratch(workDir);
     }
   }
   record.durationMs = Date.now() - start;

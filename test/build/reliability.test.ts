@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -256,7 +256,105 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/cancel`], true);
     assert.notEqual(tags.code, 0, 'nothing was tagged');
   } finally {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await stopCli(child);
+    repo?.cleanup();
+  }
+});
+
+/**
+ * Stops a crossdock process a failed test left running the way a user would: Ctrl-C twice (the second kills its
+ * engine children, which run in their own process groups and would outlive a SIGKILL of crossdock), then SIGKILL.
+ */
+async function stopCli(child: ChildProcess | undefined): Promise<void> {
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  if (!child || !running()) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 500))]);
+  if (running()) child.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (running()) child.kill('SIGKILL');
+}
+
+/** True while the process exists and is not a zombie waiting to be reaped. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('a second SIGINT kills the engine client still stopping and removes the scratch folder, at once', {
+  timeout: 240_000,
+}, async () => {
+  const marker = 5000 + Math.floor(Math.random() * 900);
+  const dockerfile = [
+    'FROM scratch',
+    'ARG TARGETARCH',
+    'ADD rootfs-${TARGETARCH}.tar /',
+    `RUN sleep ${marker}`,
+    '',
+  ].join('\n');
+  const tmp = join(work, 'tmp-double');
+  mkdirSync(tmp, { recursive: true });
+  const scratchDirs = () => readdirSync(tmp).filter((n) => n.startsWith('crossdock-build-'));
+  let repo: TempRepo | undefined;
+  let child: ChildProcess | undefined;
+  try {
+    repo = sampleRepo({ dockerfile });
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'scripts/dev.mjs'), 'build', repo.root, '--platform', 'linux/amd64'],
+      { cwd: repoRoot, env: { ...process.env, ...env(), TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    for (let i = 0; spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status !== 0; i++) {
+      if (i > 600) throw new Error(`the build step never started: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const clients = spawnSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number)
+      // tsx runs an esbuild service beside it: the engine client is the one running `docker ... build`.
+      .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('build'));
+    assert.equal(clients.length, 1, 'one engine client runs under the CLI');
+    assert.equal(scratchDirs().length, 1, 'the build has its scratch folder');
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    // The second Ctrl-C comes right after the first was handled, while the docker client is still stopping
+    // (it waits for the daemon to cancel the step, tens of milliseconds or more).
+    proc.kill('SIGINT');
+    for (let i = 0; !/SIGINT received, stopping/.test(stderr); i++) {
+      if (i > 2000) throw new Error(`the first SIGINT was not handled: ${stderr}`);
+      await new Promise((r) => setImmediate(r));
+    }
+    const t0 = Date.now();
+    proc.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 130, stderr);
+    assert.ok(Date.now() - t0 < 2000, `exited at once (${Date.now() - t0} ms)`);
+    assert.match(
+      stderr,
+      /second SIGINT: killed 1 running program\(s\), removed 1 scratch folder\(s\); exiting/,
+    );
+    assert.deepEqual(scratchDirs(), [], 'no scratch folder left');
+    for (let i = 0; i < 10 && alive(clients[0]!); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(clients[0]!), false, 'the engine client is gone');
+    // The daemon cancels the step once its client is gone.
+    let left = true;
+    for (let i = 0; i < 75 && left; i++) {
+      left = spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status === 0;
+      if (left) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(left, false, 'no build step left running');
+  } finally {
+    await stopCli(child);
     repo?.cleanup();
   }
 });
