@@ -11,11 +11,13 @@
 // - --run-timeout (default 45 min, or CROSSDOCK_RUN_TIMEOUT_MS): past it, the runner and everything it started
 //   (its process group) is killed, and the file that was running is named.
 // - Helpers that start processes (registries, dockerd) register them under a run-specific folder
-//   (CROSSDOCK_TEST_RUN_DIR, see test/helpers/procs.ts); whatever is left at the end is stopped by pid.
+//   (CROSSDOCK_TEST_RUN_DIR, see test/helpers/procs.ts); whatever is left at the end is stopped by pid. TMPDIR
+//   points into that folder too, so a program still working in a test's temporary folder (an engine client in a
+//   process group of its own) is found by its command line and stopped by pid.
 // - The slowest 10 files are listed, then node's summary lines (`# tests N`, `# pass N`, `# fail N`, ...) close
 //   the output, as CI expects.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +106,17 @@ if (!noBuild && !distIsFresh()) {
 // --- run ---------------------------------------------------------------------------------------------------
 const runDir = mkdtempSync(join(tmpdir(), 'crossdock-test-run-'));
 const eventsFile = join(runDir, 'events.jsonl');
-const env = { ...process.env, CROSSDOCK_TEST_RUN_DIR: runDir, CROSSDOCK_TEST_EVENTS: eventsFile };
+// Every temporary folder a test makes is under the run's folder, so every program working on one (an engine
+// client crossdock started in a process group of its own, which a group kill does not reach) names it in its
+// command line, and the teardown finds it.
+const runTmp = join(runDir, 'tmp');
+mkdirSync(runTmp);
+const env = {
+  ...process.env,
+  TMPDIR: runTmp,
+  CROSSDOCK_TEST_RUN_DIR: runDir,
+  CROSSDOCK_TEST_EVENTS: eventsFile,
+};
 // Set by node for the files it runs; left in, a run started from inside a test would refuse to run any file.
 delete env.NODE_TEST_CONTEXT;
 const child = spawn(
@@ -267,6 +279,35 @@ async function teardown() {
     }
     if (p.bridge) spawnSync('ip', ['link', 'del', p.bridge], { stdio: 'ignore' });
     if (p.dir) rmSync(p.dir, { recursive: true, force: true, maxRetries: 2 });
+  }
+  // Programs still working in the run's folders: by pid, found by their command line.
+  const strays = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmd.includes(runDir))
+      strays.push({ pid: Number(name), cmd: cmd.split('\0').join(' ').trim().slice(0, 300) });
+  }
+  for (const p of strays) {
+    try {
+      process.kill(p.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+  if (strays.length) await new Promise((r) => setTimeout(r, 2000));
+  for (const p of strays) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    lines.push(`# run-tests: teardown: stopped ${p.cmd} (pid ${p.pid}), still working in the run's folder`);
   }
   rmSync(runDir, { recursive: true, force: true });
   return lines;

@@ -44,7 +44,7 @@ function runTests(args: string[], marker: string): Promise<{ code: number | null
 const alive = (marker: string) => spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status === 0;
 const lastLines = (out: string, n: number) => out.trimEnd().split('\n').slice(-n);
 
-test('past --run-timeout the run is killed, the running file is named, and registered processes are stopped', {
+test('past --run-timeout the run is killed, the running file is named, and what it started is stopped', {
   timeout: 90_000,
 }, async () => {
   const marker = String(7000 + Math.floor(Math.random() * 900));
@@ -60,6 +60,12 @@ test('past --run-timeout the run is killed, the running file is named, and regis
   );
   assert.match(r.out, new RegExp(`teardown: stopped sleep ${marker} \\(pid \\d+\\)`));
   assert.equal(alive(marker), false, 'the registered process is gone');
+  // The unregistered one, in a process group of its own, is found by the run's folder in its command line.
+  assert.match(
+    r.out,
+    new RegExp(`teardown: stopped .*stray-${marker} \\(pid \\d+\\), still working in the run's folder`),
+  );
+  assert.equal(spawnSync('pgrep', ['-f', `stray-${marker}`]).status, 1, 'the stray process is gone');
   // CI reads node's closing lines: still last, and the cut-off file counts as a failure.
   assert.deepEqual(
     lastLines(r.out, 8).map((l) => l.replace(/\d+/g, 'N')),
@@ -89,6 +95,7 @@ test('past --test-timeout a hanging file is cancelled and the next file still ru
   assert.match(r.out, /^ok \d+ - passes$/m, 'the file after the hanging one ran');
   assert.match(r.out, /test timed out after 3000ms/);
   assert.equal(alive(marker), false, 'the registered process is gone');
+  assert.equal(spawnSync('pgrep', ['-f', `stray-${marker}`]).status, 1, 'the stray process is gone');
   const slowest = r.out.slice(r.out.indexOf('# slowest test files:'));
   assert.match(slowest, /^#\s+\d+\.\ds {2}test\/build\/fixtures\/runner\/hang\.test\.ts$/m);
   assert.match(slowest, /^#\s+\d+\.\ds {2}test\/build\/fixtures\/runner\/quick\.test\.ts$/m);
