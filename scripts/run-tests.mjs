@@ -300,7 +300,16 @@ async function teardown() {
       /* gone */
     }
   }
-  if (strays.length) await new Promise((r) => setTimeout(r, 2000));
+  const gone = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  for (let i = 0; i < 20 && !strays.every((p) => gone(p.pid)); i++)
+    await new Promise((r) => setTimeout(r, 100));
   for (const p of strays) {
     try {
       process.kill(p.pid, 'SIGKILL');
