@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,6 +178,22 @@ test('compressed layers are checked against the diff_ids before pushing; a misma
     /a gzip layer does not decompress/,
   );
   assert.equal(stored('gz-broken'), false);
+  // zstd (Node 20 has none): checked through the zstd program.
+  const zst = spawnSync('zstd', ['-q', '-c'], { input: layer, maxBuffer: 16 * 1024 * 1024 });
+  assert.equal(zst.status, 0, String(zst.stderr));
+  const zok = await publish('zstd-ok', saveArchive(['l/layer.tar'], [['l/layer.tar', zst.stdout]], config));
+  const zref = `docker://${registry.host}/team/zstd-ok@${zok.descriptor.digest}`;
+  const zraw = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', zref]).stdout);
+  assert.deepEqual(
+    [zraw.layers[0].digest, zraw.layers[0].mediaType],
+    [sha(zst.stdout), 'application/vnd.oci.image.layer.v1.tar+zstd'],
+  );
+  const zbad = spawnSync('zstd', ['-q', '-c'], { input: layerAndConfig('swapped').layer }).stdout;
+  await assert.rejects(
+    publish('zstd-bad', saveArchive(['l/layer.tar'], [['l/layer.tar', zbad]], config)),
+    /a zstd layer decompresses to sha256:[0-9a-f]{64}, but the image config says/,
+  );
+  assert.equal(stored('zstd-bad'), false);
   // An uncompressed layer that is not what the config says (compressed while checked).
   const wrong = layerAndConfig('other').layer;
   await assert.rejects(
