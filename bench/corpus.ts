@@ -46,9 +46,13 @@ function git(args: string[], cwd?: string): { ok: boolean; out: string } {
 }
 
 function readList(): Entry[] {
-  const path = resolve(process.env.CROSSDOCK_CORPUS_LIST ?? join(root, '..', 'shared', 'corpus', 'repos.json'));
+  const path = resolve(
+    process.env.CROSSDOCK_CORPUS_LIST ?? join(root, '..', 'shared', 'corpus', 'repos.json'),
+  );
   if (!existsSync(path))
-    fail(`no corpus list at ${path}: set CROSSDOCK_CORPUS_LIST to the repos.json that lists the repositories`);
+    fail(
+      `no corpus list at ${path}: set CROSSDOCK_CORPUS_LIST to the repos.json that lists the repositories`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
@@ -107,12 +111,14 @@ function main(): void {
       maxBuffer: 256 * 1024 * 1024,
     });
     const wallMs = Math.round(performance.now() - t0);
-    if (p.status !== 0) fail(`${e.repo}: crossdock check exited ${p.status}: ${p.stderr.trim().slice(0, 2000)}`);
+    if (p.status !== 0)
+      fail(`${e.repo}: crossdock check exited ${p.status}: ${p.stderr.trim().slice(0, 2000)}`);
     const result = JSON.parse(p.stdout) as { findings: Finding[]; summary: { files: number } };
     writeFileSync(join(work, `${e.repo.replace('/', '+')}.json`), p.stdout);
     const byRule: Record<string, { error: number; warning: number; info: number; unreached: number }> = {};
     for (const f of result.findings) {
-      const c = (byRule[f.ruleId] ??= { error: 0, warning: 0, info: 0, unreached: 0 });
+      const c = byRule[f.ruleId] ?? { error: 0, warning: 0, info: 0, unreached: 0 };
+      byRule[f.ruleId] = c;
       c[f.severity]++;
       if (f.reachable === false) c.unreached++;
     }
@@ -133,13 +139,18 @@ function main(): void {
       `${e.repo}: ${total('error')} errors, ${total('warning')} warnings, ${total('info')} info, ${tracked} files, ${wallMs} ms\n`,
     );
   }
-  const sum = (k: 'error' | 'warning' | 'info' | 'wallMs') =>
-    repos.reduce((n, r) => n + (r[k] as number), 0);
+  const sum = (k: 'error' | 'warning' | 'info' | 'wallMs') => repos.reduce((n, r) => n + (r[k] as number), 0);
   const out = {
     version: 1,
     crossdock: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
     generatedAt: new Date().toISOString(),
-    totals: { repositories: repos.length, error: sum('error'), warning: sum('warning'), info: sum('info'), wallMs: sum('wallMs') },
+    totals: {
+      repositories: repos.length,
+      error: sum('error'),
+      warning: sum('warning'),
+      info: sum('info'),
+      wallMs: sum('wallMs'),
+    },
     repositories: repos,
   };
   writeFileSync(join(here, 'corpus.json'), `${JSON.stringify(out, null, 2)}\n`);

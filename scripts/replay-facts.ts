@@ -33,27 +33,45 @@ for (const c of CASES) {
     }
     git(root, 'init', '-q', '-b', 'main');
     git(root, 'add', '-A');
-    for (const [p, sha] of Object.entries(c.repo.gitlinks ?? {})) git(root, 'update-index', '--add', '--cacheinfo', `160000,${sha},${p}`);
+    for (const [p, sha] of Object.entries(c.repo.gitlinks ?? {}))
+      git(root, 'update-index', '--add', '--cacheinfo', `160000,${sha},${p}`);
     git(root, 'commit', '-qm', 'case');
     for (const [p, t] of Object.entries({ ...c.repo.untracked, ...c.repo.ignored })) {
       mkdirSync(dirname(join(root, p)), { recursive: true });
       writeFileSync(join(root, p), t);
     }
-    const r = spawnSync(process.execPath, [cli, 'check', root, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8' });
-    const findings: { ruleId: string; severity: string; file: string; line: number }[] = JSON.parse(r.stdout || '{"findings":[]}').findings;
+    const r = spawnSync(process.execPath, [cli, 'check', root, '--format', 'json', '--fail-on', 'never'], {
+      encoding: 'utf8',
+    });
+    const findings: { ruleId: string; severity: string; file: string; line: number }[] = JSON.parse(
+      r.stdout || '{"findings":[]}',
+    ).findings;
     const problems: string[] = [];
     for (const spec of c.absent) {
       const [head = '', where] = spec.split('@');
       const [rule, severity] = head.split('#');
-      const hits = findings.filter((f) => f.ruleId === rule && (!severity || f.severity === severity) && (!where || `${f.file}:${f.line}` === where));
-      if (hits.length) problems.push(`reports ${hits.map((f) => `${f.ruleId} ${f.severity} ${f.file}:${f.line}`).join(', ')}`);
+      const hits = findings.filter(
+        (f) =>
+          f.ruleId === rule &&
+          (!severity || f.severity === severity) &&
+          (!where || `${f.file}:${f.line}` === where),
+      );
+      if (hits.length)
+        problems.push(
+          `reports ${hits.map((f) => `${f.ruleId} ${f.severity} ${f.file}:${f.line}`).join(', ')}`,
+        );
     }
     for (const spec of c.present ?? []) {
       const [rule, severity, where] = spec.split(' ');
-      if (!findings.some((f) => f.ruleId === rule && f.severity === severity && `${f.file}:${f.line}` === where)) problems.push(`misses ${spec}`);
+      if (
+        !findings.some((f) => f.ruleId === rule && f.severity === severity && `${f.file}:${f.line}` === where)
+      )
+        problems.push(`misses ${spec}`);
     }
     if (problems.length) wrong++;
-    console.log(`${problems.length ? 'WRONG' : 'ok   '} ${c.name}${problems.length ? `\n        ${problems.join('\n        ')}` : ''}`);
+    console.log(
+      `${problems.length ? 'WRONG' : 'ok   '} ${c.name}${problems.length ? `\n        ${problems.join('\n        ')}` : ''}`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

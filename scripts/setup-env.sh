@@ -5,7 +5,8 @@
 # - busybox-static .debs for amd64 and arm64 in .cache/debs (test images are built from them: no Docker Hub here),
 # - the container stack of the build tests: Debian's docker.io (dockerd 20.10 and the /usr/bin/docker 20.10 client,
 #   which has BuildKit built in), qemu-user-static + binfmt-support (arm64 emulation), iproute2 (a second engine's
-#   bridge), buildah (the buildah backend); then scripts/start-engine.sh starts dockerd and enables QEMU for arm64.
+#   bridge), buildah (the buildah backend), zstd (checking zstd layers); then scripts/start-engine.sh starts
+#   dockerd and enables QEMU for arm64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -21,6 +22,7 @@ command -v dpkg-deb >/dev/null 2>&1 || need+=(dpkg)
 command -v update-binfmts >/dev/null 2>&1 || need+=(binfmt-support)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)
 updated=0
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"

@@ -1,22 +1,39 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { ExternalToolError } from './errors.js';
 
 /**
  * The one seam through which crossdock runs external programs (git, docker, buildah, skopeo,
  * docker-credential-*). Never uses a shell. With CROSSDOCK_DEBUG=1 every argv is logged to stderr.
+ *
+ * Children get a minimal environment (`childEnv`): the variables the engines and tools need, never crossdock's
+ * own (CROSSDOCK_PASSWORD and the rest) nor anything unrelated that happens to be set. git always runs without
+ * repository-configured programs (`GIT_HARDENING`).
  */
 export interface ExecOptions {
   cwd?: string;
+  /** Variables set for this child on top of the minimal environment (they are passed as given). */
   env?: Record<string, string | undefined>;
-  input?: string | Buffer;
+  /** The environment the minimal one is taken from (default: this process's); commands pass their io.env. */
+  inherit?: Record<string, string | undefined>;
+  /** Fed to the child's stdin (a stream is piped). */
+  input?: string | Buffer | NodeJS.ReadableStream;
   timeoutMs?: number;
   /** Cap on captured stdout bytes (default 64 MiB); beyond it the process is killed and an error raised. */
   maxStdout?: number;
   /** Called with each chunk of stdout/stderr as it arrives (for live progress). */
   onStdout?: (chunk: string) => void;
+  /** Receives stdout as bytes instead of capturing it (binary output of any size: decompressors). */
+  onStdoutBytes?: (chunk: Buffer) => void;
   onStderr?: (chunk: string) => void;
   /** Abort the process (SIGTERM, then SIGKILL after 5 s). */
   signal?: AbortSignal;
+  /**
+   * Run it in a process group of its own and signal the whole group: for engines whose work runs in their own
+   * children (docker's buildx plugin, buildah's runtime). Terminal signals then reach crossdock only.
+   */
+  group?: boolean;
 }
 
 export interface ExecResult {
@@ -29,14 +46,113 @@ export interface ExecResult {
   notFound: boolean;
 }
 
+/** Variables a child inherits by name: what docker, buildx, buildah, git, skopeo and credential helpers read. */
+const INHERITED = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TERM',
+  'TMPDIR',
+  'SSH_AUTH_SOCK', // ssh:// engines
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'DBUS_SESSION_BUS_ADDRESS', // docker-credential-secretservice
+  'GNUPGHOME', // docker-credential-pass
+  'PASSWORD_STORE_DIR',
+  'REGISTRY_AUTH_FILE', // buildah, skopeo, podman credentials
+  'STORAGE_DRIVER', // buildah storage
+  'STORAGE_OPTS',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'ftp_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'FTP_PROXY',
+]);
+/** Prefixes a child inherits: engine settings (DOCKER_HOST, BUILDKIT_PROGRESS, CONTAINERS_CONF, XDG_RUNTIME_DIR). */
+const INHERITED_PREFIXES = ['DOCKER_', 'BUILDKIT_', 'BUILDX_', 'BUILDAH_', 'CONTAINERS_', 'XDG_', 'LC_'];
+
+/**
+ * The environment of a child: the inherited variables of `from` that a tool needs, then `extra` as given.
+ * Nothing named CROSSDOCK_* is ever inherited (CROSSDOCK_PASSWORD is crossdock's, not the engines').
+ */
+export function childEnv(
+  from: Record<string, string | undefined>,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(from)) {
+    if (v === undefined || k.startsWith('CROSSDOCK_')) continue;
+    if (INHERITED.has(k) || INHERITED_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * Options every git command gets: no fsmonitor program, no hooks, no optional index writes. A repository's own
+ * .git/config can name programs (core.fsmonitor, hooks); crossdock only reads repositories and runs none of them.
+ */
+export const GIT_HARDENING = [
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '--no-optional-locks',
+] as const;
+
+/**
+ * What a second Ctrl-C must not leave behind: the children running now and the scratch folders in use. The
+ * first Ctrl-C stops them in order (the command's AbortSignal); stopEverything() is for the second, which exits
+ * at once.
+ */
+const running = new Set<() => void>();
+const scratch = new Set<string>();
+
+export function trackScratch(dir: string): void {
+  scratch.add(dir);
+}
+
+export function releaseScratch(dir: string): void {
+  scratch.delete(dir);
+}
+
+/** Synchronously kills every running child (SIGKILL, its group with `group`) and removes every scratch folder. */
+export function stopEverything(): { killed: number; removed: number } {
+  const killed = running.size;
+  for (const kill of running) kill();
+  running.clear();
+  let removed = 0;
+  for (const dir of scratch) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      /* already gone, or not ours to remove */
+    }
+  }
+  scratch.clear();
+  return { killed, removed };
+}
+
 export function debugEnabled(env: Record<string, string | undefined> = process.env): boolean {
   const v = env.CROSSDOCK_DEBUG;
   return v !== undefined && v !== '' && v !== '0';
 }
 
 export function exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const [program, ...args] = argv;
+  const [program, ...rest] = argv;
   if (!program) throw new TypeError('exec: empty argv');
+  if (basename(program) === 'git') argv = [program, ...GIT_HARDENING, ...rest];
+  const args = argv.slice(1);
   if (debugEnabled()) process.stderr.write(`debug: exec ${argv.map((a) => JSON.stringify(a)).join(' ')}\n`);
   const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
   // Already cancelled (Ctrl-C between two steps): start nothing.
@@ -52,9 +168,20 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
   return new Promise((resolve) => {
     const child = spawn(program, args, {
       cwd: options.cwd,
-      env: options.env ? { ...process.env, ...options.env } : process.env,
+      env: childEnv(options.inherit ?? process.env, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: options.group === true,
     });
+    const signalChild = (sig: NodeJS.Signals) => {
+      try {
+        if (options.group && child.pid !== undefined) process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    const killNow = () => signalChild('SIGKILL');
+    running.add(killNow);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -62,8 +189,8 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const kill = () => {
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      signalChild('SIGTERM');
+      killTimer = setTimeout(killNow, 5000);
       killTimer.unref();
     };
     const timer = options.timeoutMs ? setTimeout(kill, options.timeoutMs) : undefined;
@@ -71,6 +198,10 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const onAbort = () => kill();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (b: Buffer) => {
+      if (options.onStdoutBytes) {
+        options.onStdoutBytes(b);
+        return;
+      }
       outBytes += b.length;
       if (outBytes > maxStdout) kill();
       else out.push(b);
@@ -84,6 +215,7 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const finish = (result: Omit<ExecResult, 'argv'>) => {
       if (settled) return;
       settled = true;
+      running.delete(killNow);
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -108,8 +240,16 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
       });
     });
     child.stdin.on('error', () => {});
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
+    const input = options.input;
+    if (input === undefined) child.stdin.end();
+    else if (typeof input === 'string' || Buffer.isBuffer(input)) child.stdin.end(input);
+    else {
+      input.on('error', (e: Error) => {
+        child.stderr.emit('data', Buffer.from(`crossdock: reading the input failed: ${e.message}\n`));
+        kill();
+      });
+      input.pipe(child.stdin);
+    }
   });
 }
 

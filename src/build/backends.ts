@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { exec, type ExecResult } from '../exec.js';
 import type { StepLog } from './log.js';
+import { isSecretName } from './redact.js';
 import type { NodeState } from './nodes.js';
 
 /**
@@ -15,7 +16,10 @@ export interface BuildJob {
   context: string;
   dockerfile: string;
   target?: string;
+  /** Values as given; the ones whose names look secret reach the engine through its environment, not argv. */
   buildArgs: Record<string, string>;
+  /** Secrets for RUN --mount=type=secret: a file, or a value passed through the engine's environment. */
+  secrets: ({ id: string; src: string } | { id: string; value: string })[];
   labels: Record<string, string>;
   /** The engine-local name the platform's image gets (`crossdock.local/app:linux-arm64`). */
   localTag: string;
@@ -29,7 +33,7 @@ export interface BuildJob {
 }
 
 export type Artifact =
-  | { kind: 'docker-archive'; dir: string }
+  | { kind: 'docker-archive'; tar: string }
   | { kind: 'oci-layout'; dir: string }
   | { kind: 'pushed'; digest: string; size: number; mediaType: string };
 
@@ -45,16 +49,36 @@ export interface Backend {
   export(job: BuildJob, imageId: string): Promise<Artifact>;
 }
 
-function common(job: BuildJob): string[] {
+/**
+ * The arguments every backend shares. No secret value is ever in argv (visible in `ps`, debug logs, errors): a
+ * secret-looking build arg is passed as `--build-arg NAME` with NAME in the engine's environment, and a secret
+ * value as `--secret id=ID,env=CROSSDOCK_SECRET_<n>`; docker, buildx and buildah all read both from there.
+ */
+export function commonArgs(
+  job: Pick<BuildJob, 'platform' | 'dockerfile' | 'buildArgs' | 'secrets' | 'labels' | 'target'>,
+): string[] {
   const args = ['--platform', job.platform, '-f', job.dockerfile];
-  for (const [k, v] of Object.entries(job.buildArgs)) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries(job.buildArgs))
+    args.push('--build-arg', isSecretName(k) ? k : `${k}=${v}`);
+  for (const [i, s] of job.secrets.entries())
+    args.push('--secret', 'src' in s ? `id=${s.id},src=${s.src}` : `id=${s.id},env=CROSSDOCK_SECRET_${i}`);
   for (const [k, v] of Object.entries(job.labels)) args.push('--label', `${k}=${v}`);
   if (job.target) args.push('--target', job.target);
   return args;
 }
 
+/** The variables commonArgs refers to: secret-looking build args and secret values. */
+export function secretEnv(job: Pick<BuildJob, 'buildArgs' | 'secrets'>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(job.buildArgs)) if (isSecretName(k)) env[k] = v;
+  for (const [i, s] of job.secrets.entries()) if ('value' in s) env[`CROSSDOCK_SECRET_${i}`] = s.value;
+  return env;
+}
+
 function feed(job: BuildJob) {
   return {
+    inherit: job.node.inherit,
+    group: true,
     onStdout: (c: string) => job.log.write(c),
     onStderr: (c: string) => job.log.write(c),
     signal: job.signal,
@@ -69,13 +93,14 @@ async function readId(file: string): Promise<string | undefined> {
   }
 }
 
-async function checked(
-  argv: string[],
-  env: Record<string, string>,
-  what: string,
-  signal?: AbortSignal,
-): Promise<void> {
-  const r = await exec(argv, { env, signal, timeoutMs: 3_600_000 });
+async function checked(argv: string[], job: BuildJob, what: string): Promise<void> {
+  const r = await exec(argv, {
+    env: job.node.env,
+    inherit: job.node.inherit,
+    group: true,
+    signal: job.signal,
+    timeoutMs: 3_600_000,
+  });
   if (r.code !== 0)
     throw new Error(
       `${what} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`,
@@ -98,7 +123,7 @@ export const dockerdBuildkit: Backend = {
       'build',
       ...(viaBuildx ? ['--load', ...provenance] : []),
       '--progress=plain',
-      ...common(job),
+      ...commonArgs(job),
       '-t',
       job.localTag,
       '--iidfile',
@@ -106,7 +131,7 @@ export const dockerdBuildkit: Backend = {
       job.context,
     ];
     const r = await exec(argv, {
-      env: { ...job.node.env, DOCKER_BUILDKIT: '1' },
+      env: { ...job.node.env, ...secretEnv(job), DOCKER_BUILDKIT: '1' },
       timeoutMs: 6 * 3_600_000,
       ...feed(job),
     });
@@ -114,13 +139,10 @@ export const dockerdBuildkit: Backend = {
     return { ok: r.code === 0, imageId: r.code === 0 ? await readId(iid) : undefined, exec: r };
   },
   async export(job, imageId) {
+    // Read in place by the publisher (src/build/archive.ts): never unpacked, every member name confined.
     const tar = join(job.workDir, 'image.tar');
-    const dir = join(job.workDir, 'image');
-    await fs.mkdir(dir, { recursive: true });
-    await checked([...job.node.argv, 'save', '-o', tar, imageId], job.node.env, 'docker save', job.signal);
-    await checked(['tar', '-xf', tar, '-C', dir], {}, 'unpacking docker save', job.signal);
-    await fs.rm(tar, { force: true });
-    return { kind: 'docker-archive', dir };
+    await checked([...job.node.argv, 'save', '-o', tar, imageId], job, 'docker save');
+    return { kind: 'docker-archive', tar };
   },
 };
 
@@ -137,7 +159,7 @@ export const buildx: Backend = {
       '--builder',
       builder,
       '--progress=plain',
-      ...common(job),
+      ...commonArgs(job),
       '--metadata-file',
       meta,
     ];
@@ -157,7 +179,11 @@ export const buildx: Backend = {
         argv.push('--cache-to', `type=registry,ref=${job.cacheRegistry}:${arch},mode=max`);
     }
     argv.push(job.context);
-    const r = await exec(argv, { env: job.node.env, timeoutMs: 6 * 3_600_000, ...feed(job) });
+    const r = await exec(argv, {
+      env: { ...job.node.env, ...secretEnv(job) },
+      timeoutMs: 6 * 3_600_000,
+      ...feed(job),
+    });
     job.log.end();
     if (r.code !== 0) return { ok: false, exec: r };
     let digest: string | undefined;
@@ -196,20 +222,20 @@ export const buildah: Backend = {
       'buildah',
       'build',
       '--layers',
-      ...common(job),
+      ...commonArgs(job),
       '-t',
       job.localTag,
       '--iidfile',
       iid,
       job.context,
     ];
-    const r = await exec(argv, { timeoutMs: 6 * 3_600_000, ...feed(job) });
+    const r = await exec(argv, { env: secretEnv(job), timeoutMs: 6 * 3_600_000, ...feed(job) });
     job.log.end();
     return { ok: r.code === 0, imageId: r.code === 0 ? await readId(iid) : undefined, exec: r };
   },
   async export(job, imageId) {
     const dir = join(job.workDir, 'oci');
-    await checked(['buildah', 'push', imageId, `oci:${dir}`], {}, 'buildah push', job.signal);
+    await checked(['buildah', 'push', imageId, `oci:${dir}`], job, 'buildah push');
     return { kind: 'oci-layout', dir };
   },
 };

@@ -25,20 +25,29 @@ export class StepLog {
 
   constructor(
     private readonly onStep?: (step: Step) => void,
-    /** Receives the engine's output unchanged (the per-platform log file). */
+    /** Receives the engine's output line by line, redacted (the per-platform log file). */
     private readonly tee?: (chunk: string) => void,
+    /** Removes secret values from each line before anything keeps or shows it. */
+    private readonly redact: (line: string) => string = (l) => l,
   ) {}
 
   write(chunk: string): void {
-    this.tee?.(chunk);
     const text = this.partial + chunk;
     const parts = text.split(/\r?\n/);
     this.partial = parts.pop() ?? '';
-    for (const line of parts) this.line(line);
+    for (const raw of parts) {
+      const line = this.redact(raw);
+      this.tee?.(`${line}\n`);
+      this.line(line);
+    }
   }
 
   end(): void {
-    if (this.partial) this.line(this.partial);
+    if (this.partial) {
+      const line = this.redact(this.partial);
+      this.tee?.(`${line}\n`);
+      this.line(line);
+    }
     this.partial = '';
   }
 

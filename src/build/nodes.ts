@@ -40,6 +40,8 @@ export interface NodeState {
   builderPlatforms?: string[];
   /** Environment and leading argv for running this node's tool. */
   env: Record<string, string>;
+  /** The environment crossdock runs in (the node's tool inherits the variables it needs from it). */
+  inherit: Record<string, string | undefined>;
   argv: string[];
   client?: DockerClient;
 }
@@ -107,11 +109,12 @@ export function findDockerClient(
       seen.add(real);
       const v = await exec([path, 'version', '--format', '{{.Client.Version}}'], {
         timeoutMs: 10_000,
+        inherit: env,
         env: { DOCKER_HOST: 'unix:///nonexistent' },
       });
       const version = v.stdout.trim().split('\n')[0] ?? '';
       if (v.notFound || !/^\d+\.\d+/.test(version)) continue;
-      const bx = await exec([path, 'buildx', 'version'], { timeoutMs: 10_000 });
+      const bx = await exec([path, 'buildx', 'version'], { timeoutMs: 10_000, inherit: env });
       const buildx = bx.code === 0;
       const major = Number(version.split('.')[0]);
       const buildxVersion = buildx ? /v?\d+\.\d+\.\d+/.exec(bx.stdout)?.[0] : undefined;
@@ -174,9 +177,10 @@ export async function probeNode(
     local: false,
     emulation: {},
     env: {},
+    inherit: env,
     argv: [],
   };
-  if (spec.kind === 'buildah') await probeBuildah(state);
+  if (spec.kind === 'buildah') await probeBuildah(state, env);
   else await probeDocker(state, env);
   if (state.healthy) {
     for (const arch of foreignArchitectures) {
@@ -213,6 +217,7 @@ async function probeDocker(state: NodeState, env: Record<string, string | undefi
   }
   const v = await exec([...state.argv, 'version', '--format', '{{json .Server}}'], {
     env: state.env,
+    inherit: env,
     timeoutMs: 20_000,
   });
   let server: { Version?: string; Os?: string; Arch?: string } | undefined;
@@ -247,7 +252,10 @@ async function probeBuildx(
   env: Record<string, string | undefined>,
 ): Promise<void> {
   const spec = state.spec;
-  const bx = await exec([client.path, 'buildx', 'inspect', spec.endpoint], { timeoutMs: 30_000 });
+  const bx = await exec([client.path, 'buildx', 'inspect', spec.endpoint], {
+    timeoutMs: 30_000,
+    inherit: env,
+  });
   if (bx.code !== 0) {
     state.problem = `buildx builder ${spec.endpoint} of node ${spec.name}: ${bx.stderr.trim().split('\n').pop() ?? 'not found'}; create it with \`docker buildx create --name ${spec.endpoint}\``;
     return;
@@ -285,9 +293,7 @@ async function isLocalEngine(state: NodeState, env: Record<string, string | unde
         '--format',
         '{{.Endpoints.docker.Host}}',
       ],
-      {
-        timeoutMs: 10_000,
-      },
+      { timeoutMs: 10_000, inherit: env },
     );
     host = r.stdout.trim();
   }
@@ -295,13 +301,13 @@ async function isLocalEngine(state: NodeState, env: Record<string, string | unde
   return !!host?.startsWith('unix://');
 }
 
-async function probeBuildah(state: NodeState): Promise<void> {
+async function probeBuildah(state: NodeState, env: Record<string, string | undefined>): Promise<void> {
   const spec = state.spec;
   if (spec.endpoint !== 'local') {
     state.problem = `node ${spec.name}: buildah runs on this machine only (buildah://local); for a remote host use its Docker or Podman socket over ssh://`;
     return;
   }
-  const v = await exec(['buildah', 'version', '--json'], { timeoutMs: 20_000 });
+  const v = await exec(['buildah', 'version', '--json'], { timeoutMs: 20_000, inherit: env });
   if (v.notFound) {
     state.problem = `node ${spec.name}: buildah is not installed; install it (apt-get install buildah)`;
     return;

@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { loadConfig } from '../engine/config.js';
+import { existsSync, constants as fsConstants, promises as fs, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { loadProject } from '../engine/load.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { exec } from '../exec.js';
@@ -10,17 +10,19 @@ import { policyFromConfig } from '../registry/policy.js';
 import type { VerifyPolicy } from '../registry/verify.js';
 import { VERSION } from '../version.js';
 import {
-  buildPlatform,
-  PLATFORM_HINT,
+  type BuildConfig,
   type BuildDefaults,
+  buildPlatform,
   type ImageBuildSpec,
+  loadBuildConfig,
   type NodeSpec,
-  parseBuildDefaults,
-  parseImageBuilds,
+  PLATFORM_HINT,
   parseNodeEndpoint,
-  parseNodes,
+  type SecretSpec,
+  secretFromFields,
 } from './config.js';
 import { heavyDependenciesIn } from './heavy.js';
+import { isSecretName, shownBuildArgs } from './redact.js';
 import { type EmulationState, emulationFix, type NodeState, probeNode } from './nodes.js';
 
 /** What `crossdock plan` prints and `crossdock build` executes. JSON shape: docs/build-json.md. */
@@ -32,10 +34,19 @@ export interface Plan {
   git: GitInfo;
   nodes: PlanNode[];
   images: PlannedImage[];
-  /** Announcements (emulated platforms and their cost, unhealthy nodes skipped). */
+  /** Build secrets (RUN --mount=type=secret): where each value comes from, never the value. */
+  secrets: PlanSecret[];
+  /** Announcements (emulated platforms and their cost, unhealthy nodes skipped, secret-looking build args). */
   notices: string[];
   /** Reasons the build cannot start, each with its fix. Empty when it can. */
   problems: string[];
+}
+
+export interface PlanSecret {
+  id: string;
+  /** `env`: an environment variable of crossdock's; `file`: a file (absolute path). */
+  source: 'env' | 'file';
+  from: string;
 }
 
 export interface GitInfo {
@@ -77,6 +88,7 @@ export interface PlannedImage {
   context: string;
   dockerfile: string;
   target?: string;
+  /** As shown: the values of secret-looking names are REDACTED (the real ones are in PlanResult.buildArgs). */
   buildArgs: Record<string, string>;
   labels: Record<string, string>;
   /** Full references the index is pushed under. */
@@ -100,6 +112,8 @@ export interface PlanOptions {
   tags: string[];
   platforms: string[];
   buildArgs: string[];
+  /** `--secret id=ID,env=VAR` / `id=ID,src=FILE`. */
+  secrets?: string[];
   target?: string;
   nodes: string[];
   push: boolean;
@@ -116,11 +130,20 @@ export interface PlanResult {
   defaults: BuildDefaults;
   /** Image name → its verify policy from crossdock.yaml `images:` (validated while planning). */
   policies: Map<string, VerifyPolicy>;
+  /** Each image's build args with their real values, in the order of plan.images. */
+  buildArgs: Record<string, string>[];
+  /** The secrets, with src paths made absolute (crossdock.yaml build.secrets, overridden by --secret). */
+  secrets: SecretSpec[];
 }
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-async function git(root: string, args: string[]): Promise<string | undefined> {
-  const r = await exec(['git', '--no-optional-locks', '-C', root, ...args], { timeoutMs: 10_000 });
+async function git(
+  root: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
+  // exec adds the hardening options (no fsmonitor, no hooks, no optional locks).
+  const r = await exec(['git', '-C', root, ...args], { timeoutMs: 10_000, inherit: env });
   return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
@@ -137,12 +160,15 @@ export function sourceUrl(remote: string): string | undefined {
   }
 }
 
-export async function gitInfo(root: string): Promise<GitInfo> {
-  const sha = await git(root, ['rev-parse', 'HEAD']);
+export async function gitInfo(
+  root: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<GitInfo> {
+  const sha = await git(root, ['rev-parse', 'HEAD'], env);
   if (!sha) return {};
-  const branch = await git(root, ['rev-parse', '--abbrev-ref', 'HEAD']);
-  const remote = await git(root, ['remote', 'get-url', 'origin']);
-  const status = await git(root, ['status', '--porcelain', '--untracked-files=no']);
+  const branch = await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'], env);
+  const remote = await git(root, ['remote', 'get-url', 'origin'], env);
+  const status = await git(root, ['status', '--porcelain', '--untracked-files=no'], env);
   return {
     sha,
     branch: branch && branch !== 'HEAD' ? branch : undefined,
@@ -242,78 +268,149 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     throw new ConfigError(`${root}: no such directory`, {
       hint: 'pass the folder holding the build context',
     });
-  const config = await loadConfig(root, options.config ? resolve(options.cwd, options.config) : undefined);
-  const defaults: BuildDefaults = parseBuildDefaults(config.raw.build);
-  const configNodes = parseNodes(config.raw.nodes);
-  const configImages = parseImageBuilds(config.raw.images);
-  const flagNodes = options.nodes.map((n) => {
-    const i = n.indexOf('=');
-    if (i <= 0)
-      throw new UsageError(`--node ${n}: expected NAME=ENDPOINT`, {
-        hint: 'e.g. --node pi5=ssh://builder@10.0.0.5',
-      });
-    return parseNodeEndpoint(n.slice(0, i), n.slice(i + 1), `--node ${n}`);
-  });
+  // Phase 1: everything the user wrote (crossdock.yaml, flags) is checked before anything runs.
+  const bc = await loadBuildConfig(root, options.config ? resolve(options.cwd, options.config) : undefined);
+  const flagNodes = options.nodes.map(parseNodeFlag);
   const flagPlatforms = platformsFrom(options.platforms, '--platform');
-  const defaultPlatforms = flagPlatforms.length
-    ? flagPlatforms
-    : (config.platforms?.map(formatPlatform) ?? DEFAULT_PLATFORMS);
   const buildArgs = parseKv(options.buildArgs, '--build-arg');
+  const secrets = planSecrets(bc, options);
+  const inputs = await imageInputs(options, bc, flagPlatforms, buildArgs);
 
-  // Images: from the flags, else crossdock.yaml images:, else the build graph.
-  const inputs: ImageInput[] = [];
-  const direct = options.file !== undefined || options.context !== undefined || options.tags.length > 0;
-  if (direct) {
-    const context = resolve(options.cwd, options.context ?? root);
-    const dockerfile = options.file ? resolve(options.cwd, options.file) : resolve(context, 'Dockerfile');
-    let repository: string | undefined;
-    const tags: string[] = [];
-    for (const t of options.tags) {
-      const r = repositoryOf(t);
-      if (r.problem)
-        throw new UsageError(`--tag ${t}: ${r.problem}`, {
-          hint: 'e.g. --tag registry.example:5000/team/app:1.0',
-        });
-      if (repository && r.repository !== repository)
-        throw new UsageError(
-          `--tag ${t}: every tag of one build must name the same repository (${repository})`,
-          {
-            hint: 'build once, then publish under another repository with `crossdock copy`',
-          },
-        );
-      repository = r.repository;
-      if (r.tag) tags.push(r.tag);
-    }
-    const fromConfig = configImages.find((c) => c.repository === repository);
-    inputs.push({
-      origin: 'command line',
-      repository,
-      tags: tags.length ? tags : fromConfig?.tags,
-      context,
-      dockerfile,
-      target: options.target,
-      buildArgs: { ...fromConfig?.buildArgs, ...buildArgs },
-      platforms: flagPlatforms.length ? flagPlatforms : (fromConfig?.platforms ?? defaultPlatforms),
-    });
-  } else if (configImages.length > 0) {
-    for (const spec of configImages)
-      inputs.push(fromSpec(spec, root, buildArgs, options.target, flagPlatforms, defaultPlatforms));
-  } else {
-    inputs.push(...(await fromGraph(root, options, buildArgs, flagPlatforms)));
-  }
-  if (inputs.length === 0)
-    throw new ConfigError(
-      `nothing to build in ${root}: no Dockerfile, no build definition, no images: in crossdock.yaml`,
-      {
-        hint: 'pass --file and --tag, or describe the image in crossdock.yaml (images: { "reg/app": { context: . } })',
-      },
-    );
-
+  // Phase 2: probe the nodes (crossdock.yaml, overridden and extended by --node; the local engine without any).
   const notices: string[] = [];
+  const specs = nodeSpecs(bc.nodes, flagNodes, env);
+  for (const s of specs)
+    if (s.kind === 'docker' && s.endpoint.startsWith('tcp://') && !s.tlsCertPath)
+      notices.push(
+        `node ${s.name} (${s.endpoint}) is reached over plain TCP: the Docker API is unauthenticated and unencrypted there; give the node \`tls:\` (a folder with ca.pem, cert.pem, key.pem) or use ssh://`,
+      );
+  const archs = [...new Set(inputs.flatMap((i) => i.platforms))].map((p) => p.split('/')[1] ?? '');
+  const states = await Promise.all(specs.map((s) => probeNode(s, env, archs)));
+  const info = await gitInfo(root, env);
+  for (const s of states)
+    if (!s.healthy)
+      notices.push(`node ${s.spec.name} is not usable and gets no work: ${s.problem ?? 'unknown problem'}`);
+
+  // Phase 3: route each image × platform, expand its tags.
+  const load = new Map<string, number>();
+  const policies = new Map<string, VerifyPolicy>();
+  const images: PlannedImage[] = [];
   const problems: string[] = [];
-  // Nodes: crossdock.yaml, overridden and extended by --node; the local engine when none is named.
-  const specs: NodeSpec[] = [...configNodes];
-  for (const n of flagNodes) {
+  const now = options.now ?? new Date();
+  for (const input of inputs) {
+    const image = await planImage(input, { root, push: options.push, bc, info, now, states, load, notices });
+    try {
+      policies.set(image.name, policyFromConfig(bc.config.raw, image.name, image.name));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      image.problems.push(`${e.message}${e.hint ? `; ${e.hint}` : ''}`);
+    }
+    for (const p of image.problems) problems.push(`${image.name}: ${p}`);
+    images.push(image);
+  }
+  notices.push(...secretArgNotices(inputs));
+  problems.push(...(await secretProblems(secrets, env)));
+  const plan: Plan = {
+    version: 1,
+    tool: `crossdock ${VERSION}`,
+    root,
+    push: options.push,
+    git: info,
+    nodes: states.map(planNode),
+    images,
+    secrets: secrets.map((x) =>
+      'env' in x ? { id: x.id, source: 'env', from: x.env } : { id: x.id, source: 'file', from: x.src },
+    ),
+    notices,
+    problems,
+  };
+  return {
+    plan,
+    nodes: states,
+    defaults: bc.defaults,
+    policies,
+    buildArgs: inputs.map((i) => i.buildArgs),
+    secrets,
+  };
+}
+
+function expandHome(path: string, env: Record<string, string | undefined>): string {
+  return path === '~' || path.startsWith('~/') ? join(env.HOME || homedir(), path.slice(1)) : path;
+}
+
+/** crossdock.yaml build.secrets (src relative to its folder), overridden and extended by --secret (src relative to cwd). */
+function planSecrets(bc: BuildConfig, options: PlanOptions): SecretSpec[] {
+  const out = new Map<string, SecretSpec>();
+  for (const s of bc.defaults.secrets)
+    out.set(s.id, 'src' in s ? { ...s, src: resolve(bc.dir, expandHome(s.src, options.env)) } : s);
+  for (const text of options.secrets ?? []) {
+    const fields: Record<string, string> = {};
+    for (const part of text.split(',')) {
+      const i = part.indexOf('=');
+      if (i <= 0)
+        throw new UsageError(`--secret ${text}: "${part}" is not KEY=VALUE`, {
+          hint: 'e.g. --secret id=npm_token,env=NPM_TOKEN or --secret id=pip_conf,src=./pip.conf',
+        });
+      fields[part.slice(0, i)] = part.slice(i + 1);
+    }
+    const s = secretFromFields(fields, `--secret ${text}`);
+    if (typeof s === 'string')
+      throw new UsageError(`--secret ${text}: ${s}`, {
+        hint: 'e.g. --secret id=npm_token,env=NPM_TOKEN or --secret id=pip_conf,src=./pip.conf',
+      });
+    out.set(s.id, 'src' in s ? { ...s, src: resolve(options.cwd, expandHome(s.src, options.env)) } : s);
+  }
+  return [...out.values()];
+}
+
+/** A secret whose variable is unset or whose file cannot be read stops the build before it starts. */
+async function secretProblems(
+  secrets: SecretSpec[],
+  env: Record<string, string | undefined>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const s of secrets) {
+    if ('env' in s) {
+      if (env[s.env] === undefined)
+        problems.push(
+          `secret ${s.id}: the environment variable ${s.env} is not set; export it before the build (${s.origin})`,
+        );
+    } else {
+      const ok = await fs.access(s.src, fsConstants.R_OK).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) problems.push(`secret ${s.id}: cannot read ${s.src}; fix src= (${s.origin})`);
+    }
+  }
+  return problems;
+}
+
+/** One notice per build arg whose name looks secret: it is redacted here, but an image keeps build args. */
+function secretArgNotices(inputs: ImageInput[]): string[] {
+  const names = [...new Set(inputs.flatMap((i) => Object.keys(i.buildArgs)).filter(isSecretName))];
+  return names.map((name) => {
+    const id = name.toLowerCase();
+    return `build arg ${name} looks like a secret: its value is kept out of the plan, the logs and the run record, but a build arg stays readable in the image (\`docker history\`); pass it as a secret instead: --secret id=${id},env=${name} and RUN --mount=type=secret,id=${id} (build.secrets in crossdock.yaml)`;
+  });
+}
+
+function parseNodeFlag(n: string): NodeSpec {
+  const i = n.indexOf('=');
+  if (i <= 0)
+    throw new UsageError(`--node ${n}: expected NAME=ENDPOINT`, {
+      hint: 'e.g. --node pi5=ssh://builder@10.0.0.5',
+    });
+  return parseNodeEndpoint(n.slice(0, i), n.slice(i + 1), `--node ${n}`);
+}
+
+function nodeSpecs(
+  config: NodeSpec[],
+  flags: NodeSpec[],
+  env: Record<string, string | undefined>,
+): NodeSpec[] {
+  const specs: NodeSpec[] = [...config];
+  for (const n of flags) {
     const i = specs.findIndex((s) => s.name === n.name);
     if (i >= 0) specs[i] = n;
     else specs.push(n);
@@ -326,163 +423,232 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       endpoint: env.DOCKER_HOST || '',
       origin: env.DOCKER_HOST ? 'default (DOCKER_HOST)' : "default (the docker CLI's current context)",
     });
-  for (const s of specs)
-    if (s.kind === 'docker' && s.endpoint.startsWith('tcp://') && !s.tlsCertPath)
-      notices.push(
-        `node ${s.name} (${s.endpoint}) is reached over plain TCP: the Docker API is unauthenticated and unencrypted there; give the node \`tls:\` (a folder with ca.pem, cert.pem, key.pem) or use ssh://`,
-      );
-  const wanted = new Set(inputs.flatMap((i) => i.platforms));
-  const archs = [...wanted].map((p) => p.split('/')[1] ?? '');
-  const states = await Promise.all(specs.map((s) => probeNode(s, env, archs)));
+  return specs;
+}
 
-  const info = await gitInfo(root);
-  for (const s of states)
-    if (!s.healthy)
-      notices.push(`node ${s.spec.name} is not usable and gets no work: ${s.problem ?? 'unknown problem'}`);
+function planNode(s: NodeState): PlanNode {
+  return {
+    name: s.spec.name,
+    kind: s.spec.kind,
+    endpoint: s.spec.endpoint,
+    origin: s.spec.origin,
+    healthy: s.healthy,
+    ...(s.problem ? { problem: s.problem } : {}),
+    backend: s.backend,
+    backendVersion: s.backendVersion,
+    native: s.native,
+    nativeSource: s.nativeSource,
+    emulation: s.emulation,
+  };
+}
 
-  const load = new Map<string, number>();
-  const policies = new Map<string, VerifyPolicy>();
-  const images: PlannedImage[] = [];
-  const now = options.now ?? new Date();
-  for (const input of inputs) {
-    const imageProblems: string[] = [];
-    if (!existsSync(input.context))
-      imageProblems.push(
-        `build context ${displayPath(root, input.context)} does not exist; fix --context or images.*.context`,
+/** The images to build: from the flags, else crossdock.yaml images:, else the build graph. */
+async function imageInputs(
+  options: PlanOptions,
+  bc: BuildConfig,
+  flagPlatforms: string[],
+  buildArgs: Record<string, string>,
+): Promise<ImageInput[]> {
+  const { root } = options;
+  const defaultPlatforms = flagPlatforms.length
+    ? flagPlatforms
+    : (bc.config.platforms?.map(formatPlatform) ?? DEFAULT_PLATFORMS);
+  const inputs: ImageInput[] = [];
+  const direct = options.file !== undefined || options.context !== undefined || options.tags.length > 0;
+  if (direct) inputs.push(flagInput(options, bc, flagPlatforms, defaultPlatforms, buildArgs));
+  else if (bc.images.length > 0)
+    for (const spec of bc.images)
+      inputs.push(fromSpec(spec, root, bc, buildArgs, options.target, flagPlatforms, defaultPlatforms));
+  else inputs.push(...(await fromGraph(root, options, buildArgs, flagPlatforms)));
+  if (inputs.length === 0)
+    throw new ConfigError(
+      `nothing to build in ${root}: no Dockerfile, no build definition, no images: in crossdock.yaml`,
+      {
+        hint: 'pass --file and --tag, or describe the image in crossdock.yaml (images: { "reg/app": { context: . } })',
+      },
+    );
+  return inputs;
+}
+
+function flagInput(
+  options: PlanOptions,
+  bc: BuildConfig,
+  flagPlatforms: string[],
+  defaultPlatforms: string[],
+  buildArgs: Record<string, string>,
+): ImageInput {
+  const context = resolve(options.cwd, options.context ?? options.root);
+  const dockerfile = options.file ? resolve(options.cwd, options.file) : resolve(context, 'Dockerfile');
+  let repository: string | undefined;
+  const tags: string[] = [];
+  for (const t of options.tags) {
+    const r = repositoryOf(t);
+    if (r.problem)
+      throw new UsageError(`--tag ${t}: ${r.problem}`, {
+        hint: 'e.g. --tag registry.example:5000/team/app:1.0',
+      });
+    if (repository && r.repository !== repository)
+      throw new UsageError(
+        `--tag ${t}: every tag of one build must name the same repository (${repository})`,
+        {
+          hint: 'build once, then publish under another repository with `crossdock copy`',
+        },
       );
-    else if (!existsSync(input.dockerfile))
-      imageProblems.push(
-        `Dockerfile ${displayPath(root, input.dockerfile)} does not exist; fix --file or images.*.dockerfile`,
-      );
-    const name = input.repository ?? localName(root, input);
-    let tags: string[] = [];
-    if (input.repository) {
-      try {
-        // Tags from flags, images.*.tags and build.tags are all templates ({sha} works everywhere) and all checked.
-        const tagParts = (input.tags ?? defaults.tags).map((t) => expandTag(t, info, now));
-        tags = [...new Set(tagParts)].map((t) => `${input.repository}:${t}`);
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        imageProblems.push(`${e.message}; ${e.hint ?? ''}`.replace(/; $/, ''));
-      }
-    } else if (options.push)
-      imageProblems.push(
-        `${name} has no repository to push to; give --tag REGISTRY/REPO[:TAG] or an images: entry in crossdock.yaml`,
-      );
+    repository = r.repository;
+    if (r.tag) tags.push(r.tag);
+  }
+  const fromConfig = bc.images.find((c) => c.repository === repository);
+  return {
+    origin: 'command line',
+    repository,
+    tags: tags.length ? tags : fromConfig?.tags,
+    context,
+    dockerfile,
+    target: options.target,
+    buildArgs: { ...fromConfig?.buildArgs, ...buildArgs },
+    platforms: flagPlatforms.length ? flagPlatforms : (fromConfig?.platforms ?? defaultPlatforms),
+  };
+}
+
+/** A platform's builder: a native node, else one with QEMU (unless forbidden), else the problem with its fix. */
+export type Route =
+  | { node: NodeState; mode: 'native' }
+  | { node: NodeState; mode: 'emulated'; emulation: EmulationState }
+  | { problem: string };
+
+/**
+ * Routes one platform (pure): the least loaded healthy node that builds it natively (ties in node order), else
+ * the least loaded healthy node with QEMU for its architecture (`enabled` before `unknown`), else a problem.
+ */
+export function routePlatform(
+  platform: string,
+  states: NodeState[],
+  load: ReadonlyMap<string, number>,
+  emulation: BuildDefaults['emulation'],
+): Route {
+  const arch = platform.split('/')[1] ?? '';
+  const healthy = states.filter((s) => s.healthy);
+  const byLoad = (a: NodeState, b: NodeState) => (load.get(a.spec.name) ?? 0) - (load.get(b.spec.name) ?? 0);
+  const native = healthy.filter((s) => s.native.includes(platform)).sort(byLoad)[0];
+  if (native) return { node: native, mode: 'native' };
+  const rank = (s: NodeState) =>
+    s.emulation[arch] === 'enabled' ? 0 : s.emulation[arch] === 'unknown' ? 1 : 2;
+  const chosen = healthy.filter((s) => rank(s) < 2).sort((a, b) => rank(a) - rank(b) || byLoad(a, b))[0];
+  if (!chosen) {
+    const seen = healthy.map((s) => `${s.spec.name} (native ${s.native.join(', ') || 'unknown'})`).join('; ');
+    return {
+      problem: `no builder node can build ${platform}: ${seen ? `nodes: ${seen}, none with QEMU for ${arch}` : 'no node is usable'}; ${emulationFix(arch)}`,
+    };
+  }
+  if (emulation === 'forbid')
+    return {
+      problem: `${platform} would be emulated on node ${chosen.spec.name}, and build.emulation is forbid; add a native ${arch} node (--node NAME=ssh://user@host)`,
+    };
+  return { node: chosen, mode: 'emulated', emulation: chosen.emulation[arch] ?? 'unknown' };
+}
+
+/** Tag references of an image: each template expanded, duplicates dropped. Throws ConfigError on a bad one. */
+export function imageTags(repository: string, templates: string[], info: GitInfo, now: Date): string[] {
+  return [...new Set(templates.map((t) => expandTag(t, info, now)))].map((t) => `${repository}:${t}`);
+}
+
+interface PlanContext {
+  root: string;
+  push: boolean;
+  bc: BuildConfig;
+  info: GitInfo;
+  now: Date;
+  states: NodeState[];
+  /** Platforms given to each node so far (routing spreads the work). */
+  load: Map<string, number>;
+  notices: string[];
+}
+
+async function planImage(input: ImageInput, c: PlanContext): Promise<PlannedImage> {
+  const problems: string[] = [];
+  if (!existsSync(input.context))
+    problems.push(
+      `build context ${displayPath(c.root, input.context)} does not exist; fix --context or images.*.context`,
+    );
+  else if (!existsSync(input.dockerfile))
+    problems.push(
+      `Dockerfile ${displayPath(c.root, input.dockerfile)} does not exist; fix --file or images.*.dockerfile`,
+    );
+  const name = input.repository ?? localName(c.root, input);
+  let tags: string[] = [];
+  if (input.repository) {
     try {
-      policies.set(name, policyFromConfig(config.raw, name, name));
+      // Tags from flags, images.*.tags and build.tags are all templates ({sha} works everywhere) and all checked.
+      tags = imageTags(input.repository, input.tags ?? c.bc.defaults.tags, c.info, c.now);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      imageProblems.push(`${e.message}${e.hint ? `; ${e.hint}` : ''}`);
+      problems.push(`${e.message}; ${e.hint ?? ''}`.replace(/; $/, ''));
     }
-    if (input.platforms.length === 0)
-      imageProblems.push('no platform to build; set --platform or platforms: in crossdock.yaml');
-    const labels: Record<string, string> = { ...defaults.labels };
-    if (info.sha) labels['org.opencontainers.image.revision'] = info.sha;
-    const source = defaults.source ?? info.source;
-    if (source) labels['org.opencontainers.image.source'] = source;
-    labels['org.opencontainers.image.created'] = '{build time}';
+  } else if (c.push)
+    problems.push(
+      `${name} has no repository to push to; give --tag REGISTRY/REPO[:TAG] or an images: entry in crossdock.yaml`,
+    );
+  if (input.platforms.length === 0)
+    problems.push('no platform to build; set --platform or platforms: in crossdock.yaml');
+  const labels: Record<string, string> = { ...c.bc.defaults.labels };
+  if (c.info.sha) labels['org.opencontainers.image.revision'] = c.info.sha;
+  const source = c.bc.defaults.source ?? c.info.source;
+  if (source) labels['org.opencontainers.image.source'] = source;
+  labels['org.opencontainers.image.created'] = '{build time}';
 
-    const platforms: PlannedPlatform[] = [];
-    let heavy: string[] | undefined;
-    for (const platform of input.platforms) {
-      const arch = platform.split('/')[1] ?? '';
-      const healthy = states.filter((s) => s.healthy);
-      const byLoad = (a: NodeState, b: NodeState) =>
-        (load.get(a.spec.name) ?? 0) - (load.get(b.spec.name) ?? 0);
-      const native = healthy.filter((s) => s.native.includes(platform)).sort(byLoad);
-      let chosen: NodeState | undefined = native[0];
-      let mode: PlannedPlatform['mode'] = 'native';
-      if (!chosen) {
-        const rank = (s: NodeState) =>
-          s.emulation[arch] === 'enabled' ? 0 : s.emulation[arch] === 'unknown' ? 1 : 2;
-        const emulating = healthy
-          .filter((s) => rank(s) < 2)
-          .sort((a, b) => rank(a) - rank(b) || byLoad(a, b));
-        chosen = emulating[0];
-        mode = 'emulated';
-        if (!chosen) {
-          const seen = healthy
-            .map((s) => `${s.spec.name} (native ${s.native.join(', ') || 'unknown'})`)
-            .join('; ');
-          imageProblems.push(
-            `no builder node can build ${platform}: ${seen ? `nodes: ${seen}, none with QEMU for ${arch}` : 'no node is usable'}; ${emulationFix(arch)}`,
-          );
-          continue;
-        }
-        if (defaults.emulation === 'forbid') {
-          imageProblems.push(
-            `${platform} would be emulated on node ${chosen.spec.name}, and build.emulation is forbid; add a native ${arch} node (--node NAME=ssh://user@host)`,
-          );
-          continue;
-        }
-        heavy ??= await heavyDependenciesIn(input.context);
-        const cost = heavy.length
-          ? `expect it to take hours, not minutes: ${heavy.join(', ')} ${heavy.length === 1 ? 'compiles' : 'compile'} from source under emulation where no ${arch} wheel or binary exists`
-          : 'expect it to take several times longer than a native build (5-20x for compiling steps)';
-        notices.push(
-          `${name} ${platform} will be emulated (QEMU${chosen.emulation[arch] === 'unknown' ? ', not verified on that node' : ''}) on node ${chosen.spec.name}: ${cost}; a native ${arch} node avoids this`,
-        );
-      }
-      load.set(chosen.spec.name, (load.get(chosen.spec.name) ?? 0) + 1);
-      platforms.push({
-        platform,
-        node: chosen.spec.name,
-        mode,
-        backend: chosen.backend,
-        backendVersion: chosen.backendVersion,
-        ...(mode === 'emulated' ? { emulation: chosen.emulation[arch] } : {}),
-      });
+  const platforms: PlannedPlatform[] = [];
+  let heavy: string[] | undefined;
+  for (const platform of input.platforms) {
+    const route = routePlatform(platform, c.states, c.load, c.bc.defaults.emulation);
+    if ('problem' in route) {
+      problems.push(route.problem);
+      continue;
     }
-    const usedBackends = new Set(platforms.map((p) => p.backend));
-    const cache = [
-      'engine-local layer cache on each node',
-      ...(defaults.cacheRegistry
-        ? usedBackends.has('buildx')
-          ? [`registry cache ${defaults.cacheRegistry} (buildx nodes)`]
-          : [`registry cache ${defaults.cacheRegistry} ignored: only buildx nodes use it`]
-        : []),
-    ].join('; ');
-    for (const p of imageProblems) problems.push(`${name}: ${p}`);
-    images.push({
-      name,
-      repository: input.repository,
-      context: displayPath(root, input.context),
-      dockerfile: displayPath(root, input.dockerfile),
-      target: input.target,
-      buildArgs: input.buildArgs,
-      labels,
-      tags,
-      platforms,
-      origin: input.origin,
-      cache,
-      problems: imageProblems,
+    const { node } = route;
+    c.load.set(node.spec.name, (c.load.get(node.spec.name) ?? 0) + 1);
+    platforms.push({
+      platform,
+      node: node.spec.name,
+      mode: route.mode,
+      backend: node.backend,
+      backendVersion: node.backendVersion,
+      ...(route.mode === 'emulated' ? { emulation: route.emulation } : {}),
     });
+    if (route.mode === 'emulated') {
+      const arch = platform.split('/')[1] ?? '';
+      heavy ??= await heavyDependenciesIn(input.context);
+      const cost = heavy.length
+        ? `expect it to take hours, not minutes: ${heavy.join(', ')} ${heavy.length === 1 ? 'compiles' : 'compile'} from source under emulation where no ${arch} wheel or binary exists`
+        : 'expect it to take several times longer than a native build (5-20x for compiling steps)';
+      c.notices.push(
+        `${name} ${platform} will be emulated (QEMU${route.emulation === 'unknown' ? ', not verified on that node' : ''}) on node ${node.spec.name}: ${cost}; a native ${arch} node avoids this`,
+      );
+    }
   }
-  const plan: Plan = {
-    version: 1,
-    tool: `crossdock ${VERSION}`,
-    root,
-    push: options.push,
-    git: info,
-    nodes: states.map((s) => ({
-      name: s.spec.name,
-      kind: s.spec.kind,
-      endpoint: s.spec.endpoint,
-      origin: s.spec.origin,
-      healthy: s.healthy,
-      ...(s.problem ? { problem: s.problem } : {}),
-      backend: s.backend,
-      backendVersion: s.backendVersion,
-      native: s.native,
-      nativeSource: s.nativeSource,
-      emulation: s.emulation,
-    })),
-    images,
-    notices,
+  const usedBackends = new Set(platforms.map((p) => p.backend));
+  const cacheRegistry = c.bc.defaults.cacheRegistry;
+  const cache = [
+    'engine-local layer cache on each node',
+    ...(cacheRegistry
+      ? usedBackends.has('buildx')
+        ? [`registry cache ${cacheRegistry} (buildx nodes)`]
+        : [`registry cache ${cacheRegistry} ignored: only buildx nodes use it`]
+      : []),
+  ].join('; ');
+  return {
+    name,
+    repository: input.repository,
+    context: displayPath(c.root, input.context),
+    dockerfile: displayPath(c.root, input.dockerfile),
+    target: input.target,
+    buildArgs: shownBuildArgs(input.buildArgs),
+    labels,
+    tags,
+    platforms,
+    origin: input.origin,
+    cache,
     problems,
   };
-  return { plan, nodes: states, defaults, policies };
 }
 
 function localName(root: string, input: ImageInput): string {
@@ -493,6 +659,7 @@ function localName(root: string, input: ImageInput): string {
 function fromSpec(
   spec: ImageBuildSpec,
   root: string,
+  bc: BuildConfig,
   buildArgs: Record<string, string>,
   target: string | undefined,
   flagPlatforms: string[],
@@ -501,7 +668,7 @@ function fromSpec(
   const r = repositoryOf(spec.repository);
   if (r.problem || r.tag)
     throw new ConfigError(
-      `crossdock.yaml images."${spec.repository}": ${r.problem ?? 'the key is a repository, without a tag'}`,
+      `${bc.source.at(['images', spec.repository], true)}: images."${spec.repository}": ${r.problem ?? 'the key is a repository, without a tag'}`,
       {
         hint: 'write the repository as the key (reg:5000/team/app) and tags under tags:',
       },

@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { CrossdockError } from '../errors.js';
+import { exec } from '../exec.js';
 import { parsePlatform } from '../model/platform.js';
 import type { RegistryClient, RepoRef } from '../registry/client.js';
 import {
@@ -16,6 +16,8 @@ import {
   MEDIA,
   sha256,
 } from '../registry/types.js';
+import { type BlobSource, DockerArchive, openSource, saveManifest } from './archive.js';
+import { type CachedLayer, cachedLayer, layerCacheDir, storeLayer } from './cache.js';
 import type { Artifact } from './backends.js';
 
 /**
@@ -31,107 +33,150 @@ export interface PublishedPlatform {
   config: ImageConfig;
 }
 
-export function layerCacheDir(env: Record<string, string | undefined>): string {
-  if (env.CROSSDOCK_CACHE_DIR) return join(env.CROSSDOCK_CACHE_DIR, 'layers');
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'crossdock', 'layers');
-}
-
-interface CachedLayer {
-  digest: string;
-  size: number;
-  file: string;
-}
-
 const inFlight = new Map<string, Promise<CachedLayer>>();
 
 /**
- * Gzips an uncompressed layer into the cache (atomically), or returns the cached one. The same layer asked for
- * twice at once (two platforms sharing a `COPY` layer) is compressed once.
+ * The compressed form of an uncompressed layer: from the cache (checked), or gzipped into it. The same layer
+ * asked for twice at once (two platforms sharing a `COPY` layer) is compressed once.
  */
-function compressedLayer(cacheDir: string, diffId: string, source: string): Promise<CachedLayer> {
+function compressedLayer(
+  cacheDir: string,
+  diffId: string,
+  source: BlobSource,
+  warn: (message: string) => void,
+): Promise<CachedLayer> {
   const key = `${cacheDir}\0${diffId}`;
   let p = inFlight.get(key);
   if (!p) {
-    p = compressLayer(cacheDir, diffId, source).finally(() => inFlight.delete(key));
+    p = (async () =>
+      (await cachedLayer(cacheDir, diffId, warn)) ?? storeLayer(cacheDir, diffId, source))().finally(() =>
+      inFlight.delete(key),
+    );
     inFlight.set(key, p);
   }
   return p;
 }
 
-async function compressLayer(cacheDir: string, diffId: string, source: string): Promise<CachedLayer> {
-  const hex = diffId.replace(/^sha256:/, '');
-  const file = join(cacheDir, `${hex}.tar.gz`);
-  const metaFile = join(cacheDir, `${hex}.json`);
-  try {
-    const meta = JSON.parse(await fs.readFile(metaFile, 'utf8')) as { digest: string; size: number };
-    const st = await fs.stat(file);
-    if (st.size === meta.size) return { ...meta, file };
-  } catch {
-    /* not cached yet */
-  }
-  await fs.mkdir(cacheDir, { recursive: true });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const hash = createHash('sha256');
-  const uncompressed = createHash('sha256');
-  let size = 0;
-  await pipeline(
-    createReadStream(source),
-    new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        uncompressed.update(chunk);
-        cb(null, chunk);
-      },
-    }),
-    createGzip({ level: 6 }),
-    new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    }),
-    createWriteStream(tmp),
-  );
-  const actualDiff = `sha256:${uncompressed.digest('hex')}`;
-  if (actualDiff !== diffId) {
-    await fs.rm(tmp, { force: true });
-    throw new CrossdockError(
-      `layer ${source} has digest ${actualDiff}, but the image config says ${diffId}`,
-      {
-        hint: 'the engine exported a damaged image; build again',
-      },
-    );
-  }
-  const digest = `sha256:${hash.digest('hex')}`;
-  await fs.rename(tmp, file);
-  const metaTmp = `${metaFile}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(metaTmp, JSON.stringify({ digest, size }));
-  await fs.rename(metaTmp, metaFile);
-  return { digest, size, file };
+function damaged(problem: string): CrossdockError {
+  return new CrossdockError(`${problem}; nothing of this platform was pushed`, {
+    hint: 'the engine exported a damaged or altered image; build again, and check the builder node',
+  });
 }
 
-async function compression(path: string): Promise<'none' | 'gzip' | 'zstd'> {
-  const fh = await fs.open(path, 'r');
+async function compression(s: BlobSource): Promise<'none' | 'gzip' | 'zstd'> {
+  const b = Buffer.alloc(4);
+  const fh = await fs.open(s.path, 'r');
   try {
-    const b = Buffer.alloc(4);
-    await fh.read(b, 0, 4, 0);
-    if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
-    if (b.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-    return 'none';
+    await fh.read(b, 0, 4, s.start ?? 0);
   } finally {
     await fh.close();
   }
+  if (b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+  if (b.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
 }
 
-async function fileDigest(path: string): Promise<{ digest: string; size: number }> {
+async function sourceDigest(s: BlobSource): Promise<{ digest: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path)) {
+  for await (const chunk of openSource(s)) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
   }
   return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+/** The digest of a compressed layer's content once decompressed: what the config's diff_ids list. */
+async function uncompressedDigest(
+  s: BlobSource,
+  kind: 'gzip' | 'zstd',
+  env: Record<string, string | undefined>,
+): Promise<string> {
+  const hash = createHash('sha256');
+  if (kind === 'gzip') {
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        hash.update(chunk);
+        cb();
+      },
+    });
+    try {
+      await pipeline(openSource(s), createGunzip(), sink);
+    } catch (e) {
+      throw damaged(`a gzip layer does not decompress (${e instanceof Error ? e.message : String(e)})`);
+    }
+    return `sha256:${hash.digest('hex')}`;
+  }
+  // Node 20 has no zstd: the zstd program decompresses, through the exec seam.
+  const r = await exec(['zstd', '-dc'], {
+    input: openSource(s),
+    onStdoutBytes: (b) => hash.update(b),
+    timeoutMs: 3_600_000,
+    inherit: env,
+  });
+  if (r.notFound)
+    throw new CrossdockError(
+      'a zstd-compressed layer cannot be checked against its diff_id: zstd is not installed',
+      {
+        hint: 'install zstd (apt-get install zstd); crossdock pushes no layer it has not checked',
+      },
+    );
+  if (r.code !== 0)
+    throw damaged(`a zstd layer does not decompress (${r.stderr.trim().split('\n').pop() ?? ''})`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+interface PreparedLayer {
+  desc: Descriptor;
+  source: BlobSource;
+}
+
+/**
+ * A layer ready to push, checked against the config's diff_id: an uncompressed one is gzipped into the cache
+ * (checked while compressing); a compressed one is decompressed and hashed, and pushed as it is.
+ */
+async function prepareLayer(
+  source: BlobSource,
+  diffId: string,
+  given: Descriptor | undefined,
+  cacheDir: string,
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): Promise<PreparedLayer> {
+  const kind = await compression(source);
+  if (kind === 'none') {
+    const c = await compressedLayer(cacheDir, diffId, source, warn);
+    return {
+      desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: c.digest, size: c.size },
+      source: { path: c.file },
+    };
+  }
+  const actual = await uncompressedDigest(source, kind, env);
+  if (actual !== diffId)
+    throw damaged(`a ${kind} layer decompresses to ${actual}, but the image config says ${diffId}`);
+  const { digest, size } = await sourceDigest(source);
+  if (given && (given.digest !== digest || given.size !== size))
+    throw damaged(
+      `a layer's blob is ${digest} (${size} bytes), but its manifest says ${given.digest} (${given.size} bytes)`,
+    );
+  return {
+    desc: { mediaType: given?.mediaType ?? `application/vnd.oci.image.layer.v1.tar+${kind}`, digest, size },
+    source,
+  };
+}
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** A blob of an OCI layout by digest; a digest that is not `sha256:<64 hex>` never becomes a path. */
+function layoutBlob(dir: string, digest: string): BlobSource {
+  if (!DIGEST.test(digest))
+    throw new CrossdockError(
+      `the OCI layout ${dir} names the blob "${digest}", which is not a sha256 digest`,
+      {
+        hint: 'the engine wrote a damaged or altered layout; build again',
+      },
+    );
+  return { path: join(dir, 'blobs', 'sha256', digest.slice(7)) };
 }
 
 function checkPlatform(config: ImageConfig, want: string): void {
@@ -160,6 +205,7 @@ export async function publishPlatform(
   artifact: Artifact,
   platform: string,
   env: Record<string, string | undefined>,
+  warn: (message: string) => void = () => {},
 ): Promise<PublishedPlatform> {
   const p = parsePlatform(platform);
   if (artifact.kind === 'pushed') {
@@ -188,52 +234,37 @@ export async function publishPlatform(
     };
   }
   let configBytes: Buffer;
-  let layers: { desc: Descriptor; file: string }[] = [];
+  let sources: { source: BlobSource; given?: Descriptor }[];
   if (artifact.kind === 'docker-archive') {
-    const manifest = JSON.parse(await fs.readFile(join(artifact.dir, 'manifest.json'), 'utf8')) as {
-      Config: string;
-      Layers: string[];
-    }[];
-    const entry = manifest[0];
-    if (!entry || manifest.length !== 1)
-      throw new CrossdockError('docker save wrote an unexpected archive (no single image)');
-    configBytes = await fs.readFile(join(artifact.dir, entry.Config));
-    const cfg = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
-    const diffIds = cfg.rootfs?.diff_ids ?? [];
-    if (diffIds.length !== entry.Layers.length)
-      throw new CrossdockError('docker save wrote an image whose layers do not match its config');
-    const cacheDir = layerCacheDir(env);
-    layers = await Promise.all(
-      entry.Layers.map(async (l, i) => {
-        const path = join(artifact.dir, l);
-        // Docker's containerd image store saves layers already compressed: push those as they are.
-        const kind = await compression(path);
-        if (kind !== 'none') {
-          const { digest, size } = await fileDigest(path);
-          const mediaType = `application/vnd.oci.image.layer.v1.tar+${kind}`;
-          return { desc: { mediaType, digest, size }, file: path };
-        }
-        const c = await compressedLayer(cacheDir, diffIds[i]!, path);
-        return {
-          desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: c.digest, size: c.size },
-          file: c.file,
-        };
-      }),
-    );
+    const archive = await DockerArchive.open(artifact.tar);
+    const manifest = saveManifest(artifact.tar, await archive.read('manifest.json', 4 * 1024 * 1024));
+    configBytes = await archive.read(manifest.config);
+    sources = manifest.layers.map((l) => ({ source: archive.member(l) }));
   } else {
     const index = JSON.parse(await fs.readFile(join(artifact.dir, 'index.json'), 'utf8')) as ImageIndex;
-    const top = index.manifests[0];
+    const top = index.manifests?.[0];
     if (!top) throw new CrossdockError('buildah wrote an empty OCI layout');
-    const blob = (d: string) => join(artifact.dir, 'blobs', ...d.split(':'));
-    const m = JSON.parse(await fs.readFile(blob(top.digest), 'utf8')) as ImageManifest;
-    configBytes = await fs.readFile(blob(m.config.digest));
-    layers = m.layers.map((l) => ({
-      desc: { mediaType: l.mediaType, digest: l.digest, size: l.size },
-      file: blob(l.digest),
+    const m = JSON.parse(
+      await fs.readFile(layoutBlob(artifact.dir, top.digest).path, 'utf8'),
+    ) as ImageManifest;
+    configBytes = await fs.readFile(layoutBlob(artifact.dir, m.config.digest).path);
+    sources = m.layers.map((l) => ({
+      source: layoutBlob(artifact.dir, l.digest),
+      given: { mediaType: l.mediaType, digest: l.digest, size: l.size },
     }));
   }
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
   checkPlatform(config, platform);
+  const diffIds: unknown = config.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || !diffIds.every((d): d is string => typeof d === 'string' && DIGEST.test(d)))
+    throw damaged('the image config has no valid rootfs.diff_ids');
+  if (diffIds.length !== sources.length)
+    throw damaged(`the image has ${sources.length} layers, but its config lists ${diffIds.length} diff_ids`);
+  const cacheDir = layerCacheDir(env);
+  // Every layer is checked against its diff_id before the first byte is pushed.
+  const layers = await Promise.all(
+    sources.map((s, i) => prepareLayer(s.source, diffIds[i] ?? '', s.given, cacheDir, env, warn)),
+  );
   const configDesc: Descriptor = {
     mediaType: MEDIA.ociConfig,
     digest: sha256(configBytes),
@@ -242,7 +273,7 @@ export async function publishPlatform(
   let uploadedBytes = 0;
   await Promise.all(
     layers.map(async (l) => {
-      const r = await client.pushBlob(repo, l.desc, () => createReadStream(l.file));
+      const r = await client.pushBlob(repo, l.desc, () => openSource(l.source));
       if (r === 'uploaded') uploadedBytes += l.desc.size;
     }),
   );

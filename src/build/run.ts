@@ -3,15 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CrossdockError } from '../errors.js';
+import { releaseScratch, trackScratch } from '../exec.js';
 import type { RegistryClient } from '../registry/client.js';
 import { resolveRef } from '../registry/reference.js';
 import { type VerifyPolicy, verifyImage } from '../registry/verify.js';
 import { VERSION } from '../version.js';
 import { backendFor, type BuildJob } from './backends.js';
+import type { SecretSpec } from './config.js';
 import { classifyFailure, StepLog } from './log.js';
 import { emulationFix, type NodeState } from './nodes.js';
 import type { GitInfo, Plan, PlannedImage, PlannedPlatform } from './plan.js';
 import type { ProgressSink } from './progress.js';
+import { isSecretName, Redactor } from './redact.js';
 import { type PublishedPlatform, publishPlatform, pushIndex } from './publish.js';
 
 /** The run record (`--metadata-file`, `--format json`). Shape: docs/build-json.md. */
@@ -88,6 +91,46 @@ export interface RunOptions {
   backoffMs?: number;
   /** Folder for the per-platform engine logs. */
   logDir?: string;
+  /** An image's build args with their real values (the plan shows secret-looking ones redacted). */
+  buildArgsFor: (image: PlannedImage) => Record<string, string>;
+  /** Secrets for RUN --mount=type=secret (env values are read from `env`). */
+  secrets: SecretSpec[];
+  /** Removes secret values from engine output before it is shown, logged or recorded. */
+  redactor: Redactor;
+}
+
+/** The secrets a build job gets: files by path, environment values read now. */
+function jobSecrets(o: RunOptions): BuildJob['secrets'] {
+  return o.secrets.map((s) => {
+    if ('src' in s) return { id: s.id, src: s.src };
+    const value = o.env[s.env];
+    if (value === undefined)
+      throw new CrossdockError(`secret ${s.id}: the environment variable ${s.env} is not set`, {
+        hint: 'export it before the build',
+      });
+    return { id: s.id, value };
+  });
+}
+
+/** The redactor for a build: secret-looking build args, secret env values, and small secret files' contents. */
+export async function buildRedactor(
+  buildArgs: Record<string, string>[],
+  secrets: SecretSpec[],
+  env: Record<string, string | undefined>,
+): Promise<Redactor> {
+  const values: string[] = [];
+  for (const args of buildArgs)
+    for (const [k, v] of Object.entries(args)) if (isSecretName(k)) values.push(v);
+  for (const s of secrets) {
+    if ('env' in s) {
+      const v = env[s.env];
+      if (v !== undefined) values.push(v);
+    } else {
+      const text = await fs.readFile(s.src, 'utf8').catch(() => '');
+      if (text.length <= 4096) values.push(text, ...text.split('\n'));
+    }
+  }
+  return new Redactor(values);
 }
 
 function slug(name: string): string {
@@ -309,6 +352,7 @@ async function runPlatform(
     }
     record.attempts++;
     const workDir = await fs.mkdtemp(join(tmpdir(), 'crossdock-build-'));
+    trackScratch(workDir);
     try {
       logStream?.write(
         `=== attempt ${record.attempts} on node ${pp.node} (${pp.mode}), ${new Date().toISOString()}\n`,
@@ -316,6 +360,7 @@ async function runPlatform(
       const log = new StepLog(
         (step) => o.progress.update(key, 'building', step.name),
         (chunk) => logStream?.write(chunk),
+        (line) => o.redactor.apply(line),
       );
       const job: BuildJob = {
         platform: pp.platform,
@@ -323,7 +368,8 @@ async function runPlatform(
         context: abs(image.context),
         dockerfile: abs(image.dockerfile),
         target: image.target,
-        buildArgs: image.buildArgs,
+        buildArgs: o.buildArgsFor(image),
+        secrets: jobSecrets(o),
         labels,
         localTag: record.localImage,
         pushRepository: repo && node.backend === 'buildx' ? `${repo.registry}/${repo.repository}` : undefined,
@@ -347,7 +393,7 @@ async function runPlatform(
       }
       if (!built.ok) {
         const f = log.failure();
-        const stderrTail = built.exec.stderr.trim().split('\n').slice(-3);
+        const stderrTail = o.redactor.apply(built.exec.stderr).trim().split('\n').slice(-3);
         const kind = classifyFailure([...f.lines, ...f.summary, ...(f.lines.length ? [] : stderrTail)]);
         if (kind.transient && record.attempts <= o.retries) {
           record.retries.push({
@@ -386,7 +432,7 @@ async function runPlatform(
         record.error = {
           message: `the ${node.backend} build succeeded but reported no image id, so there is nothing to publish`,
           step: null,
-          log: built.exec.stderr.trim().split('\n').slice(-5),
+          log: o.redactor.apply(built.exec.stderr).trim().split('\n').slice(-5),
           transient: false,
         };
         o.progress.update(key, 'failed', record.error.message);
@@ -397,7 +443,9 @@ async function runPlatform(
         const p0 = Date.now();
         try {
           const artifact = await backend.export(job, built.imageId);
-          const published = await publishPlatform(o.client, repo, artifact, pp.platform, o.env);
+          const published = await publishPlatform(o.client, repo, artifact, pp.platform, o.env, (m) =>
+            o.progress.event(`${key}: ${m}`),
+          );
           record.digest = published.descriptor.digest;
           record.size = published.size;
           record.uploadedBytes = published.uploadedBytes;
@@ -424,6 +472,7 @@ async function runPlatform(
       break;
     } finally {
       await fs.rm(workDir, { recursive: true, force: true });
+      releaseScratch(workDir);
     }
   }
   record.durationMs = Date.now() - start;

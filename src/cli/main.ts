@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CrossdockError, ExternalToolError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { buildCommand, planCommand } from './commands/build.js';
+import { buildCommand, cacheCommand, planCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
@@ -15,6 +15,7 @@ export const COMMANDS: Command[] = [
   graphCommand,
   planCommand,
   buildCommand,
+  cacheCommand,
   inspectCommand,
   verifyCommand,
   copyCommand,

@@ -1,16 +1,24 @@
+import { stopEverything } from '../exec.js';
 import { main } from './main.js';
 
 /**
  * The entry point bin/crossdock.js (and scripts/dev.mjs) call: the only code that touches `process` for exit
  * and signals. Ctrl-C / SIGTERM: the first asks the running command to stop its children and clean up (exit
- * 130); a second one exits at once.
+ * 130); a second one kills the children still running and removes the scratch folders, synchronously, then
+ * exits at once.
  */
 export function runProcess(): void {
   const controller = new AbortController();
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      if (stopping) process.exit(130);
+      if (stopping) {
+        const { killed, removed } = stopEverything();
+        process.stderr.write(
+          `crossdock: second ${sig}: killed ${killed} running program(s), removed ${removed} scratch folder(s); exiting\n`,
+        );
+        process.exit(130);
+      }
       stopping = true;
       process.stderr.write(`\ncrossdock: ${sig} received, stopping (send it again to exit at once)\n`);
       controller.abort();

@@ -91,7 +91,7 @@ export function isKnown<T>(v: Value<T> | undefined): v is Known<T> {
 }
 
 /** The value, or undefined when unknown. */
-export function valueOf<T>(v: Value<T> | undefined): T | undefined {
+export function knownOr<T>(v: Value<T> | undefined): T | undefined {
   return v?.known ? v.value : undefined;
 }
 

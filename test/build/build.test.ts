@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { docker, requireEngine, sampleRepo, startSecondEngine } from '../helpers/engine.js';
+import {
+  docker,
+  requireEngine,
+  type SecondEngine,
+  sampleRepo,
+  startSecondEngine,
+} from '../helpers/engine.js';
+import type { TempRepo } from '../helpers/git-repo.js';
 import { makePki, type Pki } from '../helpers/pki.js';
 import { assertSchema } from '../helpers/schema.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -97,7 +104,9 @@ function busyboxMachine(ref: string): number {
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
 
-test('builds linux/amd64 and linux/arm64, pushes each by digest, tags the index, and verifies it', async () => {
+test('builds linux/amd64 and linux/arm64, pushes each by digest, tags the index, and verifies it', {
+  timeout: 240_000,
+}, async () => {
   const repository = `${registry.host}/team/sample`;
   const repo = sampleRepo({
     config: [
@@ -196,26 +205,30 @@ test('builds linux/amd64 and linux/arm64, pushes each by digest, tags the index,
   }
 });
 
-test('a second engine is a builder node: each platform is built where crossdock.yaml routes it', async () => {
-  const second = await startSecondEngine();
+test('a second engine is a builder node: each platform is built where crossdock.yaml routes it', {
+  timeout: 240_000,
+}, async () => {
+  let second: SecondEngine | undefined;
+  let repo: TempRepo | undefined;
   const repository = `${registry.host}/team/routed`;
-  const repo = sampleRepo({
-    config: [
+  const config = (host: string) =>
+    [
       'version: 1',
       'nodes:',
       '  - name: x86',
       '    endpoint: unix:///var/run/docker.sock',
       '  - name: armbox',
-      `    endpoint: ${second.host}`,
+      `    endpoint: ${host}`,
       '    platforms: [linux/arm64]',
       'images:',
       `  ${repository}:`,
       '    context: .',
       '    platforms: [linux/amd64, linux/arm64]',
       '',
-    ].join('\n'),
-  });
+    ].join('\n');
   try {
+    second = await startSecondEngine();
+    repo = sampleRepo({ config: config(second.host) });
     const plan = await runCli(['plan', repo.root, '--format', 'json'], { env: env() });
     assert.equal(plan.code, 0, plan.stderr + plan.stdout);
     assertSchema('crossdock-plan-v1.json', JSON.parse(plan.stdout));
@@ -245,12 +258,14 @@ test('a second engine is a builder node: each platform is built where crossdock.
     const index = rawIndex(`${repository}:latest`);
     assert.deepEqual(index.manifests.map((m) => m.platform.architecture).sort(), ['amd64', 'arm64']);
   } finally {
-    repo.cleanup();
-    await second.stop();
+    repo?.cleanup();
+    await second?.stop();
   }
 });
 
-test('buildah is a backend too: both platforms built by buildah, pushed by crossdock, read back by skopeo', async () => {
+test('buildah is a backend too: both platforms built by buildah, pushed by crossdock, read back by skopeo', {
+  timeout: 240_000,
+}, async () => {
   const repository = `${registry.host}/team/buildah`;
   const repo = sampleRepo();
   try {
@@ -296,7 +311,9 @@ test('buildah is a backend too: both platforms built by buildah, pushed by cross
   }
 });
 
-test('without --push, each platform is built into its engine under its local name and nothing is published', async () => {
+test('without --push, each platform is built into its engine under its local name and nothing is published', {
+  timeout: 240_000,
+}, async () => {
   const repository = `${registry.host}/team/local-only`;
   const repo = sampleRepo();
   try {
@@ -335,7 +352,9 @@ test('without --push, each platform is built into its engine under its local nam
   }
 });
 
-test('a real build error is not retried, reports the step and its last lines, and tags nothing', async () => {
+test('a real build error is not retried, reports the step and its last lines, and tags nothing', {
+  timeout: 240_000,
+}, async () => {
   const repository = `${registry.host}/team/broken`;
   const dockerfile = [
     'FROM scratch AS base',
@@ -401,7 +420,9 @@ test('a real build error is not retried, reports the step and its last lines, an
   }
 });
 
-test('the plan picks a docker client that can build with BuildKit over a newer one without buildx', async (t) => {
+test('the plan picks a docker client that can build with BuildKit over a newer one without buildx', {
+  timeout: 240_000,
+}, async (t) => {
   const newer = '/usr/local/bin/docker';
   const v = spawnSync(newer, ['buildx', 'version'], { encoding: 'utf8' });
   if (v.error || v.status === 0) {

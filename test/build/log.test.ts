@@ -6,7 +6,9 @@ import { classifyFailure, StepLog } from '../../src/build/log.js';
  * Telling transient failures from real ones, on the lines real tools print when they fail (pip, npm, apt, wget,
  * QEMU, compilers), and folding BuildKit's plain progress into steps.
  */
-test('network, mirror, registry and QEMU failures are transient, each with its reason', () => {
+test('network, mirror, registry and QEMU failures are transient, each with its reason', {
+  timeout: 10_000,
+}, () => {
   const transient: [string, string][] = [
     [
       "pip._vendor.urllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='files.pythonhosted.org', port=443): Read timed out.",
@@ -40,7 +42,7 @@ test('network, mirror, registry and QEMU failures are transient, each with its r
   }
 });
 
-test('compile errors, missing files, bad syntax and a full disk are real errors', () => {
+test('compile errors, missing files, bad syntax and a full disk are real errors', { timeout: 10_000 }, () => {
   const real = [
     'gcc: error: numpy/core/src/multiarray.c: No such file or directory',
     'ERROR: Could not find a version that satisfies the requirement torch==2.9.0 (from versions: none)',
@@ -51,7 +53,9 @@ test('compile errors, missing files, bad syntax and a full disk are real errors'
   for (const line of real) assert.equal(classifyFailure([line]).transient, false, line);
 });
 
-test('BuildKit plain output becomes steps with durations, cache hits, and the failing step with its last lines', () => {
+test('BuildKit plain output becomes steps with durations, cache hits, and the failing step with its last lines', {
+  timeout: 10_000,
+}, () => {
   const seen: string[] = [];
   const log = new StepLog((s) => seen.push(s.name));
   const output = [

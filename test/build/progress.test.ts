@@ -8,7 +8,9 @@ function capture(isTTY: boolean) {
   return { stream: { write: (s: string) => (text += s), isTTY, columns: 80 }, text: () => text };
 }
 
-test('on a TTY, each platform has one line, redrawn in place, with events printed above the block', () => {
+test('on a TTY, each platform has one line, redrawn in place, with events printed above the block', {
+  timeout: 10_000,
+}, () => {
   const out = capture(true);
   const p = progressFor(out.stream, false);
   p.update('app linux/amd64 @local', 'building', '[build 1/2] RUN pip install');
@@ -28,7 +30,9 @@ test('on a TTY, each platform has one line, redrawn in place, with events printe
   for (const line of screen.split('\n')) assert.ok(line.length <= 80, line);
 });
 
-test('on a short terminal the live block is cut to fit, saying how many rows are hidden', () => {
+test('on a short terminal the live block is cut to fit, saying how many rows are hidden', {
+  timeout: 10_000,
+}, () => {
   let text = '';
   const p = progressFor({ write: (s: string) => (text += s), isTTY: true, columns: 80, rows: 5 }, false);
   for (let i = 0; i < 6; i++) p.update(`img${i} linux/arm64 @n`, 'building', 'RUN make');
@@ -38,7 +42,9 @@ test('on a short terminal the live block is cut to fit, saying how many rows are
   assert.match(frame, /… and 4 more/);
 });
 
-test('without a TTY, one timestamped line per change, and repeats are not printed', () => {
+test('without a TTY, one timestamped line per change, and repeats are not printed', {
+  timeout: 10_000,
+}, () => {
   const out = capture(false);
   const p = progressFor(out.stream, false);
   p.update('app linux/amd64 @local', 'building', '[build 1/2] RUN make');
@@ -53,7 +59,7 @@ test('without a TTY, one timestamped line per change, and repeats are not printe
   assert.match(lines[1]!, /app linux\/amd64 @local done sha256:1234$/);
 });
 
-test('--quiet prints nothing', () => {
+test('--quiet prints nothing', { timeout: 10_000 }, () => {
   const out = capture(true);
   const p = progressFor(out.stream, true);
   p.update('k', 'building', 'x');

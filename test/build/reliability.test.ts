@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { bridgeGateway, requireEngine, sampleRepo } from '../helpers/engine.js';
-import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
+import type { TempRepo } from '../helpers/git-repo.js';
 import { assertSchema } from '../helpers/schema.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -82,11 +83,13 @@ interface PlatformRec {
 /** Builds a repository whose only step downloads from a server that fails `failures` times; amd64, pushed. */
 async function flakyBuild(name: string, failures: number, retries: number, extra: string[] = []) {
   const gateway = bridgeGateway();
-  const flaky = await flakyServer(gateway, failures);
-  const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
-  const repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: `build:\n  retries: ${retries}\n` });
-  const meta = join(work, `${name}.json`);
+  let flaky: Awaited<ReturnType<typeof flakyServer>> | undefined;
+  let repo: TempRepo | undefined;
   try {
+    flaky = await flakyServer(gateway, failures);
+    const url = `http://${gateway}:${flaky.port}/wheel-${Date.now()}.whl`;
+    repo = sampleRepo({ dockerfile: fetchingDockerfile(url), config: `build:\n  retries: ${retries}\n` });
+    const meta = join(work, `${name}.json`);
     const r = await runCli(
       [
         'build',
@@ -107,12 +110,20 @@ async function flakyBuild(name: string, failures: number, retries: number, extra
     const record = r.code === 2 ? undefined : JSON.parse(readFileSync(meta, 'utf8'));
     return { r, record, hits: flaky.hits() };
   } finally {
-    flaky.server.close();
-    repo.cleanup();
+    if (flaky) await closeServer(flaky.server);
+    repo?.cleanup();
   }
 }
 
-test('a step that fails twice with a transient error (HTTP 503) is retried and the build succeeds', async () => {
+/** Closes a server and the connections it still holds (a kept-alive one would keep the file running). */
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((r) => server.close(() => r()));
+}
+
+test('a step that fails twice with a transient error (HTTP 503) is retried and the build succeeds', {
+  timeout: 240_000,
+}, async () => {
   const { r, record, hits } = await flakyBuild('flaky', 2, 2, ['--log-dir', join(work, 'logs')]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   const p = (record.images[0].platforms as PlatformRec[])[0]!;
@@ -137,7 +148,9 @@ test('a step that fails twice with a transient error (HTTP 503) is retried and t
   assert.deepEqual(tags, ['1']);
 });
 
-test('retries are bounded: a step that keeps failing transiently fails after build.retries, and nothing is tagged', async () => {
+test('retries are bounded: a step that keeps failing transiently fails after build.retries, and nothing is tagged', {
+  timeout: 240_000,
+}, async () => {
   const { r, record, hits } = await flakyBuild('bounded', 100, 1);
   assert.equal(r.code, 1, r.stderr + r.stdout);
   const p = (record.images[0].platforms as PlatformRec[])[0]!;
@@ -148,7 +161,9 @@ test('retries are bounded: a step that keeps failing transiently fails after bui
   assert.notEqual(tags.code, 0, 'the repository has no tags');
 });
 
-test('SIGINT during a build stops the engine build, exits 130, and tags nothing', async () => {
+test('SIGINT during a build stops the engine build, exits 130, and tags nothing', {
+  timeout: 240_000,
+}, async () => {
   const marker = 4000 + Math.floor(Math.random() * 900);
   const dockerfile = [
     'FROM scratch',
@@ -158,10 +173,12 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     '',
   ].join('\n');
   // One platform after the other: the second must not start once the first was cancelled.
-  const repo = sampleRepo({ dockerfile, config: 'build:\n  parallel: false\n' });
+  let repo: TempRepo | undefined;
+  let child: ChildProcess | undefined;
   try {
+    repo = sampleRepo({ dockerfile, config: 'build:\n  parallel: false\n' });
     const meta = join(work, 'cancel.json');
-    const child = spawn(
+    const proc = spawn(
       process.execPath,
       [
         '--import',
@@ -179,11 +196,16 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
         '--metadata-file',
         meta,
       ],
-      { cwd: repoRoot, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...env(), CROSSDOCK_PASSWORD: 'never-in-a-child-env' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
+    child = proc;
     let stderr = '';
     const sleeping = new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
+      proc.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
         const running = spawnSync('pgrep', ['-f', `sleep ${marker}`]).status === 0;
         if (running) resolve();
@@ -198,9 +220,19 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
       throw new Error(`the build step never started: ${stderr}`);
     })();
     await Promise.race([sleeping, poll]);
+    // The engine client crossdock runs has the minimal environment: DOCKER_BUILDKIT, PATH, no CROSSDOCK_*.
+    const clients = spawnSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' }).stdout.split('\n');
+    const environs = clients
+      .filter(Boolean)
+      .map((pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'))
+      .filter((vars) => vars.includes('DOCKER_BUILDKIT=1'));
+    assert.equal(environs.length, 1, `one docker build client under the CLI (${clients.join(' ')})`);
+    assert.ok(!environs[0]!.some((v) => v.startsWith('CROSSDOCK_')), environs[0]!.join(' '));
+    assert.ok(environs[0]!.some((v) => v.startsWith('PATH=')));
     const t0 = Date.now();
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    proc.kill('SIGINT');
+    const code = await exited;
     assert.equal(code, 130, stderr);
     assert.ok(Date.now() - t0 < 20_000, 'stopped promptly');
     assert.match(stderr, /SIGINT received, stopping/);
@@ -224,14 +256,118 @@ test('SIGINT during a build stops the engine build, exits 130, and tags nothing'
     const tags = skopeo(['list-tags', '--tls-verify=false', `docker://${registry.host}/team/cancel`], true);
     assert.notEqual(tags.code, 0, 'nothing was tagged');
   } finally {
-    repo.cleanup();
+    await stopCli(child);
+    repo?.cleanup();
   }
 });
 
-test('registry 5xx while publishing is retried; a registry that keeps refusing the tag leaves no tag and says so', async () => {
-  const proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
-  const repo = sampleRepo();
+/**
+ * Stops a crossdock process a failed test left running the way a user would: Ctrl-C twice (the second kills its
+ * engine children, which run in their own process groups and would outlive a SIGKILL of crossdock), then SIGKILL.
+ */
+async function stopCli(child: ChildProcess | undefined): Promise<void> {
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  if (!child || !running()) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 500))]);
+  if (running()) child.kill('SIGINT');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (running()) child.kill('SIGKILL');
+}
+
+/** True while the process exists and is not a zombie waiting to be reaped. */
+function alive(pid: number): boolean {
   try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+test('a second SIGINT kills the engine client still stopping and removes the scratch folder, at once', {
+  timeout: 240_000,
+}, async () => {
+  const marker = 5000 + Math.floor(Math.random() * 900);
+  const dockerfile = [
+    'FROM scratch',
+    'ARG TARGETARCH',
+    'ADD rootfs-${TARGETARCH}.tar /',
+    `RUN sleep ${marker}`,
+    '',
+  ].join('\n');
+  const tmp = join(work, 'tmp-double');
+  mkdirSync(tmp, { recursive: true });
+  const scratchDirs = () => readdirSync(tmp).filter((n) => n.startsWith('crossdock-build-'));
+  let repo: TempRepo | undefined;
+  let child: ChildProcess | undefined;
+  try {
+    repo = sampleRepo({ dockerfile });
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'scripts/dev.mjs'), 'build', repo.root, '--platform', 'linux/amd64'],
+      { cwd: repoRoot, env: { ...process.env, ...env(), TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    for (let i = 0; spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status !== 0; i++) {
+      if (i > 600) throw new Error(`the build step never started: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const clients = spawnSync('pgrep', ['-P', String(proc.pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number)
+      // tsx runs an esbuild service beside it: the engine client is the one running `docker ... build`.
+      .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('build'));
+    assert.equal(clients.length, 1, 'one engine client runs under the CLI');
+    assert.equal(scratchDirs().length, 1, 'the build has its scratch folder');
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    // The second Ctrl-C comes right after the first was handled, while the docker client is still stopping
+    // (it waits for the daemon to cancel the step, tens of milliseconds or more).
+    proc.kill('SIGINT');
+    for (let i = 0; !/SIGINT received, stopping/.test(stderr); i++) {
+      if (i > 2000) throw new Error(`the first SIGINT was not handled: ${stderr}`);
+      await new Promise((r) => setImmediate(r));
+    }
+    const t0 = Date.now();
+    proc.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 130, stderr);
+    assert.ok(Date.now() - t0 < 2000, `exited at once (${Date.now() - t0} ms)`);
+    assert.match(
+      stderr,
+      /second SIGINT: killed 1 running program\(s\), removed 1 scratch folder\(s\); exiting/,
+    );
+    assert.deepEqual(scratchDirs(), [], 'no scratch folder left');
+    for (let i = 0; i < 10 && alive(clients[0]!); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(clients[0]!), false, 'the engine client is gone');
+    // The daemon cancels the step once its client is gone.
+    let left = true;
+    for (let i = 0; i < 75 && left; i++) {
+      left = spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status === 0;
+      if (left) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(left, false, 'no build step left running');
+  } finally {
+    await stopCli(child);
+    repo?.cleanup();
+  }
+});
+
+test('registry 5xx while publishing is retried; a registry that keeps refusing the tag leaves no tag and says so', {
+  timeout: 240_000,
+}, async () => {
+  let proxy: FaultProxy | undefined;
+  let repo: TempRepo | undefined;
+  try {
+    proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
+    // A layer cache limit of 0: after each publishing build, the cache is pruned to nothing.
+    repo = sampleRepo({ config: 'build:\n  cache: { maxBytes: 0 }\n' });
     // Two failed layer uploads, then the registry recovers: the build succeeds.
     proxy.rules.push({ method: 'PUT', path: /\/blobs\/uploads\//, fault: 'status500', times: 2 });
     const ok = await runCli(
@@ -254,6 +390,13 @@ test('registry 5xx while publishing is retried; a registry that keeps refusing t
     assert.equal(ok.code, 0, ok.stderr + ok.stdout);
     assert.equal(proxy.log.filter((l) => l.fault === 'status500').length, 2);
     assert.match(ok.stderr, /retry 1: upload sha256:/);
+    const layers = join(work, 'cache', 'layers');
+    assert.deepEqual(
+      readdirSync(layers),
+      [],
+      'the layer cache was pruned after the build (build.cache.maxBytes: 0)',
+    );
+    assert.equal(statSync(layers).mode & 0o777, 0o700);
 
     // The tag PUT keeps failing: the platform is in the registry by digest, the tag is not, the error is clear.
     proxy.rules.push({ method: 'PUT', path: /\/manifests\/stuck$/, fault: 'status500', times: 1000 });
@@ -285,7 +428,7 @@ test('registry 5xx while publishing is retried; a registry that keeps refusing t
     ).Tags;
     assert.deepEqual(tags, ['1']);
   } finally {
-    await proxy.close();
-    repo.cleanup();
+    await proxy?.close();
+    repo?.cleanup();
   }
 });

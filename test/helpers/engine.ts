@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeRepo, type TempRepo } from './git-repo.js';
+import { trackProcess, untrackProcess } from './procs.js';
 
 /**
  * The real container stack of the build tests: Debian's dockerd (started by scripts/start-engine.sh, which
@@ -63,54 +64,62 @@ function ip(...args: string[]): void {
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
 }
 
-/** A second dockerd with its own data root, socket and bridge; stopped by its pid, bridge removed. */
+/**
+ * A second dockerd with its own data root, socket and bridge; stopped by its pid, bridge removed. Whatever fails
+ * half-way (the bridge made, the daemon not answering) is undone before the error is thrown.
+ */
 export async function startSecondEngine(): Promise<SecondEngine> {
   const dir = mkdtempSync(join('/tmp', 'cdd-'));
   const n = 100 + Math.floor(Math.random() * 150);
   const bridge = `cdbr${n}`;
-  ip('link', 'add', 'name', bridge, 'type', 'bridge');
-  ip('addr', 'add', `10.199.${n}.1/24`, 'dev', bridge);
-  ip('link', 'set', bridge, 'up');
-  const sock = join(dir, 'docker.sock');
-  const child: ChildProcess = spawn(
-    'dockerd',
-    [
-      '--data-root',
-      join(dir, 'data'),
-      '--exec-root',
-      join(dir, 'exec'),
-      '--host',
-      `unix://${sock}`,
-      '--pidfile',
-      join(dir, 'docker.pid'),
-      '--bridge',
-      bridge,
-      '--iptables=false',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    log = (log + d.toString()).slice(-4000);
-  });
-  const host = `unix://${sock}`;
+  let child: ChildProcess | undefined;
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child?.once('exit', r));
       child.kill('SIGTERM');
-      const exited = new Promise((r) => child.once('exit', r));
-      const timeout = sleep(20_000).then(() => child.kill('SIGKILL'));
+      const timeout = sleep(20_000).then(() => child?.kill('SIGKILL'));
       await Promise.race([exited, timeout]);
     }
+    untrackProcess(child?.pid);
     spawnSync('ip', ['link', 'del', bridge]);
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 30_000;
-  while (docker(['info', '--format', '{{.ServerVersion}}'], host).code !== 0) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the second dockerd did not start: ${log}`);
+  let log = '';
+  const host = `unix://${join(dir, 'docker.sock')}`;
+  try {
+    ip('link', 'add', 'name', bridge, 'type', 'bridge');
+    ip('addr', 'add', `10.199.${n}.1/24`, 'dev', bridge);
+    ip('link', 'set', bridge, 'up');
+    child = spawn(
+      'dockerd',
+      [
+        '--data-root',
+        join(dir, 'data'),
+        '--exec-root',
+        join(dir, 'exec'),
+        '--host',
+        host,
+        '--pidfile',
+        join(dir, 'docker.pid'),
+        '--bridge',
+        bridge,
+        '--iptables=false',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    if (child.pid !== undefined) trackProcess({ pid: child.pid, what: `dockerd ${host}`, bridge, dir });
+    child.stderr?.on('data', (d: Buffer) => {
+      log = (log + d.toString()).slice(-4000);
+    });
+    const deadline = Date.now() + 30_000;
+    while (docker(['info', '--format', '{{.ServerVersion}}'], host).code !== 0) {
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`the second dockerd did not start: ${log}`);
+      await sleep(200);
     }
-    await sleep(200);
+  } catch (e) {
+    await stop();
+    throw e;
   }
   return { host, stop };
 }
@@ -131,7 +140,13 @@ export function sampleRepo(
     ...options.files,
   };
   const repo = makeRepo({ files });
-  const r = spawnSync('bash', [join(repoRoot, 'scripts/make-rootfs.sh'), repo.root], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`make-rootfs.sh: ${r.stderr}`);
+  const r = spawnSync('bash', [join(repoRoot, 'scripts/make-rootfs.sh'), repo.root], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) {
+    repo.cleanup();
+    throw new Error(`make-rootfs.sh: ${r.stderr || r.error?.message}`);
+  }
   return repo;
 }

@@ -1,16 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip, gzipSync } from 'node:zlib';
 
 /**
- * Multi-platform test images made from Debian's busybox-static for amd64 and arm64 (downloaded by
- * scripts/setup-env.sh): real ELF binaries of each architecture, written as an OCI image layout on disk that
- * skopeo (the independent peer) pushes to the registry.
+ * Multi-platform test images written as an OCI image layout on disk that skopeo (the independent peer) pushes to
+ * the registry. `busyboxLayout` holds Debian's busybox-static for amd64 and arm64 (downloaded by
+ * scripts/setup-env.sh): real ELF binaries of each architecture, for the tests that read them (verify's ELF
+ * check). `syntheticLayout` has the same shape from small generated files and needs no package: for the tests
+ * that only move or inspect images (auth, faults, trust).
  */
-const debs = fileURLToPath(new URL('../../.cache/debs/', import.meta.url));
+// CROSSDOCK_TEST_DEBS points elsewhere (test/build/runner.test.ts: an empty folder proves which tests need none).
+const debs = process.env.CROSSDOCK_TEST_DEBS ?? fileURLToPath(new URL('../../.cache/debs/', import.meta.url));
 
 function sha(b: Buffer): string {
   return `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -33,6 +36,8 @@ export interface LayoutOptions {
   labels?: Record<string, string>;
   /** Seed for the random layers (same seed, same digests). */
   seed?: number;
+  /** Generated files instead of busybox (no .deb needed; no real ELF binaries). */
+  synthetic?: boolean;
 }
 
 export interface Layout {
@@ -42,7 +47,9 @@ export interface Layout {
 }
 
 function rootfsLayer(work: string, arch: 'amd64' | 'arm64'): Buffer {
-  const deb = readdirSync(debs).find((f) => f.startsWith('busybox-static_') && f.endsWith(`_${arch}.deb`));
+  const deb = (existsSync(debs) ? readdirSync(debs) : []).find(
+    (f) => f.startsWith('busybox-static_') && f.endsWith(`_${arch}.deb`),
+  );
   if (!deb) throw new Error(`no busybox-static ${arch} .deb in .cache/debs: run scripts/setup-env.sh`);
   const root = join(work, `rootfs-${arch}`);
   mkdirSync(root, { recursive: true });
@@ -65,13 +72,18 @@ function rootfsLayer(work: string, arch: 'amd64' | 'arm64'): Buffer {
 }
 
 /**
- * One ustar header: `type` '0' file, '5' directory, '2' symlink, 'x' PAX extended header, 'L' GNU long name. The
- * size is written as declared: tests use it to declare more than they send.
+ * One ustar header: `type` '0' file, '5' directory, '2' symlink, '1' hard link, 'x' PAX extended header, 'L' GNU
+ * long name. The size is written as declared: tests use it to declare more than they send.
  */
 export function tarHeader(name: string, size: number, type = '0', link = ''): Buffer {
+  return tarHeaderMode(name, size, type === '5' ? 0o755 : 0o644, type, link);
+}
+
+/** One tar header block (ustar, owner 0, mtime 0) with an explicit mode. */
+function tarHeaderMode(name: string, size: number, mode: number, type = '0', link = ''): Buffer {
   const header = Buffer.alloc(512);
   header.write(name, 0, 100);
-  header.write(type === '5' ? '0000755\0' : '0000644\0', 100);
+  header.write(`${mode.toString(8).padStart(7, '0')}\0`, 100);
   header.write('0000000\0', 108);
   header.write('0000000\0', 116);
   header.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
@@ -180,6 +192,42 @@ export function singleImageLayout(
   return { dir, manifestDigest, layerDigests };
 }
 
+/** A tar entry: a regular file (content, mode), or a symlink / hard link. */
+export type TarEntry =
+  | [name: string, content: Buffer | string, mode?: number]
+  | { name: string; symlink: string }
+  | { name: string; hardlink: string };
+
+/** A tar of the given entries, in order (names written as given: tests make hostile archives with it). */
+export function tarOf(entries: TarEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    if (!Array.isArray(e)) {
+      const link = 'symlink' in e ? e.symlink : e.hardlink;
+      parts.push(tarHeaderMode(e.name, 0, 0o777, 'symlink' in e ? '2' : '1', link));
+      continue;
+    }
+    const [name, content, mode] = e;
+    const data = Buffer.from(content);
+    parts.push(
+      tarHeaderMode(name, data.length, mode ?? 0o644),
+      data,
+      Buffer.alloc((512 - (data.length % 512)) % 512),
+    );
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+/** A small root filesystem per architecture, made here: a shell script and a file naming the architecture. */
+function syntheticLayer(arch: 'amd64' | 'arm64'): Buffer {
+  return tarOf([
+    ['bin/app', `#!/bin/sh\necho ${arch}\n`, 0o755],
+    ['etc/arch', `${arch}\n`],
+    ['usr/share/doc/app/README', `synthetic ${arch} test image for crossdock\n`.repeat(40)],
+  ]);
+}
+
 function randomLayer(size: number, seed: number): Buffer {
   // Deterministic pseudo-random content (incompressible), wrapped in a tar with one file.
   const data = Buffer.alloc(size);
@@ -204,7 +252,9 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
     return d;
   };
   const work = join(dir, '..', `${dir.split('/').pop()}-work`);
-  const tars = { amd64: rootfsLayer(work, 'amd64'), arm64: rootfsLayer(work, 'arm64') };
+  const tars = options.synthetic
+    ? { amd64: syntheticLayer('amd64'), arm64: syntheticLayer('arm64') }
+    : { amd64: rootfsLayer(work, 'amd64'), arm64: rootfsLayer(work, 'arm64') };
   // Extra layers differ per platform (as compiled content does), so a copy moves each of them.
   const extraFor = (arch: string) =>
     (options.extraLayers ?? []).map((size, i) => {
@@ -231,8 +281,8 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
         os: 'linux',
         created: '2026-01-01T00:00:00Z',
         config: {
-          Entrypoint: ['/bin/busybox'],
-          Cmd: ['uname', '-m'],
+          Entrypoint: options.synthetic ? ['/bin/app'] : ['/bin/busybox'],
+          Cmd: options.synthetic ? [] : ['uname', '-m'],
           Env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
           ...(options.user ? { User: options.user } : {}),
           Labels: options.labels ?? {},
@@ -319,6 +369,11 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
     }),
   );
   return { dir, indexDigest, platforms };
+}
+
+/** The same layout from generated files: no busybox package needed (see LayoutOptions.synthetic). */
+export function syntheticLayout(dir: string, options: Omit<LayoutOptions, 'synthetic'> = {}): Layout {
+  return busyboxLayout(dir, { ...options, synthetic: true });
 }
 
 export function readBlob(layout: string, digest: string): Buffer {

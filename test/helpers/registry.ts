@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trackProcess, untrackProcess } from './procs.js';
 
 /**
  * A real CNCF distribution registry (Debian's docker-registry) on 127.0.0.1, with optional TLS, htpasswd basic
@@ -75,35 +76,36 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const child: ChildProcess = spawn('docker-registry', ['serve', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  if (child.pid !== undefined)
+    trackProcess({ pid: child.pid, what: `docker-registry 127.0.0.1:${port}`, dir });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    untrackProcess(child.pid);
+    rmSync(dir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + 15_000;
   for (;;) {
     const probe = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { timeout: 2000 });
     if (probe.status === 0) break;
     if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
+      await stop();
       throw new Error(
         `docker-registry did not start (run scripts/setup-env.sh first): ${stderr.slice(-500)}`,
       );
     }
     await sleep(50);
   }
-  return {
-    host: `127.0.0.1:${port}`,
-    port,
-    dir,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => {
-        if (child.exitCode !== null) r(undefined);
-        else child.once('exit', r);
-      });
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { host: `127.0.0.1:${port}`, port, dir, stop };
 }
 
 /** Runs skopeo (the independent peer); throws with its stderr on failure unless `allowFail`. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { busyboxLayout, type Layout } from '../helpers/images.js';
+import { type Layout, syntheticLayout } from '../helpers/images.js';
 import { skopeo, skopeoAsync, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { startTokenIssuer, type TokenIssuer } from '../helpers/token-issuer.js';
 
@@ -23,7 +23,7 @@ const env = { CROSSDOCK_BACKOFF_MS: '5' };
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'crossdock-auth-'));
-  layout = busyboxLayout(join(work, 'img'));
+  layout = syntheticLayout(join(work, 'img'));
   basic = await startRegistry({ htpasswd: { user: 'ci', password: 's3cret' } });
   skopeo([
     'copy',
@@ -51,6 +51,7 @@ before(async () => {
 after(async () => {
   await basic?.stop();
   await tokenRegistry?.stop();
+  // issuer is unset when before() failed early; close() does not wait on open connections.
   await issuer?.close();
   rmSync(work, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
-import { busyboxLayout, type Layout } from '../helpers/images.js';
+import { type Layout, syntheticLayout } from '../helpers/images.js';
 import { runCli } from '../helpers/cli.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 
@@ -22,7 +22,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'crossdock-faults-'));
   registry = await startRegistry();
   proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
-  layout = busyboxLayout(join(work, 'img'));
+  layout = syntheticLayout(join(work, 'img'));
   skopeo([
     'copy',
     '--all',
@@ -127,10 +127,14 @@ test('malformed references are usage errors that say what is wrong', async () =>
 });
 
 test('redirects to another host (blob storage) never carry the credentials', async () => {
-  const authed = await startRegistry({ htpasswd: { user: 'ci', password: 'secret' } });
-  const front = await startFaultProxy({ host: '127.0.0.1', port: authed.port });
-  const storage = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
+  let authed: TestRegistry | undefined;
+  let front: FaultProxy | undefined;
+  let storage: FaultProxy | undefined;
   try {
+    authed = await startRegistry({ htpasswd: { user: 'ci', password: 'secret' } });
+    front = await startFaultProxy({ host: '127.0.0.1', port: authed.port });
+    storage = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
+    const storageHost = storage.host;
     // Every read of src/app is redirected to another host:port, as registries do to their blob storage.
     front.rules.push({
       method: 'GET',
@@ -138,7 +142,7 @@ test('redirects to another host (blob storage) never carry the credentials', asy
       fault: 'redirect',
       times: 1000,
       authorizedOnly: true,
-      location: (path) => `http://${storage.host}${path}`,
+      location: (path) => `http://${storageHost}${path}`,
     });
     const r = await runCli(
       [
@@ -183,9 +187,9 @@ test('redirects to another host (blob storage) never carry the credentials', asy
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /requires authentication and refused the credentials of ci/);
   } finally {
-    await front.close();
-    await storage.close();
-    await authed.stop();
+    await front?.close();
+    await storage?.close();
+    await authed?.stop();
   }
 });
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { busyboxLayout } from '../helpers/images.js';
+import { syntheticLayout } from '../helpers/images.js';
 import { makePki, type Pki } from '../helpers/pki.js';
 import { skopeo, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { runCli } from '../helpers/cli.js';
@@ -34,7 +34,7 @@ before(async () => {
   const c = pki.server('dnsonly', { san: 'DNS:registry.example.internal' });
   wrongName = await startRegistry({ tls: { cert: c.chain, key: c.key } });
   plain = await startRegistry();
-  const layout = busyboxLayout(join(work, 'img'));
+  const layout = syntheticLayout(join(work, 'img'));
   skopeo([
     'copy',
     '--all',

@@ -146,8 +146,12 @@ test('text: grouped by rule with its hint once, errors framed with a caret under
     ].join('\n'),
   );
   // --verbose frames warnings too.
-  const verbose = render('text', result, { color: false, sources: new Map([[src.path, src]]), verbose: true });
-  assert.match(verbose, /Dockerfile:3:1 warning demo-rule [^\n]*\n {2}2 \|     RUN a b\n> 3 \| CMD c\n/);
+  const verbose = render('text', result, {
+    color: false,
+    sources: new Map([[src.path, src]]),
+    verbose: true,
+  });
+  assert.match(verbose, /Dockerfile:3:1 warning demo-rule [^\n]*\n {2}2 \| {5}RUN a b\n> 3 \| CMD c\n/);
 });
 
 test('SARIF fingerprints survive lines moving and differ between occurrences on identical lines', () => {

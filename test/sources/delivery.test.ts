@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { isPrivateIpHost, parseImageRef } from '../../src/model/image-ref.js';
 import { formatPlatform } from '../../src/model/platform.js';
 import { SourceFile } from '../../src/model/source.js';
-import { valueOf } from '../../src/model/value.js';
+import { knownOr } from '../../src/model/value.js';
 import { makefileRecipes } from '../../src/sources/scripts/makefile.js';
 import { scanShell } from '../../src/sources/scripts/scan.js';
 import { parseShell } from '../../src/sources/shell/parse.js';
@@ -100,12 +100,12 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
     b.tags.map((t) => t.value),
     ['10.0.0.5:5000/team/app:1.2.3'],
   );
-  assert.equal(valueOf(b.platforms), 'linux/amd64,linux/arm64');
-  assert.equal(valueOf(b.dockerfile), 'docker/Dockerfile');
-  assert.equal(valueOf(b.context), 'ctx');
+  assert.equal(knownOr(b.platforms), 'linux/amd64,linux/arm64');
+  assert.equal(knownOr(b.dockerfile), 'docker/Dockerfile');
+  assert.equal(knownOr(b.context), 'ctx');
   assert.equal(b.target, 'runtime');
   assert.equal(b.push, true);
-  assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, valueOf(v)])), {
+  assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, knownOr(v)])), {
     PY: '3.12',
   });
   assert.deepEqual(
@@ -153,10 +153,10 @@ test('shell values: parameters, substitutions, the environment and branches are 
   assert.equal(b.platforms && !b.platforms.known ? b.platforms.kind : '', 'environment');
   const arg = b.buildArgs.A;
   assert.equal(arg && !arg.known ? arg.kind : '', 'parameter');
-  assert.equal(valueOf(b.context), '\u0001/svc', 'the repository top, kept as a marker until resolved');
+  assert.equal(knownOr(b.context), '\u0001/svc', 'the repository top, kept as a marker until resolved');
   assert.deepEqual(b.cwd, { known: true, path: '.' }, '`cd "$(dirname "$0")/.."` from scripts/ is the root');
   const known = scan('scripts/build.sh', text, ['prod']);
-  assert.equal(valueOf(known.builds[0]?.buildArgs.A), 'prod', 'with known arguments, $1 is known');
+  assert.equal(knownOr(known.builds[0]?.buildArgs.A), 'prod', 'with known arguments, $1 is known');
 });
 
 test('shell functions run per call site with literal arguments; arrays expand; a cd in a subshell does not leak', () => {
@@ -180,7 +180,7 @@ test('shell functions run per call site with literal arguments; arrays expand; a
   ].join('\n');
   const r = scan('build.sh', text);
   assert.deepEqual(
-    r.builds.map((b) => [valueOf(b.dockerfile), valueOf(b.context), b.push]),
+    r.builds.map((b) => [knownOr(b.dockerfile), knownOr(b.context), b.push]),
     [
       ['svc/api/Dockerfile', 'svc/api', false],
       ['docker/app.Dockerfile', '.', true],
@@ -244,7 +244,7 @@ test('workflows: matrix expansion gives one build per combination, each with its
   assert.equal(builds.length, 2);
   assert.deepEqual(
     builds.map((b) => [
-      (valueOf(b.platforms) ?? []).map(formatPlatform).join(),
+      (knownOr(b.platforms) ?? []).map(formatPlatform).join(),
       b.runsOn?.[0]?.labels.join(),
       b.tags.join(),
     ]),
@@ -288,9 +288,9 @@ test('compose: build context/dockerfile relative to the compose file, interpolat
   });
   const b = model.builds.find((x) => x.origin === 'compose');
   assert.ok(b);
-  assert.equal(valueOf(b.context), 'api');
-  assert.equal(valueOf(b.dockerfile), 'api/docker/Dockerfile');
-  assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, valueOf(v)])), {
+  assert.equal(knownOr(b.context), 'api');
+  assert.equal(knownOr(b.dockerfile), 'api/docker/Dockerfile');
+  assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, knownOr(v)])), {
     PY: '3.12',
   });
   assert.deepEqual(b.tags, ['reg.lan:5000/api:${TAG}'], 'unset variables stay visible, defaults apply');

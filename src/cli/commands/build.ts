@@ -1,9 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { layerCacheDir, pruneLayerCache } from '../../build/cache.js';
+import { type CacheSettings, loadBuildConfig, parseSize } from '../../build/config.js';
 import { makePlan, type Plan, type PlanResult } from '../../build/plan.js';
 import { formatSeconds, progressFor } from '../../build/progress.js';
-import { publicRecord, type RunRecord, runBuild } from '../../build/run.js';
-import { ConfigError } from '../../errors.js';
+import { buildRedactor, publicRecord, type RunRecord, runBuild } from '../../build/run.js';
+import { ConfigError, UsageError } from '../../errors.js';
 import { formatOpt, writeReport } from '../output.js';
 import { humanBytes, REGISTRY_OPTIONS, registryClient } from '../registry-options.js';
 import type { Command, Io, OptionSpec, ParsedArgs } from '../types.js';
@@ -43,7 +45,22 @@ const BUILD_OPTIONS: OptionSpec[] = [
     type: 'boolean',
     description: 'publish: each platform by digest, then the index under the tags, then verify',
   },
-  { name: 'build-arg', type: 'string', multiple: true, valueName: 'K=V', description: 'build argument' },
+  {
+    name: 'build-arg',
+    type: 'string',
+    multiple: true,
+    valueName: 'K=V',
+    description:
+      'build argument (values of *TOKEN*, *PASSWORD*, *SECRET*, *KEY* names are redacted; prefer --secret)',
+  },
+  {
+    name: 'secret',
+    type: 'string',
+    multiple: true,
+    valueName: 'id=ID,env=VAR|src=FILE',
+    description:
+      'secret for RUN --mount=type=secret,id=ID, from an environment variable or a file; never stored',
+  },
   { name: 'target', type: 'string', valueName: 'STAGE', description: 'Dockerfile stage to build' },
   {
     name: 'node',
@@ -75,6 +92,7 @@ async function planFrom(args: ParsedArgs, io: Io): Promise<PlanResult & { planMs
     tags: listOpt(args, 'tag'),
     platforms: listOpt(args, 'platform'),
     buildArgs: listOpt(args, 'build-arg'),
+    secrets: listOpt(args, 'secret'),
     target: stringOpt(args, 'target'),
     nodes: listOpt(args, 'node'),
     push: boolOpt(args, 'push'),
@@ -120,6 +138,12 @@ export function planText(plan: Plan): string {
       lines.push(`  ${p.platform.padEnd(12)} -> ${p.node}  ${how}  ${p.backend}`);
     }
   }
+  if (plan.secrets.length)
+    lines.push(
+      '',
+      'Secrets (RUN --mount=type=secret):',
+      ...plan.secrets.map((x) => `  ${x.id}  from ${x.source === 'env' ? `$${x.from}` : x.from}`),
+    );
   if (plan.notices.length) lines.push('', 'Notices:', ...plan.notices.map((n) => `  - ${n}`));
   if (plan.problems.length) lines.push('', 'Cannot build:', ...plan.problems.map((p) => `  - ${p}`));
   return `${lines.join('\n')}\n`;
@@ -218,7 +242,7 @@ export const buildCommand: Command = {
   ],
   async run(args, io) {
     const format = formatOpt(args, FORMATS, 'text');
-    const { plan, nodes, defaults, policies, planMs } = await planFrom(args, io);
+    const { plan, nodes, defaults, policies, planMs, buildArgs, secrets } = await planFrom(args, io);
     if (plan.problems.length) {
       if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
       else io.stderr.write(planText(plan));
@@ -256,11 +280,15 @@ export const buildCommand: Command = {
         planMs,
         logDir,
         backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
+        buildArgsFor: (image) => buildArgs[plan.images.indexOf(image)] ?? {},
+        secrets,
+        redactor: await buildRedactor(buildArgs, secrets, io.env),
       });
     } finally {
       progress.close();
       client?.close();
     }
+    if (plan.push) await pruneAfterBuild(io, defaults.cache, boolOpt(args, 'quiet'));
     const out = publicRecord(record);
     await writeReport(io, args, format === 'json' ? JSON.stringify(out, null, 2) : summaryText(out));
     const meta = stringOpt(args, 'metadata-file');
@@ -279,5 +307,92 @@ export const buildCommand: Command = {
       }
     }
     return record.status === 'succeeded' ? 0 : record.status === 'cancelled' ? 130 : 1;
+  },
+};
+
+/** After a publishing build: the layer cache is brought back within build.cache (a failure only warns). */
+async function pruneAfterBuild(io: Io, limits: CacheSettings, quiet: boolean): Promise<void> {
+  try {
+    const r = await pruneLayerCache(layerCacheDir(io.env), limits);
+    if (r.removed && !quiet)
+      io.stderr.write(
+        `layer cache: removed ${r.removed} layer(s), ${humanBytes(r.removedBytes)}, to stay within ${humanBytes(limits.maxBytes)} and ${limits.maxAgeDays} days (${r.dir})\n`,
+      );
+  } catch (e) {
+    io.stderr.write(
+      `warning: the layer cache could not be pruned: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+  }
+}
+
+const CACHE_OPTIONS: OptionSpec[] = [
+  {
+    name: 'max-bytes',
+    type: 'string',
+    valueName: 'SIZE',
+    description: 'keep at most SIZE (e.g. 2GiB, 500MB; default build.cache.maxBytes, else 5GiB)',
+  },
+  {
+    name: 'max-age',
+    type: 'string',
+    valueName: 'DAYS',
+    description: 'remove layers unused for DAYS days (default build.cache.maxAgeDays, else 30)',
+  },
+  { name: 'all', type: 'boolean', description: 'remove every cached layer' },
+  {
+    name: 'config',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'crossdock.yaml to read build.cache from (default: found in the current folder)',
+  },
+  { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
+];
+
+export const cacheCommand: Command = {
+  name: 'cache',
+  summary:
+    "Manage crossdock's cache of compressed layers: `cache prune` removes old layers beyond the limits.",
+  usage: 'crossdock cache prune [--max-bytes SIZE] [--max-age DAYS] [--all] [--format json]',
+  options: CACHE_OPTIONS,
+  async run(args, io) {
+    const [sub, ...extra] = args.positionals;
+    if (sub !== 'prune' || extra.length)
+      throw new UsageError(
+        sub === undefined
+          ? 'cache needs a subcommand'
+          : `cache ${[sub, ...extra].join(' ')}: unknown subcommand`,
+        {
+          hint: 'crossdock cache prune [--max-bytes SIZE] [--max-age DAYS] [--all]; see `crossdock cache --help`',
+        },
+      );
+    const format = formatOpt(args, FORMATS, 'text');
+    const configOpt = stringOpt(args, 'config');
+    const { defaults } = await loadBuildConfig(io.cwd, configOpt ? resolve(io.cwd, configOpt) : undefined);
+    const limits: CacheSettings = { ...defaults.cache };
+    const maxBytes = stringOpt(args, 'max-bytes');
+    if (maxBytes !== undefined) {
+      const n = parseSize(maxBytes);
+      if (n === undefined)
+        throw new UsageError(`--max-bytes ${maxBytes} is not a size`, {
+          hint: 'e.g. --max-bytes 2GiB, 500MB or 1048576',
+        });
+      limits.maxBytes = n;
+    }
+    const maxAge = stringOpt(args, 'max-age');
+    if (maxAge !== undefined) {
+      if (!/^\d+$/.test(maxAge))
+        throw new UsageError(`--max-age ${maxAge} is not a whole number of days`, {
+          hint: 'e.g. --max-age 7',
+        });
+      limits.maxAgeDays = Number(maxAge);
+    }
+    if (boolOpt(args, 'all')) limits.maxBytes = 0;
+    const r = await pruneLayerCache(layerCacheDir(io.env), limits);
+    const text =
+      format === 'json'
+        ? JSON.stringify({ ...r, maxBytes: limits.maxBytes, maxAgeDays: limits.maxAgeDays }, null, 2)
+        : `${r.dir}: removed ${r.removed} layer(s), ${humanBytes(r.removedBytes)}; kept ${r.kept}, ${humanBytes(r.keptBytes)} (limits ${humanBytes(limits.maxBytes)}, ${limits.maxAgeDays} days)\n`;
+    await writeReport(io, args, text);
+    return 0;
   },
 };

@@ -1,7 +1,7 @@
 import { policyFromConfig } from '../../registry/policy.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadConfig } from '../../engine/config.js';
+import { loadBuildConfig } from '../../build/config.js';
 import { UsageError } from '../../errors.js';
 import { type ConsumerVerdict, type Diagnosis, diagnose, planWrite } from '../../registry/diagnose.js';
 import { copyImage } from '../../registry/copy.js';
@@ -188,9 +188,16 @@ export const verifyCommand: Command = {
       });
     const format = formatOpt(args, REPORT_FORMATS, 'text');
     const started = performance.now();
+    // Every option and the policy file are checked before the first request.
+    const failOn = stringOpt(args, 'fail-on') ?? 'error';
+    const rank = { error: 3, warning: 2, info: 1, never: 99 }[failOn];
+    if (rank === undefined)
+      throw new UsageError(`--fail-on ${failOn} is not supported`, {
+        hint: 'use error, warning, info or never',
+      });
     const policyPath = stringOpt(args, 'policy');
     const config = policyPath
-      ? await loadConfig(dirname(resolve(io.cwd, policyPath)), resolve(io.cwd, policyPath))
+      ? (await loadBuildConfig(dirname(resolve(io.cwd, policyPath)), resolve(io.cwd, policyPath))).config
       : undefined;
     const maxSize = stringOpt(args, 'max-size');
     if (maxSize !== undefined && !/^\d+(\.\d+)?$/.test(maxSize))
@@ -250,12 +257,6 @@ export const verifyCommand: Command = {
       summary,
     };
     await writeReport(io, args, render(format, result, { color: useColor(io, args) }));
-    const failOn = stringOpt(args, 'fail-on') ?? 'error';
-    const rank = { error: 3, warning: 2, info: 1, never: 99 }[failOn];
-    if (rank === undefined)
-      throw new UsageError(`--fail-on ${failOn} is not supported`, {
-        hint: 'use error, warning, info or never',
-      });
     const worst = Math.max(0, ...findings.map((f) => ({ error: 3, warning: 2, info: 1 })[f.severity]));
     return worst >= rank ? 1 : 0;
   },

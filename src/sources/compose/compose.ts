@@ -62,7 +62,7 @@ export function envFileNames(text: string): Set<string> {
 }
 
 /** A compose value: `${X:-d}` defaults are known; `${X}` without a default is set by whoever runs compose. */
-function valueOf(text: string, site: Site): Value<string> {
+function composeValue(text: string, site: Site): Value<string> {
   let missing: string | undefined;
   const v = interpolate(text, (name) => {
     missing ??= name;
@@ -186,7 +186,7 @@ export function readCompose(doc: Y): ComposeFacts {
       const ctxY = build.isMap ? build.get('context') : build;
       const ctxV =
         ctxY?.str() !== undefined && ctxY
-          ? valueOf(ctxY.str() ?? '.', ctxY.site)
+          ? composeValue(ctxY.str() ?? '.', ctxY.site)
           : known('.', { kind: 'default', site: build.site });
       let context: Build['context'];
       if (!ctxV.known) context = ctxV;
@@ -204,7 +204,7 @@ export function readCompose(doc: Y): ComposeFacts {
             : known(p, { ...ctxV.origin });
       }
       const dfY = build.isMap ? build.get('dockerfile') : undefined;
-      const dfV = dfY ? valueOf(dfY.str() ?? 'Dockerfile', dfY.site) : undefined;
+      const dfV = dfY ? composeValue(dfY.str() ?? 'Dockerfile', dfY.site) : undefined;
       let dockerfile: Build['dockerfile'];
       if (!context.known) dockerfile = context;
       else if (dfV && !dfV.known) dockerfile = dfV;
@@ -236,13 +236,13 @@ export function readCompose(doc: Y): ComposeFacts {
       if (argsY?.isMap)
         for (const e of argsY.entries()) {
           const v = e.value?.str();
-          if (v !== undefined && e.value) args[e.key] = valueOf(v, e.value.site);
+          if (v !== undefined && e.value) args[e.key] = composeValue(v, e.value.site);
         }
       else
         for (const a of argsY?.items() ?? []) {
           const s = a.str() ?? '';
           const eq = s.indexOf('=');
-          if (eq > 0) args[s.slice(0, eq)] = valueOf(s.slice(eq + 1), a.site);
+          if (eq > 0) args[s.slice(0, eq)] = composeValue(s.slice(eq + 1), a.site);
         }
       const namedContexts: Record<string, string> = {};
       for (const e of (build.isMap ? build.get('additional_contexts')?.entries() : undefined) ?? []) {

@@ -328,7 +328,9 @@ function createdBy(
       if (argv[1]?.value === 'clone') {
         const pos = argv
           .slice(2)
-          .filter((w, k, all) => !w.value.startsWith('-') && !GIT_CLONE_VALUE_FLAGS.has(all[k - 1]?.value ?? ''));
+          .filter(
+            (w, k, all) => !w.value.startsWith('-') && !GIT_CLONE_VALUE_FLAGS.has(all[k - 1]?.value ?? ''),
+          );
         const url = pos[0]?.value ?? '';
         out.push(pos[1]?.value ?? basename(url).replace(/\.git$/, ''));
       }
