@@ -97,6 +97,7 @@ export function renderText(
     let lastRule = '';
     for (const f of list) {
       if (f.ruleId !== lastRule) {
+        if (lastRule !== '' && lines[lines.length - 1] !== '') lines.push('');
         const group = list.filter((x) => x.ruleId === f.ruleId);
         lines.push(paint(color, ANSI.bold, `${f.ruleId} (${group.length})`));
         if (f.hint && group.every((x) => x.hint === f.hint)) lines.push(`  hint: ${safe(f.hint)}`);
