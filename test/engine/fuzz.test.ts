@@ -7,6 +7,14 @@ import { allRules } from '../../src/rules/index.js';
 import { loadRepo } from '../helpers/check.js';
 
 /** Seeded PRNG (mulberry32) so a failure is reproducible from its iteration number. */
+/**
+ * Rounds per test. The suite runs a fixed, seeded sample; `CROSSDOCK_FUZZ_SCALE=10 node scripts/run-tests.mjs
+ * test/engine/fuzz.test.ts` runs ten times more (the same seeds, so the suite's sample is a prefix of it).
+ */
+const SCALE = Math.max(1, Number(process.env.CROSSDOCK_FUZZ_SCALE ?? 1));
+const DOCKERFILE_ROUNDS = 1000 * SCALE;
+const DELIVERY_ROUNDS = 200 * SCALE;
+
 function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -123,13 +131,13 @@ function assertSane(model: ProjectModel, findings: Finding[], what: string): voi
   }
 }
 
-test('3000 mutated Dockerfiles, requirements and pyprojects: the loader and every rule never throw; positions stay in the file', {
+test(`${DOCKERFILE_ROUNDS} mutated Dockerfiles, requirements and pyprojects: the loader and every rule never throw; positions stay in the file`, {
   timeout: 300_000,
 }, async () => {
   const rules = allRules();
   const next = rng(20261122);
   let reported = 0;
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < DOCKERFILE_ROUNDS; i++) {
     const files = {
       Dockerfile: mutate(SEED_DOCKERFILE, next),
       'requirements.txt': mutate(SEED_REQUIREMENTS, next),
@@ -143,7 +151,10 @@ test('3000 mutated Dockerfiles, requirements and pyprojects: the loader and ever
     reported += findings.length;
     assertSane(model, findings, `iteration ${i}: ${JSON.stringify(files.Dockerfile)}`);
   }
-  assert.ok(reported > 3000, `the mutated inputs still exercise the rules (${reported} findings)`);
+  assert.ok(
+    reported > DOCKERFILE_ROUNDS,
+    `the mutated inputs still exercise the rules (${reported} findings)`,
+  );
 });
 
 const SEED_DELIVERY: Record<string, string> = {
@@ -219,13 +230,13 @@ const YAML_ALPHABET = [
   '\u00e9',
 ];
 
-test('600 mutated workflows, compose files, manifests, scripts, Makefiles, bake and buildkitd files: the loader and every rule never throw', {
+test(`${DELIVERY_ROUNDS} mutated workflows, compose files, manifests, scripts, Makefiles, bake and buildkitd files: the loader and every rule never throw`, {
   timeout: 300_000,
 }, async () => {
   const rules = allRules();
   const next = rng(20261123);
   let reported = 0;
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < DELIVERY_ROUNDS; i++) {
     const files: Record<string, string> = {};
     for (const [path, seed] of Object.entries(SEED_DELIVERY)) {
       let s = mutate(seed, next);
@@ -241,5 +252,8 @@ test('600 mutated workflows, compose files, manifests, scripts, Makefiles, bake 
     reported += findings.length;
     assertSane(model, findings, `iteration ${i}: ${JSON.stringify(files)}`);
   }
-  assert.ok(reported > 1200, `the mutated inputs still exercise the rules (${reported} findings)`);
+  assert.ok(
+    reported > 2 * DELIVERY_ROUNDS,
+    `the mutated inputs still exercise the rules (${reported} findings)`,
+  );
 });
