@@ -29,7 +29,7 @@ import { parsePyproject } from '../sources/python/pyproject.js';
 import { parseRequirements } from '../sources/python/requirements.js';
 import { parseSetupCfg, parseSetupPy } from '../sources/python/setup.js';
 import { parsePythonVersionFile } from '../sources/python/version-file.js';
-import { makefileRecipes } from '../sources/scripts/makefile.js';
+import { type MakeRule, makefileRecipes } from '../sources/scripts/makefile.js';
 import { analyzeShell } from '../sources/shell/analyze.js';
 import { parseShell, type ShellParse } from '../sources/shell/parse.js';
 import {
@@ -53,6 +53,8 @@ export interface ScriptSource {
   make: boolean;
   /** Makefile variables. */
   vars: Map<string, string>;
+  /** Makefile rules (a recipe runs after its prerequisites' recipes, not after the other targets'). */
+  rules?: MakeRule[];
   /** A package.json script: `<package.json path>#<name>`; npm runs it in the package's folder. */
   npm?: string;
 }
@@ -223,7 +225,10 @@ export const FAMILIES: SourceFamily[] = [
     load(file) {
       const r = makefileRecipes(file);
       const script = parseShell(r.text, 0, r.offsets);
-      return { scripts: [{ file, script, make: true, vars: r.vars }], problems: script.problems };
+      return {
+        scripts: [{ file, script, make: true, vars: r.vars, rules: r.rules }],
+        problems: script.problems,
+      };
     },
   },
   {

@@ -27,6 +27,7 @@ import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
 import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
 import type { BakeInvocation, Invocation } from '../sources/workflows/workflow.js';
+import type { MakeRule } from '../sources/scripts/makefile.js';
 import type { ScriptSource } from './families.js';
 
 /**
@@ -152,8 +153,10 @@ function scanOne(
   const suffix = q.job ? `@${q.job.workflow.file.path}#${q.job.job.id}` : '';
   for (const [n, b] of scan.builds.entries()) {
     const line = file.position(b.site.span.start).line;
-    // What ran before: the caller's steps, then this text's own commands (paths resolved as the text ran).
-    const before: Build['before'] = [...q.before, ...b.before];
+    // What ran before: the caller's steps, then this text's own commands (paths resolved as the text ran); in a
+    // Makefile only the recipe's own earlier lines and its prerequisites' recipes.
+    const own = q.source.rules ? makeBefore(q.source.rules, b.site.span.start, b.before) : b.before;
+    const before: Build['before'] = [...q.before, ...own];
     const build = commandBuild(b, {
       id: `${q.source.make ? 'makefile' : 'script'}:${file.path}:${line}${q.source.npm ? `#${q.source.npm.split('#')[1]}` : ''}${n ? `#${n}` : ''}${suffix}`,
       origin: q.source.make ? 'makefile' : 'script',
@@ -763,6 +766,32 @@ export function linkUnits(
       const r = renders.find((x) => x.value === w.site.file.path);
       if (r && rendered.has(w.site.file.path)) c.imageFilledBy ??= r.site;
     }
+}
+
+/** The effects that run before a Makefile recipe line: its rule's earlier lines and its prerequisites' recipes. */
+function makeBefore(rules: MakeRule[], at: number, effects: Build['before']): Build['before'] {
+  const ruleAt = (offset: number) => {
+    let found: MakeRule | undefined;
+    for (const r of rules) if (r.header <= offset) found = r;
+    return found;
+  };
+  const own = ruleAt(at);
+  if (!own) return effects;
+  const allowed = new Set<MakeRule>([own]);
+  const queue = [own];
+  while (queue.length) {
+    const r = queue.pop() as MakeRule;
+    for (const p of r.prerequisites)
+      for (const x of rules)
+        if (!allowed.has(x) && x.targets.includes(p)) {
+          allowed.add(x);
+          queue.push(x);
+        }
+  }
+  return effects.filter((e) => {
+    const r = ruleAt(e.site.span.start);
+    return r !== undefined && allowed.has(r);
+  });
 }
 
 function emptyUnit(id: string, kind: DeploymentUnit['kind'], path: string): DeploymentUnit {

@@ -1,15 +1,25 @@
 import type { SourceFile } from '../../model/source.js';
 
+/** A rule of a Makefile: where its header starts (file offset), its targets and prerequisites. */
+export interface MakeRule {
+  header: number;
+  targets: string[];
+  prerequisites: string[];
+}
+
 /**
  * Makefile: variables (`X ?= v`, `X := v`, `X = v`) and recipe lines (tab-indented, `\\` continued) turned into
- * shell text with `$(X)`/`${X}` expanded and `$$` as `$`, with offsets into the Makefile.
+ * shell text with `$(X)`/`${X}` expanded and `$$` as `$`, with offsets into the Makefile; and its rules, so that
+ * a recipe is known to run after its prerequisites' recipes and not after any other.
  */
 export function makefileRecipes(file: SourceFile): {
   text: string;
   offsets: number[];
   vars: Map<string, string>;
+  rules: MakeRule[];
 } {
   const vars = new Map<string, string>();
+  const rules: MakeRule[] = [];
   const text = file.text;
   let out = '';
   const offsets: number[] = [];
@@ -30,7 +40,29 @@ export function makefileRecipes(file: SourceFile): {
       else if (op !== '?=' || !vars.has(name)) vars.set(name, expanded);
       continue;
     }
-    if (!line.startsWith('\t') && !continuing) continue;
+    if (!line.startsWith('\t') && !continuing) {
+      // `targets: prerequisites` (not `:=`; a `#` starts a comment).
+      const code = line.split('#')[0] ?? '';
+      const colon = code.indexOf(':');
+      if (colon > 0 && code[colon + 1] !== '=' && !/^\s/.test(code)) {
+        const words = (t: string) =>
+          t
+            .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (w, n: string) => vars.get(n) ?? w)
+            .split(/\s+/)
+            .filter(Boolean);
+        rules.push({
+          header: lineStart,
+          targets: words(code.slice(0, colon)),
+          prerequisites: words(
+            code
+              .slice(colon + 1)
+              .replace(/^:/, '')
+              .split(';')[0] ?? '',
+          ),
+        });
+      }
+      continue;
+    }
     let body: string = continuing ? line : line.slice(1);
     let col = continuing ? 0 : 1;
     // Recipe prefixes @, -, + are make's, not the shell's.
@@ -64,5 +96,5 @@ export function makefileRecipes(file: SourceFile): {
     out += '\n';
     offsets.push(lineStart + col + body.length);
   }
-  return { text: out, offsets, vars };
+  return { text: out, offsets, vars, rules };
 }

@@ -1,0 +1,51 @@
+import rule from '../../src/rules/missing-file.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
+
+/**
+ * Makefile builds: each recipe line runs in its own shell, and a target's recipe runs after its prerequisites'
+ * recipes, never after the other targets'. So a file another target generates does not excuse a missing one,
+ * while a prerequisite that generates it does.
+ */
+const DOCKERFILE = 'FROM python:3.12-slim\nCOPY dist/app.whl /tmp/\n';
+const R = rule.meta.id;
+
+ruleTest(rule, [
+  {
+    name: "another target's recipe that writes files (or runs a script) does not run before `make image`: the missing file is an error",
+    repo: {
+      files: {
+        Dockerfile: DOCKERFILE,
+        Makefile: 'gen:\n\t./scripts/gen.sh\n\tmkdir -p dist\n\nimage:\n\tdocker build -t reg/app .\n',
+        'scripts/gen.sh': '#!/bin/sh\n',
+      },
+    },
+    expect: [at(R, 'error', 'Dockerfile', 2, 6, { reachable: true })],
+  },
+  {
+    name: 'a prerequisite whose recipe creates the folder runs first: the file is generated, not missing',
+    repo: {
+      files: {
+        Dockerfile: DOCKERFILE,
+        Makefile: 'dist:\n\tmkdir -p dist\n\nimage: dist\n\tdocker build -t reg/app .\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'a prerequisite of a prerequisite that runs a script may create it: no claim, an unresolved-value note',
+    repo: {
+      files: {
+        Dockerfile: DOCKERFILE,
+        Makefile:
+          'gen:\n\t./scripts/gen.sh\n\nwheel: gen\n\techo ok\n\nimage: wheel\n\tdocker build -t reg/app .\n',
+        'scripts/gen.sh': '#!/bin/sh\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Makefile', 2, 2, {
+        message: /scripts\/gen\.sh. runs before this build/,
+      }),
+    ],
+  },
+]);
