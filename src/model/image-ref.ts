@@ -101,10 +101,11 @@ export function isPrivateIpHost(host: string): boolean {
 
 /** True for text still holding an unresolved variable or expression (`$X`, `${X}`, `${{ x }}`, `{{ x }}`). */
 export function hasUnresolved(text: string): boolean {
-  return /\$\{|\$[A-Za-z_(]|\{\{/.test(text);
+  // Shell/compose variables (`$X`, `${X}`, positional `$1`, `$@`), `$(…)`, and `${{ }}` / `{{ }}` templates.
+  return /\$[{(A-Za-z_0-9@*#?!$-]|\{\{/.test(text);
 }
 
-const VARIABLE = /\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*/g;
+const VARIABLE = /\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|\$[0-9@*#?!$-]/g;
 const PLACEHOLDER = 'x0var';
 
 /**
@@ -137,7 +138,7 @@ const PLACEHOLDER_PART =
  * envsubst, `{{ .Values.image }}`), or undefined when it is a reference as written.
  */
 export function placeholderIn(text: string): string | undefined {
-  if (/\$\{?[A-Za-z_]|\$\(|\{\{|<[^>]*>/.test(text))
+  if (hasUnresolved(text) || /<[^>]*>/.test(text))
     return `\`${text}\` holds a variable or template filled in later`;
   const noDigest = text.replace(/@.*$/, '');
   const lastSlash = noDigest.lastIndexOf('/');

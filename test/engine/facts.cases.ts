@@ -798,4 +798,16 @@ export const CASES: FactCase[] = [
       'copy-outside-context error svc/b/Dockerfile:2',
     ],
   },
+  {
+    name: 'a tag made of a positional parameter (`app:"$2"`) is a placeholder filled by the caller, not an invalid tag',
+    repo: {
+      files: {
+        'svc/Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app/\n',
+        'svc/app.py': 'print(1)\n',
+        'scripts/release.sh':
+          '#!/bin/sh\ndocker build -f "$1" -t registry.example.com/svc:"$2" -t registry.example.com/svc:$@ svc\n',
+      },
+    },
+    absent: ['invalid-image-reference'],
+  },
 ];
