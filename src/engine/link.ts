@@ -1,6 +1,7 @@
 import { runnerArchitecture } from '../knowledge/runners.js';
 import type {
   Container,
+  Ingress,
   Kustomization,
   KustomizePatch,
   RegistryMention,
@@ -676,12 +677,18 @@ export function linkUnits(
           docs.flatMap((doc) => {
             const patch = readPatch(doc);
             // Positions inside the inline text are not file positions: report at the patch entry.
+            const at = <T, N extends null | undefined>(x: { value: T } | N) =>
+              x ? { value: x.value, site: p.site } : (x as N);
             return patch
               ? [
                   {
                     ...patch,
                     site: p.site,
-                    replicas: patch.replicas ? { value: patch.replicas.value, site: p.site } : undefined,
+                    replicas: at(patch.replicas) ?? undefined,
+                    annotations:
+                      patch.annotations &&
+                      Object.fromEntries(Object.entries(patch.annotations).map(([k, v]) => [k, at(v)])),
+                    tls: at(patch.tls),
                   },
                 ]
               : [];
@@ -711,6 +718,30 @@ export function linkUnits(
         const docs = p.path
           ? (d.patches?.get(p.path) ?? [])
           : (inline.get(`${kz.file.path}:${p.site.span.start}`) ?? []);
+        // What the patch applies to: its `target:`, else the kind and name its document names.
+        const targets = (name: string, kind: string, patch?: KustomizePatch) => {
+          const t = p.target;
+          if (t?.selector) return !t.kind || t.kind === kind;
+          const want = t ? t.name : patch?.name;
+          const wantKind = t ? t.kind : patch?.kind;
+          return (!wantKind || wantKind === kind) && (!want || nameMatches(want, name));
+        };
+        // A patch crossdock cannot read (JSON 6902 operations, a file it did not load) or apply changes what it targets.
+        for (const o of docs.length ? docs.filter((x) => x.opaque) : [undefined])
+          unit.ingresses = unit.ingresses.map((i) => {
+            const x = d.ingresses[i] as Ingress;
+            if (x.unknown || !targets(x.name, 'Ingress', o)) return i;
+            d.ingresses.push({
+              ...x,
+              unknown: unknown(
+                'effects',
+                `a patch in ${kz.file.path} changes Ingress "${x.name}" in a way crossdock does not apply`,
+                p.site,
+                'patch metadata.annotations and spec.tls with a strategic-merge patch',
+              ),
+            });
+            return d.ingresses.length - 1;
+          });
         for (const patch of docs) {
           const match = (x: { name: string; kind?: string }) =>
             x.name === patch.name && (!patch.kind || !x.kind || x.kind === patch.kind);
@@ -727,6 +758,22 @@ export function linkUnits(
             unit.ingresses = keep(unit.ingresses, d.ingresses, 'Ingress');
             continue;
           }
+          // Annotations merge key by key; spec.tls is replaced whole. The unit gets its own patched copy.
+          if (!patch.opaque && (patch.annotations || patch.tls !== undefined))
+            unit.ingresses = unit.ingresses.map((i) => {
+              const x = d.ingresses[i] as Ingress;
+              if (!targets(x.name, 'Ingress', patch)) return i;
+              const annotations = { ...x.annotations };
+              for (const [k, v] of Object.entries(patch.annotations ?? {}))
+                if (v) annotations[k] = v;
+                else delete annotations[k];
+              d.ingresses.push({
+                ...x,
+                annotations,
+                tls: patch.tls === undefined ? x.tls : (patch.tls ?? undefined),
+              });
+              return d.ingresses.length - 1;
+            });
           if (patch.replicas)
             for (const i of unit.workloads)
               if (match(d.workloads[i] as Workload)) unit.replicas.set(i, patch.replicas);
@@ -776,6 +823,16 @@ export function linkUnits(
       const r = renders.find((x) => x.value === w.site.file.path);
       if (r && rendered.has(w.site.file.path)) c.imageFilledBy ??= r.site;
     }
+}
+
+/** A kustomize target name: a regular expression matched against the whole name. */
+function nameMatches(pattern: string, name: string): boolean {
+  if (pattern === name) return true;
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(name);
+  } catch {
+    return false;
+  }
 }
 
 function emptyUnit(id: string, kind: DeploymentUnit['kind'], path: string): DeploymentUnit {

@@ -1,5 +1,6 @@
 import type { ShellFacts, ShellScript } from './shell.js';
 import type { SourceFile, Span } from './source.js';
+import type { Unknown } from './value.js';
 
 /** A place in a parsed source: what rules report against. */
 export interface Site {
@@ -100,6 +101,8 @@ export interface Ingress {
   annotations: Record<string, Located<string>>;
   tls: Located<unknown> | undefined;
   site: Site;
+  /** A kustomize patch crossdock cannot apply changes it (units only): its annotations and tls are not known. */
+  unknown?: Unknown;
 }
 
 export interface Claim {
@@ -159,7 +162,13 @@ export interface Kustomization {
   /** `images:` overrides: the image name matched and the reference it becomes. */
   images: { name: string; ref: string; site: Site }[];
   /** Patch files and inline patches (`patches`, `patchesStrategicMerge`, `patchesJson6902`). */
-  patches: { path: string | undefined; inline: string | undefined; site: Site }[];
+  patches: {
+    path: string | undefined;
+    inline: string | undefined;
+    site: Site;
+    /** `target:` (kind, name; `selector` when it selects by labels or annotations): what the patch applies to. */
+    target?: { kind: string | undefined; name: string | undefined; selector: boolean };
+  }[];
   /** `replacements:` or `vars:`: values copied into other objects at build time. */
   replacements: Site | undefined;
   /** `replicas: [{ name, count }]`. */
@@ -175,6 +184,12 @@ export interface KustomizePatch {
   replicas: Located<number> | undefined;
   /** It changes other fields too (tls, ports, containers...). */
   other: boolean;
+  /** `metadata.annotations` it sets (null: removes). */
+  annotations?: Record<string, Located<string> | null>;
+  /** Ingress `spec.tls` as it sets it (null: empties it); undefined when it leaves it. */
+  tls?: Located<unknown> | null;
+  /** Directives crossdock does not apply (`$patch: replace`, `$retainKeys`…): what it makes is not known. */
+  opaque: boolean;
   site: Site;
 }
 
