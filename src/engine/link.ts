@@ -942,12 +942,12 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
       /^docker-bake/.test(basename(f)) ||
       /^(docker-)?compose[^/]*\.ya?ml$/.test(basename(f)) ||
       /^buildkitd[^/]*\.toml$/.test(basename(f)) ||
+      /^(kustomization\.ya?ml|Kustomization)$/.test(basename(f)) ||
       /(^|\/)\.?crossdock\.ya?ml$/.test(f) ||
       f === '.gitmodules'
     )
       files.add(f);
   }
-  for (const k of model.deployments.kustomizations) files.add(k.file.path);
   for (const u of model.units) {
     if (!u.reached) continue;
     for (const f of u.files) files.add(f);
