@@ -182,8 +182,11 @@ function scanOne(
   }
   for (const p of scan.pushes) model.registries.push(...imageMention(p, 'push'));
   for (const l of scan.logins) model.registries.push(...loginMentionOf(l));
-  renders.push(...scan.renders);
-  applies.push(...scan.applies);
+  // Where the working directory is not known, the candidate paths that exist.
+  const exists = (x: { value: string; candidate?: boolean }) =>
+    !x.candidate || pathStatus(model.inventory, x.value) !== 'absent';
+  renders.push(...scan.renders.filter(exists));
+  applies.push(...scan.applies.filter(exists));
   for (const c of scan.composes) model.composeRuns.add(c.value);
   for (const b of scan.bakes)
     bakes.push({
@@ -816,13 +819,25 @@ export function linkUnits(
     unit.reached = true;
     model.units.push(unit);
   }
-  // Placeholders filled at deploy time by envsubst / sed.
-  const rendered = new Set(renders.map((r) => r.value));
-  for (const w of d.workloads)
-    for (const c of w.containers) {
-      const r = renders.find((x) => x.value === w.site.file.path);
-      if (r && rendered.has(w.site.file.path)) c.imageFilledBy ??= r.site;
-    }
+  // Placeholders filled at deploy time by envsubst / sed (a file, a folder or a glob of files).
+  for (const w of d.workloads) {
+    const r = renders.find((x) => covers(x.value, w.site.file.path));
+    if (r) for (const c of w.containers) c.imageFilledBy ??= r.site;
+  }
+}
+
+/** A path as a command names it (a file, a folder, a shell glob) covers `path`. */
+function covers(pattern: string, path: string): boolean {
+  if (!/[*?[]/.test(pattern)) return within(pattern, path);
+  const re = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
+  try {
+    return new RegExp(`^${re}$`).test(path);
+  } catch {
+    return false;
+  }
 }
 
 /** A kustomize target name: a regular expression matched against the whole name. */

@@ -238,6 +238,8 @@ export interface WorkflowStep {
         outputs: Map<string, { values: string[]; unknown: boolean }>;
         /** Paths it applies to a cluster (`kubectl apply -f X`, `-k X`, `helm upgrade --install … chart`). */
         applies: Located<string>[];
+        /** Files it renders with `envsubst` / `sed -i` (placeholders filled at deploy time). */
+        renders: Located<string>[];
         /** Compose files it runs (`docker compose -f X up`). */
         composes: Located<string>[];
       }
