@@ -144,6 +144,12 @@ export interface RegistryMention {
   repository: string | undefined;
   role: 'push' | 'tag' | 'pull' | 'login' | 'buildkitd' | 'deploy';
   site: Site;
+  /**
+   * Part of the reference comes from a variable: the host (`host` is then the text as written: the registry is
+   * not known), or only the repository (`repository` undefined). For a variable host, `repository` is what follows
+   * it, which may be the end of the real repository path.
+   */
+  unresolved?: { host: boolean; why: Unknown };
 }
 
 export interface BuildkitdRegistry {
@@ -151,6 +157,8 @@ export interface BuildkitdRegistry {
   http: Located<boolean> | undefined;
   insecure: Located<boolean> | undefined;
   ca: Located<string[]> | undefined;
+  /** `mirrors = [...]`: hosts pulled from instead of this registry. */
+  mirrors?: string[];
   site: Site;
 }
 
