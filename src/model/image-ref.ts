@@ -154,7 +154,7 @@ export function imageMention(l: Located<string>, role: RegistryMention['role']):
           'environment',
           `the ${hostVar ? 'registry' : 'repository'} of \`${l.value}\` comes from a variable crossdock cannot resolve`,
           l.site,
-          'write the registry in the repository (a default such as `${REGISTRY:-ghcr.io}`), or declare it in crossdock.yaml',
+          'set the variable in the repository, or give it a default where it is used',
         ),
       },
     },

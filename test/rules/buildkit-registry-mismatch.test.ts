@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import buildkitInsecureRegistry from '../../src/rules/buildkit-insecure-registry.js';
 import buildkitRegistryMismatch from '../../src/rules/buildkit-registry-mismatch.js';
 import { checkRepo } from '../helpers/check.js';
-import { assertFindings, at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
 const TOML = 'buildkitd.toml';
 

@@ -1,5 +1,4 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: manifest fixtures hold `${TAG}` text literally.
-import { test } from 'node:test';
 import rule from '../../src/rules/mutable-tag-pull-policy.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 

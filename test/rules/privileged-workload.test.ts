@@ -1,5 +1,4 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose fixtures hold `${VAR}` text literally.
-import { test } from 'node:test';
 import rule from '../../src/rules/privileged-workload.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
