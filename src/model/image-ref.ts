@@ -182,7 +182,10 @@ export function placeholderIn(text: string): string | undefined {
   const colon = noDigest.lastIndexOf(':');
   const tag = colon > lastSlash ? noDigest.slice(colon + 1) : undefined;
   const path = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
-  const parts = [...path.split('/'), ...(tag ? [tag] : [])];
+  const segments = path.split('/');
+  // The registry host's labels too (`AWS_ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com`).
+  const host = segments.length > 1 && /[.:]/.test(segments[0] ?? '') ? (segments[0] ?? '').split(/[.:]/) : [];
+  const parts = [...host, ...segments, ...(tag ? [tag] : [])];
   const hit = parts.find((p) => PLACEHOLDER_PART.test(p) && !/^[a-z0-9._-]+$/.test(p));
   if (hit) return `\`${hit}\` in \`${text}\` is a placeholder filled in later`;
   if (parts.some((p) => /^(__[a-z0-9_]+__|replace[_-]?me|change[_-]?me|placeholder)$/i.test(p)))
