@@ -636,8 +636,16 @@ function kustomizeTree(
       for (const f of sub.files) files.add(f);
       chain.push(...sub.chain);
     } else if (model.inventory.files.has(r.path)) files.add(r.path);
-    else
-      for (const f of model.inventory.files.keys()) if (within(r.path, f) && /\.ya?ml$/.test(f)) files.add(f);
+    else {
+      // A kustomization there that did not parse: it is reached, what it includes is not known.
+      const broken = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+        .map((n) => joinPath(r.path as string, n) ?? n)
+        .find((p) => model.inventory.files.has(p));
+      if (broken) files.add(broken);
+      else
+        for (const f of model.inventory.files.keys())
+          if (within(r.path, f) && /\.ya?ml$/.test(f)) files.add(f);
+    }
   }
   return { files, chain };
 }

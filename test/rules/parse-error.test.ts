@@ -139,6 +139,20 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'what a broken base kustomization includes is not known: its manifests are not reached through it',
+    repo: {
+      files: {
+        'k8s/base/kustomization.yaml': 'resources:\n  - app.yaml\nimages: [\n',
+        'k8s/base/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n',
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n',
+      },
+    },
+    expect: [
+      at('parse-error', 'warning', 'k8s/base/app.yaml', 4, 1, { reachable: false }),
+      at('parse-error', 'error', 'k8s/base/kustomization.yaml', 4, 1, { reachable: true }),
+    ],
+  },
+  {
     name: 'condition: broken YAML that does not look like Kubernetes is not crossdock’s to report',
     repo: { files: { 'misc/other.yaml': 'foo: [\n', 'deploy/app.yaml': 'kind: Deployment\nx: [\n' } },
     expect: [at('parse-error', 'warning', 'deploy/app.yaml', 3, 1)],
