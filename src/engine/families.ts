@@ -422,6 +422,8 @@ function loadBuildkitd(file: SourceFile): Facts {
       const vsite: Site = { file, span: { start: kv.range[0], end: kv.range[1] } };
       const raw = file.text.slice(kv.value.range[0], kv.value.range[1]);
       if (key === 'http' || key === 'insecure') reg[key] = { value: raw === 'true', site: vsite };
+      if (key === 'mirrors' && kv.value.elements)
+        reg.mirrors = kv.value.elements.map((el) => file.text.slice(el.range[0] + 1, el.range[1] - 1));
       if (key === 'ca') {
         const list = kv.value.elements
           ? kv.value.elements.map((el) => file.text.slice(el.range[0] + 1, el.range[1] - 1))

@@ -1,6 +1,7 @@
 import { runnerArchitecture } from '../knowledge/runners.js';
 import type {
   Container,
+  Ingress,
   Kustomization,
   KustomizePatch,
   RegistryMention,
@@ -171,8 +172,11 @@ function scanOne(
   }
   for (const p of scan.pushes) model.registries.push(...imageMention(p, 'push'));
   for (const l of scan.logins) model.registries.push(...loginMentionOf(l));
-  renders.push(...scan.renders);
-  applies.push(...scan.applies);
+  // Where the working directory is not known, the candidate paths that exist.
+  const exists = (x: { value: string; candidate?: boolean }) =>
+    !x.candidate || pathStatus(model.inventory, x.value) !== 'absent';
+  renders.push(...scan.renders.filter(exists));
+  applies.push(...scan.applies.filter(exists));
   for (const c of scan.composes) model.composeRuns.add(c.value);
   for (const b of scan.bakes)
     bakes.push({
@@ -622,8 +626,16 @@ function kustomizeTree(
       for (const f of sub.files) files.add(f);
       chain.push(...sub.chain);
     } else if (model.inventory.files.has(r.path)) files.add(r.path);
-    else
-      for (const f of model.inventory.files.keys()) if (within(r.path, f) && /\.ya?ml$/.test(f)) files.add(f);
+    else {
+      // A kustomization there that did not parse: it is reached, what it includes is not known.
+      const broken = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+        .map((n) => joinPath(r.path as string, n) ?? n)
+        .find((p) => model.inventory.files.has(p));
+      if (broken) files.add(broken);
+      else
+        for (const f of model.inventory.files.keys())
+          if (within(r.path, f) && /\.ya?ml$/.test(f)) files.add(f);
+    }
   }
   return { files, chain };
 }
@@ -666,12 +678,18 @@ export function linkUnits(
           docs.flatMap((doc) => {
             const patch = readPatch(doc);
             // Positions inside the inline text are not file positions: report at the patch entry.
+            const at = <T, N extends null | undefined>(x: { value: T } | N) =>
+              x ? { value: x.value, site: p.site } : (x as N);
             return patch
               ? [
                   {
                     ...patch,
                     site: p.site,
-                    replicas: patch.replicas ? { value: patch.replicas.value, site: p.site } : undefined,
+                    replicas: at(patch.replicas) ?? undefined,
+                    annotations:
+                      patch.annotations &&
+                      Object.fromEntries(Object.entries(patch.annotations).map(([k, v]) => [k, at(v)])),
+                    tls: at(patch.tls),
                   },
                 ]
               : [];
@@ -701,6 +719,30 @@ export function linkUnits(
         const docs = p.path
           ? (d.patches?.get(p.path) ?? [])
           : (inline.get(`${kz.file.path}:${p.site.span.start}`) ?? []);
+        // What the patch applies to: its `target:`, else the kind and name its document names.
+        const targets = (name: string, kind: string, patch?: KustomizePatch) => {
+          const t = p.target;
+          if (t?.selector) return !t.kind || t.kind === kind;
+          const want = t ? t.name : patch?.name;
+          const wantKind = t ? t.kind : patch?.kind;
+          return (!wantKind || wantKind === kind) && (!want || nameMatches(want, name));
+        };
+        // A patch crossdock cannot read (JSON 6902 operations, a file it did not load) or apply changes what it targets.
+        for (const o of docs.length ? docs.filter((x) => x.opaque) : [undefined])
+          unit.ingresses = unit.ingresses.map((i) => {
+            const x = d.ingresses[i] as Ingress;
+            if (x.unknown || !targets(x.name, 'Ingress', o)) return i;
+            d.ingresses.push({
+              ...x,
+              unknown: unknown(
+                'effects',
+                `a patch in ${kz.file.path} changes Ingress "${x.name}" in a way crossdock does not apply`,
+                p.site,
+                'patch metadata.annotations and spec.tls with a strategic-merge patch',
+              ),
+            });
+            return d.ingresses.length - 1;
+          });
         for (const patch of docs) {
           const match = (x: { name: string; kind?: string }) =>
             x.name === patch.name && (!patch.kind || !x.kind || x.kind === patch.kind);
@@ -717,6 +759,22 @@ export function linkUnits(
             unit.ingresses = keep(unit.ingresses, d.ingresses, 'Ingress');
             continue;
           }
+          // Annotations merge key by key; spec.tls is replaced whole. The unit gets its own patched copy.
+          if (!patch.opaque && (patch.annotations || patch.tls !== undefined))
+            unit.ingresses = unit.ingresses.map((i) => {
+              const x = d.ingresses[i] as Ingress;
+              if (!targets(x.name, 'Ingress', patch)) return i;
+              const annotations = { ...x.annotations };
+              for (const [k, v] of Object.entries(patch.annotations ?? {}))
+                if (v) annotations[k] = v;
+                else delete annotations[k];
+              d.ingresses.push({
+                ...x,
+                annotations,
+                tls: patch.tls === undefined ? x.tls : (patch.tls ?? undefined),
+              });
+              return d.ingresses.length - 1;
+            });
           if (patch.replicas)
             for (const i of unit.workloads)
               if (match(d.workloads[i] as Workload)) unit.replicas.set(i, patch.replicas);
@@ -759,13 +817,35 @@ export function linkUnits(
     unit.reached = true;
     model.units.push(unit);
   }
-  // Placeholders filled at deploy time by envsubst / sed.
-  const rendered = new Set(renders.map((r) => r.value));
-  for (const w of d.workloads)
-    for (const c of w.containers) {
-      const r = renders.find((x) => x.value === w.site.file.path);
-      if (r && rendered.has(w.site.file.path)) c.imageFilledBy ??= r.site;
-    }
+  // Placeholders filled at deploy time by envsubst / sed (a file, a folder or a glob of files).
+  for (const w of d.workloads) {
+    const r = renders.find((x) => covers(x.value, w.site.file.path));
+    if (r) for (const c of w.containers) c.imageFilledBy ??= r.site;
+  }
+}
+
+/** A path as a command names it (a file, a folder, a shell glob) covers `path`. */
+function covers(pattern: string, path: string): boolean {
+  if (!/[*?[]/.test(pattern)) return within(pattern, path);
+  const re = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
+  try {
+    return new RegExp(`^${re}$`).test(path);
+  } catch {
+    return false;
+  }
+}
+
+/** A kustomize target name: a regular expression matched against the whole name. */
+function nameMatches(pattern: string, name: string): boolean {
+  if (pattern === name) return true;
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(name);
+  } catch {
+    return false;
+  }
 }
 
 /** The effects that run before a Makefile recipe line: its rule's earlier lines and its prerequisites' recipes. */
@@ -901,12 +981,12 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
       /^docker-bake/.test(basename(f)) ||
       /^(docker-)?compose[^/]*\.ya?ml$/.test(basename(f)) ||
       /^buildkitd[^/]*\.toml$/.test(basename(f)) ||
+      /^(kustomization\.ya?ml|Kustomization)$/.test(basename(f)) ||
       /(^|\/)\.?crossdock\.ya?ml$/.test(f) ||
       f === '.gitmodules'
     )
       files.add(f);
   }
-  for (const k of model.deployments.kustomizations) files.add(k.file.path);
   for (const u of model.units) {
     if (!u.reached) continue;
     for (const f of u.files) files.add(f);

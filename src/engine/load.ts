@@ -176,6 +176,7 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     for (const job of wf.jobs)
       for (const step of job.steps) {
         applies.push(...(step.run?.applies ?? []));
+        renders.push(...(step.run?.renders ?? []));
         for (const c of step.run?.composes ?? []) model.composeRuns.add(c.value);
       }
   linkScripts(model, link, renders, applies, link.bakeInvocations);

@@ -1,5 +1,6 @@
 import type { ShellFacts, ShellScript } from './shell.js';
 import type { SourceFile, Span } from './source.js';
+import type { Unknown } from './value.js';
 
 /** A place in a parsed source: what rules report against. */
 export interface Site {
@@ -100,6 +101,8 @@ export interface Ingress {
   annotations: Record<string, Located<string>>;
   tls: Located<unknown> | undefined;
   site: Site;
+  /** A kustomize patch crossdock cannot apply changes it (units only): its annotations and tls are not known. */
+  unknown?: Unknown;
 }
 
 export interface Claim {
@@ -141,6 +144,12 @@ export interface RegistryMention {
   repository: string | undefined;
   role: 'push' | 'tag' | 'pull' | 'login' | 'buildkitd' | 'deploy';
   site: Site;
+  /**
+   * Part of the reference comes from a variable: the host (`host` is then the text as written: the registry is
+   * not known), or only the repository (`repository` undefined). For a variable host, `repository` is what follows
+   * it, which may be the end of the real repository path.
+   */
+  unresolved?: { host: boolean; why: Unknown };
 }
 
 export interface BuildkitdRegistry {
@@ -148,6 +157,8 @@ export interface BuildkitdRegistry {
   http: Located<boolean> | undefined;
   insecure: Located<boolean> | undefined;
   ca: Located<string[]> | undefined;
+  /** `mirrors = [...]`: hosts pulled from instead of this registry. */
+  mirrors?: string[];
   site: Site;
 }
 
@@ -159,7 +170,13 @@ export interface Kustomization {
   /** `images:` overrides: the image name matched and the reference it becomes. */
   images: { name: string; ref: string; site: Site }[];
   /** Patch files and inline patches (`patches`, `patchesStrategicMerge`, `patchesJson6902`). */
-  patches: { path: string | undefined; inline: string | undefined; site: Site }[];
+  patches: {
+    path: string | undefined;
+    inline: string | undefined;
+    site: Site;
+    /** `target:` (kind, name; `selector` when it selects by labels or annotations): what the patch applies to. */
+    target?: { kind: string | undefined; name: string | undefined; selector: boolean };
+  }[];
   /** `replacements:` or `vars:`: values copied into other objects at build time. */
   replacements: Site | undefined;
   /** `replicas: [{ name, count }]`. */
@@ -175,6 +192,12 @@ export interface KustomizePatch {
   replicas: Located<number> | undefined;
   /** It changes other fields too (tls, ports, containers...). */
   other: boolean;
+  /** `metadata.annotations` it sets (null: removes). */
+  annotations?: Record<string, Located<string> | null>;
+  /** Ingress `spec.tls` as it sets it (null: empties it); undefined when it leaves it. */
+  tls?: Located<unknown> | null;
+  /** Directives crossdock does not apply (`$patch: replace`, `$retainKeys`…): what it makes is not known. */
+  opaque: boolean;
   site: Site;
 }
 
@@ -223,6 +246,8 @@ export interface WorkflowStep {
         outputs: Map<string, { values: string[]; unknown: boolean }>;
         /** Paths it applies to a cluster (`kubectl apply -f X`, `-k X`, `helm upgrade --install … chart`). */
         applies: Located<string>[];
+        /** Files it renders with `envsubst` / `sed -i` (placeholders filled at deploy time). */
+        renders: Located<string>[];
         /** Compose files it runs (`docker compose -f X up`). */
         composes: Located<string>[];
       }

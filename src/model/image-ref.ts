@@ -1,4 +1,5 @@
 import type { Located, RegistryMention } from './deploy.js';
+import { unknown } from './value.js';
 
 /**
  * OCI / Docker image references (`[host[:port]/]path[:tag][@digest]`), parsed by the grammar of the
@@ -117,11 +118,48 @@ export function parseBuildTag(tag: string): ImageRef | undefined {
   return p.ok && !repositoryKey(p.ref).includes(PLACEHOLDER) ? p.ref : undefined;
 }
 
-/** A registry mention for an image reference with an explicit registry host (none for Docker Hub or variables). */
+/**
+ * A registry mention for an image reference with an explicit registry host (none for Docker Hub). Variables in the
+ * tag leave host and repository known; a variable in the host (`$REGISTRY/acme/api`, `${ACCOUNT}.dkr.ecr…`) makes
+ * the mention `unresolved` (the repository is then what follows it, or undefined when it is not known).
+ */
 export function imageMention(l: Located<string>, role: RegistryMention['role']): RegistryMention[] {
-  const parsed = parseImageRef(l.value);
-  if (!parsed.ok || !parsed.ref.explicitRegistry || l.value.includes('$')) return [];
-  return [{ host: parsed.ref.registry, repository: parsed.ref.repository, role, site: l.site }];
+  if (!l.value.includes('$') && !hasUnresolved(l.value)) {
+    const parsed = parseImageRef(l.value);
+    if (!parsed.ok || !parsed.ref.explicitRegistry) return [];
+    return [{ host: parsed.ref.registry, repository: parsed.ref.repository, role, site: l.site }];
+  }
+  const text = l.value.replace(VARIABLE, PLACEHOLDER);
+  const parsed = parseImageRef(text);
+  if (!parsed.ok) return [];
+  const name = text.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+  const first = name.split('/')[0] ?? '';
+  const hostVar = parsed.ref.explicitRegistry
+    ? parsed.ref.registry.includes(PLACEHOLDER)
+    : first.includes(PLACEHOLDER);
+  if (!parsed.ref.explicitRegistry && !hostVar) return [];
+  const path = parsed.ref.explicitRegistry ? parsed.ref.repository : name.split('/').slice(1).join('/');
+  const repository = path && !path.includes(PLACEHOLDER) ? path : undefined;
+  if (!hostVar) {
+    if (repository) return [{ host: parsed.ref.registry, repository, role, site: l.site }];
+  }
+  return [
+    {
+      host: hostVar ? l.value.split('/')[0] || l.value : parsed.ref.registry,
+      repository,
+      role,
+      site: l.site,
+      unresolved: {
+        host: hostVar,
+        why: unknown(
+          'environment',
+          `the ${hostVar ? 'registry' : 'repository'} of \`${l.value}\` comes from a variable crossdock cannot resolve`,
+          l.site,
+          'set the variable in the repository, or give it a default where it is used',
+        ),
+      },
+    },
+  ];
 }
 
 /** A registry mention for a login target (`docker login host`, login-action `registry:`). */
@@ -145,7 +183,10 @@ export function placeholderIn(text: string): string | undefined {
   const colon = noDigest.lastIndexOf(':');
   const tag = colon > lastSlash ? noDigest.slice(colon + 1) : undefined;
   const path = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
-  const parts = [...path.split('/'), ...(tag ? [tag] : [])];
+  const segments = path.split('/');
+  // The registry host's labels too (`AWS_ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com`).
+  const host = segments.length > 1 && /[.:]/.test(segments[0] ?? '') ? (segments[0] ?? '').split(/[.:]/) : [];
+  const parts = [...host, ...segments, ...(tag ? [tag] : [])];
   const hit = parts.find((p) => PLACEHOLDER_PART.test(p) && !/^[a-z0-9._-]+$/.test(p));
   if (hit) return `\`${hit}\` in \`${text}\` is a placeholder filled in later`;
   if (parts.some((p) => /^(__[a-z0-9_]+__|replace[_-]?me|change[_-]?me|placeholder)$/i.test(p)))

@@ -83,6 +83,20 @@ export default createRule<'notBuilt'>({
         );
         continue;
       }
+      // crossdock.yaml `images:` names a repository, not the tags a pipeline pushes.
+      const declared = builds.find((b) => b.origin === 'config');
+      if (declared) {
+        ctx.unknown(
+          unknown(
+            'no-build-site',
+            `${model.config.path ?? 'crossdock.yaml'} images."${declared.tags[0]}" names the repository, not the tags pushed`,
+            declared.sites?.definition ?? u.site,
+            'build and push the image from a script or workflow in the repository',
+          ),
+          'whether a build produces the deployed tag',
+        );
+        continue;
+      }
       const tag = parsed.ref.tag ?? 'latest';
       const tags: string[] = [];
       let ok = false;

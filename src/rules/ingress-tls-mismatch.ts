@@ -1,3 +1,4 @@
+import type { Ingress } from '../model/deploy.js';
 import { createRule } from '../engine/rule.js';
 
 const ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
@@ -18,7 +19,20 @@ export default createRule<'noTls' | 'tlsOnPlain'>({
     hint: 'add `spec.tls` with the hosts and a certificate secret (or cert-manager annotation), or route the Ingress to the entrypoint that matches',
   },
   check(ctx) {
-    for (const ing of ctx.model.deployments.ingresses) {
+    // Each Ingress as the units applying it render it (a kustomize overlay's patches applied).
+    const seen = new Set<number>();
+    for (const unit of ctx.model.units)
+      for (const i of unit.ingresses) {
+        const ing = ctx.model.deployments.ingresses[i];
+        if (!ing || seen.has(i)) continue;
+        seen.add(i);
+        if (ing.unknown) {
+          ctx.unknown(ing.unknown, `whether Ingress "${ing.name}" is routed for the TLS it has`);
+          continue;
+        }
+        check(ing);
+      }
+    function check(ing: Ingress) {
       const a = ing.annotations;
       const entry = a[ENTRYPOINTS];
       const entries = (entry?.value ?? '')
@@ -45,7 +59,7 @@ export default createRule<'noTls' | 'tlsOnPlain'>({
           file: first.site.file,
           span: first.site.span,
         });
-        continue;
+        return;
       }
       if (ing.tls && entry && entries.length > 0 && !secureEntry && traefikTls?.value !== 'true')
         ctx.report({

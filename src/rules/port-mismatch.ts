@@ -13,7 +13,7 @@ export default createRule<'mismatch' | 'exposeOnly'>({
       mismatch:
         '{{what}} of {{workload}} uses port {{port}}, but the container listens on {{listening}} ({{how}}): {{consequence}}',
       exposeOnly:
-        'EXPOSE documents port {{declared}}, but {{consumers}} use {{ports}}: one side is wrong (crossdock cannot tell which port the program listens on)',
+        'EXPOSE documents {{declared}}, but {{consumers}} {{use}} {{ports}}: one side is wrong (crossdock cannot tell which port the program listens on)',
     },
     hint: 'make the port agree in one place: change the manifest/compose port, or the port the program listens on (and EXPOSE)',
   },
@@ -129,13 +129,18 @@ export default createRule<'mismatch' | 'exposeOnly'>({
     for (const e of exposeOnly.values()) {
       const ins = exposedPorts(e.view)[0]?.ins;
       if (!ins) continue;
+      const consumers = [...new Set(e.uses.map((u) => u.who))];
       ctx.report({
         messageId: 'exposeOnly',
         severity: 'warning',
         data: {
-          declared: e.declared.join(', '),
-          consumers: [...new Set(e.uses.map((u) => u.who))].join(', '),
-          ports: [...new Set(e.uses.map((u) => u.port))].sort((a, b) => a - b).join(', '),
+          declared: plural('port', e.declared),
+          consumers: consumers.join(', '),
+          use: consumers.length === 1 ? 'uses' : 'use',
+          ports: plural(
+            'port',
+            [...new Set(e.uses.map((u) => u.port))].sort((a, b) => a - b),
+          ),
         },
         file: e.view.file,
         span: ins.span,
@@ -144,3 +149,8 @@ export default createRule<'mismatch' | 'exposeOnly'>({
     }
   },
 });
+
+/** `port 80`, `ports 80, 443`. */
+function plural(noun: string, values: number[]): string {
+  return `${noun}${values.length === 1 ? '' : 's'} ${values.join(', ')}`;
+}

@@ -30,7 +30,11 @@ export default createRule<'drift' | 'rawIp'>({
     hint: 'name the registry once (a DNS name, a `REGISTRY` variable, a kustomize `images:` override) and use it everywhere',
   },
   check(ctx) {
-    const mentions = ctx.model.registries;
+    // Mentions whose registry or repository comes from a variable name no host; pushes among them may be anywhere.
+    const mentions = ctx.model.registries.filter((m) => !m.unresolved);
+    const unresolvedPushes = ctx.model.registries.filter(
+      (m) => m.unresolved && (m.role === 'push' || m.role === 'tag'),
+    );
     const byRepo = new Map<string, RegistryMention[]>();
     for (const m of mentions) {
       if (!m.repository || m.role === 'login' || m.role === 'buildkitd') continue;
@@ -47,9 +51,23 @@ export default createRule<'drift' | 'rawIp'>({
       const useHosts = new Set(
         list.filter((m) => m.role === 'deploy' || m.role === 'pull').map((m) => m.host),
       );
-      const pulledElsewhere = pushHosts.size > 0 && [...useHosts].some((h) => !pushHosts.has(h));
+      const elsewhere = [...useHosts].filter((h) => !pushHosts.has(h));
       const scattered =
         pushHosts.size > 1 && [...pushHosts].some((h) => !PUBLIC.test(h.replace(/:\d+$/, '')));
+      // "Pulled from where nothing pushes" needs every push of the repository known.
+      const maybe = unresolvedPushes.find(
+        (m) =>
+          (m.repository === undefined ||
+            m.repository === repository ||
+            (m.unresolved?.host && repository.endsWith(`/${m.repository}`))) &&
+          (m.unresolved?.host || elsewhere.includes(m.host)),
+      );
+      const pulledElsewhere = pushHosts.size > 0 && elsewhere.length > 0 && !maybe;
+      if (maybe?.unresolved && pushHosts.size > 0 && elsewhere.length > 0 && !scattered)
+        ctx.unknown(
+          maybe.unresolved.why,
+          `whether \`${repository}\` is deployed from a registry it is pushed to`,
+        );
       if (!pulledElsewhere && !scattered) continue;
       const first = list[0];
       if (!first) continue;

@@ -213,7 +213,50 @@ ruleTest(rule, [
     },
     expect: [],
   },
+  {
+    name: 'kustomize: an inline `$patch: delete` of the base HPA removes it',
+    repo: {
+      files: {
+        ...base,
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          '  - keda.yaml',
+          'patches:',
+          '  - patch: |-',
+          '      $patch: delete',
+          '      apiVersion: autoscaling/v2',
+          '      kind: HorizontalPodAutoscaler',
+          '      metadata:',
+          '        name: api',
+          '',
+        ].join('\n'),
+        'k8s/overlays/prod/keda.yaml': scaledObject('api-queue', 'api'),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: an inline patch of another HPA leaves the base HPA in place',
+    repo: {
+      files: {
+        ...base,
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          '  - keda.yaml',
+          'patches:',
+          '  - patch: |-',
+          '      $patch: delete',
+          '      apiVersion: autoscaling/v2',
+          '      kind: HorizontalPodAutoscaler',
+          '      metadata:',
+          '        name: worker',
+          '',
+        ].join('\n'),
+        'k8s/overlays/prod/keda.yaml': scaledObject('api-queue', 'api'),
+      },
+    },
+    expect: [at(R, 'error', 'k8s/overlays/prod/keda.yaml', 4, 9, { reachable: true })],
+  },
 ]);
-
-// Suspected bug: inline patches (`patches: - patch: |` with `$patch: delete`) are not applied, so this reports today.
-test.todo('duplicate-autoscaler: kustomize: an inline `$patch: delete` of the base HPA removes it');

@@ -296,21 +296,102 @@ ruleTest(rule, [
   },
 ]);
 
-// Suspected bug: the link phase now links a container to the build of the same repository whatever its tag
-// (buildProducing), and the rule skips every linked container (`!c.buildId`), so no manifest or compose image is
-// ever checked. Each of these reports nothing today.
-test.todo(
-  'image-not-built: a manifest deploying a tag no build pushes is an error at the image, pointing at the build',
-);
-test.todo(
-  'image-not-built: manifest tags are matched against tag patterns (`${{ github.sha }}` any, `v${VERSION}` only v-prefixed)',
-);
-test.todo(
-  'image-not-built: a kustomize base deployed as written (no overlay) deploys `latest`, which no build pushes',
-);
-test.todo('image-not-built: compose: an image without `build:` must be a pushed tag (`:dev` is not)');
-// Suspected bug: a crossdock.yaml `images:` entry names a repository, not the tags a pipeline pushes; the rule
-// takes it as the only tag `latest` and reports every other deployed tag.
-test.todo(
-  'image-not-built: an image declared under crossdock.yaml images: says nothing about which tags are pushed',
-);
+test('image-not-built: a manifest deploying a tag no build pushes is an error at the image, pointing at the build', async () => {
+  const findings = await checkRepo(applied(['registry.example.com:5000/team/api:0.9']), [rule]);
+  assertFindings(findings, [
+    at(R, 'error', 'k8s/app.yaml', 10, 18, {
+      message:
+        /^`registry\.example\.com:5000\/team\/api:0\.9` is deployed from a manifest, but the builds of `registry\.example\.com:5000\/team\/api` in this repository push only `1\.0`:/,
+      reachable: true,
+    }),
+  ]);
+  assert.deepEqual(
+    findings[0]?.related.map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`),
+    ['scripts/build.sh:3:1 built here: registry.example.com:5000/team/api:1.0'],
+  );
+});
+
+ruleTest(rule, [
+  {
+    name: 'manifest tags are matched against tag patterns (`${{ github.sha }}` any, `v${VERSION}` only v-prefixed)',
+    repo: applied([
+      'registry.example.com/team/web:3f2c1a9',
+      'registry.example.com/team/worker:v1.2.0',
+      'registry.example.com/team/worker:1.2.0',
+    ]),
+    expect: [
+      at(R, 'error', 'k8s/app.yaml', 14, 18, {
+        message:
+          /^`registry\.example\.com\/team\/worker:1\.2\.0` is deployed from a manifest, .* push only `v\$\{VERSION\}`/,
+      }),
+    ],
+  },
+  {
+    name: 'a kustomize base deployed as written (no overlay) deploys `latest`, which no build pushes',
+    repo: {
+      files: {
+        ...builds,
+        'k8s/base/deployment.yaml': deployment(['registry.example.com:5000/team/api']),
+        'k8s/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'k8s/base/deployment.yaml', 10, 18, {
+        message: /^`registry\.example\.com:5000\/team\/api` is deployed from a manifest, .* push only `1\.0`/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'compose: an image without `build:` must be a pushed tag (`:dev` is not)',
+    repo: {
+      files: {
+        ...builds,
+        'compose.yaml': 'services:\n  api:\n    image: registry.example.com:5000/team/api:dev\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'compose.yaml', 3, 12, {
+        message:
+          /^`registry\.example\.com:5000\/team\/api:dev` is deployed from compose, .* push only `1\.0`/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'compose: an image another service of the same project builds is built, not pulled (compose does not pull it)',
+    repo: {
+      files: {
+        ...builds,
+        'compose.yaml': [
+          'services:',
+          '  api:',
+          '    image: registry.example.com:5000/team/api:dev',
+          '    build: api',
+          '  worker:',
+          '    image: registry.example.com:5000/team/api:dev',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'an image declared under crossdock.yaml images: says nothing about which tags are pushed: a note, no claim',
+    repo: {
+      files: {
+        'api/Dockerfile': 'FROM python:3.12-slim\n',
+        'crossdock.yaml': 'images:\n  registry.example.com/team/api:\n    context: api\n',
+        'k8s/app.yaml': deployment(['registry.example.com/team/api:1.4']),
+        'k8s/kustomization.yaml': 'resources:\n  - app.yaml\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'crossdock.yaml', 1, 1, {
+        message:
+          /^crossdock\.yaml images\."registry\.example\.com\/team\/api" names the repository, not the tags pushed; not checked: whether a build produces the deployed tag \(image-not-built\)$/,
+      }),
+    ],
+  },
+]);

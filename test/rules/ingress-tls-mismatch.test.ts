@@ -1,5 +1,4 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold `${VAR}` text literally.
-import { test } from 'node:test';
 import rule from '../../src/rules/ingress-tls-mismatch.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -44,6 +43,35 @@ function ingress(annotations: Record<string, string>, tls: boolean | 'empty', na
 const applied = (yaml: string) => ({
   files: { 'k8s/ingress.yaml': yaml, 'k8s/kustomization.yaml': 'resources:\n  - ingress.yaml\n' },
 });
+
+/** A kustomize base with an Ingress routed to websecure, no spec.tls. */
+const base = {
+  'k8s/base/ingress.yaml': ingress({ [ENTRYPOINTS]: 'websecure' }, false),
+  'k8s/base/kustomization.yaml': 'resources:\n  - ingress.yaml\n',
+};
+
+const tlsPatch = [
+  'apiVersion: networking.k8s.io/v1',
+  'kind: Ingress',
+  'metadata:',
+  '  name: api',
+  'spec:',
+  '  tls:',
+  '    - hosts: [api.example.com]',
+  '      secretName: api-tls',
+  '',
+].join('\n');
+
+/** A patch document adding the nginx ssl-redirect annotation (on line 6), without spec.tls. */
+const annotationPatch = [
+  'apiVersion: networking.k8s.io/v1',
+  'kind: Ingress',
+  'metadata:',
+  '  name: api',
+  '  annotations:',
+  `    ${SSL_REDIRECT}: "true"`,
+  '',
+].join('\n');
 
 ruleTest(rule, [
   {
@@ -157,10 +185,123 @@ ruleTest(rule, [
     repo: applied(ingress({ [ROUTER_TLS]: '"${TRAEFIK_TLS}"', [SSL_REDIRECT]: '"${SSL_REDIRECT}"' }, false)),
     expect: [],
   },
+  // Kustomize: each overlay renders the base Ingress with its own patches.
+  {
+    name: 'kustomize: an overlay patch adding spec.tls to the base Ingress fixes it; an overlay without it is reported',
+    repo: {
+      files: {
+        ...base,
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\npatches:\n  - path: tls.yaml\n',
+        'k8s/overlays/prod/tls.yaml': tlsPatch,
+        'k8s/overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
+      },
+    },
+    expect: [at(R, 'warning', 'k8s/base/ingress.yaml', 6, 55, { reachable: true })],
+  },
+  {
+    name: 'kustomize: an overlay patch adding spec.tls to the base Ingress fixes it',
+    repo: {
+      files: {
+        ...base,
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\npatches:\n  - path: tls.yaml\n',
+        'k8s/overlays/prod/tls.yaml': tlsPatch,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: a patch document is not an Ingress of its own (an annotation patch without spec.tls on a base with it)',
+    repo: {
+      files: {
+        'k8s/base/ingress.yaml': ingress({}, true),
+        'k8s/base/kustomization.yaml': 'resources:\n  - ingress.yaml\n',
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\npatches:\n  - path: redirect.yaml\n',
+        'k8s/overlays/prod/redirect.yaml': annotationPatch,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: an annotation patch routing a base Ingress without spec.tls for HTTPS is reported at the patch',
+    repo: {
+      files: {
+        'k8s/base/ingress.yaml': ingress({}, false),
+        'k8s/base/kustomization.yaml': 'resources:\n  - ingress.yaml\n',
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\npatches:\n  - path: redirect.yaml\n',
+        'k8s/overlays/prod/redirect.yaml': annotationPatch,
+      },
+    },
+    expect: [
+      at(R, 'warning', 'k8s/overlays/prod/redirect.yaml', 6, 47, {
+        message: /^Ingress "api" is routed for HTTPS \(ssl-redirect: "true"\)/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'kustomize: an inline patch adding spec.tls fixes the base Ingress',
+    repo: {
+      files: {
+        ...base,
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          'patches:',
+          '  - patch: |-',
+          ...tlsPatch
+            .trimEnd()
+            .split('\n')
+            .map((l) => `      ${l}`),
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: an Ingress a JSON 6902 patch changes is not known: no claim, a note at the patch',
+    repo: {
+      files: {
+        ...base,
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          'patches:',
+          '  - target:',
+          '      kind: Ingress',
+          '      name: api',
+          '    patch: |-',
+          '      - op: add',
+          '        path: /spec/tls',
+          '        value: [{hosts: [api.example.com], secretName: api-tls}]',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [at('unresolved-value', 'info', 'k8s/overlays/prod/kustomization.yaml', 4, 5)],
+  },
+  {
+    name: 'kustomize: a JSON 6902 patch of another kind leaves the Ingress as written',
+    repo: {
+      files: {
+        ...base,
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          'patches:',
+          '  - target:',
+          '      kind: Deployment',
+          '    patch: |-',
+          '      - op: replace',
+          '        path: /spec/replicas',
+          '        value: 2',
+          '',
+        ].join('\n'),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [at(R, 'warning', 'k8s/base/ingress.yaml', 6, 55)],
+  },
 ]);
-
-// Suspected bugs: kustomize patches are not applied to Ingresses. An overlay patch adding spec.tls to the base
-// Ingress still reports the base "without spec.tls"; and a patch document (a partial Ingress) is checked as if it
-// were an Ingress of its own.
-test.todo('ingress-tls-mismatch: kustomize: an overlay patch adding spec.tls to the base Ingress fixes it');
-test.todo('ingress-tls-mismatch: kustomize: a patch document is not an Ingress of its own');

@@ -381,6 +381,31 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'a placeholder in the registry host (AWS_ACCOUNT_ID.dkr.ecr…, <account>.dkr…, ${REGISTRY}) is not judged',
+    repo: {
+      files: {
+        'k8s/deployment.yaml': containers([
+          'AWS_ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/app:1.0',
+          '<account>.dkr.ecr.us-east-1.amazonaws.com/app:1.0',
+          '${REGISTRY}/app:1.0',
+          'ACCOUNT_ID.dkr.ecr.us-east-1.amazonaws.com/App:1.0',
+        ]),
+        'k8s/kustomization.yaml': KUSTOMIZE_K8S,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'a host that is not a placeholder is still judged with the rest of the reference',
+    repo: {
+      files: {
+        'k8s/deployment.yaml': containers(['123456789012.dkr.ecr.us-east-1.amazonaws.com/App:1.0']),
+        'k8s/kustomization.yaml': KUSTOMIZE_K8S,
+      },
+    },
+    expect: [at(R, 'error', 'k8s/deployment.yaml', 10, 18)],
+  },
+  {
     name: 'a tag from a variable nothing sets is not judged',
     repo: {
       files: {
@@ -391,9 +416,3 @@ ruleTest(rule, [
     expect: [],
   },
 ]);
-
-// Suspected bug: `AWS_ACCOUNT_ID.dkr.ecr.<region>.amazonaws.com/app` (a placeholder account id in the host) is
-// reported as an invalid registry host; placeholder detection only looks at path components and the tag.
-test.todo(
-  'invalid-image-reference: a placeholder in the registry host (AWS_ACCOUNT_ID.dkr.ecr…) is not judged',
-);

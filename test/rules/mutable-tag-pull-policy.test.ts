@@ -1,5 +1,4 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: manifest fixtures hold `${TAG}` text literally.
-import { test } from 'node:test';
 import rule from '../../src/rules/mutable-tag-pull-policy.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -114,6 +113,68 @@ ruleTest(rule, [
     name: 'a manifest nothing applies is unreached (still a warning, reachable: false)',
     repo: { files: { 'k8s/app.yaml': single('registry.example.com/team/api:dev') } },
     expect: [at(R, 'warning', 'k8s/app.yaml', 10, 18, { reachable: false })],
+  },
+  {
+    name: 'a manifest a script applies from an unknown folder is reached through the candidate path that exists',
+    repo: {
+      files: {
+        'k8s/app.yaml': single('registry.example.com/team/api:dev'),
+        'scripts/deploy.sh': '#!/bin/sh\nkubectl apply -f k8s/app.yaml\n',
+      },
+    },
+    expect: [at(R, 'warning', 'k8s/app.yaml', 10, 18, { reachable: true })],
+  },
+  {
+    name: 'an image a workflow step rewrites with sed before applying is not judged',
+    repo: {
+      files: {
+        'k8s/app.yaml': single('registry.example.com/team/api:dev'),
+        '.github/workflows/cd.yml': [
+          'on: push',
+          'jobs:',
+          '  deploy:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - run: |',
+          '          sed -i "s|:dev|:${{ github.sha }}|" k8s/app.yaml',
+          '          kubectl apply -f k8s/',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'an image a workflow step renders with envsubst (a glob of manifests) is not judged',
+    repo: {
+      files: {
+        'k8s/app.yaml': single('registry.example.com/team/api:dev'),
+        '.github/workflows/cd.yml': [
+          'on: push',
+          'jobs:',
+          '  deploy:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - run: |',
+          '          for f in k8s/*.yaml; do envsubst < "$f" | kubectl apply -f -; done',
+          '          sed -i "s|:dev|:$TAG|" k8s/*.yaml',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'an image a script nothing runs renders (sed on the candidate path that exists) is not judged',
+    repo: {
+      files: {
+        'k8s/app.yaml': single('registry.example.com/team/api:dev'),
+        'scripts/deploy.sh': '#!/bin/sh\nsed -i "s|:dev|:$1|" k8s/app.yaml\nkubectl apply -f k8s/app.yaml\n',
+      },
+    },
+    expect: [],
   },
   // Condition: the pull policy.
   {
@@ -344,9 +405,3 @@ ruleTest(rule, [
     expect: [],
   },
 ]);
-
-// Suspected bug: a render step in a workflow `run:` (sed -i / envsubst on the manifest) is not recognised as filling
-// the image in (only scripts are scanned for renders), so the written `:dev` placeholder is judged today.
-test.todo(
-  'mutable-tag-pull-policy: an image a workflow step rewrites with sed before applying is not judged',
-);

@@ -101,6 +101,58 @@ ruleTest(rule, [
     expect: [at('parse-error', 'error', 'deploy/app.yaml', 4, 1, { reachable: true })],
   },
   {
+    name: 'a broken kustomization is always reached, so its parse error is an error',
+    repo: {
+      files: {
+        'k8s/kustomization.yaml': 'resources:\n  - app.yaml\nimages: [\n',
+        'k8s/app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+      },
+    },
+    expect: [at('parse-error', 'error', 'k8s/kustomization.yaml', 4, 1, { reachable: true })],
+  },
+  {
+    name: 'a broken manifest a kustomization lists under resources is reached: an error',
+    repo: {
+      files: {
+        'k8s/kustomization.yaml': 'resources:\n  - app.yaml\n',
+        'k8s/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n',
+        'k8s/unused.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n',
+      },
+    },
+    expect: [
+      at('parse-error', 'error', 'k8s/app.yaml', 4, 1, { reachable: true }),
+      at('parse-error', 'warning', 'k8s/unused.yaml', 4, 1, { reachable: false }),
+    ],
+  },
+  {
+    name: 'a broken manifest a broken overlay reaches through its base is reached',
+    repo: {
+      files: {
+        'k8s/base/kustomization.yaml': 'resources:\n  - app.yaml\n',
+        'k8s/base/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n',
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\nimages: [\n',
+      },
+    },
+    expect: [
+      at('parse-error', 'error', 'k8s/base/app.yaml', 4, 1, { reachable: true }),
+      at('parse-error', 'error', 'k8s/overlays/prod/kustomization.yaml', 4, 1, { reachable: true }),
+    ],
+  },
+  {
+    name: 'what a broken base kustomization includes is not known: its manifests are not reached through it',
+    repo: {
+      files: {
+        'k8s/base/kustomization.yaml': 'resources:\n  - app.yaml\nimages: [\n',
+        'k8s/base/app.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a\n',
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n',
+      },
+    },
+    expect: [
+      at('parse-error', 'warning', 'k8s/base/app.yaml', 4, 1, { reachable: false }),
+      at('parse-error', 'error', 'k8s/base/kustomization.yaml', 4, 1, { reachable: true }),
+    ],
+  },
+  {
     name: 'condition: broken YAML that does not look like Kubernetes is not crossdock’s to report',
     repo: { files: { 'misc/other.yaml': 'foo: [\n', 'deploy/app.yaml': 'kind: Deployment\nx: [\n' } },
     expect: [at('parse-error', 'warning', 'deploy/app.yaml', 3, 1)],
@@ -130,13 +182,7 @@ ruleTest(rule, [
   },
 ]);
 
-// Suspected bugs (see the report): reach is computed from what parsed, so a broken file loses the reach it has.
-test.todo(
-  'parse-error: a broken kustomization is always reached, so its parse error is an error (today: warning, reachable false)',
-);
-test.todo(
-  'parse-error: a broken manifest a kustomization lists under resources is reached (today: warning, reachable false)',
-);
+// Suspected bug (see the report): reach is computed from what parsed, so a broken file loses the reach it has.
 test.todo(
   'parse-error: a broken package.json a reached build copies and runs `npm ci` with is reached (today: warning)',
 );

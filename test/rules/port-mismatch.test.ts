@@ -279,8 +279,25 @@ ruleTest(rule, [
     expect: [
       at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
         message:
-          /^EXPOSE documents port 5000, but Deployment "api" use 8080: one side is wrong \(crossdock cannot tell which port the program listens on\)$/,
+          /^EXPOSE documents port 5000, but Deployment "api" uses port 8080: one side is wrong \(crossdock cannot tell which port the program listens on\)$/,
         sites: ['k8s/api.yaml:20', 'k8s/api.yaml:24', 'k8s/api.yaml:27', 'k8s/api.yaml:38'],
+      }),
+    ],
+  },
+  {
+    name: 'several EXPOSE ports and several consumer ports are named in the plural',
+    repo: k8s(
+      dockerfile(undefined, 'EXPOSE 5000 5001\n'),
+      deployment(8080, undefined, ['            - containerPort: 9090']),
+      {
+        'api/app.py': 'print("no server")\n',
+      },
+    ),
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
+        message:
+          /^EXPOSE documents ports 5000, 5001, but Deployment "api" uses ports 8080, 9090: one side is wrong/,
+        sites: ['k8s/api.yaml:15', 'k8s/api.yaml:16'],
       }),
     ],
   },
@@ -293,7 +310,7 @@ ruleTest(rule, [
     }),
     expect: [
       at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
-        message: /^EXPOSE documents port 5000, but Deployment "api", Deployment "canary" use 8080/,
+        message: /^EXPOSE documents port 5000, but Deployment "api", Deployment "canary" use port 8080/,
         sites: ['k8s/api.yaml:15', 'k8s/canary.yaml:15'],
       }),
     ],
@@ -506,7 +523,7 @@ ruleTest(rule, [
     ),
     expect: [
       at('port-mismatch', 'warning', 'api/Dockerfile', 3, 1, {
-        message: /^EXPOSE documents port 8000, but Deployment "api" use 8080/,
+        message: /^EXPOSE documents port 8000, but Deployment "api" uses port 8080/,
         sites: ['k8s/api.yaml:20', 'k8s/api.yaml:24', 'k8s/api.yaml:27', 'k8s/api.yaml:38'],
       }),
     ],

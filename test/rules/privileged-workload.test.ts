@@ -1,5 +1,4 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose fixtures hold `${VAR}` text literally.
-import { test } from 'node:test';
 import rule from '../../src/rules/privileged-workload.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -234,6 +233,17 @@ ruleTest(rule, [
     repo: { files: { 'k8s/namespaces.yaml': namespaces, Makefile: 'deploy:\n\tkubectl apply -f k8s\n' } },
     expect: [at(R, 'warning', 'k8s/namespaces.yaml', 6, 41, { reachable: true })],
   },
+  {
+    name: 'a Namespace a kustomization includes is reached',
+    repo: {
+      files: {
+        'k8s/base/namespaces.yaml': namespaces,
+        'k8s/base/kustomization.yaml': 'resources:\n  - namespaces.yaml\n',
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n',
+      },
+    },
+    expect: [at(R, 'warning', 'k8s/base/namespaces.yaml', 6, 41, { reachable: true })],
+  },
   // Compose.
   {
     name: 'compose: privileged services are reported; escalation is a Kubernetes setting and is not',
@@ -272,7 +282,3 @@ ruleTest(rule, [
     expect: [],
   },
 ]);
-
-// Suspected bug: a Namespace a kustomization includes is not marked reached (only workloads, services, claims,
-// autoscalers and ingresses of units are), so this finding has reachable: false today.
-test.todo('privileged-workload: a Namespace a kustomization includes is reached');

@@ -298,14 +298,86 @@ ruleTest(rule, [
     },
     expect: [at(R, 'error', 'k8s/overlays/prod/hpa.yaml', 4, 9)],
   },
+  {
+    name: 'kustomize: an overlay patching replicas to 4 is an error at the patch (the patch file is reached)',
+    repo: {
+      files: {
+        ...kustomizeBase(1, false),
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\npatches:\n  - path: replicas.yaml\n',
+        'k8s/overlays/prod/replicas.yaml': deploymentPatch(4),
+      },
+    },
+    expect: [
+      at(R, 'error', 'k8s/overlays/prod/replicas.yaml', 6, 13, {
+        message: /^Deployment "api" runs 4 replicas but mounts PVC "uploads"/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'kustomize: an inline `$patch: delete` of the HPA removes it',
+    repo: {
+      files: {
+        ...kustomizeBase(1, true),
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          'patches:',
+          '  - patch: |-',
+          '      $patch: delete',
+          '      apiVersion: autoscaling/v2',
+          '      kind: HorizontalPodAutoscaler',
+          '      metadata:',
+          '        name: api',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: an inline replicas patch to 4 is reported at the patch entry',
+    repo: {
+      files: {
+        ...kustomizeBase(1, false),
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          'patches:',
+          '  - patch: |-',
+          '      apiVersion: apps/v1',
+          '      kind: Deployment',
+          '      metadata:',
+          '        name: api',
+          '      spec:',
+          '        replicas: 4',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [at(R, 'error', 'k8s/overlays/prod/kustomization.yaml', 4, 5, { reachable: true })],
+  },
+  {
+    name: 'kustomize: `replicas: [{name: api, count: 1}]` in an overlay fixes its base',
+    repo: {
+      files: {
+        ...kustomizeBase(3, false),
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\nreplicas:\n  - name: api\n    count: 1\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'kustomize: `replicas: [{name: api, count: 3}]` in an overlay is reported at the count',
+    repo: {
+      files: {
+        ...kustomizeBase(1, false),
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\nreplicas:\n  - name: api\n    count: 3\n',
+      },
+    },
+    expect: [at(R, 'error', 'k8s/overlays/prod/kustomization.yaml', 5, 12, { reachable: true })],
+  },
 ]);
-
-// Suspected bugs (see the report): each of these is reported today.
-// A replica patch file of a reached kustomization is not itself reached: the finding at the patch is demoted to a warning.
-test.todo(
-  'rwo-volume-scaling: kustomize: an overlay patching replicas to 4 is an error at the patch (the patch file is reached)',
-);
-// Inline patches (`patches: - patch: |` with `$patch: delete`) are not applied to the unit.
-test.todo('rwo-volume-scaling: kustomize: an inline `$patch: delete` of the HPA removes it');
-// The kustomization `replicas:` field (replica count transformer) is not applied.
-test.todo('rwo-volume-scaling: kustomize: `replicas: [{name: api, count: 1}]` in an overlay fixes its base');

@@ -27,10 +27,18 @@ export function readKustomization(doc: Y, out: Deployments): Kustomization | und
       const inline = item.isMap ? item.get('patch')?.str() : undefined;
       const isInline =
         !item.isMap && path !== undefined && /\n|^\s*(apiVersion|kind|\$patch|-\s*op):/m.test(path);
+      const target = item.isMap ? item.get('target') : undefined;
       k.patches.push({
         path: path && !isInline ? joinPath(dir, path) : undefined,
         inline: isInline ? path : inline,
         site: item.site,
+        target: target?.isMap
+          ? {
+              kind: target.get('kind')?.str(),
+              name: target.get('name')?.str(),
+              selector: !!(target.get('labelSelector') ?? target.get('annotationSelector')),
+            }
+          : undefined,
       });
     }
   }
@@ -108,15 +116,40 @@ export function readPatch(doc: Y): KustomizePatch | undefined {
   const specKeys = spec?.isMap ? spec.entries().map((e) => e.key) : [];
   const replicas = doc.at('spec', 'replicas');
   const n = replicas?.num();
+  const directive = doc.get('$patch')?.str();
+  const annotations = doc.at('metadata', 'annotations');
+  const tls = doc.at('spec', 'tls');
   return {
     kind: doc.get('kind')?.str(),
     name: doc.at('metadata', 'name')?.str(),
-    delete: doc.get('$patch')?.str() === 'delete',
+    delete: directive === 'delete',
     replicas: replicas && n !== undefined ? { value: n, site: replicas.site } : undefined,
+    annotations: annotations?.isMap
+      ? Object.fromEntries(
+          annotations.entries().map((e) => {
+            const v = e.value?.str();
+            return [e.key, v !== undefined && e.value ? { value: v, site: e.value.site } : null];
+          }),
+        )
+      : undefined,
+    // Ingress spec.tls is an atomic list: a patch replaces it whole.
+    tls: !tls
+      ? undefined
+      : tls.items().length > 0 || tls.isMap
+        ? { value: tls.toJS(), site: tls.site }
+        : null,
+    opaque: (directive !== undefined && directive !== 'delete') || hasDirective(doc.toJS(), true),
     // Anything beyond kind/metadata/$patch and spec.replicas changes fields crossdock reads as written.
     other:
       keys.some((k) => !['apiVersion', 'kind', 'metadata', '$patch', 'spec'].includes(k)) ||
       specKeys.some((k) => k !== 'replicas'),
     site: doc.site,
   };
+}
+
+/** A strategic-merge directive (`$patch`, `$retainKeys`, `$setElementOrder/…`, `$deleteFromPrimitiveList/…`) below the top. */
+function hasDirective(v: unknown, top: boolean): boolean {
+  if (Array.isArray(v)) return v.some((x) => hasDirective(x, false));
+  if (typeof v !== 'object' || v === null) return false;
+  return Object.entries(v).some(([k, x]) => (k.startsWith('$') && !top) || hasDirective(x, false));
 }

@@ -25,6 +25,9 @@ export type Cwd = { known: true; path: string } | { known: false; candidates: st
 /** A path resolved against the working directory: a repository path, or unknown (with candidates when a cwd is). */
 export type PathValue = Value<string> & { candidates?: string[] };
 
+/** A path applied or rendered; `candidate`: one of the paths it may be (the working directory is not known). */
+export type DeployPath = Located<string> & { candidate?: boolean };
+
 export interface BuildCommand {
   tool: 'docker' | 'buildx' | 'buildah' | 'podman' | 'kaniko';
   site: Site;
@@ -75,9 +78,9 @@ export interface ScanResult {
   /** Scripts this text runs (`./scripts/build.sh`, `bash build.sh`) and `make` calls (path `Makefile`). */
   runs: ScriptRun[];
   /** `kubectl apply -f/-k`, `kubectl kustomize`, `helm upgrade --install` targets (repository paths). */
-  applies: Located<string>[];
+  applies: DeployPath[];
   /** Files rendered with `envsubst` / `sed -i` (placeholders filled at deploy time). */
-  renders: Located<string>[];
+  renders: DeployPath[];
   /** Compose files it runs (`docker compose -f X up`; without -f, the default names in its folder). */
   composes: Located<string>[];
   /** `echo "name=value" >> "$GITHUB_OUTPUT"` (and `$GITHUB_ENV`): every value written. */
@@ -498,6 +501,13 @@ class Scanner {
     return resolveExpr(this.cwd, text, site);
   }
 
+  /** A path a command applies or renders: resolved, or each candidate when the working directory is not known. */
+  private deployPath(list: DeployPath[], w: ShellWord): void {
+    const p = this.path(w);
+    if (p.known) list.push({ value: p.value, site: this.site(w) });
+    else for (const c of p.candidates ?? []) list.push({ value: c, site: this.site(w), candidate: true });
+  }
+
   // ------------------------------------------------------------------ commands
 
   private assign(name: string, raw: string, depth: number, site: Site): void {
@@ -812,20 +822,15 @@ class Scanner {
         if (v === '-f' || v === '--filename' || v === '-k' || v === '--kustomize') {
           const w = argv[k + 1];
           if (w && !/^https?:/.test(w.value)) {
-            const p = this.path(w);
-            if (p.known) this.out.applies.push({ value: p.value, site: this.site(w) });
+            this.deployPath(this.out.applies, w);
           }
         }
       }
-      if (a1 === 'kustomize' && argv[2]) {
-        const p = this.path(argv[2]);
-        if (p.known) this.out.applies.push({ value: p.value, site: this.site(argv[2]) });
-      }
+      if (a1 === 'kustomize' && argv[2]) this.deployPath(this.out.applies, argv[2]);
       return;
     }
     if (prog === 'kustomize' && a1 === 'build' && argv[2]) {
-      const p = this.path(argv[2]);
-      if (p.known) this.out.applies.push({ value: p.value, site: this.site(argv[2]) });
+      this.deployPath(this.out.applies, argv[2]);
       return;
     }
     if (prog === 'helm' && (a1 === 'upgrade' || a1 === 'install' || a1 === 'template')) {
@@ -837,17 +842,11 @@ class Scanner {
             !/^(-f|--values|--namespace|-n|--set|--version)$/.test(all[k - 1]?.value ?? ''),
         );
       const chart = pos[1];
-      if (chart) {
-        const p = this.path(chart);
-        if (p.known) this.out.applies.push({ value: p.value, site: this.site(chart) });
-      }
+      if (chart) this.deployPath(this.out.applies, chart);
       for (let k = 2; k < argv.length; k++)
         if (argv[k]?.value === '-f' || argv[k]?.value === '--values') {
           const w = argv[k + 1];
-          if (w) {
-            const p = this.path(w);
-            if (p.known) this.out.applies.push({ value: p.value, site: this.site(w) });
-          }
+          if (w) this.deployPath(this.out.applies, w);
         }
       return;
     }
@@ -858,10 +857,7 @@ class Scanner {
       for (const r of cmd.redirects)
         if (r.op === '<' && r.target)
           files.push({ value: r.target, raw: r.target, span: r.span, quoted: false });
-      for (const w of files) {
-        const p = this.path(w);
-        if (p.known) this.out.renders.push({ value: p.value, site: this.site(w) });
-      }
+      for (const w of files) this.deployPath(this.out.renders, w);
       return;
     }
     // `npm run X`, `yarn X`, `pnpm run X`: the script X of the package.json in (or above) this folder.

@@ -644,6 +644,7 @@ function readStep(
       runs: [],
       outputs: new Map(),
       applies: [],
+      renders: [],
       composes: [],
     };
     step.run = run;
@@ -666,6 +667,7 @@ function readStep(
     run.runs.push(...scan.runs.map((r) => ({ value: r.value, site: r.site, args: r.args })));
     run.outputs = scan.outputs;
     run.applies.push(...scan.applies);
+    run.renders.push(...scan.renders);
     run.composes.push(...scan.composes);
   }
   return step;
