@@ -172,11 +172,12 @@ function scanOne(
   }
   for (const p of scan.pushes) model.registries.push(...imageMention(p, 'push'));
   for (const l of scan.logins) model.registries.push(...loginMentionOf(l));
-  // Where the working directory is not known, the candidate paths that exist.
+  // Where the working directory is not known: a render may fill any candidate that exists (so no claim rests on
+  // those files' placeholders), but an apply reaches nothing, since which file it deploys is not known.
   const exists = (x: { value: string; candidate?: boolean }) =>
     !x.candidate || pathStatus(model.inventory, x.value) !== 'absent';
   renders.push(...scan.renders.filter(exists));
-  applies.push(...scan.applies.filter(exists));
+  applies.push(...scan.applies.filter((x) => !x.candidate));
   for (const c of scan.composes) model.composeRuns.add(c.value);
   for (const b of scan.bakes)
     bakes.push({
