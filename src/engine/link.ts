@@ -522,6 +522,7 @@ export function linkViews(model: ProjectModel): void {
 
 /** Platforms a build runs under QEMU: those not native to its runner, when both are known and QEMU is set up. */
 function emulatedPlatforms(build: Build): Value<Platform[]> {
+  if (build.remoteBuilder) return known([], { kind: 'convention', detail: build.remoteBuilder });
   if (!build.platforms.known) return build.platforms;
   const labels = (build.runsOn ?? build.job?.job.runsOn)?.[0]?.labels;
   const arch = labels ? runnerArchitecture(labels) : undefined;
@@ -1018,6 +1019,9 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
     )
       files.add(i.site.file.path);
   for (const a of applied) for (const f of model.inventory.files.keys()) if (within(a, f)) files.add(f);
+  // The files that define builds (a package.json whose npm script builds, like a Makefile or script).
+  for (const b of model.builds)
+    if (b.origin !== 'dockerfile' && b.sites?.definition) files.add(b.sites.definition.file.path);
   // Dockerfile stages a reached build builds, and what those stages install.
   for (const view of model.images) {
     if (!view.reached) continue;

@@ -114,6 +114,7 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     builds: [],
     images: [],
     runScripts: [],
+    opaqueBuilders: [],
     deployments: emptyDeployments(),
     units: [],
     workflows: [],
@@ -216,11 +217,42 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     if (file) model.python.modules.push({ path: p, file });
   }
 
+  for (const p of [...inventory.files.keys()].filter(mayBuildImages).slice(0, 200)) {
+    const file = await read(p);
+    const at = file ? BUILDS_IMAGES.exec(file.text) : null;
+    if (file && at)
+      model.opaqueBuilders.push({
+        site: { file, span: { start: at.index, end: at.index + at[0].length } },
+        what: `${p} runs \`${at[0].replace(/\s+/g, ' ')}\``,
+      });
+  }
+
   linkUnits(model, new Set(applies.map((a) => a.value)), renders);
   linkContainers(model);
   linkReach(model, new Set(applies.map((a) => a.value)));
   return model;
 }
+
+/**
+ * Program files in languages crossdock does not analyse that may build or push images: release tooling in
+ * JavaScript, TypeScript, Python, Ruby, Go or Perl, by name or folder. Their text is searched for a build or push
+ * command; test files and vendored trees are not.
+ */
+function mayBuildImages(path: string): boolean {
+  if (!/\.(m?js|cjs|m?ts|py|rb|go|pl)$/.test(path) || isNotProjectPath(path)) return false;
+  if (
+    /(^|\/)(test|tests|__tests__|spec|e2e|examples?|docs?)\//.test(path) ||
+    /\.(test|spec)\.[a-z]+$/.test(path)
+  )
+    return false;
+  return (
+    /(^|\/)(scripts?|extra|tools?|ci|hack|release|\.github|build|deploy)\//.test(path) ||
+    /(^|\/)[^/]*(release|publish|docker|image|deploy|push)[^/]*$/i.test(path)
+  );
+}
+
+const BUILDS_IMAGES =
+  /\b(?:docker|podman)\s+(?:buildx\s+)?(?:build|push)\b|\bbuildx\s+(?:build|bake)\b|\bbuildah\s+(?:bud|build|push)\b|["'](?:buildx|build)["']\s*,\s*["'](?:build|--push|-t)["']/;
 
 /** Adds one file's facts to the model. */
 function merge(

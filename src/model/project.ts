@@ -61,6 +61,11 @@ export interface Build {
   job?: { workflow: Workflow; job: WorkflowJob };
   /** Runner label sets this build runs on (its own matrix combination for workflow builds); default: the job's. */
   runsOn?: { labels: string[]; site: Site }[];
+  /**
+   * The build runs on a remote service that builds each platform on a native machine (Depot): nothing of it is
+   * emulated on the runner.
+   */
+  remoteBuilder?: string;
   /** The build sets up QEMU emulation (setup-qemu-action, binfmt) before it runs. */
   qemu?: boolean;
   /**
@@ -189,6 +194,11 @@ export interface ProjectModel {
   images: ImageView[];
   /** Scripts Dockerfile RUNs execute, read from the build context. */
   runScripts: RunScript[];
+  /**
+   * Programs crossdock does not read that build or push images (a release script in JavaScript or Python that
+   * calls `docker buildx build`): what they push is not known, so "no build pushes this tag" cannot be claimed.
+   */
+  opaqueBuilders: { site: Site; what: string }[];
   deployments: Deployments;
   units: DeploymentUnit[];
   workflows: Workflow[];

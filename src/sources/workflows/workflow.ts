@@ -287,7 +287,7 @@ function stepEffect(
 ): Build['before'][number] | undefined {
   if (step.uses) {
     if (NO_FILE_ACTIONS.test(step.uses.action)) return undefined;
-    if (/^docker\/(build-push-action|bake-action)$/.test(step.uses.action)) return undefined;
+    if (/^(docker|depot)\/(build-push-action|bake-action)$/.test(step.uses.action)) return undefined;
     const path = step.with.get('path')?.value;
     return {
       site: step.uses.site,
@@ -484,7 +484,8 @@ function readJob(
           for (const r of v.value) facts.mentions.push(...loginMention({ value: r, site: reg.valueSite }));
       }
     }
-    if (action === 'docker/build-push-action') {
+    // depot/build-push-action takes build-push-action's inputs and builds each platform on a native builder.
+    if (action === 'docker/build-push-action' || action === 'depot/build-push-action') {
       for (const [k, p] of perCombo.entries()) {
         const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
         const b = buildPushBuild(
@@ -498,6 +499,8 @@ function readJob(
           inventory,
           perCombo.length > 1 ? k : undefined,
         );
+        if (action === 'depot/build-push-action')
+          b.remoteBuilder = 'Depot builds each platform on a native builder';
         if (!facts.builds.some((x) => sameBuild(x, b))) facts.builds.push(b);
       }
     }
