@@ -323,6 +323,24 @@ function baseWorkdir(_view: ImageView, base: Value<string> | undefined): Value<s
   );
 }
 
+/**
+ * The in-image paths a RUN's commands create (`mkdir -p $D/app`, `pip install --prefix`, `go build -o`): ARG and ENV
+ * values substituted (they are the RUN's environment), relative paths resolved against the WORKDIR. A path with a
+ * variable the Dockerfile does not set, or relative to an unknown WORKDIR, is unknown.
+ */
+export function runCreates(view: ImageView, stage: DfStage, ins: DfInstruction): Value<string>[] {
+  const wd = workdirAt(view, stage, ins);
+  const site = { file: view.file, span: ins.span };
+  return (ins.analysis?.facts.commands ?? []).flatMap((c) =>
+    c.creates.map((written) => {
+      const v = resolveWord(view, stage, ins, written);
+      if (!v.known) return { ...v, site: v.site ?? site };
+      if (v.value.startsWith('/')) return known(normalize('/', v.value), v.origin);
+      return wd.known ? known(normalize(wd.value, v.value), v.origin) : { ...wd, site: wd.site ?? site };
+    }),
+  );
+}
+
 /** Resolves an in-image path against a folder; normalises `.`, `..` and trailing slashes. */
 export function normalize(workdir: string, p: string): string {
   const abs = p.startsWith('/') ? p : `${workdir.replace(/\/$/, '')}/${p}`;

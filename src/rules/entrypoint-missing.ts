@@ -1,5 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { copyMappings, imageFileSource, normalize, workdirAt } from '../model/eval.js';
+import { copyMappings, imageFileSource, normalize, runCreates, workdirAt } from '../model/eval.js';
 import { present } from '../model/repo.js';
 import { unknown } from '../model/value.js';
 import { buildSite, commandsOf, stageProvides } from './lib/dockerfile.js';
@@ -113,20 +113,16 @@ export default createRule<'missing' | 'notInContext'>({
           )
             opaque = true;
           if (i.keyword !== 'RUN') continue;
-          const rwd = workdirAt(view, s, i);
           for (const c of commandsOf(i)) {
             if (c.unknownEffects) opaque = true;
             if (c.installer && c.installer !== 'pip' && c.argv.some((w) => w.value === name)) received = true;
-            for (const p of c.creates) {
-              const at = p.startsWith('/')
-                ? normalize('/', p)
-                : rwd.known
-                  ? normalize(rwd.value, p)
-                  : undefined;
-              if (at === undefined) opaque = true;
-              else if (target ? target === at || target.startsWith(`${at}/`) : at.endsWith(`/${name}`))
-                received = true;
-            }
+          }
+          for (const p of runCreates(view, s, i)) {
+            if (!p.known) opaque = true;
+            else if (
+              target ? target === p.value || target.startsWith(`${p.value}/`) : p.value.endsWith(`/${name}`)
+            )
+              received = true;
           }
         }
       if (received && target) {
