@@ -133,6 +133,16 @@ function noSite(build: Build): boolean {
   return build.origin === 'dockerfile';
 }
 
+/** An ARG without a default in a Dockerfile no build site builds: whoever builds it may pass anything. */
+function notPassed(name: string): Value<string> {
+  return unknown(
+    'arg-no-default',
+    `ARG ${name} has no default and no build site in the repository passes it`,
+    undefined,
+    `give the ARG a default, or declare the image under \`images:\` in crossdock.yaml with its buildArgs`,
+  );
+}
+
 /** The global scope (ARGs before the first FROM), for FROM lines. */
 export function globalVars(df: Dockerfile, build: Build): Vars {
   const vars: Vars = new Map();
@@ -145,17 +155,7 @@ export function globalVars(df: Dockerfile, build: Build): Vars {
         a.name,
         substitute(a.defaultValue, vars, () => 'unset'),
       );
-    else if (noSite(build))
-      vars.set(
-        a.name,
-        unknown(
-          'arg-no-default',
-          `ARG ${a.name} has no default and no build site in the repository passes it`,
-          undefined,
-          `give the ARG a default, or declare the image under \`images:\` in crossdock.yaml with its buildArgs`,
-        ),
-      );
-    else vars.set(a.name, 'unset');
+    else vars.set(a.name, noSite(build) ? notPassed(a.name) : 'unset');
   }
   return vars;
 }
@@ -179,7 +179,7 @@ export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction)
               a.name,
               substitute(a.defaultValue, vars, () => 'unset'),
             );
-          else vars.set(a.name, globals.get(a.name) ?? 'unset');
+          else vars.set(a.name, globals.get(a.name) ?? (noSite(view.build) ? notPassed(a.name) : 'unset'));
         }
       } else if (ins.keyword === 'ENV') {
         for (const e of envDeclarations(ins))

@@ -263,6 +263,16 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'unknown: a stage-level `ARG SRC` without a default (no global one) in a Dockerfile nothing builds is unknown too, not empty: a note, not absentEvery',
+    repo: { files: { 'app/Dockerfile': 'FROM python:3.12-slim\nARG SRC\nCOPY $SRC/x /app/\n' } },
+    expect: [
+      at('unresolved-value', 'info', 'app/Dockerfile', 3, 6, {
+        message:
+          /ARG SRC has no default and no build site in the repository passes it; not checked: whether `\$SRC\/x` is in the build context/,
+      }),
+    ],
+  },
+  {
     name: 'condition: sources that are not context paths are skipped: --from, URLs, git, heredocs, `..` (copy-outside-context’s); a stage not built is not checked',
     repo: {
       files: {
@@ -361,9 +371,6 @@ ruleTest(rule, [
 ]);
 
 // Suspected bugs (see the report).
-test.todo(
-  'missing-file: a stage `ARG SRC` without a default in a Dockerfile nothing builds is unknown, so `COPY $SRC/x` gets a note, not absentEvery',
-);
 test.todo(
   'missing-file: two builds of one Dockerfile missing the same file are one finding with both build sites (today: two findings, the message embeds "set at <line>")',
 );
