@@ -124,8 +124,9 @@ function platformArg(name: string, build: Build): Value<string> {
   return unknown('branch', `\`${name}\` differs per platform built`);
 }
 
+/** What the build passes for an ARG: explicitly, or possibly through arguments crossdock cannot read. */
 function buildArg(build: Build, name: string): Value<string> | undefined {
-  return build.buildArgs[name];
+  return build.buildArgs[name] ?? (PLATFORM_ARGS.has(name) ? undefined : build.otherArgs);
 }
 
 /** A Dockerfile no build site builds: its ARGs without defaults are unknown, not empty. */

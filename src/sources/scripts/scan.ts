@@ -36,6 +36,8 @@ export interface BuildCommand {
   tags: Located<string>[];
   push: boolean;
   buildArgs: Record<string, Value<string>>;
+  /** `"$@"` with unknown arguments: they may pass any `--build-arg`. */
+  otherArgs: Unknown | undefined;
   target: string | undefined;
   cacheRefs: Located<string>[];
   namedContexts: Record<string, string>;
@@ -97,6 +99,8 @@ export interface ScanContext {
 }
 
 const MAX_FUNCTION_DEPTH = 4;
+/** A word that is all positional parameters: `"$@"`, `${@}`, `$*`. */
+const ALL_ARGS = /^\$(?:@|\{@\}|\*|\{\*\})$/;
 const ROOT = '\u0001';
 
 const DOCKER_VALUE_FLAGS = new Set([
@@ -610,10 +614,21 @@ class Scanner {
     return m?.[1] ? { name: m[1], append: true } : undefined;
   }
 
-  /** argv with `"${NAME[@]}"` spliced into the array's words, and a leading `$DRY`-style prefix dropped. */
+  /**
+   * argv with `"${NAME[@]}"` spliced into the array's words, `"$@"` into the known arguments, and a leading
+   * `$DRY`-style prefix dropped.
+   */
   private spliceArrays(argv: ShellWord[]): ShellWord[] {
     const out: ShellWord[] = [];
     for (const w of argv) {
+      if (this.args && ALL_ARGS.test(w.value)) {
+        // Each argument is one word, taken literally (escaped so expansion leaves it as given).
+        for (const a of this.args) {
+          const value = a.replace(/[\\$`]/g, '\\$&');
+          out.push({ ...w, value, raw: value, quoted: true });
+        }
+        continue;
+      }
       const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$/.exec(w.value);
       const words = m?.[1] ? this.arrays.get(m[1]) : undefined;
       if (words) out.push(...words);
@@ -943,6 +958,7 @@ class Scanner {
       tags: [],
       push: tool === 'kaniko',
       buildArgs: {},
+      otherArgs: undefined,
       target: undefined,
       cacheRefs: [],
       namedContexts: {},
@@ -952,6 +968,11 @@ class Scanner {
     for (let i = from; i < argv.length; i++) {
       const w = argv[i] as ShellWord;
       const v = w.value;
+      // `"$@"` left in argv: the caller's arguments are not known, and may hold any flag.
+      if (ALL_ARGS.test(v)) {
+        const u = this.variable('@', this.site(w));
+        if (!u.known) out.otherArgs ??= u;
+      }
       if (!v.startsWith('-') || v === '-') {
         positional.push(w);
         continue;
