@@ -282,6 +282,11 @@ export const FAMILIES: SourceFamily[] = [
         if (example) f.project.example = { file: example, names: envFileNames(example.text) };
         break;
       }
+      const dotenv = dir === '.' ? '.env' : `${dir}/.env`;
+      if (present(ctx.inventory, dotenv)) {
+        const env = await ctx.read(dotenv);
+        if (env) f.project.dotenv = { file: env, names: envFileNames(env.text) };
+      }
       return {
         problems: parsed.problems,
         compose: [f.project],

@@ -259,6 +259,8 @@ export interface ComposeProject {
   envFiles: Located<string>[];
   /** The committed example env file next to the compose file (`.env.example`, `.env.sample`, `.env.template`). */
   example: { file: SourceFile; names: Set<string> } | undefined;
+  /** A committed `.env` next to the compose file: compose reads it, so its names are set on a fresh checkout. */
+  dotenv?: { file: SourceFile; names: Set<string> };
 }
 
 /** Names of committed example env files (the template a developer copies to `.env`). */

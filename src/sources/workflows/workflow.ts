@@ -402,6 +402,11 @@ function readJob(
       for (const [k, p] of (matrixDependent ? perCombo : perCombo.slice(0, 1)).entries()) {
         const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
         const scan = scanRun(step, scope, cwd, githubEnv);
+        // `cp ${{ matrix.dir }}/x y`: GitHub substitutes each combination's value before the shell runs.
+        if (matrixDependent)
+          for (const cp of scan.copies)
+            if (!text.copies.some((x) => x.value === cp.value && x.site.span.start === cp.site.span.start))
+              text.copies.push(cp);
         for (const [n, b] of scan.builds.entries()) {
           const runs = [{ labels: p.labels, site: runsOnSite }];
           const build = commandBuild(b, {
