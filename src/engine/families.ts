@@ -34,6 +34,7 @@ import { analyzeShell } from '../sources/shell/analyze.js';
 import { parseShell, type ShellParse } from '../sources/shell/parse.js';
 import {
   type BakeInvocation,
+  type ComposeInvocation,
   emptyWorkflow,
   type Invocation,
   readWorkflow,
@@ -72,6 +73,7 @@ export interface Facts {
   workflows?: Workflow[];
   invocations?: Invocation[];
   bakeInvocations?: BakeInvocation[];
+  composeInvocations?: ComposeInvocation[];
   scripts?: ScriptSource[];
   bakeFiles?: { file: SourceFile; bake: BakeFile }[];
   compose?: ComposeProject[];
@@ -262,6 +264,7 @@ export const FAMILIES: SourceFamily[] = [
         builds: f.builds,
         invocations: f.invocations,
         bakeInvocations: f.bakes,
+        composeInvocations: f.composes,
         registries: f.mentions,
       };
     },

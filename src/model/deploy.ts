@@ -224,10 +224,16 @@ export interface WorkflowStep {
         /** Paths it applies to a cluster (`kubectl apply -f X`, `-k X`, `helm upgrade --install … chart`). */
         applies: Located<string>[];
         /** Compose files it runs (`docker compose -f X up`). */
-        composes: Located<string>[];
+        composes: ComposeRun[];
       }
     | undefined;
 }
+
+/**
+ * A compose file a command runs. `builds`: `always` (`build`, `up --build`), `missing` (`up`/`run`/`create`:
+ * services whose image is not there yet), or undefined (`down`, `pull`, `logs`…).
+ */
+export type ComposeRun = Located<string> & { builds: 'always' | 'missing' | undefined };
 
 export interface WorkflowJob {
   id: string;

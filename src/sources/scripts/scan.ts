@@ -1,4 +1,4 @@
-import type { Located, Site } from '../../model/deploy.js';
+import type { ComposeRun, Located, Site } from '../../model/deploy.js';
 import { dirname, joinPath } from '../../model/repo.js';
 import type { ShellCommand, ShellScript, ShellWord } from '../../model/shell.js';
 import type { SourceFile } from '../../model/source.js';
@@ -75,7 +75,7 @@ export interface ScanResult {
   /** Files rendered with `envsubst` / `sed -i` (placeholders filled at deploy time). */
   renders: Located<string>[];
   /** Compose files it runs (`docker compose -f X up`; without -f, the default names in its folder). */
-  composes: Located<string>[];
+  composes: ComposeRun[];
   /** `echo "name=value" >> "$GITHUB_OUTPUT"` (and `$GITHUB_ENV`): every value written. */
   outputs: Map<string, { values: string[]; unknown: boolean }>;
   env: Map<string, { values: string[]; unknown: boolean }>;
@@ -732,6 +732,30 @@ class Scanner {
     if ((prog === 'docker' && a1 === 'compose') || prog === 'docker-compose') {
       const from = prog === 'docker' ? 2 : 1;
       let any = false;
+      const files: Located<string>[] = [];
+      // The subcommand: the first word that is neither a global flag nor its value.
+      let verb: string | undefined;
+      let k0 = from;
+      for (; k0 < argv.length; k0++) {
+        const v = argv[k0]?.value ?? '';
+        if (!v.startsWith('-')) {
+          verb = v;
+          break;
+        }
+        if (
+          /^(-f|--file|-p|--project-name|--project-directory|--profile|--env-file|--ansi|--progress|--parallel)$/.test(
+            v,
+          )
+        )
+          k0++;
+      }
+      const rest = argv.slice(k0 + 1).map((w) => w.value);
+      const builds: ComposeRun['builds'] =
+        verb === 'build' || (/^(up|run|create)$/.test(verb ?? '') && rest.includes('--build'))
+          ? 'always'
+          : /^(up|run|create)$/.test(verb ?? '') && !rest.includes('--no-build')
+            ? 'missing'
+            : undefined;
       for (let k = from; k < argv.length; k++) {
         const v = argv[k]?.value ?? '';
         const w =
@@ -743,14 +767,15 @@ class Scanner {
         if (!w) continue;
         any = true;
         const p = this.path(w);
-        if (p.known) this.out.composes.push({ value: p.value, site: this.site(w) });
+        if (p.known) files.push({ value: p.value, site: this.site(w) });
       }
       if (!any) {
         const base = this.resolvePath('.', site);
         if (base.known)
           for (const n of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'])
-            this.out.composes.push({ value: joinPath(base.value, n) ?? n, site });
+            files.push({ value: joinPath(base.value, n) ?? n, site });
       }
+      for (const f of files) this.out.composes.push({ ...f, builds });
       return;
     }
     if (prog === 'kubectl' || prog === 'oc') {

@@ -1,5 +1,6 @@
 import { runnerArchitecture } from '../../knowledge/runners.js';
 import type {
+  ComposeRun,
   Located,
   RegistryMention,
   Site,
@@ -75,6 +76,15 @@ export interface Invocation {
   make: boolean;
 }
 
+/** A compose file a workflow job runs (in a step, or through a script): the builds it runs belong to that job. */
+export interface ComposeInvocation {
+  run: ComposeRun;
+  job: { workflow: Workflow; job: WorkflowJob };
+  runsOn: WorkflowJob['runsOn'];
+  qemu: boolean;
+  before: Build['before'];
+}
+
 /** A `docker buildx bake` a workflow runs (bake-action or a run step). */
 export interface BakeInvocation {
   files: string[];
@@ -96,6 +106,7 @@ export interface WorkflowFacts {
   invocations: Invocation[];
   bakes: BakeInvocation[];
   mentions: RegistryMention[];
+  composes: ComposeInvocation[];
 }
 
 type Scope = {
@@ -308,7 +319,14 @@ function stepEffect(step: WorkflowStep, cwd: string): Build['before'][number] | 
 /** Reads a GitHub Actions workflow: jobs, steps, matrix label sets, and the builds its steps run. */
 export function readWorkflow(doc: Y, inventory: Inventory): WorkflowFacts {
   const wf = emptyWorkflow(doc.file);
-  const facts: WorkflowFacts = { workflow: wf, builds: [], invocations: [], bakes: [], mentions: [] };
+  const facts: WorkflowFacts = {
+    workflow: wf,
+    builds: [],
+    invocations: [],
+    bakes: [],
+    mentions: [],
+    composes: [],
+  };
   if (!doc.isMap) {
     wf.problems.push({ message: 'a workflow must be a mapping with "on" and "jobs"', site: doc.site });
     return facts;
@@ -448,6 +466,14 @@ function readJob(
               make: r.value === 'make',
             });
           }
+          for (const run of scan.composes)
+            facts.composes.push({
+              run,
+              job: ref,
+              runsOn: perCombo.length > 1 ? runsOn : [{ labels: p.labels, site: runsOnSite }],
+              qemu,
+              before: [...before, ...commandsBefore(step, run.site.span.start, cwd)],
+            });
           for (const bake of scan.bakes)
             facts.bakes.push({
               files: bake.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
