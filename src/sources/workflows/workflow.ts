@@ -353,6 +353,13 @@ export function readWorkflow(doc: Y, inventory: Inventory): WorkflowFacts {
     for (const e of y.entries())
       if (!JOB_KEYS.has(e.key))
         wf.problems.push({ message: `unknown key "${e.key}" in job "${j.key}"`, site: e.keySite });
+    // A job runs steps on a runner, or calls a reusable workflow.
+    const keys = new Set(y.entries().map((e) => e.key));
+    if (!keys.has('runs-on') && !keys.has('uses'))
+      wf.problems.push({
+        message: `job "${j.key}" has neither "runs-on" nor "uses" (Required property is missing: runs-on)`,
+        site: j.keySite,
+      });
     readJob(j.key, j.keySite, y, wf, facts, inventory);
   }
   return facts;
@@ -406,6 +413,15 @@ function readJob(
     for (const e of s.entries())
       if (!STEP_KEYS.has(e.key))
         wf.problems.push({ message: `unknown step key "${e.key}"`, site: e.keySite });
+    const hasUses = s.entries().some((e) => e.key === 'uses');
+    const hasRun = s.entries().some((e) => e.key === 'run');
+    if (hasUses && hasRun)
+      wf.problems.push({
+        message: 'a step has both "run" and "uses": it must have exactly one',
+        site: s.site,
+      });
+    else if (!hasUses && !hasRun)
+      wf.problems.push({ message: 'a step has neither "run" nor "uses": it must have one', site: s.site });
     const stepEnv = { ...env, ...envOf(s.get('env')) };
     const step = readStep(s, stepEnv, defaultWd, stepsById, githubEnv);
     job.steps.push(step);
