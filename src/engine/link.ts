@@ -941,6 +941,8 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
     )
       files.add(f);
   }
+  // Every clone reads the submodules of the index through .gitmodules, even one that is missing.
+  if (model.inventory.gitlinks.size) files.add('.gitmodules');
   for (const k of model.deployments.kustomizations) files.add(k.file.path);
   for (const u of model.units) {
     if (!u.reached) continue;
