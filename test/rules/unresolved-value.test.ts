@@ -8,7 +8,7 @@ import lockfilePythonMismatch from '../../src/rules/lockfile-python-mismatch.js'
 import pythonVersionMismatch from '../../src/rules/python-version-mismatch.js';
 import unresolvedValue from '../../src/rules/unresolved-value.js';
 import { checkRepo } from '../helpers/check.js';
-import { assertFindings, at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
 const config = 'images:\n  "ghcr.io/acme/api":\n    context: .\n    dockerfile: Dockerfile\n';
 const withBase = (base: string) => `${config}    buildArgs:\n      BASE: ${base}\n`;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import workflowInvalid from '../../src/rules/workflow-invalid.js';
 import { checkRepo } from '../helpers/check.js';
-import { assertFindings, at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
 const valid = [
   'name: image',
