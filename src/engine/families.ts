@@ -34,6 +34,7 @@ import { analyzeShell } from '../sources/shell/analyze.js';
 import { parseShell, type ShellParse } from '../sources/shell/parse.js';
 import {
   type BakeInvocation,
+  type ComposeInvocation,
   emptyWorkflow,
   type Invocation,
   readWorkflow,
@@ -74,6 +75,7 @@ export interface Facts {
   workflows?: Workflow[];
   invocations?: Invocation[];
   bakeInvocations?: BakeInvocation[];
+  composeInvocations?: ComposeInvocation[];
   scripts?: ScriptSource[];
   bakeFiles?: { file: SourceFile; bake: BakeFile }[];
   compose?: ComposeProject[];
@@ -267,6 +269,7 @@ export const FAMILIES: SourceFamily[] = [
         builds: f.builds,
         invocations: f.invocations,
         bakeInvocations: f.bakes,
+        composeInvocations: f.composes,
         registries: f.mentions,
       };
     },
@@ -286,6 +289,11 @@ export const FAMILIES: SourceFamily[] = [
         const example = await ctx.read(path);
         if (example) f.project.example = { file: example, names: envFileNames(example.text) };
         break;
+      }
+      const dotenv = dir === '.' ? '.env' : `${dir}/.env`;
+      if (present(ctx.inventory, dotenv)) {
+        const env = await ctx.read(dotenv);
+        if (env) f.project.dotenv = { file: env, names: envFileNames(env.text) };
       }
       return {
         problems: parsed.problems,

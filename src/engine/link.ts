@@ -27,8 +27,8 @@ import { known, unknown, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
 import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
-import type { BakeInvocation, Invocation } from '../sources/workflows/workflow.js';
 import type { MakeRule } from '../sources/scripts/makefile.js';
+import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
 import type { ScriptSource } from './families.js';
 
 /**
@@ -43,6 +43,8 @@ export interface LinkInput {
   invocations: Invocation[];
   bakeFiles: { file: SourceFile; bake: BakeFile }[];
   bakeInvocations: BakeInvocation[];
+  /** Compose files workflow jobs run (scripts a job runs add theirs while they are scanned). */
+  composeInvocations: ComposeInvocation[];
   platformsFlag: Platform[] | undefined;
 }
 
@@ -103,7 +105,7 @@ export function linkScripts(
     while (queue.length) {
       const q = queue.shift() as Queued;
       scanned.add(q.source.npm ?? q.source.file.path);
-      scanOne(model, q, byPath, enqueue, renders, applies, bakes);
+      scanOne(model, q, byPath, enqueue, renders, applies, bakes, input.composeInvocations);
     }
   };
   drain();
@@ -137,6 +139,7 @@ function scanOne(
   renders: { value: string; site: Site }[],
   applies: { value: string; site: Site }[],
   bakes: BakeInvocation[],
+  composes: ComposeInvocation[],
 ): void {
   const file = q.source.file;
   const scan = scanShell(q.source.script, {
@@ -178,7 +181,17 @@ function scanOne(
     !x.candidate || pathStatus(model.inventory, x.value) !== 'absent';
   renders.push(...scan.renders.filter(exists));
   applies.push(...scan.applies.filter((x) => !x.candidate));
-  for (const c of scan.composes) model.composeRuns.add(c.value);
+  for (const c of scan.composes) {
+    model.composeRuns.add(c.value);
+    if (q.job)
+      composes.push({
+        run: c,
+        job: q.job,
+        runsOn: q.runsOn ?? q.job.job.runsOn,
+        qemu: q.qemu,
+        before: q.before,
+      });
+  }
   for (const b of scan.bakes)
     bakes.push({
       files: b.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
@@ -349,6 +362,44 @@ function bakeBuild(
     qemu: inv?.qemu,
     before: inv?.before ?? [],
   };
+}
+
+/**
+ * Compose builds a workflow job runs (`docker compose build`, `up --build`; `up` for services with no image to
+ * pull) run in that job, on its runner: one build per job (the first keeps the compose build's id, which its
+ * service links to). Compose files no job runs keep their build without a job.
+ */
+export function linkComposeJobs(model: ProjectModel, invocations: ComposeInvocation[]): void {
+  for (const b of [...model.builds]) {
+    if (b.origin !== 'compose') continue;
+    const jobs = new Map<string, ComposeInvocation>();
+    for (const inv of invocations) {
+      if (inv.run.value !== b.definedAt.file) continue;
+      if (inv.run.builds !== 'always' && !(inv.run.builds === 'missing' && b.tags.length === 0)) continue;
+      const key = `${inv.job.workflow.file.path}#${inv.job.job.id}`;
+      if (!jobs.has(key)) jobs.set(key, inv);
+    }
+    [...jobs].forEach(([key, inv], n) => {
+      const labels = inv.runsOn[0]?.labels;
+      const jobbed: Build = {
+        ...b,
+        id: n === 0 ? b.id : `${b.id}@${key}`,
+        job: inv.job,
+        runsOn: inv.runsOn,
+        qemu: inv.qemu,
+        before: inv.before,
+        platforms: b.platformsExplicit
+          ? b.platforms
+          : nativePlatform(
+              labels ? runnerArchitecture(labels) : undefined,
+              inv.runsOn[0]?.site ?? inv.run.site,
+              labels ? `runner [${labels.join(', ')}]` : 'machine running compose',
+            ),
+      };
+      if (n === 0) Object.assign(b, jobbed);
+      else model.builds.push(jobbed);
+    });
+  }
 }
 
 /** `images:` entries of crossdock.yaml that describe a build. */
@@ -989,6 +1040,9 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
     )
       files.add(f);
   }
+  // Every clone reads the submodules of the index through .gitmodules, even one that is missing.
+  if (model.inventory.gitlinks.size) files.add('.gitmodules');
+  for (const k of model.deployments.kustomizations) files.add(k.file.path);
   for (const u of model.units) {
     if (!u.reached) continue;
     for (const f of u.files) files.add(f);

@@ -8,12 +8,13 @@ import { locate, SourceFile, type Span } from '../model/source.js';
 import { parseRequirements } from '../sources/python/requirements.js';
 import { parseShell } from '../sources/shell/parse.js';
 import { analyzeShell } from '../sources/shell/analyze.js';
-import type { BakeInvocation, Invocation } from '../sources/workflows/workflow.js';
+import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
 import { loadRepoConfig } from './config.js';
 import { FAMILIES, type FamilyContext, type Facts, type ScriptSource } from './families.js';
 import {
   closureWants,
   linkBake,
+  linkComposeJobs,
   linkConfigImages,
   linkContainers,
   linkReach,
@@ -131,6 +132,7 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     invocations: [] as Invocation[],
     bakeFiles: [] as NonNullable<Facts['bakeFiles']>,
     bakeInvocations: [] as BakeInvocation[],
+    composeInvocations: [] as ComposeInvocation[],
     platformsFlag: options.platforms,
   };
   const ctx: FamilyContext = { inventory, config, read };
@@ -182,6 +184,7 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
       }
   linkScripts(model, link, renders, applies, link.bakeInvocations);
   linkBake(model, link, link.bakeInvocations);
+  linkComposeJobs(model, link.composeInvocations);
   linkConfigImages(model);
   linkUnbuiltDockerfiles(model);
   model.targets = resolveTargets(model, options.platforms);
@@ -262,6 +265,7 @@ function merge(
     invocations: Invocation[];
     bakeFiles: NonNullable<Facts['bakeFiles']>;
     bakeInvocations: BakeInvocation[];
+    composeInvocations: ComposeInvocation[];
   },
   file: SourceFile,
   f: Facts,
@@ -281,6 +285,7 @@ function merge(
   if (f.workflows) model.workflows.push(...f.workflows);
   if (f.invocations) link.invocations.push(...f.invocations);
   if (f.bakeInvocations) link.bakeInvocations.push(...f.bakeInvocations);
+  if (f.composeInvocations) link.composeInvocations.push(...f.composeInvocations);
   if (f.scripts) link.scripts.push(...f.scripts);
   if (f.bakeFiles) link.bakeFiles.push(...f.bakeFiles);
   if (f.compose) model.compose.push(...f.compose);

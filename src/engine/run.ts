@@ -8,6 +8,7 @@ import { type Unknown, unknownKey } from '../model/value.js';
 import type { ClientOptions } from '../registry/client.js';
 import type { RunResult } from '../reporters/types.js';
 import { VERSION } from '../version.js';
+import { allRules } from '../rules/index.js';
 import { isReached } from './link.js';
 import { type LoadOptions, loadProject } from './load.js';
 import { fetchOnlineFacts } from './online.js';
@@ -112,11 +113,16 @@ export async function runRules(
   const findings: Finding[] = [...model.loadFindings];
   const offsets = new Map<Finding, number>();
   const blocked = new Map<string, { unknown: Unknown; checks: Set<string> }>();
+  const off = (id: string) => model.config.rules[id] === 'off';
+  const selected = (id: string) => !off(id) && (!options.only || options.only.includes(id));
+  /** Rules whose findings this run looked for: a suppression naming another cannot be judged unused. */
+  const ran = new Set(['parse-error', 'internal-error'].filter((id) => !off(id)));
   for (const rule of rules) {
     const configured = model.config.rules[rule.meta.id];
     if (configured === 'off') continue;
     if (rule.meta.online && !options.online) continue;
     if (options.only && !options.only.includes(rule.meta.id)) continue;
+    ran.add(rule.meta.id);
     const produced: Finding[] = [];
     try {
       await rule.check({
@@ -162,10 +168,8 @@ export async function runRules(
       });
     }
   }
-  if (
-    model.config.rules['unresolved-value'] !== 'off' &&
-    (!options.only || options.only.includes('unresolved-value'))
-  )
+  if (selected('unresolved-value')) ran.add('unresolved-value');
+  if (selected('unresolved-value'))
     for (const { unknown: u, checks } of blocked.values()) {
       const s = u.site as Site;
       const f: Finding = {
@@ -187,20 +191,17 @@ export async function runRules(
     f.reachable = reached;
     if (!reached && f.severity === 'error') f.severity = 'warning';
   }
-  // crossdock.yaml severities win over everything (also for load-time findings).
-  for (const f of findings) {
-    const configured = model.config.rules[f.ruleId];
-    if (configured && configured !== 'off') f.severity = configured;
-  }
-  const enabled = findings.filter((f) => model.config.rules[f.ruleId] !== 'off');
-  const { kept, invalid, unused } = applySuppressions(enabled, model.sources);
+  const enabled = findings.filter((f) => !off(f.ruleId));
+  const ruleIds = new Set([...allRules(), ...rules].map((r) => r.meta.id));
+  for (const id of ENGINE_RULES) ruleIds.add(id);
+  const { kept, invalid, unused } = applySuppressions(enabled, model.sources, ruleIds);
   for (const s of invalid) {
     const source = model.sources.get(s.file);
     if (!source) continue;
     const start = source.lineStart(s.line) + s.column - 1;
     kept.push({
       ruleId: 'invalid-suppression',
-      severity: model.config.rules['invalid-suppression'] === 'off' ? 'info' : 'warning',
+      severity: 'warning',
       message: `crossdock-ignore ${s.problem}: it suppresses nothing`,
       hint: 'write `# crossdock-ignore <rule-id>: <why this is fine>` on the line before the finding',
       ...locate(source, { start, end: start + source.lineText(s.line).length - s.column + 1 }),
@@ -208,10 +209,10 @@ export async function runRules(
       reachable: true,
     });
   }
-  if (model.config.rules['unused-suppression'] !== 'off' && !options.only)
+  if (selected('unused-suppression'))
     for (const s of unused) {
       const source = model.sources.get(s.file);
-      if (!source) continue;
+      if (!source || !s.ruleIds.every((id) => ran.has(id))) continue;
       const start = source.lineStart(s.line) + s.column - 1;
       kept.push({
         ruleId: 'unused-suppression',
@@ -223,7 +224,12 @@ export async function runRules(
         reachable: true,
       });
     }
-  return group(kept).sort(compareFindings);
+  // crossdock.yaml severities win over everything (also for load-time and engine findings); `off` reports nothing.
+  for (const f of kept) {
+    const configured = model.config.rules[f.ruleId];
+    if (configured && configured !== 'off') f.severity = configured;
+  }
+  return group(kept.filter((f) => !off(f.ruleId))).sort(compareFindings);
 }
 
 /** One finding per root cause: same rule, file, position and message; sites and related places merged. */

@@ -42,15 +42,25 @@ export function parseSuppressions(file: SourceFile): Suppression[] {
   return out;
 }
 
-/** Splits findings into kept and suppressed, and reports directives that are invalid. */
+/**
+ * Splits findings into kept and suppressed, and reports directives that are invalid: malformed, or naming a rule
+ * id that is not in `ruleIds` (when given).
+ */
 export function applySuppressions(
   findings: Finding[],
   sources: Map<string, SourceFile>,
+  ruleIds?: Set<string>,
 ): { kept: Finding[]; suppressed: Finding[]; invalid: Suppression[]; unused: Suppression[] } {
   const byFile = new Map<string, Suppression[]>();
   const invalid: Suppression[] = [];
   for (const source of sources.values()) {
     const list = parseSuppressions(source);
+    for (const s of list) {
+      const unknownId = ruleIds && s.valid ? s.ruleIds.find((id) => !ruleIds.has(id)) : undefined;
+      if (unknownId === undefined) continue;
+      s.valid = false;
+      s.problem = `names "${unknownId}", which is not a rule id`;
+    }
     if (list.length) byFile.set(source.path, list);
     invalid.push(...list.filter((s) => !s.valid));
   }

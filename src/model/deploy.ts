@@ -249,10 +249,16 @@ export interface WorkflowStep {
         /** Files it renders with `envsubst` / `sed -i` (placeholders filled at deploy time). */
         renders: Located<string>[];
         /** Compose files it runs (`docker compose -f X up`). */
-        composes: Located<string>[];
+        composes: ComposeRun[];
       }
     | undefined;
 }
+
+/**
+ * A compose file a command runs. `builds`: `always` (`build`, `up --build`), `missing` (`up`/`run`/`create`:
+ * services whose image is not there yet), or undefined (`down`, `pull`, `logs`…).
+ */
+export type ComposeRun = Located<string> & { builds: 'always' | 'missing' | undefined };
 
 export interface WorkflowJob {
   id: string;
@@ -284,6 +290,8 @@ export interface ComposeProject {
   envFiles: Located<string>[];
   /** The committed example env file next to the compose file (`.env.example`, `.env.sample`, `.env.template`). */
   example: { file: SourceFile; names: Set<string> } | undefined;
+  /** A committed `.env` next to the compose file: compose reads it, so its names are set on a fresh checkout. */
+  dotenv?: { file: SourceFile; names: Set<string> };
 }
 
 /** Names of committed example env files (the template a developer copies to `.env`). */

@@ -124,13 +124,24 @@ function platformArg(name: string, build: Build): Value<string> {
   return unknown('branch', `\`${name}\` differs per platform built`);
 }
 
+/** What the build passes for an ARG: explicitly, or possibly through arguments crossdock cannot read. */
 function buildArg(build: Build, name: string): Value<string> | undefined {
-  return build.buildArgs[name];
+  return build.buildArgs[name] ?? (PLATFORM_ARGS.has(name) ? undefined : build.otherArgs);
 }
 
 /** A Dockerfile no build site builds: its ARGs without defaults are unknown, not empty. */
 function noSite(build: Build): boolean {
   return build.origin === 'dockerfile';
+}
+
+/** An ARG without a default in a Dockerfile no build site builds: whoever builds it may pass anything. */
+function notPassed(name: string): Value<string> {
+  return unknown(
+    'arg-no-default',
+    `ARG ${name} has no default and no build site in the repository passes it`,
+    undefined,
+    `give the ARG a default, or declare the image under \`images:\` in crossdock.yaml with its buildArgs`,
+  );
 }
 
 /** The global scope (ARGs before the first FROM), for FROM lines. */
@@ -145,17 +156,7 @@ export function globalVars(df: Dockerfile, build: Build): Vars {
         a.name,
         substitute(a.defaultValue, vars, () => 'unset'),
       );
-    else if (noSite(build))
-      vars.set(
-        a.name,
-        unknown(
-          'arg-no-default',
-          `ARG ${a.name} has no default and no build site in the repository passes it`,
-          undefined,
-          `give the ARG a default, or declare the image under \`images:\` in crossdock.yaml with its buildArgs`,
-        ),
-      );
-    else vars.set(a.name, 'unset');
+    else vars.set(a.name, noSite(build) ? notPassed(a.name) : 'unset');
   }
   return vars;
 }
@@ -179,7 +180,7 @@ export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction)
               a.name,
               substitute(a.defaultValue, vars, () => 'unset'),
             );
-          else vars.set(a.name, globals.get(a.name) ?? 'unset');
+          else vars.set(a.name, globals.get(a.name) ?? (noSite(view.build) ? notPassed(a.name) : 'unset'));
         }
       } else if (ins.keyword === 'ENV') {
         for (const e of envDeclarations(ins))
@@ -320,6 +321,24 @@ function baseWorkdir(_view: ImageView, base: Value<string> | undefined): Value<s
   return unknown(
     'image-contents',
     base?.known ? `the WORKDIR of ${base.value} is not known` : 'the base image is not known',
+  );
+}
+
+/**
+ * The in-image paths a RUN's commands create (`mkdir -p $D/app`, `pip install --prefix`, `go build -o`): ARG and ENV
+ * values substituted (they are the RUN's environment), relative paths resolved against the WORKDIR. A path with a
+ * variable the Dockerfile does not set, or relative to an unknown WORKDIR, is unknown.
+ */
+export function runCreates(view: ImageView, stage: DfStage, ins: DfInstruction): Value<string>[] {
+  const wd = workdirAt(view, stage, ins);
+  const site = { file: view.file, span: ins.span };
+  return (ins.analysis?.facts.commands ?? []).flatMap((c) =>
+    c.creates.map((written) => {
+      const v = resolveWord(view, stage, ins, written);
+      if (!v.known) return { ...v, site: v.site ?? site };
+      if (v.value.startsWith('/')) return known(normalize('/', v.value), v.origin);
+      return wd.known ? known(normalize(wd.value, v.value), v.origin) : { ...wd, site: wd.site ?? site };
+    }),
   );
 }
 

@@ -16,7 +16,7 @@ import type { PyProject, PyRequirementsFile, PySetup, PyVersionFile } from './py
 import type { Inventory } from './repo.js';
 import type { ShellFacts } from './shell.js';
 import type { Location, SourceFile } from './source.js';
-import type { Value } from './value.js';
+import type { Unknown, Value } from './value.js';
 
 export { pathStatus } from './repo.js';
 export type { FileStatus, Inventory } from './repo.js';
@@ -44,6 +44,11 @@ export interface Build {
   /** Tags as written, variables left in place (patterns). */
   tags: string[];
   buildArgs: Record<string, Value<string>>;
+  /**
+   * Arguments crossdock cannot read reach the build command (`"$@"` of a script whose caller is not known): any
+   * build argument not in `buildArgs` may be set by them.
+   */
+  otherArgs?: Unknown;
   target: string | undefined;
   push: boolean;
   /** Named build contexts (bake `contexts`, `--build-context`): name → `target:<t>`, `docker-image://…` or a path. */

@@ -100,8 +100,11 @@ export function mapValue<T, U>(v: Value<T>, f: (t: T) => U): Value<U> {
   return v.known ? { known: true, value: f(v.value), origin: v.origin } : v;
 }
 
-/** A stable key for the root cause of an unknown: its kind and where it is written. */
+/**
+ * A stable key for the root cause of an unknown: its kind, where it is written and why (one place can leave several
+ * things unknown, e.g. the context and the platforms of a Dockerfile nothing builds).
+ */
 export function unknownKey(u: Unknown): string {
   const s = u.site;
-  return `${u.kind}\0${s ? `${s.file.path}:${s.span.start}` : u.reason}`;
+  return `${u.kind}\0${s ? `${s.file.path}:${s.span.start}` : ''}\0${u.reason}`;
 }

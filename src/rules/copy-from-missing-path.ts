@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { isSystemPath } from '../knowledge/images.js';
-import { copyMappings, normalize, resolveWord, stageNamed, workdirAt } from '../model/eval.js';
+import { copyMappings, normalize, resolveWord, runCreates, stageNamed, workdirAt } from '../model/eval.js';
 import type { ImageView, StageView } from '../model/project.js';
 import { type Unknown, unknown } from '../model/value.js';
 import { buildSite, commandsOf, runText } from './lib/dockerfile.js';
@@ -67,21 +67,15 @@ function created(
         if (v.known) out.paths.push(normalize(wd.known ? wd.value : '/', v.value));
       }
       if (ins.keyword !== 'RUN') continue;
-      const wd = workdirAt(view, s, ins);
-      for (const c of commandsOf(ins)) {
+      for (const c of commandsOf(ins))
         if (c.unknownEffects)
           out.opaque ??= unknown('effects', `this RUN's effects are not known: ${c.unknownEffects}`, {
             file: view.file,
             span: ins.span,
           });
-        for (const p of c.creates) {
-          if (!p.startsWith('/') && !wd.known) {
-            out.opaque ??= wd;
-            continue;
-          }
-          out.trees.push(normalize(wd.known ? wd.value : '/', p));
-        }
-      }
+      for (const p of runCreates(view, s, ins))
+        if (p.known) out.trees.push(p.value);
+        else out.opaque ??= p;
       // Bind mounts of other stages' outputs or caches put files where the RUN can move them.
       for (const f of ins.flags)
         if (f.name === 'mount' && /type=cache/.test(f.value ?? '')) {

@@ -44,7 +44,13 @@ export default createRule<'missing' | 'other'>({
             )
               continue;
             const src = resolveWord(view, sv.stage, ins, w.value);
-            if (!src.known) continue;
+            if (!src.known) {
+              ctx.unknown(
+                { ...src, site: src.site ?? { file: view.file, span: w.span } },
+                `whether \`${w.value}\` leaves the build context`,
+              );
+              continue;
+            }
             const rel = src.value.replace(/^\/+/, '');
             // `a/../b` stays inside: only a path whose `..` climb above the context root.
             if (joinPath('.', rel) !== undefined) continue;

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
-import { copyMappings, imageFileSource, normalize, workdirAt } from '../model/eval.js';
+import { copyMappings, imageFileSource, normalize, runCreates, workdirAt } from '../model/eval.js';
 import { present } from '../model/repo.js';
-import { unknown } from '../model/value.js';
+import { type Unknown, unknown } from '../model/value.js';
 import { buildSite, commandsOf, stageProvides } from './lib/dockerfile.js';
 
 const INITS = new Set(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit']);
@@ -77,7 +77,11 @@ export default createRule<'missing' | 'notInContext'>({
       }
       // Received by COPY/ADD, or created by a RUN?
       let received = false;
-      let opaque = false;
+      let opaque: Unknown | undefined;
+      const runOpaque = unknown('effects', 'a RUN in this stage runs a program whose effects are not known', {
+        file: view.file,
+        span: word.span,
+      });
       for (const m of copyMappings(view, stage)) {
         if (
           target &&
@@ -107,26 +111,31 @@ export default createRule<'missing' | 'notInContext'>({
             )
               received = true;
           }
+          // An archive ADD unpacks unknown files, but only under its destination.
           if (
             i.keyword === 'ADD' &&
             i.words.slice(0, -1).some((w) => /\.(tar|tgz|tbz2?|txz)(\.(gz|bz2|xz|zst))?$/i.test(w.value))
-          )
-            opaque = true;
+          ) {
+            const iwd = workdirAt(view, s, i);
+            const dest = i.words[i.words.length - 1]?.value ?? '/';
+            const d = dest.startsWith('/') || iwd.known ? normalize(iwd.known ? iwd.value : '/', dest) : '/';
+            if (!target || target === d || target.startsWith(`${d === '/' ? '' : d}/`))
+              opaque ??= unknown('effects', '`ADD` of an archive unpacks files crossdock cannot list', {
+                file: view.file,
+                span: i.span,
+              });
+          }
           if (i.keyword !== 'RUN') continue;
-          const rwd = workdirAt(view, s, i);
           for (const c of commandsOf(i)) {
-            if (c.unknownEffects) opaque = true;
+            if (c.unknownEffects) opaque ??= runOpaque;
             if (c.installer && c.installer !== 'pip' && c.argv.some((w) => w.value === name)) received = true;
-            for (const p of c.creates) {
-              const at = p.startsWith('/')
-                ? normalize('/', p)
-                : rwd.known
-                  ? normalize(rwd.value, p)
-                  : undefined;
-              if (at === undefined) opaque = true;
-              else if (target ? target === at || target.startsWith(`${at}/`) : at.endsWith(`/${name}`))
-                received = true;
-            }
+          }
+          for (const p of runCreates(view, s, i)) {
+            if (!p.known) opaque ??= runOpaque;
+            else if (
+              target ? target === p.value || target.startsWith(`${p.value}/`) : p.value.endsWith(`/${name}`)
+            )
+              received = true;
           }
         }
       if (received && target) {
@@ -157,13 +166,7 @@ export default createRule<'missing' | 'notInContext'>({
       }
       if (received) continue;
       if (opaque) {
-        ctx.unknown(
-          unknown('effects', 'a RUN in this stage runs a program whose effects are not known', {
-            file: view.file,
-            span: word.span,
-          }),
-          `whether \`${program}\` is in the image`,
-        );
+        ctx.unknown(opaque, `whether \`${program}\` is in the image`);
         continue;
       }
       if (!isInit) {

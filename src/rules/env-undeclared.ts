@@ -36,7 +36,7 @@ export default createRule<'undeclared' | 'exampleMissing'>({
     for (const c of model.compose) {
       if (!c.example) continue;
       for (const [name, sites] of c.variables) {
-        if (c.example.names.has(name) || ALWAYS_SET.has(name)) continue;
+        if (c.example.names.has(name) || c.dotenv?.names.has(name) || ALWAYS_SET.has(name)) continue;
         const site = sites[0];
         if (site)
           ctx.report({

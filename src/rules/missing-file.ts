@@ -97,6 +97,8 @@ function referencedFiles(model: ProjectModel): Referenced[] {
           what: 'an env_file',
           site: e.site,
           example: !!c.example && dirname(c.example.file.path) === dirname(e.value),
+          // Nothing in the repository runs this compose file: whoever runs it provides the file.
+          userCreated: !model.composeRuns.has(c.file.path),
         });
   for (const k of model.deployments.kustomizations)
     for (const r of k.resources)
@@ -183,12 +185,15 @@ export default createRule<MessageId>({
     // Workflow steps that copy a file (`cp .env.example .env`): absent unless an earlier step may create it.
     for (const wf of model.workflows)
       for (const job of wf.jobs) {
+        // Steps with unknown effects make later paths unknown; steps with known outputs only create those.
         let opaque: Site | undefined;
+        const created: string[] = [];
         for (const step of job.steps) {
           for (const cp of step.run?.copies ?? []) {
             const path = cp.value.replace(/^\.\//, '');
             const status = pathStatus(model.inventory, path);
             if (status === 'tracked' || status === 'plain') continue;
+            if (created.some((c) => within(c, path))) continue;
             if (opaque) {
               ctx.unknown(
                 unknown(
@@ -208,9 +213,12 @@ export default createRule<MessageId>({
               span: cp.site.span,
             });
           }
+          const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
+          for (const c of step.run?.facts.commands ?? [])
+            for (const p of c.creates) created.push(joinPath(cwd, p) ?? p);
           const effects = step.uses
             ? !/^(actions\/(checkout|setup-[\w-]+|cache)|docker\/)/.test(step.uses.action)
-            : (step.run?.facts.commands ?? []).some((c) => c.unknownEffects || c.creates.length);
+            : (step.run?.facts.commands ?? []).some((c) => c.unknownEffects);
           if (effects) opaque ??= step.uses?.site ?? step.run?.site ?? step.site;
         }
       }
@@ -227,7 +235,7 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
       ? 'a folder of the Dockerfile'
       : build.context.known && build.context.origin.kind === 'convention'
         ? (build.context.origin.detail ?? 'inferred')
-        : `set at ${build.definedAt.file}:${build.definedAt.line}`;
+        : 'as its build definition sets it';
   for (const sv of builtStages(view)) {
     for (const ins of sv.stage.instructions) {
       if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || ins.flags.some((f) => f.name === 'from'))

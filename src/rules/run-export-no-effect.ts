@@ -22,13 +22,25 @@ export default createRule<'export' | 'cd'>({
       if (!file) continue;
       for (const ins of df.instructions) {
         if (ins.keyword !== 'RUN') continue;
-        const cmds = commandsOf(ins);
+        // A heredoc RUN's `<<EOF` line (alone, or read by a bare shell) only hands the body to the shell.
+        const cmds = commandsOf(ins).filter(
+          (c) =>
+            !(
+              c.command.redirects.some((r) => r.op.startsWith('<<')) &&
+              (c.argv.length === 0 || (c.argv.length === 1 && /^(ba|da|z)?sh$/.test(c.name ?? '')))
+            ),
+        );
         if (cmds.length === 0 || !cmds.every((c) => NO_EFFECT.has(c.name ?? ''))) continue;
         const first = cmds[0];
         if (!first) continue;
         ctx.report({
           messageId: first.name === 'cd' ? 'cd' : 'export',
-          data: { cmd: ins.args.slice(ins.shellStart).trim().slice(0, 60) },
+          data: {
+            cmd: (ins.heredocs.length
+              ? first.argv.map((w) => w.value).join(' ')
+              : ins.args.slice(ins.shellStart).trim()
+            ).slice(0, 60),
+          },
           file,
           span: { start: ins.keywordSpan.start, end: first.command.span.end },
         });

@@ -146,6 +146,7 @@ export function commandBuild(cmd: BuildCommand, o: CommandBuildOptions): Build {
     platformsExplicit: cmd.platforms !== undefined,
     tags: cmd.tags.map((t) => t.value),
     buildArgs: cmd.buildArgs,
+    ...(cmd.otherArgs ? { otherArgs: cmd.otherArgs } : {}),
     target: cmd.target,
     push: cmd.push,
     namedContexts: cmd.namedContexts,

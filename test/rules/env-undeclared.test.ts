@@ -1,8 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose fixtures hold `${VAR}` text literally.
-import { test } from 'node:test';
 import envUndeclared from '../../src/rules/env-undeclared.js';
-import { checkRepo } from '../helpers/check.js';
-import { assertFindings, at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const compose = [
   'services:',
@@ -256,48 +254,54 @@ ruleTest(envUndeclared, [
     repo: { files: { [CI]: wf(['      - run: cp "$CONFIG_DIR/.env.example" .env']) } },
     expect: [],
   },
+  {
+    name: 'condition: a committed `.env` next to the compose file sets the variable on a fresh checkout: not undeclared',
+    repo: {
+      files: {
+        'compose.yaml': 'services:\n  api:\n    image: ghcr.io/acme/api:${TAG}\n',
+        '.env.example': 'A=1\n',
+        '.env': 'TAG=1.4.0\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'an untracked `.env` is not on a fresh checkout: the variable is still undeclared',
+    repo: {
+      files: {
+        'compose.yaml': 'services:\n  api:\n    image: ghcr.io/acme/api:${TAG}\n',
+        '.env.example': 'A=1\n',
+      },
+      untracked: { '.env': 'TAG=1.4.0\n' },
+    },
+    expect: [at('env-undeclared', 'warning', 'compose.yaml', 3, 29)],
+  },
+  {
+    name: 'a matrix value in the copied path is substituted before the shell parses it: b/.env.example is absent',
+    repo: {
+      files: {
+        'a/.env.example': 'A=1\n',
+        [CI]: wf(
+          ['      - run: cp ${{ matrix.dir }}/.env.example .env'],
+          ['    strategy:', '      matrix:', '        dir: [a, b]'],
+        ),
+      },
+    },
+    expect: [at('env-undeclared', 'error', CI, 10, 17, { message: /copies `b\/\.env\.example`/ })],
+  },
+  {
+    name: 'a variable inside a quoted or longer value is reported where `${X}` is written, not at the start of the value',
+    repo: {
+      files: {
+        'compose.yaml': composeWith('"postgres://app:${DB_PASSWORD}@db/app"'),
+        'other/compose.yaml': composeWith('postgres://${DB_USER}:${DB_PASSWORD}@db/app'),
+        '.env.example': 'A=1\n',
+        'other/.env.example': 'DB_USER=app\n',
+      },
+    },
+    expect: [
+      at('env-undeclared', 'warning', 'compose.yaml', 5, 26),
+      at('env-undeclared', 'warning', 'other/compose.yaml', 5, 32),
+    ],
+  },
 ]);
-
-/** Cases the rule gets wrong today (see the report). */
-function todo(c: RuleCase): void {
-  test.todo(`env-undeclared: ${c.name}`, async () => {
-    assertFindings(await checkRepo(c.repo, [envUndeclared]), c.expect);
-  });
-}
-
-todo({
-  name: 'a committed `.env` next to the compose file sets the variable on a fresh checkout: not undeclared',
-  repo: {
-    files: {
-      'compose.yaml': 'services:\n  api:\n    image: ghcr.io/acme/api:${TAG}\n',
-      '.env.example': 'A=1\n',
-      '.env': 'TAG=1.4.0\n',
-    },
-  },
-  expect: [],
-});
-
-todo({
-  name: 'a matrix value in the copied path is substituted before the shell parses it: b/.env.example is absent',
-  repo: {
-    files: {
-      'a/.env.example': 'A=1\n',
-      [CI]: wf(
-        ['      - run: cp ${{ matrix.dir }}/.env.example .env'],
-        ['    strategy:', '      matrix:', '        dir: [a, b]'],
-      ),
-    },
-  },
-  expect: [at('env-undeclared', 'error', CI, 10, 17, { message: /copies `b\/\.env\.example`/ })],
-});
-
-todo({
-  name: 'a variable inside a quoted or longer value is reported where `${X}` is written, not at the start of the value',
-  repo: {
-    files: {
-      'compose.yaml': composeWith('"postgres://app:${DB_PASSWORD}@db/app"'),
-      '.env.example': 'A=1\n',
-    },
-  },
-  expect: [at('env-undeclared', 'warning', 'compose.yaml', 5, 26)],
-});

@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/install-failure-masked.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -140,12 +139,14 @@ ruleTest(rule, [
       at('install-failure-masked', 'warning', 'Dockerfile', 2, 22, { reachable: false }),
     ],
   },
+  {
+    name: 'condition: `set -e` stops the RUN at a failed install, so a later `; true` masks nothing; `set +e` turns it off again',
+    repo: built('RUN set -e; pip install x; true', 'RUN set -eux; set +e; pip install y; true'),
+    expect: [at('install-failure-masked', 'error', 'Dockerfile', 3, 38, { message: /followed by `; true`/ })],
+  },
+  {
+    name: 'condition: a `{ …; }` group after `||` that ends in `exit 1` fails the build: not masked; one that does not is',
+    repo: built('RUN pip install a || { echo failed; exit 1; }', 'RUN pip install b || { echo failed; }'),
+    expect: [at('install-failure-masked', 'error', 'Dockerfile', 3, 24)],
+  },
 ]);
-
-// Suspected bugs (see the report): both are reported as errors today.
-test.todo(
-  'install-failure-masked: `RUN set -e; pip install x; true` does not mask (set -e stops at the failed install)',
-);
-test.todo(
-  'install-failure-masked: `RUN pip install a || { echo failed; exit 1; }` does not mask (the group exits 1)',
-);

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import { createRule } from '../../src/engine/rule.js';
 import rule from '../../src/rules/invalid-suppression.js';
+import runExportNoEffect from '../../src/rules/run-export-no-effect.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 /** A rule that reports every RUN keyword (error): something for suppressions to act on. */
@@ -85,14 +85,14 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'a valid directive for another rule is not invalid: it is unused, and the finding stays',
+    name: 'a valid directive for another rule (one that ran) is not invalid: it is unused, and the finding stays',
     repo: {
       files: {
-        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore other-rule: why\nRUN a\n',
+        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore run-export-no-effect: why\nRUN a\n',
         'crossdock.yaml': BUILT,
       },
     },
-    rules,
+    rules: [everyRun, runExportNoEffect],
     only,
     expect: [
       at('every-run', 'error', 'Dockerfile', 3, 1),
@@ -155,8 +155,53 @@ ruleTest(everyRun, [
   },
 ]);
 
-// Suspected bugs (see the report): the engine builds invalid-suppression findings after applying crossdock.yaml
-// severities, so `invalid-suppression: error` leaves them at warning, and `invalid-suppression: off` still reports
-// them (as info).
-test.todo('invalid-suppression: a severity set in crossdock.yaml applies (today it stays warning)');
-test.todo('invalid-suppression: `off` in crossdock.yaml reports nothing (today: info findings)');
+ruleTest(rule, [
+  {
+    name: 'a severity set in crossdock.yaml applies to invalid-suppression findings too',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore every-run\nRUN b\n',
+        'crossdock.yaml': `${BUILT}rules:\n  invalid-suppression: error\n`,
+      },
+    },
+    rules,
+    only,
+    expect: [
+      at('every-run', 'error', 'Dockerfile', 3, 1),
+      at('invalid-suppression', 'error', 'Dockerfile', 2, 1, { message: /gives no reason/ }),
+    ],
+  },
+  {
+    name: '`off` in crossdock.yaml reports nothing (the directive still suppresses nothing)',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine:3.20\n# crossdock-ignore every-run\nRUN b\n',
+        'crossdock.yaml': `${BUILT}rules:\n  invalid-suppression: off\n`,
+      },
+    },
+    rules,
+    only,
+    expect: [at('every-run', 'error', 'Dockerfile', 3, 1)],
+  },
+  {
+    name: 'a directive naming an id that is no rule is invalid and suppresses nothing, even with a known id beside it',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM alpine:3.20\n# crossdock-ignore every-runn: typo\nRUN b\n# crossdock-ignore every-run, missing-fil: typo\nRUN c\n# crossdock-ignore missing-file: a real rule that did not fire\nRUN d\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    rules,
+    only: ['invalid-suppression', 'every-run'],
+    expect: [
+      at('every-run', 'error', 'Dockerfile', 3, 1),
+      at('every-run', 'error', 'Dockerfile', 5, 1),
+      at('every-run', 'error', 'Dockerfile', 7, 1),
+      at('invalid-suppression', 'warning', 'Dockerfile', 2, 1, {
+        message: /^crossdock-ignore names "every-runn", which is not a rule id: it suppresses nothing$/,
+      }),
+      at('invalid-suppression', 'warning', 'Dockerfile', 4, 1, { message: /names "missing-fil"/ }),
+    ],
+  },
+]);

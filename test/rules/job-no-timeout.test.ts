@@ -251,16 +251,49 @@ test('job-no-timeout: an unknown Dockerfile path is named "a Dockerfile"; it blo
   );
 });
 
-test.todo('job-no-timeout: a job running `docker compose build` on a compose file with `build:` builds images (not reported: compose builds carry no job)', async () => {
-  const findings = await checkRepo(
-    {
+ruleTest(jobNoTimeout, [
+  {
+    name: 'a job running `docker compose build` (or `up` for a service with no image to pull) builds the compose images: reported; `up` of a service with an image, or `down`, builds nothing',
+    repo: {
+      files: {
+        'compose.yaml': 'services:\n  api:\n    build: .\n',
+        'pulled/compose.yaml': 'services:\n  api:\n    image: ghcr.io/acme/api:1\n    build: .\n',
+        'pulled/Dockerfile': 'FROM alpine:3.20\n',
+        Dockerfile: 'FROM alpine:3.20\n',
+        [CI]: [
+          'on: push',
+          'jobs:',
+          '  e2e:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: docker compose build',
+          '  up:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: docker compose up -d',
+          '  pulled:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: docker compose -f pulled/compose.yaml up -d && docker compose down',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [
+      at('job-no-timeout', 'info', CI, 3, 3, { message: /job "e2e" builds images \(Dockerfile\)/ }),
+      at('job-no-timeout', 'info', CI, 7, 3),
+    ],
+  },
+  {
+    name: 'a script a job runs that builds with compose counts too',
+    repo: {
       files: {
         'compose.yaml': 'services:\n  api:\n    build: .\n',
         Dockerfile: 'FROM alpine:3.20\n',
-        [CI]: 'on: push\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker compose build\n',
+        'scripts/e2e.sh': '#!/bin/sh\ndocker compose up --build -d\n',
+        [CI]: 'on: push\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./scripts/e2e.sh\n',
       },
     },
-    [jobNoTimeout],
-  );
-  assertFindings(findings, [at('job-no-timeout', 'info', CI, 3, 3)]);
-});
+    expect: [at('job-no-timeout', 'info', CI, 3, 3)],
+  },
+]);

@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/missing-file.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -41,7 +40,8 @@ ruleTest(rule, [
     repo: api({ 'crossdock.yaml': 'images:\n  reg/api:\n    context: api\n' }),
     expect: [
       at('missing-file', 'error', 'api/Dockerfile', 4, 6, {
-        message: /`.env.example` does not exist in the build context `api` \(set at crossdock.yaml:1\)/,
+        message:
+          /`.env.example` does not exist in the build context `api` \(as its build definition sets it\)/,
         sites: ['crossdock.yaml:1'],
       }),
       at('missing-file', 'error', 'api/Dockerfile', 5, 6, { message: /not committed \(untracked\)/ }),
@@ -51,6 +51,23 @@ ruleTest(rule, [
       }),
       at('missing-file', 'error', 'api/Dockerfile', 9, 6, {
         message: /`docs\/\*\.md` matches no committed file/,
+      }),
+    ],
+  },
+  {
+    name: 'two builds of one Dockerfile missing the same file are one finding, with both build sites (the message names no build)',
+    repo: {
+      files: {
+        'api/Dockerfile': 'FROM python:3.12-slim\nCOPY .env.example /app/.env\n',
+        'crossdock.yaml': 'images:\n  reg/api:\n    context: api\n',
+        '.github/workflows/ci.yml': wf('      - run: docker build -t reg/api2 api\n'),
+      },
+    },
+    expect: [
+      at('missing-file', 'error', 'api/Dockerfile', 2, 6, {
+        message:
+          /^`.env.example` does not exist in the build context `api` \(as its build definition sets it\)/,
+        sites: ['.github/workflows/ci.yml:7', 'crossdock.yaml:1'],
       }),
     ],
   },
@@ -263,6 +280,16 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'unknown: a stage-level `ARG SRC` without a default (no global one) in a Dockerfile nothing builds is unknown too, not empty: a note, not absentEvery',
+    repo: { files: { 'app/Dockerfile': 'FROM python:3.12-slim\nARG SRC\nCOPY $SRC/x /app/\n' } },
+    expect: [
+      at('unresolved-value', 'info', 'app/Dockerfile', 3, 6, {
+        message:
+          /ARG SRC has no default and no build site in the repository passes it; not checked: whether `\$SRC\/x` is in the build context/,
+      }),
+    ],
+  },
+  {
     name: 'condition: sources that are not context paths are skipped: --from, URLs, git, heredocs, `..` (copy-outside-context’s); a stage not built is not checked',
     repo: {
       files: {
@@ -318,6 +345,16 @@ ruleTest(rule, [
     expect: [at('missing-file', 'error', 'compose.yaml', 4, 15)],
   },
   {
+    name: 'compose nothing in the repository runs: a missing env_file without an example is for whoever runs it to create (info)',
+    repo: { files: { 'compose.yaml': 'services:\n  a:\n    image: alpine\n    env_file: .env\n' } },
+    expect: [
+      at('missing-file', 'info', 'compose.yaml', 4, 15, {
+        message:
+          /nothing here runs this compose file, so whoever runs `docker compose up` must create it first/,
+      }),
+    ],
+  },
+  {
     name: 'condition: a committed env_file is fine',
     repo: {
       files: { 'compose.yaml': 'services:\n  a:\n    image: alpine\n    env_file: .env\n', '.env': 'A=1\n' },
@@ -358,18 +395,20 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'a step with known outputs (`cp .env.example .env`) creates only those: a later copy of one of them is fine, of another file is still reported',
+    repo: {
+      files: {
+        '.env.example': 'A=1\n',
+        '.github/workflows/ci.yml': wf(
+          '      - run: cp .env.example .env\n      - run: cp .env .env.bak\n      - run: cp config.sample config\n',
+        ),
+      },
+    },
+    expect: [
+      at('missing-file', 'error', '.github/workflows/ci.yml', 9, 17, {
+        message: /`config.sample` \(copied by this step\)/,
+      }),
+    ],
+  },
 ]);
-
-// Suspected bugs (see the report).
-test.todo(
-  'missing-file: a stage `ARG SRC` without a default in a Dockerfile nothing builds is unknown, so `COPY $SRC/x` gets a note, not absentEvery',
-);
-test.todo(
-  'missing-file: two builds of one Dockerfile missing the same file are one finding with both build sites (today: two findings, the message embeds "set at <line>")',
-);
-test.todo(
-  'missing-file: a step with known outputs (`cp a .env`) does not hide a later `cp config.sample config` (today: a note blaming the cp step)',
-);
-test.todo(
-  'missing-file: an env_file with no example in a compose file nothing runs is the envUser info (today: refAbsent error; `userCreated` is never set)',
-);

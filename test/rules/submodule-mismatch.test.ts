@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/submodule-mismatch.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -118,10 +117,14 @@ ruleTest(rule, [
     repo: { files: { 'README.md': 'x' } },
     expect: [],
   },
+  {
+    name: 'a gitlink with no .gitmodules file at all is an error at .gitmodules:1:1, reached like a .gitmodules that exists',
+    repo: { files: { 'README.md': 'x' }, gitlinks: { 'vendor/proto': SHA } },
+    expect: [
+      at('submodule-mismatch', 'error', '.gitmodules', 1, 1, {
+        message: /gitlink\) at `vendor\/proto` but \.gitmodules has no entry/,
+        reachable: true,
+      }),
+    ],
+  },
 ]);
-
-// Suspected bug (see the report): with no .gitmodules file at all the finding is placed on a file that is not in the
-// inventory, so it is not reached and capped at warning, while the same defect with a .gitmodules is an error.
-test.todo(
-  'submodule-mismatch: a gitlink with no .gitmodules file at all is an error at .gitmodules:1:1 (today: warning, reachable false)',
-);

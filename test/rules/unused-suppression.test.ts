@@ -6,7 +6,9 @@ import jobNoTimeout from '../../src/rules/job-no-timeout.js';
 import pipNoTimeout from '../../src/rules/pip-no-timeout.js';
 import unpinnedDependency from '../../src/rules/unpinned-dependency.js';
 import unusedSuppression from '../../src/rules/unused-suppression.js';
-import { checkRepo } from '../helpers/check.js';
+import { runRules } from '../../src/engine/run.js';
+import type { Finding } from '../../src/model/finding.js';
+import { checkRepo, loadRepo } from '../helpers/check.js';
 import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
 const config = 'images:\n  "ghcr.io/acme/api":\n    context: .\n    dockerfile: Dockerfile\n';
@@ -147,19 +149,30 @@ test('unused-suppression: the hint says to remove or move the comment', async ()
   assert.match(findings[0]?.hint ?? '', /remove the comment, or move it to the line before the finding/);
 });
 
-test.todo('unused-suppression: a comment for a rule that did not run (an --online rule, checked offline) cannot be judged unused', async () => {
-  const findings = await checkRepo(
-    {
-      files: {
-        'crossdock.yaml': config,
-        Dockerfile:
-          '# crossdock-ignore base-image-platform-missing: the mirror serves both platforms\nFROM registry.example.com/python:3.12\n',
-      },
+test('unused-suppression: a comment for a rule that did not run (an --online rule checked offline, a rule turned off, a rule not selected) cannot be judged unused', async () => {
+  const repo = {
+    files: {
+      'crossdock.yaml': `${config}rules:\n  pip-no-timeout: off\n`,
+      Dockerfile: [
+        '# crossdock-ignore base-image-platform-missing: the mirror serves both platforms',
+        'FROM registry.example.com/python:3.12',
+        '# crossdock-ignore pip-no-timeout: the index is local',
+        'WORKDIR /app',
+        '# crossdock-ignore healthcheck-tool-missing: a sidecar checks health',
+        'WORKDIR /srv',
+        '',
+      ].join('\n'),
     },
-    allRules(),
-  );
+  };
+  const unused = (fs: Finding[]) => fs.filter((f) => f.ruleId === 'unused-suppression');
+  // Every rule, offline: the online rule did not run, pip-no-timeout is off; healthcheck-tool-missing ran.
+  assertFindings(unused(await checkRepo(repo, allRules())), [
+    at('unused-suppression', 'info', 'Dockerfile', 5, 1),
+  ]);
+  // --rule job-no-timeout --rule unused-suppression: healthcheck-tool-missing was not selected either.
+  const model = await loadRepo(repo);
   assertFindings(
-    findings.filter((f) => f.ruleId === 'unused-suppression'),
+    unused(await runRules(model, allRules(), { only: ['job-no-timeout', 'unused-suppression'] })),
     [],
   );
 });

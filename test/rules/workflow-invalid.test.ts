@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import workflowInvalid from '../../src/rules/workflow-invalid.js';
 import { checkRepo } from '../helpers/check.js';
-import { assertFindings, at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
+import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
 const valid = [
   'name: image',
@@ -221,30 +221,28 @@ test('workflow-invalid: the hint says GitHub runs none of the jobs', async () =>
   assert.match(findings[0]?.hint ?? '', /GitHub rejects the whole file/);
 });
 
-/** Cases GitHub rejects that the rule does not report yet (see the report). */
-function todo(c: RuleCase): void {
-  test.todo(`workflow-invalid: ${c.name}`, async () => {
-    assertFindings(await checkRepo(c.repo, [workflowInvalid]), c.expect);
-  });
-}
-
-todo({
-  name: 'a job with neither runs-on nor uses is rejected ("Required property is missing: runs-on")',
-  repo: { files: { '.github/workflows/a.yml': oneJob(['    steps:', '      - run: make']) } },
-  expect: [err('.github/workflows/a.yml', 3, 3, /runs-on/)],
-});
-
-todo({
-  name: 'a step with both run and uses is rejected',
-  repo: {
-    files: {
-      '.github/workflows/a.yml': oneJob([
-        '    runs-on: ubuntu-latest',
-        '    steps:',
-        '      - run: make',
-        '        uses: actions/checkout@v4',
-      ]),
-    },
+ruleTest(workflowInvalid, [
+  {
+    name: 'a job with neither runs-on nor uses is rejected ("Required property is missing: runs-on")',
+    repo: { files: { '.github/workflows/a.yml': oneJob(['    steps:', '      - run: make']) } },
+    expect: [err('.github/workflows/a.yml', 3, 3, /runs-on/)],
   },
-  expect: [err('.github/workflows/a.yml', 6, 9, /run.*uses|uses.*run/)],
-});
+  {
+    name: 'a step with both run and uses is rejected, at the step; a step with neither is rejected too',
+    repo: {
+      files: {
+        '.github/workflows/a.yml': oneJob([
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: make',
+          '        uses: actions/checkout@v4',
+          '      - name: nothing',
+        ]),
+      },
+    },
+    expect: [
+      err('.github/workflows/a.yml', 6, 9, /run.*uses|uses.*run/),
+      err('.github/workflows/a.yml', 8, 9, /neither "run" nor "uses"/),
+    ],
+  },
+]);

@@ -7,7 +7,7 @@ import { platformList } from '../builds.js';
 import type { Y } from '../yaml/node.js';
 
 /** Compose interpolation: `$$`, `${X}`, `${X:-d}`, `${X-d}`, `${X:?e}`, `$X`. Only defaults are known (CI view). */
-export function interpolate(text: string, onMissing?: (name: string) => void): string {
+export function interpolate(text: string, onMissing?: (name: string, written: string) => void): string {
   return text.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (
@@ -21,7 +21,7 @@ export function interpolate(text: string, onMissing?: (name: string) => void): s
       const name = braced ?? bare ?? '';
       if (op?.endsWith('-')) return interpolate(word ?? '', onMissing);
       if (op?.endsWith('+')) return '';
-      onMissing?.(name);
+      onMissing?.(name, whole);
       // Unset in a clean CI run; kept as written so rules can tell an unresolved value from an empty one.
       return whole;
     },
@@ -103,10 +103,21 @@ export function readCompose(doc: Y): ComposeFacts {
   const dir = dirname(file.path);
   const project: ComposeProject = { file, variables: new Map(), envFiles: [], example: undefined };
   const facts: ComposeFacts = { project, builds: [], workloads: [] };
-  const missingAt = (site: Site) => (name: string) => {
-    const list = project.variables.get(name) ?? [];
-    list.push(site);
-    project.variables.set(name, list);
+  // At the `${X}` itself when the scalar is written as is in the file (not at the start of a longer value).
+  const missingAt = (site: Site) => {
+    const raw = file.text.slice(site.span.start, site.span.end);
+    let from = 0;
+    return (name: string, written: string) => {
+      const k = raw.indexOf(written, from);
+      if (k >= 0) from = k + written.length;
+      const list = project.variables.get(name) ?? [];
+      list.push(
+        k < 0
+          ? site
+          : { file, span: { start: site.span.start + k, end: site.span.start + k + written.length } },
+      );
+      project.variables.set(name, list);
+    };
   };
   // Walk every scalar once for variables without defaults (anywhere in the file).
   const walk = (y: Y | undefined, depth: number) => {

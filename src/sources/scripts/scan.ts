@@ -1,4 +1,4 @@
-import type { Located, Site } from '../../model/deploy.js';
+import type { ComposeRun, Located, Site } from '../../model/deploy.js';
 import { dirname, joinPath } from '../../model/repo.js';
 import type { ShellCommand, ShellScript, ShellWord } from '../../model/shell.js';
 import type { SourceFile } from '../../model/source.js';
@@ -41,6 +41,8 @@ export interface BuildCommand {
   tags: Located<string>[];
   push: boolean;
   buildArgs: Record<string, Value<string>>;
+  /** `"$@"` with unknown arguments: they may pass any `--build-arg`. */
+  otherArgs: Unknown | undefined;
   target: string | undefined;
   cacheRefs: Located<string>[];
   namedContexts: Record<string, string>;
@@ -82,7 +84,7 @@ export interface ScanResult {
   /** Files rendered with `envsubst` / `sed -i` (placeholders filled at deploy time). */
   renders: DeployPath[];
   /** Compose files it runs (`docker compose -f X up`; without -f, the default names in its folder). */
-  composes: Located<string>[];
+  composes: ComposeRun[];
   /** `echo "name=value" >> "$GITHUB_OUTPUT"` (and `$GITHUB_ENV`): every value written. */
   outputs: Map<string, { values: string[]; unknown: boolean }>;
   env: Map<string, { values: string[]; unknown: boolean }>;
@@ -108,6 +110,8 @@ export interface ScanContext {
 }
 
 const MAX_FUNCTION_DEPTH = 4;
+/** A word that is all positional parameters: `"$@"`, `${@}`, `$*`. */
+const ALL_ARGS = /^\$(?:@|\{@\}|\*|\{\*\})$/;
 const ROOT = '\u0001';
 
 /** Programs that never write repository files a later build reads (their effects are known, or elsewhere). */
@@ -688,10 +692,21 @@ class Scanner {
     return m?.[1] ? { name: m[1], append: true } : undefined;
   }
 
-  /** argv with `"${NAME[@]}"` spliced into the array's words, and a leading `$DRY`-style prefix dropped. */
+  /**
+   * argv with `"${NAME[@]}"` spliced into the array's words, `"$@"` into the known arguments, and a leading
+   * `$DRY`-style prefix dropped.
+   */
   private spliceArrays(argv: ShellWord[]): ShellWord[] {
     const out: ShellWord[] = [];
     for (const w of argv) {
+      if (this.args && ALL_ARGS.test(w.value)) {
+        // Each argument is one word, taken literally (escaped so expansion leaves it as given).
+        for (const a of this.args) {
+          const value = a.replace(/[\\$`]/g, '\\$&');
+          out.push({ ...w, value, raw: value, quoted: true });
+        }
+        continue;
+      }
       const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}$/.exec(w.value);
       const words = m?.[1] ? this.arrays.get(m[1]) : undefined;
       if (words) out.push(...words);
@@ -795,6 +810,30 @@ class Scanner {
     if ((prog === 'docker' && a1 === 'compose') || prog === 'docker-compose') {
       const from = prog === 'docker' ? 2 : 1;
       let any = false;
+      const files: Located<string>[] = [];
+      // The subcommand: the first word that is neither a global flag nor its value.
+      let verb: string | undefined;
+      let k0 = from;
+      for (; k0 < argv.length; k0++) {
+        const v = argv[k0]?.value ?? '';
+        if (!v.startsWith('-')) {
+          verb = v;
+          break;
+        }
+        if (
+          /^(-f|--file|-p|--project-name|--project-directory|--profile|--env-file|--ansi|--progress|--parallel)$/.test(
+            v,
+          )
+        )
+          k0++;
+      }
+      const rest = argv.slice(k0 + 1).map((w) => w.value);
+      const builds: ComposeRun['builds'] =
+        verb === 'build' || (/^(up|run|create)$/.test(verb ?? '') && rest.includes('--build'))
+          ? 'always'
+          : /^(up|run|create)$/.test(verb ?? '') && !rest.includes('--no-build')
+            ? 'missing'
+            : undefined;
       for (let k = from; k < argv.length; k++) {
         const v = argv[k]?.value ?? '';
         const w =
@@ -806,14 +845,15 @@ class Scanner {
         if (!w) continue;
         any = true;
         const p = this.path(w);
-        if (p.known) this.out.composes.push({ value: p.value, site: this.site(w) });
+        if (p.known) files.push({ value: p.value, site: this.site(w) });
       }
       if (!any) {
         const base = this.resolvePath('.', site);
         if (base.known)
           for (const n of ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'])
-            this.out.composes.push({ value: joinPath(base.value, n) ?? n, site });
+            files.push({ value: joinPath(base.value, n) ?? n, site });
       }
+      for (const f of files) this.out.composes.push({ ...f, builds });
       return;
     }
     if (prog === 'kubectl' || prog === 'oc') {
@@ -1010,6 +1050,7 @@ class Scanner {
       tags: [],
       push: tool === 'kaniko',
       buildArgs: {},
+      otherArgs: undefined,
       target: undefined,
       cacheRefs: [],
       namedContexts: {},
@@ -1020,6 +1061,11 @@ class Scanner {
     for (let i = from; i < argv.length; i++) {
       const w = argv[i] as ShellWord;
       const v = w.value;
+      // `"$@"` left in argv: the caller's arguments are not known, and may hold any flag.
+      if (ALL_ARGS.test(v)) {
+        const u = this.variable('@', this.site(w));
+        if (!u.known) out.otherArgs ??= u;
+      }
       if (!v.startsWith('-') || v === '-') {
         positional.push(w);
         continue;

@@ -431,13 +431,15 @@ function masking(facts: CommandFacts[], i: number, pipefail: boolean): Masking |
       continue;
     }
     if (op !== '||') break;
-    // The handler: every command after `||` up to the end of the list.
+    // The handler: every command after `||` up to the end of the list; a `{ …; }` or `( … )` group is one command.
     const handler: CommandFacts[] = [];
+    const depth = facts[j]?.command.depth ?? 0;
     let k = j + 1;
     for (; k < facts.length; k++) {
       const f = facts[k] as CommandFacts;
       handler.push(f);
-      if (f.command.next !== '&&' && f.command.next !== '||' && f.command.next !== '|') break;
+      const inGroup = (facts[k + 1]?.command.depth ?? 0) > depth;
+      if (!inGroup && f.command.next !== '&&' && f.command.next !== '||' && f.command.next !== '|') break;
     }
     if (handler.length === 0) return undefined;
     // The list goes on after the handler as if the install had succeeded, unless the handler fails on purpose.
@@ -454,9 +456,25 @@ function masking(facts: CommandFacts[], i: number, pipefail: boolean): Masking |
   }
   const next = facts[j + 1];
   const last = facts[j]?.command;
+  // Under `set -e` the shell stops at the failed install: a later `; true` never runs.
+  if (errexit(facts, i)) return undefined;
   if (last?.next === ';' && next && isNoop(next.command) && j + 2 >= facts.length)
     return { how: 'semicolon', by: next.command, declared: declaresOptional(next.command) };
   return undefined;
+}
+
+/** `set -e` (`set -eux`, `set -o errexit`) runs at top level before command `i`, and no `set +e` after it. */
+function errexit(facts: CommandFacts[], i: number): boolean {
+  let on = false;
+  for (const f of facts.slice(0, i)) {
+    if (f.name !== 'set' || f.command.depth > 0) continue;
+    const words = f.argv.slice(1).map((w) => w.value);
+    words.forEach((w, n) => {
+      if (/^-[a-zA-Z]*e/.test(w) || (w === '-o' && words[n + 1] === 'errexit')) on = true;
+      if (/^\+[a-zA-Z]*e/.test(w) || (w === '+o' && words[n + 1] === 'errexit')) on = false;
+    });
+  }
+  return on;
 }
 
 /** Analyses every command of the scripts (a RUN's shell text and heredocs, a workflow `run:`, a script). */

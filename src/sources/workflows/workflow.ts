@@ -1,5 +1,6 @@
 import { runnerArchitecture } from '../../knowledge/runners.js';
 import type {
+  ComposeRun,
   Located,
   RegistryMention,
   Site,
@@ -75,6 +76,15 @@ export interface Invocation {
   make: boolean;
 }
 
+/** A compose file a workflow job runs (in a step, or through a script): the builds it runs belong to that job. */
+export interface ComposeInvocation {
+  run: ComposeRun;
+  job: { workflow: Workflow; job: WorkflowJob };
+  runsOn: WorkflowJob['runsOn'];
+  qemu: boolean;
+  before: Build['before'];
+}
+
 /** A `docker buildx bake` a workflow runs (bake-action or a run step). */
 export interface BakeInvocation {
   files: string[];
@@ -96,6 +106,7 @@ export interface WorkflowFacts {
   invocations: Invocation[];
   bakes: BakeInvocation[];
   mentions: RegistryMention[];
+  composes: ComposeInvocation[];
 }
 
 type Scope = {
@@ -323,7 +334,14 @@ function stepEffect(
 /** Reads a GitHub Actions workflow: jobs, steps, matrix label sets, and the builds its steps run. */
 export function readWorkflow(doc: Y, inventory: Inventory): WorkflowFacts {
   const wf = emptyWorkflow(doc.file);
-  const facts: WorkflowFacts = { workflow: wf, builds: [], invocations: [], bakes: [], mentions: [] };
+  const facts: WorkflowFacts = {
+    workflow: wf,
+    builds: [],
+    invocations: [],
+    bakes: [],
+    mentions: [],
+    composes: [],
+  };
   if (!doc.isMap) {
     wf.problems.push({ message: 'a workflow must be a mapping with "on" and "jobs"', site: doc.site });
     return facts;
@@ -350,6 +368,13 @@ export function readWorkflow(doc: Y, inventory: Inventory): WorkflowFacts {
     for (const e of y.entries())
       if (!JOB_KEYS.has(e.key))
         wf.problems.push({ message: `unknown key "${e.key}" in job "${j.key}"`, site: e.keySite });
+    // A job runs steps on a runner, or calls a reusable workflow.
+    const keys = new Set(y.entries().map((e) => e.key));
+    if (!keys.has('runs-on') && !keys.has('uses'))
+      wf.problems.push({
+        message: `job "${j.key}" has neither "runs-on" nor "uses" (Required property is missing: runs-on)`,
+        site: j.keySite,
+      });
     readJob(j.key, j.keySite, y, wf, facts, inventory);
   }
   return facts;
@@ -403,6 +428,15 @@ function readJob(
     for (const e of s.entries())
       if (!STEP_KEYS.has(e.key))
         wf.problems.push({ message: `unknown step key "${e.key}"`, site: e.keySite });
+    const hasUses = s.entries().some((e) => e.key === 'uses');
+    const hasRun = s.entries().some((e) => e.key === 'run');
+    if (hasUses && hasRun)
+      wf.problems.push({
+        message: 'a step has both "run" and "uses": it must have exactly one',
+        site: s.site,
+      });
+    else if (!hasUses && !hasRun)
+      wf.problems.push({ message: 'a step has neither "run" nor "uses": it must have one', site: s.site });
     const stepEnv = { ...env, ...envOf(s.get('env')) };
     const step = readStep(s, stepEnv, defaultWd, stepsById, githubEnv);
     job.steps.push(step);
@@ -419,6 +453,11 @@ function readJob(
         const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
         const scan = scanRun(step, scope, cwd, githubEnv);
         if (k === 0) scanned = scan.effects;
+        // `cp ${{ matrix.dir }}/x y`: GitHub substitutes each combination's value before the shell runs.
+        if (matrixDependent)
+          for (const cp of scan.copies)
+            if (!text.copies.some((x) => x.value === cp.value && x.site.span.start === cp.site.span.start))
+              text.copies.push(cp);
         for (const [n, b] of scan.builds.entries()) {
           const runs = [{ labels: p.labels, site: runsOnSite }];
           const build = commandBuild(b, {
@@ -460,6 +499,14 @@ function readJob(
               make: r.value === 'make',
             });
           }
+          for (const run of scan.composes)
+            facts.composes.push({
+              run,
+              job: ref,
+              runsOn: perCombo.length > 1 ? runsOn : [{ labels: p.labels, site: runsOnSite }],
+              qemu,
+              before: [...before, ...scan.effects.filter((e) => e.site.span.start < run.site.span.start)],
+            });
           for (const bake of scan.bakes)
             facts.bakes.push({
               files: bake.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
@@ -684,7 +731,7 @@ function buildPushBuild(
   runsOnSite: Site,
   qemu: boolean,
   before: Build['before'],
-  inventory: Inventory,
+  _inventory: Inventory,
   comboIndex: number | undefined,
 ): Build {
   const file = step.site.file;
