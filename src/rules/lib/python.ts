@@ -30,8 +30,10 @@ function inContext(view: ImageView, sv: StageView, ins: DfInstruction, inImage: 
 }
 
 /**
- * The repository file an in-image path was copied from. With a known context, the copy decides; with an unknown
- * context (a Dockerfile nothing builds), the one candidate context where that file exists, else unknown.
+ * The repository file an in-image path was copied from. With a known context, the copy decides. With an unknown
+ * context (a Dockerfile nothing builds), only what holds under every candidate context is known: with one
+ * candidate, the file under it; with several, the copy names a different file under each (or fails under those
+ * where it is absent), so the file is unknown — never "the only candidate where the file exists".
  */
 export function repoFileOf(
   model: ProjectModel,
@@ -43,16 +45,10 @@ export function repoFileOf(
   const src = imageFileSource(view, sv.stage, ins, inImage);
   if (src.known || view.build.context.known) return src;
   const rel = inContext(view, sv, ins, inImage);
-  if (rel === undefined) return src;
-  const hits = (view.build.context.candidates ?? [])
-    .map((c) => joinPath(c, rel))
-    .filter((p): p is string => p !== undefined && model.inventory.files.has(p));
-  const one = hits[0];
-  if (hits.length === 1 && one)
-    return known(one, {
-      kind: 'convention',
-      detail: 'the only folder the build context can be where it exists',
-    });
+  const candidates = view.build.context.candidates ?? [];
+  const only = rel === undefined || candidates.length !== 1 ? undefined : joinPath(candidates[0] ?? '.', rel);
+  if (only !== undefined && model.inventory.files.has(only))
+    return known(only, { kind: 'convention', detail: 'the only folder the build context can be' });
   return src;
 }
 
@@ -173,6 +169,9 @@ export function installedProject(
     if (f.known)
       return known(f.value.includes('/') ? f.value.slice(0, f.value.lastIndexOf('/')) : '.', f.origin);
   }
+  // Copied from a context that is not known (a Dockerfile nothing builds): that is the root cause.
+  const ctx = view.build.context;
+  if (!ctx.known && inContext(view, sv, ins, p.value) !== undefined) return { ...ctx };
   return unknown('effects', `what \`${w.value}\` holds in the image is not known`, {
     file: view.file,
     span: w.span,
