@@ -1,5 +1,6 @@
 import type { ShellFacts, ShellScript } from './shell.js';
 import type { SourceFile, Span } from './source.js';
+import type { Value } from './value.js';
 
 /** A place in a parsed source: what rules report against. */
 export interface Site {
@@ -225,6 +226,8 @@ export interface WorkflowStep {
         applies: Located<string>[];
         /** Compose files it runs (`docker compose -f X up`). */
         composes: Located<string>[];
+        /** The folder each command runs in (`working-directory` and `cd` followed), by the command's start offset. */
+        cwdAt: Map<number, Value<string>>;
       }
     | undefined;
 }

@@ -79,6 +79,8 @@ export interface ScanResult {
   env: Map<string, { values: string[]; unknown: boolean }>;
   /** Commands before each build that may write files (their outputs when known). */
   variables: Map<string, Value<string>>;
+  /** The working directory each command runs in (`cd` followed), by the command's start offset. */
+  cwdAt: Map<number, Cwd>;
 }
 
 export interface ScanContext {
@@ -202,6 +204,7 @@ class Scanner {
       outputs: new Map(),
       env: new Map(),
       variables: this.vars,
+      cwdAt: new Map(),
     };
   }
 
@@ -654,6 +657,7 @@ class Scanner {
 
   private command(cmd: ShellCommand, argv: ShellWord[], prog: string, depth: number): void {
     const site = this.site(cmd);
+    this.out.cwdAt.set(cmd.span.start, this.cwd);
     if (
       prog === 'export' ||
       prog === 'readonly' ||

@@ -648,6 +648,7 @@ function readStep(
       outputs: new Map(),
       applies: [],
       composes: [],
+      cwdAt: new Map(),
     };
     step.run = run;
     const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
@@ -670,6 +671,8 @@ function readStep(
     run.outputs = scan.outputs;
     run.applies.push(...scan.applies);
     run.composes.push(...scan.composes);
+    for (const [at, c] of scan.cwdAt)
+      run.cwdAt.set(at, c.known ? known(c.path, { kind: 'literal', site: runY.site }) : c.why);
   }
   return step;
 }
