@@ -346,7 +346,7 @@ function bakeBuild(
       definition: site(t.span),
       context: t.context ? site(t.context.span) : undefined,
       dockerfile: t.dockerfile ? site(t.dockerfile.span) : undefined,
-      platforms: t.platforms[0] ? site(t.platforms[0].span) : undefined,
+      platforms: inv?.platformsSite ?? (t.platforms[0] ? site(t.platforms[0].span) : undefined),
       tags: t.tags.map((x) => site(x.span)),
     },
     job: inv?.job,

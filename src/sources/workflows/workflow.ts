@@ -83,6 +83,8 @@ export interface BakeInvocation {
   push: boolean;
   /** `--set *.platform=…` / bake-action `set:` overrides of platforms. */
   platforms: Value<string> | undefined;
+  /** Where that override is written. */
+  platformsSite?: Site;
   job: { workflow: Workflow; job: WorkflowJob };
   runsOn: WorkflowJob['runsOn'];
   qemu: boolean;
@@ -486,20 +488,28 @@ function readJob(
     }
     if (action === 'docker/bake-action') {
       const scope: Scope = { env: stepEnv, matrix: perCombo[0]?.combo ?? {}, steps: stepsById };
-      const list = (k: string) =>
+      const list = (k: string, separators = /[\n,]/) =>
         (step.with.get(k)?.value ?? '')
-          .split(/[\n,]/)
+          .split(separators)
           .map((x) => x.trim())
           .filter(Boolean);
-      const setPlatform = list('set').find((x) => /\.platform=/.test(x));
+      // `set:` is one override per line (a platform list holds commas).
+      const setPlatform = list('set', /\n/).find((x) => /\.platform=/.test(x));
       facts.bakes.push({
         files: list('files'),
         targets: list('targets'),
         cwd: joinPath('.', step.with.get('workdir')?.value ?? '.') ?? '.',
         push: step.with.get('push')?.value === 'true',
         platforms: setPlatform
-          ? toValue(evaluateText(setPlatform.slice(setPlatform.indexOf('=') + 1), scope, step.site))
+          ? toValue(
+              evaluateText(
+                setPlatform.slice(setPlatform.indexOf('=') + 1),
+                scope,
+                step.with.get('set')?.valueSite ?? step.site,
+              ),
+            )
           : undefined,
+        platformsSite: setPlatform ? step.with.get('set')?.valueSite : undefined,
         job: ref,
         runsOn,
         qemu,
