@@ -49,7 +49,7 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
             const targets =
               c.pip && c.pip.verb !== 'download'
                 ? [...c.pip.editables, ...c.pip.packages]
-                    .map((w) => w.value.replace(/\[.*\]$/, ''))
+                    .map((w) => (w.value.includes('[') ? w.value.slice(0, w.value.indexOf('[')) : w.value))
                     .filter((v) => /^\.{1,2}(\/|$)/.test(v) && !/\.(whl|tar\.gz|zip)$|\*/.test(v))
                 : (c.name === 'poetry' && c.argv[1]?.value === 'install') ||
                     (c.name === 'uv' && c.argv[1]?.value === 'sync')

@@ -298,7 +298,11 @@ function createdBy(
       break;
     case 'curl':
       out.push(...flagValue('-o', '--output'), ...grouped('o'));
-      if (argv.some((w) => /^-[A-Za-z]*O[A-Za-z]*$/.test(w.value) || w.value === '--remote-name'))
+      if (
+        argv.some(
+          (w) => (/^-[A-Za-z]+$/.test(w.value) && w.value.includes('O')) || w.value === '--remote-name',
+        )
+      )
         out.push('.');
       break;
     case 'wget': {
