@@ -354,7 +354,7 @@ function bakeBuild(
       definition: site(t.span),
       context: t.context ? site(t.context.span) : undefined,
       dockerfile: t.dockerfile ? site(t.dockerfile.span) : undefined,
-      platforms: t.platforms[0] ? site(t.platforms[0].span) : undefined,
+      platforms: inv?.platformsSite ?? (t.platforms[0] ? site(t.platforms[0].span) : undefined),
       tags: t.tags.map((x) => site(x.span)),
     },
     job: inv?.job,
@@ -1092,8 +1092,12 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
     for (const sv of view.stages) {
       if (!sv.built) continue;
       for (const ins of sv.stage.instructions)
-        for (const c of ins.analysis?.facts.commands ?? [])
-          for (const w of c.pip?.requirementFiles ?? []) {
+        for (const c of ins.analysis?.facts.commands ?? []) {
+          // What pip installs (-r files), and the package.json an npm/yarn/pnpm install reads where it runs.
+          const npm =
+            (c.installer === 'npm' || c.installer === 'yarn' || c.installer === 'pnpm') &&
+            /^(install|ci|i|add)?$/.test(c.argv[1]?.value.replace(/^-.*/, '') ?? '');
+          for (const w of [...(c.pip?.requirementFiles ?? []), ...(npm ? [{ value: 'package.json' }] : [])]) {
             const wd = workdirAt(view, sv.stage, ins);
             const p = w.value.startsWith('/')
               ? normalize('/', w.value)
@@ -1103,10 +1107,11 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
             const src = p ? imageFileSource(view, sv.stage, ins, p) : undefined;
             if (src?.known) files.add(src.value);
           }
+        }
       for (const m of copyMappings(view, sv.stage)) {
         if (!view.build.context.known) continue;
         const p = joinPath(view.build.context.value, m.source);
-        if (p && /\.(txt|in|lock|toml|cfg|py)$/.test(p)) files.add(p);
+        if (p && /\.(txt|in|lock|toml|cfg|py)$|(^|\/)package\.json$/.test(p)) files.add(p);
       }
     }
   }

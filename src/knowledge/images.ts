@@ -209,6 +209,18 @@ export function imageShips(image: string, tool: Tool): boolean | undefined {
   return undefined;
 }
 
+/**
+ * The image holds no application files (nothing under /app, /opt/…, /srv, a requirements file): `scratch`, the
+ * official language and distro images, distroless. Undefined for any other image: it may hold anything.
+ */
+export function shipsNoAppFiles(image: string): true | undefined {
+  const { name, path, official } = imageName(image);
+  if (image.trim() === 'scratch') return true;
+  if (path.startsWith('distroless/') && /^gcr\.io\//.test(image.trim())) return true;
+  const bare = /^(python|pypy|node|debian|ubuntu|alpine|busybox|golang|rust|buildpack-deps)$/;
+  return official && bare.test(name) ? true : undefined;
+}
+
 /** Standard system paths every Linux image has (not created by a Dockerfile). */
 export function isSystemPath(path: string): boolean {
   return (

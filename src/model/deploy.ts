@@ -1,6 +1,6 @@
 import type { ShellFacts, ShellScript } from './shell.js';
 import type { SourceFile, Span } from './source.js';
-import type { Unknown } from './value.js';
+import type { Unknown, Value } from './value.js';
 
 /** A place in a parsed source: what rules report against. */
 export interface Site {
@@ -250,6 +250,8 @@ export interface WorkflowStep {
         renders: Located<string>[];
         /** Compose files it runs (`docker compose -f X up`). */
         composes: ComposeRun[];
+        /** The folder each command runs in (`working-directory` and `cd` followed), by the command's start offset. */
+        cwdAt: Map<number, Value<string>>;
       }
     | undefined;
 }

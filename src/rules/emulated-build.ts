@@ -4,6 +4,7 @@ import { runnerArchitecture } from '../knowledge/runners.js';
 import { formatPlatform } from '../model/platform.js';
 import type { ImageView, ProjectModel } from '../model/project.js';
 import { commandsOf } from './lib/dockerfile.js';
+import { nodeProjectDir, viewInstallsNodeDependencies } from './lib/node.js';
 import { requirementFile } from './lib/python.js';
 
 /** Heavy native dependencies the built stages install (requirements they `pip install -r`, packages named inline). */
@@ -26,14 +27,14 @@ function heavyDependencies(model: ProjectModel, view: ImageView): string[] {
         }
       }
   }
-  for (const p of model.node.packageJsons)
-    if (
-      view.build.context.known &&
-      (view.build.context.value === '.'
-        ? !p.path.includes('/')
-        : p.path === `${view.build.context.value}/package.json`)
-    )
-      for (const d of p.dependencies) if (!d.dev && heavyNode(d.name)) out.add(d.name);
+  // Node packages only when a built stage installs them, from the package.json the image copies.
+  const dir = viewInstallsNodeDependencies(view) ? nodeProjectDir(model, view) : undefined;
+  const pkg = dir?.known
+    ? model.node.packageJsons.find(
+        (p) => p.path === (dir.value === '.' ? 'package.json' : `${dir.value}/package.json`),
+      )
+    : undefined;
+  for (const d of pkg?.dependencies ?? []) if (!d.dev && heavyNode(d.name)) out.add(d.name);
   return [...out].sort();
 }
 

@@ -1,5 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { installedRequirementFiles } from './lib/python.js';
+import { requirementInstalls } from './lib/python.js';
 
 export default createRule<'mixed' | 'required' | 'unused'>({
   meta: {
@@ -18,7 +18,7 @@ export default createRule<'mixed' | 'required' | 'unused'>({
     hint: 'regenerate the file with hashes for every line (`pip-compile --generate-hashes`, `uv pip compile --generate-hashes`), and install the lock file, not the loose requirements',
   },
   check(ctx) {
-    const installed = installedRequirementFiles(ctx.model);
+    const { files: installed, unknowns } = requirementInstalls(ctx.model);
     const requireHashes = new Set<string>();
     for (const [path, uses] of installed)
       if (uses.some((u) => u.command.pip?.requireHashes)) requireHashes.add(path);
@@ -46,6 +46,11 @@ export default createRule<'mixed' | 'required' | 'unused'>({
           });
       }
       if (hashed.length > 0 && unhashed.length === 0 && !installed.has(req.path) && installed.size > 0) {
+        // An install whose -r file is not known may be of this lock.
+        if (unknowns.length) {
+          for (const u of unknowns) ctx.unknown(u, `whether ${req.path} is installed by a Dockerfile`);
+          continue;
+        }
         const others = [...installed.keys()].slice(0, 3).join(', ');
         ctx.report({
           messageId: 'unused',

@@ -1,27 +1,47 @@
 import { createRule } from '../engine/rule.js';
 import type { DfInstruction } from '../model/dockerfile.js';
 import { copyMappings, normalize, workdirAt } from '../model/eval.js';
-import type { ImageView, StageView } from '../model/project.js';
-import { buildSite, commandsOf } from './lib/dockerfile.js';
+import { shipsNoAppFiles } from '../knowledge/images.js';
+import type { ImageView, ProjectModel, StageView } from '../model/project.js';
+import { type Unknown, unknown } from '../model/value.js';
+import { buildOfImage, buildSite, commandsOf } from './lib/dockerfile.js';
 import { pipPath, requirementFile } from './lib/python.js';
 
-/** Folders and files that exist in the image when a RUN starts (or that an earlier command of it creates). */
+interface Present {
+  paths: string[];
+  trees: string[];
+  /** A RUN with unknown effects ran before: anything may be there. */
+  opaque: boolean;
+  /** The image the chain starts from may hold anything (a private image, an unknown ARG). */
+  base: Unknown | undefined;
+}
+
+/**
+ * Folders and files that exist in the image when a RUN starts (or that an earlier command of it creates); without
+ * `ins`, at the end of the stage. The base image is followed when it is built in this repository; an official
+ * language or distro image holds no application files; any other base may hold anything.
+ */
 function presentBefore(
+  model: ProjectModel,
   view: ImageView,
   sv: StageView,
-  ins: DfInstruction,
+  ins: DfInstruction | undefined,
   upToCommand: number,
-): { paths: string[]; trees: string[]; opaque: boolean } {
-  const out = { paths: [] as string[], trees: [] as string[], opaque: false };
+  depth = 0,
+): Present {
+  const out: Present = { paths: [], trees: [], opaque: false, base: undefined };
   for (const m of copyMappings(view, sv.stage, ins)) (m.tree ? out.trees : out.paths).push(m.dest);
   for (const s of sv.chain) {
     for (const i of s.instructions) {
       if (i === ins) break;
       const wd = workdirAt(view, s, i);
+      const sources = i.words.slice(0, -1);
       if (
         (i.keyword === 'COPY' || i.keyword === 'ADD') &&
         (i.flags.some((f) => f.name === 'from') ||
-          i.words.slice(0, -1).some((w) => w.value.includes('$') || /[*?[]/.test(w.value)))
+          sources.some((w) => w.value.includes('$') || /[*?[]/.test(w.value)) ||
+          // `ADD https://…/x.whl /tmp/x.whl` downloads to its destination.
+          (i.keyword === 'ADD' && sources.some((w) => /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(w.value))))
       ) {
         const dest = i.words[i.words.length - 1]?.value ?? '';
         if (dest.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', dest));
@@ -34,16 +54,40 @@ function presentBefore(
         }
     }
   }
-  const wd = workdirAt(view, sv.stage, ins);
-  for (const c of commandsOf(ins).slice(0, upToCommand)) {
-    if (c.unknownEffects) out.opaque = true;
-    for (const p of c.creates)
-      if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
+  if (ins) {
+    const wd = workdirAt(view, sv.stage, ins);
+    for (const c of commandsOf(ins).slice(0, upToCommand)) {
+      if (c.unknownEffects) out.opaque = true;
+      for (const p of c.creates)
+        if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
+    }
+    for (const f of ins.flags) {
+      if (f.name !== 'mount') continue;
+      const t = /(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(f.value ?? '')?.[1];
+      if (t) out.trees.push(normalize(wd.known ? wd.value : '/', t));
+    }
   }
-  for (const f of ins.flags) {
-    if (f.name !== 'mount') continue;
-    const t = /(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(f.value ?? '')?.[1];
-    if (t) out.trees.push(normalize(wd.known ? wd.value : '/', t));
+  const root = sv.chain[0] ?? sv.stage;
+  const site = { file: view.file, span: root.imageSpan };
+  const base = sv.base;
+  if (!base.known) out.base = { ...base, site: base.site ?? site };
+  else if (!shipsNoAppFiles(base.value)) {
+    const build = depth < 4 ? buildOfImage(model, base.value) : undefined;
+    const baseView = build ? model.images.find((v) => v.build === build) : undefined;
+    const target = baseView?.target ? baseView.stages[baseView.target.index] : undefined;
+    if (baseView && target) {
+      const inner = presentBefore(model, baseView, target, undefined, 0, depth + 1);
+      out.paths.push(...inner.paths);
+      out.trees.push(...inner.trees);
+      out.opaque ||= inner.opaque;
+      out.base = inner.base;
+    } else
+      out.base = unknown(
+        'image-contents',
+        `crossdock does not know what ${base.value} contains`,
+        site,
+        'if the image is built in this repository, let crossdock see its build (a script, workflow or crossdock.yaml images:)',
+      );
   }
   return out;
 }
@@ -93,7 +137,7 @@ export default createRule<'notCopied' | 'viaFile'>({
           const commands = commandsOf(ins);
           commands.forEach((c, k) => {
             if (!c.pip || c.pip.verb === 'download') return;
-            const have = presentBefore(view, sv, ins, k);
+            const have = presentBefore(model, view, sv, ins, k);
             if (have.opaque) return;
             const locals = [
               ...c.pip.editables,
@@ -106,19 +150,27 @@ export default createRule<'notCopied' | 'viaFile'>({
               const project = ['pyproject.toml', 'setup.py', 'setup.cfg'].some((n) =>
                 covered(`${p.value === '/' ? '' : p.value}/${n}`, have),
               );
-              if (!covered(p.value, have) && !project)
-                ctx.report({
-                  messageId: 'notCopied',
-                  data: { what: w.value, path: p.value },
-                  file: view.file,
-                  span: w.span,
-                  sites: buildSite(view),
-                });
+              if (covered(p.value, have) || project) continue;
+              if (have.base) {
+                ctx.unknown(have.base, `whether \`${w.value}\` is in the image before this pip install`);
+                continue;
+              }
+              ctx.report({
+                messageId: 'notCopied',
+                data: { what: w.value, path: p.value },
+                file: view.file,
+                span: w.span,
+                sites: buildSite(view),
+              });
             }
             for (const w of c.pip.requirementFiles) {
               const p = pipPath(view, sv, ins, w);
               if (!p.known) continue;
               if (!covered(p.value, have)) {
+                if (have.base) {
+                  ctx.unknown(have.base, `whether \`-r ${w.value}\` is in the image before this pip install`);
+                  continue;
+                }
                 ctx.report({
                   messageId: 'notCopied',
                   data: { what: `-r ${w.value}`, path: p.value },
@@ -135,14 +187,21 @@ export default createRule<'notCopied' | 'viaFile'>({
               for (const r of req.value.requirements) {
                 if (!r.localPath) continue;
                 const lp = normalize(wd.value, r.localPath);
-                if (!covered(lp, have))
-                  ctx.report({
-                    messageId: 'viaFile',
-                    data: { file: w.value, local: r.localPath },
-                    file: view.file,
-                    span: w.span,
-                    sites: buildSite(view),
-                  });
+                if (covered(lp, have)) continue;
+                if (have.base) {
+                  ctx.unknown(
+                    have.base,
+                    `whether \`${r.localPath}\` is in the image before this pip install`,
+                  );
+                  continue;
+                }
+                ctx.report({
+                  messageId: 'viaFile',
+                  data: { file: w.value, local: r.localPath },
+                  file: view.file,
+                  span: w.span,
+                  sites: buildSite(view),
+                });
               }
             }
           });

@@ -1,11 +1,17 @@
 import { createRule } from '../engine/rule.js';
 import { nodeOfImage } from '../knowledge/images.js';
 import { nodeSatisfies } from '../knowledge/versions.js';
-import type { ImageView, ProjectModel } from '../model/project.js';
-import { dirname } from '../model/repo.js';
+import type { ProjectModel } from '../model/project.js';
+import type { CommandFacts } from '../model/shell.js';
 import type { SourceFile, Span } from '../model/source.js';
-import { buildSite, inImage } from './lib/dockerfile.js';
-import { repoFileOf } from './lib/python.js';
+import { unknown } from '../model/value.js';
+import { buildSite, commandsOf } from './lib/dockerfile.js';
+import { nodeProjectDir } from './lib/node.js';
+
+/** A command that runs Node or its package managers. */
+function usesNode(c: CommandFacts): boolean {
+  return /^(node|npm|npx|yarn|pnpm|corepack)$/.test(c.name ?? '');
+}
 
 interface NodeConstraint {
   value: string;
@@ -43,29 +49,6 @@ function constraintIn(model: ProjectModel, dir: string): NodeConstraint | undefi
   return undefined;
 }
 
-/** The project an image builds: the package.json its stages copy in (followed through the COPY), else the context's. */
-function projectDir(model: ProjectModel, view: ImageView): string | undefined {
-  for (const sv of view.stages) {
-    if (!sv.built) continue;
-    for (const ins of sv.stage.instructions) {
-      if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || ins.flags.some((f) => f.name === 'from'))
-        continue;
-      const dest = ins.words[ins.words.length - 1]?.value ?? '';
-      if (!ins.words.slice(0, -1).some((w) => /(^|\/)package\.json$|^\.$|^\.\/$/.test(w.value))) continue;
-      const at = inImage(
-        view,
-        sv.stage,
-        ins,
-        dest.endsWith('/') || ins.words.length > 2 || dest === '.' ? `${dest}/package.json` : dest,
-      );
-      const next = sv.stage.instructions[sv.stage.instructions.indexOf(ins) + 1] ?? ins;
-      const src = at ? repoFileOf(model, view, sv, next === ins ? ins : next, at) : undefined;
-      if (src?.known && src.value.endsWith('package.json')) return dirname(src.value);
-    }
-  }
-  return view.build.context.known ? view.build.context.value : undefined;
-}
-
 export default createRule<'base'>({
   meta: {
     id: 'node-version-mismatch',
@@ -80,8 +63,21 @@ export default createRule<'base'>({
   check(ctx) {
     const { model } = ctx;
     for (const view of model.images) {
-      const dir = projectDir(model, view);
-      const constraint = dir ? constraintIn(model, dir) : undefined;
+      const dir = nodeProjectDir(model, view);
+      if (dir && !dir.known) {
+        ctx.unknown(
+          {
+            ...dir,
+            site: dir.site ?? {
+              file: view.file,
+              span: view.dockerfile.stages[0]?.from.span ?? { start: 0, end: 0 },
+            },
+          },
+          "which package.json the image copies, against the image's Node version",
+        );
+        continue;
+      }
+      const constraint = dir ? constraintIn(model, dir.value) : undefined;
       if (!constraint) continue;
       const reported = new Set<number>();
       for (const sv of view.stages) {
@@ -96,7 +92,20 @@ export default createRule<'base'>({
           continue;
         }
         const node = nodeOfImage(sv.base.value);
-        if (!node || nodeSatisfies(node.version, constraint.value) !== false) continue;
+        if (!node) {
+          // Only an official node image's version is known; a stage that runs Node tooling on another image
+          // (`ghcr.io/acme/node:18`, a private base) has a Node nobody can tell from here.
+          if (sv.chain.some((s) => s.instructions.some((i) => commandsOf(i).some(usesNode))))
+            ctx.unknown(
+              unknown('image-contents', `which Node ${sv.base.value} has is not known`, {
+                file: view.file,
+                span: root.imageSpan,
+              }),
+              `the Node version of this stage against ${constraint.what}`,
+            );
+          continue;
+        }
+        if (nodeSatisfies(node.version, constraint.value) !== false) continue;
         reported.add(root.index);
         ctx.report({
           messageId: 'base',

@@ -3,7 +3,14 @@ import { minorOf, pythonSatisfies } from '../knowledge/versions.js';
 import { stageNamed } from '../model/eval.js';
 import { known, type Value } from '../model/value.js';
 import { buildSite, commandsOf } from './lib/dockerfile.js';
-import { constraintIn, installedProject, type StagePython, stagePython } from './lib/python.js';
+import { joinPath } from '../model/repo.js';
+import {
+  constraintIn,
+  installedProject,
+  type StagePython,
+  stagePython,
+  type VersionConstraint,
+} from './lib/python.js';
 
 const PYTHON_ENV_PATH = /site-packages|dist-packages|venv|\/install\b|\.local|\/wheels?\b/;
 
@@ -25,56 +32,81 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
   },
   check(ctx) {
     const { model } = ctx;
-    const project = constraintIn(model, '.');
-    for (const wf of project?.enforced ? model.workflows : []) {
+    for (const wf of model.workflows) {
       for (const job of wf.jobs) {
-        // Only a job that installs the project meets pip's check (`pip install .`, `-e .`, poetry/uv sync).
-        const installs = job.steps.some((s) =>
-          (s.run?.facts.commands ?? []).some(
-            (c) =>
-              (c.pip &&
-                [...c.pip.editables, ...c.pip.packages].some((w) => /^\.(\[.*\])?$|^\.\/?$/.test(w.value))) ||
-              (c.name === 'poetry' && c.argv[1]?.value === 'install') ||
-              (c.name === 'uv' && c.argv[1]?.value === 'sync'),
-          ),
+        const setups = job.steps.filter(
+          (s) => s.uses?.action === 'actions/setup-python' && s.with.has('python-version'),
         );
-        if (!installs || !project) continue;
+        if (setups.length === 0) continue;
+        // Only a job that installs a project meets pip's check (`pip install .`, `-e ./svc`, poetry install, uv
+        // sync): the project is the folder the command names, from where it runs (working-directory, `cd`).
+        const projects = new Map<string, VersionConstraint>();
         for (const step of job.steps) {
-          if (step.uses?.action !== 'actions/setup-python') continue;
-          const input = step.with.get('python-version');
-          if (!input) continue;
-          const m = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(input.value.trim());
-          const values = m
-            ? (job.matrix[m[1] ?? ''] ?? []).map((v) => ({ value: v.value, site: v.site }))
-            : input.value
-                .split(/\n/)
-                .map((v) => v.trim())
-                .filter(Boolean)
-                .map((v) => ({ value: v, site: input.valueSite }));
-          for (const v of values) {
-            const version = /^\d+\.\d+(\.\d+)?$/.exec(v.value)?.[0];
-            if (!version || pythonSatisfies(version, project.value) !== false) continue;
-            ctx.report({
-              messageId: 'setupPython',
-              data: {
-                job: job.id,
-                version,
-                what: project.what,
-                file: project.file.path,
-                spec: project.value,
-              },
-              file: v.site.file,
-              span: v.site.span,
-              related: [
-                {
-                  file: project.file,
-                  span: project.span,
-                  message: `${project.what} is "${project.value}" here`,
-                },
-              ],
-            });
+          const run = step.run;
+          if (!run) continue;
+          const stepDir = joinPath('.', step.workingDirectory ?? '.') ?? '.';
+          for (const c of run.facts.commands) {
+            const targets =
+              c.pip && c.pip.verb !== 'download'
+                ? [...c.pip.editables, ...c.pip.packages]
+                    .map((w) => (w.value.includes('[') ? w.value.slice(0, w.value.indexOf('[')) : w.value))
+                    .filter((v) => /^\.{1,2}(\/|$)/.test(v) && !/\.(whl|tar\.gz|zip)$|\*/.test(v))
+                : (c.name === 'poetry' && c.argv[1]?.value === 'install') ||
+                    (c.name === 'uv' && c.argv[1]?.value === 'sync')
+                  ? ['.']
+                  : [];
+            if (targets.length === 0) continue;
+            const cwd = run.cwdAt.get(c.command.span.start) ?? known(stepDir, { kind: 'literal' });
+            if (!cwd.known) {
+              ctx.unknown(
+                { ...cwd, site: cwd.site ?? { file: run.site.file, span: c.command.span } },
+                'which project this job installs, against its setup-python version',
+              );
+              continue;
+            }
+            for (const t of targets) {
+              const dir = joinPath(cwd.value, t);
+              const constraint = dir === undefined ? undefined : constraintIn(model, dir);
+              if (dir !== undefined && constraint?.enforced) projects.set(dir, constraint);
+            }
           }
         }
+        for (const project of projects.values())
+          for (const step of setups) {
+            const input = step.with.get('python-version');
+            if (!input) continue;
+            const m = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(input.value.trim());
+            const values = m
+              ? (job.matrix[m[1] ?? ''] ?? []).map((v) => ({ value: v.value, site: v.site }))
+              : input.value
+                  .split(/\n/)
+                  .map((v) => v.trim())
+                  .filter(Boolean)
+                  .map((v) => ({ value: v, site: input.valueSite }));
+            for (const v of values) {
+              const version = /^\d+\.\d+(\.\d+)?$/.exec(v.value)?.[0];
+              if (!version || pythonSatisfies(version, project.value) !== false) continue;
+              ctx.report({
+                messageId: 'setupPython',
+                data: {
+                  job: job.id,
+                  version,
+                  what: project.what,
+                  file: project.file.path,
+                  spec: project.value,
+                },
+                file: v.site.file,
+                span: v.site.span,
+                related: [
+                  {
+                    file: project.file,
+                    span: project.span,
+                    message: `${project.what} is "${project.value}" here`,
+                  },
+                ],
+              });
+            }
+          }
       }
     }
     for (const view of model.images) {

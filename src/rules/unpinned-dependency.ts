@@ -1,7 +1,8 @@
 import { createRule } from '../engine/rule.js';
+import type { Unknown } from '../model/value.js';
 import { parseRequirementText } from '../sources/python/pep508.js';
 import { buildSite, commandsOf } from './lib/dockerfile.js';
-import { installedRequirementFiles } from './lib/python.js';
+import { requirementInstalls } from './lib/python.js';
 
 const TOOLING = new Set(['pip', 'setuptools', 'wheel', 'uv', 'pip-tools', 'poetry']);
 
@@ -51,13 +52,33 @@ export default createRule<'file' | 'inline'>({
             }
           }
       }
-    const installed = installedRequirementFiles(ctx.model);
+    // Requirement files the images install (nested -r includes too): a line is pinned when it has a specifier, or
+    // when every install of the file runs under a constraint (-c) that pins it.
+    const { files } = requirementInstalls(ctx.model);
     for (const req of ctx.model.python.requirements) {
-      if (!installed.has(req.path) || req.compiled) continue;
+      const installs = files.get(req.path);
+      if (!installs || req.compiled) continue;
       const file = ctx.model.sources.get(req.path);
-      if (!file || req.includes.some((i) => i.kind === 'constraint')) continue;
+      if (!file) continue;
       for (const r of req.requirements) {
         if (!r.name || r.specifier || r.url || r.localPath || TOOLING.has(r.name)) continue;
+        const blocked: Unknown[] = [];
+        const unpinnedBy = installs.filter((i) => {
+          const unknowns = i.constraints.filter((x) => !x.known);
+          const pins = i.constraints.some(
+            (x) => x.known && x.value.requirements.some((q) => q.name === r.name && (q.specifier || q.url)),
+          );
+          if (pins) return false;
+          if (unknowns.length) {
+            for (const u of unknowns) if (!u.known) blocked.push(u);
+            return false;
+          }
+          return true;
+        });
+        if (unpinnedBy.length === 0) {
+          for (const u of blocked) ctx.unknown(u, `whether a constraints file pins \`${r.name}\``);
+          continue;
+        }
         ctx.report({ messageId: 'file', data: { name: r.name }, file, span: r.span });
       }
     }

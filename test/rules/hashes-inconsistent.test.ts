@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/hashes-inconsistent.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -128,9 +127,36 @@ ruleTest(rule, [
     },
     expect: [at(R, 'info', 'requirements.lock', 1, 1)],
   },
+  {
+    name: 'condition "every install is known": a lock is not called unused while another build installs an -r whose path is unknown (WORKDIR of a private base): a note',
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}  reg/b:\n    context: .\n    dockerfile: b.Dockerfile\n`,
+        'requirements.txt': 'flask\n',
+        'requirements.lock': `flask==3 ${H}\n`,
+        Dockerfile: 'FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n',
+        'b.Dockerfile':
+          'FROM registry.acme.io/py:1\nCOPY requirements.lock .\nRUN pip install -r requirements.lock\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'b.Dockerfile', 3, 20, {
+        message:
+          /the WORKDIR of registry\.acme\.io\/py:1 is not known; not checked: whether requirements\.lock is installed by a Dockerfile/,
+      }),
+    ],
+  },
+  {
+    name: 'a lock included with -r from an installed file is installed: not unused',
+    repo: {
+      files: {
+        'crossdock.yaml': IMAGES,
+        'requirements.txt': '-r requirements.lock\n',
+        'requirements.lock': `flask==3 ${H}\n`,
+        Dockerfile: 'FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n',
+      },
+    },
+    expect: [],
+  },
 ]);
-
-// Suspected rule bug (see the report): not encoded.
-test.todo(
-  'hashes-inconsistent: a lock is called unused while another build installs an -r whose path is unknown (WORKDIR of a private base)',
-);

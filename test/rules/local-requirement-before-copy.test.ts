@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/local-requirement-before-copy.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -178,18 +177,52 @@ ruleTest(rule, [
     },
     expect: [],
   },
+  {
+    name: 'a download creates its output: `curl -fsSLo` (-o ending a flag group), `curl -o`, `wget -qO` and `ADD <url> <path>` put the wheel there',
+    repo: built(
+      [
+        'FROM python:3.12-slim',
+        'RUN curl -fsSLo /tmp/a.whl https://example.com/a.whl && pip install /tmp/a.whl',
+        'RUN curl -fsSL -o /tmp/b.whl https://example.com/b.whl && pip install /tmp/b.whl',
+        'RUN wget -qO /tmp/c.whl https://example.com/c.whl && pip install /tmp/c.whl',
+        'ADD https://example.com/d.whl /tmp/d.whl',
+        'RUN pip install /tmp/d.whl',
+        '',
+      ].join('\n'),
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "the download names the path": `wget -qO- URL | sh` writes no file, so a later install of /tmp/e.whl is still reported',
+    repo: built(
+      'FROM python:3.12-slim\nRUN wget -qO- https://example.com/setup.txt > /dev/null\nRUN pip install /tmp/e.whl\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 3, 17, { message: /`pip install \/tmp\/e\.whl` runs before/ })],
+  },
+  {
+    name: 'condition "the base image is known": -r /opt/requirements.txt on a private base image may be in that image: a note at the FROM, no claim',
+    repo: built('FROM registry.acme.io/app-base:1\nRUN pip install -r /opt/requirements.txt\n'),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
+        message:
+          /crossdock does not know what registry\.acme\.io\/app-base:1 contains; not checked: whether `-r \/opt\/requirements\.txt` is in the image/,
+      }),
+    ],
+  },
+  {
+    name: 'a base image built in the repository is followed: its COPY of /opt/requirements.txt is present; without it, the file is missing',
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}  reg/base:\n    context: base\n  reg/other:\n    context: other\n`,
+        Dockerfile: 'FROM reg/base\nRUN pip install -r /opt/requirements.txt\n',
+        'base/Dockerfile': 'FROM python:3.12-slim\nCOPY requirements.txt /opt/requirements.txt\n',
+        'base/requirements.txt': 'flask\n',
+        'other/Dockerfile': 'FROM reg/app\nRUN pip install -r /srv/requirements.txt\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'other/Dockerfile', 2, 20, { message: /before `\/srv\/requirements\.txt` is copied/ }),
+    ],
+  },
 ]);
-
-// Suspected rule bugs (see the report): not encoded.
-test.todo(
-  'local-requirement-before-copy: `curl -fsSLo /tmp/x.whl URL && pip install /tmp/x.whl` (-o in a flag group) is reported',
-);
-test.todo(
-  'local-requirement-before-copy: `ADD https://…/x.whl /tmp/x.whl` then `pip install /tmp/x.whl` is reported',
-);
-test.todo(
-  'local-requirement-before-copy: `pip install -r /opt/requirements.txt` on an unknown base image claims the image lacks the file',
-);
-test.todo(
-  'local-requirement-before-copy: a base image built in the repository that COPYs /opt/requirements.txt is not followed',
-);

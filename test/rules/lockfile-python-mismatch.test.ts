@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/lockfile-python-mismatch.js';
 import { at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
 
@@ -192,6 +191,23 @@ ruleTest(
       ],
     },
     {
+      name: 'a Dockerfile nothing builds in svc/ whose file exists only at the root: the context may be svc/ (where the COPY fails), so which file is installed is unknown, no claim',
+      repo: {
+        files: {
+          'requirements.lock': LOCK312,
+          'svc/Dockerfile':
+            'FROM python:3.11-slim\nCOPY requirements.lock .\nRUN pip install -r requirements.lock\n',
+        },
+      },
+      expect: [
+        at(U, 'info', 'svc/Dockerfile', 1, 1, {
+          message:
+            /nothing in the repository builds svc\/Dockerfile, so its build context is not known; not checked: which file `-r requirements\.lock` installs/,
+          reachable: false,
+        }),
+      ],
+    },
+    {
       name: 'a root Dockerfile nothing builds (only candidate context: the root) is a warning',
       repo: {
         files: {
@@ -203,8 +219,4 @@ ruleTest(
       expect: [at(R, 'warning', 'Dockerfile', 3, 20, { reachable: false })],
     },
   ]),
-);
-
-test.todo(
-  'lockfile-python-mismatch: svc/Dockerfile nothing builds takes the root requirements.lock because it is the only candidate where it exists (the context may be svc/)',
 );

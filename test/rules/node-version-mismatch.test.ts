@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/node-version-mismatch.js';
 import { at, type RuleCase, ruleTest } from '../helpers/rule-tester.js';
 
@@ -113,17 +112,23 @@ ruleTest(
       expect: [],
     },
     {
-      name: 'a Dockerfile nothing builds that copies package.json present in only one candidate context: a warning',
+      name: 'a Dockerfile nothing builds that copies package.json present in only one candidate context: the context may be the other (where the COPY fails), so no claim, a note (no "only candidate where it exists")',
       repo: {
         files: {
           'web/package.json': WEB_PKG,
           'web/Dockerfile': 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\n',
         },
       },
-      expect: [at(R, 'warning', 'web/Dockerfile', 1, 6, { reachable: false })],
+      expect: [
+        at(U, 'info', 'web/Dockerfile', 1, 1, {
+          message:
+            /nothing in the repository builds web\/Dockerfile, so its build context is not known; not checked: which package\.json the image copies/,
+          reachable: false,
+        }),
+      ],
     },
     {
-      name: '... and with a package.json in both candidate contexts, which one is unknown: no claim',
+      name: '... and with a package.json in both candidate contexts, which one is unknown: no claim, the same note',
       repo: {
         files: {
           'package.json': ENGINES,
@@ -131,7 +136,17 @@ ruleTest(
           'web/Dockerfile': 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\n',
         },
       },
-      expect: [],
+      expect: [at(U, 'info', 'web/Dockerfile', 1, 1, { reachable: false })],
+    },
+    {
+      name: 'a root Dockerfile nothing builds (only candidate context: the root) copying package.json is a warning',
+      repo: {
+        files: {
+          'package.json': ENGINES,
+          Dockerfile: 'FROM node:18-slim\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\n',
+        },
+      },
+      expect: [at(R, 'warning', 'Dockerfile', 1, 6, { reachable: false })],
     },
     {
       name: 'the package.json is followed through the COPY: web/package.json copied from the root context',
@@ -162,23 +177,65 @@ ruleTest(
       ],
     },
     {
+      name: 'a private image named node (ghcr.io/acme/node:18) is not the official node image: its Node is unknown, a note where the stage runs npm, no claim',
+      repo: built('FROM ghcr.io/acme/node:18\nWORKDIR /app\nCOPY package.json .\nRUN npm ci\n', {
+        'package.json': ENGINES,
+      }),
+      expect: [
+        at(U, 'info', 'Dockerfile', 1, 6, {
+          message:
+            /which Node ghcr\.io\/acme\/node:18 has is not known; not checked: the Node version of this stage against engines\.node/,
+        }),
+      ],
+    },
+    {
+      name: 'a floating tag (node:lts) is an assumption (22 when written): a warning naming it, never an error',
+      repo: built('FROM node:lts-slim\n', { 'package.json': '{"engines":{"node":"<=20"}}' }),
+      expect: [
+        at(R, 'warning', 'Dockerfile', 1, 6, {
+          message: /runs Node 22 \(the floating node:lts-slim tag \(Node 22 when written\)\)/,
+        }),
+      ],
+    },
+    {
+      name: 'a major-only tag (node:22) is compared by its major: it satisfies >=22.3 and ^22 (any 22.x may), and fails >=23',
+      repo: {
+        files: {
+          'crossdock.yaml': `${IMAGES}  reg/b:\n    context: b\n`,
+          'package.json': '{"engines":{"node":">=22.3"}}',
+          Dockerfile: 'FROM node:22\n',
+          'b/package.json': '{"engines":{"node":">=23"}}',
+          'b/Dockerfile': 'FROM node:22-alpine\n',
+        },
+      },
+      expect: [
+        at(R, 'warning', 'b/Dockerfile', 1, 6, { message: /runs Node 22 \(the node:22-alpine image\)/ }),
+      ],
+    },
+    {
+      name: '`COPY web/package.json ./` as the last instruction is followed: web/package.json is judged, not the root one',
+      repo: built('FROM node:22-slim\nWORKDIR /app\nCOPY web/package.json ./\n', {
+        'package.json': '{"engines":{"node":">=24"}}',
+        'web/package.json': WEB_PKG,
+      }),
+      expect: [],
+    },
+    {
+      name: '`COPY web/ ./` (a folder holding package.json) is followed: web/package.json is judged, not the root one',
+      repo: built('FROM node:18-slim\nWORKDIR /app\nCOPY web/ ./\nRUN npm ci\n', {
+        'package.json': '{"engines":{"node":">=16"}}',
+        'web/package.json': WEB_PKG,
+      }),
+      expect: [
+        at(R, 'warning', 'Dockerfile', 1, 6, {
+          message: /engines\.node in web\/package\.json asks for ">=20"/,
+        }),
+      ],
+    },
+    {
       name: 'a private base image is not claimed to run any Node',
       repo: built('FROM registry.acme.io/web-base:1\n', { 'package.json': ENGINES }),
       expect: [],
     },
   ]),
-);
-
-// Suspected rule bugs (see the report): not encoded.
-test.todo(
-  'node-version-mismatch: a private image named node (ghcr.io/acme/node:18) is treated as the official node image',
-);
-test.todo(
-  'node-version-mismatch: a floating tag (node:lts) is an assumption ("22 when written"): at most a warning',
-);
-test.todo(
-  'node-version-mismatch: `COPY web/package.json ./` as the last instruction is not followed; the root package.json is judged instead',
-);
-test.todo(
-  'node-version-mismatch: `COPY web/ ./` (a folder holding package.json) is not followed; the root package.json is judged instead',
 );

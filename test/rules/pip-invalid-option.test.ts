@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/pip-invalid-option.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -80,15 +79,37 @@ ruleTest(rule, [
     repo: built('FROM python:3.12-slim\nCOPY . .\nRUN pip install --no-deps -r requirements.txt\n'),
     expect: [],
   },
+  {
+    name: 'the -r file is followed through `COPY deploy/req-min.txt requirements.txt`: the loose deploy file is reported though the repository requirements.txt is a lock',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY deploy/req-min.txt requirements.txt\nRUN pip install --no-deps -r requirements.txt\n',
+      { 'requirements.txt': LOCK, 'deploy/req-min.txt': 'flask\n' },
+    ),
+    expect: [
+      at(R, 'warning', 'Dockerfile', 3, 17, {
+        message: /`-r requirements\.txt` installs only the listed lines/,
+      }),
+    ],
+  },
+  {
+    name: '... and a deploy file that is a lock is fine though the repository requirements.txt is loose',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY deploy/req-min.txt requirements.txt\nRUN pip install --no-deps -r requirements.txt\n',
+      { 'requirements.txt': 'flask\n', 'deploy/req-min.txt': LOCK },
+    ),
+    expect: [],
+  },
+  {
+    name: '`--no-deps -r requirements.txt` with nothing copied is never judged by other/requirements.txt (a file whose name ends the same): a note',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nRUN pip install --no-deps -r requirements.txt\n', {
+      'other/requirements.txt': 'flask\n',
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 30, {
+        message:
+          /`\/app\/requirements\.txt` is not copied from the build context before this point; not checked: whether `-r requirements\.txt` is a complete lock/,
+      }),
+    ],
+  },
 ]);
-
-// Suspected rule bugs (see the report): not encoded. The -r file is looked up by name, not followed through the COPY.
-test.todo(
-  'pip-invalid-option: `COPY deploy/req-min.txt requirements.txt` (loose) then `pip install --no-deps -r requirements.txt` is not reported when the repository requirements.txt is a lock',
-);
-test.todo(
-  'pip-invalid-option: `COPY deploy/req-min.txt requirements.txt` (a lock) then `--no-deps -r requirements.txt` is reported because the repository requirements.txt is loose',
-);
-test.todo(
-  'pip-invalid-option: `--no-deps -r requirements.txt` with no COPY is judged by other/requirements.txt (any file whose name ends the same)',
-);

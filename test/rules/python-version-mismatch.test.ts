@@ -308,7 +308,72 @@ ruleTest(
           'svc/Dockerfile': `FROM python:3.9-slim\n${INSTALL}`,
         },
       },
-      expect: [at(U, 'info', 'svc/Dockerfile', 4, 17, { reachable: false })],
+      expect: [
+        at(U, 'info', 'svc/Dockerfile', 1, 1, {
+          message: /nothing in the repository builds svc\/Dockerfile, so its build context is not known/,
+          reachable: false,
+        }),
+      ],
+    },
+    {
+      name: 'a Dockerfile nothing builds in svc/ with only a root pyproject.toml: the context may be svc/, so the root project is not claimed (no "only candidate where it exists")',
+      repo: {
+        files: { 'pyproject.toml': PYPROJECT, 'svc/Dockerfile': `FROM python:3.9-slim\n${INSTALL}` },
+      },
+      expect: [
+        at(U, 'info', 'svc/Dockerfile', 1, 1, {
+          message: /so its build context is not known; not checked: which project this pip install installs/,
+          reachable: false,
+        }),
+      ],
+    },
+    {
+      name: 'a private image named python (ghcr.io/acme/python:3.9) is not the official image: its Python is unknown, a note, no claim',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          'pyproject.toml': PYPROJECT,
+          Dockerfile: `FROM ghcr.io/acme/python:3.9\n${INSTALL}`,
+        },
+      },
+      expect: [
+        at(U, 'info', 'Dockerfile', 1, 6, {
+          message:
+            /which Python ghcr\.io\/acme\/python:3\.9 has is not known; not checked: the Python of this stage/,
+        }),
+      ],
+    },
+    {
+      name: 'a floating tag (python:3) is an assumption (3.13 when written): a warning, not an error',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          'pyproject.toml': '[project]\nname = "svc"\nrequires-python = "<3.12"\n',
+          Dockerfile: `FROM python:3\n${INSTALL}`,
+        },
+      },
+      expect: [
+        at(R, 'warning', 'Dockerfile', 1, 6, {
+          message: /Python 3\.13 \(the floating python:3 tag \(Python 3\.13 when written\)\)/,
+        }),
+      ],
+    },
+    {
+      name: 'python3.9 installed beside the distro python3: which one `pip install` / `python3 -m pip` runs is unknown, a note at the RUN',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          'pyproject.toml': '[project]\nname = "svc"\nrequires-python = "<3.10"\n',
+          Dockerfile:
+            'FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y python3.9 python3-pip\nWORKDIR /app\nCOPY . .\nRUN pip install .\nRUN python3 -m pip install .\n',
+        },
+      },
+      expect: [
+        at(U, 'info', 'Dockerfile', 2, 1, {
+          message:
+            /installs Python 3\.9 beside the distro's python3: which one `pip` and `python3` run is not known/,
+        }),
+      ],
     },
     // actions/setup-python.
     {
@@ -381,6 +446,52 @@ ruleTest(
       },
       expect: [],
     },
+    {
+      name: 'setup-python with `cd svc && pip install .` checks svc/pyproject.toml, not the root constraint',
+      repo: {
+        files: {
+          'pyproject.toml': '[project]\nname = "root"\nrequires-python = "<3.9"\n',
+          'svc/pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('"3.9"')}      - run: cd svc && pip install .\n`,
+          ),
+        },
+      },
+      expect: [
+        at(R, 'error', '.github/workflows/t.yml', 9, 27, {
+          message: /requires-python in svc\/pyproject\.toml requires ">=3\.10"/,
+        }),
+      ],
+    },
+    {
+      name: 'setup-python with `working-directory: svc` checks svc/pyproject.toml; the root constraint is not the project',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          'svc/pyproject.toml': '[project]\nname = "svc"\nrequires-python = ">=3.8"\n',
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('"3.9"')}      - run: pip install -e .[dev]\n        working-directory: svc\n`,
+          ),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'setup-python with `cd "$DIR" && pip install .`: which project is unknown, a note at the cd, no claim',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('"3.9"')}      - run: cd "$DIR" && pip install .\n`,
+          ),
+        },
+      },
+      expect: [
+        at(U, 'info', '.github/workflows/t.yml', 10, 17, {
+          message: /`\$DIR` is not set in this file.*not checked: which project this job installs/,
+        }),
+      ],
+    },
     // Builder and runtime stages.
     {
       name: 'a builder stage on another Python than the runtime receiving its venv is reported at the COPY',
@@ -411,6 +522,17 @@ ruleTest(
         },
       },
       expect: [at(R, 'warning', 'Dockerfile', 4, 1, { reachable: false })],
+    },
+    {
+      name: 'wheels (maybe pure-Python) copied from a builder on another Python are an assumption: a warning, not an error',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          Dockerfile:
+            'FROM python:3.11 AS builder\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nCOPY --from=builder /wheels /wheels\nRUN pip install /wheels/*\n',
+        },
+      },
+      expect: [at(R, 'warning', 'Dockerfile', 4, 1, { message: /stage "builder" builds with Python 3\.11/ })],
     },
     {
       name: 'condition "different minor versions": builder and runtime on 3.12 are fine',
@@ -460,21 +582,3 @@ ruleTest(
 );
 
 // Suspected rule bugs (see the report): not encoded.
-test.todo(
-  'python-version-mismatch: a private image named python (ghcr.io/acme/python:3.9) is treated as the official python image',
-);
-test.todo(
-  'python-version-mismatch: a floating tag (python:3) is an assumption ("3.13 when written"): at most a warning, not an error',
-);
-test.todo(
-  'python-version-mismatch: a python3.9 installed next to the distro python3 is taken as the Python of `pip install` (python3 -m pip)',
-);
-test.todo(
-  'python-version-mismatch: setup-python with `cd svc && pip install .` / working-directory: svc checks the root constraint',
-);
-test.todo(
-  'python-version-mismatch: a Dockerfile nothing builds in svc/ reads the root pyproject.toml (the context may be svc/)',
-);
-test.todo(
-  'python-version-mismatch: copying /wheels (maybe pure-Python) from another Python is an assumption, not an error',
-);

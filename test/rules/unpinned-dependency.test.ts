@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import rule from '../../src/rules/unpinned-dependency.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -132,10 +131,54 @@ ruleTest(rule, [
     },
     expect: [],
   },
+  {
+    name: '`pip install -c constraints.txt -r requirements.txt`: lines the constraints pin are pinned, the others are reported',
+    repo: built('FROM python:3.12-slim\nCOPY . .\nRUN pip install -c constraints.txt -r requirements.txt\n', {
+      'constraints.txt': 'flask==3.0.0\n',
+      'requirements.txt': 'flask\nrequests\n',
+    }),
+    expect: [at(R, 'info', 'requirements.txt', 2, 1, { message: /`requests` has no version constraint/ })],
+  },
+  {
+    name: 'condition "every install is constrained": the same file installed once without -c is reported',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY . .\nRUN pip install -c constraints.txt -r requirements.txt\nRUN pip install -r requirements.txt\n',
+      { 'constraints.txt': 'flask==3.0.0\n', 'requirements.txt': 'flask\n' },
+    ),
+    expect: [at(R, 'info', 'requirements.txt', 1, 1)],
+  },
+  {
+    name: 'a -c file that is not in the image is unknown: no claim, a note at the -r',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -c constraints.txt -r requirements.txt\n',
+      {
+        'constraints.txt': 'flask==3.0.0\n',
+        'requirements.txt': 'flask\n',
+      },
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 20, {
+        message:
+          /`\/constraints\.txt` is not copied from the build context before this point; not checked: whether a constraints file pins `flask`/,
+      }),
+    ],
+  },
+  {
+    name: 'files included with -r from an installed file are checked, followed inside the image (requirements/ copied to /req)',
+    repo: built('FROM python:3.12-slim\nCOPY requirements/ /req/\nRUN pip install -r /req/prod.txt\n', {
+      'requirements/prod.txt': '-r base.txt\ngunicorn==22\n',
+      'requirements/base.txt': 'flask\n',
+    }),
+    expect: [at(R, 'info', 'requirements/base.txt', 1, 1, { reachable: true })],
+  },
+  {
+    name: '... and a file included with -c from an installed file pins its lines',
+    repo: built('FROM python:3.12-slim\nCOPY requirements/ /req/\nRUN pip install -r /req/prod.txt\n', {
+      'requirements/prod.txt': '-r base.txt\n-c pins.txt\n',
+      'requirements/base.txt': 'flask\nrequests\n',
+      'requirements/pins.txt': 'flask==3.0.0\n',
+    }),
+    expect: [at(R, 'info', 'requirements/base.txt', 2, 1, { message: /`requests`/ })],
+  },
 ]);
-
-// Suspected rule bugs (see the report): not encoded.
-test.todo(
-  'unpinned-dependency: `pip install -c constraints.txt -r requirements.txt` still reports the lines the constraints pin',
-);
-test.todo('unpinned-dependency: requirement files included with -r from an installed file are not checked');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseShell } from '../../src/sources/shell/parse.js';
+import { analyzeShell } from '../../src/sources/shell/analyze.js';
 import { commandName, effectiveArgv } from '../../src/sources/shell/words.js';
 import { within } from './within.js';
 
@@ -105,4 +106,14 @@ test('nesting past 256 levels is one problem at the token that crosses; depth st
     assert.equal(script.commands.at(-1)?.argv[1]?.value, 'after');
   }
   assert.deepEqual(parseShell('( a )').problems, []);
+});
+
+test('downloads create their output: grouped short flags (`-fsSLo F`, `-qO F`, `-qO-` is stdout)', () => {
+  const creates = (text: string) => analyzeShell([parseShell(text)]).commands.map((c) => c.creates);
+  assert.deepEqual(
+    creates(
+      'curl -fsSLo /tmp/a.whl https://x/a.whl; curl -sSLo/tmp/b https://x/b; curl -fsSLO https://x/c; wget -qO /tmp/d https://x/d; wget -qO- https://x/e; wget -qP /opt https://x/f',
+    ),
+    [['/tmp/a.whl'], ['/tmp/b'], ['.'], ['/tmp/d'], [], ['/opt']],
+  );
 });

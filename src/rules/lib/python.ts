@@ -6,7 +6,7 @@ import type { PyRequirementsFile } from '../../model/python.js';
 import { joinPath, within } from '../../model/repo.js';
 import type { CommandFacts, ShellWord } from '../../model/shell.js';
 import type { SourceFile, Span } from '../../model/source.js';
-import { known, unknown, type Value } from '../../model/value.js';
+import { known, type Unknown, unknown, type Value } from '../../model/value.js';
 import { buildOfImage, runText } from './dockerfile.js';
 
 /** An in-image path a pip argument names, resolved against the RUN's WORKDIR. */
@@ -30,8 +30,10 @@ function inContext(view: ImageView, sv: StageView, ins: DfInstruction, inImage: 
 }
 
 /**
- * The repository file an in-image path was copied from. With a known context, the copy decides; with an unknown
- * context (a Dockerfile nothing builds), the one candidate context where that file exists, else unknown.
+ * The repository file an in-image path was copied from. With a known context, the copy decides. With an unknown
+ * context (a Dockerfile nothing builds), only what holds under every candidate context is known: with one
+ * candidate, the file under it; with several, the copy names a different file under each (or fails under those
+ * where it is absent), so the file is unknown — never "the only candidate where the file exists".
  */
 export function repoFileOf(
   model: ProjectModel,
@@ -43,16 +45,10 @@ export function repoFileOf(
   const src = imageFileSource(view, sv.stage, ins, inImage);
   if (src.known || view.build.context.known) return src;
   const rel = inContext(view, sv, ins, inImage);
-  if (rel === undefined) return src;
-  const hits = (view.build.context.candidates ?? [])
-    .map((c) => joinPath(c, rel))
-    .filter((p): p is string => p !== undefined && model.inventory.files.has(p));
-  const one = hits[0];
-  if (hits.length === 1 && one)
-    return known(one, {
-      kind: 'convention',
-      detail: 'the only folder the build context can be where it exists',
-    });
+  const candidates = view.build.context.candidates ?? [];
+  const only = rel === undefined || candidates.length !== 1 ? undefined : joinPath(candidates[0] ?? '.', rel);
+  if (only !== undefined && model.inventory.files.has(only))
+    return known(only, { kind: 'convention', detail: 'the only folder the build context can be' });
   return src;
 }
 
@@ -74,30 +70,97 @@ export function requirementFile(
     : unknown('effects', `${src.value} was not read`, { file: view.file, span: w.span });
 }
 
-/** Every requirements file any built stage of any view installs with `pip install -r`, with where. */
-export function installedRequirementFiles(
-  model: ProjectModel,
-): Map<string, { view: ImageView; ins: DfInstruction; command: CommandFacts; word: ShellWord }[]> {
-  const out = new Map<
-    string,
-    { view: ImageView; ins: DfInstruction; command: CommandFacts; word: ShellWord }[]
-  >();
+/** One requirements file a `pip install` of a built stage installs: named by `-r`, or included with `-r` by one. */
+export interface RequirementInstall {
+  view: ImageView;
+  ins: DfInstruction;
+  command: CommandFacts;
+  /** The command's `-r` word that leads to this file. */
+  word: ShellWord;
+  /** The file that includes this one with `-r` (nested includes), undefined for the command's own `-r`. */
+  via: PyRequirementsFile | undefined;
+  /**
+   * Constraint files in effect for the whole install (pip applies every `-c`, given on the command line or in any
+   * file it reads, to every requirement): known files, or why one is not known.
+   */
+  constraints: Value<PyRequirementsFile>[];
+}
+
+/**
+ * What the images' `pip install -r` commands install, with nested `-r`/`-c` includes followed inside the image
+ * (relative to the including file's folder there, through the COPY that put it in): installs by file path, and
+ * the `-r` files that could not be followed (the install may be of any file).
+ */
+export function requirementInstalls(model: ProjectModel): {
+  files: Map<string, RequirementInstall[]>;
+  unknowns: Unknown[];
+} {
+  const files = new Map<string, RequirementInstall[]>();
+  const unknowns: Unknown[] = [];
   for (const view of model.images)
     for (const sv of view.stages) {
       if (!sv.built) continue;
       for (const ins of sv.stage.instructions)
         for (const c of ins.analysis?.facts.commands ?? []) {
           if (!c.pip || c.pip.verb === 'download') continue;
+          const entries: {
+            file: PyRequirementsFile;
+            word: ShellWord;
+            via: PyRequirementsFile | undefined;
+          }[] = [];
+          const constraints: Value<PyRequirementsFile>[] = c.pip.constraintFiles.map((w) =>
+            requirementFile(model, view, sv, ins, w),
+          );
+          const seen = new Set<string>();
+          // An included file, in the image next to the file including it.
+          const included = (
+            from: { file: PyRequirementsFile; inImage: string },
+            inc: PyRequirementsFile['includes'][number],
+          ): { file: PyRequirementsFile; inImage: string } | Unknown => {
+            const source = model.sources.get(from.file.path);
+            const site = source ? { file: source, span: inc.span } : undefined;
+            const dir = from.inImage.slice(0, from.inImage.lastIndexOf('/')) || '/';
+            const inImage = normalize(dir, inc.path);
+            const src = repoFileOf(model, view, sv, ins, inImage);
+            if (!src.known) return { ...src, site: src.site ?? site };
+            const file = model.python.requirements.find((r) => r.path === src.value);
+            return file ? { file, inImage } : unknown('effects', `${src.value} was not read`, site);
+          };
+          const visit = (
+            node: { file: PyRequirementsFile; inImage: string },
+            word: ShellWord,
+            via: PyRequirementsFile | undefined,
+            depth: number,
+          ) => {
+            if (seen.has(node.file.path) || depth > 8) return;
+            seen.add(node.file.path);
+            entries.push({ file: node.file, word, via });
+            for (const inc of node.file.includes) {
+              const next = included(node, inc);
+              if (inc.kind === 'constraint')
+                constraints.push('known' in next ? next : known(next.file, { kind: 'literal' }));
+              else if ('known' in next) unknowns.push(next);
+              else visit(next, word, node.file, depth + 1);
+            }
+          };
           for (const w of c.pip.requirementFiles) {
+            const p = pipPath(view, sv, ins, w);
             const r = requirementFile(model, view, sv, ins, w);
-            if (!r.known) continue;
-            const list = out.get(r.value.path) ?? [];
-            list.push({ view, ins, command: c, word: w });
-            out.set(r.value.path, list);
+            if (!r.known || !p.known) {
+              const u = r.known ? p : r;
+              if (!u.known) unknowns.push({ ...u, site: u.site ?? { file: view.file, span: w.span } });
+              continue;
+            }
+            visit({ file: r.value, inImage: p.value }, w, undefined, 0);
+          }
+          for (const e of entries) {
+            const list = files.get(e.file.path) ?? [];
+            list.push({ view, ins, command: c, word: e.word, via: e.via, constraints });
+            files.set(e.file.path, list);
           }
         }
     }
-  return out;
+  return { files, unknowns };
 }
 
 export interface VersionConstraint {
@@ -173,6 +236,9 @@ export function installedProject(
     if (f.known)
       return known(f.value.includes('/') ? f.value.slice(0, f.value.lastIndexOf('/')) : '.', f.origin);
   }
+  // Copied from a context that is not known (a Dockerfile nothing builds): that is the root cause.
+  const ctx = view.build.context;
+  if (!ctx.known && inContext(view, sv, ins, p.value) !== undefined) return { ...ctx };
   return unknown('effects', `what \`${w.value}\` holds in the image is not known`, {
     file: view.file,
     span: w.span,

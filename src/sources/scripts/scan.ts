@@ -92,6 +92,8 @@ export interface ScanResult {
   variables: Map<string, Value<string>>;
   /** Commands that may write files, in order, with the paths they create when known (resolved, in the repository). */
   effects: Effect[];
+  /** The working directory each command runs in (`cd` followed), by the command's start offset. */
+  cwdAt: Map<number, Cwd>;
 }
 
 export interface ScanContext {
@@ -240,6 +242,7 @@ class Scanner {
       outputs: new Map(),
       env: new Map(),
       variables: this.vars,
+      cwdAt: new Map(),
     };
   }
 
@@ -747,6 +750,7 @@ class Scanner {
 
   private command(cmd: ShellCommand, argv: ShellWord[], prog: string, depth: number): void {
     const site = this.site(cmd);
+    this.out.cwdAt.set(cmd.span.start, this.cwd);
     if (
       prog === 'export' ||
       prog === 'readonly' ||

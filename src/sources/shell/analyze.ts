@@ -287,6 +287,19 @@ function createdBy(
     }
     return vals;
   };
+  // curl/wget short options grouped in one word (`-fsSLo FILE`, `-qO-`): the value follows the letter, or is the
+  // next word when the letter ends the group.
+  const grouped = (letter: string): string[] => {
+    const vals: string[] = [];
+    for (let i = 1; i < argv.length; i++) {
+      const v = argv[i]?.value ?? '';
+      const at = /^-[A-Za-z]{2,}/.test(v) ? v.indexOf(letter) : -1;
+      if (at < 2) continue;
+      const rest = v.slice(at + 1);
+      vals.push(rest || (argv[i + 1]?.value ?? ''));
+    }
+    return vals.filter((x) => x !== '-');
+  };
   switch (name) {
     case 'cp':
     case 'mv':
@@ -308,13 +321,25 @@ function createdBy(
       out.push(...positional.map((w) => w.value));
       break;
     case 'curl':
-      out.push(...flagValue('-o', '--output'));
-      if (argv.some((w) => w.value === '-O' || w.value === '--remote-name')) out.push('.');
+      out.push(...flagValue('-o', '--output'), ...grouped('o'));
+      if (
+        argv.some(
+          (w) => (/^-[A-Za-z]+$/.test(w.value) && w.value.includes('O')) || w.value === '--remote-name',
+        )
+      )
+        out.push('.');
       break;
-    case 'wget':
-      out.push(...flagValue('-O', '--output-document', '-P', '--directory-prefix'));
-      if (!argv.some((w) => /^-(O|P)|^--(output-document|directory-prefix)/.test(w.value))) out.push('.');
+    case 'wget': {
+      const named = [
+        ...flagValue('-O', '--output-document', '-P', '--directory-prefix'),
+        ...grouped('O'),
+        ...grouped('P'),
+      ];
+      out.push(...named.filter((x) => x !== '-'));
+      if (!argv.some((w) => /^-[A-Za-z]*[OP]|^--(output-document|directory-prefix)/.test(w.value)))
+        out.push('.');
       break;
+    }
     case 'tar':
       if (argv.some((w) => /^-?[a-zA-Z]*x/.test(w.value) || w.value === '--extract')) {
         const c = flagValue('-C', '--directory');

@@ -93,6 +93,8 @@ export interface BakeInvocation {
   push: boolean;
   /** `--set *.platform=…` / bake-action `set:` overrides of platforms. */
   platforms: Value<string> | undefined;
+  /** Where that override is written. */
+  platformsSite?: Site;
   job: { workflow: Workflow; job: WorkflowJob };
   runsOn: WorkflowJob['runsOn'];
   qemu: boolean;
@@ -553,20 +555,28 @@ function readJob(
     }
     if (action === 'docker/bake-action') {
       const scope: Scope = { env: stepEnv, matrix: perCombo[0]?.combo ?? {}, steps: stepsById };
-      const list = (k: string) =>
+      const list = (k: string, separators = /[\n,]/) =>
         (step.with.get(k)?.value ?? '')
-          .split(/[\n,]/)
+          .split(separators)
           .map((x) => x.trim())
           .filter(Boolean);
-      const setPlatform = list('set').find((x) => /\.platform=/.test(x));
+      // `set:` is one override per line (a platform list holds commas).
+      const setPlatform = list('set', /\n/).find((x) => /\.platform=/.test(x));
       facts.bakes.push({
         files: list('files'),
         targets: list('targets'),
         cwd: joinPath('.', step.with.get('workdir')?.value ?? '.') ?? '.',
         push: step.with.get('push')?.value === 'true',
         platforms: setPlatform
-          ? toValue(evaluateText(setPlatform.slice(setPlatform.indexOf('=') + 1), scope, step.site))
+          ? toValue(
+              evaluateText(
+                setPlatform.slice(setPlatform.indexOf('=') + 1),
+                scope,
+                step.with.get('set')?.valueSite ?? step.site,
+              ),
+            )
           : undefined,
+        platformsSite: setPlatform ? step.with.get('set')?.valueSite : undefined,
         job: ref,
         runsOn,
         qemu,
@@ -696,6 +706,7 @@ function readStep(
       applies: [],
       renders: [],
       composes: [],
+      cwdAt: new Map(),
     };
     step.run = run;
     const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
@@ -719,6 +730,8 @@ function readStep(
     run.applies.push(...scan.applies);
     run.renders.push(...scan.renders);
     run.composes.push(...scan.composes);
+    for (const [at, c] of scan.cwdAt)
+      run.cwdAt.set(at, c.known ? known(c.path, { kind: 'literal', site: runY.site }) : c.why);
   }
   return step;
 }
