@@ -586,7 +586,7 @@ ruleTest(emulatedBuild, [
         [WF]: workflow({ qemu: true, platforms: 'linux/arm64' }),
       },
     },
-    expect: [at('emulated-build', 'warning', WF, 16, 22, { message: /5–20× slower$/ })],
+    expect: [at('emulated-build', 'info', WF, 16, 22, { message: /5–20× slower$/ })],
   },
   {
     name: '... and the package.json a built stage copies and installs with `npm ci` names `sharp`',
