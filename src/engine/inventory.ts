@@ -26,7 +26,13 @@ export async function loadInventory(root: string): Promise<Inventory> {
     }),
   ]);
   const [staged] = listings;
-  if (staged.code === 0) return gitInventory(root, listings);
+  if (staged.code === 0) {
+    const inv = gitInventory(root, listings);
+    const origin = await exec(['git', 'config', '--get', 'remote.origin.url'], { cwd: root });
+    const m = /github\.com[:/]+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(origin.stdout.trim());
+    if (origin.code === 0 && m?.[1]) inv.github = m[1];
+    return inv;
+  }
   const notes = [
     staged.notFound
       ? 'git is not installed: files are read from disk as they are; install git to compare against a clean clone.'

@@ -20,6 +20,8 @@ export interface MemoryRepoSpec {
   symlinks?: Record<string, string>;
   /** Not a git repository: every file is `plain`. */
   noGit?: boolean;
+  /** The GitHub repository of the `origin` remote (`owner/name`). */
+  github?: string;
 }
 
 export class MemoryRepoFs implements RepoFs {
@@ -53,6 +55,7 @@ export class MemoryRepoFs implements RepoFs {
       files: new Map([...this.statuses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       gitlinks: new Map(git ? Object.entries(this.spec.gitlinks ?? {}) : []),
       ignoredDirs: [],
+      ...(git && this.spec.github ? { github: this.spec.github } : {}),
       notes: git
         ? []
         : [

@@ -26,6 +26,8 @@ export interface Inventory {
   ignoredDirs: string[];
   /** Notes about the load (not a git repository, unreadable folder, ...). */
   notes: string[];
+  /** `owner/name` when the `origin` remote is a GitHub repository (what `${{ github.repository }}` is there). */
+  github?: string;
 }
 
 export type ReadResult =

@@ -2,7 +2,7 @@ import { createRule } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
 import { hasUnresolved, parseImageRef, placeholderIn } from '../model/image-ref.js';
 
-export default createRule<'invalid' | 'repositoryCase'>({
+export default createRule<'invalid' | 'repositoryCase' | 'repositoryCaseHere'>({
   meta: {
     id: 'invalid-image-reference',
     severity: 'error',
@@ -12,7 +12,9 @@ export default createRule<'invalid' | 'repositoryCase'>({
     messages: {
       invalid: '`{{ref}}` is not a valid image reference: {{problem}}',
       repositoryCase:
-        '`{{ref}}` builds its name from `${{ github.{{field}} }}`, which keeps the owner\'s capitals ("My-Org/app"): docker fails with "repository name must be lowercase" for such owners',
+        '`{{ref}}` builds its name from `${{ github.{{field}} }}`, which keeps the owner\'s capitals ("My-Org/app"): docker fails with "repository name must be lowercase" for such owners (forks included)',
+      repositoryCaseHere:
+        '`{{ref}}` builds its name from `${{ github.{{field}} }}`, which is "{{value}}" for this repository: docker fails with "repository name must be lowercase"',
     },
     hint: 'lowercase the repository path (in workflows: docker/metadata-action, or `${GITHUB_REPOSITORY,,}` in a run step); tags are [A-Za-z0-9_.-], digests sha256:<64 hex>',
   },
@@ -31,13 +33,27 @@ export default createRule<'invalid' | 'repositoryCase'>({
     for (const { ref, site } of refs) {
       const gh = /\$\{\{\s*github\.(repository|repository_owner|actor)\s*\}\}/.exec(ref);
       if (gh) {
-        ctx.report({
-          messageId: 'repositoryCase',
-          severity: 'warning',
-          data: { ref, field: gh[1] ?? '' },
-          file: site.file,
-          span: site.span,
-        });
+        // The origin remote says what the expression is for this repository: capitals there fail every run;
+        // otherwise it fails only for owners (forks) with capitals, which is hygiene.
+        const field = gh[1] ?? '';
+        const here = model.inventory.github;
+        const value =
+          field === 'actor' || !here ? undefined : field === 'repository' ? here : here.split('/')[0];
+        if (value !== undefined && value !== value.toLowerCase())
+          ctx.report({
+            messageId: 'repositoryCaseHere',
+            data: { ref, field, value },
+            file: site.file,
+            span: site.span,
+          });
+        else
+          ctx.report({
+            messageId: 'repositoryCase',
+            severity: 'info',
+            data: { ref, field },
+            file: site.file,
+            span: site.span,
+          });
         continue;
       }
       if (hasUnresolved(ref) || placeholderIn(ref)) continue;

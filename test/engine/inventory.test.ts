@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -79,4 +80,17 @@ test('an unreadable folder becomes a note, not a crash', async (t) => {
   const inv = await loadInventory(repo.root);
   assert.match(inv.notes.join('\n'), /cannot read folder locked/);
   assert.equal(inv.files.get('ok.txt'), 'plain');
+});
+
+test('the origin remote names the GitHub repository (https and ssh forms); another host or none names nothing', async (t) => {
+  const repo = makeRepo({ files: { 'README.md': 'x' } });
+  t.after(repo.cleanup);
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: repo.root, encoding: 'utf8' });
+  assert.equal((await loadInventory(repo.root)).github, undefined, 'no origin');
+  git('remote', 'add', 'origin', 'https://github.com/My-Org/App.git');
+  assert.equal((await loadInventory(repo.root)).github, 'My-Org/App');
+  git('remote', 'set-url', 'origin', 'git@github.com:acme/app.git');
+  assert.equal((await loadInventory(repo.root)).github, 'acme/app');
+  git('remote', 'set-url', 'origin', 'https://gitlab.com/acme/app.git');
+  assert.equal((await loadInventory(repo.root)).github, undefined);
 });

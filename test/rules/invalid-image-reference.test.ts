@@ -182,7 +182,7 @@ ruleTest(rule, [
     expect: [at(R, 'warning', 'chart/values.yaml', 3, 15, { reachable: false })],
   },
   {
-    name: '`${{ github.repository }}` and `repository_owner` in a tag are warnings naming the field',
+    name: '`${{ github.repository }}` and `repository_owner` in a tag: info naming the field when the origin is not known (it fails only for owners with capitals)',
     repo: {
       files: {
         '.github/workflows/image.yml': [
@@ -206,13 +206,77 @@ ruleTest(rule, [
       },
     },
     expect: [
-      at(R, 'warning', '.github/workflows/image.yml', 9, 17, {
+      at(R, 'info', '.github/workflows/image.yml', 9, 17, {
         message:
           /^`ghcr\.io\/\$\{\{ github\.repository \}\}:\$\{\{ github\.sha \}\}` builds its name from `\$\{\{ github\.repository \}\}`, which keeps the owner's capitals/,
       }),
-      at(R, 'warning', '.github/workflows/image.yml', 13, 17, {
+      at(R, 'info', '.github/workflows/image.yml', 13, 17, {
         message: /from `\$\{\{ github\.repository_owner \}\}`/,
       }),
+    ],
+  },
+  {
+    name: 'the origin remote is My-Org/App on GitHub: both fail on every run of this repository, errors naming the value',
+    repo: {
+      github: 'My-Org/App',
+      files: {
+        '.github/workflows/image.yml': [
+          'on: push',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          push: true',
+          '          tags: ghcr.io/${{ github.repository }}:${{ github.sha }}',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          file: worker.Dockerfile',
+          '          tags: ghcr.io/${{github.repository_owner}}/worker:latest',
+          '',
+        ].join('\n'),
+        Dockerfile: 'FROM alpine\n',
+        'worker.Dockerfile': 'FROM alpine\n',
+      },
+    },
+    expect: [
+      at(R, 'error', '.github/workflows/image.yml', 9, 17, {
+        message: /which is "My-Org\/App" for this repository/,
+      }),
+      at(R, 'error', '.github/workflows/image.yml', 13, 17, {
+        message: /which is "My-Org" for this repository/,
+      }),
+    ],
+  },
+  {
+    name: 'the origin remote is lowercase (acme/app): only forks with capitals fail, info',
+    repo: {
+      github: 'acme/app',
+      files: {
+        '.github/workflows/image.yml': [
+          'on: push',
+          'jobs:',
+          '  image:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          push: true',
+          '          tags: ghcr.io/${{ github.repository }}:${{ github.sha }}',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          file: worker.Dockerfile',
+          '          tags: ghcr.io/${{github.repository_owner}}/worker:latest',
+          '',
+        ].join('\n'),
+        Dockerfile: 'FROM alpine\n',
+        'worker.Dockerfile': 'FROM alpine\n',
+      },
+    },
+    expect: [
+      at(R, 'info', '.github/workflows/image.yml', 9, 17, { message: /forks included/ }),
+      at(R, 'info', '.github/workflows/image.yml', 13, 17),
     ],
   },
   {
