@@ -3,6 +3,7 @@ import type { Site } from '../model/deploy.js';
 import type { DockerIgnore } from '../model/dockerfile.js';
 import { resolveWord } from '../model/eval.js';
 import type { Build, ImageView, ProjectModel } from '../model/project.js';
+import type { Span } from '../model/source.js';
 import {
   dirname,
   globPrefix,
@@ -126,7 +127,7 @@ export default createRule<MessageId>({
         '`{{src}}` is excluded from the build context by {{dockerignore}}, so COPY finds nothing',
       noMatch: '`{{src}}` matches no committed file in the build context `{{context}}`',
       wrongContext:
-        'this build sends context `{{context}}`, which does not contain `{{src}}` that {{dockerfile}}:{{line}} copies (it is at `{{found}}`): the build fails with "not found"',
+        'this build sends context `{{context}}`, which does not contain {{list}} that {{dockerfile}} copies ({{where}}): the build fails with "not found"',
       envUser:
         '`{{path}}` (an env_file) is not in the repository: nothing here runs this compose file, so whoever runs `docker compose up` must create it first',
       envTemplate:
@@ -236,6 +237,8 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
       : build.context.known && build.context.origin.kind === 'convention'
         ? (build.context.origin.detail ?? 'inferred')
         : 'as its build definition sets it';
+  // Sources that exist outside the context this build sends: one finding per build definition (one root cause).
+  const wrong: { src: string; found: string; line: number; span: Span }[] = [];
   for (const sv of builtStages(view)) {
     for (const ins of sv.stage.instructions) {
       if ((ins.keyword !== 'COPY' && ins.keyword !== 'ADD') || ins.flags.some((f) => f.name === 'from'))
@@ -322,14 +325,8 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
             .map((base) => joinPath(base, clean))
             .find((p) => p !== undefined && p !== path && pathStatus(model.inventory, p) !== 'absent');
           if (found) {
-            const s = build.sites.context ?? build.sites.definition;
-            ctx.report({
-              messageId: 'wrongContext',
-              data: { ...data, found, dockerfile: df.path, line: file.position(w.span.start).line },
-              file: s.file,
-              span: s.span,
-              related: [{ file, span: w.span, message: `\`${w.value}\` is copied here` }],
-            });
+            if (!wrong.some((x) => x.src === w.value))
+              wrong.push({ src: w.value, found, line: file.position(w.span.start).line, span: w.span });
             continue;
           }
         }
@@ -348,6 +345,20 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
       }
     }
   }
+  const s = build.sites ? (build.sites.context ?? build.sites.definition) : undefined;
+  if (s && wrong.length && build.context.known)
+    ctx.report({
+      messageId: 'wrongContext',
+      data: {
+        context: build.context.value,
+        list: wrong.map((x) => `\`${x.src}\``).join(', '),
+        dockerfile: df.path,
+        where: wrong.map((x) => `line ${x.line}; it is at \`${x.found}\``).join(', '),
+      },
+      file: s.file,
+      span: s.span,
+      related: wrong.map((x) => ({ file, span: x.span, message: `\`${x.src}\` is copied here` })),
+    });
 }
 
 type Outcome =

@@ -49,3 +49,25 @@ ruleTest(rule, [
     ],
   },
 ]);
+
+ruleTest(rule, [
+  {
+    name: 'a build sending the wrong context misses several sources: one finding at the context (one root cause), each COPY related',
+    repo: {
+      files: {
+        'go/Dockerfile':
+          'FROM golang:1.22\nWORKDIR /src/go\nCOPY ./go/go.mod ./go/go.sum ./\nCOPY ./go /src/go\nCOPY ./idl /src/idl\n',
+        'go/go.mod': 'module x\n',
+        'go/go.sum': '\n',
+        'idl/x.proto': '\n',
+        'go/Makefile': 'docker:\n\tdocker build -t acme/coordinator:latest .\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'go/Makefile', 2, 42, {
+        message:
+          /does not contain `\.\/go\/go\.mod`, `\.\/go\/go\.sum`, `\.\/go`, `\.\/idl` that go\/Dockerfile copies \(line 3; it is at `go\/go\.mod`, line 3; it is at `go\/go\.sum`, line 4; it is at `go`, line 5; it is at `idl`\)/,
+      }),
+    ],
+  },
+]);

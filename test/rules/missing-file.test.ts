@@ -184,7 +184,7 @@ ruleTest(rule, [
     expect: [
       at('missing-file', 'error', '.github/workflows/ci.yml', 7, 56, {
         message:
-          /this build sends context `.`, which does not contain `main.py` that api\/Dockerfile:2 copies \(it is at `api\/main.py`\)/,
+          /this build sends context `.`, which does not contain `main.py` that api\/Dockerfile copies \(line 2; it is at `api\/main.py`\)/,
       }),
       at('missing-file', 'error', '.github/workflows/ci.yml', 10, 20),
     ],
