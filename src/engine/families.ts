@@ -15,7 +15,7 @@ import type { Nvmrc, PackageJson } from '../model/node.js';
 import type { Build, CrossdockConfig } from '../model/project.js';
 import type { PyProject, PyRequirementsFile, PySetup, PyVersionFile } from '../model/python.js';
 import { basename, dirname, type Inventory, present } from '../model/repo.js';
-import type { ShellScript } from '../model/shell.js';
+import type { CommandFacts, ShellScript } from '../model/shell.js';
 import type { SourceFile, Span } from '../model/source.js';
 import { type BakeFile, parseBakeHcl, parseBakeJson } from '../sources/bake/parse.js';
 import { envFileNames, readCompose } from '../sources/compose/compose.js';
@@ -133,7 +133,16 @@ export const FAMILIES: SourceFamily[] = [
     load(file) {
       const df = parseDockerfile(file);
       const problems = [...df.problems];
+      // `SHELL ["powershell", …]` (or cmd): RUN text is not POSIX shell, so it is not analysed as such; each RUN
+      // is one command whose effects are not known.
+      let shell = '';
       for (const ins of df.instructions) {
+        if (ins.keyword === 'FROM') shell = '';
+        if (ins.keyword === 'SHELL') shell = basename(ins.exec?.[0] ?? '').toLowerCase();
+        if (ins.keyword === 'RUN' && ins.form === 'shell' && shell && !/^(ba|da|a|z|k|mk)?sh$/.test(shell)) {
+          ins.analysis = { scripts: [], facts: { commands: [opaqueRun(ins, shell)], pipefail: false } };
+          continue;
+        }
         const scripts = runScripts(ins);
         for (const s of scripts) if ('problems' in s) problems.push(...(s as ShellParse).problems);
         if (scripts.length) ins.analysis = { scripts, facts: analyzeShell(scripts) };
@@ -360,6 +369,22 @@ export const FAMILIES: SourceFamily[] = [
     },
   },
 ];
+
+/** A RUN in a non-POSIX shell as one command with unknown effects. */
+function opaqueRun(ins: Dockerfile['instructions'][number], shell: string): CommandFacts {
+  return {
+    command: { assignments: [], argv: [], redirects: [], span: ins.span, next: undefined, depth: 0 },
+    name: shell,
+    argv: [],
+    installer: undefined,
+    pip: undefined,
+    network: false,
+    creates: [],
+    unknownEffects: `it runs ${shell} code, which crossdock does not analyse`,
+    script: undefined,
+    masked: undefined,
+  };
+}
 
 /** The shell scripts a RUN executes, with file offsets: the shell-form text, and heredoc bodies run by a shell. */
 function runScripts(ins: Dockerfile['instructions'][number]): ShellScript[] {

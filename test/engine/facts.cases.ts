@@ -810,4 +810,37 @@ export const CASES: FactCase[] = [
     },
     absent: ['invalid-image-reference'],
   },
+  {
+    name: 'uv pip options that take values (`--index-strategy unsafe-best-match`, `--requirements f`) are not packages',
+    repo: {
+      files: {
+        Dockerfile: [
+          'FROM python:3.12-slim',
+          'COPY requirements.txt .',
+          'RUN uv pip install --no-cache --system --python-preference system \\',
+          '      --index https://pypi.org/simple --index-strategy unsafe-best-match \\',
+          '      --requirements requirements.txt',
+          '',
+        ].join('\n'),
+        'requirements.txt': 'flask==3.0.0\n',
+        'crossdock.yaml': 'images:\n  reg.example.com/app: { context: ., dockerfile: Dockerfile }\n',
+      },
+    },
+    absent: ['unpinned-dependency'],
+  },
+  {
+    name: 'RUN under `SHELL ["powershell", …]` is not POSIX shell: not read as sh commands',
+    repo: {
+      files: {
+        Dockerfile: [
+          'FROM mcr.microsoft.com/windows/servercore:ltsc2022',
+          'SHELL ["powershell", "-Command"]',
+          "RUN if ($env:X -eq 'true') { pip install chroma-hnswlib } ; pip install flask>=2",
+          '',
+        ].join('\n'),
+        'crossdock.yaml': 'images:\n  reg.example.com/app: { context: ., dockerfile: Dockerfile }\n',
+      },
+    },
+    absent: ['unpinned-dependency', 'unquoted-version-specifier', 'pip-no-timeout'],
+  },
 ];

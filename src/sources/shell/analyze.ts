@@ -63,6 +63,75 @@ const PIP_VALUE_OPTS = new Set([
 
 const PIP_VERBS = new Set(['install', 'wheel', 'download']);
 
+/**
+ * Options of pip and `uv pip` that take no value. An option in neither this set nor PIP_VALUE_OPTS is taken to
+ * consume the next word when that word is not an option: a word that may be an option's value is never taken
+ * for a package (uv has many options pip lacks: `--index-strategy unsafe-best-match`, `--python-preference`).
+ */
+const PIP_FLAG_OPTS = new Set([
+  '-U',
+  '--upgrade',
+  '--no-deps',
+  '--user',
+  '--force-reinstall',
+  '--ignore-installed',
+  '-I',
+  '--no-cache-dir',
+  '--no-cache',
+  '-n',
+  '-q',
+  '--quiet',
+  '-v',
+  '--verbose',
+  '--pre',
+  '--prerelease',
+  '--no-build-isolation',
+  '--require-hashes',
+  '--no-index',
+  '--compile',
+  '--no-compile',
+  '--compile-bytecode',
+  '--no-warn-script-location',
+  '--disable-pip-version-check',
+  '--isolated',
+  '--break-system-packages',
+  '--no-input',
+  '--use-pep517',
+  '--no-use-pep517',
+  '--check-build-dependencies',
+  '--ignore-requires-python',
+  '--dry-run',
+  '--no-clean',
+  '--no-color',
+  '--prefer-binary',
+  '--system',
+  '--no-python-downloads',
+  '--no-build',
+  '--strict',
+  '--reinstall',
+  '--no-progress',
+  '--offline',
+  '--native-tls',
+  '--no-sources',
+  '--all-extras',
+  '--exact',
+  '--no-verify-hashes',
+  '--verify-hashes',
+  '--no-config',
+  '--managed-python',
+  '--no-managed-python',
+  '--preview',
+  '--no-binary-package',
+  '--upgrade-all',
+]);
+
+/** Aliases: uv spells some options in the plural. */
+const PIP_ALIASES: Record<string, string> = {
+  '--requirements': '--requirement',
+  '--constraints': '--constraint',
+  '--overrides': '--constraint',
+};
+
 /** `git clone` options that take a separate value (`--depth 10`, `-b main`). */
 const GIT_CLONE_VALUE_FLAGS = new Set([
   '-b',
@@ -128,13 +197,18 @@ function parsePip(argv: ShellWord[], verb: number): PipInvocation {
     const v = w.value;
     const eq = v.startsWith('--') ? v.indexOf('=') : -1;
     const short = /^-(r|c|e|t|w|d|f|i)(.+)$/.exec(v);
-    const name = eq > 0 ? v.slice(0, eq) : short ? `-${short[1]}` : v;
+    const spelled = eq > 0 ? v.slice(0, eq) : short ? `-${short[1]}` : v;
+    const name = PIP_ALIASES[spelled] ?? spelled;
     let value: ShellWord | undefined;
     if (eq > 0) value = { ...w, value: v.slice(eq + 1) };
     else if (short) value = { ...w, value: short[2] ?? '' };
-    else if (PIP_VALUE_OPTS.has(v)) {
+    else if (PIP_VALUE_OPTS.has(name)) {
       value = args[i + 1];
       i++;
+    } else if (v.startsWith('-') && !PIP_FLAG_OPTS.has(v) && !(args[i + 1]?.value ?? '-').startsWith('-')) {
+      // An option crossdock does not know: its next word may be its value, so it is neither package nor file.
+      i++;
+      continue;
     }
     if (name === '--no-index') out.noIndex = true;
     else if (name === '--no-deps') out.noDeps = true;
