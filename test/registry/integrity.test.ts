@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import {
-  busyboxLayout,
+  syntheticLayout,
   elfHead,
   gzipParts,
   type Layout,
@@ -46,7 +46,7 @@ before(async () => {
   registry = await startRegistry();
   proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
   dest = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
-  layout = busyboxLayout(join(work, 'img'), { user: '10001' });
+  layout = syntheticLayout(join(work, 'img'), { user: '10001' });
   skopeo([
     'copy',
     '--all',
@@ -214,7 +214,7 @@ test('a blob that cannot be kept in TMPDIR is a clear error naming TMPDIR, and n
   timeout: 60_000,
 }, async () => {
   // A layer over 4 MiB is verified through a temporary file: with no usable TMPDIR, that is the error.
-  const big = busyboxLayout(join(work, 'big'), { extraLayers: [5 * 1024 * 1024], seed: 3 });
+  const big = syntheticLayout(join(work, 'big'), { extraLayers: [5 * 1024 * 1024], seed: 3 });
   skopeo([
     'copy',
     '--all',

@@ -7,7 +7,7 @@ import { runCli } from '../helpers/cli.js';
 import { runCliProcess } from '../helpers/cli-process.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import {
-  busyboxLayout,
+  syntheticLayout,
   elfHead,
   gzipParts,
   type Layout,
@@ -67,7 +67,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'crossdock-limits-'));
   registry = await startRegistry();
   proxy = await startFaultProxy({ host: '127.0.0.1', port: registry.port });
-  layout = busyboxLayout(join(work, 'img'), { user: '10001' });
+  layout = syntheticLayout(join(work, 'img'), { user: '10001', extraLayers: [2 * 1024 * 1024] });
   skopeo([
     'copy',
     '--all',
@@ -143,7 +143,7 @@ test('a gzip bomb layer is refused once it unpacks past the cap; --max-unpacked 
     ),
   );
   assert.match(r.stderr, /hint: .*--max-unpacked MB/);
-  // The cap is configurable: the real busybox image passes by default and is refused under a 1 MB cap.
+  // The cap is configurable: the image (a 2 MB layer) passes by default and is refused under a 1 MB cap.
   const normal = await runCli(['verify', `${registry.host}/team/app:1`, '--plain-http', registry.host], {
     env,
   });

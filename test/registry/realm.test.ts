@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { busyboxLayout, type Layout } from '../helpers/images.js';
+import { syntheticLayout, type Layout } from '../helpers/images.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { makePki, type Pki } from '../helpers/pki.js';
 import { skopeo, skopeoAsync, startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -59,7 +59,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'crossdock-realm-'));
   pki = makePki(join(work, 'pki'));
   const server = pki.server('registry');
-  layout = busyboxLayout(join(work, 'img'));
+  layout = syntheticLayout(join(work, 'img'));
   issuer = await startTokenIssuer(work, { [USER]: SECRET, other: 'other-secret' });
   recorder = await startRecorder();
   const token = (realmHost: string) => ({
