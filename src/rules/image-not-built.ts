@@ -9,6 +9,7 @@ import {
   repositoryKey,
 } from '../model/image-ref.js';
 import type { Build, ProjectModel } from '../model/project.js';
+import { SourceFile } from '../model/source.js';
 import { unknown } from '../model/value.js';
 import { containerImage, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
 
@@ -99,8 +100,12 @@ export default createRule<'notBuilt'>({
       const builds = buildsOfRepository(model, parsed.ref);
       if (builds.length === 0) continue;
       if (rewriter && u.origin !== 'kustomize images') {
+        // One root cause: the note is at the tool's file, however many images it rewrites.
         ctx.unknown(
-          unknown('placeholder', `${rewriter} replaces the images it builds in what it deploys`, u.site),
+          unknown('placeholder', `${rewriter} replaces the images it builds in what it deploys`, {
+            file: model.sources.get(rewriter) ?? new SourceFile(rewriter, ''),
+            span: { start: 0, end: 0 },
+          }),
           'whether a build produces the deployed tag',
         );
         continue;

@@ -272,13 +272,14 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'unknown: a Tiltfile rewrites the images it deploys: the written tag is noted, not judged',
+    name: 'unknown: a Tiltfile rewrites the images it deploys: the written tags are not judged; one note, at the Tiltfile (one root cause)',
     repo: helm('registry.example.com:5000/team/api', '0.9', {
       Tiltfile: 'docker_build("registry.example.com:5000/team/api", "api")\n',
+      'chart/values-dev.yaml': 'image:\n  repository: registry.example.com:5000/team/api\n  tag: "0.8"\n',
     }),
     only: [R, 'unresolved-value'],
     expect: [
-      at('unresolved-value', 'info', 'chart/values.yaml', 3, 8, {
+      at('unresolved-value', 'info', 'Tiltfile', 1, 1, {
         message: /^Tiltfile replaces the images it builds in what it deploys/,
       }),
     ],

@@ -197,3 +197,20 @@ test('.dockerignore patterns that would backtrack or abort the process are dropp
   assert.equal(ig.ignores('x.pyc'), true, 'ordinary patterns still apply (root-anchored, as in Docker)');
   assert.equal(ig.ignores('a/build/out.o'), true);
 });
+
+test('flags on the line after `RUN \\` are flags, not shell text', () => {
+  const text =
+    'FROM a\nRUN \\\n    --mount=type=bind,source=./requirements.txt,target=/src/requirements.txt \\\n    pip install -r /src/requirements.txt\n';
+  const run = parseDockerfile(new SourceFile('Dockerfile', text)).instructions[1];
+  assert.deepEqual(
+    run?.flags.map((f) => [f.name, f.value, text.slice(f.span.start, f.span.end)]),
+    [
+      [
+        'mount',
+        'type=bind,source=./requirements.txt,target=/src/requirements.txt',
+        '--mount=type=bind,source=./requirements.txt,target=/src/requirements.txt',
+      ],
+    ],
+  );
+  assert.equal(run?.shell, 'pip install -r /src/requirements.txt');
+});

@@ -297,7 +297,9 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
 
     // Flags.
     const flags: DfFlag[] = [];
+    // `RUN \` then `--mount=…` on the next line: the joined text starts with the continuation's blanks.
     let pos = 0;
+    while (pos < args.length && (args[pos] === ' ' || args[pos] === '\t')) pos++;
     while (pos < args.length) {
       FLAG.lastIndex = pos;
       const fm = FLAG.exec(args);
