@@ -441,6 +441,24 @@ export function imageFileSource(
         tree: !isFileLike(source),
       };
   }
+  // A RUN after that copy (or this RUN, earlier in its text) that writes the path makes it not the context's file.
+  const from = hit && hit.stage === stage ? hit.ins.span.start : -1;
+  for (const ins of stage.instructions) {
+    if (ins.keyword !== 'RUN' || ins.span.start <= from || ins.span.start > upTo.span.start) continue;
+    if (
+      runCreates(view, stage, ins).some(
+        (v) => v.known && (v.value === inImage || inImage.startsWith(`${v.value}/`)),
+      )
+    )
+      return unknown(
+        'effects',
+        `\`${inImage}\` is written by a RUN of the image, not copied from the context`,
+        {
+          file: view.file,
+          span: ins.span,
+        },
+      );
+  }
   if (!hit)
     return unknown('effects', `\`${inImage}\` is not copied from the build context before this point`);
   const rel = hit.dest === inImage ? '' : inImage.slice(hit.dest === '/' ? 1 : hit.dest.length + 1);

@@ -389,6 +389,19 @@ function createdBy(
     case 'ln':
       if (positional.length >= 2) out.push(positional[positional.length - 1]?.value ?? '');
       break;
+    // Lock and requirements exporters: `uv export -o f`, `uv pip compile -o f`, `pip-compile -o f`,
+    // `poetry export -o f`, `pdm export -o f`.
+    case 'uv':
+    case 'pip-compile':
+    case 'poetry':
+    case 'pdm':
+      if (
+        name === 'pip-compile' ||
+        argv[1]?.value === 'export' ||
+        (argv[1]?.value === 'pip' && argv[2]?.value === 'compile')
+      )
+        out.push(...flagValue('-o', '--output-file', '--output'));
+      break;
     case 'mkdir':
     case 'touch':
     case 'tee':
