@@ -445,11 +445,9 @@ export function imageFileSource(
   const from = hit && hit.stage === stage ? hit.ins.span.start : -1;
   for (const ins of stage.instructions) {
     if (ins.keyword !== 'RUN' || ins.span.start <= from || ins.span.start > upTo.span.start) continue;
-    if (
-      runCreates(view, stage, ins).some(
-        (v) => v.known && (v.value === inImage || inImage.startsWith(`${v.value}/`)),
-      )
-    )
+    // The path itself: a folder a RUN creates or writes into (`pip install --prefix=/install`) keeps the files
+    // copied there.
+    if (runCreates(view, stage, ins).some((v) => v.known && v.value === inImage))
       return unknown(
         'effects',
         `\`${inImage}\` is written by a RUN of the image, not copied from the context`,
