@@ -3,7 +3,7 @@
 const scopes = {
   rules: {
     mutate: ['src/rules/**/*.ts'],
-    testFiles: ['test/rules/**/*.test.ts', 'test/engine/facts.test.ts', 'test/examples/examples.test.ts'],
+    testFiles: ['test/rules/**/*.test.ts', 'test/engine/facts.test.ts'],
   },
   registry: {
     mutate: ['src/registry/**/*.ts'],

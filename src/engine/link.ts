@@ -53,7 +53,7 @@ const MAX_SCRIPT_DEPTH = 4;
 interface Queued {
   source: ScriptSource;
   cwd: Cwd;
-  args: string[] | undefined;
+  args: (string | undefined)[] | undefined;
   env: Map<string, Value<string>>;
   job: Build['job'];
   runsOn: Build['runsOn'];

@@ -238,7 +238,7 @@ export interface WorkflowStep {
         /** Relative sources of `cp`/`install` commands (e.g. `cp .env.example .env`). */
         copies: Located<string>[];
         /** Scripts the block runs (`./scripts/build.sh`, `bash build.sh`, `make`), with their arguments when literal. */
-        runs: (Located<string> & { args: string[] | undefined })[];
+        runs: (Located<string> & { args: (string | undefined)[] | undefined })[];
         /**
          * Step outputs it writes (`echo "name=value" >> "$GITHUB_OUTPUT"`): every value written on any branch;
          * `unknown` when a value is computed at run time.

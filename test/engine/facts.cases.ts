@@ -861,4 +861,18 @@ export const CASES: FactCase[] = [
     },
     absent: ['lockfile-python-mismatch'],
   },
+  {
+    name: 'script arguments are known one by one: a literal `$1` resolves while `$2` (a workflow expression) stays unknown',
+    repo: {
+      files: {
+        'svc/Dockerfile': 'FROM python:3.12-slim\nCOPY settings.toml /app/\n',
+        'scripts/release.sh': '#!/bin/sh\ndocker build -f "$1" -t registry.example.com/svc:"$2" svc\n',
+        ...WF(
+          'on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ./scripts/release.sh svc/Dockerfile "${{ github.sha }}"\n',
+        ),
+      },
+    },
+    absent: ['invalid-image-reference'],
+    present: ['missing-file error svc/Dockerfile:2'],
+  },
 ];

@@ -518,7 +518,7 @@ ruleTest(emulatedBuild, [
     expect: [
       at('emulated-build', 'error', 'scripts/build.sh', 2, 32),
       at('unresolved-value', 'info', 'scripts/other.sh', 2, 32, {
-        message: /`\$1` is an argument given by whoever runs this/,
+        message: /`\$1` is not known: the caller passes a value crossdock cannot resolve/,
       }),
     ],
   },

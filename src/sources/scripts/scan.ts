@@ -65,8 +65,8 @@ export interface ScriptRun extends Located<string> {
   before: Effect[];
   /** Repository path of the script, when it resolves. */
   path: string | undefined;
-  /** Its arguments when every one is known. */
-  args: string[] | undefined;
+  /** Its arguments, each known (a string) or not (undefined); undefined when their number is not known. */
+  args: (string | undefined)[] | undefined;
   cwd: Cwd;
 }
 
@@ -101,8 +101,8 @@ export interface ScanContext {
   /** Repository path of the script (`$0`); undefined for workflow `run:` blocks and Makefiles. */
   scriptPath: string | undefined;
   cwd: Cwd;
-  /** Positional parameters when the caller's are known; undefined: unknown. */
-  args: string[] | undefined;
+  /** Positional parameters: each known (a string) or not (undefined); undefined: not even their number is known. */
+  args: (string | undefined)[] | undefined;
   /** Variables given by the caller (workflow env, make variables), already resolved. */
   env?: Map<string, Value<string>>;
   /** Makefile recipes: every line is its own shell, in the Makefile's folder. */
@@ -221,7 +221,7 @@ class Scanner {
 
   constructor(
     private readonly ctx: ScanContext,
-    private readonly args: string[] | undefined,
+    private readonly args: (string | undefined)[] | undefined,
     out?: ScanResult,
     vars?: Map<string, Value<string>>,
     private readonly depthOfCall = 0,
@@ -290,7 +290,15 @@ class Scanner {
         return this.ctx.scriptPath
           ? known(`${ROOT}/${this.ctx.scriptPath}`, { kind: 'convention' })
           : unknown('parameter', '`$0` is the running program', site);
-      const v = this.args?.[Number(name) - 1];
+      const k = Number(name) - 1;
+      const v = this.args?.[k];
+      if (this.args && k < this.args.length && v === undefined)
+        return unknown(
+          'parameter',
+          `\`$${name}\` is not known: the caller passes a value crossdock cannot resolve`,
+          site,
+          'pass a literal argument where the script is called',
+        );
       if (this.args) return known(v ?? '', { kind: 'variable', site, detail: `argument $${name}` });
       return unknown(
         'parameter',
@@ -300,6 +308,8 @@ class Scanner {
       );
     }
     if (name === '@' || name === '*' || name === '#') {
+      if (this.args && name !== '#' && this.args.some((a) => a === undefined))
+        return unknown('parameter', `some arguments of this call are not known`, site);
       if (this.args)
         return known(name === '#' ? String(this.args.length) : this.args.join(' '), {
           kind: 'variable',
@@ -702,9 +712,9 @@ class Scanner {
   private spliceArrays(argv: ShellWord[]): ShellWord[] {
     const out: ShellWord[] = [];
     for (const w of argv) {
-      if (this.args && ALL_ARGS.test(w.value)) {
+      if (this.args?.every((a) => a !== undefined) && ALL_ARGS.test(w.value)) {
         // Each argument is one word, taken literally (escaped so expansion leaves it as given).
-        for (const a of this.args) {
+        for (const a of this.args as string[]) {
           const value = a.replace(/[\\$`]/g, '\\$&');
           out.push({ ...w, value, raw: value, quoted: true });
         }
@@ -985,7 +995,7 @@ class Scanner {
         before: [...this.out.effects],
         site: this.site(scriptWord),
         path: p.known ? p.value : undefined,
-        args: values.every((v) => v.known) ? values.map((v) => (v.known ? v.value : '')) : undefined,
+        args: values.map((v) => (v.known ? v.value : undefined)),
         cwd: this.cwd,
       });
     }

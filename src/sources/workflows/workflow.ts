@@ -65,7 +65,7 @@ const NO_FILE_ACTIONS =
 export interface Invocation {
   /** Repository path of the script (or Makefile). */
   path: string;
-  args: string[] | undefined;
+  args: (string | undefined)[] | undefined;
   cwd: string;
   env: Map<string, Value<string>>;
   job: { workflow: Workflow; job: WorkflowJob };
