@@ -27,6 +27,8 @@ export default {
   timeoutMS: 60_000,
   reporters: ['json', 'clear-text'],
   jsonReporter: { fileName: `bench/work/mutation-${process.env.STRYKER_SCOPE ?? 'rules'}.json` },
+  incremental: true,
+  incrementalFile: `bench/work/stryker-incremental-${process.env.STRYKER_SCOPE ?? 'rules'}.json`,
   tempDirName: 'bench/work/stryker-tmp',
   cleanTempDir: 'always',
   ignorePatterns: ['bench/work', 'dist', '.scratch', 'examples/**/node_modules'],

@@ -1,3 +1,4 @@
+import { DiskRepoFs } from '../engine/repo-fs.js';
 import { promises as fs } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
@@ -652,7 +653,19 @@ export interface BuildConfig {
  * whole of it (the engine's keys, then build:, nodes: and images:, verify policies included) and returns it.
  */
 export async function loadBuildConfig(root: string, explicit?: string): Promise<BuildConfig> {
-  const candidates = explicit ? [explicit] : CONFIG_FILE_NAMES.map((n) => join(root, n));
+  // The repository's own crossdock.yaml is untrusted content: read through the contained reader (a symlink out of
+  // the repository is not followed). An explicit --config is the user's file.
+  if (!explicit) {
+    const repo = new DiskRepoFs(root);
+    for (const name of CONFIG_FILE_NAMES) {
+      const r = await repo.read(name);
+      if (r.ok) return readBuildConfig(parseConfig(name, r.text), ConfigSource.parse(name, r.text), root);
+      if (/outside the repository|not a regular file|limit/.test(r.note))
+        throw new ConfigError(r.note, { hint: `make ${name} a regular file inside the repository` });
+    }
+    return readBuildConfig(emptyConfig(), ConfigSource.none(), root);
+  }
+  const candidates = [explicit];
   for (const file of candidates) {
     let text: string;
     try {

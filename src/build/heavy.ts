@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { DiskRepoFs } from '../engine/repo-fs.js';
 import { heavyNode, heavyPython } from '../knowledge/heavy-deps.js';
 import { SourceFile } from '../model/source.js';
 import { parsePackageJson } from '../sources/node/package-json.js';
@@ -19,7 +19,13 @@ export async function heavyDependenciesIn(context: string): Promise<string[]> {
     return [];
   }
   const found = new Set<string>();
-  const read = async (name: string) => new SourceFile(name, await fs.readFile(join(context, name), 'utf8'));
+  // The context is repository content: a symlink out of it is not followed (contained reads).
+  const repo = new DiskRepoFs(context);
+  const read = async (name: string) => {
+    const r = await repo.read(name);
+    if (!r.ok) throw new Error(r.note);
+    return new SourceFile(name, r.text);
+  };
   for (const name of names) {
     try {
       if (/^requirements.*\.(txt|in)$/.test(name)) {

@@ -183,3 +183,28 @@ test('markdown escapes table syntax and HTML, and truncates long lists', () => {
   assert.match(many, /…and 5 more \(5 warnings\): see the JSON or SARIF report\./);
   assert.equal(many.split('\n').filter((l) => l.startsWith('| 🟡')).length, 200);
 });
+
+test('repository text cannot drive the terminal or a PR comment: escapes are shown, links and mentions neutralised', async () => {
+  // A Dockerfile whose COPY source holds an escape sequence (clear screen, retitle) and a markdown link/mention.
+  const evil = 'x\u001b[2J\u001b]0;pwned\u0007[click](https://evil.example/a)@admin';
+  const repo = makeRepo({
+    files: {
+      Dockerfile: `FROM python:3.12-slim\nCOPY ${evil} /app/\n`,
+      'crossdock.yaml': 'images:\n  reg.example.com/app: { context: ., dockerfile: Dockerfile }\n',
+    },
+  });
+  try {
+    const { result, model } = await check({ root: repo.root }, allRules());
+    assert.ok(result.findings.some((f) => f.ruleId === 'missing-file'));
+    const text = render('text', result, { color: false, sources: model.sources, verbose: true });
+    assert.ok(!text.includes('\u001b'), 'no raw ESC in the text report');
+    assert.ok(!text.includes('\u0007'), 'no raw BEL in the text report');
+    assert.match(text, /\\x1b\[2J/, 'the escape is shown, escaped');
+    const md = render('markdown', result, { color: false, sources: model.sources });
+    assert.ok(!md.includes('\u001b'));
+    assert.doesNotMatch(md, /\[click\]\(https:\/\/evil/, 'no live markdown link');
+    assert.doesNotMatch(md, /@admin/, 'no live @mention');
+  } finally {
+    repo.cleanup();
+  }
+});
