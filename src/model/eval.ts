@@ -3,6 +3,7 @@ import type { Platform } from './platform.js';
 import type { Build, ImageView, StageView } from './project.js';
 import { joinPath, within } from './repo.js';
 import type { SourceFile } from './source.js';
+import { trimTrailingSlashes } from './text.js';
 import { known, type Unknown, unknown, type Value } from './value.js';
 
 /**
@@ -356,7 +357,7 @@ export function normalize(workdir: string, p: string): string {
 
 /** A source that names a file rather than a folder: it has an extension or is a dotfile. */
 export function isFileLike(path: string): boolean {
-  const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
+  const base = trimTrailingSlashes(path).split('/').pop() ?? '';
   return /^\.[^./]+$/.test(base) || /[^.]\.[A-Za-z0-9]+$/.test(base);
 }
 
@@ -394,7 +395,7 @@ export function copyMappings(view: ImageView, stage: DfStage, upTo?: DfInstructi
         if (/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) || w.value.startsWith('git@')) continue;
         const src = resolveWord(view, s, ins, w.value);
         if (!src.known || /[*?[]/.test(src.value)) continue;
-        const clean = src.value.replace(/^\/+/, '').replace(/\/+$/, '') || '.';
+        const clean = trimTrailingSlashes(src.value.replace(/^\/+/, '')) || '.';
         const tree = clean === '.' || w.value.endsWith('/') || !isFileLike(clean);
         out.push({
           ins,

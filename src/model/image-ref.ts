@@ -1,4 +1,5 @@
 import type { Located, RegistryMention } from './deploy.js';
+import { cutAtFirst } from './text.js';
 import { unknown } from './value.js';
 
 /**
@@ -132,7 +133,7 @@ export function imageMention(l: Located<string>, role: RegistryMention['role']):
   const text = l.value.replace(VARIABLE, PLACEHOLDER);
   const parsed = parseImageRef(text);
   if (!parsed.ok) return [];
-  const name = text.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+  const name = cutAtFirst(text, '@').replace(/:[^:/]*$/, '');
   const first = name.split('/')[0] ?? '';
   const hostVar = parsed.ref.explicitRegistry
     ? parsed.ref.registry.includes(PLACEHOLDER)
@@ -176,9 +177,10 @@ const PLACEHOLDER_PART =
  * envsubst, `{{ .Values.image }}`), or undefined when it is a reference as written.
  */
 export function placeholderIn(text: string): string | undefined {
-  if (hasUnresolved(text) || /<[^>]*>/.test(text))
+  // `<…>` (`/<[^>]*>/`): a `<` with a `>` after it.
+  if (hasUnresolved(text) || (text.includes('<') && text.indexOf('>', text.indexOf('<')) >= 0))
     return `\`${text}\` holds a variable or template filled in later`;
-  const noDigest = text.replace(/@.*$/, '');
+  const noDigest = cutAtFirst(text, '@');
   const lastSlash = noDigest.lastIndexOf('/');
   const colon = noDigest.lastIndexOf(':');
   const tag = colon > lastSlash ? noDigest.slice(colon + 1) : undefined;
