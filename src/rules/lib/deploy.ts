@@ -5,6 +5,7 @@ import { envDeclarations, resolveWord, stageVars } from '../../model/eval.js';
 import { parseImageRef } from '../../model/image-ref.js';
 import type { Build, DeploymentUnit, ImageView, ProjectModel } from '../../model/project.js';
 import type { SourceFile } from '../../model/source.js';
+import { bracedAt, closingBrace, nameEnd, replaceMatches, scanDollars } from '../../model/text.js';
 import { known, unknown, type Value } from '../../model/value.js';
 
 /** Shared helpers for deployment rules: which build and image view a container runs, what that image declares. */
@@ -144,20 +145,34 @@ function shellWords(text: string): string[] {
   return text.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? [];
 }
 
+/**
+ * The environment references in a word, in order: `$(VAR)` (Kubernetes), `$VAR`, `${VAR}`, `${VAR:-d}` and
+ * `${VAR-d}` (with the default as `word`). What `/\$\((NAME)\)|\$\{(NAME)(?::?-([^}]*))?\}|\$(NAME)/g` found,
+ * scanned by hand (see model/text.ts).
+ */
+export function envReferences(text: string): { start: number; end: number; name: string; word?: string }[] {
+  const close = closingBrace(text);
+  return scanDollars(text, (i): { end: number; name: string; word?: string } | undefined => {
+    if (text[i + 1] === '(') {
+      const n = nameEnd(text, i + 2);
+      return n > i + 2 && text[n] === ')' ? { end: n + 1, name: text.slice(i + 2, n) } : undefined;
+    }
+    if (text[i + 1] === '{') return bracedAt(text, i, [':-', '-'], close);
+    const n = nameEnd(text, i + 1);
+    return n > i + 1 ? { end: n, name: text.slice(i + 1, n) } : undefined;
+  });
+}
+
 /** `$(VAR)` (Kubernetes), `$VAR`, `${VAR}` with the container's environment. */
 function expandEnv(word: string, env: Map<string, string>): string | undefined {
   let failed = false;
-  const out = word.replace(
-    /\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (_w, a, b, d, c) => {
-      const name = a ?? b ?? c;
-      const v = env.get(name);
-      if (v !== undefined) return v;
-      if (d !== undefined) return d;
-      failed = true;
-      return '';
-    },
-  );
+  const out = replaceMatches(word, envReferences(word), (m) => {
+    const v = env.get(m.name);
+    if (v !== undefined) return v;
+    if (m.word !== undefined) return m.word;
+    failed = true;
+    return '';
+  });
   return failed ? undefined : out;
 }
 
