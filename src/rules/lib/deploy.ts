@@ -332,12 +332,9 @@ function modulePort(
         site = { file, span: { start: text.indexOf(line), end: text.indexOf(line) + line.length } };
         continue;
       }
-      const literal =
-        /\.run\([^)]*\bport\s*=\s*(\d{2,5})|\.listen\(\s*(\d{2,5})|\blisten\(\s*\{[^}]*\bport\s*:\s*(\d{2,5})|run_app\([^)]*\bport\s*=\s*(\d{2,5})/.exec(
-          line,
-        );
-      if (literal) {
-        found.add(Number(literal[1] ?? literal[2] ?? literal[3] ?? literal[4]));
+      const literal = literalPort(line);
+      if (literal !== undefined) {
+        found.add(literal);
         how = `the literal in ${file.path}`;
         site = { file, span: { start: text.indexOf(line), end: text.indexOf(line) + line.length } };
       }
@@ -346,6 +343,54 @@ function modulePort(
   if (found.size !== 1) return undefined;
   const port = [...found][0] as number;
   return known({ port, how, site }, { kind: 'literal', site });
+}
+
+const PORT_ARGUMENT = /\bport\s*=\s*(\d{2,5})/g;
+const PORT_KEY = /\bport\s*:\s*(\d{2,5})/g;
+const LISTEN_NUMBER = /\.listen\(\s*(\d{2,5})/y;
+
+/** The number of the last match of a global pattern in `text[from, to)`. */
+function lastNumber(text: string, from: number, to: number, re: RegExp): string | undefined {
+  let n: string | undefined;
+  for (const m of text.slice(from, to).matchAll(re)) n = m[1];
+  return n;
+}
+
+/**
+ * A port literal in a line of source code: `.run(…port=N…)`, `.listen(N`, `listen({…port: N…}`,
+ * `run_app(…port=N…)` (N of 2 to 5 digits; the last `port` before the call's first `)` or the object's first `}`),
+ * the leftmost call deciding: what
+ * `/\.run\([^)]*\bport\s*=\s*(\d{2,5})|\.listen\(\s*(\d{2,5})|\blisten\(\s*\{[^}]*\bport\s*:\s*(\d{2,5})|run_app\([^)]*\bport\s*=\s*(\d{2,5})/`
+ * found. That pattern read the arguments up to the `)` again from every call before it; here a call whose
+ * arguments hold no port marks that `)` (or `}`), and the calls before it are not read again.
+ */
+export function literalPort(line: string): number | undefined {
+  let parenWithoutPort = -1;
+  let braceWithoutPort = -1;
+  for (let s = 0; s < line.length; s++) {
+    let port: string | undefined;
+    const call = line.startsWith('.run(', s) ? 5 : line.startsWith('run_app(', s) ? 8 : 0;
+    if (call) {
+      if (s < parenWithoutPort) continue;
+      const close = line.indexOf(')', s + call);
+      const to = close < 0 ? line.length : close;
+      port = lastNumber(line, s + call, to, PORT_ARGUMENT);
+      if (port === undefined) parenWithoutPort = to;
+    } else if (line.startsWith('.listen(', s)) {
+      LISTEN_NUMBER.lastIndex = s;
+      port = LISTEN_NUMBER.exec(line)?.[1];
+    } else if (line.startsWith('listen(', s) && !/\w/.test(line[s - 1] ?? '')) {
+      let j = s + 7;
+      while (/\s/.test(line[j] ?? '')) j++;
+      if (line[j] !== '{' || j < braceWithoutPort) continue;
+      const close = line.indexOf('}', j + 1);
+      const to = close < 0 ? line.length : close;
+      port = lastNumber(line, j + 1, to, PORT_KEY);
+      if (port === undefined) braceWithoutPort = to;
+    }
+    if (port !== undefined) return Number(port);
+  }
+  return undefined;
 }
 
 /** The units a workload belongs to (objects applied together). */
