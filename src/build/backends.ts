@@ -115,7 +115,8 @@ export const dockerdBuildkit: Backend = {
     // into the engine (a docker-container builder keeps it otherwise) and for no provenance attestation.
     const client = job.node.client;
     const viaBuildx = !!client?.buildx && Number(client.version.split('.')[0]) >= 23;
-    const bx = /(\d+)\.(\d+)/.exec(client?.buildxVersion ?? '');
+    // `buildxVersion` is `v?N.N.N` (nodes.ts), so its first two numbers are at its start.
+    const bx = /^v?(\d+)\.(\d+)/.exec(client?.buildxVersion ?? '');
     const provenance =
       viaBuildx && bx && (Number(bx[1]) > 0 || Number(bx[2]) >= 10) ? ['--provenance=false'] : [];
     const argv = [

@@ -404,7 +404,8 @@ const SIZE_UNITS: Record<string, number> = {
 
 /** `5GiB`, `500MB`, `1073741824` → bytes; undefined when it is not a size. */
 export function parseSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(text);
+  // Trimmed first: blanks before and after an optional unit were two ways to match the same text.
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?$/i.exec(text.trim());
   const unit = SIZE_UNITS[(m?.[2] ?? '').toLowerCase()];
   if (!m || unit === undefined) return undefined;
   const bytes = Math.round(Number(m[1]) * unit);

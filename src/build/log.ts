@@ -3,6 +3,8 @@
  * and telling transient failures (worth another attempt) from real build errors.
  */
 
+import { firstThenOnALine } from '../model/text.js';
+
 export interface Step {
   name: string;
   durationMs?: number;
@@ -148,9 +150,14 @@ export interface FailureKind {
   reason?: string;
 }
 
-const TRANSIENT: [RegExp, string][] = [
+/**
+ * Transient failures by what the log says. `A.*B` patterns are written as `firstThenOnALine(A, B)`: the same test
+ * without reading each line's rest from every match of A.
+ */
+const TRANSIENT: [{ test(text: string): boolean }, string][] = [
   [/qemu: uncaught target signal (?:11|7|4)\b/, 'QEMU crashed (uncaught target signal)'],
-  [/\bsegmentation fault\b.*qemu|qemu-[a-z0-9_]+(?:-static)?: .*(?:Segmentation|signal)/i, 'QEMU crashed'],
+  [firstThenOnALine(/\bsegmentation fault\b/i, /qemu/i), 'QEMU crashed'],
+  [firstThenOnALine(/qemu-[a-z0-9_]+(?:-static)?: /i, /Segmentation|signal/i), 'QEMU crashed'],
   [
     /Read timed out|ReadTimeoutError|ConnectTimeoutError|Connection timed out|\bETIMEDOUT\b|\bESOCKETTIMEDOUT\b|i\/o timeout|TLS handshake timeout|operation timed out|timed out while waiting/i,
     'network timeout',
@@ -169,7 +176,10 @@ const TRANSIENT: [RegExp, string][] = [
   ],
   [/\b429 Too Many Requests\b|toomanyrequests/i, 'rate limited (429)'],
   [/Hash Sum mismatch|Mirror sync in progress/i, 'package mirror out of sync'],
-  [/failed to (?:do request|copy|fetch).*(?:EOF|connection refused|reset)/i, 'registry connection failed'],
+  [
+    firstThenOnALine(/failed to (?:do request|copy|fetch)/i, /EOF|connection refused|reset/i),
+    'registry connection failed',
+  ],
 ];
 
 /** Messages that are real errors even when a transient pattern also matches (disk full, bad syntax). */

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { exec } from '../exec.js';
 import { formatPlatform, parsePlatform } from '../model/platform.js';
+import { firstVersion } from '../model/text.js';
 import type { NodeSpec } from './config.js';
 
 /** How a builder node builds: the backend crossdock drives on it. */
@@ -117,7 +118,7 @@ export function findDockerClient(
       const bx = await exec([path, 'buildx', 'version'], { timeoutMs: 10_000, inherit: env });
       const buildx = bx.code === 0;
       const major = Number(version.split('.')[0]);
-      const buildxVersion = buildx ? /v?\d+\.\d+\.\d+/.exec(bx.stdout)?.[0] : undefined;
+      const buildxVersion = buildx ? firstVersion(bx.stdout) : undefined;
       const client: DockerClient = {
         path,
         version,

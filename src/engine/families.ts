@@ -116,6 +116,15 @@ export function isDockerfileName(name: string): boolean {
 
 export const isWorkflowPath = (p: string) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(p);
 export const isComposePath = (p: string) => /^(docker-)?compose[^/]*\.ya?ml$/.test(basename(p));
+/**
+ * A line that starts (after blanks) with `apiVersion:` or `kind:`, as `/^\s*(apiVersion|kind):/m` found. The
+ * blanks stay on the key's line: `\s*` crossed line ends, so every line start tried every blank line below it; a
+ * key after blank lines still starts a line of its own, so the answer is the same.
+ */
+export function hasKubernetesKey(text: string): boolean {
+  return /^[^\S\n\r\u2028\u2029]*(?:apiVersion|kind):/m.test(text);
+}
+
 export const isKustomization = (p: string) => /^(kustomization\.ya?ml|Kustomization)$/.test(basename(p));
 const isHelmValues = (p: string) => /^values[^/]*\.ya?ml$/.test(basename(p));
 export const isRequirementsPath = (p: string) => {
@@ -348,7 +357,7 @@ export const FAMILIES: SourceFamily[] = [
       const facts: Facts = { deployments: out };
       if (parsed.problems.length) {
         // Only files that look like Kubernetes or kustomize get a parse-error; other broken YAML is not ours.
-        if (kube || isKustomization(file.path) || /^\s*(apiVersion|kind):/m.test(file.text.slice(0, 4096)))
+        if (kube || isKustomization(file.path) || hasKubernetesKey(file.text.slice(0, 4096)))
           facts.problems = parsed.problems;
         else if (file.text.includes('{{'))
           facts.notes = [`${file.path}: templated YAML ({{ }}), not checked`];

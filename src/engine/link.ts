@@ -21,6 +21,7 @@ import { formatPlatform, parsePlatform, type Platform, samePlatform } from '../m
 import type { Build, DeploymentUnit, ImageView, ProjectModel, Targets } from '../model/project.js';
 import { ancestors, basename, dirname, joinPath, pathStatus, present, within } from '../model/repo.js';
 import { locate, SourceFile } from '../model/source.js';
+import { cutAtFirst } from '../model/text.js';
 import { readPatch } from '../sources/k8s/kustomize.js';
 import { parseYaml } from '../sources/yaml/node.js';
 import { known, unknown, type Value } from '../model/value.js';
@@ -1015,7 +1016,7 @@ export function kustomizeOverride(
   model: ProjectModel,
   image: string,
 ): Kustomization['images'][number] | undefined {
-  const name = image.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+  const name = cutAtFirst(image, '@').replace(/:[^:/]*$/, '');
   for (const k of model.deployments.kustomizations) {
     const o = k.images.find((i) => i.name === name);
     if (o) return o;

@@ -3,7 +3,7 @@ import ignore from 'ignore';
 import type { Finding } from '../model/finding.js';
 import type { Platform } from '../model/platform.js';
 import { emptyDeployments, type ProjectModel } from '../model/project.js';
-import { isNotProjectPath, joinPath, dirname, type RepoFs } from '../model/repo.js';
+import { basename, isNotProjectPath, joinPath, dirname, type RepoFs } from '../model/repo.js';
 import { locate, SourceFile, type Span } from '../model/source.js';
 import { parseRequirements } from '../sources/python/requirements.js';
 import { parseShell } from '../sources/shell/parse.js';
@@ -250,7 +250,7 @@ function mayBuildImages(path: string): boolean {
     return false;
   return (
     /(^|\/)(scripts?|extra|tools?|ci|hack|release|\.github|build|deploy)\//.test(path) ||
-    /(^|\/)[^/]*(release|publish|docker|image|deploy|push)[^/]*$/i.test(path)
+    /release|publish|docker|image|deploy|push/i.test(basename(path))
   );
 }
 

@@ -1,12 +1,26 @@
 import type { Finding } from '../model/finding.js';
 import type { SourceFile } from '../model/source.js';
+import { lastLineStart } from '../model/text.js';
 
 /**
  * Inline suppressions: `# crossdock-ignore <rule-id>[, <rule-id>]: <reason>` on the line before a finding
  * (Dockerfiles, YAML, requirements, shell, TOML). The reason is required; without it the comment suppresses
  * nothing and is reported as `invalid-suppression`.
  */
-const DIRECTIVE = /(?:#|\/\/)\s*crossdock-ignore\b(.*)$/;
+const DIRECTIVE = /(?:#|\/\/)\s*crossdock-ignore\b/g;
+
+/**
+ * The first directive whose rest runs to the end of the text without a line end: what
+ * `/(?:#|\/\/)\s*crossdock-ignore\b(.*)$/` found, without reading the rest of the text from every directive.
+ */
+export function findDirective(text: string): { index: number; rest: string } | undefined {
+  const from = lastLineStart(text);
+  for (const m of text.matchAll(DIRECTIVE)) {
+    const end = m.index + m[0].length;
+    if (end >= from) return { index: m.index, rest: text.slice(end) };
+  }
+  return undefined;
+}
 
 export interface Suppression {
   file: string;
@@ -24,9 +38,9 @@ export function parseSuppressions(file: SourceFile): Suppression[] {
   if (!file.text.includes('crossdock-ignore')) return out;
   for (let line = 1; line <= file.lineCount; line++) {
     const text = file.lineText(line);
-    const m = DIRECTIVE.exec(text);
+    const m = findDirective(text);
     if (!m) continue;
-    const rest = (m[1] ?? '').trim();
+    const rest = m.rest.trim();
     const colon = rest.indexOf(':');
     const idsText = colon >= 0 ? rest.slice(0, colon) : rest;
     const reason = colon >= 0 ? rest.slice(colon + 1).trim() : '';

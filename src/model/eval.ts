@@ -3,6 +3,7 @@ import type { Platform } from './platform.js';
 import type { Build, ImageView, StageView } from './project.js';
 import { joinPath, within } from './repo.js';
 import type { SourceFile } from './source.js';
+import { bracedAt, closingBrace, nameEnd, replaceMatches, scanDollars, trimTrailingSlashes } from './text.js';
 import { known, type Unknown, unknown, type Value } from './value.js';
 
 /**
@@ -52,6 +53,27 @@ export function envDeclarations(ins: DfInstruction): { name: string; value: stri
 export type Vars = Map<string, Value<string> | 'unset'>;
 
 /**
+ * The substitutions in a text, in order: `$X`, `${X}`, `${X<op>word}` (op `:-`, `:+`, `-`, `+`) with their name,
+ * operator and word; any other `${…}` (up to the first `}`) without a name. What
+ * `/\$(?:\{(NAME)(?:(:?[-+])([^}]*))?\}|(NAME))|\$\{[^}]*\}/g` found, scanned by hand (see model/text.ts).
+ */
+export function substitutions(
+  text: string,
+): { start: number; end: number; name?: string; op?: string; word?: string }[] {
+  const close = closingBrace(text);
+  return scanDollars(text, (i): { end: number; name?: string; op?: string; word?: string } | undefined => {
+    if (text[i + 1] !== '{') {
+      const n = nameEnd(text, i + 1);
+      return n > i + 1 ? { end: n, name: text.slice(i + 1, n) } : undefined;
+    }
+    const braced = bracedAt(text, i, [':-', ':+', '-', '+'], close);
+    if (braced) return braced;
+    const c = close(i + 2);
+    return c < 0 ? undefined : { end: c + 1 };
+  });
+}
+
+/**
  * Docker's substitution (`$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}`, `${X+a}`) over known values. A variable that
  * is unknown makes the result unknown; one not in scope at all is `undeclared` (the caller decides what that
  * means: empty in FROM, the base image's ENV elsewhere).
@@ -62,46 +84,36 @@ export function substitute(
   undeclared: (name: string) => Value<string> | 'unset',
 ): Value<string> {
   let why: Unknown | undefined;
-  const out = text.replace(
-    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))|\$\{[^}]*\}/g,
-    (
-      whole,
-      braced: string | undefined,
-      op: string | undefined,
-      word: string | undefined,
-      bare: string | undefined,
-    ) => {
-      const name = braced ?? bare;
-      if (name === undefined) {
-        why ??= unknown('expression', `\`${whole}\` uses a substitution crossdock does not evaluate`);
-        return whole;
-      }
-      const v = vars.has(name) ? (vars.get(name) as Value<string> | 'unset') : undeclared(name);
-      if (v !== 'unset' && !v.known) {
-        why ??= v;
-        return whole;
-      }
-      // `$X` of an ARG declared without a default that the build does not pass: Docker substitutes an empty
-      // string and the instruction breaks; no other claim can rest on it.
-      if (v === 'unset' && op === undefined && vars.has(name)) {
-        why ??= unknown(
-          'arg-no-default',
-          `ARG ${name} has no default and this build does not pass it`,
-          undefined,
-          'pass the build argument, or give the ARG a default',
-        );
-        return whole;
-      }
-      const value = v === 'unset' ? undefined : v.value;
-      const set = value !== undefined;
-      const nonEmpty = set && value !== '';
-      if (op === ':-') return nonEmpty ? value : (word ?? '');
-      if (op === '-') return set ? value : (word ?? '');
-      if (op === ':+') return nonEmpty ? (word ?? '') : '';
-      if (op === '+') return set ? (word ?? '') : '';
-      return value ?? '';
-    },
-  );
+  const out = replaceMatches(text, substitutions(text), ({ name, op, word }, whole) => {
+    if (name === undefined) {
+      why ??= unknown('expression', `\`${whole}\` uses a substitution crossdock does not evaluate`);
+      return whole;
+    }
+    const v = vars.has(name) ? (vars.get(name) as Value<string> | 'unset') : undeclared(name);
+    if (v !== 'unset' && !v.known) {
+      why ??= v;
+      return whole;
+    }
+    // `$X` of an ARG declared without a default that the build does not pass: Docker substitutes an empty
+    // string and the instruction breaks; no other claim can rest on it.
+    if (v === 'unset' && op === undefined && vars.has(name)) {
+      why ??= unknown(
+        'arg-no-default',
+        `ARG ${name} has no default and this build does not pass it`,
+        undefined,
+        'pass the build argument, or give the ARG a default',
+      );
+      return whole;
+    }
+    const value = v === 'unset' ? undefined : v.value;
+    const set = value !== undefined;
+    const nonEmpty = set && value !== '';
+    if (op === ':-') return nonEmpty ? value : (word ?? '');
+    if (op === '-') return set ? value : (word ?? '');
+    if (op === ':+') return nonEmpty ? (word ?? '') : '';
+    if (op === '+') return set ? (word ?? '') : '';
+    return value ?? '';
+  });
   if (why) return why;
   return known(out, { kind: text.includes('$') ? 'variable' : 'literal' });
 }
@@ -356,7 +368,7 @@ export function normalize(workdir: string, p: string): string {
 
 /** A source that names a file rather than a folder: it has an extension or is a dotfile. */
 export function isFileLike(path: string): boolean {
-  const base = path.replace(/\/+$/, '').split('/').pop() ?? '';
+  const base = trimTrailingSlashes(path).split('/').pop() ?? '';
   return /^\.[^./]+$/.test(base) || /[^.]\.[A-Za-z0-9]+$/.test(base);
 }
 
@@ -394,7 +406,7 @@ export function copyMappings(view: ImageView, stage: DfStage, upTo?: DfInstructi
         if (/^[a-z][a-z0-9+.-]*:\/\//i.test(w.value) || w.value.startsWith('git@')) continue;
         const src = resolveWord(view, s, ins, w.value);
         if (!src.known || /[*?[]/.test(src.value)) continue;
-        const clean = src.value.replace(/^\/+/, '').replace(/\/+$/, '') || '.';
+        const clean = trimTrailingSlashes(src.value.replace(/^\/+/, '')) || '.';
         const tree = clean === '.' || w.value.endsWith('/') || !isFileLike(clean);
         out.push({
           ins,

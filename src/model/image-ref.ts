@@ -1,4 +1,5 @@
 import type { Located, RegistryMention } from './deploy.js';
+import { cutAtFirst, replaceMatches, variableSpans } from './text.js';
 import { unknown } from './value.js';
 
 /**
@@ -106,15 +107,19 @@ export function hasUnresolved(text: string): boolean {
   return /\$[{(A-Za-z_0-9@*#?!$-]|\{\{/.test(text);
 }
 
-const VARIABLE = /\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_]\w*|\$[0-9@*#?!$-]/g;
 const PLACEHOLDER = 'x0var';
+
+/** Variables and expressions (`${{ e }}`, `${X}`, `$X`, `$1`, `$@`, …) replaced by a placeholder. */
+function withPlaceholders(text: string): string {
+  return replaceMatches(text, variableSpans(text, true), () => PLACEHOLDER);
+}
 
 /**
  * A build tag parsed with variables taken as placeholders (`app:${{ github.sha }}`, `app:$TAG` name the
  * repository `app`); undefined when it is not a reference or a variable stands in the registry or repository.
  */
 export function parseBuildTag(tag: string): ImageRef | undefined {
-  const p = parseImageRef(tag.replace(VARIABLE, PLACEHOLDER));
+  const p = parseImageRef(withPlaceholders(tag));
   return p.ok && !repositoryKey(p.ref).includes(PLACEHOLDER) ? p.ref : undefined;
 }
 
@@ -129,10 +134,10 @@ export function imageMention(l: Located<string>, role: RegistryMention['role']):
     if (!parsed.ok || !parsed.ref.explicitRegistry) return [];
     return [{ host: parsed.ref.registry, repository: parsed.ref.repository, role, site: l.site }];
   }
-  const text = l.value.replace(VARIABLE, PLACEHOLDER);
+  const text = withPlaceholders(l.value);
   const parsed = parseImageRef(text);
   if (!parsed.ok) return [];
-  const name = text.replace(/@.*$/, '').replace(/:[^:/]*$/, '');
+  const name = cutAtFirst(text, '@').replace(/:[^:/]*$/, '');
   const first = name.split('/')[0] ?? '';
   const hostVar = parsed.ref.explicitRegistry
     ? parsed.ref.registry.includes(PLACEHOLDER)
@@ -176,9 +181,10 @@ const PLACEHOLDER_PART =
  * envsubst, `{{ .Values.image }}`), or undefined when it is a reference as written.
  */
 export function placeholderIn(text: string): string | undefined {
-  if (hasUnresolved(text) || /<[^>]*>/.test(text))
+  // `<…>` (`/<[^>]*>/`): a `<` with a `>` after it.
+  if (hasUnresolved(text) || (text.includes('<') && text.indexOf('>', text.indexOf('<')) >= 0))
     return `\`${text}\` holds a variable or template filled in later`;
-  const noDigest = text.replace(/@.*$/, '');
+  const noDigest = cutAtFirst(text, '@');
   const lastSlash = noDigest.lastIndexOf('/');
   const colon = noDigest.lastIndexOf(':');
   const tag = colon > lastSlash ? noDigest.slice(colon + 1) : undefined;

@@ -4,6 +4,8 @@
  * loaders and rules share one notion of a path.
  */
 
+import { trimTrailingSlashes } from './text.js';
+
 /**
  * How a file stands with respect to a clean CI checkout.
  * - `tracked`: in the git index, so a clean clone has it.
@@ -133,7 +135,7 @@ function directories(inventory: Inventory): Map<string, FileStatus> {
  * file below it (tracked wins); `absent` when nothing is there at all.
  */
 export function pathStatus(inventory: Inventory, path: string): FileStatus | 'absent' {
-  const p = path.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const p = trimTrailingSlashes(path.replace(/^\.\/+/, ''));
   if (p === '' || p === '.') return inventory.git ? 'tracked' : 'plain';
   const own = inventory.files.get(p);
   if (own) return own;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { exec } from '../exec.js';
+import { isLineTerminator } from '../model/text.js';
 import { RegistryError } from './errors.js';
 
 /**
@@ -26,6 +27,54 @@ export interface Challenge {
   params: Record<string, string>;
 }
 
+const isWord = (c: string | undefined) => c !== undefined && /\w/.test(c);
+const isBlank = (c: string | undefined) => c !== undefined && /\s/.test(c);
+
+/**
+ * The `name=value` and `name="quoted \" value"` pairs of a challenge, values as written (escapes kept), in one
+ * pass: what `/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g` found. That pattern read a long word without an
+ * `=` after it again from each of its positions; a name starts where a word does.
+ */
+export function authParams(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    let start = pos;
+    while (start < text.length && !isWord(text[start])) start++;
+    if (start >= text.length) break;
+    let end = start;
+    while (isWord(text[end])) end++;
+    let j = end;
+    while (isBlank(text[j])) j++;
+    if (text[j] !== '=') {
+      pos = end;
+      continue;
+    }
+    j++;
+    while (isBlank(text[j])) j++;
+    // A quote runs to the next unescaped one; without one, the value is read bare from the quote on. No later
+    // quote starts inside the stretch read (it would follow `=` or a blank, so it would have closed this one).
+    if (text[j] === '"') {
+      let k = j + 1;
+      while (k < text.length && text[k] !== '"') {
+        if (text[k] !== '\\') k++;
+        else if (k + 1 < text.length && !isLineTerminator(text[k + 1])) k += 2;
+        else break;
+      }
+      if (text[k] === '"') {
+        out.push([text.slice(start, end), text.slice(j + 1, k)]);
+        pos = k + 1;
+        continue;
+      }
+    }
+    let k = j;
+    while (k < text.length && text[k] !== ',' && !isBlank(text[k])) k++;
+    out.push([text.slice(start, end), text.slice(j, k)]);
+    pos = k;
+  }
+  return out;
+}
+
 /** Parses a WWW-Authenticate header: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`. */
 export function parseChallenge(header: string | undefined): Challenge | undefined {
   if (!header) return undefined;
@@ -34,8 +83,8 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
   const scheme = (m[1] ?? '').toLowerCase();
   if (scheme !== 'basic' && scheme !== 'bearer') return undefined;
   const params: Record<string, string> = {};
-  for (const p of (m[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g))
-    params[(p[1] ?? '').toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+  for (const [name, value] of authParams(m[2] ?? ''))
+    params[name.toLowerCase()] = value.replace(/\\(.)/g, '$1');
   return { scheme, params };
 }
 

@@ -1,5 +1,6 @@
 import { IMAGE_BUILD_KEYS } from '../build/config.js';
 import { ConfigError } from '../errors.js';
+import { cutAtFirst } from '../model/text.js';
 import type { VerifyPolicy } from './verify.js';
 
 /** Policy for an image from crossdock.yaml `images:` (keyed by repository, with or without host/tag). */
@@ -11,7 +12,7 @@ export function policyFromConfig(
   const images = raw.images;
   if (!images || typeof images !== 'object') return {};
   const entries = Object.entries(images as Record<string, unknown>);
-  const bare = refText.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+  const bare = cutAtFirst(refText, '@').replace(/:[^/:]*$/, '');
   const hit = entries.find(
     ([k]) => k === refText || k === bare || bare.endsWith(`/${k}`) || k === repository,
   );

@@ -143,9 +143,21 @@ export class Trust {
  * Certificate helpers for `crossdock trust`: pure functions over parsed certificates, no network.
  */
 
-/** The certificate blocks of a PEM text (a bundle may hold several), in order. */
+/**
+ * The certificate blocks of a PEM text (a bundle may hold several), in order: each BEGIN line through the first
+ * END line after it. Found with indexOf: a pattern tried every BEGIN without an END against the rest of the text.
+ */
 export function pemCertificates(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  const begin = '-----BEGIN CERTIFICATE-----';
+  const end = '-----END CERTIFICATE-----';
+  const out: string[] = [];
+  for (let b = text.indexOf(begin); b >= 0; ) {
+    const e = text.indexOf(end, b + begin.length);
+    if (e < 0) break;
+    out.push(text.slice(b, e + end.length));
+    b = text.indexOf(begin, e + end.length);
+  }
+  return out;
 }
 
 /** Parses every certificate of a CA file (`what` names it in errors); a file without one is a ConfigError. */

@@ -2,19 +2,20 @@ import { createRule } from '../engine/rule.js';
 import { isSystemPath } from '../knowledge/images.js';
 import { copyMappings, normalize, resolveWord, runCreates, stageNamed, workdirAt } from '../model/eval.js';
 import type { ImageView, StageView } from '../model/project.js';
+import { trimTrailingSlashes } from '../model/text.js';
 import { type Unknown, unknown } from '../model/value.js';
 import { buildSite, commandsOf, runText } from './lib/dockerfile.js';
 
 /** A folder made by WORKDIR (or a copy/creation of a folder): the path is it or one of its ancestors. */
 function isOrAbove(created: string, path: string): boolean {
-  const c = created.replace(/\/+$/, '') || '/';
-  const p = path.replace(/\/+$/, '') || '/';
+  const c = trimTrailingSlashes(created) || '/';
+  const p = trimTrailingSlashes(path) || '/';
   return c === p || c.startsWith(`${p === '/' ? '' : p}/`);
 }
 
 /** A tree whose contents are unknown (a copied folder, an install prefix): the path may be anywhere below it. */
 function inTree(tree: string, path: string): boolean {
-  const t = tree.replace(/\/+$/, '') || '/';
+  const t = trimTrailingSlashes(tree) || '/';
   return path === t || path.startsWith(`${t === '/' ? '' : t}/`) || isOrAbove(path, t);
 }
 

@@ -3,6 +3,8 @@ import type { Tool } from '../knowledge/images.js';
 import { buildSite, stageProvides } from './lib/dockerfile.js';
 
 const TOOLS: Tool[] = ['curl', 'wget', 'nc'];
+/** `&&`, `||`, `;`, `|` between commands; the blanks around them go with the commands, which are trimmed. */
+const SHELL_OPERATOR = /&&|\|\||;|\|/;
 
 /** Program names a HEALTHCHECK runs: the exec array's first word, or every command of its shell text. */
 function programs(args: string): { name: string; offset: number }[] {
@@ -22,10 +24,10 @@ function programs(args: string): { name: string; offset: number }[] {
     }
     if (words[0] === 'CMD-SHELL' || /(^|\/)(ba)?sh$/.test(words[0] ?? ''))
       words = (words[words.length - 1] ?? '')
-        .split(/\s*(?:&&|\|\||;|\|)\s*/)
+        .split(SHELL_OPERATOR)
         .map((c) => c.trim().split(/\s+/)[0] ?? '');
     else words = [words[0] ?? ''];
-  } else words = body.split(/\s*(?:&&|\|\||;|\|)\s*/).map((c) => c.trim().split(/\s+/)[0] ?? '');
+  } else words = body.split(SHELL_OPERATOR).map((c) => c.trim().split(/\s+/)[0] ?? '');
   return words.map((w) => {
     const name = w.slice(w.lastIndexOf('/') + 1);
     const i = args.indexOf(name, base);

@@ -11,6 +11,7 @@ import {
 import type { Build, ProjectModel } from '../model/project.js';
 import { SourceFile } from '../model/source.js';
 import { unknown } from '../model/value.js';
+import { splitAround, variableSpans } from '../model/text.js';
 import { containerImage, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
 
 /** Builds whose tags name the same repository as `ref` (any tag, variables in the tag included). */
@@ -26,7 +27,7 @@ function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
 
 /** A build tag with variables (`app:${TAG}`, `app:${{ github.sha }}`) as a pattern over tags. */
 function tagPattern(tag: string): RegExp {
-  const parts = tag.split(/\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/);
+  const parts = splitAround(tag, variableSpans(tag, false));
   return new RegExp(`^${parts.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('.+')}$`);
 }
 

@@ -93,7 +93,9 @@ function presentBefore(
 }
 
 function covered(p: string, have: { paths: string[]; trees: string[] }): boolean {
-  const dir = p.replace(/\/[^/]*[*?[][^/]*$/, '');
+  // Without a last segment that is a glob (`/[^/]*[*?[][^/]*$`).
+  const slash = p.lastIndexOf('/');
+  const dir = slash >= 0 && /[*?[]/.test(p.slice(slash + 1)) ? p.slice(0, slash) : p;
   const globbed = dir !== p;
   return (
     have.paths.some((x) => x === p || (globbed && x.startsWith(`${dir}/`))) ||

@@ -4,6 +4,7 @@ import type { DockerIgnore } from '../model/dockerfile.js';
 import { resolveWord } from '../model/eval.js';
 import type { Build, ImageView, ProjectModel } from '../model/project.js';
 import type { Span } from '../model/source.js';
+import { trimTrailingSlashes } from '../model/text.js';
 import {
   dirname,
   globPrefix,
@@ -37,7 +38,7 @@ function generatedBefore(
 ): { by: Build['before'][number]; known: boolean } | undefined {
   for (const b of build.before) {
     if (b.outputs === undefined) return { by: b, known: false };
-    if (b.outputs.some((o) => within(o.replace(/\/+$/, ''), path) || within(path, o)))
+    if (b.outputs.some((o) => within(trimTrailingSlashes(o), path) || within(path, o)))
       return { by: b, known: true };
   }
   return undefined;

@@ -2,6 +2,7 @@ import { policyFromConfig } from '../../registry/policy.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadBuildConfig } from '../../build/config.js';
+import { cutAtFirst } from '../../model/text.js';
 import { UsageError } from '../../errors.js';
 import { type ConsumerVerdict, type Diagnosis, diagnose, planWrite } from '../../registry/diagnose.js';
 import { copyImage } from '../../registry/copy.js';
@@ -429,7 +430,7 @@ export const trustCommand: Command = {
   async run(args, io) {
     if (args.positionals.length !== 1)
       throw new UsageError('trust takes one host[:port]', { hint: 'crossdock trust registry.lan:5000' });
-    const host = (args.positionals[0] ?? '').replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    const host = cutAtFirst((args.positionals[0] ?? '').replace(/^https?:\/\//, ''), '/');
     const format = formatOpt(args, FORMATS, 'text');
     const caFile = stringOpt(args, 'ca-file');
     const dir = stringOpt(args, 'write');

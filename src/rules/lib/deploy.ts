@@ -5,6 +5,7 @@ import { envDeclarations, resolveWord, stageVars } from '../../model/eval.js';
 import { parseImageRef } from '../../model/image-ref.js';
 import type { Build, DeploymentUnit, ImageView, ProjectModel } from '../../model/project.js';
 import type { SourceFile } from '../../model/source.js';
+import { bracedAt, closingBrace, nameEnd, replaceMatches, scanDollars } from '../../model/text.js';
 import { known, unknown, type Value } from '../../model/value.js';
 
 /** Shared helpers for deployment rules: which build and image view a container runs, what that image declares. */
@@ -144,20 +145,34 @@ function shellWords(text: string): string[] {
   return text.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? [];
 }
 
+/**
+ * The environment references in a word, in order: `$(VAR)` (Kubernetes), `$VAR`, `${VAR}`, `${VAR:-d}` and
+ * `${VAR-d}` (with the default as `word`). What `/\$\((NAME)\)|\$\{(NAME)(?::?-([^}]*))?\}|\$(NAME)/g` found,
+ * scanned by hand (see model/text.ts).
+ */
+export function envReferences(text: string): { start: number; end: number; name: string; word?: string }[] {
+  const close = closingBrace(text);
+  return scanDollars(text, (i): { end: number; name: string; word?: string } | undefined => {
+    if (text[i + 1] === '(') {
+      const n = nameEnd(text, i + 2);
+      return n > i + 2 && text[n] === ')' ? { end: n + 1, name: text.slice(i + 2, n) } : undefined;
+    }
+    if (text[i + 1] === '{') return bracedAt(text, i, [':-', '-'], close);
+    const n = nameEnd(text, i + 1);
+    return n > i + 1 ? { end: n, name: text.slice(i + 1, n) } : undefined;
+  });
+}
+
 /** `$(VAR)` (Kubernetes), `$VAR`, `${VAR}` with the container's environment. */
 function expandEnv(word: string, env: Map<string, string>): string | undefined {
   let failed = false;
-  const out = word.replace(
-    /\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (_w, a, b, d, c) => {
-      const name = a ?? b ?? c;
-      const v = env.get(name);
-      if (v !== undefined) return v;
-      if (d !== undefined) return d;
-      failed = true;
-      return '';
-    },
-  );
+  const out = replaceMatches(word, envReferences(word), (m) => {
+    const v = env.get(m.name);
+    if (v !== undefined) return v;
+    if (m.word !== undefined) return m.word;
+    failed = true;
+    return '';
+  });
   return failed ? undefined : out;
 }
 
@@ -317,12 +332,9 @@ function modulePort(
         site = { file, span: { start: text.indexOf(line), end: text.indexOf(line) + line.length } };
         continue;
       }
-      const literal =
-        /\.run\([^)]*\bport\s*=\s*(\d{2,5})|\.listen\(\s*(\d{2,5})|\blisten\(\s*\{[^}]*\bport\s*:\s*(\d{2,5})|run_app\([^)]*\bport\s*=\s*(\d{2,5})/.exec(
-          line,
-        );
-      if (literal) {
-        found.add(Number(literal[1] ?? literal[2] ?? literal[3] ?? literal[4]));
+      const literal = literalPort(line);
+      if (literal !== undefined) {
+        found.add(literal);
         how = `the literal in ${file.path}`;
         site = { file, span: { start: text.indexOf(line), end: text.indexOf(line) + line.length } };
       }
@@ -331,6 +343,54 @@ function modulePort(
   if (found.size !== 1) return undefined;
   const port = [...found][0] as number;
   return known({ port, how, site }, { kind: 'literal', site });
+}
+
+const PORT_ARGUMENT = /\bport\s*=\s*(\d{2,5})/g;
+const PORT_KEY = /\bport\s*:\s*(\d{2,5})/g;
+const LISTEN_NUMBER = /\.listen\(\s*(\d{2,5})/y;
+
+/** The number of the last match of a global pattern in `text[from, to)`. */
+function lastNumber(text: string, from: number, to: number, re: RegExp): string | undefined {
+  let n: string | undefined;
+  for (const m of text.slice(from, to).matchAll(re)) n = m[1];
+  return n;
+}
+
+/**
+ * A port literal in a line of source code: `.run(…port=N…)`, `.listen(N`, `listen({…port: N…}`,
+ * `run_app(…port=N…)` (N of 2 to 5 digits; the last `port` before the call's first `)` or the object's first `}`),
+ * the leftmost call deciding: what
+ * `/\.run\([^)]*\bport\s*=\s*(\d{2,5})|\.listen\(\s*(\d{2,5})|\blisten\(\s*\{[^}]*\bport\s*:\s*(\d{2,5})|run_app\([^)]*\bport\s*=\s*(\d{2,5})/`
+ * found. That pattern read the arguments up to the `)` again from every call before it; here a call whose
+ * arguments hold no port marks that `)` (or `}`), and the calls before it are not read again.
+ */
+export function literalPort(line: string): number | undefined {
+  let parenWithoutPort = -1;
+  let braceWithoutPort = -1;
+  for (let s = 0; s < line.length; s++) {
+    let port: string | undefined;
+    const call = line.startsWith('.run(', s) ? 5 : line.startsWith('run_app(', s) ? 8 : 0;
+    if (call) {
+      if (s < parenWithoutPort) continue;
+      const close = line.indexOf(')', s + call);
+      const to = close < 0 ? line.length : close;
+      port = lastNumber(line, s + call, to, PORT_ARGUMENT);
+      if (port === undefined) parenWithoutPort = to;
+    } else if (line.startsWith('.listen(', s)) {
+      LISTEN_NUMBER.lastIndex = s;
+      port = LISTEN_NUMBER.exec(line)?.[1];
+    } else if (line.startsWith('listen(', s) && !/\w/.test(line[s - 1] ?? '')) {
+      let j = s + 7;
+      while (/\s/.test(line[j] ?? '')) j++;
+      if (line[j] !== '{' || j < braceWithoutPort) continue;
+      const close = line.indexOf('}', j + 1);
+      const to = close < 0 ? line.length : close;
+      port = lastNumber(line, j + 1, to, PORT_KEY);
+      if (port === undefined) braceWithoutPort = to;
+    }
+    if (port !== undefined) return Number(port);
+  }
+  return undefined;
 }
 
 /** The units a workload belongs to (objects applied together). */

@@ -6,6 +6,7 @@ import { parseBuildTag, parseImageRef, repositoryKey } from '../../model/image-r
 import type { Platform } from '../../model/platform.js';
 import type { Build, ImageView, ProjectModel, StageView } from '../../model/project.js';
 import type { CommandFacts, ShellScript } from '../../model/shell.js';
+import { cutAtFirst, trimTrailingSlashes } from '../../model/text.js';
 import { known, type Unknown, unknown, type Value } from '../../model/value.js';
 
 /** Shared helpers for Dockerfile rules. Pure functions of the model: shell analysis is already in it. */
@@ -113,12 +114,12 @@ export function chainProvides(view: ImageView, sv: StageView, tool: string): 'ye
     for (const ins of s.instructions) {
       if (
         (ins.keyword === 'COPY' || ins.keyword === 'ADD') &&
-        ins.words.slice(0, -1).some((w) => w.value.replace(/\/+$/, '').split('/').pop() === tool)
+        ins.words.slice(0, -1).some((w) => trimTrailingSlashes(w.value).split('/').pop() === tool)
       )
         return 'yes';
       if (
         (ins.keyword === 'COPY' || ins.keyword === 'ADD') &&
-        ins.words[ins.words.length - 1]?.value.replace(/\/+$/, '').split('/').pop() === tool
+        ins.words.slice(-1).some((w) => trimTrailingSlashes(w.value).split('/').pop() === tool)
       )
         return 'yes';
       if (
@@ -134,7 +135,7 @@ export function chainProvides(view: ImageView, sv: StageView, tool: string): 'ye
           c.installer &&
           c.installer !== 'pip' &&
           c.installer !== 'uv' &&
-          c.argv.some((w) => pkgs.includes(w.value.replace(/[=<>].*$/, '')))
+          c.argv.some((w) => pkgs.includes(cutAtFirst(w.value, '=<>')))
         )
           return 'yes';
         if (
@@ -142,7 +143,7 @@ export function chainProvides(view: ImageView, sv: StageView, tool: string): 'ye
           c.pip?.packages.some((w) => w.value.toLowerCase().split(/[=<>[]/)[0] === tool)
         )
           return 'yes';
-        if (c.creates.some((p) => p.replace(/\/+$/, '').split('/').pop() === tool)) return 'yes';
+        if (c.creates.some((p) => trimTrailingSlashes(p).split('/').pop() === tool)) return 'yes';
         if (c.unknownEffects && !c.installer)
           maybe ??= unknown(
             'effects',

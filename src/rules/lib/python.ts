@@ -6,12 +6,23 @@ import type { PyRequirementsFile } from '../../model/python.js';
 import { joinPath, within } from '../../model/repo.js';
 import type { CommandFacts, ShellWord } from '../../model/shell.js';
 import type { SourceFile, Span } from '../../model/source.js';
+import { lastLineStart } from '../../model/text.js';
 import { known, type Unknown, unknown, type Value } from '../../model/value.js';
 import { buildOfImage, runText } from './dockerfile.js';
 
+/**
+ * `path[extra,…]` → `path`: from the first `[` of the last line when the text ends with `]` (what
+ * `.replace(/\[.*\]$/, '')` did; `.` does not cross a line terminator).
+ */
+export function withoutExtras(text: string): string {
+  if (!text.endsWith(']')) return text;
+  const open = text.indexOf('[', lastLineStart(text));
+  return open < 0 ? text : text.slice(0, open);
+}
+
 /** An in-image path a pip argument names, resolved against the RUN's WORKDIR. */
 export function pipPath(view: ImageView, sv: StageView, ins: DfInstruction, w: ShellWord): Value<string> {
-  const raw = w.value.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, '');
+  const raw = withoutExtras(w.value.replace(/^file:(\/\/)?/, ''));
   if (raw.startsWith('/')) return known(normalize('/', raw), { kind: 'literal' });
   const wd = workdirAt(view, sv.stage, ins);
   return wd.known

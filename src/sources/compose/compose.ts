@@ -2,30 +2,38 @@ import type { ComposeProject, Container, Located, Site, Workload } from '../../m
 import type { Build } from '../../model/project.js';
 import { dirname, joinPath } from '../../model/repo.js';
 import { locate } from '../../model/source.js';
+import { bracedAt, closingBrace, nameEnd, replaceMatches, scanDollars } from '../../model/text.js';
 import { known, unknown, type Value } from '../../model/value.js';
 import { platformList } from '../builds.js';
 import type { Y } from '../yaml/node.js';
 
+/**
+ * The interpolations in a text, in order: `$$` (no name), `$X`, `${X}`, `${X<op>word}` (op `:-`, `:?`, `:+`, `-`,
+ * `?`, `+`). What `/\$\$|\$\{(NAME)(?:(:?[-?+])([^}]*))?\}|\$(NAME)/g` found, scanned by hand (see
+ * model/text.ts).
+ */
+export function interpolations(
+  text: string,
+): { start: number; end: number; name: string; op?: string; word?: string }[] {
+  const close = closingBrace(text);
+  return scanDollars(text, (i): { end: number; name: string; op?: string; word?: string } | undefined => {
+    if (text[i + 1] === '$') return { end: i + 2, name: '' };
+    if (text[i + 1] === '{') return bracedAt(text, i, [':-', ':?', ':+', '-', '?', '+'], close);
+    const n = nameEnd(text, i + 1);
+    return n > i + 1 ? { end: n, name: text.slice(i + 1, n) } : undefined;
+  });
+}
+
 /** Compose interpolation: `$$`, `${X}`, `${X:-d}`, `${X-d}`, `${X:?e}`, `$X`. Only defaults are known (CI view). */
 export function interpolate(text: string, onMissing?: (name: string, written: string) => void): string {
-  return text.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (
-      whole,
-      braced: string | undefined,
-      op: string | undefined,
-      word: string | undefined,
-      bare: string | undefined,
-    ) => {
-      if (whole === '$$') return '$';
-      const name = braced ?? bare ?? '';
-      if (op?.endsWith('-')) return interpolate(word ?? '', onMissing);
-      if (op?.endsWith('+')) return '';
-      onMissing?.(name, whole);
-      // Unset in a clean CI run; kept as written so rules can tell an unresolved value from an empty one.
-      return whole;
-    },
-  );
+  return replaceMatches(text, interpolations(text), ({ name, op, word }, whole) => {
+    if (whole === '$$') return '$';
+    if (op?.endsWith('-')) return interpolate(word ?? '', onMissing);
+    if (op?.endsWith('+')) return '';
+    onMissing?.(name, whole);
+    // Unset in a clean CI run; kept as written so rules can tell an unresolved value from an empty one.
+    return whole;
+  });
 }
 
 function str(y: Y | undefined, missing?: (name: string) => void): Located<string> | undefined {

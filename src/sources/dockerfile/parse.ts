@@ -9,6 +9,7 @@ import type {
   Dockerfile,
 } from '../../model/dockerfile.js';
 import type { SourceFile } from '../../model/source.js';
+import { nameEnd as nameEndAt } from '../../model/text.js';
 
 /**
  * A Dockerfile parser that keeps character offsets for everything. Written by hand: the available libraries
@@ -65,11 +66,36 @@ function splitLines(text: string): Line[] {
 const HEREDOC = /<<(-?)\s*(?:"([A-Za-z_]\w*)"|'([A-Za-z_]\w*)'|([A-Za-z_]\w*))/g;
 /** Heredocs one instruction may open; past this the rest are reported and left in the arguments. */
 export const MAX_HEREDOCS = 256;
-/** `--name` or `--name=value` (a value may hold quoted blanks), then the blanks after it; from `lastIndex`. */
-// redos-safe: after `=` the group takes every non-blank character (\S is an alternative), so it stops only at a
-// blank or the end, where `(\s+|$)` matches: the match cannot fail there and never backtracks; sticky, so it
-// starts only where the caller points.
-const FLAG = /--([A-Za-z][A-Za-z0-9-]*)(?:=((?:"[^"]*"|'[^']*'|\S)*))?(\s+|$)/y;
+/**
+ * `--name` or `--name=value` at `pos` (a value may hold quoted blanks: a quote runs to the next one of its kind,
+ * a quote without one is a character), then the blanks after it: `end` is where the flag ends, `next` where the
+ * blanks do. Undefined when no flag starts there, or one is followed by neither a blank nor the end. What the
+ * sticky `/--([A-Za-z][A-Za-z0-9-]*)(?:=((?:"[^"]*"|'[^']*'|\S)*))?(\s+|$)/y` matched, read by hand: a quote
+ * could be a quoted run or a character there, two ways to read one value.
+ */
+export function flagAt(
+  args: string,
+  pos: number,
+): { name: string; raw: string | undefined; end: number; next: number } | undefined {
+  if (!args.startsWith('--', pos) || !/[A-Za-z]/.test(args[pos + 2] ?? '')) return undefined;
+  let n = pos + 3;
+  while (n < args.length && /[A-Za-z0-9-]/.test(args[n] ?? '')) n++;
+  let end = n;
+  let raw: string | undefined;
+  if (args[n] === '=') {
+    let k = n + 1;
+    for (let c = args[k]; c !== undefined && !/\s/.test(c); c = args[k]) {
+      const close = c === '"' || c === "'" ? args.indexOf(c, k + 1) : -1;
+      k = close >= 0 ? close + 1 : k + 1;
+    }
+    raw = args.slice(n + 1, k);
+    end = k;
+  }
+  let next = end;
+  while (next < args.length && /\s/.test(args[next] ?? '')) next++;
+  if (next === end && end < args.length) return undefined;
+  return { name: args.slice(pos + 2, n), raw, end, next };
+}
 const DIRECTIVE_NAME = /^[a-zA-Z][a-zA-Z0-9]*$/;
 
 /** `# name=value` before anything else: split by hand, since a pattern with three blank runs backtracked. */
@@ -301,18 +327,14 @@ export function parseDockerfile(file: SourceFile): Dockerfile {
     let pos = 0;
     while (pos < args.length && (args[pos] === ' ' || args[pos] === '\t')) pos++;
     while (pos < args.length) {
-      FLAG.lastIndex = pos;
-      const fm = FLAG.exec(args);
+      const fm = flagAt(args, pos);
       if (!fm) break;
-      const raw = fm[2];
-      const value = raw === undefined ? undefined : unquote(raw);
-      const len = fm[0].length - (fm[3]?.length ?? 0);
       flags.push({
-        name: fm[1] ?? '',
-        value,
-        span: { start: offsets[pos] ?? 0, end: (offsets[pos + len - 1] ?? 0) + 1 },
+        name: fm.name,
+        value: fm.raw === undefined ? undefined : unquote(fm.raw),
+        span: { start: offsets[pos] ?? 0, end: (offsets[fm.end - 1] ?? 0) + 1 },
       });
-      pos += fm[0].length;
+      pos = fm.next;
     }
     const shellStart = pos;
     const exec = parseExec(args, shellStart, offsets);
@@ -467,20 +489,6 @@ export function substituteArgs(text: string, vars: Map<string, string | undefine
   }
   out += text.slice(from);
   return failed ? undefined : out;
-}
-
-/** End of a variable name (`[A-Za-z_][A-Za-z0-9_]*`) starting at `i`; `i` when there is none. */
-function nameEndAt(text: string, i: number): number {
-  const first = text.charCodeAt(i);
-  const letter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-  if (!letter(first)) return i;
-  let j = i + 1;
-  while (
-    j < text.length &&
-    (letter(text.charCodeAt(j)) || (text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57))
-  )
-    j++;
-  return j;
 }
 
 /** One substitution; undefined when a variable without a default has no value. */

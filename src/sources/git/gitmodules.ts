@@ -1,5 +1,6 @@
 import type { Gitmodules, GitmodulesEntry } from '../../model/git.js';
 import type { SourceFile } from '../../model/source.js';
+import { trimTrailingSlashes } from '../../model/text.js';
 
 /** Lines longer than this are reported and skipped, so no pattern ever runs over a huge line. */
 const MAX_LINE = 4096;
@@ -31,12 +32,6 @@ function stripComment(value: string): string {
     }
   }
   return value;
-}
-
-function trimTrailingSlashes(path: string): string {
-  let end = path.length;
-  while (end > 0 && path[end - 1] === '/') end--;
-  return path.slice(0, end);
 }
 
 /** `.gitmodules` in git-config syntax: `[submodule "name"]` sections with `path` and `url`. */

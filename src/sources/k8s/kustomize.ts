@@ -25,8 +25,7 @@ export function readKustomization(doc: Y, out: Deployments): Kustomization | und
     for (const item of doc.get(key)?.items() ?? []) {
       const path = item.isMap ? item.get('path')?.str() : item.str();
       const inline = item.isMap ? item.get('patch')?.str() : undefined;
-      const isInline =
-        !item.isMap && path !== undefined && /\n|^\s*(apiVersion|kind|\$patch|-\s*op):/m.test(path);
+      const isInline = !item.isMap && path !== undefined && isInlinePatch(path);
       const target = item.isMap ? item.get('target') : undefined;
       k.patches.push({
         path: path && !isInline ? joinPath(dir, path) : undefined,
@@ -109,6 +108,16 @@ export function readHelmValues(doc: Y, out: Deployments): void {
 }
 
 /** A strategic-merge patch document: which object it targets, whether it deletes it, a replica count. */
+/**
+ * A `patches` entry written as a string is the patch itself, not a path, when it spans lines or a line starts
+ * (after blanks) with `apiVersion:`, `kind:`, `$patch:` or `- op:`. The blanks stay on the key's line: `^\s*`
+ * crossed line ends, so every line start tried every blank line below it; a key after blank lines still starts a
+ * line of its own, so the answer is the same.
+ */
+export function isInlinePatch(text: string): boolean {
+  return /\n|^[^\S\n\r\u2028\u2029]*(?:apiVersion|kind|\$patch|-\s*op):/m.test(text);
+}
+
 export function readPatch(doc: Y): KustomizePatch | undefined {
   if (!doc.isMap) return undefined;
   const keys = doc.entries().map((e) => e.key);

@@ -1,10 +1,25 @@
 import type { SourceFile } from '../../model/source.js';
+import { isLineTerminator } from '../../model/text.js';
 
 /** A rule of a Makefile: where its header starts (file offset), its targets and prerequisites. */
 export interface MakeRule {
   header: number;
   targets: string[];
   prerequisites: string[];
+}
+
+/**
+ * `NAME op value` with op `?=`, `:=`, `::=`, `=` or `+=`, the value without the blanks before it, as
+ * `/^([A-Za-z_][A-Za-z0-9_]*)\s*(\?=|:=|::=|=|\+=)\s*(.*)$/` matched it: the value must then hold no line
+ * terminator (a `\r` inside a line), since `.` does not match one. Trimmed by hand: the blanks before the value
+ * were matched by both `\s*` and `.*`, which made a line of blanks ending in a line terminator quadratic.
+ */
+export function makeAssignment(line: string): { name: string; op: string; value: string } | undefined {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(\?=|:=|::=|=|\+=)/.exec(line);
+  if (!m) return undefined;
+  const value = line.slice(m[0].length).trimStart();
+  for (const c of value) if (isLineTerminator(c)) return undefined;
+  return { name: m[1] ?? '', op: m[2] ?? '', value };
 }
 
 /**
@@ -30,9 +45,9 @@ export function makefileRecipes(file: SourceFile): {
     const lineStart = pos;
     pos += raw.length + 1;
     const line = raw.replace(/\r$/, '');
-    const assign = /^([A-Za-z_][A-Za-z0-9_]*)\s*(\?=|:=|::=|=|\+=)\s*(.*)$/.exec(line);
+    const assign = makeAssignment(line);
     if (!continuing && assign && !line.startsWith('\t')) {
-      const [, name = '', op, value = ''] = assign;
+      const { name, op, value } = assign;
       const expanded = value
         .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (w, n: string) => vars.get(n) ?? w)
         .trim();

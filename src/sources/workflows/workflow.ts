@@ -11,6 +11,7 @@ import type {
 import { imageMention, loginMention } from '../../model/image-ref.js';
 import type { Build } from '../../model/project.js';
 import { type Inventory, joinPath } from '../../model/repo.js';
+import { expressionSpans } from '../../model/text.js';
 import { locate, type SourceFile } from '../../model/source.js';
 import { known, unknown, type Value } from '../../model/value.js';
 import { commandBuild, nativePlatform, platformList } from '../builds.js';
@@ -159,22 +160,24 @@ export function evaluate(expr: string, scope: Scope, site: Site, depth = 0): Val
 
 /** Substitutes every `${{ }}` in a text; unknown when one cannot be resolved, several values when a step output has several. */
 export function evaluateText(text: string, scope: Scope, site: Site, depth = 0): Value<string[]> {
-  const parts = text.split(/(\$\{\{[^}]*\}\})/);
   let values = [''];
   let origin: Extract<Value<string[]>, { known: true }>['origin'] = { kind: 'literal', site };
-  for (const part of parts) {
-    const m = /^\$\{\{([^}]*)\}\}$/.exec(part);
-    if (!m) {
-      values = values.map((v) => v + part);
-      continue;
-    }
-    const v = evaluate(m[1] ?? '', scope, site, depth);
+  let from = 0;
+  for (const e of expressionSpans(text)) {
+    const literal = text.slice(from, e.start);
+    values = values.map((v) => v + literal);
+    from = e.end;
+    const v = evaluate(e.inner, scope, site, depth);
     if (!v.known) return v;
     origin = v.origin;
     values = values.flatMap((prefix) => v.value.map((x) => prefix + x));
     if (values.length > 64) return unknown('branch', 'too many possible values', site);
   }
-  return known(values, origin);
+  const rest = text.slice(from);
+  return known(
+    values.map((v) => v + rest),
+    origin,
+  );
 }
 
 /** Matrix combinations (scalar lists crossed, `include` entries added), capped. */
@@ -616,16 +619,15 @@ function shellText(run: NonNullable<WorkflowStep['run']>, scope: Scope): { text:
   if (!run.text.includes('${{')) return { text: run.text, offsets: run.offsets };
   let text = '';
   const offsets: number[] = [];
-  const re = /\$\{\{([^}]*)\}\}/g;
   let last = 0;
-  for (let m = re.exec(run.text); m; m = re.exec(run.text)) {
-    const at = run.offsets[m.index] ?? run.site.span.start;
-    const v = evaluate(m[1] ?? '', scope, {
+  for (const m of expressionSpans(run.text)) {
+    const at = run.offsets[m.start] ?? run.site.span.start;
+    const v = evaluate(m.inner, scope, {
       file: run.site.file,
-      span: { start: at, end: at + m[0].length },
+      span: { start: at, end: at + (m.end - m.start) },
     });
     if (!v.known || v.value.length !== 1) continue;
-    for (let k = last; k < m.index; k++) {
+    for (let k = last; k < m.start; k++) {
       text += run.text[k];
       offsets.push(run.offsets[k] ?? at);
     }
@@ -633,7 +635,7 @@ function shellText(run: NonNullable<WorkflowStep['run']>, scope: Scope): { text:
       text += ch;
       offsets.push(at);
     }
-    last = m.index + m[0].length;
+    last = m.end;
   }
   for (let k = last; k < run.text.length; k++) {
     text += run.text[k];
