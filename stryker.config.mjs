@@ -5,13 +5,36 @@ const scopes = {
     mutate: ['src/rules/**/*.ts'],
     testFiles: ['test/rules/**/*.test.ts', 'test/engine/facts.test.ts'],
   },
+  // The registry and build suites drive real registries and engines (seconds to minutes per file), so these
+  // scopes mutate what their fast tests pin: digest verification on every read and every push, references and
+  // policies; failure classification, redaction, configuration, routing and tag templates, the layer cache.
   registry: {
-    mutate: ['src/registry/**/*.ts'],
-    testFiles: ['test/registry/**/*.test.ts'],
+    mutate: [
+      'src/registry/digest.ts',
+      'src/registry/reference.ts',
+      'src/registry/policy.ts',
+      'src/registry/client.ts:426-560',
+      'src/registry/client.ts:697-756',
+    ],
+    testFiles: ['test/registry/integrity.test.ts', 'test/registry/faults.test.ts'],
   },
   build: {
-    mutate: ['src/build/**/*.ts'],
-    testFiles: ['test/build/**/*.test.ts'],
+    mutate: [
+      'src/build/log.ts',
+      'src/build/redact.ts',
+      'src/build/progress.ts',
+      'src/build/cache.ts',
+      'src/build/config.ts',
+      'src/build/plan.ts:151-211',
+      'src/build/plan.ts:523-553',
+    ],
+    testFiles: [
+      'test/build/log.test.ts',
+      'test/build/config.test.ts',
+      'test/build/routing.test.ts',
+      'test/build/progress.test.ts',
+      'test/build/cache.test.ts',
+    ],
   },
 };
 const scope = scopes[process.env.STRYKER_SCOPE ?? 'rules'];
