@@ -43,7 +43,15 @@ if (!scope) throw new Error(`STRYKER_SCOPE must be one of ${Object.keys(scopes).
 export default {
   testRunner: 'tap',
   plugins: ['@stryker-mutator/tap-runner'],
-  tap: { testFiles: process.env.STRYKER_TESTS?.split(',') ?? scope.testFiles, nodeArgs: ['--import', 'tsx'] },
+  // Sources and tests are compiled once per sandbox (tsc keeps Stryker's mutant switches), so each test file runs
+  // in plain node: about 0.7 s per file instead of 2 s through tsx.
+  buildCommand: 'npx tsc -p tsconfig.stryker.json',
+  tap: {
+    testFiles: (process.env.STRYKER_TESTS?.split(',') ?? scope.testFiles).map(
+      (f) => `bench/work/stryker-js/${f.replace(/\.ts$/, '.js')}`,
+    ),
+    nodeArgs: [],
+  },
   mutate: process.env.STRYKER_MUTATE?.split(',') ?? scope.mutate,
   coverageAnalysis: 'perTest',
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
