@@ -26,6 +26,7 @@ type MessageId =
   | 'ignored'
   | 'dockerignored'
   | 'noMatch'
+  | 'noMatchEvery'
   | 'wrongContext'
   | 'envTemplate'
   | 'envUser'
@@ -126,7 +127,10 @@ export default createRule<MessageId>({
         '`{{src}}` is ignored by git (.gitignore), so a clean CI checkout lacks it and the build fails there',
       dockerignored:
         '`{{src}}` is excluded from the build context by {{dockerignore}}, so COPY finds nothing',
-      noMatch: '`{{src}}` matches no committed file in the build context `{{context}}`',
+      noMatch:
+        '`{{src}}` matches no committed file in the build context `{{context}}`: BuildKit copies nothing and the image lacks what this COPY was written for (the classic builder fails)',
+      noMatchEvery:
+        '`{{src}}` matches no committed file under any folder this Dockerfile can be built from ({{contexts}}): BuildKit copies nothing and the image lacks what this COPY was written for (the classic builder fails)',
       wrongContext:
         'this build sends context `{{context}}`, which does not contain {{list}} that {{dockerfile}} copies ({{where}}): the build fails with "not found"',
       envUser:
@@ -275,7 +279,16 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
         if (!first || first.kind === 'ok') continue;
         if (!build.context.known) {
           // Missing under every folder it could be built from: a fact whatever the context is.
-          if (outcomes.every((o) => o.kind === 'absent' || o.kind === 'noMatch'))
+          if (outcomes.every((o) => o.kind === 'noMatch'))
+            ctx.report({
+              messageId: 'noMatchEvery',
+              severity: 'warning',
+              data: { src: w.value, contexts: contexts.map((c) => `\`${c}\``).join(', ') },
+              file,
+              span: w.span,
+              sites,
+            });
+          else if (outcomes.every((o) => o.kind === 'absent' || o.kind === 'noMatch'))
             ctx.report({
               messageId: 'absentEvery',
               data: { src: w.value, contexts: contexts.map((c) => `\`${c}\``).join(', ') },
@@ -335,6 +348,8 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
         const ignoreSource = by ? model.sources.get(by) : undefined;
         ctx.report({
           messageId: first.kind,
+          // BuildKit copies nothing for a wildcard that matches nothing: the build goes on, so this is a warning.
+          ...(first.kind === 'noMatch' ? { severity: 'warning' as const } : {}),
           data,
           file,
           span: w.span,
