@@ -1,8 +1,30 @@
 // Mutation testing (`npm run mutation`, outside CI: it takes hours). bench/mutation.ts runs one scope at a time
 // through STRYKER_SCOPE; each scope mutates one source folder and runs the test files that exercise it.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Every line of src/rules that sets a severity (`severity: 'error'`, `severity: x ? 'warning' : 'info'`). */
+function severityLines() {
+  const out = [];
+  for (const f of readdirSync('src/rules').sort()) {
+    if (!f.endsWith('.ts')) continue;
+    readFileSync(`src/rules/${f}`, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (/^\s*severity:/.test(line)) out.push(`src/rules/${f}:${i + 1}-${i + 1}`);
+      });
+  }
+  return out;
+}
+
 const scopes = {
   rules: {
     mutate: ['src/rules/**/*.ts'],
+    testFiles: ['test/rules/**/*.test.ts', 'test/engine/facts.test.ts'],
+  },
+  // A severity flip anywhere in src/rules: only the lines that set one are mutated, against the rule tests, the
+  // facts cases (both compare every finding's severity).
+  severity: {
+    mutate: severityLines(),
     testFiles: ['test/rules/**/*.test.ts', 'test/engine/facts.test.ts'],
   },
   // The registry and build suites drive real registries and engines (seconds to minutes per file), so these
@@ -56,7 +78,7 @@ export default {
   coverageAnalysis: 'perTest',
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
   timeoutMS: 60_000,
-  reporters: ['json', 'clear-text'],
+  reporters: ['json', 'clear-text', 'progress-append-only'],
   jsonReporter: { fileName: `bench/work/mutation-${process.env.STRYKER_SCOPE ?? 'rules'}.json` },
   incremental: true,
   incrementalFile: `bench/work/stryker-incremental-${process.env.STRYKER_SCOPE ?? 'rules'}.json`,

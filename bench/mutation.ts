@@ -1,6 +1,6 @@
 /**
- * `npm run mutation`: mutation testing with Stryker over the scopes of stryker.config.mjs (rules, registry,
- * build), one after the other, then a summary in bench/mutation.json: per scope and per file, mutants killed,
+ * `npm run mutation`: mutation testing with Stryker over the scopes of stryker.config.mjs (severity, registry,
+ * build, rules), one after the other, then a summary in bench/mutation.json: per scope and per file, mutants killed,
  * survived, timed out, not covered, the score, the wall time, and every surviving mutant (file:line, mutator,
  * replacement) for judging. Slow (hours for `rules`): outside CI. Incremental: a re-run tests only mutants in
  * changed code (bench/work/stryker-incremental-<scope>.json). MUTATION_SCOPES=rules,registry limits the run.
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
-const scopes = (process.env.MUTATION_SCOPES ?? 'rules,registry,build').split(',').map((s) => s.trim());
+const scopes = (process.env.MUTATION_SCOPES ?? 'severity,registry,build,rules').split(',').map((s) => s.trim());
 
 interface Mutant {
   id: string;
@@ -69,6 +69,11 @@ const out: Record<string, unknown> = existsSync(join(here, 'mutation.json'))
   ? (JSON.parse(readFileSync(join(here, 'mutation.json'), 'utf8')) as Record<string, unknown>)
   : {};
 const results = (out.scopes as Record<string, unknown> | undefined) ?? {};
+// Scopes are run separately (hours for all of them): each records the commit it measured.
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+  cwd: root,
+  encoding: 'utf8',
+}).stdout.trim();
 for (const scope of scopes) {
   const t0 = Date.now();
   process.stdout.write(`mutation: scope ${scope}…\n`);
@@ -82,14 +87,15 @@ for (const scope of scopes) {
     process.exit(2);
   }
   const report = JSON.parse(readFileSync(join(root, `bench/work/mutation-${scope}.json`), 'utf8')) as Report;
-  results[scope] = { ...summarise(report), wallMinutes: Math.round((Date.now() - t0) / 6000) / 10 };
+  results[scope] = {
+    ...summarise(report),
+    commit,
+    measuredAt: new Date().toISOString(),
+    wallMinutes: Math.round((Date.now() - t0) / 6000) / 10,
+  };
 }
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
-  cwd: root,
-  encoding: 'utf8',
-}).stdout.trim();
 writeFileSync(
   join(here, 'mutation.json'),
-  `${JSON.stringify({ version: 1, commit, generatedAt: new Date().toISOString(), scopes: results }, null, 2)}\n`,
+  `${JSON.stringify({ version: 1, generatedAt: new Date().toISOString(), scopes: results }, null, 2)}\n`,
 );
 process.stdout.write('mutation: written to bench/mutation.json\n');
