@@ -1,6 +1,11 @@
 // Mutation testing (`npm run mutation`, outside CI: it takes hours). bench/mutation.ts runs one scope at a time
 // through STRYKER_SCOPE; each scope mutates one source folder and runs the test files that exercise it.
 import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+// Compiled tests run from bench/work/stryker-js, where test/helpers/images.ts would look for the busybox packages
+// under a folder that does not exist: point it at the checkout's (the runners inherit this environment).
+process.env.CROSSDOCK_TEST_DEBS ??= resolve('.cache/debs');
 
 /** Every line of src/rules that sets a severity (`severity: 'error'`, `severity: x ? 'warning' : 'info'`). */
 function severityLines() {
