@@ -24,7 +24,7 @@ import { locate, SourceFile } from '../model/source.js';
 import { cutAtFirst } from '../model/text.js';
 import { readPatch } from '../sources/k8s/kustomize.js';
 import { parseYaml } from '../sources/yaml/node.js';
-import { known, unknown, type Value } from '../model/value.js';
+import { known, unknown, unknownKey, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
 import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
@@ -958,13 +958,50 @@ export function containerImage(c: Container): Value<string> | undefined {
   return known(c.image.value, { kind: 'literal', site: c.image.site });
 }
 
+/** What a build makes of its Dockerfile: builds that agree on it produce the same image. */
+function buildShape(b: Build): string {
+  const v = (x: Value<unknown>) => (x.known ? x.value : `?${unknownKey(x)}`);
+  return JSON.stringify([
+    v(b.dockerfile),
+    v(b.context),
+    b.target ?? null,
+    b.platforms.known ? b.platforms.value.map(formatPlatform).sort() : v(b.platforms),
+    Object.entries(b.buildArgs)
+      .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))
+      .map(([k, a]) => [k, v(a)]),
+    Object.entries(b.namedContexts).sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0)),
+    b.otherArgs ? unknownKey(b.otherArgs) : null,
+  ]);
+}
+
 /**
- * The build producing an image reference: the one whose tags include it exactly, else the only Dockerfile built
- * under that repository path (registry hosts may differ: the drift is registry-drift's to report).
+ * The build among `candidates` (every build producing `image`) whose image is the one deployed: known when they
+ * all build the same thing (Dockerfile, context, target, platforms, arguments), else which one pushed the image
+ * that runs is not known (a pull-request build and a release build tagging the same repository).
  */
-export function buildProducing(builds: Build[], image: string): Build | undefined {
-  const exact = builds.find((b) => b.tags.includes(image));
-  if (exact) return exact;
+export function agreedBuild(candidates: Build[], image: string, site?: Site): Value<Build> | undefined {
+  const first = candidates[0];
+  if (!first) return undefined;
+  const shapes = new Set(candidates.map(buildShape));
+  if (shapes.size === 1) return known(first, { kind: 'literal', site: first.sites?.definition });
+  const where = [...new Set(candidates.map((b) => `${b.definedAt.file}:${b.definedAt.line}`))];
+  return unknown(
+    'branch',
+    `${candidates.length} builds produce ${image} differently (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}), so which one made the image deployed is not known`,
+    site,
+    'give each build its own tags (e.g. a pr- prefix for pull-request builds), or build the same platforms everywhere',
+  );
+}
+
+/**
+ * The build producing an image reference: the builds whose tags include it exactly, else those of its repository
+ * (another tag), when they agree. Undefined when nothing in the repository builds it; unknown when builds disagree,
+ * or when only the same repository path on another registry host is built (which registry holds what runs is not
+ * known; the drift is registry-drift's to report).
+ */
+export function buildProducing(builds: Build[], image: string, site?: Site): Value<Build> | undefined {
+  const exact = builds.filter((b) => b.tags.includes(image));
+  if (exact.length) return agreedBuild(exact, image, site);
   const parsed = parseImageRef(image);
   if (!parsed.ok) return undefined;
   const key = repositoryKey(parsed.ref);
@@ -974,14 +1011,18 @@ export function buildProducing(builds: Build[], image: string): Build | undefine
       return !!p && repositoryKey(p) === key;
     }),
   );
-  const dfs = new Set(same.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
-  if (dfs.size === 1) return same[0];
-  if (same.length) return undefined;
-  // The same repository path on another registry host.
+  if (same.length) return agreedBuild(same, image, site);
   const path = parsed.ref.repository;
-  const other = builds.filter((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
-  const odfs = new Set(other.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
-  return odfs.size === 1 && path.includes('/') && !path.startsWith('library/') ? other[0] : undefined;
+  if (!path.includes('/') || path.startsWith('library/')) return undefined;
+  const other = builds.find((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
+  if (!other) return undefined;
+  const tag = other.tags.find((t) => parseBuildTag(t)?.repository === path) ?? path;
+  return unknown(
+    'image-contents',
+    `no build in the repository pushes ${image}; ${other.definedAt.file}:${other.definedAt.line} pushes ${tag}, the same path on another registry`,
+    site,
+    'deploy the reference the build pushes, or push to the registry deployed from',
+  );
 }
 
 /** Containers linked to the builds producing their images; registry mentions of tags and deployed images. */
@@ -992,12 +1033,11 @@ export function linkContainers(model: ProjectModel): void {
       const image = containerImage(c);
       if (!image?.known) continue;
       const ref = kustomizeOverride(model, image.value)?.ref ?? image.value;
-      const exact = model.builds.find((b) => b.tags.includes(ref));
-      if (exact) c.buildId = exact.id;
-      else {
-        const b = buildProducing(model.builds, ref);
-        if (b) c.repositoryBuildId = b.id;
-      }
+      const b = buildProducing(model.builds, ref, c.image.site);
+      if (!b) continue;
+      if (!b.known) c.buildUnknown = b;
+      else if (b.value.tags.includes(ref)) c.buildId = b.value.id;
+      else c.repositoryBuildId = b.value.id;
     }
   for (const b of model.builds)
     b.tags.forEach((tag, i) => {

@@ -49,6 +49,8 @@ export interface Container {
   buildId: string | undefined;
   /** Id of the only build of the image's repository (another tag, or another registry host), when there is one. */
   repositoryBuildId?: string;
+  /** Builds produce the image but which one made what runs is not known (they disagree, or push elsewhere). */
+  buildUnknown?: Unknown;
   /** Kubernetes `command` / compose `entrypoint`: replaces the image's ENTRYPOINT. */
   command?: Located<string[]>;
   /** Kubernetes `args` / compose `command`: replaces the image's CMD. */

@@ -209,6 +209,74 @@ ruleTest(rule, [
     },
     expect: [at('arch-pin', 'error', 'k8s/worker.yaml', 13, 21, { reachable: true })],
   },
+  // Condition: the build producing the image is known.
+  {
+    name: 'unknown: a pull-request build (amd64, not pushed) and a release build (multi-arch) of the same tag disagree: a note at the image, no error',
+    repo: deployed(
+      { 'k8s/api.yaml': nodeSelector('api', 'registry.example.com/team/api:latest', 'arm64') },
+      {
+        '.github/workflows/ci.yml': [
+          'name: ci',
+          'on: [push, pull_request]',
+          'jobs:',
+          '  pr:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: api',
+          '          platforms: linux/amd64',
+          '          tags: registry.example.com/team/api:latest',
+          '  release:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/setup-qemu-action@v3',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: api',
+          '          platforms: linux/amd64,linux/arm64',
+          '          push: true',
+          '          tags: registry.example.com/team/api:latest',
+          '',
+        ].join('\n'),
+      },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 18, 18, {
+        message:
+          /^2 builds produce registry\.example\.com\/team\/api:latest differently \(\.github\/workflows\/ci\.yml:8, \.github\/workflows\/ci\.yml:18\).*not checked: whether the image of Deployment "api" is built for arm64 \(arch-pin\)/,
+      }),
+    ],
+  },
+  {
+    name: 'builds of the same repository that agree (same Dockerfile, context, platforms, arguments) are one known build',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
+      {
+        'scripts/build.sh': `${buildScript}docker buildx build --platform linux/amd64,linux/arm64 -t registry.example.com/team/worker:dev -f worker/Dockerfile worker\n`,
+        '.github/workflows/ci.yml': workflow.replace('linux/amd64', 'linux/arm64,linux/amd64'),
+        'scripts/build-worker.sh':
+          'docker buildx build --platform linux/amd64,linux/arm64 -t registry.example.com/team/worker:dev2 worker\n',
+      },
+    ),
+    expect: [at('arch-pin', 'warning', 'k8s/worker.yaml', 15, 29, { message: /amd64 nodes never run it$/ })],
+  },
+  {
+    name: 'unknown: only the same path on another registry host is built: which image runs is not known (no claim on a name)',
+    repo: deployed({
+      'k8s/worker.yaml': nodeSelector('worker', 'ghcr.io/team/worker:3f2c1a9', 'arm64'),
+    }),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/worker.yaml', 18, 18, {
+        message:
+          /^no build in the repository pushes ghcr\.io\/team\/worker:3f2c1a9; \.github\/workflows\/ci\.yml:8 pushes registry\.example\.com\/team\/worker:\$\{\{ github\.sha \}\}, the same path on another registry/,
+      }),
+    ],
+  },
   // Condition: the build's platforms are known — explicitly, by config, or from the runner's native platform.
   {
     name: 'a build without platforms on an amd64 runner builds linux/amd64 (the runner is the source)',

@@ -119,6 +119,25 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'unknown: a base image built in this repository by two builds that differ (one installs curl) gets a note, no claim',
+    repo: {
+      files: {
+        'base/Dockerfile': 'FROM python:3.12-slim\nRUN pip install flask\n',
+        'base/Dockerfile.full': 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n',
+        'app/Dockerfile': 'FROM reg/base:1\nHEALTHCHECK CMD curl -f http://x/\n',
+        'scripts/slim.sh': 'docker build -t reg/base:1 base\n',
+        'scripts/full.sh': 'docker build -t reg/base:1 -f base/Dockerfile.full base\n',
+        'crossdock.yaml': 'images:\n  reg/app:\n    context: app\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'app/Dockerfile', 1, 6, {
+        message:
+          /^2 builds produce reg\/base:1 differently \(scripts\/(full|slim)\.sh:1, scripts\/(full|slim)\.sh:1\).*not checked: whether the image has `curl`/,
+      }),
+    ],
+  },
+  {
     name: 'unknown: a base image crossdock knows nothing about gets no claim, only a note at its image',
     repo: built('FROM mycorp/base:1\nHEALTHCHECK CMD curl -f http://x/\n'),
     expect: [

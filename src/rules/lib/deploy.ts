@@ -14,15 +14,22 @@ export function buildById(model: ProjectModel, id: string | undefined): Build | 
   return id ? model.builds.find((b) => b.id === id) : undefined;
 }
 
-/** The build producing a container's image: compose `build:`, or the link phase's tag match. */
-export function containerBuild(model: ProjectModel, c: Container): Build | undefined {
-  return buildById(model, c.buildId ?? c.repositoryBuildId);
+/**
+ * The build producing a container's image: compose `build:`, or the link phase's tag match; unknown when several
+ * builds produce it differently. Undefined when nothing in the repository builds it.
+ */
+export function containerBuild(model: ProjectModel, c: Container): Value<Build> | undefined {
+  if (c.buildUnknown) return c.buildUnknown;
+  const b = buildById(model, c.buildId ?? c.repositoryBuildId);
+  return b ? known(b, { kind: 'literal', site: b.sites?.definition }) : undefined;
 }
 
-/** The image view of a container's build. */
-export function containerView(model: ProjectModel, c: Container): ImageView | undefined {
+/** The image view of a container's build (unknown as its build is). */
+export function containerView(model: ProjectModel, c: Container): Value<ImageView> | undefined {
   const b = containerBuild(model, c);
-  return b ? model.images.find((v) => v.build === b) : undefined;
+  if (!b?.known) return b;
+  const view = model.images.find((v) => v.build === b.value);
+  return view ? known(view, b.origin) : undefined;
 }
 
 /** A kustomization gives containers using `image` another tag or digest: the manifest's own tag is not what runs. */
