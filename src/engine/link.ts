@@ -662,36 +662,43 @@ function moduleFiles(mod: string): string[] {
   return [`${p}.py`, `${p}/__main__.py`, `${p}/__init__.py`];
 }
 
-/** Files a kustomization includes (resources, nested kustomizations), with the kustomizations on the way. */
+/**
+ * Files a kustomization includes (resources, nested kustomizations), with the kustomizations on the way; `owners`:
+ * for each file, the kustomizations whose transformers (`images:`) apply to its objects, the innermost first.
+ */
 function kustomizeTree(
   model: ProjectModel,
   k: Kustomization,
   seen = new Set<string>(),
-): { files: Set<string>; chain: Kustomization[] } {
+): { files: Set<string>; chain: Kustomization[]; owners: Map<string, Kustomization[]> } {
   const files = new Set<string>();
+  const owners = new Map<string, Kustomization[]>();
   const chain: Kustomization[] = [k];
-  if (seen.has(k.file.path)) return { files, chain: [] };
+  if (seen.has(k.file.path)) return { files, chain: [], owners };
   seen.add(k.file.path);
+  const own = (f: string) => {
+    files.add(f);
+    if (!owners.has(f)) owners.set(f, [k]);
+  };
   for (const r of k.resources) {
     if (!r.path) continue;
     const nested = model.deployments.kustomizations.find((x) => dirname(x.file.path) === r.path);
     if (nested) {
       const sub = kustomizeTree(model, nested, seen);
       for (const f of sub.files) files.add(f);
+      for (const [f, list] of sub.owners) if (!owners.has(f)) owners.set(f, [...list, k]);
       chain.push(...sub.chain);
-    } else if (model.inventory.files.has(r.path)) files.add(r.path);
+    } else if (model.inventory.files.has(r.path)) own(r.path);
     else {
       // A kustomization there that did not parse: it is reached, what it includes is not known.
       const broken = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
         .map((n) => joinPath(r.path as string, n) ?? n)
         .find((p) => model.inventory.files.has(p));
-      if (broken) files.add(broken);
-      else
-        for (const f of model.inventory.files.keys())
-          if (within(r.path, f) && /\.ya?ml$/.test(f)) files.add(f);
+      if (broken) own(broken);
+      else for (const f of model.inventory.files.keys()) if (within(r.path, f) && /\.ya?ml$/.test(f)) own(f);
     }
   }
-  return { files, chain };
+  return { files, chain, owners };
 }
 
 /**
@@ -756,9 +763,10 @@ export function linkUnits(
   const inKustomization = new Set<string>();
   for (const k of d.kustomizations) {
     if (included.has(k.file.path)) continue;
-    const { files, chain } = kustomizeTree(model, k);
+    const { files, chain, owners } = kustomizeTree(model, k);
     for (const f of files) inKustomization.add(f);
     const unit = emptyUnit(`kustomize:${k.file.path}`, 'kustomization', dirname(k.file.path));
+    unit.kustomizations = owners;
     unit.workloads = byFile(d.workloads, files);
     unit.services = byFile(d.services, files);
     unit.claims = byFile(d.claims, files);
@@ -1032,7 +1040,16 @@ export function linkContainers(model: ProjectModel): void {
       if (c.buildId || !c.image) continue;
       const image = containerImage(c);
       if (!image?.known) continue;
-      const ref = kustomizeOverride(model, image.value)?.ref ?? image.value;
+      const refs = [...new Set(deployedImages(model, w, image.value).map((d) => d.ref))];
+      const ref = refs[0] ?? image.value;
+      if (refs.length > 1) {
+        c.buildUnknown = unknown(
+          'branch',
+          `the kustomizations deploying ${w.kind} "${w.name}" give its image different references (${refs.join(', ')})`,
+          c.image.site,
+        );
+        continue;
+      }
       const b = buildProducing(model.builds, ref, c.image.site);
       if (!b) continue;
       if (!b.known) c.buildUnknown = b;
@@ -1051,17 +1068,39 @@ export function linkContainers(model: ProjectModel): void {
     model.registries.push(...imageMention({ value: i.ref, site: i.site }, 'deploy'));
 }
 
-/** The kustomization `images:` entry for an image (kustomize matches the name without tag or digest), if any. */
-export function kustomizeOverride(
-  model: ProjectModel,
-  image: string,
-): Kustomization['images'][number] | undefined {
+/** A kustomization `images:` entry applied to an image (matched by name, without tag or digest). */
+function applyOverride(image: string, o: Kustomization['images'][number]): string {
   const name = cutAtFirst(image, '@').replace(/:[^:/]*$/, '');
-  for (const k of model.deployments.kustomizations) {
-    const o = k.images.find((i) => i.name === name);
-    if (o) return o;
-  }
-  return undefined;
+  const p = parseImageRef(o.ref);
+  // A rename alone keeps the manifest's tag or digest.
+  return p.ok && !p.ref.tag && !p.ref.digest ? `${o.ref}${image.slice(name.length)}` : o.ref;
+}
+
+/**
+ * The references a workload's image is deployed as, one per deployment unit applying it: the kustomize `images:`
+ * of the kustomizations that include its manifest, innermost first (`override`: the last entry applied); as written
+ * where no kustomization includes it.
+ */
+export function deployedImages(
+  model: ProjectModel,
+  w: Workload,
+  image: string,
+): { ref: string; override: Kustomization['images'][number] | undefined }[] {
+  const index = model.deployments.workloads.indexOf(w);
+  const units = model.units.filter((u) => u.kind === 'kustomization' && u.workloads.includes(index));
+  if (!units.length) return [{ ref: image, override: undefined }];
+  return units.map((u) => {
+    let ref = image;
+    let override: Kustomization['images'][number] | undefined;
+    for (const k of u.kustomizations?.get(w.site.file.path) ?? []) {
+      const name = cutAtFirst(ref, '@').replace(/:[^:/]*$/, '');
+      const o = k.images.find((i) => i.name === name);
+      if (!o) continue;
+      ref = applyOverride(ref, o);
+      override = o;
+    }
+    return { ref, override };
+  });
 }
 
 /** What is built or deployed by something in the repository. */

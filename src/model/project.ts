@@ -2,6 +2,7 @@ import type {
   BuildkitdRegistry,
   ComposeProject,
   Deployments,
+  Kustomization,
   RegistryMention,
   Site,
   Workflow,
@@ -162,6 +163,8 @@ export interface DeploymentUnit {
   reached: boolean;
   /** Every file the unit is made of (resources, patches, nested kustomizations). */
   files: Set<string>;
+  /** Kustomization units: for each resource file, the kustomizations whose `images:` apply to it, innermost first. */
+  kustomizations?: Map<string, Kustomization[]>;
 }
 
 /** Which files and Dockerfile stages something in the repository builds or deploys. */

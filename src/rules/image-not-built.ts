@@ -12,7 +12,7 @@ import type { Build, ProjectModel } from '../model/project.js';
 import { SourceFile } from '../model/source.js';
 import { unknown } from '../model/value.js';
 import { splitAround, variableSpans } from '../model/text.js';
-import { containerImage, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
+import { containerImage, deployedImages, tagFromElsewhere } from './lib/deploy.js';
 
 /** Builds whose tags name the same repository as `ref` (any tag, variables in the tag included). */
 function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
@@ -75,7 +75,8 @@ export default createRule<'notBuilt'>({
           ctx.unknown(image, 'whether a build in this repository produces the deployed tag');
           continue;
         }
-        if (c.image && !c.buildId && !kustomizeOverride(model, c.image.value))
+        // Deployed as written by some unit (kustomize `images:` entries are checked as uses of their own).
+        if (c.image && !c.buildId && deployedImages(model, w, c.image.value).some((d) => !d.override))
           uses.push({
             ref: c.image.value,
             site: c.image.site,

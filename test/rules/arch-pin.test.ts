@@ -277,6 +277,56 @@ ruleTest(rule, [
       }),
     ],
   },
+  // Condition: the image deployed is known (kustomize `images:` apply to what their kustomization includes).
+  ...(() => {
+    const APP = 'registry.example.com/team/app';
+    const files = {
+      'app/Dockerfile': apiDockerfile,
+      'scripts/app.sh': [
+        `docker buildx build --platform linux/amd64,linux/arm64 -t ${APP}:1.0 --push app`,
+        `docker buildx build --platform linux/amd64 -t ${APP}:dev --push app`,
+        '',
+      ].join('\n'),
+      'k8s/base/app.yaml': affinity('app', `${APP}:1.0`, 'In', ['amd64', 'arm64']),
+      'k8s/base/kustomization.yaml': 'resources:\n  - app.yaml\n',
+      'k8s/dev/kustomization.yaml': `resources:\n  - ../base\nimages:\n  - name: ${APP}\n    newTag: dev\n`,
+    };
+    return [
+      {
+        name: 'a kustomize images: entry applies to what its kustomization includes: the dev overlay runs the amd64-only tag',
+        repo: { files },
+        expect: [at('arch-pin', 'error', 'k8s/base/app.yaml', 13, 21, { message: /requires arm64 nodes/ })],
+      },
+      {
+        name: 'a kustomize images: entry does not apply to a plain manifest no kustomization includes',
+        repo: {
+          files: {
+            ...files,
+            'manifests/app.yaml': affinity('app', `${APP}:1.0`, 'In', ['amd64', 'arm64']),
+            '.github/workflows/deploy.yml':
+              'on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f manifests/\n',
+          },
+        },
+        expect: [at('arch-pin', 'error', 'k8s/base/app.yaml', 13, 21, { message: /requires arm64 nodes/ })],
+      },
+      {
+        name: 'unknown: overlays deploying the same base with different tags (dev: amd64 only, prod: multi-arch) are not judged',
+        repo: {
+          files: {
+            ...files,
+            'k8s/prod/kustomization.yaml': `resources:\n  - ../base\nimages:\n  - name: ${APP}\n    newTag: "1.0"\n`,
+          },
+        },
+        only: ['arch-pin', 'unresolved-value'],
+        expect: [
+          at('unresolved-value', 'info', 'k8s/base/app.yaml', 18, 18, {
+            message:
+              /^the kustomizations deploying Deployment "app" give its image different references \(registry\.example\.com\/team\/app:(dev|1\.0), registry\.example\.com\/team\/app:(dev|1\.0)\)/,
+          }),
+        ],
+      },
+    ];
+  })(),
   // Condition: the build's platforms are known — explicitly, by config, or from the runner's native platform.
   {
     name: 'a build without platforms on an amd64 runner builds linux/amd64 (the runner is the source)',

@@ -1,4 +1,4 @@
-import { containerImage, kustomizeOverride } from '../../engine/link.js';
+import { containerImage, deployedImages } from '../../engine/link.js';
 import type { Container, ImageUse, Site, Workload } from '../../model/deploy.js';
 import type { DfInstruction } from '../../model/dockerfile.js';
 import { envDeclarations, resolveWord, stageVars } from '../../model/eval.js';
@@ -32,11 +32,15 @@ export function containerView(model: ProjectModel, c: Container): Value<ImageVie
   return view ? known(view, b.origin) : undefined;
 }
 
-/** A kustomization gives containers using `image` another tag or digest: the manifest's own tag is not what runs. */
-export function kustomizeRetag(model: ProjectModel, image: string): boolean {
-  const o = kustomizeOverride(model, image);
-  const p = o ? parseImageRef(o.ref) : undefined;
-  return !!p?.ok && (!!p.ref.tag || !!p.ref.digest);
+/**
+ * Every kustomization deploying the workload gives its `image` another tag or digest: the manifest's own tag is
+ * not what runs.
+ */
+export function kustomizeRetag(model: ProjectModel, w: Workload, image: string): boolean {
+  return deployedImages(model, w, image).every(({ override: o }) => {
+    const p = o ? parseImageRef(o.ref) : undefined;
+    return !!p?.ok && (!!p.ref.tag || !!p.ref.digest);
+  });
 }
 
 /**
@@ -49,7 +53,7 @@ export function tagFromElsewhere(use: ImageUse): boolean {
   return p.ok && !p.ref.tag && !p.ref.digest;
 }
 
-export { containerImage, kustomizeOverride };
+export { containerImage, deployedImages };
 
 /** The final USER of the built image; unknown when no USER is set and the base image's user is not known. */
 export function finalUser(view: ImageView): Value<{ user: string; ins: DfInstruction | undefined }> {
