@@ -1161,13 +1161,10 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
     if (!view.reached) continue;
     files.add(view.dockerfile.path);
     const spans = model.reach.stages.get(view.dockerfile.path) ?? [];
-    for (const sv of view.stages)
-      if (sv.built)
-        spans.push(
-          sv.stage.from.span.start === undefined
-            ? { start: 0, end: 0 }
-            : stageSpan(view.dockerfile, sv.stage.index),
-        );
+    // The text before the first FROM (global ARGs, parser directives) is part of every build.
+    if (view.stages.some((sv) => sv.built))
+      spans.push({ start: 0, end: view.dockerfile.stages[0]?.from.span.start ?? Number.MAX_SAFE_INTEGER });
+    for (const sv of view.stages) if (sv.built) spans.push(stageSpan(view.dockerfile, sv.stage.index));
     model.reach.stages.set(view.dockerfile.path, spans);
     for (const sv of view.stages) {
       if (!sv.built) continue;
