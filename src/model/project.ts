@@ -207,6 +207,8 @@ export interface ProjectModel {
    * calls `docker buildx build`): what they push is not known, so "no build pushes this tag" cannot be claimed.
    */
   opaqueBuilders: { site: Site; what: string }[];
+  /** Commands that retag or copy images into a registry (`docker tag`/`push`, `crane copy`, `skopeo copy`…). */
+  imageCopies: ImageCopy[];
   deployments: Deployments;
   units: DeploymentUnit[];
   workflows: Workflow[];
@@ -239,6 +241,15 @@ export function emptyDeployments(): Deployments {
     namespaces: [],
     images: [],
   };
+}
+
+/** A command that writes existing images under other references (a retag, a copy between registries). */
+export interface ImageCopy {
+  site: Site;
+  /** The command and where it is, for messages. */
+  what: string;
+  /** The references it writes, variables left in place when not known; undefined when they cannot be read. */
+  refs: string[] | undefined;
 }
 
 /** A command or step that may write files: the repository paths it creates, or undefined when not known. */
