@@ -209,6 +209,8 @@ export interface ProjectModel {
   opaqueBuilders: { site: Site; what: string }[];
   /** Commands that retag or copy images into a registry (`docker tag`/`push`, `crane copy`, `skopeo copy`…). */
   imageCopies: ImageCopy[];
+  /** Builders set up on other machines (a buildx endpoint, remote/kubernetes/cloud driver): architecture unknown. */
+  remoteBuilders: RemoteBuilder[];
   deployments: Deployments;
   units: DeploymentUnit[];
   workflows: Workflow[];
@@ -250,6 +252,13 @@ export interface ImageCopy {
   what: string;
   /** The references it writes, variables left in place when not known; undefined when they cannot be read. */
   refs: string[] | undefined;
+}
+
+/** A `docker buildx create` or `setup-buildx-action` whose builder runs elsewhere. */
+export interface RemoteBuilder {
+  site: Site;
+  /** The command or step and where it is, for messages. */
+  what: string;
 }
 
 /** A command or step that may write files: the repository paths it creates, or undefined when not known. */
