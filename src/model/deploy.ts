@@ -58,6 +58,11 @@ export interface Container {
   /** Literal environment values (`env: [{name, value}]`, compose `environment`). */
   env: Record<string, Located<string>>;
   /**
+   * Kubernetes environment set from elsewhere at run time: `envFrom` (any name: `names` undefined), `valueFrom`
+   * entries (their name). The literal `env` takes precedence over them.
+   */
+  envElsewhere?: { names: string[] | undefined; site: Site; what: string }[];
+  /**
    * The image is filled in by something else before it is applied (a kustomize `replacements:`/`vars:`, an
    * envsubst or sed render script): what is written is not what runs.
    */

@@ -41,9 +41,11 @@ export default createRule<'mismatch' | 'exposeOnly'>({
         }
         const view = produced.value;
         const named = new Map(c.ports.filter((p) => p.name).map((p) => [p.name ?? '', p.port]));
-        const uses: { what: string; port: number; site: Site; consequence: string }[] = [];
+        const uses: { what: string; port: number; site: Site; consequence: string; documents?: boolean }[] =
+          [];
         for (const p of c.ports)
           uses.push({
+            documents: w.origin === 'kubernetes',
             what: w.origin === 'compose' ? 'the container side of `ports`' : 'containerPort',
             port: p.port,
             site: p.site,
@@ -91,8 +93,11 @@ export default createRule<'mismatch' | 'exposeOnly'>({
         if (listening.known) {
           for (const u of uses) {
             if (u.port === listening.value.port) continue;
+            // Kubernetes does not route by containerPort: alone, it only documents the port.
+            const routed = !u.documents || uses.some((o) => !o.documents && o.port === u.port);
             ctx.report({
               messageId: 'mismatch',
+              severity: routed ? 'error' : 'info',
               data: {
                 what: u.what,
                 workload: workloadLabel(w),

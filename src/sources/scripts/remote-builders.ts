@@ -54,14 +54,13 @@ export function stepRemoteBuilder(step: WorkflowStep): RemoteBuilder | undefined
   const endpoint = step.with.get('endpoint');
   const driver = step.with.get('driver');
   const append = step.with.get('append');
-  const input =
-    endpoint?.value.trim()
-      ? endpoint
-      : driver && REMOTE_DRIVERS.has(driver.value.trim())
-        ? driver
-        : append && /\bendpoint\s*:/.test(append.value)
-          ? append
-          : undefined;
+  const input = endpoint?.value.trim()
+    ? endpoint
+    : driver && REMOTE_DRIVERS.has(driver.value.trim())
+      ? driver
+      : append && /\bendpoint\s*:/.test(append.value)
+        ? append
+        : undefined;
   if (!input) return undefined;
   const file = input.valueSite.file;
   return {
