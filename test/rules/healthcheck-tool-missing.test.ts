@@ -24,6 +24,28 @@ ruleTest(rule, [
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 19, { message: MSG })],
   },
   {
+    name: 'each tool is reported where its own command starts, not where its name first appears in the text',
+    repo: built(
+      'FROM python:3.12-slim\nHEALTHCHECK CMD wget -qO- http://localhost/sync || nc -z localhost 80\n',
+    ),
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 17, { message: /runs `wget`/ }),
+      at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 52, { message: /runs `nc`/ }),
+    ],
+  },
+  {
+    name: 'a tool written with its path, after a tool-named word in a CMD-SHELL string, is reported at its name',
+    repo: built(
+      'FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "echo curl; /usr/bin/curl -f http://x/"]\n',
+    ),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 52, { message: /runs `curl`/ })],
+  },
+  {
+    name: 'a HEALTHCHECK continued over lines is reported at the tool on its own line',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK --interval=30s \\\n  CMD curl -f http://x/ || exit 1\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 3, 7)],
+  },
+  {
     name: 'condition: installing it in the final stage makes it fine',
     repo: built(
       'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nHEALTHCHECK CMD curl -f http://x/\n',
