@@ -24,7 +24,7 @@ import { locate, SourceFile } from '../model/source.js';
 import { cutAtFirst } from '../model/text.js';
 import { readPatch } from '../sources/k8s/kustomize.js';
 import { parseYaml } from '../sources/yaml/node.js';
-import { known, unknown, type Value } from '../model/value.js';
+import { known, unknown, unknownKey, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
 import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
@@ -662,36 +662,43 @@ function moduleFiles(mod: string): string[] {
   return [`${p}.py`, `${p}/__main__.py`, `${p}/__init__.py`];
 }
 
-/** Files a kustomization includes (resources, nested kustomizations), with the kustomizations on the way. */
+/**
+ * Files a kustomization includes (resources, nested kustomizations), with the kustomizations on the way; `owners`:
+ * for each file, the kustomizations whose transformers (`images:`) apply to its objects, the innermost first.
+ */
 function kustomizeTree(
   model: ProjectModel,
   k: Kustomization,
   seen = new Set<string>(),
-): { files: Set<string>; chain: Kustomization[] } {
+): { files: Set<string>; chain: Kustomization[]; owners: Map<string, Kustomization[]> } {
   const files = new Set<string>();
+  const owners = new Map<string, Kustomization[]>();
   const chain: Kustomization[] = [k];
-  if (seen.has(k.file.path)) return { files, chain: [] };
+  if (seen.has(k.file.path)) return { files, chain: [], owners };
   seen.add(k.file.path);
+  const own = (f: string) => {
+    files.add(f);
+    if (!owners.has(f)) owners.set(f, [k]);
+  };
   for (const r of k.resources) {
     if (!r.path) continue;
     const nested = model.deployments.kustomizations.find((x) => dirname(x.file.path) === r.path);
     if (nested) {
       const sub = kustomizeTree(model, nested, seen);
       for (const f of sub.files) files.add(f);
+      for (const [f, list] of sub.owners) if (!owners.has(f)) owners.set(f, [...list, k]);
       chain.push(...sub.chain);
-    } else if (model.inventory.files.has(r.path)) files.add(r.path);
+    } else if (model.inventory.files.has(r.path)) own(r.path);
     else {
       // A kustomization there that did not parse: it is reached, what it includes is not known.
       const broken = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
         .map((n) => joinPath(r.path as string, n) ?? n)
         .find((p) => model.inventory.files.has(p));
-      if (broken) files.add(broken);
-      else
-        for (const f of model.inventory.files.keys())
-          if (within(r.path, f) && /\.ya?ml$/.test(f)) files.add(f);
+      if (broken) own(broken);
+      else for (const f of model.inventory.files.keys()) if (within(r.path, f) && /\.ya?ml$/.test(f)) own(f);
     }
   }
-  return { files, chain };
+  return { files, chain, owners };
 }
 
 /**
@@ -756,9 +763,10 @@ export function linkUnits(
   const inKustomization = new Set<string>();
   for (const k of d.kustomizations) {
     if (included.has(k.file.path)) continue;
-    const { files, chain } = kustomizeTree(model, k);
+    const { files, chain, owners } = kustomizeTree(model, k);
     for (const f of files) inKustomization.add(f);
     const unit = emptyUnit(`kustomize:${k.file.path}`, 'kustomization', dirname(k.file.path));
+    unit.kustomizations = owners;
     unit.workloads = byFile(d.workloads, files);
     unit.services = byFile(d.services, files);
     unit.claims = byFile(d.claims, files);
@@ -958,13 +966,50 @@ export function containerImage(c: Container): Value<string> | undefined {
   return known(c.image.value, { kind: 'literal', site: c.image.site });
 }
 
+/** What a build makes of its Dockerfile: builds that agree on it produce the same image. */
+function buildShape(b: Build): string {
+  const v = (x: Value<unknown>) => (x.known ? x.value : `?${unknownKey(x)}`);
+  return JSON.stringify([
+    v(b.dockerfile),
+    v(b.context),
+    b.target ?? null,
+    b.platforms.known ? b.platforms.value.map(formatPlatform).sort() : v(b.platforms),
+    Object.entries(b.buildArgs)
+      .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))
+      .map(([k, a]) => [k, v(a)]),
+    Object.entries(b.namedContexts).sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0)),
+    b.otherArgs ? unknownKey(b.otherArgs) : null,
+  ]);
+}
+
 /**
- * The build producing an image reference: the one whose tags include it exactly, else the only Dockerfile built
- * under that repository path (registry hosts may differ: the drift is registry-drift's to report).
+ * The build among `candidates` (every build producing `image`) whose image is the one deployed: known when they
+ * all build the same thing (Dockerfile, context, target, platforms, arguments), else which one pushed the image
+ * that runs is not known (a pull-request build and a release build tagging the same repository).
  */
-export function buildProducing(builds: Build[], image: string): Build | undefined {
-  const exact = builds.find((b) => b.tags.includes(image));
-  if (exact) return exact;
+export function agreedBuild(candidates: Build[], image: string, site?: Site): Value<Build> | undefined {
+  const first = candidates[0];
+  if (!first) return undefined;
+  const shapes = new Set(candidates.map(buildShape));
+  if (shapes.size === 1) return known(first, { kind: 'literal', site: first.sites?.definition });
+  const where = [...new Set(candidates.map((b) => `${b.definedAt.file}:${b.definedAt.line}`))];
+  return unknown(
+    'branch',
+    `${candidates.length} builds produce ${image} differently (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}), so which one made the image deployed is not known`,
+    site,
+    'give each build its own tags (e.g. a pr- prefix for pull-request builds), or build the same platforms everywhere',
+  );
+}
+
+/**
+ * The build producing an image reference: the builds whose tags include it exactly, else those of its repository
+ * (another tag), when they agree. Undefined when nothing in the repository builds it; unknown when builds disagree,
+ * or when only the same repository path on another registry host is built (which registry holds what runs is not
+ * known; the drift is registry-drift's to report).
+ */
+export function buildProducing(builds: Build[], image: string, site?: Site): Value<Build> | undefined {
+  const exact = builds.filter((b) => b.tags.includes(image));
+  if (exact.length) return agreedBuild(exact, image, site);
   const parsed = parseImageRef(image);
   if (!parsed.ok) return undefined;
   const key = repositoryKey(parsed.ref);
@@ -974,14 +1019,18 @@ export function buildProducing(builds: Build[], image: string): Build | undefine
       return !!p && repositoryKey(p) === key;
     }),
   );
-  const dfs = new Set(same.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
-  if (dfs.size === 1) return same[0];
-  if (same.length) return undefined;
-  // The same repository path on another registry host.
+  if (same.length) return agreedBuild(same, image, site);
   const path = parsed.ref.repository;
-  const other = builds.filter((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
-  const odfs = new Set(other.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
-  return odfs.size === 1 && path.includes('/') && !path.startsWith('library/') ? other[0] : undefined;
+  if (!path.includes('/') || path.startsWith('library/')) return undefined;
+  const other = builds.find((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
+  if (!other) return undefined;
+  const tag = other.tags.find((t) => parseBuildTag(t)?.repository === path) ?? path;
+  return unknown(
+    'image-contents',
+    `no build in the repository pushes ${image}; ${other.definedAt.file}:${other.definedAt.line} pushes ${tag}, the same path on another registry`,
+    site,
+    'deploy the reference the build pushes, or push to the registry deployed from',
+  );
 }
 
 /** Containers linked to the builds producing their images; registry mentions of tags and deployed images. */
@@ -991,13 +1040,21 @@ export function linkContainers(model: ProjectModel): void {
       if (c.buildId || !c.image) continue;
       const image = containerImage(c);
       if (!image?.known) continue;
-      const ref = kustomizeOverride(model, image.value)?.ref ?? image.value;
-      const exact = model.builds.find((b) => b.tags.includes(ref));
-      if (exact) c.buildId = exact.id;
-      else {
-        const b = buildProducing(model.builds, ref);
-        if (b) c.repositoryBuildId = b.id;
+      const refs = [...new Set(deployedImages(model, w, image.value).map((d) => d.ref))];
+      const ref = refs[0] ?? image.value;
+      if (refs.length > 1) {
+        c.buildUnknown = unknown(
+          'branch',
+          `the kustomizations deploying ${w.kind} "${w.name}" give its image different references (${refs.join(', ')})`,
+          c.image.site,
+        );
+        continue;
       }
+      const b = buildProducing(model.builds, ref, c.image.site);
+      if (!b) continue;
+      if (!b.known) c.buildUnknown = b;
+      else if (b.value.tags.includes(ref)) c.buildId = b.value.id;
+      else c.repositoryBuildId = b.value.id;
     }
   for (const b of model.builds)
     b.tags.forEach((tag, i) => {
@@ -1011,17 +1068,39 @@ export function linkContainers(model: ProjectModel): void {
     model.registries.push(...imageMention({ value: i.ref, site: i.site }, 'deploy'));
 }
 
-/** The kustomization `images:` entry for an image (kustomize matches the name without tag or digest), if any. */
-export function kustomizeOverride(
-  model: ProjectModel,
-  image: string,
-): Kustomization['images'][number] | undefined {
+/** A kustomization `images:` entry applied to an image (matched by name, without tag or digest). */
+function applyOverride(image: string, o: Kustomization['images'][number]): string {
   const name = cutAtFirst(image, '@').replace(/:[^:/]*$/, '');
-  for (const k of model.deployments.kustomizations) {
-    const o = k.images.find((i) => i.name === name);
-    if (o) return o;
-  }
-  return undefined;
+  const p = parseImageRef(o.ref);
+  // A rename alone keeps the manifest's tag or digest.
+  return p.ok && !p.ref.tag && !p.ref.digest ? `${o.ref}${image.slice(name.length)}` : o.ref;
+}
+
+/**
+ * The references a workload's image is deployed as, one per deployment unit applying it: the kustomize `images:`
+ * of the kustomizations that include its manifest, innermost first (`override`: the last entry applied); as written
+ * where no kustomization includes it.
+ */
+export function deployedImages(
+  model: ProjectModel,
+  w: Workload,
+  image: string,
+): { ref: string; override: Kustomization['images'][number] | undefined }[] {
+  const index = model.deployments.workloads.indexOf(w);
+  const units = model.units.filter((u) => u.kind === 'kustomization' && u.workloads.includes(index));
+  if (!units.length) return [{ ref: image, override: undefined }];
+  return units.map((u) => {
+    let ref = image;
+    let override: Kustomization['images'][number] | undefined;
+    for (const k of u.kustomizations?.get(w.site.file.path) ?? []) {
+      const name = cutAtFirst(ref, '@').replace(/:[^:/]*$/, '');
+      const o = k.images.find((i) => i.name === name);
+      if (!o) continue;
+      ref = applyOverride(ref, o);
+      override = o;
+    }
+    return { ref, override };
+  });
 }
 
 /** What is built or deployed by something in the repository. */
@@ -1082,13 +1161,10 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
     if (!view.reached) continue;
     files.add(view.dockerfile.path);
     const spans = model.reach.stages.get(view.dockerfile.path) ?? [];
-    for (const sv of view.stages)
-      if (sv.built)
-        spans.push(
-          sv.stage.from.span.start === undefined
-            ? { start: 0, end: 0 }
-            : stageSpan(view.dockerfile, sv.stage.index),
-        );
+    // The text before the first FROM (global ARGs, parser directives) is part of every build.
+    if (view.stages.some((sv) => sv.built))
+      spans.push({ start: 0, end: view.dockerfile.stages[0]?.from.span.start ?? Number.MAX_SAFE_INTEGER });
+    for (const sv of view.stages) if (sv.built) spans.push(stageSpan(view.dockerfile, sv.stage.index));
     model.reach.stages.set(view.dockerfile.path, spans);
     for (const sv of view.stages) {
       if (!sv.built) continue;

@@ -9,6 +9,8 @@ import { parseRequirements } from '../sources/python/requirements.js';
 import { parseShell } from '../sources/shell/parse.js';
 import { analyzeShell } from '../sources/shell/analyze.js';
 import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
+import { imageCopies } from '../sources/scripts/image-copies.js';
+import { shellRemoteBuilders, stepRemoteBuilder } from '../sources/scripts/remote-builders.js';
 import { loadRepoConfig } from './config.js';
 import { FAMILIES, type FamilyContext, type Facts, type ScriptSource } from './families.js';
 import {
@@ -116,6 +118,8 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     images: [],
     runScripts: [],
     opaqueBuilders: [],
+    imageCopies: [],
+    remoteBuilders: [],
     deployments: emptyDeployments(),
     units: [],
     workflows: [],
@@ -230,6 +234,28 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
       });
   }
 
+  // Retags and copies of images, in every shell text: scripts, Makefiles, package.json scripts, workflow steps.
+  for (const s of link.scripts)
+    model.imageCopies.push(...imageCopies(s.script, s.file, s.make ? s.vars : new Map(), s.make));
+  for (const s of link.scripts) model.remoteBuilders.push(...shellRemoteBuilders(s.script, s.file));
+  for (const wf of model.workflows)
+    for (const job of wf.jobs)
+      for (const step of job.steps) {
+        const remote = stepRemoteBuilder(step);
+        if (remote) model.remoteBuilders.push(remote);
+        if (step.run) model.remoteBuilders.push(...shellRemoteBuilders(step.run.script, step.run.site.file));
+      }
+  for (const wf of model.workflows)
+    for (const job of wf.jobs)
+      for (const step of job.steps)
+        if (step.run)
+          model.imageCopies.push(
+            ...imageCopies(
+              step.run.script,
+              step.run.site.file,
+              new Map(Object.entries({ ...wf.env, ...job.env })),
+            ),
+          );
   linkUnits(model, new Set(applies.map((a) => a.value)), renders);
   linkContainers(model);
   linkReach(model, new Set(applies.map((a) => a.value)));

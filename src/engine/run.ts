@@ -144,7 +144,7 @@ export async function runRules(
           produced.push(f);
         },
         unknown(u, what) {
-          if (!u.site) return;
+          // An unknown without a site is reported at the repository level, never dropped.
           const key = unknownKey(u);
           const entry = blocked.get(key) ?? { unknown: u, checks: new Set<string>() };
           entry.checks.add(`${what} (${rule.meta.id})`);
@@ -171,16 +171,16 @@ export async function runRules(
   if (selected('unresolved-value')) ran.add('unresolved-value');
   if (selected('unresolved-value'))
     for (const { unknown: u, checks } of blocked.values()) {
-      const s = u.site as Site;
+      const s = u.site;
       const f: Finding = {
         ruleId: 'unresolved-value',
         severity: 'info',
         message: `${u.reason}; not checked: ${[...checks].sort().join('; ')}`,
         hint: u.help ?? 'make the value literal in the repository, or declare it in crossdock.yaml',
-        ...locate(s.file, s.span),
+        ...(s ? locate(s.file, s.span) : { file: '', line: 1, column: 1, endLine: 1, endColumn: 1 }),
         related: [],
       };
-      offsets.set(f, s.span.start);
+      if (s) offsets.set(f, s.span.start);
       findings.push(f);
     }
   // Reachability: nothing in the repository builds or deploys it → at most a warning.
@@ -224,10 +224,12 @@ export async function runRules(
         reachable: true,
       });
     }
-  // crossdock.yaml severities win over everything (also for load-time and engine findings); `off` reports nothing.
+  // crossdock.yaml severities apply to every finding (load-time and engine ones too), then the reach cap again: a
+  // finding in a file nothing builds or deploys stays at most a warning. `off` reports nothing.
   for (const f of kept) {
     const configured = model.config.rules[f.ruleId];
     if (configured && configured !== 'off') f.severity = configured;
+    if (f.reachable === false && f.severity === 'error') f.severity = 'warning';
   }
   return group(kept.filter((f) => !off(f.ruleId))).sort(compareFindings);
 }

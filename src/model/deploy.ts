@@ -49,12 +49,19 @@ export interface Container {
   buildId: string | undefined;
   /** Id of the only build of the image's repository (another tag, or another registry host), when there is one. */
   repositoryBuildId?: string;
+  /** Builds produce the image but which one made what runs is not known (they disagree, or push elsewhere). */
+  buildUnknown?: Unknown;
   /** Kubernetes `command` / compose `entrypoint`: replaces the image's ENTRYPOINT. */
   command?: Located<string[]>;
   /** Kubernetes `args` / compose `command`: replaces the image's CMD. */
   args?: Located<string[]>;
   /** Literal environment values (`env: [{name, value}]`, compose `environment`). */
   env: Record<string, Located<string>>;
+  /**
+   * Kubernetes environment set from elsewhere at run time: `envFrom` (any name: `names` undefined), `valueFrom`
+   * entries (their name). The literal `env` takes precedence over them.
+   */
+  envElsewhere?: { names: string[] | undefined; site: Site; what: string }[];
   /**
    * The image is filled in by something else before it is applied (a kustomize `replacements:`/`vars:`, an
    * envsubst or sed render script): what is written is not what runs.

@@ -2,6 +2,7 @@ import type {
   BuildkitdRegistry,
   ComposeProject,
   Deployments,
+  Kustomization,
   RegistryMention,
   Site,
   Workflow,
@@ -162,6 +163,8 @@ export interface DeploymentUnit {
   reached: boolean;
   /** Every file the unit is made of (resources, patches, nested kustomizations). */
   files: Set<string>;
+  /** Kustomization units: for each resource file, the kustomizations whose `images:` apply to it, innermost first. */
+  kustomizations?: Map<string, Kustomization[]>;
 }
 
 /** Which files and Dockerfile stages something in the repository builds or deploys. */
@@ -204,6 +207,10 @@ export interface ProjectModel {
    * calls `docker buildx build`): what they push is not known, so "no build pushes this tag" cannot be claimed.
    */
   opaqueBuilders: { site: Site; what: string }[];
+  /** Commands that retag or copy images into a registry (`docker tag`/`push`, `crane copy`, `skopeo copy`…). */
+  imageCopies: ImageCopy[];
+  /** Builders set up on other machines (a buildx endpoint, remote/kubernetes/cloud driver): architecture unknown. */
+  remoteBuilders: RemoteBuilder[];
   deployments: Deployments;
   units: DeploymentUnit[];
   workflows: Workflow[];
@@ -236,6 +243,22 @@ export function emptyDeployments(): Deployments {
     namespaces: [],
     images: [],
   };
+}
+
+/** A command that writes existing images under other references (a retag, a copy between registries). */
+export interface ImageCopy {
+  site: Site;
+  /** The command and where it is, for messages. */
+  what: string;
+  /** The references it writes, variables left in place when not known; undefined when they cannot be read. */
+  refs: string[] | undefined;
+}
+
+/** A `docker buildx create` or `setup-buildx-action` whose builder runs elsewhere. */
+export interface RemoteBuilder {
+  site: Site;
+  /** The command or step and where it is, for messages. */
+  what: string;
 }
 
 /** A command or step that may write files: the repository paths it creates, or undefined when not known. */

@@ -95,11 +95,15 @@ export function renderText(
   let shown = 0;
   const section = (list: Finding[]) => {
     let lastRule = '';
-    for (const f of list) {
+    list.forEach((f, i) => {
       if (f.ruleId !== lastRule) {
         if (lastRule !== '' && lines[lines.length - 1] !== '') lines.push('');
         const group = list.filter((x) => x.ruleId === f.ruleId);
-        lines.push(paint(color, ANSI.bold, `${f.ruleId} (${group.length})`));
+        // Ordered by severity first, a rule's findings may come in several runs: each heading counts its own.
+        let run = 1;
+        while (list[i + run]?.ruleId === f.ruleId) run++;
+        const count = run === group.length ? `${run}` : `${run} of ${group.length}`;
+        lines.push(paint(color, ANSI.bold, `${f.ruleId} (${count})`));
         if (f.hint && group.every((x) => x.hint === f.hint)) lines.push(`  hint: ${safe(f.hint)}`);
         lines.push('');
         lastRule = f.ruleId;
@@ -123,7 +127,7 @@ export function renderText(
         lines.push(`  via: ${list.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
       }
       if (frame) lines.push('');
-    }
+    });
     if (list.length) lines.push('');
   };
   section(reached);

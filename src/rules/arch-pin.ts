@@ -25,13 +25,16 @@ export default createRule<'idle' | 'missing'>({
       if (!pin) continue;
       const allowed = pin.operator === 'In' ? pin.values : KNOWN.filter((a) => !pin.values.includes(a));
       for (const c of w.containers) {
-        const build = containerBuild(model, c);
-        if (!build) continue;
+        const produced = containerBuild(model, c);
+        if (!produced) continue;
+        const what = `whether the image of ${workloadLabel(w)} is built for ${allowed.join(', ')}`;
+        if (!produced.known) {
+          ctx.unknown({ ...produced, site: produced.site ?? pin.site }, what);
+          continue;
+        }
+        const build = produced.value;
         if (!build.platforms.known) {
-          ctx.unknown(
-            { ...build.platforms, site: build.platforms.site ?? pin.site },
-            `whether the image of ${workloadLabel(w)} is built for ${allowed.join(', ')}`,
-          );
+          ctx.unknown({ ...build.platforms, site: build.platforms.site ?? pin.site }, what);
           continue;
         }
         const built = [...new Set(build.platforms.value.map((p) => p.architecture))];

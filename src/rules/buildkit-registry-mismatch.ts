@@ -45,7 +45,7 @@ export default createRule<'unused' | 'httpTls'>({
       '`buildkitd.toml` registry entries that match no registry the builds push to, or `http = true` for a TLS registry: pushes there fail.',
     messages: {
       unused:
-        'buildkitd.toml configures `{{host}}`, but the builds push to {{pushed}}: this entry never applies and pushes there fail with x509 or http errors',
+        'buildkitd.toml configures `{{host}}`, which no build pushes to or pulls from (they push to {{pushed}}): this entry never applies, and pushes to {{pushed}} that need it fail with x509 or http errors',
       httpTls:
         'buildkitd.toml sets http = true for `{{host}}`, which is reached over TLS ({{why}}): buildkit speaks plain HTTP to a TLS port and the push fails',
     },

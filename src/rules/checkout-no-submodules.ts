@@ -2,6 +2,14 @@ import { createRule } from '../engine/rule.js';
 import { resolveWord } from '../model/eval.js';
 import { joinPath, within } from '../model/repo.js';
 
+/** `git submodule update …` (git's own options before `submodule` allowed: `git -c x=y submodule update`). */
+function updatesSubmodules(argv: string[]): boolean {
+  const git = argv.findIndex((w) => w === 'git' || w.endsWith('/git'));
+  if (git < 0) return false;
+  const sub = argv.indexOf('submodule', git + 1);
+  return sub > git && argv.slice(sub + 1).find((w) => !w.startsWith('-')) === 'update';
+}
+
 export default createRule<'noSubmodules'>({
   meta: {
     id: 'checkout-no-submodules',
@@ -25,6 +33,11 @@ export default createRule<'noSubmodules'>({
         if (!checkout?.uses) continue;
         // An explicit `submodules:` (true, recursive, or a deliberate false) is the author's decision.
         if (checkout.with.has('submodules')) continue;
+        // A later `run:` step that runs `git submodule update` fetches them itself.
+        const fetched = job.steps
+          .slice(job.steps.indexOf(checkout) + 1)
+          .some((s) => s.run?.script.commands.some((c) => updatesSubmodules(c.argv.map((w) => w.value))));
+        if (fetched) continue;
         const done = new Set<string>();
         for (const view of model.images.filter((v) => v.build.job?.job === job)) {
           const ctxPath = view.build.context;

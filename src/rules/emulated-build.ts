@@ -1,8 +1,9 @@
 import { createRule } from '../engine/rule.js';
 import { heavyNode, heavyPython } from '../knowledge/heavy-deps.js';
-import { runnerArchitecture } from '../knowledge/runners.js';
+import { runnerArchitecture, unresolvedLabels } from '../knowledge/runners.js';
 import { formatPlatform } from '../model/platform.js';
-import type { ImageView, ProjectModel } from '../model/project.js';
+import type { Build, ImageView, ProjectModel, RemoteBuilder } from '../model/project.js';
+import { unknown } from '../model/value.js';
 import { commandsOf } from './lib/dockerfile.js';
 import { nodeProjectDir, viewInstallsNodeDependencies } from './lib/node.js';
 import { requirementFile } from './lib/python.js';
@@ -38,6 +39,24 @@ function heavyDependencies(model: ProjectModel, view: ImageView): string[] {
   return [...out].sort();
 }
 
+/**
+ * A builder set up on other machines that this build may use: one in the job's steps, or in the script or Makefile
+ * that defines the build. Which builder the build picks is not read, so any of them counts.
+ */
+function remoteBuilderOf(model: ProjectModel, b: Build): RemoteBuilder | undefined {
+  const def = b.origin === 'script' || b.origin === 'makefile' ? b.sites?.definition.file.path : undefined;
+  return model.remoteBuilders.find(
+    (r) =>
+      r.site.file.path === def ||
+      b.job?.job.steps.some(
+        (s) =>
+          s.site.file.path === r.site.file.path &&
+          s.site.span.start <= r.site.span.start &&
+          r.site.span.end <= s.site.span.end,
+      ),
+  );
+}
+
 export default createRule<'emulated' | 'noQemu'>({
   meta: {
     id: 'emulated-build',
@@ -67,9 +86,35 @@ export default createRule<'emulated' | 'noQemu'>({
         );
         continue;
       }
+      // A builder on other machines (a buildx endpoint, a remote, kubernetes or cloud driver): what runs natively
+      // depends on its nodes' architecture, which the repository does not say.
+      const remote = remoteBuilderOf(model, b);
+      if (remote) {
+        ctx.unknown(
+          unknown(
+            'environment',
+            `${remote.what} sets up a builder on other machines, whose architecture is not known`,
+            remote.site,
+            'nothing to change when the builder has a native node for each platform',
+          ),
+          'whether this build is emulated on its builder',
+        );
+        continue;
+      }
       for (const set of b.runsOn ?? b.job.job.runsOn) {
         const arch = runnerArchitecture(set.labels);
-        if (!arch) continue;
+        if (!arch) {
+          ctx.unknown(
+            unknown(
+              unresolvedLabels(set.labels) ? 'expression' : 'environment',
+              `the architecture of runner [${set.labels.join(', ')}] is not known`,
+              set.site,
+              'add an architecture label (`x64`, `arm64`) to self-hosted runners',
+            ),
+            'whether this build is emulated on its runner',
+          );
+          continue;
+        }
         const foreign = b.platforms.value.filter((p) => p.architecture !== arch);
         if (foreign.length === 0) continue;
         const runs = view.stages.some(

@@ -31,6 +31,10 @@ export default createRule<'runtime' | 'build'>({
       }
     >();
     for (const view of ctx.model.images) {
+      // The image produced runs on the platform of the target's FROM chain: a pinned stage it is built FROM
+      // pins the runtime image as much as a pin on the target itself.
+      const target = view.target ? view.stages[view.target.index] : undefined;
+      const runtime = new Set(target?.chain ?? []);
       for (const sv of view.stages) {
         const flag = sv.stage.platformFlag;
         if (!flag?.value || flag.value.includes('$') || !sv.built) continue;
@@ -55,7 +59,7 @@ export default createRule<'runtime' | 'build'>({
           targets: new Set<string>(),
           sites: [],
         };
-        if (sv.stage === view.target) e.runtime = true;
+        if (runtime.has(sv.stage)) e.runtime = true;
         for (const p of platforms.value) e.targets.add(formatPlatform(p));
         e.sites.push(...buildSite(view));
         found.set(key, e);

@@ -28,11 +28,24 @@ function programs(args: string): { name: string; offset: number }[] {
         .map((c) => c.trim().split(/\s+/)[0] ?? '');
     else words = [words[0] ?? ''];
   } else words = body.split(SHELL_OPERATOR).map((c) => c.trim().split(/\s+/)[0] ?? '');
+  // Each command's first word, searched as a whole word after the previous one (`nc` is not the end of `sync`).
+  let cursor = base;
   return words.map((w) => {
     const name = w.slice(w.lastIndexOf('/') + 1);
-    const i = args.indexOf(name, base);
-    return { name, offset: i >= 0 ? i : base };
+    const i = wordAt(args, w, cursor);
+    if (i < 0) return { name, offset: base };
+    cursor = i + w.length;
+    return { name, offset: i + w.length - name.length };
   });
+}
+
+/** The first index at or after `from` where `word` stands alone (not inside a longer word or path). */
+function wordAt(text: string, word: string, from: number): number {
+  if (!word) return -1;
+  const edge = (c: string | undefined) => c === undefined || /[\s"'[\],;&|()]/.test(c);
+  for (let i = text.indexOf(word, from); i >= 0; i = text.indexOf(word, i + 1))
+    if (edge(text[i - 1]) && edge(text[i + word.length])) return i;
+  return -1;
 }
 
 export default createRule<'missing'>({

@@ -12,7 +12,7 @@ import type { Build, ProjectModel } from '../model/project.js';
 import { SourceFile } from '../model/source.js';
 import { unknown } from '../model/value.js';
 import { splitAround, variableSpans } from '../model/text.js';
-import { containerImage, kustomizeOverride, tagFromElsewhere } from './lib/deploy.js';
+import { containerImage, deployedImages, tagFromElsewhere } from './lib/deploy.js';
 
 /** Builds whose tags name the same repository as `ref` (any tag, variables in the tag included). */
 function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
@@ -29,6 +29,25 @@ function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
 function tagPattern(tag: string): RegExp {
   const parts = splitAround(tag, variableSpans(tag, false));
   return new RegExp(`^${parts.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('.+')}$`);
+}
+
+/** The tag of a reference as written (`latest` when it has none). */
+function tagOf(t: string): string {
+  const colon = t.lastIndexOf(':');
+  return (colon > t.lastIndexOf('/') ? t.slice(colon + 1) : '') || 'latest';
+}
+
+/** A tag as written (literal, or a pattern with variables) may be `tag`. */
+function tagMatches(written: string, tag: string): boolean {
+  return written === tag || (hasUnresolved(written) && tagPattern(written).test(tag));
+}
+
+/** A reference with variables may carry `tag`: its written tag matches, or a variable ends it (`$IMAGE`). */
+function mayBeTag(ref: string, tag: string): boolean {
+  const colon = ref.lastIndexOf(':');
+  const slash = ref.lastIndexOf('/');
+  if (colon > slash) return tagMatches(ref.slice(colon + 1), tag);
+  return hasUnresolved(ref.slice(slash + 1)) || tag === 'latest';
 }
 
 /** Actions crossdock reads (their builds are in the model) or that build nothing. */
@@ -75,7 +94,8 @@ export default createRule<'notBuilt'>({
           ctx.unknown(image, 'whether a build in this repository produces the deployed tag');
           continue;
         }
-        if (c.image && !c.buildId && !kustomizeOverride(model, c.image.value))
+        // Deployed as written by some unit (kustomize `images:` entries are checked as uses of their own).
+        if (c.image && !c.buildId && deployedImages(model, w, c.image.value).some((d) => !d.override))
           uses.push({
             ref: c.image.value,
             site: c.image.site,
@@ -128,17 +148,46 @@ export default createRule<'notBuilt'>({
       const tag = parsed.ref.tag ?? 'latest';
       const tags: string[] = [];
       let ok = false;
+      const pushes = (t: string) => {
+        const written = tagOf(t);
+        tags.push(written);
+        if (tagMatches(written, tag)) ok = true;
+      };
       for (const b of builds) {
         for (const t of b.tags) {
           const p = parseBuildTag(t);
-          if (!p || repositoryKey(p) !== repositoryKey(parsed.ref)) continue;
-          const written =
-            t.slice(t.lastIndexOf(':') > t.lastIndexOf('/') ? t.lastIndexOf(':') + 1 : t.length) || 'latest';
-          tags.push(written);
-          if (written === tag || (hasUnresolved(written) && tagPattern(written).test(tag))) ok = true;
+          if (p && repositoryKey(p) === repositoryKey(parsed.ref)) pushes(t);
+        }
+      }
+      // Retags and copies (`docker tag` + `push`, `imagetools create`, `crane`, `skopeo`, `regctl`, `oras`) push
+      // tags too; one whose references cannot be read may push this one.
+      let unread: { site: Site; what: string; why: string } | undefined;
+      for (const c of model.imageCopies) {
+        if (!c.refs) {
+          unread ??= { ...c, why: `${c.what} copies images to references crossdock cannot read` };
+          continue;
+        }
+        for (const r of c.refs) {
+          if (r.includes('@')) continue;
+          const p = parseBuildTag(r);
+          if (p && repositoryKey(p) === repositoryKey(parsed.ref)) pushes(r);
+          else if (!p && hasUnresolved(r) && mayBeTag(r, tag))
+            unread ??= { ...c, why: `${c.what} writes ${r}, whose repository is not known` };
         }
       }
       if (ok) continue;
+      if (unread) {
+        ctx.unknown(
+          unknown(
+            'environment',
+            unread.why,
+            unread.site,
+            'write the image reference literally, or set its variables in the same script',
+          ),
+          'whether a build produces the deployed tag',
+        );
+        continue;
+      }
       // The tags pushed are known only if every producer is: a release program or action crossdock does not
       // read may push this very tag.
       const producer = opaque[0];

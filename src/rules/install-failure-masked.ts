@@ -13,7 +13,7 @@ function words(cmd: ShellCommand, n: number): string {
 export default createRule<'or' | 'semicolon' | 'pipe' | 'fallback' | 'declared'>({
   meta: {
     id: 'install-failure-masked',
-    severity: 'error',
+    severity: 'warning',
     category: 'dockerfile',
     summary:
       'A package install whose failure is swallowed (`|| true`, `; true`, a pipe, a different fallback install): the image ships without the package.',
@@ -55,16 +55,15 @@ export default createRule<'or' | 'semicolon' | 'pipe' | 'fallback' | 'declared'>
           const span = at.span;
           const data = { cmd, noop, verb: e.installs.length > 1 ? 'fail' : 'fails' };
           const sites = e.installs.filter((c) => c !== at).map((c) => ({ file, span: c.span }));
-          if (e.declared) ctx.report({ messageId: 'declared', severity: 'info', data, file, span, sites });
-          else
-            ctx.report({
-              messageId: e.how,
-              severity: e.how === 'fallback' ? 'warning' : 'error',
-              data,
-              file,
-              span,
-              sites,
-            });
+          // A warning: the install may well succeed; info when the author marks it optional.
+          ctx.report({
+            messageId: e.declared ? 'declared' : e.how,
+            severity: e.declared ? 'info' : 'warning',
+            data,
+            file,
+            span,
+            sites,
+          });
         }
       }
     }

@@ -63,7 +63,7 @@ export default createRule<'stale' | 'latestCached'>({
           !c.image ||
           c.imageFilledBy ||
           placeholderIn(c.image.value) ||
-          kustomizeRetag(model, c.image.value)
+          kustomizeRetag(model, w, c.image.value)
         )
           continue;
         // An image built here, never pushed and named without a registry is only ever on the node: IfNotPresent is right.

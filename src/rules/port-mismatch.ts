@@ -1,5 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import type { Site } from '../model/deploy.js';
+import type { ImageView } from '../model/project.js';
 import { containerView, exposedPorts, listeningPort, workloadLabel } from './lib/deploy.js';
 
 export default createRule<'mismatch' | 'exposeOnly'>({
@@ -22,19 +23,29 @@ export default createRule<'mismatch' | 'exposeOnly'>({
     const exposeOnly = new Map<
       string,
       {
-        view: NonNullable<ReturnType<typeof containerView>>;
+        view: ImageView;
         declared: number[];
         uses: { port: number; site: Site; who: string }[];
       }
     >();
     model.deployments.workloads.forEach((w, index) => {
       for (const c of w.containers) {
-        const view = containerView(model, c);
-        if (!view) continue;
+        const produced = containerView(model, c);
+        if (!produced) continue;
+        if (!produced.known) {
+          ctx.unknown(
+            { ...produced, site: produced.site ?? c.image?.site },
+            `the port ${workloadLabel(w)} is served on`,
+          );
+          continue;
+        }
+        const view = produced.value;
         const named = new Map(c.ports.filter((p) => p.name).map((p) => [p.name ?? '', p.port]));
-        const uses: { what: string; port: number; site: Site; consequence: string }[] = [];
+        const uses: { what: string; port: number; site: Site; consequence: string; documents?: boolean }[] =
+          [];
         for (const p of c.ports)
           uses.push({
+            documents: w.origin === 'kubernetes',
             what: w.origin === 'compose' ? 'the container side of `ports`' : 'containerPort',
             port: p.port,
             site: p.site,
@@ -82,8 +93,11 @@ export default createRule<'mismatch' | 'exposeOnly'>({
         if (listening.known) {
           for (const u of uses) {
             if (u.port === listening.value.port) continue;
+            // Kubernetes does not route by containerPort: alone, it only documents the port.
+            const routed = !u.documents || uses.some((o) => !o.documents && o.port === u.port);
             ctx.report({
               messageId: 'mismatch',
+              severity: routed ? 'error' : 'info',
               data: {
                 what: u.what,
                 workload: workloadLabel(w),

@@ -37,8 +37,16 @@ export default createRule<'noUser' | 'root' | 'nonNumeric' | 'runAsRoot'>({
           continue;
         }
         if (runAsUser) continue;
-        const view = containerView(model, c);
-        if (!view) continue;
+        const produced = containerView(model, c);
+        if (!produced) continue;
+        if (!produced.known) {
+          ctx.unknown(
+            { ...produced, site: produced.site ?? nonRoot.site },
+            `the user ${workloadLabel(w)} runs as, against runAsNonRoot`,
+          );
+          continue;
+        }
+        const view = produced.value;
         const u = finalUser(view);
         if (!u.known) {
           ctx.unknown(

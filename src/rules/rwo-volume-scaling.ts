@@ -10,7 +10,7 @@ function singleWriter(c: Claim): boolean {
 export default createRule<'replicas' | 'autoscaler'>({
   meta: {
     id: 'rwo-volume-scaling',
-    severity: 'error',
+    severity: 'warning',
     category: 'deploy',
     summary:
       'A ReadWriteOnce (or unspecified) PersistentVolumeClaim mounted by a workload with more than one replica, or one an autoscaler of the same deployment can scale above 1.',

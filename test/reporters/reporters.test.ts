@@ -154,6 +154,18 @@ test('text: grouped by rule with its hint once, errors framed with a caret under
   assert.match(verbose, /Dockerfile:3:1 warning demo-rule [^\n]*\n {2}2 \| {5}RUN a b\n> 3 \| CMD c\n/);
 });
 
+test("text: a rule whose findings come in several runs (ordered by severity) counts each heading's own findings", () => {
+  const result = base([
+    { ...finding(1), severity: 'error' },
+    { ...finding(2), ruleId: 'other-rule', severity: 'error' },
+    { ...finding(3) },
+    { ...finding(4) },
+  ]);
+  const out = render('text', result, { color: false });
+  const headings = out.split('\n').filter((l) => /^[a-z-]+ \(/.test(l));
+  assert.deepEqual(headings, ['demo-rule (1 of 3)', 'other-rule (1)', 'demo-rule (2 of 3)']);
+});
+
 test('SARIF fingerprints survive lines moving and differ between occurrences on identical lines', () => {
   const a = new SourceFile('Dockerfile', 'RUN a\nRUN a\n');
   const b = new SourceFile('Dockerfile', '# new line\n\nRUN a\nRUN a\n');

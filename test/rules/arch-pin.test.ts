@@ -209,6 +209,124 @@ ruleTest(rule, [
     },
     expect: [at('arch-pin', 'error', 'k8s/worker.yaml', 13, 21, { reachable: true })],
   },
+  // Condition: the build producing the image is known.
+  {
+    name: 'unknown: a pull-request build (amd64, not pushed) and a release build (multi-arch) of the same tag disagree: a note at the image, no error',
+    repo: deployed(
+      { 'k8s/api.yaml': nodeSelector('api', 'registry.example.com/team/api:latest', 'arm64') },
+      {
+        '.github/workflows/ci.yml': [
+          'name: ci',
+          'on: [push, pull_request]',
+          'jobs:',
+          '  pr:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: api',
+          '          platforms: linux/amd64',
+          '          tags: registry.example.com/team/api:latest',
+          '  release:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/setup-qemu-action@v3',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          context: api',
+          '          platforms: linux/amd64,linux/arm64',
+          '          push: true',
+          '          tags: registry.example.com/team/api:latest',
+          '',
+        ].join('\n'),
+      },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 18, 18, {
+        message:
+          /^2 builds produce registry\.example\.com\/team\/api:latest differently \(\.github\/workflows\/ci\.yml:8, \.github\/workflows\/ci\.yml:18\).*not checked: whether the image of Deployment "api" is built for arm64 \(arch-pin\)/,
+      }),
+    ],
+  },
+  {
+    name: 'builds of the same repository that agree (same Dockerfile, context, platforms, arguments) are one known build',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
+      {
+        'scripts/build.sh': `${buildScript}docker buildx build --platform linux/amd64,linux/arm64 -t registry.example.com/team/worker:dev -f worker/Dockerfile worker\n`,
+        '.github/workflows/ci.yml': workflow.replace('linux/amd64', 'linux/arm64,linux/amd64'),
+        'scripts/build-worker.sh':
+          'docker buildx build --platform linux/amd64,linux/arm64 -t registry.example.com/team/worker:dev2 worker\n',
+      },
+    ),
+    expect: [at('arch-pin', 'warning', 'k8s/worker.yaml', 15, 29, { message: /amd64 nodes never run it$/ })],
+  },
+  {
+    name: 'unknown: only the same path on another registry host is built: which image runs is not known (no claim on a name)',
+    repo: deployed({
+      'k8s/worker.yaml': nodeSelector('worker', 'ghcr.io/team/worker:3f2c1a9', 'arm64'),
+    }),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/worker.yaml', 18, 18, {
+        message:
+          /^no build in the repository pushes ghcr\.io\/team\/worker:3f2c1a9; \.github\/workflows\/ci\.yml:8 pushes registry\.example\.com\/team\/worker:\$\{\{ github\.sha \}\}, the same path on another registry/,
+      }),
+    ],
+  },
+  // Condition: the image deployed is known (kustomize `images:` apply to what their kustomization includes).
+  ...(() => {
+    const APP = 'registry.example.com/team/app';
+    const files = {
+      'app/Dockerfile': apiDockerfile,
+      'scripts/app.sh': [
+        `docker buildx build --platform linux/amd64,linux/arm64 -t ${APP}:1.0 --push app`,
+        `docker buildx build --platform linux/amd64 -t ${APP}:dev --push app`,
+        '',
+      ].join('\n'),
+      'k8s/base/app.yaml': affinity('app', `${APP}:1.0`, 'In', ['amd64', 'arm64']),
+      'k8s/base/kustomization.yaml': 'resources:\n  - app.yaml\n',
+      'k8s/dev/kustomization.yaml': `resources:\n  - ../base\nimages:\n  - name: ${APP}\n    newTag: dev\n`,
+    };
+    return [
+      {
+        name: 'a kustomize images: entry applies to what its kustomization includes: the dev overlay runs the amd64-only tag',
+        repo: { files },
+        expect: [at('arch-pin', 'error', 'k8s/base/app.yaml', 13, 21, { message: /requires arm64 nodes/ })],
+      },
+      {
+        name: 'a kustomize images: entry does not apply to a plain manifest no kustomization includes',
+        repo: {
+          files: {
+            ...files,
+            'manifests/app.yaml': affinity('app', `${APP}:1.0`, 'In', ['amd64', 'arm64']),
+            '.github/workflows/deploy.yml':
+              'on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f manifests/\n',
+          },
+        },
+        expect: [at('arch-pin', 'error', 'k8s/base/app.yaml', 13, 21, { message: /requires arm64 nodes/ })],
+      },
+      {
+        name: 'unknown: overlays deploying the same base with different tags (dev: amd64 only, prod: multi-arch) are not judged',
+        repo: {
+          files: {
+            ...files,
+            'k8s/prod/kustomization.yaml': `resources:\n  - ../base\nimages:\n  - name: ${APP}\n    newTag: "1.0"\n`,
+          },
+        },
+        only: ['arch-pin', 'unresolved-value'],
+        expect: [
+          at('unresolved-value', 'info', 'k8s/base/app.yaml', 18, 18, {
+            message:
+              /^the kustomizations deploying Deployment "app" give its image different references \(registry\.example\.com\/team\/app:(dev|1\.0), registry\.example\.com\/team\/app:(dev|1\.0)\)/,
+          }),
+        ],
+      },
+    ];
+  })(),
   // Condition: the build's platforms are known — explicitly, by config, or from the runner's native platform.
   {
     name: 'a build without platforms on an amd64 runner builds linux/amd64 (the runner is the source)',

@@ -158,6 +158,27 @@ ruleTest(checkoutNoSubmodules, [
     expect: [],
   },
 
+  {
+    name: 'a later run step `git submodule update --init` fetches them: nothing',
+    repo: { files: files('\n      - run: git submodule update --init --recursive'), gitlinks },
+    expect: [],
+  },
+  {
+    name: 'a later `git -c … submodule update` in a multi-line run step fetches them: nothing',
+    repo: {
+      files: files(
+        '\n      - run: |\n          git submodule sync\n          git -c protocol.version=2 submodule update --init --depth=1',
+      ),
+      gitlinks,
+    },
+    expect: [],
+  },
+  {
+    name: 'a run step that only reads submodules (`git submodule status`) does not fetch them: still an error',
+    repo: { files: files('\n      - run: git submodule status'), gitlinks },
+    expect: [at('checkout-no-submodules', 'error', WF, 10, 15)],
+  },
+
   // Condition: the source is at or inside a gitlink path.
   {
     name: '`COPY . .` of a context that holds a submodule does not itself need its files: nothing (it used to be reported)',

@@ -348,7 +348,7 @@ ruleTest(emulatedBuild, [
     expect: [at('emulated-build', 'error', WF, 15, 22, { message: /on \[macos-14\] \(arm64\)/ })],
   },
   {
-    name: 'runners of unknown architecture (a label set without one, an expression) report nothing',
+    name: 'runners of unknown architecture (a label set without one, an expression): no claim, a note at each',
     only: ['emulated-build', 'unresolved-value'],
     repo: {
       files: {
@@ -368,7 +368,86 @@ ruleTest(emulatedBuild, [
         ].join('\n'),
       },
     },
-    expect: [],
+    expect: [
+      at('unresolved-value', 'info', WF, 4, 14, { message: /runner \[self-hosted, gpu\] is not known/ }),
+      at('unresolved-value', 'info', WF, 11, 14),
+    ],
+  },
+
+  // --- Condition: the build runs on the runner, not on a remote builder.
+  ...[
+    [
+      'an endpoint of setup-buildx-action',
+      ['        with:', '          endpoint: tcp://buildkit.internal:1234'],
+      13,
+      21,
+    ],
+    ['a kubernetes driver', ['        with:', '          driver: kubernetes'], 13, 19],
+    [
+      'Docker Build Cloud',
+      ['        with:', '          driver: cloud', '          endpoint: acme/builder'],
+      14,
+      21,
+    ],
+  ].map(([what, lines, line, col]) => ({
+    name: `a remote builder (${what}): whether QEMU is needed is unknown, a note at the setup`,
+    only: ['emulated-build', 'unresolved-value'],
+    repo: {
+      files: {
+        ...api,
+        [WF]: workflow({ qemu: false }).replace(
+          '      - uses: docker/setup-buildx-action@v3\n',
+          `      - uses: docker/setup-buildx-action@v3\n${(lines as string[]).join('\n')}\n`,
+        ),
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', WF, line as number, col as number, {
+        message: /setup-buildx-action` at .* sets up a builder on other machines/,
+      }),
+    ],
+  })),
+  {
+    name: 'a remote builder created in a run step (`--driver remote`, an endpoint argument): a note, no claim',
+    only: ['emulated-build', 'unresolved-value'],
+    repo: {
+      files: {
+        ...api,
+        [WF]: workflow({ qemu: false }).replace(
+          '      - uses: docker/setup-buildx-action@v3\n',
+          '      - run: docker buildx create --use --name arm --driver remote tcp://10.0.0.9:1234\n',
+        ),
+      },
+    },
+    expect: [at('unresolved-value', 'info', WF, 11, 14, { message: /`docker buildx create` at/ })],
+  },
+  {
+    name: 'a script that creates a remote builder and builds with it: a note, no claim',
+    only: ['emulated-build', 'unresolved-value'],
+    repo: {
+      files: {
+        ...api,
+        'scripts/build.sh': script.replace(
+          'docker buildx build',
+          'docker buildx create --use ssh://me@arm-box\ndocker buildx build',
+        ),
+        [WF]: release(['      - run: ./scripts/build.sh']),
+      },
+    },
+    expect: [at('unresolved-value', 'info', 'scripts/build.sh', 4, 1)],
+  },
+  {
+    name: 'a local docker-container builder is not remote: the foreign build is reported',
+    repo: {
+      files: {
+        ...api,
+        [WF]: workflow({ qemu: false }).replace(
+          '      - uses: docker/setup-buildx-action@v3\n',
+          '      - run: docker buildx create --use --driver docker-container --name multi\n',
+        ),
+      },
+    },
+    expect: [at('emulated-build', 'error', WF, 15, 22)],
   },
 
   // --- Condition: the build runs in a workflow job.

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose fixtures hold `${VAR}` text literally.
 import envUndeclared from '../../src/rules/env-undeclared.js';
+import missingFile from '../../src/rules/missing-file.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const compose = [
@@ -176,23 +177,24 @@ ruleTest(envUndeclared, [
 
   // Workflows copying example env files.
   {
-    name: 'a workflow copying an example env file that is absent, untracked or ignored fails: error at the path',
+    name: 'a workflow copying an example env file that is absent, untracked or ignored: missing-file reports it, not this rule',
     repo: {
       files: { [CI]: ciWorkflow, '.env.example': example, 'README.md': '# app\n' },
       untracked: { 'config/.env.sample': 'X=1\n' },
       ignored: { 'secrets/.env.dist': 'TOKEN=\n' },
     },
+    rules: [envUndeclared, missingFile],
+    only: ['env-undeclared', 'missing-file'],
     expect: [
-      at('env-undeclared', 'error', CI, 12, 14, {
-        message:
-          /^this step copies `config\/\.env\.sample`, which is untracked \(not committed\): the job fails with "No such file or directory" on a clean checkout$/,
+      at('missing-file', 'error', CI, 12, 14, {
+        message: /config\/\.env\.sample/,
         reachable: true,
       }),
-      at('env-undeclared', 'error', CI, 13, 14, {
-        message: /copies `deploy\/settings\.env\.template`, which is not in the repository/,
+      at('missing-file', 'error', CI, 13, 14, {
+        message: /deploy\/settings\.env\.template/,
       }),
-      at('env-undeclared', 'error', CI, 14, 17, {
-        message: /copies `secrets\/\.env\.dist`, which is ignored \(not committed\)/,
+      at('missing-file', 'error', CI, 14, 17, {
+        message: /secrets\/\.env\.dist/,
       }),
     ],
   },
@@ -225,13 +227,15 @@ ruleTest(envUndeclared, [
         ),
       },
     },
+    rules: [envUndeclared, missingFile],
+    only: ['env-undeclared', 'missing-file'],
     expect: [
-      at('env-undeclared', 'error', CI, 7, 17, {
-        message: /copies `app\/\.env\.example`, which is not in the repository/,
+      at('missing-file', 'error', CI, 7, 17, {
+        message: /app\/\.env\.example/,
       }),
-      at('env-undeclared', 'error', CI, 9, 27, { message: /copies `app\/\.env\.example`/ }),
-      at('env-undeclared', 'error', '.github/workflows/defaults.yml', 10, 17, {
-        message: /copies `app\/\.env\.example`/,
+      at('missing-file', 'error', CI, 9, 27, { message: /app\/\.env\.example/ }),
+      at('missing-file', 'error', '.github/workflows/defaults.yml', 10, 17, {
+        message: /app\/\.env\.example/,
       }),
     ],
   },
@@ -287,7 +291,9 @@ ruleTest(envUndeclared, [
         ),
       },
     },
-    expect: [at('env-undeclared', 'error', CI, 10, 17, { message: /copies `b\/\.env\.example`/ })],
+    rules: [envUndeclared, missingFile],
+    only: ['env-undeclared', 'missing-file'],
+    expect: [at('missing-file', 'error', CI, 10, 17, { message: /b\/\.env\.example/ })],
   },
   {
     name: 'a variable inside a quoted or longer value is reported where `${X}` is written, not at the start of the value',

@@ -36,6 +36,35 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'a pinned stage the target is built FROM is the runtime image: an error, like a pin on the target',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM --platform=linux/amd64 debian:12-slim AS base\nRUN apt-get update\nFROM base\nCOPY . /app\n',
+        '.github/workflows/ci.yml': MULTI,
+      },
+    },
+    expect: [
+      at('from-platform-constant', 'error', 'Dockerfile', 1, 6, {
+        message: /linux\/amd64 and linux\/arm64 images all contain linux\/amd64 binaries/,
+      }),
+    ],
+  },
+  {
+    name: 'the target chain follows --target: a pinned stage under the targeted one is runtime, the last stage is not built',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM --platform=linux/amd64 golang:1.22 AS build\nFROM build AS dev\nRUN go install ./...\nFROM --platform=linux/amd64 alpine:3.20\n',
+        '.github/workflows/ci.yml': workflow(
+          'ubuntu-latest',
+          'docker buildx build --platform linux/amd64,linux/arm64 --target dev -t reg/app .',
+        ),
+      },
+    },
+    expect: [at('from-platform-constant', 'error', 'Dockerfile', 1, 6, { message: /images all contain/ })],
+  },
+  {
     name: 'every build reaching the same FROM is one finding listing them all as sites, their platforms combined',
     repo: {
       files: {

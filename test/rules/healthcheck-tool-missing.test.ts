@@ -24,6 +24,28 @@ ruleTest(rule, [
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 19, { message: MSG })],
   },
   {
+    name: 'each tool is reported where its own command starts, not where its name first appears in the text',
+    repo: built(
+      'FROM python:3.12-slim\nHEALTHCHECK CMD wget -qO- http://localhost/sync || nc -z localhost 80\n',
+    ),
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 17, { message: /runs `wget`/ }),
+      at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 52, { message: /runs `nc`/ }),
+    ],
+  },
+  {
+    name: 'a tool written with its path, after a tool-named word in a CMD-SHELL string, is reported at its name',
+    repo: built(
+      'FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "echo curl; /usr/bin/curl -f http://x/"]\n',
+    ),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 52, { message: /runs `curl`/ })],
+  },
+  {
+    name: 'a HEALTHCHECK continued over lines is reported at the tool on its own line',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK --interval=30s \\\n  CMD curl -f http://x/ || exit 1\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 3, 7)],
+  },
+  {
     name: 'condition: installing it in the final stage makes it fine',
     repo: built(
       'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nHEALTHCHECK CMD curl -f http://x/\n',
@@ -117,6 +139,25 @@ ruleTest(rule, [
       },
     },
     expect: [],
+  },
+  {
+    name: 'unknown: a base image built in this repository by two builds that differ (one installs curl) gets a note, no claim',
+    repo: {
+      files: {
+        'base/Dockerfile': 'FROM python:3.12-slim\nRUN pip install flask\n',
+        'base/Dockerfile.full': 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n',
+        'app/Dockerfile': 'FROM reg/base:1\nHEALTHCHECK CMD curl -f http://x/\n',
+        'scripts/slim.sh': 'docker build -t reg/base:1 base\n',
+        'scripts/full.sh': 'docker build -t reg/base:1 -f base/Dockerfile.full base\n',
+        'crossdock.yaml': 'images:\n  reg/app:\n    context: app\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'app/Dockerfile', 1, 6, {
+        message:
+          /^2 builds produce reg\/base:1 differently \(scripts\/(full|slim)\.sh:1, scripts\/(full|slim)\.sh:1\).*not checked: whether the image has `curl`/,
+      }),
+    ],
   },
   {
     name: 'unknown: a base image crossdock knows nothing about gets no claim, only a note at its image',

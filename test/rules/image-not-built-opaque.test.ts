@@ -55,3 +55,136 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'compose.yaml', 3, 12)],
   },
 ]);
+
+/**
+ * Retags and copies produce tags too: a build pushes `:nightly`, a later command writes `:2` from it. Each command
+ * form is read in a workflow step, a script, a Makefile or a package.json script.
+ */
+const copies: [string, string][] = [
+  ['docker tag + push', 'docker tag acme/web:nightly acme/web:2 && docker push acme/web:2'],
+  ['buildx imagetools create', 'docker buildx imagetools create -t acme/web:2 acme/web:nightly'],
+  [
+    'docker manifest create + push',
+    'docker manifest create acme/web:2 acme/web:nightly-amd64 acme/web:nightly-arm64\ndocker manifest push acme/web:2',
+  ],
+  ['crane tag', 'crane tag acme/web:nightly 2'],
+  ['crane copy', 'crane copy --platform all acme/web:nightly acme/web:2'],
+  ['skopeo copy', 'skopeo copy --all docker://acme/web:nightly docker://docker.io/acme/web:2'],
+  ['regctl image copy', 'regctl image copy acme/web:nightly acme/web:2'],
+  ['oras cp (several tags)', 'oras cp -r acme/web:nightly acme/web:1,2'],
+  ['a variable the script sets', 'IMAGE=acme/web\ncrane copy "$IMAGE:nightly" "${IMAGE}:2"'],
+];
+
+const workflowRun = (run: string) =>
+  `on: push\njobs:\n  promote:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n${run
+    .split('\n')
+    .map((l) => `          ${l}`)
+    .join('\n')}\n`;
+
+ruleTest(rule, [
+  ...copies.map(([what, run]) => ({
+    name: `a retag or copy in a workflow step produces the tag: ${what}`,
+    repo: { files: { ...base, '.github/workflows/promote.yml': workflowRun(run) } },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  })),
+  {
+    name: 'a retag in a script produces the tag',
+    repo: { files: { ...base, 'scripts/promote.sh': '#!/bin/sh\ncrane tag acme/web:nightly 2\n' } },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'a copy in a Makefile recipe (make variables) produces the tag',
+    repo: {
+      files: {
+        ...base,
+        Makefile:
+          'IMAGE := acme/web\npromote:\n\tskopeo copy docker://$(IMAGE):nightly docker://$(IMAGE):2\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'a copy in a package.json script produces the tag',
+    repo: {
+      files: {
+        ...base,
+        'package.json': JSON.stringify({
+          scripts: {
+            'build-docker': 'docker buildx build -t acme/web:nightly . --push',
+            promote: 'regctl image copy acme/web:nightly acme/web:2',
+          },
+        }),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'a `docker tag` without a push writes no registry tag',
+    repo: {
+      files: {
+        ...base,
+        '.github/workflows/promote.yml': workflowRun('docker tag acme/web:nightly acme/web:2'),
+      },
+    },
+    expect: [at(R, 'error', 'compose.yaml', 3, 12, { message: /push only `nightly`:/ })],
+  },
+  {
+    name: 'a retag to another tag does not produce the deployed one: the tags listed include it',
+    repo: {
+      files: { ...base, '.github/workflows/promote.yml': workflowRun('crane tag acme/web:nightly staging') },
+    },
+    expect: [at(R, 'error', 'compose.yaml', 3, 12, { message: /push only `nightly`, `staging`/ })],
+  },
+  {
+    name: 'a copy to another repository, or to a file, does not produce the tag',
+    repo: {
+      files: {
+        ...base,
+        '.github/workflows/promote.yml': workflowRun(
+          'crane copy acme/web:nightly acme/other:2\nskopeo copy docker://acme/web:nightly oci:web:2',
+        ),
+      },
+    },
+    expect: [at(R, 'error', 'compose.yaml', 3, 12, { message: /push only `nightly`:/ })],
+  },
+  {
+    name: 'unknown: a push of a reference from the environment may be the deployed tag: a note at the command',
+    repo: {
+      files: { ...base, '.github/workflows/promote.yml': workflowRun('docker push "$TARGET_IMAGE"') },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/promote.yml', 7, 11, {
+        message:
+          /^`docker push` at \.github\/workflows\/promote\.yml:7 writes \$TARGET_IMAGE, whose repository is not known; not checked: whether a build produces the deployed tag/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a copy whose destination cannot be read (`skopeo sync`) may push the tag',
+    repo: {
+      files: {
+        ...base,
+        '.github/workflows/promote.yml': workflowRun(
+          'skopeo sync --src docker --dest docker acme/web reg.example.com',
+        ),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [at('unresolved-value', 'info', '.github/workflows/promote.yml', 7, 11)],
+  },
+  {
+    name: 'a push of another literal tag, with a variable registry, cannot be the deployed tag',
+    repo: {
+      files: {
+        ...base,
+        '.github/workflows/promote.yml': workflowRun('docker push "$REGISTRY/acme/web:staging"'),
+      },
+    },
+    expect: [at(R, 'error', 'compose.yaml', 3, 12)],
+  },
+]);

@@ -328,6 +328,31 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'a kustomize images: entry does not retag a plain manifest no kustomization includes: its `latest` is deployed as written',
+    repo: {
+      files: {
+        ...builds,
+        'k8s/base/deployment.yaml': deployment(['registry.example.com:5000/team/api']),
+        'k8s/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+        'k8s/overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - ../../base',
+          'images:',
+          '  - name: registry.example.com:5000/team/api',
+          '    newTag: "1.0"',
+          '',
+        ].join('\n'),
+        'manifests/api.yaml': deployment(['registry.example.com:5000/team/api']),
+      },
+    },
+    expect: [
+      at(R, 'warning', 'manifests/api.yaml', 10, 18, {
+        message: /^`registry\.example\.com:5000\/team\/api` is deployed from a manifest, .* push only `1\.0`/,
+        reachable: false,
+      }),
+    ],
+  },
+  {
     name: 'a kustomize base deployed as written (no overlay) deploys `latest`, which no build pushes',
     repo: {
       files: {

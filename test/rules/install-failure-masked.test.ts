@@ -22,15 +22,15 @@ ruleTest(rule, [
       'RUN test -f x || true',
     ),
     expect: [
-      at('install-failure-masked', 'error', 'Dockerfile', 2, 40, {
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 40, {
         message: /^`\|\| true` swallows a failure of `pip install -r`/,
       }),
-      at('install-failure-masked', 'error', 'Dockerfile', 3, 37, { message: /^`\|\| :` swallows/ }),
-      at('install-failure-masked', 'error', 'Dockerfile', 5, 13, {
+      at('install-failure-masked', 'warning', 'Dockerfile', 3, 37, { message: /^`\|\| :` swallows/ }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 5, 13, {
         message: /^`npm ci` is followed by `; true`/,
       }),
-      at('install-failure-masked', 'error', 'Dockerfile', 6, 5, { message: /piped into `tee`/ }),
-      at('install-failure-masked', 'error', 'Dockerfile', 8, 22, {
+      at('install-failure-masked', 'warning', 'Dockerfile', 6, 5, { message: /piped into `tee`/ }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 8, 22, {
         message: /^`\|\| echo install failed` swallows/,
       }),
     ],
@@ -39,7 +39,7 @@ ruleTest(rule, [
     name: 'one `|| true` masks every install of its and-or list: one finding at the construct, the other installs as sites',
     repo: built('RUN apt-get update \\', ' && apt-get install -y a \\', ' && pip install b \\', ' || true'),
     expect: [
-      at('install-failure-masked', 'error', 'Dockerfile', 5, 5, {
+      at('install-failure-masked', 'warning', 'Dockerfile', 5, 5, {
         message: /`apt-get install -y`, `pip install b`/,
         sites: ['Dockerfile:3', 'Dockerfile:4'],
       }),
@@ -52,15 +52,15 @@ ruleTest(rule, [
       'RUN pip install a && echo ok || true',
     ),
     expect: [
-      at('install-failure-masked', 'error', 'Dockerfile', 2, 29),
-      at('install-failure-masked', 'error', 'Dockerfile', 2, 54),
-      at('install-failure-masked', 'error', 'Dockerfile', 3, 33),
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 29),
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 54),
+      at('install-failure-masked', 'warning', 'Dockerfile', 3, 33),
     ],
   },
   {
     name: 'a pipe is reported at the install, even when the reader is on the next line',
     repo: built('RUN pip install b \\', '  | tee /tmp/log'),
-    expect: [at('install-failure-masked', 'error', 'Dockerfile', 2, 5, { sites: [] })],
+    expect: [at('install-failure-masked', 'warning', 'Dockerfile', 2, 5, { sites: [] })],
   },
   {
     name: 'condition: pipefail from a SHELL instruction in effect protects the pipe too',
@@ -101,19 +101,19 @@ ruleTest(rule, [
       'RUN pip install a || (echo failed && exit 1)',
       'RUN pip install a || exit 0',
     ),
-    expect: [at('install-failure-masked', 'error', 'Dockerfile', 4, 22, { message: /`\|\| exit 0`/ })],
+    expect: [at('install-failure-masked', 'warning', 'Dockerfile', 4, 22, { message: /`\|\| exit 0`/ })],
   },
   {
     name: '`;` then a harmless last command makes the RUN exit 0: `; echo done` masks too',
     repo: built('RUN pip install a; echo done'),
     expect: [
-      at('install-failure-masked', 'error', 'Dockerfile', 2, 20, { message: /followed by `; echo done`/ }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 20, { message: /followed by `; echo done`/ }),
     ],
   },
   {
     name: 'a heredoc RUN is checked too, at the construct',
     repo: built('RUN <<EOF', 'set -e', 'pip install x || true', 'EOF'),
-    expect: [at('install-failure-masked', 'error', 'Dockerfile', 4, 18)],
+    expect: [at('install-failure-masked', 'warning', 'Dockerfile', 4, 18)],
   },
   {
     name: 'condition: in a heredoc with `set -e`, a later `true` line does not mask the install',
@@ -135,18 +135,20 @@ ruleTest(rule, [
       },
     },
     expect: [
-      at('install-failure-masked', 'error', 'Dockerfile', 4, 22, { reachable: true }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 4, 22, { reachable: true }),
       at('install-failure-masked', 'warning', 'Dockerfile', 2, 22, { reachable: false }),
     ],
   },
   {
     name: 'condition: `set -e` stops the RUN at a failed install, so a later `; true` masks nothing; `set +e` turns it off again',
     repo: built('RUN set -e; pip install x; true', 'RUN set -eux; set +e; pip install y; true'),
-    expect: [at('install-failure-masked', 'error', 'Dockerfile', 3, 38, { message: /followed by `; true`/ })],
+    expect: [
+      at('install-failure-masked', 'warning', 'Dockerfile', 3, 38, { message: /followed by `; true`/ }),
+    ],
   },
   {
     name: 'condition: a `{ …; }` group after `||` that ends in `exit 1` fails the build: not masked; one that does not is',
     repo: built('RUN pip install a || { echo failed; exit 1; }', 'RUN pip install b || { echo failed; }'),
-    expect: [at('install-failure-masked', 'error', 'Dockerfile', 3, 24)],
+    expect: [at('install-failure-masked', 'warning', 'Dockerfile', 3, 24)],
   },
 ]);

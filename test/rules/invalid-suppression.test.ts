@@ -142,16 +142,32 @@ ruleTest(everyRun, [
     expect: [],
   },
   {
-    name: 'a severity set in crossdock.yaml wins, also over the reachability cap',
+    name: 'a severity lowered in crossdock.yaml applies',
     repo: { files: { Dockerfile: 'FROM alpine\nRUN a\n', 'crossdock.yaml': 'rules:\n  every-run: info\n' } },
     rules,
     expect: [at('every-run', 'info', 'Dockerfile', 2, 1)],
   },
   {
-    name: 'a severity raised in crossdock.yaml applies to a file nothing builds',
+    name: 'a severity raised in crossdock.yaml is still capped in a file nothing builds (the reach cap applies after it)',
     repo: { files: { Dockerfile: 'FROM alpine\nRUN a\n', 'crossdock.yaml': 'rules:\n  every-run: error\n' } },
     rules,
-    expect: [at('every-run', 'error', 'Dockerfile', 2, 1, { reachable: false })],
+    expect: [at('every-run', 'warning', 'Dockerfile', 2, 1, { reachable: false })],
+  },
+  {
+    name: 'a severity raised in crossdock.yaml applies in full where the file is built',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine\nRUN a\n',
+        'crossdock.yaml': `${BUILT}rules:\n  every-run: error\n`,
+      },
+    },
+    rules: [
+      createRule<'run'>({
+        ...everyRun,
+        meta: { ...everyRun.meta, severity: 'warning' },
+      }),
+    ],
+    expect: [at('every-run', 'error', 'Dockerfile', 2, 1, { reachable: true })],
   },
 ]);
 

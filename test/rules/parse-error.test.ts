@@ -52,6 +52,21 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'condition: the text before the first FROM of a built Dockerfile is built too (an error there stays an error)',
+    repo: {
+      files: {
+        Dockerfile: 'ARG PY=3.12\nRUN echo hi\nFROM python:$PY-slim\nFROM python:$PY-slim AS final\n',
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [
+      at('parse-error', 'error', 'Dockerfile', 2, 1, {
+        message: /RUN before the first FROM/,
+        reachable: true,
+      }),
+    ],
+  },
+  {
     name: 'condition: pyproject.toml and requirements a reached build copies and installs are errors; an unused one is a warning',
     repo: {
       files: {

@@ -70,7 +70,7 @@ function manifests(port: number, opts: { namespace?: string; labels?: string; co
   ].join('\n');
 }
 
-/** A one-container Deployment whose only consumer is `containerPort: port` on line 15. */
+/** A one-container Deployment whose only consumer is `containerPort: port` on line 15 (a mismatch there is info). */
 const deployment = (port: number, image = 'registry.example.com:5000/team/api:1.0', extra: string[] = []) =>
   [
     'apiVersion: apps/v1',
@@ -355,7 +355,7 @@ ruleTest(rule, [
     name: 'gunicorn -b host:port in the image CMD',
     repo: k8s(dockerfile('CMD ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]', ''), deployment(8000)),
     expect: [
-      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, {
         message: /listens on 5000 \(`0\.0\.0\.0:5000` in the image's CMD\/ENTRYPOINT\)/,
       }),
     ],
@@ -364,7 +364,7 @@ ruleTest(rule, [
     name: 'gunicorn without -b binds its default port 8000',
     repo: k8s(dockerfile('CMD ["gunicorn", "app:app"]', ''), deployment(5000)),
     expect: [
-      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, {
         message: /listens on 8000 \(gunicorn's default port\)/,
       }),
     ],
@@ -377,7 +377,7 @@ ruleTest(rule, [
   {
     name: 'uvicorn in ENTRYPOINT without --port listens on 8000',
     repo: k8s(dockerfile('ENTRYPOINT ["uvicorn", "app:app", "--host", "0.0.0.0"]', ''), deployment(8080)),
-    expect: [at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /uvicorn's default port/ })],
+    expect: [at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, { message: /uvicorn's default port/ })],
   },
   {
     name: 'gunicorn binds $PORT from the image ENV, through `sh -c "exec …"`',
@@ -385,13 +385,13 @@ ruleTest(rule, [
       dockerfile('CMD ["sh", "-c", "exec gunicorn -b 0.0.0.0:$PORT app:app"]', 'ENV PORT=9000\n'),
       deployment(8000),
     ),
-    expect: [at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /listens on 9000/ })],
+    expect: [at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, { message: /listens on 9000/ })],
   },
   {
     name: 'busybox httpd -p',
     repo: k8s(dockerfile('CMD ["busybox", "httpd", "-f", "-p", "8080"]', ''), deployment(80)),
     expect: [
-      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, {
         message: /listens on 8080 \(`httpd -p 8080`\)/,
       }),
     ],
@@ -399,7 +399,7 @@ ruleTest(rule, [
   {
     name: 'flask run without --port listens on 5000',
     repo: k8s(dockerfile('CMD ["flask", "run", "--host=0.0.0.0"]', ''), deployment(8080)),
-    expect: [at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /flask run's default port/ })],
+    expect: [at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, { message: /flask run's default port/ })],
   },
   {
     name: 'python -m flask run --port 8080 agrees with containerPort 8080',
@@ -433,10 +433,65 @@ ruleTest(rule, [
       ]),
     ),
     expect: [
-      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, {
         message: /listens on 8000 \(gunicorn binds \$PORT\)/,
       }),
     ],
+  },
+  {
+    name: 'unknown: envFrom may set the PORT gunicorn binds: a note at envFrom, no claim',
+    repo: k8s(
+      dockerfile('CMD ["gunicorn", "app:app"]', 'ENV PORT=5000\n'),
+      deployment(5000, undefined, ['          envFrom:', '            - configMapRef: { name: api }']),
+    ),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 17, 13, {
+        message: /may be set by `envFrom`; not checked: the port/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a valueFrom PORT decides the port of a module reading PORT: a note at valueFrom',
+    repo: k8s(
+      dockerfile('CMD ["python", "app.py"]', ''),
+      deployment(8080, undefined, [
+        '          env:',
+        '            - name: PORT',
+        '              valueFrom: { configMapKeyRef: { name: api, key: port } }',
+      ]),
+      { 'api/app.py': 'import os\napp.run(port=int(os.environ.get("PORT", 5000)))\n' },
+    ),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 18, 26, {
+        message: /^PORT may be set by `valueFrom` of PORT/,
+      }),
+    ],
+  },
+  {
+    name: 'a literal env value takes precedence over envFrom: the port is known',
+    repo: k8s(
+      dockerfile('CMD ["python", "app.py"]', ''),
+      deployment(5000, undefined, [
+        '          envFrom:',
+        '            - secretRef: { name: api }',
+        '          env:',
+        '            - name: PORT',
+        '              value: "8000"',
+      ]),
+      { 'api/app.py': 'import os\napp.run(port=int(os.environ.get("PORT", 5000)))\n' },
+    ),
+    only: ['port-mismatch'],
+    expect: [at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, { message: /listens on 8000/ })],
+  },
+  {
+    name: 'unknown: a gunicorn.conf.py in the context may set the bind address: a note, no claim',
+    repo: k8s(dockerfile('CMD ["gunicorn", "app:app"]', ''), deployment(5000), {
+      'api/gunicorn.conf.py': 'bind = "0.0.0.0:5000"\n',
+    }),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [at('unresolved-value', 'info', 'k8s/api.yaml', 15, 30, { message: /api\/gunicorn\.conf\.py/ })],
   },
   {
     name: 'without the Kubernetes env, the image ENV PORT decides and agrees',
@@ -450,7 +505,7 @@ ruleTest(rule, [
       'api/app.py': 'import os\nPORT = int(os.environ.get("PORT", 8080))\napp.run(port=PORT)\n',
     }),
     expect: [
-      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { message: /the PORT default in api\/app\.py/ }),
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, { message: /the PORT default in api\/app\.py/ }),
     ],
   },
   {
@@ -459,7 +514,7 @@ ruleTest(rule, [
       'api/index.js': 'const server = require("http").createServer(handler);\nserver.listen(3000);\n',
     }),
     expect: [
-      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, {
         message: /listens on 3000 \(the literal in api\/index\.js\)/,
       }),
     ],
@@ -536,7 +591,7 @@ ruleTest(rule, [
       { 'scripts/build.sh': buildScript.replace('--push', '--build-arg PORT=8080 --push') },
     ),
     expect: [
-      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, {
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, {
         message: /listens on 8080 \(gunicorn binds \$PORT\)/,
       }),
     ],
@@ -570,6 +625,25 @@ ruleTest(rule, [
     },
     expect: [
       at('port-mismatch', 'error', 'compose.yaml', 6, 9, { message: /uses port 3000, .* listens on 8000/ }),
+    ],
+  },
+  {
+    name: 'a containerPort mismatch that a probe uses on the same port is an error; alone it is info',
+    repo: k8s(
+      dockerfile(),
+      [
+        deployment(8080, undefined, [
+          '            - containerPort: 9090',
+          '          readinessProbe:',
+          '            httpGet: { path: /healthz, port: 8080 }',
+        ]),
+      ].join(''),
+    ),
+    only: ['port-mismatch'],
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30),
+      at('port-mismatch', 'info', 'k8s/api.yaml', 16, 30),
+      at('port-mismatch', 'error', 'k8s/api.yaml', 18, 46),
     ],
   },
   {

@@ -112,12 +112,12 @@ test('rwo-volume-scaling: replicas above 1 and an HPA above 1 on a ReadWriteOnce
   );
   // PVC: lines 1-9; Deployment: 11-28 (replicas on 16); HPA: 30- (metadata.name on 33).
   assertFindings(findings, [
-    at(R, 'error', 'k8s/app.yaml', 16, 13, {
+    at(R, 'warning', 'k8s/app.yaml', 16, 13, {
       message:
         /^Deployment "api" runs 3 replicas but mounts PVC "uploads" \(ReadWriteOnce\): only pods on one node can attach it; the others stay Pending \(Multi-Attach error\)$/,
       reachable: true,
     }),
-    at(R, 'error', 'k8s/app.yaml', 33, 9, {
+    at(R, 'warning', 'k8s/app.yaml', 33, 9, {
       message:
         /^HorizontalPodAutoscaler "api" may scale Deployment "api" to 6 replicas, but it mounts PVC "uploads" \(ReadWriteOnce\): extra pods on other nodes stay Pending$/,
     }),
@@ -134,7 +134,7 @@ ruleTest(rule, [
     name: 'a claim without accessModes is ReadWriteOnce in practice; the PVC may live in another file of the unit',
     repo: kustomized({ 'k8s/pvc.yaml': pvc(undefined), 'k8s/deploy.yaml': workload('StatefulSet', 2) }),
     expect: [
-      at(R, 'error', 'k8s/deploy.yaml', 6, 13, {
+      at(R, 'warning', 'k8s/deploy.yaml', 6, 13, {
         message:
           /^StatefulSet "api" runs 2 replicas but mounts PVC "uploads" \(no accessModes: ReadWriteOnce in practice\)/,
       }),
@@ -147,7 +147,7 @@ ruleTest(rule, [
       'k8s/keda.yaml': scaledObject,
     }),
     expect: [
-      at(R, 'error', 'k8s/keda.yaml', 4, 9, {
+      at(R, 'warning', 'k8s/keda.yaml', 4, 9, {
         message: /^ScaledObject "api-queue" may scale Deployment "api" to 100 replicas/,
       }),
     ],
@@ -253,13 +253,13 @@ ruleTest(rule, [
         Makefile: 'deploy:\n\tkubectl apply -f k8s\n',
       },
     },
-    expect: [at(R, 'error', 'k8s/app.yaml', 16, 13, { reachable: true })],
+    expect: [at(R, 'warning', 'k8s/app.yaml', 16, 13, { reachable: true })],
   },
   // Kustomize: a unit is a kustomization rendered with its bases and patches.
   {
     name: 'kustomize: a base with 3 replicas is reported in the base',
     repo: { files: kustomizeBase(3, false) },
-    expect: [at(R, 'error', 'k8s/base/api.yaml', 6, 13)],
+    expect: [at(R, 'warning', 'k8s/base/api.yaml', 6, 13)],
   },
   {
     name: 'kustomize: an overlay patching replicas to 1 fixes its base (the base is not a unit of its own)',
@@ -296,7 +296,7 @@ ruleTest(rule, [
         'k8s/overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
       },
     },
-    expect: [at(R, 'error', 'k8s/overlays/prod/hpa.yaml', 4, 9)],
+    expect: [at(R, 'warning', 'k8s/overlays/prod/hpa.yaml', 4, 9)],
   },
   {
     name: 'kustomize: an overlay patching replicas to 4 is an error at the patch (the patch file is reached)',
@@ -309,7 +309,7 @@ ruleTest(rule, [
       },
     },
     expect: [
-      at(R, 'error', 'k8s/overlays/prod/replicas.yaml', 6, 13, {
+      at(R, 'warning', 'k8s/overlays/prod/replicas.yaml', 6, 13, {
         message: /^Deployment "api" runs 4 replicas but mounts PVC "uploads"/,
         reachable: true,
       }),
@@ -356,7 +356,7 @@ ruleTest(rule, [
         ].join('\n'),
       },
     },
-    expect: [at(R, 'error', 'k8s/overlays/prod/kustomization.yaml', 4, 5, { reachable: true })],
+    expect: [at(R, 'warning', 'k8s/overlays/prod/kustomization.yaml', 4, 5, { reachable: true })],
   },
   {
     name: 'kustomize: `replicas: [{name: api, count: 1}]` in an overlay fixes its base',
@@ -378,6 +378,6 @@ ruleTest(rule, [
           'resources:\n  - ../../base\nreplicas:\n  - name: api\n    count: 3\n',
       },
     },
-    expect: [at(R, 'error', 'k8s/overlays/prod/kustomization.yaml', 5, 12, { reachable: true })],
+    expect: [at(R, 'warning', 'k8s/overlays/prod/kustomization.yaml', 5, 12, { reachable: true })],
   },
 ]);

@@ -7,6 +7,8 @@ import healthcheckToolMissing from '../../src/rules/healthcheck-tool-missing.js'
 import lockfilePythonMismatch from '../../src/rules/lockfile-python-mismatch.js';
 import pythonVersionMismatch from '../../src/rules/python-version-mismatch.js';
 import unresolvedValue from '../../src/rules/unresolved-value.js';
+import { createRule } from '../../src/engine/rule.js';
+import { unknown } from '../../src/model/value.js';
 import { checkRepo } from '../helpers/check.js';
 import { assertFindings, at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -384,6 +386,34 @@ ruleTest(unresolvedValue, [
       at('unresolved-value', 'info', 'build.sh', 2, 14, {
         message:
           /^`\$@` are the arguments given by whoever runs this; not checked: whether the image has `curl`/,
+      }),
+    ],
+  },
+]);
+
+/** A rule whose check needs a value it cannot place in a file. */
+const siteless = createRule<'never'>({
+  meta: {
+    id: 'siteless',
+    severity: 'error',
+    category: 'meta',
+    summary: 'leaves an unknown without a site',
+    messages: { never: 'never' },
+    hint: 'none',
+  },
+  check(ctx) {
+    ctx.unknown(unknown('effects', 'what the release service does is not known'), 'whether it pushes');
+  },
+});
+
+ruleTest(unresolvedValue, [
+  {
+    name: 'an unknown without a site is reported at the repository level, not dropped',
+    rules: [siteless],
+    repo: { files: { Dockerfile: 'FROM alpine\n' } },
+    expect: [
+      at('unresolved-value', 'info', '', 1, 1, {
+        message: /^what the release service does is not known; not checked: whether it pushes \(siteless\)$/,
       }),
     ],
   },

@@ -1,9 +1,10 @@
-import { containerImage, kustomizeOverride } from '../../engine/link.js';
+import { containerImage, deployedImages } from '../../engine/link.js';
 import type { Container, ImageUse, Site, Workload } from '../../model/deploy.js';
 import type { DfInstruction } from '../../model/dockerfile.js';
 import { envDeclarations, resolveWord, stageVars } from '../../model/eval.js';
 import { parseImageRef } from '../../model/image-ref.js';
 import type { Build, DeploymentUnit, ImageView, ProjectModel } from '../../model/project.js';
+import { basename, within } from '../../model/repo.js';
 import type { SourceFile } from '../../model/source.js';
 import { bracedAt, closingBrace, nameEnd, replaceMatches, scanDollars } from '../../model/text.js';
 import { known, unknown, type Value } from '../../model/value.js';
@@ -14,22 +15,33 @@ export function buildById(model: ProjectModel, id: string | undefined): Build | 
   return id ? model.builds.find((b) => b.id === id) : undefined;
 }
 
-/** The build producing a container's image: compose `build:`, or the link phase's tag match. */
-export function containerBuild(model: ProjectModel, c: Container): Build | undefined {
-  return buildById(model, c.buildId ?? c.repositoryBuildId);
+/**
+ * The build producing a container's image: compose `build:`, or the link phase's tag match; unknown when several
+ * builds produce it differently. Undefined when nothing in the repository builds it.
+ */
+export function containerBuild(model: ProjectModel, c: Container): Value<Build> | undefined {
+  if (c.buildUnknown) return c.buildUnknown;
+  const b = buildById(model, c.buildId ?? c.repositoryBuildId);
+  return b ? known(b, { kind: 'literal', site: b.sites?.definition }) : undefined;
 }
 
-/** The image view of a container's build. */
-export function containerView(model: ProjectModel, c: Container): ImageView | undefined {
+/** The image view of a container's build (unknown as its build is). */
+export function containerView(model: ProjectModel, c: Container): Value<ImageView> | undefined {
   const b = containerBuild(model, c);
-  return b ? model.images.find((v) => v.build === b) : undefined;
+  if (!b?.known) return b;
+  const view = model.images.find((v) => v.build === b.value);
+  return view ? known(view, b.origin) : undefined;
 }
 
-/** A kustomization gives containers using `image` another tag or digest: the manifest's own tag is not what runs. */
-export function kustomizeRetag(model: ProjectModel, image: string): boolean {
-  const o = kustomizeOverride(model, image);
-  const p = o ? parseImageRef(o.ref) : undefined;
-  return !!p?.ok && (!!p.ref.tag || !!p.ref.digest);
+/**
+ * Every kustomization deploying the workload gives its `image` another tag or digest: the manifest's own tag is
+ * not what runs.
+ */
+export function kustomizeRetag(model: ProjectModel, w: Workload, image: string): boolean {
+  return deployedImages(model, w, image).every(({ override: o }) => {
+    const p = o ? parseImageRef(o.ref) : undefined;
+    return !!p?.ok && (!!p.ref.tag || !!p.ref.digest);
+  });
 }
 
 /**
@@ -42,7 +54,7 @@ export function tagFromElsewhere(use: ImageUse): boolean {
   return p.ok && !p.ref.tag && !p.ref.digest;
 }
 
-export { containerImage, kustomizeOverride };
+export { containerImage, deployedImages };
 
 /** The final USER of the built image; unknown when no USER is set and the base image's user is not known. */
 export function finalUser(view: ImageView): Value<{ user: string; ins: DfInstruction | undefined }> {
@@ -164,11 +176,19 @@ export function envReferences(text: string): { start: number; end: number; name:
 }
 
 /** `$(VAR)` (Kubernetes), `$VAR`, `${VAR}` with the container's environment. */
-function expandEnv(word: string, env: Map<string, string>): string | undefined {
+function expandEnv(
+  word: string,
+  env: Map<string, string>,
+  elsewhere?: (name: string) => unknown,
+): string | undefined {
   let failed = false;
   const out = replaceMatches(word, envReferences(word), (m) => {
     const v = env.get(m.name);
     if (v !== undefined) return v;
+    if (elsewhere?.(m.name)) {
+      failed = true;
+      return '';
+    }
     if (m.word !== undefined) return m.word;
     failed = true;
     return '';
@@ -189,8 +209,26 @@ function portOf(text: string | undefined): number | undefined {
  */
 export function listeningPort(model: ProjectModel, c: Container, view: ImageView): Value<Listening> {
   const img = imageProcess(view);
+  // A name the literal `env` does not set may come from `envFrom` or `valueFrom`: its value is unknown.
+  const elsewhere = (name: string) =>
+    c.env[name] ? undefined : c.envElsewhere?.find((e) => !e.names || e.names.includes(name));
   const env = new Map(img.env);
+  for (const name of [...env.keys()]) if (elsewhere(name)) env.delete(name);
   for (const [k, v] of Object.entries(c.env)) env.set(k, v.value);
+  /** An unknown when `name`, which the server reads, may be set from elsewhere. */
+  const setElsewhere = (...names: string[]) => {
+    for (const name of names) {
+      const e = elsewhere(name);
+      if (e)
+        return unknown(
+          'environment',
+          `${name} may be set by ${e.what}`,
+          e.site,
+          `set ${name} with a literal \`env\` value, or pass the port on the command line`,
+        );
+    }
+    return undefined;
+  };
   const entrypoint = c.command?.value ?? img.entrypoint ?? [];
   const cmd = c.args?.value ?? (c.command ? [] : (img.cmd ?? []));
   let argv = [...entrypoint, ...cmd];
@@ -202,7 +240,7 @@ export function listeningPort(model: ProjectModel, c: Container, view: ImageView
   argv = argv.filter(
     (w) => !['exec', 'tini', '--', 'dumb-init', '/usr/bin/tini', '/tini', '/sbin/tini'].includes(w),
   );
-  const words = argv.map((w) => expandEnv(w, env));
+  const words = argv.map((w) => expandEnv(w, env, elsewhere));
   const names = argv.map((w) => w.slice(w.lastIndexOf('/') + 1));
   const serverAt = names.findIndex(
     (n, i) =>
@@ -219,7 +257,8 @@ export function listeningPort(model: ProjectModel, c: Container, view: ImageView
       const w = argv[i] ?? '';
       for (const f of flags) {
         if (w === f) return words[i + 1] ?? null;
-        if (f.startsWith('--') && w.startsWith(`${f}=`)) return expandEnv(w.slice(f.length + 1), env) ?? null;
+        if (f.startsWith('--') && w.startsWith(`${f}=`))
+          return expandEnv(w.slice(f.length + 1), env, elsewhere) ?? null;
       }
     }
     return undefined;
@@ -249,6 +288,29 @@ export function listeningPort(model: ProjectModel, c: Container, view: ImageView
         site,
         'pass `-b 0.0.0.0:PORT` on the command line',
       );
+    // gunicorn also reads `gunicorn.conf.py` from its working directory when no `-c` is given.
+    const conf =
+      server === 'gunicorn'
+        ? [...model.inventory.files.keys()].find(
+            (f) =>
+              basename(f) === 'gunicorn.conf.py' &&
+              (!view.build.context.known || within(view.build.context.value, f)),
+          )
+        : undefined;
+    if (conf)
+      return unknown(
+        'effects',
+        `gunicorn reads its bind address from ${conf} when it runs where that file is copied`,
+        site,
+        'pass `-b 0.0.0.0:PORT` on the command line',
+      );
+    const blockedBy =
+      server === 'gunicorn'
+        ? setElsewhere('GUNICORN_CMD_ARGS', 'PORT')
+        : server === 'uvicorn'
+          ? setElsewhere('UVICORN_PORT')
+          : undefined;
+    if (blockedBy) return blockedBy;
     if (server === 'gunicorn' && env.has('PORT'))
       return known_(Number(env.get('PORT')), 'gunicorn binds $PORT');
     if (server === 'uvicorn' && env.has('UVICORN_PORT'))
@@ -259,6 +321,8 @@ export function listeningPort(model: ProjectModel, c: Container, view: ImageView
     const p = flag('-p', '--port');
     if (p === null) return blocked('the port');
     if (p !== undefined && portOf(p) !== undefined) return known_(portOf(p) as number, `\`--port ${p}\``);
+    const blockedBy = p === undefined ? setElsewhere('FLASK_RUN_PORT') : undefined;
+    if (blockedBy) return blockedBy;
     if (env.has('FLASK_RUN_PORT')) return known_(Number(env.get('FLASK_RUN_PORT')), 'FLASK_RUN_PORT');
     return known_(5000, "flask run's default port");
   }
@@ -280,7 +344,7 @@ export function listeningPort(model: ProjectModel, c: Container, view: ImageView
   }
   // An entry module in the repository that reads a literal (python app.py, python -m pkg, node server.js).
   return (
-    modulePort(model, view, argv, env) ??
+    modulePort(model, view, argv, env, setElsewhere('PORT')) ??
     unknown(
       'effects',
       `which port ${argv.slice(0, 3).join(' ') || 'the program'} listens on is not known`,
@@ -294,6 +358,7 @@ function modulePort(
   view: ImageView,
   argv: string[],
   env: Map<string, string>,
+  portElsewhere: Value<Listening> | undefined,
 ): Value<Listening> | undefined {
   const files: SourceFile[] = [];
   for (const m of model.python.modules) {
@@ -324,6 +389,8 @@ function modulePort(
           line,
         );
       if (envDefault) {
+        // The program reads PORT, which `envFrom` or `valueFrom` may set.
+        if (portElsewhere) return portElsewhere;
         const n = env.has('PORT') ? Number(env.get('PORT')) : Number(envDefault[1] ?? envDefault[2]);
         found.add(n);
         how = env.has('PORT')

@@ -1,3 +1,4 @@
+import { agreedBuild } from '../../engine/link.js';
 import { imageShips, type Tool } from '../../knowledge/images.js';
 import type { Site } from '../../model/deploy.js';
 import type { DfInstruction, DfStage, Dockerfile } from '../../model/dockerfile.js';
@@ -7,7 +8,7 @@ import type { Platform } from '../../model/platform.js';
 import type { Build, ImageView, ProjectModel, StageView } from '../../model/project.js';
 import type { CommandFacts, ShellScript } from '../../model/shell.js';
 import { cutAtFirst, trimTrailingSlashes } from '../../model/text.js';
-import { known, type Unknown, unknown, type Value } from '../../model/value.js';
+import { known, knownOr, type Unknown, unknown, type Value } from '../../model/value.js';
 
 /** Shared helpers for Dockerfile rules. Pure functions of the model: shell analysis is already in it. */
 
@@ -61,10 +62,13 @@ export function emulatedAt(view: ImageView, sv: StageView): Value<Platform[]> {
   return view.emulated;
 }
 
-/** The build producing an image reference in this repository (tag match), if any. */
-export function buildOfImage(model: ProjectModel, image: string): Build | undefined {
-  const exact = model.builds.find((b) => b.tags.includes(image));
-  if (exact) return exact;
+/**
+ * The build producing an image reference in this repository (a build tagging it exactly, else the builds of its
+ * repository whose tags may be it), when they agree; unknown when they build it differently.
+ */
+export function imageBuild(model: ProjectModel, image: string): Value<Build> | undefined {
+  const exact = model.builds.filter((b) => b.tags.includes(image));
+  if (exact.length) return agreedBuild(exact, image);
   const parsed = parseImageRef(image);
   if (!parsed.ok) return undefined;
   const key = repositoryKey(parsed.ref);
@@ -78,8 +82,12 @@ export function buildOfImage(model: ProjectModel, image: string): Build | undefi
       );
     }),
   );
-  const dfs = new Set(same.map((b) => (b.dockerfile.known ? b.dockerfile.value : b.id)));
-  return dfs.size === 1 ? same[0] : undefined;
+  return agreedBuild(same, image);
+}
+
+/** The build producing an image reference in this repository; undefined when none, or when which one is not known. */
+export function buildOfImage(model: ProjectModel, image: string): Build | undefined {
+  return knownOr(imageBuild(model, image));
 }
 
 /** Package names that provide a tool. */
@@ -178,8 +186,9 @@ export function baseProvides(
       ? builtProvides(model, b, tool, depth + 1)
       : unknown('image-contents', `the contents of ${ref} are not known`);
   }
-  const inRepo = buildOfImage(model, ref);
-  if (inRepo && depth < 4) return builtProvides(model, inRepo, tool, depth + 1);
+  const inRepo = imageBuild(model, ref);
+  if (inRepo && !inRepo.known) return inRepo;
+  if (inRepo && depth < 4) return builtProvides(model, inRepo.value, tool, depth + 1);
   const ships = imageShips(ref, tool);
   if (ships === true) return 'yes';
   if (ships === false) return 'no';

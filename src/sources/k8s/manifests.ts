@@ -67,12 +67,19 @@ function container(y: Y, file: SourceFile, withProbes: boolean): Container {
     args: list(y.get('args')),
     env: {},
   };
+  const elsewhere: NonNullable<Container['envElsewhere']> = [];
   for (const e of y.get('env')?.items() ?? []) {
     const name = e.get('name')?.str();
     const value = e.get('value');
     const v = value?.str();
     if (name && value && v !== undefined) c.env[name] = { value: v, site: value.site };
+    const from = e.get('valueFrom');
+    if (name && from) elsewhere.push({ names: [name], site: from.site, what: `\`valueFrom\` of ${name}` });
   }
+  const envFrom = y.get('envFrom');
+  if (envFrom && (envFrom.items().length > 0 || !envFrom.isSeq))
+    elsewhere.push({ names: undefined, site: envFrom.site, what: '`envFrom`' });
+  if (elsewhere.length) c.envElsewhere = elsewhere;
   for (const p of y.get('ports')?.items() ?? []) {
     const port = p.get('containerPort');
     const n = port?.num();
