@@ -26,7 +26,7 @@ import { readPatch } from '../sources/k8s/kustomize.js';
 import { parseYaml } from '../sources/yaml/node.js';
 import { known, unknown, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
-import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
+import { addBuild, commandBuild, platformList, runnersNative } from '../sources/builds.js';
 import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
 import type { MakeRule } from '../sources/scripts/makefile.js';
 import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
@@ -82,6 +82,7 @@ export function linkScripts(
       q.args,
       q.job?.job.id,
       q.job?.workflow.file.path,
+      q.runsOn?.map((r) => r.labels),
     ]);
     if (done.has(key) || q.depth > MAX_SCRIPT_DEPTH) return;
     done.add(key);
@@ -151,10 +152,7 @@ function scanOne(
     env: q.env,
     cwdPerLine: q.source.make,
   });
-  const labels = q.runsOn?.[0]?.labels;
-  const native = labels
-    ? nativePlatform(runnerArchitecture(labels), q.runsOn?.[0]?.site, `runner [${labels.join(', ')}]`)
-    : nativePlatform(undefined, { file, span: { start: 0, end: 0 } }, 'machine running it');
+  const native = runnersNative(q.runsOn, { file, span: { start: 0, end: 0 } }, 'machine running it');
   const suffix = q.job ? `@${q.job.workflow.file.path}#${q.job.job.id}` : '';
   for (const [n, b] of scan.builds.entries()) {
     const line = file.position(b.site.span.start).line;
@@ -172,7 +170,7 @@ function scanOne(
       qemu: q.qemu || /\bbinfmt\b|qemu-user-static/.test(file.text),
       before,
     });
-    if (!model.builds.some((x) => x.id === build.id)) model.builds.push(build);
+    addBuild(model.builds, build);
   }
   for (const p of scan.pushes) model.registries.push(...imageMention(p, 'push'));
   for (const l of scan.logins) model.registries.push(...loginMentionOf(l));
@@ -250,7 +248,7 @@ export function linkBake(model: ProjectModel, input: LinkInput, invocations: Bak
           : t.name.startsWith('_') || (inherited.has(t.name) && !grouped.has(t.name))
       )
         continue;
-      model.builds.push(bakeBuild(model, file, t, cwds, inv));
+      addBuild(model.builds, bakeBuild(model, file, t, cwds, inv));
     }
   };
   for (const inv of invocations) {
@@ -318,7 +316,6 @@ function bakeBuild(
     context = { ...why, candidates: pairs.map((p) => p.context).filter((c): c is string => c !== undefined) };
     dockerfile = why;
   }
-  const labels = inv?.runsOn[0]?.labels;
   let platforms: Build['platforms'];
   if (inv?.platforms)
     platforms = inv.platforms.known ? platformList(inv.platforms.value, inv.platforms.origin) : inv.platforms;
@@ -327,12 +324,7 @@ function bakeBuild(
       kind: 'literal',
       site: site(t.platforms[0]?.span ?? t.span),
     });
-  else
-    platforms = nativePlatform(
-      labels ? runnerArchitecture(labels) : undefined,
-      site(t.span),
-      labels ? `runner [${labels.join(', ')}]` : 'machine running bake',
-    );
+  else platforms = runnersNative(inv?.runsOn, site(t.span), 'machine running bake');
   const namedContexts: Record<string, string> = {};
   for (const [k, v] of Object.entries((t as { contexts?: Record<string, { value: string }> }).contexts ?? {}))
     namedContexts[k] = v.value;
@@ -378,10 +370,15 @@ export function linkComposeJobs(model: ProjectModel, invocations: ComposeInvocat
       if (inv.run.value !== b.definedAt.file) continue;
       if (inv.run.builds !== 'always' && !(inv.run.builds === 'missing' && b.tags.length === 0)) continue;
       const key = `${inv.job.workflow.file.path}#${inv.job.job.id}`;
-      if (!jobs.has(key)) jobs.set(key, inv);
+      const prev = jobs.get(key);
+      // Every runner the job runs compose on (one per matrix combination when the step depends on the matrix).
+      if (prev) {
+        const seen = new Set(prev.runsOn.map((r) => r.labels.join('\0')));
+        const more = inv.runsOn.filter((r) => !seen.has(r.labels.join('\0')));
+        if (more.length) jobs.set(key, { ...prev, runsOn: [...prev.runsOn, ...more] });
+      } else jobs.set(key, inv);
     }
     [...jobs].forEach(([key, inv], n) => {
-      const labels = inv.runsOn[0]?.labels;
       const jobbed: Build = {
         ...b,
         id: n === 0 ? b.id : `${b.id}@${key}`,
@@ -391,11 +388,7 @@ export function linkComposeJobs(model: ProjectModel, invocations: ComposeInvocat
         before: inv.before,
         platforms: b.platformsExplicit
           ? b.platforms
-          : nativePlatform(
-              labels ? runnerArchitecture(labels) : undefined,
-              inv.runsOn[0]?.site ?? inv.run.site,
-              labels ? `runner [${labels.join(', ')}]` : 'machine running compose',
-            ),
+          : runnersNative(inv.runsOn, inv.run.site, 'machine running compose'),
       };
       if (n === 0) Object.assign(b, jobbed);
       else model.builds.push(jobbed);
@@ -576,17 +569,30 @@ export function linkViews(model: ProjectModel): void {
 function emulatedPlatforms(build: Build): Value<Platform[]> {
   if (build.remoteBuilder) return known([], { kind: 'convention', detail: build.remoteBuilder });
   if (!build.platforms.known) return build.platforms;
-  const labels = (build.runsOn ?? build.job?.job.runsOn)?.[0]?.labels;
-  const arch = labels ? runnerArchitecture(labels) : undefined;
-  if (!arch)
+  const runners = build.runsOn ?? build.job?.job.runsOn ?? [];
+  const archs = runners.map((r) => runnerArchitecture(r.labels));
+  const arch = archs[0];
+  if (!arch || archs.some((a) => a === undefined))
     return unknown(
       'no-build-site',
       'the builder of this build is not known, so whether it emulates is not known',
     );
-  const foreign = build.platforms.value.filter((p) => p.architecture !== arch);
-  return known(build.qemu ? foreign : [], {
+  const platforms = build.platforms.value;
+  const foreign = (a: string) => (build.qemu ? platforms.filter((p) => p.architecture !== a) : []);
+  const key = (a: string | undefined) =>
+    foreign(a ?? '')
+      .map(formatPlatform)
+      .join();
+  // Several runners (a runner matrix): what is emulated depends on the runner, unless it is the same on each.
+  if (archs.some((a) => key(a) !== key(arch)))
+    return unknown(
+      'branch',
+      `the build runs on runners of different architectures (${[...new Set(archs)].join(', ')}): what it emulates depends on the runner`,
+      runners[0]?.site,
+    );
+  return known(foreign(arch), {
     kind: 'convention',
-    detail: `runner [${labels?.join(', ')}] is ${arch}`,
+    detail: `runner [${runners[0]?.labels.join(', ')}] is ${arch}`,
   });
 }
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { isPrivateIpHost, parseImageRef } from '../../src/model/image-ref.js';
 import { formatPlatform } from '../../src/model/platform.js';
 import { SourceFile } from '../../src/model/source.js';
+import type { Build } from '../../src/model/project.js';
 import { knownOr } from '../../src/model/value.js';
 import { makefileRecipes } from '../../src/sources/scripts/makefile.js';
 import { scanShell } from '../../src/sources/scripts/scan.js';
@@ -266,6 +267,44 @@ test('workflows: matrix expansion gives one build per combination, each with its
     'the explicit build replaces the inferred one',
   );
   assert.equal(model.workflows[0]?.problems.length, 0);
+});
+
+test('workflows: a run step whose env depends on the matrix is scanned per combination, each on its own runner', async () => {
+  const model = await load({
+    files: {
+      Dockerfile: 'FROM scratch\n',
+      'scripts/build.sh':
+        '#!/bin/sh\ndocker buildx build --platform "linux/$ARCH" -t "ghcr.io/acme/app:$ARCH" .\n',
+      '.github/workflows/ci.yml': [
+        'on: push',
+        'jobs:',
+        '  img:',
+        '    strategy:',
+        '      matrix:',
+        '        include:',
+        '          - { arch: amd64, runner: ubuntu-24.04 }',
+        '          - { arch: arm64, runner: ubuntu-24.04-arm }',
+        '    runs-on: ${{ matrix.runner }}',
+        '    env:',
+        "      ARCH: '${{ matrix.arch }}'",
+        '    steps:',
+        '      - run: docker buildx build --platform linux/$ARCH -t ghcr.io/acme/app:$ARCH .',
+        '      - run: ./scripts/build.sh',
+        '',
+      ].join('\n'),
+    },
+  });
+  const row = (b: Build) => [
+    (knownOr(b.platforms) ?? []).map(formatPlatform).join(),
+    (b.runsOn ?? []).map((r) => r.labels.join()).join(' '),
+    b.tags.join(),
+  ];
+  const want = [
+    ['linux/amd64', 'ubuntu-24.04', 'ghcr.io/acme/app:amd64'],
+    ['linux/arm64', 'ubuntu-24.04-arm', 'ghcr.io/acme/app:arm64'],
+  ];
+  assert.deepEqual(model.builds.filter((b) => b.origin === 'workflow').map(row), want);
+  assert.deepEqual(model.builds.filter((b) => b.origin === 'script').map(row), want);
 });
 
 test('compose: build context/dockerfile relative to the compose file, interpolation with defaults, ports and healthcheck', async () => {
