@@ -28,7 +28,8 @@ import { known, unknown, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { addBuild, commandBuild, platformList, runnersNative } from '../sources/builds.js';
 import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
-import type { MakeRule } from '../sources/scripts/makefile.js';
+import { type MakeRule, makefileRecipes, makeVariables } from '../sources/scripts/makefile.js';
+import { parseShell } from '../sources/shell/parse.js';
 import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
 import type { ScriptSource } from './families.js';
 
@@ -56,6 +57,8 @@ interface Queued {
   cwd: Cwd;
   args: (string | undefined)[] | undefined;
   env: Map<string, Value<string>>;
+  /** `make … NAME=value`: make's command-line variables (for a Makefile). */
+  makeVars?: Map<string, Value<string>>;
   job: Build['job'];
   runsOn: Build['runsOn'];
   qemu: boolean;
@@ -80,6 +83,7 @@ export function linkScripts(
       q.source.file.path,
       q.cwd.known ? q.cwd.path : q.cwd.candidates,
       q.args,
+      [...(q.makeVars ?? [])].map(([k, v]) => [k, v.known ? v.value : `?${v.reason}`]),
       q.job?.job.id,
       q.job?.workflow.file.path,
       q.runsOn?.map((r) => r.labels),
@@ -96,6 +100,7 @@ export function linkScripts(
       cwd: { known: true, path: inv.cwd },
       args: inv.args,
       env: inv.env,
+      makeVars: inv.makeVars,
       job: inv.job,
       runsOn: inv.runsOn,
       qemu: inv.qemu,
@@ -114,15 +119,13 @@ export function linkScripts(
   // Makefiles run their recipes in their own folder; scripts nothing runs, from the root or their folder.
   for (const s of input.scripts) {
     if (scanned.has(s.npm ?? s.file.path)) continue;
-    const env = new Map<string, Value<string>>();
-    for (const [k, v] of s.vars) env.set(k, known(v, { kind: 'variable', detail: `make variable ${k}` }));
     enqueue({
       source: s,
       cwd: s.make
         ? { known: true, path: dirname(s.file.path) }
         : unknownCwd(s.file.path, { file: s.file, span: { start: 0, end: 0 } }),
-      args: s.make ? [] : undefined,
-      env,
+      args: undefined,
+      env: new Map(),
       job: undefined,
       runsOn: undefined,
       qemu: false,
@@ -144,12 +147,22 @@ function scanOne(
   composes: ComposeInvocation[],
 ): void {
   const file = q.source.file;
-  const scan = scanShell(q.source.script, {
+  // A Makefile's recipes as make runs them for this call: its variables with the command line's and the
+  // caller's environment applied; references to unknown values left to the scanner as unknown variables.
+  let script = q.source.script;
+  let env = q.env;
+  if (q.source.make) {
+    const values = makeVariables(q.source.makeVars ?? [], q.makeVars, q.env, file);
+    const r = makefileRecipes(file, values);
+    script = parseShell(r.text, 0, r.offsets);
+    env = new Map([...q.env, ...r.env]);
+  }
+  const scan = scanShell(script, {
     file,
     scriptPath: q.source.make || q.source.npm ? undefined : file.path,
     cwd: q.cwd,
-    args: q.args,
-    env: q.env,
+    args: q.source.make ? undefined : q.args,
+    env,
     cwdPerLine: q.source.make,
   });
   const native = runnersNative(q.runsOn, { file, span: { start: 0, end: 0 } }, 'machine running it');
@@ -212,6 +225,7 @@ function scanOne(
       cwd: target.make || target.npm ? { known: true, path: dirname(target.file.path) } : r.cwd,
       args: r.args,
       env: new Map(),
+      makeVars: r.makeVars,
       job: q.job,
       runsOn: q.runsOn,
       qemu: q.qemu,

@@ -5,7 +5,7 @@ import { formatPlatform } from '../../src/model/platform.js';
 import { SourceFile } from '../../src/model/source.js';
 import type { Build } from '../../src/model/project.js';
 import { knownOr } from '../../src/model/value.js';
-import { makefileRecipes } from '../../src/sources/scripts/makefile.js';
+import { makefileRecipes, makeVariables } from '../../src/sources/scripts/makefile.js';
 import { scanShell } from '../../src/sources/scripts/scan.js';
 import { parseShell } from '../../src/sources/shell/parse.js';
 import { parseYaml } from '../../src/sources/yaml/node.js';
@@ -195,26 +195,79 @@ test('Makefiles: ?=, := and += variables expand into recipes, offsets point at t
     'REGISTRY ?= reg:5000\nREGISTRY ?= ignored\nTAGS := a\nTAGS += b\n\npush:\n\t@docker build -t $(REGISTRY)/x:$(TAGS) .\n';
   const file = new SourceFile('Makefile', text);
   const r = makefileRecipes(file);
-  assert.equal(r.vars.get('REGISTRY'), 'reg:5000');
-  assert.equal(r.vars.get('TAGS'), 'a b');
-  const env = new Map(
-    [...r.vars].map(([k, v]) => [
-      k,
-      { known: true as const, value: v, origin: { kind: 'variable' as const } },
-    ]),
-  );
+  const vars = makeVariables(r.vars);
+  assert.equal(knownOr(vars.get('REGISTRY')), 'reg:5000');
+  const registry = vars.get('REGISTRY');
+  assert.equal(registry?.known && registry.origin.kind, 'default');
+  assert.equal(knownOr(vars.get('TAGS')), 'a b');
   const facts = scanShell(parseShell(r.text, 0, r.offsets), {
     file,
     scriptPath: undefined,
     cwd: { known: true, path: '.' },
-    args: [],
-    env,
+    args: undefined,
+    env: r.env,
     cwdPerLine: true,
   });
   const build = facts.builds[0];
   assert.ok(build);
-  assert.equal(build.tags[0]?.value, 'reg:5000/x:a');
+  assert.equal(build.tags[0]?.value, 'reg:5000/x:a', 'make substitutes text: the shell splits `a b`');
   assert.equal(file.position(build.site.span.start).line, 7);
+});
+
+test('Makefiles: the command line and the environment override; automatic, unset and conditional variables are unknown', () => {
+  const text = [
+    'DOCKERFILE ?= Dockerfile',
+    'IMAGE = app',
+    'IMAGE_REF = $(REGISTRY)/$(IMAGE)',
+    'ifeq ($(ARCH),arm64)',
+    'PLATFORM = linux/arm64',
+    'else',
+    'PLATFORM = linux/amd64',
+    'endif',
+    'COMMON = x',
+    'ifdef CI',
+    'COMMON = x',
+    'endif',
+    'VERSION := $(shell git describe)',
+    '',
+  ].join('\n');
+  const file = new SourceFile('Makefile', text);
+  const { vars: defs } = makefileRecipes(file);
+  const lit = (v: string) => ({ known: true as const, value: v, origin: { kind: 'literal' as const } });
+  const v = makeVariables(
+    defs,
+    new Map([['IMAGE', lit('web')]]),
+    new Map([
+      ['DOCKERFILE', lit('env.Dockerfile')],
+      ['REGISTRY', lit('reg')],
+    ]),
+    file,
+  );
+  const show = (k: string) => {
+    const x = v.get(k);
+    return x === undefined ? 'absent' : x.known ? x.value : `${x.kind}`;
+  };
+  assert.deepEqual(['DOCKERFILE', 'IMAGE', 'IMAGE_REF', 'PLATFORM', 'COMMON', 'VERSION', 'ARCH'].map(show), [
+    'env.Dockerfile',
+    'web',
+    'reg/web',
+    'branch',
+    'x',
+    'command-substitution',
+    'absent',
+  ]);
+  const r = makefileRecipes(
+    new SourceFile('Makefile', 'image-%:\n\tdocker build -f docker/$*.Dockerfile -t app:$(TAG) $(@D)\n'),
+  );
+  assert.equal(r.text, 'docker build -f docker/${__make_stem}.Dockerfile -t app:${TAG} ${__make_target}\n');
+  assert.deepEqual(
+    [...r.env].map(([k, x]) => [k, x.known ? x.value : x.kind]),
+    [
+      ['__make_stem', 'parameter'],
+      ['TAG', 'environment'],
+      ['__make_target', 'parameter'],
+    ],
+  );
 });
 
 test('workflows: matrix expansion gives one build per combination, each with its own runner and platform site', async () => {

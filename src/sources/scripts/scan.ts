@@ -68,6 +68,8 @@ export interface ScriptRun extends Located<string> {
   /** Its arguments, each known (a string) or not (undefined); undefined when their number is not known. */
   args: (string | undefined)[] | undefined;
   cwd: Cwd;
+  /** `make … NAME=value`: variables on make's command line (they override the Makefile's). */
+  makeVars?: Map<string, Value<string>>;
 }
 
 export interface ScanResult {
@@ -964,6 +966,14 @@ class Scanner {
       const dir = argv.findIndex((w) => w.value === '-C' || w.value === '--directory');
       const base =
         dir > 0 && argv[dir + 1] ? this.path(argv[dir + 1] as ShellWord) : this.resolvePath('.', site);
+      // `NAME=value` words are variables for make, which override the Makefile's assignments.
+      const makeVars = new Map<string, Value<string>>();
+      for (const w of argv.slice(1)) {
+        const eq = w.value.indexOf('=');
+        const name = eq > 0 ? w.value.slice(0, eq) : '';
+        if (!w.value.startsWith('-') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+          makeVars.set(name, this.value({ ...w, value: w.value.slice(eq + 1) }));
+      }
       if (base.known) {
         const path = joinPath(base.value, 'Makefile');
         this.out.runs.push({
@@ -973,6 +983,7 @@ class Scanner {
           path,
           args: undefined,
           cwd: { known: true, path: base.value },
+          makeVars,
         });
       }
       return;

@@ -75,6 +75,8 @@ export interface Invocation {
   before: Build['before'];
   site: Site;
   make: boolean;
+  /** `make … NAME=value`: variables on make's command line. */
+  makeVars?: Map<string, Value<string>>;
 }
 
 /** A compose file a workflow job runs (in a step, or through a script): the builds it runs belong to that job. */
@@ -509,6 +511,7 @@ function readJob(
             before: [...before, ...r.before],
             site: r.site,
             make: r.value === 'make',
+            makeVars: r.makeVars,
           });
         }
         for (const run of scan.composes)
