@@ -57,6 +57,8 @@ interface Queued {
   cwd: Cwd;
   args: (string | undefined)[] | undefined;
   env: Map<string, Value<string>>;
+  /** The caller is known and `env` is all it sets (false for scripts nothing in the repository runs). */
+  envKnown: boolean;
   /** `make … NAME=value`: make's command-line variables (for a Makefile). */
   makeVars?: Map<string, Value<string>>;
   job: Build['job'];
@@ -84,6 +86,8 @@ export function linkScripts(
       q.cwd.known ? q.cwd.path : q.cwd.candidates,
       q.args,
       [...(q.makeVars ?? [])].map(([k, v]) => [k, v.known ? v.value : `?${v.reason}`]),
+      [...q.env].map(([k, v]) => [k, v.known ? v.value : `?${v.reason}`]),
+      q.envKnown,
       q.job?.job.id,
       q.job?.workflow.file.path,
       q.runsOn?.map((r) => r.labels),
@@ -100,6 +104,7 @@ export function linkScripts(
       cwd: { known: true, path: inv.cwd },
       args: inv.args,
       env: inv.env,
+      envKnown: true,
       makeVars: inv.makeVars,
       job: inv.job,
       runsOn: inv.runsOn,
@@ -126,6 +131,7 @@ export function linkScripts(
         : unknownCwd(s.file.path, { file: s.file, span: { start: 0, end: 0 } }),
       args: undefined,
       env: new Map(),
+      envKnown: false,
       job: undefined,
       runsOn: undefined,
       qemu: false,
@@ -152,7 +158,7 @@ function scanOne(
   let script = q.source.script;
   let env = q.env;
   if (q.source.make) {
-    const values = makeVariables(q.source.makeVars ?? [], q.makeVars, q.env, file);
+    const values = makeVariables(q.source.makeVars ?? [], q.makeVars, q.env, file, q.envKnown);
     const r = makefileRecipes(file, values);
     script = parseShell(r.text, 0, r.offsets);
     env = new Map([...q.env, ...r.env]);
@@ -163,6 +169,7 @@ function scanOne(
     cwd: q.cwd,
     args: q.source.make ? undefined : q.args,
     env,
+    envKnown: q.envKnown,
     cwdPerLine: q.source.make,
   });
   const native = runnersNative(q.runsOn, { file, span: { start: 0, end: 0 } }, 'machine running it');
@@ -224,7 +231,8 @@ function scanOne(
       source: target,
       cwd: target.make || target.npm ? { known: true, path: dirname(target.file.path) } : r.cwd,
       args: r.args,
-      env: new Map(),
+      env: r.env ?? new Map(),
+      envKnown: q.envKnown,
       makeVars: r.makeVars,
       job: q.job,
       runsOn: q.runsOn,

@@ -102,6 +102,18 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'docker/prod.Dockerfile', 2, 6, { reachable: true })],
   },
   {
+    name: 'unknown: `DOCKERFILE ?= …` in a Makefile nothing in the repository runs: the caller may set it, no claim on the default',
+    repo: {
+      files: {
+        'docker/prod.Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app/\n',
+        Makefile:
+          'DOCKERFILE ?= docker/prod.Dockerfile\n\nimage:\n\tdocker build -f $(DOCKERFILE) -t reg/app .\n',
+      },
+    },
+    only: [R],
+    expect: [at(R, 'warning', 'docker/prod.Dockerfile', 2, 6, { reachable: false })],
+  },
+  {
     name: 'unknown: a variable assigned on both branches of an ifeq is one of two values: no claim on either Dockerfile',
     repo: {
       files: {

@@ -18,6 +18,7 @@ const scan = (path: string, text: string, args: string[] | null = []) =>
     scriptPath: path,
     cwd: { known: true, path: '.' },
     args: args ?? undefined,
+    envKnown: true,
   });
 
 test('image references: Docker Hub normalisation, hosts, tags, digests, and clear errors', () => {
@@ -94,6 +95,21 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
   ].join('\n');
   const facts = scan('build.sh', text);
   assert.equal(facts.builds.length, 2);
+  // Run by a caller that is not known: its environment may set REGISTRY and TAG, the defaults are not the values.
+  const anyCaller = scanShell(parseShell(text), {
+    file: new SourceFile('build.sh', text),
+    scriptPath: 'build.sh',
+    cwd: { known: true, path: '.' },
+    args: [],
+  });
+  assert.deepEqual(
+    anyCaller.builds[0]?.tags.map((t) => t.value),
+    ['$IMAGE:$TAG'],
+  );
+  assert.deepEqual(
+    ['REGISTRY', 'TAG'].map((k) => anyCaller.variables.get(k)?.known),
+    [false, false],
+  );
   const b = facts.builds[0];
   assert.ok(b);
   assert.equal(b.tool, 'buildx');

@@ -107,13 +107,15 @@ type Entry = { kind: 'recursive'; raw: string; def: MakeVar } | { kind: 'value';
  * override every assignment) in `environment` (it is overridden by `=` and `:=`, and overrides `?=`). Recursive
  * variables (`=`) expand when used, simple ones (`:=`) where assigned. A variable assigned inside a conditional
  * block to a value other than the one it had is unknown; so is one whose value calls a function (`$(shell …)`).
- * Variables the Makefile does not set are absent: what they hold comes from outside.
+ * Variables the Makefile does not set are absent: what they hold comes from outside. `environmentKnown`: the
+ * caller is known and `environment` is all it sets; otherwise a `?=` default may be overridden by it (unknown).
  */
 export function makeVariables(
   defs: MakeVar[],
   commandLine: Map<string, Value<string>> = new Map(),
   environment: Map<string, Value<string>> = new Map(),
   file?: SourceFile,
+  environmentKnown = true,
 ): Map<string, Value<string>> {
   const at = (d: MakeVar): Site | undefined => (file ? { file, span: d.span } : undefined);
   const state = new Map<string, Entry>();
@@ -171,7 +173,20 @@ export function makeVariables(
     if (commandLine.has(d.name)) continue;
     const prev = state.get(d.name);
     let next: Entry;
-    if (d.op === '?=') next = prev ?? { kind: 'recursive', raw: d.value, def: d };
+    if (d.op === '?=')
+      next =
+        prev ??
+        (environmentKnown
+          ? { kind: 'recursive', raw: d.value, def: d }
+          : {
+              kind: 'value',
+              value: unknown(
+                'environment',
+                `make variable \`${d.name}\` may be set by the environment of whoever runs make; \`${d.value.length > 30 ? `${d.value.slice(0, 30)}…` : d.value}\` is only its default`,
+                at(d),
+                `pass it where make is called (\`make … ${d.name}=value\`), or assign it with \`=\``,
+              ),
+            });
     else if (d.op === '=') next = { kind: 'recursive', raw: d.value, def: d };
     else if (d.op === '+=') {
       if (!prev) next = { kind: 'recursive', raw: d.value, def: d };

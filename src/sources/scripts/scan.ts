@@ -70,6 +70,8 @@ export interface ScriptRun extends Located<string> {
   cwd: Cwd;
   /** `make … NAME=value`: variables on make's command line (they override the Makefile's). */
   makeVars?: Map<string, Value<string>>;
+  /** The environment it inherits: the caller's own, the variables it exported and `NAME=value cmd` prefixes. */
+  env?: Map<string, Value<string>>;
 }
 
 export interface ScanResult {
@@ -107,6 +109,11 @@ export interface ScanContext {
   args: (string | undefined)[] | undefined;
   /** Variables given by the caller (workflow env, make variables), already resolved. */
   env?: Map<string, Value<string>>;
+  /**
+   * The caller is known and `env` is everything it sets (a workflow step, a script a step runs): a variable not
+   * in it is unset, so `${X:-d}` is `d`. Otherwise the caller's environment may set any variable.
+   */
+  envKnown?: boolean;
   /** Makefile recipes: every line is its own shell, in the Makefile's folder. */
   cwdPerLine?: boolean;
   /** Workflow `run:` blocks: evaluates a `${{ … }}` expression (GitHub substitutes it before the shell runs). */
@@ -446,7 +453,20 @@ class Scanner {
           out += `\${${body}}`;
           continue;
         }
-        // Not set in this file: the default, unless the environment sets it (a documented default).
+        // Not set in this file: the default when the caller is known not to set it; otherwise whoever runs this
+        // may set it (`TAG=v2 ./build.sh`), and the default is only one of its values.
+        if (!this.ctx.envKnown) {
+          const u = unknown(
+            'environment',
+            `\`$${name}\` may be set by the environment of whoever runs this; \`${word.length > 30 ? `${word.slice(0, 30)}…` : word}\` is only its default`,
+            site,
+            `assign ${name} in the script, or run it from a workflow step or Makefile that sets it or leaves it unset`,
+          );
+          note(u);
+          if (op.endsWith('=') && !assigned) this.vars.set(name, u);
+          out += `\${${body}}`;
+          continue;
+        }
         const d = this.expandInner(word, site, note);
         if (op.endsWith('=') && !assigned)
           this.vars.set(name, known(d, { kind: 'default', site, detail: `\${${name}:=…} default` }));
@@ -537,23 +557,22 @@ class Scanner {
       : known(e.text, { kind: 'variable', site });
     const prev = this.vars.get(name);
     if (depth > 0 && (!prev || !prev.known || !v.known || prev.value !== v.value)) {
-      // Assigned on a branch (if/case/loop): one of several values at run time.
-      if (prev === undefined && v.known) {
-        this.vars.set(name, known(v.value, v.origin));
-        this.branchy.add(name);
-        return;
-      }
+      // Assigned on a branch (if/case/loop, after `&&`/`||`): one of several values at run time, the value
+      // before the branch among them (what the caller's environment holds, when it was not set here).
       this.vars.set(
         name,
-        unknown('branch', `\`${name}\` is assigned differently on different branches`, site),
+        unknown(
+          'branch',
+          prev === undefined
+            ? `\`${name}\` is assigned only on some branches`
+            : `\`${name}\` is assigned differently on different branches`,
+          site,
+        ),
       );
       return;
     }
-    if (this.branchy.has(name) && depth > 0) return;
     this.vars.set(name, v);
   }
-
-  private readonly branchy = new Set<string>();
 
   private cd(args: ShellWord[], site: Site): void {
     const target = args.find((w) => !w.value.startsWith('-'));
@@ -640,8 +659,11 @@ class Scanner {
         i = j - 1;
         continue;
       }
+      // After `a && b` / `a || b` the command runs only when `a` succeeds (fails): a branch for assignments.
+      const prevNext = i > 0 ? commands[i - 1]?.next : undefined;
+      const assignDepth = prevNext === '&&' || prevNext === '||' ? Math.max(depth, 1) : depth;
       for (const a of cmd.assignments)
-        if (argv.length === 0) this.assign(a.name, a.value, depth, this.site(cmd));
+        if (argv.length === 0) this.assign(a.name, a.value, assignDepth, this.site(cmd));
       if (argv.length === 0 || !first) {
         if (this.ctx.cwdPerLine && cmd.next === '\n') this.cwd = startCwd;
         continue;
@@ -652,7 +674,7 @@ class Scanner {
       if (fn) {
         this.call(fn, full.slice(1));
       } else {
-        this.command(cmd, full, prog, depth);
+        this.command(cmd, full, prog, depth, assignDepth);
         this.effect(cmd, full, prog);
       }
       if (this.ctx.cwdPerLine && (cmd.next === '\n' || cmd.next === undefined)) this.cwd = startCwd;
@@ -691,6 +713,28 @@ class Scanner {
         .slice(0, 50)}\``,
       outputs,
     });
+  }
+
+  /** Variables `export`ed here: programs this runs inherit them (with the caller's environment). */
+  private readonly exported = new Set<string>();
+
+  /** The environment a program this runs inherits: the caller's, what was exported, its `NAME=value` prefixes. */
+  private childEnv(cmd: ShellCommand): Map<string, Value<string>> {
+    const env = new Map<string, Value<string>>();
+    for (const k of [...(this.ctx.env?.keys() ?? []), ...this.exported]) {
+      const v = this.vars.get(k);
+      if (v) env.set(k, v);
+    }
+    for (const a of cmd.assignments) {
+      const e = this.expand(a.value, this.site(cmd));
+      env.set(
+        a.name,
+        e.unknown
+          ? { ...e.unknown, site: e.unknown.site ?? this.site(cmd) }
+          : known(e.text, { kind: 'variable', site: this.site(cmd) }),
+      );
+    }
+    return env;
   }
 
   private readonly arrays = new Map<string, ShellWord[]>();
@@ -760,7 +804,13 @@ class Scanner {
     inner.scan(fn.body, fn.depth);
   }
 
-  private command(cmd: ShellCommand, argv: ShellWord[], prog: string, depth: number): void {
+  private command(
+    cmd: ShellCommand,
+    argv: ShellWord[],
+    prog: string,
+    depth: number,
+    assignDepth = depth,
+  ): void {
     const site = this.site(cmd);
     this.out.cwdAt.set(cmd.span.start, this.cwd);
     if (
@@ -772,7 +822,9 @@ class Scanner {
     ) {
       for (const w of argv.slice(1)) {
         const eq = w.value.indexOf('=');
-        if (eq > 0) this.assign(w.value.slice(0, eq), w.value.slice(eq + 1), depth, this.site(w));
+        const name = eq > 0 ? w.value.slice(0, eq) : w.value;
+        if (prog === 'export' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) this.exported.add(name);
+        if (eq > 0) this.assign(name, w.value.slice(eq + 1), assignDepth, this.site(w));
       }
       return;
     }
@@ -957,6 +1009,7 @@ class Scanner {
             path: pkg ? `${pkg}#${name}` : undefined,
             args: undefined,
             cwd: { known: true, path: base.value },
+            env: this.childEnv(cmd),
           });
         }
       }
@@ -984,6 +1037,7 @@ class Scanner {
           args: undefined,
           cwd: { known: true, path: base.value },
           makeVars,
+          env: this.childEnv(cmd),
         });
       }
       return;
@@ -1008,6 +1062,7 @@ class Scanner {
         path: p.known ? p.value : undefined,
         args: values.map((v) => (v.known ? v.value : undefined)),
         cwd: this.cwd,
+        env: this.childEnv(cmd),
       });
     }
   }
@@ -1115,14 +1170,22 @@ class Scanner {
         continue;
       }
       if (!valueWord) continue;
+      // A flag an array holds only on some branches: the value it sets is one of several (with or without it).
+      const flag = tool === 'kaniko' ? (role ?? '') : name;
       if (
         this.conditionalWords.has(w) &&
-        ['-f', '--file', '--platform', 'dockerfile', 'platform', 'context'].includes(
-          tool === 'kaniko' ? (role ?? '') : name,
+        ['-f', '--file', '--platform', 'dockerfile', 'platform', 'context', '--build-arg', 'arg'].includes(
+          flag,
         )
       ) {
         const why = unknown('branch', `\`${v}\` is added to the command only on some branches`, this.site(w));
-        if (name === '--platform' || role === 'platform')
+        if (flag === '--build-arg' || flag === 'arg') {
+          const k = valueWord.value.indexOf('=');
+          out.buildArgs[k > 0 ? valueWord.value.slice(0, k) : valueWord.value] = {
+            ...why,
+            site: this.site(valueWord),
+          };
+        } else if (name === '--platform' || role === 'platform')
           out.platforms = { ...why, site: this.site(valueWord) };
         else if (role === 'context') out.context = { ...why, site: this.site(valueWord) };
         else out.dockerfile = { ...why, site: this.site(valueWord) };
@@ -1183,7 +1246,12 @@ class Scanner {
     }
     if (tool !== 'kaniko') {
       const ctx = positional[positional.length - 1];
-      if (ctx) {
+      if (ctx && this.conditionalWords.has(ctx))
+        out.context = {
+          ...unknown('branch', `the context \`${ctx.value}\` is added only on some branches`, this.site(ctx)),
+          site: this.site(ctx),
+        };
+      else if (ctx) {
         if (/^(https?|git):\/\/|^git@|\.git(#|$)/.test(ctx.value) || ctx.value === '-')
           out.context = {
             ...unknown(

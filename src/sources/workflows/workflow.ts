@@ -502,9 +502,12 @@ function readJob(
             path: r.path,
             args: r.args,
             cwd: r.cwd.known ? r.cwd.path : cwd,
-            env: new Map(
-              Object.entries(stepEnv).map(([name, v]) => [name, toValue(evaluateText(v, scope, text.site))]),
-            ),
+            env: new Map([
+              ...Object.entries(stepEnv).map(
+                ([name, v]) => [name, toValue(evaluateText(v, scope, text.site))] as const,
+              ),
+              ...(r.env ?? []),
+            ]),
             job: ref,
             runsOn: runs,
             qemu,
@@ -668,6 +671,7 @@ function scanRun(
     cwd: { known: true, path: cwd },
     args: [],
     env,
+    envKnown: true,
     expression: (expr, site) => toValue(evaluate(expr, scope, site)),
   });
 }

@@ -1,0 +1,94 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold shell `${VAR}` text literally.
+import rule from '../../src/rules/missing-file.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
+
+/**
+ * Script builds: a value is known only when the script alone decides it. A `${X:-d}` default is the value only when
+ * the caller is known and does not set X; an assignment on a branch is one of several values.
+ */
+const DOCKERFILE = 'FROM python:3.12-slim\nCOPY dist/app.whl /tmp/\n';
+const R = rule.meta.id;
+const BUILD = 'cd "$(dirname "$0")/.."\n';
+/** A workflow job running `run` at the repository root, with step `env` lines. */
+const ci = (run: string, env = '') =>
+  `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ${run}\n${env}`;
+
+ruleTest(rule, [
+  {
+    name: 'unknown: `CTX=${CTX:-.}` in a script nothing runs: whoever runs it may set CTX, no claim on the default context',
+    repo: {
+      files: {
+        Dockerfile: DOCKERFILE,
+        'scripts/build.sh': `${BUILD}CTX=\${CTX:-.}\ndocker build -t reg/app "$CTX"\n`,
+      },
+    },
+    // The Dockerfile is then one nothing known builds: a warning, as without the script.
+    only: [R, 'unresolved-value'],
+    expect: [at(R, 'warning', 'Dockerfile', 2, 6, { reachable: false })],
+  },
+  {
+    name: 'a workflow step runs the script without setting CTX: the default is the context, the missing file an error',
+    repo: {
+      files: {
+        Dockerfile: DOCKERFILE,
+        'scripts/build.sh': `${BUILD}CTX=\${CTX:-.}\ndocker build -t reg/app "$CTX"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    expect: [at(R, 'error', 'Dockerfile', 2, 6, { reachable: true })],
+  },
+  {
+    name: 'a workflow step sets CTX: the context is the one it sets',
+    repo: {
+      files: {
+        'app/Dockerfile': DOCKERFILE,
+        'app/dist/app.whl': 'x',
+        Dockerfile: DOCKERFILE,
+        'scripts/build.sh': `${BUILD}CTX=\${CTX:-.}\ndocker build -t reg/app -f Dockerfile "$CTX"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh', '        env:\n          CTX: app\n'),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'a script that exports CTX before running another: the callee sees it, its default is not used',
+    repo: {
+      files: {
+        'app/dist/app.whl': 'x',
+        Dockerfile: DOCKERFILE,
+        'scripts/ci.sh': `${BUILD}export CTX=app\n./scripts/build.sh\n`,
+        'scripts/build.sh': `${BUILD}CTX=\${CTX:-.}\ndocker build -t reg/app -f Dockerfile "$CTX"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/ci.sh'),
+      },
+    },
+    only: [R],
+    expect: [],
+  },
+  {
+    name: 'unknown: CTX is assigned only when an `if` is taken (and after `&&`): no claim on the branch value',
+    repo: {
+      files: {
+        Dockerfile: DOCKERFILE,
+        'scripts/a.sh': `${BUILD}if [ -n "$CI" ]; then\n  CTX=.\nfi\ndocker build -t reg/app "$CTX"\n`,
+        'scripts/b.sh': `${BUILD}[ -n "$CI" ] && CTX=.\ndocker build -t reg/app "$CTX"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/a.sh && ./scripts/b.sh'),
+      },
+    },
+    only: [R],
+    expect: [at(R, 'warning', 'Dockerfile', 2, 6, { reachable: false })],
+  },
+  {
+    name: 'unknown: a build arg added to the array only on a branch is not passed on every run',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nARG SRC=src\nCOPY ${SRC}/app.py /app/\n',
+        'src/app.py': 'print(1)\n',
+        'scripts/build.sh': `${BUILD}ARGS=(-t reg/app)\nif [ -n "$PROD" ]; then\n  ARGS+=(--build-arg SRC=dist)\nfi\ndocker build "\${ARGS[@]}" .\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    only: [R],
+    expect: [],
+  },
+]);
