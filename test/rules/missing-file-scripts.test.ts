@@ -92,3 +92,17 @@ ruleTest(rule, [
     expect: [],
   },
 ]);
+
+ruleTest(rule, [
+  {
+    name: 'a nested default `${DF:-${BASE}/prod.Dockerfile}` resolves to the Dockerfile it names',
+    repo: {
+      files: {
+        'docker/prod.Dockerfile': DOCKERFILE,
+        'scripts/build.sh': `${BUILD}BASE=docker\nDF="\${DF:-\${BASE}/prod.Dockerfile}"\ndocker build -f "$DF" -t reg/app .\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    expect: [at(R, 'error', 'docker/prod.Dockerfile', 2, 6, { reachable: true })],
+  },
+]);

@@ -206,6 +206,16 @@ test('shell functions run per call site with literal arguments; arrays expand; a
   assert.deepEqual(r.builds[1]?.cwd, { known: true, path: '.' });
 });
 
+test('shell scripts: nested defaults resolve, or are unknown; never left as literal text', () => {
+  const text = 'B=b\nX="${X:-${B}/x}"\nY=${Y:-${Z:-${B}}}\nW="${W:-${UNSET}/w}"\n';
+  const facts = scan('n.sh', text);
+  const v = (k: string) => {
+    const x = facts.variables.get(k);
+    return x?.known ? x.value : x?.kind;
+  };
+  assert.deepEqual(['X', 'Y', 'W'].map(v), ['b/x', 'b', 'environment']);
+});
+
 test('Makefiles: ?=, := and += variables expand into recipes, offsets point at the recipe line', () => {
   const text =
     'REGISTRY ?= reg:5000\nREGISTRY ?= ignored\nTAGS := a\nTAGS += b\n\npush:\n\t@docker build -t $(REGISTRY)/x:$(TAGS) .\n';

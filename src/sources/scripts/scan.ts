@@ -412,8 +412,7 @@ class Scanner {
         continue;
       }
       if (next === '{') {
-        const end = text.indexOf('}', i);
-        const stop = end < 0 ? text.length : end;
+        const stop = closingBrace(text, i + 2);
         const body = text.slice(i + 2, stop);
         i = stop + 1;
         const m = /^([A-Za-z_][A-Za-z0-9_]*|\d+|[@*#])(?:(:?[-=+?])(.*))?$/s.exec(body);
@@ -1293,6 +1292,20 @@ class Scanner {
     }
     return out;
   }
+}
+
+/** The `}` closing a `${` whose body starts at `from` (nested `${…}` and backslash escapes skipped), or the end. */
+function closingBrace(text: string, from: number): number {
+  let depth = 1;
+  for (let j = from; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') j++;
+    else if (c === '$' && text[j + 1] === '{') {
+      depth++;
+      j++;
+    } else if (c === '}' && --depth === 0) return j;
+  }
+  return text.length;
 }
 
 /** Resolves an expanded path expression in a folder: a repository path, `outside`, or undefined when it leaves. */
