@@ -106,3 +106,31 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'docker/prod.Dockerfile', 2, 6, { reachable: true })],
   },
 ]);
+
+ruleTest(rule, [
+  {
+    name: 'kaniko: boolean flags (`--no-push`, `--cache`) take no value, so `--context` is read: the context is app',
+    repo: {
+      files: {
+        'app/Dockerfile': DOCKERFILE,
+        'dist/app.whl': 'x',
+        'scripts/build.sh': `${BUILD}/kaniko/executor --cache --context dir://app --no-push --dockerfile app/Dockerfile --destination reg/app:1\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    expect: [at(R, 'error', 'scripts/build.sh', 2, 36, { message: /sends context `app`/ })],
+  },
+  {
+    name: 'unknown: kaniko without --context builds /workspace/, not the working directory: no claim on `.`',
+    repo: {
+      files: {
+        'app/Dockerfile': DOCKERFILE,
+        'app/dist/app.whl': 'x',
+        'scripts/build.sh': `${BUILD}/kaniko/executor -fapp/Dockerfile -d=reg/app:1\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    only: [R],
+    expect: [],
+  },
+]);

@@ -216,6 +216,39 @@ const KANIKO_FLAGS: Record<string, string> = {
   '--target': 'target',
 };
 
+/** kaniko flags that take a value (`--flag value` or `--flag=value`); the others are booleans (`--no-push`). */
+const KANIKO_VALUE_FLAGS = new Set([
+  ...Object.keys(KANIKO_FLAGS),
+  '--cache-dir',
+  '--cache-repo',
+  '--cache-ttl',
+  '--compression',
+  '--compression-level',
+  '--digest-file',
+  '--git',
+  '--ignore-path',
+  '--image-fs-extract-retry',
+  '--image-name-tag-with-digest-file',
+  '--image-name-with-digest-file',
+  '--insecure-registry',
+  '--kaniko-dir',
+  '--label',
+  '--log-format',
+  '--oci-layout-path',
+  '--push-retry',
+  '--registry-certificate',
+  '--registry-client-cert',
+  '--registry-map',
+  '--registry-mirror',
+  '--skip-tls-verify-registry',
+  '--snapshot-mode',
+  '--snapshotMode',
+  '--tar-path',
+  '--tarPath',
+  '--verbosity',
+  '-v',
+]);
+
 /** A shell word's value after expansion: the text (unknown parts kept as written) and why it is not fully known. */
 interface Expanded {
   text: string;
@@ -1153,13 +1186,12 @@ class Scanner {
       let name = v.startsWith('--') && eq > 0 ? v.slice(0, eq) : v;
       let valueWord: ShellWord | undefined;
       if (v.startsWith('--') && eq > 0) valueWord = { ...w, value: v.slice(eq + 1) };
-      else if (/^-[ftoe]./.test(v) && !v.startsWith('--')) {
+      else if ((tool === 'kaniko' ? /^-[cdf]./ : /^-[ftoe]./).test(v) && !v.startsWith('--')) {
         name = v.slice(0, 2);
-        valueWord = { ...w, value: v.slice(2) };
+        valueWord = { ...w, value: v.slice(tool === 'kaniko' && v[2] === '=' ? 3 : 2) };
       }
       const role = tool === 'kaniko' ? KANIKO_FLAGS[name] : undefined;
-      const takesValue =
-        tool === 'kaniko' ? role !== undefined || name.startsWith('--') : DOCKER_VALUE_FLAGS.has(name);
+      const takesValue = tool === 'kaniko' ? KANIKO_VALUE_FLAGS.has(name) : DOCKER_VALUE_FLAGS.has(name);
       if (!valueWord && takesValue) {
         valueWord = argv[i + 1];
         i++;
@@ -1243,6 +1275,17 @@ class Scanner {
         }
       }
     }
+    if (tool === 'kaniko' && !out.context)
+      // Without --context kaniko builds /workspace/, wherever the job mounted (or did not mount) the repository.
+      out.context = {
+        ...unknown(
+          'working-directory',
+          'kaniko without `--context` builds `/workspace/`: which folder of the repository that is, is not known',
+          out.site,
+          'pass `--context dir://<folder>` (or `--context <folder>`)',
+        ),
+        site: out.site,
+      };
     if (tool !== 'kaniko') {
       const ctx = positional[positional.length - 1];
       if (ctx && this.conditionalWords.has(ctx))
