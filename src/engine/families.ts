@@ -18,7 +18,7 @@ import { basename, dirname, type Inventory, present } from '../model/repo.js';
 import type { CommandFacts, ShellScript } from '../model/shell.js';
 import type { SourceFile, Span } from '../model/source.js';
 import { type BakeFile, parseBakeHcl, parseBakeJson } from '../sources/bake/parse.js';
-import { envFileNames, readCompose } from '../sources/compose/compose.js';
+import { envFileNames, envFileValues, readCompose } from '../sources/compose/compose.js';
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import { parseDockerignore } from '../sources/dockerfile/dockerignore.js';
 import { parseGitmodules } from '../sources/git/gitmodules.js';
@@ -299,8 +299,11 @@ export const FAMILIES: SourceFamily[] = [
       const parsed = parseYaml(file);
       const doc = parsed.docs[0];
       if (!doc?.isMap) return { problems: parsed.problems };
-      const f = readCompose(doc);
       const dir = dirname(file.path);
+      // docker compose interpolates with the `.env` file next to the compose file.
+      const dotenv = dir === '.' ? '.env' : `${dir}/.env`;
+      const env = present(ctx.inventory, dotenv) ? await ctx.read(dotenv) : undefined;
+      const f = readCompose(doc, env ? envFileValues(env.text) : undefined);
       for (const name of ENV_EXAMPLES) {
         const path = dir === '.' ? name : `${dir}/${name}`;
         if (!present(ctx.inventory, path)) continue;
@@ -308,11 +311,7 @@ export const FAMILIES: SourceFamily[] = [
         if (example) f.project.example = { file: example, names: envFileNames(example.text) };
         break;
       }
-      const dotenv = dir === '.' ? '.env' : `${dir}/.env`;
-      if (present(ctx.inventory, dotenv)) {
-        const env = await ctx.read(dotenv);
-        if (env) f.project.dotenv = { file: env, names: envFileNames(env.text) };
-      }
+      if (env) f.project.dotenv = { file: env, names: envFileNames(env.text) };
       return {
         problems: parsed.problems,
         compose: [f.project],
