@@ -27,7 +27,7 @@ import { parseYaml } from '../sources/yaml/node.js';
 import { known, unknown, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
 import { addBuild, commandBuild, platformList, runnersNative } from '../sources/builds.js';
-import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
+import { type Cwd, knownBakeFiles, scanShell, unknownCwd } from '../sources/scripts/scan.js';
 import { type MakeRule, makefileRecipes, makeVariables } from '../sources/scripts/makefile.js';
 import { parseShell } from '../sources/shell/parse.js';
 import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
@@ -211,11 +211,13 @@ function scanOne(
         before: q.before,
       });
   }
-  for (const b of scan.bakes)
+  for (const b of scan.bakes) {
+    const where = knownBakeFiles(b);
+    if (!where) continue;
     bakes.push({
-      files: b.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
+      files: where.files,
       targets: b.targets,
-      cwd: b.cwd.known ? b.cwd.path : '.',
+      cwd: where.cwd,
       push: b.push,
       platforms: undefined,
       job: q.job as BakeInvocation['job'],
@@ -224,6 +226,7 @@ function scanOne(
       before: q.before,
       site: b.site,
     });
+  }
   for (const r of scan.runs) {
     const target = r.path ? byPath.get(r.path) : undefined;
     if (!target) continue;

@@ -134,3 +134,21 @@ ruleTest(rule, [
     expect: [],
   },
 ]);
+
+ruleTest(rule, [
+  {
+    name: 'unknown: `bake -f "$BAKE_FILE" api` reads a file nobody can name: not the default docker-bake.hcl with only api',
+    repo: {
+      files: {
+        'docker-bake.hcl':
+          'target "api" {\n  context = "api"\n}\ntarget "worker" {\n  context = "worker"\n}\n',
+        'api/Dockerfile': 'FROM python:3.12-slim\n',
+        'worker/Dockerfile': DOCKERFILE,
+        '.github/workflows/ci.yml': ci('docker buildx bake -f "$BAKE_FILE" api'),
+      },
+    },
+    // The bake file is then built as one nothing runs: every target of it, the worker too.
+    only: [R],
+    expect: [at(R, 'error', 'worker/Dockerfile', 2, 6, { reachable: true })],
+  },
+]);

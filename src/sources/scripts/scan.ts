@@ -1337,6 +1337,20 @@ class Scanner {
   }
 }
 
+/**
+ * Where a `docker buildx bake` runs and the files it reads, when both are known; undefined otherwise: bake then
+ * reads files nobody can name (no default file is guessed in a folder that may not be the one it runs in).
+ */
+export function knownBakeFiles(b: BakeCommand): { cwd: string; files: string[] } | undefined {
+  if (!b.cwd.known) return undefined;
+  const files: string[] = [];
+  for (const f of b.files) {
+    if (!f.known) return undefined;
+    files.push(f.value);
+  }
+  return { cwd: b.cwd.path, files };
+}
+
 /** The `}` closing a `${` whose body starts at `from` (nested `${…}` and backslash escapes skipped), or the end. */
 function closingBrace(text: string, from: number): number {
   let depth = 1;

@@ -15,7 +15,7 @@ import { expressionSpans } from '../../model/text.js';
 import { locate, type SourceFile } from '../../model/source.js';
 import { known, unknown, type Value } from '../../model/value.js';
 import { addBuild, commandBuild, nativePlatform, platformList, runnersNative } from '../builds.js';
-import { type ScanResult, scanShell } from '../scripts/scan.js';
+import { knownBakeFiles, type ScanResult, scanShell } from '../scripts/scan.js';
 import { analyzeShell } from '../shell/analyze.js';
 import { parseShell } from '../shell/parse.js';
 import { scalarOffsets, type Y } from '../yaml/node.js';
@@ -525,11 +525,13 @@ function readJob(
             qemu,
             before: [...before, ...scan.effects.filter((e) => e.site.span.start < run.site.span.start)],
           });
-        for (const bake of scan.bakes)
+        for (const bake of scan.bakes) {
+          const where = knownBakeFiles(bake);
+          if (!where) continue;
           facts.bakes.push({
-            files: bake.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
+            files: where.files,
             targets: bake.targets,
-            cwd: bake.cwd.known ? bake.cwd.path : cwd,
+            cwd: where.cwd,
             push: bake.push,
             platforms: undefined,
             job: ref,
@@ -538,6 +540,7 @@ function readJob(
             before: [...before],
             site: bake.site,
           });
+        }
       }
     }
     if (action === 'docker/login-action') {
