@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold shell `${VAR}` text literally.
+import invalidImageReference from '../../src/rules/invalid-image-reference.js';
 import rule from '../../src/rules/missing-file.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -150,5 +151,20 @@ ruleTest(rule, [
     // The bake file is then built as one nothing runs: every target of it, the worker too.
     only: [R],
     expect: [at(R, 'error', 'worker/Dockerfile', 2, 6, { reachable: true })],
+  },
+]);
+
+ruleTest(invalidImageReference, [
+  {
+    name: 'one script run by two steps with different env tags two images: both builds are kept, not merged',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\n',
+        'scripts/build.sh': `${BUILD}docker build -t "reg/$NAME:1" .\n`,
+        '.github/workflows/ci.yml':
+          'on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ./scripts/build.sh\n        env:\n          NAME: app\n      - run: ./scripts/build.sh\n        env:\n          NAME: App\n',
+      },
+    },
+    expect: [at('invalid-image-reference', 'error', 'scripts/build.sh', 2, 17, { message: /reg\/App:1/ })],
   },
 ]);
