@@ -168,3 +168,29 @@ ruleTest(invalidImageReference, [
     expect: [at('invalid-image-reference', 'error', 'scripts/build.sh', 2, 17, { message: /reg\/App:1/ })],
   },
 ]);
+
+ruleTest(rule, [
+  {
+    name: 'a shell function called with an argument that is not known is still scanned: its build is found',
+    repo: {
+      files: {
+        'docker/Dockerfile': DOCKERFILE,
+        'scripts/build.sh': `${BUILD}build() {\n  docker build -t "reg/app:$1" -f docker/Dockerfile .\n}\nbuild "$(git rev-parse --short HEAD)"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    expect: [at(R, 'error', 'docker/Dockerfile', 2, 6, { reachable: true })],
+  },
+  {
+    name: 'unknown: the function builds the folder its unknown argument names: no claim',
+    repo: {
+      files: {
+        'docker/Dockerfile': DOCKERFILE,
+        'scripts/build.sh': `${BUILD}build() {\n  docker build -t reg/app -f docker/Dockerfile "$1"\n}\nbuild "$CTX"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    only: [R],
+    expect: [at(R, 'warning', 'docker/Dockerfile', 2, 6, { reachable: false })],
+  },
+]);

@@ -176,7 +176,7 @@ test('shell values: parameters, substitutions, the environment and branches are 
   assert.equal(knownOr(known.builds[0]?.buildArgs.A), 'prod', 'with known arguments, $1 is known');
 });
 
-test('shell functions run per call site with literal arguments; arrays expand; a cd in a subshell does not leak', () => {
+test('shell functions run per call site (unknown arguments as unknown parameters); arrays expand; a cd in a subshell does not leak', () => {
   const text = [
     'build() {',
     '  docker build -f "svc/$1/Dockerfile" "svc/$1"',
@@ -200,10 +200,13 @@ test('shell functions run per call site with literal arguments; arrays expand; a
     r.builds.map((b) => [knownOr(b.dockerfile), knownOr(b.context), b.push]),
     [
       ['svc/api/Dockerfile', 'svc/api', false],
+      [undefined, undefined, false],
       ['docker/app.Dockerfile', '.', true],
     ],
   );
-  assert.deepEqual(r.builds[1]?.cwd, { known: true, path: '.' });
+  const ctx = r.builds[1]?.context;
+  assert.equal(ctx?.known === false && ctx.kind, 'parameter');
+  assert.deepEqual(r.builds[2]?.cwd, { known: true, path: '.' });
 });
 
 test('shell scripts: nested defaults resolve, or are unknown; never left as literal text', () => {

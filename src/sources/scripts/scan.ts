@@ -819,14 +819,13 @@ class Scanner {
     return /^\s*\(\s*\)\s*[{(]/.test(after) ? argv[0].value : undefined;
   }
 
-  /** A function call: its body is scanned with the call's arguments when all are known, else not at all. */
+  /** A function call: its body is scanned with the call's arguments, those not known as unknown parameters. */
   private call(fn: { body: ShellCommand[]; depth: number }, words: ShellWord[]): void {
     if (this.depthOfCall >= MAX_FUNCTION_DEPTH) return;
     const values = words.map((w) => this.value(w));
-    if (values.some((v) => !v.known)) return;
     const inner = new Scanner(
       this.ctx,
-      values.map((v) => (v.known ? v.value : '')),
+      values.map((v) => (v.known ? v.value : undefined)),
       this.out,
       new Map(this.vars),
       this.depthOfCall + 1,
