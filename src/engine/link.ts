@@ -365,7 +365,7 @@ function bakeBuild(
     buildArgs: Object.fromEntries(
       Object.entries(t.args).map(([k, v]) => [k, known(v.value, { kind: 'build-arg', site: site(v.span) })]),
     ),
-    target: t.target?.value,
+    target: t.target ? known(t.target.value, { kind: 'literal', site: site(t.target.span) }) : undefined,
     push: inv?.push === true || t.push === true,
     namedContexts,
     sites: {
@@ -475,7 +475,7 @@ export function linkConfigImages(model: ProjectModel): void {
       platformsExplicit: !!platforms?.length,
       tags: [repository],
       buildArgs: args,
-      target: typeof spec.target === 'string' ? spec.target : undefined,
+      target: typeof spec.target === 'string' ? known(spec.target, { kind: 'config' }) : undefined,
       push: true,
       namedContexts: {},
       sites: cfgFile ? { definition: { file: cfgFile, span: { start: 0, end: 0 } }, tags: [] } : undefined,

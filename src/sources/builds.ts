@@ -82,7 +82,7 @@ function sameButRunner(a: Build, b: Build): boolean {
       x.platformsExplicit ? v(x.platforms) : '-',
       x.tags,
       Object.entries(x.buildArgs).map(([k, a]) => [k, v(a)]),
-      x.target ?? '-',
+      x.target ? v(x.target) : '-',
       x.push,
       x.namedContexts,
       x.job?.workflow.file.path,

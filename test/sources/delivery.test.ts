@@ -120,7 +120,7 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
   assert.equal(knownOr(b.platforms), 'linux/amd64,linux/arm64');
   assert.equal(knownOr(b.dockerfile), 'docker/Dockerfile');
   assert.equal(knownOr(b.context), 'ctx');
-  assert.equal(b.target, 'runtime');
+  assert.equal(knownOr(b.target), 'runtime');
   assert.equal(b.push, true);
   assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, knownOr(v)])), {
     PY: '3.12',

@@ -318,7 +318,10 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
         platformsExplicit: platformTexts.length > 0,
         tags: image ? [image.value] : [],
         buildArgs: args,
-        target: build.isMap ? str(build.get('target'), undefined, vars)?.value : undefined,
+        target:
+          build.isMap && build.get('target')?.str() !== undefined
+            ? composeValue(build.get('target')?.str() ?? '', build.get('target')?.site ?? build.site, vars)
+            : undefined,
         push: false,
         namedContexts,
         sites: {

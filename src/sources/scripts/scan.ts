@@ -43,7 +43,7 @@ export interface BuildCommand {
   buildArgs: Record<string, Value<string>>;
   /** `"$@"` with unknown arguments: they may pass any `--build-arg`. */
   otherArgs: Unknown | undefined;
-  target: string | undefined;
+  target: Value<string> | undefined;
   cacheRefs: Located<string>[];
   namedContexts: Record<string, string>;
   /** Working directory the command runs in (for paths given relative to it). */
@@ -1204,12 +1204,22 @@ class Scanner {
       const flag = tool === 'kaniko' ? (role ?? '') : name;
       if (
         this.conditionalWords.has(w) &&
-        ['-f', '--file', '--platform', 'dockerfile', 'platform', 'context', '--build-arg', 'arg'].includes(
-          flag,
-        )
+        [
+          '-f',
+          '--file',
+          '--platform',
+          'dockerfile',
+          'platform',
+          'context',
+          '--build-arg',
+          'arg',
+          '--target',
+          'target',
+        ].includes(flag)
       ) {
         const why = unknown('branch', `\`${v}\` is added to the command only on some branches`, this.site(w));
-        if (flag === '--build-arg' || flag === 'arg') {
+        if (flag === '--target' || flag === 'target') out.target = { ...why, site: this.site(valueWord) };
+        else if (flag === '--build-arg' || flag === 'arg') {
           const k = valueWord.value.indexOf('=');
           out.buildArgs[k > 0 ? valueWord.value.slice(0, k) : valueWord.value] = {
             ...why,
@@ -1253,7 +1263,7 @@ class Scanner {
         }
         case '--target':
         case 'target':
-          out.target = this.pattern(valueWord);
+          out.target = this.value(valueWord);
           break;
         case '-o':
         case '--output':

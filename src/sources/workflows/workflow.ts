@@ -872,7 +872,7 @@ function buildPushBuild(
     platformsExplicit: pl !== undefined,
     tags: tagTexts.map(tagScope),
     buildArgs: args,
-    target: target?.known ? target.value : undefined,
+    target,
     push: (push !== undefined && push !== 'false') || /push=true|type=registry/.test(outputs),
     namedContexts,
     sites: {
