@@ -697,7 +697,8 @@ async function fromGraph(
   // Only builds whose Dockerfile and context are known can be built; a Dockerfile nothing builds is built from
   // its own folder when nothing in the repository builds anything.
   const explicit = model.builds.filter(
-    (b) => b.origin !== 'dockerfile' && b.dockerfile.known && b.context.known,
+    (b) =>
+      b.origin !== 'dockerfile' && b.dockerfile.known && b.context.known && (!b.target || b.target.known),
   );
   const chosen = explicit.length ? explicit : model.builds.filter((b) => b.origin === 'dockerfile');
   const seen = new Set<string>();
@@ -706,7 +707,8 @@ async function fromGraph(
     const dockerfile = b.dockerfile.known ? b.dockerfile.value : undefined;
     if (!dockerfile) continue;
     const context = b.context.known ? b.context.value : dirname(dockerfile);
-    const key = `${dockerfile}\0${context}\0${b.target ?? ''}`;
+    const target = b.target?.known ? b.target.value : undefined;
+    const key = `${dockerfile}\0${context}\0${target ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
     let repository: string | undefined;
@@ -727,7 +729,7 @@ async function fromGraph(
       tags,
       context: resolve(root, context),
       dockerfile: resolve(root, dockerfile),
-      target: options.target ?? b.target,
+      target: options.target ?? target,
       buildArgs: { ...args, ...buildArgs },
       platforms: flagPlatforms.length
         ? flagPlatforms

@@ -18,7 +18,7 @@ import { basename, dirname, type Inventory, present } from '../model/repo.js';
 import type { CommandFacts, ShellScript } from '../model/shell.js';
 import type { SourceFile, Span } from '../model/source.js';
 import { type BakeFile, parseBakeHcl, parseBakeJson } from '../sources/bake/parse.js';
-import { envFileNames, readCompose } from '../sources/compose/compose.js';
+import { envFileNames, envFileValues, readCompose } from '../sources/compose/compose.js';
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import { parseDockerignore } from '../sources/dockerfile/dockerignore.js';
 import { parseGitmodules } from '../sources/git/gitmodules.js';
@@ -29,7 +29,7 @@ import { parsePyproject } from '../sources/python/pyproject.js';
 import { parseRequirements } from '../sources/python/requirements.js';
 import { parseSetupCfg, parseSetupPy } from '../sources/python/setup.js';
 import { parsePythonVersionFile } from '../sources/python/version-file.js';
-import { type MakeRule, makefileRecipes } from '../sources/scripts/makefile.js';
+import { type MakeRule, type MakeVar, makefileRecipes } from '../sources/scripts/makefile.js';
 import { analyzeShell } from '../sources/shell/analyze.js';
 import { parseShell, type ShellParse } from '../sources/shell/parse.js';
 import {
@@ -52,8 +52,8 @@ export interface ScriptSource {
   file: SourceFile;
   script: ShellScript;
   make: boolean;
-  /** Makefile variables. */
-  vars: Map<string, string>;
+  /** Makefile variable assignments (their values depend on how make is called). */
+  makeVars?: MakeVar[];
   /** Makefile rules (a recipe runs after its prerequisites' recipes, not after the other targets'). */
   rules?: MakeRule[];
   /** A package.json script: `<package.json path>#<name>`; npm runs it in the package's folder. */
@@ -210,7 +210,7 @@ export const FAMILIES: SourceFamily[] = [
       const scripts: ScriptSource[] = p.scripts.map((x) => {
         const script = parseShell(x.command, x.span.start);
         problems.push(...script.problems);
-        return { file, script, make: false, vars: new Map(), npm: `${file.path}#${x.name}` };
+        return { file, script, make: false, npm: `${file.path}#${x.name}` };
       });
       return { packageJsons: [p], problems, scripts };
     },
@@ -236,7 +236,7 @@ export const FAMILIES: SourceFamily[] = [
     match: (p) => /\.(sh|bash)$/.test(p),
     load(file) {
       const script = parseShell(file.text);
-      return { scripts: [{ file, script, make: false, vars: new Map() }], problems: script.problems };
+      return { scripts: [{ file, script, make: false }], problems: script.problems };
     },
   },
   {
@@ -246,7 +246,7 @@ export const FAMILIES: SourceFamily[] = [
       const r = makefileRecipes(file);
       const script = parseShell(r.text, 0, r.offsets);
       return {
-        scripts: [{ file, script, make: true, vars: r.vars, rules: r.rules }],
+        scripts: [{ file, script, make: true, makeVars: r.vars, rules: r.rules }],
         problems: script.problems,
       };
     },
@@ -299,8 +299,11 @@ export const FAMILIES: SourceFamily[] = [
       const parsed = parseYaml(file);
       const doc = parsed.docs[0];
       if (!doc?.isMap) return { problems: parsed.problems };
-      const f = readCompose(doc);
       const dir = dirname(file.path);
+      // docker compose interpolates with the `.env` file next to the compose file.
+      const dotenv = dir === '.' ? '.env' : `${dir}/.env`;
+      const env = present(ctx.inventory, dotenv) ? await ctx.read(dotenv) : undefined;
+      const f = readCompose(doc, env ? envFileValues(env.text) : undefined);
       for (const name of ENV_EXAMPLES) {
         const path = dir === '.' ? name : `${dir}/${name}`;
         if (!present(ctx.inventory, path)) continue;
@@ -308,11 +311,7 @@ export const FAMILIES: SourceFamily[] = [
         if (example) f.project.example = { file: example, names: envFileNames(example.text) };
         break;
       }
-      const dotenv = dir === '.' ? '.env' : `${dir}/.env`;
-      if (present(ctx.inventory, dotenv)) {
-        const env = await ctx.read(dotenv);
-        if (env) f.project.dotenv = { file: env, names: envFileNames(env.text) };
-      }
+      if (env) f.project.dotenv = { file: env, names: envFileNames(env.text) };
       return {
         problems: parsed.problems,
         compose: [f.project],

@@ -26,9 +26,10 @@ import { readPatch } from '../sources/k8s/kustomize.js';
 import { parseYaml } from '../sources/yaml/node.js';
 import { known, unknown, unknownKey, type Value } from '../model/value.js';
 import type { BakeFile, BakeTarget } from '../sources/bake/parse.js';
-import { commandBuild, nativePlatform, platformList } from '../sources/builds.js';
-import { type Cwd, scanShell, unknownCwd } from '../sources/scripts/scan.js';
-import type { MakeRule } from '../sources/scripts/makefile.js';
+import { addBuild, commandBuild, platformList, runnersNative } from '../sources/builds.js';
+import { type Cwd, knownBakeFiles, scanShell, unknownCwd } from '../sources/scripts/scan.js';
+import { type MakeRule, makefileRecipes, makeVariables } from '../sources/scripts/makefile.js';
+import { parseShell } from '../sources/shell/parse.js';
 import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
 import type { ScriptSource } from './families.js';
 
@@ -56,6 +57,10 @@ interface Queued {
   cwd: Cwd;
   args: (string | undefined)[] | undefined;
   env: Map<string, Value<string>>;
+  /** The caller is known and `env` is all it sets (false for scripts nothing in the repository runs). */
+  envKnown: boolean;
+  /** `make … NAME=value`: make's command-line variables (for a Makefile). */
+  makeVars?: Map<string, Value<string>>;
   job: Build['job'];
   runsOn: Build['runsOn'];
   qemu: boolean;
@@ -80,8 +85,12 @@ export function linkScripts(
       q.source.file.path,
       q.cwd.known ? q.cwd.path : q.cwd.candidates,
       q.args,
+      [...(q.makeVars ?? [])].map(([k, v]) => [k, v.known ? v.value : `?${v.reason}`]),
+      [...q.env].map(([k, v]) => [k, v.known ? v.value : `?${v.reason}`]),
+      q.envKnown,
       q.job?.job.id,
       q.job?.workflow.file.path,
+      q.runsOn?.map((r) => r.labels),
     ]);
     if (done.has(key) || q.depth > MAX_SCRIPT_DEPTH) return;
     done.add(key);
@@ -95,6 +104,8 @@ export function linkScripts(
       cwd: { known: true, path: inv.cwd },
       args: inv.args,
       env: inv.env,
+      envKnown: true,
+      makeVars: inv.makeVars,
       job: inv.job,
       runsOn: inv.runsOn,
       qemu: inv.qemu,
@@ -113,15 +124,14 @@ export function linkScripts(
   // Makefiles run their recipes in their own folder; scripts nothing runs, from the root or their folder.
   for (const s of input.scripts) {
     if (scanned.has(s.npm ?? s.file.path)) continue;
-    const env = new Map<string, Value<string>>();
-    for (const [k, v] of s.vars) env.set(k, known(v, { kind: 'variable', detail: `make variable ${k}` }));
     enqueue({
       source: s,
       cwd: s.make
         ? { known: true, path: dirname(s.file.path) }
         : unknownCwd(s.file.path, { file: s.file, span: { start: 0, end: 0 } }),
-      args: s.make ? [] : undefined,
-      env,
+      args: undefined,
+      env: new Map(),
+      envKnown: false,
       job: undefined,
       runsOn: undefined,
       qemu: false,
@@ -143,18 +153,26 @@ function scanOne(
   composes: ComposeInvocation[],
 ): void {
   const file = q.source.file;
-  const scan = scanShell(q.source.script, {
+  // A Makefile's recipes as make runs them for this call: its variables with the command line's and the
+  // caller's environment applied; references to unknown values left to the scanner as unknown variables.
+  let script = q.source.script;
+  let env = q.env;
+  if (q.source.make) {
+    const values = makeVariables(q.source.makeVars ?? [], q.makeVars, q.env, file, q.envKnown);
+    const r = makefileRecipes(file, values);
+    script = parseShell(r.text, 0, r.offsets);
+    env = new Map([...q.env, ...r.env]);
+  }
+  const scan = scanShell(script, {
     file,
     scriptPath: q.source.make || q.source.npm ? undefined : file.path,
     cwd: q.cwd,
-    args: q.args,
-    env: q.env,
+    args: q.source.make ? undefined : q.args,
+    env,
+    envKnown: q.envKnown,
     cwdPerLine: q.source.make,
   });
-  const labels = q.runsOn?.[0]?.labels;
-  const native = labels
-    ? nativePlatform(runnerArchitecture(labels), q.runsOn?.[0]?.site, `runner [${labels.join(', ')}]`)
-    : nativePlatform(undefined, { file, span: { start: 0, end: 0 } }, 'machine running it');
+  const native = runnersNative(q.runsOn, { file, span: { start: 0, end: 0 } }, 'machine running it');
   const suffix = q.job ? `@${q.job.workflow.file.path}#${q.job.job.id}` : '';
   for (const [n, b] of scan.builds.entries()) {
     const line = file.position(b.site.span.start).line;
@@ -172,7 +190,7 @@ function scanOne(
       qemu: q.qemu || /\bbinfmt\b|qemu-user-static/.test(file.text),
       before,
     });
-    if (!model.builds.some((x) => x.id === build.id)) model.builds.push(build);
+    addBuild(model.builds, build);
   }
   for (const p of scan.pushes) model.registries.push(...imageMention(p, 'push'));
   for (const l of scan.logins) model.registries.push(...loginMentionOf(l));
@@ -193,11 +211,13 @@ function scanOne(
         before: q.before,
       });
   }
-  for (const b of scan.bakes)
+  for (const b of scan.bakes) {
+    const where = knownBakeFiles(b);
+    if (!where) continue;
     bakes.push({
-      files: b.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
+      files: where.files,
       targets: b.targets,
-      cwd: b.cwd.known ? b.cwd.path : '.',
+      cwd: where.cwd,
       push: b.push,
       platforms: undefined,
       job: q.job as BakeInvocation['job'],
@@ -206,6 +226,7 @@ function scanOne(
       before: q.before,
       site: b.site,
     });
+  }
   for (const r of scan.runs) {
     const target = r.path ? byPath.get(r.path) : undefined;
     if (!target) continue;
@@ -213,7 +234,9 @@ function scanOne(
       source: target,
       cwd: target.make || target.npm ? { known: true, path: dirname(target.file.path) } : r.cwd,
       args: r.args,
-      env: new Map(),
+      env: r.env ?? new Map(),
+      envKnown: q.envKnown,
+      makeVars: r.makeVars,
       job: q.job,
       runsOn: q.runsOn,
       qemu: q.qemu,
@@ -250,7 +273,7 @@ export function linkBake(model: ProjectModel, input: LinkInput, invocations: Bak
           : t.name.startsWith('_') || (inherited.has(t.name) && !grouped.has(t.name))
       )
         continue;
-      model.builds.push(bakeBuild(model, file, t, cwds, inv));
+      addBuild(model.builds, bakeBuild(model, file, t, cwds, inv));
     }
   };
   for (const inv of invocations) {
@@ -318,7 +341,6 @@ function bakeBuild(
     context = { ...why, candidates: pairs.map((p) => p.context).filter((c): c is string => c !== undefined) };
     dockerfile = why;
   }
-  const labels = inv?.runsOn[0]?.labels;
   let platforms: Build['platforms'];
   if (inv?.platforms)
     platforms = inv.platforms.known ? platformList(inv.platforms.value, inv.platforms.origin) : inv.platforms;
@@ -327,12 +349,7 @@ function bakeBuild(
       kind: 'literal',
       site: site(t.platforms[0]?.span ?? t.span),
     });
-  else
-    platforms = nativePlatform(
-      labels ? runnerArchitecture(labels) : undefined,
-      site(t.span),
-      labels ? `runner [${labels.join(', ')}]` : 'machine running bake',
-    );
+  else platforms = runnersNative(inv?.runsOn, site(t.span), 'machine running bake');
   const namedContexts: Record<string, string> = {};
   for (const [k, v] of Object.entries((t as { contexts?: Record<string, { value: string }> }).contexts ?? {}))
     namedContexts[k] = v.value;
@@ -348,7 +365,7 @@ function bakeBuild(
     buildArgs: Object.fromEntries(
       Object.entries(t.args).map(([k, v]) => [k, known(v.value, { kind: 'build-arg', site: site(v.span) })]),
     ),
-    target: t.target?.value,
+    target: t.target ? known(t.target.value, { kind: 'literal', site: site(t.target.span) }) : undefined,
     push: inv?.push === true || t.push === true,
     namedContexts,
     sites: {
@@ -378,10 +395,15 @@ export function linkComposeJobs(model: ProjectModel, invocations: ComposeInvocat
       if (inv.run.value !== b.definedAt.file) continue;
       if (inv.run.builds !== 'always' && !(inv.run.builds === 'missing' && b.tags.length === 0)) continue;
       const key = `${inv.job.workflow.file.path}#${inv.job.job.id}`;
-      if (!jobs.has(key)) jobs.set(key, inv);
+      const prev = jobs.get(key);
+      // Every runner the job runs compose on (one per matrix combination when the step depends on the matrix).
+      if (prev) {
+        const seen = new Set(prev.runsOn.map((r) => r.labels.join('\0')));
+        const more = inv.runsOn.filter((r) => !seen.has(r.labels.join('\0')));
+        if (more.length) jobs.set(key, { ...prev, runsOn: [...prev.runsOn, ...more] });
+      } else jobs.set(key, inv);
     }
     [...jobs].forEach(([key, inv], n) => {
-      const labels = inv.runsOn[0]?.labels;
       const jobbed: Build = {
         ...b,
         id: n === 0 ? b.id : `${b.id}@${key}`,
@@ -391,11 +413,7 @@ export function linkComposeJobs(model: ProjectModel, invocations: ComposeInvocat
         before: inv.before,
         platforms: b.platformsExplicit
           ? b.platforms
-          : nativePlatform(
-              labels ? runnerArchitecture(labels) : undefined,
-              inv.runsOn[0]?.site ?? inv.run.site,
-              labels ? `runner [${labels.join(', ')}]` : 'machine running compose',
-            ),
+          : runnersNative(inv.runsOn, inv.run.site, 'machine running compose'),
       };
       if (n === 0) Object.assign(b, jobbed);
       else model.builds.push(jobbed);
@@ -457,7 +475,7 @@ export function linkConfigImages(model: ProjectModel): void {
       platformsExplicit: !!platforms?.length,
       tags: [repository],
       buildArgs: args,
-      target: typeof spec.target === 'string' ? spec.target : undefined,
+      target: typeof spec.target === 'string' ? known(spec.target, { kind: 'config' }) : undefined,
       push: true,
       namedContexts: {},
       sites: cfgFile ? { definition: { file: cfgFile, span: { start: 0, end: 0 } }, tags: [] } : undefined,
@@ -576,17 +594,30 @@ export function linkViews(model: ProjectModel): void {
 function emulatedPlatforms(build: Build): Value<Platform[]> {
   if (build.remoteBuilder) return known([], { kind: 'convention', detail: build.remoteBuilder });
   if (!build.platforms.known) return build.platforms;
-  const labels = (build.runsOn ?? build.job?.job.runsOn)?.[0]?.labels;
-  const arch = labels ? runnerArchitecture(labels) : undefined;
-  if (!arch)
+  const runners = build.runsOn ?? build.job?.job.runsOn ?? [];
+  const archs = runners.map((r) => runnerArchitecture(r.labels));
+  const arch = archs[0];
+  if (!arch || archs.some((a) => a === undefined))
     return unknown(
       'no-build-site',
       'the builder of this build is not known, so whether it emulates is not known',
     );
-  const foreign = build.platforms.value.filter((p) => p.architecture !== arch);
-  return known(build.qemu ? foreign : [], {
+  const platforms = build.platforms.value;
+  const foreign = (a: string) => (build.qemu ? platforms.filter((p) => p.architecture !== a) : []);
+  const key = (a: string | undefined) =>
+    foreign(a ?? '')
+      .map(formatPlatform)
+      .join();
+  // Several runners (a runner matrix): what is emulated depends on the runner, unless it is the same on each.
+  if (archs.some((a) => key(a) !== key(arch)))
+    return unknown(
+      'branch',
+      `the build runs on runners of different architectures (${[...new Set(archs)].join(', ')}): what it emulates depends on the runner`,
+      runners[0]?.site,
+    );
+  return known(foreign(arch), {
     kind: 'convention',
-    detail: `runner [${labels?.join(', ')}] is ${arch}`,
+    detail: `runner [${runners[0]?.labels.join(', ')}] is ${arch}`,
   });
 }
 

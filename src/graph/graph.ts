@@ -98,7 +98,7 @@ export function buildGraph(model: ProjectModel): Graph {
       platforms: v(b.platforms, (ps: Platform[]) => ps.map(formatPlatform)),
       tags: b.tags,
       push: b.push,
-      target: b.target ?? null,
+      target: b.target?.known ? b.target.value : null,
       job: b.job ? `${b.job.workflow.file.path}#${b.job.job.id}` : null,
       runner: (b.runsOn ?? b.job?.job.runsOn)?.[0]?.labels ?? null,
       qemu: b.qemu === true,

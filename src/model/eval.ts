@@ -248,8 +248,12 @@ export function stageViews(
   build: Build,
 ): { stages: StageView[]; target: DfStage | undefined } {
   const globals = globalVars(df, build);
-  const target = build.target
-    ? df.stages.find((s) => s.name === build.target?.toLowerCase())
+  // A target that is not known builds stages nobody can name: none is taken as built.
+  const t = build.target;
+  const target = t
+    ? t.known
+      ? df.stages.find((s) => s.name === t.value.toLowerCase())
+      : undefined
     : df.stages[df.stages.length - 1];
   const stages: StageView[] = df.stages.map((stage) => {
     const chain = chainOf(df, stage);

@@ -50,7 +50,8 @@ export interface Build {
    * build argument not in `buildArgs` may be set by them.
    */
   otherArgs?: Unknown;
-  target: string | undefined;
+  /** The stage built (`--target`); undefined: the last stage. Unknown: which stages are built is not known. */
+  target: Value<string> | undefined;
   push: boolean;
   /** Named build contexts (bake `contexts`, `--build-context`): name → `target:<t>`, `docker-image://…` or a path. */
   namedContexts: Record<string, string>;

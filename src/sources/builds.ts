@@ -1,3 +1,4 @@
+import { runnerArchitecture } from '../knowledge/runners.js';
 import type { Site } from '../model/deploy.js';
 import { parsePlatform, type Platform } from '../model/platform.js';
 import type { Build } from '../model/project.js';
@@ -39,6 +40,76 @@ export function nativePlatform(
     site,
     'set the platforms on the build (`--platform`, `platforms:`) or in crossdock.yaml',
   );
+}
+
+/**
+ * What a build that names no platform builds on the runners it runs on (the label sets of a job, one per matrix
+ * combination): the runners' own platform when they share one; unknown when one runner is not known, or when
+ * they differ (a runner matrix builds a different platform on each).
+ */
+export function runnersNative(
+  runsOn: Build['runsOn'],
+  site: Site | undefined,
+  machine: string,
+): Value<Platform[]> {
+  const first = runsOn?.[0];
+  if (!first) return nativePlatform(undefined, site, machine);
+  const label = (r: { labels: string[] }) => `runner [${r.labels.join(', ')}]`;
+  const archs = (runsOn ?? []).map((r) => runnerArchitecture(r.labels));
+  const unknownAt = archs.indexOf(undefined);
+  if (unknownAt >= 0) {
+    const r = runsOn?.[unknownAt] ?? first;
+    return nativePlatform(undefined, r.site, label(r));
+  }
+  if (archs.every((a) => a === archs[0])) return nativePlatform(archs[0], first.site, label(first));
+  return unknown(
+    'branch',
+    `the build names no platform and runs on several runners (${(runsOn ?? []).map((r) => `[${r.labels.join(', ')}]`).join(', ')}) of different architectures; it builds ${[...new Set(archs)].join(' or ')} depending on the matrix combination`,
+    first.site,
+    "set the platform on the build (`--platform`, `platforms:`), or tag each runner's image apart",
+  );
+}
+
+/** Whether two builds are the same but for the runners they run on (one build step of a runner matrix). */
+function sameButRunner(a: Build, b: Build): boolean {
+  const v = (x: Value<unknown>) => (x.known ? x.value : `?${x.reason}`);
+  const key = (x: Build) =>
+    JSON.stringify([
+      x.definedAt,
+      x.origin,
+      v(x.dockerfile),
+      v(x.context),
+      x.platformsExplicit ? v(x.platforms) : '-',
+      x.tags,
+      Object.entries(x.buildArgs).map(([k, a]) => [k, v(a)]),
+      x.target ? v(x.target) : '-',
+      x.push,
+      x.namedContexts,
+      x.job?.workflow.file.path,
+      x.job?.job.id,
+    ]);
+  return key(a) === key(b);
+}
+
+/**
+ * Adds a build to a list. The same build run on other runners (a runner matrix, a script each combination runs)
+ * is merged into one build on all of them: its native platform is then the runners' shared one, or unknown. A
+ * different build under an id already taken gets the id with a number.
+ */
+export function addBuild(builds: Build[], b: Build): void {
+  const same = builds.find((x) => sameButRunner(x, b));
+  if (same) {
+    const labels = (r: { labels: string[] }) => r.labels.join('\0');
+    const more = (b.runsOn ?? []).filter((r) => !(same.runsOn ?? []).some((s) => labels(s) === labels(r)));
+    if (!more.length || !same.runsOn) return;
+    same.runsOn = [...same.runsOn, ...more];
+    if (!same.platformsExplicit)
+      same.platforms = runnersNative(same.runsOn, same.sites?.definition, 'machine running it');
+    return;
+  }
+  let id = b.id;
+  for (let n = 2; builds.some((x) => x.id === id); n++) id = `${b.id}~${n}`;
+  builds.push(id === b.id ? b : { ...b, id });
 }
 
 export interface CommandBuildOptions {

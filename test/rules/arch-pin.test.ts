@@ -36,6 +36,23 @@ const workflow = [
 const nativeWorkflow = (runner: string) =>
   workflow.replace('          platforms: linux/amd64\n', '').replace('ubuntu-latest', runner);
 
+/** A job running on each runner of a matrix, with the given steps after checkout. */
+const runnerMatrix = (steps: string, runners = '[ubuntu-latest, ubuntu-24.04-arm]') =>
+  [
+    'name: ci',
+    'on: [push]',
+    'jobs:',
+    '  worker:',
+    '    strategy:',
+    '      matrix:',
+    `        runner: ${runners}`,
+    '    runs-on: ${{ matrix.runner }}',
+    '    steps:',
+    '      - uses: actions/checkout@v4',
+    steps,
+    '',
+  ].join('\n');
+
 function nodeSelector(name: string, image: string, arch: string, label = 'kubernetes.io/arch'): string {
   return [
     'apiVersion: apps/v1',
@@ -386,6 +403,60 @@ ruleTest(rule, [
     ),
     only: ['arch-pin', 'unresolved-value'],
     expect: [at('unresolved-value', 'info', 'scripts/build.sh', 1, 1)],
+  },
+  {
+    name: 'unknown: a `docker build` step of a runner matrix (amd64 and arm64 runners) builds a different platform on each: no claim, a note at runs-on',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
+      { '.github/workflows/ci.yml': runnerMatrix(`      - run: docker build -t ${WORKER} worker`) },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/ci.yml', 8, 14, {
+        message:
+          /runs on several runners \(\[ubuntu-latest\], \[ubuntu-24\.04-arm\]\) of different architectures; it builds amd64 or arm64 depending on the matrix combination; not checked: whether the image of Deployment "worker" is built for arm64/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a script run by a runner-matrix step (and build-push-action without platforms there) builds on either runner: no claim',
+    repo: deployed(
+      {
+        'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64'),
+        'k8s/worker2.yaml': nodeSelector('worker2', 'registry.example.com/team/worker:2', 'arm64'),
+      },
+      {
+        '.github/workflows/ci.yml': runnerMatrix('      - run: ./scripts/worker.sh'),
+        'scripts/worker.sh': `#!/bin/sh\ndocker build -t ${WORKER} worker\n`,
+        '.github/workflows/push.yml': runnerMatrix(
+          '      - uses: docker/build-push-action@v6\n        with:\n          context: worker\n          tags: registry.example.com/team/worker:2',
+        ),
+      },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/ci.yml', 8, 14, {
+        message:
+          /it builds amd64 or arm64 .*; not checked: whether the image of Deployment "worker" is built for arm64/,
+      }),
+      at('unresolved-value', 'info', '.github/workflows/push.yml', 8, 14, {
+        message:
+          /it builds amd64 or arm64 .*; not checked: whether the image of Deployment "worker2" is built for arm64/,
+      }),
+    ],
+  },
+  {
+    name: 'a runner matrix whose runners share one architecture builds that platform: the arm64 pin on an amd64-only build is an error',
+    repo: deployed(
+      { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
+      {
+        '.github/workflows/ci.yml': runnerMatrix(
+          `      - run: docker build -t ${WORKER} worker`,
+          '[ubuntu-22.04, ubuntu-24.04]',
+        ),
+      },
+    ),
+    expect: [at('arch-pin', 'error', 'k8s/worker.yaml', 15, 29)],
   },
   {
     name: 'unknown: an images: entry without platforms (and no crossdock.yaml platforms) is reported at the pin',

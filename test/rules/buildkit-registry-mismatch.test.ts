@@ -17,7 +17,15 @@ const buildScript = [
   '',
 ].join('\n');
 
-const base = { Dockerfile: 'FROM python:3.12-slim\n', 'scripts/build.sh': buildScript };
+/** CI running `run` without setting REGISTRY: the defaults of the script and the Makefile are the registries. */
+const ci = (run: string) =>
+  `on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ${run}\n`;
+
+const base = {
+  Dockerfile: 'FROM python:3.12-slim\n',
+  'scripts/build.sh': buildScript,
+  '.github/workflows/build.yml': ci('./scripts/build.sh'),
+};
 
 const mixed = [
   '# buildkitd config for the CI builder',
@@ -136,6 +144,7 @@ ruleTest(buildkitRegistryMismatch, [
         Dockerfile: 'FROM alpine\n',
         Makefile: makefile.replace('ghcr.io/acme', '10.0.0.5:5000/acme'),
         [TOML]: ghcrToml,
+        '.github/workflows/build.yml': ci('make release'),
       },
     },
     expect: [

@@ -115,6 +115,9 @@ test('invalid-image-reference: uppercase paths, invalid tags and digests are err
     {
       files: {
         '.github/workflows/release.yml': releaseWorkflow,
+        // CI runs the script without setting its variables: their defaults are the values.
+        '.github/workflows/build.yml':
+          'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ./scripts/build.sh\n',
         'scripts/build.sh': buildScript,
         'k8s/deployment.yaml': deployment,
         'k8s/kustomization.yaml': KUSTOMIZE_K8S,

@@ -1,3 +1,4 @@
+import invalidImageReference from '../../src/rules/invalid-image-reference.js';
 import rule from '../../src/rules/missing-file.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -69,5 +70,68 @@ ruleTest(rule, [
           /does not contain `\.\/go\/go\.mod`, `\.\/go\/go\.sum`, `\.\/go`, `\.\/idl` that go\/Dockerfile copies \(line 3; it is at `go\/go\.mod`, line 3; it is at `go\/go\.sum`, line 4; it is at `go`, line 5; it is at `idl`\)/,
       }),
     ],
+  },
+]);
+
+/** A workflow job running `run` at the repository root. */
+const ci = (run: string) =>
+  `on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ${run}\n`;
+
+ruleTest(rule, [
+  {
+    name: 'unknown: a pattern rule names its Dockerfile and tag with `$*` (the stem make sets per target): no false missing file or invalid tag',
+    rules: [rule, invalidImageReference],
+    repo: {
+      files: {
+        'docker/api.Dockerfile': 'FROM python:3.12-slim\n',
+        Makefile: 'image-%:\n\tdocker build -f docker/$*.Dockerfile -t reg/app:$* .\n',
+      },
+    },
+    only: [R, 'invalid-image-reference', 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: '`make image DOCKERFILE=…` from CI overrides `DOCKERFILE ?= Dockerfile`: the Dockerfile built is the one passed',
+    repo: {
+      files: {
+        'docker/prod.Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app/\n',
+        Makefile: 'DOCKERFILE ?= Dockerfile\n\nimage:\n\tdocker build -f $(DOCKERFILE) -t reg/app .\n',
+        '.github/workflows/ci.yml': ci('make image DOCKERFILE=docker/prod.Dockerfile'),
+      },
+    },
+    expect: [at(R, 'error', 'docker/prod.Dockerfile', 2, 6, { reachable: true })],
+  },
+  {
+    name: 'unknown: `DOCKERFILE ?= …` in a Makefile nothing in the repository runs: the caller may set it, no claim on the default',
+    repo: {
+      files: {
+        'docker/prod.Dockerfile': 'FROM python:3.12-slim\nCOPY app.py /app/\n',
+        Makefile:
+          'DOCKERFILE ?= docker/prod.Dockerfile\n\nimage:\n\tdocker build -f $(DOCKERFILE) -t reg/app .\n',
+      },
+    },
+    only: [R],
+    expect: [at(R, 'warning', 'docker/prod.Dockerfile', 2, 6, { reachable: false })],
+  },
+  {
+    name: 'unknown: a variable assigned on both branches of an ifeq is one of two values: no claim on either Dockerfile',
+    repo: {
+      files: {
+        'docker/prod.Dockerfile': 'FROM python:3.12-slim\n',
+        Makefile: [
+          'ifeq ($(ENV),prod)',
+          'DOCKERFILE = docker/prod.Dockerfile',
+          'else',
+          'DOCKERFILE = docker/dev.Dockerfile',
+          'endif',
+          '',
+          'image:',
+          '\tdocker build -f $(DOCKERFILE) -t reg/app .',
+          '',
+        ].join('\n'),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [],
   },
 ]);

@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import { isPrivateIpHost, parseImageRef } from '../../src/model/image-ref.js';
 import { formatPlatform } from '../../src/model/platform.js';
 import { SourceFile } from '../../src/model/source.js';
+import type { Build } from '../../src/model/project.js';
 import { knownOr } from '../../src/model/value.js';
-import { makefileRecipes } from '../../src/sources/scripts/makefile.js';
+import { makefileRecipes, makeVariables } from '../../src/sources/scripts/makefile.js';
 import { scanShell } from '../../src/sources/scripts/scan.js';
 import { parseShell } from '../../src/sources/shell/parse.js';
 import { parseYaml } from '../../src/sources/yaml/node.js';
@@ -17,6 +18,7 @@ const scan = (path: string, text: string, args: string[] | null = []) =>
     scriptPath: path,
     cwd: { known: true, path: '.' },
     args: args ?? undefined,
+    envKnown: true,
   });
 
 test('image references: Docker Hub normalisation, hosts, tags, digests, and clear errors', () => {
@@ -93,6 +95,21 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
   ].join('\n');
   const facts = scan('build.sh', text);
   assert.equal(facts.builds.length, 2);
+  // Run by a caller that is not known: its environment may set REGISTRY and TAG, the defaults are not the values.
+  const anyCaller = scanShell(parseShell(text), {
+    file: new SourceFile('build.sh', text),
+    scriptPath: 'build.sh',
+    cwd: { known: true, path: '.' },
+    args: [],
+  });
+  assert.deepEqual(
+    anyCaller.builds[0]?.tags.map((t) => t.value),
+    ['$IMAGE:$TAG'],
+  );
+  assert.deepEqual(
+    ['REGISTRY', 'TAG'].map((k) => anyCaller.variables.get(k)?.known),
+    [false, false],
+  );
   const b = facts.builds[0];
   assert.ok(b);
   assert.equal(b.tool, 'buildx');
@@ -103,7 +120,7 @@ test('shell scripts: variables with defaults resolve into build commands; push, 
   assert.equal(knownOr(b.platforms), 'linux/amd64,linux/arm64');
   assert.equal(knownOr(b.dockerfile), 'docker/Dockerfile');
   assert.equal(knownOr(b.context), 'ctx');
-  assert.equal(b.target, 'runtime');
+  assert.equal(knownOr(b.target), 'runtime');
   assert.equal(b.push, true);
   assert.deepEqual(Object.fromEntries(Object.entries(b.buildArgs).map(([k, v]) => [k, knownOr(v)])), {
     PY: '3.12',
@@ -159,7 +176,7 @@ test('shell values: parameters, substitutions, the environment and branches are 
   assert.equal(knownOr(known.builds[0]?.buildArgs.A), 'prod', 'with known arguments, $1 is known');
 });
 
-test('shell functions run per call site with literal arguments; arrays expand; a cd in a subshell does not leak', () => {
+test('shell functions run per call site (unknown arguments as unknown parameters); arrays expand; a cd in a subshell does not leak', () => {
   const text = [
     'build() {',
     '  docker build -f "svc/$1/Dockerfile" "svc/$1"',
@@ -183,10 +200,23 @@ test('shell functions run per call site with literal arguments; arrays expand; a
     r.builds.map((b) => [knownOr(b.dockerfile), knownOr(b.context), b.push]),
     [
       ['svc/api/Dockerfile', 'svc/api', false],
+      [undefined, undefined, false],
       ['docker/app.Dockerfile', '.', true],
     ],
   );
-  assert.deepEqual(r.builds[1]?.cwd, { known: true, path: '.' });
+  const ctx = r.builds[1]?.context;
+  assert.equal(ctx?.known === false && ctx.kind, 'parameter');
+  assert.deepEqual(r.builds[2]?.cwd, { known: true, path: '.' });
+});
+
+test('shell scripts: nested defaults resolve, or are unknown; never left as literal text', () => {
+  const text = 'B=b\nX="${X:-${B}/x}"\nY=${Y:-${Z:-${B}}}\nW="${W:-${UNSET}/w}"\n';
+  const facts = scan('n.sh', text);
+  const v = (k: string) => {
+    const x = facts.variables.get(k);
+    return x?.known ? x.value : x?.kind;
+  };
+  assert.deepEqual(['X', 'Y', 'W'].map(v), ['b/x', 'b', 'environment']);
 });
 
 test('Makefiles: ?=, := and += variables expand into recipes, offsets point at the recipe line', () => {
@@ -194,26 +224,79 @@ test('Makefiles: ?=, := and += variables expand into recipes, offsets point at t
     'REGISTRY ?= reg:5000\nREGISTRY ?= ignored\nTAGS := a\nTAGS += b\n\npush:\n\t@docker build -t $(REGISTRY)/x:$(TAGS) .\n';
   const file = new SourceFile('Makefile', text);
   const r = makefileRecipes(file);
-  assert.equal(r.vars.get('REGISTRY'), 'reg:5000');
-  assert.equal(r.vars.get('TAGS'), 'a b');
-  const env = new Map(
-    [...r.vars].map(([k, v]) => [
-      k,
-      { known: true as const, value: v, origin: { kind: 'variable' as const } },
-    ]),
-  );
+  const vars = makeVariables(r.vars);
+  assert.equal(knownOr(vars.get('REGISTRY')), 'reg:5000');
+  const registry = vars.get('REGISTRY');
+  assert.equal(registry?.known && registry.origin.kind, 'default');
+  assert.equal(knownOr(vars.get('TAGS')), 'a b');
   const facts = scanShell(parseShell(r.text, 0, r.offsets), {
     file,
     scriptPath: undefined,
     cwd: { known: true, path: '.' },
-    args: [],
-    env,
+    args: undefined,
+    env: r.env,
     cwdPerLine: true,
   });
   const build = facts.builds[0];
   assert.ok(build);
-  assert.equal(build.tags[0]?.value, 'reg:5000/x:a');
+  assert.equal(build.tags[0]?.value, 'reg:5000/x:a', 'make substitutes text: the shell splits `a b`');
   assert.equal(file.position(build.site.span.start).line, 7);
+});
+
+test('Makefiles: the command line and the environment override; automatic, unset and conditional variables are unknown', () => {
+  const text = [
+    'DOCKERFILE ?= Dockerfile',
+    'IMAGE = app',
+    'IMAGE_REF = $(REGISTRY)/$(IMAGE)',
+    'ifeq ($(ARCH),arm64)',
+    'PLATFORM = linux/arm64',
+    'else',
+    'PLATFORM = linux/amd64',
+    'endif',
+    'COMMON = x',
+    'ifdef CI',
+    'COMMON = x',
+    'endif',
+    'VERSION := $(shell git describe)',
+    '',
+  ].join('\n');
+  const file = new SourceFile('Makefile', text);
+  const { vars: defs } = makefileRecipes(file);
+  const lit = (v: string) => ({ known: true as const, value: v, origin: { kind: 'literal' as const } });
+  const v = makeVariables(
+    defs,
+    new Map([['IMAGE', lit('web')]]),
+    new Map([
+      ['DOCKERFILE', lit('env.Dockerfile')],
+      ['REGISTRY', lit('reg')],
+    ]),
+    file,
+  );
+  const show = (k: string) => {
+    const x = v.get(k);
+    return x === undefined ? 'absent' : x.known ? x.value : `${x.kind}`;
+  };
+  assert.deepEqual(['DOCKERFILE', 'IMAGE', 'IMAGE_REF', 'PLATFORM', 'COMMON', 'VERSION', 'ARCH'].map(show), [
+    'env.Dockerfile',
+    'web',
+    'reg/web',
+    'branch',
+    'x',
+    'command-substitution',
+    'absent',
+  ]);
+  const r = makefileRecipes(
+    new SourceFile('Makefile', 'image-%:\n\tdocker build -f docker/$*.Dockerfile -t app:$(TAG) $(@D)\n'),
+  );
+  assert.equal(r.text, 'docker build -f docker/${__make_stem}.Dockerfile -t app:${TAG} ${__make_target}\n');
+  assert.deepEqual(
+    [...r.env].map(([k, x]) => [k, x.known ? x.value : x.kind]),
+    [
+      ['__make_stem', 'parameter'],
+      ['TAG', 'environment'],
+      ['__make_target', 'parameter'],
+    ],
+  );
 });
 
 test('workflows: matrix expansion gives one build per combination, each with its own runner and platform site', async () => {
@@ -266,6 +349,44 @@ test('workflows: matrix expansion gives one build per combination, each with its
     'the explicit build replaces the inferred one',
   );
   assert.equal(model.workflows[0]?.problems.length, 0);
+});
+
+test('workflows: a run step whose env depends on the matrix is scanned per combination, each on its own runner', async () => {
+  const model = await load({
+    files: {
+      Dockerfile: 'FROM scratch\n',
+      'scripts/build.sh':
+        '#!/bin/sh\ndocker buildx build --platform "linux/$ARCH" -t "ghcr.io/acme/app:$ARCH" .\n',
+      '.github/workflows/ci.yml': [
+        'on: push',
+        'jobs:',
+        '  img:',
+        '    strategy:',
+        '      matrix:',
+        '        include:',
+        '          - { arch: amd64, runner: ubuntu-24.04 }',
+        '          - { arch: arm64, runner: ubuntu-24.04-arm }',
+        '    runs-on: ${{ matrix.runner }}',
+        '    env:',
+        "      ARCH: '${{ matrix.arch }}'",
+        '    steps:',
+        '      - run: docker buildx build --platform linux/$ARCH -t ghcr.io/acme/app:$ARCH .',
+        '      - run: ./scripts/build.sh',
+        '',
+      ].join('\n'),
+    },
+  });
+  const row = (b: Build) => [
+    (knownOr(b.platforms) ?? []).map(formatPlatform).join(),
+    (b.runsOn ?? []).map((r) => r.labels.join()).join(' '),
+    b.tags.join(),
+  ];
+  const want = [
+    ['linux/amd64', 'ubuntu-24.04', 'ghcr.io/acme/app:amd64'],
+    ['linux/arm64', 'ubuntu-24.04-arm', 'ghcr.io/acme/app:arm64'],
+  ];
+  assert.deepEqual(model.builds.filter((b) => b.origin === 'workflow').map(row), want);
+  assert.deepEqual(model.builds.filter((b) => b.origin === 'script').map(row), want);
 });
 
 test('compose: build context/dockerfile relative to the compose file, interpolation with defaults, ports and healthcheck', async () => {

@@ -24,21 +24,38 @@ export function interpolations(
   });
 }
 
-/** Compose interpolation: `$$`, `${X}`, `${X:-d}`, `${X-d}`, `${X:?e}`, `$X`. Only defaults are known (CI view). */
-export function interpolate(text: string, onMissing?: (name: string, written: string) => void): string {
+const NO_VARS: ReadonlyMap<string, string> = new Map();
+
+/**
+ * Compose interpolation: `$$`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+v}`, `${X:?e}`, `$X`, with `vars` (the `.env`
+ * file next to the compose file) set. A variable it does not set takes its `-` default (CI view); otherwise it is
+ * missing (`onMissing`): its value comes from the environment of whoever runs compose, unknown, not empty.
+ */
+export function interpolate(
+  text: string,
+  onMissing?: (name: string, written: string) => void,
+  vars: ReadonlyMap<string, string> = NO_VARS,
+): string {
   return replaceMatches(text, interpolations(text), ({ name, op, word }, whole) => {
     if (whole === '$$') return '$';
-    if (op?.endsWith('-')) return interpolate(word ?? '', onMissing);
-    if (op?.endsWith('+')) return '';
+    const value = vars.get(name);
+    const set = value !== undefined && (value !== '' || !op?.startsWith(':'));
+    if (op?.endsWith('-')) return set ? value : interpolate(word ?? '', onMissing, vars);
+    if (op?.endsWith('+') && value !== undefined) return set ? interpolate(word ?? '', onMissing, vars) : '';
+    if (value !== undefined && !op?.endsWith('+')) return value;
     onMissing?.(name, whole);
     // Unset in a clean CI run; kept as written so rules can tell an unresolved value from an empty one.
     return whole;
   });
 }
 
-function str(y: Y | undefined, missing?: (name: string) => void): Located<string> | undefined {
+function str(
+  y: Y | undefined,
+  missing?: (name: string) => void,
+  vars?: ReadonlyMap<string, string>,
+): Located<string> | undefined {
   const s = y?.str();
-  return s === undefined || !y ? undefined : { value: interpolate(s, missing), site: y.site };
+  return s === undefined || !y ? undefined : { value: interpolate(s, missing, vars), site: y.site };
 }
 
 /** Container-side port of a compose `ports` entry (short or long syntax); undefined for ranges. */
@@ -69,12 +86,31 @@ export function envFileNames(text: string): Set<string> {
   return names;
 }
 
+/** The variables an env file sets, as docker compose reads it (quotes removed, ` #` comments dropped). */
+export function envFileValues(text: string): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?:=(.*))?$/.exec(line);
+    if (!m?.[1] || line.trimStart().startsWith('#')) continue;
+    let v = (m[2] ?? '').trim();
+    const q = v[0];
+    if ((q === '"' || q === "'") && v.length > 1 && v.indexOf(q, 1) > 0) v = v.slice(1, v.indexOf(q, 1));
+    else v = v.replace(/\s+#.*$/, '');
+    vars.set(m[1], v);
+  }
+  return vars;
+}
+
 /** A compose value: `${X:-d}` defaults are known; `${X}` without a default is set by whoever runs compose. */
-function composeValue(text: string, site: Site): Value<string> {
+function composeValue(text: string, site: Site, vars?: ReadonlyMap<string, string>): Value<string> {
   let missing: string | undefined;
-  const v = interpolate(text, (name) => {
-    missing ??= name;
-  });
+  const v = interpolate(
+    text,
+    (name) => {
+      missing ??= name;
+    },
+    vars,
+  );
   if (missing)
     return unknown(
       'environment',
@@ -85,14 +121,15 @@ function composeValue(text: string, site: Site): Value<string> {
 }
 
 /** A compose command/entrypoint: a list, or a string split like a shell would. */
-function commandOf(y: Y | undefined): Located<string[]> | undefined {
+function commandOf(y: Y | undefined, vars?: ReadonlyMap<string, string>): Located<string[]> | undefined {
   if (!y) return undefined;
-  if (y.isSeq) return { value: y.items().map((i) => interpolate(i.str() ?? '')), site: y.site };
+  if (y.isSeq)
+    return { value: y.items().map((i) => interpolate(i.str() ?? '', undefined, vars)), site: y.site };
   const s = y.str();
   if (s === undefined) return undefined;
   return {
     value:
-      interpolate(s)
+      interpolate(s, undefined, vars)
         .match(/"[^"]*"|'[^']*'|\S+/g)
         ?.map((w) => w.replace(/^["']|["']$/g, '')) ?? [],
     site: y.site,
@@ -106,7 +143,7 @@ export interface ComposeFacts {
 }
 
 /** Reads one compose file: services become workloads (and builds where they have `build:`). */
-export function readCompose(doc: Y): ComposeFacts {
+export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS): ComposeFacts {
   const file = doc.file;
   const dir = dirname(file.path);
   const project: ComposeProject = { file, variables: new Map(), envFiles: [], example: undefined };
@@ -134,7 +171,7 @@ export function readCompose(doc: Y): ComposeFacts {
     else if (y.isSeq) for (const i of y.items()) walk(i, depth + 1);
     else {
       const s = y.str();
-      if (s?.includes('$')) interpolate(s, missingAt(y.site));
+      if (s?.includes('$')) interpolate(s, missingAt(y.site), vars);
     }
   };
   walk(doc, 0);
@@ -142,30 +179,32 @@ export function readCompose(doc: Y): ComposeFacts {
   for (const svc of doc.get('services')?.entries() ?? []) {
     const y = svc.value;
     if (!y?.isMap) continue;
-    const image = str(y.get('image'));
+    const image = str(y.get('image'), undefined, vars);
     const env: Record<string, Located<string>> = {};
     const envY = y.get('environment');
     if (envY?.isMap)
       for (const e of envY.entries()) {
         const v = e.value?.str();
-        if (v !== undefined && e.value) env[e.key] = { value: interpolate(v), site: e.value.site };
+        if (v !== undefined && e.value)
+          env[e.key] = { value: interpolate(v, undefined, vars), site: e.value.site };
       }
     else
       for (const i of envY?.items() ?? []) {
         const t = i.str() ?? '';
         const eq = t.indexOf('=');
-        if (eq > 0) env[t.slice(0, eq)] = { value: interpolate(t.slice(eq + 1)), site: i.site };
+        if (eq > 0)
+          env[t.slice(0, eq)] = { value: interpolate(t.slice(eq + 1), undefined, vars), site: i.site };
       }
     const c: Container = {
       name: svc.key,
       image,
-      pullPolicy: str(y.get('pull_policy')),
+      pullPolicy: str(y.get('pull_policy'), undefined, vars),
       ports: [],
       probes: [],
       securityContext: {},
       buildId: undefined,
-      command: commandOf(y.get('entrypoint')),
-      args: commandOf(y.get('command')),
+      command: commandOf(y.get('entrypoint'), vars),
+      args: commandOf(y.get('command'), vars),
       env,
     };
     for (const p of y.get('ports')?.items() ?? []) {
@@ -190,14 +229,14 @@ export function readCompose(doc: Y): ComposeFacts {
     const privileged = y.get('privileged');
     const pv = privileged?.bool();
     if (privileged && pv !== undefined) c.securityContext.privileged = { value: pv, site: privileged.site };
-    const user = str(y.get('user'));
+    const user = str(y.get('user'), undefined, vars);
     if (user && /^\d+/.test(user.value))
       c.securityContext.runAsUser = { value: Number(/^\d+/.exec(user.value)?.[0]), site: user.site };
     const envFile = y.get('env_file');
     for (const e of envFile?.isSeq ? envFile.items() : envFile ? [envFile] : []) {
       const path = e.isMap ? e.get('path') : e;
       const required = e.isMap ? e.get('required')?.bool() !== false : true;
-      const v = str(path);
+      const v = str(path, undefined, vars);
       if (v && required) project.envFiles.push({ value: joinPath(dir, v.value) ?? v.value, site: v.site });
     }
     const build = y.get('build');
@@ -205,7 +244,7 @@ export function readCompose(doc: Y): ComposeFacts {
       const ctxY = build.isMap ? build.get('context') : build;
       const ctxV =
         ctxY?.str() !== undefined && ctxY
-          ? composeValue(ctxY.str() ?? '.', ctxY.site)
+          ? composeValue(ctxY.str() ?? '.', ctxY.site, vars)
           : known('.', { kind: 'default', site: build.site });
       let context: Build['context'];
       if (!ctxV.known) context = ctxV;
@@ -223,7 +262,7 @@ export function readCompose(doc: Y): ComposeFacts {
             : known(p, { ...ctxV.origin });
       }
       const dfY = build.isMap ? build.get('dockerfile') : undefined;
-      const dfV = dfY ? composeValue(dfY.str() ?? 'Dockerfile', dfY.site) : undefined;
+      const dfV = dfY ? composeValue(dfY.str() ?? 'Dockerfile', dfY.site, vars) : undefined;
       let dockerfile: Build['dockerfile'];
       if (!context.known) dockerfile = context;
       else if (dfV && !dfV.known) dockerfile = dfV;
@@ -235,7 +274,7 @@ export function readCompose(doc: Y): ComposeFacts {
             : known(p, { kind: dfV ? 'literal' : 'default', site: dfY?.site ?? build.site });
       }
       const platformsY = build.isMap ? build.get('platforms') : undefined;
-      const svcPlatform = str(y.get('platform'));
+      const svcPlatform = str(y.get('platform'), undefined, vars);
       const platformTexts = platformsY
         ? platformsY.items().map((i) => i.str() ?? '')
         : svcPlatform
@@ -255,13 +294,13 @@ export function readCompose(doc: Y): ComposeFacts {
       if (argsY?.isMap)
         for (const e of argsY.entries()) {
           const v = e.value?.str();
-          if (v !== undefined && e.value) args[e.key] = composeValue(v, e.value.site);
+          if (v !== undefined && e.value) args[e.key] = composeValue(v, e.value.site, vars);
         }
       else
         for (const a of argsY?.items() ?? []) {
           const s = a.str() ?? '';
           const eq = s.indexOf('=');
-          if (eq > 0) args[s.slice(0, eq)] = composeValue(s.slice(eq + 1), a.site);
+          if (eq > 0) args[s.slice(0, eq)] = composeValue(s.slice(eq + 1), a.site, vars);
         }
       const namedContexts: Record<string, string> = {};
       for (const e of (build.isMap ? build.get('additional_contexts')?.entries() : undefined) ?? []) {
@@ -279,7 +318,10 @@ export function readCompose(doc: Y): ComposeFacts {
         platformsExplicit: platformTexts.length > 0,
         tags: image ? [image.value] : [],
         buildArgs: args,
-        target: build.isMap ? str(build.get('target'))?.value : undefined,
+        target:
+          build.isMap && build.get('target')?.str() !== undefined
+            ? composeValue(build.get('target')?.str() ?? '', build.get('target')?.site ?? build.site, vars)
+            : undefined,
         push: false,
         namedContexts,
         sites: {

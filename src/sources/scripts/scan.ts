@@ -43,7 +43,7 @@ export interface BuildCommand {
   buildArgs: Record<string, Value<string>>;
   /** `"$@"` with unknown arguments: they may pass any `--build-arg`. */
   otherArgs: Unknown | undefined;
-  target: string | undefined;
+  target: Value<string> | undefined;
   cacheRefs: Located<string>[];
   namedContexts: Record<string, string>;
   /** Working directory the command runs in (for paths given relative to it). */
@@ -68,6 +68,10 @@ export interface ScriptRun extends Located<string> {
   /** Its arguments, each known (a string) or not (undefined); undefined when their number is not known. */
   args: (string | undefined)[] | undefined;
   cwd: Cwd;
+  /** `make … NAME=value`: variables on make's command line (they override the Makefile's). */
+  makeVars?: Map<string, Value<string>>;
+  /** The environment it inherits: the caller's own, the variables it exported and `NAME=value cmd` prefixes. */
+  env?: Map<string, Value<string>>;
 }
 
 export interface ScanResult {
@@ -105,6 +109,11 @@ export interface ScanContext {
   args: (string | undefined)[] | undefined;
   /** Variables given by the caller (workflow env, make variables), already resolved. */
   env?: Map<string, Value<string>>;
+  /**
+   * The caller is known and `env` is everything it sets (a workflow step, a script a step runs): a variable not
+   * in it is unset, so `${X:-d}` is `d`. Otherwise the caller's environment may set any variable.
+   */
+  envKnown?: boolean;
   /** Makefile recipes: every line is its own shell, in the Makefile's folder. */
   cwdPerLine?: boolean;
   /** Workflow `run:` blocks: evaluates a `${{ … }}` expression (GitHub substitutes it before the shell runs). */
@@ -206,6 +215,39 @@ const KANIKO_FLAGS: Record<string, string> = {
   '--build-arg': 'arg',
   '--target': 'target',
 };
+
+/** kaniko flags that take a value (`--flag value` or `--flag=value`); the others are booleans (`--no-push`). */
+const KANIKO_VALUE_FLAGS = new Set([
+  ...Object.keys(KANIKO_FLAGS),
+  '--cache-dir',
+  '--cache-repo',
+  '--cache-ttl',
+  '--compression',
+  '--compression-level',
+  '--digest-file',
+  '--git',
+  '--ignore-path',
+  '--image-fs-extract-retry',
+  '--image-name-tag-with-digest-file',
+  '--image-name-with-digest-file',
+  '--insecure-registry',
+  '--kaniko-dir',
+  '--label',
+  '--log-format',
+  '--oci-layout-path',
+  '--push-retry',
+  '--registry-certificate',
+  '--registry-client-cert',
+  '--registry-map',
+  '--registry-mirror',
+  '--skip-tls-verify-registry',
+  '--snapshot-mode',
+  '--snapshotMode',
+  '--tar-path',
+  '--tarPath',
+  '--verbosity',
+  '-v',
+]);
 
 /** A shell word's value after expansion: the text (unknown parts kept as written) and why it is not fully known. */
 interface Expanded {
@@ -403,8 +445,7 @@ class Scanner {
         continue;
       }
       if (next === '{') {
-        const end = text.indexOf('}', i);
-        const stop = end < 0 ? text.length : end;
+        const stop = closingBrace(text, i + 2);
         const body = text.slice(i + 2, stop);
         i = stop + 1;
         const m = /^([A-Za-z_][A-Za-z0-9_]*|\d+|[@*#])(?:(:?[-=+?])(.*))?$/s.exec(body);
@@ -444,7 +485,20 @@ class Scanner {
           out += `\${${body}}`;
           continue;
         }
-        // Not set in this file: the default, unless the environment sets it (a documented default).
+        // Not set in this file: the default when the caller is known not to set it; otherwise whoever runs this
+        // may set it (`TAG=v2 ./build.sh`), and the default is only one of its values.
+        if (!this.ctx.envKnown) {
+          const u = unknown(
+            'environment',
+            `\`$${name}\` may be set by the environment of whoever runs this; \`${word.length > 30 ? `${word.slice(0, 30)}…` : word}\` is only its default`,
+            site,
+            `assign ${name} in the script, or run it from a workflow step or Makefile that sets it or leaves it unset`,
+          );
+          note(u);
+          if (op.endsWith('=') && !assigned) this.vars.set(name, u);
+          out += `\${${body}}`;
+          continue;
+        }
         const d = this.expandInner(word, site, note);
         if (op.endsWith('=') && !assigned)
           this.vars.set(name, known(d, { kind: 'default', site, detail: `\${${name}:=…} default` }));
@@ -535,23 +589,22 @@ class Scanner {
       : known(e.text, { kind: 'variable', site });
     const prev = this.vars.get(name);
     if (depth > 0 && (!prev || !prev.known || !v.known || prev.value !== v.value)) {
-      // Assigned on a branch (if/case/loop): one of several values at run time.
-      if (prev === undefined && v.known) {
-        this.vars.set(name, known(v.value, v.origin));
-        this.branchy.add(name);
-        return;
-      }
+      // Assigned on a branch (if/case/loop, after `&&`/`||`): one of several values at run time, the value
+      // before the branch among them (what the caller's environment holds, when it was not set here).
       this.vars.set(
         name,
-        unknown('branch', `\`${name}\` is assigned differently on different branches`, site),
+        unknown(
+          'branch',
+          prev === undefined
+            ? `\`${name}\` is assigned only on some branches`
+            : `\`${name}\` is assigned differently on different branches`,
+          site,
+        ),
       );
       return;
     }
-    if (this.branchy.has(name) && depth > 0) return;
     this.vars.set(name, v);
   }
-
-  private readonly branchy = new Set<string>();
 
   private cd(args: ShellWord[], site: Site): void {
     const target = args.find((w) => !w.value.startsWith('-'));
@@ -638,8 +691,11 @@ class Scanner {
         i = j - 1;
         continue;
       }
+      // After `a && b` / `a || b` the command runs only when `a` succeeds (fails): a branch for assignments.
+      const prevNext = i > 0 ? commands[i - 1]?.next : undefined;
+      const assignDepth = prevNext === '&&' || prevNext === '||' ? Math.max(depth, 1) : depth;
       for (const a of cmd.assignments)
-        if (argv.length === 0) this.assign(a.name, a.value, depth, this.site(cmd));
+        if (argv.length === 0) this.assign(a.name, a.value, assignDepth, this.site(cmd));
       if (argv.length === 0 || !first) {
         if (this.ctx.cwdPerLine && cmd.next === '\n') this.cwd = startCwd;
         continue;
@@ -650,7 +706,7 @@ class Scanner {
       if (fn) {
         this.call(fn, full.slice(1));
       } else {
-        this.command(cmd, full, prog, depth);
+        this.command(cmd, full, prog, depth, assignDepth);
         this.effect(cmd, full, prog);
       }
       if (this.ctx.cwdPerLine && (cmd.next === '\n' || cmd.next === undefined)) this.cwd = startCwd;
@@ -689,6 +745,28 @@ class Scanner {
         .slice(0, 50)}\``,
       outputs,
     });
+  }
+
+  /** Variables `export`ed here: programs this runs inherit them (with the caller's environment). */
+  private readonly exported = new Set<string>();
+
+  /** The environment a program this runs inherits: the caller's, what was exported, its `NAME=value` prefixes. */
+  private childEnv(cmd: ShellCommand): Map<string, Value<string>> {
+    const env = new Map<string, Value<string>>();
+    for (const k of [...(this.ctx.env?.keys() ?? []), ...this.exported]) {
+      const v = this.vars.get(k);
+      if (v) env.set(k, v);
+    }
+    for (const a of cmd.assignments) {
+      const e = this.expand(a.value, this.site(cmd));
+      env.set(
+        a.name,
+        e.unknown
+          ? { ...e.unknown, site: e.unknown.site ?? this.site(cmd) }
+          : known(e.text, { kind: 'variable', site: this.site(cmd) }),
+      );
+    }
+    return env;
   }
 
   private readonly arrays = new Map<string, ShellWord[]>();
@@ -741,14 +819,13 @@ class Scanner {
     return /^\s*\(\s*\)\s*[{(]/.test(after) ? argv[0].value : undefined;
   }
 
-  /** A function call: its body is scanned with the call's arguments when all are known, else not at all. */
+  /** A function call: its body is scanned with the call's arguments, those not known as unknown parameters. */
   private call(fn: { body: ShellCommand[]; depth: number }, words: ShellWord[]): void {
     if (this.depthOfCall >= MAX_FUNCTION_DEPTH) return;
     const values = words.map((w) => this.value(w));
-    if (values.some((v) => !v.known)) return;
     const inner = new Scanner(
       this.ctx,
-      values.map((v) => (v.known ? v.value : '')),
+      values.map((v) => (v.known ? v.value : undefined)),
       this.out,
       new Map(this.vars),
       this.depthOfCall + 1,
@@ -758,7 +835,13 @@ class Scanner {
     inner.scan(fn.body, fn.depth);
   }
 
-  private command(cmd: ShellCommand, argv: ShellWord[], prog: string, depth: number): void {
+  private command(
+    cmd: ShellCommand,
+    argv: ShellWord[],
+    prog: string,
+    depth: number,
+    assignDepth = depth,
+  ): void {
     const site = this.site(cmd);
     this.out.cwdAt.set(cmd.span.start, this.cwd);
     if (
@@ -770,7 +853,9 @@ class Scanner {
     ) {
       for (const w of argv.slice(1)) {
         const eq = w.value.indexOf('=');
-        if (eq > 0) this.assign(w.value.slice(0, eq), w.value.slice(eq + 1), depth, this.site(w));
+        const name = eq > 0 ? w.value.slice(0, eq) : w.value;
+        if (prog === 'export' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) this.exported.add(name);
+        if (eq > 0) this.assign(name, w.value.slice(eq + 1), assignDepth, this.site(w));
       }
       return;
     }
@@ -955,6 +1040,7 @@ class Scanner {
             path: pkg ? `${pkg}#${name}` : undefined,
             args: undefined,
             cwd: { known: true, path: base.value },
+            env: this.childEnv(cmd),
           });
         }
       }
@@ -964,6 +1050,14 @@ class Scanner {
       const dir = argv.findIndex((w) => w.value === '-C' || w.value === '--directory');
       const base =
         dir > 0 && argv[dir + 1] ? this.path(argv[dir + 1] as ShellWord) : this.resolvePath('.', site);
+      // `NAME=value` words are variables for make, which override the Makefile's assignments.
+      const makeVars = new Map<string, Value<string>>();
+      for (const w of argv.slice(1)) {
+        const eq = w.value.indexOf('=');
+        const name = eq > 0 ? w.value.slice(0, eq) : '';
+        if (!w.value.startsWith('-') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+          makeVars.set(name, this.value({ ...w, value: w.value.slice(eq + 1) }));
+      }
       if (base.known) {
         const path = joinPath(base.value, 'Makefile');
         this.out.runs.push({
@@ -973,6 +1067,8 @@ class Scanner {
           path,
           args: undefined,
           cwd: { known: true, path: base.value },
+          makeVars,
+          env: this.childEnv(cmd),
         });
       }
       return;
@@ -997,6 +1093,7 @@ class Scanner {
         path: p.known ? p.value : undefined,
         args: values.map((v) => (v.known ? v.value : undefined)),
         cwd: this.cwd,
+        env: this.childEnv(cmd),
       });
     }
   }
@@ -1088,13 +1185,12 @@ class Scanner {
       let name = v.startsWith('--') && eq > 0 ? v.slice(0, eq) : v;
       let valueWord: ShellWord | undefined;
       if (v.startsWith('--') && eq > 0) valueWord = { ...w, value: v.slice(eq + 1) };
-      else if (/^-[ftoe]./.test(v) && !v.startsWith('--')) {
+      else if ((tool === 'kaniko' ? /^-[cdf]./ : /^-[ftoe]./).test(v) && !v.startsWith('--')) {
         name = v.slice(0, 2);
-        valueWord = { ...w, value: v.slice(2) };
+        valueWord = { ...w, value: v.slice(tool === 'kaniko' && v[2] === '=' ? 3 : 2) };
       }
       const role = tool === 'kaniko' ? KANIKO_FLAGS[name] : undefined;
-      const takesValue =
-        tool === 'kaniko' ? role !== undefined || name.startsWith('--') : DOCKER_VALUE_FLAGS.has(name);
+      const takesValue = tool === 'kaniko' ? KANIKO_VALUE_FLAGS.has(name) : DOCKER_VALUE_FLAGS.has(name);
       if (!valueWord && takesValue) {
         valueWord = argv[i + 1];
         i++;
@@ -1104,14 +1200,32 @@ class Scanner {
         continue;
       }
       if (!valueWord) continue;
+      // A flag an array holds only on some branches: the value it sets is one of several (with or without it).
+      const flag = tool === 'kaniko' ? (role ?? '') : name;
       if (
         this.conditionalWords.has(w) &&
-        ['-f', '--file', '--platform', 'dockerfile', 'platform', 'context'].includes(
-          tool === 'kaniko' ? (role ?? '') : name,
-        )
+        [
+          '-f',
+          '--file',
+          '--platform',
+          'dockerfile',
+          'platform',
+          'context',
+          '--build-arg',
+          'arg',
+          '--target',
+          'target',
+        ].includes(flag)
       ) {
         const why = unknown('branch', `\`${v}\` is added to the command only on some branches`, this.site(w));
-        if (name === '--platform' || role === 'platform')
+        if (flag === '--target' || flag === 'target') out.target = { ...why, site: this.site(valueWord) };
+        else if (flag === '--build-arg' || flag === 'arg') {
+          const k = valueWord.value.indexOf('=');
+          out.buildArgs[k > 0 ? valueWord.value.slice(0, k) : valueWord.value] = {
+            ...why,
+            site: this.site(valueWord),
+          };
+        } else if (name === '--platform' || role === 'platform')
           out.platforms = { ...why, site: this.site(valueWord) };
         else if (role === 'context') out.context = { ...why, site: this.site(valueWord) };
         else out.dockerfile = { ...why, site: this.site(valueWord) };
@@ -1149,7 +1263,7 @@ class Scanner {
         }
         case '--target':
         case 'target':
-          out.target = this.pattern(valueWord);
+          out.target = this.value(valueWord);
           break;
         case '-o':
         case '--output':
@@ -1170,9 +1284,25 @@ class Scanner {
         }
       }
     }
+    if (tool === 'kaniko' && !out.context)
+      // Without --context kaniko builds /workspace/, wherever the job mounted (or did not mount) the repository.
+      out.context = {
+        ...unknown(
+          'working-directory',
+          'kaniko without `--context` builds `/workspace/`: which folder of the repository that is, is not known',
+          out.site,
+          'pass `--context dir://<folder>` (or `--context <folder>`)',
+        ),
+        site: out.site,
+      };
     if (tool !== 'kaniko') {
       const ctx = positional[positional.length - 1];
-      if (ctx) {
+      if (ctx && this.conditionalWords.has(ctx))
+        out.context = {
+          ...unknown('branch', `the context \`${ctx.value}\` is added only on some branches`, this.site(ctx)),
+          site: this.site(ctx),
+        };
+      else if (ctx) {
         if (/^(https?|git):\/\/|^git@|\.git(#|$)/.test(ctx.value) || ctx.value === '-')
           out.context = {
             ...unknown(
@@ -1214,6 +1344,34 @@ class Scanner {
     }
     return out;
   }
+}
+
+/**
+ * Where a `docker buildx bake` runs and the files it reads, when both are known; undefined otherwise: bake then
+ * reads files nobody can name (no default file is guessed in a folder that may not be the one it runs in).
+ */
+export function knownBakeFiles(b: BakeCommand): { cwd: string; files: string[] } | undefined {
+  if (!b.cwd.known) return undefined;
+  const files: string[] = [];
+  for (const f of b.files) {
+    if (!f.known) return undefined;
+    files.push(f.value);
+  }
+  return { cwd: b.cwd.path, files };
+}
+
+/** The `}` closing a `${` whose body starts at `from` (nested `${…}` and backslash escapes skipped), or the end. */
+function closingBrace(text: string, from: number): number {
+  let depth = 1;
+  for (let j = from; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') j++;
+    else if (c === '$' && text[j + 1] === '{') {
+      depth++;
+      j++;
+    } else if (c === '}' && --depth === 0) return j;
+  }
+  return text.length;
 }
 
 /** Resolves an expanded path expression in a folder: a repository path, `outside`, or undefined when it leaves. */

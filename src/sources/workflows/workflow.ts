@@ -14,8 +14,8 @@ import { type Inventory, joinPath } from '../../model/repo.js';
 import { expressionSpans } from '../../model/text.js';
 import { locate, type SourceFile } from '../../model/source.js';
 import { known, unknown, type Value } from '../../model/value.js';
-import { commandBuild, nativePlatform, platformList } from '../builds.js';
-import { type ScanResult, scanShell } from '../scripts/scan.js';
+import { addBuild, commandBuild, nativePlatform, platformList, runnersNative } from '../builds.js';
+import { knownBakeFiles, type ScanResult, scanShell } from '../scripts/scan.js';
 import { analyzeShell } from '../shell/analyze.js';
 import { parseShell } from '../shell/parse.js';
 import { scalarOffsets, type Y } from '../yaml/node.js';
@@ -75,6 +75,8 @@ export interface Invocation {
   before: Build['before'];
   site: Site;
   make: boolean;
+  /** `make … NAME=value`: variables on make's command line. */
+  makeVars?: Map<string, Value<string>>;
 }
 
 /** A compose file a workflow job runs (in a step, or through a script): the builds it runs belong to that job. */
@@ -453,10 +455,18 @@ function readJob(
     if (step.run) {
       if (/\bbinfmt\b|qemu-user-static|tonistiigi\/binfmt/.test(step.run.text)) qemu = true;
       const text = step.run;
-      const matrixDependent = /\$\{\{\s*matrix\./.test(text.text);
+      // The step depends on the matrix when its text or an env value it inherits does: each combination is
+      // scanned, on its own runner. Otherwise it is scanned once, and runs on every runner of the job.
+      const variants = new Set(
+        perCombo.map((p) => runVariant(text, { env: stepEnv, matrix: p.combo, steps: stepsById })),
+      );
+      const matrixDependent = variants.size > 1;
       for (const [k, p] of (matrixDependent ? perCombo : perCombo.slice(0, 1)).entries()) {
         const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
         const scan = scanRun(step, scope, cwd, githubEnv);
+        const runs: WorkflowJob['runsOn'] = matrixDependent
+          ? [{ labels: p.labels, site: runsOnSite }]
+          : runsOn;
         if (k === 0) scanned = scan.effects;
         // `cp ${{ matrix.dir }}/x y`: GitHub substitutes each combination's value before the shell runs.
         if (matrixDependent)
@@ -464,67 +474,72 @@ function readJob(
             if (!text.copies.some((x) => x.value === cp.value && x.site.span.start === cp.site.span.start))
               text.copies.push(cp);
         for (const [n, b] of scan.builds.entries()) {
-          const runs = [{ labels: p.labels, site: runsOnSite }];
           const build = commandBuild(b, {
             id: `workflow:${wf.file.path}:${wf.file.position(b.site.span.start).line}${matrixDependent && perCombo.length > 1 ? `[${k}]` : ''}${n ? `#${n}` : ''}`,
             origin: 'workflow',
             inventory,
-            native: nativePlatform(
-              runnerArchitecture(p.labels),
-              runsOnSite,
-              `runner [${p.labels.join(', ')}]`,
-            ),
+            native: runnersNative(runs, runsOnSite, 'runner'),
             job: ref,
             runsOn: runs,
             qemu,
             before: [...before, ...b.before],
           });
-          if (!facts.builds.some((x) => sameBuild(x, build))) facts.builds.push(build);
+          addBuild(facts.builds, build);
         }
-        if (k === 0) {
-          for (const push of scan.pushes) facts.mentions.push(...imageMention(push, 'push'));
-          for (const login of scan.logins) facts.mentions.push(...loginMention(login));
-          for (const r of scan.runs) {
-            if (!r.path) continue;
-            facts.invocations.push({
-              path: r.path,
-              args: r.args,
-              cwd: r.cwd.known ? r.cwd.path : cwd,
-              env: new Map(
-                Object.entries(stepEnv).map(([name, v]) => [
-                  name,
-                  toValue(evaluateText(v, scope, text.site)),
-                ]),
+        const mention = (m: RegistryMention) => {
+          const same = (x: RegistryMention) =>
+            x.site.span.start === m.site.span.start &&
+            x.host === m.host &&
+            x.repository === m.repository &&
+            x.role === m.role;
+          if (!facts.mentions.some(same)) facts.mentions.push(m);
+        };
+        for (const push of scan.pushes) for (const m of imageMention(push, 'push')) mention(m);
+        for (const login of scan.logins) for (const m of loginMention(login)) mention(m);
+        for (const r of scan.runs) {
+          if (!r.path) continue;
+          facts.invocations.push({
+            path: r.path,
+            args: r.args,
+            cwd: r.cwd.known ? r.cwd.path : cwd,
+            env: new Map([
+              ...Object.entries(stepEnv).map(
+                ([name, v]) => [name, toValue(evaluateText(v, scope, text.site))] as const,
               ),
-              job: ref,
-              runsOn: perCombo.length > 1 ? runsOn : [{ labels: p.labels, site: runsOnSite }],
-              qemu,
-              before: [...before, ...r.before],
-              site: r.site,
-              make: r.value === 'make',
-            });
-          }
-          for (const run of scan.composes)
-            facts.composes.push({
-              run,
-              job: ref,
-              runsOn: perCombo.length > 1 ? runsOn : [{ labels: p.labels, site: runsOnSite }],
-              qemu,
-              before: [...before, ...scan.effects.filter((e) => e.site.span.start < run.site.span.start)],
-            });
-          for (const bake of scan.bakes)
-            facts.bakes.push({
-              files: bake.files.filter((f) => f.known).map((f) => (f.known ? f.value : '')),
-              targets: bake.targets,
-              cwd: bake.cwd.known ? bake.cwd.path : cwd,
-              push: bake.push,
-              platforms: undefined,
-              job: ref,
-              runsOn,
-              qemu,
-              before: [...before],
-              site: bake.site,
-            });
+              ...(r.env ?? []),
+            ]),
+            job: ref,
+            runsOn: runs,
+            qemu,
+            before: [...before, ...r.before],
+            site: r.site,
+            make: r.value === 'make',
+            makeVars: r.makeVars,
+          });
+        }
+        for (const run of scan.composes)
+          facts.composes.push({
+            run,
+            job: ref,
+            runsOn: runs,
+            qemu,
+            before: [...before, ...scan.effects.filter((e) => e.site.span.start < run.site.span.start)],
+          });
+        for (const bake of scan.bakes) {
+          const where = knownBakeFiles(bake);
+          if (!where) continue;
+          facts.bakes.push({
+            files: where.files,
+            targets: bake.targets,
+            cwd: where.cwd,
+            push: bake.push,
+            platforms: undefined,
+            job: ref,
+            runsOn: runs,
+            qemu,
+            before: [...before],
+            site: bake.site,
+          });
         }
       }
     }
@@ -553,7 +568,7 @@ function readJob(
         );
         if (action === 'depot/build-push-action')
           b.remoteBuilder = 'Depot builds each platform on a native builder';
-        if (!facts.builds.some((x) => sameBuild(x, b))) facts.builds.push(b);
+        addBuild(facts.builds, b);
       }
     }
     if (action === 'docker/bake-action') {
@@ -598,17 +613,15 @@ function toValue(v: Value<string[]>): Value<string> {
   return unknown('branch', `one of ${v.value.map((x) => `\`${x}\``).join(', ')}`, v.origin.site);
 }
 
-function sameBuild(a: Build, b: Build): boolean {
-  const key = (x: Build) =>
-    JSON.stringify([
-      x.definedAt,
-      x.dockerfile.known ? x.dockerfile.value : '?',
-      x.context.known ? x.context.value : '?',
-      x.platforms.known ? x.platforms.value : '?',
-      x.tags,
-      x.runsOn?.map((r) => r.labels),
-    ]);
-  return key(a) === key(b);
+/** What a run step is in one matrix combination: its text as the shell gets it, and its environment. */
+function runVariant(run: NonNullable<WorkflowStep['run']>, scope: Scope): string {
+  return JSON.stringify([
+    shellText(run, scope).text,
+    Object.entries(scope.env).map(([k, v]) => {
+      const e = evaluateText(v, scope, run.site);
+      return [k, e.known ? e.value : e.reason];
+    }),
+  ]);
 }
 
 /**
@@ -661,6 +674,7 @@ function scanRun(
     cwd: { known: true, path: cwd },
     args: [],
     env,
+    envKnown: true,
     expression: (expr, site) => toValue(evaluate(expr, scope, site)),
   });
 }
@@ -858,7 +872,7 @@ function buildPushBuild(
     platformsExplicit: pl !== undefined,
     tags: tagTexts.map(tagScope),
     buildArgs: args,
-    target: target?.known ? target.value : undefined,
+    target,
     push: (push !== undefined && push !== 'false') || /push=true|type=registry/.test(outputs),
     namedContexts,
     sites: {
