@@ -9,6 +9,7 @@ import { parseRequirements } from '../sources/python/requirements.js';
 import { parseShell } from '../sources/shell/parse.js';
 import { analyzeShell } from '../sources/shell/analyze.js';
 import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/workflows/workflow.js';
+import { makeVariables } from '../sources/scripts/makefile.js';
 import { imageCopies } from '../sources/scripts/image-copies.js';
 import { shellRemoteBuilders, stepRemoteBuilder } from '../sources/scripts/remote-builders.js';
 import { loadRepoConfig } from './config.js';
@@ -235,8 +236,15 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
   }
 
   // Retags and copies of images, in every shell text: scripts, Makefiles, package.json scripts, workflow steps.
+  // A Makefile's variables with the values they have when nothing overrides them (a `?=` default is unknown).
+  const makeLiterals = (s: (typeof link.scripts)[number]) =>
+    new Map(
+      [...makeVariables(s.makeVars ?? [], new Map(), new Map(), s.file, false)].flatMap(([k, v]) =>
+        v.known ? [[k, v.value] as const] : [],
+      ),
+    );
   for (const s of link.scripts)
-    model.imageCopies.push(...imageCopies(s.script, s.file, s.make ? s.vars : new Map(), s.make));
+    model.imageCopies.push(...imageCopies(s.script, s.file, s.make ? makeLiterals(s) : new Map(), s.make));
   for (const s of link.scripts) model.remoteBuilders.push(...shellRemoteBuilders(s.script, s.file));
   for (const wf of model.workflows)
     for (const job of wf.jobs)

@@ -50,7 +50,7 @@ test('graph: a kustomize overlay resolves the base Deployment to the script buil
   assert.ok(b);
   assert.deepEqual(
     [b.origin, v(b.dockerfile), v(b.context), String(v(b.platforms)), b.push, b.definedAt, b.reached],
-    ['script', 'app/Dockerfile', 'app', 'linux/amd64,linux/arm64', true, 'scripts/build.sh:5', true],
+    ['script', 'app/Dockerfile', 'app', 'linux/amd64,linux/arm64', true, 'scripts/build.sh:6', true],
   );
   assert.deepEqual(b.tags, [
     'registry.home.arpa:5000/home/api:1.3.0',

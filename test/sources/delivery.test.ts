@@ -5,6 +5,7 @@ import { formatPlatform } from '../../src/model/platform.js';
 import { SourceFile } from '../../src/model/source.js';
 import type { Build } from '../../src/model/project.js';
 import { knownOr } from '../../src/model/value.js';
+import { envFileValues } from '../../src/sources/compose/compose.js';
 import { makefileRecipes, makeVariables } from '../../src/sources/scripts/makefile.js';
 import { scanShell } from '../../src/sources/scripts/scan.js';
 import { parseShell } from '../../src/sources/shell/parse.js';
@@ -503,4 +504,27 @@ test('buildkitd.toml: registry tables with http, insecure and ca', async () => {
   const first = regs[0];
   assert.ok(first);
   assert.equal(first.site.file.position(first.site.span.start).line, 3);
+});
+
+test('compose env files: quotes removed, ` #` comments dropped, `#` inside a word kept, export and blank values read; a bare name sets nothing', () => {
+  const vars = envFileValues(
+    [
+      '# a comment line',
+      'TAG=1.2 # the release',
+      'URL=http://h/#frag',
+      'export REGISTRY="reg.local:5000 #not a comment"',
+      "NAME='a b'",
+      'EMPTY=',
+      'TABBED=x\t# tab before the hash',
+      'BARE',
+    ].join('\n'),
+  );
+  assert.deepEqual(Object.fromEntries(vars), {
+    TAG: '1.2',
+    URL: 'http://h/#frag',
+    REGISTRY: 'reg.local:5000 #not a comment',
+    NAME: 'a b',
+    EMPTY: '',
+    TABBED: 'x',
+  });
 });

@@ -86,16 +86,20 @@ export function envFileNames(text: string): Set<string> {
   return names;
 }
 
-/** The variables an env file sets, as docker compose reads it (quotes removed, ` #` comments dropped). */
+/** The variables an env file sets, as docker compose reads it (quotes removed, ` #` comments dropped; a bare `NAME` sets nothing). */
 export function envFileValues(text: string): Map<string, string> {
   const vars = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?:=(.*))?$/.exec(line);
-    if (!m?.[1] || line.trimStart().startsWith('#')) continue;
+    // `NAME` alone takes the value from the environment compose runs in: not set by the file.
+    if (!m?.[1] || m[2] === undefined || line.trimStart().startsWith('#')) continue;
     let v = (m[2] ?? '').trim();
     const q = v[0];
     if ((q === '"' || q === "'") && v.length > 1 && v.indexOf(q, 1) > 0) v = v.slice(1, v.indexOf(q, 1));
-    else v = v.replace(/\s+#.*$/, '');
+    else {
+      const hash = v.search(/\s#/);
+      if (hash >= 0) v = v.slice(0, hash).trimEnd();
+    }
     vars.set(m[1], v);
   }
   return vars;
