@@ -141,7 +141,11 @@ export default createRule<'missing' | 'notInContext'>({
       if (received && target) {
         // A local copy that covers the path: the context must hold the file there (`COPY . .` maps the tree).
         const src = imageFileSource(view, stage, ins, target);
-        if (src.known && !present(model.inventory, src.value) && !opaque) {
+        if (src.known && !present(model.inventory, src.value) && opaque) {
+          ctx.unknown(opaque, `whether \`${program}\` is in the image`);
+          continue;
+        }
+        if (src.known && !present(model.inventory, src.value)) {
           const m = copyMappings(view, stage)
             .filter(
               (x) => x.dest === target || (x.tree && target.startsWith(`${x.dest === '/' ? '' : x.dest}/`)),

@@ -189,4 +189,20 @@ ruleTest(rule, [
       at('unresolved-value', 'info', 'b/Dockerfile', 2, 1, { message: /`\$HOME` is not declared/ }),
     ],
   },
+  {
+    name: 'unknown: a command crossdock does not know (`cc -o`) may create the path: a note at the RUN, no warning',
+    repo: built(
+      'FROM python:3.12-slim AS b',
+      'WORKDIR /out',
+      'RUN cc -o app main.c',
+      'FROM python:3.12-slim',
+      'COPY --from=b /out/app /app',
+    ),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 1, {
+        message:
+          /`cc` may create files crossdock does not know of; not checked: whether stage "b" creates \/out\/app/,
+      }),
+    ],
+  },
 ]);

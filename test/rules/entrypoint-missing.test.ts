@@ -212,4 +212,24 @@ ruleTest(rule, [
       at('entrypoint-missing', 'error', 'Dockerfile', 3, 13, { message: /and scratch does not ship it/ }),
     ],
   },
+  {
+    name: 'unknown: a command crossdock does not know (`go install`, `gcc -o`) may create the program: a note, not the error it used to be',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM golang:1.22\nRUN go install ./cmd/app\nENTRYPOINT ["/go/bin/app"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nWORKDIR /app\nCOPY app/ .\nRUN gcc -o /app/run main.c\nENTRYPOINT ["./run"]\n',
+        'b/app/main.c': 'int main(void) { return 0; }\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 3, 13, {
+        message: /not checked: whether `\/go\/bin\/app` is in the image/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 5, 13, {
+        message: /not checked: whether `\.\/run` is in the image/,
+      }),
+    ],
+  },
 ]);
