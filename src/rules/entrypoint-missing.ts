@@ -2,7 +2,7 @@ import { createRule } from '../engine/rule.js';
 import { copyMappings, imageFileSource, normalize, runCreates, workdirAt } from '../model/eval.js';
 import { present } from '../model/repo.js';
 import { type Unknown, unknown } from '../model/value.js';
-import { buildSite, commandsOf, stageProvides } from './lib/dockerfile.js';
+import { buildSite, commandsOf, generatedBefore, stageProvides } from './lib/dockerfile.js';
 
 const INITS = new Set(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit']);
 /** Images whose file system holds nothing outside the system folders (no /app, no /entrypoint.sh). */
@@ -145,7 +145,16 @@ export default createRule<'missing' | 'notInContext'>({
           ctx.unknown(opaque, `whether \`${program}\` is in the image`);
           continue;
         }
-        if (src.known && !present(model.inventory, src.value)) {
+        // A step before the build (`make build`) may write it into the context.
+        const gen =
+          src.known && !present(model.inventory, src.value)
+            ? generatedBefore(view.build, src.value)
+            : undefined;
+        if (gen && !gen.known) {
+          ctx.unknown(gen.unknown, `whether \`${program}\` is in the image`);
+          continue;
+        }
+        if (src.known && !present(model.inventory, src.value) && !gen) {
           const m = copyMappings(view, stage)
             .filter(
               (x) => x.dest === target || (x.tree && target.startsWith(`${x.dest === '/' ? '' : x.dest}/`)),

@@ -1,4 +1,5 @@
 import rule from '../../src/rules/entrypoint-missing.js';
+import missingFile from '../../src/rules/missing-file.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const BUILT = 'images:\n  reg/app:\n    context: .\n';
@@ -229,6 +230,40 @@ ruleTest(rule, [
       }),
       at('unresolved-value', 'info', 'b/Dockerfile', 5, 13, {
         message: /not checked: whether `\.\/run` is in the image/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a step before the build (`make build`) may write the program into the context: the same note as missing-file, not "does not exist"',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nCOPY bin/ /app/\nENTRYPOINT ["/app/server"]\n',
+        Makefile: 'build:\n\tgo build -o bin/server ./cmd/server\n',
+        '.github/workflows/ci.yml': `on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make build\n      - run: docker build -t reg/app .\n`,
+      },
+    },
+    rules: [rule, missingFile],
+    only: ['entrypoint-missing', 'missing-file', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/ci.yml', 7, 14, {
+        message:
+          /the step "make build" runs before this build and may create files; not checked: whether `\/app\/server` is in the image \(entrypoint-missing\); whether `bin\/` exists when the build runs \(missing-file\)/,
+      }),
+    ],
+  },
+  {
+    name: 'condition: a step before the build whose outputs are known decides: it writes bin/server (no finding) or only bin/other (reported)',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nCOPY bin/ /app/\nENTRYPOINT ["/app/server"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nCOPY bin/ /app/\nENTRYPOINT ["/app/server"]\n',
+        '.github/workflows/ci.yml': `on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: mkdir -p a/bin/server b/bin/other\n      - run: docker build -t reg/a a\n      - run: docker build -t reg/b b\n`,
+      },
+    },
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 13, {
+        message: /puts the context's `b\/bin\/server` there, which does not exist/,
+        sites: ['.github/workflows/ci.yml:9'],
       }),
     ],
   },
