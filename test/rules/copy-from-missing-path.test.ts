@@ -205,4 +205,23 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'installers write where they are known to: `uv sync` makes the project .venv (no claim); `pip install --user` writes into a home folder crossdock does not follow (a note)',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12 AS b\nWORKDIR /app\nRUN uv sync --frozen\nFROM python:3.12-slim\nCOPY --from=b /app/.venv /app/.venv\n',
+        'b/Dockerfile':
+          'FROM python:3.12 AS b\nCOPY requirements.txt .\nRUN pip install --user -r requirements.txt\nFROM python:3.12-slim\nCOPY --from=b /root/.local /root/.local\n',
+        'b/requirements.txt': 'flask\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'b/Dockerfile', 3, 1, {
+        message:
+          /`pip install --user` writes into the home folder of the user that runs it; not checked: whether stage "b" creates \/root\/.local/,
+      }),
+    ],
+  },
 ]);

@@ -904,6 +904,21 @@ function createdBy(
   }
   if (name === 'uv' && argv[1]?.value === 'venv')
     out.push(argv.slice(2).find((w) => !w.value.startsWith('-'))?.value ?? '.venv');
+  // `uv sync` makes the project environment: `.venv` in the project, or UV_PROJECT_ENVIRONMENT (`--active`: the
+  // activated one, already there).
+  if (name === 'uv' && argv[1]?.value === 'sync' && !argv.some((w) => w.value === '--active')) {
+    const env = cmd.assignments.find((a) => a.name === 'UV_PROJECT_ENVIRONMENT')?.value;
+    const dir = argv
+      .slice(2)
+      .flatMap((w, k, rest) =>
+        w.value === '--project' || w.value === '--directory'
+          ? [rest[k + 1]?.value ?? '']
+          : /^--(project|directory)=/.test(w.value)
+            ? [w.value.slice(w.value.indexOf('=') + 1)]
+            : [],
+      )[0];
+    out.push(env ?? (dir ? `${dir.replace(/\/+$/, '')}/.venv` : '.venv'));
+  }
   if (pip) out.push(...pip.outputs);
   if (name === 'npm' || name === 'yarn' || name === 'pnpm') {
     const sub = argv[1]?.value;
@@ -1083,6 +1098,8 @@ export function analyzeShell(scripts: ShellScript[]): ShellFacts {
           )
             unknownEffects = `it installs ${installer} packages, which may create files anywhere`;
           else if (!installer) unknownEffects = effectsNotKnown(name, argv, command);
+          else if (pip && argv.some((w) => w.value === '--user'))
+            unknownEffects = '`pip install --user` writes into the home folder of the user that runs it';
         }
         // `curl … | sh`: the pipe's reader runs downloaded code.
       }
