@@ -8,6 +8,7 @@ import type {
   ShellScript,
   ShellWord,
 } from '../../model/shell.js';
+import { trimTrailingSlashes } from '../../model/text.js';
 import { basename, effectiveArgv } from './words.js';
 
 /**
@@ -562,8 +563,10 @@ function effectsNotKnown(name: string, argv: ShellWord[], cmd: ShellCommand): st
     case 'useradd':
       // `-m` creates the home (recorded); `-M` and system accounts (`-r`) get none whatever login.defs says;
       // otherwise CREATE_HOME in the image's /etc/login.defs decides.
-      return argv.some((w) =>
-        /^(-[a-zA-Z]*[mMr][a-zA-Z]*|--create-home|--no-create-home|--system)$/.test(w.value),
+      return argv.some(
+        (w) =>
+          (/^-[a-zA-Z]+$/.test(w.value) && /[mMr]/.test(w.value)) ||
+          /^--(create-home|no-create-home|system)$/.test(w.value),
       )
         ? undefined
         : "useradd creates the home folder when the image's /etc/login.defs sets CREATE_HOME";
@@ -917,7 +920,7 @@ function createdBy(
             ? [w.value.slice(w.value.indexOf('=') + 1)]
             : [],
       )[0];
-    out.push(env ?? (dir ? `${dir.replace(/\/+$/, '')}/.venv` : '.venv'));
+    out.push(env ?? (dir ? `${trimTrailingSlashes(dir)}/.venv` : '.venv'));
   }
   if (pip) out.push(...pip.outputs);
   if (name === 'npm' || name === 'yarn' || name === 'pnpm') {
