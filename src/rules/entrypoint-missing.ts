@@ -1,14 +1,11 @@
 import { createRule } from '../engine/rule.js';
+import { imageLacks } from '../knowledge/images.js';
 import { copyMappings, imageFileSource, normalize, runCreates, workdirAt } from '../model/eval.js';
 import { present } from '../model/repo.js';
 import { type Unknown, unknown } from '../model/value.js';
 import { buildSite, commandsOf, generatedBefore, stageProvides } from './lib/dockerfile.js';
 
 const INITS = new Set(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit']);
-/** Images whose file system holds nothing outside the system folders (no /app, no /entrypoint.sh). */
-const EMPTY_BASE =
-  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|golang|rust|pypy)(:|@|$)|^scratch$/;
-
 export default createRule<'missing' | 'notInContext'>({
   meta: {
     id: 'entrypoint-missing',
@@ -193,7 +190,7 @@ export default createRule<'missing' | 'notInContext'>({
           );
           continue;
         }
-        if (!EMPTY_BASE.test(base.value)) {
+        if (!target || !imageLacks(base.value, target)) {
           ctx.unknown(
             unknown('image-contents', `what ${base.value} contains is not known`, {
               file: view.file,

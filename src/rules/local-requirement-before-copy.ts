@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import type { DfInstruction } from '../model/dockerfile.js';
 import { copyMappings, normalize, workdirAt } from '../model/eval.js';
-import { shipsNoAppFiles } from '../knowledge/images.js';
+import { knownFiles } from '../knowledge/images.js';
 import type { ImageView, ProjectModel, StageView } from '../model/project.js';
 import { type Unknown, unknown } from '../model/value.js';
 import { buildOfImage, buildSite, commandsOf } from './lib/dockerfile.js';
@@ -73,7 +73,8 @@ function presentBefore(
   const site = { file: view.file, span: root.imageSpan };
   const base = sv.base;
   if (!base.known) out.base = { ...base, site: base.site ?? site };
-  else if (!shipsNoAppFiles(base.value)) {
+  else if (knownFiles(base.value)) out.trees.push(...(knownFiles(base.value)?.trees ?? []));
+  else {
     const build = depth < 4 ? buildOfImage(model, base.value) : undefined;
     const baseView = build ? model.images.find((v) => v.build === build) : undefined;
     const target = baseView?.target ? baseView.stages[baseView.target.index] : undefined;

@@ -224,4 +224,27 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'unknown: only images known to hold nothing there count as empty: golang (/go), eclipse-temurin (/opt/java) hold files, node holds /home/node: notes or nothing, never "missing"; scratch and python still are',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM golang:1.22 AS b\nRUN echo hi\nFROM scratch\nCOPY --from=b /go/pkg /go/pkg\n',
+        'b/Dockerfile':
+          'FROM eclipse-temurin:21 AS b\nRUN echo hi\nFROM scratch\nCOPY --from=b /opt/java/openjdk /opt/java/openjdk\n',
+        'c/Dockerfile':
+          'FROM node:20-slim AS b\nRUN echo hi\nFROM node:20-slim\nCOPY --from=b /home/node/.npmrc /home/node/\nCOPY --from=b /app/dist /app/dist\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 6, {
+        message: /what golang:1.22 contains is not known; not checked: whether stage "b" creates \/go\/pkg/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 1, 6, {
+        message: /what eclipse-temurin:21 contains is not known/,
+      }),
+      at('copy-from-missing-path', 'warning', 'c/Dockerfile', 5, 15, { message: MISSING }),
+    ],
+  },
 ]);

@@ -267,4 +267,34 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'unknown: a base not known to lack the program (golang holds /go, a system folder such as /var in debian) gives a note, not an error; scratch and /app in python still are errors',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM golang:1.22\nENTRYPOINT ["/go/bin/app"]\n',
+        'b/Dockerfile': 'FROM debian:12\nENTRYPOINT ["/var/lib/app/run"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["/app/run"]\n',
+        'd/Dockerfile': 'FROM scratch\nENTRYPOINT ["/var/lib/app/run"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n  reg/d:\n    context: d\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 6, {
+        message:
+          /what golang:1.22 contains is not known; not checked: whether the base image has `\/go\/bin\/app`/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 1, 6, {
+        message: /what debian:12 contains is not known/,
+      }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 2, 13, {
+        message: NEVER,
+        sites: ['crossdock.yaml:1'],
+      }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 2, 13, {
+        message: NEVER,
+        sites: ['crossdock.yaml:1'],
+      }),
+    ],
+  },
 ]);
