@@ -179,6 +179,7 @@ export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction)
   const globals = globalVars(df, view.build);
   const vars: Vars = new Map();
   const sv = view.stages[stage.index];
+  const fromBase = baseEnv(view, stage);
   for (const s of sv?.chain ?? [stage]) {
     for (const ins of s.instructions) {
       if (upTo && ins === upTo) return vars;
@@ -187,19 +188,11 @@ export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction)
           const passed = buildArg(view.build, a.name);
           if (PLATFORM_ARGS.has(a.name)) vars.set(a.name, platformArg(a.name, view.build));
           else if (passed) vars.set(a.name, passed);
-          else if (a.defaultValue !== undefined)
-            vars.set(
-              a.name,
-              substitute(a.defaultValue, vars, () => 'unset'),
-            );
+          else if (a.defaultValue !== undefined) vars.set(a.name, substitute(a.defaultValue, vars, fromBase));
           else vars.set(a.name, globals.get(a.name) ?? (noSite(view.build) ? notPassed(a.name) : 'unset'));
         }
       } else if (ins.keyword === 'ENV') {
-        for (const e of envDeclarations(ins))
-          vars.set(
-            e.name,
-            substitute(e.value, vars, () => 'unset'),
-          );
+        for (const e of envDeclarations(ins)) vars.set(e.name, substitute(e.value, vars, fromBase));
       }
     }
   }
@@ -207,8 +200,19 @@ export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction)
 }
 
 /**
+ * A variable that no ARG or ENV before it in the stage (or its chain) declares: the base image's ENV may set it,
+ * so its value is unknown (image contents), not empty; only `scratch` is known to set none.
+ */
+function baseEnv(view: ImageView, stage: DfStage): (name: string) => Value<string> | 'unset' {
+  const base = view.stages[stage.index]?.base;
+  if (base?.known && base.value.trim() === 'scratch') return () => 'unset';
+  return (name) =>
+    unknown('image-contents', `\`$${name}\` is not declared in the Dockerfile: the base image may set it`);
+}
+
+/**
  * Substitutes variables in an instruction argument (COPY source, WORKDIR, EXPOSE, USER) for this build. A variable
- * not declared in the Dockerfile may come from the base image's ENV: unknown unless the base is known to set none.
+ * not declared in the Dockerfile may come from the base image's ENV (see baseEnv).
  */
 export function resolveWord(
   view: ImageView,
@@ -217,9 +221,7 @@ export function resolveWord(
   text: string,
 ): Value<string> {
   if (!text.includes('$')) return known(text, { kind: 'literal' });
-  return substitute(text, stageVars(view, stage, ins), (name) =>
-    unknown('image-contents', `\`$${name}\` is not declared in the Dockerfile: the base image may set it`),
-  );
+  return substitute(text, stageVars(view, stage, ins), baseEnv(view, stage));
 }
 
 /** The stage a `FROM <name>` / `COPY --from=<name>` names: by name (before `before`) or index. */

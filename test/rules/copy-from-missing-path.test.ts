@@ -247,4 +247,20 @@ ruleTest(rule, [
       at('copy-from-missing-path', 'warning', 'c/Dockerfile', 5, 15, { message: MISSING }),
     ],
   },
+  {
+    name: "unknown: a variable an ENV value or an ARG default uses without declaring it may be the base image's ENV (`$HOME`): unknown, not empty, so /out/app is not what the RUN creates (a note, no claim)",
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim AS b\nENV OUT=$HOME/out\nRUN mkdir -p $OUT/app\nFROM python:3.12-slim\nCOPY --from=b /root/out/app /app\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim AS b\nARG OUT=${HOME}/out\nRUN mkdir -p $OUT/app\nFROM python:3.12-slim\nCOPY --from=b /root/out/app /app\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 3, 1, { message: /`\$HOME` is not declared/ }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 3, 1, { message: /`\$HOME` is not declared/ }),
+    ],
+  },
 ]);
