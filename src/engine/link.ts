@@ -557,7 +557,7 @@ export function linkViews(model: ProjectModel): void {
     const df = dfs.get(build.dockerfile.value);
     const file = df ? model.sources.get(df.path) : undefined;
     if (!df || !file) continue;
-    const { stages, target } = stageViews(df, build);
+    const { stages, target } = stageViews(df, build, file);
     const view: ImageView = {
       id: build.id,
       build,
@@ -1082,6 +1082,8 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
     if (!view.reached) continue;
     files.add(view.dockerfile.path);
     const spans = model.reach.stages.get(view.dockerfile.path) ?? [];
+    // The global ARGs before the first FROM are read by every build of the file.
+    spans.push({ start: 0, end: view.dockerfile.stages[0]?.from.span.start ?? Number.MAX_SAFE_INTEGER });
     for (const sv of view.stages)
       if (sv.built)
         spans.push(

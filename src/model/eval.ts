@@ -1,3 +1,4 @@
+import type { Site } from './deploy.js';
 import type { DfInstruction, DfStage, Dockerfile } from './dockerfile.js';
 import type { Platform } from './platform.js';
 import type { Build, ImageView, StageView } from './project.js';
@@ -49,8 +50,12 @@ export function envDeclarations(ins: DfInstruction): { name: string; value: stri
     }));
 }
 
-/** Variables in scope: a known value, unknown, or `unset` (declared without a value: expands to empty). */
-export type Vars = Map<string, Value<string> | 'unset'>;
+/**
+ * Variables in scope: a known value, unknown, or `unset` (declared without a value: expands to empty).
+ * `declaredAt`: where each ARG that nothing passes is declared, the site of the unknowns it causes (one note per
+ * ARG, whatever uses it).
+ */
+export type Vars = Map<string, Value<string> | 'unset'> & { declaredAt?: Map<string, Site> };
 
 /**
  * The substitutions in a text, in order: `$X`, `${X}`, `${X<op>word}` (op `:-`, `:+`, `-`, `+`) with their name,
@@ -100,7 +105,7 @@ export function substitute(
       why ??= unknown(
         'arg-no-default',
         `ARG ${name} has no default and this build does not pass it`,
-        undefined,
+        vars.declaredAt?.get(name),
         'pass the build argument, or give the ARG a default',
       );
       return whole;
@@ -147,20 +152,22 @@ function noSite(build: Build): boolean {
 }
 
 /** An ARG without a default in a Dockerfile no build site builds: whoever builds it may pass anything. */
-function notPassed(name: string): Value<string> {
+function notPassed(name: string, site: Site | undefined): Value<string> {
   return unknown(
     'arg-no-default',
     `ARG ${name} has no default and no build site in the repository passes it`,
-    undefined,
+    site,
     `give the ARG a default, or declare the image under \`images:\` in crossdock.yaml with its buildArgs`,
   );
 }
 
-/** The global scope (ARGs before the first FROM), for FROM lines. */
-export function globalVars(df: Dockerfile, build: Build): Vars {
-  const vars: Vars = new Map();
+/** The global scope (ARGs before the first FROM), for FROM lines. `file`: the Dockerfile, for declaration sites. */
+export function globalVars(df: Dockerfile, build: Build, file?: SourceFile): Vars {
+  const vars: Vars = Object.assign(new Map(), { declaredAt: new Map<string, Site>() });
   for (const name of PLATFORM_ARGS) vars.set(name, platformArg(name, build));
   for (const a of df.globalArgs) {
+    const site = file ? { file, span: a.span } : undefined;
+    if (site) vars.declaredAt?.set(a.name, site);
     const passed = buildArg(build, a.name);
     if (passed) vars.set(a.name, passed);
     else if (a.defaultValue !== undefined)
@@ -168,7 +175,7 @@ export function globalVars(df: Dockerfile, build: Build): Vars {
         a.name,
         substitute(a.defaultValue, vars, () => 'unset'),
       );
-    else vars.set(a.name, noSite(build) ? notPassed(a.name) : 'unset');
+    else vars.set(a.name, noSite(build) ? notPassed(a.name, site) : 'unset');
   }
   return vars;
 }
@@ -176,20 +183,25 @@ export function globalVars(df: Dockerfile, build: Build): Vars {
 /** Variables in scope at an instruction of a stage (ARGs redeclared in the chain, ENV), for this build. */
 export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction): Vars {
   const df = view.dockerfile;
-  const globals = globalVars(df, view.build);
-  const vars: Vars = new Map();
+  const globals = globalVars(df, view.build, view.file);
+  const vars: Vars = Object.assign(new Map(), { declaredAt: new Map<string, Site>() });
   const sv = view.stages[stage.index];
   const fromBase = baseEnv(view, stage);
   for (const s of sv?.chain ?? [stage]) {
     for (const ins of s.instructions) {
       if (upTo && ins === upTo) return vars;
       if (ins.keyword === 'ARG') {
-        for (const a of argDeclarations(ins)) {
+        for (const [k, a] of argDeclarations(ins).entries()) {
+          const span = ins.words[k]?.span;
+          const global = a.defaultValue === undefined ? globals.declaredAt?.get(a.name) : undefined;
+          const site = global ?? (span ? { file: view.file, span } : undefined);
+          if (site) vars.declaredAt?.set(a.name, site);
           const passed = buildArg(view.build, a.name);
           if (PLATFORM_ARGS.has(a.name)) vars.set(a.name, platformArg(a.name, view.build));
           else if (passed) vars.set(a.name, passed);
           else if (a.defaultValue !== undefined) vars.set(a.name, substitute(a.defaultValue, vars, fromBase));
-          else vars.set(a.name, globals.get(a.name) ?? (noSite(view.build) ? notPassed(a.name) : 'unset'));
+          else
+            vars.set(a.name, globals.get(a.name) ?? (noSite(view.build) ? notPassed(a.name, site) : 'unset'));
         }
       } else if (ins.keyword === 'ENV') {
         for (const e of envDeclarations(ins)) vars.set(e.name, substitute(e.value, vars, fromBase));
@@ -248,8 +260,9 @@ export function chainOf(df: Dockerfile, stage: DfStage): DfStage[] {
 export function stageViews(
   df: Dockerfile,
   build: Build,
+  file?: SourceFile,
 ): { stages: StageView[]; target: DfStage | undefined } {
-  const globals = globalVars(df, build);
+  const globals = globalVars(df, build, file);
   const target = build.target
     ? df.stages.find((s) => s.name === build.target?.toLowerCase())
     : df.stages[df.stages.length - 1];
@@ -262,7 +275,12 @@ export function stageViews(
       base = known(named, { kind: 'config', detail: `named context ${root.imageRaw}` });
     else {
       base = substitute(root.imageRaw, globals, () => 'unset');
-      if ((base.known && base.value.trim() === '') || (!base.known && base.kind === 'arg-no-default'))
+      // An ARG nothing passes is its own root cause, noted at its declaration whatever uses it: kept as is.
+      const atArg = !base.known && base.kind === 'arg-no-default' && base.site !== undefined;
+      if (
+        !atArg &&
+        ((base.known && base.value.trim() === '') || (!base.known && base.kind === 'arg-no-default'))
+      )
         base = unknown(
           'arg-no-default',
           `\`FROM ${root.imageRaw}\` is empty for this build: nothing passes the ARG`,

@@ -105,11 +105,11 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'unknown: a base from an ARG nothing passes: a note at the FROM',
+    name: 'unknown: a base from an ARG nothing passes: a note at the ARG',
     repo: built('ARG BASE', 'FROM $BASE AS b', 'FROM python:3.12-slim', 'COPY --from=b /out/app /app'),
     expect: [
-      at('unresolved-value', 'info', 'Dockerfile', 2, 1, {
-        message: /`FROM \$BASE` is empty for this build/,
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
+        message: /ARG BASE has no default and this build does not pass it/,
       }),
     ],
   },
