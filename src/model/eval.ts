@@ -180,16 +180,58 @@ export function globalVars(df: Dockerfile, build: Build, file?: SourceFile): Var
   return vars;
 }
 
-/** Variables in scope at an instruction of a stage (ARGs redeclared in the chain, ENV), for this build. */
+/**
+ * Per-view caches: stageVars, workdirAt and copyMappings walk the whole chain of a stage, and rules ask for them at
+ * every instruction; each is computed once per (view, stage), for every instruction at once.
+ */
+interface StageCache {
+  /** Variables in scope before each instruction of the chain, and after the last. */
+  vars?: { at: Map<DfInstruction, Vars>; end: Vars };
+  workdir?: { at: Map<DfInstruction, Value<string>>; end: Value<string> };
+  /** Local copies of the chain in order, with each instruction's position to cut them before it. */
+  copies?: { all: CopyMapping[]; order: Map<DfInstruction, number> };
+}
+const stageCaches = new WeakMap<ImageView, Map<DfStage, StageCache>>();
+
+function stageCache(view: ImageView, stage: DfStage): StageCache {
+  let byStage = stageCaches.get(view);
+  if (!byStage) {
+    byStage = new Map();
+    stageCaches.set(view, byStage);
+  }
+  let c = byStage.get(stage);
+  if (!c) {
+    c = {};
+    byStage.set(stage, c);
+  }
+  return c;
+}
+
+function copyVars(vars: Vars): Vars {
+  return Object.assign(new Map(vars), { declaredAt: new Map(vars.declaredAt) });
+}
+
+/**
+ * Variables in scope at an instruction of a stage (ARGs redeclared in the chain, ENV), for this build. The result is
+ * shared (cached per view): do not modify it.
+ */
 export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction): Vars {
+  const cache = stageCache(view, stage);
+  cache.vars ??= computeStageVars(view, stage);
+  return (upTo && cache.vars.at.get(upTo)) || cache.vars.end;
+}
+
+function computeStageVars(view: ImageView, stage: DfStage): { at: Map<DfInstruction, Vars>; end: Vars } {
   const df = view.dockerfile;
   const globals = globalVars(df, view.build, view.file);
   const vars: Vars = Object.assign(new Map(), { declaredAt: new Map<string, Site>() });
   const sv = view.stages[stage.index];
   const fromBase = baseEnv(view, stage);
+  const at = new Map<DfInstruction, Vars>();
+  let snapshot = copyVars(vars);
   for (const s of sv?.chain ?? [stage]) {
     for (const ins of s.instructions) {
-      if (upTo && ins === upTo) return vars;
+      at.set(ins, snapshot);
       if (ins.keyword === 'ARG') {
         for (const [k, a] of argDeclarations(ins).entries()) {
           const span = ins.words[k]?.span;
@@ -206,9 +248,10 @@ export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction)
       } else if (ins.keyword === 'ENV') {
         for (const e of envDeclarations(ins)) vars.set(e.name, substitute(e.value, vars, fromBase));
       }
+      if (ins.keyword === 'ARG' || ins.keyword === 'ENV') snapshot = copyVars(vars);
     }
   }
-  return vars;
+  return { at, end: snapshot };
 }
 
 /**
@@ -325,11 +368,21 @@ const ROOT_WORKDIR =
 
 /** The WORKDIR in effect at an instruction: WORKDIRs in the chain; before any, the base image's (`/` for known official images). */
 export function workdirAt(view: ImageView, stage: DfStage, upTo?: DfInstruction): Value<string> {
+  const cache = stageCache(view, stage);
+  cache.workdir ??= computeWorkdirs(view, stage);
+  return (upTo && cache.workdir.at.get(upTo)) || cache.workdir.end;
+}
+
+function computeWorkdirs(
+  view: ImageView,
+  stage: DfStage,
+): { at: Map<DfInstruction, Value<string>>; end: Value<string> } {
   const sv = view.stages[stage.index];
+  const at = new Map<DfInstruction, Value<string>>();
   let wd: Value<string> | undefined;
   for (const s of sv?.chain ?? [stage]) {
     for (const ins of s.instructions) {
-      if (ins === upTo) return wd ?? baseWorkdir(view, sv?.base);
+      at.set(ins, wd ?? baseWorkdir(view, sv?.base));
       if (ins.keyword !== 'WORKDIR') continue;
       const raw = ins.words[0]?.value ?? '';
       const v = resolveWord(view, s, ins, raw);
@@ -344,7 +397,7 @@ export function workdirAt(view: ImageView, stage: DfStage, upTo?: DfInstruction)
       }
     }
   }
-  return wd ?? baseWorkdir(view, sv?.base);
+  return { at, end: wd ?? baseWorkdir(view, sv?.base) };
 }
 
 function baseWorkdir(_view: ImageView, base: Value<string> | undefined): Value<string> {
@@ -406,11 +459,23 @@ export interface CopyMapping {
 
 /** Local COPY/ADD instructions of a stage's chain up to (not including) `upTo`, as mappings. */
 export function copyMappings(view: ImageView, stage: DfStage, upTo?: DfInstruction): CopyMapping[] {
+  const cache = stageCache(view, stage);
+  cache.copies ??= computeCopyMappings(view, stage);
+  const { all, order } = cache.copies;
+  const cut = upTo ? order.get(upTo) : undefined;
+  return cut === undefined ? all.slice() : all.filter((m) => (order.get(m.ins) ?? 0) < cut);
+}
+
+function computeCopyMappings(
+  view: ImageView,
+  stage: DfStage,
+): { all: CopyMapping[]; order: Map<DfInstruction, number> } {
   const out: CopyMapping[] = [];
+  const order = new Map<DfInstruction, number>();
   const sv = view.stages[stage.index];
   for (const s of sv?.chain ?? [stage]) {
     for (const ins of s.instructions) {
-      if (ins === upTo) return out;
+      order.set(ins, order.size);
       if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
       if (ins.flags.some((f) => f.name === 'from')) continue;
       const words = ins.words.filter((w) => !w.value.startsWith('<<'));
@@ -438,7 +503,7 @@ export function copyMappings(view: ImageView, stage: DfStage, upTo?: DfInstructi
       }
     }
   }
-  return out;
+  return { all: out, order };
 }
 
 /**
