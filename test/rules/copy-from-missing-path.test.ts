@@ -253,8 +253,7 @@ ruleTest(rule, [
       files: {
         'a/Dockerfile':
           'FROM python:3.12-slim AS b\nENV OUT=$HOME/out\nRUN mkdir -p $OUT/app\nFROM python:3.12-slim\nCOPY --from=b /root/out/app /app\n',
-        'b/Dockerfile':
-          'FROM python:3.12-slim AS b\nARG OUT=${HOME}/out\nRUN mkdir -p $OUT/app\nFROM python:3.12-slim\nCOPY --from=b /root/out/app /app\n',
+        'b/Dockerfile': `FROM python:3.12-slim AS b\nARG OUT=\${HOME}/out\nRUN mkdir -p $OUT/app\nFROM python:3.12-slim\nCOPY --from=b /root/out/app /app\n`,
         'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
       },
     },
