@@ -362,9 +362,9 @@ export function stageViews(
   return { stages, target };
 }
 
-/** Images with a known empty WORKDIR (their config sets none): official language and distro images. */
+/** Images with a known empty WORKDIR (their config sets none): official language and distro images (not golang: /go). */
 const ROOT_WORKDIR =
-  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|pypy|golang|rust|buildpack-deps)(:|@|$)|^scratch$/;
+  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|pypy|rust|buildpack-deps)(:|@|$)|^scratch$/;
 
 /** The WORKDIR in effect at an instruction: WORKDIRs in the chain; before any, the base image's (`/` for known official images). */
 export function workdirAt(view: ImageView, stage: DfStage, upTo?: DfInstruction): Value<string> {

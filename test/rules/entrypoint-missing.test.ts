@@ -297,4 +297,13 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'unknown: golang sets WORKDIR /go, so `./app` there is not /app: the WORKDIR is not taken as `/` (a note, no claim either way)',
+    repo: built('FROM golang:1.22\nCOPY app /app\nENTRYPOINT ["./app"]\n'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 13, {
+        message: /the WORKDIR of golang:1.22 is not known; not checked: whether `\.\/app` is in the image/,
+      }),
+    ],
+  },
 ]);
