@@ -4,7 +4,8 @@
  * several times, and writes median wall time and peak RSS to bench/results.json (merged with other benchmarks).
  * Other parts: `copy` (bench/copy.ts) and `build` (bench/build.ts, needs the engine: scripts/start-engine.sh).
  * BENCH_ONLY=check|copy|build (or a comma-separated list) runs only those parts; the others' figures already in
- * bench/results.json are kept.
+ * bench/results.json are kept. The check part also times one Dockerfile of BENCH_DOCKERFILE_INSTRUCTIONS (600)
+ * instructions.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,6 +141,35 @@ function generate(root: string, total: number): number {
   return services * 3;
 }
 
+/**
+ * One Dockerfile of about `n` instructions (ARG/ENV/WORKDIR/COPY/RUN groups, then a stage copying each group's
+ * output): the per-instruction cost of evaluating a stage (variables, WORKDIR, copies), which was once quadratic
+ * or worse (~40 s at 600 instructions).
+ */
+function generateLargeDockerfile(root: string, n: number): void {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile ARG reference, not a template
+  const lines = ['ARG PY=3.12', 'FROM python:${PY}-slim AS build', 'WORKDIR /src'];
+  let k = 0;
+  while (lines.length < n / 2) {
+    lines.push(
+      `ARG V${k}=${k}`,
+      `ENV E${k}=/opt/e\${V${k}}`,
+      `WORKDIR /src/w${k}`,
+      `COPY f${k % 20}.txt requirements.txt ./`,
+      `RUN mkdir -p $E${k}/out && pip install --default-timeout=100 -r requirements.txt`,
+    );
+    k++;
+  }
+  lines.push('FROM python:3.12-slim', 'WORKDIR /app');
+  for (let j = 0; lines.length < n - 1; j++)
+    lines.push(`ENV F${j}=/srv/f${j}`, `COPY --from=build /opt/e${j % k}/out $F${j}`);
+  lines.push('CMD ["python", "-m", "app"]');
+  writeFileSync(join(root, 'Dockerfile'), `${lines.join('\n')}\n`);
+  writeFileSync(join(root, 'crossdock.yaml'), 'images:\n  reg/app:\n    context: .\n');
+  writeFileSync(join(root, 'requirements.txt'), 'flask==3.0.0\n');
+  for (let i = 0; i < 20; i++) writeFileSync(join(root, `f${i}.txt`), 'x\n');
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -202,6 +232,17 @@ async function main(): Promise<void> {
       check.push(row);
       console.log(
         `check ${total} files (${relevant} relevant): median ${m.medianMs} ms (min ${m.minMs}, max ${m.maxMs}), peak RSS ${m.peakRssMb} MB`,
+      );
+    }
+    if (wants('check')) {
+      const instructions = Number(process.env.BENCH_DOCKERFILE_INSTRUCTIONS ?? 600);
+      const root = join(base, 'large-dockerfile');
+      mkdirSync(root, { recursive: true });
+      generateLargeDockerfile(root, instructions);
+      const m = measure(root);
+      check.push({ case: `one Dockerfile of ${instructions} instructions`, runs: RUNS, ...m });
+      console.log(
+        `check one Dockerfile of ${instructions} instructions: median ${m.medianMs} ms (min ${m.minMs}, max ${m.maxMs}), peak RSS ${m.peakRssMb} MB`,
       );
     }
   } finally {

@@ -575,7 +575,7 @@ export function linkViews(model: ProjectModel): void {
     const df = dfs.get(build.dockerfile.value);
     const file = df ? model.sources.get(df.path) : undefined;
     if (!df || !file) continue;
-    const { stages, target } = stageViews(df, build);
+    const { stages, target } = stageViews(df, build, file);
     const view: ImageView = {
       id: build.id,
       build,

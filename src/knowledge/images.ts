@@ -210,15 +210,47 @@ export function imageShips(image: string, tool: Tool): boolean | undefined {
 }
 
 /**
- * The image holds no application files (nothing under /app, /opt/…, /srv, a requirements file): `scratch`, the
- * official language and distro images, distroless. Undefined for any other image: it may hold anything.
+ * Images whose file system outside the system folders (see isSystemPath) is known: the trees listed here, whose
+ * contents are not known, and nothing else. `scratch` is empty; the official distro and language images below
+ * hold only system folders, plus their users' homes and node's yarn under /opt. Images that put files elsewhere
+ * (golang /go, eclipse-temurin /opt/java, pypy /opt/pypy) and every image not listed are not known: never
+ * treat them as empty.
  */
-export function shipsNoAppFiles(image: string): true | undefined {
+const KNOWN_FILES: Record<string, string[]> = {
+  debian: [],
+  ubuntu: ['/home/ubuntu'],
+  alpine: [],
+  busybox: [],
+  'buildpack-deps': [],
+  python: [],
+  rust: [],
+  node: ['/opt', '/home/node'],
+};
+
+export interface KnownFiles {
+  /** Nothing at all, not even system folders (`scratch`). */
+  empty: boolean;
+  /** Folders outside the system ones the image holds, with contents not known. */
+  trees: string[];
+}
+
+/** What the image holds outside the system folders; undefined when that is not known (any unlisted image). */
+export function knownFiles(image: string): KnownFiles | undefined {
   const { name, path, official } = imageName(image);
-  if (image.trim() === 'scratch') return true;
-  if (path.startsWith('distroless/') && /^gcr\.io\//.test(image.trim())) return true;
-  const bare = /^(python|pypy|node|debian|ubuntu|alpine|busybox|golang|rust|buildpack-deps)$/;
-  return official && bare.test(name) ? true : undefined;
+  if (image.trim() === 'scratch') return { empty: true, trees: [] };
+  if (path.startsWith('distroless/') && /^gcr\.io\//.test(image.trim()))
+    return { empty: false, trees: ['/home/nonroot'] };
+  const trees = official ? KNOWN_FILES[name] : undefined;
+  return trees ? { empty: false, trees } : undefined;
+}
+
+/** Is `path` known to be absent from the image? undefined when the image may hold it. */
+export function imageLacks(image: string, path: string): true | undefined {
+  const files = knownFiles(image);
+  if (!files) return undefined;
+  if (files.empty) return true;
+  if (isSystemPath(path)) return undefined;
+  return files.trees.some((t) => path === t || path.startsWith(`${t}/`)) ? undefined : true;
 }
 
 /** Standard system paths every Linux image has (not created by a Dockerfile). */

@@ -1,3 +1,4 @@
+import type { Site } from './deploy.js';
 import type { DfInstruction, DfStage, Dockerfile } from './dockerfile.js';
 import type { Platform } from './platform.js';
 import type { Build, ImageView, StageView } from './project.js';
@@ -49,8 +50,12 @@ export function envDeclarations(ins: DfInstruction): { name: string; value: stri
     }));
 }
 
-/** Variables in scope: a known value, unknown, or `unset` (declared without a value: expands to empty). */
-export type Vars = Map<string, Value<string> | 'unset'>;
+/**
+ * Variables in scope: a known value, unknown, or `unset` (declared without a value: expands to empty).
+ * `declaredAt`: where each ARG that nothing passes is declared, the site of the unknowns it causes (one note per
+ * ARG, whatever uses it).
+ */
+export type Vars = Map<string, Value<string> | 'unset'> & { declaredAt?: Map<string, Site> };
 
 /**
  * The substitutions in a text, in order: `$X`, `${X}`, `${X<op>word}` (op `:-`, `:+`, `-`, `+`) with their name,
@@ -100,7 +105,7 @@ export function substitute(
       why ??= unknown(
         'arg-no-default',
         `ARG ${name} has no default and this build does not pass it`,
-        undefined,
+        vars.declaredAt?.get(name),
         'pass the build argument, or give the ARG a default',
       );
       return whole;
@@ -147,20 +152,22 @@ function noSite(build: Build): boolean {
 }
 
 /** An ARG without a default in a Dockerfile no build site builds: whoever builds it may pass anything. */
-function notPassed(name: string): Value<string> {
+function notPassed(name: string, site: Site | undefined): Value<string> {
   return unknown(
     'arg-no-default',
     `ARG ${name} has no default and no build site in the repository passes it`,
-    undefined,
+    site,
     `give the ARG a default, or declare the image under \`images:\` in crossdock.yaml with its buildArgs`,
   );
 }
 
-/** The global scope (ARGs before the first FROM), for FROM lines. */
-export function globalVars(df: Dockerfile, build: Build): Vars {
-  const vars: Vars = new Map();
+/** The global scope (ARGs before the first FROM), for FROM lines. `file`: the Dockerfile, for declaration sites. */
+export function globalVars(df: Dockerfile, build: Build, file?: SourceFile): Vars {
+  const vars: Vars = Object.assign(new Map(), { declaredAt: new Map<string, Site>() });
   for (const name of PLATFORM_ARGS) vars.set(name, platformArg(name, build));
   for (const a of df.globalArgs) {
+    const site = file ? { file, span: a.span } : undefined;
+    if (site) vars.declaredAt?.set(a.name, site);
     const passed = buildArg(build, a.name);
     if (passed) vars.set(a.name, passed);
     else if (a.defaultValue !== undefined)
@@ -168,47 +175,99 @@ export function globalVars(df: Dockerfile, build: Build): Vars {
         a.name,
         substitute(a.defaultValue, vars, () => 'unset'),
       );
-    else vars.set(a.name, noSite(build) ? notPassed(a.name) : 'unset');
-  }
-  return vars;
-}
-
-/** Variables in scope at an instruction of a stage (ARGs redeclared in the chain, ENV), for this build. */
-export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction): Vars {
-  const df = view.dockerfile;
-  const globals = globalVars(df, view.build);
-  const vars: Vars = new Map();
-  const sv = view.stages[stage.index];
-  for (const s of sv?.chain ?? [stage]) {
-    for (const ins of s.instructions) {
-      if (upTo && ins === upTo) return vars;
-      if (ins.keyword === 'ARG') {
-        for (const a of argDeclarations(ins)) {
-          const passed = buildArg(view.build, a.name);
-          if (PLATFORM_ARGS.has(a.name)) vars.set(a.name, platformArg(a.name, view.build));
-          else if (passed) vars.set(a.name, passed);
-          else if (a.defaultValue !== undefined)
-            vars.set(
-              a.name,
-              substitute(a.defaultValue, vars, () => 'unset'),
-            );
-          else vars.set(a.name, globals.get(a.name) ?? (noSite(view.build) ? notPassed(a.name) : 'unset'));
-        }
-      } else if (ins.keyword === 'ENV') {
-        for (const e of envDeclarations(ins))
-          vars.set(
-            e.name,
-            substitute(e.value, vars, () => 'unset'),
-          );
-      }
-    }
+    else vars.set(a.name, noSite(build) ? notPassed(a.name, site) : 'unset');
   }
   return vars;
 }
 
 /**
+ * Per-view caches: stageVars, workdirAt and copyMappings walk the whole chain of a stage, and rules ask for them at
+ * every instruction; each is computed once per (view, stage), for every instruction at once.
+ */
+interface StageCache {
+  /** Variables in scope before each instruction of the chain, and after the last. */
+  vars?: { at: Map<DfInstruction, Vars>; end: Vars };
+  workdir?: { at: Map<DfInstruction, Value<string>>; end: Value<string> };
+  /** Local copies of the chain in order, with each instruction's position to cut them before it. */
+  copies?: { all: CopyMapping[]; order: Map<DfInstruction, number> };
+}
+const stageCaches = new WeakMap<ImageView, Map<DfStage, StageCache>>();
+
+function stageCache(view: ImageView, stage: DfStage): StageCache {
+  let byStage = stageCaches.get(view);
+  if (!byStage) {
+    byStage = new Map();
+    stageCaches.set(view, byStage);
+  }
+  let c = byStage.get(stage);
+  if (!c) {
+    c = {};
+    byStage.set(stage, c);
+  }
+  return c;
+}
+
+function copyVars(vars: Vars): Vars {
+  return Object.assign(new Map(vars), { declaredAt: new Map(vars.declaredAt) });
+}
+
+/**
+ * Variables in scope at an instruction of a stage (ARGs redeclared in the chain, ENV), for this build. The result is
+ * shared (cached per view): do not modify it.
+ */
+export function stageVars(view: ImageView, stage: DfStage, upTo?: DfInstruction): Vars {
+  const cache = stageCache(view, stage);
+  cache.vars ??= computeStageVars(view, stage);
+  return (upTo && cache.vars.at.get(upTo)) || cache.vars.end;
+}
+
+function computeStageVars(view: ImageView, stage: DfStage): { at: Map<DfInstruction, Vars>; end: Vars } {
+  const df = view.dockerfile;
+  const globals = globalVars(df, view.build, view.file);
+  const vars: Vars = Object.assign(new Map(), { declaredAt: new Map<string, Site>() });
+  const sv = view.stages[stage.index];
+  const fromBase = baseEnv(view, stage);
+  const at = new Map<DfInstruction, Vars>();
+  let snapshot = copyVars(vars);
+  for (const s of sv?.chain ?? [stage]) {
+    for (const ins of s.instructions) {
+      at.set(ins, snapshot);
+      if (ins.keyword === 'ARG') {
+        for (const [k, a] of argDeclarations(ins).entries()) {
+          const span = ins.words[k]?.span;
+          const global = a.defaultValue === undefined ? globals.declaredAt?.get(a.name) : undefined;
+          const site = global ?? (span ? { file: view.file, span } : undefined);
+          if (site) vars.declaredAt?.set(a.name, site);
+          const passed = buildArg(view.build, a.name);
+          if (PLATFORM_ARGS.has(a.name)) vars.set(a.name, platformArg(a.name, view.build));
+          else if (passed) vars.set(a.name, passed);
+          else if (a.defaultValue !== undefined) vars.set(a.name, substitute(a.defaultValue, vars, fromBase));
+          else
+            vars.set(a.name, globals.get(a.name) ?? (noSite(view.build) ? notPassed(a.name, site) : 'unset'));
+        }
+      } else if (ins.keyword === 'ENV') {
+        for (const e of envDeclarations(ins)) vars.set(e.name, substitute(e.value, vars, fromBase));
+      }
+      if (ins.keyword === 'ARG' || ins.keyword === 'ENV') snapshot = copyVars(vars);
+    }
+  }
+  return { at, end: snapshot };
+}
+
+/**
+ * A variable that no ARG or ENV before it in the stage (or its chain) declares: the base image's ENV may set it,
+ * so its value is unknown (image contents), not empty; only `scratch` is known to set none.
+ */
+function baseEnv(view: ImageView, stage: DfStage): (name: string) => Value<string> | 'unset' {
+  const base = view.stages[stage.index]?.base;
+  if (base?.known && base.value.trim() === 'scratch') return () => 'unset';
+  return (name) =>
+    unknown('image-contents', `\`$${name}\` is not declared in the Dockerfile: the base image may set it`);
+}
+
+/**
  * Substitutes variables in an instruction argument (COPY source, WORKDIR, EXPOSE, USER) for this build. A variable
- * not declared in the Dockerfile may come from the base image's ENV: unknown unless the base is known to set none.
+ * not declared in the Dockerfile may come from the base image's ENV (see baseEnv).
  */
 export function resolveWord(
   view: ImageView,
@@ -217,9 +276,7 @@ export function resolveWord(
   text: string,
 ): Value<string> {
   if (!text.includes('$')) return known(text, { kind: 'literal' });
-  return substitute(text, stageVars(view, stage, ins), (name) =>
-    unknown('image-contents', `\`$${name}\` is not declared in the Dockerfile: the base image may set it`),
-  );
+  return substitute(text, stageVars(view, stage, ins), baseEnv(view, stage));
 }
 
 /** The stage a `FROM <name>` / `COPY --from=<name>` names: by name (before `before`) or index. */
@@ -246,8 +303,9 @@ export function chainOf(df: Dockerfile, stage: DfStage): DfStage[] {
 export function stageViews(
   df: Dockerfile,
   build: Build,
+  file?: SourceFile,
 ): { stages: StageView[]; target: DfStage | undefined } {
-  const globals = globalVars(df, build);
+  const globals = globalVars(df, build, file);
   // A target that is not known builds stages nobody can name: none is taken as built.
   const t = build.target;
   const target = t
@@ -264,7 +322,12 @@ export function stageViews(
       base = known(named, { kind: 'config', detail: `named context ${root.imageRaw}` });
     else {
       base = substitute(root.imageRaw, globals, () => 'unset');
-      if ((base.known && base.value.trim() === '') || (!base.known && base.kind === 'arg-no-default'))
+      // An ARG nothing passes is its own root cause, noted at its declaration whatever uses it: kept as is.
+      const atArg = !base.known && base.kind === 'arg-no-default' && base.site !== undefined;
+      if (
+        !atArg &&
+        ((base.known && base.value.trim() === '') || (!base.known && base.kind === 'arg-no-default'))
+      )
         base = unknown(
           'arg-no-default',
           `\`FROM ${root.imageRaw}\` is empty for this build: nothing passes the ARG`,
@@ -303,17 +366,27 @@ export function stageViews(
   return { stages, target };
 }
 
-/** Images with a known empty WORKDIR (their config sets none): official language and distro images. */
+/** Images with a known empty WORKDIR (their config sets none): official language and distro images (not golang: /go). */
 const ROOT_WORKDIR =
-  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|pypy|golang|rust|buildpack-deps)(:|@|$)|^scratch$/;
+  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|pypy|rust|buildpack-deps)(:|@|$)|^scratch$/;
 
 /** The WORKDIR in effect at an instruction: WORKDIRs in the chain; before any, the base image's (`/` for known official images). */
 export function workdirAt(view: ImageView, stage: DfStage, upTo?: DfInstruction): Value<string> {
+  const cache = stageCache(view, stage);
+  cache.workdir ??= computeWorkdirs(view, stage);
+  return (upTo && cache.workdir.at.get(upTo)) || cache.workdir.end;
+}
+
+function computeWorkdirs(
+  view: ImageView,
+  stage: DfStage,
+): { at: Map<DfInstruction, Value<string>>; end: Value<string> } {
   const sv = view.stages[stage.index];
+  const at = new Map<DfInstruction, Value<string>>();
   let wd: Value<string> | undefined;
   for (const s of sv?.chain ?? [stage]) {
     for (const ins of s.instructions) {
-      if (ins === upTo) return wd ?? baseWorkdir(view, sv?.base);
+      at.set(ins, wd ?? baseWorkdir(view, sv?.base));
       if (ins.keyword !== 'WORKDIR') continue;
       const raw = ins.words[0]?.value ?? '';
       const v = resolveWord(view, s, ins, raw);
@@ -328,7 +401,7 @@ export function workdirAt(view: ImageView, stage: DfStage, upTo?: DfInstruction)
       }
     }
   }
-  return wd ?? baseWorkdir(view, sv?.base);
+  return { at, end: wd ?? baseWorkdir(view, sv?.base) };
 }
 
 function baseWorkdir(_view: ImageView, base: Value<string> | undefined): Value<string> {
@@ -390,11 +463,23 @@ export interface CopyMapping {
 
 /** Local COPY/ADD instructions of a stage's chain up to (not including) `upTo`, as mappings. */
 export function copyMappings(view: ImageView, stage: DfStage, upTo?: DfInstruction): CopyMapping[] {
+  const cache = stageCache(view, stage);
+  cache.copies ??= computeCopyMappings(view, stage);
+  const { all, order } = cache.copies;
+  const cut = upTo ? order.get(upTo) : undefined;
+  return cut === undefined ? all.slice() : all.filter((m) => (order.get(m.ins) ?? 0) < cut);
+}
+
+function computeCopyMappings(
+  view: ImageView,
+  stage: DfStage,
+): { all: CopyMapping[]; order: Map<DfInstruction, number> } {
   const out: CopyMapping[] = [];
+  const order = new Map<DfInstruction, number>();
   const sv = view.stages[stage.index];
   for (const s of sv?.chain ?? [stage]) {
     for (const ins of s.instructions) {
-      if (ins === upTo) return out;
+      order.set(ins, order.size);
       if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
       if (ins.flags.some((f) => f.name === 'from')) continue;
       const words = ins.words.filter((w) => !w.value.startsWith('<<'));
@@ -422,7 +507,7 @@ export function copyMappings(view: ImageView, stage: DfStage, upTo?: DfInstructi
       }
     }
   }
-  return out;
+  return { all: out, order };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createRule } from '../engine/rule.js';
-import { isSystemPath } from '../knowledge/images.js';
+import { isSystemPath, knownFiles } from '../knowledge/images.js';
 import { copyMappings, normalize, resolveWord, runCreates, stageNamed, workdirAt } from '../model/eval.js';
 import type { ImageView, StageView } from '../model/project.js';
 import { trimTrailingSlashes } from '../model/text.js';
@@ -19,10 +19,6 @@ function inTree(tree: string, path: string): boolean {
   return path === t || path.startsWith(`${t === '/' ? '' : t}/`) || isOrAbove(path, t);
 }
 
-/** Images known to hold nothing outside the system folders (official language and distro images). */
-const EMPTY_BASE =
-  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|golang|rust|pypy|buildpack-deps|eclipse-temurin|openjdk)(:|@|$)|^scratch$/;
-
 /**
  * What a stage (and its chain) creates outside the system folders: `known` paths and trees, or why that is not
  * known (a RUN that runs a script, an archive, a base image crossdock knows nothing about).
@@ -33,7 +29,8 @@ function created(
 ): { paths: string[]; trees: string[]; opaque: Unknown | undefined } {
   const out = { paths: [] as string[], trees: [] as string[], opaque: undefined as Unknown | undefined };
   if (!sv.base.known) out.opaque = sv.base;
-  else if (!EMPTY_BASE.test(sv.base.value) && !sv.base.value.startsWith('target:'))
+  else if (knownFiles(sv.base.value)) out.trees.push(...(knownFiles(sv.base.value)?.trees ?? []));
+  else
     out.opaque = unknown('image-contents', `what ${sv.base.value} contains is not known`, {
       file: view.file,
       span: sv.chain[0]?.imageSpan ?? sv.stage.imageSpan,

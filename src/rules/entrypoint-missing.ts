@@ -1,14 +1,11 @@
 import { createRule } from '../engine/rule.js';
+import { imageLacks } from '../knowledge/images.js';
 import { copyMappings, imageFileSource, normalize, runCreates, workdirAt } from '../model/eval.js';
 import { present } from '../model/repo.js';
 import { type Unknown, unknown } from '../model/value.js';
-import { buildSite, commandsOf, stageProvides } from './lib/dockerfile.js';
+import { buildSite, commandsOf, generatedBefore, stageProvides } from './lib/dockerfile.js';
 
 const INITS = new Set(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit']);
-/** Images whose file system holds nothing outside the system folders (no /app, no /entrypoint.sh). */
-const EMPTY_BASE =
-  /^(docker\.io\/)?(library\/)?(python|node|debian|ubuntu|alpine|busybox|golang|rust|pypy)(:|@|$)|^scratch$/;
-
 export default createRule<'missing' | 'notInContext'>({
   meta: {
     id: 'entrypoint-missing',
@@ -141,7 +138,20 @@ export default createRule<'missing' | 'notInContext'>({
       if (received && target) {
         // A local copy that covers the path: the context must hold the file there (`COPY . .` maps the tree).
         const src = imageFileSource(view, stage, ins, target);
-        if (src.known && !present(model.inventory, src.value) && !opaque) {
+        if (src.known && !present(model.inventory, src.value) && opaque) {
+          ctx.unknown(opaque, `whether \`${program}\` is in the image`);
+          continue;
+        }
+        // A step before the build (`make build`) may write it into the context.
+        const gen =
+          src.known && !present(model.inventory, src.value)
+            ? generatedBefore(view.build, src.value)
+            : undefined;
+        if (gen && !gen.known) {
+          ctx.unknown(gen.unknown, `whether \`${program}\` is in the image`);
+          continue;
+        }
+        if (src.known && !present(model.inventory, src.value) && !gen) {
           const m = copyMappings(view, stage)
             .filter(
               (x) => x.dest === target || (x.tree && target.startsWith(`${x.dest === '/' ? '' : x.dest}/`)),
@@ -180,7 +190,7 @@ export default createRule<'missing' | 'notInContext'>({
           );
           continue;
         }
-        if (!EMPTY_BASE.test(base.value)) {
+        if (!target || !imageLacks(base.value, target)) {
           ctx.unknown(
             unknown('image-contents', `what ${base.value} contains is not known`, {
               file: view.file,

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import type { DfInstruction } from '../model/dockerfile.js';
 import { copyMappings, normalize, workdirAt } from '../model/eval.js';
-import { shipsNoAppFiles } from '../knowledge/images.js';
+import { knownFiles } from '../knowledge/images.js';
 import type { ImageView, ProjectModel, StageView } from '../model/project.js';
 import { type Unknown, unknown } from '../model/value.js';
 import { buildOfImage, buildSite, commandsOf } from './lib/dockerfile.js';
@@ -10,8 +10,8 @@ import { pipPath, requirementFile } from './lib/python.js';
 interface Present {
   paths: string[];
   trees: string[];
-  /** A RUN with unknown effects ran before: anything may be there. */
-  opaque: boolean;
+  /** A RUN with unknown effects ran before (or an earlier command of this one): anything may be there. */
+  opaque: Unknown | undefined;
   /** The image the chain starts from may hold anything (a private image, an unknown ARG). */
   base: Unknown | undefined;
 }
@@ -29,7 +29,9 @@ function presentBefore(
   upToCommand: number,
   depth = 0,
 ): Present {
-  const out: Present = { paths: [], trees: [], opaque: false, base: undefined };
+  const out: Present = { paths: [], trees: [], opaque: undefined, base: undefined };
+  const effects = (i: DfInstruction, why: string) =>
+    unknown('effects', `this RUN's effects are not known: ${why}`, { file: view.file, span: i.span });
   for (const m of copyMappings(view, sv.stage, ins)) (m.tree ? out.trees : out.paths).push(m.dest);
   for (const s of sv.chain) {
     for (const i of s.instructions) {
@@ -48,7 +50,7 @@ function presentBefore(
       }
       if (i.keyword === 'RUN')
         for (const c of commandsOf(i)) {
-          if (c.unknownEffects) out.opaque = true;
+          if (c.unknownEffects) out.opaque ??= effects(i, c.unknownEffects);
           for (const p of c.creates)
             if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
         }
@@ -57,7 +59,7 @@ function presentBefore(
   if (ins) {
     const wd = workdirAt(view, sv.stage, ins);
     for (const c of commandsOf(ins).slice(0, upToCommand)) {
-      if (c.unknownEffects) out.opaque = true;
+      if (c.unknownEffects) out.opaque ??= effects(ins, c.unknownEffects);
       for (const p of c.creates)
         if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
     }
@@ -71,7 +73,8 @@ function presentBefore(
   const site = { file: view.file, span: root.imageSpan };
   const base = sv.base;
   if (!base.known) out.base = { ...base, site: base.site ?? site };
-  else if (!shipsNoAppFiles(base.value)) {
+  else if (knownFiles(base.value)) out.trees.push(...(knownFiles(base.value)?.trees ?? []));
+  else {
     const build = depth < 4 ? buildOfImage(model, base.value) : undefined;
     const baseView = build ? model.images.find((v) => v.build === build) : undefined;
     const target = baseView?.target ? baseView.stages[baseView.target.index] : undefined;
@@ -79,7 +82,7 @@ function presentBefore(
       const inner = presentBefore(model, baseView, target, undefined, 0, depth + 1);
       out.paths.push(...inner.paths);
       out.trees.push(...inner.trees);
-      out.opaque ||= inner.opaque;
+      out.opaque ??= inner.opaque;
       out.base = inner.base;
     } else
       out.base = unknown(
@@ -140,7 +143,8 @@ export default createRule<'notCopied' | 'viaFile'>({
           commands.forEach((c, k) => {
             if (!c.pip || c.pip.verb === 'download') return;
             const have = presentBefore(model, view, sv, ins, k);
-            if (have.opaque) return;
+            // What may be there without crossdock knowing: files a RUN with unknown effects made, or the base image's.
+            const unsure = have.opaque ?? have.base;
             const locals = [
               ...c.pip.editables,
               ...c.pip.packages.filter((w) => /^(\.{1,2}(\/|$|\[)|\/|file:)/.test(w.value)),
@@ -153,8 +157,8 @@ export default createRule<'notCopied' | 'viaFile'>({
                 covered(`${p.value === '/' ? '' : p.value}/${n}`, have),
               );
               if (covered(p.value, have) || project) continue;
-              if (have.base) {
-                ctx.unknown(have.base, `whether \`${w.value}\` is in the image before this pip install`);
+              if (unsure) {
+                ctx.unknown(unsure, `whether \`${w.value}\` is in the image before this pip install`);
                 continue;
               }
               ctx.report({
@@ -169,8 +173,8 @@ export default createRule<'notCopied' | 'viaFile'>({
               const p = pipPath(view, sv, ins, w);
               if (!p.known) continue;
               if (!covered(p.value, have)) {
-                if (have.base) {
-                  ctx.unknown(have.base, `whether \`-r ${w.value}\` is in the image before this pip install`);
+                if (unsure) {
+                  ctx.unknown(unsure, `whether \`-r ${w.value}\` is in the image before this pip install`);
                   continue;
                 }
                 ctx.report({
@@ -190,11 +194,8 @@ export default createRule<'notCopied' | 'viaFile'>({
                 if (!r.localPath) continue;
                 const lp = normalize(wd.value, r.localPath);
                 if (covered(lp, have)) continue;
-                if (have.base) {
-                  ctx.unknown(
-                    have.base,
-                    `whether \`${r.localPath}\` is in the image before this pip install`,
-                  );
+                if (unsure) {
+                  ctx.unknown(unsure, `whether \`${r.localPath}\` is in the image before this pip install`);
                   continue;
                 }
                 ctx.report({

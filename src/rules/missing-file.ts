@@ -16,7 +16,7 @@ import {
   within,
 } from '../model/repo.js';
 import { unknown } from '../model/value.js';
-import { buildSite, builtStages } from './lib/dockerfile.js';
+import { buildSite, builtStages, generatedBefore } from './lib/dockerfile.js';
 
 type Status = 'absent' | 'untracked' | 'ignored';
 type MessageId =
@@ -31,19 +31,6 @@ type MessageId =
   | 'envTemplate'
   | 'envUser'
   | `ref${Capitalize<Status>}`;
-
-/** Whether a step before the build wrote the path, or may have (its effects are unknown). */
-function generatedBefore(
-  build: Build,
-  path: string,
-): { by: Build['before'][number]; known: boolean } | undefined {
-  for (const b of build.before) {
-    if (b.outputs === undefined) return { by: b, known: false };
-    if (b.outputs.some((o) => within(trimTrailingSlashes(o), path) || within(path, o)))
-      return { by: b, known: true };
-  }
-  return undefined;
-}
 
 /**
  * Whether `.dockerignore` keeps a path out of the context, as the engine decides it: a file by its own path; a
@@ -151,10 +138,7 @@ export default createRule<MessageId>({
       if (status === 'tracked' || status === 'plain') continue;
       const gen = ref.build ? generatedBefore(ref.build, ref.path) : undefined;
       if (gen && !gen.known) {
-        ctx.unknown(
-          unknown('effects', `${gen.by.what} runs before this build and may create files`, gen.by.site),
-          `whether ${ref.path} exists when the build runs`,
-        );
+        ctx.unknown(gen.unknown, `whether ${ref.path} exists when the build runs`);
         continue;
       }
       if (gen) continue;
@@ -310,10 +294,7 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
             ? generatedBefore(build, path)
             : undefined;
         if (gen && !gen.known) {
-          ctx.unknown(
-            unknown('effects', `${gen.by.what} runs before this build and may create files`, gen.by.site),
-            `whether \`${w.value}\` exists when the build runs`,
-          );
+          ctx.unknown(gen.unknown, `whether \`${w.value}\` exists when the build runs`);
           continue;
         }
         if (gen) continue;

@@ -35,7 +35,7 @@ export const CASES: FactCase[] = [
       },
     },
     absent: ['entrypoint-missing', 'healthcheck-tool-missing'],
-    present: ['unresolved-value info Dockerfile:2'],
+    present: ['unresolved-value info Dockerfile:1'],
   },
   {
     name: 'a base image built in this repository is followed: tini installed there counts',

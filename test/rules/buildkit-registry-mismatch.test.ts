@@ -259,7 +259,11 @@ ruleTest(buildkitRegistryMismatch, [
       },
     },
     only: ['buildkit-registry-mismatch', 'unresolved-value'],
-    expect: [at('unresolved-value', 'info', 'Dockerfile', 2, 1, { message: /nothing passes the ARG/ })],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
+        message: /ARG BASE has no default and this build does not pass it/,
+      }),
+    ],
   },
   {
     name: 'an entry for a docker.io mirror applies to pulls: not unused',

@@ -105,11 +105,11 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'unknown: a base from an ARG nothing passes: a note at the FROM',
+    name: 'unknown: a base from an ARG nothing passes: a note at the ARG',
     repo: built('ARG BASE', 'FROM $BASE AS b', 'FROM python:3.12-slim', 'COPY --from=b /out/app /app'),
     expect: [
-      at('unresolved-value', 'info', 'Dockerfile', 2, 1, {
-        message: /`FROM \$BASE` is empty for this build/,
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
+        message: /ARG BASE has no default and this build does not pass it/,
       }),
     ],
   },
@@ -187,6 +187,79 @@ ruleTest(rule, [
     expect: [
       at('copy-from-missing-path', 'warning', 'a/Dockerfile', 8, 15),
       at('unresolved-value', 'info', 'b/Dockerfile', 2, 1, { message: /`\$HOME` is not declared/ }),
+    ],
+  },
+  {
+    name: 'unknown: a command crossdock does not know (`cc -o`) may create the path: a note at the RUN, no warning',
+    repo: built(
+      'FROM python:3.12-slim AS b',
+      'WORKDIR /out',
+      'RUN cc -o app main.c',
+      'FROM python:3.12-slim',
+      'COPY --from=b /out/app /app',
+    ),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 1, {
+        message:
+          /`cc` may create files crossdock does not know of; not checked: whether stage "b" creates \/out\/app/,
+      }),
+    ],
+  },
+  {
+    name: 'installers write where they are known to: `uv sync` makes the project .venv (no claim); `pip install --user` writes into a home folder crossdock does not follow (a note)',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12 AS b\nWORKDIR /app\nRUN uv sync --frozen\nFROM python:3.12-slim\nCOPY --from=b /app/.venv /app/.venv\n',
+        'b/Dockerfile':
+          'FROM python:3.12 AS b\nCOPY requirements.txt .\nRUN pip install --user -r requirements.txt\nFROM python:3.12-slim\nCOPY --from=b /root/.local /root/.local\n',
+        'b/requirements.txt': 'flask\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'b/Dockerfile', 3, 1, {
+        message:
+          /`pip install --user` writes into the home folder of the user that runs it; not checked: whether stage "b" creates \/root\/.local/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: only images known to hold nothing there count as empty: golang (/go), eclipse-temurin (/opt/java) hold files, node holds /home/node: notes or nothing, never "missing"; scratch and python still are',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM golang:1.22 AS b\nRUN echo hi\nFROM scratch\nCOPY --from=b /go/pkg /go/pkg\n',
+        'b/Dockerfile':
+          'FROM eclipse-temurin:21 AS b\nRUN echo hi\nFROM scratch\nCOPY --from=b /opt/java/openjdk /opt/java/openjdk\n',
+        'c/Dockerfile':
+          'FROM node:20-slim AS b\nRUN echo hi\nFROM node:20-slim\nCOPY --from=b /home/node/.npmrc /home/node/\nCOPY --from=b /app/dist /app/dist\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 6, {
+        message: /what golang:1.22 contains is not known; not checked: whether stage "b" creates \/go\/pkg/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 1, 6, {
+        message: /what eclipse-temurin:21 contains is not known/,
+      }),
+      at('copy-from-missing-path', 'warning', 'c/Dockerfile', 5, 15, { message: MISSING }),
+    ],
+  },
+  {
+    name: "unknown: a variable an ENV value or an ARG default uses without declaring it may be the base image's ENV (`$HOME`): unknown, not empty, so /out/app is not what the RUN creates (a note, no claim)",
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim AS b\nENV OUT=$HOME/out\nRUN mkdir -p $OUT/app\nFROM python:3.12-slim\nCOPY --from=b /root/out/app /app\n',
+        'b/Dockerfile': `FROM python:3.12-slim AS b\nARG OUT=\${HOME}/out\nRUN mkdir -p $OUT/app\nFROM python:3.12-slim\nCOPY --from=b /root/out/app /app\n`,
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 3, 1, { message: /`\$HOME` is not declared/ }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 3, 1, { message: /`\$HOME` is not declared/ }),
     ],
   },
 ]);

@@ -92,10 +92,10 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'unknown: a stage `ARG X` without a default in a Dockerfile nothing builds may be anything: no claim about `../$X`, a note at the source',
+    name: 'unknown: a stage `ARG X` without a default in a Dockerfile nothing builds may be anything: no claim about `../$X`, a note at the ARG',
     repo: { files: { 'app/Dockerfile': 'FROM python:3.12-slim\nARG X\nCOPY ../$X /y/\n' } },
     expect: [
-      at('unresolved-value', 'info', 'app/Dockerfile', 3, 6, {
+      at('unresolved-value', 'info', 'app/Dockerfile', 2, 5, {
         message:
           /ARG X has no default and no build site in the repository passes it; not checked: whether `\.\.\/\$X` leaves the build context/,
       }),

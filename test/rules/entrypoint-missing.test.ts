@@ -1,4 +1,5 @@
 import rule from '../../src/rules/entrypoint-missing.js';
+import missingFile from '../../src/rules/missing-file.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const BUILT = 'images:\n  reg/app:\n    context: .\n';
@@ -182,11 +183,11 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'unknown: a base from an ARG nothing passes: no claim, a note at the FROM',
+    name: 'unknown: a base from an ARG nothing passes: no claim, a note at the ARG',
     repo: built('ARG BASE\nFROM $BASE\nENTRYPOINT ["/entry.sh"]\n'),
     expect: [
-      at('unresolved-value', 'info', 'Dockerfile', 2, 6, {
-        message: /`FROM \$BASE` is empty for this build/,
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
+        message: /ARG BASE has no default and this build does not pass it/,
       }),
     ],
   },
@@ -210,6 +211,99 @@ ruleTest(rule, [
     repo: built('FROM scratch\nADD rootfs.tar.gz /opt/\nENTRYPOINT ["/server"]\n', { 'rootfs.tar.gz': 'x' }),
     expect: [
       at('entrypoint-missing', 'error', 'Dockerfile', 3, 13, { message: /and scratch does not ship it/ }),
+    ],
+  },
+  {
+    name: 'unknown: a command crossdock does not know (`go install`, `gcc -o`) may create the program: a note, not the error it used to be',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM golang:1.22\nRUN go install ./cmd/app\nENTRYPOINT ["/go/bin/app"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nWORKDIR /app\nCOPY app/ .\nRUN gcc -o /app/run main.c\nENTRYPOINT ["./run"]\n',
+        'b/app/main.c': 'int main(void) { return 0; }\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 3, 13, {
+        message: /not checked: whether `\/go\/bin\/app` is in the image/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 5, 13, {
+        message: /not checked: whether `\.\/run` is in the image/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a step before the build (`make build`) may write the program into the context: the same note as missing-file, not "does not exist"',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nCOPY bin/ /app/\nENTRYPOINT ["/app/server"]\n',
+        Makefile: 'build:\n\tgo build -o bin/server ./cmd/server\n',
+        '.github/workflows/ci.yml': `on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make build\n      - run: docker build -t reg/app .\n`,
+      },
+    },
+    rules: [rule, missingFile],
+    only: ['entrypoint-missing', 'missing-file', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/ci.yml', 7, 14, {
+        message:
+          /the step "make build" runs before this build and may create files; not checked: whether `\/app\/server` is in the image \(entrypoint-missing\); whether `bin\/` exists when the build runs \(missing-file\)/,
+      }),
+    ],
+  },
+  {
+    name: 'condition: a step before the build whose outputs are known decides: it writes bin/server (no finding) or only bin/other (reported)',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nCOPY bin/ /app/\nENTRYPOINT ["/app/server"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nCOPY bin/ /app/\nENTRYPOINT ["/app/server"]\n',
+        '.github/workflows/ci.yml': `on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: mkdir -p a/bin/server b/bin/other\n      - run: docker build -t reg/a a\n      - run: docker build -t reg/b b\n`,
+      },
+    },
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 13, {
+        message: /puts the context's `b\/bin\/server` there, which does not exist/,
+        sites: ['.github/workflows/ci.yml:9'],
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a base not known to lack the program (golang holds /go, a system folder such as /var in debian) gives a note, not an error; scratch and /app in python still are errors',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM golang:1.22\nENTRYPOINT ["/go/bin/app"]\n',
+        'b/Dockerfile': 'FROM debian:12\nENTRYPOINT ["/var/lib/app/run"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["/app/run"]\n',
+        'd/Dockerfile': 'FROM scratch\nENTRYPOINT ["/var/lib/app/run"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n  reg/d:\n    context: d\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 6, {
+        message:
+          /what golang:1.22 contains is not known; not checked: whether the base image has `\/go\/bin\/app`/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 1, 6, {
+        message: /what debian:12 contains is not known/,
+      }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 2, 13, {
+        message: NEVER,
+        sites: ['crossdock.yaml:1'],
+      }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 2, 13, {
+        message: NEVER,
+        sites: ['crossdock.yaml:1'],
+      }),
+    ],
+  },
+  {
+    name: 'unknown: golang sets WORKDIR /go, so `./app` there is not /app: the WORKDIR is not taken as `/` (a note, no claim either way)',
+    repo: built('FROM golang:1.22\nCOPY app /app\nENTRYPOINT ["./app"]\n'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 13, {
+        message: /the WORKDIR of golang:1.22 is not known; not checked: whether `\.\/app` is in the image/,
+      }),
     ],
   },
 ]);

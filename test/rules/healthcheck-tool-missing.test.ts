@@ -170,11 +170,11 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'unknown: a base from an ARG no build site passes gets no claim, only a note at the FROM',
+    name: 'unknown: a base from an ARG no build site passes gets no claim, only a note at the ARG',
     repo: built('ARG BASE\nFROM $BASE\nHEALTHCHECK CMD curl -f http://x/\n'),
     expect: [
-      at('unresolved-value', 'info', 'Dockerfile', 2, 6, {
-        message: /`FROM \$BASE` is empty for this build/,
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
+        message: /ARG BASE has no default and this build does not pass it/,
       }),
     ],
   },

@@ -225,4 +225,17 @@ ruleTest(rule, [
       at(R, 'error', 'other/Dockerfile', 2, 20, { message: /before `\/srv\/requirements\.txt` is copied/ }),
     ],
   },
+  {
+    name: 'unknown: a command crossdock does not know (`aws s3 cp`) may create the requirements file: a note at the RUN, not the error it used to be',
+    repo: built(
+      'FROM python:3.12-slim\nRUN aws s3 cp s3://b/requirements.txt . && pip install -r requirements.txt\n',
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 1, {
+        message:
+          /this RUN's effects are not known: `aws s3` may create files crossdock does not know of; not checked: whether `-r requirements\.txt` is in the image/,
+      }),
+    ],
+  },
 ]);

@@ -264,7 +264,7 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'unknown: a source from an ARG nothing passes, or a variable the base may set: no claim, a note at the source',
+    name: 'unknown: a source from an ARG nothing passes (a note at the ARG), or a variable the base may set (a note at the source): no claim',
     repo: {
       files: {
         Dockerfile: 'ARG SRC\nFROM python:3.12-slim\nARG SRC\nCOPY $SRC/x /app/\n',
@@ -273,7 +273,7 @@ ruleTest(rule, [
       },
     },
     expect: [
-      at('unresolved-value', 'info', 'Dockerfile', 4, 6, {
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
         message:
           /ARG SRC has no default and no build site in the repository passes it; not checked: whether `\$SRC\/x` is in the build context/,
       }),
@@ -284,7 +284,7 @@ ruleTest(rule, [
     name: 'unknown: a stage-level `ARG SRC` without a default (no global one) in a Dockerfile nothing builds is unknown too, not empty: a note, not absentEvery',
     repo: { files: { 'app/Dockerfile': 'FROM python:3.12-slim\nARG SRC\nCOPY $SRC/x /app/\n' } },
     expect: [
-      at('unresolved-value', 'info', 'app/Dockerfile', 3, 6, {
+      at('unresolved-value', 'info', 'app/Dockerfile', 2, 5, {
         message:
           /ARG SRC has no default and no build site in the repository passes it; not checked: whether `\$SRC\/x` is in the build context/,
       }),

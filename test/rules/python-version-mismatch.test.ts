@@ -115,7 +115,11 @@ ruleTest(
           Dockerfile: `ARG BASE\nFROM \${BASE}\n${INSTALL}`,
         },
       },
-      expect: [at(U, 'info', 'Dockerfile', 2, 6, { message: /nothing passes the ARG/ })],
+      expect: [
+        at(U, 'info', 'Dockerfile', 1, 5, {
+          message: /ARG BASE has no default and this build does not pass it/,
+        }),
+      ],
     },
     {
       name: 'a base image built in the repository is followed to its own base',

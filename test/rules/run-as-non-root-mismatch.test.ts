@@ -343,10 +343,10 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'k8s/api.yaml', 10, 20)],
   },
   {
-    name: 'unknown: `USER ${UID}` (or `$UID:$GID`) from an ARG without default that the build does not pass is not judged as the name "": a note at the USER',
+    name: 'unknown: `USER ${UID}` (or `$UID:$GID`) from an ARG without default that the build does not pass is not judged as the name "": a note at the ARG',
     repo: repo('FROM python:3.12-slim\nARG UID\nARG GID=10001\nUSER ${UID}:${GID}\n', deployment(API)),
     expect: [
-      at('unresolved-value', 'info', 'api/Dockerfile', 4, 1, {
+      at('unresolved-value', 'info', 'api/Dockerfile', 2, 5, {
         message:
           /^ARG UID has no default and this build does not pass it; not checked: the user Deployment "api" runs as/,
       }),

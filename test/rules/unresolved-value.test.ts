@@ -5,6 +5,7 @@ import emulatedBuild from '../../src/rules/emulated-build.js';
 import fromPlatformConstant from '../../src/rules/from-platform-constant.js';
 import healthcheckToolMissing from '../../src/rules/healthcheck-tool-missing.js';
 import lockfilePythonMismatch from '../../src/rules/lockfile-python-mismatch.js';
+import missingFile from '../../src/rules/missing-file.js';
 import pythonVersionMismatch from '../../src/rules/python-version-mismatch.js';
 import unresolvedValue from '../../src/rules/unresolved-value.js';
 import { createRule } from '../../src/engine/rule.js';
@@ -20,7 +21,7 @@ const argBase =
   'ARG BASE\nFROM ${BASE}\nWORKDIR /app\nHEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n';
 
 const HEALTH =
-  /^`FROM \$\{BASE\}` is empty for this build: nothing passes the ARG; not checked: whether the image has `curl` for its HEALTHCHECK \(healthcheck-tool-missing\)$/;
+  /^ARG BASE has no default and this build does not pass it; not checked: whether the image has `curl` for its HEALTHCHECK \(healthcheck-tool-missing\)$/;
 
 /** A Python project whose image needs both its Python (requires-python) and its HEALTHCHECK tool. */
 const pythonProject = {
@@ -47,10 +48,28 @@ const twoApps = { 'app/Dockerfile': hcDockerfile, 'scripts/app/Dockerfile': hcDo
 
 ruleTest(unresolvedValue, [
   {
-    name: 'an ARG without default that the build does not pass: one info note where the ARG is used, naming the blocked check',
+    name: 'an ARG without default that the build does not pass: one info note at the ARG, naming the blocked check',
     rules: [healthcheckToolMissing],
     repo: { files: { 'crossdock.yaml': config, Dockerfile: argBase } },
-    expect: [at('unresolved-value', 'info', 'Dockerfile', 2, 6, { message: HEALTH, reachable: true })],
+    expect: [at('unresolved-value', 'info', 'Dockerfile', 1, 5, { message: HEALTH, reachable: true })],
+  },
+  {
+    name: 'one root cause, one note: every use of an ARG nothing passes (two COPY sources) gives one note at the ARG, listing the checks',
+    rules: [missingFile],
+    repo: {
+      files: {
+        'crossdock.yaml': config,
+        Dockerfile: 'FROM python:3.12-slim\nARG SRC\nCOPY $SRC/a.txt /a/\nCOPY ${SRC}/b.txt /b/\n',
+      },
+    },
+    only: ['unresolved-value', 'missing-file'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 5, {
+        message:
+          /^ARG SRC has no default and this build does not pass it; not checked: whether `\$SRC\/a\.txt` is in the build context \(missing-file\); whether `\$\{SRC\}\/b\.txt` is in the build context \(missing-file\)$/,
+        reachable: true,
+      }),
+    ],
   },
   {
     name: 'the build passes the ARG: the value is known, the check reports, no note',
@@ -74,9 +93,9 @@ ruleTest(unresolvedValue, [
     rules: [healthcheckToolMissing, pythonVersionMismatch],
     repo: { files: { 'crossdock.yaml': config, ...pythonProject } },
     expect: [
-      at('unresolved-value', 'info', 'Dockerfile', 2, 6, {
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
         message:
-          /^`FROM \$\{BASE\}` is empty for this build: nothing passes the ARG; not checked: the Python of this stage against requires-python ">=3\.11" \(python-version-mismatch\); whether the image has `wget` for its HEALTHCHECK \(healthcheck-tool-missing\)$/,
+          /^ARG BASE has no default and this build does not pass it; not checked: the Python of this stage against requires-python ">=3\.11" \(python-version-mismatch\); whether the image has `wget` for its HEALTHCHECK \(healthcheck-tool-missing\)$/,
       }),
     ],
   },
@@ -90,7 +109,7 @@ ruleTest(unresolvedValue, [
         [WF]: 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      - run: docker build -t acme/api .\n',
       },
     },
-    expect: [at('unresolved-value', 'info', 'Dockerfile', 2, 6, { message: HEALTH })],
+    expect: [at('unresolved-value', 'info', 'Dockerfile', 1, 5, { message: HEALTH })],
   },
   {
     name: 'the same ARG in two Dockerfiles is two root causes: two notes',
@@ -103,8 +122,8 @@ ruleTest(unresolvedValue, [
       },
     },
     expect: [
-      at('unresolved-value', 'info', 'a/Dockerfile', 2, 6, { message: HEALTH }),
-      at('unresolved-value', 'info', 'b/Dockerfile', 2, 6, { message: HEALTH }),
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 5, { message: HEALTH }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 1, 5, { message: HEALTH }),
     ],
   },
   {
@@ -119,7 +138,7 @@ ruleTest(unresolvedValue, [
     },
     expect: [
       at('healthcheck-tool-missing', 'error', 'Dockerfile', 4, 17, { sites: [`${WF}:7`] }),
-      at('unresolved-value', 'info', 'Dockerfile', 2, 6, { message: HEALTH }),
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, { message: HEALTH }),
     ],
   },
 
@@ -306,7 +325,7 @@ ruleTest(unresolvedValue, [
     repo: {
       files: { 'crossdock.yaml': `rules:\n  unresolved-value: warning\n${config}`, Dockerfile: argBase },
     },
-    expect: [at('unresolved-value', 'warning', 'Dockerfile', 2, 6)],
+    expect: [at('unresolved-value', 'warning', 'Dockerfile', 1, 5)],
   },
   {
     name: 'crossdock.yaml can switch the notes off',
@@ -315,14 +334,14 @@ ruleTest(unresolvedValue, [
     expect: [],
   },
   {
-    name: 'a crossdock-ignore on the line before suppresses the note',
+    name: 'a crossdock-ignore on the line before the ARG suppresses its note',
     rules: [healthcheckToolMissing],
     repo: {
       files: {
         'crossdock.yaml': config,
         Dockerfile: argBase.replace(
-          'FROM ${BASE}',
-          '# crossdock-ignore unresolved-value: BASE is set by the release pipeline\nFROM ${BASE}',
+          'ARG BASE',
+          '# crossdock-ignore unresolved-value: BASE is set by the release pipeline\nARG BASE',
         ),
       },
     },
@@ -335,7 +354,7 @@ test('unresolved-value: the note carries the help of the unknown as its hint', a
   const findings = await checkRepo({ files: { 'crossdock.yaml': config, Dockerfile: argBase } }, [
     healthcheckToolMissing,
   ]);
-  assertFindings(findings, [at('unresolved-value', 'info', 'Dockerfile', 2, 6)]);
+  assertFindings(findings, [at('unresolved-value', 'info', 'Dockerfile', 1, 5)]);
   assert.equal(findings[0]?.hint, 'pass the build argument, or give the ARG a default');
 });
 

@@ -117,3 +117,55 @@ test('downloads create their output: grouped short flags (`-fsSLo F`, `-qO F`, `
     [['/tmp/a.whl'], ['/tmp/b'], ['.'], ['/tmp/d'], [], ['/opt']],
   );
 });
+
+test('a command whose file effects are not known says so; known readers, editors and creators do not', () => {
+  const effects = (text: string) =>
+    analyzeShell([parseShell(text)]).commands.map((c) => [c.name, c.unknownEffects ?? '', c.creates]);
+  assert.deepEqual(
+    effects(
+      'go install ./cmd/app; gcc -o run main.c; aws s3 cp s3://b/r.txt .; yarn build; git checkout v1; useradd app; gpg --recv-keys K',
+    ),
+    [
+      ['go', '`go install` may create files crossdock does not know of', []],
+      ['gcc', '`gcc` may create files crossdock does not know of', []],
+      ['aws', '`aws s3` may create files crossdock does not know of', []],
+      ['yarn', '`yarn build` may create files crossdock does not know of', []],
+      ['git', '`git checkout` may create files crossdock does not know of', []],
+      ['useradd', "useradd creates the home folder when the image's /etc/login.defs sets CREATE_HOME", []],
+      ['gpg', '`gpg` may create files crossdock does not know of', []],
+    ],
+  );
+  assert.deepEqual(
+    effects(
+      'set -eux; chmod +x /a; chown -R app /a; rm -rf /var/lib/apt/lists/*; sed -i s/a/b/ f; ln -s /a /b; ldconfig; update-ca-certificates; groupadd app; useradd -r -g app app; ls; cat f; grep x f; which x; id; sleep 1; env; printenv; apt-get update; apt-get clean; command -v curl; . /etc/os-release; git rev-parse HEAD; docker login -u u; find / -name "*.pyc" -exec rm -f {} +',
+    ).filter(([, why]) => why !== ''),
+    [],
+  );
+  assert.deepEqual(
+    effects(
+      'tar -czf /out.tgz dir; tar xzf a.tgz -C /opt; gpg --dearmor -o /k.gpg; dd if=/dev/zero of=/f; sort -o /s f; uniq f /u; go build -o /bin/app .; curl -fsSLO --output-dir /dl https://x/a',
+    ),
+    [
+      ['tar', '', ['/out.tgz']],
+      ['tar', '', ['/opt']],
+      ['gpg', '', ['/k.gpg']],
+      ['dd', '', ['/f']],
+      ['sort', '', ['/s']],
+      ['uniq', '', ['/u']],
+      ['go', '', ['/bin/app']],
+      ['curl', '', ['/dl']],
+    ],
+  );
+  assert.deepEqual(
+    effects(
+      'find . -exec ./gen {} +; awk \'{ print > "out" }\' f; docker run -v "$PWD":/w img make; docker buildx build -o out .; . ./env.sh',
+    ).map(([, why]) => why),
+    [
+      'find runs `gen`, which may create files',
+      '`awk` may create files crossdock does not know of',
+      '`docker run` with a volume may write files through it',
+      '`docker buildx build --output` may create files crossdock does not know of',
+      'it runs ./env.sh',
+    ],
+  );
+});

@@ -5,7 +5,8 @@ import type { DfInstruction, DfStage, Dockerfile } from '../../model/dockerfile.
 import { normalize, workdirAt } from '../../model/eval.js';
 import { parseBuildTag, parseImageRef, repositoryKey } from '../../model/image-ref.js';
 import type { Platform } from '../../model/platform.js';
-import type { Build, ImageView, ProjectModel, StageView } from '../../model/project.js';
+import type { Build, Effect, ImageView, ProjectModel, StageView } from '../../model/project.js';
+import { within } from '../../model/repo.js';
 import type { CommandFacts, ShellScript } from '../../model/shell.js';
 import { cutAtFirst, trimTrailingSlashes } from '../../model/text.js';
 import { known, knownOr, type Unknown, unknown, type Value } from '../../model/value.js';
@@ -41,6 +42,28 @@ export function viewsOf(model: ProjectModel, df: Dockerfile): ImageView[] {
 export function buildSite(view: ImageView): Site[] {
   const s = view.build.sites?.definition;
   return s && view.build.origin !== 'dockerfile' ? [s] : [];
+}
+
+/**
+ * Whether a step that runs before the build (`make build`, a workflow step, a script line) wrote a repository
+ * path: `known` when its outputs are known and include it; `unknown` (with the note's root cause) when its
+ * effects are not known; undefined when no step before the build writes it.
+ */
+export function generatedBefore(
+  build: Build,
+  path: string,
+): { by: Effect; known: true } | { by: Effect; known: false; unknown: Unknown } | undefined {
+  for (const b of build.before) {
+    if (b.outputs === undefined)
+      return {
+        by: b,
+        known: false,
+        unknown: unknown('effects', `${b.what} runs before this build and may create files`, b.site),
+      };
+    if (b.outputs.some((o) => within(trimTrailingSlashes(o), path) || within(path, o)))
+      return { by: b, known: true };
+  }
+  return undefined;
 }
 
 /** Stages a view judges as built: the target's graph (for a Dockerfile nothing builds: the last stage's). */

@@ -8,6 +8,7 @@ import type {
   ShellScript,
   ShellWord,
 } from '../../model/shell.js';
+import { trimTrailingSlashes } from '../../model/text.js';
 import { basename, effectiveArgv } from './words.js';
 
 /**
@@ -254,8 +255,13 @@ function installerOf(name: string | undefined, argv: ShellWord[]): InstallerKind
   return undefined;
 }
 
-/** Commands that change nothing on disk that a later instruction could copy or run. */
+/**
+ * Programs that create nothing a later instruction or step could copy, run or read: they read and print, change
+ * files in place (`chmod`, `sed -i`), remove files, or change the shell's or the system's settings. Output
+ * redirections are recorded for every command; `sort -o` and `uniq IN OUT` are recorded by `createdBy`.
+ */
 const NO_FILE_EFFECTS = new Set([
+  // The shell's own state.
   'true',
   ':',
   'false',
@@ -265,6 +271,7 @@ const NO_FILE_EFFECTS = new Set([
   '[',
   '[[',
   'set',
+  'shopt',
   'export',
   'unset',
   'cd',
@@ -272,20 +279,33 @@ const NO_FILE_EFFECTS = new Set([
   'popd',
   'exit',
   'return',
-  'chmod',
-  'chown',
-  'chgrp',
+  'local',
+  'declare',
+  'typeset',
+  'readonly',
+  'shift',
+  'trap',
+  'wait',
+  'umask',
+  'ulimit',
+  'read',
+  'let',
+  'alias',
+  'unalias',
+  'hash',
+  'break',
+  'continue',
+  'type',
+  // Reading and printing.
   'ls',
   'cat',
-  'rm',
-  'rmdir',
-  'find',
   'grep',
+  'egrep',
+  'fgrep',
   'which',
-  'command',
-  'type',
   'id',
   'whoami',
+  'groups',
   'sleep',
   'env',
   'printenv',
@@ -294,19 +314,421 @@ const NO_FILE_EFFECTS = new Set([
   'wc',
   'sort',
   'uniq',
-  'sed',
-  'awk',
+  'cut',
+  'tr',
+  'basename',
+  'dirname',
+  'realpath',
+  'readlink',
+  'pwd',
+  'date',
+  'uname',
+  'nproc',
+  'arch',
+  'diff',
+  'cmp',
+  'du',
+  'df',
+  'stat',
+  'file',
+  'base64',
+  'sha1sum',
   'sha256sum',
+  'sha512sum',
   'md5sum',
-  'gpg',
+  'cksum',
+  'jq',
+  'envsubst',
+  'seq',
+  'expr',
+  'getent',
+  'hostname',
+  'ps',
+  'kill',
+  'free',
+  'ldd',
+  'locale',
+  'lsb_release',
+  'apt-cache',
+  'dpkg-query',
+  'gpgconf',
+  // Changing or removing files that exist.
+  'chmod',
+  'chown',
+  'chgrp',
+  'rm',
+  'rmdir',
+  'unlink',
+  'sed',
+  'strip',
+  'setcap',
+  // System databases.
   'update-ca-certificates',
   'ldconfig',
   'locale-gen',
   'groupadd',
+  'groupmod',
+  'groupdel',
   'addgroup',
-  'setcap',
-  'strip',
+  'userdel',
+  'passwd',
+  'chpasswd',
+  'apt-mark',
 ]);
+
+/** Subcommands (the first word after the program) that create nothing new, for programs whose others may. */
+const NO_FILE_SUBCOMMANDS: Record<string, string[]> = {
+  'apt-get': ['update', 'clean', 'autoclean', 'remove', 'purge', 'autoremove', 'check'],
+  apt: ['update', 'clean', 'autoclean', 'remove', 'purge', 'autoremove', 'list', 'show', 'search'],
+  apk: ['update', 'del', 'info', 'search', 'version', '--version'],
+  dnf: ['clean', 'remove', 'erase', 'makecache', 'check-update', 'info', 'list', 'search'],
+  yum: ['clean', 'remove', 'erase', 'makecache', 'check-update', 'info', 'list', 'search'],
+  microdnf: ['clean', 'remove'],
+  tdnf: ['clean', 'remove', 'erase', 'makecache', 'check-update', 'info', 'list', 'search'],
+  conda: ['clean', 'info', 'list', 'remove', 'uninstall', '--version'],
+  mamba: ['clean', 'info', 'list', 'remove', 'uninstall', '--version'],
+  micromamba: ['clean', 'info', 'list', 'remove', 'uninstall', '--version'],
+  pip: ['list', 'show', 'freeze', 'check', 'uninstall', 'cache', 'help', '--version', '-V'],
+  npm: ['cache', 'prune', 'ls', 'list', 'view', 'whoami', 'ping', 'help', '--version', '-v'],
+  yarn: ['cache', 'info', 'list', 'why', '--version', '-v'],
+  pnpm: ['store', 'list', 'ls', 'why', '--version', '-v'],
+  node: ['--version', '-v'],
+  go: ['version', 'env', 'list', 'vet', 'doc'],
+  cargo: ['version', 'metadata', 'tree', '--version', '-V'],
+  uv: ['cache', 'tree', '--version', '-V'],
+  git: [
+    'rev-parse',
+    'describe',
+    'log',
+    'status',
+    'diff',
+    'show',
+    'ls-files',
+    'ls-remote',
+    'rev-list',
+    'cat-file',
+    'name-rev',
+    'for-each-ref',
+    'symbolic-ref',
+    'shortlog',
+    'config',
+    'remote',
+    'fetch',
+    'push',
+    'tag',
+    'branch',
+    'add',
+    'commit',
+    'version',
+    '--version',
+  ],
+  dpkg: [
+    '--print-architecture',
+    '--print-foreign-architectures',
+    '--add-architecture',
+    '--compare-versions',
+    '--get-selections',
+    '-l',
+    '--list',
+    '-L',
+    '--listfiles',
+    '-s',
+    '--status',
+    '-S',
+    '--search',
+  ],
+  docker: [
+    'login',
+    'logout',
+    'push',
+    'pull',
+    'tag',
+    'images',
+    'image',
+    'ps',
+    'inspect',
+    'manifest',
+    'version',
+    'info',
+    'rm',
+    'rmi',
+    'stop',
+    'kill',
+    'logs',
+    'network',
+    'volume',
+    'system',
+    'context',
+    'load',
+    'start',
+    'restart',
+    'wait',
+  ],
+  kubectl: [
+    'apply',
+    'create',
+    'delete',
+    'get',
+    'describe',
+    'rollout',
+    'scale',
+    'set',
+    'patch',
+    'label',
+    'annotate',
+    'wait',
+    'version',
+    'logs',
+    'config',
+    'cluster-info',
+    'top',
+    'auth',
+    'diff',
+    'replace',
+    'expose',
+    'autoscale',
+    'kustomize',
+  ],
+  helm: [
+    'install',
+    'upgrade',
+    'uninstall',
+    'delete',
+    'list',
+    'ls',
+    'status',
+    'lint',
+    'repo',
+    'registry',
+    'version',
+    'push',
+    'history',
+    'rollback',
+    'test',
+    'get',
+    'search',
+    'show',
+    'env',
+  ],
+  aws: ['ecr', 'sts', '--version'],
+};
+
+/** `python`, `python3`, `python3.12`, `pip3.11` → `python`, `pip`. */
+function family(name: string): string {
+  const m = /^(python|pip)(3(\.\d+)?)?$/.exec(name);
+  return m ? (m[1] ?? name) : name;
+}
+
+/**
+ * Why what a command creates is not known, or undefined when it is: it creates nothing new, or `creates` lists
+ * all it makes (an installer's own folders — site-packages, node_modules, bin — aside). Called for commands that
+ * run no script, code or system package install (those have their own reasons).
+ */
+function effectsNotKnown(name: string, argv: ShellWord[], cmd: ShellCommand): string | undefined {
+  const sub = argv[1]?.value;
+  const fam = family(name);
+  const not = (what = name) => `\`${what}\` may create files crossdock does not know of`;
+  if (NO_FILE_EFFECTS.has(name)) return undefined;
+  // `command -v x` (effectiveArgv drops the `command` wrapper) only looks the program up.
+  const raw = cmd.argv[0] ? basename(cmd.argv[0].value) : undefined;
+  if (raw === 'command' && /^-[vV]$/.test(cmd.argv[1]?.value ?? '')) return undefined;
+  if (NO_FILE_SUBCOMMANDS[fam]?.includes(sub ?? '')) return undefined;
+  switch (fam) {
+    // Creators: `createdBy` lists every path they write.
+    case 'cp':
+    case 'mv':
+    case 'install':
+    case 'rsync':
+    case 'ln':
+    case 'mkdir':
+    case 'touch':
+    case 'tee':
+    case 'curl':
+    case 'wget':
+    case 'unzip':
+    case 'virtualenv':
+    case 'dd':
+    case 'adduser':
+      return undefined;
+    case 'tar': {
+      const mode = tarMode(argv);
+      return mode === undefined ? not() : undefined;
+    }
+    case 'gpg':
+    case 'gpg2':
+      // `--output` is recorded; `--verify` reads; anything else may write the keyring.
+      return argv.some((w) => /^(-o|--output)(=|$)/.test(w.value) || w.value === '--verify')
+        ? undefined
+        : not();
+    case 'useradd':
+      // `-m` creates the home (recorded); `-M` and system accounts (`-r`) get none whatever login.defs says;
+      // otherwise CREATE_HOME in the image's /etc/login.defs decides.
+      return argv.some(
+        (w) =>
+          (/^-[a-zA-Z]+$/.test(w.value) && /[mMr]/.test(w.value)) ||
+          /^--(create-home|no-create-home|system)$/.test(w.value),
+      )
+        ? undefined
+        : "useradd creates the home folder when the image's /etc/login.defs sets CREATE_HOME";
+    case 'find': {
+      // `-exec rm {} +` and the like run a program: known when that program creates nothing.
+      if (argv.some((w) => /^-f(print0?|printf|ls)$/.test(w.value))) return not();
+      for (let i = 1; i < argv.length; i++) {
+        if (!/^-(exec|execdir|ok|okdir)$/.test(argv[i]?.value ?? '')) continue;
+        const prog = basename(argv[i + 1]?.value ?? '');
+        if (!NO_FILE_EFFECTS.has(prog)) return `find runs \`${prog}\`, which may create files`;
+      }
+      return undefined;
+    }
+    case 'awk':
+    case 'gawk':
+    case 'mawk':
+      // A program that redirects (`print > "f"`), pipes or calls system() may write files.
+      return argv.slice(1).some((w) => /[>|]|system/.test(w.value)) ? not() : undefined;
+    case '.':
+    case 'source': {
+      const file = sub ?? '';
+      // The OS release file and a virtualenv's activate script only set variables.
+      if (file === '/etc/os-release' || /(^|\/)bin\/activate$/.test(file)) return undefined;
+      return `it runs ${file || 'a sourced script'}`;
+    }
+    case 'python':
+      if (sub === '--version' || sub === '-V') return undefined;
+      if (sub === '-m' && /^(pip|venv|ensurepip|compileall|py_compile)$/.test(argv[2]?.value ?? ''))
+        return undefined;
+      return 'it runs python code read from its standard input';
+    case 'node':
+      return 'it runs node code read from its standard input';
+    case 'pip':
+      // install/wheel/download: the installer; their outputs are recorded.
+      return pipVerbIndex(argv) >= 0 ? undefined : not(`${name} ${sub ?? ''}`.trim());
+    case 'git':
+      return sub === 'clone' ? undefined : not(`git ${sub ?? ''}`.trim());
+    case 'go':
+      return sub === 'build' && argv.some((w) => w.value === '-o' || w.value.startsWith('-o='))
+        ? undefined
+        : not(`go ${sub ?? ''}`.trim());
+    case 'cargo':
+      return sub === 'build' ? undefined : not(`cargo ${sub ?? ''}`.trim());
+    case 'uv': {
+      if (sub === 'venv' || sub === 'sync') return undefined;
+      if (sub === 'export') return undefined;
+      const s2 = argv[2]?.value;
+      if (
+        sub === 'pip' &&
+        (s2 === 'install' ||
+          s2 === 'list' ||
+          s2 === 'freeze' ||
+          s2 === 'show' ||
+          s2 === 'check' ||
+          s2 === 'uninstall' ||
+          s2 === 'compile')
+      )
+        return undefined;
+      return not(`uv ${sub ?? ''}`.trim());
+    }
+    case 'pip-compile':
+      // Without `-o` it writes next to its input (`requirements.in` → `requirements.txt`).
+      return argv.some((w) => /^(-o|--output-file)(=|$)/.test(w.value)) ? undefined : not();
+    case 'npm':
+    case 'yarn':
+    case 'pnpm':
+      // Installs are known (node_modules); anything else runs the package's scripts or tools.
+      return installerOf(name, argv) ? undefined : not(`${name} ${sub ?? ''}`.trim());
+    case 'docker':
+      return dockerEffects(argv);
+    case 'docker-compose':
+      return composeEffects(argv.slice(1));
+  }
+  return not(NO_FILE_SUBCOMMANDS[fam] && sub ? `${name} ${sub}` : name);
+}
+
+/** `tar` mode: `x` extracts (into `-C`), `c`/`r`/`u` write the `-f` archive, `t` lists; undefined when unclear. */
+function tarMode(argv: ShellWord[]): 'x' | 'c' | 't' | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const v = argv[i]?.value ?? '';
+    if (v === '--extract' || v === '--get') return 'x';
+    if (v === '--create' || v === '--append' || v === '--update') return 'c';
+    if (v === '--list') return 't';
+    // Short options grouped with a dash (`-xzf`), or the old style without one as the first word (`xzf`).
+    const group = v.startsWith('-') && !v.startsWith('--') ? v.slice(1) : i === 1 ? v : '';
+    if (!/^[a-zA-Z]+$/.test(group)) continue;
+    if (group.includes('x')) return 'x';
+    if (/[cru]/.test(group)) return 'c';
+    if (group.includes('t')) return 't';
+  }
+  return undefined;
+}
+
+/** The archive `tar -cf FILE` writes: `--file=F`, `--file F`, `-f F`, or `f` ending a group (`-czf F`, `czf F`). */
+function tarFile(argv: ShellWord[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const v = argv[i]?.value ?? '';
+    if (v.startsWith('--file=')) out.push(v.slice(7));
+    else if (v === '--file') out.push(argv[i + 1]?.value ?? '');
+    else {
+      const group = v.startsWith('-') && !v.startsWith('--') ? v.slice(1) : i === 1 ? v : '';
+      const at = /^[a-zA-Z]+/.test(group) ? group.indexOf('f') : -1;
+      if (at < 0) continue;
+      const rest = group.slice(at + 1);
+      out.push(rest || (argv[i + 1]?.value ?? ''));
+    }
+  }
+  return out.filter((f) => f !== '' && f !== '-');
+}
+
+/** `docker …`: builds write files only with `--output`/`--iidfile`/`--metadata-file`; a run with a bind mount may write through it. */
+function dockerEffects(argv: ShellWord[]): string | undefined {
+  const sub = argv[1]?.value ?? '';
+  const sub2 = argv[2]?.value ?? '';
+  const not = (what: string) => `\`docker ${what}\` may create files crossdock does not know of`;
+  const writesOutput = argv.some((w) => /^(-o|--output|--iidfile|--metadata-file)(=|$)/.test(w.value));
+  if (sub === 'build' || (sub === 'image' && sub2 === 'build'))
+    return writesOutput ? not(sub === 'build' ? 'build --output' : 'image build --output') : undefined;
+  if (sub === 'buildx') {
+    if (sub2 === 'build' || sub2 === 'bake') return writesOutput ? not(`buildx ${sub2} --output`) : undefined;
+    return ['create', 'use', 'inspect', 'ls', 'rm', 'stop', 'imagetools', 'prune', 'version', 'du'].includes(
+      sub2,
+    )
+      ? undefined
+      : not(`buildx ${sub2}`.trim());
+  }
+  if (sub === 'run')
+    return argv.some((w) => /^(-v|--volume|--mount)(=|$)/.test(w.value))
+      ? '`docker run` with a volume may write files through it'
+      : undefined;
+  if (sub === 'compose') return composeEffects(argv.slice(2));
+  return NO_FILE_SUBCOMMANDS.docker?.includes(sub) ? undefined : not(sub);
+}
+
+/** `docker compose …` after `compose`: services that run may write through their volumes. */
+function composeEffects(args: ShellWord[]): string | undefined {
+  let i = 0;
+  // Global options before the subcommand: `-f file`, `-p name`, `--profile x`, `--env-file f`.
+  while (i < args.length && (args[i]?.value ?? '').startsWith('-')) {
+    i += /^(-f|--file|-p|--project-name|--profile|--env-file|--project-directory)$/.test(args[i]?.value ?? '')
+      ? 2
+      : 1;
+  }
+  const sub = args[i]?.value ?? '';
+  return [
+    'down',
+    'build',
+    'push',
+    'pull',
+    'ps',
+    'logs',
+    'stop',
+    'rm',
+    'version',
+    'ls',
+    'images',
+    'kill',
+  ].includes(sub)
+    ? undefined
+    : `\`docker compose ${sub}\` may run services that write files through their volumes`;
+}
 
 /** Programs that run other code whose effects are not known from the command line. */
 function runsCode(name: string, argv: ShellWord[]): string | undefined {
@@ -411,10 +833,15 @@ function createdBy(
       out.push(...flagValue('-o', '--output'), ...grouped('o'));
       if (
         argv.some(
-          (w) => (/^-[A-Za-z]+$/.test(w.value) && w.value.includes('O')) || w.value === '--remote-name',
+          (w) =>
+            (/^-[A-Za-z]+$/.test(w.value) && w.value.includes('O')) ||
+            w.value === '--remote-name' ||
+            w.value === '--remote-name-all',
         )
-      )
-        out.push('.');
+      ) {
+        const dir = flagValue('--output-dir');
+        out.push(...(dir.length ? dir : ['.']));
+      }
       break;
     case 'wget': {
       const named = [
@@ -427,11 +854,26 @@ function createdBy(
         out.push('.');
       break;
     }
-    case 'tar':
-      if (argv.some((w) => /^-?[a-zA-Z]*x/.test(w.value) || w.value === '--extract')) {
+    case 'tar': {
+      const mode = tarMode(argv);
+      if (mode === 'x') {
         const c = flagValue('-C', '--directory');
         out.push(...(c.length ? c : ['.']));
-      }
+      } else if (mode === 'c') out.push(...tarFile(argv));
+      break;
+    }
+    case 'gpg':
+    case 'gpg2':
+      out.push(...flagValue('-o', '--output'));
+      break;
+    case 'dd':
+      out.push(...argv.filter((w) => w.value.startsWith('of=')).map((w) => w.value.slice(3)));
+      break;
+    case 'sort':
+      out.push(...flagValue('-o', '--output'));
+      break;
+    case 'uniq':
+      if (positional.length >= 2) out.push(positional[1]?.value ?? '');
       break;
     case 'unzip':
       out.push(...(flagValue('-d').length ? flagValue('-d') : ['.']));
@@ -465,6 +907,21 @@ function createdBy(
   }
   if (name === 'uv' && argv[1]?.value === 'venv')
     out.push(argv.slice(2).find((w) => !w.value.startsWith('-'))?.value ?? '.venv');
+  // `uv sync` makes the project environment: `.venv` in the project, or UV_PROJECT_ENVIRONMENT (`--active`: the
+  // activated one, already there).
+  if (name === 'uv' && argv[1]?.value === 'sync' && !argv.some((w) => w.value === '--active')) {
+    const env = cmd.assignments.find((a) => a.name === 'UV_PROJECT_ENVIRONMENT')?.value;
+    const dir = argv
+      .slice(2)
+      .flatMap((w, k, rest) =>
+        w.value === '--project' || w.value === '--directory'
+          ? [rest[k + 1]?.value ?? '']
+          : /^--(project|directory)=/.test(w.value)
+            ? [w.value.slice(w.value.indexOf('=') + 1)]
+            : [],
+      )[0];
+    out.push(env ?? (dir ? `${trimTrailingSlashes(dir)}/.venv` : '.venv'));
+  }
   if (pip) out.push(...pip.outputs);
   if (name === 'npm' || name === 'yarn' || name === 'pnpm') {
     const sub = argv[1]?.value;
@@ -643,6 +1100,9 @@ export function analyzeShell(scripts: ShellScript[]): ShellFacts {
             installer !== 'pnpm'
           )
             unknownEffects = `it installs ${installer} packages, which may create files anywhere`;
+          else if (!installer) unknownEffects = effectsNotKnown(name, argv, command);
+          else if (pip && argv.some((w) => w.value === '--user'))
+            unknownEffects = '`pip install --user` writes into the home folder of the user that runs it';
         }
         // `curl … | sh`: the pipe's reader runs downloaded code.
       }
@@ -670,9 +1130,4 @@ export function analyzeShell(scripts: ShellScript[]): ShellFacts {
     out.push(...facts);
   }
   return { commands: out, pipefail };
-}
-
-/** Commands whose effects are fully known not to touch the file system in a way later steps depend on. */
-export function hasNoFileEffects(f: CommandFacts): boolean {
-  return f.name === undefined || (NO_FILE_EFFECTS.has(f.name) && f.creates.length === 0);
 }
