@@ -35,7 +35,8 @@ export interface FaultRule {
   location?: (path: string) => string;
   /**
    * For `redirect`: the status to answer with (default 307; 202 makes it an upload session's Location); for
-   * `status`: the status answered instead of the registry's (default 500).
+   * `status`: the status answered instead of the registry's (default 500); for `headers`: the status of the
+   * registry's answer, replaced (default: kept).
    */
   status?: number;
   /** For `status`: the body of that answer (JSON; default none). */
@@ -181,7 +182,7 @@ export async function startFaultProxy(
           });
           return;
         }
-        res.writeHead(up.statusCode ?? 502, headers);
+        res.writeHead((fault === 'headers' && rule?.status) || (up.statusCode ?? 502), headers);
         up.pipe(res);
       },
     );

@@ -38,6 +38,7 @@ const layer = randomBytes(3000);
 const exact = randomBytes(4 * MiB);
 const over = randomBytes(4 * MiB + 1);
 const big = randomBytes(5 * MiB);
+const empty = Buffer.alloc(0);
 const manifest = Buffer.from(
   JSON.stringify({
     schemaVersion: 2,
@@ -97,8 +98,9 @@ before(async () => {
     retries: 2,
   });
   const direct = { registry: registry.host, repository: 't/app' };
-  for (const b of [config, layer, exact, over, big])
-    await client.pushBlob(direct, blob(b), () => Readable.from([b]));
+  for (const b of [config, layer, exact, over, big, empty])
+    assert.equal(await client.pushBlob(direct, blob(b), () => Readable.from([b])), 'uploaded');
+  assert.equal(await client.pushBlob(direct, blob(layer), () => Readable.from([layer])), 'present');
   await client.putManifest(direct, 'v1', MEDIA.ociManifest, manifest);
   await client.putManifest(direct, 'v2', MEDIA.ociManifest, manifest);
   await client.putManifest(direct, 'untyped', MEDIA.ociManifest, untyped);
@@ -274,6 +276,28 @@ test('fetchVerifiedBlob refuses a blob the registry announces larger than its de
   await ok.dispose();
 });
 
+test('a blob answered without Content-Length (chunked) is read and verified, even an empty one', {
+  timeout: 30_000,
+}, async () => {
+  for (const b of [layer, empty]) {
+    proxy.rules.push({
+      method: 'GET',
+      path: /\/blobs\//,
+      fault: 'headers',
+      headers: { 'Content-Length': null },
+      times: 1,
+    });
+    const v = await client.fetchVerifiedBlob(repo, blob(b));
+    assert.equal(v.size, b.length);
+    assert.deepEqual(await readAll(v), b);
+    await v.dispose();
+  }
+  assert.deepEqual(
+    proxy.log.map((l) => l.fault),
+    ['headers', 'headers'],
+  );
+});
+
 test('blobs up to 4 MiB are verified in memory: they need no TMPDIR; a larger one does', {
   timeout: 60_000,
 }, async () => {
@@ -376,6 +400,10 @@ test('putManifest accepts a registry that answers no Docker-Content-Digest, and 
     });
     assert.equal(await client.putManifest(repo, 'v4', MEDIA.ociManifest, manifest), digest, String(value));
   }
+  // A registry that answers 200 instead of 201 Created stored the manifest all the same.
+  proxy.rules.push({ method: 'PUT', path: /\/manifests\//, fault: 'headers', status: 200, times: 1 });
+  assert.equal(await client.putManifest(repo, 'v6', MEDIA.ociManifest, manifest), digest);
+  assert.equal(proxy.log.at(-1)?.fault, 'headers');
   proxy.rules.push({ method: 'PUT', path: /\/manifests\//, fault: 'digest-header', times: 1 });
   await assert.rejects(
     client.putManifest(repo, 'v5', MEDIA.ociManifest, manifest),
