@@ -41,9 +41,16 @@ const scopes = {
       'src/registry/reference.ts',
       'src/registry/policy.ts',
       'src/registry/client.ts:426-560',
-      'src/registry/client.ts:697-756',
+      'src/registry/client.ts:700-760',
     ],
-    testFiles: ['test/registry/integrity.test.ts', 'test/registry/faults.test.ts'],
+    testFiles: [
+      'test/registry/policy.test.ts',
+      'test/registry/digest.test.ts',
+      'test/registry/client.test.ts',
+      'test/registry/token-scope.test.ts',
+      'test/registry/integrity.test.ts',
+      'test/registry/faults.test.ts',
+    ],
   },
   build: {
     mutate: [

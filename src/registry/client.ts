@@ -685,10 +685,13 @@ export class RegistryClient {
     );
     if (res.status !== 201) {
       const text = await errorText(res);
-      throw new RegistryError(`${what}: the registry refused the upload (${res.status} ${text})`.trim(), {
-        status: res.status,
-        transient: res.status >= 500 || /DIGEST_INVALID|BLOB_UPLOAD_INVALID|SIZE_INVALID/.test(text),
-      });
+      throw new RegistryError(
+        `${what}: the registry refused the upload (${res.status}${text ? ` ${text}` : ''})`,
+        {
+          status: res.status,
+          transient: res.status >= 500 || /DIGEST_INVALID|BLOB_UPLOAD_INVALID|SIZE_INVALID/.test(text),
+        },
+      );
     }
     await discard(res);
     return 'uploaded';
@@ -720,7 +723,8 @@ export class RegistryClient {
       what,
     );
     if (res.status !== 201 && res.status !== 200) {
-      throw new RegistryError(`${what}: refused (${res.status} ${await errorText(res)})`.trim(), {
+      const text = await errorText(res);
+      throw new RegistryError(`${what}: refused (${res.status}${text ? ` ${text}` : ''})`, {
         status: res.status,
         hint:
           res.status === 400

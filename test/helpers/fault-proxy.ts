@@ -5,7 +5,9 @@ import https from 'node:https';
 /**
  * A fault-injecting HTTP proxy in front of a real registry: each rule matches a method and path and misbehaves a
  * given number of times (500, 429 with Retry-After, connection reset, truncated or corrupted body, HTML, a body
- * trickled one byte at a time, a wrong Docker-Content-Digest answer, a delay), then the request goes through untouched. `log` records what passed, for assertions.
+ * trickled one byte at a time, a wrong Docker-Content-Digest answer, a delay, any status with a given body, the
+ * registry's answer with some headers replaced or removed), then the request goes through untouched. `log` records
+ * what passed, for assertions.
  */
 export type Fault =
   | 'status500'
@@ -18,7 +20,9 @@ export type Fault =
   | 'redirect'
   | 'trickle'
   | 'digest-header'
-  | 'delay';
+  | 'delay'
+  | 'status'
+  | 'headers';
 
 export interface FaultRule {
   method?: string;
@@ -29,8 +33,16 @@ export interface FaultRule {
   authorizedOnly?: boolean;
   /** For `redirect`: where to send the client (a function of the request path). */
   location?: (path: string) => string;
-  /** For `redirect`: the status to answer with (default 307; 202 makes it an upload session's Location). */
+  /**
+   * For `redirect`: the status to answer with (default 307; 202 makes it an upload session's Location); for
+   * `status`: the status answered instead of the registry's (default 500); for `headers`: the status of the
+   * registry's answer, replaced (default: kept).
+   */
   status?: number;
+  /** For `status`: the body of that answer (JSON; default none). */
+  body?: string;
+  /** For `headers`: headers of the registry's answer to replace (a string) or remove (null). */
+  headers?: Record<string, string | null>;
   /** For `trickle`: the pause between two bytes of the body (default 500 ms); for `delay`: before forwarding. */
   intervalMs?: number;
 }
@@ -106,6 +118,12 @@ export async function startFaultProxy(
       res.end();
       return;
     }
+    if (fault === 'status') {
+      req.resume();
+      res.writeHead(rule?.status ?? 500, rule?.body ? { 'Content-Type': 'application/json' } : {});
+      res.end(rule?.body ?? '');
+      return;
+    }
     if (fault === 'delay') await new Promise((r) => setTimeout(r, rule?.intervalMs ?? 500));
     const upstream = http.request(
       {
@@ -125,6 +143,10 @@ export async function startFaultProxy(
         if (fault === 'digest-header' && headers['docker-content-digest'])
           // The request reached the registry untouched; only its answer about what it stored is wrong.
           headers['docker-content-digest'] = `sha256:${'0'.repeat(64)}`;
+        if (fault === 'headers')
+          for (const [name, value] of Object.entries(rule?.headers ?? {}))
+            if (value === null) delete headers[name.toLowerCase()];
+            else headers[name.toLowerCase()] = value;
         if (fault === 'truncate' || fault === 'corrupt') {
           const chunks: Buffer[] = [];
           up.on('data', (c: Buffer) => chunks.push(c));
@@ -160,7 +182,7 @@ export async function startFaultProxy(
           });
           return;
         }
-        res.writeHead(up.statusCode ?? 502, headers);
+        res.writeHead((fault === 'headers' && rule?.status) || (up.statusCode ?? 502), headers);
         up.pipe(res);
       },
     );
