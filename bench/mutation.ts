@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
-const scopes = (process.env.MUTATION_SCOPES ?? 'severity,registry,build,rules').split(',').map((s) => s.trim());
+const scopes = (process.env.MUTATION_SCOPES ?? 'severity,registry,build,rules')
+  .split(',')
+  .map((s) => s.trim());
 
 interface Mutant {
   id: string;

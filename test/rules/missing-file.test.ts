@@ -50,7 +50,8 @@ ruleTest(rule, [
         message: /excluded from the build context by api\/.dockerignore/,
       }),
       at('missing-file', 'warning', 'api/Dockerfile', 9, 6, {
-        message: /`docs\/\*\.md` matches no committed file in the build context `api`: BuildKit copies nothing/,
+        message:
+          /`docs\/\*\.md` matches no committed file in the build context `api`: BuildKit copies nothing/,
       }),
     ],
   },
