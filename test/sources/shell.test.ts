@@ -169,3 +169,31 @@ test('a command whose file effects are not known says so; known readers, editors
     ],
   );
 });
+
+test('package managers: options before the subcommand do not hide it (`apt-get --yes purge`, `apk --no-cache add`)', () => {
+  const read = (text: string) =>
+    analyzeShell([parseShell(text)]).commands.map((c) => [c.name, c.installer ?? '', c.unknownEffects ?? '']);
+  assert.deepEqual(
+    read(
+      'apt-get --yes purge curl; apt-get -o Dpkg::Options::=--force-confold -y autoremove; apt-get clean --yes; apk --no-cache del x; dnf -y --setopt install_weak_deps=False clean all',
+    ),
+    [
+      ['apt-get', '', ''],
+      ['apt-get', '', ''],
+      ['apt-get', '', ''],
+      ['apk', '', ''],
+      ['dnf', '', ''],
+    ],
+  );
+  // Installs are installs whatever comes first; their effects stay unknown (packages may create files anywhere).
+  assert.deepEqual(
+    read(
+      'apt --yes --no-install-recommends install curl; apk --no-cache add tini; apt-get -t bookworm-backports install -y x',
+    ).map(([name, installer]) => [name, installer]),
+    [
+      ['apt', 'apt'],
+      ['apk', 'apk'],
+      ['apt-get', 'apt'],
+    ],
+  );
+});

@@ -240,9 +240,85 @@ export function isLocalRequirement(text: string): boolean {
   return /^(\.{1,2}(\/|$)|\/|file:|~)/.test(text) || /\.(whl|tar\.gz|zip)$/.test(text);
 }
 
+/** Options of package managers that take the next word as their value when it is not attached (`-o X=Y`). */
+const PACKAGE_VALUE_OPTIONS: Record<string, Set<string>> = {
+  'apt-get': new Set(['-o', '-c', '-t', '--option', '--config-file', '--target-release']),
+  apt: new Set(['-o', '-c', '-t', '--option', '--config-file', '--target-release']),
+  aptitude: new Set(['-o', '-t', '--target-release']),
+  apk: new Set([
+    '-X',
+    '-p',
+    '--repository',
+    '--root',
+    '--arch',
+    '--cache-dir',
+    '--keys-dir',
+    '--repositories-file',
+  ]),
+  dnf: new Set([
+    '-c',
+    '--config',
+    '--installroot',
+    '--releasever',
+    '--setopt',
+    '--repo',
+    '--enablerepo',
+    '--disablerepo',
+    '-x',
+    '--exclude',
+  ]),
+  yum: new Set([
+    '-c',
+    '--config',
+    '--installroot',
+    '--releasever',
+    '--setopt',
+    '--enablerepo',
+    '--disablerepo',
+    '-x',
+    '--exclude',
+  ]),
+  microdnf: new Set([
+    '--config',
+    '--installroot',
+    '--releasever',
+    '--setopt',
+    '--enablerepo',
+    '--disablerepo',
+  ]),
+  tdnf: new Set([
+    '-c',
+    '--config',
+    '--installroot',
+    '--releasever',
+    '--setopt',
+    '--enablerepo',
+    '--disablerepo',
+  ]),
+  conda: new Set(['-n', '--name', '-p', '--prefix', '-c', '--channel']),
+  mamba: new Set(['-n', '--name', '-p', '--prefix', '-c', '--channel']),
+  micromamba: new Set(['-n', '--name', '-p', '--prefix', '-c', '--channel', '-r', '--root-prefix']),
+};
+
+/**
+ * A package manager's subcommand: the first word after the program that is not an option, so that
+ * `apt-get --yes purge x` and `apk --no-cache add x` are read as `purge` and `add`. Other programs: the word after
+ * the program, as written.
+ */
+function subcommandOf(name: string | undefined, argv: ShellWord[]): string | undefined {
+  const values = name ? PACKAGE_VALUE_OPTIONS[name] : undefined;
+  if (!values) return argv[1]?.value;
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]?.value ?? '';
+    if (!w.startsWith('-') || w === '-') return w;
+    if (values.has(w)) i++;
+  }
+  return undefined;
+}
+
 function installerOf(name: string | undefined, argv: ShellWord[]): InstallerKind | undefined {
   if (pipVerbIndex(argv) >= 0) return name === 'uv' ? 'uv' : 'pip';
-  const sub = argv[1]?.value;
+  const sub = subcommandOf(name, argv);
   if (name === 'npm' && (sub === 'install' || sub === 'ci' || sub === 'i')) return 'npm';
   if (name === 'yarn' && (sub === undefined || sub === 'install' || sub === 'add')) return 'yarn';
   if (name === 'pnpm' && (sub === 'install' || sub === 'i' || sub === 'add')) return 'pnpm';
@@ -525,7 +601,7 @@ function family(name: string): string {
  * run no script, code or system package install (those have their own reasons).
  */
 function effectsNotKnown(name: string, argv: ShellWord[], cmd: ShellCommand): string | undefined {
-  const sub = argv[1]?.value;
+  const sub = subcommandOf(name, argv);
   const fam = family(name);
   const not = (what = name) => `\`${what}\` may create files crossdock does not know of`;
   if (NO_FILE_EFFECTS.has(name)) return undefined;
