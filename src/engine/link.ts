@@ -1018,15 +1018,25 @@ function buildShape(b: Build): string {
  * all build the same thing (Dockerfile, context, target, platforms, arguments), else which one pushed the image
  * that runs is not known (a pull-request build and a release build tagging the same repository).
  */
-export function agreedBuild(candidates: Build[], image: string, site?: Site): Value<Build> | undefined {
+export function agreedBuild(
+  candidates: Build[],
+  image: string,
+  site?: Site,
+  /** The candidates push the image's repository under other tags, not the image itself. */
+  repositoryOnly = false,
+): Value<Build> | undefined {
   const first = candidates[0];
   if (!first) return undefined;
   const shapes = new Set(candidates.map(buildShape));
   if (shapes.size === 1) return known(first, { kind: 'literal', site: first.sites?.definition });
   const where = [...new Set(candidates.map((b) => `${b.definedAt.file}:${b.definedAt.line}`))];
+  const list = `${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}`;
+  const repo = cutAtFirst(image, '@').replace(/:[^/:]*$/, '');
   return unknown(
     'branch',
-    `${candidates.length} builds produce ${image} differently (${where.slice(0, 3).join(', ')}${where.length > 3 ? ', …' : ''}), so which one made the image deployed is not known`,
+    repositoryOnly
+      ? `no build pushes ${image}; ${candidates.length} builds push ${repo} under other tags, differently (${list}), so which one made the image deployed is not known`
+      : `${candidates.length} builds produce ${image} differently (${list}), so which one made the image deployed is not known`,
     site,
     'give each build its own tags (e.g. a pr- prefix for pull-request builds), or build the same platforms everywhere',
   );
@@ -1050,7 +1060,7 @@ export function buildProducing(builds: Build[], image: string, site?: Site): Val
       return !!p && repositoryKey(p) === key;
     }),
   );
-  if (same.length) return agreedBuild(same, image, site);
+  if (same.length) return agreedBuild(same, image, site, true);
   const path = parsed.ref.repository;
   if (!path.includes('/') || path.startsWith('library/')) return undefined;
   const other = builds.find((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));

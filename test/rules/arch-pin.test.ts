@@ -269,6 +269,26 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'unknown: no build pushes the deployed tag and two builds push its repository under other tags, differently: the note says so (it does not claim they push the deployed tag)',
+    repo: deployed(
+      { 'k8s/api.yaml': nodeSelector('api', 'registry.example.com/team/api:2', 'arm64') },
+      {
+        'scripts/base.sh':
+          'docker buildx build --platform linux/amd64 -t registry.example.com/team/api:base --push api\n',
+        'scripts/release.sh':
+          'docker buildx build --platform linux/amd64,linux/arm64 -t registry.example.com/team/api:push --push api\n',
+        Makefile: 'all:\n\tsh scripts/base.sh\n\tsh scripts/release.sh\n',
+      },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 18, 18, {
+        message:
+          /^no build pushes registry\.example\.com\/team\/api:2; 2 builds push registry\.example\.com\/team\/api under other tags, differently \(scripts\/(base|release)\.sh:1, scripts\/(base|release)\.sh:1\)/,
+      }),
+    ],
+  },
+  {
     name: 'builds of the same repository that agree (same Dockerfile, context, platforms, arguments) are one known build',
     repo: deployed(
       { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },
