@@ -1003,7 +1003,7 @@ function buildShape(b: Build): string {
   return JSON.stringify([
     v(b.dockerfile),
     v(b.context),
-    b.target ?? null,
+    b.target ? v(b.target) : null,
     b.platforms.known ? b.platforms.value.map(formatPlatform).sort() : v(b.platforms),
     Object.entries(b.buildArgs)
       .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))

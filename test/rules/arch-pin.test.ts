@@ -289,6 +289,21 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'two steps building the same --target the same way agree (the target is compared by value, not by where it is written)',
+    repo: deployed(
+      { 'k8s/api.yaml': nodeSelector('api', 'registry.example.com/team/api:2', 'arm64') },
+      {
+        'api/Dockerfile': `FROM python:3.12-slim AS prod\n${apiDockerfile.slice(apiDockerfile.indexOf('\n') + 1)}`,
+        'scripts/a.sh':
+          'docker buildx build --platform linux/amd64 --target prod -t registry.example.com/team/api:2 --push api\n',
+        'scripts/b.sh':
+          '\ndocker buildx build --platform linux/amd64 --target prod -t registry.example.com/team/api:2 --push api\n',
+      },
+    ),
+    only: ['arch-pin', 'unresolved-value'],
+    expect: [at('arch-pin', 'error', 'k8s/api.yaml', 15, 29)],
+  },
+  {
     name: 'builds of the same repository that agree (same Dockerfile, context, platforms, arguments) are one known build',
     repo: deployed(
       { 'k8s/worker.yaml': nodeSelector('worker', WORKER, 'arm64') },

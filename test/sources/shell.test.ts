@@ -197,3 +197,12 @@ test('package managers: options before the subcommand do not hide it (`apt-get -
     ],
   );
 });
+
+test('creators: `useradd -ms /bin/bash app` makes /home/app (grouped flags); `go build -o=/bin/x` writes /bin/x', () => {
+  const created = (text: string) => analyzeShell([parseShell(text)]).commands.map((c) => c.creates);
+  assert.deepEqual(created('useradd -ms /bin/bash app; useradd -Ms /bin/sh svc; go build -o=/bin/x ./cmd'), [
+    ['/home/app'],
+    [],
+    ['/bin/x'],
+  ]);
+});

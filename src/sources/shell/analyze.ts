@@ -854,7 +854,9 @@ function createdBy(
       for (const n of names) {
         if (v === n && argv[i + 1]) vals.push(argv[i + 1]?.value ?? '');
         else if (n.startsWith('--') && v.startsWith(`${n}=`)) vals.push(v.slice(n.length + 1));
-        else if (!n.startsWith('--') && v.startsWith(n) && v.length > n.length) vals.push(v.slice(n.length));
+        // `-ofile` and `-o=file` (Go's flag package and others accept both).
+        else if (!n.startsWith('--') && v.startsWith(n) && v.length > n.length)
+          vals.push(v.slice(v[n.length] === '=' ? n.length + 1 : n.length));
       }
     }
     return vals;
@@ -970,7 +972,11 @@ function createdBy(
       break;
     case 'useradd':
     case 'adduser':
-      if (argv.some((w) => w.value === '-m' || w.value === '--create-home') || name === 'adduser') {
+      // `-m` alone or in a group of short flags (`-ms /bin/bash`; `-M` is --no-create-home).
+      if (
+        argv.some((w) => /^-[a-zA-Z]*m[a-zA-Z]*$/.test(w.value) || w.value === '--create-home') ||
+        name === 'adduser'
+      ) {
         const home = flagValue('-d', '--home', '--home-dir');
         const user = positional[positional.length - 1]?.value;
         out.push(...(home.length ? home : user ? [`/home/${user}`] : []));
