@@ -104,7 +104,7 @@ export function linkScripts(
       cwd: { known: true, path: inv.cwd },
       args: inv.args,
       env: inv.env,
-      envKnown: true,
+      envKnown: inv.envKnown,
       makeVars: inv.makeVars,
       job: inv.job,
       runsOn: inv.runsOn,

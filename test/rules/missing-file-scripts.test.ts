@@ -39,6 +39,51 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'Dockerfile', 2, 6, { reachable: true })],
   },
   {
+    name: 'unknown: `${GITHUB_REF_NAME:-staging}` in a script a step runs: the runner always sets it, so the default is not the folder built: no claim about docker/staging',
+    repo: {
+      files: {
+        'docker/main/Dockerfile': DOCKERFILE,
+        'docker/main/dist/app.whl': 'x',
+        'scripts/build.sh': `${BUILD}docker build -t reg/app -f "docker/\${GITHUB_REF_NAME:-staging}/Dockerfile" "docker/\${GITHUB_REF_NAME:-staging}"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh'),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'unknown: after an action that may write GITHUB_ENV, a `${CTX:-.}` default is not known to be the value (a note, no error)',
+    repo: {
+      files: {
+        Dockerfile: DOCKERFILE,
+        'scripts/build.sh': `${BUILD}CTX=\${CTX:-.}\ndocker build -t reg/app "$CTX"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh').replace(
+          '      - run:',
+          '      - uses: acme/set-context@v1\n      - run:',
+        ),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [at(R, 'warning', 'Dockerfile', 2, 6, { reachable: false })],
+  },
+  {
+    name: 'a variable a step writes to GITHUB_ENV reaches the script a later step runs: its value, not the default',
+    repo: {
+      files: {
+        'app/dist/app.whl': 'x',
+        'app/Dockerfile': DOCKERFILE,
+        Dockerfile: DOCKERFILE,
+        'scripts/build.sh': `${BUILD}CTX=\${CTX:-.}\ndocker build -t reg/app -f Dockerfile "$CTX"\n`,
+        '.github/workflows/ci.yml': ci('./scripts/build.sh').replace(
+          '      - run:',
+          '      - run: echo "CTX=app" >> "$GITHUB_ENV"\n      - run:',
+        ),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
     name: 'a workflow step sets CTX: the context is the one it sets',
     repo: {
       files: {

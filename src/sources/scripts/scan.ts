@@ -19,6 +19,14 @@ import { basename, effectiveArgv } from '../shell/words.js';
  * script. Absolute paths leave the repository and are never turned into repository paths.
  */
 
+/**
+ * Variables the environment always holds: the process's own (`HOME`, `PATH`, `USER`, ...) and those CI runners set
+ * for every step (GitHub Actions `GITHUB_*`, `RUNNER_*`, `ACTIONS_*`, `CI`; GitLab `CI_*`): never unset, so a
+ * `${X:-default}` of one is not its default.
+ */
+const ALWAYS_SET =
+  /^(HOME|PATH|USER|LOGNAME|SHELL|HOSTNAME|LANG|TMPDIR|CI|GITHUB_[A-Z_]+|RUNNER_[A-Z_]+|ACTIONS_[A-Z_]+|CI_[A-Z_]+|ImageOS|ImageVersion)$/;
+
 /** Where commands run: a repository folder, or one of several candidates. */
 export type Cwd = { known: true; path: string } | { known: false; candidates: string[]; why: Unknown };
 
@@ -486,14 +494,23 @@ class Scanner {
           continue;
         }
         // Not set in this file: the default when the caller is known not to set it; otherwise whoever runs this
-        // may set it (`TAG=v2 ./build.sh`), and the default is only one of its values.
-        if (!this.ctx.envKnown) {
-          const u = unknown(
-            'environment',
-            `\`$${name}\` may be set by the environment of whoever runs this; \`${word.length > 30 ? `${word.slice(0, 30)}…` : word}\` is only its default`,
-            site,
-            `assign ${name} in the script, or run it from a workflow step or Makefile that sets it or leaves it unset`,
-          );
+        // may set it (`TAG=v2 ./build.sh`), and the default is only one of its values. Variables every process or
+        // CI runner has (`HOME`, `GITHUB_REF_NAME`, `RUNNER_OS`) are set whoever the caller is.
+        if (!this.ctx.envKnown || ALWAYS_SET.test(name)) {
+          const shown = `\`${word.length > 30 ? `${word.slice(0, 30)}…` : word}\``;
+          const u = ALWAYS_SET.test(name)
+            ? unknown(
+                'environment',
+                `\`$${name}\` is always set (by every process, or by the CI runner for every step), so ${shown} is not used`,
+                site,
+                `use a variable of your own for the value (${name}_OVERRIDE or similar), or assign it in the script`,
+              )
+            : unknown(
+                'environment',
+                `\`$${name}\` may be set by the environment of whoever runs this; ${shown} is only its default`,
+                site,
+                `assign ${name} in the script, or run it from a workflow step or Makefile that sets it or leaves it unset`,
+              );
           note(u);
           if (op.endsWith('=') && !assigned) this.vars.set(name, u);
           out += `\${${body}}`;

@@ -974,7 +974,9 @@ function createdBy(
     case 'adduser':
       // `-m` alone or in a group of short flags (`-ms /bin/bash`; `-M` is --no-create-home).
       if (
-        argv.some((w) => /^-[a-zA-Z]*m[a-zA-Z]*$/.test(w.value) || w.value === '--create-home') ||
+        argv.some(
+          (w) => (/^-[a-zA-Z]+$/.test(w.value) && w.value.includes('m')) || w.value === '--create-home',
+        ) ||
         name === 'adduser'
       ) {
         const home = flagValue('-d', '--home', '--home-dir');

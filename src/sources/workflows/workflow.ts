@@ -77,7 +77,22 @@ export interface Invocation {
   make: boolean;
   /** `make … NAME=value`: variables on make's command line. */
   makeVars?: Map<string, Value<string>>;
+  /** `env` is all the step sets (false after an action that may write GITHUB_ENV). */
+  envKnown: boolean;
 }
+
+/**
+ * Actions known not to write GITHUB_ENV: after any other `uses:` step, a later step's environment may hold
+ * variables crossdock does not see, so a `${X:-default}` there is not known to be its default.
+ */
+const ENV_SILENT_ACTIONS = new Set([
+  'actions/checkout',
+  'actions/cache',
+  'actions/upload-artifact',
+  'actions/download-artifact',
+  'docker/setup-qemu-action',
+  'docker/login-action',
+]);
 
 /** A compose file a workflow job runs (in a step, or through a script): the builds it runs belong to that job. */
 export interface ComposeInvocation {
@@ -424,6 +439,8 @@ function readJob(
   const stepsById = new Map<string, WorkflowStep>();
   /** `echo "X=v" >> "$GITHUB_ENV"` of earlier steps: the environment of later ones (unknown when conditional). */
   const githubEnv = new Map<string, Value<string>>();
+  /** An earlier action may have written GITHUB_ENV. */
+  let envOpen = false;
   let qemu = false;
   const before: Build['before'] = [];
   const ref = { workflow: wf, job };
@@ -450,6 +467,7 @@ function readJob(
     if (step.id) stepsById.set(step.id, step);
     const action = step.uses?.action;
     if (action === 'docker/setup-qemu-action') qemu = true;
+    if (step.uses && !ENV_SILENT_ACTIONS.has(action ?? '')) envOpen = true;
     const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
     let scanned: Build['before'] | undefined;
     if (step.run) {
@@ -463,7 +481,7 @@ function readJob(
       const matrixDependent = variants.size > 1;
       for (const [k, p] of (matrixDependent ? perCombo : perCombo.slice(0, 1)).entries()) {
         const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
-        const scan = scanRun(step, scope, cwd, githubEnv);
+        const scan = scanRun(step, scope, cwd, githubEnv, !envOpen);
         const runs: WorkflowJob['runsOn'] = matrixDependent
           ? [{ labels: p.labels, site: runsOnSite }]
           : runsOn;
@@ -503,6 +521,7 @@ function readJob(
             args: r.args,
             cwd: r.cwd.known ? r.cwd.path : cwd,
             env: new Map([
+              ...githubEnv,
               ...Object.entries(stepEnv).map(
                 ([name, v]) => [name, toValue(evaluateText(v, scope, text.site))] as const,
               ),
@@ -513,6 +532,7 @@ function readJob(
             qemu,
             before: [...before, ...r.before],
             site: r.site,
+            envKnown: !envOpen,
             make: r.value === 'make',
             makeVars: r.makeVars,
           });
@@ -662,6 +682,7 @@ function scanRun(
   scope: Scope,
   cwd: string,
   githubEnv?: Map<string, Value<string>>,
+  envKnown = true,
 ): ScanResult {
   const run = step.run as NonNullable<WorkflowStep['run']>;
   const sub = shellText(run, scope);
@@ -674,7 +695,7 @@ function scanRun(
     cwd: { known: true, path: cwd },
     args: [],
     env,
-    envKnown: true,
+    envKnown,
     expression: (expr, site) => toValue(evaluate(expr, scope, site)),
   });
 }
