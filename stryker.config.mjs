@@ -65,6 +65,7 @@ const scopes = {
     testFiles: [
       'test/build/log.test.ts',
       'test/build/config.test.ts',
+      'test/build/config-errors.test.ts',
       'test/build/routing.test.ts',
       'test/build/progress.test.ts',
       'test/build/cache.test.ts',
