@@ -64,6 +64,7 @@ const scopes = {
     ],
     testFiles: [
       'test/build/log.test.ts',
+      'test/build/steplog.test.ts',
       'test/build/config.test.ts',
       'test/build/config-errors.test.ts',
       'test/build/routing.test.ts',
