@@ -70,6 +70,7 @@ const scopes = {
       'test/build/routing.test.ts',
       'test/build/progress.test.ts',
       'test/build/cache.test.ts',
+      'test/build/redact.test.ts',
     ],
   },
 };
