@@ -69,6 +69,7 @@ const scopes = {
       'test/build/config-errors.test.ts',
       'test/build/routing.test.ts',
       'test/build/progress.test.ts',
+      'test/build/progress-frames.test.ts',
       'test/build/cache.test.ts',
       'test/build/redact.test.ts',
     ],
