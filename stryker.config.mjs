@@ -71,6 +71,7 @@ const scopes = {
       'test/build/progress.test.ts',
       'test/build/progress-frames.test.ts',
       'test/build/cache.test.ts',
+      'test/build/cache-entries.test.ts',
       'test/build/redact.test.ts',
     ],
   },
