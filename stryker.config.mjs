@@ -68,6 +68,7 @@ const scopes = {
       'test/build/config.test.ts',
       'test/build/config-errors.test.ts',
       'test/build/routing.test.ts',
+      'test/build/plan-git.test.ts',
       'test/build/progress.test.ts',
       'test/build/progress-frames.test.ts',
       'test/build/cache.test.ts',
