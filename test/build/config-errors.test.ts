@@ -16,6 +16,7 @@ import {
   parseImageBuilds,
   parseNodeEndpoint,
   parseNodes,
+  parseSize,
   secretFromFields,
 } from '../../src/build/config.js';
 import { ConfigError } from '../../src/errors.js';
@@ -123,6 +124,7 @@ test('build: errors name the place, the value and the fix', { timeout: 10_000 },
     'Not A Repo',
     'reg.example/ca,che',
     'reg.example/ca=che',
+    'Team/App',
   ])
     fails(
       `build:\n  cacheRegistry: "${ref}"\n`,
@@ -508,6 +510,11 @@ test('--node endpoints', { timeout: 10_000 }, () => {
     endpoint: 'tcp://h:1',
     origin: 'o',
   });
+  assert.deepEqual(err('a', '1ssh://h'), [
+    '--node: node "a": "1ssh://h" is not a builder endpoint',
+    'use unix:///path.sock, tcp://host:port, ssh://user@host (Docker engines), context://NAME (a docker context), buildx://BUILDER or buildah://local',
+  ]);
+  assert.equal(err('a', 'ssh://h\nx')?.[0], '--node: node "a": "ssh://h\nx" is not a builder endpoint');
 });
 
 const IMAGE_EXAMPLE = 'e.g. images: { "reg/app": { context: ., platforms: [linux/amd64, linux/arm64] } }';
@@ -580,6 +587,11 @@ test('images: errors name the place, the value and the fix', { timeout: 10_000 }
     'images:\n  app: { revision: 1234567 }\n',
     'c.yaml:2:20: images.app.revision must be a git commit as a string, not number 1234567',
     'quote it: revision: "1234567"',
+  );
+  fails(
+    'images:\n  app: { revision: 0123456 }\n',
+    'c.yaml:2:20: images.app.revision must be a git commit as a string, not number 123456',
+    'quote it: revision: "0123456"',
   );
   for (const rev of ['abcdef', 'xyz1234', 'a'.repeat(65), 'abc 1234'])
     fails(
@@ -707,6 +719,7 @@ test('positions and dotted paths', { timeout: 10_000 }, () => {
   assert.equal(ConfigSource.none().at(['a']), 'crossdock.yaml');
   assert.equal(ConfigSource.none('x.yaml').at(['a']), 'x.yaml');
   assert.equal(ConfigSource.none().source(['a']), undefined);
+  assert.equal(src.at(['b', 0]), 'c.yaml:5:1', 'a path through a scalar falls back to it (its key)');
 });
 
 test('loadBuildConfig finds crossdock.yaml, reads --config, refuses files outside the repository', {
@@ -769,4 +782,41 @@ test('loadBuildConfig finds crossdock.yaml, reads --config, refuses files outsid
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('values given in code: numbers and booleans read as strings, missing values named', {
+  timeout: 10_000,
+}, () => {
+  assert.deepEqual(parseBuildDefaults({ tags: [5, true, 'x'] }).tags, ['5', 'true', 'x']);
+  assert.deepEqual(read('build:\n  tags: [true, 20]\n').defaults.tags, ['true', '20']);
+  assert.throws(
+    () => parseBuildDefaults({ tags: [undefined] }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.message === 'crossdock.yaml: build.tags[0] must be a string, not empty',
+  );
+  fails(
+    'nodes:\n  - { name: a, context: x, platforms: linux/arm64 }\n',
+    'c.yaml:2:39: nodes[0].platforms must be a list of strings, not string "linux/arm64"',
+    'e.g. [linux/amd64, linux/arm64]',
+  );
+});
+
+test('sizes: fractions, units in any case, blanks around', { timeout: 10_000 }, () => {
+  assert.deepEqual(['1.25KiB', ' 5GiB ', '2 mb', '3TB', '1tib', '7b', '0.5'].map(parseSize), [
+    1280,
+    5 * 1024 ** 3,
+    2e6,
+    3e12,
+    1024 ** 4,
+    7,
+    1,
+  ]);
+  assert.deepEqual(['1.KiB', '.5MB', '5 GiB B', '5Gb/s', '1e3', '99999999TiB'].map(parseSize), [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
