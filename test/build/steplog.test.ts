@@ -19,8 +19,8 @@ test('BuildKit lines: which ones start a step, durations, cache hits and errors'
     [
       '#1 [internal] load build definition from Dockerfile',
       '#1 sha256:0d2b0d11',
-      '#1 DONE 1.25s',
-      '#1 DONE 9.0s',
+      '#1 DONE 1.0s',
+      '#1 DONE 9s',
       // Lines of steps never announced start nothing.
       '#2 12.512 output of an unknown step',
       '#3 DONE 1.0s',
@@ -36,10 +36,12 @@ test('BuildKit lines: which ones start a step, durations, cache hits and errors'
       '#5 echo DONE 3s',
       '#5 DONE 2s later',
       '#5 0.512 ',
+      '#5 0.6    ',
       '#5 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2',
       '#5 DONE 12.5s',
+      '#9 [check 1/1] RUN ./report-ERRORS --when-DONE',
       '#8 [build 1/2] COPY . .',
-      '#8 DONE 2s',
+      '#8 DONE 2.25s',
     ],
     log,
   );
@@ -47,6 +49,7 @@ test('BuildKit lines: which ones start a step, durations, cache hits and errors'
     { name: '[internal] load build definition from Dockerfile', cached: false, status: 'running' },
     { name: '[base 1/2] FROM alpine', cached: false, status: 'running' },
     { name: '[build 2/2] RUN make', cached: false, status: 'running' },
+    { name: '[check 1/1] RUN ./report-ERRORS --when-DONE', cached: false, status: 'running' },
     { name: '[build 1/2] COPY . .', cached: false, status: 'running' },
   ]);
   assert.deepEqual(log.steps, [
@@ -58,10 +61,11 @@ test('BuildKit lines: which ones start a step, durations, cache hits and errors'
     },
     { name: '[base 1/2] FROM alpine', cached: true, status: 'cached', durationMs: 0 },
     { name: '[build 2/2] RUN make', cached: false, status: 'error', durationMs: 12500 },
-    { name: '[build 1/2] COPY . .', cached: false, status: 'done', durationMs: 2000 },
+    { name: '[check 1/1] RUN ./report-ERRORS --when-DONE', cached: false, status: 'running' },
+    { name: '[build 1/2] COPY . .', cached: false, status: 'done', durationMs: 2250 },
   ]);
   assert.equal(log.failed, log.steps[2]);
-  assert.equal(log.current, log.steps[3], 'the step that last started or printed');
+  assert.equal(log.current, log.steps[4], 'the step that last started or printed');
   assert.deepEqual(log.failure(), {
     step: '[build 2/2] RUN make',
     lines: [
@@ -127,6 +131,12 @@ test('the failing step: the one that said ERROR, else the last still running, el
     '#3 DONE 1.0s',
   ]);
   assert.equal(running.failure().step, '[s 2/3] RUN b');
+  assert.deepEqual(
+    running.steps.map((s) => s.name),
+    ['[s 1/3] RUN a', '[s 2/3] RUN b', '[s 3/3] RUN c'],
+    'looking for the failing step does not reorder the steps',
+  );
+  assert.deepEqual(feed(['#1 [a 1/1] RUN x', '#1 sha256:abc123', '#1 0.1 out']).failure().lines, ['out']);
   const allDone = feed([
     '#1 [s 1/2] RUN a',
     '#2 [s 2/2] RUN b',
@@ -141,13 +151,13 @@ test('the failing step: the one that said ERROR, else the last still running, el
 test('each step keeps its last 200 lines; the summary is the last 6 loose lines', { timeout: 10_000 }, () => {
   const lines = ['#1 [s 1/1] RUN seq 250'];
   for (let i = 1; i <= 250; i++) lines.push(`#1 0.${i} line ${i}`);
-  for (let i = 1; i <= 250; i++) lines.push(`loose ${i}`);
+  for (let i = 1; i <= 203; i++) lines.push(`loose ${i}`);
   const log = feed(lines);
   const f = log.failure(1000);
   assert.equal(f.lines.length, 200);
   assert.equal(f.lines[0], 'line 51');
   assert.equal(f.lines[199], 'line 250');
-  assert.deepEqual(f.summary, ['loose 245', 'loose 246', 'loose 247', 'loose 248', 'loose 249', 'loose 250']);
+  assert.deepEqual(f.summary, ['loose 198', 'loose 199', 'loose 200', 'loose 201', 'loose 202', 'loose 203']);
   const buildah = ['STEP 1/1: RUN seq 250'];
   for (let i = 1; i <= 250; i++) buildah.push(`out ${i}`);
   const b = feed(buildah).failure(1000);
@@ -162,6 +172,8 @@ test("the summary drops BuildKit's frames, source excerpts, blank lines and repe
   const log = feed([
     '#5 [build 1/1] RUN make',
     '#5 0.1 cc -c x.c',
+    '#5 0.2 ld ERROR: y.o',
+    '#5 ERROR: exit 1  ',
     '#5 ERROR: process "make" did not complete successfully: exit code: 2',
     '------',
     '  ------  ',
@@ -173,7 +185,9 @@ test("the summary drops BuildKit's frames, source excerpts, blank lines and repe
     '  12 |     ',
     '',
     '   ',
-    'error: process "make" did not complete successfully: exit code: 2',
+    'error: process "make" did not complete successfully: exit code: 2   ',
+    'ld ERROR: y.o',
+    'ERROR: exit 1',
     'ERROR: process "make" did not complete successfully: exit code: 2',
     'x------',
     'note > not a frame',
@@ -183,7 +197,12 @@ test("the summary drops BuildKit's frames, source excerpts, blank lines and repe
   ]);
   assert.deepEqual(log.failure(), {
     step: '[build 1/1] RUN make',
-    lines: ['cc -c x.c', 'ERROR: process "make" did not complete successfully: exit code: 2'],
+    lines: [
+      'cc -c x.c',
+      'ld ERROR: y.o',
+      'ERROR: exit 1  ',
+      'ERROR: process "make" did not complete successfully: exit code: 2',
+    ],
     summary: ['x------', 'note > not a frame', 'a 4 | b', '-- extra --', 'cc -c ERROR: x.c'],
   });
   const many = feed([
@@ -211,6 +230,7 @@ test('buildah output: STEP lines, stages, cache hits, bare output and its error'
       '--> 5678ef',
       'STEP 3/4: RUN make',
       'cc -c x.c',
+      '--> 9abc',
       'x.c:1: error: expected ;',
       'Error: building at STEP "RUN make": exit status 2',
       'error: one more',
