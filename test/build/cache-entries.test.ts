@@ -262,6 +262,7 @@ test('prune: stray and temporary files, then by age, then least recently used be
   writeFileSync(join(dir, `x${'2'.repeat(64)}.tar.gz`), 'not an entry name');
   writeFileSync(join(dir, `${'3'.repeat(64)}.tar.gz.json`), 'not an entry name');
   mkdirSync(join(dir, `${'4'.repeat(64)}.json`));
+  writeFileSync(join(dir, `x${'6'.repeat(64)}.json`), 'not an entry name');
   const r = await pruneLayerCache(dir, { maxBytes: 500, maxAgeDays: 30 }, now);
   assert.deepEqual(r, { dir, removed: 3, removedBytes: 1010 + 360 + 30, kept: 2, keptBytes: 110 + 60 });
   assert.deepEqual(
@@ -275,6 +276,7 @@ test('prune: stray and temporary files, then by age, then least recently used be
       `${e}.tar.gz`,
       'notes.txt',
       `x${'2'.repeat(64)}.tar.gz`,
+      `x${'6'.repeat(64)}.json`,
       'y.tar.gz.abc.tmp',
     ].sort(),
   );
