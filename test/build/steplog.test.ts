@@ -137,6 +137,8 @@ test('the failing step: the one that said ERROR, else the last still running, el
     'looking for the failing step does not reorder the steps',
   );
   assert.deepEqual(feed(['#1 [a 1/1] RUN x', '#1 sha256:abc123', '#1 0.1 out']).failure().lines, ['out']);
+  const twoRunning = feed(['#1 [s 1/3] RUN a', '#2 [s 2/3] RUN b', '#3 [s 3/3] RUN c', '#3 DONE 1.0s']);
+  assert.equal(twoRunning.failure().step, '[s 2/3] RUN b', 'the last of the steps still running');
   const allDone = feed([
     '#1 [s 1/2] RUN a',
     '#2 [s 2/2] RUN b',
