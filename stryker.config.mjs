@@ -64,10 +64,16 @@ const scopes = {
     ],
     testFiles: [
       'test/build/log.test.ts',
+      'test/build/steplog.test.ts',
       'test/build/config.test.ts',
+      'test/build/config-errors.test.ts',
       'test/build/routing.test.ts',
+      'test/build/plan-git.test.ts',
       'test/build/progress.test.ts',
+      'test/build/progress-frames.test.ts',
       'test/build/cache.test.ts',
+      'test/build/cache-entries.test.ts',
+      'test/build/redact.test.ts',
     ],
   },
 };

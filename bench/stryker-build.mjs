@@ -1,7 +1,9 @@
-// Stryker's build command (it runs without a shell): compile sources and tests, then put data/ (action metadata,
-// read at run time relative to the compiled sources) next to them.
-import { execFileSync } from 'node:child_process';
+// Stryker's buildCommand (stryker.config.mjs): Stryker runs it without a shell, so `tsc ... && cp ...` would pass
+// `&&` to tsc. Compiles sources and tests into bench/work/stryker-js, then copies data/ (action metadata, read at
+// run time relative to the compiled sources) next to them.
+import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 
-execFileSync('npx', ['tsc', '-p', 'tsconfig.stryker.json'], { stdio: 'inherit' });
+const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.stryker.json'], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 cpSync('data', 'bench/work/stryker-js/data', { recursive: true });
