@@ -27,6 +27,9 @@ test('every rule declares error, warning or info as its severity, and its docs p
     assert.ok(at >= 0, `docs/rules/${id}.md states a severity`);
     const end = doc.indexOf('\n\n', at);
     const paragraph = doc.slice(at, end < 0 ? doc.length : end);
-    assert.ok(paragraph.includes(severity), `docs/rules/${id}.md says "${severity}" where it states the severity`);
+    assert.ok(
+      paragraph.includes(severity),
+      `docs/rules/${id}.md says "${severity}" where it states the severity`,
+    );
   }
 });
