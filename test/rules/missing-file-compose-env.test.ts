@@ -30,4 +30,17 @@ ruleTest(rule, [
     only: [R],
     expect: [at(R, 'warning', 'app/Dockerfile', 2, 6, { reachable: false })],
   },
+  {
+    name: 'unknown: a .env value that refers to another variable (`APP_DIR=${BASE}/app`) is not read further: no claim on a folder named after the text',
+    repo: {
+      files: {
+        'app/Dockerfile': DOCKERFILE,
+        Dockerfile: 'FROM python:3.12-slim\n',
+        '.env': 'BASE=.\nAPP_DIR=${BASE}/app\n',
+        'compose.yaml': 'services:\n  api:\n    build:\n      context: ${APP_DIR:-.}\n',
+      },
+    },
+    only: [R],
+    expect: [at(R, 'warning', 'app/Dockerfile', 2, 6, { reachable: false })],
+  },
 ]);

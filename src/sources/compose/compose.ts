@@ -38,7 +38,13 @@ export function interpolate(
 ): string {
   return replaceMatches(text, interpolations(text), ({ name, op, word }, whole) => {
     if (whole === '$$') return '$';
-    const value = vars.get(name);
+    const raw = vars.get(name);
+    // A `.env` value that itself refers to variables (`DOCKERFILE=${DIR}/Dockerfile`) is not read further: missing.
+    if (raw?.includes('$')) {
+      onMissing?.(name, whole);
+      return whole;
+    }
+    const value = raw;
     const set = value !== undefined && (value !== '' || !op?.startsWith(':'));
     if (op?.endsWith('-')) return set ? value : interpolate(word ?? '', onMissing, vars);
     if (op?.endsWith('+') && value !== undefined) return set ? interpolate(word ?? '', onMissing, vars) : '';
