@@ -12,6 +12,35 @@ const R = rule.meta.id;
 
 ruleTest(rule, [
   {
+    name: 'a target-specific variable (`prod: DOCKERFILE = …`) changes the value for that target: the global one is not certain, no claim on it',
+    repo: {
+      files: {
+        'docker/Dockerfile': 'FROM python:3.12-slim\n',
+        Makefile:
+          'DOCKERFILE = docker/dev.Dockerfile\nprod: DOCKERFILE = docker/Dockerfile\nprod:\n\tdocker build -f $(DOCKERFILE) -t reg/app .\n',
+        '.github/workflows/ci.yml':
+          'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make prod\n',
+      },
+    },
+    only: [R],
+    expect: [],
+  },
+  {
+    name: "`include config.mk` may assign any variable: the Makefile's own values are not certain, no claim on them",
+    repo: {
+      files: {
+        'docker/Dockerfile': 'FROM python:3.12-slim\n',
+        Makefile:
+          'DOCKERFILE ?= Dockerfile\ninclude config.mk\nimage:\n\tdocker build -f $(DOCKERFILE) -t reg/app .\n',
+        'config.mk': 'DOCKERFILE = docker/Dockerfile\n',
+        '.github/workflows/ci.yml':
+          'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: make image\n',
+      },
+    },
+    only: [R],
+    expect: [],
+  },
+  {
     name: "another target's recipe that writes files (or runs a script) does not run before `make image`: the missing file is an error",
     repo: {
       files: {

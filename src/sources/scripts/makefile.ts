@@ -249,6 +249,7 @@ export function makefileRecipes(
   let pos = 0;
   let continuing = false;
   let depth = 0;
+  let includes = false;
   for (const raw of lines) {
     const lineStart = pos;
     pos += raw.length + 1;
@@ -266,6 +267,11 @@ export function makefileRecipes(
         continue;
       }
       if (keyword === 'else') continue;
+      // `include f.mk`: the included file may assign any variable (read below: all are then unknown).
+      if (keyword === 'include' || keyword === '-include' || keyword === 'sinclude') {
+        includes = true;
+        continue;
+      }
       let decl = line;
       for (const prefix of ['export ', 'override ', 'private '])
         if (decl.startsWith(prefix)) decl = decl.slice(prefix.length).trimStart();
@@ -292,6 +298,21 @@ export function makefileRecipes(
       const code = line.split('#')[0] ?? '';
       const colon = code.indexOf(':');
       if (colon > 0 && code[colon + 1] !== '=' && !/^\s/.test(code)) {
+        // `target: VAR = value` (a target-specific variable): the value while that target's recipes run, so
+        // for the others it is one of two values (read as a conditional assignment).
+        const rest = code.slice(colon + 1).replace(/^:/, '');
+        let target = rest.trimStart();
+        for (const prefix of ['export ', 'override ', 'private '])
+          if (target.startsWith(prefix)) target = target.slice(prefix.length).trimStart();
+        const scoped = makeAssignment(target);
+        if (scoped) {
+          defs.push({
+            ...scoped,
+            conditional: true,
+            span: { start: lineStart, end: lineStart + line.length },
+          });
+          continue;
+        }
         const words = (t: string) =>
           t
             .replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (w, n: string) => header.get(n) ?? w)
@@ -320,6 +341,7 @@ export function makefileRecipes(
     continuing = body.endsWith('\\');
     recipe.push({ body, lineStart, col });
   }
+  if (includes) for (const d of defs) d.conditional = true;
   const vals = values ?? makeVariables(defs, undefined, undefined, file);
   const env = new Map<string, Value<string>>();
   let out = '';
