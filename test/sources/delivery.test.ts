@@ -528,3 +528,12 @@ test('compose env files: quotes removed, ` #` comments dropped, `#` inside a wor
     TABBED: 'x',
   });
 });
+
+test('shell functions: a hostile fan-out of calls (50 per body, 4 deep) is cut at a budget of scanned bodies, not 50⁴ scans', () => {
+  const calls = (f: string) => Array.from({ length: 50 }, () => `  ${f} "$1"`).join('\n');
+  const text = `f4() {\n  docker build -t reg/x:$1 .\n}\nf3() {\n${calls('f4')}\n}\nf2() {\n${calls('f3')}\n}\nf1() {\n${calls('f2')}\n}\nf1 a\n`;
+  const r = scan('build.sh', text);
+  // Every scanned f4 body is one build: at most the budget, far fewer than the 125,000 calls written.
+  assert.ok(r.builds.length > 0 && r.builds.length <= 2000, `${r.builds.length} builds`);
+  assert.ok(r.builds.some((b) => b.tags.some((t) => t.value === 'reg/x:a')));
+});

@@ -129,6 +129,12 @@ export interface ScanContext {
 }
 
 const MAX_FUNCTION_DEPTH = 4;
+/**
+ * Function bodies scanned per script, across all call depths: with the depth limit alone, bodies calling
+ * functions 50 times each would be scanned 50⁴ times (hostile input). Real scripts stay far below.
+ */
+const MAX_FUNCTION_CALLS = 2000;
+const functionCalls = new WeakMap<object, number>();
 /** A word that is all positional parameters: `"$@"`, `${@}`, `$*`. */
 const ALL_ARGS = /^\$(?:@|\{@\}|\*|\{\*\})$/;
 const ROOT = '\u0001';
@@ -839,6 +845,9 @@ class Scanner {
   /** A function call: its body is scanned with the call's arguments, those not known as unknown parameters. */
   private call(fn: { body: ShellCommand[]; depth: number }, words: ShellWord[]): void {
     if (this.depthOfCall >= MAX_FUNCTION_DEPTH) return;
+    const calls = functionCalls.get(this.out) ?? 0;
+    if (calls >= MAX_FUNCTION_CALLS) return;
+    functionCalls.set(this.out, calls + 1);
     const values = words.map((w) => this.value(w));
     const inner = new Scanner(
       this.ctx,
