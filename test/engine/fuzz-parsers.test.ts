@@ -302,13 +302,16 @@ test('every parser on bombs, deep nests, 1 MB lines, NUL, invalid UTF-8 and muta
   for (const { label, text } of inputs) {
     for (const [name, parse] of Object.entries(PARSERS)) {
       const s = stats.get(name)!;
-      const start = performance.now();
+      // CPU time of this process, not wall time: parsing is synchronous, and other work on a shared machine
+      // (CI neighbours, a mutation run) must not turn a linear parse into a failure.
+      const start = process.cpuUsage();
       try {
         parse(text);
       } catch (e) {
         s.crashes.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      const took = performance.now() - start;
+      const cpu = process.cpuUsage(start);
+      const took = (cpu.user + cpu.system) / 1000;
       s.tried++;
       if (took > s.worst) {
         s.worst = took;
@@ -319,7 +322,7 @@ test('every parser on bombs, deep nests, 1 MB lines, NUL, invalid UTF-8 and muta
   const rows = [...stats].map(
     ([name, s]) =>
       `  ${name.padEnd(15)} ${String(s.tried).padStart(5)} inputs, ${s.crashes.length} crashes, worst ` +
-      `${s.worst.toFixed(0).padStart(4)} ms (${s.worstInput})`,
+      `${s.worst.toFixed(0).padStart(4)} ms CPU (${s.worstInput})`,
   );
   const tried = [...stats.values()].reduce((n, s) => n + s.tried, 0);
   const crashes = [...stats.values()].reduce((n, s) => n + s.crashes.length, 0);
@@ -330,7 +333,8 @@ test('every parser on bombs, deep nests, 1 MB lines, NUL, invalid UTF-8 and muta
     [...stats].flatMap(([name, s]) => s.crashes.map((c) => `${name}: ${c}`)),
     [],
   );
-  // Loose: linear parsers read 1 MB in tens of milliseconds; the bugs this guards against took seconds to minutes.
+  // Loose: this guards against super-linear parsing, not for speed (that is bench/'s): the worst linear case is
+  // about 1.3 s of CPU here (bake HCL on 1 MB of backslashes); the bugs it catches took 19 s to minutes.
   for (const [name, s] of stats)
-    assert.ok(s.worst < 3000, `${name} took ${s.worst.toFixed(0)} ms on ${s.worstInput}`);
+    assert.ok(s.worst < 8000, `${name} took ${s.worst.toFixed(0)} ms on ${s.worstInput}`);
 });
