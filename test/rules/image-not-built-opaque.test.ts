@@ -133,6 +133,18 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'compose.yaml', 3, 12, { message: /push only `nightly`:/ })],
   },
   {
+    name: 'unknown: a tag variable assigned only on a branch (`if …; then TAG=staging; fi`) is not that literal: no claim that the pushes are `staging` only',
+    repo: {
+      files: {
+        ...base,
+        'scripts/promote.sh':
+          '#!/bin/sh\nif [ "$1" = stage ]; then TAG=staging; fi\ndocker push "acme/web:$TAG"\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
     name: 'a retag to another tag does not produce the deployed one: the tags listed include it',
     repo: {
       files: { ...base, '.github/workflows/promote.yml': workflowRun('crane tag acme/web:nightly staging') },

@@ -33,19 +33,24 @@ export function imageCopies(
   return out;
 }
 
-/** Variables the text assigns exactly once, to a literal (`IMAGE=ghcr.io/acme/app`, `export TAG=prod`). */
+/** Variables the text assigns exactly once, to a literal, outside any branch (`IMAGE=ghcr.io/acme/app`, `export TAG=prod`). */
 function literalVariables(script: ShellScript, outer: Map<string, string>): Map<string, string> {
   const seen = new Map<string, string[]>();
   const add = (name: string, value: string) => seen.set(name, [...(seen.get(name) ?? []), value]);
-  for (const cmd of script.commands) {
-    if (cmd.argv.length === 0) for (const a of cmd.assignments) add(a.name, a.value);
+  script.commands.forEach((cmd, i) => {
+    // On a branch (inside if/case/a loop or a function, or after `&&`/`||`): one of several values, never the
+    // literal (`$` marks it as such).
+    const prev = script.commands[i - 1]?.next;
+    const branch = cmd.depth > 0 || prev === '&&' || prev === '||';
+    const put = (name: string, value: string) => add(name, branch ? `$${value}` : value);
+    if (cmd.argv.length === 0) for (const a of cmd.assignments) put(a.name, a.value);
     const [p, ...rest] = cmd.argv;
     if (p && (p.value === 'export' || p.value === 'readonly' || p.value === 'declare'))
       for (const w of rest) {
         const eq = w.value.indexOf('=');
-        if (eq > 0 && !w.value.startsWith('-')) add(w.value.slice(0, eq), w.value.slice(eq + 1));
+        if (eq > 0 && !w.value.startsWith('-')) put(w.value.slice(0, eq), w.value.slice(eq + 1));
       }
-  }
+  });
   const out = new Map<string, string>();
   for (const [k, v] of outer) if (!v.includes('$') && !v.includes('`')) out.set(k, v);
   for (const [k, values] of seen) {
