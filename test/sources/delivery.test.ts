@@ -537,3 +537,15 @@ test('shell functions: a hostile fan-out of calls (50 per body, 4 deep) is cut a
   assert.ok(r.builds.length > 0 && r.builds.length <= 2000, `${r.builds.length} builds`);
   assert.ok(r.builds.some((b) => b.tags.some((t) => t.value === 'reg/x:a')));
 });
+
+test('make variables: a self-reference or a chain deeper than 16 is unknown and says which it may be', () => {
+  const vars = (text: string) => makeVariables(makefileRecipes(new SourceFile('Makefile', text)).vars);
+  const loop = vars('A = $(B)\nB = $(A)\n').get('A');
+  assert.ok(
+    loop && !loop.known && /expands through more than 16 variables, or refers to itself/.test(loop.reason),
+  );
+  const chain = Array.from({ length: 20 }, (_, i) => `V${i} = $(V${i + 1})`).join('\n');
+  const deep = vars(`${chain}\nV20 = end\n`).get('V0');
+  assert.ok(deep && !deep.known, 'a 20-level chain is not resolved');
+  assert.equal(knownOr(vars('X = $(Y)\nY = $(Z)\nZ = end\n').get('X')), 'end', 'a short chain resolves');
+});
