@@ -127,7 +127,10 @@ export function makeVariables(
     if (!e) return undefined;
     if (e.kind === 'value') return e.value;
     return depth > 16
-      ? unknown('branch', `make variable \`${name}\` expands through more than 16 variables, or refers to itself`)
+      ? unknown(
+          'branch',
+          `make variable \`${name}\` expands through more than 16 variables, or refers to itself`,
+        )
       : expand(e.raw, depth + 1, e.def);
   };
   const expand = (raw: string, depth: number, def: MakeVar): Value<string> => {
