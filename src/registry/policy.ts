@@ -1,4 +1,4 @@
-import { IMAGE_BUILD_KEYS } from '../build/config.js';
+import { IMAGE_BUILD_KEYS, IMAGE_POLICY_KEYS } from '../build/config.js';
 import { ConfigError } from '../errors.js';
 import { cutAtFirst } from '../model/text.js';
 import type { VerifyPolicy } from './verify.js';
@@ -23,18 +23,7 @@ export function policyFromConfig(
       hint: 'e.g. images: { "reg/app": { platforms: [linux/amd64, linux/arm64], nonRoot: numeric } }',
     });
   const p = v as Record<string, unknown>;
-  const known = [
-    'platforms',
-    'nonRoot',
-    'init',
-    'healthcheck',
-    'labels',
-    'revision',
-    'tagPattern',
-    'maxSizeMb',
-    'forbidAttestations',
-    'elf',
-  ];
+  const known = IMAGE_POLICY_KEYS;
   for (const k of Object.keys(p))
     if (!known.includes(k) && !IMAGE_BUILD_KEYS.includes(k))
       throw new ConfigError(`crossdock.yaml images."${hit[0]}": unknown key "${k}"`, {
