@@ -78,6 +78,8 @@ const scopes = {
   },
 };
 const scope = scopes[process.env.STRYKER_SCOPE ?? 'rules'];
+// STRYKER_TAG names the report and the incremental file (bench/mutation-files.ts runs one per source file).
+const tag = process.env.STRYKER_TAG ?? process.env.STRYKER_SCOPE ?? 'rules';
 if (!scope) throw new Error(`STRYKER_SCOPE must be one of ${Object.keys(scopes).join(', ')}`);
 
 export default {
@@ -98,9 +100,9 @@ export default {
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 2),
   timeoutMS: 60_000,
   reporters: ['json', 'clear-text', 'progress-append-only'],
-  jsonReporter: { fileName: `bench/work/mutation-${process.env.STRYKER_SCOPE ?? 'rules'}.json` },
+  jsonReporter: { fileName: `bench/work/mutation-${tag}.json` },
   incremental: true,
-  incrementalFile: `bench/work/stryker-incremental-${process.env.STRYKER_SCOPE ?? 'rules'}.json`,
+  incrementalFile: `bench/work/stryker-incremental-${tag}.json`,
   tempDirName: 'bench/work/stryker-tmp',
   cleanTempDir: 'always',
   ignorePatterns: ['bench/work', 'dist', '.scratch', 'examples/**/node_modules'],
