@@ -21,6 +21,8 @@ export interface Expected {
   sites?: string[];
   /** Whether something in the repository builds or deploys the file (default: not checked). */
   reachable?: boolean;
+  /** Every related location, in order, as `file:line message` (exact: the message names the fact it points at). */
+  related?: string[];
 }
 
 export interface RuleCase {
@@ -60,6 +62,12 @@ export function assertFindings(findings: Finding[], expect: Expected[]): void {
         `${key(f)}: sites`,
       );
     if (e.reachable !== undefined) assert.equal(f.reachable, e.reachable, `${key(f)}: reachable`);
+    if (e.related)
+      assert.deepEqual(
+        f.related.map((r) => `${r.file}:${r.line} ${r.message}`),
+        e.related,
+        `${key(f)}: related`,
+      );
   });
 }
 
@@ -89,7 +97,7 @@ export function at(
   file: string,
   line: number,
   column: number,
-  extra: Partial<Pick<Expected, 'message' | 'sites' | 'reachable'>> = {},
+  extra: Partial<Pick<Expected, 'message' | 'sites' | 'reachable' | 'related'>> = {},
 ): Expected {
   return { ruleId, severity, file, line, column, ...extra };
 }

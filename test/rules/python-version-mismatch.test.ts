@@ -35,6 +35,10 @@ ruleTest(
             /installs the project with Python 3\.9 \(the python:3\.9-slim image\), but requires-python in pyproject\.toml requires ">=3\.10"/,
           sites: ['crossdock.yaml:1'],
           reachable: true,
+          related: [
+            'pyproject.toml:3 requires-python is ">=3.10" here',
+            'Dockerfile:5 the project is installed here',
+          ],
         }),
       ],
     },
@@ -389,7 +393,11 @@ ruleTest(
         },
       },
       expect: [
-        at(R, 'error', '.github/workflows/t.yml', 9, 27, { message: /job "test" sets up Python 3\.9/ }),
+        at(R, 'error', '.github/workflows/t.yml', 9, 27, {
+          message:
+            /^job "test" sets up Python 3\.9 \(actions\/setup-python\) and installs the project, but requires-python in pyproject\.toml requires ">=3\.10": pip refuses to install it$/,
+          related: ['pyproject.toml:3 requires-python is ">=3.10" here'],
+        }),
       ],
     },
     {
@@ -578,6 +586,186 @@ ruleTest(
           'crossdock.yaml': IMAGES,
           Dockerfile:
             'FROM python:3.11 AS builder\nRUN pip install --prefix=/install flask\nFROM registry.acme.io/runtime:1\nCOPY --from=builder /install /usr/local\n',
+        },
+      },
+      expect: [],
+    },
+
+    // What a setup-python job installs, and which versions it names.
+    ...[
+      ['poetry install', true],
+      ['uv sync', true],
+      ['poetry lock', false],
+      ['uv lock', false],
+      ['pip install -e ".[dev]"', true],
+      ['pip install ./dist/svc-1.0.tar.gz', false],
+      ['pip install ./dist/*.whl', false],
+      ['pip download .', false],
+      ['pip install ..', false],
+    ].map(
+      ([run, reported]): RuleCase => ({
+        name: `setup-python 3.9 and \`${run}\`: ${reported ? 'installs the project, reported' : 'not the project, not reported'}`,
+        repo: {
+          files: {
+            'pyproject.toml': PYPROJECT,
+            '.github/workflows/t.yml': workflow(`${setupPython('"3.9"')}      - run: ${run}\n`),
+          },
+        },
+        expect: reported ? [at(R, 'error', '.github/workflows/t.yml', 9, 27)] : [],
+      }),
+    ),
+    ...[
+      ['"3.9.18"', 'reported as 3.9.18', /sets up Python 3\.9\.18 /],
+      ['"3.10"', 'two-digit minor 3.10 is outside >=3.11', /sets up Python 3\.10 /],
+      ['"pypy3.9"', 'pypy3.9 is not a CPython version: not reported', undefined],
+      ['"3.x"', 'a range (3.x) is not one version: not reported', undefined],
+    ].map(
+      ([version, what, message]): RuleCase => ({
+        name: `setup-python ${version}: ${what}`,
+        repo: {
+          files: {
+            'pyproject.toml': '[project]\nname = "svc"\nrequires-python = ">=3.11"\n',
+            '.github/workflows/t.yml': workflow(
+              `${setupPython(version as string)}      - run: pip install .\n`,
+            ),
+          },
+        },
+        expect: message
+          ? [at(R, 'error', '.github/workflows/t.yml', 9, 27, { message: message as RegExp })]
+          : [],
+      }),
+    ),
+    {
+      name: 'setup-python with several versions, one per line: only the failing one is reported',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            '      - uses: actions/setup-python@v5\n        with:\n          python-version: |\n            3.12\n            3.9\n      - run: pip install .\n',
+          ),
+        },
+      },
+      expect: [at(R, 'error', '.github/workflows/t.yml', 9, 27, { message: /sets up Python 3\.9 / })],
+    },
+    {
+      name: 'setup-python from a matrix written without spaces (${{matrix.py}}) is read too',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('${{matrix.py}}')}      - run: pip install .\n`,
+            '    strategy:\n      matrix:\n        py: ["3.9"]\n',
+          ),
+        },
+      },
+      expect: [at(R, 'error', '.github/workflows/t.yml', 7, 14)],
+    },
+    {
+      name: 'a matrix value with a suffix (${{ matrix.py }}-dev) is not the matrix value: not reported',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('${{ matrix.py }}-dev')}      - run: pip install .\n`,
+            '    strategy:\n      matrix:\n        py: ["3.9"]\n',
+          ),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'condition "actions/setup-python": another action with a python-version input is not a setup',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            '      - uses: acme/setup-tools@v1\n        with:\n          python-version: "3.9"\n      - run: pip install .\n',
+          ),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'condition "python-version given": setup-python with python-version-file only is not read',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            '      - uses: actions/setup-python@v5\n        with:\n          python-version-file: .python-version\n      - run: pip install .\n',
+          ),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: "`pip3.11 install .` names its interpreter: that version, not the stage's, is checked",
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          'pyproject.toml': '[project]\nname = "svc"\nrequires-python = ">=3.12"\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip3.11 install .\n',
+        },
+      },
+      expect: [
+        at(R, 'error', 'Dockerfile', 4, 5, {
+          message: /with Python 3\.11 \(pip3\.11 named by this command\)/,
+          related: [
+            'pyproject.toml:3 requires-python is ">=3.12" here',
+            'Dockerfile:4 the project is installed here',
+          ],
+        }),
+      ],
+    },
+    // Builder and runtime stages, which paths carry packages.
+    ...[
+      ['/usr/local/lib/python3.11/site-packages /usr/local/lib/python3.12/site-packages', 'error'],
+      ['/root/.local /root/.local', 'error'],
+      ['/wheel /wheel', 'warning'],
+      ['/wheels /srv/pkgs', 'warning'],
+      ['/wheels /install /tmp/', 'error'],
+      ['/out /usr/local/lib/python3.12/site-packages/out', undefined],
+    ].map(
+      ([paths, severity]): RuleCase => ({
+        name: `COPY --from=builder ${paths}: ${severity ?? 'no Python packages in the sources, not reported'}`,
+        repo: {
+          files: {
+            'crossdock.yaml': IMAGES,
+            Dockerfile: `FROM python:3.11 AS builder\nRUN pip install flask\nFROM python:3.12-slim\nCOPY --from=builder ${paths}\n`,
+          },
+        },
+        expect: severity
+          ? [
+              at(R, severity as 'error' | 'warning', 'Dockerfile', 4, 1, {
+                related: ['Dockerfile:1 stage "builder" gets Python 3.11 here'],
+              }),
+            ]
+          : [],
+      }),
+    ),
+    {
+      name: 'a builder stage named by index is named by its index',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          Dockerfile:
+            'FROM python:3.11\nRUN pip install --prefix=/install flask\nFROM python:3.12-slim\nCOPY --from=0 /install /usr/local\n',
+        },
+      },
+      expect: [
+        at(R, 'error', 'Dockerfile', 4, 1, {
+          message:
+            /^stage "0" builds with Python 3\.11 and this stage runs Python 3\.12: the copied packages and compiled extensions \(cpython-311\) are not importable here$/,
+          related: ['Dockerfile:1 stage "0" gets Python 3.11 here'],
+        }),
+      ],
+    },
+    {
+      name: 'COPY --from an image (not a stage) is not a builder stage',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          Dockerfile:
+            'FROM python:3.12-slim\nCOPY --from=python:3.11 /usr/local/lib/python3.11/site-packages /x\n',
         },
       },
       expect: [],
