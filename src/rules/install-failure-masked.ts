@@ -53,7 +53,7 @@ export default createRule<'or' | 'semicolon' | 'pipe' | 'fallback' | 'declared'>
           // At the construct that swallows the failure (`|| true`, `; true`); a pipe or a fallback at the install.
           const at = e.how === 'or' || e.how === 'semicolon' ? by : first;
           const span = at.span;
-          const data = { cmd, noop, verb: e.installs.length > 1 ? 'fail' : 'fails' };
+          const data = { cmd, noop };
           const sites = e.installs.filter((c) => c !== at).map((c) => ({ file, span: c.span }));
           // A warning: the install may well succeed; info when the author marks it optional.
           ctx.report({

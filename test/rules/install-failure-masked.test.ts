@@ -77,7 +77,9 @@ ruleTest(rule, [
     ),
     expect: [
       at('install-failure-masked', 'warning', 'Dockerfile', 2, 5, {
-        message: /falls back to `pip install psycopg2`/,
+        message:
+          /^`pip install psycopg2-binary` falls back to `pip install psycopg2` on failure: when the first install breaks \(e\.g\. no prebuilt wheel or binary for arm64\) the image silently gets something else$/,
+        sites: [],
       }),
       at('install-failure-masked', 'warning', 'Dockerfile', 3, 5, { sites: ['Dockerfile:4'] }),
     ],
@@ -150,5 +152,45 @@ ruleTest(rule, [
     name: 'condition: a `{ …; }` group after `||` that ends in `exit 1` fails the build: not masked; one that does not is',
     repo: built('RUN pip install a || { echo failed; exit 1; }', 'RUN pip install b || { echo failed; }'),
     expect: [at('install-failure-masked', 'warning', 'Dockerfile', 3, 24)],
+  },
+  {
+    name: 'each way of masking says what it swallows, in full',
+    repo: built(
+      'RUN pip install -r requirements.txt || true',
+      'RUN npm ci; true',
+      'RUN pip install x | tee /tmp/log',
+      'RUN pip install extra || echo optional',
+    ),
+    expect: [
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 40, {
+        message:
+          /^`\|\| true` swallows a failure of `pip install -r`: the build succeeds and the image lacks what failed to install$/,
+      }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 3, 13, {
+        message: /^`npm ci` is followed by `; true`, so the RUN exits 0 even when the install failed$/,
+      }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 4, 5, {
+        message:
+          /^`pip install x` is piped into `tee`; without `set -o pipefail` the RUN takes the exit status of `tee`$/,
+      }),
+      at('install-failure-masked', 'info', 'Dockerfile', 5, 26, {
+        message:
+          /^`pip install extra` may fail without failing the build \(`\|\| echo optional`\): the author marks it optional, so the image can ship without it$/,
+      }),
+    ],
+  },
+  {
+    name: 'a long command is quoted by its first three words, cut at 60 characters',
+    repo: built(`RUN pip install ${'a'.repeat(80)} b || true`),
+    expect: [
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 103, {
+        message: new RegExp(`^\`\\|\\| true\` swallows a failure of \`pip install ${'a'.repeat(48)}\`:`),
+      }),
+    ],
+  },
+  {
+    name: 'condition "a pipe": pipefail protects pipes only, an `|| true` under pipefail still masks',
+    repo: built('SHELL ["/bin/bash", "-o", "pipefail", "-c"]', 'RUN pip install x || true'),
+    expect: [at('install-failure-masked', 'warning', 'Dockerfile', 3, 22)],
   },
 ]);
