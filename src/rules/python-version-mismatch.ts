@@ -1,4 +1,5 @@
 import { createRule } from '../engine/rule.js';
+import type { Site } from '../model/deploy.js';
 import { minorOf, pythonSatisfies } from '../knowledge/versions.js';
 import { stageNamed } from '../model/eval.js';
 import { known, type Value } from '../model/value.js';
@@ -14,14 +15,28 @@ import {
 
 const PYTHON_ENV_PATH = /site-packages|dist-packages|venv|\/install\b|\.local|\/wheels?\b/;
 
-export default createRule<'base' | 'stages' | 'setupPython'>({
+/**
+ * A version written as a plain YAML number whose trailing zero the number drops (`3.10` is the float 3.1): the
+ * written text and what setup-python receives, or undefined when the scalar is quoted or keeps its text.
+ */
+function floatTrap(value: string, site: Site): { written: string; read: string } | undefined {
+  const written = site.file.text.slice(site.span.start, site.span.end).trim();
+  const m = /^(\d+)\.(\d*[1-9])?0+$/.exec(written);
+  // `3.0` reads as 3, which setup-python resolves to the newest 3.x: another claim, not made here.
+  if (!m?.[2] || value === written) return undefined;
+  return { written, read: value };
+}
+
+export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
   meta: {
     id: 'python-version-mismatch',
     severity: 'error',
     category: 'python',
     summary:
-      'A stage installs the project with a Python outside its `requires-python` / `python_requires`, or copies packages built for another Python.',
+      'A stage installs the project with a Python outside its `requires-python` / `python_requires`, copies packages built for another Python, or setup-python gets a version YAML read as a number (`3.10` is 3.1).',
     messages: {
+      float:
+        '`{{written}}` is a YAML number, read as {{read}}: actions/setup-python looks for Python {{read}}, which does not exist, and the job fails; quote it ("{{written}}")',
       setupPython:
         'job "{{job}}" sets up Python {{version}} (actions/setup-python) and installs the project, but {{what}} in {{file}} requires "{{spec}}": pip refuses to install it',
       base: 'this stage installs the project with Python {{version}} ({{how}}), but {{what}} in {{file}} requires "{{spec}}": pip refuses to install it ("requires a different Python")',
@@ -38,6 +53,21 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
           (s) => s.uses?.action === 'actions/setup-python' && s.with.has('python-version'),
         );
         if (setups.length === 0) continue;
+        // The YAML float trap, whatever the project requires: `python-version: 3.10`, or a matrix `[3.9, 3.10]`.
+        const reported = new Set<string>();
+        for (const step of setups) {
+          const input = step.with.get('python-version');
+          if (!input) continue;
+          const m = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(input.value.trim());
+          const values = m ? (job.matrix[m[1] ?? ''] ?? []) : [{ value: input.value, site: input.valueSite }];
+          for (const v of values) {
+            const trap = floatTrap(v.value, v.site);
+            const key = `${v.site.file.path}:${v.site.span.start}`;
+            if (!trap || reported.has(key)) continue;
+            reported.add(key);
+            ctx.report({ messageId: 'float', data: trap, file: v.site.file, span: v.site.span });
+          }
+        }
         // Only a job that installs a project meets pip's check (`pip install .`, `-e ./svc`, poetry install, uv
         // sync): the project is the folder the command names, from where it runs (working-directory, `cd`).
         const projects = new Map<string, VersionConstraint>();
@@ -84,6 +114,8 @@ export default createRule<'base' | 'stages' | 'setupPython'>({
                   .filter(Boolean)
                   .map((v) => ({ value: v, site: input.valueSite }));
             for (const v of values) {
+              // A float-trapped value is reported as such above: one root cause, one finding.
+              if (floatTrap(v.value, v.site)) continue;
               const version = /^\d+\.\d+(\.\d+)?$/.exec(v.value)?.[0];
               if (!version || pythonSatisfies(version, project.value) !== false) continue;
               ctx.report({

@@ -774,3 +774,62 @@ ruleTest(
 );
 
 // Suspected rule bugs (see the report): not encoded.
+
+// The YAML float trap: an unquoted 3.10 is the number 3.1.
+ruleTest(rule, [
+  {
+    name: 'setup-python `python-version: 3.10` unquoted is read as 3.1: an error at the value, whatever the project requires',
+    repo: {
+      files: {
+        '.github/workflows/t.yml': workflow(`${setupPython('3.10')}      - run: pytest\n`),
+      },
+    },
+    expect: [
+      at(R, 'error', '.github/workflows/t.yml', 9, 27, {
+        message:
+          /^`3\.10` is a YAML number, read as 3\.1: actions\/setup-python looks for Python 3\.1, which does not exist, and the job fails; quote it \("3\.10"\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'the float trap in a matrix is reported at the trapped value only, and not again against requires-python',
+    repo: {
+      files: {
+        'pyproject.toml': PYPROJECT,
+        '.github/workflows/t.yml': workflow(
+          `${setupPython(`\${{ matrix.py }}`)}      - run: pip install .\n`,
+          '    strategy:\n      matrix:\n        py: [3.9, 3.10, "3.11", 3.12]\n',
+        ),
+      },
+    },
+    expect: [
+      at(R, 'error', '.github/workflows/t.yml', 7, 14, { message: /^job "test" sets up Python 3\.9 / }),
+      at(R, 'error', '.github/workflows/t.yml', 7, 19, {
+        message: /^`3\.10` is a YAML number, read as 3\.1:/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "unquoted": "3.10" quoted, 3.12 (no trailing zero) and 3.0 (read as 3, another claim) are not the trap',
+    repo: {
+      files: {
+        '.github/workflows/t.yml': workflow(
+          `${setupPython(`\${{ matrix.py }}`)}      - run: pytest\n`,
+          '    strategy:\n      matrix:\n        py: ["3.10", 3.12, 3.0]\n',
+        ),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "setup-python": a 3.10 given to another action is not read as a Python version',
+    repo: {
+      files: {
+        '.github/workflows/t.yml': workflow(
+          '      - uses: acme/tool@v1\n        with:\n          python-version: 3.10\n      - run: pytest\n',
+        ),
+      },
+    },
+    expect: [],
+  },
+]);
