@@ -17,6 +17,7 @@ import installFailureMasked from './install-failure-masked.js';
 import pipInvalidOption from './pip-invalid-option.js';
 import unquotedVersionSpecifier from './unquoted-version-specifier.js';
 import runExportNoEffect from './run-export-no-effect.js';
+import baseArgNotPassed from './base-arg-not-passed.js';
 import fromPlatformConstant from './from-platform-constant.js';
 import archSpecificDownload from './arch-specific-download.js';
 import invalidSuppression from './invalid-suppression.js';
@@ -70,6 +71,7 @@ const RULES: Rule[] = [
   pipInvalidOption,
   unquotedVersionSpecifier,
   runExportNoEffect,
+  baseArgNotPassed,
   fromPlatformConstant,
   archSpecificDownload,
   baseImagePlatformMissing,

@@ -1321,6 +1321,20 @@ class Scanner {
         ),
         site: out.site,
       };
+    // A positional word before the context that the shell fills at run time may be flags (`docker build $ARGS .`):
+    // build arguments, a target, a file crossdock does not see. A known value split into several words, or one
+    // that starts with `-`, is read no further either.
+    for (const w of tool === 'kaniko' ? positional : positional.slice(0, -1)) {
+      if (!w.value.includes('$')) continue;
+      const v = this.value(w);
+      if (!v.known) out.otherArgs ??= { ...v, site: v.site ?? this.site(w) };
+      else if (v.value.startsWith('-') || (!w.quoted && /\s/.test(v.value.trim())))
+        out.otherArgs ??= unknown(
+          'expression',
+          `\`${w.value}\` expands to \`${v.value.trim().slice(0, 40)}\`, arguments crossdock does not read one by one`,
+          this.site(w),
+        );
+    }
     if (tool !== 'kaniko') {
       const ctx = positional[positional.length - 1];
       if (ctx && this.conditionalWords.has(ctx))

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -eu
+# Local builds on the Jetson image.
+docker build --build-arg BASE_IMAGE=nvcr.io/nvidia/l4t-base:r36.2.0 -t edge/app:dev .
