@@ -56,7 +56,7 @@ function referencedFiles(model: ProjectModel): Referenced[] {
   for (const b of model.builds) {
     // Only a build definition names files (a Dockerfile nothing builds has no definition, hence no sites).
     if (!b.sites) continue;
-    if (b.context.known && (b.sites.context || b.origin === 'compose'))
+    if (b.context.known)
       out.push({
         path: b.context.value,
         what: 'the build context',

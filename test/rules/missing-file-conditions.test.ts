@@ -240,6 +240,16 @@ ruleTest(rule, [
   },
   // Files that build definitions, compose, workflows and kustomizations name.
   {
+    name: 'a crossdock.yaml image whose context does not exist is reported at crossdock.yaml (its Dockerfile is not checked under a missing context)',
+    repo: { files: { 'api/Dockerfile': PY, 'crossdock.yaml': images('nope', 'api/Dockerfile') } },
+    expect: [
+      at(R, 'error', 'crossdock.yaml', 1, 1, {
+        message:
+          /^`nope` \(the build context\) does not exist in the repository: a clean CI checkout fails here$/,
+      }),
+    ],
+  },
+  {
     name: 'messages: a build context and Dockerfile only on this machine (untracked), a git-ignored kustomize resource; a remote resource is not a path',
     repo: {
       files: {
