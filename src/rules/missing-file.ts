@@ -4,17 +4,7 @@ import type { DockerIgnore } from '../model/dockerfile.js';
 import { resolveWord } from '../model/eval.js';
 import type { Build, ImageView, ProjectModel } from '../model/project.js';
 import type { Span } from '../model/source.js';
-import { trimTrailingSlashes } from '../model/text.js';
-import {
-  dirname,
-  globPrefix,
-  globRegExp,
-  joinPath,
-  pathStatus,
-  present,
-  relativeTo,
-  within,
-} from '../model/repo.js';
+import { dirname, globRegExp, joinPath, pathStatus, present, relativeTo, within } from '../model/repo.js';
 import { unknown } from '../model/value.js';
 import { buildSite, builtStages, generatedBefore } from './lib/dockerfile.js';
 
@@ -56,15 +46,17 @@ interface Referenced {
   what: string;
   site: Site;
   build?: Build;
-  example?: boolean;
+  /** The committed example env file next to it (an env_file's template). */
+  example?: string;
   userCreated?: boolean;
 }
 
 function referencedFiles(model: ProjectModel): Referenced[] {
   const out: Referenced[] = [];
   for (const b of model.builds) {
-    if (b.origin === 'dockerfile' || !b.sites) continue;
-    if (b.context.known && (b.sites.context || b.origin === 'compose'))
+    // Only a build definition names files (a Dockerfile nothing builds has no definition, hence no sites).
+    if (!b.sites) continue;
+    if (b.context.known)
       out.push({
         path: b.context.value,
         what: 'the build context',
@@ -86,7 +78,9 @@ function referencedFiles(model: ProjectModel): Referenced[] {
           path: e.value,
           what: 'an env_file',
           site: e.site,
-          example: !!c.example && dirname(c.example.file.path) === dirname(e.value),
+          ...(c.example && dirname(c.example.file.path) === dirname(e.value)
+            ? { example: c.example.file.path }
+            : {}),
           // Nothing in the repository runs this compose file: whoever runs it provides the file.
           userCreated: !model.composeRuns.has(c.file.path),
         });
@@ -153,13 +147,10 @@ export default createRule<MessageId>({
         continue;
       }
       if (ref.example) {
-        const example = model.compose.find(
-          (c) => c.example && dirname(c.example.file.path) === dirname(ref.path),
-        )?.example;
         ctx.report({
           messageId: 'envTemplate',
           severity: 'info',
-          data: { path: ref.path, example: example?.file.path ?? '.env.example' },
+          data: { path: ref.path, example: ref.example },
           file: ref.site.file,
           span: ref.site.span,
         });
@@ -180,7 +171,7 @@ export default createRule<MessageId>({
         const created: string[] = [];
         for (const step of job.steps) {
           for (const cp of step.run?.copies ?? []) {
-            const path = cp.value.replace(/^\.\//, '');
+            const path = cp.value; // resolved against the step's working directory, normalised
             const status = pathStatus(model.inventory, path);
             if (status === 'tracked' || status === 'plain') continue;
             if (created.some((c) => within(c, path))) continue;
@@ -220,12 +211,11 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
   const { build, file, dockerfile: df } = view;
   const contexts = build.context.known ? [build.context.value] : (build.context.candidates ?? []);
   const sites = buildSite(view);
+  // Only a known context is named in a message (a Dockerfile nothing builds has none: its candidates are).
   const contextWhy =
-    build.origin === 'dockerfile'
-      ? 'a folder of the Dockerfile'
-      : build.context.known && build.context.origin.kind === 'convention'
-        ? (build.context.origin.detail ?? 'inferred')
-        : 'as its build definition sets it';
+    build.context.known && build.context.origin.kind === 'convention'
+      ? (build.context.origin.detail ?? 'inferred')
+      : 'as its build definition sets it';
   // Sources that exist outside the context this build sends: one finding per build definition (one root cause).
   const wrong: { src: string; found: string; line: number; span: Span }[] = [];
   for (const sv of builtStages(view)) {
@@ -258,9 +248,9 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
           continue;
         }
         const outcomes = contexts.map((c) => judge(model, view, c, clean));
-        if (outcomes.some((o) => o.kind === 'ok')) continue;
-        const first = outcomes[0];
-        if (!first || first.kind === 'ok') continue;
+        // An `ok` under one candidate rules out every report below (each needs all outcomes to agree).
+        const first = outcomes[0] as Outcome; // one outcome per context, and there is at least one
+        if (first.kind === 'ok') continue;
         if (!build.context.known) {
           // Missing under every folder it could be built from: a fact whatever the context is.
           if (outcomes.every((o) => o.kind === 'noMatch'))
@@ -272,7 +262,8 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
               span: w.span,
               sites,
             });
-          else if (outcomes.every((o) => o.kind === 'absent' || o.kind === 'noMatch'))
+          // A glob is noMatch or ok under every candidate, a plain path never noMatch: no mix of the two.
+          else if (outcomes.every((o) => o.kind === 'absent'))
             ctx.report({
               messageId: 'absentEvery',
               data: { src: w.value, contexts: contexts.map((c) => `\`${c}\``).join(', ') },
@@ -298,34 +289,30 @@ function checkView(ctx: RuleContext<MessageId>, model: ProjectModel, view: Image
           continue;
         }
         if (gen) continue;
-        const data = {
-          src: w.value,
-          context,
-          contextWhy,
-          dockerignore: first.kind === 'dockerignored' ? first.by : '',
-        };
-        const definedBy =
-          build.sites && build.origin !== 'dockerfile'
-            ? [
-                {
-                  file: build.sites.definition.file,
-                  span: build.sites.definition.span,
-                  message: `the build context \`${context}\` is set here`,
-                },
-              ]
-            : [];
-        if (first.kind === 'absent' && build.sites && build.origin !== 'dockerfile' && !/[*?[]/.test(clean)) {
-          // The file is there, but outside the context this definition sends: report the definition.
+        const by = first.kind === 'dockerignored' ? first.by : undefined;
+        const data = { src: w.value, context, contextWhy, dockerignore: by ?? '' };
+        // A known context is set by a build definition (a Dockerfile nothing builds has candidates only).
+        const definedBy = build.sites
+          ? [
+              {
+                file: build.sites.definition.file,
+                span: build.sites.definition.span,
+                message: `the build context \`${context}\` is set here`,
+              },
+            ]
+          : [];
+        if (first.kind === 'absent' && build.sites) {
+          // The file is there, but outside the context this definition sends: report the definition. (A glob
+          // is never absent, only noMatch.)
           const found = [dirname(df.path), '.']
-            .map((base) => joinPath(base, clean))
-            .find((p) => p !== undefined && p !== path && pathStatus(model.inventory, p) !== 'absent');
+            .map((base) => joinPath(base, clean) ?? clean)
+            .find((p) => pathStatus(model.inventory, p) !== 'absent');
           if (found) {
             if (!wrong.some((x) => x.src === w.value))
               wrong.push({ src: w.value, found, line: file.position(w.span.start).line, span: w.span });
             continue;
           }
         }
-        const by = first.kind === 'dockerignored' ? first.by : undefined;
         const ignoreSource = by ? model.sources.get(by) : undefined;
         ctx.report({
           messageId: first.kind,
@@ -365,17 +352,14 @@ type Outcome =
 /** How a context-relative COPY source stands in one context. */
 function judge(model: ProjectModel, view: ImageView, context: string, clean: string): Outcome {
   const ignore = ignoreFileFor(model, view, context);
+  // `clean` has no `..` segment: joined to the context, it stays in the repository.
+  const path = joinPath(context, clean) ?? clean;
   if (/[*?[]/.test(clean)) {
-    const { prefix } = globPrefix(clean);
-    const base = joinPath(context, prefix);
-    if (base === undefined) return { kind: 'ok' };
-    const re = globRegExp(joinPath(context, clean) ?? clean);
+    const re = globRegExp(path);
     const hits = [...model.inventory.files.keys()].filter((f) => re.test(f) && present(model.inventory, f));
     const kept = ignore ? hits.filter((f) => !ignore.ignores(relativeTo(context, f))) : hits;
     return kept.length ? { kind: 'ok' } : { kind: 'noMatch' };
   }
-  const path = joinPath(context, clean);
-  if (path === undefined) return { kind: 'ok' };
   const status = pathStatus(model.inventory, path);
   if (status === 'absent' || status === 'untracked' || status === 'ignored') return { kind: status };
   if (ignore && path !== context && excluded(model, ignore, context, path))

@@ -1,0 +1,158 @@
+import rule from '../../src/rules/copy-from-missing-path.js';
+import { at, ruleTest } from '../helpers/rule-tester.js';
+
+/** The message pinned whole, and one case per condition of what a stage is taken to create. */
+const R = rule.meta.id;
+const BUILT = 'images:\n  reg/app:\n    context: .\n';
+const built = (...lines: string[]) => ({
+  files: { Dockerfile: `${lines.join('\n')}\n`, 'crossdock.yaml': BUILT, 'a.txt': 'x' },
+});
+const PY = 'FROM python:3.12-slim';
+const missing = (src: string, stage: string) =>
+  new RegExp(
+    `^\`${src}\` is copied from stage "${stage}", but no COPY/ADD, WORKDIR or RUN in that stage creates it and its base image has nothing there: the build fails with "not found"$`,
+  );
+
+ruleTest(rule, [
+  {
+    name: 'message: an unnamed stage is named by its index; relative, glob and `/` sources are not checked',
+    repo: built(
+      PY,
+      'RUN mkdir -p /out',
+      PY,
+      'COPY --from=0 /nothing /x',
+      'COPY --from=0 elsewhere /y',
+      'COPY --from=0 /nowhere/*.whl /w/',
+      'COPY --from=0 / /rootfs',
+    ),
+    expect: [
+      at(R, 'warning', 'Dockerfile', 4, 15, {
+        message: missing('/nothing', '0'),
+        sites: ['crossdock.yaml:1'],
+        related: [],
+      }),
+    ],
+  },
+  {
+    name: 'unknown: the note names an unnamed stage by its index',
+    repo: built(PY, 'RUN ./x.sh', PY, 'COPY --from=0 /nothing /x'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 1, {
+        message:
+          /^this RUN's effects are not known: it runs \.\/x\.sh; not checked: whether stage "0" creates \/nothing \(copy-from-missing-path\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a RUN or ENV names it": an ENV value naming the path makes it no claim; a LABEL does not',
+    repo: built(
+      `${PY} AS b`,
+      'ENV APPDIR=/appdata',
+      'LABEL dir=/labelled',
+      PY,
+      'COPY --from=b /appdata /x',
+      'COPY --from=b /labelled /y',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 6, 15, { message: missing('/labelled', 'b') })],
+  },
+  {
+    name: 'condition "names the path, not a longer one": `mkdir -p /output` does not name /out',
+    repo: built(`${PY} AS b`, 'RUN mkdir -p /output', PY, 'COPY --from=b /out /x'),
+    expect: [at(R, 'warning', 'Dockerfile', 4, 15, { message: missing('/out', 'b') })],
+  },
+  {
+    name: 'condition "system ancestors do not count": a RUN naming /opt/venv does not name /opt/app',
+    repo: built(`${PY} AS b`, 'RUN python -m venv /opt/venv', PY, 'COPY --from=b /opt/app /x'),
+    expect: [at(R, 'warning', 'Dockerfile', 4, 15, { message: missing('/opt/app', 'b') })],
+  },
+  {
+    name: 'condition "a tree at `/` says nothing": a stage that copies another stage’s folder to `/` still lacks /nothing',
+    repo: built(
+      `${PY} AS a`,
+      'RUN mkdir -p /a',
+      `${PY} AS b`,
+      'COPY --from=a /a /',
+      PY,
+      'COPY --from=b /nothing /x',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 6, 15, { message: missing('/nothing', 'b') })],
+  },
+  {
+    name: 'condition "COPY --from fills its destination": absolute, and relative to the WORKDIR; beside it nothing is created',
+    repo: built(
+      `${PY} AS a`,
+      'RUN mkdir -p /a',
+      `${PY} AS b`,
+      'WORKDIR /w',
+      'COPY --from=a /a /opt/x',
+      'COPY --from=a /a rel',
+      PY,
+      'COPY --from=b /opt/x/y /y',
+      'COPY --from=b /w/rel/z /z',
+      'COPY --from=b /opt/nothing /n',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 10, 15, { message: missing('/opt/nothing', 'b') })],
+  },
+  {
+    name: 'condition "glob and variable sources fill their destination": any file below them (an ARG nothing passes is any name); a plain COPY only makes its own file',
+    repo: built(
+      `${PY} AS b`,
+      'COPY *.txt /texts/',
+      'ARG F',
+      'COPY $F /vars/',
+      'COPY a.txt /plain/',
+      PY,
+      'COPY --from=b /texts/a.txt /t',
+      'COPY --from=b /vars/a.txt /v',
+      'COPY --from=b /plain/b.txt /p',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 9, 15, { message: missing('/plain/b.txt', 'b') })],
+  },
+  {
+    name: 'condition "ADD of an archive": only ADD unpacks, and only archive names (`.zip`, not `.tar.txt`)',
+    repo: {
+      files: {
+        'a/Dockerfile': `${PY} AS b\nADD notes.tar.txt /n/\n${PY}\nCOPY --from=b /out/app /app\n`,
+        'b/Dockerfile': `${PY} AS b\nCOPY dist.tar.gz /\n${PY}\nCOPY --from=b /out/app /app\n`,
+        'c/Dockerfile': `${PY} AS b\nADD app.zip /srv/\n${PY}\nCOPY --from=b /out/app /app\n`,
+        'a/notes.tar.txt': 'x',
+        'b/dist.tar.gz': 'x',
+        'c/app.zip': 'x',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [
+      at(R, 'warning', 'a/Dockerfile', 4, 15, { message: missing('/out/app', 'b') }),
+      at(R, 'warning', 'b/Dockerfile', 4, 15, { message: missing('/out/app', 'b') }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 2, 1, {
+        message:
+          /^`ADD` of an archive unpacks files crossdock cannot list; not checked: whether stage "b" creates \/out\/app \(copy-from-missing-path\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "WORKDIR creates its folder": a relative WORKDIR below another creates both, not their siblings',
+    repo: built(
+      `${PY} AS b`,
+      'WORKDIR /app',
+      'WORKDIR sub',
+      PY,
+      'COPY --from=b /app/sub /x',
+      'COPY --from=b /app /y',
+      'COPY --from=b /app/other /z',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 7, 15, { message: missing('/app/other', 'b') })],
+  },
+  {
+    name: 'condition "a cache mount may leave files": a RUN with a cache mount at /opt may have moved files below it (no claim); without the mount, a claim',
+    repo: {
+      files: {
+        'a/Dockerfile': `${PY} AS b\nRUN --mount=type=cache,target=/opt echo hi\n${PY}\nCOPY --from=b /opt/data /d\n`,
+        'b/Dockerfile': `${PY} AS b\nRUN echo hi\n${PY}\nCOPY --from=b /opt/data /d\n`,
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [at(R, 'warning', 'b/Dockerfile', 4, 15, { message: missing('/opt/data', 'b') })],
+  },
+]);
