@@ -507,4 +507,14 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'condition "a RUN creates files": an earlier shell-form CMD never runs during the build, so it creates nothing',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD mkdir -p out\nCMD ["./missing.sh"]\n'),
+    expect: [at('entrypoint-missing', 'error', 'Dockerfile', 5, 6, { message: /which does not exist/ })],
+  },
+  {
+    name: 'unknown: a RUN that creates a path from a variable may create the program: a note at the program',
+    repo: built('FROM python:3.12-slim\nRUN mkdir -p "$PREFIX/bin"\nENTRYPOINT ["/app/run"]\n'),
+    expect: [at('unresolved-value', 'info', 'Dockerfile', 3, 13, { message: /effects are not known/ })],
+  },
 ]);
