@@ -37,7 +37,7 @@ export default createRule<'missing' | 'notInContext'>({
       if (!word || program.includes('$')) continue;
       const name = program.slice(program.lastIndexOf('/') + 1);
       const isInit = INITS.has(name);
-      const relative = program.startsWith('./') || (program.includes('/') && !program.startsWith('/'));
+      const relative = program.includes('/') && !program.startsWith('/');
       const absolute = program.startsWith('/');
       if (!isInit && !relative && !absolute) continue;
       const base = sv.base;
@@ -104,7 +104,7 @@ export default createRule<'missing' | 'notInContext'>({
             if (
               (target && (target === d || target.startsWith(`${d === '/' ? '' : d}/`))) ||
               i.words.slice(0, -1).some((w) => w.value.endsWith(`/${name}`) || w.value === name) ||
-              (!target && (d.endsWith(`/${name}`) || /\/(usr\/(local\/)?)?s?bin$/.test(d)))
+              (!target && (d.endsWith(`/${name}`) || /\/s?bin$/.test(d)))
             )
               received = true;
           }

@@ -6,6 +6,21 @@ const TOOLS: Tool[] = ['curl', 'wget', 'nc'];
 /** `&&`, `||`, `;`, `|` between commands; the blanks around them go with the commands, which are trimmed. */
 const SHELL_OPERATOR = /&&|\|\||;|\|/;
 
+/** The exec form's words; undefined for the shell form (Docker runs what is not a JSON string array by a shell). */
+function execForm(body: string): string[] | undefined {
+  try {
+    const v: unknown = JSON.parse(body);
+    return Array.isArray(v) && v.every((w) => typeof w === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first word of each command of a shell text. */
+function commands(text: string): string[] {
+  return text.split(SHELL_OPERATOR).map((c) => c.trim().replace(/\s.*/s, ''));
+}
+
 /** Program names a HEALTHCHECK runs: the exec array's first word, or every command of its shell text. */
 function programs(args: string): { name: string; offset: number }[] {
   const text = args.replace(/^(--\S+\s+)*/, '');
@@ -14,27 +29,22 @@ function programs(args: string): { name: string; offset: number }[] {
   if (!m) return [];
   const body = text.slice(m[0].length);
   const base = at + m[0].length;
-  let words: string[];
-  if (body.trimStart().startsWith('[')) {
-    try {
-      const v: unknown = JSON.parse(body);
-      words = Array.isArray(v) ? v.map(String) : [];
-    } catch {
-      words = [];
-    }
-    if (words[0] === 'CMD-SHELL' || /(^|\/)(ba)?sh$/.test(words[0] ?? ''))
-      words = (words[words.length - 1] ?? '')
-        .split(SHELL_OPERATOR)
-        .map((c) => c.trim().split(/\s+/)[0] ?? '');
-    else words = [words[0] ?? ''];
-  } else words = body.split(SHELL_OPERATOR).map((c) => c.trim().split(/\s+/)[0] ?? '');
-  // Each command's first word, searched as a whole word after the previous one (`nc` is not the end of `sync`).
+  const exec = execForm(body);
+  const words = !exec
+    ? commands(body)
+    : exec.slice(0, 1).some((w) => w === 'CMD-SHELL' || /(^|\/)(ba)?sh$/.test(w))
+      ? exec.slice(-1).flatMap(commands)
+      : exec.slice(0, 1);
+  // Each command's first word, searched as a whole word after the previous command (`nc` is not the end of
+  // `sync`; `curl` in `echo curl; curl …` is the second one).
   let cursor = base;
   return words.map((w) => {
     const name = w.slice(w.lastIndexOf('/') + 1);
     const i = wordAt(args, w, cursor);
     if (i < 0) return { name, offset: base };
-    cursor = i + w.length;
+    // After the last command no operator follows, and no word is left to search.
+    const end = args.slice(i + w.length).search(SHELL_OPERATOR);
+    cursor = end < 0 ? args.length : i + w.length + end;
     return { name, offset: i + w.length - name.length };
   });
 }

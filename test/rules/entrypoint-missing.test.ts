@@ -306,4 +306,215 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'every message in full: missing from a base image, missing from scratch, not in the context',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\n',
+        'b/Dockerfile': 'FROM scratch\nCMD ["/server"]\n',
+        'c/Dockerfile':
+          'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCOPY conf.txt /etc/app.conf\nCMD ["./missing.sh"]\n',
+        'c/conf.txt': 'x',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 2, 13, {
+        message:
+          /^`tini` is started by ENTRYPOINT but the final stage never receives it \(no COPY\/ADD or install creates it\) and the base image python:3\.12-slim does not ship it: the container exits with "no such file or directory"$/,
+        sites: ['crossdock.yaml:1'],
+      }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 2, 6, {
+        message:
+          /^`\/server` is started by CMD but the final stage never receives it \(no COPY\/ADD or install creates it\) and scratch does not ship it: the container exits with "no such file or directory"$/,
+      }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 5, 6, {
+        message:
+          /^`\.\/missing\.sh` is started by CMD, but `COPY \. \.` puts the context's `c\/missing\.sh` there, which does not exist: the container exits with "no such file or directory"$/,
+      }),
+    ],
+  },
+  {
+    name: 'every note in full: the init, the program, the base image',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM mycorp/base:1 AS base\nFROM base\nENTRYPOINT ["tini", "--"]\n',
+        'b/Dockerfile': 'FROM mycorp/base:1 AS base\nFROM base\nENTRYPOINT ["/opt/entry.sh"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nRUN ./setup.sh\nENTRYPOINT ["/app/run"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 6, {
+        message:
+          /^crossdock does not know what mycorp\/base:1 contains; not checked: whether the image has `tini` \(entrypoint-missing\)$/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 1, 6, {
+        message:
+          /^what mycorp\/base:1 contains is not known; not checked: whether the base image has `\/opt\/entry\.sh` \(entrypoint-missing\)$/,
+      }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 3, 13, {
+        message:
+          /^a RUN in this stage runs a program whose effects are not known; not checked: whether `\/app\/run` is in the image \(entrypoint-missing\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the last ENTRYPOINT, else the last CMD": an earlier ENTRYPOINT and a CMD next to an ENTRYPOINT are not run',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/gone"]\nENTRYPOINT ["/app"]\n',
+        'b/Dockerfile': 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\nCMD ["/gone"]\n',
+        'c/Dockerfile': 'FROM scratch\nCOPY app /app\nCMD ["/gone"]\nCMD ["/app"]\n',
+        'a/app': 'x',
+        'b/app': 'x',
+        'c/app': 'x',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "a literal program": an empty exec form and a program with a variable are not checked',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM scratch\nCMD []\n',
+        'b/Dockerfile': 'FROM scratch\nENTRYPOINT ["/opt/$APP/run"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "a system path": only a path starting with a system folder is skipped (`/app/bin/server` is not)',
+    repo: built('FROM python:3.12-slim\nENTRYPOINT ["/app/bin/server"]\n'),
+    expect: [at('entrypoint-missing', 'error', 'Dockerfile', 2, 13, { message: NEVER })],
+  },
+  {
+    name: 'condition "relative": a path without `./` (`bin/server`) is relative to the WORKDIR',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nCOPY app bin/server\nCMD ["bin/server"]\nCMD ["bin/other"]\n',
+    ),
+    expect: [
+      at('entrypoint-missing', 'error', 'Dockerfile', 5, 6, {
+        message: /^`bin\/other` is started by CMD but/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "an init is checked for itself": installing dumb-init does not provide tini (what else the install does is not known: a note)',
+    repo: built('FROM python:3.12-slim\nRUN apt-get install -y dumb-init\nENTRYPOINT ["tini", "--"]\n'),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 13, { message: /whether `tini` is in the image/ }),
+    ],
+  },
+  {
+    name: 'condition "copied to /": `COPY . /` of a context with the program provides it; without it, the copy is named',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM scratch\nCOPY . /\nENTRYPOINT ["/start.sh"]\n',
+        'a/start.sh': '#!/bin/sh\n',
+        'b/Dockerfile': 'FROM scratch\nCOPY . /\nENTRYPOINT ["/missing.sh"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 13, {
+        message:
+          /^`\/missing\.sh` is started by ENTRYPOINT, but `COPY \. \/` puts the context's `b\/missing\.sh` there/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a copy from a stage into a bin folder": it may hold an init copied under its bare name',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nCOPY --from=tools /dist/ /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nCOPY --from=tools /dist/ /sbin/\nENTRYPOINT ["tini", "--"]\n',
+        'c/Dockerfile':
+          'FROM python:3.12-slim\nCOPY --from=tools /dist/ /usr/bin/\nENTRYPOINT ["tini", "--"]\n',
+        'd/Dockerfile':
+          'FROM python:3.12-slim\nCOPY --from=tools /dist/ /opt/tools/\nENTRYPOINT ["tini", "--"]\n',
+        'e/Dockerfile':
+          'FROM python:3.12-slim\nCOPY --from=tools /dist/tini /opt/\nENTRYPOINT ["tini", "--"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n  reg/d:\n    context: d\n  reg/e:\n    context: e\n',
+      },
+    },
+    expect: [at('entrypoint-missing', 'error', 'd/Dockerfile', 3, 13)],
+  },
+  {
+    name: 'condition "a copy from a stage covers its destination tree": `/app/` holds `/app/server`, `/srv/` does not',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nCOPY --from=build /out/ /app/\nENTRYPOINT ["/app/server"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nCOPY --from=build /out/ /srv/\nENTRYPOINT ["/app/server"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 13)],
+  },
+  {
+    name: 'condition "an init copied under its name": `gosu` copied from a download is received',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nCOPY gosu-amd64 /usr/local/bin/gosu\nENTRYPOINT ["gosu", "app", "/app/run"]\n',
+        'a/gosu-amd64': 'x',
+        'b/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["gosu", "app", "/app/run"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [at('entrypoint-missing', 'error', 'b/Dockerfile', 2, 13, { message: /^`gosu`/ })],
+  },
+  {
+    name: 'condition "a RUN creates the program\'s folder": a folder a RUN makes may hold the program',
+    repo: built('FROM python:3.12-slim\nRUN mkdir -p /opt/app\nENTRYPOINT ["/opt/app/run"]\n'),
+    expect: [],
+  },
+  {
+    name: 'unknown: an archive ADD unpacks anywhere an init may be, or under a WORKDIR that is not known: notes at the ADD',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nADD tools.tbz /opt/\nENTRYPOINT ["tini", "--"]\n',
+        'b/Dockerfile': 'FROM golang:1.22\nADD ROOTFS.TAR.ZST opt/\nENTRYPOINT ["/server"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 2, 1, { message: /^`ADD` of an archive unpacks files/ }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 2, 1, { message: /^`ADD` of an archive unpacks files/ }),
+    ],
+  },
+  {
+    name: 'unknown: a copied context without the program and a RUN whose effects are not known: a note, not "does not exist"',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN ./configure\nCMD ["./missing.sh"]\n'),
+    expect: [at('unresolved-value', 'info', 'Dockerfile', 5, 6, { message: /effects are not known/ })],
+  },
+  {
+    name: 'condition "the last copy that covers the program": the message names it, with the context path it reads',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCOPY scripts/ ./\nCMD ["./missing.sh"]\n', {
+      'scripts/other.sh': '#!/bin/sh\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'Dockerfile', 5, 6, {
+        message:
+          /^`\.\/missing\.sh` is started by CMD, but `COPY scripts\/ \.\/` puts the context's `scripts\/missing\.sh` there,/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a RUN creates files": an earlier shell-form CMD never runs during the build, so it creates nothing',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD mkdir -p out\nCMD ["./missing.sh"]\n'),
+    expect: [at('entrypoint-missing', 'error', 'Dockerfile', 5, 6, { message: /which does not exist/ })],
+  },
+  {
+    name: 'unknown: a RUN that creates a path from a variable may create the program: a note at the program',
+    repo: built('FROM python:3.12-slim\nRUN mkdir -p "$PREFIX/bin"\nENTRYPOINT ["/app/run"]\n'),
+    expect: [at('unresolved-value', 'info', 'Dockerfile', 3, 13, { message: /effects are not known/ })],
+  },
 ]);

@@ -13,7 +13,8 @@ ruleTest(rule, [
     ),
     expect: [
       at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 32, {
-        message: /runs `curl`, but the base image python:3.12-slim does not ship it/,
+        message:
+          /^HEALTHCHECK runs `curl`, but the base image python:3.12-slim does not ship it and the final stage never installs it: the check always fails and the container is marked unhealthy \(and restarted\)$/,
         sites: ['crossdock.yaml:1'],
       }),
     ],
@@ -103,7 +104,8 @@ ruleTest(rule, [
       at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 32, { message: /runs `wget`/ }),
       at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 53, { message: /runs `nc`/ }),
       at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 28, {
-        message: /but scratch does not ship it/,
+        message:
+          /^HEALTHCHECK runs `curl`, but scratch does not ship it and the final stage never installs it:/,
       }),
     ],
   },
@@ -165,7 +167,7 @@ ruleTest(rule, [
     expect: [
       at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
         message:
-          /crossdock does not know what mycorp\/base:1 contains; not checked: whether the image has `curl`/,
+          /^crossdock does not know what mycorp\/base:1 contains; not checked: whether the image has `curl` for its HEALTHCHECK \(healthcheck-tool-missing\)$/,
       }),
     ],
   },
@@ -189,5 +191,70 @@ ruleTest(rule, [
     name: 'condition: a Dockerfile nothing builds gets the same finding, capped at warning',
     repo: { files: { Dockerfile: 'FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://x/\n' } },
     expect: [at('healthcheck-tool-missing', 'warning', 'Dockerfile', 2, 17, { reachable: false, sites: [] })],
+  },
+  {
+    name: 'condition "no HEALTHCHECK": an image without one is not checked, whatever else runs curl',
+    repo: built('FROM python:3.12-slim\nCMD ["curl", "-f", "http://x/"]\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "a shell runs the last word": `sh -c` and `bash -c` exec forms are checked command by command',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["/bin/sh", "-c", "curl -f http://x/ || exit 1"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "-c", "echo; wget -qO- http://x/"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 36, { message: /runs `curl`/ }),
+      at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 39, { message: /runs `wget`/ }),
+    ],
+  },
+  {
+    name: 'condition "a shell runs the last word": a program whose name only ends in `sh` runs its arguments as data',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/refresh", "curl"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/sh-probe", "curl"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["./probe", "-c", "curl"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "CMD": the keyword is case-insensitive, after any number of options',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK --interval=5s --timeout=2s cmd curl -f http://x/\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 44)],
+  },
+  {
+    name: 'text that is not a JSON string array is the shell form (`[ -f … ]` is the test command), as Docker runs it',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD [ -f /tmp/ready ] && curl -f http://x/\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["curl", 1]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 38, { message: /runs `curl`/ })],
+  },
+  {
+    name: 'a tool named as an argument of an earlier command is not where the tool runs: reported at the command',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD echo curl; curl -f http://x/\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 28)],
+  },
+  {
+    name: 'a tool whose name is escaped in the exec array is reported at the start of the command',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD ["\\u0063url", "-f", "http://x/"]\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 17, { message: /runs `curl`/ })],
+  },
+  {
+    name: 'unknown: a base stage from an unknown image: the note is at that image, where the chain starts',
+    repo: built('FROM mycorp/base:1 AS base\nFROM base\nHEALTHCHECK CMD curl -f http://x/\n'),
+    expect: [at('unresolved-value', 'info', 'Dockerfile', 1, 6, { message: /what mycorp\/base:1 contains/ })],
   },
 ]);

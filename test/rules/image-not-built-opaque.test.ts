@@ -200,3 +200,114 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'compose.yaml', 3, 12)],
   },
 ]);
+
+const compose = (image: string) => `services:\n  web:\n    image: ${image}\n`;
+
+ruleTest(rule, [
+  {
+    name: 'the message in full: the reference as written, the repository without the implied registry, each tag once, the builds related',
+    repo: {
+      files: {
+        ...base,
+        'scripts/again.sh': '#!/bin/sh\ndocker buildx build -t acme/web:nightly --push .\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'compose.yaml', 3, 12, {
+        message:
+          /^`acme\/web:2` is deployed from compose, but the builds of `acme\/web` in this repository push only `nightly`: the pull fails \(manifest unknown\) or runs an old image$/,
+        related: [
+          'package.json:1 built here: acme/web:nightly',
+          'scripts/again.sh:2 built here: acme/web:nightly',
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'condition "a tag after the last slash": a build tag without one pushes `latest`, a registry port is not a tag',
+    repo: {
+      files: {
+        Dockerfile: 'FROM node:22-slim\n',
+        'compose.yaml': compose('reg.example.com:5000/acme/web:2'),
+        'scripts/build.sh': '#!/bin/sh\ndocker buildx build -t reg.example.com:5000/acme/web --push .\n',
+      },
+    },
+    expect: [at(R, 'error', 'compose.yaml', 3, 12, { message: /push only `latest`:/ })],
+  },
+  {
+    name: 'condition "actions crossdock reads or that build nothing": setup, login, metadata and actions/* steps are no producers',
+    repo: {
+      files: {
+        ...base,
+        '.github/workflows/release.yml': [
+          'on: push',
+          'jobs:',
+          '  r:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/create-release@v1',
+          '      - uses: docker/setup-buildx-action@v3',
+          '      - uses: docker/login-action@v3',
+          '      - uses: docker/metadata-action@v5',
+          '      - uses: depot/setup-action@v1',
+          '      - run: echo done',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [at(R, 'error', 'compose.yaml', 3, 12)],
+  },
+  {
+    name: 'unknown: an image-building action is known by its name in any case: the note in full',
+    repo: {
+      files: {
+        ...base,
+        '.github/workflows/release.yml':
+          'on: push\njobs:\n  r:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: Acme/Publish-Image@v1\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/release.yml', 6, 15, {
+        message:
+          /^the step using Acme\/Publish-Image, which crossdock does not read, may build and push images; not checked: whether a build produces the deployed tag \(image-not-built\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a reference from the environment may be the tag": without a tag it pushes `latest` only',
+    repo: {
+      files: {
+        ...base,
+        'compose.yaml': 'services:\n  web:\n    image: acme/web:2\n  edge:\n    image: acme/web\n',
+        '.github/workflows/promote.yml': workflowRun('docker push "$REGISTRY/acme/web"'),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at(R, 'error', 'compose.yaml', 3, 12),
+      at('unresolved-value', 'info', '.github/workflows/promote.yml', 7, 11, {
+        message:
+          /^`docker push` at \.github\/workflows\/promote\.yml:7 writes \$REGISTRY\/acme\/web, whose repository is not known; not checked: whether a build produces the deployed tag \(image-not-built\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a copy whose destination cannot be read: the note in full',
+    repo: {
+      files: {
+        ...base,
+        '.github/workflows/promote.yml': workflowRun(
+          'skopeo sync --src docker --dest docker acme/web reg.example.com',
+        ),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/promote.yml', 7, 11, {
+        message:
+          /^`skopeo sync` at \.github\/workflows\/promote\.yml:7 copies images to references crossdock cannot read; not checked: whether a build produces the deployed tag \(image-not-built\)$/,
+      }),
+    ],
+  },
+]);

@@ -420,4 +420,28 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'condition "a deploy-time rewriter": skaffold.yml in a folder rewrites manifests, but not kustomize `images:` (checked as written)',
+    repo: {
+      files: {
+        ...builds,
+        'deploy/skaffold.yml': 'apiVersion: skaffold/v4beta6\nkind: Config\n',
+        'k8s/app.yaml': deployment(['registry.example.com:5000/team/api:0.9']),
+        'k8s/kustomization.yaml':
+          'resources:\n  - app.yaml\nimages:\n  - name: web\n    newName: registry.example.com/team/worker\n    newTag: "1.2.0"\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'deploy/skaffold.yml', 1, 1, {
+        message:
+          /^deploy\/skaffold\.yml replaces the images it builds in what it deploys; not checked: whether a build produces the deployed tag \(image-not-built\)$/,
+      }),
+      at(R, 'error', 'k8s/kustomization.yaml', 6, 13, {
+        message:
+          /^`registry\.example\.com\/team\/worker:1\.2\.0` is deployed from kustomize images, .* push only `v\$\{VERSION\}`/,
+        related: ['scripts/release.sh:3 built here: registry.example.com/team/worker:v${VERSION}'],
+      }),
+    ],
+  },
 ]);
