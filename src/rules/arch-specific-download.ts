@@ -3,8 +3,9 @@ import type { Site } from '../model/deploy.js';
 import { buildSite, commandsOf, runText } from './lib/dockerfile.js';
 
 const ARCH = /(?<![A-Za-z0-9])(amd64|x86_64|x86-64|x64|aarch64|arm64)(?![A-Za-z0-9])/;
+// `arch )` covers `$(arch)` and a `case … arch)` branch.
 const DERIVED =
-  /\$\{?(TARGETARCH|TARGETPLATFORM|TARGETVARIANT)\b|uname\s+-m|dpkg\s+--print-architecture|arch\b\s*\)|\$\(arch\)|apk\s+--print-arch/;
+  /\$\{?(TARGETARCH|TARGETPLATFORM|TARGETVARIANT)\b|uname\s+-m|dpkg\s+--print-architecture|arch\b\s*\)|apk\s+--print-arch/;
 
 export default createRule<'download'>({
   meta: {
@@ -45,11 +46,8 @@ export default createRule<'download'>({
                   .filter((c) => c.network && !c.installer)
                   .flatMap((c) => c.argv.slice(1));
           for (const w of words) {
-            if (
-              !/[/.]/.test(w.value) ||
-              !/^https?:\/\/|^[\w.-]+\/|\.(tar|tgz|zip|gz|deb|rpm|bin)/.test(w.value)
-            )
-              continue;
+            // A URL, a host/path or an archive name (each has a `/` or a `.`).
+            if (!/^https?:\/\/|^[\w.-]+\/|\.(tar|tgz|zip|gz|deb|rpm|bin)/.test(w.value)) continue;
             const m = ARCH.exec(w.value);
             if (!m) continue;
             const arch = m[1] ?? '';

@@ -31,11 +31,9 @@ export default createRule<'missing' | 'singleDigest'>({
         const facts = model.online.get(image);
         if (!facts || 'error' in facts) continue;
         const has = facts.platforms.filter((p) => p !== 'unknown/unknown');
-        // `FROM --platform=<constant>` pulls that platform whatever the target (from-platform-constant says why).
-        const fixed =
-          stage.platformFlag?.value && !stage.platformFlag.value.includes('$')
-            ? parsePlatform(stage.platformFlag.value)
-            : undefined;
+        // `FROM --platform=<constant>` pulls that platform whatever the target (from-platform-constant says why);
+        // a variable (`$TARGETPLATFORM`) never parses as a platform.
+        const fixed = stage.platformFlag?.value ? parsePlatform(stage.platformFlag.value) : undefined;
         if (!fixed && !platforms.known) {
           ctx.unknown(
             { ...platforms, site: platforms.site ?? { file: view.file, span: stage.imageSpan } },

@@ -53,7 +53,8 @@ export default createRule<'noSubmodules'>({
               for (const w of ins.words.slice(0, -1)) {
                 const src = resolveWord(view, sv.stage, ins, w.value);
                 if (!src.known) continue;
-                const p = joinPath(ctxPath.value, src.value.replace(/^\/+/, '') || '.');
+                // A leading `/` is the context root too (joinPath skips empty segments).
+                const p = joinPath(ctxPath.value, src.value);
                 if (p === undefined) continue;
                 // Only a source at or inside the submodule needs its files (`COPY . .` may not).
                 const hit = links.find((l) => within(l, p));

@@ -37,7 +37,8 @@ export default createRule<'runtime' | 'build'>({
       const runtime = new Set(target?.chain ?? []);
       for (const sv of view.stages) {
         const flag = sv.stage.platformFlag;
-        if (!flag?.value || flag.value.includes('$') || !sv.built) continue;
+        if (!flag?.value || !sv.built) continue;
+        // A variable (`$BUILDPLATFORM`, `${TARGETPLATFORM}`) never parses as a platform.
         const fixed = parsePlatform(flag.value);
         if (!fixed) continue;
         const platforms = view.build.platforms;

@@ -43,7 +43,8 @@ export default createRule<'mismatch'>({
                 );
                 continue;
               }
-              if (minorOf(lock.pythonVersion) === minorOf(py.value.version)) continue;
+              // The header names X.Y (`with Python 3.12`, `--python-version 3.12`).
+              if (lock.pythonVersion === minorOf(py.value.version)) continue;
               const reqFile = model.sources.get(req.value.path);
               ctx.report({
                 messageId: 'mismatch',

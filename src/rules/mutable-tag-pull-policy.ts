@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import type { Located, Site } from '../model/deploy.js';
-import { hasUnresolved, parseImageRef, placeholderIn } from '../model/image-ref.js';
+import { parseImageRef, placeholderIn } from '../model/image-ref.js';
 import { kustomizeRetag, tagFromElsewhere } from './lib/deploy.js';
 
 const MUTABLE =
@@ -29,7 +29,7 @@ export default createRule<'stale' | 'latestCached'>({
   check(ctx) {
     const { model } = ctx;
     const check = (image: Located<string>, policy: Located<string> | undefined, at: Site) => {
-      if (hasUnresolved(image.value)) return;
+      // A variable or template (`$X`, `{{ }}`) never parses as a reference.
       const parsed = parseImageRef(image.value);
       if (!parsed.ok || parsed.ref.digest) return;
       const tag = parsed.ref.tag ?? 'latest';

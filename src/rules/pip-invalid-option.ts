@@ -29,36 +29,35 @@ export default createRule<'all' | 'noDeps'>({
         }
       }
     }
-    // `pip install --no-deps -r FILE`: judged by the file the image really installs (followed through its COPY).
-    // `pip wheel --no-deps` builds only the listed wheels on purpose.
-    const done = new Set<string>();
+    // `pip install --no-deps -r FILE…`: judged by the files the image really installs (followed through their
+    // COPY); one loose file is enough. `pip wheel --no-deps` builds only the listed wheels on purpose.
     for (const view of ctx.model.images)
       for (const sv of view.stages) {
         if (!sv.built) continue;
         for (const ins of sv.stage.instructions)
           for (const c of commandsOf(ins)) {
-            const reqFile = c.pip?.requirementFiles[0];
             const noDeps = c.argv.find((w) => w.value === '--no-deps');
-            if (!c.pip || c.pip.verb !== 'install' || !noDeps || !reqFile) continue;
-            const req = requirementFile(ctx.model, view, sv, ins, reqFile);
-            if (!req.known) {
-              ctx.unknown(
-                { ...req, site: req.site ?? { file: view.file, span: reqFile.span } },
-                `whether \`-r ${reqFile.value}\` is a complete lock`,
-              );
-              continue;
+            if (c.pip?.verb !== 'install' || !noDeps) continue;
+            for (const reqFile of c.pip.requirementFiles) {
+              const req = requirementFile(ctx.model, view, sv, ins, reqFile);
+              if (!req.known) {
+                ctx.unknown(
+                  { ...req, site: req.site ?? { file: view.file, span: reqFile.span } },
+                  `whether \`-r ${reqFile.value}\` is a complete lock`,
+                );
+                continue;
+              }
+              // A compiled lock (or a fully hashed file, which pip only accepts when it lists every dependency) is complete.
+              if (req.value.compiled || req.value.requirements.every((r) => r.hashes.length > 0)) continue;
+              // Builds of the same Dockerfile report the same place: the engine merges them.
+              ctx.report({
+                messageId: 'noDeps',
+                data: { file: reqFile.value },
+                file: view.file,
+                span: noDeps.span,
+              });
+              break;
             }
-            // A compiled lock (or a fully hashed file, which pip only accepts when it lists every dependency) is complete.
-            if (req.value.compiled || req.value.requirements.every((r) => r.hashes.length > 0)) continue;
-            const key = `${view.file.path}:${noDeps.span.start}`;
-            if (done.has(key)) continue;
-            done.add(key);
-            ctx.report({
-              messageId: 'noDeps',
-              data: { file: reqFile.value },
-              file: view.file,
-              span: noDeps.span,
-            });
           }
       }
     for (const req of ctx.model.python.requirements) {

@@ -35,7 +35,7 @@ export default createRule<'privileged' | 'escalation' | 'escalationUnset' | 'hos
         data,
         file: site.file,
         span: site.span,
-        severity: explained || messageId === 'escalationUnset' ? 'info' : undefined,
+        severity: explained ? 'info' : undefined,
       });
     for (const w of model.deployments.workloads) {
       const annotated = Object.keys(w.annotations).some((k) => REASON_ANNOTATION.test(k));
@@ -49,6 +49,7 @@ export default createRule<'privileged' | 'escalation' | 'escalationUnset' | 'hos
         // allowPrivilegeEscalation exists only on containers; a pod-level one is ignored by Kubernetes.
         const ape = sc.allowPrivilegeEscalation;
         if (ape?.value) report('escalation', data, ape.site, annotated || commentedNear(ape.site));
+        // A default left alone is hygiene: always info.
         else if (!ape && !sc.privileged?.value && c.image)
           report('escalationUnset', data, c.image.site, true);
       }

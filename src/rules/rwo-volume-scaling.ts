@@ -2,8 +2,8 @@ import { createRule } from '../engine/rule.js';
 import type { Claim } from '../model/deploy.js';
 import { workloadLabel } from './lib/deploy.js';
 
+/** Only one node can mount it (no accessModes at all is ReadWriteOnce in practice). */
 function singleWriter(c: Claim): boolean {
-  if (c.accessModes.length === 0) return true;
   return !c.accessModes.includes('ReadWriteMany') && !c.accessModes.includes('ReadOnlyMany');
 }
 
@@ -63,10 +63,10 @@ export default createRule<'replicas' | 'autoscaler'>({
               (a.namespace ?? '') !== (w.namespace ?? '')
             )
               continue;
-            if ((a.max ?? 1) <= 1) continue;
+            if (a.max === undefined || a.max <= 1) continue;
             ctx.report({
               messageId: 'autoscaler',
-              data: { ...data, autoscaler: `${a.kind} "${a.name}"`, max: a.max ?? '' },
+              data: { ...data, autoscaler: `${a.kind} "${a.name}"`, max: a.max },
               file: a.site.file,
               span: a.site.span,
               related,

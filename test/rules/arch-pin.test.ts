@@ -133,6 +133,8 @@ ruleTest(rule, [
         message:
           /^Deployment "api" is pinned to amd64 while its image is built for linux\/amd64, linux\/arm64 \(scripts\/build\.sh:3\): arm64 nodes never run it$/,
         reachable: true,
+        sites: [],
+        related: [],
       }),
     ],
   },
@@ -142,8 +144,10 @@ ruleTest(rule, [
     expect: [
       at('arch-pin', 'error', 'k8s/worker.yaml', 13, 21, {
         message:
-          /^Deployment "worker" requires arm64 nodes but its image is built only for linux\/amd64 \(\.github\/workflows\/ci\.yml:11\): pods there fail with ImagePullBackOff/,
+          /^Deployment "worker" requires arm64 nodes but its image is built only for linux\/amd64 \(\.github\/workflows\/ci\.yml:11\): pods there fail with ImagePullBackOff \("no matching manifest"\) or "exec format error"$/,
         reachable: true,
+        sites: [],
+        related: [],
       }),
     ],
   },
@@ -504,6 +508,24 @@ ruleTest(rule, [
       at('unresolved-value', 'info', 'k8s/worker.yaml', 15, 29, {
         message:
           /names no platforms; not checked: whether the image of Deployment "worker" is built for arm64/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "each architecture once": two arm variants built are one arm architecture left idle',
+    repo: deployed(
+      { 'k8s/api.yaml': nodeSelector('api', API, 'amd64') },
+      {
+        'scripts/build.sh': buildScript.replace(
+          'linux/amd64,linux/arm64',
+          'linux/amd64,linux/arm/v6,linux/arm/v7',
+        ),
+      },
+    ),
+    expect: [
+      at('arch-pin', 'warning', 'k8s/api.yaml', 15, 29, {
+        message:
+          /^Deployment "api" is pinned to amd64 while its image is built for linux\/amd64, linux\/arm\/v6, linux\/arm\/v7 \(scripts\/build\.sh:3\): arm nodes never run it$/,
       }),
     ],
   },

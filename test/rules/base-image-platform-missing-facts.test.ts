@@ -23,16 +23,16 @@ const DIGEST = `reg.io/base@sha256:${'a'.repeat(64)}`;
 function factsCase(
   name: string,
   repo: RepoSpec,
-  online: Record<string, Facts>,
+  online: Record<string, Facts> | undefined,
   expect: Expected[],
   options: { online?: boolean } = {},
 ): void {
   test(`${R}: ${name}`, { timeout: 20_000 }, async () => {
     const model = await loadRepo(repo);
-    model.online = new Map(Object.entries(online));
+    if (online) model.online = new Map(Object.entries(online));
     const findings = await runRules(model, [rule], { online: options.online ?? true });
     assertFindings(
-      findings.filter((f) => f.ruleId === R || f.ruleId === U),
+      findings.filter((f) => f.ruleId === R || f.ruleId === U || f.ruleId === 'internal-error'),
       expect,
     );
   });
@@ -44,8 +44,10 @@ factsCase(
   { 'reg.io/base:1': AMD },
   [
     at(R, 'error', 'Dockerfile', 1, 6, {
-      message: /`reg\.io\/base:1` has no linux\/arm64 image in its registry \(it has: linux\/amd64\)/,
+      message:
+        /^`reg\.io\/base:1` has no linux\/arm64 image in its registry \(it has: linux\/amd64\): the linux\/arm64 build fails with "no match for platform in manifest"$/,
       sites: ['crossdock.yaml:1'],
+      related: [],
       reachable: true,
     }),
   ],
@@ -111,7 +113,8 @@ factsCase(
   { 'reg.io/base:1': AMD },
   [
     at(U, 'info', 'Dockerfile', 1, 6, {
-      message: /names no platforms; not checked: whether reg\.io\/base:1 has/,
+      message:
+        /^crossdock\.yaml images\."reg\/app" names no platforms; not checked: whether reg\.io\/base:1 has every platform built \(base-image-platform-missing\)$/,
     }),
   ],
 );
@@ -154,7 +157,15 @@ factsCase(
   'a digest of one single-platform manifest where two platforms are built is reported as such',
   { files: { 'crossdock.yaml': `${TWO}${IMAGES}`, Dockerfile: `FROM ${DIGEST}\n` } },
   { [DIGEST]: { platforms: ['linux/amd64'], index: false } },
-  [at(R, 'error', 'Dockerfile', 1, 6, { message: /pins a single-platform manifest \(linux\/amd64\)/ })],
+  [
+    at(R, 'error', 'Dockerfile', 1, 6, {
+      message: new RegExp(
+        `^\`${DIGEST.replace(/[.]/g, '\\.')}\` pins a single-platform manifest \\(linux/amd64\\), but this stage is built for linux/amd64, linux/arm64: every platform gets that one architecture, or the build fails$`,
+      ),
+      sites: ['crossdock.yaml:1'],
+      related: [],
+    }),
+  ],
 );
 factsCase(
   'condition "several platforms built": the same digest for an amd64-only build is fine',
@@ -213,4 +224,86 @@ factsCase(
   { 'reg.io/base:1': AMD },
   [],
   { online: false },
+);
+factsCase(
+  'condition "has": unknown/unknown is not a platform the image has; an image with none has nothing',
+  {
+    files: {
+      'crossdock.yaml': `${TWO}${IMAGES}`,
+      Dockerfile: 'FROM reg.io/base:1 AS a\nFROM reg.io/empty:1\nCOPY --from=a /x /x\n',
+    },
+  },
+  {
+    'reg.io/base:1': { platforms: ['linux/amd64', 'unknown/unknown'], index: true },
+    'reg.io/empty:1': { platforms: ['unknown/unknown'], index: true },
+  },
+  [
+    at(R, 'error', 'Dockerfile', 1, 6, {
+      message: /^`reg\.io\/base:1` has no linux\/arm64 image in its registry \(it has: linux\/amd64\): /,
+    }),
+    at(R, 'error', 'Dockerfile', 2, 6, {
+      message: /^`reg\.io\/empty:1` has no linux\/amd64 image in its registry \(it has: nothing\): /,
+    }),
+    at(R, 'error', 'Dockerfile', 2, 6, { message: /^`reg\.io\/empty:1` has no linux\/arm64 image/ }),
+  ],
+);
+factsCase(
+  'condition "a platform is missing": a listing without a variant covers the variant built (linux/arm has linux/arm/v7), but not linux/arm64',
+  {
+    files: {
+      'crossdock.yaml': `platforms: [linux/arm/v7, linux/arm64]\n${IMAGES}`,
+      Dockerfile: 'FROM reg.io/base:1\n',
+    },
+  },
+  { 'reg.io/base:1': { platforms: ['linux/arm'], index: true } },
+  [
+    at(R, 'error', 'Dockerfile', 1, 6, {
+      message: /^`reg\.io\/base:1` has no linux\/arm64 image in its registry \(it has: linux\/arm\)/,
+    }),
+  ],
+);
+factsCase(
+  'condition "the platforms are known": a constant --platform is checked even when the build\'s platforms are not known',
+  {
+    files: {
+      'crossdock.yaml': IMAGES,
+      Dockerfile: 'FROM --platform=linux/arm64 reg.io/base:1\n',
+    },
+  },
+  { 'reg.io/base:1': AMD },
+  [at(R, 'error', 'Dockerfile', 1, 29, { message: /^`reg\.io\/base:1` has no linux\/arm64 image/ })],
+);
+factsCase(
+  'condition "a single-platform digest": a tag of one single-platform image is a missing platform, not a pinned digest',
+  { files: { 'crossdock.yaml': `${TWO}${IMAGES}`, Dockerfile: 'FROM reg.io/base:1\n' } },
+  { 'reg.io/base:1': { platforms: ['linux/amd64'], index: false } },
+  [at(R, 'error', 'Dockerfile', 1, 6, { message: /^`reg\.io\/base:1` has no linux\/arm64 image/ })],
+);
+factsCase(
+  'condition "a single-platform digest": an index digest without arm64 is a missing platform',
+  { files: { 'crossdock.yaml': `${TWO}${IMAGES}`, Dockerfile: `FROM ${DIGEST}\n` } },
+  { [DIGEST]: { platforms: ['linux/amd64'], index: true } },
+  [at(R, 'error', 'Dockerfile', 1, 6, { message: /has no linux\/arm64 image/ })],
+);
+factsCase(
+  'condition "several platforms built": a single-platform digest for a build of another single platform is a missing platform',
+  { files: { 'crossdock.yaml': `platforms: [linux/arm64]\n${IMAGES}`, Dockerfile: `FROM ${DIGEST}\n` } },
+  { [DIGEST]: { platforms: ['linux/amd64'], index: false } },
+  [
+    at(R, 'error', 'Dockerfile', 1, 6, {
+      message: /has no linux\/arm64 image in its registry \(it has: linux\/amd64\)/,
+    }),
+  ],
+);
+factsCase(
+  'condition "a platform is missing": a manifest digest listing every platform built is fine',
+  { files: { 'crossdock.yaml': `${TWO}${IMAGES}`, Dockerfile: `FROM ${DIGEST}\n` } },
+  { [DIGEST]: { platforms: ['linux/amd64', 'linux/arm64'], index: false } },
+  [],
+);
+factsCase(
+  'condition "registry facts were fetched": a run asked to be online without facts reports nothing and does not fail',
+  { files: { 'crossdock.yaml': `${TWO}${IMAGES}`, Dockerfile: 'FROM reg.io/base:1\n' } },
+  undefined,
+  [],
 );

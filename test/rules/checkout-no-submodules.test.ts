@@ -99,6 +99,8 @@ ruleTest(checkoutNoSubmodules, [
         message:
           /^job "build" builds docker\/api\.Dockerfile, which copies `vendor\/proto\/` from submodule `vendor\/proto`, but actions\/checkout does not fetch submodules: the folder is empty in CI and the build fails or ships without it$/,
         reachable: true,
+        sites: [],
+        related: ['docker/api.Dockerfile:4 copies vendor/proto/'],
       }),
     ],
   },
@@ -112,8 +114,14 @@ ruleTest(checkoutNoSubmodules, [
       gitlinks,
     },
     expect: [
-      at('checkout-no-submodules', 'error', WF, 10, 15, { message: /from submodule `vendor\/proto`/ }),
-      at('checkout-no-submodules', 'error', WF, 10, 15, { message: /from submodule `third_party\/models`/ }),
+      at('checkout-no-submodules', 'error', WF, 10, 15, {
+        message: /from submodule `vendor\/proto`/,
+        related: ['docker/api.Dockerfile:2 copies vendor/proto/a.proto'],
+      }),
+      at('checkout-no-submodules', 'error', WF, 10, 15, {
+        message: /from submodule `third_party\/models`/,
+        related: ['docker/api.Dockerfile:4 copies third_party/models'],
+      }),
     ],
   },
   {
@@ -236,6 +244,43 @@ ruleTest(checkoutNoSubmodules, [
     expect: [],
   },
 
+  {
+    name: 'condition "a later step fetches": `/usr/bin/git submodule --quiet update` after the checkout fetches them: nothing',
+    repo: { files: files('\n      - run: /usr/bin/git submodule --quiet update --init'), gitlinks },
+    expect: [],
+  },
+  {
+    name: 'condition "a later step fetches": a `git submodule update` before the checkout, or an echo of the words, does not fetch them',
+    repo: {
+      files: {
+        ...files('\n      - run: echo submodule update'),
+        [WF]: workflow('\n      - run: echo submodule update').replace(
+          '      - uses: actions/checkout@v4\n      - run: echo',
+          '      - run: git submodule update --init\n      - uses: actions/checkout@v4\n      - run: echo',
+        ),
+      },
+      gitlinks,
+    },
+    expect: [at('checkout-no-submodules', 'error', WF, 11, 15)],
+  },
+  {
+    name: 'condition "a COPY source": a COPY with --chown and a source with a leading slash count; a destination inside the submodule, a RUN and a source outside the context do not',
+    repo: {
+      files: files(
+        '',
+        'FROM alpine:3.20\nCOPY src vendor/proto\nRUN ls vendor/proto /x\nCOPY ../vendor/proto /p\nCOPY --chown=1000 /third_party/models/ /m\n',
+      ),
+      gitlinks,
+    },
+    only: ['checkout-no-submodules', 'internal-error'],
+    expect: [
+      at('checkout-no-submodules', 'error', WF, 10, 15, {
+        message: /copies `\/third_party\/models\/` from submodule `third_party\/models`/,
+        related: ['docker/api.Dockerfile:5 copies /third_party/models/'],
+      }),
+    ],
+  },
+
   // Unknown values: no claim.
   {
     name: 'an unknown build context (a workflow input): nothing',
@@ -245,6 +290,7 @@ ruleTest(checkoutNoSubmodules, [
   {
     name: 'a COPY source from an ARG without default that no build passes: nothing',
     repo: { files: files('', 'FROM alpine:3.20\nARG SRC\nCOPY ${SRC} /app/\n'), gitlinks },
+    only: ['checkout-no-submodules', 'internal-error'],
     expect: [],
   },
 ]);

@@ -26,12 +26,16 @@ ruleTest(rule, [
     repo: { files: { Dockerfile: DF, '.github/workflows/ci.yml': MULTI } },
     expect: [
       at('from-platform-constant', 'error', 'Dockerfile', 4, 6, {
-        message: /linux\/amd64 and linux\/arm64 images all contain linux\/amd64 binaries/,
+        message:
+          /^`FROM --platform=linux\/amd64` in the stage this build produces makes its linux\/amd64 and linux\/arm64 images all contain linux\/amd64 binaries; the other platforms fail with "exec format error"$/,
         sites: ['.github/workflows/ci.yml:7'],
+        related: [],
       }),
       at('from-platform-constant', 'warning', 'Dockerfile', 1, 6, {
         message:
-          /pins this build stage to linux\/amd64 while the build targets linux\/amd64 and linux\/arm64/,
+          /^`FROM --platform=linux\/amd64` pins this build stage to linux\/amd64 while the build targets linux\/amd64 and linux\/arm64: use \$BUILDPLATFORM so it runs natively on each builder and cross-compiles for \$TARGETPLATFORM$/,
+        sites: ['.github/workflows/ci.yml:7'],
+        related: [],
       }),
     ],
   },
@@ -128,7 +132,7 @@ ruleTest(rule, [
     expect: [
       at('unresolved-value', 'info', '.github/workflows/ci.yml', 4, 14, {
         message:
-          /runner \[self-hosted\] is not known; not checked: whether `--platform=linux\/arm64` differs/,
+          /^the build names no platform, so it builds its builder's own platform, and the runner \[self-hosted\] is not known; not checked: whether `--platform=linux\/arm64` differs from the platforms built \(from-platform-constant\)$/,
       }),
     ],
   },
@@ -182,6 +186,44 @@ ruleTest(rule, [
         '.github/workflows/ci.yml': MULTI,
       },
     },
+    expect: [],
+  },
+  {
+    name: 'condition "runtime in any build": a stage one build targets and another only copies from is one error, platforms sorted',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM --platform=linux/amd64 golang:1.22 AS build\nFROM build AS dev\nRUN go install ./...\nFROM alpine:3.20\nCOPY --from=build /out /app\n',
+        '.github/workflows/ci.yml': [
+          'on: push',
+          'jobs:',
+          '  a:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - run: docker buildx build --platform linux/s390x,linux/amd64 -t reg/app .',
+          '      - run: docker buildx build --platform linux/amd64,linux/arm64 --target dev -t reg/dev .',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [
+      at('from-platform-constant', 'error', 'Dockerfile', 1, 6, {
+        message:
+          /^`FROM --platform=linux\/amd64` in the stage this build produces makes its linux\/amd64 and linux\/arm64 and linux\/s390x images all contain/,
+        sites: ['.github/workflows/ci.yml:6', '.github/workflows/ci.yml:7'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "a platform": a --platform that is not one (or empty) is not judged and does not fail the rule',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM --platform= python:3.12-slim AS base\nFROM --platform=linux/arm64,linux/s390x python:3.12-slim\nCOPY --from=base /x /x\n',
+        '.github/workflows/ci.yml': MULTI,
+      },
+    },
+    only: ['from-platform-constant', 'internal-error'],
     expect: [],
   },
 ]);

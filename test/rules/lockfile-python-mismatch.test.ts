@@ -27,9 +27,11 @@ ruleTest(
       },
       expect: [
         at(R, 'warning', 'Dockerfile', 4, 20, {
-          message: /compiled for Python 3\.12 \(pip-compile\) but this stage runs Python 3\.11/,
+          message:
+            /^`requirements\.lock` was compiled for Python 3\.12 \(pip-compile\) but this stage runs Python 3\.11: pins and markers were resolved for the wrong interpreter \(missing backports, wheels that do not exist for cp311\)$/,
           sites: ['crossdock.yaml:1'],
           reachable: true,
+          related: ['requirements.lock:2 compiled with Python 3.12'],
         }),
       ],
     },
@@ -46,7 +48,8 @@ ruleTest(
       },
       expect: [
         at(U, 'info', 'Dockerfile', 2, 20, {
-          message: /`\/requirements\.lock` is not copied from the build context/,
+          message:
+            /^`\/requirements\.lock` is not copied from the build context before this point; not checked: which file `-r requirements\.lock` installs \(lockfile-python-mismatch\)$/,
         }),
         at(U, 'info', 'Dockerfile', 3, 20),
       ],
@@ -169,7 +172,8 @@ ruleTest(
       },
       expect: [
         at(U, 'info', 'Dockerfile', 1, 6, {
-          message: /which Python registry\.acme\.io\/py:1 has is not known/,
+          message:
+            /^which Python registry\.acme\.io\/py:1 has is not known; not checked: the Python of this stage against requirements\.lock \(lockfile-python-mismatch\)$/,
         }),
       ],
     },
@@ -217,6 +221,43 @@ ruleTest(
         },
       },
       expect: [at(R, 'warning', 'Dockerfile', 3, 20, { reachable: false })],
+    },
+    {
+      name: 'condition "another minor version": patch levels do not count; each -r of one command is judged; pip wheel builds for the stage Python too',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          'a.lock': LOCK312.replace('Python 3.12', 'Python 3.12.1'),
+          'b.lock': LOCK312.replace('Python 3.12', 'Python 3.11'),
+          'requirements-uv.txt': UV311,
+          Dockerfile:
+            'FROM python:3.12-slim\nCOPY a.lock b.lock requirements-uv.txt ./\nRUN pip install -r a.lock -r b.lock\nRUN pip wheel -r requirements-uv.txt\n',
+        },
+      },
+      expect: [
+        at(R, 'warning', 'Dockerfile', 3, 30, {
+          message:
+            /^`b\.lock` was compiled for Python 3\.11 \(pip-compile\) but this stage runs Python 3\.12: .* for cp312\)$/,
+          related: ['b.lock:2 compiled with Python 3.11'],
+        }),
+        at(R, 'warning', 'Dockerfile', 4, 18, {
+          message:
+            /^`requirements-uv\.txt` was compiled for Python 3\.11 \(uv\) but this stage runs Python 3\.12: /,
+          related: ['requirements-uv.txt:1 compiled with Python 3.11'],
+        }),
+      ],
+    },
+    {
+      name: 'condition "another minor version": a patch-level base image runs the minor the lock names',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          'requirements.lock': LOCK312,
+          Dockerfile:
+            'FROM python:3.12.4-slim\nCOPY requirements.lock ./\nRUN pip install -r requirements.lock\n',
+        },
+      },
+      expect: [],
     },
   ]),
 );

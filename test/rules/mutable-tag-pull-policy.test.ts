@@ -94,14 +94,19 @@ ruleTest(rule, [
         message:
           /^`registry\.example\.com\/team\/api:dev` is a mutable tag pulled with the default policy \(IfNotPresent for non-latest tags\): a node that already has `dev` never pulls the new push, so rollouts run stale images$/,
         reachable: true,
+        sites: [],
+        related: [],
       }),
       at(R, 'warning', 'k8s/app.yaml', 13, 28, {
         message:
-          /^`registry\.example\.com\/team\/proxy:arm64-latest` is a mutable tag pulled with imagePullPolicy IfNotPresent: .* `arm64-latest` /,
+          /^`registry\.example\.com\/team\/proxy:arm64-latest` is a mutable tag pulled with imagePullPolicy IfNotPresent: a node that already has `arm64-latest` never pulls the new push, so rollouts run stale images$/,
+        related: [],
       }),
       at(R, 'warning', 'k8s/app.yaml', 16, 28, {
         message:
           /^`redis:latest` is pulled with imagePullPolicy IfNotPresent: the kubelet keeps whatever `latest` it cached first$/,
+        sites: [],
+        related: [],
       }),
       // A reference without a tag is `latest`.
       at(R, 'warning', 'k8s/app.yaml', 45, 32, {
@@ -402,6 +407,63 @@ ruleTest(rule, [
           'images:\n  - name: api\n    newName: registry.example.com/team/api\n    newTag: dev\n',
       },
     },
+    expect: [],
+  },
+  {
+    name: 'condition "a mutable tag": branch-like names in any case, latest with a separator; longer words are versions',
+    repo: applied(
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: api',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        ...[
+          'LATEST',
+          'Main',
+          'latest-arm64',
+          'arm64_latest',
+          'v1.latest',
+          'nightly',
+          'mainline',
+          'my-dev',
+          'xlatest',
+          'latestx',
+          'dev2',
+          'release-1.2',
+        ].flatMap((tag, i) => [
+          `        - name: c${i}`,
+          `          image: registry.example.com/team/api:${tag}`,
+          '          imagePullPolicy: IfNotPresent',
+        ]),
+        '',
+      ].join('\n'),
+    ),
+    expect: [
+      at(R, 'warning', 'k8s/app.yaml', 11, 28, {
+        message:
+          /^`registry\.example\.com\/team\/api:LATEST` is a mutable tag pulled with imagePullPolicy IfNotPresent: a node that already has `LATEST` never/,
+      }),
+      at(R, 'warning', 'k8s/app.yaml', 14, 28, { message: /already has `Main` never/ }),
+      at(R, 'warning', 'k8s/app.yaml', 17, 28, { message: /already has `latest-arm64` never/ }),
+      at(R, 'warning', 'k8s/app.yaml', 20, 28, { message: /already has `arm64_latest` never/ }),
+      at(R, 'warning', 'k8s/app.yaml', 23, 28, { message: /already has `v1\.latest` never/ }),
+      at(R, 'warning', 'k8s/app.yaml', 26, 28, { message: /already has `nightly` never/ }),
+    ],
+  },
+  {
+    name: 'condition "a valid reference": an image name crossdock cannot parse is not judged (and does not fail the rule)',
+    repo: applied(single('Team/API:dev', 'IfNotPresent')),
+    only: [R, 'internal-error'],
+    expect: [],
+  },
+  {
+    name: 'condition "a valid reference": the same invalid name built here and never pushed is not judged either',
+    repo: applied(single('Api:dev', 'IfNotPresent'), built('Api:dev')),
+    only: [R, 'internal-error'],
     expect: [],
   },
 ]);

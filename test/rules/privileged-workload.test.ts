@@ -94,6 +94,8 @@ ruleTest(rule, [
       at(R, 'warning', 'k8s/agent.yaml', 8, 20, {
         message: /^DaemonSet "node-agent" shares the node's network namespace \(hostNetwork: true\)$/,
         reachable: true,
+        sites: [],
+        related: [],
       }),
       at(R, 'warning', 'k8s/agent.yaml', 9, 16, {
         message: /^DaemonSet "node-agent" shares the node's process namespace \(hostPID: true\)$/,
@@ -203,7 +205,11 @@ ruleTest(rule, [
         '',
       ].join('\n'),
     ),
-    expect: [at(R, 'warning', 'k8s/pod.yaml', 6, 12, { message: /IPC namespace \(hostIPC: true\)/ })],
+    expect: [
+      at(R, 'warning', 'k8s/pod.yaml', 6, 12, {
+        message: /^Pod "debug" shares the node's IPC namespace \(hostIPC: true\)$/,
+      }),
+    ],
   },
   // Namespaces.
   {
@@ -280,5 +286,81 @@ ruleTest(rule, [
       },
     },
     expect: [],
+  },
+  {
+    name: 'condition "a reason annotation": rationale and why in any case explain; a key that only contains reason does not',
+    repo: applied(
+      'pods.yaml',
+      ['Rationale', 'why', 'reason-code']
+        .map((key, i) =>
+          [
+            'apiVersion: v1',
+            'kind: Pod',
+            'metadata:',
+            `  name: p${i}`,
+            '  annotations:',
+            `    example.com/${key}: "node agent"`,
+            'spec:',
+            '  hostPID: true',
+            '  containers:',
+            '    - name: c',
+            '      image: busybox:1.36',
+            '      securityContext:',
+            '        allowPrivilegeEscalation: false',
+            '',
+          ].join('\n'),
+        )
+        .join('---\n'),
+    ),
+    expect: [
+      at(R, 'info', 'k8s/pods.yaml', 8, 12),
+      at(R, 'info', 'k8s/pods.yaml', 22, 12),
+      at(R, 'warning', 'k8s/pods.yaml', 36, 12, { message: /^Pod "p2" shares the node's process namespace/ }),
+    ],
+  },
+  {
+    name: 'condition "an image": a container without an image is not reported for allowPrivilegeEscalation',
+    repo: applied(
+      'pod.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\nspec:\n  containers:\n    - name: shell\n',
+    ),
+    only: [R, 'internal-error'],
+    expect: [],
+  },
+  {
+    name: 'condition "explained": a comment near the enforce label explains it; an annotation that is not a reason does not; a Namespace without labels is fine',
+    repo: {
+      files: {
+        'k8s/namespaces.yaml': [
+          'apiVersion: v1',
+          'kind: Namespace',
+          'metadata:',
+          '  name: monitoring',
+          '  labels:',
+          '    # node exporters need host access',
+          '    pod-security.kubernetes.io/enforce: privileged',
+          '---',
+          'apiVersion: v1',
+          'kind: Namespace',
+          'metadata:',
+          '  name: tools',
+          '  annotations:',
+          '    owner: platform',
+          '  labels:',
+          '    pod-security.kubernetes.io/enforce: privileged',
+          '---',
+          'apiVersion: v1',
+          'kind: Namespace',
+          'metadata:',
+          '  name: apps',
+          '',
+        ].join('\n'),
+      },
+    },
+    only: [R, 'internal-error'],
+    expect: [
+      at(R, 'info', 'k8s/namespaces.yaml', 7, 41),
+      at(R, 'warning', 'k8s/namespaces.yaml', 16, 41, { message: /^Namespace "tools" enforces/ }),
+    ],
   },
 ]);

@@ -47,7 +47,7 @@ function workload(kind: string, replicas: number | undefined): string {
   ].join('\n');
 }
 
-function hpa(max: number, target = 'api'): string {
+function hpa(max: number | undefined, target = 'api', kind = 'Deployment'): string {
   return [
     'apiVersion: autoscaling/v2',
     'kind: HorizontalPodAutoscaler',
@@ -56,15 +56,18 @@ function hpa(max: number, target = 'api'): string {
     'spec:',
     '  scaleTargetRef:',
     '    apiVersion: apps/v1',
-    '    kind: Deployment',
+    `    kind: ${kind}`,
     `    name: ${target}`,
     '  minReplicas: 1',
-    `  maxReplicas: ${max}`,
+    ...(max === undefined ? [] : [`  maxReplicas: ${max}`]),
     '',
   ].join('\n');
 }
 
 const stream = (...docs: string[]) => docs.join('---\n');
+/** The manifest with `namespace:` after its first `  name:` line. */
+const inNs = (doc: string, ns: string) => doc.replace(/^( {2}name: .*)$/m, `$1\n  namespace: ${ns}`);
+const DECLARED = 'k8s/app.yaml:4 PVC "uploads" is declared here';
 
 /** The files, with a kustomization in `k8s/` listing every manifest there (so they are applied together). */
 function kustomized(files: Record<string, string>) {
@@ -136,7 +139,8 @@ ruleTest(rule, [
     expect: [
       at(R, 'warning', 'k8s/deploy.yaml', 6, 13, {
         message:
-          /^StatefulSet "api" runs 2 replicas but mounts PVC "uploads" \(no accessModes: ReadWriteOnce in practice\)/,
+          /^StatefulSet "api" runs 2 replicas but mounts PVC "uploads" \(no accessModes: ReadWriteOnce in practice\): only pods on one node can attach it; the others stay Pending \(Multi-Attach error\)$/,
+        related: ['k8s/pvc.yaml:4 PVC "uploads" is declared here'],
       }),
     ],
   },
@@ -148,7 +152,9 @@ ruleTest(rule, [
     }),
     expect: [
       at(R, 'warning', 'k8s/keda.yaml', 4, 9, {
-        message: /^ScaledObject "api-queue" may scale Deployment "api" to 100 replicas/,
+        message:
+          /^ScaledObject "api-queue" may scale Deployment "api" to 100 replicas, but it mounts PVC "uploads" \(ReadWriteOnce\): extra pods on other nodes stay Pending$/,
+        related: [DECLARED],
       }),
     ],
   },
@@ -379,5 +385,59 @@ ruleTest(rule, [
       },
     },
     expect: [at(R, 'warning', 'k8s/overlays/prod/kustomization.yaml', 5, 12, { reachable: true })],
+  },
+  {
+    name: 'a ReplicaSet counts too; every access mode of the claim is named',
+    repo: kustomized({
+      'k8s/app.yaml': stream(pvc('ReadWriteOnce, ReadWriteOncePod'), workload('ReplicaSet', 2)),
+    }),
+    expect: [
+      at(R, 'warning', 'k8s/app.yaml', 16, 13, {
+        message:
+          /^ReplicaSet "api" runs 2 replicas but mounts PVC "uploads" \(ReadWriteOnce, ReadWriteOncePod\): only pods/,
+        related: [DECLARED],
+      }),
+    ],
+  },
+  {
+    name: 'condition "the autoscaler targets this workload": an HPA of a StatefulSet of the same name, and an HPA without maxReplicas, report nothing',
+    repo: kustomized({
+      'k8s/app.yaml': stream(
+        pvc('ReadWriteOnce'),
+        workload('Deployment', 1),
+        hpa(5, 'api', 'StatefulSet'),
+        hpa(undefined),
+      ),
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "same namespace": a PVC and workload in two different namespaces are not the same claim',
+    repo: kustomized({
+      'k8s/app.yaml': stream(
+        inNs(pvc('ReadWriteOnce'), 'a'),
+        inNs(workload('Deployment', 3), 'b'),
+        inNs(hpa(5), 'b'),
+      ),
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "same namespace": in one namespace they are; an HPA of another namespace is not',
+    repo: kustomized({
+      'k8s/app.yaml': stream(
+        inNs(pvc('ReadWriteOnce'), 'a'),
+        inNs(workload('Deployment', 3), 'a'),
+        inNs(hpa(5), 'a'),
+        inNs(hpa(5), 'b'),
+      ),
+    }),
+    expect: [
+      at(R, 'warning', 'k8s/app.yaml', 18, 13, { related: [DECLARED] }),
+      at(R, 'warning', 'k8s/app.yaml', 35, 9, {
+        message: /^HorizontalPodAutoscaler "api" may scale Deployment "api" to 5 replicas/,
+        related: [DECLARED],
+      }),
+    ],
   },
 ]);
