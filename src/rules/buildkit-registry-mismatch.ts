@@ -13,7 +13,7 @@ function pulledHosts(model: ProjectModel): { hosts: Set<string>; unknown: Unknow
       unknowns.push({ ...v, site: v.site ?? site });
       return;
     }
-    if (v.value === 'scratch') return;
+    // `scratch` parses as a Docker Hub image, and Docker Hub entries always apply: no special case needed.
     const p = parseImageRef(v.value);
     if (p.ok) hosts.add(p.ref.registry);
   };

@@ -51,23 +51,28 @@ export default createRule<'missing' | 'other'>({
               );
               continue;
             }
-            const rel = src.value.replace(/^\/+/, '');
-            // `a/../b` stays inside: only a path whose `..` climb above the context root.
-            if (joinPath('.', rel) !== undefined) continue;
-            const inside = clamped(rel);
+            // `a/../b` stays inside: only a path whose `..` climb above the context root (a leading `/` is the
+            // context root too: both functions skip empty segments).
+            if (joinPath('.', src.value) !== undefined) continue;
+            const inside = clamped(src.value);
             const contexts = ctxValue.known ? [ctxValue.value] : (ctxValue.candidates ?? []);
-            if (contexts.length === 0) continue;
             const present = contexts.map((c) => {
               const p = joinPath(c, inside);
               return p !== undefined && pathStatus(ctx.model.inventory, p) !== 'absent';
             });
-            // With an unknown context, say only what holds under every candidate.
-            const messageId = present.every((p) => !p)
-              ? 'missing'
-              : present.every((p) => p)
-                ? 'other'
-                : undefined;
-            if (!messageId) continue;
+            // With an unknown context, say only what holds under every candidate (and nothing without one).
+            const messageId =
+              contexts.length === 0
+                ? undefined
+                : present.every((p) => !p)
+                  ? 'missing'
+                  : present.every((p) => p)
+                    ? 'other'
+                    : undefined;
+            if (!messageId) {
+              if (!ctxValue.known) ctx.unknown(ctxValue, `which file BuildKit copies for \`${w.value}\``);
+              continue;
+            }
             ctx.report({
               messageId,
               severity: messageId === 'missing' ? 'error' : 'warning',

@@ -36,8 +36,8 @@ function constraintIn(model: ProjectModel, dir: string): NodeConstraint | undefi
     };
   const rc = model.node.nvmrcs.find((n) => n.path === at('.nvmrc') || n.path === at('.node-version'));
   const rcFile = rc && model.sources.get(rc.path);
-  if (rc && rcFile && /^\d+/.test(rc.version)) {
-    const major = /^\d+/.exec(rc.version)?.[0] ?? rc.version;
+  const major = rc && /^\d+/.exec(rc.version)?.[0];
+  if (rc && rcFile && major) {
     return {
       value: `${major}.x`,
       file: rcFile,
@@ -79,11 +79,10 @@ export default createRule<'base'>({
       }
       const constraint = dir ? constraintIn(model, dir.value) : undefined;
       if (!constraint) continue;
-      const reported = new Set<number>();
       for (const sv of view.stages) {
         if (!sv.built) continue;
         const root = sv.chain[0];
-        if (!root || reported.has(root.index)) continue;
+        if (!root) continue;
         if (!sv.base.known) {
           ctx.unknown(
             { ...sv.base, site: sv.base.site ?? { file: view.file, span: root.imageSpan } },
@@ -106,7 +105,6 @@ export default createRule<'base'>({
           continue;
         }
         if (nodeSatisfies(node.version, constraint.value) !== false) continue;
-        reported.add(root.index);
         ctx.report({
           messageId: 'base',
           // npm only warns on engines (EBADENGINE) unless engine-strict is set: a likely, not certain, breakage.

@@ -57,7 +57,7 @@ export default createRule<'pip' | 'npm' | 'yarn'>({
         if (!sv.built) continue;
         const emulated = emulatedAt(view, sv);
         for (const ins of sv.stage.instructions) {
-          if (ins.keyword !== 'RUN') continue;
+          // Only RUN instructions carry shell analysis: commandsOf is empty for the others.
           for (const c of commandsOf(ins)) {
             if (!c.network) continue;
             const argv = c.argv;
@@ -84,8 +84,8 @@ export default createRule<'pip' | 'npm' | 'yarn'>({
                 ? Number(
                     flag.value.includes('=') ? flag.value.split('=')[1] : argv[argv.indexOf(flag) + 1]?.value,
                   )
-                : undefined;
-              if (value !== undefined && Number.isFinite(value) && value < NPM_DEFAULT_TIMEOUT_MS) {
+                : Number.NaN;
+              if (Number.isFinite(value) && value < NPM_DEFAULT_TIMEOUT_MS) {
                 id = 'npm';
                 timeout = value;
               }

@@ -78,7 +78,7 @@ export default createRule<'noUser' | 'root' | 'nonNumeric' | 'runAsRoot'>({
         const name = user.user.split(':')[0] ?? '';
         if (name === 'root' || name === '0')
           ctx.report({ messageId: 'root', data, file: at.file, span: at.span, related });
-        else if (!/^\d+$/.test(name) && !runAsUser)
+        else if (!/^\d+$/.test(name))
           ctx.report({ messageId: 'nonNumeric', data, file: at.file, span: at.span, related });
       }
     }

@@ -20,7 +20,6 @@ export default createRule<'file' | 'inline'>({
     hint: 'pin it (`name==1.2.3`) or constrain it (`name>=1.2,<2`); better, install from a compiled lock file',
   },
   check(ctx) {
-    const done = new Set<string>();
     for (const view of ctx.model.images)
       for (const sv of view.stages) {
         if (!sv.built) continue;
@@ -39,9 +38,7 @@ export default createRule<'file' | 'inline'>({
               )
                 continue;
               if (c.command.redirects.some((x) => x.span.start === w.span.end)) continue; // unquoted-version-specifier's case
-              const key = `${view.file.path}:${w.span.start}`;
-              if (done.has(key)) continue;
-              done.add(key);
+              // Every build of the Dockerfile reports it: the engine merges them into one finding with all sites.
               ctx.report({
                 messageId: 'inline',
                 data: { name: w.value },

@@ -299,6 +299,102 @@ ruleTest(buildkitRegistryMismatch, [
       at('buildkit-registry-mismatch', 'warning', TOML, 2, 3, { message: /\(a CA is configured for it\)/ }),
     ],
   },
+  {
+    name: 'condition "pulled through a mount": RUN --mount from= (first or later key) is a pull; a login is no push; every pushed host is named; an invalid reference pulls from nowhere',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM ghcr.io/acme/base:1\nRUN --mount=from=10.0.0.5:5000/tools/jq:1,target=/t true\nRUN --mount=type=bind,from=10.0.0.6:5000/x:1,target=/t true\nCOPY --from=Foo:Bar /x /x\n',
+        'build.sh':
+          '#!/bin/sh\ndocker login harbor.example.com\ndocker buildx build -t ghcr.io/acme/api:1 --push .\ndocker buildx build -t quay.io/acme/api:1 --push .\n',
+        [TOML]:
+          '[registry."10.0.0.5:5000"]\n  insecure = true\n[registry."10.0.0.6:5000"]\n  insecure = true\n[registry."harbor.example.com"]\n  insecure = true\n',
+      },
+    },
+    expect: [
+      at('buildkit-registry-mismatch', 'warning', TOML, 5, 1, {
+        message:
+          /^buildkitd\.toml configures `harbor\.example\.com`, which no build pushes to or pulls from \(they push to `ghcr\.io`, `quay\.io`\): this entry never applies, and pushes to `ghcr\.io`, `quay\.io` that need it fail with x509 or http errors$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "docker.io always applies": a docker.io entry is not unused when no build pulls from Docker Hub',
+    repo: {
+      files: {
+        Dockerfile: 'FROM ghcr.io/acme/base:1\n',
+        'build.sh': '#!/bin/sh\ndocker buildx build -t ghcr.io/acme/api:1 --push .\n',
+        [TOML]: '[registry."docker.io"]\n  insecure = true\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "the stage is built": an entry for the registry only a stage outside the target pulls from is unused',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM ghcr.io/acme/base:1 AS app\nFROM 10.0.0.7:5000/tools:1 AS tools\nCOPY --from=10.0.0.8:5000/x:1 /x /x\n',
+        'build.sh': '#!/bin/sh\ndocker buildx build --target app -t ghcr.io/acme/api:1 --push .\n',
+        [TOML]:
+          '[registry."10.0.0.7:5000"]\n  insecure = true\n[registry."10.0.0.8:5000"]\n  insecure = true\n',
+      },
+    },
+    expect: [
+      at('buildkit-registry-mismatch', 'warning', TOML, 1, 1, { message: /configures `10\.0\.0\.7:5000`/ }),
+      at('buildkit-registry-mismatch', 'warning', TOML, 3, 1, { message: /configures `10\.0\.0\.8:5000`/ }),
+    ],
+  },
+  {
+    name: 'condition "a copied image is known": COPY --from an ARG nothing passes may pull from the configured host: a note, no claim',
+    repo: {
+      files: {
+        Dockerfile: 'FROM ghcr.io/acme/base:1\nARG TOOLS\nCOPY --from=$TOOLS /x /x\n',
+        'build.sh': '#!/bin/sh\ndocker buildx build -t ghcr.io/acme/api:1 --push .\n',
+        [TOML]: '[registry."10.0.0.5:5000"]\n  insecure = true\n',
+      },
+    },
+    only: ['buildkit-registry-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 5, {
+        message:
+          /^ARG TOOLS has no default and this build does not pass it; not checked: whether the buildkitd\.toml entry for `10\.0\.0\.5:5000` applies to a build \(buildkit-registry-mismatch\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a mirror of a used entry": mirrors are followed four deep, and a mirror cycle is unused',
+    repo: pushTo(
+      'ghcr.io',
+      [
+        '[registry."docker.io"]\n  mirrors = ["m1.example"]',
+        '[registry."m1.example"]\n  mirrors = ["m2.example"]',
+        '[registry."m2.example"]\n  mirrors = ["m3.example"]',
+        '[registry."m3.example"]\n  mirrors = ["m4.example"]',
+        '[registry."m4.example"]\n  mirrors = ["m5.example"]',
+        '[registry."m5.example"]\n  insecure = true',
+        '[registry."a.example"]\n  mirrors = ["b.example"]',
+        '[registry."b.example"]\n  mirrors = ["a.example"]',
+        '',
+      ].join('\n'),
+    ),
+    expect: [
+      at('buildkit-registry-mismatch', 'warning', TOML, 11, 1, { message: /configures `m5\.example`/ }),
+      at('buildkit-registry-mismatch', 'warning', TOML, 13, 1, { message: /configures `a\.example`/ }),
+      at('buildkit-registry-mismatch', 'warning', TOML, 15, 1, { message: /configures `b\.example`/ }),
+    ],
+  },
+  {
+    name: 'condition "reached over TLS": port 4430 is not 443, and an empty CA list is no CA',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine\n',
+        [TOML]:
+          '[registry."r.example:4430"]\n  http = true\n[registry."q.example"]\n  http = true\n  ca = []\n',
+      },
+    },
+    expect: [],
+  },
 ]);
 
 test('buildkit-registry-mismatch: the hint names crossdock trust', async () => {

@@ -32,6 +32,106 @@ ruleTest(
       ],
     },
     {
+      name: 'each consequence in full, with the constraint as the related location: engines.node',
+      repo: built('FROM node:18-alpine\n', {
+        'package.json': '{\n  "name": "web",\n  "engines": { "node": ">=20.11" }\n}\n',
+      }),
+      expect: [
+        at(R, 'warning', 'Dockerfile', 1, 6, {
+          message:
+            /^this stage runs Node 18 \(the node:18-alpine image\), but engines\.node in package\.json asks for ">=20\.11": the app runs on a Node it does not declare support for \(`npm ci` fails with EBADENGINE under engine-strict\)$/,
+          sites: ['crossdock.yaml:1'],
+          related: ['package.json:3 engines.node is ">=20.11" here'],
+        }),
+      ],
+    },
+    {
+      name: '... and .nvmrc (its major, as a range)',
+      repo: built('FROM node:20.11-bookworm-slim\n', { '.nvmrc': 'v22.3.0\n' }),
+      expect: [
+        at(R, 'warning', 'Dockerfile', 1, 6, {
+          message:
+            /^this stage runs Node 20\.11 \(the node:20\.11-bookworm-slim image\), but \.nvmrc in \.nvmrc asks for "22\.x": the image runs another Node than the one the project is developed on$/,
+          related: ['.nvmrc:1 .nvmrc is "22.x" here'],
+        }),
+      ],
+    },
+    {
+      name: 'condition "package.json declares engines.node": a package.json without engines leaves .nvmrc in charge',
+      repo: built('FROM node:20\n', { 'package.json': '{"name":"web"}', '.nvmrc': '22\n' }),
+      expect: [at(R, 'warning', 'Dockerfile', 1, 6, { message: /but \.nvmrc in \.nvmrc asks for "22\.x"/ })],
+    },
+    {
+      name: 'condition "the project folder\'s .nvmrc": web/.node-version is named by its file name; the root .nvmrc is not the web project\'s',
+      repo: {
+        files: {
+          'crossdock.yaml': 'images:\n  reg/web:\n    context: web\n  reg/api:\n    context: api\n',
+          '.nvmrc': '18\n',
+          'web/.node-version': '22\n',
+          'web/Dockerfile': 'FROM node:20-slim\n',
+          'api/Dockerfile': 'FROM node:20-slim\n',
+        },
+      },
+      expect: [
+        at(R, 'warning', 'web/Dockerfile', 1, 6, {
+          message: /, but \.node-version in web\/\.node-version asks for "22\.x": /,
+          related: ['web/.node-version:1 .node-version is "22.x" here'],
+        }),
+      ],
+    },
+    {
+      name: 'condition "a numeric version": a multi-digit major is taken whole (.nvmrc 18 against node:8)',
+      repo: built('FROM node:8\n', { '.nvmrc': '18.20.1\n' }),
+      expect: [at(R, 'warning', 'Dockerfile', 1, 6, { message: /asks for "18\.x"/ })],
+    },
+    {
+      name: 'condition "a numeric version": .nvmrc iojs-3 does not start with a number, it is not compared',
+      repo: built('FROM node:18\n', { '.nvmrc': 'iojs-3\n' }),
+      expect: [],
+    },
+    {
+      name: 'condition "a numeric version": with .nvmrc lts/iron there is no constraint, so a private base running npm gets no note either',
+      repo: built('FROM ghcr.io/acme/node:18\nRUN npm ci\n', { '.nvmrc': 'lts/iron\n' }),
+      expect: [],
+    },
+    {
+      name: 'condition "the constraint can be compared": an engines.node that is no semver range is not judged',
+      repo: built('FROM node:18\n', { 'package.json': '{"engines":{"node":"latest"}}' }),
+      expect: [],
+    },
+    {
+      name: 'condition "the stage runs Node tooling": a private base whose stage runs no Node command gets no note',
+      repo: built(
+        'FROM ghcr.io/acme/node:18\nRUN apt-get update && nodemon-setup && xnode\nCOPY package.json .\n',
+        {
+          'package.json': ENGINES,
+        },
+      ),
+      expect: [],
+    },
+    ...['node app.js', 'npx tsc', 'yarn build', 'pnpm build', 'corepack enable'].map((cmd) => ({
+      name: `condition "the stage runs Node tooling": \`RUN ${cmd}\` on a private base is a note`,
+      repo: built(`FROM ghcr.io/acme/node:18\nCOPY package.json .\nRUN ${cmd}\n`, {
+        'package.json': ENGINES,
+      }),
+      expect: [
+        at(U, 'info', 'Dockerfile', 1, 6, {
+          message:
+            /^which Node ghcr\.io\/acme\/node:18 has is not known; not checked: the Node version of this stage against engines\.node/,
+        }),
+      ],
+    })),
+    {
+      name: 'condition "Node tooling anywhere in the chain": npm in a stage built FROM a private root that runs none is a note at the root',
+      repo: built(
+        'FROM ghcr.io/acme/node:18 AS base\nRUN apt-get update\nFROM base\nCOPY package.json .\nRUN npm ci\n',
+        {
+          'package.json': ENGINES,
+        },
+      ),
+      expect: [at(U, 'info', 'Dockerfile', 1, 6)],
+    },
+    {
       name: 'condition "the stage is built": a stage nothing copies from is not reported (the old test reported both FROMs)',
       repo: built('FROM node:18-alpine AS deps\nFROM node:18-alpine\n', { 'package.json': ENGINES }),
       expect: [at(R, 'warning', 'Dockerfile', 2, 6)],

@@ -204,4 +204,100 @@ ruleTest(rule, [
     repo: built(`${PY}FROM node:20-slim AS web\nRUN npm install --fetch-timeout=1000\n`),
     expect: [at(R, 'info', 'Dockerfile', 8, 5)],
   },
+  {
+    name: 'each message in full, native: pip (its verb, after assignments and `python -m pip`), npm ci under 5 minutes, bare yarn',
+    repo: built(
+      'FROM python:3.12-slim\nRUN FOO=1 pip install y && python -m pip install z\nRUN npm ci --fetch-timeout=299999 && npm ci --fetch-timeout=300000\nRUN yarn\nRUN pip wheel x && pip download y\n',
+    ),
+    expect: [
+      at(R, 'info', 'Dockerfile', 2, 11, {
+        message:
+          /^`pip install` uses pip's defaults \(15 s read timeout, 5 retries\): enough on a fast native builder, tight on slow networks$/,
+        sites: ['crossdock.yaml:1'],
+      }),
+      at(R, 'info', 'Dockerfile', 2, 28, { message: /^`python -m pip install` uses pip's defaults/ }),
+      at(R, 'info', 'Dockerfile', 3, 5, {
+        message:
+          /^`npm ci` sets a fetch timeout of 299999 ms, below npm's default of 5 minutes: enough on a fast native builder, tight on slow networks$/,
+      }),
+      at(R, 'info', 'Dockerfile', 4, 5, {
+        message:
+          /^`yarn` uses yarn's 30 s network timeout: enough on a fast native builder, tight on slow networks$/,
+      }),
+      at(R, 'info', 'Dockerfile', 5, 5, { message: /^`pip wheel` uses/ }),
+      at(R, 'info', 'Dockerfile', 5, 20, { message: /^`pip download` uses/ }),
+    ],
+  },
+  {
+    name: 'each message in full under emulation, the emulated platforms sorted',
+    repo: {
+      files: {
+        Dockerfile:
+          'FROM node:20\nRUN pip install x\nRUN npm i --fetch-timeout 1000\nRUN yarn add left-pad\n',
+        '.github/workflows/b.yml': workflow(QEMU, 'linux/amd64,linux/arm64,linux/arm/v7'),
+      },
+    },
+    expect: [
+      at(R, 'warning', 'Dockerfile', 2, 5, {
+        message:
+          /^`pip install` uses pip's defaults \(15 s read timeout, 5 retries\), and it runs under QEMU for linux\/arm\/v7, linux\/arm64, where downloads are several times slower: one stalled download fails the build$/,
+      }),
+      at(R, 'warning', 'Dockerfile', 3, 5, {
+        message:
+          /^`npm i` sets a fetch timeout of 1000 ms, below npm's default of 5 minutes, and it runs under QEMU for linux\/arm\/v7, linux\/arm64, where downloads/,
+      }),
+      at(R, 'warning', 'Dockerfile', 4, 5, {
+        message:
+          /^`yarn add` uses yarn's 30 s network timeout, and it runs under QEMU for linux\/arm\/v7, linux\/arm64, where/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a timeout option pip reads": PIP_TIMEOUT counts, look-alike names do not, and one of several assignments or variables is enough',
+    repo: built(
+      'FROM python:3.12-slim\nENV A=1 XPIP_RETRIES=1 XPIP_TIMEOUT=1 PIP_RETRIES_MAX=1 PIP_DEFAULT_TIMEOUTS=1\nRUN pip install a\nRUN FOO=1 PIP_TIMEOUT=60 pip install b\nENV B=2 PIP_TIMEOUT=100\nRUN pip install c\n',
+    ),
+    expect: [at(R, 'info', 'Dockerfile', 3, 5)],
+  },
+  {
+    name: 'condition "a fetch timeout that parses": a non-numeric or infinite value and a look-alike option are not judged',
+    repo: built(
+      'FROM node:20\nRUN npm i --fetch-timeout=abc && npm i --fetch-timeout=-Infinity && npm i --fetch-timeout-ms=1000\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "yarn\'s timeout is configured": `--network-timeout=` and a YARN_NETWORK_TIMEOUT variable of the stage count',
+    repo: built(
+      'FROM node:20\nRUN yarn install --network-timeout=600000\nENV CI=1 YARN_NETWORK_TIMEOUT=600000\nRUN yarn install\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "a RUN": a CMD running pip is not a build-time download',
+    repo: built('FROM python:3.12-slim\nCMD pip install x\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "yarn\'s timeout is configured": look-alike option and variable names do not count',
+    repo: built(
+      'FROM node:20\nRUN yarn install --network-timeouts 600000\nENV YARN_NETWORK_TIMEOUT_MS=600000\nRUN yarn install\n',
+    ),
+    expect: [
+      at(R, 'info', 'Dockerfile', 2, 5, { message: /^`yarn install` uses/ }),
+      at(R, 'info', 'Dockerfile', 4, 5, { message: /^`yarn install` uses/ }),
+    ],
+  },
+  {
+    name: 'the command is quoted up to its first verb: pip verbs after `python -m`, npm and yarn verbs before a package named like one',
+    repo: built(
+      'FROM node:20\nRUN python -m pip wheel x && python -m pip download y\nRUN npm i download --fetch-timeout=1 && yarn add download\n',
+    ),
+    expect: [
+      at(R, 'info', 'Dockerfile', 2, 5, { message: /^`python -m pip wheel` uses/ }),
+      at(R, 'info', 'Dockerfile', 2, 30, { message: /^`python -m pip download` uses/ }),
+      at(R, 'info', 'Dockerfile', 3, 5, { message: /^`npm i` sets a fetch timeout of 1 ms/ }),
+      at(R, 'info', 'Dockerfile', 3, 41, { message: /^`yarn add` uses/ }),
+    ],
+  },
 ]);

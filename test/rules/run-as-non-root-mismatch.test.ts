@@ -352,4 +352,71 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'the named-USER message in full, with the final USER as related',
+    repo: repo(NAMED_USER, deployment(API)),
+    expect: [
+      at(R, 'error', 'k8s/api.yaml', 9, 23, {
+        message:
+          /^Deployment "api" sets runAsNonRoot, but api\/Dockerfile ends with `USER app`, a name the kubelet cannot verify \("image has non-numeric user"\): the pod never starts$/,
+        related: ['api/Dockerfile:3 the final USER'],
+      }),
+    ],
+  },
+  {
+    name: 'the runAsUser: 0 message in full, on the container (which wins over a pod runAsUser), no related',
+    repo: repo(
+      ROOT_IMAGE,
+      deployment(API, { level: 'container', pod: ['runAsUser: 10001'], container: ['runAsUser: 0'] }),
+    ),
+    expect: [
+      at(R, 'error', 'k8s/api.yaml', 15, 24, {
+        message:
+          /^Deployment "api" sets runAsNonRoot together with runAsUser: 0: the kubelet refuses to start it whatever the image \("container's runAsUser breaks non-root policy"\)$/,
+        related: [],
+      }),
+    ],
+  },
+  {
+    name: 'condition "a numeric user": a name with digits (app1, 1app) is a name, a numeric user with a named group is numeric',
+    repo: repo(
+      'FROM python:3.12-slim AS a\nUSER app1\nFROM python:3.12-slim AS b\nUSER 1app\nFROM python:3.12-slim AS c\nUSER 10001:app\n',
+      deployment(API),
+      {
+        'k8s/a.yaml': deployment('registry.example.com:5000/team/a:1').replace('name: api', 'name: a'),
+        'k8s/b.yaml': deployment('registry.example.com:5000/team/b:1').replace('name: api', 'name: b'),
+        'scripts/build.sh': `${buildScript}docker buildx build --target a -t registry.example.com:5000/team/a:1 --push -f api/Dockerfile api\ndocker buildx build --target b -t registry.example.com:5000/team/b:1 --push -f api/Dockerfile api\n`,
+      },
+    ),
+    expect: [
+      at(R, 'error', 'k8s/a.yaml', 9, 23, { message: /ends with `USER app1`, a name/ }),
+      at(R, 'error', 'k8s/b.yaml', 9, 23, { message: /ends with `USER 1app`, a name/ }),
+    ],
+  },
+  {
+    name: 'condition "which build made the image is known": two builds tagging the image differently give a note at the image, no claim',
+    repo: {
+      files: {
+        'api/Dockerfile': 'FROM python:3.12-slim\nUSER 10001\n',
+        'web/Dockerfile': 'FROM python:3.12-slim\n',
+        'build.sh':
+          '#!/bin/sh\ndocker buildx build -t registry.example.com/team/api:1 --push api\ndocker buildx build -t registry.example.com/team/api:1 --push web\n',
+        'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n',
+        'k8s/api.yaml': deployment('registry.example.com/team/api:1'),
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 12, 18, {
+        message:
+          /^2 builds produce registry\.example\.com\/team\/api:1 differently \(build\.sh:2, build\.sh:3\), so which one made the image deployed is not known; not checked: the user Deployment "api" runs as, against runAsNonRoot \(run-as-non-root-mismatch\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the image is built here": an image nothing builds is skipped without error or note',
+    repo: repo(ROOT_IMAGE, deployment('registry.example.com/team/other:1.0')),
+    only: [R, 'unresolved-value', 'internal-error'],
+    expect: [],
+  },
 ]);

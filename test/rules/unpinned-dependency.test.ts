@@ -181,4 +181,88 @@ ruleTest(rule, [
     }),
     expect: [at(R, 'info', 'requirements/base.txt', 2, 1, { message: /`requests`/ })],
   },
+  {
+    name: 'each message in full',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt rich\n',
+      {
+        'requirements.txt': 'flask\n',
+      },
+    ),
+    expect: [
+      at(R, 'info', 'Dockerfile', 3, 37, {
+        message:
+          /^`pip install rich` has no version constraint: every build may install a different release$/,
+        sites: ['crossdock.yaml:1'],
+        related: [],
+      }),
+      at(R, 'info', 'requirements.txt', 1, 1, {
+        message:
+          /^`flask` has no version constraint: every build may install a different release, and arm64 and amd64 images built at different times can differ$/,
+        sites: [],
+        related: [],
+      }),
+    ],
+  },
+  {
+    name: 'condition "not tooling": setuptools, uv, pip-tools and poetry are tooling, in a command and in a file; direct references and local paths in a file are not reported',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install setuptools uv pip-tools poetry -r requirements.txt\n',
+      {
+        'requirements.txt':
+          'pip\nsetuptools\nwheel\nuv\npip-tools\npoetry\npkg @ https://e.com/p.whl\n./libs/common\n-e ./libs/other\nrich\n',
+      },
+    ),
+    expect: [at(R, 'info', 'requirements.txt', 10, 1, { message: /^`rich` has/ })],
+  },
+  {
+    name: 'condition "a constraint pins it": a direct reference in the constraints file pins; a constraint on another package does not',
+    repo: built('FROM python:3.12-slim\nCOPY . .\nRUN pip install -c constraints.txt -r requirements.txt\n', {
+      'constraints.txt': 'flask @ https://e.com/flask-3.0.0-py3-none-any.whl\nrequests\n',
+      'requirements.txt': 'flask\nrequests\n',
+    }),
+    expect: [at(R, 'info', 'requirements.txt', 2, 1, { message: /^`requests` has/ })],
+  },
+  {
+    name: 'condition "every install is constrained": an unknown constraints file on one install and none on another: reported, no note',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -c constraints.txt -r requirements.txt\nRUN pip install -r requirements.txt\n',
+      { 'constraints.txt': 'flask==3.0.0\n', 'requirements.txt': 'flask\n' },
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [at(R, 'info', 'requirements.txt', 1, 1)],
+  },
+  {
+    name: 'condition "a constraint pins it": a known constraints file next to an unknown one pins its lines without a note',
+    repo: built(
+      'FROM python:3.12-slim\nCOPY requirements.txt pins.txt ./\nRUN pip install -c pins.txt -c constraints.txt -r requirements.txt\n',
+      { 'constraints.txt': 'x==1\n', 'pins.txt': 'flask==3.0.0\n', 'requirements.txt': 'flask\n' },
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'two builds of the same Dockerfile (a workflow and crossdock.yaml): one finding listing both builds (the second build was dropped before)',
+    repo: {
+      files: {
+        'crossdock.yaml': IMAGES,
+        '.github/workflows/b.yml':
+          'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker/build-push-action@v6\n        with:\n          context: .\n',
+        Dockerfile: 'FROM python:3.12-slim\nRUN pip install flask\n',
+      },
+    },
+    expect: [
+      at(R, 'info', 'Dockerfile', 2, 17, { sites: ['.github/workflows/b.yml:7', 'crossdock.yaml:1'] }),
+    ],
+  },
+  {
+    name: 'condition "the redirect touches the word": `pip install flask > /tmp/log` is still an unpinned flask',
+    repo: built('FROM python:3.12-slim\nRUN pip install flask > /tmp/log\n'),
+    expect: [at(R, 'info', 'Dockerfile', 2, 17)],
+  },
+  {
+    name: 'condition "a requirement with a name": an empty quoted word is no requirement',
+    repo: built('FROM python:3.12-slim\nRUN pip install "" rich\n'),
+    expect: [at(R, 'info', 'Dockerfile', 2, 20)],
+  },
 ]);
