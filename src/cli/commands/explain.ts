@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
+import { packagePath } from '../../paths.js';
 import { allRules, findRule } from '../../rules/index.js';
 import type { Command } from '../types.js';
 
-/** docs/ ships in the package beside dist/ (and beside src/ when run from a checkout). */
+/** docs/ ships in the package beside src/, dist/ and bundle/. */
 export function docsPath(id: string): string {
-  return fileURLToPath(new URL(`../../../docs/rules/${id}.md`, import.meta.url));
+  return packagePath(`docs/rules/${id}.md`);
 }
 
 export const explainCommand: Command = {
