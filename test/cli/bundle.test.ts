@@ -100,7 +100,7 @@ test('bundle: the text report, explain (reads docs/) and the exit code, as the R
   assert.match(e.stdout, /^# missing-file\n/);
 });
 
-test('bundle: --version and --help load no command code; inspect/build --help print their options', {
+test('bundle: --version and --help load no command code (nor node:child_process); inspect/build --help print their options', {
   timeout: 60_000,
 }, () => {
   assertBundleFresh();
@@ -117,6 +117,8 @@ test('bundle: --version and --help load no command code; inspect/build --help pr
     assert.equal(r.status, 0, `${argv.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, expected, argv.join(' '));
     assert.ok(r.loaded.includes('bundle/crossdock.js'), `${argv.join(' ')} ran the bundle`);
+    // The second Ctrl-C handler lives in src/stop.ts, apart from exec.ts: nothing starts a child here.
+    assert.ok(!r.builtins.includes('node:child_process'), `${argv.join(' ')}: ${r.builtins.join(' ')}`);
     const extra = r.loaded.filter((f) => !entryFiles.includes(f));
     assert.deepEqual(extra, [], `${argv.join(' ')} loads only the entry and its static imports`);
     assertNone(

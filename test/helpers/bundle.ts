@@ -65,20 +65,20 @@ export function inputsOf(meta: BundleMeta, files: string[]): string[] {
   return [...new Set(files.flatMap((f) => Object.keys(meta.outputs[f]?.inputs ?? {})))].sort();
 }
 
-// Loaded with --import: a module hook that appends the URL of every file the process loads (bin/crossdock.js,
-// the bundle files) to $CROSSDOCK_TEST_MODULES, one a line.
+// Loaded with --import: a module hook that appends the URL of every module the process imports (bin/crossdock.js,
+// the bundle files, node:… builtins) to $CROSSDOCK_TEST_MODULES, one a line.
 const HOOKS =
-  "import{appendFileSync}from'node:fs';export async function load(url,context,next){if(url.startsWith('file:'))appendFileSync(process.env.CROSSDOCK_TEST_MODULES,url+'\\n');return next(url,context)}";
+  "import{appendFileSync}from'node:fs';export async function load(url,context,next){appendFileSync(process.env.CROSSDOCK_TEST_MODULES,url+'\\n');return next(url,context)}";
 const RECORD_MODULES = `data:text/javascript,import{register}from'node:module';register(${encodeURIComponent(JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`))})`;
 
 /**
  * Runs bin/crossdock.js as a process. `loaded`: the files of bundle/ it loaded (as `bundle/…`, the metafile's
- * names), in load order.
+ * names), in load order; `builtins`: the node builtins the bundle and bin/ import (`node:fs`, ...).
  */
 export function runBin(
   argv: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
-): { status: number | null; stdout: string; stderr: string; loaded: string[] } {
+): { status: number | null; stdout: string; stderr: string; loaded: string[]; builtins: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-modules-'));
   const log = join(dir, 'modules');
   try {
@@ -89,8 +89,12 @@ export function runBin(
       timeout: 60_000,
     });
     const urls = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
-    const loaded = urls.map((u) => relative(root, fileURLToPath(u))).filter((p) => p.startsWith('bundle/'));
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
+    const loaded = urls
+      .filter((u) => u.startsWith('file:'))
+      .map((u) => relative(root, fileURLToPath(u)))
+      .filter((p) => p.startsWith('bundle/'));
+    const builtins = [...new Set(urls.filter((u) => u.startsWith('node:')))];
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, loaded, builtins };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
