@@ -99,7 +99,7 @@ function materialise(e: Entry): string {
 }
 
 function main(): void {
-  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) fail('run `npm run build` first');
+  if (!existsSync(join(root, 'bundle', 'crossdock.js'))) fail('run `npm run build` first');
   const list = readList();
   const repos: Record<string, unknown>[] = [];
   mkdirSync(work, { recursive: true });

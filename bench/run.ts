@@ -2,14 +2,14 @@
  * `npm run bench`: generates git repositories of 5,000 / 10,000 / 20,000 files (1.5% of them Dockerfiles,
  * requirements and pyproject files, like a large monorepo), runs `crossdock check` on each as a whole process
  * several times, and writes median wall time and peak RSS to bench/results.json (merged with other benchmarks).
- * Other parts: `copy` (bench/copy.ts) and `build` (bench/build.ts, needs the engine: scripts/start-engine.sh).
- * BENCH_ONLY=check|copy|build (or a comma-separated list) runs only those parts; the others' figures already in
- * bench/results.json are kept. The check part also times one Dockerfile of BENCH_DOCKERFILE_INSTRUCTIONS (600)
- * instructions.
+ * Other parts: `startup` (`crossdock --version` against `node -e 0`), `copy` (bench/copy.ts) and `build`
+ * (bench/build.ts, needs the engine: scripts/start-engine.sh). BENCH_ONLY=startup|check|copy|build (or a
+ * comma-separated list) runs only those parts; the others' figures already in bench/results.json are kept. The
+ * check part also times one Dockerfile of BENCH_DOCKERFILE_INSTRUCTIONS (600) instructions.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBench } from './build.js';
@@ -18,7 +18,7 @@ import { copyBench } from './copy.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bin = join(here, '..', 'bin', 'crossdock.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const PARTS = ['check', 'copy', 'build'] as const;
+const PARTS = ['startup', 'check', 'copy', 'build'] as const;
 const only = process.env.BENCH_ONLY?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -176,6 +176,41 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
+/**
+ * Start-up time: `node bin/crossdock.js --version` (the bundle; nothing but argument parsing is loaded) against
+ * `node -e 0` (node itself), alternated so both see the same machine load, BENCH_STARTUP_RUNS (15) times each.
+ */
+function measureStartup() {
+  const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
+  const time = (args: string[]) => {
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    if (p.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${p.stderr}`);
+    return ms;
+  };
+  const node: number[] = [];
+  const version: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    node.push(time(['-e', '0']));
+    version.push(time([bin, '--version']));
+  }
+  const nodeMs = Math.round(median(node));
+  const versionMs = Math.round(median(version));
+  return {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    runs,
+    target: 'crossdock --version within 1.5 × node -e 0 (medians, measured side by side)',
+    nodeMedianMs: nodeMs,
+    versionMedianMs: versionMs,
+    nodeMinMaxMs: [Math.round(Math.min(...node)), Math.round(Math.max(...node))],
+    versionMinMaxMs: [Math.round(Math.min(...version)), Math.round(Math.max(...version))],
+    ratio: Math.round((median(version) / median(node)) * 100) / 100,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
 function measure(root: string): {
   medianMs: number;
   minMs: number;
@@ -215,10 +250,15 @@ function measure(root: string): {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(here, '..', 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+  if (!existsSync(join(here, '..', 'bundle', 'crossdock.js'))) throw new Error('run `npm run build` first');
   const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
   if (unknown.length)
     throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+  const startup = wants('startup') ? measureStartup() : undefined;
+  if (startup)
+    console.log(
+      `startup: node -e 0 median ${startup.nodeMedianMs} ms, crossdock --version median ${startup.versionMedianMs} ms, ratio ${startup.ratio} (${startup.runs} runs each)`,
+    );
   const base = join(tmpdir(), `crossdock-bench-${process.pid}`);
   const sizes = (process.env.BENCH_SIZES ?? '5000,10000,20000').split(',').map(Number);
   const check: Record<string, unknown>[] = [];
@@ -256,6 +296,7 @@ async function main(): Promise<void> {
   const previous: unknown = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
   const merged = {
     ...(typeof previous === 'object' && previous !== null ? previous : {}),
+    ...(startup ? { startup } : {}),
     ...(copy ? { copy } : {}),
     ...(build ? { build } : {}),
     ...(check.length

@@ -4,8 +4,9 @@
 //
 //   node scripts/run-tests.mjs [--test-timeout=MS] [--run-timeout=MS] [--no-build] [node --test flags] [paths]
 //
-// - dist/ is built first (tsc -p tsconfig.build.json) when it is missing or older than a source file, so the
-//   CLI tests run bin/crossdock.js as shipped (--no-build skips this; those tests then fail on a stale dist/).
+// - dist/ (tsc -p tsconfig.build.json, the library) and bundle/ (scripts/bundle.mjs, the CLI bin/crossdock.js
+//   runs) are built first when missing or older than a source file, so the CLI tests run what users run
+//   (--no-build skips this; those tests then fail on a stale build, they never skip).
 // - --test-timeout (default 5 min, or CROSSDOCK_TEST_TIMEOUT_MS): node 20 applies it to each test file as a
 //   whole and to every test that sets no timeout of its own.
 // - --run-timeout (default 45 min, or CROSSDOCK_RUN_TIMEOUT_MS): past it, the runner and everything it started
@@ -68,7 +69,7 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-// --- build dist/ when it is missing or stale -------------------------------------------------------------
+// --- build dist/ and bundle/ when missing or stale -----------------------------------------------------------
 function newestSource(dir) {
   let newest = 0;
   for (const name of readdirSync(dir)) {
@@ -79,25 +80,38 @@ function newestSource(dir) {
   return newest;
 }
 
-function distIsFresh() {
-  const main = join(repo, 'dist/cli/main.js');
-  if (!existsSync(main)) return false;
-  const built = statSync(main).mtimeMs;
-  const inputs = [join(repo, 'tsconfig.json'), join(repo, 'tsconfig.build.json'), join(repo, 'package.json')];
-  return newestSource(join(repo, 'src')) <= built && inputs.every((f) => statSync(f).mtimeMs <= built);
+/** Whether `output` exists and is newer than src/ and every file in `inputs`. */
+function isFresh(output, inputs) {
+  if (!existsSync(output)) return false;
+  const built = statSync(output).mtimeMs;
+  return (
+    newestSource(join(repo, 'src')) <= built && inputs.every((f) => statSync(join(repo, f)).mtimeMs <= built)
+  );
 }
 
+const steps = [
+  {
+    what: 'dist/ (tsc -p tsconfig.build.json)',
+    fresh: () =>
+      isFresh(join(repo, 'dist/cli/main.js'), ['tsconfig.json', 'tsconfig.build.json', 'package.json']),
+    argv: [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json')],
+  },
+  {
+    what: 'bundle/ (scripts/bundle.mjs)',
+    fresh: () =>
+      isFresh(join(repo, 'bundle/crossdock.js'), ['package.json', 'package-lock.json', 'scripts/bundle.mjs']),
+    argv: [join(repo, 'scripts/bundle.mjs')],
+  },
+];
+
 let buildMs = 0;
-if (!noBuild && !distIsFresh()) {
-  console.log('# run-tests: building dist/ (tsc -p tsconfig.build.json): the CLI tests run bin/crossdock.js');
+for (const step of noBuild ? [] : steps) {
+  if (step.fresh()) continue;
+  console.log(`# run-tests: building ${step.what}: the CLI tests run bin/crossdock.js as shipped`);
   const t0 = Date.now();
-  const tsc = spawnSync(
-    process.execPath,
-    [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json')],
-    { stdio: 'inherit', timeout: 10 * 60_000 },
-  );
-  buildMs = Date.now() - t0;
-  if (tsc.status !== 0) {
+  const r = spawnSync(process.execPath, step.argv, { stdio: 'inherit', timeout: 10 * 60_000 });
+  buildMs += Date.now() - t0;
+  if (r.status !== 0) {
     console.error('run-tests: the build failed (see above); no test was run');
     process.exit(1);
   }

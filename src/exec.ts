@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ExternalToolError } from './errors.js';
+import { trackChild, untrackChild } from './stop.js';
 
 /**
  * The one seam through which crossdock runs external programs (git, docker, buildah, skopeo,
@@ -109,40 +109,6 @@ export const GIT_HARDENING = [
   '--no-optional-locks',
 ] as const;
 
-/**
- * What a second Ctrl-C must not leave behind: the children running now and the scratch folders in use. The
- * first Ctrl-C stops them in order (the command's AbortSignal); stopEverything() is for the second, which exits
- * at once.
- */
-const running = new Set<() => void>();
-const scratch = new Set<string>();
-
-export function trackScratch(dir: string): void {
-  scratch.add(dir);
-}
-
-export function releaseScratch(dir: string): void {
-  scratch.delete(dir);
-}
-
-/** Synchronously kills every running child (SIGKILL, its group with `group`) and removes every scratch folder. */
-export function stopEverything(): { killed: number; removed: number } {
-  const killed = running.size;
-  for (const kill of running) kill();
-  running.clear();
-  let removed = 0;
-  for (const dir of scratch) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-      removed++;
-    } catch {
-      /* already gone, or not ours to remove */
-    }
-  }
-  scratch.clear();
-  return { killed, removed };
-}
-
 export function debugEnabled(env: Record<string, string | undefined> = process.env): boolean {
   const v = env.CROSSDOCK_DEBUG;
   return v !== undefined && v !== '' && v !== '0';
@@ -181,7 +147,7 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
       }
     };
     const killNow = () => signalChild('SIGKILL');
-    running.add(killNow);
+    trackChild(killNow);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -215,7 +181,7 @@ export function exec(argv: readonly string[], options: ExecOptions = {}): Promis
     const finish = (result: Omit<ExecResult, 'argv'>) => {
       if (settled) return;
       settled = true;
-      running.delete(killNow);
+      untrackChild(killNow);
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CrossdockError } from '../errors.js';
-import { releaseScratch, trackScratch } from '../exec.js';
+import { releaseScratch, trackScratch } from '../stop.js';
 import type { RegistryClient } from '../registry/client.js';
 import { resolveRef } from '../registry/reference.js';
 import { type VerifyPolicy, verifyImage } from '../registry/verify.js';

@@ -1,28 +1,10 @@
 import { parseArgs } from 'node:util';
 import { CrossdockError, ExternalToolError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { buildCommand, cacheCommand, planCommand } from './commands/build.js';
-import { checkCommand } from './commands/check.js';
-import { explainCommand } from './commands/explain.js';
-import { graphCommand } from './commands/graph.js';
-import { copyCommand, inspectCommand, trustCommand, verifyCommand } from './commands/registry.js';
-import { rulesCommand } from './commands/rules.js';
+import { COMMANDS } from './commands/index.js';
 import type { Command, Io, OptionSpec, ParsedArgs } from './types.js';
 
-/** Every verb, in the order --help lists them. */
-export const COMMANDS: Command[] = [
-  checkCommand,
-  graphCommand,
-  planCommand,
-  buildCommand,
-  cacheCommand,
-  inspectCommand,
-  verifyCommand,
-  copyCommand,
-  trustCommand,
-  rulesCommand,
-  explainCommand,
-];
+export { COMMANDS };
 
 function optionLine(o: OptionSpec): string {
   const flag = `${o.short ? `-${o.short}, ` : '    '}--${o.name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;

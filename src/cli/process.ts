@@ -1,4 +1,4 @@
-import { stopEverything } from '../exec.js';
+import { stopEverything } from '../stop.js';
 import { main } from './main.js';
 
 /**

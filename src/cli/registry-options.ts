@@ -1,58 +1,8 @@
 import { UsageError } from '../errors.js';
 import { CredentialStore } from '../registry/auth.js';
 import { RegistryClient } from '../registry/client.js';
-import type { Io, OptionSpec, ParsedArgs } from './types.js';
+import type { Io, ParsedArgs } from './types.js';
 import { boolOpt, listOpt, stringOpt } from './types.js';
-
-/** Flags every registry command takes (inspect, verify, copy, trust). */
-export const REGISTRY_OPTIONS: OptionSpec[] = [
-  {
-    name: 'ca-file',
-    type: 'string',
-    multiple: true,
-    valueName: 'PEM',
-    description: 'also trust this CA bundle',
-  },
-  {
-    name: 'cert-dir',
-    type: 'string',
-    multiple: true,
-    valueName: 'DIR',
-    description: 'certs.d-style directory (<dir>/<host:port>/ca.crt, client.cert/.key)',
-  },
-  {
-    name: 'username',
-    type: 'string',
-    short: 'u',
-    valueName: 'USER',
-    description: 'registry user (with --password-stdin)',
-  },
-  { name: 'password-stdin', type: 'boolean', description: 'read the password or token from stdin' },
-  {
-    name: 'auth-host',
-    type: 'string',
-    multiple: true,
-    valueName: 'HOST',
-    description:
-      "token service on another host that may receive the --username credentials (the registry's Bearer realm)",
-  },
-  {
-    name: 'plain-http',
-    type: 'string',
-    multiple: true,
-    valueName: 'HOST',
-    description: 'speak plain HTTP to this host (never a silent fallback)',
-  },
-  {
-    name: 'insecure',
-    type: 'string',
-    multiple: true,
-    valueName: 'HOST',
-    description: 'do not verify TLS for this host (prints a warning)',
-  },
-  { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
-  { name: 'output', type: 'string', short: 'o', valueName: 'FILE', description: 'write the result to FILE' },
-];
 
 async function readStdin(io: Io): Promise<string> {
   const chunks: Buffer[] = [];
@@ -127,4 +77,20 @@ export function humanBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   if (n < 1024 * 1024 * 1024) return `${(n / 1048576).toFixed(1)} MB`;
   return `${(n / 1073741824).toFixed(2)} GB`;
+}
+
+/** `--platform a,b --platform c` as a list, each checked to be os/arch[/variant]. */
+export function platformsOpt(args: ParsedArgs, name = 'platform'): string[] {
+  const out = listOpt(args, name).flatMap((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  for (const p of out)
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(p))
+      throw new UsageError(`--${name} ${p} is not a platform`, {
+        hint: 'use os/arch[/variant], e.g. linux/arm64',
+      });
+  return out;
 }

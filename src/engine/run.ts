@@ -11,7 +11,6 @@ import { VERSION } from '../version.js';
 import { allRules } from '../rules/index.js';
 import { isReached } from './link.js';
 import { type LoadOptions, loadProject } from './load.js';
-import { fetchOnlineFacts } from './online.js';
 import { interpolate, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
 
@@ -276,7 +275,11 @@ export async function check(
   validateRuleIds(undefined, rules, options.only);
   const model = await loadProject(options);
   validateRuleIds(model, rules, options.only);
-  if (options.online) await fetchOnlineFacts(model, options.registry ?? {}, model.notes);
+  // The registry client is loaded only for --online: an offline check never loads registry code.
+  if (options.online) {
+    const { fetchOnlineFacts } = await import('./online.js');
+    await fetchOnlineFacts(model, options.registry ?? {}, model.notes);
+  }
   const findings = await runRules(model, rules, options);
   const summary = { error: 0, warning: 0, info: 0, files: model.sources.size, durationMs: 0 };
   for (const f of findings) summary[f.severity as Severity]++;

@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { packagePath } from '../paths.js';
 
 /**
  * Inputs accepted by well-known GitHub Actions, per major version, from data/actions.json (each entry names the
@@ -15,8 +16,8 @@ interface ActionsData {
 let cache: ActionsData | undefined;
 
 function data(): ActionsData {
-  // data/ sits next to src/ and dist/: the same relative path works from both.
-  cache ??= createRequire(import.meta.url)('../../data/actions.json') as ActionsData;
+  // Read on first use, not when the rules are imported.
+  cache ??= JSON.parse(readFileSync(packagePath('data/actions.json'), 'utf8')) as ActionsData;
   return cache;
 }
 

@@ -38,11 +38,10 @@ export interface HostTls {
   caSources: string[];
 }
 
-const SYSTEM_CERT_DIRS = [
-  '/etc/docker/certs.d',
-  '/etc/containers/certs.d',
-  join(homedir(), '.config/containers/certs.d'),
-];
+/** Computed when first needed, not when the module is imported. */
+function systemCertDirs(): string[] {
+  return ['/etc/docker/certs.d', '/etc/containers/certs.d', join(homedir(), '.config/containers/certs.d')];
+}
 
 /** Reads a PEM file, or fails with a ConfigError that says which file and why. */
 export function readPem(path: string, what: string): string {
@@ -97,7 +96,7 @@ export class Trust {
     let key: string | undefined;
     const dirs = [
       ...(this.options.certDirs ?? []).flatMap((d) => [join(d, host), d]),
-      ...(this.options.systemCertDirs ?? SYSTEM_CERT_DIRS).map((d) => join(d, host)),
+      ...(this.options.systemCertDirs ?? systemCertDirs()).map((d) => join(d, host)),
     ];
     for (const dir of dirs) {
       let names: string[];

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertBundleFresh, bin } from '../helpers/bundle.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git-repo.js';
 
@@ -119,29 +120,12 @@ test('rules --json lists every rule with a docs page; explain prints one', async
   assert.match(e.stdout, /## How to fix/);
 });
 
-/** The newest modification time under a folder. */
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
 test('the built bin runs as a real process and sets the exit code', { timeout: 60_000 }, (t) => {
-  // What users run is bin/crossdock.js over dist/: a missing or stale build is a failure, never a skip
-  // (npm test, i.e. scripts/run-tests.mjs, builds dist/ first).
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const main = join(root, 'dist/cli/main.js');
-  assert.ok(existsSync(main), 'dist/ is not built: run `npm run build` (npm test builds it first)');
-  assert.ok(
-    newest(join(root, 'src')) <= statSync(main).mtimeMs,
-    'dist/ is older than src/: run `npm run build` (npm test builds it first)',
-  );
+  // What users run is bin/crossdock.js over bundle/: a missing or stale build is a failure, never a skip
+  // (npm test, i.e. scripts/run-tests.mjs, builds it first). test/cli/bundle.test.ts tests the bundle further.
+  assertBundleFresh();
   const repo = makeRepo(BROKEN);
   t.after(repo.cleanup);
-  const bin = join(root, 'bin/crossdock.js');
   const r = spawnSync(process.execPath, [bin, 'check', repo.root, '--format', 'sarif'], { encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /"version": "2.1.0"/);

@@ -7,75 +7,9 @@ import { formatSeconds, progressFor } from '../../build/progress.js';
 import { buildRedactor, publicRecord, type RunRecord, runBuild } from '../../build/run.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { formatOpt, writeReport } from '../output.js';
-import { humanBytes, REGISTRY_OPTIONS, registryClient } from '../registry-options.js';
-import type { Command, Io, OptionSpec, ParsedArgs } from '../types.js';
+import { humanBytes, registryClient } from '../registry-options.js';
+import type { Io, ParsedArgs } from '../types.js';
 import { boolOpt, listOpt, stringOpt } from '../types.js';
-
-const BUILD_OPTIONS: OptionSpec[] = [
-  {
-    name: 'file',
-    short: 'f',
-    type: 'string',
-    valueName: 'DOCKERFILE',
-    description: 'build this Dockerfile (default: <context>/Dockerfile)',
-  },
-  {
-    name: 'context',
-    type: 'string',
-    valueName: 'DIR',
-    description: 'build context (default: the folder given, or .)',
-  },
-  {
-    name: 'tag',
-    short: 't',
-    type: 'string',
-    multiple: true,
-    valueName: 'REF',
-    description: 'push the index under REF (repository[:tag])',
-  },
-  {
-    name: 'platform',
-    type: 'string',
-    multiple: true,
-    valueName: 'LIST',
-    description: 'platforms, e.g. linux/amd64,linux/arm64',
-  },
-  {
-    name: 'push',
-    type: 'boolean',
-    description: 'publish: each platform by digest, then the index under the tags, then verify',
-  },
-  {
-    name: 'build-arg',
-    type: 'string',
-    multiple: true,
-    valueName: 'K=V',
-    description:
-      'build argument (values of *TOKEN*, *PASSWORD*, *SECRET*, *KEY* names are redacted; prefer --secret)',
-  },
-  {
-    name: 'secret',
-    type: 'string',
-    multiple: true,
-    valueName: 'id=ID,env=VAR|src=FILE',
-    description:
-      'secret for RUN --mount=type=secret,id=ID, from an environment variable or a file; never stored',
-  },
-  { name: 'target', type: 'string', valueName: 'STAGE', description: 'Dockerfile stage to build' },
-  {
-    name: 'node',
-    type: 'string',
-    multiple: true,
-    valueName: 'NAME=ENDPOINT',
-    description: 'builder node: unix://, tcp://, ssh://, context://NAME, buildx://NAME, buildah://local',
-  },
-  {
-    name: 'config',
-    type: 'string',
-    valueName: 'FILE',
-    description: 'crossdock.yaml to use (default: found in the folder)',
-  },
-];
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -198,117 +132,81 @@ export function summaryText(r: RunRecord): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const planCommand: Command = {
-  name: 'plan',
-  summary:
-    'Show what `crossdock build` would do: each image × platform → builder node, native or emulated, backend, cache, tags.',
-  usage:
-    'crossdock plan [dir] [--file F] [--tag REF] [--platform LIST] [--node NAME=ENDPOINT] [--format json]',
-  options: [
-    ...BUILD_OPTIONS,
-    { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
-    { name: 'output', type: 'string', short: 'o', valueName: 'FILE', description: 'write the plan to FILE' },
-  ],
-  async run(args, io) {
-    const format = formatOpt(args, FORMATS, 'text');
-    const { plan } = await planFrom(args, io);
-    await writeReport(io, args, format === 'json' ? JSON.stringify(plan, null, 2) : planText(plan));
-    return plan.problems.length ? 1 : 0;
-  },
-};
+export async function planCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const format = formatOpt(args, FORMATS, 'text');
+  const { plan } = await planFrom(args, io);
+  await writeReport(io, args, format === 'json' ? JSON.stringify(plan, null, 2) : planText(plan));
+  return plan.problems.length ? 1 : 0;
+}
 
-export const buildCommand: Command = {
-  name: 'build',
-  summary:
-    'Build every platform on native nodes or QEMU through BuildKit/buildx/buildah, publish one index, verify it.',
-  usage:
-    'crossdock build [dir] [--file F] [--tag REF]... [--platform LIST] [--push] [--node NAME=ENDPOINT]... [--metadata-file run.json]',
-  options: [
-    ...BUILD_OPTIONS,
-    {
-      name: 'metadata-file',
-      type: 'string',
-      valueName: 'FILE',
-      description: 'write the run record (JSON) to FILE',
-    },
-    {
-      name: 'log-dir',
-      type: 'string',
-      valueName: 'DIR',
-      description: "write each platform's whole engine output to DIR",
-    },
-    { name: 'quiet', short: 'q', type: 'boolean', description: 'no progress output' },
-    ...REGISTRY_OPTIONS,
-  ],
-  async run(args, io) {
-    const format = formatOpt(args, FORMATS, 'text');
-    const { plan, nodes, defaults, policies, planMs, buildArgs, secrets } = await planFrom(args, io);
-    if (plan.problems.length) {
-      if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-      else io.stderr.write(planText(plan));
-      throw new ConfigError(`the build cannot start: ${plan.problems.length} problem(s), listed above`, {
-        hint: 'fix them, then run `crossdock plan` to check',
+export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const format = formatOpt(args, FORMATS, 'text');
+  const { plan, nodes, defaults, policies, planMs, buildArgs, secrets } = await planFrom(args, io);
+  if (plan.problems.length) {
+    if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    else io.stderr.write(planText(plan));
+    throw new ConfigError(`the build cannot start: ${plan.problems.length} problem(s), listed above`, {
+      hint: 'fix them, then run `crossdock plan` to check',
+    });
+  }
+  const progress = progressFor(io.stderr, boolOpt(args, 'quiet'));
+  for (const n of plan.notices) progress.event(`notice: ${n}`);
+  const registries = [
+    ...new Set(plan.images.map((i) => i.repository?.split('/')[0]).filter((h): h is string => !!h)),
+  ];
+  const logDirOpt = stringOpt(args, 'log-dir');
+  const logDir = logDirOpt ? resolve(io.cwd, logDirOpt) : undefined;
+  if (logDir)
+    await fs.mkdir(logDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+      throw new ConfigError(`cannot create --log-dir ${logDirOpt}: ${e.code ?? e.message}`, {
+        hint: 'choose a writable folder',
       });
-    }
-    const progress = progressFor(io.stderr, boolOpt(args, 'quiet'));
-    for (const n of plan.notices) progress.event(`notice: ${n}`);
-    const registries = [
-      ...new Set(plan.images.map((i) => i.repository?.split('/')[0]).filter((h): h is string => !!h)),
-    ];
-    const logDirOpt = stringOpt(args, 'log-dir');
-    const logDir = logDirOpt ? resolve(io.cwd, logDirOpt) : undefined;
-    if (logDir)
-      await fs.mkdir(logDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-        throw new ConfigError(`cannot create --log-dir ${logDirOpt}: ${e.code ?? e.message}`, {
-          hint: 'choose a writable folder',
-        });
-      });
-    const client = plan.push ? await registryClient(args, io, registries) : undefined;
-    let record: RunRecord;
+    });
+  const client = plan.push ? await registryClient(args, io, registries) : undefined;
+  let record: RunRecord;
+  try {
+    record = await runBuild({
+      plan,
+      nodes,
+      env: io.env,
+      client,
+      signal: io.signal,
+      progress,
+      retries: defaults.retries,
+      parallel: defaults.parallel,
+      cacheRegistry: defaults.cacheRegistry,
+      policyFor: (image) => policies.get(image.name) ?? {},
+      planMs,
+      logDir,
+      backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
+      buildArgsFor: (image) => buildArgs[plan.images.indexOf(image)] ?? {},
+      secrets,
+      redactor: await buildRedactor(buildArgs, secrets, io.env),
+    });
+  } finally {
+    progress.close();
+    client?.close();
+  }
+  if (plan.push) await pruneAfterBuild(io, defaults.cache, boolOpt(args, 'quiet'));
+  const out = publicRecord(record);
+  await writeReport(io, args, format === 'json' ? JSON.stringify(out, null, 2) : summaryText(out));
+  const meta = stringOpt(args, 'metadata-file');
+  if (meta) {
+    const path = resolve(io.cwd, meta);
     try {
-      record = await runBuild({
-        plan,
-        nodes,
-        env: io.env,
-        client,
-        signal: io.signal,
-        progress,
-        retries: defaults.retries,
-        parallel: defaults.parallel,
-        cacheRegistry: defaults.cacheRegistry,
-        policyFor: (image) => policies.get(image.name) ?? {},
-        planMs,
-        logDir,
-        backoffMs: io.env.CROSSDOCK_BACKOFF_MS ? Number(io.env.CROSSDOCK_BACKOFF_MS) : undefined,
-        buildArgsFor: (image) => buildArgs[plan.images.indexOf(image)] ?? {},
-        secrets,
-        redactor: await buildRedactor(buildArgs, secrets, io.env),
-      });
-    } finally {
-      progress.close();
-      client?.close();
+      await fs.mkdir(dirname(path), { recursive: true });
+      await fs.writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
+    } catch (e) {
+      throw new ConfigError(
+        `cannot write --metadata-file ${meta}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+        {
+          hint: 'the build itself finished (summary above); choose a writable path',
+        },
+      );
     }
-    if (plan.push) await pruneAfterBuild(io, defaults.cache, boolOpt(args, 'quiet'));
-    const out = publicRecord(record);
-    await writeReport(io, args, format === 'json' ? JSON.stringify(out, null, 2) : summaryText(out));
-    const meta = stringOpt(args, 'metadata-file');
-    if (meta) {
-      const path = resolve(io.cwd, meta);
-      try {
-        await fs.mkdir(dirname(path), { recursive: true });
-        await fs.writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
-      } catch (e) {
-        throw new ConfigError(
-          `cannot write --metadata-file ${meta}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-          {
-            hint: 'the build itself finished (summary above); choose a writable path',
-          },
-        );
-      }
-    }
-    return record.status === 'succeeded' ? 0 : record.status === 'cancelled' ? 130 : 1;
-  },
-};
+  }
+  return record.status === 'succeeded' ? 0 : record.status === 'cancelled' ? 130 : 1;
+}
 
 /** After a publishing build: the layer cache is brought back within build.cache (a failure only warns). */
 async function pruneAfterBuild(io: Io, limits: CacheSettings, quiet: boolean): Promise<void> {
@@ -325,74 +223,44 @@ async function pruneAfterBuild(io: Io, limits: CacheSettings, quiet: boolean): P
   }
 }
 
-const CACHE_OPTIONS: OptionSpec[] = [
-  {
-    name: 'max-bytes',
-    type: 'string',
-    valueName: 'SIZE',
-    description: 'keep at most SIZE (e.g. 2GiB, 500MB; default build.cache.maxBytes, else 5GiB)',
-  },
-  {
-    name: 'max-age',
-    type: 'string',
-    valueName: 'DAYS',
-    description: 'remove layers unused for DAYS days (default build.cache.maxAgeDays, else 30)',
-  },
-  { name: 'all', type: 'boolean', description: 'remove every cached layer' },
-  {
-    name: 'config',
-    type: 'string',
-    valueName: 'FILE',
-    description: 'crossdock.yaml to read build.cache from (default: found in the current folder)',
-  },
-  { name: 'format', type: 'string', valueName: 'FORMAT', description: 'text (default) or json' },
-];
-
-export const cacheCommand: Command = {
-  name: 'cache',
-  summary:
-    "Manage crossdock's cache of compressed layers: `cache prune` removes old layers beyond the limits.",
-  usage: 'crossdock cache prune [--max-bytes SIZE] [--max-age DAYS] [--all] [--format json]',
-  options: CACHE_OPTIONS,
-  async run(args, io) {
-    const [sub, ...extra] = args.positionals;
-    if (sub !== 'prune' || extra.length)
-      throw new UsageError(
-        sub === undefined
-          ? 'cache needs a subcommand'
-          : `cache ${[sub, ...extra].join(' ')}: unknown subcommand`,
-        {
-          hint: 'crossdock cache prune [--max-bytes SIZE] [--max-age DAYS] [--all]; see `crossdock cache --help`',
-        },
-      );
-    const format = formatOpt(args, FORMATS, 'text');
-    const configOpt = stringOpt(args, 'config');
-    const { defaults } = await loadBuildConfig(io.cwd, configOpt ? resolve(io.cwd, configOpt) : undefined);
-    const limits: CacheSettings = { ...defaults.cache };
-    const maxBytes = stringOpt(args, 'max-bytes');
-    if (maxBytes !== undefined) {
-      const n = parseSize(maxBytes);
-      if (n === undefined)
-        throw new UsageError(`--max-bytes ${maxBytes} is not a size`, {
-          hint: 'e.g. --max-bytes 2GiB, 500MB or 1048576',
-        });
-      limits.maxBytes = n;
-    }
-    const maxAge = stringOpt(args, 'max-age');
-    if (maxAge !== undefined) {
-      if (!/^\d+$/.test(maxAge))
-        throw new UsageError(`--max-age ${maxAge} is not a whole number of days`, {
-          hint: 'e.g. --max-age 7',
-        });
-      limits.maxAgeDays = Number(maxAge);
-    }
-    if (boolOpt(args, 'all')) limits.maxBytes = 0;
-    const r = await pruneLayerCache(layerCacheDir(io.env), limits);
-    const text =
-      format === 'json'
-        ? JSON.stringify({ ...r, maxBytes: limits.maxBytes, maxAgeDays: limits.maxAgeDays }, null, 2)
-        : `${r.dir}: removed ${r.removed} layer(s), ${humanBytes(r.removedBytes)}; kept ${r.kept}, ${humanBytes(r.keptBytes)} (limits ${humanBytes(limits.maxBytes)}, ${limits.maxAgeDays} days)\n`;
-    await writeReport(io, args, text);
-    return 0;
-  },
-};
+export async function cacheCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const [sub, ...extra] = args.positionals;
+  if (sub !== 'prune' || extra.length)
+    throw new UsageError(
+      sub === undefined
+        ? 'cache needs a subcommand'
+        : `cache ${[sub, ...extra].join(' ')}: unknown subcommand`,
+      {
+        hint: 'crossdock cache prune [--max-bytes SIZE] [--max-age DAYS] [--all]; see `crossdock cache --help`',
+      },
+    );
+  const format = formatOpt(args, FORMATS, 'text');
+  const configOpt = stringOpt(args, 'config');
+  const { defaults } = await loadBuildConfig(io.cwd, configOpt ? resolve(io.cwd, configOpt) : undefined);
+  const limits: CacheSettings = { ...defaults.cache };
+  const maxBytes = stringOpt(args, 'max-bytes');
+  if (maxBytes !== undefined) {
+    const n = parseSize(maxBytes);
+    if (n === undefined)
+      throw new UsageError(`--max-bytes ${maxBytes} is not a size`, {
+        hint: 'e.g. --max-bytes 2GiB, 500MB or 1048576',
+      });
+    limits.maxBytes = n;
+  }
+  const maxAge = stringOpt(args, 'max-age');
+  if (maxAge !== undefined) {
+    if (!/^\d+$/.test(maxAge))
+      throw new UsageError(`--max-age ${maxAge} is not a whole number of days`, {
+        hint: 'e.g. --max-age 7',
+      });
+    limits.maxAgeDays = Number(maxAge);
+  }
+  if (boolOpt(args, 'all')) limits.maxBytes = 0;
+  const r = await pruneLayerCache(layerCacheDir(io.env), limits);
+  const text =
+    format === 'json'
+      ? JSON.stringify({ ...r, maxBytes: limits.maxBytes, maxAgeDays: limits.maxAgeDays }, null, 2)
+      : `${r.dir}: removed ${r.removed} layer(s), ${humanBytes(r.removedBytes)}; kept ${r.kept}, ${humanBytes(r.keptBytes)} (limits ${humanBytes(limits.maxBytes)}, ${limits.maxAgeDays} days)\n`;
+  await writeReport(io, args, text);
+  return 0;
+}

@@ -6,7 +6,7 @@ import { severityRank } from '../../model/finding.js';
 import { parsePlatform, type Platform } from '../../model/platform.js';
 import { render } from '../../reporters/index.js';
 import { formatOpt, REPORT_FORMATS, useColor, writeReport } from '../output.js';
-import type { Command } from '../types.js';
+import type { Io, ParsedArgs } from '../types.js';
 import { boolOpt, listOpt, stringOpt } from '../types.js';
 
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
@@ -24,105 +24,47 @@ export function parsePlatformList(values: string[]): Platform[] {
   return out;
 }
 
-export const checkCommand: Command = {
-  name: 'check',
-  summary: 'Find what will break a multi-platform build or deployment, before building (offline by default).',
-  usage: 'crossdock check [dir] [options]',
-  options: [
+export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
+  if (args.positionals.length > 1) {
+    throw new UsageError(`check takes one directory, got ${args.positionals.length}`, {
+      hint: 'crossdock check [dir]',
+    });
+  }
+  const format = formatOpt(args, REPORT_FORMATS, 'text');
+  const failOnText = stringOpt(args, 'fail-on') ?? 'error';
+  const failOn = FAIL_ON.find((f) => f === failOnText);
+  if (!failOn)
+    throw new UsageError(`--fail-on ${failOnText} is not supported`, {
+      hint: `use one of: ${FAIL_ON.join(', ')}`,
+    });
+  const { result, model } = await check(
     {
-      name: 'format',
-      type: 'string',
-      valueName: 'FORMAT',
-      description: 'text (default), json, sarif or markdown',
-    },
-    { name: 'verbose', type: 'boolean', short: 'v', description: 'text: a code frame for every finding' },
-    {
-      name: 'output',
-      type: 'string',
-      short: 'o',
-      valueName: 'FILE',
-      description: 'write the report to FILE',
-    },
-    {
-      name: 'fail-on',
-      type: 'string',
-      valueName: 'LEVEL',
-      description: 'exit 1 at or above: error (default), warning, info, never',
-    },
-    {
-      name: 'config',
-      type: 'string',
-      short: 'c',
-      valueName: 'FILE',
-      description: 'config file (default: crossdock.yaml in dir)',
-    },
-    {
-      name: 'platform',
-      type: 'string',
-      multiple: true,
-      valueName: 'LIST',
-      description: 'target platforms, overriding config and inference',
-    },
-    { name: 'rule', type: 'string', multiple: true, valueName: 'ID', description: 'run only these rules' },
-    { name: 'online', type: 'boolean', description: 'also run rules that consult registries' },
-    {
-      name: 'ca-file',
-      type: 'string',
-      multiple: true,
-      valueName: 'PEM',
-      description: 'with --online: also trust this CA',
-    },
-    {
-      name: 'plain-http',
-      type: 'string',
-      multiple: true,
-      valueName: 'HOST',
-      description: 'with --online: plain HTTP for this host',
-    },
-    { name: 'no-color', type: 'boolean', description: 'no ANSI colours' },
-  ],
-  async run(args, io) {
-    if (args.positionals.length > 1) {
-      throw new UsageError(`check takes one directory, got ${args.positionals.length}`, {
-        hint: 'crossdock check [dir]',
-      });
-    }
-    const format = formatOpt(args, REPORT_FORMATS, 'text');
-    const failOnText = stringOpt(args, 'fail-on') ?? 'error';
-    const failOn = FAIL_ON.find((f) => f === failOnText);
-    if (!failOn)
-      throw new UsageError(`--fail-on ${failOnText} is not supported`, {
-        hint: `use one of: ${FAIL_ON.join(', ')}`,
-      });
-    const { result, model } = await check(
-      {
-        root: args.positionals[0] ?? '.',
-        cwd: io.cwd,
-        configPath: stringOpt(args, 'config'),
-        platforms: parsePlatformList(listOpt(args, 'platform')),
-        online: boolOpt(args, 'online'),
-        registry: {
-          trust: {
-            caFiles: listOpt(args, 'ca-file').map((f) => resolve(io.cwd, f)),
-            plainHttp: listOpt(args, 'plain-http'),
-          },
-          warn: (m) => io.stderr.write(`warning: ${m}\n`),
+      root: args.positionals[0] ?? '.',
+      cwd: io.cwd,
+      configPath: stringOpt(args, 'config'),
+      platforms: parsePlatformList(listOpt(args, 'platform')),
+      online: boolOpt(args, 'online'),
+      registry: {
+        trust: {
+          caFiles: listOpt(args, 'ca-file').map((f) => resolve(io.cwd, f)),
+          plainHttp: listOpt(args, 'plain-http'),
         },
-        only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
+        warn: (m) => io.stderr.write(`warning: ${m}\n`),
       },
-      allRules(),
-    );
-    await writeReport(
-      io,
-      args,
-      render(format, result, {
-        color: useColor(io, args),
-        sources: model.sources,
-        verbose: boolOpt(args, 'verbose'),
-      }),
-    );
-    if (failOn === 'never') return 0;
-    const threshold = severityRank(failOn);
-    return result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
-  },
-};
+      only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
+    },
+    allRules(),
+  );
+  await writeReport(
+    io,
+    args,
+    render(format, result, {
+      color: useColor(io, args),
+      sources: model.sources,
+      verbose: boolOpt(args, 'verbose'),
+    }),
+  );
+  if (failOn === 'never') return 0;
+  const threshold = severityRank(failOn);
+  return result.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}

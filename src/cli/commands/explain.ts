@@ -1,37 +1,31 @@
 import { promises as fs } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
+import { packagePath } from '../../paths.js';
 import { allRules, findRule } from '../../rules/index.js';
-import type { Command } from '../types.js';
+import type { Io, ParsedArgs } from '../types.js';
 
-/** docs/ ships in the package beside dist/ (and beside src/ when run from a checkout). */
+/** docs/ ships in the package beside src/, dist/ and bundle/. */
 export function docsPath(id: string): string {
-  return fileURLToPath(new URL(`../../../docs/rules/${id}.md`, import.meta.url));
+  return packagePath(`docs/rules/${id}.md`);
 }
 
-export const explainCommand: Command = {
-  name: 'explain',
-  summary: "Print a rule's documentation: why it matters, incorrect and correct examples, how to fix.",
-  usage: 'crossdock explain <rule-id>',
-  options: [],
-  async run(args, io) {
-    const id = args.positionals[0];
-    if (!id || args.positionals.length > 1)
-      throw new UsageError('explain takes one rule id', { hint: 'crossdock explain missing-file' });
-    const rule = findRule(id);
-    if (!rule) {
-      const near = allRules()
-        .map((r) => r.meta.id)
-        .filter((r) => r.includes(id) || id.includes(r.split('-')[0] ?? ''))
-        .slice(0, 3);
-      throw new UsageError(`no rule "${id}"`, {
-        hint: near.length
-          ? `did you mean ${near.join(', ')}? \`crossdock rules\` lists all`
-          : '`crossdock rules` lists all rules',
-      });
-    }
-    const text = await fs.readFile(docsPath(id), 'utf8');
-    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    return 0;
-  },
-};
+export async function explainCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const id = args.positionals[0];
+  if (!id || args.positionals.length > 1)
+    throw new UsageError('explain takes one rule id', { hint: 'crossdock explain missing-file' });
+  const rule = findRule(id);
+  if (!rule) {
+    const near = allRules()
+      .map((r) => r.meta.id)
+      .filter((r) => r.includes(id) || id.includes(r.split('-')[0] ?? ''))
+      .slice(0, 3);
+    throw new UsageError(`no rule "${id}"`, {
+      hint: near.length
+        ? `did you mean ${near.join(', ')}? \`crossdock rules\` lists all`
+        : '`crossdock rules` lists all rules',
+    });
+  }
+  const text = await fs.readFile(docsPath(id), 'utf8');
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return 0;
+}

@@ -1,15 +1,14 @@
-import { createRequire } from 'node:module';
-import type { Ignore } from '@balena/dockerignore';
+import balena, { type Ignore } from '@balena/dockerignore';
 import type { DockerIgnore } from '../../model/dockerfile.js';
 
 /**
  * `.dockerignore` with Docker's own matching (Go filepath.Match patterns, `**`, `!` exceptions, leading `/`
  * and `./` cleaned), through @balena/dockerignore, which ports Docker's fileutils semantics.
  */
-// The package is CommonJS (`module.exports = factory`) while its types declare an ES default export.
-const dockerignore: (options?: { ignorecase?: boolean }) => Ignore = createRequire(import.meta.url)(
-  '@balena/dockerignore',
-);
+// The package is CommonJS (`module.exports = factory`, with `factory.default = factory`) while its types declare
+// an ES default export, which TypeScript (NodeNext) types as `module.exports.default`: that property is the same
+// function, so this works under node, tsx and esbuild alike (and esbuild can bundle it, unlike a createRequire).
+const dockerignore: (options?: { ignorecase?: boolean }) => Ignore = balena.default;
 
 /** Longest pattern handed to the library (real ones are a few dozen characters). */
 const MAX_PATTERN = 4096;

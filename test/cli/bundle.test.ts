@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import {
+  assertBundleFresh,
+  type BundleMeta,
+  bundleMeta,
+  inputsOf,
+  newest,
+  root,
+  runBin,
+  staticClosure,
+} from '../helpers/bundle.js';
+import { makeRepo } from '../helpers/git-repo.js';
+
+/**
+ * The CLI users run: bin/crossdock.js over the esbuild bundle (bundle/). It must behave like the sources (data/
+ * and docs/ found from the bundle's location) and load only what the command needs: `--version` and `--help`
+ * load no command code, `inspect`/`copy` never load the YAML/TOML/HCL parsers or the rules, `check` never loads
+ * registry or build code. Which sources each bundle file holds comes from esbuild's metafile (bundle/meta.json).
+ */
+
+const PARSERS_AND_RULES = [
+  /^node_modules\/yaml\//,
+  /^node_modules\/toml-eslint-parser\//,
+  /^src\/sources\//,
+  /^src\/rules\//,
+  /^src\/engine\//,
+];
+const REGISTRY_AND_BUILD = [/^src\/registry\//, /^src\/build\//, /^src\/engine\/online\.ts$/];
+
+function assertNone(inputs: string[], forbidden: RegExp[], what: string): void {
+  const hits = inputs.filter((i) => forbidden.some((re) => re.test(i)));
+  assert.deepEqual(hits, [], `${what} loads ${hits.slice(0, 5).join(', ')}`);
+}
+
+/** An example's broken/ or fixed/ folder as a fresh git repository (what a CI clone has), without EXPECTED.json. */
+function exampleRepo(dir: string) {
+  const files: Record<string, Buffer> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name !== 'EXPECTED.json') files[relative(dir, p)] = readFileSync(p);
+    }
+  };
+  walk(dir);
+  return makeRepo({ files });
+}
+
+interface Finding {
+  ruleId: string;
+  severity: string;
+  file: string;
+  line: number;
+  column: number;
+}
+const key = (f: Finding) => `${f.severity} ${f.ruleId} ${f.file}:${f.line}:${f.column}`;
+
+function entryOf(meta: BundleMeta, source: string): string {
+  const out = Object.entries(meta.outputs).find(([, o]) => o.entryPoint === source)?.[0];
+  assert.ok(out, `no bundle file for ${source}`);
+  return out;
+}
+
+for (const example of ['python-service', 'ci-pipelines']) {
+  test(`bundle: check on examples/${example}/broken reports the planted defects and loads no registry or build code`, {
+    timeout: 60_000,
+  }, (t) => {
+    assertBundleFresh();
+    const dir = join(root, 'examples', example, 'broken');
+    const repo = exampleRepo(dir);
+    t.after(repo.cleanup);
+    const r = runBin(['check', repo.root, '--format', 'json', '--fail-on', 'never']);
+    assert.equal(r.status, 0, r.stderr);
+    const expected = JSON.parse(readFileSync(join(dir, 'EXPECTED.json'), 'utf8')) as Finding[];
+    const json = JSON.parse(r.stdout) as { findings: Finding[] };
+    // ci-pipelines has action-unknown-input, which reads data/actions.json next to the bundle.
+    assert.deepEqual(json.findings.map(key).sort(), expected.map(key).sort());
+    assert.ok(
+      r.loaded.some((f) => /^bundle\/check-/.test(f)),
+      r.loaded.join(' '),
+    );
+    assertNone(inputsOf(bundleMeta(), r.loaded), REGISTRY_AND_BUILD, 'check');
+  });
+}
+
+test('bundle: the text report, explain (reads docs/) and the exit code, as the README shows', {
+  timeout: 60_000,
+}, () => {
+  assertBundleFresh();
+  const r = runBin(['check', 'examples/python-service/broken']);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /error +python-version-mismatch/);
+  const e = runBin(['explain', 'missing-file']);
+  assert.equal(e.status, 0, e.stderr);
+  assert.match(e.stdout, /^# missing-file\n/);
+});
+
+test('bundle: --version and --help load no command code (nor node:child_process); inspect/build --help print their options', {
+  timeout: 60_000,
+}, () => {
+  assertBundleFresh();
+  const meta = bundleMeta();
+  const entryFiles = staticClosure(meta, 'bundle/crossdock.js');
+  const cases: [string[], RegExp][] = [
+    [['--version'], /^\d+\.\d+\.\d+\n$/],
+    [['--help'], /Commands:\n {2}check /],
+    [['inspect', '--help'], /^Usage: crossdock inspect <ref>.*--platform PLATFORM.*--ca-file PEM/s],
+    [['build', '--help'], /^Usage: crossdock build \[dir\].*--push.*--node NAME=ENDPOINT/s],
+  ];
+  for (const [argv, expected] of cases) {
+    const r = runBin(argv);
+    assert.equal(r.status, 0, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, expected, argv.join(' '));
+    assert.ok(r.loaded.includes('bundle/crossdock.js'), `${argv.join(' ')} ran the bundle`);
+    // The second Ctrl-C handler lives in src/stop.ts, apart from exec.ts: nothing starts a child here.
+    assert.ok(!r.builtins.includes('node:child_process'), `${argv.join(' ')}: ${r.builtins.join(' ')}`);
+    const extra = r.loaded.filter((f) => !entryFiles.includes(f));
+    assert.deepEqual(extra, [], `${argv.join(' ')} loads only the entry and its static imports`);
+    assertNone(
+      inputsOf(meta, r.loaded),
+      [/^node_modules\//, ...PARSERS_AND_RULES, ...REGISTRY_AND_BUILD],
+      argv[0] ?? '',
+    );
+  }
+});
+
+test('bundle: inspect and copy load their command, never the parsers or the rules', {
+  timeout: 60_000,
+}, () => {
+  assertBundleFresh();
+  const meta = bundleMeta();
+  // Usage errors: the command's module is loaded and runs, nothing goes to the network.
+  for (const [argv, command] of [
+    [['inspect', 'a', 'b'], 'inspect'],
+    [['copy', 'a'], 'copy'],
+  ] as const) {
+    const r = runBin([...argv]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${command} takes`));
+    assert.ok(
+      r.loaded.some((f) => f.startsWith(`bundle/${command}-`)),
+      `${command} loaded: ${r.loaded.join(' ')}`,
+    );
+    const inputs = inputsOf(meta, r.loaded);
+    assert.ok(inputs.includes('src/registry/client.ts'), `${command} loads the registry client`);
+    assertNone(inputs, PARSERS_AND_RULES, command);
+  }
+});
+
+test('bundle metafile: what every command can load, statically', { timeout: 30_000 }, () => {
+  assertBundleFresh();
+  const meta = bundleMeta();
+  const closure = (source: string) => inputsOf(meta, staticClosure(meta, entryOf(meta, source)));
+  assertNone(
+    closure('src/cli/process.ts'),
+    [/^node_modules\//, ...PARSERS_AND_RULES, ...REGISTRY_AND_BUILD],
+    'the entry',
+  );
+  for (const c of ['inspect', 'copy', 'trust'])
+    assertNone(closure(`src/cli/commands/${c}.ts`), PARSERS_AND_RULES, c);
+  for (const c of ['check', 'graph', 'rules', 'explain'])
+    assertNone(closure(`src/cli/commands/${c}.ts`), REGISTRY_AND_BUILD, c);
+  assert.ok(closure('src/cli/commands/check.ts').includes('node_modules/yaml/dist/index.js'));
+  // Dependencies are bundled: the bundle imports node builtins only, so bin/ + bundle/ run without node_modules.
+  const external = new Set(
+    Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)),
+  );
+  const notBuiltin = [...external].filter(
+    (p) => !p.startsWith('node:') && !['path', 'process', 'buffer'].includes(p),
+  );
+  assert.deepEqual(notBuiltin, []);
+});
+
+test('npm pack: the installed crossdock command runs the bundle; the library entry loads', {
+  timeout: 180_000,
+}, (t) => {
+  assertBundleFresh();
+  assert.ok(
+    newest(join(root, 'src')) <= statSync(join(root, 'dist/index.js')).mtimeMs,
+    'dist/ is older than src/: run `npm run build` (npm test builds it first)',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-pack-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const npm = (args: string[], cwd: string) => {
+    const r = spawnSync('npm', args, { cwd, encoding: 'utf8', timeout: 150_000 });
+    assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], root)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  const paths = packed[0]?.files.map((f) => f.path) ?? [];
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  assert.ok(paths.includes(pkg.bin.crossdock ?? ''), 'bin is in the package');
+  const bundled = readdirSync(join(root, 'bundle')).filter((f) => f.endsWith('.js'));
+  for (const f of bundled) assert.ok(paths.includes(`bundle/${f}`), `bundle/${f} is in the package`);
+  assert.ok(!paths.includes('bundle/meta.json'), 'the metafile is not published');
+  assert.ok(paths.includes('bundle/THIRD-PARTY-LICENSES.txt'), 'the bundled licences are published');
+  const licences = readFileSync(join(root, 'bundle/THIRD-PARTY-LICENSES.txt'), 'utf8');
+  const meta = bundleMeta();
+  const bundledPackages = new Set(
+    inputsOf(meta, Object.keys(meta.outputs)).flatMap(
+      (i) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(i)?.[1] ?? [],
+    ),
+  );
+  assert.ok(bundledPackages.has('yaml'), [...bundledPackages].join(' '));
+  for (const name of bundledPackages)
+    assert.match(
+      licences,
+      new RegExp(`^${name} \\S+ \\(`, 'm'),
+      `${name}'s licence is in THIRD-PARTY-LICENSES.txt`,
+    );
+  for (const f of ['dist/index.js', 'dist/index.d.ts', 'data/actions.json', 'docs/rules/missing-file.md'])
+    assert.ok(paths.includes(f), `${f} is in the package`);
+  // Runtime dependencies (for dist/, the library) come from the npm cache, else the registry.
+  const prefix = join(dir, 'install');
+  npm(
+    [
+      'install',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      join(dir, packed[0]?.filename ?? ''),
+    ],
+    dir,
+  );
+  const installed = join(prefix, 'node_modules/.bin/crossdock');
+  assert.ok(statSync(installed).mode & 0o111, 'the installed command is executable');
+  const v = spawnSync(installed, ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(v.status, 0, v.stderr);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
+  const c = spawnSync(
+    installed,
+    ['check', join(root, 'examples/python-service/broken'), '--format', 'json'],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  assert.equal(c.status, 1, c.stderr);
+  assert.ok((JSON.parse(c.stdout) as { findings: unknown[] }).findings.length > 0);
+  const explain = spawnSync(installed, ['explain', 'missing-file'], { encoding: 'utf8', timeout: 30_000 });
+  assert.match(explain.stdout, /^# missing-file\n/, explain.stderr);
+  const lib = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "const m = await import('crossdock'); console.log(m.VERSION, typeof m.check)",
+    ],
+    { cwd: prefix, encoding: 'utf8', timeout: 30_000 },
+  );
+  assert.equal(lib.status, 0, lib.stderr);
+  assert.match(lib.stdout, /^\d+\.\d+\.\d+ function\n$/);
+});
