@@ -2,6 +2,8 @@ import { createRule } from '../engine/rule.js';
 import { commandsOf } from './lib/dockerfile.js';
 
 const NO_EFFECT = new Set(['export', 'cd', 'source', '.', 'set', 'unset', 'alias', 'ulimit', 'umask']);
+/** Commands that leave nothing behind either, beside the builtins above: tests, no-ops, output to the build log. */
+const HARMLESS = new Set(['[', '[[', 'test', 'true', ':', 'echo', 'printf']);
 
 export default createRule<'export' | 'cd'>({
   meta: {
@@ -30,8 +32,11 @@ export default createRule<'export' | 'cd'>({
               (c.argv.length === 0 || (c.argv.length === 1 && /^(ba|da|z)?sh$/.test(c.name ?? '')))
             ),
         );
-        if (cmds.length === 0 || !cmds.every((c) => NO_EFFECT.has(c.name ?? ''))) continue;
-        const first = cmds[0];
+        // `if [ "$P" = big ]; then export W=8; else export W=2; fi`: exports beside tests and log output only.
+        const harmless = (c: (typeof cmds)[number]) =>
+          HARMLESS.has(c.name ?? '') && c.command.redirects.length === 0;
+        if (!cmds.every((c) => NO_EFFECT.has(c.name ?? '') || harmless(c))) continue;
+        const first = cmds.find((c) => NO_EFFECT.has(c.name ?? ''));
         if (!first) continue;
         ctx.report({
           messageId: first.name === 'cd' ? 'cd' : 'export',

@@ -116,4 +116,44 @@ ruleTest(rule, [
       at('run-export-no-effect', 'warning', 'Dockerfile', 5, 1, { message: /^`RUN set -e` only/ }),
     ],
   },
+  {
+    name: 'exports inside if/else, beside tests and echo, have no effect either: reported at the RUN',
+    repo: {
+      files: {
+        Dockerfile: [
+          'FROM python:3.12-slim',
+          'RUN if [ "$P" = big ]; then export W=8; else export W=2; fi',
+          'RUN [[ -n "$X" ]] && echo "using $X" && cd /srv',
+          'RUN test -f /etc/os-release; printf "%s\\n" ok; export A=1; :',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [
+      at('run-export-no-effect', 'warning', 'Dockerfile', 2, 1, {
+        message:
+          /^`RUN if \[ "\$P" = big \]; then export W=8; else export W=2; fi` only changes the environment of its own shell/,
+      }),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 3, 1, {
+        message: /^`RUN \[\[ -n "\$X" \]\] && echo "using \$X" && cd \/srv` only changes the directory/,
+      }),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 4, 1),
+    ],
+  },
+  {
+    name: 'condition "harmless": tests and echo alone are not this rule\'s; echo into a file, or a real command in a branch, is an effect',
+    repo: {
+      files: {
+        Dockerfile: [
+          'FROM python:3.12-slim',
+          'RUN [ -f /etc/os-release ] && echo ok',
+          'RUN export A=1 && echo "$A" > /etc/a',
+          'RUN if [ "$P" = big ]; then export W=8; else pip install small; fi',
+          'RUN export V=$(cat /v) && printf "%s" "$V" | tee /etc/v',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [],
+  },
 ]);
