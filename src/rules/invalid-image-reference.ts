@@ -56,12 +56,16 @@ export default createRule<'invalid' | 'repositoryCase' | 'repositoryCaseHere'>({
           });
         continue;
       }
-      if (hasUnresolved(ref) || placeholderIn(ref)) continue;
-      const parsed = parseImageRef(ref);
+      // Contexts whose shape is known whatever their value: a commit sha is 40 hex digits, run numbers are digits.
+      const shaped = ref
+        .replace(/\$\{\{\s*github\.sha\s*\}\}/g, '0'.repeat(40))
+        .replace(/\$\{\{\s*github\.run_(?:number|id|attempt)\s*\}\}/g, '1');
+      if (hasUnresolved(shaped) || placeholderIn(shaped)) continue;
+      const parsed = parseImageRef(shaped);
       if (!parsed.ok)
         ctx.report({
           messageId: 'invalid',
-          data: { ref, problem: parsed.problem },
+          data: { ref, problem: parsed.problem.replaceAll('0'.repeat(40), '${{ github.sha }}') },
           file: site.file,
           span: site.span,
         });

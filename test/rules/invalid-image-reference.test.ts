@@ -482,4 +482,67 @@ ruleTest(rule, [
     },
     expect: [],
   },
+  {
+    name: 'a matrix value with `/` after `${{ github.sha }}-` makes a tag docker refuses: an error per build step, a commit sha has a known shape',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\n',
+        '.github/workflows/b.yml': [
+          'on: push',
+          'jobs:',
+          '  b:',
+          '    runs-on: ubuntu-latest',
+          '    strategy:',
+          '      matrix:',
+          '        image: [services/api, web]',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          push: true',
+          '          tags: ghcr.io/acme/app:${{ github.sha }}-${{ matrix.image }}',
+          '      - run: docker build -t "ghcr.io/acme/app:${{ github.run_number }}-${{ matrix.image }}" .',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [
+      at(R, 'error', '.github/workflows/b.yml', 13, 17, {
+        message:
+          /^`ghcr\.io\/acme\/app:\$\{\{ github\.sha \}\}-services\/api` is not a valid image reference: "app:\$\{\{ github\.sha \}\}-services" is not a valid repository path component/,
+      }),
+      at(R, 'error', '.github/workflows/b.yml', 14, 30, {
+        message:
+          /^`ghcr\.io\/acme\/app:\$\{\{ github\.run_number \}\}-services\/api` is not a valid image reference/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the shape is known": any other expression beside the matrix value leaves the tag unchecked',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\n',
+        '.github/workflows/b.yml': [
+          'on: push',
+          'jobs:',
+          '  b:',
+          '    runs-on: ubuntu-latest',
+          '    strategy:',
+          '      matrix:',
+          `        image: [${'a'.repeat(100)}]`,
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/build-push-action@v6',
+          '        with:',
+          '          push: true',
+          '          tags: |',
+          '            ghcr.io/acme/app:${{ inputs.version }}-${{ matrix.image }}',
+          '            ghcr.io/acme/app:${{ github.sha }}-${{ matrix.image }}',
+          '',
+        ].join('\n'),
+      },
+    },
+    // 100 characters fit a tag after any version, but not after a 40-digit sha (at most 128).
+    expect: [at(R, 'error', '.github/workflows/b.yml', 15, 13, { message: /tag ".*" is invalid/ })],
+  },
 ]);

@@ -845,9 +845,19 @@ function buildPushBuild(
     }
   } else platforms = nativePlatform(runnerArchitecture(labels), runsOnSite, `runner [${labels.join(', ')}]`);
   const tagsIn = step.with.get('tags');
+  // Each expression is substituted on its own: `app:${{ github.sha }}-${{ matrix.image }}` keeps the first and
+  // gets this combination's value for the second, as GitHub does.
   const tagScope = (t: string) => {
-    const v = evaluateText(t, scope, tagsIn?.valueSite ?? step.site);
-    return v.known && v.value.length === 1 ? (v.value[0] ?? t) : t;
+    let out = '';
+    let from = 0;
+    for (const e of expressionSpans(t)) {
+      const v = evaluate(e.inner, scope, tagsIn?.valueSite ?? step.site);
+      out +=
+        t.slice(from, e.start) +
+        (v.known && v.value.length === 1 ? (v.value[0] ?? '') : t.slice(e.start, e.end));
+      from = e.end;
+    }
+    return out + t.slice(from);
   };
   const tagTexts = (tagsIn?.value ?? '')
     .split(/[\n,]/)
