@@ -723,6 +723,11 @@ ruleTest(emulatedBuild, [
     ],
   },
   {
+    name: 'condition "the requirements file is known": one that is not in the repository names nothing',
+    repo: arm('FROM python:3.12-slim\nRUN pip install -r /opt/requirements.txt\n', { qemu: true }),
+    expect: [at('emulated-build', 'info', WF, 16, 22, { message: /5–20× slower$/ })],
+  },
+  {
     name: 'more than four heavy packages: the first four (sorted) and an ellipsis',
     repo: arm('FROM python:3.12-slim\nRUN pip install torch scipy pandas lxml grpcio\n', { qemu: true }),
     expect: [
