@@ -104,10 +104,8 @@ function covered(p: string, have: { paths: string[]; trees: string[] }): boolean
     have.paths.some((x) => x === p || (globbed && x.startsWith(`${dir}/`))) ||
     have.trees.some(
       (t) =>
-        t === p ||
-        t === dir ||
-        p.startsWith(`${t === '/' ? '' : t}/`) ||
-        (globbed && t.startsWith(`${dir}/`)),
+        // `dir` is `p` itself unless its last segment is a glob.
+        t === dir || p.startsWith(`${t === '/' ? '' : t}/`) || (globbed && t.startsWith(`${dir}/`)),
     )
   );
 }

@@ -436,4 +436,86 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'condition "the destination is absolute or the WORKDIR known": on a private base, relative COPY and download targets land under an unknown WORKDIR (a note), absolute ones are present',
+    repo: built(
+      [
+        'FROM python:3.12 AS build',
+        'RUN pip wheel -w /wheels flask',
+        'FROM registry.acme.io/app-base:1 AS rel',
+        'COPY --from=build /wheels wheels',
+        'RUN curl -fsSL -o x.whl https://example.com/x.whl',
+        'RUN pip install /wheels/x.whl',
+        'RUN pip install /x.whl',
+        'RUN curl -fsSL -o y.whl https://example.com/y.whl && pip install /y.whl',
+        'FROM registry.acme.io/app-base:1 AS abs',
+        'COPY --from=build /wheels /wheels',
+        'RUN curl -fsSL -o /tmp/x.whl https://example.com/x.whl',
+        'RUN pip install /wheels/x.whl',
+        'RUN pip install /tmp/x.whl',
+        'RUN curl -fsSL -o /tmp/y.whl https://example.com/y.whl && pip install /tmp/y.whl',
+        'FROM python:3.12-slim',
+        'COPY --from=rel /x.whl /rel.whl',
+        'COPY --from=abs /tmp/x.whl /abs.whl',
+        '',
+      ].join('\n'),
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 6, {
+        message:
+          /^crossdock does not know what registry\.acme\.io\/app-base:1 contains; not checked: whether `\/wheels\/x\.whl` is in the image before this pip install \(local-requirement-before-copy\); whether `\/x\.whl` is in the image before this pip install \(local-requirement-before-copy\); whether `\/y\.whl` is in the image before this pip install \(local-requirement-before-copy\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "created by an earlier RUN": a file downloaded in one RUN is present in the next',
+    repo: built(
+      'FROM python:3.12-slim\nRUN curl -fsSL -o /tmp/x.whl https://example.com/x.whl\nRUN pip install /tmp/x.whl\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "effects known": a known download before the install in the same RUN is no reason for doubt; another file is still missing',
+    repo: built(
+      'FROM python:3.12-slim\nRUN curl -fsSL -o /tmp/x.whl https://example.com/x.whl && pip install /tmp/y.whl\n',
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [at(R, 'error', 'Dockerfile', 2, 71, { message: /^`pip install \/tmp\/y\.whl` runs before/ })],
+  },
+  {
+    name: 'condition "the mount has a target": a secret mount without one brings no file',
+    repo: built('FROM python:3.12-slim\nRUN --mount=type=secret,id=tok pip install /x.whl\n'),
+    expect: [
+      at(R, 'error', 'Dockerfile', 2, 44, { message: /^`pip install \/x\.whl` runs before `\/x\.whl`/ }),
+    ],
+  },
+  {
+    name: 'condition "only a glob looks below its folder": a cache mount at /app/.cache does not make /app the project',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nRUN --mount=type=cache,target=/app/.cache pip install .\n',
+    ),
+    expect: [
+      at(R, 'error', 'Dockerfile', 3, 55, { message: /^`pip install \.` runs before `\/app` is copied/ }),
+    ],
+  },
+  {
+    name: 'condition "the local path of the file is not copied": after COPY . . the -e path a requirements file names is present',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n', {
+      'requirements.txt': '-e ./libs/common\n',
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'unknown: a base image from an ARG without default: the note names the ARG, at the ARG',
+    repo: built('ARG BASE\nFROM $BASE\nRUN pip install -r /opt/requirements.txt\n'),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
+        message:
+          /^ARG BASE has no default and this build does not pass it; not checked: whether `-r \/opt\/requirements\.txt` is in the image before this pip install \(local-requirement-before-copy\)$/,
+      }),
+    ],
+  },
 ]);
