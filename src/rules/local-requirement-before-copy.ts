@@ -104,10 +104,8 @@ function covered(p: string, have: { paths: string[]; trees: string[] }): boolean
     have.paths.some((x) => x === p || (globbed && x.startsWith(`${dir}/`))) ||
     have.trees.some(
       (t) =>
-        t === p ||
-        t === dir ||
-        p.startsWith(`${t === '/' ? '' : t}/`) ||
-        (globbed && t.startsWith(`${dir}/`)),
+        // `dir` is `p` itself unless its last segment is a glob.
+        t === dir || p.startsWith(`${t === '/' ? '' : t}/`) || (globbed && t.startsWith(`${dir}/`)),
     )
   );
 }
@@ -152,8 +150,9 @@ export default createRule<'notCopied' | 'viaFile'>({
             for (const w of locals) {
               const p = pipPath(view, sv, ins, w);
               if (!p.known) continue;
-              // A project folder counts as present once its project file is (`COPY pyproject.toml .` then `pip install .`).
-              const project = ['pyproject.toml', 'setup.py', 'setup.cfg'].some((n) =>
+              // A project folder counts as present once its project file is (`COPY pyproject.toml .` then `pip install .`);
+              // setup.cfg alone is not one: pip wants pyproject.toml or setup.py.
+              const project = ['pyproject.toml', 'setup.py'].some((n) =>
                 covered(`${p.value === '/' ? '' : p.value}/${n}`, have),
               );
               if (covered(p.value, have) || project) continue;

@@ -32,26 +32,22 @@ export default createRule<'drift' | 'rawIp'>({
   check(ctx) {
     // Mentions whose registry or repository comes from a variable name no host; pushes among them may be anywhere.
     const mentions = ctx.model.registries.filter((m) => !m.unresolved);
-    const unresolvedPushes = ctx.model.registries.filter(
-      (m) => m.unresolved && (m.role === 'push' || m.role === 'tag'),
-    );
+    const unresolvedPushes = ctx.model.registries.filter((m) => m.unresolved && pushes(m));
     const byRepo = new Map<string, RegistryMention[]>();
     for (const m of mentions) {
-      if (!m.repository || m.role === 'login' || m.role === 'buildkitd') continue;
+      // Logins and buildkitd.toml entries name a host, no repository.
+      if (!m.repository) continue;
       const list = byRepo.get(m.repository) ?? [];
       list.push(m);
       byRepo.set(m.repository, list);
     }
     for (const [repository, list] of byRepo) {
       const hosts = [...new Set(list.map((m) => m.host))];
-      if (hosts.length < 2) continue;
       // Publishing one image to several public registries on purpose (GHCR and Docker Hub) is not drift;
       // deploying from a host nothing pushes to, or scattering pushes over private registries, is.
-      const pushHosts = new Set(list.filter((m) => m.role === 'push' || m.role === 'tag').map((m) => m.host));
-      const useHosts = new Set(
-        list.filter((m) => m.role === 'deploy' || m.role === 'pull').map((m) => m.host),
-      );
-      const elsewhere = [...useHosts].filter((h) => !pushHosts.has(h));
+      const pushHosts = new Set(list.filter(pushes).map((m) => m.host));
+      // Hosts it is deployed from that nothing pushes to.
+      const elsewhere = hosts.filter((h) => !pushHosts.has(h));
       const scattered =
         pushHosts.size > 1 && [...pushHosts].some((h) => !PUBLIC.test(h.replace(/:\d+$/, '')));
       // "Pulled from where nothing pushes" needs every push of the repository known.
@@ -59,7 +55,8 @@ export default createRule<'drift' | 'rawIp'>({
         (m) =>
           (m.repository === undefined ||
             m.repository === repository ||
-            (m.unresolved?.host && repository.endsWith(`/${m.repository}`))) &&
+            // A variable host may end with the first segments of the path (`$REGISTRY/api` for `acme/api`).
+            repository.endsWith(`/${m.repository}`)) &&
           (m.unresolved?.host || elsewhere.includes(m.host)),
       );
       const pulledElsewhere = pushHosts.size > 0 && elsewhere.length > 0 && !maybe;
@@ -103,3 +100,8 @@ export default createRule<'drift' | 'rawIp'>({
     }
   },
 });
+
+/** A build names the image: pushed, or tagged by a build that does not push. */
+function pushes(m: RegistryMention): boolean {
+  return m.role === 'push' || m.role === 'tag';
+}

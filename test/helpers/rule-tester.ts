@@ -31,7 +31,10 @@ export interface RuleCase {
   expect: Expected[];
   /** Rules to run (default: the rule under test). */
   rules?: Rule[];
-  /** Rule ids whose findings are compared (default: the rule under test, plus `unresolved-value` when listed). */
+  /**
+   * Rule ids whose findings are compared (default: the rule under test, plus `unresolved-value` when listed);
+   * `internal-error` (the rule threw) is always compared.
+   */
   only?: string[];
   timeout?: number;
 }
@@ -82,6 +85,8 @@ export function ruleTest(rule: Rule, cases: RuleCase[]): void {
     test(`${rule.meta.id}: ${c.name}`, { timeout: c.timeout ?? 20_000 }, async () => {
       const findings = await checkRepo(c.repo, c.rules ?? [rule]);
       const ids = new Set(c.only ?? [rule.meta.id, ...c.expect.map((e) => e.ruleId)]);
+      // A rule that throws becomes an internal-error finding: never an expected outcome.
+      ids.add('internal-error');
       assertFindings(
         findings.filter((f) => ids.has(f.ruleId)),
         c.expect,

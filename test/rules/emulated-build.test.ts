@@ -1,5 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: fixtures hold shell `${VAR}` and workflow `${{ }}` text literally.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import emulatedBuild from '../../src/rules/emulated-build.js';
+import { checkRepo } from '../helpers/check.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const WF = '.github/workflows/image.yml';
@@ -679,4 +682,218 @@ ruleTest(emulatedBuild, [
     },
     expect: [at('emulated-build', 'warning', WF, 16, 22, { message: /and it installs sharp, heavy native/ })],
   },
+  {
+    name: 'every foreign platform is named, the native one left out',
+    repo: {
+      files: {
+        'api/Dockerfile': 'FROM alpine:3.20\nRUN true\n',
+        [WF]: workflow({ qemu: false, platforms: 'linux/amd64,linux/arm64,linux/arm/v7,linux/ppc64le' }),
+      },
+    },
+    expect: [
+      at('emulated-build', 'error', WF, 15, 22, {
+        message:
+          /^job "image" builds linux\/arm64, linux\/arm\/v7, linux\/ppc64le on \[ubuntu-latest\] \(amd64\) without setting up QEMU/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the name ends at a version or marker": >=, ~=, <, != each end the package name',
+    repo: arm('FROM python:3.12-slim\nRUN pip install "torch>=2" "scipy~=1.13" "grpcio<2" "pandas!=2.0"\n', {
+      qemu: true,
+    }),
+    expect: [
+      at('emulated-build', 'warning', WF, 16, 22, {
+        message:
+          /^job "image" builds linux\/arm64 on \[ubuntu-latest\] \(amd64\): every RUN of it runs under QEMU emulation, typically 5–20× slower, and it installs grpcio, pandas, scipy, torch, heavy native packages that take far longer there$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the name ends at extras, a marker or a space": names are lower-cased as pip does',
+    repo: arm(
+      'FROM python:3.12-slim\nRUN pip install "lxml[html]" "pyarrow;python_version>\'3\'" "MatPlotLib ; python_version<\'4\'"\n',
+      { qemu: true },
+    ),
+    expect: [
+      at('emulated-build', 'warning', WF, 16, 22, {
+        message:
+          /, and it installs lxml, matplotlib, pyarrow, heavy native packages that take far longer there$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the requirements file is known": one that is not in the repository names nothing',
+    repo: arm('FROM python:3.12-slim\nRUN pip install -r /opt/requirements.txt\n', { qemu: true }),
+    expect: [at('emulated-build', 'info', WF, 16, 22, { message: /5–20× slower$/ })],
+  },
+  {
+    name: 'more than four heavy packages: the first four (sorted) and an ellipsis',
+    repo: arm('FROM python:3.12-slim\nRUN pip install torch scipy pandas lxml grpcio\n', { qemu: true }),
+    expect: [
+      at('emulated-build', 'warning', WF, 16, 22, {
+        message:
+          /, and it installs grpcio, lxml, pandas, scipy…, heavy native packages that take far longer there$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the stage is built": a heavy package in a stage the build does not use is not named',
+    repo: arm(
+      'FROM python:3.12 AS unused\nRUN pip install torch\nFROM python:3.12-slim\nRUN pip install flask\n',
+      { qemu: true },
+    ),
+    expect: [at('emulated-build', 'info', WF, 16, 22, { message: /5–20× slower$/ })],
+  },
+  {
+    name: 'the package.json at the context root, copied and installed: its heavy dependencies are named, not its devDependencies',
+    repo: {
+      files: {
+        'api/Dockerfile': 'FROM node:22-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci --omit=dev\n',
+        'api/package.json': '{"dependencies":{"bcrypt":"5.1.1"},"devDependencies":{"sharp":"0.33.4"}}\n',
+        [WF]: workflow({ qemu: true, platforms: 'linux/arm64' }),
+      },
+    },
+    expect: [
+      at('emulated-build', 'warning', WF, 16, 22, { message: /and it installs bcrypt, heavy native/ }),
+    ],
+  },
+  {
+    name: 'condition "the project is the repository root": a context of `.` installs the root package.json',
+    repo: {
+      files: {
+        Dockerfile: 'FROM node:22-slim\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\n',
+        'package.json': '{"dependencies":{"sqlite3":"5.1.7"}}\n',
+        [WF]: workflow({ qemu: true, platforms: 'linux/arm64' }).replace('context: api', 'context: .'),
+      },
+    },
+    expect: [
+      at('emulated-build', 'warning', WF, 16, 22, { message: /and it installs sqlite3, heavy native/ }),
+    ],
+  },
+  {
+    name: 'condition "not a remote builder service": depot/build-push-action builds each platform natively: nothing',
+    repo: {
+      files: {
+        ...api,
+        [WF]: workflow({ qemu: false }).replace('docker/build-push-action@v6', 'depot/build-push-action@v1'),
+      },
+    },
+    only: ['emulated-build', 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'condition "the remote builder is in this job": a builder another job sets up does not serve the jobs before or after it',
+    only: ['emulated-build', 'unresolved-value'],
+    repo: {
+      files: {
+        ...api,
+        [WF]: [
+          'on: push',
+          'jobs:',
+          '  first:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          ...bpa('linux/arm64'),
+          '  remote:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: docker/setup-buildx-action@v3',
+          '        with:',
+          '          driver: kubernetes',
+          ...bpa('linux/arm64'),
+          '  last:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          ...bpa('linux/arm64'),
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [
+      at('emulated-build', 'error', WF, 9, 22, { message: /^job "first" builds linux\/arm64/ }),
+      at('unresolved-value', 'info', WF, 15, 19, {
+        message:
+          /^`docker\/setup-buildx-action` at \.github\/workflows\/image\.yml:15 sets up a builder on other machines, whose architecture is not known; not checked: whether this build is emulated on its builder \(emulated-build\)$/,
+      }),
+      at('emulated-build', 'error', WF, 26, 22, { message: /^job "last" builds linux\/arm64/ }),
+    ],
+  },
+  {
+    name: 'condition "the remote builder is in this file": a builder another workflow sets up at the same offsets does not count',
+    only: ['emulated-build', 'unresolved-value'],
+    repo: {
+      files: {
+        ...api,
+        [WF]: [
+          'on: push',
+          'jobs:',
+          '  a:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          ...bpa('linux/arm64'),
+          '',
+        ].join('\n'),
+        '.github/workflows/other.yml': [
+          'on: push',
+          'jobs:',
+          '  a:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: docker/setup-buildx-action@v3',
+          '        with:',
+          '          driver: kubernetes',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [at('emulated-build', 'error', WF, 9, 22)],
+  },
+  {
+    name: 'a Makefile target that creates a remote builder and builds with it: a note at the builder, no claim',
+    only: ['emulated-build', 'unresolved-value'],
+    repo: {
+      files: {
+        ...api,
+        Makefile:
+          'image:\n\tdocker buildx create --use --name arm --driver remote tcp://10.0.0.9:1234\n\tdocker buildx build --platform linux/arm64 -t acme/api api\n',
+        [WF]: release(['      - run: make image']),
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'Makefile', 2, 2, {
+        message:
+          /^`docker buildx create` at Makefile:2 sets up a builder on other machines, whose architecture is not known; not checked: whether this build is emulated on its builder \(emulated-build\)$/,
+      }),
+    ],
+  },
 ]);
+
+test('emulated-build: the notes say what would settle them (the hint of each unresolved value)', async () => {
+  const remote = await checkRepo(
+    {
+      files: {
+        ...api,
+        [WF]: workflow({ qemu: false }).replace(
+          '      - uses: docker/setup-buildx-action@v3\n',
+          '      - uses: docker/setup-buildx-action@v3\n        with:\n          driver: kubernetes\n',
+        ),
+      },
+    },
+    [emulatedBuild],
+  );
+  assert.deepEqual(
+    remote.map((f) => `${f.ruleId} ${f.hint}`),
+    ['unresolved-value nothing to change when the builder has a native node for each platform'],
+  );
+  const runner = await checkRepo(
+    { files: { ...api, [WF]: workflow({ qemu: false, runner: '[self-hosted, gpu]' }) } },
+    [emulatedBuild],
+  );
+  assert.deepEqual(
+    runner.map((f) => `${f.ruleId} ${f.message} | ${f.hint}`),
+    [
+      'unresolved-value the architecture of runner [self-hosted, gpu] is not known; not checked: whether this build is emulated on its runner (emulated-build) | add an architecture label (`x64`, `arm64`) to self-hosted runners',
+    ],
+  );
+});

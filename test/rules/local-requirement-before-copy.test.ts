@@ -238,4 +238,284 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'each message in full: a local path, a requirements file, a local path named by the file',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install -e ./libs/common\nRUN pip install -r requirements.txt\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n',
+      { 'requirements.txt': '-e ./libs/common\n' },
+    ),
+    expect: [
+      at(R, 'error', 'Dockerfile', 3, 20, {
+        message:
+          /^`pip install \.\/libs\/common` runs before `\/app\/libs\/common` is copied into the image: pip fails with "does not appear to be a Python project" \/ "No such file"$/,
+        sites: ['crossdock.yaml:1'],
+        related: [],
+      }),
+      at(R, 'error', 'Dockerfile', 4, 20, {
+        message:
+          /^`pip install -r requirements\.txt` runs before `\/app\/requirements\.txt` is copied into the image: pip fails with/,
+        sites: ['crossdock.yaml:1'],
+      }),
+      at(R, 'error', 'Dockerfile', 6, 20, {
+        message:
+          /^`requirements\.txt` installs the local path `\.\/libs\/common`, which is not in the image yet at this point$/,
+        sites: ['crossdock.yaml:1'],
+        related: [],
+      }),
+    ],
+  },
+  {
+    name: 'condition "a local argument": `.[dev]`, `../lib` and `file:` URLs are local paths; a VCS URL and a name are not',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app/svc\nRUN pip install ".[dev]"\nRUN pip install ../lib\nRUN pip install file:///opt/pkg\nRUN pip install git+https://github.com/a/b.git flask\n',
+    ),
+    expect: [
+      at(R, 'error', 'Dockerfile', 3, 17, {
+        message: /^`pip install \.\[dev\]` runs before `\/app\/svc` is copied/,
+      }),
+      at(R, 'error', 'Dockerfile', 4, 17, {
+        message: /^`pip install \.\.\/lib` runs before `\/app\/lib` is copied/,
+      }),
+      at(R, 'error', 'Dockerfile', 5, 17, {
+        message: /^`pip install file:\/\/\/opt\/pkg` runs before `\/opt\/pkg` is copied/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the project file is in the image": setup.py is a project file',
+    repo: built('FROM python:3.12-slim\nWORKDIR /src\nCOPY setup.py .\nRUN pip install .\n'),
+    expect: [],
+  },
+  {
+    name: '... setup.cfg alone is not: pip finds neither setup.py nor pyproject.toml and fails (formerly accepted)',
+    repo: built('FROM python:3.12-slim\nWORKDIR /src\nCOPY setup.cfg .\nRUN pip install .\n'),
+    expect: [
+      at(R, 'error', 'Dockerfile', 4, 17, { message: /^`pip install \.` runs before `\/src` is copied/ }),
+    ],
+  },
+  {
+    name: 'condition "the project file is in the image": at the root WORKDIR, /pyproject.toml is the project of `.`',
+    repo: built('FROM python:3.12-slim\nWORKDIR /\nCOPY pyproject.toml .\nRUN pip install .\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "under a copied tree": COPY . / puts every path under /',
+    repo: built('FROM python:3.12-slim\nWORKDIR /\nCOPY . .\nRUN pip install -r /srv/requirements.txt\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "a copied file matches the glob": COPY x.whl /wheels/x.whl then pip install /wheels/*.whl is fine',
+    repo: built('FROM python:3.12-slim\nCOPY x.whl /wheels/x.whl\nRUN pip install /wheels/*.whl\n', {
+      'x.whl': 'x',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "only earlier instructions": a COPY --from after the install does not count',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nRUN pip install /wheels/x.whl\nCOPY --from=build /wheels /wheels\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 4, 17, { message: /before `\/wheels\/x\.whl` is copied/ })],
+  },
+  {
+    name: 'condition "the COPY sources are not all known": an unset variable or a glob source fills the destination tree',
+    repo: built(
+      'FROM python:3.12-slim\nARG SRC\nCOPY $SRC /app\nRUN pip install /app\nCOPY *.txt /cfg/\nRUN pip install -r /cfg/requirements.txt\n',
+      { 'requirements.txt': 'flask\n' },
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "ADD downloads": ADD of a git@ URL fills its destination; COPY of a URL downloads nothing',
+    repo: built(
+      'FROM python:3.12-slim\nADD git@github.com:a/b.git /src/b\nRUN pip install /src/b\nCOPY https://example.com/y.whl /tmp/y.whl\nRUN pip install /tmp/y.whl\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 5, 17, { message: /^`pip install \/tmp\/y\.whl` runs before/ })],
+  },
+  {
+    name: 'a mount target written dst= or destination=, or relative to the WORKDIR, is present',
+    repo: built(
+      'FROM python:3.12-slim\nRUN --mount=type=cache,dst=/w pip install /w/x.whl\nRUN --mount=type=cache,destination=/v pip install /v/x.whl\nWORKDIR /app\nRUN --mount=type=cache,target=wheels pip install /app/wheels/x.whl\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "a bind mount of the context": a cache mount does not bring the project in',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nRUN --mount=type=cache,target=/root/.cache pip install .\n',
+    ),
+    expect: [
+      at(R, 'error', 'Dockerfile', 3, 56, { message: /^`pip install \.` runs before `\/app` is copied/ }),
+    ],
+  },
+  {
+    name: 'condition "a bind mount of the context": a bind mount from another stage brings only its target',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nRUN --mount=type=bind,from=build,source=/wheels,target=/wheels pip install /other/x.whl\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 4, 76, { message: /before `\/other\/x\.whl` is copied/ })],
+  },
+  {
+    name: 'unknown: a local path on a private base image: a note at the FROM naming the path',
+    repo: built('FROM registry.acme.io/app-base:1\nRUN pip install /opt/pkg\n'),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
+        message:
+          /^crossdock does not know what registry\.acme\.io\/app-base:1 contains; not checked: whether `\/opt\/pkg` is in the image before this pip install \(local-requirement-before-copy\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a local path named by a copied requirements file, after a RUN of unknown effects: a note at that RUN',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt fetch.sh ./\nRUN ./fetch.sh\nRUN pip install -r requirements.txt\n',
+      { 'requirements.txt': '-e ./libs/common\n', 'fetch.sh': 'echo\n' },
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 4, 1, {
+        message:
+          /^this RUN's effects are not known: it runs \.\/fetch\.sh; not checked: whether `\.\/libs\/common` is in the image before this pip install/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the WORKDIR is known": a relative local path in a requirements file under an unknown WORKDIR gets no claim (and no crash)',
+    repo: built(
+      'FROM python:3.12-slim\nARG DIR\nWORKDIR $DIR\nCOPY requirements.txt /opt/requirements.txt\nRUN pip install -r /opt/requirements.txt\n',
+      { 'requirements.txt': '-e ./libs/common\n' },
+    ),
+    only: [R, 'unresolved-value', 'internal-error'],
+    expect: [],
+  },
+  {
+    name: 'unknown: a base image built in the repository after a RUN of unknown effects, or FROM a private image: a note where it is',
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}  reg/base:\n    context: base\n  reg/priv:\n    context: priv\n  reg/other:\n    context: other\n`,
+        Dockerfile: 'FROM reg/base\nRUN pip install -r /opt/requirements.txt\n',
+        'base/Dockerfile': 'FROM python:3.12-slim\nCOPY fetch.sh /fetch.sh\nRUN /fetch.sh\n',
+        'base/fetch.sh': 'echo\n',
+        'other/Dockerfile': 'FROM reg/priv\nRUN pip install -r /srv/requirements.txt\n',
+        'priv/Dockerfile': 'FROM registry.acme.io/app-base:1\nCOPY x /x\n',
+        'priv/x': 'x\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'base/Dockerfile', 3, 1, {
+        message:
+          /^this RUN's effects are not known: it runs \/fetch\.sh; not checked: whether `-r \/opt\/requirements\.txt`/,
+      }),
+      at('unresolved-value', 'info', 'priv/Dockerfile', 1, 6, {
+        message:
+          /^crossdock does not know what registry\.acme\.io\/app-base:1 contains; not checked: whether `-r \/srv\/requirements\.txt`/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a base image chain of at most four builds is followed": the fifth base is not read, a note at its FROM',
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}${[1, 2, 3, 4, 5].map((n) => `  reg/l${n}:\n    context: l${n}\n`).join('')}`,
+        Dockerfile: 'FROM reg/l5\nRUN pip install -r /opt/requirements.txt\n',
+        'l1/Dockerfile': 'FROM python:3.12-slim\nCOPY requirements.txt /opt/requirements.txt\n',
+        'l1/requirements.txt': 'flask\n',
+        'l2/Dockerfile': 'FROM reg/l1\n',
+        'l3/Dockerfile': 'FROM reg/l2\n',
+        'l4/Dockerfile': 'FROM reg/l3\n',
+        'l5/Dockerfile': 'FROM reg/l4\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'l2/Dockerfile', 1, 6, {
+        message:
+          /^crossdock does not know what reg\/l1 contains; not checked: whether `-r \/opt\/requirements\.txt`/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the destination is absolute or the WORKDIR known": on a private base, relative COPY and download targets land under an unknown WORKDIR (a note), absolute ones are present',
+    repo: built(
+      [
+        'FROM python:3.12 AS build',
+        'RUN pip wheel -w /wheels flask',
+        'FROM registry.acme.io/app-base:1 AS rel',
+        'COPY --from=build /wheels wheels',
+        'RUN curl -fsSL -o x.whl https://example.com/x.whl',
+        'RUN pip install /wheels/x.whl',
+        'RUN pip install /x.whl',
+        'RUN curl -fsSL -o y.whl https://example.com/y.whl && pip install /y.whl',
+        'FROM registry.acme.io/app-base:1 AS abs',
+        'COPY --from=build /wheels /wheels',
+        'RUN curl -fsSL -o /tmp/x.whl https://example.com/x.whl',
+        'RUN pip install /wheels/x.whl',
+        'RUN pip install /tmp/x.whl',
+        'RUN curl -fsSL -o /tmp/y.whl https://example.com/y.whl && pip install /tmp/y.whl',
+        'FROM python:3.12-slim',
+        'COPY --from=rel /x.whl /rel.whl',
+        'COPY --from=abs /tmp/x.whl /abs.whl',
+        '',
+      ].join('\n'),
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 3, 6, {
+        message:
+          /^crossdock does not know what registry\.acme\.io\/app-base:1 contains; not checked: whether `\/wheels\/x\.whl` is in the image before this pip install \(local-requirement-before-copy\); whether `\/x\.whl` is in the image before this pip install \(local-requirement-before-copy\); whether `\/y\.whl` is in the image before this pip install \(local-requirement-before-copy\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "created by an earlier RUN": a file downloaded in one RUN is present in the next',
+    repo: built(
+      'FROM python:3.12-slim\nRUN curl -fsSL -o /tmp/x.whl https://example.com/x.whl\nRUN pip install /tmp/x.whl\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "effects known": a known download before the install in the same RUN is no reason for doubt; another file is still missing',
+    repo: built(
+      'FROM python:3.12-slim\nRUN curl -fsSL -o /tmp/x.whl https://example.com/x.whl && pip install /tmp/y.whl\n',
+    ),
+    only: [R, 'unresolved-value'],
+    expect: [at(R, 'error', 'Dockerfile', 2, 71, { message: /^`pip install \/tmp\/y\.whl` runs before/ })],
+  },
+  {
+    name: 'condition "the mount has a target": a secret mount without one brings no file',
+    repo: built('FROM python:3.12-slim\nRUN --mount=type=secret,id=tok pip install /x.whl\n'),
+    expect: [
+      at(R, 'error', 'Dockerfile', 2, 44, { message: /^`pip install \/x\.whl` runs before `\/x\.whl`/ }),
+    ],
+  },
+  {
+    name: 'condition "only a glob looks below its folder": a cache mount at /app/.cache does not make /app the project',
+    repo: built(
+      'FROM python:3.12-slim\nWORKDIR /app\nRUN --mount=type=cache,target=/app/.cache pip install .\n',
+    ),
+    expect: [
+      at(R, 'error', 'Dockerfile', 3, 55, { message: /^`pip install \.` runs before `\/app` is copied/ }),
+    ],
+  },
+  {
+    name: 'condition "the local path of the file is not copied": after COPY . . the -e path a requirements file names is present',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n', {
+      'requirements.txt': '-e ./libs/common\n',
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'unknown: a base image from an ARG without default: the note names the ARG, at the ARG',
+    repo: built('ARG BASE\nFROM $BASE\nRUN pip install -r /opt/requirements.txt\n'),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 5, {
+        message:
+          /^ARG BASE has no default and this build does not pass it; not checked: whether `-r \/opt\/requirements\.txt` is in the image before this pip install \(local-requirement-before-copy\)$/,
+      }),
+    ],
+  },
 ]);

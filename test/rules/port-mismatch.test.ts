@@ -697,4 +697,164 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'the full message of a probe and a Service targetPort mismatch; a default port has no listening site to relate',
+    repo: k8s(dockerfile('CMD ["gunicorn", "app:app"]', ''), deployment(5000), {
+      'k8s/service.yaml': service.replace('targetPort: 8080', 'targetPort: 5000'),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - service.yaml\n',
+    }),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 15, 30, { related: [] }),
+      at('port-mismatch', 'error', 'k8s/service.yaml', 10, 19, {
+        message:
+          /^Service "api" targetPort of Deployment "api" uses port 5000, but the container listens on 8000 \(gunicorn's default port\): the Service has no working endpoint$/,
+        related: [],
+      }),
+    ],
+  },
+  {
+    name: 'the probe message in full, with the listening literal related',
+    repo: k8s(
+      dockerfile(),
+      deployment(5000, undefined, [
+        '          livenessProbe:',
+        '            httpGet: { path: /healthz, port: 8080 }',
+      ]),
+    ),
+    expect: [
+      at('port-mismatch', 'error', 'k8s/api.yaml', 17, 46, {
+        message:
+          /^the liveness probe of Deployment "api" uses port 8080, but the container listens on 5000 \(the literal in api\/app\.py\): the probe fails and the container is restarted or never ready$/,
+        related: ['api/app.py:3 listens on 5000 here'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "the probe port is known": a probe naming a port the container does not declare is not compared',
+    repo: k8s(
+      dockerfile(),
+      deployment(5000, undefined, [
+        '          readinessProbe:',
+        '            httpGet: { path: /healthz, port: metrics }',
+      ]),
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "the Service has a selector": a Service without one selects no pod',
+    repo: k8s(dockerfile(), deployment(5000), {
+      'k8s/service.yaml': service.replace('  selector:\n    app: api\n', ''),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - service.yaml\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "every selector label matches": a Service selecting app: api and tier: web does not select a pod labelled app: api only',
+    repo: k8s(dockerfile(), deployment(5000), {
+      'k8s/service.yaml': service.replace('    app: api\n', '    app: api\n    tier: web\n'),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - service.yaml\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "the targetPort is known": a targetPort naming a port the container does not declare is not compared',
+    repo: k8s(dockerfile(), deployment(5000), {
+      'k8s/service.yaml': service.replace('targetPort: 8080', 'targetPort: metrics'),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - service.yaml\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "not already a use": a Service targetPort in another file at the offset of the containerPort is still its own use',
+    repo: k8s(dockerfile(), deployment(5000), {
+      // Padded so that `8080` starts at the offset of `5000` in k8s/api.yaml.
+      'k8s/service.yaml': `#${' '.repeat(
+        deployment(5000).indexOf('containerPort: 5000') + 15 - service.indexOf('targetPort: 8080') - 12 - 2,
+      )}\n${service}`,
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - service.yaml\n',
+    }),
+    expect: [at('port-mismatch', 'error', 'k8s/service.yaml', 11, 19)],
+  },
+  {
+    name: 'condition "something uses a port": a container with no port, probe or Service gets no note even when its port is unknown',
+    repo: k8s(dockerfile('CMD ["python", "app.py"]', ''), deployment(5000).replace(/ {10}ports:\n.*\n/, ''), {
+      'api/app.py': 'print("no server")\n',
+    }),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'condition "EXPOSE is absent": every consumer agreeing with EXPOSE while the listening port is unknown gets no note',
+    repo: k8s(dockerfile(), deployment(5000), { 'api/app.py': 'print("no server")\n' }),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'unknown: which build produces the deployed image is not known: a note at the image, no claim',
+    repo: k8s(dockerfile(), deployment(8080, 'other.example.com/team/api:1.0')),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'k8s/api.yaml', 13, 18, {
+        message:
+          /^no build in the repository pushes other\.example\.com\/team\/api:1\.0; scripts\/build\.sh:3 pushes registry\.example\.com:5000\/team\/api:1\.0, the same path on another registry; not checked: the port Deployment "api" is served on \(port-mismatch\)$/,
+      }),
+    ],
+  },
+  {
+    name: 'the ports of an EXPOSE warning are sorted by number',
+    repo: k8s(
+      dockerfile(),
+      deployment(9090, undefined, [
+        '            - containerPort: 10000',
+        '            - containerPort: 8080',
+      ]),
+      { 'api/app.py': 'print("no server")\n' },
+    ),
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
+        message: /^EXPOSE documents port 5000, but Deployment "api" uses ports 8080, 9090, 10000: one side/,
+        sites: ['k8s/api.yaml:15', 'k8s/api.yaml:16', 'k8s/api.yaml:17'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "one EXPOSE per warning": two images with EXPOSE on the same line get a warning each',
+    repo: k8s(dockerfile(), deployment(8080), {
+      'api/app.py': 'print("no server")\n',
+      'web/Dockerfile': dockerfile(),
+      'scripts/web.sh': 'docker build -t registry.example.com/team/web:1.0 web\n',
+      'k8s/web.yaml': deployment(8081, 'registry.example.com/team/web:1.0').replace('name: api', 'name: web'),
+      'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n  - web.yaml\n',
+    }),
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
+        message: /^EXPOSE documents port 5000, but Deployment "api" uses port 8080:/,
+        sites: ['k8s/api.yaml:15'],
+      }),
+      at('port-mismatch', 'warning', 'web/Dockerfile', 4, 1, {
+        message: /^EXPOSE documents port 5000, but Deployment "web" uses port 8081:/,
+        sites: ['k8s/web.yaml:15'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "not already a use": a Service two overlays render with the same base is one consumer, one site',
+    repo: {
+      files: {
+        'api/Dockerfile': dockerfile(),
+        'api/app.py': 'print("no server")\n',
+        'scripts/build.sh': buildScript,
+        'k8s/base/api.yaml': deployment(8080),
+        'k8s/base/service.yaml': service,
+        'k8s/base/kustomization.yaml': 'resources:\n  - api.yaml\n  - service.yaml\n',
+        'k8s/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n',
+        'k8s/overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
+      },
+    },
+    expect: [
+      at('port-mismatch', 'warning', 'api/Dockerfile', 4, 1, {
+        sites: ['k8s/base/api.yaml:15', 'k8s/base/service.yaml:10'],
+      }),
+    ],
+  },
 ]);

@@ -103,6 +103,14 @@ const pushDeploy = (pushed: string[], deployed: string) => ({
   },
 });
 
+/** A script pushing each of `pushed`, deployed nowhere. */
+const pushOnly = (pushed: string[]) => ({
+  files: {
+    Dockerfile: 'FROM alpine:3.20\n',
+    'build.sh': `#!/bin/sh\n${pushed.map((t) => `docker buildx build -t ${t} --push .\n`).join('')}`,
+  },
+});
+
 ruleTest(registryDrift, [
   {
     name: 'one repository pushed to one registry and deployed from another is reported at the push',
@@ -269,6 +277,248 @@ ruleTest(registryDrift, [
     name: 'deployed from a placeholder registry: nothing',
     repo: pushDeploy(['ghcr.io/acme/api:1'], '${REGISTRY}/acme/api:1'),
     expect: [],
+  },
+  {
+    name: 'condition "one of the pushes is private": pushes to GHCR and to a private registry are drift, the other push related',
+    repo: pushOnly(['ghcr.io/acme/api:1', 'registry.example.com/acme/api:1']),
+    expect: [
+      at('registry-drift', 'warning', 'build.sh', 2, 24, {
+        message:
+          /^`acme\/api` goes to `ghcr\.io`, `registry\.example\.com` across 2 places: what is pushed to one registry is pulled from another, which has an old image or none$/,
+        related: ['build.sh:3 pushed via registry.example.com'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "public": every public registry (Docker Hub, GHCR, Quay, GCR, Artifact Registry, ECR, GitLab, ACR) may hold the same image',
+    repo: pushOnly(
+      [
+        'docker.io',
+        'ghcr.io',
+        'quay.io',
+        'gcr.io',
+        'eu.gcr.io',
+        'europe-docker.pkg.dev',
+        'public.ecr.aws',
+        '123456789012.dkr.ecr.us-east-1.amazonaws.com',
+        'registry.gitlab.com',
+        'acme.azurecr.io',
+      ].map((h) => `${h}/acme/api:1`),
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "public": a public registry written with its port is still public',
+    repo: pushOnly(['ghcr.io/acme/api:1', 'quay.io:443/acme/api:1']),
+    expect: [],
+  },
+  {
+    name: 'condition "public": a host that only contains a public name (mirror-quay.io, quay.io.example.com) is private',
+    repo: pushOnly([
+      'ghcr.io/acme/api:1',
+      'mirror-quay.io/acme/api:1',
+      'ghcr.io/acme/web:1',
+      'quay.io.example.com/acme/web:1',
+    ]),
+    expect: [
+      at('registry-drift', 'warning', 'build.sh', 2, 24, {
+        message: /^`acme\/api` goes to `ghcr\.io`, `mirror-quay\.io` across 2 places/,
+        related: ['build.sh:3 pushed via mirror-quay.io'],
+      }),
+      at('registry-drift', 'warning', 'build.sh', 4, 24, {
+        message: /^`acme\/web` goes to `ghcr\.io`, `quay\.io\.example\.com` across 2 places/,
+        related: ['build.sh:5 pushed via quay.io.example.com'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "something pushes": deployed from two registries nothing in the repository pushes to: nothing',
+    repo: {
+      files: {
+        ...pushDeploy([], 'registry.a.example/acme/api:1').files,
+        'compose.yaml': 'services:\n  api:\n    image: registry.b.example/acme/api:1\n',
+      },
+    },
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'condition "a tag counts as a push": a build that only tags the image, deployed from another registry, is drift',
+    repo: {
+      files: {
+        ...pushDeploy([], 'registry.example.com/acme/api:1').files,
+        'build.sh': '#!/bin/sh\ndocker build -t ghcr.io/acme/api:1 .\n',
+      },
+    },
+    expect: [
+      at('registry-drift', 'warning', 'build.sh', 2, 17, {
+        message: /^`acme\/api` goes to `ghcr\.io`, `registry\.example\.com` across 2 places/,
+        related: ['k8s/api.yaml:11 deployed via registry.example.com'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "an unresolved push or tag": a build that tags `$REGISTRY/acme/api` may be the deployed registry: a note',
+    repo: {
+      files: {
+        ...pushDeploy(['ghcr.io/acme/api:1'], 'registry.example.com/acme/api:1').files,
+        'tag.sh': '#!/bin/sh\ndocker build -t "$REGISTRY/acme/api:1" .\n',
+      },
+    },
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'tag.sh', 2, 17, {
+        message:
+          /^the registry of `\$REGISTRY\/acme\/api:1` comes from a variable crossdock cannot resolve; not checked: whether `acme\/api` is deployed/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "an unresolved push or tag": a deployment from `$REGISTRY` pushes nothing, the known drift stands',
+    repo: {
+      files: {
+        ...pushDeploy(['ghcr.io/acme/api:1'], 'registry.example.com/acme/api:1').files,
+        'compose.yaml': 'services:\n  api:\n    image: $REGISTRY/acme/api:1\n',
+      },
+    },
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [
+      at('registry-drift', 'warning', 'build.sh', 2, 24, {
+        related: ['k8s/api.yaml:11 deployed via registry.example.com'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "the unresolved push may be this repository": `$IMAGE` names no repository, so it may be this one: a note',
+    repo: pushDeploy(['ghcr.io/acme/api:1', '"$IMAGE"'], 'registry.example.com/acme/api:1'),
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'build.sh', 3, 24, {
+        message: /^the registry of `\$IMAGE` comes from a variable crossdock cannot resolve; not checked/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the unresolved push may be this repository": `$REGISTRY/api` may be `<host>/acme` + `/api`: a note',
+    repo: pushDeploy(['ghcr.io/acme/api:1', '"$REGISTRY/api:1"'], 'registry.example.com/acme/api:1'),
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'build.sh', 3, 24, {
+        message: /^the registry of `\$REGISTRY\/api:1` comes from a variable/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a known host with a variable repository is the deployed host": pushing `registry.example.com/$ORG/api` may be it: a note',
+    repo: pushDeploy(
+      ['ghcr.io/acme/api:1', '"registry.example.com/$ORG/api:1"'],
+      'registry.example.com/acme/api:1',
+    ),
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'build.sh', 3, 24, {
+        message:
+          /^the repository of `registry\.example\.com\/\$ORG\/api:1` comes from a variable crossdock cannot resolve; not checked: whether `acme\/api` is deployed from a registry it is pushed to \(registry-drift\)$/,
+      }),
+    ],
+  },
+  {
+    name: '... and a variable repository on another host (`quay.io/$ORG/api`) says nothing about the deployed host: drift',
+    repo: pushDeploy(['ghcr.io/acme/api:1', '"quay.io/$ORG/api:1"'], 'registry.example.com/acme/api:1'),
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [
+      at('registry-drift', 'warning', 'build.sh', 2, 24, {
+        related: ['k8s/api.yaml:11 deployed via registry.example.com'],
+      }),
+    ],
+  },
+  {
+    name: 'condition "not scattered": pushes scattered over private registries are drift even with an unresolved push, and no note',
+    repo: pushDeploy(
+      ['registry.a.example/acme/api:1', 'registry.b.example/acme/api:1', '"$REGISTRY/acme/api:1"'],
+      'registry.c.example/acme/api:1',
+    ),
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [
+      at('registry-drift', 'warning', 'build.sh', 2, 24, {
+        message:
+          /^`acme\/api` goes to `registry\.a\.example`, `registry\.b\.example`, `registry\.c\.example` across 3 places/,
+        related: [
+          'build.sh:3 pushed via registry.b.example',
+          'k8s/api.yaml:11 deployed via registry.c.example',
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'condition "several push hosts": one private push host with an unresolved push is not scattered: a note, no claim',
+    repo: pushDeploy(
+      ['registry.a.example/acme/api:1', '"$REGISTRY/acme/api:1"'],
+      'registry.b.example/acme/api:1',
+    ),
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [at('unresolved-value', 'info', 'build.sh', 3, 24)],
+  },
+  {
+    name: 'condition "used elsewhere": deployed from a registry it is pushed to, an unresolved push needs no note',
+    repo: pushDeploy(
+      ['ghcr.io/acme/api:1', 'docker.io/acme/api:1', '"$REGISTRY/acme/api:1"'],
+      'ghcr.io/acme/api:1',
+    ),
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'condition "a known push": deployed from two registries, pushed only to `$REGISTRY`: no note either (nothing to compare)',
+    repo: {
+      files: {
+        ...pushDeploy(['"$REGISTRY/acme/api:1"'], 'registry.a.example/acme/api:1').files,
+        'compose.yaml': 'services:\n  api:\n    image: registry.b.example/acme/api:1\n',
+      },
+    },
+    only: ['registry-drift', 'unresolved-value'],
+    expect: [],
+  },
+  {
+    name: 'a raw IP in many files names the first five files, every other mention related with its role',
+    repo: {
+      files: {
+        Dockerfile: 'FROM alpine\n',
+        '.github/workflows/ci.yml': [
+          'on: push',
+          'jobs:',
+          '  b:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: docker/login-action@v3',
+          '        with:',
+          '          registry: 10.0.0.5:5000',
+          '',
+        ].join('\n'),
+        'buildkitd.toml': '[registry."10.0.0.5:5000"]\n  http = true\n',
+        'd.sh': '#!/bin/sh\ndocker login 10.0.0.5:5000\n',
+        ...Object.fromEntries(
+          ['a', 'b', 'c', 'e'].map((n) => [
+            `${n}.sh`,
+            `#!/bin/sh\ndocker buildx build -t 10.0.0.5:5000/acme/${n}:1 --push .\n`,
+          ]),
+        ),
+      },
+    },
+    expect: [
+      at('registry-drift', 'info', '.github/workflows/ci.yml', 8, 21, {
+        message:
+          /^the registry address `10\.0\.0\.5:5000` is written by hand in 7 places \(\.github\/workflows\/ci\.yml, buildkitd\.toml, d\.sh, a\.sh, b\.sh\): when it changes, one is forgotten and builds push where nodes do not pull$/,
+        related: [
+          'buildkitd.toml:1 configured in buildkitd.toml: 10.0.0.5:5000',
+          'd.sh:2 logged in: 10.0.0.5:5000',
+          'a.sh:2 pushed: 10.0.0.5:5000',
+          'b.sh:2 pushed: 10.0.0.5:5000',
+          'c.sh:2 pushed: 10.0.0.5:5000',
+          'e.sh:2 pushed: 10.0.0.5:5000',
+        ],
+      }),
+    ],
   },
 ]);
 
