@@ -17,16 +17,26 @@ function splitZ(text: string): string[] {
  * .gitignore files, noted in `notes`.
  */
 export async function loadInventory(root: string): Promise<Inventory> {
-  // All three listings run at once; `ls-files` failing with "not a git repository" means a plain folder.
+  // Two git processes, run at once; `ls-files` failing with "not a git repository" means a plain folder.
+  // 1. The index (`-s`: mode and blob id, so gitlinks are told apart) and the untracked files, expanded, in one
+  //    listing: `-t` tags each entry (`?` untracked, a letter for index entries), so the two kinds never mix up.
+  // 2. The ignored files and folders, a wholly ignored folder collapsed to `dir/`. This cannot join the first:
+  //    `--ignored` filters the whole listing (index entries too), and `--directory` would also collapse untracked
+  //    folders, while `git status --ignored` either collapses untracked folders or expands ignored ones
+  //    (node_modules/ file by file) and does not list unchanged tracked files.
   const listings = await Promise.all([
-    exec(['git', '-c', 'core.quotepath=off', 'ls-files', '-s', '-z'], { cwd: root }),
-    exec(['git', 'ls-files', '-z', '--others', '--exclude-standard'], { cwd: root }),
+    exec(
+      ['git', '-c', 'core.quotepath=off', 'ls-files', '-z', '-t', '-s', '-c', '-o', '--exclude-standard'],
+      {
+        cwd: root,
+      },
+    ),
     exec(['git', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], {
       cwd: root,
     }),
   ]);
-  const [staged] = listings;
-  if (staged.code === 0) {
+  const [listed] = listings;
+  if (listed.code === 0) {
     const inv = gitInventory(root, listings);
     const origin = await exec(['git', 'config', '--get', 'remote.origin.url'], { cwd: root });
     const m = /github\.com[:/]+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(origin.stdout.trim());
@@ -34,29 +44,37 @@ export async function loadInventory(root: string): Promise<Inventory> {
     return inv;
   }
   const notes = [
-    staged.notFound
+    listed.notFound
       ? 'git is not installed: files are read from disk as they are; install git to compare against a clean clone.'
-      : /not a git repository/i.test(staged.stderr)
+      : /not a git repository/i.test(listed.stderr)
         ? 'not a git repository: every file on disk is taken as present; run crossdock inside a git work tree to see what a clean clone lacks.'
-        : `git could not list the files (${staged.stderr.trim().split('\n')[0]}); every file on disk is taken as present.`,
+        : `git could not list the files (${listed.stderr.trim().split('\n')[0]}); every file on disk is taken as present.`,
   ];
   return plainInventory(root, notes);
 }
 
-function gitInventory(root: string, [staged, untracked, ignored]: ExecResult[]): Inventory {
+/** An index entry as `ls-files -t -s` prints it: `<tag> <mode> <object> <stage>\t<path>`. */
+const INDEX_ENTRY = /^[A-Z] ([0-7]{6}) ([0-9a-f]{40,64}) [0-3]\t/;
+
+function gitInventory(root: string, [listed, ignored]: ExecResult[]): Inventory {
   const files = new Map<string, FileStatus>();
   const gitlinks = new Map<string, string>();
   const notes: string[] = [];
-  if (!staged || !untracked || !ignored) return { root, git: true, files, gitlinks, ignoredDirs: [], notes };
-  for (const entry of splitZ(staged.stdout)) {
-    const tab = entry.indexOf('\t');
-    if (tab < 0) continue;
-    const [mode, sha] = entry.slice(0, tab).split(' ');
-    const path = entry.slice(tab + 1);
+  if (!listed || !ignored) return { root, git: true, files, gitlinks, ignoredDirs: [], notes };
+  const untracked: string[] = [];
+  for (const entry of splitZ(listed.stdout)) {
+    if (entry.startsWith('? ')) {
+      untracked.push(entry.slice(2));
+      continue;
+    }
+    const m = INDEX_ENTRY.exec(entry);
+    if (!m) continue;
+    const [head, mode, sha] = m;
+    const path = entry.slice(head.length);
     if (mode === '160000') gitlinks.set(path, sha ?? '');
     else files.set(path, 'tracked');
   }
-  for (const path of splitZ(untracked.stdout)) if (!files.has(path)) files.set(path, 'untracked');
+  for (const path of untracked) if (!files.has(path)) files.set(path, 'untracked');
   const ignoredDirs: string[] = [];
   for (const path of splitZ(ignored.stdout)) {
     if (path.endsWith('/')) ignoredDirs.push(path.slice(0, -1));
