@@ -11,6 +11,9 @@ function splitZ(text: string): string[] {
   return text.split('\0').filter((s) => s.length > 0);
 }
 
+const LISTED = ['ls-files', '-z', '-t', '-s', '-c', '-o', '--exclude-standard'];
+const IGNORED = ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'];
+
 /**
  * Loads what a clean CI checkout of `root` would contain: tracked files and gitlinks from the git index, and
  * separately the files that exist only locally (untracked, ignored). Outside git: a plain walk honouring
@@ -24,21 +27,14 @@ export async function loadInventory(root: string): Promise<Inventory> {
   //    `--ignored` filters the whole listing (index entries too), and `--directory` would also collapse untracked
   //    folders, while `git status --ignored` either collapses untracked folders or expands ignored ones
   //    (node_modules/ file by file) and does not list unchanged tracked files.
-  const listings = await Promise.all([
-    exec(
-      ['git', '-c', 'core.quotepath=off', 'ls-files', '-z', '-t', '-s', '-c', '-o', '--exclude-standard'],
-      {
-        cwd: root,
-      },
-    ),
-    exec(['git', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], {
-      cwd: root,
-    }),
+  // The origin remote is asked at the same time (a third, tiny process): it is only used when the listings work.
+  const [listed, ignored, origin] = await Promise.all([
+    exec(['git', '-c', 'core.quotepath=off', ...LISTED], { cwd: root }),
+    exec(['git', ...IGNORED], { cwd: root }),
+    exec(['git', 'config', '--get', 'remote.origin.url'], { cwd: root }),
   ]);
-  const [listed] = listings;
   if (listed.code === 0) {
-    const inv = gitInventory(root, listings);
-    const origin = await exec(['git', 'config', '--get', 'remote.origin.url'], { cwd: root });
+    const inv = gitInventory(root, listed, ignored);
     const m = /github\.com[:/]+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(origin.stdout.trim());
     if (origin.code === 0 && m?.[1]) inv.github = m[1];
     return inv;
@@ -56,11 +52,10 @@ export async function loadInventory(root: string): Promise<Inventory> {
 /** An index entry as `ls-files -t -s` prints it: `<tag> <mode> <object> <stage>\t<path>`. */
 const INDEX_ENTRY = /^[A-Z] ([0-7]{6}) ([0-9a-f]{40,64}) [0-3]\t/;
 
-function gitInventory(root: string, [listed, ignored]: ExecResult[]): Inventory {
+function gitInventory(root: string, listed: ExecResult, ignored: ExecResult): Inventory {
   const files = new Map<string, FileStatus>();
   const gitlinks = new Map<string, string>();
   const notes: string[] = [];
-  if (!listed || !ignored) return { root, git: true, files, gitlinks, ignoredDirs: [], notes };
   const untracked: string[] = [];
   for (const entry of splitZ(listed.stdout)) {
     if (entry.startsWith('? ')) {
