@@ -127,6 +127,22 @@ export function hasKubernetesKey(text: string): boolean {
 
 export const isKustomization = (p: string) => /^(kustomization\.ya?ml|Kustomization)$/.test(basename(p));
 const isHelmValues = (p: string) => /^values[^/]*\.ya?ml$/.test(basename(p));
+
+/**
+ * The cheap first pass over YAML that is neither a workflow nor a compose file (those two matter by their path):
+ * only kustomizations and Helm values (by name) and files with a line starting `apiVersion:` or `kind:` (or the
+ * JSON spelling `"apiVersion"`) hold anything crossdock reads: objects, kustomize patches, images. Any other YAML
+ * (mkdocs.yml, fixtures, datasets, OpenAPI specs) is never parsed, so its syntax errors are not reported either.
+ * The whole text is searched, not its first bytes: an object may follow other documents in a multi-document file.
+ */
+export function kubernetesYamlMayMatter(path: string, text: string): boolean {
+  return (
+    isKustomization(path) ||
+    isHelmValues(path) ||
+    /^(?:apiVersion|kind)[ \t]*:/m.test(text) ||
+    text.includes('"apiVersion"')
+  );
+}
 export const isRequirementsPath = (p: string) => {
   const name = basename(p);
   return (
@@ -332,15 +348,7 @@ export const FAMILIES: SourceFamily[] = [
     load(file) {
       if (/(^|\/)templates\//.test(file.path) && file.text.includes('{{'))
         return { notes: [`${file.path}: a Helm/Go template, not YAML until rendered; not checked`] };
-      // A cheap first pass: only kustomizations, Helm values and files with a top-level `apiVersion:` or `kind:`
-      // (or the JSON spelling) can matter; any other YAML (fixtures, configs, OpenAPI specs) is never parsed.
-      if (
-        !isKustomization(file.path) &&
-        !isHelmValues(file.path) &&
-        !/^(?:apiVersion|kind)[ \t]*:/m.test(file.text) &&
-        !file.text.includes('"apiVersion"')
-      )
-        return {};
+      if (!kubernetesYamlMayMatter(file.path, file.text)) return {};
       const parsed = parseYaml(file);
       const out: Deployments = {
         kustomizations: [],

@@ -11,52 +11,65 @@ function splitZ(text: string): string[] {
   return text.split('\0').filter((s) => s.length > 0);
 }
 
+const LISTED = ['ls-files', '-z', '-t', '-s', '-c', '-o', '--exclude-standard'];
+const IGNORED = ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'];
+
 /**
  * Loads what a clean CI checkout of `root` would contain: tracked files and gitlinks from the git index, and
  * separately the files that exist only locally (untracked, ignored). Outside git: a plain walk honouring
  * .gitignore files, noted in `notes`.
  */
 export async function loadInventory(root: string): Promise<Inventory> {
-  // All three listings run at once; `ls-files` failing with "not a git repository" means a plain folder.
-  const listings = await Promise.all([
-    exec(['git', '-c', 'core.quotepath=off', 'ls-files', '-s', '-z'], { cwd: root }),
-    exec(['git', 'ls-files', '-z', '--others', '--exclude-standard'], { cwd: root }),
-    exec(['git', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], {
-      cwd: root,
-    }),
+  // Two git processes, run at once; `ls-files` failing with "not a git repository" means a plain folder.
+  // 1. The index (`-s`: mode and blob id, so gitlinks are told apart) and the untracked files, expanded, in one
+  //    listing: `-t` tags each entry (`?` untracked, a letter for index entries), so the two kinds never mix up.
+  // 2. The ignored files and folders, a wholly ignored folder collapsed to `dir/`. This cannot join the first:
+  //    `--ignored` filters the whole listing (index entries too), and `--directory` would also collapse untracked
+  //    folders, while `git status --ignored` either collapses untracked folders or expands ignored ones
+  //    (node_modules/ file by file) and does not list unchanged tracked files.
+  // The origin remote is asked at the same time (a third, tiny process): it is only used when the listings work.
+  const [listed, ignored, origin] = await Promise.all([
+    exec(['git', '-c', 'core.quotepath=off', ...LISTED], { cwd: root }),
+    exec(['git', ...IGNORED], { cwd: root }),
+    exec(['git', 'config', '--get', 'remote.origin.url'], { cwd: root }),
   ]);
-  const [staged] = listings;
-  if (staged.code === 0) {
-    const inv = gitInventory(root, listings);
-    const origin = await exec(['git', 'config', '--get', 'remote.origin.url'], { cwd: root });
+  if (listed.code === 0) {
+    const inv = gitInventory(root, listed, ignored);
     const m = /github\.com[:/]+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(origin.stdout.trim());
     if (origin.code === 0 && m?.[1]) inv.github = m[1];
     return inv;
   }
   const notes = [
-    staged.notFound
+    listed.notFound
       ? 'git is not installed: files are read from disk as they are; install git to compare against a clean clone.'
-      : /not a git repository/i.test(staged.stderr)
+      : /not a git repository/i.test(listed.stderr)
         ? 'not a git repository: every file on disk is taken as present; run crossdock inside a git work tree to see what a clean clone lacks.'
-        : `git could not list the files (${staged.stderr.trim().split('\n')[0]}); every file on disk is taken as present.`,
+        : `git could not list the files (${listed.stderr.trim().split('\n')[0]}); every file on disk is taken as present.`,
   ];
   return plainInventory(root, notes);
 }
 
-function gitInventory(root: string, [staged, untracked, ignored]: ExecResult[]): Inventory {
+/** An index entry as `ls-files -t -s` prints it: `<tag> <mode> <object> <stage>\t<path>`. */
+const INDEX_ENTRY = /^[A-Z] ([0-7]{6}) ([0-9a-f]{40,64}) [0-3]\t/;
+
+function gitInventory(root: string, listed: ExecResult, ignored: ExecResult): Inventory {
   const files = new Map<string, FileStatus>();
   const gitlinks = new Map<string, string>();
   const notes: string[] = [];
-  if (!staged || !untracked || !ignored) return { root, git: true, files, gitlinks, ignoredDirs: [], notes };
-  for (const entry of splitZ(staged.stdout)) {
-    const tab = entry.indexOf('\t');
-    if (tab < 0) continue;
-    const [mode, sha] = entry.slice(0, tab).split(' ');
-    const path = entry.slice(tab + 1);
+  const untracked: string[] = [];
+  for (const entry of splitZ(listed.stdout)) {
+    if (entry.startsWith('? ')) {
+      untracked.push(entry.slice(2));
+      continue;
+    }
+    const m = INDEX_ENTRY.exec(entry);
+    if (!m) continue;
+    const [head, mode, sha] = m;
+    const path = entry.slice(head.length);
     if (mode === '160000') gitlinks.set(path, sha ?? '');
     else files.set(path, 'tracked');
   }
-  for (const path of splitZ(untracked.stdout)) if (!files.has(path)) files.set(path, 'untracked');
+  for (const path of untracked) if (!files.has(path)) files.set(path, 'untracked');
   const ignoredDirs: string[] = [];
   for (const path of splitZ(ignored.stdout)) {
     if (path.endsWith('/')) ignoredDirs.push(path.slice(0, -1));

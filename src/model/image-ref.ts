@@ -119,9 +119,22 @@ function withPlaceholders(text: string): string {
  * repository `app`); undefined when it is not a reference or a variable stands in the registry or repository.
  */
 export function parseBuildTag(tag: string): ImageRef | undefined {
-  const p = parseImageRef(withPlaceholders(tag));
-  return p.ok && !repositoryKey(p.ref).includes(PLACEHOLDER) ? p.ref : undefined;
+  let ref = buildTags.get(tag);
+  if (ref === undefined && !buildTags.has(tag)) {
+    const p = parseImageRef(withPlaceholders(tag));
+    ref = p.ok && !repositoryKey(p.ref).includes(PLACEHOLDER) ? p.ref : undefined;
+    if (buildTags.size >= 10_000) buildTags.clear();
+    buildTags.set(tag, ref);
+  }
+  // A copy: the answer is a pure function of the text, but callers own what they get.
+  return ref && { ...ref };
 }
+
+/**
+ * Build tags already parsed: matching each deployed image against every build's tags asks for the same tags
+ * again and again. Bounded; cleared when full.
+ */
+const buildTags = new Map<string, ImageRef | undefined>();
 
 /**
  * A registry mention for an image reference with an explicit registry host (none for Docker Hub). Variables in the

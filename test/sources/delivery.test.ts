@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isPrivateIpHost, parseImageRef } from '../../src/model/image-ref.js';
+import { isPrivateIpHost, parseBuildTag, parseImageRef } from '../../src/model/image-ref.js';
 import { formatPlatform } from '../../src/model/platform.js';
 import { SourceFile } from '../../src/model/source.js';
 import type { Build } from '../../src/model/project.js';
@@ -548,4 +548,20 @@ test('make variables: a self-reference or a chain deeper than 16 is unknown and 
   const deep = vars(`${chain}\nV20 = end\n`).get('V0');
   assert.ok(deep && !deep.known, 'a 20-level chain is not resolved');
   assert.equal(knownOr(vars('X = $(Y)\nY = $(Z)\nZ = end\n').get('X')), 'end', 'a short chain resolves');
+});
+
+test('build tags are parsed once, and each caller gets an answer of its own', { timeout: 10_000 }, () => {
+  const first = parseBuildTag('reg.example.com/team/app:$TAG');
+  assert.equal(first?.registry, 'reg.example.com');
+  assert.equal(first?.repository, 'team/app');
+  if (first) first.repository = 'changed';
+  assert.equal(parseBuildTag('reg.example.com/team/app:$TAG')?.repository, 'team/app');
+  assert.equal(parseBuildTag('$REGISTRY/app:1'), undefined, 'a variable in the registry');
+  assert.equal(parseBuildTag('$REGISTRY/app:1'), undefined, 'the same answer when asked again');
+  for (let i = 0; i < 10_050; i++) parseBuildTag(`r.example.com/a${i}:1`);
+  assert.equal(
+    parseBuildTag('r.example.com/a3:1')?.repository,
+    'a3',
+    'still right once the memo was cleared',
+  );
 });

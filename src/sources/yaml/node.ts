@@ -327,7 +327,14 @@ export interface YamlParse {
 }
 
 /** Parses every document of a YAML stream. Errors become problems with positions; never throws. */
+/**
+ * Called with a file's path each time `parseYaml` parses it: tests count parses through it (a YAML file crossdock
+ * cannot use must never be parsed). Unset in normal runs.
+ */
+export const yamlParseHook: { onParse?: (path: string) => void } = {};
+
 export function parseYaml(file: SourceFile): YamlParse {
+  yamlParseHook.onParse?.(file.path);
   const problems: YamlParse['problems'] = [];
   const docs: Y[] = [];
   let parsed: Document.Parsed[];
