@@ -238,4 +238,31 @@ ruleTest(rule, [
     only: [R],
     expect: [at(R, 'warning', 'docker/Dockerfile', 2, 6, { reachable: false })],
   },
+  {
+    name: 'a `run:` build with `-f ${{ matrix.dockerfile }}` checks every matrix value: the missing one is an error at the -f word',
+    repo: {
+      files: {
+        'docker/api.Dockerfile': 'FROM python:3.12-slim\n',
+        '.github/workflows/b.yml': [
+          'on: push',
+          'jobs:',
+          '  b:',
+          '    runs-on: ubuntu-latest',
+          '    strategy:',
+          '      matrix:',
+          '        dockerfile: [docker/api.Dockerfile, docker/web.Dockerfile]',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - run: docker build -f ${{ matrix.dockerfile }} -t x .',
+          '',
+        ].join('\n'),
+      },
+    },
+    only: [R],
+    expect: [
+      at(R, 'error', '.github/workflows/b.yml', 10, 30, {
+        message: /^`docker\/web\.Dockerfile` \(the Dockerfile\) does not exist in the repository/,
+      }),
+    ],
+  },
 ]);
