@@ -52,6 +52,8 @@ export type UnknownKind =
   | 'expression'
   /** A path that leaves the repository (`/tmp/x`, `../../outside`). */
   | 'outside-repository'
+  /** A relative path that climbs above the repository root (`../other`, `$(dirname "$0")/../..` one level deep). */
+  | 'climbs-out'
   /** A placeholder filled in later (`<IMAGE>`, `__IMAGE__`, envsubst, kustomize replacements). */
   | 'placeholder'
   /** A Dockerfile no build site builds: its context and platforms are not known. */

@@ -7,6 +7,7 @@ import localRequirementBeforeCopy from './local-requirement-before-copy.js';
 import hashesInconsistent from './hashes-inconsistent.js';
 import unpinnedDependency from './unpinned-dependency.js';
 import missingFile from './missing-file.js';
+import contextOutsideRepository from './context-outside-repository.js';
 import copyOutsideContext from './copy-outside-context.js';
 import copyFromMissingPath from './copy-from-missing-path.js';
 import submoduleMismatch from './submodule-mismatch.js';
@@ -62,6 +63,7 @@ const RULES: Rule[] = [
   unpinnedDependency,
   missingFile,
   copyOutsideContext,
+  contextOutsideRepository,
   copyFromMissingPath,
   submoduleMismatch,
   entrypointMissing,

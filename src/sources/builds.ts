@@ -5,7 +5,7 @@ import type { Build } from '../model/project.js';
 import { type Inventory, pathStatus } from '../model/repo.js';
 import { locate } from '../model/source.js';
 import { known, type Origin, unknown, type Value } from '../model/value.js';
-import { type BuildCommand, resolvePathIn } from './scripts/scan.js';
+import { type BuildCommand, outsideWhy, resolvePathIn } from './scripts/scan.js';
 
 /** A comma- or newline-separated platform list; unknown when an item is not a platform. */
 export function platformList(text: string, origin: Origin): Value<Platform[]> {
@@ -165,23 +165,30 @@ export function commandBuild(cmd: BuildCommand, o: CommandBuildOptions): Build {
     const existing = pairs.filter(
       (p) => p.dockerfile !== 'outside' && pathStatus(o.inventory, p.dockerfile) !== 'absent',
     );
-    const chosen = cmd.cwd.known ? pairs : existing.length === 1 ? existing : [];
+    // Paths the script computes from its own location (`$(dirname "$0")/..`) are the same from every folder.
+    const same =
+      pairs.length > 1 &&
+      pairs.every((p) => p.context === pairs[0]?.context && p.dockerfile === pairs[0]?.dockerfile);
+    const chosen = cmd.cwd.known ? pairs : same ? pairs.slice(0, 1) : existing.length === 1 ? existing : [];
     const one = chosen[0];
     if (one && chosen.length === 1) {
-      const origin: Origin = cmd.cwd.known
-        ? { kind: 'literal', site: ctxSite }
-        : {
-            kind: 'convention',
-            site: ctxSite,
-            detail: `the only folder it can run from for ${one.dockerfile} to exist`,
-          };
+      const origin: Origin =
+        cmd.cwd.known || same
+          ? { kind: 'literal', site: ctxSite }
+          : {
+              kind: 'convention',
+              site: ctxSite,
+              detail: `the only folder it can run from for ${one.dockerfile} to exist`,
+            };
       context =
         one.context === 'outside'
-          ? unknown('outside-repository', 'the build context is outside the repository', ctxSite)
+          ? outsideWhy(ctxExpr?.known ? ctxExpr.value : undefined, 'build context', ctxSite)
           : known(one.context, origin);
       dockerfile =
         one.dockerfile === 'outside'
-          ? unknown('outside-repository', 'the Dockerfile is outside the repository', dfSite)
+          ? one.context === 'outside'
+            ? outsideWhy(ctxExpr?.known ? ctxExpr.value : undefined, 'build context', ctxSite)
+            : outsideWhy(dfExpr?.known ? dfExpr.value : undefined, 'Dockerfile', dfSite)
           : known(one.dockerfile, { ...origin, site: dfSite });
     } else {
       const why = cmd.cwd.known

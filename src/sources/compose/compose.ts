@@ -268,7 +268,7 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
         const p = joinPath(dir, ctxV.value);
         context =
           p === undefined
-            ? unknown('outside-repository', `\`${ctxV.value}\` leaves the repository`, ctxY?.site)
+            ? unknown('climbs-out', `\`${ctxV.value}\` leaves the repository`, ctxY?.site)
             : known(p, { ...ctxV.origin });
       }
       const dfY = build.isMap ? build.get('dockerfile') : undefined;
@@ -280,7 +280,7 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
         const p = joinPath(context.value, dfV?.known ? dfV.value : 'Dockerfile');
         dockerfile =
           p === undefined
-            ? unknown('outside-repository', 'the Dockerfile leaves the repository', dfY?.site)
+            ? unknown('climbs-out', 'the Dockerfile leaves the repository', dfY?.site)
             : known(p, { kind: dfV ? 'literal' : 'default', site: dfY?.site ?? build.site });
       }
       const platformsY = build.isMap ? build.get('platforms') : undefined;

@@ -757,6 +757,8 @@ class Scanner {
       const r = this.resolvePath(e.text, site);
       if (r.known) outputs.push(r.value);
       else if (r.kind === 'outside-repository') continue;
+      // Created above the repository (`git clone … ../lib`): a later build may read it from there.
+      else if (r.kind === 'climbs-out') outputs = undefined;
       else if (r.candidates?.length) outputs.push(...r.candidates);
       else outputs = undefined;
     }
@@ -1414,6 +1416,16 @@ function closingBrace(text: string, from: number): number {
   return text.length;
 }
 
+/**
+ * Why an expanded path that resolved `outside` is outside: a relative (or script-relative) path that climbs above
+ * the repository root is `climbs-out`; an absolute one is not a repository path at all.
+ */
+export function outsideWhy(text: string | undefined, what: string, site: Site): Unknown {
+  if (text !== undefined && (text.startsWith(ROOT) || !/^[/~]/.test(text)))
+    return unknown('climbs-out', `\`${text.replace(ROOT, '<repository>')}\` leaves the repository`, site);
+  return unknown('outside-repository', `the ${what} is outside the repository`, site);
+}
+
 /** Resolves an expanded path expression in a folder: a repository path, `outside`, or undefined when it leaves. */
 export function resolvePathIn(cwd: string, text: string): string | 'outside' {
   if (text.startsWith(ROOT)) return joinPath('.', text.slice(ROOT.length).replace(/^\/+/, '')) ?? 'outside';
@@ -1426,7 +1438,7 @@ export function resolveExpr(cwd: Cwd, text: string, site: Site): PathValue {
   if (text.startsWith(ROOT)) {
     const p = joinPath('.', text.slice(ROOT.length).replace(/^\/+/, ''));
     return p === undefined
-      ? unknown('outside-repository', `\`${text.replace(ROOT, '<repository>')}\` leaves the repository`, site)
+      ? unknown('climbs-out', `\`${text.replace(ROOT, '<repository>')}\` leaves the repository`, site)
       : known(p, { kind: 'variable', site, detail: 'relative to the script' });
   }
   if (text.startsWith('/') || text.startsWith('~'))
@@ -1434,7 +1446,7 @@ export function resolveExpr(cwd: Cwd, text: string, site: Site): PathValue {
   if (cwd.known) {
     const p = joinPath(cwd.path, text);
     return p === undefined
-      ? unknown('outside-repository', `\`${text}\` from \`${cwd.path}\` leaves the repository`, site)
+      ? unknown('climbs-out', `\`${text}\` from \`${cwd.path}\` leaves the repository`, site)
       : known(p, { kind: 'literal', site });
   }
   const candidates = cwd.candidates.map((c) => joinPath(c, text)).filter((p): p is string => p !== undefined);

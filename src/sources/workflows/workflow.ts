@@ -810,7 +810,7 @@ function buildPushBuild(
     const p = joinPath('.', ctxIn.value.replace(/^\.\//, ''));
     context =
       p === undefined
-        ? unknown('outside-repository', `\`${ctxIn.value}\` leaves the workspace`, ctxIn.site)
+        ? unknown('climbs-out', `\`${ctxIn.value}\` leaves the workspace`, ctxIn.site)
         : known(p, { kind: ctxIn.origin.kind, site: ctxIn.site });
   }
   let dockerfile: Build['dockerfile'];
@@ -820,7 +820,7 @@ function buildPushBuild(
       const p = joinPath('.', dfIn.value);
       dockerfile =
         p === undefined
-          ? unknown('outside-repository', `\`${dfIn.value}\` leaves the workspace`, dfIn.site)
+          ? unknown('climbs-out', `\`${dfIn.value}\` leaves the workspace`, dfIn.site)
           : known(p, { kind: dfIn.origin.kind, site: dfIn.site });
     }
   } else if (context.known) {
