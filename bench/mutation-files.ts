@@ -2,7 +2,7 @@
  * `npm run mutation:files`: the `rules` mutation scope one source file at a time. Each src/rules/<rule>.ts runs
  * against its own tests (test/rules/<rule>.test.ts and test/rules/<rule>-*.test.ts), the facts cases and the
  * severity table; its report lands in bench/work/mutation-rules-<rule>.json as soon as it is done, so a long run can
- * be read (and acted on) while it goes on, and a re-run of one file is incremental. Files run largest first.
+ * be read (and acted on) while it goes on. Files run largest first; every run is whole (`--force`, see below).
  * MUTATION_FILES=a,b limits the run to those rules. Then every per-file report present is merged into the `rules`
  * scope of bench/mutation.json (bench/mutation.ts summarises it).
  *
@@ -36,7 +36,9 @@ for (const rule of rules) {
   const files = own.length ? [...own, ...shared] : [...tests.map((t) => `test/rules/${t}`), shared[0]];
   const t0 = Date.now();
   process.stdout.write(`mutation: ${rule} against ${files.length} test files…\n`);
-  const r = spawnSync('npx', ['stryker', 'run'], {
+  // --force: Stryker's incremental mode keeps a mutant's old result when its code is unchanged, but with the TAP
+  // runner it does not see that a test file changed, so a mutant a new test kills would stay "survived".
+  const r = spawnSync('npx', ['stryker', 'run', '--force'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
