@@ -1,7 +1,7 @@
 /**
  * `npm run mutation:files`: the `rules` mutation scope one source file at a time. Each src/rules/<rule>.ts runs
- * against its own tests (test/rules/<rule>.test.ts and test/rules/<rule>-*.test.ts), the facts cases and the
- * severity table; its report lands in bench/work/mutation-rules-<rule>.json as soon as it is done, so a long run can
+ * against its own tests (test/rules/<rule>.test.ts and test/rules/<rule>-*.test.ts), the facts cases, the
+ * severity table and the rule metadata test; its report lands in bench/work/mutation-rules-<rule>.json as soon as it is done, so a long run can
  * be read (and acted on) while it goes on. Files run largest first; every run is whole (`--force`, see below).
  * MUTATION_FILES=a,b limits the run to those rules. Then every per-file report present is merged into the `rules`
  * scope of bench/mutation.json (bench/mutation.ts summarises it).
@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
-const shared = ['test/engine/facts.test.ts', 'test/rules/rule-severities.test.ts'];
+// The metadata test pins every rule's summary, hint and category (against the README's family table).
+const shared = ['test/engine/facts.test.ts', 'test/rules/rule-severities.test.ts', 'test/meta/rules.test.ts'];
 const only = process.env.MUTATION_FILES?.split(',').map((s) => s.trim());
 const tests = readdirSync(join(root, 'test/rules')).filter((f) => f.endsWith('.test.ts'));
 
@@ -33,7 +34,7 @@ for (const rule of rules) {
     .filter((t) => t === `${rule}.test.ts` || t.startsWith(`${rule}-`))
     .map((t) => `test/rules/${t}`);
   // A file without tests of its own (the rule list) runs against every rule test.
-  const files = own.length ? [...own, ...shared] : [...tests.map((t) => `test/rules/${t}`), shared[0]];
+  const files = own.length ? [...own, ...shared] : [...tests.map((t) => `test/rules/${t}`), ...shared];
   const t0 = Date.now();
   process.stdout.write(`mutation: ${rule} against ${files.length} test files…\n`);
   // --force: Stryker's incremental mode keeps a mutant's old result when its code is unchanged, but with the TAP

@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import { allRules } from '../../src/rules/index.js';
 import { VERSION } from '../../src/version.js';
 
-const root = new URL('../../', import.meta.url);
+/** The checkout: the nearest folder above this file with a package.json (the mutation runs compile tests elsewhere). */
+function findRoot(): URL {
+  let u = new URL('./', import.meta.url);
+  while (!existsSync(new URL('package.json', u)) && u.pathname !== '/') u = new URL('../', u);
+  return u;
+}
+const root = findRoot();
 const read = (p: string) => readFileSync(new URL(p, root), 'utf8');
 
 test('every rule has its source file, test, docs page and index entry, under one id', () => {
@@ -36,6 +42,23 @@ test('every rule has a summary, a hint and at least one message', () => {
     assert.ok(r.meta.summary.length > 10, `${r.meta.id} summary`);
     assert.ok(r.meta.hint.length > 5, `${r.meta.id} hint`);
     assert.ok(Object.keys(r.meta.messages).length > 0, `${r.meta.id} messages`);
+  }
+});
+
+test("each rule is listed in the README's rule family table under its own category", () => {
+  const readme = read('README.md');
+  const start = readme.indexOf('| family | rules | example |');
+  assert.ok(start >= 0, 'README has the rule family table');
+  const rows = new Map<string, string>();
+  for (const line of readme.slice(start).split('\n').slice(2)) {
+    if (!line.startsWith('|')) break;
+    const [, family, rules] = line.split('|').map((c) => c.trim());
+    if (family && rules) rows.set(family, rules);
+  }
+  for (const r of allRules()) {
+    const row = rows.get(r.meta.category);
+    assert.ok(row, `${r.meta.id}: its category "${r.meta.category}" is a family of the README table`);
+    assert.ok(row.includes(`\`${r.meta.id}\``), `${r.meta.id} is listed in the "${r.meta.category}" row`);
   }
 });
 
