@@ -172,7 +172,19 @@ export function nodeOfImage(image: string): { version: string; how: string; floa
   return undefined;
 }
 
-export type Tool = 'curl' | 'wget' | 'nc' | 'bash' | 'sh' | 'tini' | 'dumb-init' | 'python3' | 'node';
+export type Tool =
+  | 'curl'
+  | 'wget'
+  | 'nc'
+  | 'bash'
+  | 'sh'
+  | 'tini'
+  | 'dumb-init'
+  | 'gosu'
+  | 'su-exec'
+  | 'catatonit'
+  | 'python3'
+  | 'node';
 
 /** Does the image ship `tool`? undefined when crossdock does not know the image. */
 export function imageShips(image: string, tool: Tool): boolean | undefined {

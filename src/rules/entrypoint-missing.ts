@@ -1,11 +1,11 @@
 import { createRule } from '../engine/rule.js';
-import { imageLacks } from '../knowledge/images.js';
+import { imageLacks, type Tool } from '../knowledge/images.js';
 import { copyMappings, imageFileSource, normalize, runCreates, workdirAt } from '../model/eval.js';
 import { present } from '../model/repo.js';
 import { type Unknown, unknown } from '../model/value.js';
 import { buildSite, commandsOf, generatedBefore, stageProvides } from './lib/dockerfile.js';
 
-const INITS = new Set(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit']);
+const INITS = new Set<string>(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit'] satisfies Tool[]);
 export default createRule<'missing' | 'notInContext'>({
   meta: {
     id: 'entrypoint-missing',
@@ -59,7 +59,8 @@ export default createRule<'missing' | 'notInContext'>({
       const target = relative || absolute ? normalize(wd.known ? wd.value : '/', program) : undefined;
       const sites = buildSite(view);
       if (isInit) {
-        const has = stageProvides(model, view, sv, name === 'tini' ? 'tini' : 'dumb-init');
+        // Each init program is its own package: dumb-init installed does not give gosu.
+        const has = stageProvides(model, view, sv, name as Tool);
         if (has === 'yes') continue;
         if (has !== 'no') {
           ctx.unknown(

@@ -517,4 +517,22 @@ ruleTest(rule, [
     repo: built('FROM python:3.12-slim\nRUN mkdir -p "$PREFIX/bin"\nENTRYPOINT ["/app/run"]\n'),
     expect: [at('unresolved-value', 'info', 'Dockerfile', 3, 13, { message: /effects are not known/ })],
   },
+  {
+    name: 'each init is its own package: apt-get install gosu / apk add su-exec / catatonit provide it; beside dumb-init, a package install may still have put gosu there (no claim)',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gosu\nENTRYPOINT ["gosu", "app", "/usr/local/bin/python"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-alpine\nRUN apk add --no-cache su-exec\nENTRYPOINT ["su-exec", "app", "python"]\n',
+        'c/Dockerfile':
+          'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y catatonit\nENTRYPOINT ["catatonit", "--", "python"]\n',
+        'd/Dockerfile':
+          'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y dumb-init\nENTRYPOINT ["gosu", "app", "/usr/local/bin/python"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n  reg/d:\n    context: d\n',
+      },
+    },
+    expect: [],
+  },
 ]);

@@ -120,6 +120,9 @@ const PROVIDES: Record<string, string[]> = {
   nc: ['netcat', 'netcat-openbsd', 'netcat-traditional', 'ncat', 'nmap-ncat', 'busybox', 'busybox-static'],
   tini: ['tini', 'tini-static'],
   'dumb-init': ['dumb-init'],
+  gosu: ['gosu'],
+  'su-exec': ['su-exec'],
+  catatonit: ['catatonit'],
   bash: ['bash'],
   sh: ['dash', 'bash', 'busybox'],
   python3: [
