@@ -602,6 +602,8 @@ ruleTest(
       ['pip install ./dist/*.whl', false],
       ['pip download .', false],
       ['pip install ..', false],
+      ['npm install', false],
+      ['repo sync', false],
     ].map(
       ([run, reported]): RuleCase => ({
         name: `setup-python 3.9 and \`${run}\`: ${reported ? 'installs the project, reported' : 'not the project, not reported'}`,
