@@ -109,16 +109,18 @@ export async function copyImage(
   }
   const sameRegistry = from.registry === to.registry;
   await mapPool([...blobs.values()], options.concurrency ?? 6, async (desc) => {
-    // Read from the source and verified in full before the upload starts: a blob that fails crossdock's check
-    // never reaches the destination, not even as an aborted upload.
+    // Streamed from the source into the upload and checked by crossdock in the same pass (openBlobStream): a blob
+    // that fails the check never completes its upload.
     const source = {
-      prepare: () =>
-        src.fetchVerifiedBlob(from, desc, {
+      open: () =>
+        src.openBlobStream(from, desc, {
           what: `reading ${from.registry}/${from.repository}@${desc.digest} from the source`,
           onBytes: (n) => options.progress?.bytes?.(desc.digest, n, desc.size),
         }),
     };
-    const outcome = await dst.pushBlob(to, desc, source, sameRegistry ? from.repository : undefined);
+    const outcome = await dst.pushBlob(to, desc, source, {
+      mountFrom: sameRegistry ? from.repository : undefined,
+    });
     if (outcome === 'uploaded') {
       result.blobs.uploaded++;
       result.bytes.moved += desc.size;
