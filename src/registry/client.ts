@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basicHeader, CredentialStore, type Credentials, parseChallenge } from './auth.js';
-import { DigestCheck } from './digest.js';
+import { DigestCheck, HeldBackCheck } from './digest.js';
 import { RegistryError } from './errors.js';
 import {
   describeNetworkError,
@@ -71,9 +71,23 @@ export interface VerifiedBlob {
   dispose(): Promise<void>;
 }
 
-/** Content for pushBlob that must be made ready (and verified) before an upload may start. */
-export interface BlobSource {
-  prepare(): Promise<VerifiedBlob>;
+/**
+ * Content for pushBlob read from elsewhere while it is uploaded (another registry's blob, see openBlobStream):
+ * opened afresh for each upload attempt, only once the upload needs it, and checked in the same pass.
+ */
+export interface StreamedBlob {
+  open(): Promise<Readable>;
+}
+
+export interface PushBlobOptions {
+  /** Same registry: try a cross-repository mount from this repository first. */
+  mountFrom?: string;
+  /**
+   * Ask the destination first (HEAD) whether it has the blob (default true). With a mount to try, a copy into a
+   * repository that lacks the image leaves it out: the mount request alone settles a blob the repository can
+   * mount (and one it already has), so each such blob costs one request.
+   */
+  probe?: boolean;
 }
 
 const IN_MEMORY_BLOB_BYTES = 4 * 1024 * 1024;
@@ -461,11 +475,18 @@ export class RegistryClient {
   async headManifest(
     repo: RepoRef,
     reference: string,
+    options: { push?: boolean } = {},
   ): Promise<{ digest: string; mediaType: string; size: number } | undefined> {
-    const what = `${repo.registry}/${repo.repository}:${reference}`;
+    const what = `${repo.registry}/${repo.repository}${isDigest(reference) ? '@' : ':'}${reference}`;
     const res = await this.request(
       repo,
-      { method: 'HEAD', path: `manifests/${reference}`, headers: { Accept: MANIFEST_ACCEPT.join(', ') } },
+      {
+        method: 'HEAD',
+        path: `manifests/${reference}`,
+        headers: { Accept: MANIFEST_ACCEPT.join(', ') },
+        // A copy asks with the token it will push with (one token, not a pull token first).
+        push: options.push,
+      },
       what,
     );
     await discard(res);
@@ -557,8 +578,43 @@ export class RegistryClient {
   }
 
   /**
-   * The streaming response of a blob, unverified: only for fetchVerifiedBlob and getBlob, which check it. `size`
-   * (the descriptor's) sets the deadline of the transfer.
+   * A blob as a stream checked in the same pass (HeldBackCheck): its size and digest are verified as the bytes go
+   * by, and the last chunk is passed on only once both match, so an upload fed from it never completes with
+   * content that failed crossdock's check; the stream fails with crossdock's message instead. For copying a blob
+   * into another registry without keeping a copy of it: nothing is buffered and nothing is read twice.
+   */
+  async openBlobStream(
+    repo: RepoRef,
+    desc: Descriptor,
+    options: { what?: string; onBytes?: (n: number) => void } = {},
+  ): Promise<Readable> {
+    const what = options.what ?? `${repo.registry}/${repo.repository}@${desc.digest}`;
+    const check = new HeldBackCheck(desc.digest, desc.size, what, options.onBytes);
+    const res = await this.blobResponse(repo, desc.digest, desc.size);
+    const declared = Number(res.headers['content-length'] ?? -1);
+    if (declared > desc.size) {
+      res.body.destroy();
+      throw new RegistryError(
+        `${what}: the registry announces ${declared} bytes, more than the ${desc.size} its descriptor says`,
+        { hint: 'the content does not match the manifest that references it' },
+      );
+    }
+    // Either end failing stops both: a failed read fails the stream (its socket errors told as RegistryErrors
+    // naming the source host, saying whether a retry may help), and a stream given up on stops the read.
+    res.body.on('error', (e) => check.destroy(describeNetworkError(e, res.url)));
+    check.once('close', () => {
+      if (!res.body.readableEnded) res.body.destroy();
+    });
+    // Until the upload takes the stream, a failure is kept (check.errored, which Http's request looks at) rather
+    // than thrown.
+    check.on('error', () => undefined);
+    res.body.pipe(check);
+    return check;
+  }
+
+  /**
+   * The streaming response of a blob, unverified: only for fetchVerifiedBlob, openBlobStream and getBlob, which
+   * check it. `size` (the descriptor's) sets the deadline of the transfer.
    */
   private async blobResponse(repo: RepoRef, digest: string, size?: number): Promise<HttpResponse> {
     const what = `${repo.registry}/${repo.repository}@${digest}`;
@@ -586,62 +642,44 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads a blob unless present: HEAD, then a cross-repository mount from `mountFrom` (same registry), then
-   * POST + monolithic PUT of the stream. Returns what happened. The registry checks the digest on PUT.
+   * Uploads a blob unless present: HEAD (unless `probe` is false), then a cross-repository mount from `mountFrom`
+   * (same registry), then POST + monolithic PUT of the stream. Returns what happened. The registry checks the
+   * digest on PUT.
    *
-   * `body` is either a function giving a fresh stream of trusted content (a local file), or a source to prepare
-   * first (`prepare()`, e.g. a verified blob of another registry): it is prepared once, only when an upload is
-   * needed, before the upload starts, so content that fails its check is never sent; retries reuse it.
+   * `body` is either a function giving a fresh stream of trusted content (a local file), or a StreamedBlob (another
+   * registry's blob): opened once per attempt, only once an upload session exists, and checked as it is sent, so
+   * content that fails crossdock's check never completes an upload. An upload session cannot be resumed after a
+   * failed PUT: each retry starts a new one (POST, then PUT), and a failed session is cancelled.
    */
   async pushBlob(
     repo: RepoRef,
     desc: Descriptor,
-    body: (() => Readable) | BlobSource,
-    mountFrom?: string,
+    body: (() => Readable) | StreamedBlob,
+    options: PushBlobOptions = {},
   ): Promise<'present' | 'mounted' | 'uploaded'> {
-    if (await this.hasBlob(repo, desc.digest)) return 'present';
-    let prepared: Promise<VerifiedBlob> | undefined;
-    const open = async (): Promise<() => Readable> => {
-      if (typeof body === 'function') return body;
-      prepared ??= body.prepare();
-      try {
-        const blob = await prepared;
-        return () => blob.open();
-      } catch (e) {
-        prepared = undefined; // a failed preparation is started afresh by the next attempt
-        throw e;
-      }
-    };
-    // An upload session cannot be resumed after a failed PUT: each retry starts a new one (POST, then PUT).
+    if (options.probe !== false && (await this.hasBlob(repo, desc.digest))) return 'present';
     const attempts = this.options.retries ?? 5;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.uploadOnce(repo, desc, open, attempt === 1 ? mountFrom : undefined);
-        } catch (e) {
-          if (!(e instanceof RegistryError) || !e.transient || attempt >= attempts) throw e;
-          this.options.onRetry?.(`upload ${desc.digest}`, attempt, e.message);
-          await sleep(Math.min((this.options.backoffMs ?? 250) * 2 ** (attempt - 1), 8000));
-        }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.uploadOnce(repo, desc, body, attempt === 1 ? options.mountFrom : undefined);
+      } catch (e) {
+        if (!(e instanceof RegistryError) || !e.transient || attempt >= attempts) throw e;
+        this.options.onRetry?.(`upload ${desc.digest}`, attempt, e.message);
+        await sleep(Math.min((this.options.backoffMs ?? 250) * 2 ** (attempt - 1), 8000));
       }
-    } finally {
-      const blob = await prepared?.catch(() => undefined);
-      await blob?.dispose();
     }
   }
 
   private async uploadOnce(
     repo: RepoRef,
     desc: Descriptor,
-    open: () => Promise<() => Readable>,
+    body: (() => Readable) | StreamedBlob,
     mountFrom: string | undefined,
   ): Promise<'mounted' | 'uploaded'> {
     const what = `upload ${desc.digest} to ${repo.registry}/${repo.repository}`;
     const query = mountFrom
       ? `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(mountFrom)}`
       : '';
-    // Without a mount to try, the content is made ready (read and verified) before the session starts.
-    const early = mountFrom ? undefined : await open();
     const start = await this.request(
       repo,
       { method: 'POST', path: `blobs/uploads/${query}`, push: true, headers: { 'Content-Length': '0' } },
@@ -661,30 +699,50 @@ export class RegistryClient {
       throw new RegistryError(`${what}: the registry sends the upload to plain HTTP (${url.host}); refused`, {
         hint: 'fix the registry or storage configuration to give https upload locations',
       });
-    url.searchParams.set('digest', desc.digest);
-    const body = early ?? (await open());
     const auth = await this.authHeader(repo, true);
     // Credentials go only to the registry's own host and scheme, as for redirects.
     const sameHost = url.host === api.host && url.protocol === api.protocol;
-    const res = await this.send(
-      {
-        method: 'PUT',
-        url,
-        headers: {
-          'Content-Type': 'application/octet-stream',
-          'Content-Length': String(desc.size),
-          ...(auth && sameHost ? { Authorization: auth } : {}),
+    const session = {
+      url,
+      auth: auth && sameHost ? auth : undefined,
+      trustHost: sameHost ? repo.registry : url.host,
+    };
+    let stream: Readable;
+    try {
+      stream = typeof body === 'function' ? body() : await body.open();
+    } catch (e) {
+      await this.cancelUpload(session);
+      throw e;
+    }
+    const put = new URL(url);
+    put.searchParams.set('digest', desc.digest);
+    let res: HttpResponse;
+    try {
+      res = await this.send(
+        {
+          method: 'PUT',
+          url: put,
+          headers: {
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': String(desc.size),
+            ...(session.auth ? { Authorization: session.auth } : {}),
+          },
+          body: () => stream,
+          timeoutMs: Math.max(300_000, this.options.timeouts?.idleMs ?? 0),
+          expectedBytes: desc.size,
         },
-        body,
-        timeoutMs: Math.max(300_000, this.options.timeouts?.idleMs ?? 0),
-        expectedBytes: desc.size,
-      },
-      sameHost ? repo.registry : url.host,
-      what,
-      1,
-    );
+        session.trustHost,
+        what,
+        1,
+      );
+    } catch (e) {
+      stream.destroy();
+      await this.cancelUpload(session);
+      throw e;
+    }
     if (res.status !== 201) {
       const text = await errorText(res);
+      await this.cancelUpload(session);
       throw new RegistryError(
         `${what}: the registry refused the upload (${res.status}${text ? ` ${text}` : ''})`,
         {
@@ -695,6 +753,26 @@ export class RegistryClient {
     }
     await discard(res);
     return 'uploaded';
+  }
+
+  /** Cancels an upload session that will not be completed (best effort: the registry purges it anyway, later). */
+  private async cancelUpload(session: { url: URL; auth?: string; trustHost: string }): Promise<void> {
+    try {
+      const res = await this.send(
+        {
+          method: 'DELETE',
+          url: session.url,
+          headers: session.auth ? { Authorization: session.auth } : {},
+          deadlineMs: 10_000,
+        },
+        session.trustHost,
+        'cancel upload',
+        1,
+      );
+      await discard(res);
+    } catch {
+      // nothing more to do: an abandoned session expires on the registry
+    }
   }
 
   /**

@@ -80,3 +80,76 @@ export function verifyBytes(bytes: Buffer, digest: string, what: string): void {
   const got = `${algo}:${createHash(algo).update(bytes).digest('hex')}`;
   if (got !== digest) throw digestMismatch(what, digest, got, bytes.length);
 }
+
+/**
+ * The check for content uploaded while it is read (copy streams a blob from one registry into another): hashes and
+ * counts in the same pass, and holds back the last chunk until exactly `size` bytes have arrived and their digest
+ * is the expected one. Whatever reads it (the PUT of an upload, whose Content-Length is `size`) never gets the
+ * whole content unless it passed, so an upload of content that fails crossdock's check cannot complete: the
+ * stream fails first, with crossdock's own message, before its last byte is passed on.
+ */
+export class HeldBackCheck extends Transform {
+  private readonly hash: Hash;
+  private readonly algo: 'sha256' | 'sha512';
+  private n = 0;
+  private held: Buffer | undefined;
+
+  constructor(
+    private readonly digest: string,
+    private readonly size: number,
+    private readonly what: string,
+    private readonly onBytes?: (n: number) => void,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+    this.algo = algorithm(digest, what);
+    this.hash = createHash(this.algo);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.n += chunk.length;
+    if (this.n > this.size) {
+      done(
+        new RegistryError(
+          `${this.what}: the registry sent more than the ${this.size} bytes its descriptor says; crossdock stopped reading`,
+          { hint: 'the content does not match the manifest that references it' },
+        ),
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    this.onBytes?.(this.n);
+    const previous = this.held;
+    this.held = chunk;
+    if (this.n === this.size) {
+      // Everything is here: checked before the last chunk goes on.
+      const got = this.verdict();
+      if (got) {
+        done(got);
+        return;
+      }
+      this.held = undefined;
+      if (previous) this.push(previous);
+      done(null, chunk);
+      return;
+    }
+    done(null, previous);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.n !== this.size) {
+      done(
+        new RegistryError(`${this.what}: the response was cut short (${this.n} of ${this.size} bytes)`, {
+          transient: true,
+        }),
+      );
+      return;
+    }
+    // Only an empty blob reaches this point unchecked.
+    done(this.size === 0 ? this.verdict() : null);
+  }
+
+  private verdict(): RegistryError | undefined {
+    const got = `${this.algo}:${this.hash.digest('hex')}`;
+    return got === this.digest ? undefined : digestMismatch(this.what, this.digest, got, this.n);
+  }
+}

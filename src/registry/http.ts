@@ -165,7 +165,9 @@ export class Http {
         stream.on('error', (e) => r.destroy(e));
         // If the request dies first, stop reading the source too (no socket left waiting).
         r.on('close', () => stream.destroy());
-        stream.pipe(r);
+        // A stream that failed before it was handed over (its error event already past) fails the request too.
+        if (stream.errored) r.destroy(stream.errored);
+        else stream.pipe(r);
       } else r.end();
     });
   }

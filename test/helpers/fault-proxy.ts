@@ -50,9 +50,19 @@ export interface FaultRule {
 export interface FaultProxy {
   host: string;
   rules: FaultRule[];
-  log: { method: string; path: string; fault: Fault | undefined; authorization: boolean }[];
-  /** Requests being answered right now, and the most there ever were at once. */
-  stats: { inflight: number; maxInflight: number };
+  /** Every request as it arrived; `bodyBytes` counts the request body bytes received from the client so far. */
+  log: {
+    method: string;
+    path: string;
+    fault: Fault | undefined;
+    authorization: boolean;
+    bodyBytes: number;
+  }[];
+  /**
+   * Requests being answered right now, the most there ever were at once, and the connections clients opened (with
+   * TLS, each one a handshake).
+   */
+  stats: { inflight: number; maxInflight: number; connections: number };
   close(): Promise<void>;
 }
 
@@ -62,7 +72,7 @@ export async function startFaultProxy(
 ): Promise<FaultProxy> {
   const rules: FaultRule[] = [];
   const log: FaultProxy['log'] = [];
-  const stats = { inflight: 0, maxInflight: 0 };
+  const stats = { inflight: 0, maxInflight: 0, connections: 0 };
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     stats.inflight++;
     stats.maxInflight = Math.max(stats.maxInflight, stats.inflight);
@@ -74,12 +84,19 @@ export async function startFaultProxy(
         r.path.test(req.url ?? '') &&
         (!r.authorizedOnly || req.headers.authorization !== undefined),
     );
-    log.push({
+    const entry = {
       method: req.method ?? '',
       path: req.url ?? '',
       fault: rule?.fault,
       authorization: req.headers.authorization !== undefined,
+      bodyBytes: 0,
+    };
+    log.push(entry);
+    req.on('data', (c: Buffer) => {
+      entry.bodyBytes += c.length;
     });
+    // Counting must not start the flow: the body waits for whoever reads it (a delayed forward, a fault).
+    req.pause();
     if (rule) rule.times--;
     const fault = rule?.fault;
     if (fault === 'status500' || fault === 'status429') {
@@ -131,7 +148,13 @@ export async function startFaultProxy(
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: `${target.host}:${target.port}` },
+        // Behind a TLS front the registry is told so (as a TLS-terminating proxy does), and its absolute URLs (an
+        // upload's Location) say https.
+        headers: {
+          ...req.headers,
+          host: `${target.host}:${target.port}`,
+          ...(options.tls ? { 'x-forwarded-proto': 'https' } : {}),
+        },
       },
       (up) => {
         const headers = { ...up.headers };
@@ -187,6 +210,11 @@ export async function startFaultProxy(
       },
     );
     upstream.on('error', () => res.destroy());
+    // A client that gives up mid-body (an aborted upload) drops the registry's connection too, as it would
+    // without the proxy in between.
+    req.on('close', () => {
+      if (!req.complete) upstream.destroy();
+    });
     req.pipe(upstream);
   };
   // With `tls` (PEM file paths) the proxy speaks HTTPS to its clients, plain HTTP to the registry behind it.
@@ -196,6 +224,9 @@ export async function startFaultProxy(
         handler,
       )
     : http.createServer(handler);
+  server.on(options.tls ? 'secureConnection' : 'connection', () => {
+    stats.connections++;
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,15 +73,17 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   }
   const config = join(dir, 'config.yml');
   writeFileSync(config, `${lines.join('\n')}\n`);
+  // The registry logs into a file, not a pipe: a pipe is drained only while this process's event loop runs, and a
+  // test or benchmark that waits in spawnSync (skopeo, a CLI process) would let it fill; the registry then blocks
+  // writing its log (it logs every 404 at level error) and stops answering.
+  const logFile = join(dir, 'registry.log');
+  const log = openSync(logFile, 'a');
   const child: ChildProcess = spawn('docker-registry', ['serve', config], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', log],
   });
+  closeSync(log);
   if (child.pid !== undefined)
     trackProcess({ pid: child.pid, what: `docker-registry 127.0.0.1:${port}`, dir });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -98,6 +100,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     const probe = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { timeout: 2000 });
     if (probe.status === 0) break;
     if (child.exitCode !== null || Date.now() > deadline) {
+      const stderr = readFileSync(logFile, 'utf8');
       await stop();
       throw new Error(
         `docker-registry did not start (run scripts/setup-env.sh first): ${stderr.slice(-500)}`,

@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { DigestCheck, verifyBytes } from '../../src/registry/digest.js';
+import { DigestCheck, HeldBackCheck, verifyBytes } from '../../src/registry/digest.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { resolveRef } from '../../src/registry/reference.js';
 
@@ -166,4 +166,80 @@ test('resolveRef: tag, digest, or latest; a malformed reference is a usage error
       return true;
     },
   );
+});
+
+/**
+ * Streams `chunks` through a HeldBackCheck into a reader that records what it got, as an upload would: resolves
+ * with what came out, or rejects with the check's error and what came out before it.
+ */
+async function heldBack(check: HeldBackCheck, chunks: Buffer[]): Promise<{ out: Buffer; error?: unknown }> {
+  const out: Buffer[] = [];
+  try {
+    await pipeline(
+      Readable.from(chunks),
+      check,
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          out.push(chunk);
+          done();
+        },
+      }),
+    );
+    return { out: Buffer.concat(out) };
+  } catch (error) {
+    return { out: Buffer.concat(out), error };
+  }
+}
+
+const parts = (b: Buffer, n: number) =>
+  Array.from({ length: Math.ceil(b.length / n) }, (_v, i) => b.subarray(i * n, (i + 1) * n));
+
+test('HeldBackCheck passes content that matches, in one pass, whatever the chunking', {
+  timeout: 10_000,
+}, async () => {
+  for (const n of [1, 5, content.length, content.length + 10]) {
+    const seen: number[] = [];
+    const r = await heldBack(
+      new HeldBackCheck(sha('sha256', content), content.length, 'blob', (k) => seen.push(k)),
+      parts(content, n),
+    );
+    assert.equal(r.error, undefined, `chunks of ${n}`);
+    assert.deepEqual(r.out, content);
+    assert.equal(seen.at(-1), content.length, 'progress counts every byte');
+  }
+  const empty = Buffer.alloc(0);
+  const ok = await heldBack(new HeldBackCheck(sha('sha256', empty), 0, 'blob'), []);
+  assert.equal(ok.error, undefined);
+  assert.equal(ok.out.length, 0);
+});
+
+test('HeldBackCheck never lets the last byte of failing content through: mismatch, short, long, empty', {
+  timeout: 10_000,
+}, async () => {
+  const expected = sha('sha256', content);
+  for (const n of [1, 7, content.length]) {
+    const bad = await heldBack(new HeldBackCheck(expected, content.length, 'reg/app@x'), parts(flipped, n));
+    assert.ok(bad.out.length < content.length, `chunks of ${n}: ${bad.out.length} bytes got through`);
+    registryError(
+      new RegExp(
+        `^reg/app@x: content does not match its digest: crossdock's check computed ${sha('sha256', flipped)} over the ${content.length} bytes read, expected ${expected}$`,
+      ),
+    )(bad.error);
+  }
+  const short = await heldBack(
+    new HeldBackCheck(expected, content.length, 'reg/app@x'),
+    parts(content.subarray(0, 20), 5),
+  );
+  assert.ok(short.out.length < 20);
+  registryError(/^reg\/app@x: the response was cut short \(20 of \d+ bytes\)$/, (e) =>
+    assert.equal(e.transient, true, 'a cut-short read may be retried'),
+  )(short.error);
+  const long = await heldBack(new HeldBackCheck(expected, content.length, 'reg/app@x'), [
+    content,
+    Buffer.from('x'),
+  ]);
+  assert.ok(long.out.length < content.length + 1);
+  registryError(/sent more than the \d+ bytes its descriptor says; crossdock stopped reading/)(long.error);
+  const empty = await heldBack(new HeldBackCheck(expected, 0, 'reg/app@x'), []);
+  registryError(/content does not match its digest/)(empty.error);
 });

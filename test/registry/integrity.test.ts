@@ -127,30 +127,106 @@ test("verify: a layer with one byte flipped is refused by crossdock's check befo
   );
 });
 
-test('copy: a source blob with one byte flipped is refused by crossdock before anything reaches the destination', {
-  timeout: 60_000,
-}, async () => {
-  proxy.rules.push({ method: 'GET', path: /\/v2\/src\/app\/blobs\/sha256:/, fault: 'corrupt', times: 1000 });
-  const r = await cli('copy', `${proxy.host}/src/app:1`, `${dest.host}/corrupt/app:1`);
+/** Whether the real registry behind the proxies holds a blob in a repository (asked directly, not through them). */
+async function stored(repository: string, digest: string): Promise<boolean> {
+  const res = await fetch(`http://${registry.host}/v2/${repository}/blobs/${digest}`, { method: 'HEAD' });
+  return res.status === 200;
+}
+
+/**
+ * Copy streams each blob from the source into the destination and checks it in the same pass: the last chunk is
+ * held back until size and digest match, so a corrupt blob is refused by crossdock's own check before its upload
+ * can complete, and the destination stores nothing of it.
+ */
+function assertRefusedByCrossdock(r: { code: number; stderr: string }, source: string): void {
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stderr,
-    new RegExp(`reading ${esc(proxy.host)}/src/app@sha256:[0-9a-f]{64} from the source: `),
+    new RegExp(`reading ${esc(source)}@sha256:[0-9a-f]{64} from the source: `),
     'the error names the source read',
   );
   assert.match(r.stderr, MISMATCH, "and crossdock's check");
   assert.doesNotMatch(r.stderr, /DIGEST_INVALID|refused the upload/, 'not the registry refusing it');
-  const sent = dest.log.filter((l) => l.method === 'PUT' || l.method === 'POST' || l.method === 'PATCH');
-  assert.deepEqual(sent, [], 'no upload, no manifest: the destination received nothing to store');
+}
+
+function assertNothingStoredAt(repository: string, digests: string[]): Promise<void> {
+  return (async () => {
+    for (const d of digests)
+      assert.equal(await stored(repository, d), false, `${d}: no blob stored at the destination`);
+    assert.deepEqual(
+      dest.log.filter((l) => l.method === 'PUT' && l.path.includes('/manifests/')),
+      [],
+      'no manifest pushed',
+    );
+    const tag = skopeo(
+      ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/${repository}:1`],
+      true,
+    );
+    assert.notEqual(tag.code, 0, 'no tag');
+  })();
+}
+
+test("copy: a source blob with one byte flipped is refused by crossdock's own check; the destination stores nothing", {
+  timeout: 60_000,
+}, async () => {
+  proxy.rules.push({ method: 'GET', path: /\/v2\/src\/app\/blobs\/sha256:/, fault: 'corrupt', times: 1000 });
+  const r = await cli('copy', `${proxy.host}/src/app:1`, `${dest.host}/corrupt/app:1`);
+  assertRefusedByCrossdock(r, `${proxy.host}/src/app`);
   assert.ok(
     dest.log.some((l) => l.method === 'HEAD'),
     'the destination was asked (HEAD) whether it has the blobs',
   );
-  const tag = skopeo(
-    ['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/corrupt/app:1`],
-    true,
+  const blobs = layout.platforms.flatMap((p) => {
+    const m = manifestOf(p.manifestDigest);
+    return [m.config.digest, ...m.layers.map((l) => l.digest)];
+  });
+  await assertNothingStoredAt('corrupt', blobs);
+  assert.equal(
+    dest.log.filter((l) => l.method === 'DELETE' && l.path.includes('/blobs/uploads/')).length,
+    dest.log.filter((l) => l.method === 'POST').length,
+    'every upload session started (all of them for corrupt blobs) was cancelled',
   );
-  assert.notEqual(tag.code, 0);
+  for (const l of dest.log.filter((x) => x.method === 'PUT'))
+    assert.ok(
+      blobs.every((d) => !l.path.includes(encodeURIComponent(d)) || l.bodyBytes < 2 ** 20),
+      'a small blob is one chunk, held back whole: nothing of it is sent',
+    );
+});
+
+test('copy: a 5 MiB layer corrupt in its middle streams until crossdock finds the mismatch, and its upload is cut short', {
+  timeout: 60_000,
+}, async () => {
+  const big = syntheticLayout(join(work, 'big-corrupt'), { extraLayers: [5 * 1024 * 1024], seed: 4 });
+  skopeo([
+    'copy',
+    '--all',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci:${big.dir}:latest`,
+    `docker://${registry.host}/src/bigc:1`,
+  ]);
+  const layer = manifestOf(big.platforms[0]?.manifestDigest ?? '', big).layers.find(
+    (l) => l.size > 4 * 1024 * 1024,
+  );
+  assert.ok(layer);
+  proxy.rules.push({
+    method: 'GET',
+    path: new RegExp(`/v2/src/bigc/blobs/${layer.digest}$`),
+    fault: 'corrupt',
+    times: 1000,
+  });
+  const r = await cli('copy', `${proxy.host}/src/bigc:1`, `${dest.host}/bigc/app:1`, '--concurrency', '1');
+  assertRefusedByCrossdock(r, `${proxy.host}/src/bigc`);
+  assert.equal(MISMATCH.exec(r.stderr)?.[3], layer.digest);
+  const put = dest.log.find((l) => l.method === 'PUT' && l.path.includes(encodeURIComponent(layer.digest)));
+  assert.ok(put, 'the layer streamed into an upload as it was read');
+  assert.ok(put.bodyBytes < layer.size, `cut short: ${put.bodyBytes} of ${layer.size} bytes sent`);
+  await assertNothingStoredAt('bigc/app', [layer.digest]);
+  const session = put.path.split('?')[0];
+  assert.ok(
+    dest.log.some((l) => l.method === 'DELETE' && l.path.split('?')[0] === session),
+    'its upload session was cancelled',
+  );
 });
 
 test('copy checks the image digest before pushing: a destination digest that is not the image’s pushes nothing', {
@@ -210,10 +286,10 @@ test('an image config whose fields have the wrong types is a clear error naming 
   }
 });
 
-test('a blob that cannot be kept in TMPDIR is a clear error naming TMPDIR, and nothing is uploaded', {
+test('copy keeps no temporary copy (it copies with an unusable TMPDIR); verify, which does, names TMPDIR', {
   timeout: 60_000,
 }, async () => {
-  // A layer over 4 MiB is verified through a temporary file: with no usable TMPDIR, that is the error.
+  // A layer over 4 MiB is verified through a temporary file by verify; copy streams it and needs none.
   const big = syntheticLayout(join(work, 'big'), { extraLayers: [5 * 1024 * 1024], seed: 3 });
   skopeo([
     'copy',
@@ -226,33 +302,28 @@ test('a blob that cannot be kept in TMPDIR is a clear error naming TMPDIR, and n
   // A file, not a directory: nothing can be created below it.
   const missing = join(work, 'not-a-dir');
   writeFileSync(missing, '');
-  // os.tmpdir() follows TMPDIR: set for this one in-process run only.
+  // os.tmpdir() follows TMPDIR: set for these in-process runs only.
   const saved = process.env.TMPDIR;
   process.env.TMPDIR = missing;
-  let r: Awaited<ReturnType<typeof cli>>;
+  let copied: Awaited<ReturnType<typeof cli>>;
+  let verified: Awaited<ReturnType<typeof cli>>;
   try {
-    r = await cli('copy', `${registry.host}/src/big:1`, `${dest.host}/big/app:1`);
+    copied = await cli('copy', `${registry.host}/src/big:1`, `${dest.host}/big/app:1`);
+    verified = await cli('verify', `${registry.host}/src/big:1`, '--platforms', 'linux/amd64');
   } finally {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
   }
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /from the source: cannot write its temporary copy \(ENOTDIR\)/);
-  assert.match(r.stderr, new RegExp(`hint: .*under ${esc(missing)}: .*set TMPDIR`));
-  assert.doesNotMatch(r.stderr, /internal error/);
+  assert.equal(copied.code, 0, copied.stderr);
   const large = big.platforms.flatMap((p) =>
     manifestOf(p.manifestDigest, big)
       .layers.filter((l) => l.size > 4 * 1024 * 1024)
       .map((l) => l.digest),
   );
   assert.equal(large.length, 2);
-  assert.deepEqual(
-    dest.log.filter(
-      (l) =>
-        l.method !== 'HEAD' &&
-        large.some((d) => l.path.includes(encodeURIComponent(d)) || l.path.includes(d)),
-    ),
-    [],
-    'only a HEAD (is it there?): nothing of a blob that could not be kept and verified was uploaded',
-  );
+  for (const d of large) assert.equal(await stored('big/app', d), true, `${d} copied`);
+  assert.equal(verified.code, 2, verified.stderr);
+  assert.match(verified.stderr, /reading layer .*: cannot write its temporary copy \(ENOTDIR\)/);
+  assert.match(verified.stderr, new RegExp(`hint: .*under ${esc(missing)}: .*set TMPDIR`));
+  assert.doesNotMatch(verified.stderr, /internal error/);
 });
