@@ -378,7 +378,12 @@ export const COMMANDS: Command[] = [
         valueName: 'PLATFORM',
         description: 'copy only these platforms (a new index)',
       },
-      { name: 'concurrency', type: 'string', valueName: 'N', description: 'blobs in parallel (default 4)' },
+      {
+        name: 'concurrency',
+        type: 'string',
+        valueName: 'N',
+        description: 'blobs in parallel (default 6; 16 for existence checks and mounts)',
+      },
       ...REGISTRY_OPTIONS,
     ],
     run: async (args, io) => (await import('./copy.js')).copyCommand(args, io),
