@@ -301,9 +301,23 @@ export class RegistryClient {
     const creds = await this.credentials.forHost(repo.registry);
     if (challenge.scheme === 'basic') return creds ? basicHeader(creds) : undefined;
     const own = `repository:${repo.repository}:${push ? 'pull,push' : 'pull'}`;
-    // A challenge can name more (a mount needs pull on the source repository too): ask for both.
-    const extra =
-      challenge.params.scope && challenge.params.scope !== own ? ` ${challenge.params.scope}` : '';
+    // A challenge can name more (a mount needs pull on the source repository too): ask for both. A scope on this
+    // repository whose actions this token has anyway (`push,pull`, or `pull` left from an earlier read) is not more.
+    const covered = (sc: string) => {
+      const i = sc.lastIndexOf(':');
+      return (
+        sc.slice(0, i) === `repository:${repo.repository}` &&
+        sc
+          .slice(i + 1)
+          .split(',')
+          .every((a) => a === 'pull' || (push && a === 'push'))
+      );
+    };
+    const extra = (challenge.params.scope ?? '')
+      .split(' ')
+      .filter((sc) => sc && !covered(sc))
+      .map((sc) => ` ${sc}`)
+      .join('');
     return `Bearer ${await this.token(repo, `${own}${extra}`, challenge, creds)}`;
   }
 

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { CredentialStore } from '../../src/registry/auth.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { type Descriptor, MEDIA } from '../../src/registry/types.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { startTokenIssuer, type TokenIssuer } from '../helpers/token-issuer.js';
 
@@ -105,5 +106,45 @@ test('a manifest push asks for a pull,push token; reading it back asks for pull'
     );
   } finally {
     client.close();
+  }
+});
+
+test('a challenge naming the same scope with its actions in another order (push,pull) is not asked for twice', {
+  timeout: 30_000,
+}, async () => {
+  const [host, port] = registry.host.split(':');
+  const proxy = await startFaultProxy({ host: host ?? '127.0.0.1', port: Number(port) });
+  const client = new RegistryClient({
+    trust: { plainHttp: [proxy.host, issuer.host] },
+    backoffMs: 1,
+    credentials: new CredentialStore({
+      explicit: { username: 'ci', password: 's3cret' },
+      authHosts: [issuer.host],
+    }),
+  });
+  try {
+    const repo = { registry: proxy.host, repository: 'team/order' };
+    // The registry's challenge, its scope written push,pull (as some registries order it).
+    proxy.rules.push({
+      method: 'POST',
+      path: /\/blobs\/uploads\/$/,
+      fault: 'headers',
+      headers: {
+        'WWW-Authenticate': `Bearer realm="http://${issuer.host}/token",service="crossdock-test",scope="repository:team/order:push,pull"`,
+      },
+      times: 1,
+    });
+    const bytes = Buffer.from('order');
+    const before = issuer.requests.length;
+    await client.pushBlob(repo, blob(bytes, 'application/octet-stream'), () => Readable.from([bytes]));
+    assert.deepEqual(
+      issuer.requests
+        .slice(before)
+        .map((r) => new URL(r.url, 'http://x').searchParams.getAll('scope').join(' ')),
+      ['repository:team/order:pull,push'],
+    );
+  } finally {
+    client.close();
+    await proxy.close();
   }
 });
