@@ -531,6 +531,20 @@ export class RegistryClient {
     return bytes;
   }
 
+  /** A blob's response, refused at once when its Content-Length is more than the descriptor's size. */
+  private async sizedBlobResponse(repo: RepoRef, desc: Descriptor, what: string) {
+    const res = await this.blobResponse(repo, desc.digest, desc.size);
+    const declared = Number(res.headers['content-length'] ?? -1);
+    if (declared > desc.size) {
+      res.body.destroy();
+      throw new RegistryError(
+        `${what}: the registry announces ${declared} bytes, more than the ${desc.size} its descriptor says`,
+        { hint: 'the content does not match the manifest that references it' },
+      );
+    }
+    return res;
+  }
+
   /**
    * A blob read in full and verified (size and digest) before it is handed out: in memory up to 4 MiB, else in a
    * temporary file. Nothing downstream (an upload, a tar reader) ever sees a byte that failed the check. The caller
@@ -543,15 +557,7 @@ export class RegistryClient {
   ): Promise<VerifiedBlob> {
     const what = options.what ?? `${repo.registry}/${repo.repository}@${desc.digest}`;
     const check = new DigestCheck(desc.digest, desc.size, what, options.onBytes);
-    const res = await this.blobResponse(repo, desc.digest, desc.size);
-    const declared = Number(res.headers['content-length'] ?? -1);
-    if (declared > desc.size) {
-      res.body.destroy();
-      throw new RegistryError(
-        `${what}: the registry announces ${declared} bytes, more than the ${desc.size} its descriptor says`,
-        { hint: 'the content does not match the manifest that references it' },
-      );
-    }
+    const res = await this.sizedBlobResponse(repo, desc, what);
     if (desc.size <= IN_MEMORY_BLOB_BYTES) {
       const chunks: Buffer[] = [];
       await streamed(
@@ -604,15 +610,7 @@ export class RegistryClient {
   ): Promise<Readable> {
     const what = options.what ?? `${repo.registry}/${repo.repository}@${desc.digest}`;
     const check = new HeldBackCheck(desc.digest, desc.size, what, options.onBytes);
-    const res = await this.blobResponse(repo, desc.digest, desc.size);
-    const declared = Number(res.headers['content-length'] ?? -1);
-    if (declared > desc.size) {
-      res.body.destroy();
-      throw new RegistryError(
-        `${what}: the registry announces ${declared} bytes, more than the ${desc.size} its descriptor says`,
-        { hint: 'the content does not match the manifest that references it' },
-      );
-    }
+    const res = await this.sizedBlobResponse(repo, desc, what);
     // Either end failing stops both: a failed read fails the stream (its socket errors told as RegistryErrors
     // naming the source host, saying whether a retry may help), and a stream given up on stops the read.
     res.body.on('error', (e) => check.destroy(describeNetworkError(e, res.url)));

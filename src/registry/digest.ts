@@ -30,12 +30,12 @@ function algorithm(digest: string, what: string): 'sha256' | 'sha512' {
 export class DigestCheck extends Transform {
   private readonly hash: Hash;
   private readonly algo: 'sha256' | 'sha512';
-  private n = 0;
+  protected n = 0;
 
   constructor(
     private readonly digest: string,
-    private readonly size: number,
-    private readonly what: string,
+    protected readonly size: number,
+    protected readonly what: string,
     private readonly onBytes?: (n: number) => void,
   ) {
     super({ highWaterMark: 1024 * 1024 });
@@ -47,30 +47,44 @@ export class DigestCheck extends Transform {
     return this.n;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  /** Counts and hashes a chunk; the error when it goes past the descriptor's size. */
+  protected admit(chunk: Buffer): RegistryError | undefined {
     this.n += chunk.length;
-    if (this.n > this.size) {
-      done(
-        new RegistryError(
-          `${this.what}: the registry sent more than the ${this.size} bytes its descriptor says; crossdock stopped reading`,
-          { hint: 'the content does not match the manifest that references it' },
-        ),
+    if (this.n > this.size)
+      return new RegistryError(
+        `${this.what}: the registry sent more than the ${this.size} bytes its descriptor says; crossdock stopped reading`,
+        { hint: 'the content does not match the manifest that references it' },
       );
-      return;
-    }
     this.hash.update(chunk);
     this.onBytes?.(this.n);
-    done(null, chunk);
+    return undefined;
+  }
+
+  /** The error when fewer than `size` bytes went through. */
+  protected short(): RegistryError | undefined {
+    return this.n === this.size
+      ? undefined
+      : new RegistryError(`${this.what}: the response was cut short (${this.n} of ${this.size} bytes)`, {
+          transient: true,
+        });
+  }
+
+  /** The error when the digest of what went through is not the expected one. Once, after the last byte. */
+  protected verdict(): RegistryError | undefined {
+    const got = `${this.algo}:${this.hash.digest('hex')}`;
+    return got === this.digest ? undefined : digestMismatch(this.what, this.digest, got, this.n);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const error = this.admit(chunk);
+    if (error) done(error);
+    else done(null, chunk);
   }
 
   /** Throws unless exactly `size` bytes with the expected digest went through. Call once, after the end. */
   check(): void {
-    if (this.n !== this.size)
-      throw new RegistryError(`${this.what}: the response was cut short (${this.n} of ${this.size} bytes)`, {
-        transient: true,
-      });
-    const got = `${this.algo}:${this.hash.digest('hex')}`;
-    if (got !== this.digest) throw digestMismatch(this.what, this.digest, got, this.n);
+    const error = this.short() ?? this.verdict();
+    if (error) throw error;
   }
 }
 
@@ -88,36 +102,15 @@ export function verifyBytes(bytes: Buffer, digest: string, what: string): void {
  * whole content unless it passed, so an upload of content that fails crossdock's check cannot complete: the
  * stream fails first, with crossdock's own message, before its last byte is passed on.
  */
-export class HeldBackCheck extends Transform {
-  private readonly hash: Hash;
-  private readonly algo: 'sha256' | 'sha512';
-  private n = 0;
+export class HeldBackCheck extends DigestCheck {
   private held: Buffer | undefined;
 
-  constructor(
-    private readonly digest: string,
-    private readonly size: number,
-    private readonly what: string,
-    private readonly onBytes?: (n: number) => void,
-  ) {
-    super({ highWaterMark: 1024 * 1024 });
-    this.algo = algorithm(digest, what);
-    this.hash = createHash(this.algo);
-  }
-
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.n += chunk.length;
-    if (this.n > this.size) {
-      done(
-        new RegistryError(
-          `${this.what}: the registry sent more than the ${this.size} bytes its descriptor says; crossdock stopped reading`,
-          { hint: 'the content does not match the manifest that references it' },
-        ),
-      );
+    const error = this.admit(chunk);
+    if (error) {
+      done(error);
       return;
     }
-    this.hash.update(chunk);
-    this.onBytes?.(this.n);
     const previous = this.held;
     this.held = chunk;
     if (this.n === this.size) {
@@ -136,20 +129,7 @@ export class HeldBackCheck extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.n !== this.size) {
-      done(
-        new RegistryError(`${this.what}: the response was cut short (${this.n} of ${this.size} bytes)`, {
-          transient: true,
-        }),
-      );
-      return;
-    }
-    // Only an empty blob reaches this point unchecked.
-    done(this.size === 0 ? this.verdict() : null);
-  }
-
-  private verdict(): RegistryError | undefined {
-    const got = `${this.algo}:${this.hash.digest('hex')}`;
-    return got === this.digest ? undefined : digestMismatch(this.what, this.digest, got, this.n);
+    // Only an empty blob reaches the end unchecked.
+    done(this.short() ?? (this.size === 0 ? this.verdict() : null));
   }
 }
