@@ -13,7 +13,8 @@ import { known, type Unknown, unknown, type Value } from './value.js';
  * Pure functions of the model; an unresolved variable makes a value unknown, never a guess.
  */
 
-const PLATFORM_ARGS = new Set([
+/** Build arguments BuildKit defines in the global scope without an ARG. */
+export const PLATFORM_ARGS: ReadonlySet<string> = new Set([
   'TARGETPLATFORM',
   'TARGETOS',
   'TARGETARCH',

@@ -1,17 +1,6 @@
 import { createRule } from '../engine/rule.js';
+import { PLATFORM_ARGS } from '../model/eval.js';
 import { buildSite } from './lib/dockerfile.js';
-
-/** Build arguments BuildKit defines in the global scope without an ARG. */
-const PREDEFINED = new Set([
-  'TARGETPLATFORM',
-  'TARGETOS',
-  'TARGETARCH',
-  'TARGETVARIANT',
-  'BUILDPLATFORM',
-  'BUILDOS',
-  'BUILDARCH',
-  'BUILDVARIANT',
-]);
 
 export default createRule<'notPassed' | 'undeclared'>({
   meta: {
@@ -36,7 +25,12 @@ export default createRule<'notPassed' | 'undeclared'>({
         // Only a FROM that is one variable, bare: `${BASE:-python:3.12}` has a default, `python:${TAG}` is
         // another failure (an invalid reference), not claimed here.
         const name = /^\$(?:\{(\w+)\}|(\w+))$/.exec(stage.imageRaw.trim())?.slice(1).find(Boolean);
-        if (!sv.built || !name || PREDEFINED.has(name) || build.namedContexts[stage.imageRaw] !== undefined)
+        if (
+          !sv.built ||
+          !name ||
+          PLATFORM_ARGS.has(name) ||
+          build.namedContexts[stage.imageRaw] !== undefined
+        )
           continue;
         const arg = df.globalArgs.filter((a) => a.name === name).at(-1);
         if (!arg) {
