@@ -14,7 +14,7 @@ import type { Gitmodules } from '../model/git.js';
 import type { Nvmrc, PackageJson } from '../model/node.js';
 import type { Build, CrossdockConfig } from '../model/project.js';
 import type { PyProject, PyRequirementsFile, PySetup, PyVersionFile } from '../model/python.js';
-import { basename, dirname, type Inventory, present } from '../model/repo.js';
+import { basename, dirname, type Inventory, joinPath, present } from '../model/repo.js';
 import type { CommandFacts, ShellScript } from '../model/shell.js';
 import type { SourceFile, Span } from '../model/source.js';
 import { type BakeFile, parseBakeHcl, parseBakeJson } from '../sources/bake/parse.js';
@@ -22,6 +22,7 @@ import { envFileNames, envFileValues, readCompose } from '../sources/compose/com
 import { parseDockerfile } from '../sources/dockerfile/parse.js';
 import { parseDockerignore } from '../sources/dockerfile/dockerignore.js';
 import { parseGitmodules } from '../sources/git/gitmodules.js';
+import { readHelmTemplate, readHelmValueScalars } from '../sources/k8s/helm.js';
 import { readHelmValues, readKustomization, readPatch } from '../sources/k8s/kustomize.js';
 import { readManifest } from '../sources/k8s/manifests.js';
 import { parseNvmrc, parsePackageJson } from '../sources/node/package-json.js';
@@ -345,9 +346,22 @@ export const FAMILIES: SourceFamily[] = [
       !isComposePath(p) &&
       !p.startsWith('.github/') &&
       !/(^|\/)\.?crossdock\.ya?ml$/.test(p),
-    load(file) {
-      if (/(^|\/)templates\//.test(file.path) && file.text.includes('{{'))
+    load(file, ctx) {
+      if (/(^|\/)templates\//.test(file.path) && file.text.includes('{{')) {
+        // A chart's own template (`<chart>/templates/x.yaml` next to Chart.yaml): its ports and image are read.
+        const chart = dirname(dirname(file.path));
+        if (
+          basename(dirname(file.path)) === 'templates' &&
+          present(ctx.inventory, joinPath(chart, 'Chart.yaml') ?? '')
+        )
+          return {
+            notes: [
+              `${file.path}: a Helm template, not YAML until rendered; only its image and ports are read`,
+            ],
+            deployments: { helmTemplates: [readHelmTemplate(file)] },
+          };
         return { notes: [`${file.path}: a Helm/Go template, not YAML until rendered; not checked`] };
+      }
       if (!kubernetesYamlMayMatter(file.path, file.text)) return {};
       const parsed = parseYaml(file);
       const out: Deployments = {
@@ -372,8 +386,10 @@ export const FAMILIES: SourceFamily[] = [
       const patches: KustomizePatch[] = [];
       for (const doc of parsed.docs) {
         if (isKustomization(file.path)) readKustomization(doc, out);
-        else if (isHelmValues(file.path)) readHelmValues(doc, out);
-        else {
+        else if (isHelmValues(file.path)) {
+          readHelmValues(doc, out);
+          out.helmValues = [...(out.helmValues ?? []), readHelmValueScalars(doc)];
+        } else {
           readManifest(doc, out);
           const p = readPatch(doc);
           if (p) patches.push(p);

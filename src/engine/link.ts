@@ -1193,6 +1193,8 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
       )
     )
       files.add(i.site.file.path);
+  // A chart's templates (only charts' own templates are read) are deployed with it.
+  for (const t of model.deployments.helmTemplates ?? []) files.add(t.file.path);
   for (const a of applied) for (const f of model.inventory.files.keys()) if (within(a, f)) files.add(f);
   // The files that define builds (a package.json whose npm script builds, like a Makefile or script).
   for (const b of model.builds)

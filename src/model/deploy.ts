@@ -144,6 +144,39 @@ export interface ImageUse {
   pullPolicy?: Located<string>;
 }
 
+/**
+ * A port a Helm chart template uses, as written: a number, a port name, a values path (`{{ .Values.service.port }}`),
+ * or (probes only) the values path of a whole probe rendered with `toYaml`.
+ */
+export interface HelmPortUse {
+  kind: 'containerPort' | 'targetPort' | 'probe';
+  probe?: 'liveness' | 'readiness' | 'startup';
+  port: { number: number } | { name: string } | { values: string } | { probeValues: string };
+  site: Site;
+  /** A containerPort's `name:` in the same list item. */
+  item: string | undefined;
+}
+
+/** What crossdock reads from one file of a chart's `templates/` without rendering it. */
+export interface HelmTemplate {
+  file: SourceFile;
+  /** `kind:` of each object the file writes. */
+  kinds: string[];
+  /** Per `image:` line, the values path of its image block (`image` for `.Values.image.repository`), or null. */
+  images: (string | null)[];
+  ports: HelmPortUse[];
+  /** A container `command:` or `args:` is written (the image's own command may not be what runs). */
+  command: boolean;
+  /** `env:`/`envFrom:` is written (the environment the program reads is not known). */
+  env: boolean;
+}
+
+/** A Helm values file's scalars by dotted path. */
+export interface HelmValues {
+  file: SourceFile;
+  scalars: Map<string, Located<string>>;
+}
+
 /** A mention of a registry host: where images are pushed or pulled, logged in to, or configured. */
 export interface RegistryMention {
   host: string;
@@ -221,6 +254,9 @@ export interface Deployments {
   autoscalers: Autoscaler[];
   namespaces: Namespace[];
   images: ImageUse[];
+  /** Helm chart templates (files under a chart's `templates/`) and every values file's scalars. */
+  helmTemplates?: HelmTemplate[];
+  helmValues?: HelmValues[];
 }
 
 // ---------------------------------------------------------------- CI workflows
