@@ -351,10 +351,17 @@ ruleTest(workflowInvalid, [
     'every job needing another',
     wf(PUSH, ['  a:', '    needs: b', ...JOB.slice(1), '  b:', '    needs: a', ...JOB.slice(1)]),
     wf(PUSH, ['  a:', ...JOB.slice(1), '  b:', '    needs: a', ...JOB.slice(1)]),
-    4,
-    3,
-    /^invalid workflow: every job needs another job: the workflow must contain at least one job with no dependencies$/,
+    5,
+    12,
+    /^invalid workflow: job "a" needs "b", which creates a cycle in the dependency graph: jobs "a", "b" never run$/,
   ),
+  {
+    name: 'the only job needing a job that does not exist is reported at the need, not as "no job is free"',
+    repo: { files: { [WF]: wf(PUSH, ['  image:', '    needs: tests', ...JOB.slice(1)]) } },
+    expect: [
+      err(WF, 5, 12, /^invalid workflow: job "image" needs "tests", which is not a job of this workflow$/),
+    ],
+  },
   ...pair(
     'runs-on as a mapping with a misspelt key',
     wf(PUSH, [

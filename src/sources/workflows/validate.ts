@@ -451,15 +451,9 @@ function jobChecks(jobs: Y, doc: Y): Problem[] {
       list.map((x) => ({ name: x.name ?? '', site: x.site })),
     );
   }
+  // GitHub's order: run what needs nothing, release what waited only on it; what never becomes ready waits on a
+  // job that does not exist or on a cycle (also when every job needs another: GitHub says then that none is free).
   const ready = [...needs].filter(([, n]) => n.length === 0).map(([id]) => id);
-  if (ready.length === 0) {
-    out.push({
-      message: 'every job needs another job: the workflow must contain at least one job with no dependencies',
-      site: doc.get('jobs')?.site ?? doc.site,
-    });
-    return out;
-  }
-  // GitHub's order: run what is ready, release what waited only on it; what never becomes ready is reported.
   const waiting = new Map([...needs].filter(([, n]) => n.length > 0).map(([id, n]) => [id, [...n]] as const));
   while (ready.length > 0) {
     const done = ready.shift()!;
