@@ -363,6 +363,37 @@ ruleTest(workflowInvalid, [
     ],
   },
   ...pair(
+    'a schedule entry without cron',
+    wf(['  schedule:', '    - timezone: Europe/Paris'], JOB),
+    wf(['  schedule:', '    - cron: "0 3 * * *"', '      timezone: Europe/Paris'], JOB),
+    3,
+    7,
+    /^invalid workflow: "on\.schedule\[0\]" is missing the required key "cron"$/,
+  ),
+  ...pair(
+    'a job id of 100 characters',
+    wf(PUSH, [
+      '  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:',
+      ...JOB.slice(1),
+    ]),
+    wf(PUSH, [
+      '  aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:',
+      ...JOB.slice(1),
+    ]),
+    4,
+    3,
+    /^invalid workflow: job id "a{100}" is invalid: /,
+  ),
+  {
+    name: 'unknown: a mapping with a key written as an expression is not checked for its required keys',
+    repo: {
+      files: {
+        [WF]: wf(['  schedule:', '    - ${{ inputs.key }}: "0 3 * * *"'], JOB),
+      },
+    },
+    expect: [],
+  },
+  ...pair(
     'runs-on as a mapping with a misspelt key',
     wf(PUSH, [
       '  build:',
