@@ -6,7 +6,7 @@ export default createRule<'invalid'>({
     severity: 'error',
     category: 'ci',
     summary:
-      'A GitHub Actions workflow that is not valid YAML or not a valid workflow (unknown keys, steps outside jobs, filters of the wrong shape).',
+      "A GitHub Actions workflow that GitHub rejects: invalid YAML, or not valid against GitHub's workflow schema (unknown keys, wrong types, run/uses step shapes, needs naming missing jobs or forming a cycle, invalid job ids).",
     messages: { invalid: 'invalid workflow: {{problem}}' },
     hint: 'fix the workflow structure (on → jobs → <id> → runs-on/steps); GitHub rejects the whole file and runs none of its jobs',
   },

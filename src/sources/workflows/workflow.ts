@@ -19,43 +19,8 @@ import { knownBakeFiles, type ScanResult, scanShell } from '../scripts/scan.js';
 import { analyzeShell } from '../shell/analyze.js';
 import { parseShell } from '../shell/parse.js';
 import { scalarOffsets, type Y } from '../yaml/node.js';
+import { validateWorkflow } from './validate.js';
 
-const TOP_KEYS = new Set(['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs']);
-const JOB_KEYS = new Set([
-  'name',
-  'permissions',
-  'needs',
-  'if',
-  'runs-on',
-  'environment',
-  'concurrency',
-  'outputs',
-  'env',
-  'defaults',
-  'steps',
-  'timeout-minutes',
-  'strategy',
-  'continue-on-error',
-  'container',
-  'services',
-  'uses',
-  'with',
-  'secrets',
-]);
-const STEP_KEYS = new Set([
-  'id',
-  'if',
-  'name',
-  'uses',
-  'run',
-  'shell',
-  'with',
-  'env',
-  'continue-on-error',
-  'timeout-minutes',
-  'working-directory',
-]);
-const FILTER_KEYS = ['branches', 'branches-ignore', 'tags', 'tags-ignore', 'paths', 'paths-ignore'];
 const MAX_COMBINATIONS = 32;
 
 /** Actions that write nothing into the workspace a later build could copy. */
@@ -286,25 +251,12 @@ function envOf(y: Y | undefined): Record<string, string> {
   return y?.isMap ? y.stringMap() : {};
 }
 
-/** The workflow's triggers, checking the shape of branch/path filters. */
-function triggers(doc: Y, problems: Workflow['problems']): string[] {
+/** The workflow's triggers (event names). */
+function triggers(doc: Y): string[] {
   const on = doc.get('on');
-  if (!on) {
-    problems.push({ message: 'no "on:" triggers: GitHub never runs this workflow', site: doc.site });
-    return [];
-  }
+  if (!on) return [];
   if (on.isSeq) return on.items().map((i) => i.str() ?? '');
   if (!on.isMap) return [on.str() ?? ''];
-  for (const e of on.entries()) {
-    for (const key of FILTER_KEYS) {
-      const f = e.value?.get(key);
-      if (f && !f.isSeq && f.str() === undefined)
-        problems.push({
-          message: `"on.${e.key}.${key}" must be a list of patterns, not a mapping`,
-          site: f.site,
-        });
-    }
-  }
   return on.entries().map((e) => e.key);
 }
 
@@ -364,39 +316,15 @@ export function readWorkflow(doc: Y, inventory: Inventory): WorkflowFacts {
     mentions: [],
     composes: [],
   };
-  if (!doc.isMap) {
-    wf.problems.push({ message: 'a workflow must be a mapping with "on" and "jobs"', site: doc.site });
-    return facts;
-  }
-  for (const e of doc.entries()) {
-    if (!TOP_KEYS.has(e.key)) {
-      const hint = e.key === 'steps' ? ' (steps belong inside a job: jobs.<id>.steps)' : '';
-      wf.problems.push({ message: `unknown top-level key "${e.key}"${hint}`, site: e.keySite });
-    }
-  }
-  wf.on = triggers(doc, wf.problems);
+  wf.problems.push(...validateWorkflow(doc));
+  if (!doc.isMap) return facts;
+  wf.on = triggers(doc);
   wf.env = envOf(doc.get('env'));
   const jobs = doc.get('jobs');
-  if (!jobs?.isMap) {
-    wf.problems.push({ message: 'no "jobs:" mapping', site: (jobs ?? doc).site });
-    return facts;
-  }
+  if (!jobs?.isMap) return facts;
   for (const j of jobs.entries()) {
     const y = j.value;
-    if (!y?.isMap) {
-      wf.problems.push({ message: `job "${j.key}" must be a mapping`, site: j.keySite });
-      continue;
-    }
-    for (const e of y.entries())
-      if (!JOB_KEYS.has(e.key))
-        wf.problems.push({ message: `unknown key "${e.key}" in job "${j.key}"`, site: e.keySite });
-    // A job runs steps on a runner, or calls a reusable workflow.
-    const keys = new Set(y.entries().map((e) => e.key));
-    if (!keys.has('runs-on') && !keys.has('uses'))
-      wf.problems.push({
-        message: `job "${j.key}" has neither "runs-on" nor "uses" (Required property is missing: runs-on)`,
-        site: j.keySite,
-      });
+    if (!y?.isMap) continue;
     readJob(j.key, j.keySite, y, wf, facts, inventory);
   }
   return facts;
@@ -433,8 +361,6 @@ function readJob(
   };
   wf.jobs.push(job);
   const steps = y.get('steps');
-  if (steps && !steps.isSeq)
-    wf.problems.push({ message: `"steps" of job "${id}" must be a list`, site: steps.site });
   const defaultWd = y.at('defaults', 'run', 'working-directory')?.str();
   const stepsById = new Map<string, WorkflowStep>();
   /** `echo "X=v" >> "$GITHUB_ENV"` of earlier steps: the environment of later ones (unknown when conditional). */
@@ -445,22 +371,7 @@ function readJob(
   const before: Build['before'] = [];
   const ref = { workflow: wf, job };
   for (const s of steps?.items() ?? []) {
-    if (!s.isMap) {
-      wf.problems.push({ message: 'a step must be a mapping with "uses" or "run"', site: s.site });
-      continue;
-    }
-    for (const e of s.entries())
-      if (!STEP_KEYS.has(e.key))
-        wf.problems.push({ message: `unknown step key "${e.key}"`, site: e.keySite });
-    const hasUses = s.entries().some((e) => e.key === 'uses');
-    const hasRun = s.entries().some((e) => e.key === 'run');
-    if (hasUses && hasRun)
-      wf.problems.push({
-        message: 'a step has both "run" and "uses": it must have exactly one',
-        site: s.site,
-      });
-    else if (!hasUses && !hasRun)
-      wf.problems.push({ message: 'a step has neither "run" nor "uses": it must have one', site: s.site });
+    if (!s.isMap) continue;
     const stepEnv = { ...env, ...envOf(s.get('env')) };
     const step = readStep(s, stepEnv, defaultWd, stepsById, githubEnv);
     job.steps.push(step);
