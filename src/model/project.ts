@@ -53,6 +53,11 @@ export interface Build {
   /** The stage built (`--target`); undefined: the last stage. Unknown: which stages are built is not known. */
   target: Value<string> | undefined;
   push: boolean;
+  /**
+   * The image is pushed by digest only (`outputs: type=image,push-by-digest=true`): no tag is written, a later
+   * step merges the digests under the tags.
+   */
+  pushByDigest?: boolean;
   /** Named build contexts (bake `contexts`, `--build-context`): name → `target:<t>`, `docker-image://…` or a path. */
   namedContexts: Record<string, string>;
   /** Where the definition writes each part (explicit definitions only). */

@@ -227,6 +227,7 @@ export function commandBuild(cmd: BuildCommand, o: CommandBuildOptions): Build {
     ...(cmd.otherArgs ? { otherArgs: cmd.otherArgs } : {}),
     target: cmd.target,
     push: cmd.push,
+    ...(cmd.pushByDigest ? { pushByDigest: true } : {}),
     namedContexts: cmd.namedContexts,
     sites: {
       definition: site,

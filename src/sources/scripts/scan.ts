@@ -48,6 +48,8 @@ export interface BuildCommand {
   /** Tags as patterns: resolved variables substituted, unknown ones left as written. */
   tags: Located<string>[];
   push: boolean;
+  /** `--output type=image,push-by-digest=true`: pushed by digest, no tag written. */
+  pushByDigest?: boolean;
   buildArgs: Record<string, Value<string>>;
   /** `"$@"` with unknown arguments: they may pass any `--build-arg`. */
   otherArgs: Unknown | undefined;
@@ -1296,6 +1298,7 @@ class Scanner {
         case '-o':
         case '--output':
           if (/type=registry|push=true/.test(valueWord.value)) out.push = true;
+          if (/push-by-digest=true/.test(valueWord.value)) out.pushByDigest = true;
           break;
         case '--build-context': {
           const t = this.pattern(valueWord);
