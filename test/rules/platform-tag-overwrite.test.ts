@@ -318,6 +318,38 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition: `docker manifest push` of the tag may merge the platforms',
+    repo: {
+      files: {
+        ...DF,
+        [WF]: matrix({
+          more: [
+            '  manifest:',
+            '    needs: build',
+            '    runs-on: ubuntu-latest',
+            '    steps:',
+            '      - run: |',
+            '          docker manifest create ghcr.io/acme/app:latest ghcr.io/acme/app:a ghcr.io/acme/app:b',
+            '          docker manifest push ghcr.io/acme/app:latest',
+          ],
+        }),
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition: a release program in another language that pushes images may merge them',
+    repo: {
+      files: {
+        ...DF,
+        [WF]: matrix(),
+        'scripts/release.py':
+          'import subprocess\nsubprocess.run(["docker", "buildx", "build", "--push", "."])\n',
+      },
+    },
+    expect: [],
+  },
+  {
     name: 'unknown: the tag comes from docker/metadata-action (computed when the workflow runs): no claim',
     repo: { files: { ...DF, [WF]: matrix({ tags: '${{ steps.meta.outputs.tags }}' }) } },
     expect: [],

@@ -153,6 +153,24 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition: a dind service answers docker',
+    repo: inPython(
+      [build],
+      ['    container: python:3.12', '    services:', '      docker:', '        image: docker:27-dind'],
+    ),
+    expect: [],
+  },
+  {
+    name: 'a `cd` before `&&` does not make the command conditional',
+    repo: inPython(['      - run: cd app && docker build -t acme/app .']),
+    expect: [at(R, 'error', WF, 8, 24)],
+  },
+  {
+    name: 'condition: a test before `&&` makes the command conditional',
+    repo: inPython(['      - run: test -S /var/run/docker.sock && docker build -t acme/app .']),
+    expect: [],
+  },
+  {
     name: 'unknown: an image crossdock knows nothing about may ship Docker: no claim',
     repo: inPython([build], ['    container: ghcr.io/acme/ci-builder:1']),
     expect: [],
