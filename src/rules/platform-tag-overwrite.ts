@@ -137,7 +137,7 @@ export default createRule<'overwrite'>({
       'Matrix legs, jobs or commands that each build one platform and push the same tag, with nothing merging their digests: the tag holds only the platform pushed last.',
     messages: {
       overwrite:
-        '{{tags}} is pushed by {{count}} builds of one platform each ({{platforms}}), and nothing merges them into one manifest list: each push replaces the last, so the tag holds only the platform of whichever build pushes last',
+        '{{tags}} {{is}} pushed by {{count}} builds of one platform each ({{platforms}}), and nothing merges them into one manifest list: each push replaces the last, so the tag holds only the platform of whichever build pushes last',
     },
     hint: 'push each platform by digest (`outputs: type=image,name=<image>,push-by-digest=true,name-canonical=true,push=true`), upload the digests, and merge them in a job that `needs:` the builds: `docker buildx imagetools create -t <tag> <image>@<digest>…`; or build all platforms in one build (`platforms: linux/amd64,linux/arm64`)',
   },
@@ -192,7 +192,8 @@ export default createRule<'overwrite'>({
       ctx.report({
         messageId: 'overwrite',
         data: {
-          tags: f.tags.map((t) => `\`${t}\``).join(', '),
+          tags: `${f.tags.length > 1 ? 'tags' : 'tag'} ${f.tags.map((t) => `\`${t}\``).join(', ')}`,
+          is: f.tags.length > 1 ? 'are' : 'is',
           count: f.legs.length,
           platforms: platforms.join(', '),
         },

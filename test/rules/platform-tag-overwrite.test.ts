@@ -112,13 +112,22 @@ ruleTest(rule, [
     expect: [
       at(R, 'error', WF, 19, 17, {
         message:
-          /^`ghcr\.io\/acme\/app:latest` is pushed by 2 builds of one platform each \(linux\/amd64, linux\/arm64\), and nothing merges them into one manifest list: .*whichever build pushes last$/,
+          /^tag `ghcr\.io\/acme\/app:latest` is pushed by 2 builds of one platform each \(linux\/amd64, linux\/arm64\), and nothing merges them into one manifest list: .*whichever build pushes last$/,
         sites: [`${WF}:8`, `${WF}:10`],
         related: [
           `${WF}:8 builds only linux/amd64 and pushes the tag`,
           `${WF}:10 builds only linux/arm64 and pushes the tag`,
         ],
         reachable: true,
+      }),
+    ],
+  },
+  {
+    name: 'several tags pushed by the same legs: one finding naming them all, at the first',
+    repo: { files: { ...DF, [WF]: matrix({ tags: 'ghcr.io/acme/app:latest,ghcr.io/acme/app:1.0' }) } },
+    expect: [
+      at(R, 'error', WF, 19, 17, {
+        message: /^tags `ghcr\.io\/acme\/app:latest`, `ghcr\.io\/acme\/app:1\.0` are pushed by 2 builds/,
       }),
     ],
   },
@@ -132,7 +141,7 @@ ruleTest(rule, [
     repo: { files: { ...DF, [WF]: twoJobs() } },
     expect: [
       at(R, 'error', WF, 7, 60, {
-        message: /^`ghcr\.io\/acme\/app:1\.0` is pushed by 2 builds/,
+        message: /^tag `ghcr\.io\/acme\/app:1\.0` is pushed by 2 builds/,
         sites: [`${WF}:12`],
       }),
     ],
@@ -189,8 +198,8 @@ ruleTest(rule, [
       },
     },
     expect: [
-      at(R, 'error', WF, 15, 17, { message: /^`acme\/app:1` is pushed by 2 builds/ }),
-      at(R, 'error', WF, 15, 17, { message: /^`acme\/app:2` is pushed by 2 builds/ }),
+      at(R, 'error', WF, 15, 17, { message: /^tag `acme\/app:1` is pushed by 2 builds/ }),
+      at(R, 'error', WF, 15, 17, { message: /^tag `acme\/app:2` is pushed by 2 builds/ }),
     ],
   },
   // Each condition of the rule, alone, makes the finding disappear.
