@@ -1,6 +1,6 @@
 import { createRule } from '../engine/rule.js';
 import { runnerArchitecture, unresolvedLabels } from '../knowledge/runners.js';
-import type { Site, Workflow, WorkflowJob, WorkflowStep } from '../model/deploy.js';
+import type { Site, WorkflowJob, WorkflowStep } from '../model/deploy.js';
 import { hasUnresolved, parseImageRef } from '../model/image-ref.js';
 import { formatPlatform, type Platform } from '../model/platform.js';
 import type { Build, ProjectModel } from '../model/project.js';
@@ -9,8 +9,8 @@ import { type Unknown, unknown } from '../model/value.js';
 /** One build of one platform in one place (a matrix leg, a job, a command) that pushes its tags. */
 interface Leg {
   build: Build;
-  job: WorkflowJob;
-  workflow: Workflow;
+  /** The workflow job (undefined for a script nothing runs). */
+  job?: WorkflowJob;
   /** Known platforms, or why they are not known. */
   platforms: Platform[] | Unknown;
   /** Where the platform is decided: the `platforms` value (a matrix value), else the runner. */
@@ -34,55 +34,76 @@ function contains(outer: Site, inner: Site): boolean {
   );
 }
 
-/** Where a runner label set is written: the matrix value that names it, else `runs-on`. */
-function labelSite(job: WorkflowJob, labels: string[], fallback: Site): Site {
+/** Where a runner label set (or a platform) is written: the matrix value that names it, else `fallback`. */
+function labelSite<T extends Site | undefined>(job: WorkflowJob, labels: string[], fallback: T): Site | T {
   for (const values of Object.values(job.matrix))
     for (const v of values) if (labels.includes(v.value)) return v.site;
   return fallback;
 }
 
 /**
- * The build runs, and pushes, on every leg of its job whenever the job runs: its step has no per-leg condition,
- * its `push:` input does not depend on the leg, and a `run:` command is at the top level of its script (not in a
- * branch, a loop, a function, or an `&&`/`||` list).
+ * The step runs `at` on every leg of its job whenever the job runs: it has no per-leg condition, its `push:` input
+ * does not depend on the leg, and a `run:` command is at the top level of its script (not in a branch, a loop, a
+ * function, or an `&&`/`||` list).
  */
-function runsOnEveryLeg(b: Build, step: WorkflowStep): boolean {
+function runsOnEveryLeg(step: WorkflowStep, at: Site): boolean {
   if (step.if && PER_LEG.test(step.if.value)) return false;
   if (step.uses) {
     const push = step.with.get('push')?.value ?? '';
     const outputs = step.with.get('outputs')?.value ?? '';
     return !PER_LEG.test(push) && !PER_LEG.test(outputs);
   }
-  const def = b.sites?.definition;
   const cmds = step.run?.script.commands ?? [];
-  const i = cmds.findIndex((c) => def && c.span.start <= def.span.start && def.span.start < c.span.end);
+  const i = cmds.findIndex((c) => c.span.start <= at.span.start && at.span.start < c.span.end);
   const cmd = cmds[i];
   if (!cmd || cmd.depth > 0 || cmd.next === '||' || cmd.next === '&&') return false;
   const prev = cmds[i - 1]?.next;
   return prev !== '&&' && prev !== '||';
 }
 
-/** The legs a workflow build pushes from: one per platform-deciding place. */
-function legsOf(model: ProjectModel, b: Build): Leg[] | undefined {
+/**
+ * The legs a build pushes from, one per platform-deciding place, and the group its pushes race in (the workflow
+ * run, or the script run on its own); undefined when it pushes no tag, or may not run on every leg.
+ */
+function legsOf(model: ProjectModel, b: Build): { group: string; legs: Leg[] } | undefined {
+  const def = b.sites?.definition;
+  // Arguments crossdock cannot read (`"$@"`) may add a `--platform` or a `--tag` of their own.
+  if (!def || !b.push || b.pushByDigest || b.onBranch || b.otherArgs) return undefined;
+  const scriptFile = b.origin === 'script' && !def.file.path.endsWith('package.json');
+  // A script nothing in the repository runs: its top-level commands all run, one after the other.
+  if (scriptFile && b.standalone && !b.job) {
+    const site = b.sites?.platforms ?? def;
+    return {
+      group: def.file.path,
+      legs: [{ build: b, platforms: b.platforms.known ? b.platforms.value : b.platforms, site }],
+    };
+  }
   const job = b.job?.job;
   const workflow = b.job?.workflow;
-  const def = b.sites?.definition;
-  if (!job || !workflow || !def || b.origin !== 'workflow' || !b.push || b.pushByDigest) return undefined;
-  const step = job.steps.find((s) => contains(s.site, def));
-  if (!step || !runsOnEveryLeg(b, step)) return undefined;
-  if (b.platformsExplicit)
-    return [
-      {
-        build: b,
-        job,
-        workflow,
-        platforms: b.platforms.known ? b.platforms.value : b.platforms,
-        site: b.sites?.platforms ?? def,
-      },
-    ];
+  const at = b.origin === 'workflow' ? def : scriptFile ? b.invokedAt : undefined;
+  if (!job || !workflow || !at) return undefined;
+  const step = job.steps.find((s) => contains(s.site, at));
+  if (!step || !runsOnEveryLeg(step, at)) return undefined;
+  const group = workflow.file.path;
+  if (b.platformsExplicit) {
+    const one = b.platforms.known && b.platforms.value.length === 1 ? b.platforms.value[0] : undefined;
+    // `--platform ${{ matrix.platform }}`, `./build.sh ${{ matrix.platform }}`: the matrix value is the leg's.
+    const fromMatrix = one ? labelSite(job, [formatPlatform(one)], undefined) : undefined;
+    return {
+      group,
+      legs: [
+        {
+          build: b,
+          job,
+          platforms: b.platforms.known ? b.platforms.value : b.platforms,
+          site: fromMatrix ?? b.sites?.platforms ?? def,
+        },
+      ],
+    };
+  }
   // No platform named: each runner builds its own, unless a builder on other machines builds it.
   const remote = model.remoteBuilders.find((r) => job.steps.some((s) => contains(s.site, r.site)));
-  return (b.runsOn ?? job.runsOn).map((set) => {
+  const legs = (b.runsOn ?? job.runsOn).map((set): Leg => {
     const arch = runnerArchitecture(set.labels);
     const site = labelSite(job, set.labels, set.site);
     const platforms: Platform[] | Unknown = remote
@@ -99,8 +120,9 @@ function legsOf(model: ProjectModel, b: Build): Leg[] | undefined {
             set.site,
             'add an architecture label (`x64`, `arm64`) to self-hosted runners',
           );
-    return { build: b, job, workflow, platforms, site };
+    return { build: b, job, platforms, site };
   });
+  return { group, legs };
 }
 
 /**
@@ -146,12 +168,13 @@ export default createRule<'overwrite'>({
     /** Legs by workflow file and pushed tag. */
     const byTag = new Map<string, { legs: Leg[]; tag: string; at: Site }>();
     for (const b of model.builds) {
-      const legs = legsOf(model, b);
-      if (!legs) continue;
+      const found = legsOf(model, b);
+      if (!found) continue;
+      const { group, legs } = found;
       b.tags.forEach((t, i) => {
         const key = tagKey(t);
         if (!key) return;
-        const k = `${b.job?.workflow.file.path}\0${key}`;
+        const k = `${group}\0${key}`;
         const entry = byTag.get(k) ?? {
           legs: [],
           tag: t,
@@ -178,7 +201,7 @@ export default createRule<'overwrite'>({
       const distinct = new Set(platforms.map((p) => formatPlatform(p[0] as Platform)));
       if (distinct.size < 2) continue;
       // Jobs whose own conditions differ may never run in the same workflow run.
-      if (new Set(legs.map((l) => l.job.if?.value ?? '')).size > 1) continue;
+      if (new Set(legs.map((l) => l.job?.if?.value ?? '')).size > 1) continue;
       if (mayMerge(model, k.slice(k.indexOf('\0') + 1))) continue;
       const id = legs.map((l) => `${l.build.id}@${l.site.span.start}`).join('\n');
       const f = findings.get(id) ?? { tags: [], legs, at };

@@ -228,6 +228,7 @@ export function commandBuild(cmd: BuildCommand, o: CommandBuildOptions): Build {
     target: cmd.target,
     push: cmd.push,
     ...(cmd.pushByDigest ? { pushByDigest: true } : {}),
+    ...(cmd.onBranch ? { onBranch: true as const } : {}),
     namedContexts: cmd.namedContexts,
     sites: {
       definition: site,

@@ -83,6 +83,10 @@ const twoJobs = (o: { ifA?: string; ifB?: string; tagB?: string; runB?: string }
     '',
   ].join('\n');
 
+const SH = 'scripts/release.sh';
+/** A bash script with these lines (from line 3). */
+const release = (lines: string[]) => ['#!/usr/bin/env bash', 'set -euo pipefail', ...lines, ''].join('\n');
+
 /** One `run:` block with these lines. */
 const script = (lines: string[]) =>
   [
@@ -354,6 +358,114 @@ ruleTest(rule, [
         [WF]: matrix(),
         'scripts/release.py':
           'import subprocess\nsubprocess.run(["docker", "buildx", "build", "--push", "."])\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'a script nothing runs, building each platform in turn with the same tag: an error, the second build a site',
+    repo: {
+      files: {
+        ...DF,
+        'scripts/release.sh': release([
+          'docker buildx build --platform linux/amd64 -t acme/app:1.0 --push .',
+          'docker buildx build --platform linux/arm64 -t acme/app:1.0 --push .',
+        ]),
+      },
+    },
+    expect: [at(R, 'error', SH, 3, 47, { sites: [`${SH}:4`] })],
+  },
+  {
+    name: '`… || exit 1` after a build stops only a failed script: the next build still runs',
+    repo: {
+      files: {
+        ...DF,
+        'scripts/release.sh': release([
+          'docker buildx build --platform linux/amd64 -t acme/app:1.0 --push . || exit 1',
+          'docker buildx build --platform linux/arm64 -t acme/app:1.0 --push . || exit 1',
+        ]),
+      },
+    },
+    expect: [at(R, 'error', SH, 3, 47)],
+  },
+  ...(
+    [
+      [
+        'a build in a branch of the script',
+        [
+          'docker buildx build --platform linux/amd64 -t acme/app:1.0 --push .',
+          'if [ "$ARM" = 1 ]; then',
+          '  docker buildx build --platform linux/arm64 -t acme/app:1.0 --push .',
+          'fi',
+        ],
+      ],
+      [
+        'a build after an exit the script may take',
+        [
+          'docker buildx build --platform linux/amd64 -t acme/app:1.0 --push .',
+          '[ -n "$ARM" ] || exit 0',
+          'docker buildx build --platform linux/arm64 -t acme/app:1.0 --push .',
+        ],
+      ],
+      [
+        'a build that passes arguments crossdock cannot read (they may set the platform)',
+        [
+          'docker buildx build --platform linux/amd64 -t acme/app:1.0 --push .',
+          'docker buildx build --platform linux/arm64 "$@" -t acme/app:1.0 --push .',
+        ],
+      ],
+    ] as const
+  ).map(
+    ([what, lines]): RuleCase => ({
+      name: `condition: ${what}`,
+      repo: { files: { ...DF, 'scripts/release.sh': release([...lines]) } },
+      expect: [],
+    }),
+  ),
+  {
+    name: 'a matrix job running a script per platform: the script builds push the same tag; the matrix values are the sites',
+    repo: {
+      files: {
+        ...DF,
+        'build.sh': release(['docker buildx build --platform "$1" -t acme/app:latest --push .']),
+        [WF]: [
+          'on: push',
+          'jobs:',
+          '  build:',
+          '    strategy:',
+          '      matrix:',
+          '        platform: [linux/amd64, linux/arm64]',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          '      - uses: docker/setup-qemu-action@v3',
+          '      - run: ./build.sh ${{ matrix.platform }}',
+          '',
+        ].join('\n'),
+      },
+    },
+    expect: [at(R, 'error', 'build.sh', 3, 40, { sites: [`${WF}:6`, `${WF}:6`] })],
+  },
+  {
+    name: 'condition: the step running the script is guarded by the leg',
+    repo: {
+      files: {
+        ...DF,
+        'build.sh': release(['docker buildx build --platform "$1" -t acme/app:latest --push .']),
+        [WF]: [
+          'on: push',
+          'jobs:',
+          '  build:',
+          '    strategy:',
+          '      matrix:',
+          '        platform: [linux/amd64, linux/arm64]',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - uses: actions/checkout@v4',
+          "      - if: matrix.platform != 'linux/arm64'",
+          '        run: ./build.sh ${{ matrix.platform }}',
+          '',
+        ].join('\n'),
       },
     },
     expect: [],
