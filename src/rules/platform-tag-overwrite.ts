@@ -17,6 +17,9 @@ interface Leg {
   site: Site;
 }
 
+/** A leg whose one platform is known. */
+type Known = Leg & { platform: string };
+
 /** A condition that may select some matrix legs and not others. */
 const PER_LEG = /\b(matrix|runner|strategy)\./;
 
@@ -65,7 +68,7 @@ function runsOnEveryLeg(step: WorkflowStep, at: Site): boolean {
  * The legs a build pushes from, one per platform-deciding place, and the group its pushes race in (the workflow
  * run, or the script run on its own); undefined when it pushes no tag, or may not run on every leg.
  */
-function legsOf(model: ProjectModel, b: Build): { group: string; legs: Leg[] } | undefined {
+function legsOf(model: ProjectModel, b: Build): { group: string; legs: Leg[]; def: Site } | undefined {
   const def = b.sites?.definition;
   // Arguments crossdock cannot read (`"$@"`) may add a `--platform` or a `--tag` of their own.
   if (!def || !b.push || b.pushByDigest || b.onBranch || b.otherArgs) return undefined;
@@ -76,6 +79,7 @@ function legsOf(model: ProjectModel, b: Build): { group: string; legs: Leg[] } |
     return {
       group: def.file.path,
       legs: [{ build: b, platforms: b.platforms.known ? b.platforms.value : b.platforms, site }],
+      def,
     };
   }
   const job = b.job?.job;
@@ -99,6 +103,7 @@ function legsOf(model: ProjectModel, b: Build): { group: string; legs: Leg[] } |
           site: fromMatrix ?? b.sites?.platforms ?? def,
         },
       ],
+      def,
     };
   }
   // No platform named: each runner builds its own, unless a builder on other machines builds it.
@@ -122,7 +127,7 @@ function legsOf(model: ProjectModel, b: Build): { group: string; legs: Leg[] } |
           );
     return { build: b, job, platforms, site };
   });
-  return { group, legs };
+  return { group, legs, def };
 }
 
 /**
@@ -170,7 +175,7 @@ export default createRule<'overwrite'>({
     for (const b of model.builds) {
       const found = legsOf(model, b);
       if (!found) continue;
-      const { group, legs } = found;
+      const { group, legs, def } = found;
       b.tags.forEach((t, i) => {
         const key = tagKey(t);
         if (!key) return;
@@ -178,40 +183,38 @@ export default createRule<'overwrite'>({
         const entry = byTag.get(k) ?? {
           legs: [],
           tag: t,
-          at: b.sites?.tags[i] ?? (b.sites?.definition as Site),
+          at: b.sites?.tags[i] ?? def,
         };
         entry.legs.push(...legs);
         byTag.set(k, entry);
       });
     }
     /** Tags overwritten by the same legs: one finding. */
-    const findings = new Map<string, { tags: string[]; legs: Leg[]; at: Site }>();
+    const findings = new Map<string, { tags: string[]; legs: Known[]; at: Site }>();
     for (const [k, { legs, tag, at }] of byTag) {
       if (legs.length < 2) continue;
-      const blocked = legs.find((l) => !Array.isArray(l.platforms));
-      if (blocked) {
-        ctx.unknown(
-          blocked.platforms as Unknown,
-          `whether the builds pushing \`${tag}\` build different platforms`,
-        );
+      const blocked = legs.map((l) => l.platforms).find((p) => !Array.isArray(p));
+      if (blocked && !Array.isArray(blocked)) {
+        ctx.unknown(blocked, `whether the builds pushing \`${tag}\` build different platforms`);
         continue;
       }
-      const platforms = legs.map((l) => l.platforms as Platform[]);
-      if (platforms.some((p) => p.length !== 1)) continue;
-      const distinct = new Set(platforms.map((p) => formatPlatform(p[0] as Platform)));
-      if (distinct.size < 2) continue;
+      // One platform each: a leg pushing a manifest list is not this rule's.
+      const single = legs.flatMap((l): Known[] => {
+        const p = Array.isArray(l.platforms) && l.platforms.length === 1 ? l.platforms[0] : undefined;
+        return p ? [{ ...l, platform: formatPlatform(p) }] : [];
+      });
+      if (single.length < legs.length) continue;
+      if (new Set(single.map((l) => l.platform)).size < 2) continue;
       // Jobs whose own conditions differ may never run in the same workflow run.
       if (new Set(legs.map((l) => l.job?.if?.value ?? '')).size > 1) continue;
       if (mayMerge(model, k.slice(k.indexOf('\0') + 1))) continue;
       const id = legs.map((l) => `${l.build.id}@${l.site.span.start}`).join('\n');
-      const f = findings.get(id) ?? { tags: [], legs, at };
+      const f = findings.get(id) ?? { tags: [], legs: single, at };
       f.tags.push(tag);
       findings.set(id, f);
     }
     for (const f of findings.values()) {
-      const platforms = [
-        ...new Set(f.legs.map((l) => formatPlatform((l.platforms as Platform[])[0] as Platform))),
-      ];
+      const platforms = [...new Set(f.legs.map((l) => l.platform))];
       ctx.report({
         messageId: 'overwrite',
         data: {
@@ -226,7 +229,7 @@ export default createRule<'overwrite'>({
         related: f.legs.map((l) => ({
           file: l.site.file,
           span: l.site.span,
-          message: `builds only ${formatPlatform((l.platforms as Platform[])[0] as Platform)} and pushes the tag`,
+          message: `builds only ${l.platform} and pushes the tag`,
         })),
       });
     }
