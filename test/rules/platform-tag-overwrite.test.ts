@@ -245,6 +245,24 @@ ruleTest(rule, [
     expect: [at(R, 'error', WF, 19, 17)],
   },
   {
+    name: '`outputs: type=registry` pushes without `push: true`',
+    repo: { files: { ...DF, [WF]: matrix({ push: 'false', outputs: 'type=registry' }) } },
+    expect: [at(R, 'error', WF, 19, 17)],
+  },
+  {
+    name: '`--output type=registry` pushes without `--push`',
+    repo: {
+      files: {
+        ...DF,
+        [WF]: script([
+          'docker buildx build --platform linux/amd64 -t acme/app:edge --output type=registry .',
+          'docker buildx build --platform linux/arm64 -t acme/app:edge --output type=registry .',
+        ]),
+      },
+    },
+    expect: [at(R, 'error', WF, 8, 57)],
+  },
+  {
     name: 'condition: the second job pushes another tag',
     repo: { files: { ...DF, [WF]: twoJobs({ tagB: 'ghcr.io/acme/app:1.0-arm64' }) } },
     expect: [],
