@@ -100,9 +100,9 @@ export default createRule<'container' | 'runner'>({
       'A workflow job that runs docker, buildx or build-push steps inside a `container:` image with no Docker CLI and no socket mounted, or on a runner image that ships no Docker (macOS).',
     messages: {
       container:
-        'job "{{job}}" runs {{what}} inside the container `{{image}}`, which has no Docker CLI, and no Docker socket is mounted: the step fails (docker: not found)',
+        'job "{{job}}" runs {{what}} inside the container `{{image}}`, which has no Docker CLI, and no Docker socket is mounted: the step fails, finding no docker to run',
       runner:
-        'job "{{job}}" runs {{what}} on [{{runner}}]: {{reason}}, so the step fails (docker: command not found)',
+        'job "{{job}}" runs {{what}} on [{{runner}}]: {{reason}}, so the step fails, finding no docker to run',
     },
     hint: 'run the job on an ubuntu runner without `container:`, or use a `docker:` image and mount the socket (`container.volumes: [/var/run/docker.sock:/var/run/docker.sock]`), or install the Docker CLI in a step before',
   },
