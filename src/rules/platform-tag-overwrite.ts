@@ -46,8 +46,8 @@ function labelSite<T extends Site | undefined>(job: WorkflowJob, labels: string[
 
 /**
  * The step runs `at` on every leg of its job whenever the job runs: it has no per-leg condition, its `push:` input
- * does not depend on the leg, and a `run:` command is at the top level of its script (not in a branch, a loop, a
- * function, or an `&&`/`||` list).
+ * does not depend on the leg, and a `run:` command is at the top level of its script (not in a branch, a loop or a
+ * function, and not after `&&`/`||`).
  */
 function runsOnEveryLeg(step: WorkflowStep, at: Site): boolean {
   if (step.if && PER_LEG.test(step.if.value)) return false;
@@ -59,7 +59,7 @@ function runsOnEveryLeg(step: WorkflowStep, at: Site): boolean {
   const cmds = step.run?.script.commands ?? [];
   const i = cmds.findIndex((c) => c.span.start <= at.span.start && at.span.start < c.span.end);
   const cmd = cmds[i];
-  if (!cmd || cmd.depth > 0 || cmd.next === '||' || cmd.next === '&&') return false;
+  if (!cmd || cmd.depth > 0) return false;
   const prev = cmds[i - 1]?.next;
   return prev !== '&&' && prev !== '||';
 }

@@ -303,6 +303,18 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'a build followed by `&&` or `||` runs all the same',
+    repo: {
+      files: {
+        ...DF,
+        [WF]: twoJobs({
+          runB: 'docker buildx build --platform linux/arm64 -t ghcr.io/acme/app:1.0 --push . && echo pushed || echo failed',
+        }),
+      },
+    },
+    expect: [at(R, 'error', WF, 7, 60)],
+  },
+  {
     name: 'condition: a command after `&&` may not run',
     repo: {
       files: {
