@@ -66,6 +66,10 @@ interface Queued {
   qemu: boolean;
   before: Build['before'];
   depth: number;
+  /** The workflow step command that runs the script (direct invocations only). */
+  invokedAt?: Site;
+  /** Nothing in the repository runs the script. */
+  standalone?: boolean;
 }
 
 /** Build sites in scripts and Makefiles, each scanned per invocation. */
@@ -111,6 +115,7 @@ export function linkScripts(
       qemu: inv.qemu,
       before: inv.before,
       depth: 0,
+      invokedAt: inv.site,
     });
   }
   const drain = () => {
@@ -137,6 +142,7 @@ export function linkScripts(
       qemu: false,
       before: [],
       depth: 0,
+      standalone: true,
     });
     drain();
   }
@@ -190,6 +196,8 @@ function scanOne(
       qemu: q.qemu || /\bbinfmt\b|qemu-user-static/.test(file.text),
       before,
     });
+    if (q.invokedAt) build.invokedAt = q.invokedAt;
+    if (q.standalone) build.standalone = true;
     addBuild(model.builds, build);
   }
   for (const p of scan.pushes) model.registries.push(...imageMention(p, 'push'));

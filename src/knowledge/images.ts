@@ -272,3 +272,39 @@ export function isSystemPath(path: string): boolean {
     !/^\/(opt|srv|home|root)\/./.test(path)
   );
 }
+
+/**
+ * Docker Official Images documented to hold no Docker CLI: the distro and language images (their Dockerfiles
+ * install no docker package). The `docker` image ships it (`docker:cli`, `docker:dind`).
+ */
+const NO_DOCKER_CLI = new Set([
+  'python',
+  'node',
+  'ubuntu',
+  'debian',
+  'alpine',
+  'busybox',
+  'golang',
+  'rust',
+  'ruby',
+  'php',
+  'eclipse-temurin',
+  'openjdk',
+  'amazonlinux',
+  'fedora',
+  'rockylinux',
+  'almalinux',
+  'centos',
+  'buildpack-deps',
+  'gcc',
+  'maven',
+  'gradle',
+]);
+
+/** Does the image ship the Docker CLI? undefined when crossdock does not know the image. */
+export function imageShipsDocker(image: string): boolean | undefined {
+  const { name, official } = imageName(image);
+  if (!official) return undefined;
+  if (name === 'docker') return true;
+  return NO_DOCKER_CLI.has(name) ? false : undefined;
+}

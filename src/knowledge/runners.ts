@@ -24,3 +24,18 @@ export function isSelfHosted(labels: string[]): boolean {
 export function unresolvedLabels(labels: string[]): boolean {
   return labels.some((l) => l.includes('${{'));
 }
+
+/**
+ * GitHub-hosted runner labels whose image has no Docker (the runner-images software lists, 2026): the macOS
+ * images (`macos-14`, `macos-15`, `macos-26`, `macos-latest`, their `-large`/`-xlarge`/`-intel` variants) and
+ * `windows-11-arm`. The reason, or undefined when the label set is not one of them (self-hosted runners say
+ * nothing about what they have installed).
+ */
+export function runnerWithoutDocker(labels: string[]): string | undefined {
+  if (labels.length !== 1) return undefined;
+  const l = (labels[0] ?? '').toLowerCase();
+  if (/^macos-(latest|\d+)(-(large|xlarge|intel))?$/.test(l))
+    return "GitHub's macOS runner images ship no Docker";
+  if (l === 'windows-11-arm') return 'the windows-11-arm runner image ships no Docker';
+  return undefined;
+}

@@ -270,6 +270,8 @@ export interface WorkflowStep {
   with: Map<string, { value: string; keySite: Site; valueSite: Site }>;
   /** `working-directory` of a run step (else the job's `defaults.run.working-directory`), as written. */
   workingDirectory: string | undefined;
+  /** `if:` as written: the step runs only when it holds. */
+  if?: Located<string>;
   run:
     | {
         text: string;
@@ -316,6 +318,18 @@ export interface WorkflowJob {
   steps: WorkflowStep[];
   matrix: Record<string, Located<string>[]>;
   env: Record<string, string>;
+  /** `if:` as written: the job runs only when it holds. */
+  if?: Located<string>;
+  /** `container:`: the image the job's steps run in (as written), and whether it mounts the Docker socket. */
+  container?: JobContainer;
+}
+
+export interface JobContainer {
+  /** `container: image` or `container.image`, as written (may hold expressions); undefined when not given. */
+  image: Located<string> | undefined;
+  /** `volumes:` or `options:` mount `/var/run/docker.sock` (or options crossdock does not read mount anything). */
+  dockerSocket: boolean;
+  site: Site;
 }
 
 export interface Workflow {

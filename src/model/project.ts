@@ -53,6 +53,20 @@ export interface Build {
   /** The stage built (`--target`); undefined: the last stage. Unknown: which stages are built is not known. */
   target: Value<string> | undefined;
   push: boolean;
+  /**
+   * The image is pushed by digest only (`outputs: type=image,push-by-digest=true`): no tag is written, a later
+   * step merges the digests under the tags.
+   */
+  pushByDigest?: boolean;
+  /**
+   * The build command runs only on some paths through its script: in an `if`/`case`/loop body, in a function
+   * called so, after `&&`/`||`, or after an `exit`/`return` the script may take.
+   */
+  onBranch?: true;
+  /** Script builds: the command of a workflow step that runs the script (directly, not through another script). */
+  invokedAt?: Site;
+  /** Script builds: nothing in the repository runs the script; it was scanned on its own. */
+  standalone?: true;
   /** Named build contexts (bake `contexts`, `--build-context`): name → `target:<t>`, `docker-image://…` or a path. */
   namedContexts: Record<string, string>;
   /** Where the definition writes each part (explicit definitions only). */

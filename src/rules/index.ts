@@ -43,6 +43,8 @@ import emulatedBuild from './emulated-build.js';
 import jobNoTimeout from './job-no-timeout.js';
 import selfHostedTrigger from './self-hosted-trigger.js';
 import checkoutNoSubmodules from './checkout-no-submodules.js';
+import workflowJobNoDocker from './workflow-job-no-docker.js';
+import platformTagOverwrite from './platform-tag-overwrite.js';
 import buildkitInsecureRegistry from './buildkit-insecure-registry.js';
 import unresolvedValue from './unresolved-value.js';
 import unusedSuppression from './unused-suppression.js';
@@ -96,6 +98,8 @@ const RULES: Rule[] = [
   jobNoTimeout,
   selfHostedTrigger,
   checkoutNoSubmodules,
+  workflowJobNoDocker,
+  platformTagOverwrite,
   buildkitInsecureRegistry,
   unresolvedValue,
   unusedSuppression,

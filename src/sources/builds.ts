@@ -227,6 +227,8 @@ export function commandBuild(cmd: BuildCommand, o: CommandBuildOptions): Build {
     ...(cmd.otherArgs ? { otherArgs: cmd.otherArgs } : {}),
     target: cmd.target,
     push: cmd.push,
+    ...(cmd.pushByDigest ? { pushByDigest: true } : {}),
+    ...(cmd.onBranch ? { onBranch: true as const } : {}),
     namedContexts: cmd.namedContexts,
     sites: {
       definition: site,

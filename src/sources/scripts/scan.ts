@@ -48,6 +48,10 @@ export interface BuildCommand {
   /** Tags as patterns: resolved variables substituted, unknown ones left as written. */
   tags: Located<string>[];
   push: boolean;
+  /** `--output type=image,push-by-digest=true`: pushed by digest, no tag written. */
+  pushByDigest?: boolean;
+  /** Runs only on some paths through the script (a branch, a loop, a guarded function call, after an exit). */
+  onBranch?: true;
   buildArgs: Record<string, Value<string>>;
   /** `"$@"` with unknown arguments: they may pass any `--build-arg`. */
   otherArgs: Unknown | undefined;
@@ -135,6 +139,8 @@ const MAX_FUNCTION_DEPTH = 4;
  */
 const MAX_FUNCTION_CALLS = 2000;
 const functionCalls = new WeakMap<object, number>();
+/** Scans (by their result) that have passed an `exit` or `return`: later commands may not run. */
+const exits = new WeakSet<object>();
 /** A word that is all positional parameters: `"$@"`, `${@}`, `$*`. */
 const ALL_ARGS = /^\$(?:@|\{@\}|\*|\{\*\})$/;
 const ROOT = '\u0001';
@@ -274,6 +280,8 @@ class Scanner {
   private cwd: Cwd;
   private readonly out: ScanResult;
   private readonly functions = new Map<string, { body: ShellCommand[]; depth: number }>();
+  /** Everything this scanner sees runs on a branch (a function called inside an `if`, after `&&`). */
+  private onBranch = false;
 
   constructor(
     private readonly ctx: ScanContext,
@@ -726,8 +734,11 @@ class Scanner {
       const full = this.spliceArrays(argv);
       const prog = basename(full[0]?.value ?? first);
       const fn = this.functions.get(prog);
+      // `… || exit 1` stops a failed script; any other exit or return may skip what follows when it succeeds.
+      const failExit = prevNext === '||' && /^[1-9]\d*$/.test(full[1]?.value ?? '');
+      if ((prog === 'exit' || prog === 'return') && !failExit) exits.add(this.out);
       if (fn) {
-        this.call(fn, full.slice(1));
+        this.call(fn, full.slice(1), assignDepth > 0);
       } else {
         this.command(cmd, full, prog, depth, assignDepth);
         this.effect(cmd, full, prog);
@@ -845,7 +856,7 @@ class Scanner {
   }
 
   /** A function call: its body is scanned with the call's arguments, those not known as unknown parameters. */
-  private call(fn: { body: ShellCommand[]; depth: number }, words: ShellWord[]): void {
+  private call(fn: { body: ShellCommand[]; depth: number }, words: ShellWord[], branch = false): void {
     if (this.depthOfCall >= MAX_FUNCTION_DEPTH) return;
     const calls = functionCalls.get(this.out) ?? 0;
     if (calls >= MAX_FUNCTION_CALLS) return;
@@ -859,6 +870,7 @@ class Scanner {
       this.depthOfCall + 1,
     );
     inner.cwd = this.cwd;
+    inner.onBranch = this.onBranch || branch;
     for (const [k, f] of this.functions) inner.functions.set(k, f);
     inner.scan(fn.body, fn.depth);
   }
@@ -903,6 +915,7 @@ class Scanner {
     }
     const build = this.build(cmd, argv);
     if (build) {
+      if (this.onBranch || assignDepth > 0 || exits.has(this.out)) build.onBranch = true;
       this.out.builds.push(build);
       return;
     }
@@ -1296,6 +1309,7 @@ class Scanner {
         case '-o':
         case '--output':
           if (/type=registry|push=true/.test(valueWord.value)) out.push = true;
+          if (/push-by-digest=true/.test(valueWord.value)) out.pushByDigest = true;
           break;
         case '--build-context': {
           const t = this.pattern(valueWord);

@@ -238,6 +238,28 @@ function runsOnFor(
   });
 }
 
+/** A scalar with where it is written (`if:` conditions). */
+function located(y: Y | undefined): Located<string> | undefined {
+  const v = y?.str() ?? (y?.bool() !== undefined ? String(y.bool()) : undefined);
+  return y && v !== undefined ? { value: v, site: y.site } : undefined;
+}
+
+/** `container: image` or `container: { image, volumes, options }`. */
+function jobContainer(y: Y | undefined): WorkflowJob['container'] {
+  if (!y) return undefined;
+  const image = y.isMap ? y.get('image') : y;
+  const mounts = [
+    ...(y.get('volumes')?.items() ?? []).map((i) => i.str() ?? '${{ }}'),
+    y.get('options')?.str() ?? '',
+  ];
+  return {
+    image: located(image),
+    // A mount written with an expression may be the socket too.
+    dockerSocket: mounts.some((m) => m.includes('docker.sock') || m.includes('${{')),
+    site: y.site,
+  };
+}
+
 function withInputs(step: Y): WorkflowStep['with'] {
   const out: WorkflowStep['with'] = new Map();
   for (const e of step.get('with')?.entries() ?? []) {
@@ -358,6 +380,8 @@ function readJob(
     steps: [],
     matrix: values,
     env,
+    if: located(y.get('if')),
+    container: jobContainer(y.get('container')),
   };
   wf.jobs.push(job);
   const steps = y.get('steps');
@@ -638,6 +662,7 @@ function readStep(
     with: withInputs(s),
     workingDirectory: s.get('working-directory')?.str() ?? defaultWd,
     run: undefined,
+    if: located(s.get('if')),
   };
   if (runY && runText !== undefined) {
     const offsets = scalarOffsets(runY, runText);
@@ -816,6 +841,7 @@ function buildPushBuild(
     buildArgs: args,
     target,
     push: (push !== undefined && push !== 'false') || /push=true|type=registry/.test(outputs),
+    ...(/push-by-digest=true/.test(outputs) ? { pushByDigest: true } : {}),
     namedContexts,
     sites: {
       definition: step.uses?.site ?? step.site,
