@@ -1,5 +1,6 @@
 import type { HelmPortUse, HelmTemplate, HelmValues, Located } from '../../model/deploy.js';
 import type { SourceFile } from '../../model/source.js';
+import { cutAtFirst } from '../../model/text.js';
 import type { Y } from '../yaml/node.js';
 
 /**
@@ -32,21 +33,24 @@ function lines(text: string): Line[] {
   const out: Line[] = [];
   let start = 0;
   for (const raw of text.split('\n')) {
-    const m = /^([ \t]*)(-[ \t]+)?([A-Za-z_][\w-]*):(?:[ \t]+(.*?))?[ \t\r]*$/d.exec(raw);
     const lead = /^[ \t]*/.exec(raw)?.[0].length ?? 0;
-    const item = /^[ \t]*-[ \t]+/.exec(raw);
-    const line: Line = {
-      text: raw,
-      start,
-      indent: item ? item[0].length : lead,
-      dash: lead,
-      item: !!item,
-    };
-    if (m?.[3]) {
-      line.key = m[3];
-      const v = m[4] ?? '';
-      line.value = v.startsWith('{{') ? v : v.replace(/[ \t]+#.*$/, '');
-      line.valueStart = start + (m.indices?.[4]?.[0] ?? raw.length);
+    const dash = /^-[ \t]+/.exec(raw.slice(lead));
+    const indent = lead + (dash?.[0].length ?? 0);
+    const line: Line = { text: raw, start, indent, dash: lead, item: !!dash };
+    const body = raw.slice(indent);
+    const key = /^[A-Za-z_][\w-]*/.exec(body)?.[0];
+    const after = key ? body.slice(key.length) : '';
+    if (
+      key &&
+      after.startsWith(':') &&
+      (after.length === 1 || after[1] === ' ' || after[1] === '\t' || after[1] === '\r')
+    ) {
+      const v = after.slice(1).trimStart();
+      const valueAt = indent + key.length + 1 + (after.length - 1 - v.length);
+      const hash = v.startsWith('{{') ? -1 : v.search(/[ \t]#/);
+      line.key = key;
+      line.value = (hash >= 0 ? v.slice(0, hash) : v).trimEnd();
+      line.valueStart = start + valueAt;
     }
     out.push(line);
     start += raw.length + 1;
@@ -86,12 +90,12 @@ export function readHelmTemplate(file: SourceFile): HelmTemplate {
   ls.forEach((l, i) => {
     const trimmed = l.text.trim();
     if (DIRECTIVE_LINE.test(l.text)) {
-      for (const d of trimmed.matchAll(/\{\{-?\s*(if|with|range|define|block|else|end)\b([^}]*)\}\}/g)) {
-        const word = d[1];
+      for (const piece of trimmed.split('{{').slice(1)) {
+        const inner = cutAtFirst(piece, '}}').replace(/^-/, '').replace(/-$/, '').trim();
+        const word = /^(?:if|with|range|define|block|else|end)\b/.exec(inner)?.[0];
         if (word === 'end') blocks.pop();
-        else if (word === 'else') continue;
-        else {
-          const w = /^\s*\.Values\.([\w.]+)\s*-?$/.exec(d[2] ?? '');
+        else if (word && word !== 'else') {
+          const w = /^\.Values\.([\w.]+)$/.exec(inner.slice(word.length).trim());
           blocks.push(word === 'with' && w?.[1] ? w[1] : null);
         }
       }
@@ -103,8 +107,8 @@ export function readHelmTemplate(file: SourceFile): HelmTemplate {
     if (l.key === 'command' || l.key === 'args') t.command = true;
     if (l.key === 'env' || l.key === 'envFrom') t.env = true;
     if (l.key === 'image') {
-      const m = /\.Values\.([A-Za-z_][\w.]*?)\.repository\b/.exec(l.value ?? '');
-      t.images.push(m?.[1] ?? null);
+      const path = /\.Values\.([\w.]+)/.exec(l.value ?? '')?.[1];
+      t.images.push(path?.endsWith('.repository') ? path.slice(0, -'.repository'.length) : null);
       return;
     }
     if (/^(liveness|readiness|startup)Probe$/.test(l.key) && (l.value ?? '') === '') {
@@ -196,4 +200,3 @@ export function readHelmValueScalars(doc: Y): HelmValues {
   visit(doc, '', 0);
   return { file: doc.file, scalars };
 }
-
