@@ -1,0 +1,196 @@
+import { createRule } from '../engine/rule.js';
+import { distroPythonManaged, pythonInstalledByRun } from '../knowledge/images.js';
+import type { Site } from '../model/deploy.js';
+import type { DfInstruction } from '../model/dockerfile.js';
+import type { CommandFacts } from '../model/shell.js';
+import { unknown } from '../model/value.js';
+import { buildSite, commandsOf, pipefailAt, runText, type StageView } from './lib/dockerfile.js';
+
+/** Distro packages that install pip for the distro's python3. */
+const PIP_PACKAGES = new Set(['python3-pip', 'py3-pip']);
+/** PATH entries that hold no Python but the distro's (or nothing a Dockerfile could not be seen putting there). */
+const SYSTEM_PATH = new Set([
+  '/usr/local/sbin',
+  '/usr/local/bin',
+  '/usr/sbin',
+  '/usr/bin',
+  '/sbin',
+  '/bin',
+  '$PATH',
+  `\${PATH}`,
+]);
+/**
+ * Options with which pip does not check the marker (pip's install command: `--root`, `--target`, `--prefix`
+ * install elsewhere; `--break-system-packages` overrides it), or that run another interpreter (`--python`).
+ */
+const UNCHECKED = /^(--root|--target|--prefix|--python|--break-system-packages)(=|$)|^-t/;
+/**
+ * Text in a RUN after which crossdock no longer knows whether pip checks the marker: the marker removed, pip
+ * configured to ignore it, another Python or environment manager.
+ */
+const ESCAPES =
+  /EXTERNALLY-MANAGED|break-system-packages|PIP_BREAK_SYSTEM_PACKAGES|PIP_CONFIG_FILE|pip\.conf|\bpip3? config\b|\b(conda|mamba|micromamba|pyenv|pixi)\b/i;
+
+interface Candidate {
+  ins: DfInstruction;
+  command: CommandFacts;
+}
+
+/** `ENV` pairs as written: `ENV A=1 B=2` and the legacy `ENV A 1`. */
+function envPairs(ins: DfInstruction): [string, string][] {
+  const words = ins.words.map((w) => w.value);
+  if (words[0] && !words[0].includes('=')) return [[words[0], words.slice(1).join(' ')]];
+  return words.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]);
+}
+
+/** The program runs the distro's pip: `pip`, `pip3`, `python3 -m pip` (`python` with python-is-python3). */
+function distroPip(c: CommandFacts, pythonIsPython3: boolean): boolean {
+  const program = c.argv[0]?.value ?? '';
+  if (program.includes('/') && !program.startsWith('/usr/bin/')) return false;
+  const name = program.slice(program.lastIndexOf('/') + 1);
+  return name === 'pip' || name === 'pip3' || name === 'python3' || (name === 'python' && pythonIsPython3);
+}
+
+/**
+ * The `pip install` commands of a stage chain that run the distro's pip into the distro's Python (pip installed
+ * by the distro's package before them, no virtual environment, no option or setting that skips PEP 668's check),
+ * and the command that installed pip. Scanning stops at anything after which that is not known.
+ */
+function systemInstalls(sv: StageView): { pip: Candidate | undefined; installs: Candidate[] } {
+  let pip: Candidate | undefined;
+  let pythonIsPython3 = false;
+  /** ENV PATH puts a folder first that may hold another pip (a virtual environment's bin). */
+  let otherPath = false;
+  const installs: Candidate[] = [];
+  for (const stage of sv.chain)
+    for (const ins of stage.instructions) {
+      if (ins.keyword === 'ENV') {
+        for (const [name, value] of envPairs(ins)) {
+          if (name === 'PIP_BREAK_SYSTEM_PACKAGES' && !/^(0|false|no|off)$/i.test(value))
+            return { pip, installs };
+          if (name === 'PIP_CONFIG_FILE' || name === 'PYTHONHOME') return { pip, installs };
+          if (name === 'PATH' && value.split(':').some((p) => p !== '' && !SYSTEM_PATH.has(p)))
+            otherPath = true;
+        }
+        continue;
+      }
+      if (ins.keyword === 'ARG') {
+        if (ins.words.some((w) => /^(PIP_BREAK_SYSTEM_PACKAGES|PIP_CONFIG_FILE|PATH)(=|$)/.test(w.value)))
+          return { pip, installs };
+        continue;
+      }
+      if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
+        // A pip.conf, or another Python copied in (`COPY --from=python:3.12 /usr/local /usr/local`).
+        const from = ins.flags.some((f) => f.name === 'from');
+        if (
+          ins.words.some((w) => ESCAPES.test(w.value)) ||
+          (from && ins.words.some((w) => /^\/usr\/local\/?$|^\/usr\/local\/bin|python/.test(w.value)))
+        )
+          return { pip, installs };
+        continue;
+      }
+      if (ins.keyword !== 'RUN') continue;
+      const text = runText(ins);
+      if (ESCAPES.test(text) || pythonInstalledByRun(text)) return { pip, installs };
+      let activated = false;
+      let runPath = false;
+      for (const c of commandsOf(ins)) {
+        const words = c.argv.map((w) => w.value);
+        if ((c.installer === 'apt' || c.installer === 'apk') && words.some((w) => PIP_PACKAGES.has(w)))
+          pip ??= { ins, command: c };
+        if (c.installer === 'apt' && words.includes('python-is-python3')) pythonIsPython3 = true;
+        if ((c.name === '.' || c.name === 'source') && /\/activate$/.test(words[1] ?? '')) activated = true;
+        if (
+          c.command.assignments.some((a) => a.name === 'PATH') ||
+          (c.name === 'export' && words.some((w) => w.startsWith('PATH=')))
+        )
+          runPath = true;
+        if (
+          !pip ||
+          c.installer !== 'pip' ||
+          c.pip?.verb !== 'install' ||
+          activated ||
+          runPath ||
+          otherPath ||
+          !distroPip(c, pythonIsPython3) ||
+          words.some((w) => UNCHECKED.test(w)) ||
+          (words.includes('--dry-run') && words.some((w) => /^--report(=|$)/.test(w)))
+        )
+          continue;
+        installs.push({ ins, command: c });
+      }
+    }
+  return { pip, installs };
+}
+
+export default createRule<'refused' | 'masked'>({
+  meta: {
+    id: 'externally-managed-python',
+    severity: 'error',
+    category: 'python',
+    summary:
+      '`pip install` into the distro Python of a base that PEP 668 marks externally managed (Debian 12+, Ubuntu 23.04+, Alpine 3.19+), outside a virtual environment and without `--break-system-packages`: pip refuses and the build fails.',
+    messages: {
+      refused:
+        '`{{cmd}}` installs into the distro Python of {{base}} ({{distro}}), which is marked externally managed (PEP 668): pip stops with "error: externally-managed-environment" and the build fails',
+      masked:
+        '`{{cmd}}` installs into the distro Python of {{base}} ({{distro}}), which is marked externally managed (PEP 668): pip refuses every time ("error: externally-managed-environment"), and `{{by}}` hides it, so the image never gets what it installs',
+    },
+    hint: 'install into a virtual environment (`RUN python3 -m venv /opt/venv` and `ENV PATH=/opt/venv/bin:$PATH`, then `pip install`), or start from an official `python:*` image, whose Python is not externally managed; `--break-system-packages` (or `ENV PIP_BREAK_SYSTEM_PACKAGES=1`) forces it at the risk of breaking distro packages',
+  },
+  check(ctx) {
+    for (const view of ctx.model.images) {
+      for (const sv of view.stages) {
+        if (!sv.built) continue;
+        const { pip, installs } = systemInstalls(sv);
+        const first = installs[0];
+        if (!pip || !first) continue;
+        const root = sv.chain[0] ?? sv.stage;
+        const fromSite: Site = { file: view.file, span: root.imageSpan };
+        const blocked = `whether \`pip install\` may install into this stage's distro Python (PEP 668)`;
+        if (!sv.base.known) {
+          ctx.unknown({ ...sv.base, site: sv.base.site ?? fromSite }, blocked);
+          continue;
+        }
+        const managed = distroPythonManaged(sv.base.value);
+        if (!managed) {
+          ctx.unknown(
+            unknown(
+              'image-contents',
+              `whether the distro Python of ${sv.base.value} is marked externally managed is not known`,
+              fromSite,
+            ),
+            blocked,
+          );
+          continue;
+        }
+        if (!managed.managed) continue;
+        const argv = first.command.argv.map((w) => w.value);
+        const cmd = argv.slice(0, argv.indexOf('install') + 1).join(' ');
+        // `|| true`, `; true`, a pipe without pipefail or a fallback: the build goes on without the packages.
+        const mask = first.command.masked;
+        const hidden = mask && !(mask.how === 'pipe' && pipefailAt(view.dockerfile, first.ins));
+        const op = mask?.how === 'semicolon' ? ';' : mask?.how === 'pipe' ? '|' : '||';
+        const by = `${op} ${mask?.by.argv.map((w) => w.value).join(' ') ?? ''}`;
+        ctx.report({
+          messageId: hidden ? 'masked' : 'refused',
+          data: { cmd, base: sv.base.value, distro: managed.distro, by: by.slice(0, 60) },
+          file: view.file,
+          span: first.command.command.span,
+          related: [
+            { file: view.file, span: root.imageSpan, message: `${sv.base.value} is ${managed.distro}` },
+            {
+              file: view.file,
+              span: pip.command.command.span,
+              message: "pip comes from the distro's package here",
+            },
+          ],
+          sites: [
+            ...installs.slice(1).map((c) => ({ file: view.file, span: c.command.command.span })),
+            ...buildSite(view),
+          ],
+        });
+      }
+    }
+  },
+});
