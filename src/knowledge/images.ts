@@ -344,3 +344,11 @@ export function distroPythonManaged(image: string): { managed: boolean; distro: 
   }
   return undefined;
 }
+
+/** Which Python `python3` runs in an image: the distro's, the image's own (`python:*`), or undefined when not known. */
+export function python3Of(image: string): 'distro' | 'own' | undefined {
+  const { name, official } = imageName(image);
+  if (!official) return undefined;
+  if (name === 'python') return 'own';
+  return DISTRO_PYTHON_IMAGES.has(name) ? 'distro' : undefined;
+}

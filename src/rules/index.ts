@@ -16,6 +16,7 @@ import healthcheckToolMissing from './healthcheck-tool-missing.js';
 import pipNoTimeout from './pip-no-timeout.js';
 import installFailureMasked from './install-failure-masked.js';
 import externallyManagedPython from './externally-managed-python.js';
+import venvShadowsBasePython from './venv-shadows-base-python.js';
 import pipInvalidOption from './pip-invalid-option.js';
 import unquotedVersionSpecifier from './unquoted-version-specifier.js';
 import runExportNoEffect from './run-export-no-effect.js';
@@ -72,6 +73,7 @@ const RULES: Rule[] = [
   pipNoTimeout,
   installFailureMasked,
   externallyManagedPython,
+  venvShadowsBasePython,
   pipInvalidOption,
   unquotedVersionSpecifier,
   runExportNoEffect,

@@ -9,6 +9,11 @@ import {
   pythonOfImage,
 } from '../../src/knowledge/images.js';
 import { nodeSatisfies, pythonSatisfies } from '../../src/knowledge/versions.js';
+import {
+  heavyInstalledBy,
+  heavyOfDistroPackage,
+  pythonPackagesOfImage,
+} from '../../src/knowledge/heavy-deps.js';
 
 test('PEP 440 specifiers against Python lines and releases', () => {
   const cases: [string, string, boolean | undefined][] = [
@@ -99,4 +104,23 @@ test('which distro Pythons PEP 668 marks externally managed, by image and tag', 
     ['fedora:40', undefined],
   ];
   for (const [image, managed] of cases) assert.equal(distroPythonManaged(image)?.managed, managed, image);
+});
+
+test('what a base Python already holds, and what a pip install pulls in', () => {
+  assert.deepEqual(pythonPackagesOfImage('pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime'), ['torch']);
+  assert.deepEqual(pythonPackagesOfImage('docker.io/pytorch/pytorch'), ['torch']);
+  assert.deepEqual(pythonPackagesOfImage('nvcr.io/nvidia/pytorch:24.01-py3'), ['torch']);
+  assert.deepEqual(pythonPackagesOfImage('tensorflow/tensorflow:2.16.1-gpu'), ['tensorflow']);
+  assert.equal(pythonPackagesOfImage('ghcr.io/acme/pytorch:1'), undefined);
+  assert.equal(pythonPackagesOfImage('python:3.12'), undefined);
+  assert.equal(heavyOfDistroPackage('python3-numpy'), 'numpy');
+  assert.equal(heavyOfDistroPackage('py3-numpy'), 'numpy');
+  assert.equal(heavyOfDistroPackage('python3-opencv'), 'opencv');
+  assert.equal(heavyOfDistroPackage('python3-sklearn'), 'scikit-learn');
+  assert.equal(heavyOfDistroPackage('python3-venv'), undefined);
+  assert.equal(heavyOfDistroPackage('libnumpy-dev'), undefined);
+  assert.deepEqual(heavyInstalledBy('torchvision', true), ['torchvision', 'torch', 'numpy']);
+  assert.deepEqual(heavyInstalledBy('torchvision', false), ['torchvision']);
+  assert.deepEqual(heavyInstalledBy('opencv-python-headless', true), ['opencv', 'numpy', 'opencv']);
+  assert.deepEqual(heavyInstalledBy('Flask', true), ['flask']);
 });
