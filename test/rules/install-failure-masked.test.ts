@@ -229,6 +229,8 @@ ruleTest(rule, [
       'RUN pip install a || python -c "import a" || exit 1',
       'RUN pip install a || ./report.sh || { echo failed; exit 1; }',
       'RUN pip install a || ./report.sh || false',
+      'RUN pip install a || exit 1 || true',
+      'RUN pip install a || ./report.sh || exit 1 || :',
     ),
     expect: [],
   },
@@ -248,5 +250,17 @@ ruleTest(rule, [
     name: 'condition "a later `||`": a no-op after `&&` runs only when the install succeeded',
     repo: built('RUN pip install a || ./report.sh && echo done'),
     expect: [],
+  },
+  {
+    name: 'condition "the list\'s end is known": after a `{ …; }` group the parser keeps the `;` before `}`, so what follows the group is not read as `; true`',
+    repo: built('RUN pip install a && { rm -rf /tmp/x; } || true'),
+    expect: [],
+  },
+  {
+    name: '`; true` ending the RUN masks the list before it, whatever its handler ran',
+    repo: built('RUN pip install a || python -c "import a"; true'),
+    expect: [
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 44, { message: /followed by `; true`/ }),
+    ],
   },
 ]);

@@ -1127,8 +1127,9 @@ function masking(facts: CommandFacts[], i: number, pipefail: boolean): Masking |
   if (by) return { how: 'or', by, declared: declaresOptional(by) };
   const next = facts[j + 1];
   const last = facts[j]?.command;
-  // Under `set -e` the shell stops at the failed install: a later `; true` never runs.
-  if (status !== 'fail' || errexit(facts, i)) return undefined;
+  // Under `set -e` the shell stops at the failed install: a later `; true` never runs. Without it, a `; true` that
+  // ends the script decides the exit status, whatever ran between (`a || ./report.sh; true`).
+  if (errexit(facts, i)) return undefined;
   if (last?.next === ';' && next && isNoop(next.command) && j + 2 >= facts.length)
     return { how: 'semicolon', by: next.command, declared: declaresOptional(next.command) };
   return undefined;
