@@ -29,7 +29,7 @@ const UNCHECKED = /^(--root|--target|--prefix|--python|--break-system-packages)(
  * configured to ignore it, another Python or environment manager.
  */
 const ESCAPES =
-  /EXTERNALLY-MANAGED|break-system-packages|PIP_BREAK_SYSTEM_PACKAGES|PIP_CONFIG_FILE|pip\.conf|\bpip3? config\b|\b(conda|mamba|micromamba|pyenv|pixi)\b/i;
+  /EXTERNALLY-MANAGED|break-system-packages|PIP_BREAK_SYSTEM_PACKAGES|PIP_(CONFIG_FILE|TARGET|PREFIX|ROOT|PYTHON)\b|pip\.conf|\bpip3? config\b|\b(conda|mamba|micromamba|pyenv|pixi)\b/i;
 
 interface Candidate {
   ins: DfInstruction;
@@ -68,14 +68,21 @@ function systemInstalls(sv: StageView): { pip: Candidate | undefined; installs: 
         for (const [name, value] of envPairs(ins)) {
           if (name === 'PIP_BREAK_SYSTEM_PACKAGES' && !/^(0|false|no|off)$/i.test(value))
             return { pip, installs };
-          if (name === 'PIP_CONFIG_FILE' || name === 'PYTHONHOME') return { pip, installs };
+          if (/^(PIP_CONFIG_FILE|PIP_TARGET|PIP_PREFIX|PIP_ROOT|PIP_PYTHON|PYTHONHOME)$/.test(name))
+            return { pip, installs };
           if (name === 'PATH' && value.split(':').some((p) => p !== '' && !SYSTEM_PATH.has(p)))
             otherPath = true;
         }
         continue;
       }
       if (ins.keyword === 'ARG') {
-        if (ins.words.some((w) => /^(PIP_BREAK_SYSTEM_PACKAGES|PIP_CONFIG_FILE|PATH)(=|$)/.test(w.value)))
+        if (
+          ins.words.some((w) =>
+            /^(PIP_BREAK_SYSTEM_PACKAGES|PIP_CONFIG_FILE|PIP_TARGET|PIP_PREFIX|PIP_ROOT|PIP_PYTHON|PATH)(=|$)/.test(
+              w.value,
+            ),
+          )
+        )
           return { pip, installs };
         continue;
       }

@@ -142,6 +142,17 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition "into the environment": PIP_TARGET / PIP_PREFIX set by ENV or inline do the same',
+    repo: {
+      files: {
+        'a/Dockerfile': `FROM debian:bookworm\nENV PIP_TARGET=/deps\n${APT}\nRUN pip install flask\n`,
+        'b/Dockerfile': `FROM debian:bookworm\n${APT}\nRUN PIP_PREFIX=/install pip install flask\n`,
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [],
+  },
+  {
     name: 'condition "pip is the distro\'s": without python3-pip installed before it, `pip` is another failure (not found)',
     repo: {
       files: {
