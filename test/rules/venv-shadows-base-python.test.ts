@@ -72,8 +72,7 @@ ruleTest(rule, [
   {
     name: 'condition "without --system-site-packages": a venv that sees the base packages reuses them',
     repo: built(TORCH, [
-      'COPY requirements.txt .',
-      'RUN python3 -m venv --system-site-packages /opt/venv && /opt/venv/bin/pip install -r requirements.txt',
+      'RUN python3 -m venv --system-site-packages /opt/venv && /opt/venv/bin/pip install torch torchvision',
     ]),
     expect: [],
   },
@@ -88,6 +87,15 @@ ruleTest(rule, [
         'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
       },
     },
+    expect: [],
+  },
+  {
+    name: 'condition "the base Python has it": a distro pip install that PEP 668 refuses put nothing into the base Python',
+    repo: built('debian:bookworm', [
+      'RUN apt-get update && apt-get install -y python3-pip python3-venv',
+      'RUN pip install numpy || true',
+      'RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install numpy',
+    ]),
     expect: [],
   },
   {
