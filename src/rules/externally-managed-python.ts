@@ -4,7 +4,14 @@ import type { Site } from '../model/deploy.js';
 import type { DfInstruction } from '../model/dockerfile.js';
 import type { CommandFacts } from '../model/shell.js';
 import { unknown } from '../model/value.js';
-import { buildSite, commandsOf, pipefailAt, runText, type StageView } from './lib/dockerfile.js';
+import {
+  buildSite,
+  commandsOf,
+  pipefailAt,
+  runsUnconditionally,
+  runText,
+  type StageView,
+} from './lib/dockerfile.js';
 
 /** Distro packages that install pip for the distro's python3. */
 const PIP_PACKAGES = new Set(['python3-pip', 'py3-pip']);
@@ -120,6 +127,7 @@ function systemInstalls(sv: StageView): { pip: Candidate | undefined; installs: 
           runPath ||
           otherPath ||
           !distroPip(c, pythonIsPython3) ||
+          !runsUnconditionally(ins, c) ||
           words.some((w) => UNCHECKED.test(w)) ||
           (words.includes('--dry-run') && words.some((w) => /^--report(=|$)/.test(w)))
         )

@@ -5,7 +5,14 @@ import type { Site } from '../model/deploy.js';
 import type { DfInstruction, DfStage } from '../model/dockerfile.js';
 import { envDeclarations, resolveWord } from '../model/eval.js';
 import type { CommandFacts } from '../model/shell.js';
-import { commandsOf, type ImageView, inImage, runText, type StageView } from './lib/dockerfile.js';
+import {
+  commandsOf,
+  type ImageView,
+  inImage,
+  runsUnconditionally,
+  runText,
+  type StageView,
+} from './lib/dockerfile.js';
 import { requirementFile } from './lib/python.js';
 
 /** PATH entries that hold no virtual environment. */
@@ -160,7 +167,8 @@ export default createRule<'again'>({
                   });
                 continue;
               }
-              if (c.installer !== 'pip' || c.pip?.verb !== 'install') continue;
+              if (c.installer !== 'pip' || c.pip?.verb !== 'install' || !runsUnconditionally(ins, c))
+                continue;
               if (words.some((w) => /^(--target|--prefix|--root|--python|--user)(=|$)|^-t/.test(w))) continue;
               const program = words[0] ?? '';
               let into: string | undefined;

@@ -165,6 +165,17 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition "it runs": a pip install inside `if`, after a test, or as a `||` handler may not run',
+    repo: built(
+      'debian:bookworm',
+      APT,
+      'RUN if [ "$DEV" = 1 ]; then pip install pytest; fi',
+      'RUN test -f extra.txt && pip install -r extra.txt',
+      'RUN pip3 --version || pip install --upgrade pip',
+    ),
+    expect: [],
+  },
+  {
     name: 'condition "a built stage": a stage the build does not produce is not reported',
     repo: built(
       'debian:bookworm AS unused',

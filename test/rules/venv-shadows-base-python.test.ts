@@ -113,6 +113,14 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition "it runs": an install inside `if` may not run',
+    repo: built(TORCH, [
+      'RUN python3 -m venv /opt/venv',
+      'RUN if [ -n "$GPU" ]; then /opt/venv/bin/pip install torch; fi',
+    ]),
+    expect: [],
+  },
+  {
     name: 'condition "a built stage": a stage the build does not produce is not reported',
     repo: built(TORCH, [
       'RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install torch',
