@@ -43,6 +43,24 @@ interface Candidate {
   command: CommandFacts;
 }
 
+/**
+ * A `SHELL` that runs RUN in a plain shell (`["/bin/bash", "-o", "pipefail", "-c"]`); not a login or interactive
+ * shell (`--login`, `-l`, `-i`), whose profile scripts may activate an environment, and not a wrapper.
+ */
+export function plainShell(ins: DfInstruction): boolean {
+  const argv = ins.exec ?? ins.words.map((w) => w.value);
+  return (
+    /^(\/usr)?(\/bin\/)?(ba|da|z)?sh$/.test(argv[0] ?? '') &&
+    argv
+      .slice(1)
+      .every(
+        (a) =>
+          (/^-/.test(a) && !/^(--login|--interactive|-[a-z]*[li][a-z]*)$/.test(a)) ||
+          /^(pipefail|errexit|nounset|xtrace)$/.test(a),
+      )
+  );
+}
+
 /** `ENV` pairs as written: `ENV A=1 B=2` and the legacy `ENV A 1`. */
 function envPairs(ins: DfInstruction): [string, string][] {
   const words = ins.words.map((w) => w.value);
@@ -82,6 +100,8 @@ function systemInstalls(sv: StageView): { pip: Candidate | undefined; installs: 
         }
         continue;
       }
+      // `SHELL ["/bin/bash", "--login", "-c"]` (profiles may activate conda or a venv) or a wrapper.
+      if (ins.keyword === 'SHELL' && !plainShell(ins)) return { pip, installs };
       if (ins.keyword === 'ARG') {
         if (
           ins.words.some((w) =>

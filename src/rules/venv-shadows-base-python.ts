@@ -13,6 +13,7 @@ import {
   runText,
   type StageView,
 } from './lib/dockerfile.js';
+import { plainShell } from './externally-managed-python.js';
 import { requirementFile } from './lib/python.js';
 
 /** PATH entries that hold no virtual environment. */
@@ -123,6 +124,10 @@ export default createRule<'again'>({
                   ? undefined
                   : (pathAt(view, stage, ins, first) ?? 'other');
               continue;
+            }
+            if (ins.keyword === 'SHELL' && !plainShell(ins)) {
+              stop = true;
+              break;
             }
             if (ins.keyword !== 'RUN') continue;
             const text = runText(ins);

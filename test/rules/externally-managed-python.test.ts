@@ -211,17 +211,28 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'unknown: another Python or a pip setting crossdock cannot read (conda, a copied pip.conf, PATH from an ARG) gets no claim',
+    name: 'unknown: another Python or a pip setting crossdock cannot read (a copied pip.conf, another python3.x, a folder put first on PATH, a login SHELL whose profile may activate one) gets no claim',
     repo: {
       files: {
         'a/Dockerfile': `FROM debian:bookworm\n${APT}\nCOPY pip.conf /etc/pip.conf\nRUN pip install flask\n`,
         'b/Dockerfile': `FROM debian:bookworm\n${APT}\nRUN apt-get install -y python3.12 && pip install flask\n`,
         'c/Dockerfile': `FROM debian:bookworm\n${APT}\nENV PATH=/root/.local/bin:$PATH\nRUN pip install flask\n`,
+        'd/Dockerfile': `FROM debian:bookworm\n${APT}\nSHELL ["/bin/bash", "--login", "-c"]\nRUN pip install flask\n`,
         'a/pip.conf': '[global]\nbreak-system-packages = true\n',
         'crossdock.yaml':
-          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n  reg/d:\n    context: d\n',
       },
     },
     expect: [],
+  },
+  {
+    name: 'a SHELL that only adds shell options (pipefail) keeps RUN in the plain shell',
+    repo: built(
+      'debian:bookworm',
+      'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
+      APT,
+      'RUN pip install flask | tee /tmp/log',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 4, 5)],
   },
 ]);

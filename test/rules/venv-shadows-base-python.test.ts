@@ -129,7 +129,7 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'unknown: an image crossdock does not know, a base from an ARG, conda in the chain: no claim',
+    name: 'unknown: an image crossdock does not know, a base from an ARG, conda in the chain, a login SHELL: no claim',
     repo: {
       files: {
         'a/Dockerfile':
@@ -137,8 +137,9 @@ ruleTest(rule, [
         'b/Dockerfile':
           'ARG BASE\nFROM $BASE\nRUN python3 -m venv /opt/venv && /opt/venv/bin/pip install torch\n',
         'c/Dockerfile': `FROM ${TORCH}\nRUN conda install -y python=3.11\nRUN python3 -m venv /opt/venv && /opt/venv/bin/pip install torch\n`,
+        'd/Dockerfile': `FROM ${TORCH}\nSHELL ["/bin/bash", "-l", "-c"]\nRUN python3 -m venv /opt/venv && /opt/venv/bin/pip install torch\n`,
         'crossdock.yaml':
-          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n  reg/d:\n    context: d\n',
       },
     },
     expect: [],
