@@ -41,6 +41,8 @@ const ESCAPES =
 interface Candidate {
   ins: DfInstruction;
   command: CommandFacts;
+  /** It surely runs (see runsUnconditionally); the others are refused only if they run, e.g. as a fallback. */
+  sure?: boolean;
 }
 
 /**
@@ -147,12 +149,11 @@ function systemInstalls(sv: StageView): { pip: Candidate | undefined; installs: 
           runPath ||
           otherPath ||
           !distroPip(c, pythonIsPython3) ||
-          !runsUnconditionally(ins, c) ||
           words.some((w) => UNCHECKED.test(w)) ||
           (words.includes('--dry-run') && words.some((w) => /^--report(=|$)/.test(w)))
         )
           continue;
-        installs.push({ ins, command: c });
+        installs.push({ ins, command: c, sure: runsUnconditionally(ins, c) });
       }
     }
   return { pip, installs };
@@ -177,7 +178,8 @@ export default createRule<'refused' | 'masked'>({
     for (const view of ctx.model.images) {
       for (const sv of view.stages) {
         if (!sv.built) continue;
-        const { pip, installs } = systemInstalls(sv);
+        const { pip, installs: all } = systemInstalls(sv);
+        const installs = all.filter((c) => c.sure);
         const first = installs[0];
         if (!pip || !first) continue;
         const root = sv.chain[0] ?? sv.stage;
@@ -202,9 +204,16 @@ export default createRule<'refused' | 'masked'>({
         if (!managed.managed) continue;
         const argv = first.command.argv.map((w) => w.value);
         const cmd = argv.slice(0, argv.indexOf('install') + 1).join(' ');
-        // `|| true`, `; true`, a pipe without pipefail or a fallback: the build goes on without the packages.
-        const mask = first.command.masked;
-        const hidden = mask && !(mask.how === 'pipe' && pipefailAt(view.dockerfile, first.ins));
+        // `|| true`, `; true`, a pipe without pipefail or a fallback: the build goes on without the packages. A
+        // fallback that is itself such a pip install is refused too: what hides the failure is what follows it.
+        let last = first;
+        for (let n = 0; n < 8 && last.command.masked?.how === 'fallback'; n++) {
+          const next = all.find((c) => c.command.command === last.command.masked?.by);
+          if (!next) break;
+          last = next;
+        }
+        const mask = last.command.masked;
+        const hidden = mask && !(mask.how === 'pipe' && pipefailAt(view.dockerfile, last.ins));
         const op = mask?.how === 'semicolon' ? ';' : mask?.how === 'pipe' ? '|' : '||';
         const by = `${op} ${mask?.by.argv.map((w) => w.value).join(' ') ?? ''}`;
         ctx.report({

@@ -66,6 +66,23 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'a fallback that is another system pip install is refused too (the build fails); one that is not hides the failure',
+    repo: {
+      files: {
+        'a/Dockerfile': `FROM debian:bookworm\n${APT}\nRUN pip install psycopg2 || pip install psycopg2-binary\n`,
+        'b/Dockerfile': `FROM debian:bookworm\n${APT}\nRUN pip install psycopg2 || apt-get install -y python3-psycopg2\n`,
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'a/Dockerfile', 3, 5, { message: /and the build fails$/, sites: ['crossdock.yaml:1'] }),
+      at(R, 'error', 'b/Dockerfile', 3, 5, {
+        message:
+          /, and `\|\| apt-get install -y python3-psycopg2` hides it, so the image never gets what it installs$/,
+      }),
+    ],
+  },
+  {
     name: 'a stage built FROM a stage that installs pip inherits its distro Python',
     repo: built('debian:12 AS base', APT, 'FROM base', 'RUN pip install flask'),
     expect: [at(R, 'error', 'Dockerfile', 4, 5, { message: /debian:12 \(Debian 12\)/ })],
