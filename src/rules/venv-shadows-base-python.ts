@@ -66,18 +66,26 @@ function installedNames(
 }
 
 /** `python3 -m venv DIR` / `virtualenv DIR` run by the image's Python: the folder as written and the flags. */
-function venvCreation(c: CommandFacts): { dir: string; shared: boolean } | undefined {
+function venvCreation(
+  c: CommandFacts,
+): { dir: string; shared: boolean; tool: 'venv' | 'virtualenv' } | undefined {
   const program = c.argv[0]?.value ?? '';
   if (program.includes('/') && !/^\/usr\/(local\/)?bin\//.test(program)) return undefined;
   const name = program.slice(program.lastIndexOf('/') + 1);
   const words = c.argv.map((w) => w.value);
   let rest: string[];
-  if ((name === 'python3' || name === 'python') && words[1] === '-m' && words[2] === 'venv')
+  let tool: 'venv' | 'virtualenv';
+  if ((name === 'python3' || name === 'python') && words[1] === '-m' && words[2] === 'venv') {
     rest = words.slice(3);
-  else if (name === 'virtualenv') rest = words.slice(1);
-  else return undefined;
+    tool = 'venv';
+  } else if (name === 'virtualenv') {
+    rest = words.slice(1);
+    tool = 'virtualenv';
+  } else return undefined;
+  // `--without-pip`: the venv has no pip of its own, so what installs into it is not known.
+  if (rest.some((w) => /^--(without-pip|no-pip)$/.test(w))) return undefined;
   const dir = rest.find((w) => !w.startsWith('-'));
-  return dir ? { dir, shared: rest.includes('--system-site-packages') } : undefined;
+  return dir ? { dir, shared: rest.includes('--system-site-packages'), tool } : undefined;
 }
 
 export default createRule<'again'>({
@@ -112,6 +120,9 @@ export default createRule<'again'>({
         /** The first PATH entry set by ENV (a venv's bin, or another folder), undefined while it is the system's. */
         let pathFirst: string | undefined;
         let stop = false;
+        /** `python3 -m venv` works: the image's Python has ensurepip (python images, conda), or python3-venv. */
+        let venvReady = python3 === 'own' || /^(docker\.io\/)?pytorch\/pytorch(:|@|$)/.test(base.trim());
+        let virtualenvReady = false;
         for (const stage of sv.chain) {
           const stageView = view.stages[stage.index] ?? sv;
           for (const ins of stage.instructions) {
@@ -146,6 +157,15 @@ export default createRule<'again'>({
               const created = venvCreation(c);
               const createdDir = created ? pathAt(view, stage, ins, created.dir) : undefined;
               const bareIn = activated ?? pathVenv;
+              // Debian and Ubuntu ship `venv` without ensurepip (so do the NGC and TensorFlow images on them):
+              // `python3 -m venv` works once python3-venv is installed; `virtualenv` once it is installed.
+              if (c.installer === 'apt' && words.some((w) => /^python3(\.\d+)?-venv$/.test(w)))
+                venvReady = true;
+              if (
+                (c.installer === 'apt' && words.some((w) => /^(python3-)?virtualenv$/.test(w))) ||
+                (c.installer === 'pip' && c.pip?.packages.some((w) => /^virtualenv\b/.test(w.value)))
+              )
+                virtualenvReady = true;
               if ((c.installer === 'apt' || c.installer === 'apk') && python3 === 'distro')
                 for (const w of words.slice(2)) {
                   const dist = heavyOfDistroPackage(w);
@@ -159,7 +179,8 @@ export default createRule<'again'>({
               // `ENV PATH=/opt/venv/bin:$PATH` before the venv exists: `python3` is still the image's.
               const fromImage =
                 bareIn === undefined || (activated === undefined && pathFirst === `${createdDir}/bin`);
-              if (created && fromImage) {
+              const works = created?.tool === 'venv' ? venvReady : virtualenvReady;
+              if (created && fromImage && works) {
                 const dir = createdDir;
                 if (dir)
                   venvs.set(dir, {

@@ -64,10 +64,33 @@ ruleTest(rule, [
     repo: built('nvcr.io/nvidia/pytorch:24.01-py3', [
       'ENV VIRTUAL_ENV=/opt/venv',
       'ENV PATH="$VIRTUAL_ENV/bin:$PATH"',
+      'RUN apt-get update && apt-get install -y python3-venv',
       'RUN python3 -m venv $VIRTUAL_ENV',
       'RUN pip install torch',
     ]),
-    expect: [at(R, 'warning', 'Dockerfile', 4, 5, { sites: ['Dockerfile:5'] })],
+    expect: [at(R, 'warning', 'Dockerfile', 5, 5, { sites: ['Dockerfile:6'] })],
+  },
+  {
+    name: 'virtualenv, once installed, on the python image',
+    repo: built('python:3.12-slim', [
+      'RUN pip install numpy==1.26.4 virtualenv',
+      'RUN virtualenv /venv && /venv/bin/pip install pandas',
+    ]),
+    expect: [at(R, 'warning', 'Dockerfile', 3, 5, { message: /the numpy the image's Python already has/ })],
+  },
+  {
+    name: 'condition "the venv can be created": without python3-venv the NGC image has no ensurepip, and virtualenv must be installed',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM nvcr.io/nvidia/pytorch:24.01-py3\nRUN python3 -m venv /opt/venv && /opt/venv/bin/pip install torch\n',
+        'b/Dockerfile': `FROM ${TORCH}\nRUN virtualenv /opt/venv && /opt/venv/bin/pip install torch\n`,
+        'c/Dockerfile': `FROM ${TORCH}\nRUN python3 -m venv --without-pip /opt/venv && /opt/venv/bin/pip install torch\n`,
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [],
   },
   {
     name: 'condition "without --system-site-packages": a venv that sees the base packages reuses them',
