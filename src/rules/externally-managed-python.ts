@@ -2,11 +2,14 @@ import { createRule } from '../engine/rule.js';
 import { distroPythonManaged, pythonInstalledByRun } from '../knowledge/images.js';
 import type { Site } from '../model/deploy.js';
 import type { DfInstruction } from '../model/dockerfile.js';
+import type { ImageView, ProjectModel } from '../model/project.js';
 import type { CommandFacts } from '../model/shell.js';
-import { unknown } from '../model/value.js';
+import type { SourceFile } from '../model/source.js';
+import { unknown, type Value } from '../model/value.js';
 import {
   buildSite,
   commandsOf,
+  imageBuild,
   pipefailAt,
   runsUnconditionally,
   runText,
@@ -39,8 +42,11 @@ const ESCAPES =
   /EXTERNALLY-MANAGED|break-system-packages|PIP_BREAK_SYSTEM_PACKAGES|PIP_(CONFIG_FILE|TARGET|PREFIX|ROOT|PYTHON)\b|pip\.conf|\bpip3? config\b|\b(conda|mamba|micromamba|pyenv|pixi)\b/i;
 
 interface Candidate {
+  file: SourceFile;
   ins: DfInstruction;
   command: CommandFacts;
+  /** In the stage checked (not in an in-repo base image's Dockerfile). */
+  own: boolean;
   /** It surely runs (see runsUnconditionally); the others are refused only if they run, e.g. as a fallback. */
   sure?: boolean;
 }
@@ -78,84 +84,120 @@ function distroPip(c: CommandFacts, pythonIsPython3: boolean): boolean {
   return name === 'pip' || name === 'pip3' || name === 'python3' || (name === 'python' && pythonIsPython3);
 }
 
+/** One instruction of what an image is built from, base images built in the repository first. */
+interface Step {
+  file: SourceFile;
+  ins: DfInstruction;
+  own: boolean;
+}
+
+/**
+ * The instructions a stage's image is made of, through base images built in this repository (their Dockerfile's
+ * target chain first), and the image at the root with its FROM.
+ */
+function stepsOf(
+  model: ProjectModel,
+  view: ImageView,
+  sv: StageView,
+  depth = 0,
+): { steps: Step[]; base: Value<string>; from: Site; via?: string } {
+  const root = sv.chain[0] ?? sv.stage;
+  const own = sv.chain.flatMap((st) => st.instructions.map((ins) => ({ file: view.file, ins, own: true })));
+  const from: Site = { file: view.file, span: root.imageSpan };
+  const base = sv.base;
+  if (!base.known || distroPythonManaged(base.value) || depth >= 4) return { steps: own, base, from };
+  const build = imageBuild(model, base.value);
+  if (!build) return { steps: own, base, from };
+  if (!build.known) return { steps: own, base: { ...build, site: build.site ?? from }, from };
+  const parentView = model.images.find((v) => v.build === build.value);
+  const target = parentView?.target ? parentView.stages[parentView.target.index] : undefined;
+  if (!parentView || !target) return { steps: own, base, from };
+  const parent = stepsOf(model, parentView, target, depth + 1);
+  return {
+    steps: [...parent.steps.map((st) => ({ ...st, own: false })), ...own],
+    base: parent.base,
+    from: parent.from,
+    via: base.value,
+  };
+}
+
 /**
  * The `pip install` commands of a stage chain that run the distro's pip into the distro's Python (pip installed
  * by the distro's package before them, no virtual environment, no option or setting that skips PEP 668's check),
  * and the command that installed pip. Scanning stops at anything after which that is not known.
  */
-function systemInstalls(sv: StageView): { pip: Candidate | undefined; installs: Candidate[] } {
+function systemInstalls(steps: Step[]): { pip: Candidate | undefined; installs: Candidate[] } {
   let pip: Candidate | undefined;
   let pythonIsPython3 = false;
   /** ENV PATH puts a folder first that may hold another pip (a virtual environment's bin). */
   let otherPath = false;
   const installs: Candidate[] = [];
-  for (const stage of sv.chain)
-    for (const ins of stage.instructions) {
-      if (ins.keyword === 'ENV') {
-        for (const [name, value] of envPairs(ins)) {
-          if (name === 'PIP_BREAK_SYSTEM_PACKAGES' && !/^(0|false|no|off)$/i.test(value))
-            return { pip, installs };
-          if (/^(PIP_CONFIG_FILE|PIP_TARGET|PIP_PREFIX|PIP_ROOT|PIP_PYTHON|PYTHONHOME)$/.test(name))
-            return { pip, installs };
-          if (name === 'PATH' && value.split(':').some((p) => p !== '' && !SYSTEM_PATH.has(p)))
-            otherPath = true;
-        }
-        continue;
-      }
-      // `SHELL ["/bin/bash", "--login", "-c"]` (profiles may activate conda or a venv) or a wrapper.
-      if (ins.keyword === 'SHELL' && !plainShell(ins)) return { pip, installs };
-      if (ins.keyword === 'ARG') {
-        if (
-          ins.words.some((w) =>
-            /^(PIP_BREAK_SYSTEM_PACKAGES|PIP_CONFIG_FILE|PIP_TARGET|PIP_PREFIX|PIP_ROOT|PIP_PYTHON|PATH)(=|$)/.test(
-              w.value,
-            ),
-          )
-        )
+  for (const { file, ins, own } of steps) {
+    if (ins.keyword === 'ENV') {
+      for (const [name, value] of envPairs(ins)) {
+        if (name === 'PIP_BREAK_SYSTEM_PACKAGES' && !/^(0|false|no|off)$/i.test(value))
           return { pip, installs };
-        continue;
-      }
-      if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
-        // A pip.conf, or another Python copied in (`COPY --from=python:3.12 /usr/local /usr/local`).
-        const from = ins.flags.some((f) => f.name === 'from');
-        if (
-          ins.words.some((w) => ESCAPES.test(w.value)) ||
-          (from && ins.words.some((w) => /^\/usr\/local\/?$|^\/usr\/local\/bin|python/.test(w.value)))
-        )
+        if (/^(PIP_CONFIG_FILE|PIP_TARGET|PIP_PREFIX|PIP_ROOT|PIP_PYTHON|PYTHONHOME)$/.test(name))
           return { pip, installs };
-        continue;
+        if (name === 'PATH' && value.split(':').some((p) => p !== '' && !SYSTEM_PATH.has(p)))
+          otherPath = true;
       }
-      if (ins.keyword !== 'RUN') continue;
-      const text = runText(ins);
-      if (ESCAPES.test(text) || pythonInstalledByRun(text)) return { pip, installs };
-      let activated = false;
-      let runPath = false;
-      for (const c of commandsOf(ins)) {
-        const words = c.argv.map((w) => w.value);
-        if ((c.installer === 'apt' || c.installer === 'apk') && words.some((w) => PIP_PACKAGES.has(w)))
-          pip ??= { ins, command: c };
-        if (c.installer === 'apt' && words.includes('python-is-python3')) pythonIsPython3 = true;
-        if ((c.name === '.' || c.name === 'source') && /\/activate$/.test(words[1] ?? '')) activated = true;
-        if (
-          c.command.assignments.some((a) => a.name === 'PATH') ||
-          (c.name === 'export' && words.some((w) => w.startsWith('PATH=')))
-        )
-          runPath = true;
-        if (
-          !pip ||
-          c.installer !== 'pip' ||
-          c.pip?.verb !== 'install' ||
-          activated ||
-          runPath ||
-          otherPath ||
-          !distroPip(c, pythonIsPython3) ||
-          words.some((w) => UNCHECKED.test(w)) ||
-          (words.includes('--dry-run') && words.some((w) => /^--report(=|$)/.test(w)))
-        )
-          continue;
-        installs.push({ ins, command: c, sure: runsUnconditionally(ins, c) });
-      }
+      continue;
     }
+    // `SHELL ["/bin/bash", "--login", "-c"]` (profiles may activate conda or a venv) or a wrapper.
+    if (ins.keyword === 'SHELL' && !plainShell(ins)) return { pip, installs };
+    if (ins.keyword === 'ARG') {
+      if (
+        ins.words.some((w) =>
+          /^(PIP_BREAK_SYSTEM_PACKAGES|PIP_CONFIG_FILE|PIP_TARGET|PIP_PREFIX|PIP_ROOT|PIP_PYTHON|PATH)(=|$)/.test(
+            w.value,
+          ),
+        )
+      )
+        return { pip, installs };
+      continue;
+    }
+    if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
+      // A pip.conf, or another Python copied in (`COPY --from=python:3.12 /usr/local /usr/local`).
+      const from = ins.flags.some((f) => f.name === 'from');
+      if (
+        ins.words.some((w) => ESCAPES.test(w.value)) ||
+        (from && ins.words.some((w) => /^\/usr\/local\/?$|^\/usr\/local\/bin|python/.test(w.value)))
+      )
+        return { pip, installs };
+      continue;
+    }
+    if (ins.keyword !== 'RUN') continue;
+    const text = runText(ins);
+    if (ESCAPES.test(text) || pythonInstalledByRun(text)) return { pip, installs };
+    let activated = false;
+    let runPath = false;
+    for (const c of commandsOf(ins)) {
+      const words = c.argv.map((w) => w.value);
+      if ((c.installer === 'apt' || c.installer === 'apk') && words.some((w) => PIP_PACKAGES.has(w)))
+        pip ??= { file, ins, command: c, own };
+      if (c.installer === 'apt' && words.includes('python-is-python3')) pythonIsPython3 = true;
+      if ((c.name === '.' || c.name === 'source') && /\/activate$/.test(words[1] ?? '')) activated = true;
+      if (
+        c.command.assignments.some((a) => a.name === 'PATH') ||
+        (c.name === 'export' && words.some((w) => w.startsWith('PATH=')))
+      )
+        runPath = true;
+      if (
+        !pip ||
+        c.installer !== 'pip' ||
+        c.pip?.verb !== 'install' ||
+        activated ||
+        runPath ||
+        otherPath ||
+        !distroPip(c, pythonIsPython3) ||
+        words.some((w) => UNCHECKED.test(w)) ||
+        (words.includes('--dry-run') && words.some((w) => /^--report(=|$)/.test(w)))
+      )
+        continue;
+      installs.push({ file, ins, command: c, own, sure: runsUnconditionally(ins, c) });
+    }
+  }
   return { pip, installs };
 }
 
@@ -178,23 +220,23 @@ export default createRule<'refused' | 'masked'>({
     for (const view of ctx.model.images) {
       for (const sv of view.stages) {
         if (!sv.built) continue;
-        const { pip, installs: all } = systemInstalls(sv);
-        const installs = all.filter((c) => c.sure);
+        const { steps, base, from: fromSite, via } = stepsOf(ctx.model, view, sv);
+        const { pip, installs: all } = systemInstalls(steps);
+        // Installs in an in-repo base image's Dockerfile are that image's findings.
+        const installs = all.filter((c) => c.sure && c.own);
         const first = installs[0];
         if (!pip || !first) continue;
-        const root = sv.chain[0] ?? sv.stage;
-        const fromSite: Site = { file: view.file, span: root.imageSpan };
         const blocked = `whether \`pip install\` may install into this stage's distro Python (PEP 668)`;
-        if (!sv.base.known) {
-          ctx.unknown({ ...sv.base, site: sv.base.site ?? fromSite }, blocked);
+        if (!base.known) {
+          ctx.unknown({ ...base, site: base.site ?? fromSite }, blocked);
           continue;
         }
-        const managed = distroPythonManaged(sv.base.value);
+        const managed = distroPythonManaged(base.value);
         if (!managed) {
           ctx.unknown(
             unknown(
               'image-contents',
-              `whether the distro Python of ${sv.base.value} is marked externally managed is not known`,
+              `whether the distro Python of ${base.value} is marked externally managed is not known`,
               fromSite,
             ),
             blocked,
@@ -218,13 +260,18 @@ export default createRule<'refused' | 'masked'>({
         const by = `${op} ${mask?.by.argv.map((w) => w.value).join(' ') ?? ''}`;
         ctx.report({
           messageId: hidden ? 'masked' : 'refused',
-          data: { cmd, base: sv.base.value, distro: managed.distro, by: by.slice(0, 60) },
+          data: {
+            cmd,
+            base: via ? `${base.value} (under ${via})` : base.value,
+            distro: managed.distro,
+            by: by.slice(0, 60),
+          },
           file: view.file,
           span: first.command.command.span,
           related: [
-            { file: view.file, span: root.imageSpan, message: `${sv.base.value} is ${managed.distro}` },
+            { file: fromSite.file, span: fromSite.span, message: `${base.value} is ${managed.distro}` },
             {
-              file: view.file,
+              file: pip.file,
               span: pip.command.command.span,
               message: "pip comes from the distro's package here",
             },

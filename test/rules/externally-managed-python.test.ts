@@ -83,6 +83,38 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'a base image built in this repository is followed: its distro and its python3-pip carry into the image built on it',
+    repo: {
+      files: {
+        'base/Dockerfile':
+          'FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y python3 python3-pip\n',
+        'app/Dockerfile': 'FROM reg/base:1\nRUN pip3 install flask\n',
+        'crossdock.yaml': 'images:\n  reg/base:1:\n    context: base\n  reg/app:\n    context: app\n',
+      },
+    },
+    expect: [
+      at(R, 'error', 'app/Dockerfile', 2, 5, {
+        message: /of ubuntu:24\.04 \(under reg\/base:1\) \(Ubuntu 24\.04\)/,
+        related: [
+          'base/Dockerfile:1 ubuntu:24.04 is Ubuntu 24.04',
+          "base/Dockerfile:2 pip comes from the distro's package here",
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'condition "no override": a base built in this repository that sets PIP_BREAK_SYSTEM_PACKAGES lets the image built on it install',
+    repo: {
+      files: {
+        'base/Dockerfile':
+          'FROM ubuntu:24.04\nENV PIP_BREAK_SYSTEM_PACKAGES=1\nRUN apt-get update && apt-get install -y python3 python3-pip\n',
+        'app/Dockerfile': 'FROM reg/base:1\nRUN pip3 install flask\n',
+        'crossdock.yaml': 'images:\n  reg/base:1:\n    context: base\n  reg/app:\n    context: app\n',
+      },
+    },
+    expect: [],
+  },
+  {
     name: 'a stage built FROM a stage that installs pip inherits its distro Python',
     repo: built('debian:12 AS base', APT, 'FROM base', 'RUN pip install flask'),
     expect: [at(R, 'error', 'Dockerfile', 4, 5, { message: /debian:12 \(Debian 12\)/ })],
