@@ -4,6 +4,7 @@ import { python3Of, pythonInstalledByRun } from '../knowledge/images.js';
 import type { Site } from '../model/deploy.js';
 import type { DfInstruction, DfStage } from '../model/dockerfile.js';
 import { envDeclarations, resolveWord } from '../model/eval.js';
+import type { ProjectModel } from '../model/project.js';
 import type { CommandFacts } from '../model/shell.js';
 import {
   commandsOf,
@@ -47,7 +48,7 @@ function pathAt(view: ImageView, stage: DfStage, ins: DfInstruction, text: strin
 
 /** `pip install` names: positional requirements and the `-r` files crossdock can follow. */
 function installedNames(
-  ctx: { model: Parameters<typeof requirementFile>[0] },
+  model: ProjectModel,
   view: ImageView,
   sv: StageView,
   ins: DfInstruction,
@@ -59,7 +60,7 @@ function installedNames(
     .map((w) => /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(w.value)?.[0] ?? '')
     .filter((n) => n !== '' && !/\.(whl|tar\.gz|zip)$/.test(n));
   for (const w of pip.requirementFiles) {
-    const file = requirementFile(ctx.model, view, sv, ins, w);
+    const file = requirementFile(model, view, sv, ins, w);
     if (file.known) for (const r of file.value.requirements) if (r.name) names.push(r.name);
   }
   return names;
@@ -86,6 +87,130 @@ function venvCreation(
   if (rest.some((w) => /^--(without-pip|no-pip)$/.test(w))) return undefined;
   const dir = rest.find((w) => !w.startsWith('-'));
   return dir ? { dir, shared: rest.includes('--system-site-packages'), tool } : undefined;
+}
+
+/** What a scan of a stage's chain knows so far. */
+interface Scan {
+  model: ProjectModel;
+  view: ImageView;
+  /** Which Python `python3` is in the base image. */
+  python3: 'distro' | 'own' | undefined;
+  /** Heavy packages the image's own Python has, by distribution. */
+  held: Map<string, Held>;
+  venvs: Map<string, Venv>;
+  /** The first PATH entry set by ENV (a venv's bin, or another folder), undefined while it is the system's. */
+  pathFirst: string | undefined;
+  /** `python3 -m venv` works: the image's Python has ensurepip (python images, conda), or python3-venv. */
+  venvReady: boolean;
+  virtualenvReady: boolean;
+  /** Within one RUN: the venv activated by `. DIR/bin/activate`, `other` for one that is not known. */
+  activated: string | undefined;
+}
+
+/** Records what one command tells: packages the base Python gets, tools installed, a venv activated or created. */
+function noteCommand(scan: Scan, stage: DfStage, ins: DfInstruction, c: CommandFacts, at: Site): boolean {
+  const { view, held, venvs } = scan;
+  const words = c.argv.map((w) => w.value);
+  // Debian and Ubuntu ship `venv` without ensurepip (so do the NGC and TensorFlow images on them):
+  // `python3 -m venv` works once python3-venv is installed; `virtualenv` once it is installed.
+  if (c.installer === 'apt' && words.some((w) => /^python3(\.\d+)?-venv$/.test(w))) scan.venvReady = true;
+  if (
+    (c.installer === 'apt' && words.some((w) => /^(python3-)?virtualenv$/.test(w))) ||
+    (c.installer === 'pip' && c.pip?.packages.some((w) => /^virtualenv\b/.test(w.value)))
+  )
+    scan.virtualenvReady = true;
+  if ((c.installer === 'apt' || c.installer === 'apk') && scan.python3 === 'distro')
+    for (const w of words.slice(2)) {
+      const dist = heavyOfDistroPackage(w);
+      if (dist && !held.has(dist))
+        held.set(dist, { site: at, message: `${w} installs ${dist} for the distro's python3` });
+    }
+  if ((c.name === '.' || c.name === 'source') && /\/bin\/activate$/.test(words[1] ?? '')) {
+    const dir = pathAt(view, stage, ins, (words[1] ?? '').replace(/\/bin\/activate$/, ''));
+    scan.activated = dir && venvs.has(dir) ? dir : 'other';
+  }
+  const created = venvCreation(c);
+  if (!created) return false;
+  const dir = pathAt(view, stage, ins, created.dir);
+  // `ENV PATH=/opt/venv/bin:$PATH` before the venv exists: `python3` is still the image's.
+  const fromImage =
+    (scan.activated === undefined && scan.pathFirst === undefined) ||
+    (scan.activated === undefined && scan.pathFirst === `${dir}/bin`);
+  const works = created.tool === 'venv' ? scan.venvReady : scan.virtualenvReady;
+  if (dir && fromImage && works)
+    venvs.set(dir, {
+      dir,
+      created: at,
+      shared: created.shared,
+      again: new Set(),
+      installs: [],
+      first: undefined,
+    });
+  return true;
+}
+
+/** The environment a `pip install` goes into: a known venv's folder, `system`, or `other`. */
+function installTarget(scan: Scan, stage: DfStage, ins: DfInstruction, program: string): string {
+  const venvOf = (bin: string | undefined) =>
+    bin && /\/bin$/.test(bin) ? (scan.venvs.get(bin.replace(/\/bin$/, ''))?.dir ?? 'other') : 'other';
+  if (program.includes('/')) return venvOf(pathAt(scan.view, stage, ins, program.replace(/\/[^/]+$/, '')));
+  if (scan.activated) return scan.activated;
+  return scan.pathFirst ? venvOf(scan.pathFirst) : 'system';
+}
+
+/** A `pip install`: heavy packages into the python image's own Python, or installed again into a venv. */
+function noteInstall(scan: Scan, stage: DfStage, ins: DfInstruction, c: CommandFacts, at: Site): void {
+  const words = c.argv.map((w) => w.value);
+  if (c.installer !== 'pip' || c.pip?.verb !== 'install' || !runsUnconditionally(ins, c)) return;
+  if (words.some((w) => /^(--target|--prefix|--root|--python|--user)(=|$)|^-t/.test(w))) return;
+  const into = installTarget(scan, stage, ins, words[0] ?? '');
+  const stageView = scan.view.stages[stage.index];
+  if (!stageView) return;
+  const withDeps = !words.includes('--no-deps');
+  const heavy = installedNames(scan.model, scan.view, stageView, ins, c).flatMap((n) =>
+    heavyInstalledBy(n, withDeps),
+  );
+  if (into === 'system') {
+    // Only where the system pip surely installs: the official python images (a distro's pip may be refused
+    // under PEP 668).
+    if (scan.python3 === 'own')
+      for (const dist of heavy)
+        if (!scan.held.has(dist))
+          scan.held.set(dist, { site: at, message: `this installs ${dist} into the image's Python` });
+    return;
+  }
+  const venv = scan.venvs.get(into);
+  if (!venv || venv.shared) return;
+  const again = heavy.filter((d) => scan.held.has(d));
+  if (again.length === 0) return;
+  for (const d of again) venv.again.add(d);
+  venv.installs.push(at);
+  venv.first ??= words.slice(0, words.indexOf('install') + 1).join(' ');
+}
+
+/** Follows a stage's chain; stops where which Python `python3` and `pip` run is no longer known. */
+function scanChain(scan: Scan, sv: StageView): void {
+  for (const stage of sv.chain)
+    for (const ins of stage.instructions) {
+      if (ins.keyword === 'ENV') {
+        const path = envDeclarations(ins).find((e) => e.name === 'PATH')?.value;
+        const first = path?.split(':').find((p) => p !== '');
+        if (first !== undefined)
+          scan.pathFirst = SYSTEM_PATH.test(first)
+            ? undefined
+            : (pathAt(scan.view, stage, ins, first) ?? 'other');
+        continue;
+      }
+      if (ins.keyword === 'SHELL' && !plainShell(ins)) return;
+      if (ins.keyword !== 'RUN') continue;
+      const text = runText(ins);
+      if (OTHER_PYTHON.test(text) || pythonInstalledByRun(text)) return;
+      scan.activated = undefined;
+      for (const c of commandsOf(ins)) {
+        const at: Site = { file: scan.view.file, span: c.command.span };
+        if (!noteCommand(scan, stage, ins, c, at)) noteInstall(scan, stage, ins, c, at);
+      }
+    }
 }
 
 export default createRule<'again'>({
@@ -116,119 +241,19 @@ export default createRule<'again'>({
             site: { file: view.file, span: root.imageSpan },
             message: `${base} ships ${n} in its Python`,
           });
-        const venvs = new Map<string, Venv>();
-        /** The first PATH entry set by ENV (a venv's bin, or another folder), undefined while it is the system's. */
-        let pathFirst: string | undefined;
-        let stop = false;
-        /** `python3 -m venv` works: the image's Python has ensurepip (python images, conda), or python3-venv. */
-        let venvReady = python3 === 'own' || /^(docker\.io\/)?pytorch\/pytorch(:|@|$)/.test(base.trim());
-        let virtualenvReady = false;
-        for (const stage of sv.chain) {
-          const stageView = view.stages[stage.index] ?? sv;
-          for (const ins of stage.instructions) {
-            if (stop) break;
-            if (ins.keyword === 'ENV') {
-              const path = envDeclarations(ins).find((e) => e.name === 'PATH')?.value;
-              const first = path?.split(':').find((p) => p !== '');
-              if (first !== undefined)
-                pathFirst = SYSTEM_PATH.test(first)
-                  ? undefined
-                  : (pathAt(view, stage, ins, first) ?? 'other');
-              continue;
-            }
-            if (ins.keyword === 'SHELL' && !plainShell(ins)) {
-              stop = true;
-              break;
-            }
-            if (ins.keyword !== 'RUN') continue;
-            const text = runText(ins);
-            if (OTHER_PYTHON.test(text) || pythonInstalledByRun(text)) {
-              stop = true;
-              break;
-            }
-            let activated: string | undefined;
-            for (const c of commandsOf(ins)) {
-              const words = c.argv.map((w) => w.value);
-              const at: Site = { file: view.file, span: c.command.span };
-              // The venv a bare `python3`/`pip` runs in here, `other` for a folder that is no known venv.
-              const pathVenv = pathFirst
-                ? (venvs.get(pathFirst.replace(/\/bin$/, ''))?.dir ?? 'other')
-                : undefined;
-              const created = venvCreation(c);
-              const createdDir = created ? pathAt(view, stage, ins, created.dir) : undefined;
-              const bareIn = activated ?? pathVenv;
-              // Debian and Ubuntu ship `venv` without ensurepip (so do the NGC and TensorFlow images on them):
-              // `python3 -m venv` works once python3-venv is installed; `virtualenv` once it is installed.
-              if (c.installer === 'apt' && words.some((w) => /^python3(\.\d+)?-venv$/.test(w)))
-                venvReady = true;
-              if (
-                (c.installer === 'apt' && words.some((w) => /^(python3-)?virtualenv$/.test(w))) ||
-                (c.installer === 'pip' && c.pip?.packages.some((w) => /^virtualenv\b/.test(w.value)))
-              )
-                virtualenvReady = true;
-              if ((c.installer === 'apt' || c.installer === 'apk') && python3 === 'distro')
-                for (const w of words.slice(2)) {
-                  const dist = heavyOfDistroPackage(w);
-                  if (dist && !held.has(dist))
-                    held.set(dist, { site: at, message: `${w} installs ${dist} for the distro's python3` });
-                }
-              if ((c.name === '.' || c.name === 'source') && /\/bin\/activate$/.test(words[1] ?? '')) {
-                const dir = pathAt(view, stage, ins, (words[1] ?? '').replace(/\/bin\/activate$/, ''));
-                activated = dir && venvs.has(dir) ? dir : 'other';
-              }
-              // `ENV PATH=/opt/venv/bin:$PATH` before the venv exists: `python3` is still the image's.
-              const fromImage =
-                bareIn === undefined || (activated === undefined && pathFirst === `${createdDir}/bin`);
-              const works = created?.tool === 'venv' ? venvReady : virtualenvReady;
-              if (created && fromImage && works) {
-                const dir = createdDir;
-                if (dir)
-                  venvs.set(dir, {
-                    dir,
-                    created: at,
-                    shared: created.shared,
-                    again: new Set(),
-                    installs: [],
-                    first: undefined,
-                  });
-                continue;
-              }
-              if (c.installer !== 'pip' || c.pip?.verb !== 'install' || !runsUnconditionally(ins, c))
-                continue;
-              if (words.some((w) => /^(--target|--prefix|--root|--python|--user)(=|$)|^-t/.test(w))) continue;
-              const program = words[0] ?? '';
-              let into: string | undefined;
-              if (program.includes('/')) {
-                const bin = pathAt(view, stage, ins, program.replace(/\/[^/]+$/, ''));
-                into =
-                  bin && /\/bin$/.test(bin)
-                    ? (venvs.get(bin.replace(/\/bin$/, ''))?.dir ?? 'other')
-                    : 'other';
-              } else into = bareIn ?? 'system';
-              const withDeps = !words.includes('--no-deps');
-              const heavy = installedNames(ctx, view, stageView, ins, c).flatMap((n) =>
-                heavyInstalledBy(n, withDeps),
-              );
-              if (into === 'system') {
-                // Only where the system pip surely installs: the official python images (a distro's pip may be
-                // refused under PEP 668).
-                if (python3 === 'own')
-                  for (const dist of heavy)
-                    if (!held.has(dist))
-                      held.set(dist, { site: at, message: `this installs ${dist} into the image's Python` });
-                continue;
-              }
-              const venv = venvs.get(into);
-              if (!venv || venv.shared) continue;
-              const again = heavy.filter((d) => held.has(d));
-              if (again.length === 0) continue;
-              for (const d of again) venv.again.add(d);
-              venv.installs.push(at);
-              venv.first ??= words.slice(0, words.indexOf('install') + 1).join(' ');
-            }
-          }
-        }
-        for (const venv of venvs.values()) {
+        const scan: Scan = {
+          model: ctx.model,
+          view,
+          python3,
+          held,
+          venvs: new Map(),
+          pathFirst: undefined,
+          venvReady: python3 === 'own' || /^(docker\.io\/)?pytorch\/pytorch(:|@|$)/.test(base.trim()),
+          virtualenvReady: false,
+          activated: undefined,
+        };
+        scanChain(scan, sv);
+        for (const venv of scan.venvs.values()) {
           if (venv.again.size === 0) continue;
           const names = [...venv.again];
           ctx.report({

@@ -60,6 +60,20 @@ ruleTest(rule, [
     ],
   },
   {
+    name: "an activation lasts one RUN: a later bare pip installs into the image's Python again",
+    repo: built('python:3.12-slim', [
+      'RUN python -m venv /venv && . /venv/bin/activate && pip install fastapi',
+      'RUN pip install torch',
+      'RUN /venv/bin/pip install torchvision',
+    ]),
+    expect: [
+      at(R, 'warning', 'Dockerfile', 2, 5, {
+        sites: ['Dockerfile:4'],
+        related: ["Dockerfile:3 this installs torch into the image's Python"],
+      }),
+    ],
+  },
+  {
     name: 'the NGC image with the venv on PATH before it is created (`$VIRTUAL_ENV`)',
     repo: built('nvcr.io/nvidia/pytorch:24.01-py3', [
       'ENV VIRTUAL_ENV=/opt/venv',
