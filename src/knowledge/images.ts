@@ -274,6 +274,86 @@ export function isSystemPath(path: string): boolean {
 }
 
 /**
+ * Official images that ship no Python of their own: a `python3` in them comes from the distro's packages. The
+ * `python`, `pypy` and `hylang` images put their own Python first on PATH (`/usr/local/bin`, `/opt/pypy`), which
+ * is not externally managed.
+ */
+const DISTRO_PYTHON_IMAGES = new Set([
+  'debian',
+  'ubuntu',
+  'alpine',
+  'buildpack-deps',
+  'node',
+  'golang',
+  'rust',
+  'ruby',
+  'php',
+  'openjdk',
+  'eclipse-temurin',
+]);
+const DEBIAN_MANAGED = new Set(['bookworm', 'trixie', 'forky', 'sid', 'testing', 'unstable']);
+const DEBIAN_UNMANAGED = new Set(['stretch', 'buster', 'bullseye', 'oldoldstable']);
+const UBUNTU_MANAGED = new Set(['lunar', 'mantic', 'noble', 'oracular', 'plucky', 'questing']);
+const UBUNTU_UNMANAGED = new Set(['bionic', 'focal', 'jammy', 'kinetic']);
+
+/**
+ * Whether the distro Python (`apt-get install python3-pip`, `apk add py3-pip`) of an image is marked externally
+ * managed (PEP 668: pip refuses to install outside a virtual environment): Debian 12 bookworm and later, Ubuntu
+ * 23.04 and later, Alpine 3.19 and later, in the distro images and in the official language images whose tag
+ * names the release (`node:22-bookworm`, `golang:1.23-alpine3.20`). `false` for releases before those and for the
+ * official `python` images; undefined when not known (other images, floating tags of other images, Fedora, whose
+ * PEP 668 change was proposed for Fedora 38 but is not a documented fact here).
+ */
+export function distroPythonManaged(image: string): { managed: boolean; distro: string } | undefined {
+  const { name, tag, official } = imageName(image);
+  if (!official) return undefined;
+  if (name === 'python' || name === 'pypy' || name === 'hylang')
+    return { managed: false, distro: `${name}:${tag}` };
+  if (!DISTRO_PYTHON_IMAGES.has(name)) return undefined;
+  const distroImage = name === 'debian' || name === 'ubuntu' || name === 'alpine';
+  const parts = tag.split('-');
+  // The distro images' tag starts with the release; the language images name it in a later part.
+  const candidates = distroImage ? parts.slice(0, 1) : parts;
+  for (const p of candidates) {
+    const alpine = /^alpine(\d+)\.(\d+)$/.exec(p) ?? (name === 'alpine' ? /^(\d+)\.(\d+)/.exec(p) : null);
+    if (alpine) {
+      const minor = Number(alpine[1]) * 100 + Number(alpine[2]);
+      return { managed: minor >= 319, distro: `Alpine ${alpine[1]}.${alpine[2]}` };
+    }
+    if (name === 'alpine' && (p === 'edge' || p === 'latest'))
+      return { managed: true, distro: `alpine:${tag}` };
+    if (name === 'ubuntu' || (!distroImage && (UBUNTU_MANAGED.has(p) || UBUNTU_UNMANAGED.has(p)))) {
+      const num = /^(\d\d)\.(\d\d)$/.exec(p);
+      if (num) return { managed: Number(num[1]) >= 23, distro: `Ubuntu ${p}` };
+      if (UBUNTU_MANAGED.has(p)) return { managed: true, distro: `Ubuntu ${p}` };
+      if (UBUNTU_UNMANAGED.has(p)) return { managed: false, distro: `Ubuntu ${p}` };
+      // `latest` is 24.04 and `rolling`/`devel` newer since 2024: every one of them is 23.04 or later.
+      if (name === 'ubuntu' && (p === 'latest' || p === 'rolling' || p === 'devel'))
+        return { managed: true, distro: `ubuntu:${tag}` };
+      continue;
+    }
+    if (name === 'debian' || DEBIAN_MANAGED.has(p) || DEBIAN_UNMANAGED.has(p)) {
+      const num = name === 'debian' ? /^(\d+)(\.\d+)?$/.exec(p) : null;
+      if (num) return { managed: Number(num[1]) >= 12, distro: `Debian ${num[1]}` };
+      if (DEBIAN_MANAGED.has(p)) return { managed: true, distro: `Debian ${p}` };
+      if (DEBIAN_UNMANAGED.has(p)) return { managed: false, distro: `Debian ${p}` };
+      // `latest`/`stable` have been bookworm or trixie since June 2023.
+      if (name === 'debian' && (p === 'latest' || p === 'stable'))
+        return { managed: true, distro: `debian:${tag}` };
+    }
+  }
+  return undefined;
+}
+
+/** Which Python `python3` runs in an image: the distro's, the image's own (`python:*`), or undefined when not known. */
+export function python3Of(image: string): 'distro' | 'own' | undefined {
+  const { name, official } = imageName(image);
+  if (!official) return undefined;
+  if (name === 'python') return 'own';
+  return DISTRO_PYTHON_IMAGES.has(name) ? 'distro' : undefined;
+}
+
+/**
  * Docker Official Images documented to hold no Docker CLI: the distro and language images (their Dockerfiles
  * install no docker package). The `docker` image ships it (`docker:cli`, `docker:dind`).
  */

@@ -15,6 +15,8 @@ import entrypointMissing from './entrypoint-missing.js';
 import healthcheckToolMissing from './healthcheck-tool-missing.js';
 import pipNoTimeout from './pip-no-timeout.js';
 import installFailureMasked from './install-failure-masked.js';
+import externallyManagedPython from './externally-managed-python.js';
+import venvShadowsBasePython from './venv-shadows-base-python.js';
 import pipInvalidOption from './pip-invalid-option.js';
 import unquotedVersionSpecifier from './unquoted-version-specifier.js';
 import runExportNoEffect from './run-export-no-effect.js';
@@ -72,6 +74,8 @@ const RULES: Rule[] = [
   healthcheckToolMissing,
   pipNoTimeout,
   installFailureMasked,
+  externallyManagedPython,
+  venvShadowsBasePython,
   pipInvalidOption,
   unquotedVersionSpecifier,
   runExportNoEffect,

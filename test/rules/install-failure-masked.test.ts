@@ -193,4 +193,74 @@ ruleTest(rule, [
     repo: built('SHELL ["/bin/bash", "-o", "pipefail", "-c"]', 'RUN pip install x || true'),
     expect: [at('install-failure-masked', 'warning', 'Dockerfile', 3, 22)],
   },
+  {
+    name: 'a later `|| true` in the same and-or list swallows the failure whatever runs between: `a || c || true`, `a && b || c || :`',
+    repo: built(
+      'RUN pip install a || python -c "import a" || true',
+      'RUN pip install -r r.txt && rm -rf /root/.cache || rm -rf /tmp/cache || :',
+      'RUN apt-get install -y x || ./report.sh | tee /tmp/log || echo "install failed"',
+    ),
+    expect: [
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 46, {
+        message: /^`\|\| true` swallows a failure of `pip install a`/,
+      }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 3, 73, {
+        message: /^`\|\| :` swallows a failure of `pip install -r`/,
+      }),
+      at('install-failure-masked', 'warning', 'Dockerfile', 4, 59, {
+        message: /^`\|\| echo install failed` swallows/,
+      }),
+    ],
+  },
+  {
+    name: 'the `|| true` of a long `&&` chain over several lines masks the install at its start',
+    repo: built(
+      'RUN pip install -r r.txt \\',
+      ' && rm -rf /tmp/x \\',
+      ' && find / -name "*.pyc" -delete \\',
+      ' || true',
+    ),
+    expect: [at('install-failure-masked', 'warning', 'Dockerfile', 5, 5, { sites: ['Dockerfile:2'] })],
+  },
+  {
+    name: 'condition "only no-ops": a handler chain that ends in an unknown command or fails on purpose masks nothing',
+    repo: built(
+      'RUN pip install a || python -c "import a"',
+      'RUN pip install a || python -c "import a" || exit 1',
+      'RUN pip install a || ./report.sh || { echo failed; exit 1; }',
+      'RUN pip install a || ./report.sh || false',
+      'RUN pip install a || exit 1 || true',
+      'RUN pip install a || ./report.sh || exit 1 || :',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "same list": a `|| true` after `;`, a newline or `&` belongs to another and-or list',
+    repo: built(
+      'RUN pip install a || python -c "import a"; rm -rf /tmp/x || true',
+      'RUN pip install a || python -c "import a" & rm -rf /tmp/x || true',
+      'RUN <<EOF',
+      'pip install a || python -c "import a"',
+      'rm -rf /tmp/x || true',
+      'EOF',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "a later `||`": a no-op after `&&` runs only when the install succeeded',
+    repo: built('RUN pip install a || ./report.sh && echo done'),
+    expect: [],
+  },
+  {
+    name: 'condition "the list\'s end is known": after a `{ …; }` group the parser keeps the `;` before `}`, so what follows the group is not read as `; true`',
+    repo: built('RUN pip install a && { rm -rf /tmp/x; } || true'),
+    expect: [],
+  },
+  {
+    name: '`; true` ending the RUN masks the list before it, whatever its handler ran',
+    repo: built('RUN pip install a || python -c "import a"; true'),
+    expect: [
+      at('install-failure-masked', 'warning', 'Dockerfile', 2, 44, { message: /followed by `; true`/ }),
+    ],
+  },
 ]);

@@ -266,3 +266,22 @@ export function chainRuns(sv: StageView): DfInstruction[] {
 }
 
 export type { StageView, ImageView };
+
+/** Commands whose failure is a condition, not an error: `test -f x && …`, `command -v pip && …`. */
+const CONDITIONS = new Set(['test', '[', '[[', 'command', 'which', 'grep', 'type', 'false']);
+
+/**
+ * Whether a command of a RUN runs whenever the commands before it succeed: at top level (not inside `if`, a loop,
+ * `case` or a group), not a `||` handler, and not after a test in its `&&` list (`[ -f x ] && pip install …`).
+ */
+export function runsUnconditionally(ins: DfInstruction, c: CommandFacts): boolean {
+  if (c.command.depth > 0) return false;
+  const all = commandsOf(ins);
+  for (let k = all.indexOf(c) - 1; k >= 0; k--) {
+    const prev = all[k] as CommandFacts;
+    if (prev.command.next === '||' || prev.command.next === '|') return false;
+    if (prev.command.next !== '&&') break;
+    if (prev.name && CONDITIONS.has(prev.name)) return false;
+  }
+  return true;
+}

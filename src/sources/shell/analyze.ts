@@ -1065,8 +1065,25 @@ function sameInstall(a: CommandFacts, b: CommandFacts): boolean {
 }
 
 /**
- * Masking of installer failures within one and-or list (up to `;`, a newline or `&`): `a && b || true` swallows a
- * and b; `|| exit 1` does not; `X || (retry X)` is a retry; a different install after `||` is a fallback.
+ * The last index of the unit that follows the operator ending command `j`: a simple command, a `( … )` or
+ * `{ …; }` group (its deeper commands), or a pipeline of them.
+ */
+function unitEnd(facts: CommandFacts[], j: number): number {
+  const depth = facts[j]?.command.depth ?? 0;
+  let m = j + 1;
+  for (;;) {
+    if ((facts[m]?.command.depth ?? 0) > depth) while ((facts[m + 1]?.command.depth ?? 0) > depth) m++;
+    if (facts[m]?.command.next !== '|' || m + 1 >= facts.length) return m;
+    m++;
+  }
+}
+
+/**
+ * Masking of installer failures within one and-or list (up to `;`, a newline or `&`). The list is walked from the
+ * failed install, unit by unit: `&&` skips what follows a failure, `||` runs it. A no-op that runs after the
+ * failure (`true`, `:`, `echo …`, `exit 0`) swallows it, whatever ran in between (`a && b || c || true` masks a);
+ * a handler that may fail on purpose (`|| exit 1`, `|| { echo …; exit 1; }`) means it is not masked; `X || (retry
+ * X)` is a retry; a different install run right after the failure is a fallback.
  */
 function masking(facts: CommandFacts[], i: number, pipefail: boolean): Masking | undefined {
   const here = facts[i] as CommandFacts;
@@ -1075,41 +1092,43 @@ function masking(facts: CommandFacts[], i: number, pipefail: boolean): Masking |
     const reader = facts[i + 1];
     if (reader) return { how: 'pipe', by: reader.command, declared: false };
   }
-  // Walk the list: skip `&&`-linked commands, find the `||` whose right side handles the failure.
+  /** The list's exit status so far, given that the install failed; `unknown` once an unknown command decides it. */
+  let status: 'fail' | 'ok' | 'unknown' = 'fail';
+  /** The no-op that swallowed the failure. */
+  let by: ShellCommand | undefined;
+  // Under pipefail the install's own pipeline fails with it.
   let j = i;
-  while (j < facts.length) {
+  while (facts[j]?.command.next === '|' && j + 1 < facts.length) j++;
+  while (j + 1 < facts.length) {
     const op = facts[j]?.command.next;
-    if (op === '&&' || op === '|') {
-      j++;
-      continue;
+    if (op !== '&&' && op !== '||') break;
+    const end = unitEnd(facts, j);
+    const unit = facts.slice(j + 1, end + 1);
+    const runs: 'yes' | 'no' | 'maybe' =
+      status === 'unknown' ? 'maybe' : (op === '||') === (status === 'fail') ? 'yes' : 'no';
+    if (runs !== 'no') {
+      if (unit.some((f) => failsLoudly(f.command))) return undefined;
+      const first = unit[0] as CommandFacts;
+      if (runs === 'yes' && op === '||' && first.installer) {
+        if (unit.some((f) => sameInstall(here, f))) return undefined;
+        return { how: 'fallback', by: first.command, declared: false };
+      }
+      const noop = unit.every((f) => isNoop(f.command));
+      status = runs === 'yes' ? (noop ? 'ok' : 'unknown') : op === '||' && noop ? 'ok' : 'unknown';
+      if (status === 'ok' && !by) by = first.command;
     }
-    if (op !== '||') break;
-    // The handler: every command after `||` up to the end of the list; a `{ …; }` or `( … )` group is one command.
-    const handler: CommandFacts[] = [];
-    const depth = facts[j]?.command.depth ?? 0;
-    let k = j + 1;
-    for (; k < facts.length; k++) {
-      const f = facts[k] as CommandFacts;
-      handler.push(f);
-      const inGroup = (facts[k + 1]?.command.depth ?? 0) > depth;
-      if (!inGroup && f.command.next !== '&&' && f.command.next !== '||' && f.command.next !== '|') break;
-    }
-    if (handler.length === 0) return undefined;
-    // The list goes on after the handler as if the install had succeeded, unless the handler fails on purpose.
-    if (handler.some((f) => failsLoudly(f.command))) return undefined;
-    const first = handler[0] as CommandFacts;
-    if (first.installer) {
-      if (handler.some((f) => sameInstall(here, f))) return undefined;
-      return { how: 'fallback', by: first.command, declared: false };
-    }
-    if (isNoop(first.command))
-      return { how: 'or', by: first.command, declared: declaresOptional(first.command) };
-    // Something else handles it (cleanup, logging and then exit 1 somewhere later): not provably masked.
-    return undefined;
+    const group = (unit[0]?.command.depth ?? 0) > (facts[j]?.command.depth ?? 0);
+    j = end;
+    // `{ …; }` or `( …; )`: the `;` before the closer hides the operator after it, so the list's end is not known.
+    const next = facts[j]?.command.next;
+    if (group && (next === ';' || next === '\n'))
+      return by ? { how: 'or', by, declared: declaresOptional(by) } : undefined;
   }
+  if (by) return { how: 'or', by, declared: declaresOptional(by) };
   const next = facts[j + 1];
   const last = facts[j]?.command;
-  // Under `set -e` the shell stops at the failed install: a later `; true` never runs.
+  // Under `set -e` the shell stops at the failed install: a later `; true` never runs. Without it, a `; true` that
+  // ends the script decides the exit status, whatever ran between (`a || ./report.sh; true`).
   if (errexit(facts, i)) return undefined;
   if (last?.next === ';' && next && isNoop(next.command) && j + 2 >= facts.length)
     return { how: 'semicolon', by: next.command, declared: declaresOptional(next.command) };

@@ -1,0 +1,9 @@
+import torch
+from fastapi import FastAPI
+
+api = FastAPI()
+
+
+@api.get("/health")
+def health():
+    return {"cuda": torch.cuda.is_available()}
