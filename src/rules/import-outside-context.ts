@@ -59,9 +59,16 @@ function otherSource(model: ProjectModel, view: ImageView): string | undefined {
       if (ins.keyword === 'RUN' && ins.flags.some((f) => f.name === 'mount' && /from=/.test(f.value ?? '')))
         return 'a RUN mounts files from elsewhere';
       if (ins.keyword !== 'RUN') continue;
-      for (const c of commandsOf(ins))
+      for (const c of commandsOf(ins)) {
+        // Distro packages add no module of the repository's names, except Python packages (`python3-x`).
+        if (c.installer === 'apt' || c.installer === 'apk' || c.installer === 'dnf') {
+          if (c.argv.some((w) => /^(python3?-|py3-)/.test(w.value)))
+            return `\`${c.name}\` installs Python packages`;
+          continue;
+        }
         if (c.unknownEffects || /^(git|curl|wget|svn|hg|rsync|scp)$/.test(c.name ?? ''))
           return `\`${c.name}\` may add files`;
+      }
     }
   // A compose service of this build that bind-mounts repository folders into the container.
   for (const w of model.deployments.workloads) {

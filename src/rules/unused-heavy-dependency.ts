@@ -149,7 +149,8 @@ export default createRule<'unused'>({
         if (heavyNamed) ctx.unknown(installed, 'whether the heavy packages the image installs are used');
         continue;
       }
-      const heavies = installed.value.filter((d) => HEAVY_IMPORTS[d.name]);
+      // A requirement with an environment marker (`; platform_machine == "x86_64"`) may not be installed on arm64.
+      const heavies = installed.value.filter((d) => HEAVY_IMPORTS[d.name] && !d.requirement.marker);
       if (heavies.length === 0) continue;
       const py = contextPython(ctx.model, view);
       for (const heavy of heavies) {

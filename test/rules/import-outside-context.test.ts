@@ -110,6 +110,18 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'an apt-get install of system libraries adds no Python module: still an error',
+    repo: repo({
+      'svc/Dockerfile': dockerfile(' && apt-get update && apt-get install -y --no-install-recommends libpq5'),
+    }),
+    expect: [at(R, 'error', 'svc/main.py', 3, 6)],
+  },
+  {
+    name: 'condition "nothing installs it": a distro Python package (python3-*) may provide modules',
+    repo: repo({ 'svc/Dockerfile': dockerfile(' && apt-get update && apt-get install -y python3-yaml') }),
+    expect: [],
+  },
+  {
     name: 'condition "known base image": a base crossdock knows nothing about may hold the package',
     repo: repo({ 'svc/Dockerfile': dockerfile().replace('python:3.12-slim', 'registry.example.com/base:1') }),
     expect: [],

@@ -99,6 +99,11 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition "installed on every platform": a marker (`; platform_machine == "x86_64"`) may leave it out on arm64',
+    repo: repo({ 'requirements.txt': 'flask==3.0.3\ntorch==2.3.1; platform_machine == "x86_64"\n' }),
+    expect: [],
+  },
+  {
     name: 'condition "heavy": numpy and pandas are not on the list (modest, required by many packages)',
     repo: repo({ 'requirements.txt': 'flask==3.0.3\nnumpy==2.0.0\npandas==2.2.2\n' }),
     expect: [],

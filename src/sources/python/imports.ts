@@ -46,16 +46,56 @@ const DYNAMIC = new Set([
   'entry_points',
 ]);
 
-function logicalLines(text: string): Line[] {
+const STRING_PREFIX = new Set(['r', 'R', 'b', 'B', 'u', 'U', 'f', 'F']);
+const STRING_START = /[rRbBuUfF]{0,2}('''|"""|'|")/y;
+const NAME = /[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*/y;
+
+function identStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+}
+
+function identPart(c: number): boolean {
+  return identStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Words a logical line must hold for its tokens to matter beyond the first (imports and dynamic calls). */
+const WANTED = ['import', 'exec', 'run_module', 'run_path', 'spec_from_file_location', 'entry_point'];
+
+/**
+ * The logical lines of a text. With `all` false (the fast pass), a line keeps only its first token (enough to track
+ * blocks) unless its text holds a word of `WANTED`: then it is lexed again in full.
+ */
+function logicalLines(text: string, all = false): Line[] {
   const lines: Line[] = [];
   let tokens: Token[] = [];
   let depth = 0;
   let indent = 0;
   let lineStart = true;
+  let begin = 0;
   let i = 0;
   const n = text.length;
+  // Where the words of WANTED are, in order (each line then checks the next one: linear in the text).
+  const wanted: number[] = [];
+  if (!all)
+    for (const w of WANTED)
+      for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + w.length)) wanted.push(at);
+  wanted.sort((x, y) => x - y);
+  let next = 0;
+  const push = (t: Token) => {
+    if (all || tokens.length === 0) tokens.push(t);
+  };
   const end = () => {
-    if (tokens.length) lines.push({ indent, tokens });
+    if (tokens.length) {
+      while (next < wanted.length && (wanted[next] ?? 0) < begin) next++;
+      if (!all && next < wanted.length && (wanted[next] ?? n) < i) {
+        const full = logicalLines(text.slice(begin, i), true).flatMap((l) => l.tokens);
+        for (const t of full) {
+          t.start += begin;
+          t.end += begin;
+        }
+        lines.push({ indent, tokens: full });
+      } else lines.push({ indent, tokens });
+    }
     tokens = [];
     lineStart = true;
   };
@@ -68,6 +108,7 @@ function logicalLines(text: string): Line[] {
         i++;
       }
       indent = col;
+      begin = i;
       lineStart = false;
       continue;
     }
@@ -77,7 +118,8 @@ function logicalLines(text: string): Line[] {
       continue;
     }
     if (c === '#') {
-      while (i < n && text[i] !== '\n') i++;
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl;
       continue;
     }
     if (c === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
@@ -88,43 +130,56 @@ function logicalLines(text: string): Line[] {
       i++;
       continue;
     }
-    const str = /^([rRbBuUfF]{0,2})('''|"""|'|")/.exec(text.slice(i, i + 5));
-    if (str && (str[1] === '' || /[A-Za-z]/.test(c))) {
-      const prefix = str[1] ?? '';
-      const quote = str[2] ?? '"';
-      const start = i;
-      i += prefix.length + quote.length;
-      const bodyStart = i;
-      let bodyEnd = n;
-      while (i < n) {
-        if (text[i] === '\\') {
-          i += 2;
-          continue;
+    if (c === '"' || c === "'" || STRING_PREFIX.has(c)) {
+      STRING_START.lastIndex = i;
+      const str = STRING_START.exec(text);
+      if (str) {
+        const quote = str[1] ?? '"';
+        const start = i;
+        i += str[0].length;
+        const bodyStart = i;
+        let bodyEnd = n;
+        while (i < n) {
+          const d = text[i];
+          if (d === '\\') {
+            i += 2;
+            continue;
+          }
+          if (quote.length === 1 && d === '\n') {
+            bodyEnd = i;
+            break;
+          }
+          if (d === quote[0] && (quote.length === 1 || text.startsWith(quote, i))) {
+            bodyEnd = i;
+            i += quote.length;
+            break;
+          }
+          i++;
         }
-        if (quote.length === 1 && text[i] === '\n') {
-          bodyEnd = i;
-          break;
-        }
-        if (text.startsWith(quote, i)) {
-          bodyEnd = i;
-          i += quote.length;
-          break;
-        }
-        i++;
+        if (i > n) i = n;
+        // Only short strings can be module names; a docstring's text is never needed.
+        const body =
+          Math.min(bodyEnd, n) - bodyStart <= 200 ? text.slice(bodyStart, Math.min(bodyEnd, n)) : '';
+        tokens.push({ kind: 'string', text: body, start, end: i });
+        continue;
       }
-      if (i > n) i = n;
-      tokens.push({ kind: 'string', text: text.slice(bodyStart, Math.min(bodyEnd, n)), start, end: i });
+    }
+    if (!all && tokens.length && identStart(text.charCodeAt(i))) {
+      // The fast pass skips the rest of a line's names without building them.
+      i++;
+      while (i < n && identPart(text.charCodeAt(i))) i++;
       continue;
     }
-    const name = /^[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*/.exec(text.slice(i, i + 200));
+    NAME.lastIndex = i;
+    const name = NAME.exec(text);
     if (name) {
-      tokens.push({ kind: 'name', text: name[0], start: i, end: i + name[0].length });
+      push({ kind: 'name', text: name[0], start: i, end: i + name[0].length });
       i += name[0].length;
       continue;
     }
     if (c === '(' || c === '[' || c === '{') depth++;
     else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
-    tokens.push({ kind: 'op', text: c, start: i, end: i + 1 });
+    push({ kind: 'op', text: c, start: i, end: i + 1 });
     i++;
   }
   end();
