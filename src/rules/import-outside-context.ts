@@ -15,7 +15,12 @@ import {
 } from '../model/repo.js';
 import type { SourceFile } from '../model/source.js';
 import { buildSite, commandsOf } from './lib/dockerfile.js';
-import { contextPython, type InstalledDist, installedByImage } from './lib/python-imports.js';
+import {
+  contextPython,
+  distroPythonPackage,
+  type InstalledDist,
+  installedByImage,
+} from './lib/python-imports.js';
 import { requirementInstalls } from './lib/python.js';
 
 /** Files that run in development, not in the image: tests, conftest, packaging scripts. */
@@ -62,7 +67,7 @@ function otherSource(model: ProjectModel, view: ImageView): string | undefined {
       for (const c of commandsOf(ins)) {
         // Distro packages add no module of the repository's names, except Python packages (`python3-x`).
         if (c.installer === 'apt' || c.installer === 'apk' || c.installer === 'dnf') {
-          if (c.argv.some((w) => /^(python3?-|py3-)/.test(w.value)))
+          if (c.argv.some((w) => distroPythonPackage(w.value)))
             return `\`${c.name}\` installs Python packages`;
           continue;
         }

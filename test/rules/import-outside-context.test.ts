@@ -110,9 +110,11 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'an apt-get install of system libraries adds no Python module: still an error',
+    name: 'an apt-get install of system libraries and Python headers (python3-dev) adds no module: still an error',
     repo: repo({
-      'svc/Dockerfile': dockerfile(' && apt-get update && apt-get install -y --no-install-recommends libpq5'),
+      'svc/Dockerfile': dockerfile(
+        ' && apt-get update && apt-get install -y --no-install-recommends libpq5 python3-dev',
+      ),
     }),
     expect: [at(R, 'error', 'svc/main.py', 3, 6)],
   },

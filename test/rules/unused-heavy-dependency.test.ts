@@ -163,6 +163,18 @@ ruleTest(rule, [
     expect: [at(U, 'info', 'Dockerfile', 4, 40, { message: /`poetry` installs Python packages/ })],
   },
   {
+    name: 'unknown: a distro Python package (python3-yaml) installs modules; Python headers (python3-dev) do not',
+    only: [R, U],
+    repo: repo({
+      Dockerfile: dockerfile(' && apt-get update && apt-get install -y python3-dev python3-yaml'),
+    }),
+    expect: [
+      at(U, 'info', 'Dockerfile', 4, 89, {
+        message: /the distro package `python3-yaml` installs Python packages/,
+      }),
+    ],
+  },
+  {
     name: 'unknown: a notebook in the context may import it',
     only: [R, U],
     repo: repo({ 'notebooks/explore.ipynb': '{"cells": []}\n' }),

@@ -150,6 +150,20 @@ export function projectRequirements(model: ProjectModel, dir: string, extras: st
   return { lists, incomplete };
 }
 
+/**
+ * A distro package that installs Python modules (`python3-yaml`, `py3-numpy`); the interpreter, its headers and
+ * pip/setuptools/venv (`python3-dev`, `python3.11-venv`, `py3-pip`) install none but the tooling's own.
+ */
+export function distroPythonPackage(name: string): boolean {
+  const m = /^(?:python3?(?:\.\d+)?|py3)-(.+)$/.exec(name);
+  return (
+    !!m &&
+    !/^(dev|minimal|full|pip|venv|setuptools|wheel|distutils|lib2to3|tk|doc|all|stdlib-extensions)(=.*)?$/.test(
+      m[1] ?? '',
+    )
+  );
+}
+
 function installerUnknown(view: ImageView, c: CommandFacts): Unknown | undefined {
   const site = { file: view.file, span: c.command.span };
   const name = c.name ?? '';
@@ -159,7 +173,7 @@ function installerUnknown(view: ImageView, c: CommandFacts): Unknown | undefined
   if (/^python[0-9.]*$/.test(name) && c.argv.some((w) => basename(w.value) === 'setup.py'))
     return unknown('effects', `\`${name} setup.py\` installs a project crossdock does not follow`, site);
   if (c.installer === 'apt' || c.installer === 'apk' || c.installer === 'dnf') {
-    const py = c.argv.find((w) => /^(python3?-|py3-)/.test(w.value));
+    const py = c.argv.find((w) => distroPythonPackage(w.value));
     return py
       ? unknown('effects', `the distro package \`${py.value}\` installs Python packages`, {
           file: view.file,
