@@ -117,8 +117,10 @@ export default createRule<'unused'>({
     const installs = requirementInstalls(ctx.model);
     const candidates = new Map<string, Candidate>();
     for (const view of ctx.model.images) {
-      if (!view.build.context.known) continue;
-      const installed: Value<InstalledDist[]> = installedByImage(ctx.model, view, installs);
+      // A Dockerfile nothing builds may be built with any context: what it installs stays used (no claim).
+      const installed: Value<InstalledDist[]> = view.build.context.known
+        ? installedByImage(ctx.model, view, installs)
+        : view.build.context;
       if (!installed.known) {
         // The requirements it installs that are known stay used by this image (no claim over them).
         let heavyNamed = false;
@@ -146,7 +148,8 @@ export default createRule<'unused'>({
                 });
             }
         }
-        if (heavyNamed) ctx.unknown(installed, 'whether the heavy packages the image installs are used');
+        if (heavyNamed && view.build.context.known)
+          ctx.unknown(installed, 'whether the heavy packages the image installs are used');
         continue;
       }
       // A requirement with an environment marker (`; platform_machine == "x86_64"`) may not be installed on arm64.

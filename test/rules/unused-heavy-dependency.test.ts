@@ -123,6 +123,14 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition "every image that installs the file": a Dockerfile nothing builds installs it too (it may be built with torch in use)',
+    repo: repo({
+      'Dockerfile.train':
+        'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD ["python", "-c", "import torch"]\n',
+    }),
+    expect: [],
+  },
+  {
     name: 'unknown: a package crossdock knows nothing about may need torch: no claim, a note names it',
     only: [R, U],
     repo: repo({ 'requirements.txt': 'flask==3.0.3\ntorch==2.3.1\nacme-vision==1.0\n' }),
