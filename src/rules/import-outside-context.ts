@@ -78,10 +78,19 @@ function otherSource(model: ProjectModel, view: ImageView): string | undefined {
   // A compose service of this build that bind-mounts repository folders into the container.
   for (const w of model.deployments.workloads) {
     if (w.origin !== 'compose' || !w.containers.some((c) => c.buildId === view.build.id)) continue;
-    if (/^\s*-\s*["']?\.{1,2}[/:]|^\s*source:\s*["']?\.{1,2}(\/|\s|$)|type:\s*bind/m.test(w.site.file.text))
+    if (w.site.file.text.split('\n').some((line) => bindMount(line.trim())))
       return `${w.site.file.path} bind-mounts repository folders`;
   }
   return undefined;
+}
+
+/** A compose line (trimmed) that mounts a repository path: `- ./x:/y`, `source: ..`, `type: bind`. */
+function bindMount(line: string): boolean {
+  return (
+    /^-\s*["']?\.{1,2}[/:]/.test(line) ||
+    /^source:\s*["']?\.{1,2}(\/|\s|$)/.test(line) ||
+    /^type:\s*["']?bind\b/.test(line)
+  );
 }
 
 /** An installed distribution may provide the module: its known import names, or its name holds the module's. */

@@ -21,6 +21,14 @@ export interface ContextPython {
   names: Set<string>;
 }
 
+/** The module a file or folder name provides: `x.py`, `x.so`, `x.cpython-312-aarch64-linux-gnu.so` → `x`. */
+function moduleName(seg: string): string {
+  const cp = seg.indexOf('.cpython-');
+  if (cp > 0) return seg.slice(0, cp);
+  for (const ext of ['.py', '.pyw', '.so', '.pyd']) if (seg.endsWith(ext)) return seg.slice(0, -ext.length);
+  return seg;
+}
+
 /**
  * Every Python file of an image's build context with its imports: known only when the context is known, every
  * file that may hold Python code was read, and none is a notebook or Cython source the scanner cannot read.
@@ -36,7 +44,7 @@ export function contextPython(model: ProjectModel, view: ImageView): Value<Conte
     if (!within(context, path) || !present(model.inventory, path)) continue;
     const rel = relativeTo(context, path);
     if (ignore?.ignores(rel)) continue;
-    for (const seg of rel.split('/')) out.names.add(seg.replace(/\.(py|pyw|so|pyd)$|\.cpython-.*$/, ''));
+    for (const seg of rel.split('/')) out.names.add(moduleName(seg));
     if (/\.(ipynb|pyx|pxd)$/.test(path))
       return unknown('effects', `${path} holds Python code crossdock does not read for imports`, site);
     if (!mayBePython(path)) continue;
@@ -81,9 +89,10 @@ const OPAQUE_INSTALLERS = new Set([
 
 /** `[extra,…]` a pip target selects (`.[dev,test]`). */
 export function selectedExtras(word: string): string[] {
-  const m = /\[([^\]]*)\]$/.exec(word);
-  return m
-    ? (m[1] ?? '')
+  const open = word.endsWith(']') ? word.lastIndexOf('[') : -1;
+  return open >= 0
+    ? word
+        .slice(open + 1, -1)
         .split(',')
         .map((e) => e.trim().toLowerCase())
         .filter(Boolean)
