@@ -50,7 +50,7 @@ export function contextPython(model: ProjectModel, view: ImageView): Value<Conte
     if (!mayBePython(path)) continue;
     const scanned = model.python.scanned.get(path);
     if (!scanned)
-      return unknown('effects', `${path} was not read for its imports (the run's read budget)`, site);
+      return unknown('effects', `${path} was not read for its imports (over a read limit of the run)`, site);
     if ('imports' in scanned) out.files.push({ path, imports: scanned });
     else out.scripts.push({ path, words: scanned.words });
   }
