@@ -5,7 +5,9 @@
  */
 
 /**
- * Heavy native packages worth removing when nothing imports them, with what they cost on arm64. Chosen for size and
+ * Heavy native packages worth removing when nothing imports them (`imports`: the package's own top-level modules,
+ * then those its own dependencies install that may need it, such as keras for tensorflow: importing any of them is
+ * a use), with what they cost on arm64. Chosen for size and
  * build cost, not popularity: each is tens to hundreds of MB installed, and a version without an aarch64 wheel
  * builds from source under emulation (C++/Fortran/CUDA toolchains, hours under QEMU). numpy and pandas are not
  * listed: they are modest (tens of MB, aarch64 wheels for every current version) and so many packages require them
@@ -13,7 +15,7 @@
  */
 export const HEAVY_IMPORTS: Record<string, { imports: string[]; cost: string }> = {
   torch: {
-    imports: ['torch'],
+    imports: ['torch', 'functorch', 'torchgen'],
     cost: 'the aarch64 wheel is over 100 MB and installs several hundred MB (on amd64 PyPI torch also pulls about 2 GB of CUDA libraries); a version without an aarch64 wheel compiles for hours under QEMU',
   },
   torchvision: {
@@ -25,11 +27,11 @@ export const HEAVY_IMPORTS: Record<string, { imports: string[]; cost: string }> 
     cost: 'it requires torch (several hundred MB installed on arm64, with CUDA libraries on amd64)',
   },
   tensorflow: {
-    imports: ['tensorflow'],
+    imports: ['tensorflow', 'keras', 'tf_keras', 'tensorboard'],
     cost: 'it installs over 500 MB, and versions before 2.10 publish no aarch64 wheel, so pip builds it from source (Bazel, hours; under QEMU it rarely finishes)',
   },
   'tensorflow-cpu': {
-    imports: ['tensorflow'],
+    imports: ['tensorflow', 'keras', 'tf_keras', 'tensorboard'],
     cost: 'it installs several hundred MB, and arm64 wheels exist only for recent versions (older ones build from source with Bazel)',
   },
   onnxruntime: {

@@ -69,8 +69,9 @@ function judge(
       });
   }
   // Every imported module comes from the standard library, the context, or a package known not to need it. On an
-  // official python image (which holds no packages but pip's own), a module nothing installs is missing, not a
-  // package of the base.
+  // official python image (which holds no packages but pip's own), a module no requirement names is missing or a
+  // dependency of an installed package: of a known one, which needs no heavy package, or of the heavy one itself,
+  // whose such modules (keras) count as its imports above.
   if (officialPythonBase(view)) return undefined;
   for (const f of py.files)
     for (const i of f.imports.imports) {
@@ -185,7 +186,7 @@ export default createRule<'unused'>({
         data: {
           name: c.heavy.name,
           context: contexts.join('`, `'),
-          module: h?.imports.join('` or `') ?? c.heavy.name,
+          module: h?.imports[0] ?? c.heavy.name,
           cost: h?.cost ?? '',
         },
         file,

@@ -62,6 +62,14 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: 'condition "no file imports it": `import keras` (installed with tensorflow, and needing it) is a use of tensorflow',
+    repo: repo({
+      'requirements.txt': 'flask==3.0.3\ntensorflow==2.15.1\n',
+      'app.py': `${APP}import keras\n`,
+    }),
+    expect: [],
+  },
+  {
     name: 'condition "no file imports it": a guarded `try: import torch` counts as an import',
     repo: repo({ 'app.py': `${APP}try:\n    import torch\nexcept ImportError:\n    torch = None\n` }),
     expect: [],
