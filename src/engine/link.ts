@@ -1240,6 +1240,8 @@ export function linkReach(model: ProjectModel, applied: Set<string>): void {
         if (!view.build.context.known) continue;
         const p = joinPath(view.build.context.value, m.source);
         if (p && /\.(txt|in|lock|toml|cfg|py)$|(^|\/)package\.json$/.test(p)) files.add(p);
+        // Python files of a copied folder (read for their imports) are in the image.
+        if (p && m.tree) for (const f of model.python.scanned.keys()) if (within(p, f)) files.add(f);
       }
     }
   }

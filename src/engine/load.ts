@@ -27,6 +27,7 @@ import {
   linkViews,
   resolveTargets,
 } from './link.js';
+import { pythonFilesToScan, scanPythonFile } from './python-sources.js';
 import { DiskRepoFs } from './repo-fs.js';
 
 export interface LoadOptions {
@@ -112,7 +113,14 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     sources,
     dockerfiles: [],
     dockerignores: new Map(),
-    python: { requirements: [], pyprojects: [], setups: [], versionFiles: [], modules: [] },
+    python: {
+      requirements: [],
+      pyprojects: [],
+      setups: [],
+      versionFiles: [],
+      modules: [],
+      scanned: new Map(),
+    },
     node: { packageJsons: [], nvmrcs: [] },
     gitmodules: undefined,
     builds: [],
@@ -223,6 +231,11 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
   for (const p of wants.modules) {
     const file = inventory.files.has(p) ? await read(p) : undefined;
     if (file) model.python.modules.push({ path: p, file });
+  }
+
+  for (const p of pythonFilesToScan(model)) {
+    const file = await read(p);
+    if (file) model.python.scanned.set(p, scanPythonFile(p, file.text));
   }
 
   for (const p of [...inventory.files.keys()].filter(mayBuildImages).slice(0, 200)) {

@@ -13,7 +13,14 @@ import type { Finding } from './finding.js';
 import type { Gitmodules } from './git.js';
 import type { Nvmrc, PackageJson } from './node.js';
 import type { Platform } from './platform.js';
-import type { PyProject, PyRequirementsFile, PySetup, PyVersionFile } from './python.js';
+import type {
+  PyContextScript,
+  PyImports,
+  PyProject,
+  PyRequirementsFile,
+  PySetup,
+  PyVersionFile,
+} from './python.js';
 import type { Inventory } from './repo.js';
 import type { ShellFacts } from './shell.js';
 import type { Location, SourceFile } from './source.js';
@@ -206,6 +213,11 @@ export interface ProjectModel {
     setups: PySetup[];
     versionFiles: PyVersionFile[];
     modules: PyModule[];
+    /**
+     * Files of the build contexts of images that run Python, read for their imports: `.py` files, Python
+     * scripts without an extension, and shell scripts (their words). A context file missing here was not read.
+     */
+    scanned: Map<string, PyImports | PyContextScript>;
   };
   node: {
     packageJsons: PackageJson[];

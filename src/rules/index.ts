@@ -6,6 +6,8 @@ import lockfilePythonMismatch from './lockfile-python-mismatch.js';
 import localRequirementBeforeCopy from './local-requirement-before-copy.js';
 import hashesInconsistent from './hashes-inconsistent.js';
 import unpinnedDependency from './unpinned-dependency.js';
+import unusedHeavyDependency from './unused-heavy-dependency.js';
+import importOutsideContext from './import-outside-context.js';
 import missingFile from './missing-file.js';
 import contextOutsideRepository from './context-outside-repository.js';
 import copyOutsideContext from './copy-outside-context.js';
@@ -65,6 +67,8 @@ const RULES: Rule[] = [
   localRequirementBeforeCopy,
   hashesInconsistent,
   unpinnedDependency,
+  unusedHeavyDependency,
+  importOutsideContext,
   missingFile,
   copyOutsideContext,
   contextOutsideRepository,

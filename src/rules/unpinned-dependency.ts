@@ -2,7 +2,8 @@ import { createRule } from '../engine/rule.js';
 import type { Unknown } from '../model/value.js';
 import { parseRequirementText } from '../sources/python/pep508.js';
 import { buildSite, commandsOf } from './lib/dockerfile.js';
-import { requirementInstalls } from './lib/python.js';
+import { installedProject, requirementFile, requirementInstalls } from './lib/python.js';
+import { projectRequirements, projectWord, selectedExtras } from './lib/python-imports.js';
 
 const TOOLING = new Set(['pip', 'setuptools', 'wheel', 'uv', 'pip-tools', 'poetry']);
 
@@ -46,6 +47,54 @@ export default createRule<'file' | 'inline'>({
                 span: w.span,
                 sites: buildSite(view),
               });
+            }
+          }
+      }
+    // The project an image installs (`pip install .`, `-e .[dev]`, `pip install /app`): its metadata's dependencies
+    // and the extras selected, pinned by nothing but a constraints file of the same install.
+    for (const view of ctx.model.images)
+      for (const sv of view.stages) {
+        if (!sv.built) continue;
+        for (const ins of sv.stage.instructions)
+          for (const c of commandsOf(ins)) {
+            const w = projectWord(c);
+            if (!w || !c.pip || c.pip.verb === 'download' || c.pip.noDeps) continue;
+            const dir = installedProject(ctx.model, view, sv, ins, c);
+            if (!dir) continue;
+            if (!dir.known) {
+              ctx.unknown(dir, `whether the dependencies of the project \`${w.value}\` installs are pinned`);
+              continue;
+            }
+            const constraints = c.pip.constraintFiles.map((x) =>
+              requirementFile(ctx.model, view, sv, ins, x),
+            );
+            for (const list of projectRequirements(ctx.model, dir.value, selectedExtras(w.value)).lists) {
+              const file = ctx.model.sources.get(list.path);
+              if (!file) continue;
+              for (const r of list.requirements) {
+                if (!r.name || r.specifier || r.url || r.localPath || TOOLING.has(r.name)) continue;
+                if (
+                  constraints.some(
+                    (x) =>
+                      x.known &&
+                      x.value.requirements.some((q) => q.name === r.name && (q.specifier || q.url)),
+                  )
+                )
+                  continue;
+                const open = constraints.filter((x) => !x.known);
+                if (open.length) {
+                  for (const u of open)
+                    if (!u.known) ctx.unknown(u, `whether a constraints file pins \`${r.name}\``);
+                  continue;
+                }
+                ctx.report({
+                  messageId: 'file',
+                  data: { name: r.name },
+                  file,
+                  span: r.span,
+                  sites: buildSite(view),
+                });
+              }
             }
           }
       }

@@ -8,6 +8,7 @@ import { parseDockerignore } from '../../src/sources/dockerfile/dockerignore.js'
 import { parseDockerfile } from '../../src/sources/dockerfile/parse.js';
 import { parseGitmodules } from '../../src/sources/git/gitmodules.js';
 import { parseNvmrc, parsePackageJson } from '../../src/sources/node/package-json.js';
+import { scanImports } from '../../src/sources/python/imports.js';
 import { parsePyproject } from '../../src/sources/python/pyproject.js';
 import { parseRequirements } from '../../src/sources/python/requirements.js';
 import { parseSetupCfg, parseSetupPy } from '../../src/sources/python/setup.js';
@@ -62,6 +63,7 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   pyproject: (t) => parsePyproject(new SourceFile('pyproject.toml', t)),
   'setup.py': (t) => parseSetupPy(new SourceFile('setup.py', t)),
   'setup.cfg': (t) => parseSetupCfg(new SourceFile('setup.cfg', t)),
+  'python-imports': (t) => scanImports(t),
   'python-version': (t) => parsePythonVersionFile(new SourceFile('.python-version', t)),
   'package.json': (t) => parsePackageJson(new SourceFile('package.json', t)),
   nvmrc: (t) => parseNvmrc(new SourceFile('.nvmrc', t)),
@@ -142,6 +144,21 @@ const SEEDS: Record<string, string> = {
     `    --hash=sha256:${'a'.repeat(64)}`,
     'pkg @ https://example.com/pkg.tgz',
     '--only-binary=:all:',
+    '',
+  ].join('\n'),
+  python: [
+    '"""Docstring: import not_this."""',
+    'from __future__ import annotations',
+    'import os, sys as s',
+    'from .models import (A,',
+    '    B)  # import comment',
+    'try:',
+    '    import cv2',
+    'except ImportError:',
+    "    cv2 = importlib.import_module(f'cv{2}')",
+    'def f(x: str = r"\\", *a) -> None: import torch; exec(x)',
+    'if True: from pkg.sub import y \\',
+    '    , z',
     '',
   ].join('\n'),
   shell: [
@@ -278,6 +295,8 @@ function generated(next: () => number): { label: string; text: string }[] {
   out.push({ label: '1 MB of "--a "', text: `RUN ${'--a '.repeat(mb / 4)}` });
   out.push({ label: '1 MB of "${A:-"', text: '${A:-'.repeat(mb / 5) });
   out.push({ label: '1 MB of backslashes', text: '\\'.repeat(mb) });
+  out.push({ label: '1 MB of "import a."', text: 'import a.'.repeat(mb / 9) });
+  out.push({ label: '1 MB of "\\nimport x"', text: '\nimport x'.repeat(mb / 9) });
   // 64 KB, not 1 MB: the yaml library's lexer is quadratic on a run of quotes (1 MB took 19 s), which no limit
   // of ours can bound without refusing long lines; left as a known issue.
   out.push({ label: '64 KB of quotes', text: '"'.repeat(1 << 16) });

@@ -265,4 +265,70 @@ ruleTest(rule, [
     repo: built('FROM python:3.12-slim\nRUN pip install "" rich\n'),
     expect: [at(R, 'info', 'Dockerfile', 2, 20)],
   },
+  {
+    name: 'the project an image installs (`pip install .[api]`): pyproject dependencies and the selected extra are checked, other extras are not',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install ".[api]"\n', {
+      'pyproject.toml':
+        '[project]\nname = "svc"\ndependencies = ["httpx>=0.27", "pydantic"]\n\n[project.optional-dependencies]\napi = ["fastapi", "uvicorn==0.30.1"]\ndev = ["pytest"]\n',
+    }),
+    expect: [
+      at(R, 'info', 'pyproject.toml', 3, 32, {
+        message: /^`pydantic` has no version constraint/,
+        sites: ['crossdock.yaml:1'],
+      }),
+      at(R, 'info', 'pyproject.toml', 6, 8, { message: /^`fastapi` has no version constraint/ }),
+    ],
+  },
+  {
+    name: 'an editable install of a copied folder (`pip install -e /src/lib`): its setup.cfg install_requires and extras',
+    repo: built('FROM python:3.12-slim\nCOPY lib /src/lib\nRUN pip install -e "/src/lib[s3]"\n', {
+      'lib/setup.cfg':
+        '[metadata]\nname = lib\n\n[options]\ninstall_requires =\n    click\n    rich>=13\n\n[options.extras_require]\ns3 =\n    boto3\n',
+      'lib/setup.py': 'from setuptools import setup\nsetup()\n',
+    }),
+    expect: [at(R, 'info', 'lib/setup.cfg', 6, 5), at(R, 'info', 'lib/setup.cfg', 11, 5)],
+  },
+  {
+    name: 'a literal setup.py install_requires is checked',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install .\n', {
+      'setup.py':
+        'from setuptools import setup\n\nsetup(\n    name="svc",\n    install_requires=["requests", "attrs>=23"],\n)\n',
+    }),
+    expect: [at(R, 'info', 'setup.py', 5, 23)],
+  },
+  {
+    name: 'condition "literal": a setup.py install_requires read from a file is not guessed at',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install .\n', {
+      'setup.py':
+        'from setuptools import setup\n\nsetup(name="svc", install_requires=[l for l in open("requirements.in")])\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "the project is installed": --no-deps installs none of its dependencies',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-deps .\n', {
+      'pyproject.toml': '[project]\nname = "svc"\ndependencies = ["pydantic"]\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "no constraints file": `pip install -c constraints.txt .` with the dependency pinned there',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -c constraints.txt .\n', {
+      'pyproject.toml': '[project]\nname = "svc"\ndependencies = ["pydantic"]\n',
+      'constraints.txt': 'pydantic==2.8.2\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "the metadata is copied": the folder pip installs holds no project copied from the context: a note, no claim',
+    only: [R, 'unresolved-value'],
+    repo: built('FROM python:3.12-slim\nRUN pip install /opt/app\n', {
+      'pyproject.toml': '[project]\nname = "svc"\ndependencies = ["pydantic"]\n',
+    }),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 17, {
+        message: /what `\/opt\/app` holds in the image is not known/,
+      }),
+    ],
+  },
 ]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SourceFile } from '../../src/model/source.js';
+import { scanImports } from '../../src/sources/python/imports.js';
 import { parsePyproject, poetryToPep440 } from '../../src/sources/python/pyproject.js';
 import { parseRequirements } from '../../src/sources/python/requirements.js';
 import { parseSetupCfg, parseSetupPy } from '../../src/sources/python/setup.js';
@@ -192,4 +193,76 @@ test('requirements and setup.cfg: huge lines are problems, blank runs do not bac
       [undefined, './lib', true],
     ],
   );
+});
+
+test('import scanner: statements anywhere, not in strings or comments; module level, guarded, relative, dynamic', () => {
+  const text = [
+    'import os, sys as s',
+    'from a.b import (c,',
+    '    d)',
+    '"""import in_docstring"""',
+    '# import in_comment',
+    "x = 'import in_string'",
+    'def f():',
+    '    import torch.nn as nn',
+    'try:',
+    '    import cv2',
+    'except ImportError:',
+    '    cv2 = None',
+    'if True: import yaml',
+    'from . import sibling',
+    'from ..pkg import z',
+    "m = importlib.import_module('sklearn.svm')",
+    'n = importlib.import_module(name)',
+    'y = 1; import json',
+    'import \\',
+    '    continued',
+    '',
+  ].join('\n');
+  const r = scanImports(text);
+  const got = r.imports.map(
+    (i) => `${i.relative ? '.' : ''}${i.module}${i.moduleLevel ? ' L' : ''}${i.guarded ? ' G' : ''}`,
+  );
+  assert.deepEqual(got, [
+    'os L',
+    'sys L',
+    'a.b L',
+    'torch.nn',
+    'cv2 G',
+    'yaml',
+    '. L',
+    '.pkg L',
+    'sklearn.svm',
+    'json L',
+    'continued L',
+  ]);
+  assert.equal(text.slice(r.imports[3]?.span.start, r.imports[3]?.span.end), 'torch.nn');
+  assert.deepEqual(
+    r.dynamic.map((d) => text.slice(d.start, d.end)),
+    ['import_module'],
+  );
+});
+
+test('setup.py install_requires: literal lists only; extras_require; pyproject dynamic and Poetry', () => {
+  const lit = parseSetupPy(
+    new SourceFile('setup.py', 'setup(install_requires=["a>=1", "b"], extras_require={"x": ["c"]})\n'),
+  );
+  assert.deepEqual(
+    lit.installRequires.map((r) => r.name),
+    ['a', 'b'],
+  );
+  assert.equal(lit.installRequiresLiteral, true);
+  assert.deepEqual(Object.keys(lit.extras ?? {}), ['x']);
+  const computed = parseSetupPy(new SourceFile('setup.py', 'setup(install_requires=["a"] + extra)\n'));
+  assert.deepEqual([computed.installRequires.length, computed.installRequiresLiteral], [0, false]);
+  const kwargs = parseSetupPy(new SourceFile('setup.py', 'setup(**config)\n'));
+  assert.equal(kwargs.installRequiresLiteral, false);
+  const dyn = parsePyproject(
+    new SourceFile('pyproject.toml', '[project]\nname = "x"\ndynamic = ["dependencies"]\n'),
+  );
+  assert.deepEqual([dyn.project, dyn.dynamic], [true, ['dependencies']]);
+  const poetry = parsePyproject(
+    new SourceFile('pyproject.toml', '[tool.poetry.dependencies]\npython = "^3.11"\n'),
+  );
+  assert.deepEqual([poetry.project, poetry.poetry], [false, true]);
 });

@@ -73,6 +73,9 @@ export function parsePyproject(file: SourceFile): PyProject {
     requiresPython: undefined,
     dependencies: [],
     optionalDependencies: {},
+    project: false,
+    dynamic: [],
+    poetry: false,
     problems: [],
   };
   let ast: unknown;
@@ -89,12 +92,20 @@ export function parsePyproject(file: SourceFile): PyProject {
   for (const table of top?.body ?? []) {
     if (table.type !== 'TOMLTable') continue;
     const tkey = (table.resolvedKey ?? []).map(String).join('.');
+    if (tkey === 'project' || tkey.startsWith('project.')) out.project = true;
+    if (tkey === 'tool.poetry.dependencies') out.poetry = true;
     for (const kv of table.body ?? []) {
       if (kv.type !== 'TOMLKeyValue') continue;
       const key = [tkey, ...keyOf(kv)].filter(Boolean).join('.');
+      if (key.startsWith('tool.poetry.dependencies')) out.poetry = true;
       if (key === 'project.name') out.name = stringValue(kv.value, file.text)?.value;
       else if (key === 'project.requires-python') out.requiresPython = stringValue(kv.value, file.text);
       else if (key === 'project.dependencies') out.dependencies = requirementList(kv.value, file.text);
+      else if (key === 'project.dynamic')
+        out.dynamic = (kv.value?.elements ?? []).flatMap((e) => {
+          const v = stringValue(e, file.text)?.value;
+          return v === undefined ? [] : [v];
+        });
       else if (tkey === 'project.optional-dependencies') {
         out.optionalDependencies[keyOf(kv).join('.')] = requirementList(kv.value, file.text);
       } else if (

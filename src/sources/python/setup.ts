@@ -61,6 +61,8 @@ export function parseSetupPy(file: SourceFile): PySetup {
     kind: 'setup.py',
     pythonRequires: undefined,
     installRequires: [],
+    installRequiresLiteral: true,
+    extras: {},
     problems: [],
   };
   const toks = tokenize(file.text);
@@ -70,17 +72,64 @@ export function parseSetupPy(file: SourceFile): PySetup {
     const v = toks[k + 2]!;
     if (t.value === 'python_requires' && v.kind === 'string') {
       out.pythonRequires = { value: v.value, span: v.span };
-    } else if (t.value === 'install_requires' && (v.value === '[' || v.value === '(')) {
-      const close = v.value === '[' ? ']' : ')';
-      for (let j = k + 3; j < toks.length && toks[j]?.value !== close; j++) {
-        const s = toks[j]!;
-        if (s.kind !== 'string') continue;
-        const r: PyRequirement | undefined = parseRequirementText(s.value, s.span);
-        if (r) out.installRequires.push(r);
-      }
+    } else if (t.value === 'install_requires') {
+      const list = literalList(toks, k + 2);
+      if (list) out.installRequires = list.requirements;
+      else out.installRequiresLiteral = false;
+    } else if (t.value === 'extras_require') {
+      out.extras = literalExtras(toks, k + 2);
     }
   }
+  // `setup(**kwargs)`: keyword arguments built elsewhere.
+  if (toks.some((t, i) => t.value === '*' && toks[i + 1]?.value === '*' && toks[i + 2]?.kind === 'name')) {
+    if (!out.installRequires.length) out.installRequiresLiteral = false;
+    if (out.extras && Object.keys(out.extras).length === 0) out.extras = undefined;
+  }
   return out;
+}
+
+/**
+ * A list (or tuple) of string literals starting at `toks[at]`, closed by its bracket and followed by `,` or `end`:
+ * its requirements and the index after it. Undefined when anything else is in it or follows it (`+ extra`).
+ */
+function literalList(
+  toks: PyToken[],
+  at: number,
+  end = ')',
+): { requirements: PyRequirement[]; next: number } | undefined {
+  const open = toks[at]?.value;
+  if (open !== '[' && open !== '(') return undefined;
+  const close = open === '[' ? ']' : ')';
+  const requirements: PyRequirement[] = [];
+  let j = at + 1;
+  for (; j < toks.length && toks[j]?.value !== close; j++) {
+    const s = toks[j];
+    if (!s || (s.kind !== 'string' && s.value !== ',')) return undefined;
+    if (s.kind !== 'string') continue;
+    const r = parseRequirementText(s.value, s.span);
+    if (!r) return undefined;
+    requirements.push(r);
+  }
+  const after = toks[j + 1]?.value;
+  if (j >= toks.length || (after !== ',' && after !== end)) return undefined;
+  return { requirements, next: j + 1 };
+}
+
+/** `{'extra': ['req', …], …}` of string literals; undefined when it is anything else. */
+function literalExtras(toks: PyToken[], at: number): Record<string, PyRequirement[]> | undefined {
+  if (toks[at]?.value !== '{') return undefined;
+  const out: Record<string, PyRequirement[]> = {};
+  let j = at + 1;
+  while (j < toks.length && toks[j]?.value !== '}') {
+    const key = toks[j];
+    if (key?.kind !== 'string' || toks[j + 1]?.value !== ':') return undefined;
+    const list = literalList(toks, j + 2, '}');
+    if (!list) return undefined;
+    out[key.value] = list.requirements;
+    j = list.next;
+    if (toks[j]?.value === ',') j++;
+  }
+  return j < toks.length ? out : undefined;
 }
 
 /** Lines longer than this are reported and skipped, so no pattern ever runs over a huge line. */
@@ -103,11 +152,15 @@ export function parseSetupCfg(file: SourceFile): PySetup {
     kind: 'setup.cfg',
     pythonRequires: undefined,
     installRequires: [],
+    installRequiresLiteral: true,
+    extras: {},
     problems: [],
   };
+  const extras: Record<string, PyRequirement[]> = {};
   const text = file.text;
   let section = '';
   let inInstall = false;
+  let extra: string | undefined;
   for (let start = 0; start < text.length; ) {
     let end = start;
     while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
@@ -128,6 +181,30 @@ export function parseSetupCfg(file: SourceFile): PySetup {
       inInstall = false;
       continue;
     }
+    if (section === 'options.extras_require') {
+      const kv = keyValue(line);
+      if (kv) {
+        extra = kv.key;
+        const list: PyRequirement[] = [];
+        extras[extra] = list;
+        const value = kv.value.trim();
+        const vstart = lineStart + kv.at + (kv.value.length - kv.value.trimStart().length);
+        const r = value
+          ? parseRequirementText(value, { start: vstart, end: vstart + value.length })
+          : undefined;
+        if (r) list.push(r);
+      } else if (extra && /^\s+\S/.test(line) && !/^\s*#/.test(line)) {
+        const lead = line.length - line.trimStart().length;
+        const value = line.trim();
+        const r = parseRequirementText(value, {
+          start: lineStart + lead,
+          end: lineStart + lead + value.length,
+        });
+        if (r) extras[extra]?.push(r);
+      }
+      continue;
+    }
+    extra = undefined;
     if (section !== 'options') continue;
     const kv = keyValue(line);
     if (kv) {
@@ -152,5 +229,6 @@ export function parseSetupCfg(file: SourceFile): PySetup {
       if (r) out.installRequires.push(r);
     } else if (!/^\s*$/.test(line)) inInstall = false;
   }
+  out.extras = extras;
   return out;
 }
