@@ -61,11 +61,7 @@ export function plainShell(ins: DfInstruction): boolean {
     /^(\/usr)?(\/bin\/)?(ba|da|z)?sh$/.test(argv[0] ?? '') &&
     argv
       .slice(1)
-      .every(
-        (a) =>
-          (/^-/.test(a) && !/^(--login|--interactive|-[a-z]*[li][a-z]*)$/.test(a)) ||
-          /^(pipefail|errexit|nounset|xtrace)$/.test(a),
-      )
+      .every((a) => (a.startsWith('-') && !isLoginFlag(a)) || /^(pipefail|errexit|nounset|xtrace)$/.test(a))
   );
 }
 
@@ -285,3 +281,8 @@ export default createRule<'refused' | 'masked'>({
     }
   },
 });
+
+/** `--login`, `--interactive`, or a short-flag cluster holding `l` or `i` (`-lc`, `-il`). */
+function isLoginFlag(a: string): boolean {
+  return a === '--login' || a === '--interactive' || (/^-[a-z]+$/.test(a) && /[li]/.test(a));
+}

@@ -43,7 +43,7 @@ interface Venv {
 /** An in-image path written in an instruction, variables from ARG/ENV substituted; undefined when not known. */
 function pathAt(view: ImageView, stage: DfStage, ins: DfInstruction, text: string): string | undefined {
   const v = resolveWord(view, stage, ins, text);
-  return v.known ? inImage(view, stage, ins, v.value)?.replace(/\/+$/, '') : undefined;
+  return v.known ? trimSlashes(inImage(view, stage, ins, v.value)) : undefined;
 }
 
 /** `pip install` names: positional requirements and the `-r` files crossdock can follow. */
@@ -272,3 +272,10 @@ export default createRule<'again'>({
     }
   },
 });
+
+/** The path without trailing slashes (`/` becomes empty). */
+function trimSlashes(path: string | undefined): string | undefined {
+  let p = path;
+  while (p?.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}

@@ -1,4 +1,5 @@
 import torch
+import torchvision
 from fastapi import FastAPI
 
 api = FastAPI()
