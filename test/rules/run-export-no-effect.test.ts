@@ -156,4 +156,42 @@ ruleTest(rule, [
     },
     expect: [],
   },
+  {
+    name: 'condition "command substitution": `export V=$(pip install x)` or `` cd `mktemp -d` `` runs a command that leaves something behind',
+    repo: {
+      files: {
+        Dockerfile: df('RUN export V=$(pip install x)', 'RUN cd `mktemp -d`'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "redirect": a builtin, or a heredoc\'s shell, whose output goes to a file writes that file',
+    repo: {
+      files: {
+        Dockerfile: df('RUN set -x 2> /var/log/trace', 'RUN <<EOF sh > /etc/out', 'export A=1', 'EOF'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "heredoc line": a bare assignment is not one (`DIR=$(mktemp -d)` creates the folder); nor is a heredoc given to another program or to a shell with a script',
+    repo: {
+      files: {
+        Dockerfile: df(
+          'RUN DIR=$(mktemp -d) && cd "$DIR"',
+          'RUN <<EOF refresh',
+          'export A=1',
+          'EOF',
+          'RUN <<EOF sh /opt/setup.sh',
+          'export A=1',
+          'EOF',
+        ),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
 ]);
