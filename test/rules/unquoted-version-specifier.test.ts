@@ -77,4 +77,9 @@ ruleTest(rule, [
     },
     expect: [at(R, 'warning', 'Dockerfile', 2, 17, { reachable: false })],
   },
+  {
+    name: 'condition "a word before the redirect": a redirect written before the command splits no requirement',
+    repo: built('FROM python:3.12-slim\nRUN >=2 pip install flask\n'),
+    expect: [],
+  },
 ]);
