@@ -155,4 +155,67 @@ ruleTest(rule, [
     },
     expect: [at(R, 'warning', 'b/Dockerfile', 4, 15, { message: missing('/opt/data', 'b') })],
   },
+  {
+    name: 'condition "a tree below the path": a stage that copies another stage\'s folder to /data/x has /data',
+    repo: built(
+      `${PY} AS a`,
+      'RUN mkdir -p /a',
+      `${PY} AS b`,
+      'COPY --from=a /a /data/x',
+      PY,
+      'COPY --from=b /data /data',
+      'COPY --from=b /data/x/y /y',
+      'COPY --from=b /nothing /n',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 8, 15, { message: missing('/nothing', 'b') })],
+  },
+  {
+    name: 'unknown: a COPY destination or a WORKDIR whose value is not known may be the path: a note at the ARG, no claim',
+    repo: {
+      files: {
+        'a/Dockerfile': `${PY} AS b\nARG DEST\nCOPY a.txt $DEST/\n${PY}\nCOPY --from=b /srv/app/a.txt /x\n`,
+        'b/Dockerfile': `${PY} AS a\nRUN mkdir -p /a\n${PY} AS b\nARG W\nWORKDIR $W\nCOPY --from=a /a rel\n${PY}\nCOPY --from=b /data/rel/x /x\n`,
+        'a/a.txt': 'x',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 2, 5, {
+        message:
+          /^ARG DEST has no default and this build does not pass it; not checked: whether stage "b" creates \/srv\/app\/a\.txt \(copy-from-missing-path\)$/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 4, 5, {
+        message: /^ARG W has no default .*; not checked: whether stage "b" creates \/data\/rel\/x/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "heredoc source": `COPY <<EOF /app/conf.ini` creates the file',
+    repo: built(
+      `${PY} AS b`,
+      'COPY <<EOF /app/conf.ini',
+      'x=1',
+      'EOF',
+      PY,
+      'COPY --from=b /app/conf.ini /c',
+      'COPY --from=b /app/other.ini /o',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 7, 15, { message: missing('/app/other.ini', 'b') })],
+  },
+  {
+    name: 'condition "a cache mount": its target first or relative to the WORKDIR counts; a bind mount (its files are gone after the RUN), or a cache mount without a target, does not',
+    repo: built(
+      `${PY} AS b`,
+      'WORKDIR /w',
+      'RUN --mount=target=/opt/cache,type=cache echo hi',
+      'RUN --mount=type=cache,target=cache echo hi',
+      'RUN --mount=type=bind,target=/srv echo hi',
+      'RUN --mount=type=cache,id=pip echo hi',
+      PY,
+      'COPY --from=b /opt/cache/x /a',
+      'COPY --from=b /w/cache/x /b',
+      'COPY --from=b /srv/x /c',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 10, 15, { message: missing('/srv/x', 'b') })],
+  },
 ]);
