@@ -56,13 +56,28 @@ ruleTest(rule, [
     expect: [at(R, 'warning', 'Dockerfile', 6, 15, { message: missing('/labelled', 'b') })],
   },
   {
-    name: 'condition "names the path, not a longer one": `mkdir -p /output` does not name /out',
-    repo: built(`${PY} AS b`, 'RUN mkdir -p /output', PY, 'COPY --from=b /out /x'),
-    expect: [at(R, 'warning', 'Dockerfile', 4, 15, { message: missing('/out', 'b') })],
+    name: 'condition "names the path, not a longer one": `mkdir -p /output/app` names neither /out nor /out/app',
+    repo: built(
+      `${PY} AS b`,
+      'RUN mkdir -p /output/app',
+      PY,
+      'COPY --from=b /out /x',
+      'COPY --from=b /out/app /y',
+    ),
+    expect: [
+      at(R, 'warning', 'Dockerfile', 4, 15, { message: missing('/out', 'b') }),
+      at(R, 'warning', 'Dockerfile', 5, 15, { message: missing('/out/app', 'b') }),
+    ],
   },
   {
-    name: 'condition "system ancestors do not count": a RUN naming /opt/venv does not name /opt/app',
-    repo: built(`${PY} AS b`, 'RUN python -m venv /opt/venv', PY, 'COPY --from=b /opt/app /x'),
+    name: 'condition "system ancestors do not count": a RUN naming /opt/venv does not name /opt/app; /opt/lib is no system folder, so naming it names /opt/lib/x.so',
+    repo: built(
+      `${PY} AS b`,
+      'RUN python -m venv /opt/venv && chmod -R a+r /opt/lib',
+      PY,
+      'COPY --from=b /opt/app /x',
+      'COPY --from=b /opt/lib/x.so /y',
+    ),
     expect: [at(R, 'warning', 'Dockerfile', 4, 15, { message: missing('/opt/app', 'b') })],
   },
   {
@@ -170,6 +185,11 @@ ruleTest(rule, [
     expect: [at(R, 'warning', 'Dockerfile', 8, 15, { message: missing('/nothing', 'b') })],
   },
   {
+    name: 'condition "WORKDIR creates its ancestors": WORKDIR /app/sub alone makes /app',
+    repo: built(`${PY} AS b`, 'WORKDIR /app/sub', PY, 'COPY --from=b /app /x', 'COPY --from=b /other /y'),
+    expect: [at(R, 'warning', 'Dockerfile', 5, 15, { message: missing('/other', 'b') })],
+  },
+  {
     name: 'unknown: a COPY destination or a WORKDIR whose value is not known may be the path: a note at the ARG, no claim',
     repo: {
       files: {
@@ -187,6 +207,64 @@ ruleTest(rule, [
       at('unresolved-value', 'info', 'b/Dockerfile', 4, 5, {
         message: /^ARG W has no default .*; not checked: whether stage "b" creates \/data\/rel\/x/,
       }),
+    ],
+  },
+  {
+    name: 'condition "COPY or ADD": ADD of a glob fills its destination; a LABEL with a value that is not known says nothing about files',
+    repo: built(
+      `${PY} AS b`,
+      'ADD *.txt /texts/',
+      'ARG V',
+      'LABEL version=$V',
+      PY,
+      'COPY --from=b /texts/a.txt /t',
+      'COPY --from=b /nothing /n',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 7, 15, { message: missing('/nothing', 'b') })],
+  },
+  {
+    name: 'condition "the --from flag": another flag (`--chown`) neither makes a plain COPY fill its destination nor hides a --from after it',
+    repo: built(
+      `${PY} AS b`,
+      'COPY --chown=app a.txt /plain/',
+      PY,
+      'COPY --from=b /plain/a.txt /a',
+      'COPY --from=b /plain/b.txt /b',
+      'COPY --chown=app --from=b /nothing /n',
+    ),
+    expect: [
+      at(R, 'warning', 'Dockerfile', 5, 15, { message: missing('/plain/b.txt', 'b') }),
+      at(R, 'warning', 'Dockerfile', 6, 27, { message: missing('/nothing', 'b') }),
+    ],
+  },
+  {
+    name: 'condition "COPY --from": ADD has no --from flag (the build rejects it), so it is not checked; an image is not a stage',
+    repo: built(
+      `${PY} AS b`,
+      'RUN mkdir -p /out',
+      PY,
+      'ADD --from=b /nothing /x',
+      'COPY --from=ghcr.io/acme/tools:1 /tools /tools',
+    ),
+    expect: [],
+  },
+  {
+    name: 'every source is checked, not the destination; one glob among the sources fills the destination; a variable destination is read',
+    repo: built(
+      `${PY} AS b`,
+      'RUN mkdir -p /out',
+      'COPY a.txt *.md /docs/',
+      'ARG D=/srv/app',
+      'COPY a.txt $D/',
+      PY,
+      'COPY --from=b /out /nothing /dest/',
+      'COPY --from=b /docs/README.md /r',
+      'COPY --from=b /srv/app/a.txt /s',
+      'COPY --from=b /srv/app/other.txt /o',
+    ),
+    expect: [
+      at(R, 'warning', 'Dockerfile', 7, 20, { message: missing('/nothing', 'b') }),
+      at(R, 'warning', 'Dockerfile', 10, 15, { message: missing('/srv/app/other.txt', 'b') }),
     ],
   },
   {
@@ -217,5 +295,36 @@ ruleTest(rule, [
       'COPY --from=b /srv/x /c',
     ),
     expect: [at(R, 'warning', 'Dockerfile', 10, 15, { message: missing('/srv/x', 'b') })],
+  },
+  {
+    name: 'condition "a RUN names it": `chmod -R a+r /data && echo done` names /data (and what is below it), also as the last line of a heredoc before another RUN',
+    repo: {
+      files: {
+        'a/Dockerfile': `${PY} AS b\nRUN chmod -R a+r /data && echo done\n${PY}\nCOPY --from=b /data/conf /c\nCOPY --from=b /data /d\n`,
+        'b/Dockerfile': `${PY} AS b\nRUN <<EOF\nchmod -R a+r /data\nEOF\nRUN echo done\n${PY}\nCOPY --from=b /data/conf /c\n`,
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'unknown: a stage built FROM another stage: the note is at the root image',
+    repo: built(
+      'FROM mycorp/builder:1 AS a',
+      'FROM a AS b',
+      'RUN echo hi',
+      PY,
+      'COPY --from=b /out/app /app',
+    ),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
+        message: /^what mycorp\/builder:1 contains is not known/,
+      }),
+    ],
+  },
+  {
+    name: 'a WORKDIR or COPY without arguments (which the build rejects) creates nothing and does not stop the check',
+    repo: built(`${PY} AS b`, 'WORKDIR', 'COPY', PY, 'COPY --from=b /nothing /n'),
+    expect: [at(R, 'warning', 'Dockerfile', 5, 15, { message: missing('/nothing', 'b') })],
   },
 ]);
