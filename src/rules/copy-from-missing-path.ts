@@ -52,14 +52,14 @@ function created(
       if (ins.keyword === 'WORKDIR' && first) add(out.paths, inImage(view, s, ins, first.value));
       const last = ins.words[ins.words.length - 1];
       if ((ins.keyword === 'COPY' || ins.keyword === 'ADD') && last) {
-        // Local sources are mapped file by file (copyMappings); another stage's files, glob, variable and
-        // heredoc sources fill the destination with contents that are not known.
+        // Local sources are mapped file by file (copyMappings); another stage's files, glob, variable, heredoc,
+        // URL and git sources fill the destination with contents that are not known.
         const dest = inImage(view, s, ins, last.value);
         const sources = ins.words.slice(0, -1);
         if (
           !dest.known ||
           ins.flags.some((f) => f.name === 'from') ||
-          sources.some((w) => /[$*?[]|<</.test(w.value))
+          sources.some((w) => /[$*?[]|<<|:\/\/|^git@/.test(w.value))
         )
           add(out.trees, dest);
         if (

@@ -327,4 +327,17 @@ ruleTest(rule, [
     repo: built(`${PY} AS b`, 'WORKDIR', 'COPY', PY, 'COPY --from=b /nothing /n'),
     expect: [at(R, 'warning', 'Dockerfile', 5, 15, { message: missing('/nothing', 'b') })],
   },
+  {
+    name: 'condition "URL and git sources": `ADD https://…` and `ADD git@…` create their destination',
+    repo: built(
+      `${PY} AS b`,
+      'ADD https://example.com/tool /srv/tool',
+      'ADD git@github.com:acme/lib.git /src/lib',
+      PY,
+      'COPY --from=b /srv/tool /t',
+      'COPY --from=b /src/lib/setup.py /s',
+      'COPY --from=b /src/other /o',
+    ),
+    expect: [at(R, 'warning', 'Dockerfile', 7, 15, { message: missing('/src/other', 'b') })],
+  },
 ]);
