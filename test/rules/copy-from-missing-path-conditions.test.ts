@@ -124,15 +124,16 @@ ruleTest(rule, [
     expect: [at(R, 'warning', 'Dockerfile', 9, 15, { message: missing('/plain/b.txt', 'b') })],
   },
   {
-    name: 'condition "ADD of an archive": only ADD unpacks, and only archive names (`.zip`, not `.tar.txt`)',
+    name: 'condition "ADD of an archive": only ADD unpacks, and only archive names (`.tbz` among other sources, not `.tar.txt`)',
     repo: {
       files: {
         'a/Dockerfile': `${PY} AS b\nADD notes.tar.txt /n/\n${PY}\nCOPY --from=b /out/app /app\n`,
         'b/Dockerfile': `${PY} AS b\nCOPY dist.tar.gz /\n${PY}\nCOPY --from=b /out/app /app\n`,
-        'c/Dockerfile': `${PY} AS b\nADD app.zip /srv/\n${PY}\nCOPY --from=b /out/app /app\n`,
+        'c/Dockerfile': `${PY} AS b\nADD notes.txt app.tbz /srv/\n${PY}\nCOPY --from=b /out/app /app\n`,
         'a/notes.tar.txt': 'x',
         'b/dist.tar.gz': 'x',
-        'c/app.zip': 'x',
+        'c/notes.txt': 'x',
+        'c/app.tbz': 'x',
         'crossdock.yaml':
           'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
       },
@@ -281,20 +282,21 @@ ruleTest(rule, [
     expect: [at(R, 'warning', 'Dockerfile', 7, 15, { message: missing('/app/other.ini', 'b') })],
   },
   {
-    name: 'condition "a cache mount": its target first or relative to the WORKDIR counts; a bind mount (its files are gone after the RUN), or a cache mount without a target, does not',
+    name: 'condition "a cache mount": its target (first, from an ARG, or relative to the WORKDIR) counts; a bind mount (its files are gone after the RUN), or a cache mount without a target, does not',
     repo: built(
       `${PY} AS b`,
       'WORKDIR /w',
-      'RUN --mount=target=/opt/cache,type=cache echo hi',
+      'ARG C=/data/cache',
+      'RUN --mount=target=$C,type=cache echo hi',
       'RUN --mount=type=cache,target=cache echo hi',
       'RUN --mount=type=bind,target=/srv echo hi',
       'RUN --mount=type=cache,id=pip echo hi',
       PY,
-      'COPY --from=b /opt/cache/x /a',
+      'COPY --from=b /data/cache/x /a',
       'COPY --from=b /w/cache/x /b',
       'COPY --from=b /srv/x /c',
     ),
-    expect: [at(R, 'warning', 'Dockerfile', 10, 15, { message: missing('/srv/x', 'b') })],
+    expect: [at(R, 'warning', 'Dockerfile', 11, 15, { message: missing('/srv/x', 'b') })],
   },
   {
     name: 'condition "a RUN names it": `chmod -R a+r /data && echo done` names /data (and what is below it), also as the last line of a heredoc before another RUN',
@@ -339,5 +341,22 @@ ruleTest(rule, [
       'COPY --from=b /src/other /o',
     ),
     expect: [at(R, 'warning', 'Dockerfile', 7, 15, { message: missing('/src/other', 'b') })],
+  },
+  {
+    name: 'unknown: distroless sets no WORKDIR crossdock knows: an absolute destination is still known, a relative one is not (a note at the FROM)',
+    repo: {
+      files: {
+        'a/Dockerfile': `${PY} AS a\nRUN mkdir -p /a\nFROM gcr.io/distroless/static AS b\nCOPY --from=a /a /data\n${PY}\nCOPY --from=b /data/x /x\nCOPY --from=b /nothing /n\n`,
+        'b/Dockerfile': `${PY} AS a\nRUN mkdir -p /a\nFROM gcr.io/distroless/static AS b\nCOPY --from=a /a data\n${PY}\nCOPY --from=b /nothing /n\n`,
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at(R, 'warning', 'a/Dockerfile', 7, 15, { message: missing('/nothing', 'b') }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 3, 1, {
+        message:
+          /^the WORKDIR of gcr\.io\/distroless\/static is not known; not checked: whether stage "b" creates \/nothing \(copy-from-missing-path\)$/,
+      }),
+    ],
   },
 ]);
