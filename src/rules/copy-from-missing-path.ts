@@ -59,7 +59,7 @@ function created(
         if (
           !dest.known ||
           ins.flags.some((f) => f.name === 'from') ||
-          sources.some((w) => /[$*?[]|<<|:\/\/|^git@/.test(w.value))
+          sources.some((w) => /[$*?[]|<<|:\/\/|git@/.test(w.value))
         )
           add(out.trees, dest);
         if (
