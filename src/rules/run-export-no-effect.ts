@@ -1,9 +1,22 @@
 import { createRule } from '../engine/rule.js';
 import { commandsOf } from './lib/dockerfile.js';
 
-const NO_EFFECT = new Set(['export', 'cd', 'source', '.', 'set', 'unset', 'alias', 'ulimit', 'umask']);
+// Sets of `string | undefined`: a bare assignment's command has no name, and is in none of them.
+const NO_EFFECT = new Set<string | undefined>([
+  'export',
+  'cd',
+  'source',
+  '.',
+  'set',
+  'unset',
+  'alias',
+  'ulimit',
+  'umask',
+]);
 /** Commands that leave nothing behind either, beside the builtins above: tests, no-ops, output to the build log. */
-const HARMLESS = new Set(['[', '[[', 'test', 'true', ':', 'echo', 'printf']);
+const HARMLESS = new Set<string | undefined>(['[', '[[', 'test', 'true', ':', 'echo', 'printf']);
+/** Shells a heredoc's `<<EOF` line may hand the body to (`RUN <<EOF bash`). */
+const SHELLS = new Set<string | undefined>(['sh', 'bash', 'dash', 'zsh']);
 
 export default createRule<'export' | 'cd'>({
   meta: {
@@ -24,19 +37,24 @@ export default createRule<'export' | 'cd'>({
       if (!file) continue;
       for (const ins of df.instructions) {
         if (ins.keyword !== 'RUN') continue;
-        // A heredoc RUN's `<<EOF` line (alone, or read by a bare shell) only hands the body to the shell.
+        // A heredoc RUN's `<<EOF` line (alone, or read by a bare shell) only hands the body to the shell; with any
+        // other redirect (`RUN <<EOF sh > /etc/out`) it writes a file.
         const cmds = commandsOf(ins).filter(
           (c) =>
             !(
-              c.command.redirects.some((r) => r.op.startsWith('<<')) &&
-              (c.argv.length === 0 || (c.argv.length === 1 && /^(ba|da|z)?sh$/.test(c.name ?? '')))
+              c.command.redirects.length > 0 &&
+              c.command.redirects.every((r) => r.op.startsWith('<<')) &&
+              (c.argv.length === 0 || (c.argv.length === 1 && SHELLS.has(c.name)))
             ),
         );
-        // `if [ "$P" = big ]; then export W=8; else export W=2; fi`: exports beside tests and log output only.
-        const harmless = (c: (typeof cmds)[number]) =>
-          HARMLESS.has(c.name ?? '') && c.command.redirects.length === 0;
-        if (!cmds.every((c) => NO_EFFECT.has(c.name ?? '') || harmless(c))) continue;
-        const first = cmds.find((c) => NO_EFFECT.has(c.name ?? ''));
+        // `if [ "$P" = big ]; then export W=8; else export W=2; fi`: exports beside tests and log output only. A
+        // redirect writes a file, a command substitution (`export V=$(pip install x)`) runs a command.
+        const inert = (c: (typeof cmds)[number]) =>
+          (NO_EFFECT.has(c.name) || HARMLESS.has(c.name)) &&
+          c.command.redirects.length === 0 &&
+          !c.argv.some((w) => /\$\(|`/.test(w.raw));
+        if (!cmds.every(inert)) continue;
+        const first = cmds.find((c) => NO_EFFECT.has(c.name));
         if (!first) continue;
         ctx.report({
           messageId: first.name === 'cd' ? 'cd' : 'export',

@@ -27,19 +27,21 @@ export default createRule<'redirect' | 'input'>({
           if (!c.pip) continue;
           for (const r of c.command.redirects) {
             if ((r.op !== '>' && r.op !== '<' && r.op !== '>>') || !/^[=\d]/.test(r.target)) continue;
+            // The requirement the redirect split off: the word before it (none when the redirect comes first,
+            // `RUN >=2 pip install flask`, which splits nothing).
             const word = c.command.argv.filter((w) => w.span.end <= r.span.start).pop();
+            if (!word) continue;
             hits.push({
-              text: `\`${word?.value ?? ''}${r.op}${r.target}\``,
-              name: `\`${word?.value ?? ''}\``,
-              start: word?.span.start ?? r.span.start,
+              text: `\`${word.value}${r.op}${r.target}\``,
+              name: `\`${word.value}\``,
+              start: word.span.start,
               end: r.span.end,
               input: r.op === '<',
             });
           }
         }
         const first = hits[0];
-        const last = hits[hits.length - 1];
-        if (!first || !last) continue;
+        if (!first) continue;
         const input = hits.filter((h) => h.input);
         const shown = input.length ? input : hits;
         ctx.report({
@@ -52,7 +54,7 @@ export default createRule<'redirect' | 'input'>({
             names: shown.map((h) => h.name).join(', '),
           },
           file,
-          span: { start: first.start, end: hits.length > 1 ? first.end : last.end },
+          span: { start: first.start, end: first.end },
         });
       }
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { allRules } from '../../src/rules/index.js';
+import { allRules, findRule } from '../../src/rules/index.js';
 import { VERSION } from '../../src/version.js';
 
 /** The checkout: the nearest folder above this file with a package.json (the mutation runs compile tests elsewhere). */
@@ -35,6 +35,14 @@ test('every rule has its source file, test, docs page and index entry, under one
   const docs = readdirSync(new URL('docs/rules/', root)).filter((f) => f.endsWith('.md'));
   for (const d of docs)
     assert.ok(ids.includes(d.slice(0, -3)), `docs/rules/${d} belongs to a registered rule`);
+});
+
+test('allRules lists the rules by id; findRule finds each by its id, and nothing for another', () => {
+  const rules = allRules();
+  const ids = rules.map((r) => r.meta.id);
+  assert.deepEqual(ids, [...ids].sort(), '`crossdock rules` and the reports list rules in id order');
+  for (const r of rules) assert.equal(findRule(r.meta.id), r, `findRule('${r.meta.id}')`);
+  assert.equal(findRule('no-such-rule'), undefined);
 });
 
 test('every rule has a summary, a hint and at least one message', () => {

@@ -156,4 +156,88 @@ ruleTest(rule, [
     },
     expect: [],
   },
+  {
+    name: 'unset, alias and ulimit count too (beside `|| true`); so does a heredoc read by sh, dash or zsh, or written `<<-EOF`',
+    repo: {
+      files: {
+        Dockerfile: df(
+          'RUN unset PIP_INDEX_URL',
+          "RUN alias ll='ls -l'",
+          'RUN ulimit -n 1024 || true',
+          'RUN <<EOF sh',
+          'export A=1',
+          'EOF',
+          'RUN <<EOF dash',
+          'export A=1',
+          'EOF',
+          'RUN <<EOF zsh',
+          'export A=1',
+          'EOF',
+          'RUN <<-EOF',
+          '\texport A=1',
+          '\tEOF',
+        ),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [2, 3, 4, 5, 8, 11, 14].map((line) =>
+      at('run-export-no-effect', 'warning', 'Dockerfile', line, 1),
+    ),
+  },
+  {
+    name: 'the message quotes the shell text after the flags, trimmed, and at most 60 characters of it',
+    repo: {
+      files: {
+        Dockerfile: df(
+          'RUN --network=none cd /app   ',
+          'RUN export PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1',
+        ),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [
+      at('run-export-no-effect', 'warning', 'Dockerfile', 2, 1, { message: /^`RUN cd \/app` only changes/ }),
+      at('run-export-no-effect', 'warning', 'Dockerfile', 3, 1, {
+        message: /^`RUN export PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PY` only changes/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "command substitution": `export V=$(pip install x)` or `` cd `mktemp -d` `` runs a command that leaves something behind',
+    repo: {
+      files: {
+        Dockerfile: df('RUN export V=$(pip install x)', 'RUN cd `mktemp -d`'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "redirect": a builtin, or a heredoc\'s shell, whose output goes to a file writes that file',
+    repo: {
+      files: {
+        Dockerfile: df('RUN set -x 2> /var/log/trace', 'RUN <<EOF sh > /etc/out', 'export A=1', 'EOF'),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "heredoc line": a bare assignment is not one (`DIR=$(mktemp -d)` creates the folder); nor is a heredoc given to another program or to a shell with a script',
+    repo: {
+      files: {
+        Dockerfile: df(
+          'RUN DIR=$(mktemp -d) && cd "$DIR"',
+          'RUN <<EOF refresh',
+          'export A=1',
+          'EOF',
+          'RUN <<EOF sh /opt/setup.sh',
+          'export A=1',
+          'EOF',
+        ),
+        'crossdock.yaml': BUILT,
+      },
+    },
+    expect: [],
+  },
 ]);

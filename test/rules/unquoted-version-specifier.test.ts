@@ -77,4 +77,37 @@ ruleTest(rule, [
     },
     expect: [at(R, 'warning', 'Dockerfile', 2, 17, { reachable: false })],
   },
+  {
+    name: 'two `>` specifiers in one RUN: one finding listing both, at the first; a `>>` alone is a redirect too',
+    repo: built(
+      'FROM python:3.12-slim\nRUN pip install flask>=2.0 requests>=2.31\nRUN pip install gunicorn>>21\n',
+    ),
+    expect: [
+      at(R, 'warning', 'Dockerfile', 2, 17, {
+        message:
+          /^`flask>=2\.0`, `requests>=2\.31` are split by the shell: .* so pip installs `flask`, `requests` with no version constraint$/,
+      }),
+      at(R, 'warning', 'Dockerfile', 3, 17, {
+        message:
+          /^`gunicorn>>21` is split by the shell: .* so pip installs `gunicorn` with no version constraint$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the target is a version": a log file, even one with a digit in its name, is a real redirect',
+    repo: built(
+      'FROM python:3.12-slim\nRUN pip install flask > /tmp/pip.log\nRUN pip install flask > log2.txt\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "the operator is >, >> or <": `2>&1` and `2>2.log` are redirects of pip\'s output, not split specifiers',
+    repo: built('FROM python:3.12-slim\nRUN pip install flask 2>&1\nRUN pip install flask 2>2.log\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "a word before the redirect": a redirect written before the command splits no requirement',
+    repo: built('FROM python:3.12-slim\nRUN >=2 pip install flask\n'),
+    expect: [],
+  },
 ]);
