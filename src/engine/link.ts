@@ -1044,9 +1044,9 @@ export function agreedBuild(
 
 /**
  * The build producing an image reference: the builds whose tags include it exactly, else those of its repository
- * (another tag), when they agree. Undefined when nothing in the repository builds it; unknown when builds disagree,
- * or when only the same repository path on another registry host is built (which registry holds what runs is not
- * known; the drift is registry-drift's to report).
+ * (another tag), else those of the same repository path on another registry host (a mirror, or drift, which is
+ * registry-drift's to report), when they agree. Undefined when nothing in the repository builds it; unknown when
+ * builds disagree. A path of one component (`app`, `library/app`) names too little to match across hosts.
  */
 export function buildProducing(builds: Build[], image: string, site?: Site): Value<Build> | undefined {
   const exact = builds.filter((b) => b.tags.includes(image));
@@ -1063,15 +1063,8 @@ export function buildProducing(builds: Build[], image: string, site?: Site): Val
   if (same.length) return agreedBuild(same, image, site, true);
   const path = parsed.ref.repository;
   if (!path.includes('/') || path.startsWith('library/')) return undefined;
-  const other = builds.find((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
-  if (!other) return undefined;
-  const tag = other.tags.find((t) => parseBuildTag(t)?.repository === path) ?? path;
-  return unknown(
-    'image-contents',
-    `no build in the repository pushes ${image}; ${other.definedAt.file}:${other.definedAt.line} pushes ${tag}, the same path on another registry`,
-    site,
-    'deploy the reference the build pushes, or push to the registry deployed from',
-  );
+  const other = builds.filter((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
+  return agreedBuild(other, image, site, true);
 }
 
 /** Containers linked to the builds producing their images; registry mentions of tags and deployed images. */
