@@ -1090,11 +1090,20 @@ export function linkContainers(model: ProjectModel): void {
       else if (b.value.tags.includes(ref)) c.buildId = b.value.id;
       else c.repositoryBuildId = b.value.id;
     }
-  for (const b of model.builds)
+  for (const b of model.builds) {
+    // Tags computed from one written expression (docker/metadata-action) share its site: one mention each.
+    const seen = new Set<string>();
     b.tags.forEach((tag, i) => {
       const site = b.sites?.tags[i];
-      if (site) model.registries.push(...imageMention({ value: tag, site }, b.push ? 'push' : 'tag'));
+      if (!site) return;
+      for (const m of imageMention({ value: tag, site }, b.push ? 'push' : 'tag')) {
+        const key = `${m.site.span.start}\0${m.host}\0${m.repository}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        model.registries.push(m);
+      }
     });
+  }
   for (const w of model.deployments.workloads)
     for (const c of w.containers)
       if (c.image && !c.imageFilledBy) model.registries.push(...imageMention(c.image, 'deploy'));
