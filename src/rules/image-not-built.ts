@@ -25,10 +25,13 @@ function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
   );
 }
 
-/** A build tag with variables (`app:${TAG}`, `app:${{ github.sha }}`) as a pattern over tags. */
+/**
+ * A build tag with variables (`app:${TAG}`, `app:v$1`, `app:${{ github.sha }}`) as a pattern over tags: each
+ * variable, a script's positional parameters included, may be any text, empty too.
+ */
 function tagPattern(tag: string): RegExp {
-  const parts = splitAround(tag, variableSpans(tag, false));
-  return new RegExp(`^${parts.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('.+')}$`);
+  const parts = splitAround(tag, variableSpans(tag, true));
+  return new RegExp(`^${parts.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('.*')}$`);
 }
 
 /** The tag of a reference as written (`latest` when it has none). */
@@ -236,7 +239,8 @@ export default createRule<'notBuilt'>({
           image: u.ref,
           origin: u.origin,
           repository: `${parsed.ref.explicitRegistry ? `${parsed.ref.registry}/` : ''}${parsed.ref.repository}`,
-          tags: [...new Set(tags)].map((t) => `\`${t}\``).join(', ') || 'no tag',
+          // Never empty: a build of the repository pushes a tag of it, or its tags are unknown (a note above).
+          tags: [...new Set(tags)].map((t) => `\`${t}\``).join(', '),
         },
         file: u.site.file,
         span: u.site.span,

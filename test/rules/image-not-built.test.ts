@@ -795,3 +795,252 @@ test('image-not-built: in a git checkout, `${{ github.repository }}` is read fro
   git('remote', 'set-url', 'origin', 'https://gitlab.com/acme/app.git');
   assert.deepEqual(await check(), [], 'not GitHub: github.repository is not known');
 });
+
+// Conditions of the matching itself, each one whose removal would change a verdict.
+ruleTest(rule, [
+  {
+    name: 'condition "a variable may be empty": `v${VERSION}` may push `v`',
+    repo: helm('registry.example.com/team/worker', 'v'),
+    expect: [],
+  },
+  {
+    name: 'condition "positional parameters are variables": `v$1` of a script may be any v-tag',
+    repo: helm('registry.example.com/team/app', 'v2', {
+      'scripts/app.sh': 'docker build -t "registry.example.com/team/app:v$1" app\n',
+      'chart/values-bad.yaml': values('registry.example.com/team/app', '2'),
+    }),
+    expect: [at(R, 'error', 'chart/values-bad.yaml', 3, 8, { message: /push only `v\$1`/ })],
+  },
+  {
+    name: 'condition "a build with a tag of the repository": a build tagging two repositories counts for each',
+    repo: helm('registry.example.com/team/one', '0.9', {
+      'scripts/two.sh':
+        'docker build -t registry.example.com/team/two:1.0 -t registry.example.com/team/one:1.0 two\n',
+    }),
+    expect: [at(R, 'error', 'chart/values.yaml', 3, 8, { message: /push only `1\.0`/ })],
+  },
+  {
+    name: 'condition "no tag is latest": `-t app` pushes `app:latest`, which Helm `tag: latest` deploys',
+    repo: helm('app', 'latest', {
+      'scripts/app.sh': 'docker build -t app app\n',
+      'chart/values-bad.yaml': values('app', '1.0'),
+    }),
+    expect: [
+      at(R, 'error', 'chart/values-bad.yaml', 3, 8, {
+        message: /builds of `library\/app` in this repository push only `latest`/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the repository is not known": `$REGISTRY/team/api:$TAG` may push any tag of it: a note',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      'scripts/push.sh': 'docker build -t "$REGISTRY/team/api:$TAG" api\n',
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'scripts/push.sh', 1, 17, {
+        message: /pushes \$REGISTRY\/team\/api:\$TAG, whose repository is not known/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "its tag may be the deployed one": `$REGISTRY/team/api:1.0` does not push 0.9',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      'scripts/push.sh': 'docker build -t "$REGISTRY/team/api:1.1" api\n',
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [at(R, 'error', 'chart/values.yaml', 3, 8)],
+  },
+  {
+    name: 'condition "a variable ends the reference": `api$SUFFIX` may be `api:0.9`: a note',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      'scripts/push.sh': 'docker build -t "api$SUFFIX" api\n',
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', 'scripts/push.sh', 1, 17, {
+        message: /api\$SUFFIX, whose repository is not known/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "another repository": a variable tag of another repository does not push this one',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      'scripts/push.sh':
+        'docker build -t "registry.example.com/team/other:$TAG" api\ndocker tag a "registry.example.com/team/other:$TAG"\ndocker push "registry.example.com/team/other:$TAG"\n',
+    }),
+    expect: [at(R, 'error', 'chart/values.yaml', 3, 8)],
+  },
+  {
+    name: 'condition "an action that builds or publishes": a step using an unrelated action leaves the error',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      '.github/workflows/docs.yml':
+        'on: push\njobs:\n  docs:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: peaceiris/actions-gh-pages@v4\n',
+    }),
+    expect: [at(R, 'error', 'chart/values.yaml', 3, 8)],
+  },
+  {
+    name: 'condition "actions crossdock reads, by whole name": my-actions/build-image and docker/login-action-push may push',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      '.github/workflows/pub.yml':
+        'on: push\njobs:\n  pub:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: my-actions/build-image@v1\n',
+      'chart/values-2.yaml': values('registry.example.com:5000/team/api', '0.8'),
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/pub.yml', 6, 15, {
+        message:
+          /^the step using my-actions\/build-image, which crossdock does not read, may build and push images/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "anchored at the end": docker/login-action-push is not docker/login-action',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      '.github/workflows/pub.yml':
+        'on: push\njobs:\n  pub:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/login-action-push@v1\n',
+    }),
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.github/workflows/pub.yml', 6, 15, {
+        message: /docker\/login-action-push/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a container with an image": a container without one is skipped',
+    repo: {
+      files: {
+        ...applied([]).files,
+        'k8s/app.yaml': `${deployment(['registry.example.com:5000/team/api:0.9'])}        - name: sidecar\n`,
+      },
+    },
+    expect: [at(R, 'error', 'k8s/app.yaml', 10, 18)],
+  },
+  {
+    name: 'condition "some unit deploys it as written": one overlay retags the base, another deploys it as written',
+    repo: {
+      files: {
+        ...builds,
+        'k8s/base/deployment.yaml': deployment(['registry.example.com:5000/team/api:0.9']),
+        'k8s/base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+        'k8s/overlays/prod/kustomization.yaml':
+          'resources:\n  - ../../base\nimages:\n  - name: registry.example.com:5000/team/api\n    newTag: "1.0"\n',
+        'k8s/overlays/dev/kustomization.yaml': 'resources:\n  - ../../base\n',
+      },
+    },
+    expect: [at(R, 'error', 'k8s/base/deployment.yaml', 10, 18)],
+  },
+  {
+    name: 'condition "a digest is not a tag pushed": a copy to `api@sha256:…` adds no tag',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      'scripts/copy.sh': `crane copy registry.example.com:5000/team/api:1.0 registry.example.com:5000/team/api@${DIGEST}\n`,
+    }),
+    expect: [at(R, 'error', 'chart/values.yaml', 3, 8, { message: /push only `1\.0`: the pull fails/ })],
+  },
+  {
+    name: 'a config file named .crossdock.yml is named in the note',
+    repo: {
+      files: {
+        'api/Dockerfile': 'FROM python:3.12-slim\n',
+        '.crossdock.yml': 'images:\n  registry.example.com/team/api:\n    context: api\n',
+        'k8s/app.yaml': deployment(['registry.example.com/team/api:1.4']),
+        'k8s/kustomization.yaml': 'resources:\n  - app.yaml\n',
+      },
+    },
+    only: [R, 'unresolved-value'],
+    expect: [
+      at('unresolved-value', 'info', '.crossdock.yml', 1, 1, {
+        message: /^\.crossdock\.yml images\."registry\.example\.com\/team\/api" names the repository/,
+      }),
+    ],
+  },
+  {
+    name: "related: a build's tags of another metadata step with unknown tags are shown as written",
+    repo: meta(
+      'dev-arm64',
+      {
+        buildTags: '${{ steps.meta.outputs.tags }},${{ steps.other.outputs.tags }}',
+        tags: ['type=ref,event=branch'],
+      },
+      {
+        '.github/workflows/image.yml': metaWorkflow({
+          buildTags: '${{ steps.meta.outputs.tags }},${{ steps.other.outputs.tags }}',
+          tags: ['type=ref,event=branch'],
+        }).replace(
+          '      - uses: docker/build-push-action@v6',
+          '      - id: other\n        uses: docker/metadata-action@v5\n        with:\n          images: ghcr.io/acme/other\n          tags: type=match,pattern=v(.*)\n      - uses: docker/build-push-action@v6',
+        ),
+      },
+    ),
+    expect: [
+      at(R, 'error', 'chart/values.yaml', 3, 8, {
+        message: /push only `main`:/,
+        related: [
+          '.github/workflows/image.yml:21 built here: ghcr.io/acme/app:main, ghcr.io/acme/other:${{ steps.other.outputs.tags }}, ghcr.io/acme/other:latest',
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'condition "a Tiltfile, by name": Tiltfile.example rewrites nothing',
+    repo: helm('registry.example.com:5000/team/api', '0.9', { 'docs/Tiltfile.example': 'x\n' }),
+    expect: [at(R, 'error', 'chart/values.yaml', 3, 8)],
+  },
+  {
+    name: 'condition "a placeholder": a Helm `__TAG__` is filled in later, not judged',
+    repo: helm('registry.example.com:5000/team/api', '__TAG__'),
+    expect: [],
+  },
+  {
+    name: 'at most three builds in related',
+    repo: helm('registry.example.com:5000/team/api', '0.9', {
+      'scripts/a.sh': 'docker build -t registry.example.com:5000/team/api:a api\n',
+      'scripts/b.sh': 'docker build -t registry.example.com:5000/team/api:b api\n',
+      'scripts/c.sh': 'docker build -t registry.example.com:5000/team/api:c api\n',
+    }),
+    expect: [
+      at(R, 'error', 'chart/values.yaml', 3, 8, {
+        message: /push only `a`, `b`, `1\.0`, `c`/,
+        related: [
+          'scripts/a.sh:1 built here: registry.example.com:5000/team/api:a',
+          'scripts/b.sh:1 built here: registry.example.com:5000/team/api:b',
+          'scripts/build.sh:3 built here: registry.example.com:5000/team/api:1.0',
+        ],
+      }),
+    ],
+  },
+]);
+
+test('image-not-built: each note says how to let crossdock read what it could not', async () => {
+  const hints = async (spec: Parameters<typeof checkRepo>[0]) =>
+    (await checkRepo(spec, [rule])).filter((f) => f.ruleId === 'unresolved-value').map((f) => f.hint);
+  assert.deepEqual(
+    await hints(
+      helm('registry.example.com:5000/team/api', '0.9', {
+        'scripts/push.sh': 'docker build -t "$IMAGE" api\n',
+      }),
+    ),
+    ['write the image reference literally, or set its variables in the same script'],
+  );
+  assert.deepEqual(
+    await hints(
+      helm('registry.example.com:5000/team/api', '0.9', {
+        '.github/workflows/pub.yml':
+          'on: push\njobs:\n  pub:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/publish-image@v1\n',
+      }),
+    ),
+    ['build and push from a shell script, Makefile or docker/build-push-action step, which crossdock reads'],
+  );
+  assert.deepEqual(
+    await hints({
+      files: {
+        'api/Dockerfile': 'FROM python:3.12-slim\n',
+        'crossdock.yaml': 'images:\n  registry.example.com/team/api:\n    context: api\n',
+        'chart/Chart.yaml': CHART,
+        'chart/values.yaml': values('registry.example.com/team/api', '1.4'),
+      },
+    }),
+    ['build and push the image from a script or workflow in the repository'],
+  );
+});
