@@ -172,7 +172,8 @@ export default createRule<'notBuilt'>({
           const p = parseBuildTag(t);
           const shape = b.tagShapes?.[i];
           if (!p) {
-            if (hasUnresolved(t) && mayBeTag(t, tag))
+            // crossdock.yaml `images:` names a repository, whatever tags are pushed to it.
+            if (hasUnresolved(t) && (b.origin === 'config' || mayBeTag(t, tag)))
               unread ??= {
                 site: b.sites?.tags[i] ?? b.sites?.definition ?? u.site,
                 why: `the build at ${b.definedAt.file}:${b.definedAt.line} pushes ${t}, whose repository is not known`,

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import rule from '../../src/rules/image-not-built.js';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryRepoFs } from '../../src/engine/memory-fs.js';
 import { loadProject } from '../../src/engine/load.js';
 import { runRules } from '../../src/engine/run.js';
 import { checkRepo } from '../helpers/check.js';
@@ -932,6 +936,14 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'k8s/base/deployment.yaml', 10, 18)],
   },
   {
+    name: 'condition "literal characters are escaped": `1.${N}` does not push `15`',
+    repo: helm('registry.example.com/team/app', '15', {
+      'scripts/app.sh': 'docker build -t "registry.example.com/team/app:1.${N}" app\n',
+      'chart/values-ok.yaml': values('registry.example.com/team/app', '1.5'),
+    }),
+    expect: [at(R, 'error', 'chart/values.yaml', 3, 8, { message: /push only `1\.\$\{N\}`/ })],
+  },
+  {
     name: 'condition "a digest is not a tag pushed": a copy to `api@sha256:…` adds no tag',
     repo: helm('registry.example.com:5000/team/api', '0.9', {
       'scripts/copy.sh': `crane copy registry.example.com:5000/team/api:1.0 registry.example.com:5000/team/api@${DIGEST}\n`,
@@ -1043,4 +1055,38 @@ test('image-not-built: each note says how to let crossdock read what it could no
     }),
     ['build and push the image from a script or workflow in the repository'],
   );
+});
+
+test('image-not-built: images declared in a config file outside the repository: the note is at the deployed tag', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const configPath = join(dir, 'crossdock.yaml');
+  writeFileSync(configPath, 'images:\n  registry.example.com/team/api:\n    context: api\n');
+  const repo = new MemoryRepoFs({
+    files: {
+      'api/Dockerfile': 'FROM python:3.12-slim\n',
+      'chart/Chart.yaml': CHART,
+      'chart/values.yaml': values('registry.example.com/team/api', '1.4'),
+    },
+  });
+  const findings = await runRules(await loadProject({ root: '.', repo, configPath }), [rule]);
+  assertFindings(findings, [
+    at('unresolved-value', 'info', 'chart/values.yaml', 3, 8, {
+      message: /names the repository, not the tags pushed/,
+    }),
+  ]);
+});
+
+test('image-not-built: a config image named with a variable may be any repository: a note at the deployed tag', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const configPath = join(dir, 'crossdock.yaml');
+  writeFileSync(configPath, 'images:\n  ${REGISTRY}/team/api:\n    context: api\n');
+  const repo = new MemoryRepoFs(helm('registry.example.com:5000/team/api', '0.9'));
+  const findings = await runRules(await loadProject({ root: '.', repo, configPath }), [rule]);
+  assertFindings(findings, [
+    at('unresolved-value', 'info', 'chart/values.yaml', 3, 8, {
+      message: /pushes \$\{REGISTRY\}\/team\/api, whose repository is not known/,
+    }),
+  ]);
 });
