@@ -35,7 +35,10 @@ export async function loadInventory(root: string): Promise<Inventory> {
   ]);
   if (listed.code === 0) {
     const inv = gitInventory(root, listed, ignored);
-    const m = /github\.com[:/]+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(origin.stdout.trim());
+    // https://github.com/o/r(.git), git@github.com:o/r(.git), ssh://git@github.com/o/r: the host is github.com.
+    const m = /(?:^|[/@])github\.com[:/]+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
+      origin.stdout.trim(),
+    );
     if (origin.code === 0 && m?.[1]) inv.github = m[1];
     return inv;
   }

@@ -1052,9 +1052,9 @@ export function agreedBuild(
 
 /**
  * The build producing an image reference: the builds whose tags include it exactly, else those of its repository
- * (another tag), when they agree. Undefined when nothing in the repository builds it; unknown when builds disagree,
- * or when only the same repository path on another registry host is built (which registry holds what runs is not
- * known; the drift is registry-drift's to report).
+ * (another tag), else those of the same repository path on another registry host (a mirror, or drift, which is
+ * registry-drift's to report), when they agree. Undefined when nothing in the repository builds it; unknown when
+ * builds disagree. A path of one component (`app`, `library/app`) names too little to match across hosts.
  */
 export function buildProducing(builds: Build[], image: string, site?: Site): Value<Build> | undefined {
   const exact = builds.filter((b) => b.tags.includes(image));
@@ -1071,15 +1071,8 @@ export function buildProducing(builds: Build[], image: string, site?: Site): Val
   if (same.length) return agreedBuild(same, image, site, true);
   const path = parsed.ref.repository;
   if (!path.includes('/') || path.startsWith('library/')) return undefined;
-  const other = builds.find((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
-  if (!other) return undefined;
-  const tag = other.tags.find((t) => parseBuildTag(t)?.repository === path) ?? path;
-  return unknown(
-    'image-contents',
-    `no build in the repository pushes ${image}; ${other.definedAt.file}:${other.definedAt.line} pushes ${tag}, the same path on another registry`,
-    site,
-    'deploy the reference the build pushes, or push to the registry deployed from',
-  );
+  const other = builds.filter((b) => b.tags.some((t) => parseBuildTag(t)?.repository === path));
+  return agreedBuild(other, image, site, true);
 }
 
 /** Containers linked to the builds producing their images; registry mentions of tags and deployed images. */
@@ -1105,11 +1098,20 @@ export function linkContainers(model: ProjectModel): void {
       else if (b.value.tags.includes(ref)) c.buildId = b.value.id;
       else c.repositoryBuildId = b.value.id;
     }
-  for (const b of model.builds)
+  for (const b of model.builds) {
+    // Tags computed from one written expression (docker/metadata-action) share its site: one mention each.
+    const seen = new Set<string>();
     b.tags.forEach((tag, i) => {
       const site = b.sites?.tags[i];
-      if (site) model.registries.push(...imageMention({ value: tag, site }, b.push ? 'push' : 'tag'));
+      if (!site) return;
+      for (const m of imageMention({ value: tag, site }, b.push ? 'push' : 'tag')) {
+        const key = `${m.site.span.start}\0${m.host}\0${m.repository}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        model.registries.push(m);
+      }
     });
+  }
   for (const w of model.deployments.workloads)
     for (const c of w.containers)
       if (c.image && !c.imageFilledBy) model.registries.push(...imageMention(c.image, 'deploy'));

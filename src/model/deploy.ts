@@ -332,10 +332,27 @@ export interface JobContainer {
   site: Site;
 }
 
+/**
+ * The git refs a workflow can run on, from its triggers: what `github.ref` can be. Branch and tag names are known
+ * when filters list them literally; unknown (with why) when any name is possible; undefined when never such a ref.
+ */
+export interface WorkflowRefs {
+  /** Branch names (`on.push.branches` without globs). */
+  branches: string[] | Unknown | undefined;
+  /** Tag name globs (`on.push.tags`). */
+  tags: string[] | Unknown | undefined;
+  /** Runs for pull requests (`refs/pull/<n>/merge`). */
+  pullRequest: boolean;
+  /** Runs on a schedule. */
+  schedule: boolean;
+}
+
 export interface Workflow {
   file: SourceFile;
   /** Trigger event names (`push`, `pull_request`, `workflow_dispatch`...). */
   on: string[];
+  /** The refs its triggers run it on. */
+  refs?: WorkflowRefs;
   jobs: WorkflowJob[];
   env: Record<string, string>;
   /** Structural problems (invalid YAML, unknown keys, misplaced steps), reported by workflow-invalid. */

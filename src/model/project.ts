@@ -51,6 +51,17 @@ export interface Build {
   platformsExplicit: boolean;
   /** Tags as written, variables left in place (patterns). */
   tags: string[];
+  /**
+   * Tags computed when a workflow runs (docker/metadata-action), parallel to `tags`: the shape of `tags[i]`'s tag
+   * (`tags[i]` then holds a `${{ }}` stand-in for what is computed), or why it is not known (`tags[i]` is then
+   * `image:${{ steps.<id>.outputs.tags }}`). Undefined entries, or no array: the tag is as written.
+   */
+  tagShapes?: (TagShape | Unknown | undefined)[];
+  /**
+   * Tags as the definition writes them, when evaluating expressions changed them (`ghcr.io/${{ github.repository }}`
+   * resolved from the origin remote); parallel to `tags`.
+   */
+  tagsWritten?: string[];
   buildArgs: Record<string, Value<string>>;
   /**
    * Arguments crossdock cannot read reach the build command (`"$@"` of a script whose caller is not known): any
@@ -101,6 +112,18 @@ export interface Build {
    * context (`npm run build`, a script): `outputs` when known, else their effects are unknown.
    */
   before: Effect[];
+}
+
+/**
+ * A tag computed when a workflow runs, known by its shape: `sha-` and 7 hex digits, a version, `pr-` and a number.
+ */
+export interface TagShape {
+  /** Said to the user: `sha-<7 hex>`, `<major>.<minor>.<patch>`, `pr-<number>`. */
+  text: string;
+  /** The tag with `${{ }}` in place of what is computed (`sha-${{ sha }}`): a pattern for readers of `tags`. */
+  written: string;
+  /** Anchored: every tag of this shape. */
+  pattern: RegExp;
 }
 
 /** One Dockerfile stage as a given build sees it. */

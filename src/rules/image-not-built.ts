@@ -10,7 +10,7 @@ import {
 } from '../model/image-ref.js';
 import type { Build, ProjectModel } from '../model/project.js';
 import { SourceFile } from '../model/source.js';
-import { unknown } from '../model/value.js';
+import { type Unknown, unknown } from '../model/value.js';
 import { splitAround, variableSpans } from '../model/text.js';
 import { containerImage, deployedImages, tagFromElsewhere } from './lib/deploy.js';
 
@@ -25,10 +25,13 @@ function buildsOfRepository(model: ProjectModel, ref: ImageRef): Build[] {
   );
 }
 
-/** A build tag with variables (`app:${TAG}`, `app:${{ github.sha }}`) as a pattern over tags. */
+/**
+ * A build tag with variables (`app:${TAG}`, `app:v$1`, `app:${{ github.sha }}`) as a pattern over tags: each
+ * variable, a script's positional parameters included, may be any text, empty too.
+ */
 function tagPattern(tag: string): RegExp {
-  const parts = splitAround(tag, variableSpans(tag, false));
-  return new RegExp(`^${parts.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('.+')}$`);
+  const parts = splitAround(tag, variableSpans(tag, true));
+  return new RegExp(`^${parts.map((p) => p.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join('.*')}$`);
 }
 
 /** The tag of a reference as written (`latest` when it has none). */
@@ -48,6 +51,12 @@ function mayBeTag(ref: string, tag: string): boolean {
   const slash = ref.lastIndexOf('/');
   if (colon > slash) return tagMatches(ref.slice(colon + 1), tag);
   return hasUnresolved(ref.slice(slash + 1)) || tag === 'latest';
+}
+
+/** A build tag as said to the user: a computed tag by its shape (`ghcr.io/acme/api:sha-<7 hex>`). */
+function shown(b: Build, i: number, t: string): string {
+  const shape = b.tagShapes?.[i];
+  return shape && !('known' in shape) ? `${t.slice(0, t.lastIndexOf(':'))}:${shape.text}` : t;
 }
 
 /** Actions crossdock reads (their builds are in the model) or that build nothing. */
@@ -146,6 +155,7 @@ export default createRule<'notBuilt'>({
         continue;
       }
       const tag = parsed.ref.tag ?? 'latest';
+      const key = repositoryKey(parsed.ref);
       const tags: string[] = [];
       let ok = false;
       const pushes = (t: string) => {
@@ -153,15 +163,32 @@ export default createRule<'notBuilt'>({
         tags.push(written);
         if (tagMatches(written, tag)) ok = true;
       };
-      for (const b of builds) {
-        for (const t of b.tags) {
+      // Tags computed when a workflow runs (docker/metadata-action): by shape, or not known.
+      let computed: Unknown | undefined;
+      // Builds and copies whose references cannot be read may push this tag.
+      let unread: { site: Site; why: string } | undefined;
+      for (const b of model.builds) {
+        b.tags.forEach((t, i) => {
           const p = parseBuildTag(t);
-          if (p && repositoryKey(p) === repositoryKey(parsed.ref)) pushes(t);
-        }
+          const shape = b.tagShapes?.[i];
+          if (!p) {
+            // crossdock.yaml `images:` names a repository, whatever tags are pushed to it.
+            if (hasUnresolved(t) && (b.origin === 'config' || mayBeTag(t, tag)))
+              unread ??= {
+                site: b.sites?.tags[i] ?? b.sites?.definition ?? u.site,
+                why: `the build at ${b.definedAt.file}:${b.definedAt.line} pushes ${t}, whose repository is not known`,
+              };
+          } else if (repositoryKey(p) !== key) return;
+          else if (!shape) pushes(t);
+          else if ('known' in shape) computed ??= shape;
+          else {
+            tags.push(shape.text);
+            if (shape.pattern.test(tag)) ok = true;
+          }
+        });
       }
       // Retags and copies (`docker tag` + `push`, `imagetools create`, `crane`, `skopeo`, `regctl`, `oras`) push
       // tags too; one whose references cannot be read may push this one.
-      let unread: { site: Site; what: string; why: string } | undefined;
       for (const c of model.imageCopies) {
         if (!c.refs) {
           unread ??= { ...c, why: `${c.what} copies images to references crossdock cannot read` };
@@ -170,7 +197,7 @@ export default createRule<'notBuilt'>({
         for (const r of c.refs) {
           if (r.includes('@')) continue;
           const p = parseBuildTag(r);
-          if (p && repositoryKey(p) === repositoryKey(parsed.ref)) pushes(r);
+          if (p && repositoryKey(p) === key) pushes(r);
           else if (!p && hasUnresolved(r) && mayBeTag(r, tag))
             unread ??= { ...c, why: `${c.what} writes ${r}, whose repository is not known` };
         }
@@ -186,6 +213,10 @@ export default createRule<'notBuilt'>({
           ),
           'whether a build produces the deployed tag',
         );
+        continue;
+      }
+      if (computed) {
+        ctx.unknown(computed, 'whether a build produces the deployed tag');
         continue;
       }
       // The tags pushed are known only if every producer is: a release program or action crossdock does not
@@ -209,7 +240,8 @@ export default createRule<'notBuilt'>({
           image: u.ref,
           origin: u.origin,
           repository: `${parsed.ref.explicitRegistry ? `${parsed.ref.registry}/` : ''}${parsed.ref.repository}`,
-          tags: [...new Set(tags)].map((t) => `\`${t}\``).join(', ') || 'no tag',
+          // Never empty: a build of the repository pushes a tag of it, or its tags are unknown (a note above).
+          tags: [...new Set(tags)].map((t) => `\`${t}\``).join(', '),
         },
         file: u.site.file,
         span: u.site.span,
@@ -219,7 +251,7 @@ export default createRule<'notBuilt'>({
                 {
                   file: b.sites.definition.file,
                   span: b.sites.definition.span,
-                  message: `built here: ${b.tags.join(', ')}`,
+                  message: `built here: ${b.tags.map((t, i) => shown(b, i, t)).join(', ')}`,
                 },
               ]
             : [],

@@ -20,18 +20,20 @@ export default createRule<'invalid' | 'repositoryCase' | 'repositoryCaseHere'>({
   },
   check(ctx) {
     const { model } = ctx;
-    const refs: { ref: string; site: Site }[] = [];
+    const refs: { ref: string; site: Site; written?: string }[] = [];
     for (const b of model.builds)
       b.tags.forEach((t, i) => {
         const site = b.sites?.tags[i];
-        if (site) refs.push({ ref: t, site });
+        if (site) refs.push({ ref: t, site, written: b.tagsWritten?.[i] });
       });
     for (const w of model.deployments.workloads)
       for (const c of w.containers)
         if (c.image && !c.imageFilledBy) refs.push({ ref: c.image.value, site: c.image.site });
     for (const i of model.deployments.images) refs.push({ ref: i.ref, site: i.site });
-    for (const { ref, site } of refs) {
-      const gh = /\$\{\{\s*github\.(repository|repository_owner|actor)\s*\}\}/.exec(ref);
+    for (const { ref: evaluated, site, written } of refs) {
+      // `github.repository` is resolved from the origin remote when lowercase; the tag as written says it is used.
+      const gh = /\$\{\{\s*github\.(repository|repository_owner|actor)\s*\}\}/.exec(written ?? evaluated);
+      const ref = gh && written ? written : evaluated;
       if (gh) {
         // The origin remote says what the expression is for this repository: capitals there fail every run;
         // otherwise it fails only for owners (forks) with capitals, which is hygiene.

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/rule.js';
 import type { Located, Site } from '../model/deploy.js';
 import { parseImageRef, placeholderIn } from '../model/image-ref.js';
-import { kustomizeRetag, tagFromElsewhere } from './lib/deploy.js';
+import { deployedImages, kustomizeRetag, tagFromElsewhere } from './lib/deploy.js';
 
 const MUTABLE =
   /^(latest|dev|develop|development|main|master|trunk|stable|edge|nightly|staging|stage|prod|production|test|testing|beta|alpha|canary|current|next|release|snapshot)$|(^|[-_.])latest$|^latest[-_.]/i;
@@ -56,16 +56,22 @@ export default createRule<'stale' | 'latestCached'>({
         span: at.span,
       });
     };
+    /** kustomize `images:` entries checked, with the pull policy they were checked under. */
+    const overrides = new Set<string>();
     for (const w of model.deployments.workloads) {
       if (w.origin !== 'kubernetes') continue;
       for (const c of w.containers) {
-        if (
-          !c.image ||
-          c.imageFilledBy ||
-          placeholderIn(c.image.value) ||
-          kustomizeRetag(model, w, c.image.value)
-        )
-          continue;
+        if (!c.image || c.imageFilledBy || placeholderIn(c.image.value)) continue;
+        // A kustomize `images:` entry giving the image a tag (`newTag: latest`): what runs has that tag.
+        for (const d of deployedImages(model, w, c.image.value)) {
+          const o = d.override;
+          const key = o && `${o.site.file.path}:${o.site.span.start}\0${c.pullPolicy?.value}`;
+          if (!o || !key || overrides.has(key) || placeholderIn(d.ref)) continue;
+          overrides.add(key);
+          const p = parseImageRef(o.ref);
+          if (p.ok && p.ref.tag) check({ value: d.ref, site: o.site }, c.pullPolicy, o.site);
+        }
+        if (kustomizeRetag(model, w, c.image.value)) continue;
         // An image built here, never pushed and named without a registry is only ever on the node: IfNotPresent is right.
         const build = c.buildId ? model.builds.find((b) => b.id === c.buildId) : undefined;
         const local = parseImageRef(c.image.value);

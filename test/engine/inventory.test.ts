@@ -91,8 +91,16 @@ test('the origin remote names the GitHub repository (https and ssh forms); anoth
   assert.equal((await loadInventory(repo.root)).github, 'My-Org/App');
   git('remote', 'set-url', 'origin', 'git@github.com:acme/app.git');
   assert.equal((await loadInventory(repo.root)).github, 'acme/app');
+  git('remote', 'set-url', 'origin', 'ssh://git@github.com/acme/app');
+  assert.equal((await loadInventory(repo.root)).github, 'acme/app');
   git('remote', 'set-url', 'origin', 'https://gitlab.com/acme/app.git');
   assert.equal((await loadInventory(repo.root)).github, undefined);
+  git('remote', 'set-url', 'origin', 'https://notgithub.com/acme/app.git');
+  assert.equal(
+    (await loadInventory(repo.root)).github,
+    undefined,
+    'a host ending in github.com is not GitHub',
+  );
 });
 
 /** The inventory as the three separate `ls-files` listings used before gave it (index, untracked, ignored). */

@@ -391,6 +391,61 @@ ruleTest(rule, [
         expect: [],
       },
       {
+        name: 'kustomize `images:` newTag: dev under the default policy: the warning is at the newTag that sets it',
+        repo: files(['    newTag: dev']),
+        expect: [
+          at(R, 'warning', 'k8s/overlays/prod/kustomization.yaml', 5, 13, {
+            message:
+              /^`registry\.example\.com\/team\/api:dev` is a mutable tag pulled with the default policy/,
+          }),
+        ],
+      },
+      {
+        name: 'kustomize `images:` newTag: latest while the manifest says IfNotPresent: latestCached at the newTag',
+        repo: {
+          files: {
+            ...files(['    newTag: latest']).files,
+            'k8s/base/deployment.yaml': single('registry.example.com/team/api:1.4.2', 'IfNotPresent'),
+          },
+        },
+        expect: [
+          at(R, 'warning', 'k8s/overlays/prod/kustomization.yaml', 5, 13, {
+            message:
+              /^`registry\.example\.com\/team\/api:latest` is pulled with imagePullPolicy IfNotPresent/,
+          }),
+        ],
+      },
+      {
+        name: 'condition "the pull policy": kustomize newTag: latest under the default policy (Always for latest) is fine',
+        repo: {
+          files: {
+            ...files(['    newTag: latest']).files,
+            'k8s/base/deployment.yaml': single('registry.example.com/team/api:1.4.2'),
+          },
+        },
+        expect: [],
+      },
+      {
+        name: 'condition "Always": kustomize newTag: dev with imagePullPolicy Always in the manifest is fine',
+        repo: {
+          files: {
+            ...files(['    newTag: dev']).files,
+            'k8s/base/deployment.yaml': single('registry.example.com/team/api:1.4.2', 'Always'),
+          },
+        },
+        expect: [],
+      },
+      {
+        name: 'one finding per kustomize images: entry, however many containers run the image',
+        repo: {
+          files: {
+            ...files(['    newTag: dev']).files,
+            'k8s/base/deployment.yaml': `${single('registry.example.com/team/api:1.4.2')}---\n${single('registry.example.com/team/api:1.4.2').replace('name: api\n', 'name: worker\n')}`,
+          },
+        },
+        expect: [at(R, 'warning', 'k8s/overlays/prod/kustomization.yaml', 5, 13)],
+      },
+      {
         name: 'a kustomize rename alone keeps the mutable tag of the base',
         repo: files(['    newName: mirror.example.com/team/api']),
         expect: [at(R, 'warning', 'k8s/base/deployment.yaml', 10, 18, { reachable: true })],

@@ -790,13 +790,25 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'unknown: which build produces the deployed image is not known: a note at the image, no claim',
+    name: "the same repository path on another registry host is linked to its build: its port is checked (the drift is registry-drift's)",
     repo: k8s(dockerfile(), deployment(8080, 'other.example.com/team/api:1.0')),
+    only: ['port-mismatch', 'unresolved-value'],
+    expect: [
+      at('port-mismatch', 'info', 'k8s/api.yaml', 15, 30, {
+        message: /^containerPort of Deployment "api" uses port 8080, but the container listens on 5000/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: two builds push the same path on other registry hosts differently: which one runs is not known, no claim',
+    repo: k8s(dockerfile(), deployment(8080, 'other.example.com/team/api:1.0'), {
+      'scripts/mirror.sh': 'docker build -t mirror.example.com/team/api:1.0 --build-arg X=1 api\n',
+    }),
     only: ['port-mismatch', 'unresolved-value'],
     expect: [
       at('unresolved-value', 'info', 'k8s/api.yaml', 13, 18, {
         message:
-          /^no build in the repository pushes other\.example\.com\/team\/api:1\.0; scripts\/build\.sh:3 pushes registry\.example\.com:5000\/team\/api:1\.0, the same path on another registry; not checked: the port Deployment "api" is served on \(port-mismatch\)$/,
+          /^no build pushes other\.example\.com\/team\/api:1\.0; 2 builds push other\.example\.com\/team\/api under other tags, differently/,
       }),
     ],
   },

@@ -544,3 +544,40 @@ test('registry-drift: every other place of the root cause is listed, with its ro
     ],
   );
 });
+
+test('registry-drift: a docker/metadata-action build is one push per image, however many tags its rules compute', async () => {
+  const findings = await checkRepo(
+    {
+      github: 'acme/api',
+      files: {
+        Dockerfile: 'FROM alpine:3.20\n',
+        [RELEASE]: workflow.replace(
+          '      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          push: true\n          tags: registry.example.com/acme/api:latest\n',
+          [
+            '      - id: meta',
+            '        uses: docker/metadata-action@v5',
+            '        with:',
+            '          images: registry.example.com/${{ github.repository }}',
+            '          tags: |',
+            '            type=ref,event=branch',
+            '            type=sha',
+            '      - uses: docker/build-push-action@v6',
+            '        with:',
+            '          push: true',
+            '          tags: ${{ steps.meta.outputs.tags }}',
+            '',
+          ].join('\n'),
+        ),
+        'k8s/api.yaml': deployment('registry.internal.example.com/acme/api:main'),
+        'k8s/kustomization.yaml': 'resources:\n  - api.yaml\n',
+      },
+    },
+    [registryDrift],
+  );
+  assertFindings(findings, [
+    at('registry-drift', 'warning', RELEASE, 24, 17, {
+      message:
+        /^`acme\/api` goes to `registry\.example\.com`, `registry\.internal\.example\.com` across 2 places/,
+    }),
+  ]);
+});

@@ -225,6 +225,11 @@ ruleTest(rule, [
     ],
   },
   {
+    name: "the same repository path deployed from another registry host is linked to its build (the drift is registry-drift's)",
+    repo: repo(NAMED_USER, deployment('mirror.example.com/team/api:1.0')),
+    expect: [at(R, 'error', 'k8s/api.yaml', 9, 23, { message: /ends with `USER app`/ })],
+  },
+  {
     name: 'scratch has no user database: an image FROM scratch without USER runs as root',
     repo: repo('FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n', deployment(API)),
     expect: [at(R, 'error', 'k8s/api.yaml', 9, 23, { message: /sets no USER/ })],

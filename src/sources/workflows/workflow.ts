@@ -16,6 +16,7 @@ import { locate, type SourceFile } from '../../model/source.js';
 import { known, unknown, type Value } from '../../model/value.js';
 import { addBuild, commandBuild, nativePlatform, platformList, runnersNative } from '../builds.js';
 import { knownBakeFiles, type ScanResult, scanShell } from '../scripts/scan.js';
+import { type MetadataTags, metadataTags, workflowRefs } from './metadata.js';
 import { analyzeShell } from '../shell/analyze.js';
 import { parseShell } from '../shell/parse.js';
 import { scalarOffsets, type Y } from '../yaml/node.js';
@@ -98,6 +99,10 @@ type Scope = {
   env: Record<string, string>;
   matrix: Record<string, string>;
   steps: Map<string, WorkflowStep>;
+  /** `owner/name` of the origin remote on GitHub: what `github.repository` is. */
+  github?: string;
+  /** What the docker/metadata-action steps before this point compute, by step id. */
+  metadata?: Map<string, MetadataTags>;
 };
 
 /** Evaluates the `${{ }}` expressions crossdock can resolve statically: env, matrix and step outputs. */
@@ -111,6 +116,28 @@ export function evaluate(expr: string, scope: Scope, site: Site, depth = 0): Val
       return known([v], { kind: m[1] === 'env' ? 'variable' : 'matrix', site, detail: `${m[1]}.${m[2]}` });
     if (v !== undefined) return evaluateText(v, scope, site, depth + 1);
     return unknown('expression', `\`${e}\` is not set in this workflow`, site);
+  }
+  m = /^github\.(repository|repository_owner)$/.exec(e);
+  if (m) {
+    const repo = scope.github;
+    const v = m[1] === 'repository' ? repo : repo?.split('/')[0];
+    if (v === undefined)
+      return unknown(
+        'environment',
+        `\`\${{ ${e} }}\` is the GitHub repository the workflow runs in, and the origin remote is not a GitHub URL`,
+        site,
+        'set the `origin` remote to the repository on GitHub',
+      );
+    // A capital makes every image reference built from it invalid (invalid-image-reference says so).
+    if (v !== v.toLowerCase())
+      return unknown(
+        'expression',
+        `\`\${{ ${e} }}\` is ${v} here, with capitals: no image reference can be made of it as is`,
+        site,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, said to the user.
+        'lowercase it (docker/metadata-action does, or `${GITHUB_REPOSITORY,,}` in a run step)',
+      );
+    return known([v], { kind: 'variable', site, detail: `${e}, from the origin remote` });
   }
   m = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/.exec(e);
   if (m) {
@@ -341,6 +368,7 @@ export function readWorkflow(doc: Y, inventory: Inventory): WorkflowFacts {
   wf.problems.push(...validateWorkflow(doc));
   if (!doc.isMap) return facts;
   wf.on = triggers(doc);
+  wf.refs = workflowRefs(doc.get('on'));
   wf.env = envOf(doc.get('env'));
   const jobs = doc.get('jobs');
   if (!jobs?.isMap) return facts;
@@ -394,10 +422,13 @@ function readJob(
   let qemu = false;
   const before: Build['before'] = [];
   const ref = { workflow: wf, job };
+  const github = inventory.github;
+  /** docker/metadata-action outputs by step id, per matrix combination. */
+  const metadata = perCombo.map(() => new Map<string, MetadataTags>());
   for (const s of steps?.items() ?? []) {
     if (!s.isMap) continue;
     const stepEnv = { ...env, ...envOf(s.get('env')) };
-    const step = readStep(s, stepEnv, defaultWd, stepsById, githubEnv);
+    const step = readStep(s, stepEnv, defaultWd, stepsById, githubEnv, github);
     job.steps.push(step);
     if (step.id) stepsById.set(step.id, step);
     const action = step.uses?.action;
@@ -411,11 +442,11 @@ function readJob(
       // The step depends on the matrix when its text or an env value it inherits does: each combination is
       // scanned, on its own runner. Otherwise it is scanned once, and runs on every runner of the job.
       const variants = new Set(
-        perCombo.map((p) => runVariant(text, { env: stepEnv, matrix: p.combo, steps: stepsById })),
+        perCombo.map((p) => runVariant(text, { env: stepEnv, matrix: p.combo, steps: stepsById, github })),
       );
       const matrixDependent = variants.size > 1;
       for (const [k, p] of (matrixDependent ? perCombo : perCombo.slice(0, 1)).entries()) {
-        const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
+        const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById, github };
         const scan = scanRun(step, scope, cwd, githubEnv, !envOpen);
         const runs: WorkflowJob['runsOn'] = matrixDependent
           ? [{ labels: p.labels, site: runsOnSite }]
@@ -501,15 +532,35 @@ function readJob(
     if (action === 'docker/login-action') {
       const reg = step.with.get('registry');
       if (reg?.value) {
-        const v = evaluateText(reg.value, { env: stepEnv, matrix: {}, steps: stepsById }, reg.valueSite);
+        const v = evaluateText(
+          reg.value,
+          { env: stepEnv, matrix: {}, steps: stepsById, github },
+          reg.valueSite,
+        );
         if (v.known)
           for (const r of v.value) facts.mentions.push(...loginMention({ value: r, site: reg.valueSite }));
       }
     }
+    if (action === 'docker/metadata-action' && step.id)
+      for (const [k, p] of perCombo.entries()) {
+        const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById, github };
+        metadata[k]?.set(
+          step.id,
+          metadataTags(step, wf.refs, stepEnv, (text, site, lower) =>
+            evaluateText(text, lower && github ? { ...scope, github: github.toLowerCase() } : scope, site),
+          ),
+        );
+      }
     // depot/build-push-action takes build-push-action's inputs and builds each platform on a native builder.
     if (action === 'docker/build-push-action' || action === 'depot/build-push-action') {
       for (const [k, p] of perCombo.entries()) {
-        const scope: Scope = { env: stepEnv, matrix: p.combo, steps: stepsById };
+        const scope: Scope = {
+          env: stepEnv,
+          matrix: p.combo,
+          steps: stepsById,
+          github,
+          metadata: metadata[k],
+        };
         const b = buildPushBuild(
           step,
           scope,
@@ -527,7 +578,7 @@ function readJob(
       }
     }
     if (action === 'docker/bake-action') {
-      const scope: Scope = { env: stepEnv, matrix: perCombo[0]?.combo ?? {}, steps: stepsById };
+      const scope: Scope = { env: stepEnv, matrix: perCombo[0]?.combo ?? {}, steps: stepsById, github };
       const list = (k: string, separators = /[\n,]/) =>
         (step.with.get(k)?.value ?? '')
           .split(separators)
@@ -641,6 +692,7 @@ function readStep(
   defaultWd: string | undefined,
   steps: Map<string, WorkflowStep>,
   githubEnv: Map<string, Value<string>>,
+  github: string | undefined,
 ): WorkflowStep {
   const usesY = s.get('uses');
   const uses = usesY?.str();
@@ -683,7 +735,7 @@ function readStep(
     };
     step.run = run;
     const cwd = joinPath('.', step.workingDirectory ?? '.') ?? '.';
-    const scope: Scope = { env, matrix: {}, steps };
+    const scope: Scope = { env, matrix: {}, steps, github };
     const scan = scanRun(step, scope, cwd, githubEnv);
     const conditional = s.get('if') !== undefined;
     for (const [name, v] of scan.env)
@@ -795,16 +847,14 @@ function buildPushBuild(
     }
     return out + t.slice(from);
   };
-  const tagTexts = (tagsIn?.value ?? '')
-    .split(/[\n,]/)
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const tagTexts = splitOutside(tagsIn?.value ?? '');
   const tagSites = tagTexts.map((t) => {
     const i = tagsIn ? file.text.indexOf(t, tagsIn.valueSite.span.start) : -1;
     return i >= 0 && tagsIn && i < tagsIn.valueSite.span.end
       ? { file, span: { start: i, end: i + t.length } }
       : (tagsIn?.valueSite ?? step.site);
   });
+  const tags = buildTags(tagTexts, tagSites, tagScope, scope);
   const args: Record<string, Value<string>> = {};
   const argsIn = step.with.get('build-args');
   for (const line of (argsIn?.value ?? '')
@@ -837,7 +887,9 @@ function buildPushBuild(
     context,
     platforms,
     platformsExplicit: pl !== undefined,
-    tags: tagTexts.map(tagScope),
+    tags: tags.tags,
+    ...(tags.shapes.some((x) => x !== undefined) ? { tagShapes: tags.shapes } : {}),
+    ...(tags.tags.some((t, i) => t !== tags.written[i]) ? { tagsWritten: tags.written } : {}),
     buildArgs: args,
     target,
     push: (push !== undefined && push !== 'false') || /push=true|type=registry/.test(outputs),
@@ -848,11 +900,77 @@ function buildPushBuild(
       context: ctxIn?.site,
       dockerfile: dfIn?.site,
       platforms: pl ? platformsSite : undefined,
-      tags: tagSites,
+      tags: tags.sites,
     },
     job,
     runsOn: [{ labels, site: runsOnSite }],
     qemu,
     before: [...before],
   };
+}
+
+/** `${{ steps.<id>.outputs.tags }}`, `${{ fromJSON(steps.<id>.outputs.json).tags }}` (joined or not): the step id. */
+const METADATA_TAGS =
+  /^\$\{\{\s*(?:steps\.([\w-]+)\.outputs\.tags|(?:join\(\s*)?fromjson\(\s*steps\.([\w-]+)\.outputs\.json\s*\)\.tags(?:\s*,\s*'[^']*'\s*\))?)\s*\}\}$/i;
+
+/**
+ * A build-push step's tags: each written tag with its expressions evaluated, and the tags of a docker/metadata-action
+ * step it names (`${{ steps.meta.outputs.tags }}`) as one tag per image and rule, literal or by shape.
+ */
+function buildTags(
+  texts: string[],
+  sites: Site[],
+  evaluateTag: (t: string) => string,
+  scope: Scope,
+): { tags: string[]; shapes: NonNullable<Build['tagShapes']>; written: string[]; sites: Site[] } {
+  const out = {
+    tags: [] as string[],
+    shapes: [] as NonNullable<Build['tagShapes']>,
+    written: [] as string[],
+    sites: [] as Site[],
+  };
+  texts.forEach((t, i) => {
+    const site = sites[i] as Site;
+    const m = METADATA_TAGS.exec(t);
+    const meta = m ? scope.metadata?.get(m[1] ?? m[2] ?? '') : undefined;
+    if (!meta?.images.known) {
+      out.tags.push(evaluateTag(t));
+      out.shapes.push(undefined);
+      out.written.push(t);
+      out.sites.push(site);
+      return;
+    }
+    for (const image of meta.images.value)
+      for (const tag of meta.tags) {
+        const unknownTag = typeof tag !== 'string' && 'known' in tag;
+        out.tags.push(
+          typeof tag === 'string' ? `${image}:${tag}` : `${image}:${unknownTag ? t : tag.written}`,
+        );
+        out.shapes.push(typeof tag === 'string' ? undefined : tag);
+        out.written.push(t);
+        out.sites.push(site);
+      }
+  });
+  return out;
+}
+
+/** A list input split on newlines and commas, as the action does after GitHub evaluated its `${{ }}` expressions. */
+function splitOutside(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  const cut = (to: number) => {
+    const t = text.slice(from, to).trim();
+    if (t) out.push(t);
+  };
+  const spans = expressionSpans(text);
+  for (let i = 0; i < text.length; i++) {
+    const inside = spans.find((e) => e.start <= i && i < e.end);
+    if (inside) i = inside.end - 1;
+    else if (text[i] === '\n' || text[i] === ',') {
+      cut(i);
+      from = i + 1;
+    }
+  }
+  cut(text.length);
+  return out;
 }
