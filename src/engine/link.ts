@@ -658,6 +658,15 @@ export function closureWants(model: ProjectModel): {
       for (const ins of sv.stage.instructions) {
         if (ins.keyword !== 'CMD' && ins.keyword !== 'ENTRYPOINT') continue;
         const words = ins.exec ?? ins.words.map((w) => w.value);
+        // An entrypoint script (`/docker-entrypoint.sh`, `sh start.sh`): entrypoint-missing reads what it execs.
+        const first = /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(words[0] ?? '') ? 1 : 0;
+        const script = words[first] ?? '';
+        if (ins.form === 'exec' && (first === 1 || script.includes('/')) && !script.startsWith('-')) {
+          const wd = workdirAt(view, sv.stage, ins);
+          const p = script.startsWith('/') ? script : wd.known ? normalize(wd.value, script) : undefined;
+          const src = p ? imageFileSource(view, sv.stage, ins, p) : undefined;
+          if (src?.known && /\.(sh|bash)$/.test(src.value)) scripts.add(src.value);
+        }
         for (const rel of entryFiles(words)) {
           const wd = workdirAt(view, sv.stage, ins);
           const p = rel.startsWith('/') ? rel : wd.known ? normalize(wd.value, rel) : undefined;

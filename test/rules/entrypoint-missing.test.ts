@@ -12,7 +12,7 @@ const NEVER = /the final stage never receives it/;
 ruleTest(rule, [
   {
     name: 'an init the final image never installs is reported at the program',
-    repo: built('FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD ["python", "-m", "app"]\n'),
+    repo: built('FROM python:3.12-slim\nENTRYPOINT ["tini", "--"]\nCMD ["python"]\n'),
     expect: [
       at('entrypoint-missing', 'error', 'Dockerfile', 2, 13, {
         message:
@@ -69,8 +69,49 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'condition: a RUN that creates files after the copy might create the script: no claim',
-    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN mkdir out\nCMD ["./missing.sh"]\n'),
+    name: 'condition "only creating commands create a path": a RUN that creates another path (`mkdir out`) or only mentions it (`chmod`, `test`, `ls`) does not create the script',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN mkdir out\nCMD ["./missing.sh"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nRUN chmod +x /app/start.sh || true\nRUN test -f /app/start.sh && ls -l /app/start.sh; chown root /app/start.sh\nENTRYPOINT ["/app/start.sh"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 5, 6, {
+        message: /context's `a\/missing\.sh` there, which does not exist/,
+      }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 4, 13, { message: NEVER }),
+    ],
+  },
+  {
+    name: 'condition "creating commands": cp, mv, install, ln, touch, tee, a redirect, curl -o, wget -O, tar -x and unzip into its folder create the program',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nRUN cp /tmp/x /app/run\nENTRYPOINT ["/app/run"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nRUN mv /tmp/x /app/run\nENTRYPOINT ["/app/run"]\n',
+        'c/Dockerfile':
+          'FROM python:3.12-slim\nRUN install -m 755 /tmp/x /app/run\nENTRYPOINT ["/app/run"]\n',
+        'd/Dockerfile':
+          'FROM python:3.12-slim\nRUN ln -s /usr/local/bin/python /app/run\nENTRYPOINT ["/app/run"]\n',
+        'e/Dockerfile': 'FROM python:3.12-slim\nRUN touch /app/run\nENTRYPOINT ["/app/run"]\n',
+        'f/Dockerfile':
+          'FROM python:3.12-slim\nRUN echo "#!/bin/sh" | tee /app/run\nENTRYPOINT ["/app/run"]\n',
+        'g/Dockerfile': 'FROM python:3.12-slim\nRUN echo "#!/bin/sh" > /app/run\nENTRYPOINT ["/app/run"]\n',
+        'h/Dockerfile':
+          'FROM python:3.12-slim\nRUN curl -fsSL -o /app/run https://example.com/run\nENTRYPOINT ["/app/run"]\n',
+        'i/Dockerfile':
+          'FROM python:3.12-slim\nRUN wget -O /app/run https://example.com/run\nENTRYPOINT ["/app/run"]\n',
+        'j/Dockerfile': 'FROM python:3.12-slim\nRUN tar -xzf /tmp/app.tgz -C /app\nENTRYPOINT ["/app/run"]\n',
+        'k/Dockerfile': 'FROM python:3.12-slim\nRUN unzip /tmp/app.zip -d /app\nENTRYPOINT ["/app/run"]\n',
+        'crossdock.yaml': `images:\n${'abcdefghijk'
+          .split('')
+          .map((x) => `  reg/${x}:\n    context: ${x}\n`)
+          .join('')}`,
+      },
+    },
     expect: [],
   },
   {
@@ -132,7 +173,7 @@ ruleTest(rule, [
     repo: {
       files: {
         'a/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["/usr/bin/env", "python"]\n',
-        'b/Dockerfile': 'FROM python:3.12-slim\nCMD ["python", "-m", "app"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nCMD ["python", "-m", "http.server"]\n',
         'c/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT /app/start.sh\n',
         'crossdock.yaml':
           'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
@@ -463,18 +504,30 @@ ruleTest(rule, [
     repo: {
       files: {
         'a/Dockerfile':
-          'FROM python:3.12-slim\nCOPY gosu-amd64 /usr/local/bin/gosu\nENTRYPOINT ["gosu", "app", "/app/run"]\n',
+          'FROM python:3.12-slim\nCOPY gosu-amd64 /usr/local/bin/gosu\nENTRYPOINT ["gosu", "app", "/usr/local/bin/python"]\n',
         'a/gosu-amd64': 'x',
-        'b/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["gosu", "app", "/app/run"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["gosu", "app", "/usr/local/bin/python"]\n',
         'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
       },
     },
     expect: [at('entrypoint-missing', 'error', 'b/Dockerfile', 2, 13, { message: /^`gosu`/ })],
   },
   {
-    name: 'condition "a RUN creates the program\'s folder": a folder a RUN makes may hold the program',
-    repo: built('FROM python:3.12-slim\nRUN mkdir -p /opt/app\nENTRYPOINT ["/opt/app/run"]\n'),
-    expect: [],
+    name: 'condition "a RUN writes into the program\'s folder": an unpacked tree may hold the program; an empty folder (`mkdir`, `install -d`) does not',
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nRUN git clone https://example.com/app.git /opt/app\nENTRYPOINT ["/opt/app/run"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nRUN mkdir -p /opt/app\nENTRYPOINT ["/opt/app/run"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nRUN install -d /opt/app\nENTRYPOINT ["/opt/app/run"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 13, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 13, { message: NEVER }),
+    ],
   },
   {
     name: 'unknown: an archive ADD unpacks anywhere an init may be, or under a WORKDIR that is not known: notes at the ADD',
