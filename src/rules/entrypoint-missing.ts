@@ -178,7 +178,7 @@ function checkLine(ctx: Ctx, image: Image, line: Line, followScripts: boolean): 
   const run = at === undefined ? undefined : line.words[at];
   if (at === undefined || !run) return;
   if (at > 0 && !line.shell) checkProgram(ctx, image, line, run);
-  for (const t of entryTargets(values, at)) checkTarget(ctx, image, line, t, values);
+  for (const t of entryTargets(values, at)) checkTarget(ctx, image, line, t);
   if (followScripts) followScript(ctx, image, line, at);
 }
 
@@ -357,14 +357,14 @@ function nameState(image: Image, name: string, site: { file: SourceFile; span: S
 }
 
 /** A file or module an interpreter loads must be in the image. */
-function checkTarget(ctx: Ctx, image: Image, line: Line, t: EntryTarget, values: string[]): void {
+function checkTarget(ctx: Ctx, image: Image, line: Line, t: EntryTarget): void {
   const word = line.words[t.index];
   if (!word || t.value.includes('$')) return;
   if (t.kind === 'file') {
     checkFile(ctx, image, line, word, t);
     return;
   }
-  checkModule(ctx, image, line, word, t, values);
+  checkModule(ctx, image, line, word, t);
 }
 
 function checkFile(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTarget): void {
@@ -417,7 +417,7 @@ function envOf(image: Image): Map<string, { value: string; ins: DfInstruction; s
   return out;
 }
 
-function checkModule(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTarget, values: string[]): void {
+function checkModule(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTarget): void {
   const { model, view, sv } = image;
   const top = t.value.split('.')[0] ?? t.value;
   if (PYTHON_STDLIB.has(top) || BASE_MODULES.has(top)) return;
@@ -492,11 +492,7 @@ function checkModule(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTar
   ctx.report({
     messageId: 'moduleMissing',
     data: {
-      runner:
-        values
-          .slice(0, t.index)
-          .join(' ')
-          .replace(/^.*?(\S*(python|gunicorn|uvicorn)\S*)/, '$1') || t.runner,
+      runner: t.runner,
       module: t.value,
       keyword: keywordText(line),
       where: dirs.length === 1 ? `\`${dirs[0]}\`` : `none of ${dirs.map((d) => `\`${d}\``).join(', ')}`,

@@ -1,4 +1,5 @@
 import rule from '../../src/rules/entrypoint-missing.js';
+import healthcheckToolMissing from '../../src/rules/healthcheck-tool-missing.js';
 import missingFile from '../../src/rules/missing-file.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
@@ -8,6 +9,21 @@ const built = (dockerfile: string, extra: Record<string, string> = {}) => ({
   files: { Dockerfile: dockerfile, 'start.sh': '#!/bin/sh\n', app: 'x', 'crossdock.yaml': BUILT, ...extra },
 });
 const NEVER = /the final stage never receives it/;
+const NO_MODULE = /holds no such module or package/;
+/** A repository with one image per folder that holds a Dockerfile (`a/Dockerfile` → `reg/a`, context `a`). */
+const images = (files: Record<string, string>) => ({
+  files: {
+    ...files,
+    'crossdock.yaml': `images:\n${Object.keys(files)
+      .filter((f) => f.endsWith('/Dockerfile'))
+      .map(
+        (f) =>
+          `  reg/${f.slice(0, -'/Dockerfile'.length)}:\n    context: ${f.slice(0, -'/Dockerfile'.length)}\n`,
+      )
+      .join('')}`,
+  },
+});
+const PY = 'FROM python:3.12-slim\nWORKDIR /app\n';
 
 ruleTest(rule, [
   {
@@ -587,5 +603,345 @@ ruleTest(rule, [
       },
     },
     expect: [],
+  },
+  {
+    name: '`COPY . .` maps the context tree: `docker/start.sh` lands at /app/docker/start.sh, so `./start.sh` is not there',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nCMD ["./start.sh"]\n`,
+      'a/docker/start.sh': '#!/bin/sh\n',
+      'b/Dockerfile': `${PY}COPY . .\nCMD ["./docker/start.sh"]\n`,
+      'b/docker/start.sh': '#!/bin/sh\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 6, {
+        message:
+          /^`\.\/start\.sh` is started by CMD, but `COPY \. \.` puts the context's `a\/start\.sh` there, which does not exist/,
+      }),
+    ],
+  },
+  {
+    name: 'condition ".dockerignore": a script the context excludes is not sent, and the message names the ignore file',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nCMD ["./docker/start.sh"]\n`,
+      'a/docker/start.sh': '#!/bin/sh\n',
+      'a/.dockerignore': 'docker\n',
+      'b/Dockerfile': `${PY}COPY . .\nCMD ["./docker/start.sh"]\n`,
+      'b/docker/start.sh': '#!/bin/sh\n',
+      'b/.dockerignore': 'docs\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 6, {
+        message:
+          /puts the context's `a\/docker\/start\.sh` there, which a\/\.dockerignore excludes from the context:/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "COPY destinations": a file into a folder (`/app/`), a folder\'s contents, and any copy that brings the file (not only the last) provide it',
+    repo: images({
+      'a/Dockerfile': 'FROM python:3.12-slim\nCOPY docker/start.sh /app/\nENTRYPOINT ["/app/start.sh"]\n',
+      'a/docker/start.sh': '#!/bin/sh\n',
+      'b/Dockerfile': 'FROM python:3.12-slim\nCOPY docker /app\nENTRYPOINT ["/app/start.sh"]\n',
+      'b/docker/start.sh': '#!/bin/sh\n',
+      'c/Dockerfile': `${PY}COPY . .\nCOPY conf/ ./\nCMD ["./start.sh"]\n`,
+      'c/start.sh': '#!/bin/sh\n',
+      'c/conf/app.ini': 'x',
+      'd/Dockerfile':
+        'FROM python:3.12-slim\nCOPY docker/start.sh /app/run.sh\nENTRYPOINT ["/app/start.sh"]\n',
+      'd/docker/start.sh': '#!/bin/sh\n',
+    }),
+    expect: [at('entrypoint-missing', 'error', 'd/Dockerfile', 3, 13, { message: NEVER })],
+  },
+  {
+    name: 'unknown: a base image crossdock does not know may hold the file a `COPY . .` lacks (a copy removes nothing): a note, not "does not exist"',
+    repo: images({ 'a/Dockerfile': 'FROM mycorp/base:1\nWORKDIR /app\nCOPY . .\nCMD ["./missing.sh"]\n' }),
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 6, {
+        message:
+          /what mycorp\/base:1 contains is not known; not checked: whether the base image has `\.\/missing\.sh`/,
+      }),
+    ],
+  },
+  {
+    name: 'python images ship no /usr/local/bin/docker-entrypoint.sh (node images do)',
+    repo: images({
+      'a/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]\n',
+      'b/Dockerfile': 'FROM node:20-slim\nENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]\n',
+      'c/Dockerfile':
+        'FROM python:3.12-slim\nCOPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh\nENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]\n',
+      'c/entrypoint.sh': '#!/bin/sh\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 2, 13, {
+        message:
+          /^`\/usr\/local\/bin\/docker-entrypoint\.sh` is started by ENTRYPOINT but .* the base image python:3\.12-slim does not ship it/,
+      }),
+    ],
+  },
+  {
+    name: 'the program an init runs is checked too: `tini -- /app/run`, `gosu app ./start.sh`',
+    repo: images({
+      'a/Dockerfile':
+        'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y tini\nENTRYPOINT ["tini", "--", "/app/run"]\n',
+      'b/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["tini", "-s", "--"]\nCMD ["/app/run"]\n',
+      'c/Dockerfile':
+        'FROM python:3.12-slim\nCOPY run /app/run\nENTRYPOINT ["tini", "-s", "--"]\nCMD ["/app/run"]\n',
+      'c/run': '#!/bin/sh\n',
+    }),
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 3, 27, {
+        message: /effects are not known; not checked: whether `\/app\/run`/,
+      }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 2, 13, { message: /^`tini`/ }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 6, {
+        message: /^`\/app\/run` is started by ENTRYPOINT/,
+      }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 13, { message: /^`tini`/ }),
+    ],
+  },
+  {
+    name: 'HEALTHCHECK programs are checked like the entrypoint: a script nothing copies, a Python file',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY app/ ./app/\nHEALTHCHECK --interval=30s CMD ["/app/check.sh"]\nCMD ["python", "-m", "app"]\n`,
+      'a/app/__main__.py': 'print(1)\n',
+      'b/Dockerfile': `${PY}COPY . .\nHEALTHCHECK CMD ["python", "health.py"]\nCMD ["python", "-m", "http.server"]\n`,
+      'b/main.py': 'print(1)\n',
+      'c/Dockerfile': `${PY}COPY . .\nHEALTHCHECK CMD ["python", "health.py"]\nCMD ["python", "-m", "http.server"]\n`,
+      'c/health.py': 'print(1)\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 33, {
+        message: /^`\/app\/check\.sh` is started by HEALTHCHECK but the final stage never receives it/,
+      }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 4, 28, {
+        message:
+          /^`health\.py` is started by HEALTHCHECK, but `COPY \. \.` puts the context's `b\/health\.py` there/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "one finding per root cause": curl, wget and nc in a HEALTHCHECK are left to healthcheck-tool-missing; a shell-form HEALTHCHECK is not read',
+    repo: images({
+      'a/Dockerfile':
+        'FROM scratch\nCOPY app /app\nHEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://localhost/"]\nCMD ["/app"]\n',
+      'a/app': 'x',
+      'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD /app/check.sh\nCMD ["python"]\n',
+    }),
+    rules: [rule, healthcheckToolMissing],
+    only: ['entrypoint-missing', 'healthcheck-tool-missing'],
+    expect: [at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 3, 28)],
+  },
+  {
+    name: '`python -m` of a package copied under another folder: the module is not where Python looks',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["python", "-m", "app.main"]\n`,
+      'a/src/app/__init__.py': '',
+      'a/src/app/main.py': 'print(1)\n',
+      'b/Dockerfile': `${PY}COPY . .\nCMD ["python", "-m", "service"]\n`,
+      'b/main.py': 'print(1)\n',
+      'lib/service/__init__.py': '',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 4, 22, {
+        message: /No module named 'service'/,
+        related: ["b/Dockerfile:3 this copies the context's `.` to `/app`"],
+      }),
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 22, {
+        message:
+          /^`python -m` imports `app\.main` \(CMD\), but `\/app` holds no such module or package, no COPY puts one there and no package the image installs provides it: the container exits with "ModuleNotFoundError: No module named 'app'"$/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "where Python looks": the working directory (a package, a namespace package, a module file) or PYTHONPATH holds it',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY src/ .\nCMD ["python", "-m", "app.main"]\n`,
+      'a/src/app/__init__.py': '',
+      'a/src/app/main.py': 'print(1)\n',
+      'b/Dockerfile': `${PY}COPY src/ ./src/\nENV PYTHONPATH=/app/src\nCMD ["python", "-m", "app.main"]\n`,
+      'b/src/app/main.py': 'print(1)\n',
+      'c/Dockerfile': `${PY}COPY . .\nCMD ["python", "-m", "worker"]\n`,
+      'c/worker.py': 'print(1)\n',
+      'd/Dockerfile': `${PY}COPY src/app/main.py ./app/main.py\nCMD ["python", "-m", "app.main"]\n`,
+      'd/src/app/main.py': 'print(1)\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'condition "isolated mode": `python -I -m` does not search the working directory',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nCMD ["python", "-I", "-m", "worker"]\n`,
+      'a/worker.py': 'print(1)\n',
+      'b/Dockerfile': `${PY}COPY . .\nCMD ["python", "-u", "-m", "worker"]\n`,
+      'b/worker.py': 'print(1)\n',
+    }),
+    expect: [at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 28, { message: NO_MODULE })],
+  },
+  {
+    name: 'condition "installed": the standard library, a requirement of that name (on the command line or in a requirements file) provides the module',
+    repo: images({
+      'a/Dockerfile': `${PY}CMD ["python", "-m", "http.server"]\n`,
+      'b/Dockerfile': `${PY}RUN pip install worker-tools==1.0\nCMD ["python", "-m", "worker_tools.run"]\n`,
+      'b/lib/worker_tools/run.py': 'x\n',
+      'c/Dockerfile': `${PY}COPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD ["python", "-m", "celery", "worker"]\n`,
+      'c/requirements.txt': 'Celery[redis]>=5\n',
+      'c/celery/x.py': 'x\n',
+    }),
+    expect: [],
+  },
+  {
+    name: 'a module in no folder Python searches and no installed package: reported when nothing is installed, or when the repository holds it as its own code',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY main.py .\nCMD ["python", "-m", "service"]\n`,
+      'a/main.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY main.py .\nCMD ["python", "-m", "service.api"]\n`,
+      'b/requirements.txt': 'flask\n',
+      'b/main.py': 'x\n',
+      'b/service/api.py': 'x\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 22, { message: /No module named 'service'/ }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 6, 22, { message: /No module named 'service'/ }),
+    ],
+  },
+  {
+    name: 'unknown: installed packages may provide a module the repository does not hold; an unread requirements file, `pip install .` or a copy from a stage may install anything',
+    repo: images({
+      'a/Dockerfile': `${PY}RUN pip install flask\nCMD ["python", "-m", "service"]\n`,
+      'b/Dockerfile': `${PY}COPY . .\nRUN pip install -r /tmp/req.txt\nCMD ["python", "-m", "service"]\n`,
+      'c/Dockerfile': `${PY}COPY pyproject.toml .\nRUN pip install .\nCMD ["python", "-m", "service"]\n`,
+      'c/pyproject.toml': '[project]\nname = "x"\n',
+      'd/Dockerfile': `FROM python:3.12-slim AS build\nRUN pip install --prefix=/install flask\n${PY}COPY --from=build /install /usr/local\nCMD ["python", "-m", "service"]\n`,
+    }),
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 4, 22, {
+        message:
+          /which modules the packages this image installs provide is not known \(`service` may be one\)/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 4, 20, { message: /\/tmp\/req\.txt/ }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 4, 1, {
+        message: /installs packages crossdock does not list/,
+      }),
+      at('unresolved-value', 'info', 'd/Dockerfile', 5, 1, {
+        message: /`COPY --from` may bring installed Python packages/,
+      }),
+    ],
+  },
+  {
+    name: '`python path/app.py`: the file must be in the image',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY src/ .\nCMD ["python", "src/app.py"]\n`,
+      'a/src/app.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["python3", "-u", "src/app.py"]\n`,
+      'b/src/app.py': 'x\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 16, {
+        message:
+          /^`src\/app\.py` is started by CMD, but `COPY src\/ \.` puts the context's `a\/src\/src\/app\.py` there, which does not exist/,
+      }),
+    ],
+  },
+  {
+    name: 'gunicorn and uvicorn: the app module, past options with values, from the working directory or --chdir/--app-dir',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["gunicorn", "-b", "0.0.0.0:8000", "--workers", "2", "proj.wsgi:application"]\n`,
+      'a/src/proj/wsgi.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["gunicorn", "--chdir", "src", "-b", ":8000", "proj.wsgi:application"]\n`,
+      'b/src/proj/wsgi.py': 'x\n',
+      'c/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["uvicorn", "api.main:app", "--host", "0.0.0.0", "--reload"]\n`,
+      'c/src/api/main.py': 'x\n',
+      'd/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["uvicorn", "--app-dir", "src", "api.main:app"]\n`,
+      'd/src/api/main.py': 'x\n',
+      'e/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["python", "-m", "uvicorn", "api.main:create_app", "--factory"]\n`,
+      'e/src/api/main.py': 'x\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 58, {
+        message: /^`gunicorn` imports `proj\.wsgi` \(CMD\)/,
+      }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 4, 17, { message: /^`uvicorn` imports `api\.main`/ }),
+      at('entrypoint-missing', 'error', 'e/Dockerfile', 4, 33, {
+        message: /^`python -m uvicorn` imports `api\.main`/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a config may move the app": gunicorn with -c or a gunicorn.conf.py in its folder, or GUNICORN_CMD_ARGS, is not checked',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["gunicorn", "-c", "conf.py", "proj.wsgi:app"]\n`,
+      'a/src/proj/wsgi.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY gunicorn.conf.py .\nCOPY src/ ./src/\nCMD ["gunicorn", "proj.wsgi:app"]\n`,
+      'b/gunicorn.conf.py': 'chdir = "src"\n',
+      'b/src/proj/wsgi.py': 'x\n',
+      'c/Dockerfile': `${PY}ENV GUNICORN_CMD_ARGS="--chdir src"\nCOPY src/ ./src/\nCMD ["gunicorn", "proj.wsgi:app"]\n`,
+      'c/src/proj/wsgi.py': 'x\n',
+    }),
+    expect: [],
+  },
+  {
+    name: '`node dist/server.js`: missing when nothing builds it; a build step (`npm run build`) or an install running lifecycle scripts may make it (a note)',
+    repo: images({
+      'a/Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
+      'a/src/server.ts': 'x\n',
+      'b/Dockerfile':
+        'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm run build\nCMD ["node", "dist/server.js"]\n',
+      'c/Dockerfile':
+        'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "dist/server.js"]\n',
+      'd/Dockerfile':
+        'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci --ignore-scripts\nCMD ["node", "--enable-source-maps", "dist/server.js"]\n',
+      'e/Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
+      'e/dist/server.js': 'x\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 14, {
+        message: /^`dist\/server\.js` is started by CMD, but `COPY \. \.`/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 5, 14, { message: /effects are not known/ }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 4, 1, { message: /lifecycle scripts/ }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 5, 38, { message: /^`dist\/server\.js`/ }),
+    ],
+  },
+  {
+    name: 'an entrypoint script that `exec`s `python -m`: the module is checked at the script line; `exec "$@"` runs the CMD',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nCMD ["./run.sh"]\n`,
+      'a/run.sh': '#!/bin/sh\nset -e\nexec python -m pkg.server --port 8000\n',
+      'a/lib/pkg/server.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["/app/entrypoint.sh"]\nCMD ["gunicorn", "proj.wsgi:app"]\n`,
+      'b/entrypoint.sh': '#!/bin/sh\npython -m proj.migrate\nexec "$@"\n',
+      'b/src/proj/wsgi.py': 'x\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/run.sh', 3, 16, {
+        message: /^`python -m` imports `pkg\.server` \(a\/run\.sh, which CMD runs\)/,
+      }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 5, 18, {
+        message: /^`gunicorn` imports `proj\.wsgi` \(CMD \(run by `exec "\$@"` in b\/entrypoint\.sh\)\)/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "the script\'s folder is known": a script that changes folder (`cd`) is not followed; shell-form CMD is read by command',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nCMD ["sh", "run.sh"]\n`,
+      'a/run.sh': '#!/bin/sh\ncd lib\nexec python -m pkg.server\n',
+      'a/lib/pkg/server.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY . .\nCMD python -m pkg.server\n`,
+      'b/lib/pkg/server.py': 'x\n',
+      'c/Dockerfile': `${PY}COPY . .\nCMD cd lib && python -m pkg.server\n`,
+      'c/lib/pkg/server.py': 'x\n',
+    }),
+    expect: [at('entrypoint-missing', 'error', 'b/Dockerfile', 4, 15, { message: NO_MODULE })],
+  },
+  {
+    name: 'condition "ENTRYPOINT keeps the CMD": `ENTRYPOINT ["python", "-m"]` + `CMD ["app"]` runs `python -m app`',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY src/ ./src/\nENTRYPOINT ["python", "-m"]\nCMD ["app"]\n`,
+      'a/src/app/__main__.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY src/ .\nENTRYPOINT ["python", "-m"]\nCMD ["app"]\n`,
+      'b/src/app/__main__.py': 'x\n',
+    }),
+    expect: [at('entrypoint-missing', 'error', 'a/Dockerfile', 5, 6, { message: NO_MODULE })],
   },
 ]);
