@@ -128,7 +128,7 @@ function shellLines(ins: DfInstruction): Word[][] {
   if (all.some((c) => c.name === 'cd' || c.name === 'pushd')) return [];
   return all
     .filter((c) => c.command.depth === 0)
-    .map((c) => c.command.argv.map((w) => ({ value: w.value, span: w.span })));
+    .map((c) => c.argv.map((w) => ({ value: w.value, span: w.span })));
 }
 
 /** The last HEALTHCHECK's exec-form command (`HEALTHCHECK [--opts] CMD ["prog", …]`). */

@@ -944,4 +944,147 @@ ruleTest(rule, [
     }),
     expect: [at('entrypoint-missing', 'error', 'a/Dockerfile', 5, 6, { message: NO_MODULE })],
   },
+  {
+    name: 'condition "the CMD the ENTRYPOINT keeps": an exec-form CMD of the same or a later stage; not a shell-form CMD, not one an earlier stage set',
+    repo: images({
+      'a/Dockerfile': `${PY}ENTRYPOINT ["python", "-m"]\nCMD service\n`,
+      'b/Dockerfile': `FROM python:3.12-slim AS base\nCMD ["service"]\nFROM base\nWORKDIR /app\nENTRYPOINT ["python", "-m"]\n`,
+      'c/Dockerfile': `FROM python:3.12-slim AS base\nENTRYPOINT ["python", "-m"]\nFROM base\nWORKDIR /app\nCMD ["service"]\n`,
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 5, 6, { message: /No module named 'service'/ }),
+    ],
+  },
+  {
+    name: 'condition "top-level shell commands": a command in a subshell or a branch, and the program of a shell-form command, are not checked',
+    repo: images({
+      'a/Dockerfile': `${PY}CMD (python -m service)\n`,
+      'b/Dockerfile': `${PY}CMD gosu app /app/run\n`,
+      'c/Dockerfile': `${PY}CMD exec python -m service\n`,
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 20, { message: /No module named 'service'/ }),
+    ],
+  },
+  {
+    name: 'condition "an exec-form HEALTHCHECK": `NONE`, a malformed array and a non-string item are not read',
+    repo: images({
+      'a/Dockerfile': `${PY}HEALTHCHECK NONE\nCMD ["python"]\n`,
+      'b/Dockerfile': `${PY}HEALTHCHECK CMD ["/app/check.sh"\nCMD ["python"]\n`,
+      'c/Dockerfile': `${PY}HEALTHCHECK CMD ["/app/check.sh", 1]\nCMD ["python"]\n`,
+      'd/Dockerfile': `${PY}HEALTHCHECK --interval=5s --retries=3 CMD ["/app/check.sh", "--quick"]\nCMD ["python"]\n`,
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 3, 44, {
+        message: /^`\/app\/check\.sh` is started by HEALTHCHECK/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a literal file or module": a variable in the file, the module, gunicorn\'s --chdir or an `env -S` wrapper is not checked',
+    repo: images({
+      'a/Dockerfile': `${PY}CMD ["python", "$APP.py"]\n`,
+      'b/Dockerfile': `${PY}CMD ["gunicorn", "--chdir", "$SRC", "proj.wsgi:app"]\n`,
+      'c/Dockerfile': `${PY}CMD ["env", "-S", "python -m service"]\n`,
+      'd/Dockerfile': `${PY}CMD ["python", "-c", "import service"]\n`,
+      'e/Dockerfile': `${PY}CMD ["env", "MODE=1", "python", "-m", "service"]\n`,
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'e/Dockerfile', 3, 39, { message: /No module named 'service'/ }),
+    ],
+  },
+  {
+    name: 'condition "what Python has besides the project": pip and setuptools are in every python image; `-E` ignores PYTHONPATH',
+    repo: images({
+      'a/Dockerfile': `${PY}CMD ["python", "-m", "pip", "list"]\n`,
+      'b/Dockerfile': `${PY}COPY src/ ./src/\nENV PYTHONPATH=/app/src\nCMD ["python", "-E", "-m", "service"]\n`,
+      'b/src/service/__init__.py': '',
+      'c/Dockerfile': `${PY}COPY src/ ./src/\nENV PYTHONPATH=/app/src\nCMD ["uvicorn", "service.main:app"]\n`,
+      'c/src/service/main.py': '',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 5, 28, { message: /No module named 'service'/ }),
+    ],
+  },
+  {
+    name: 'unknown: the folder a module is looked up in is not known (a WORKDIR or PYTHONPATH from a variable, a base crossdock does not know): notes',
+    repo: images({
+      'a/Dockerfile': 'FROM python:3.12-slim\nWORKDIR $HOME\nCMD ["python", "-m", "service"]\n',
+      'b/Dockerfile': `${PY}ENV PYTHONPATH=$SRC\nCMD ["python", "-m", "service"]\n`,
+      'c/Dockerfile': 'FROM mycorp/python:3\nWORKDIR /app\nCMD ["python", "-m", "service"]\n',
+      'd/Dockerfile': `${PY}RUN ./setup.sh\nCMD ["python", "-m", "service"]\n`,
+      'e/Dockerfile': 'FROM python:3.12-slim\nWORKDIR $HOME\nCMD ["python", "app.py"]\n',
+    }),
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 3, 22, {
+        message: /`\$HOME` is not declared.*whether `service` can be imported/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 3, 1, { message: /whether `service` can be imported/ }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 1, 6, {
+        message:
+          /what mycorp\/python:3 contains is not known; not checked: whether `service` can be imported/,
+      }),
+      at('unresolved-value', 'info', 'd/Dockerfile', 4, 22, {
+        message: /effects are not known; not checked: whether `service` can be imported/,
+      }),
+      at('unresolved-value', 'info', 'e/Dockerfile', 3, 16, { message: /whether `app\.py` is in the image/ }),
+    ],
+  },
+  {
+    name: 'unknown: installs whose packages are not listed: an editable install, a wheel, a variable, a requirement URL or path, an unread include, uv, conda, a system python3-* package',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nRUN pip install -e .\nCMD ["python", "-m", "service"]\n`,
+      'b/Dockerfile': `${PY}RUN pip install /tmp/x-1.0-py3-none-any.whl\nCMD ["python", "-m", "service"]\n`,
+      'c/Dockerfile': `${PY}RUN pip install $PKG\nCMD ["python", "-m", "service"]\n`,
+      'd/Dockerfile': `${PY}COPY req.txt .\nRUN pip install -r req.txt\nCMD ["python", "-m", "service"]\n`,
+      'd/req.txt': 'git+https://example.com/x.git\n',
+      'e/Dockerfile': `${PY}COPY req.txt .\nRUN pip install -r req.txt\nCMD ["python", "-m", "service"]\n`,
+      'e/req.txt': '-r base.txt\nflask\n',
+      'f/Dockerfile': `${PY}RUN uv sync\nCMD ["python", "-m", "service"]\n`,
+      'g/Dockerfile': `${PY}RUN apt-get install -y python3-service\nCMD ["python", "-m", "service"]\n`,
+      'h/Dockerfile': `${PY}COPY req.txt base.txt ./\nRUN pip install -r req.txt\nCMD ["python", "-m", "service"]\n`,
+      'h/req.txt': '-r base.txt\n',
+      'h/base.txt': 'service-tools\nservice\n',
+      'lib/service/__init__.py': '',
+    }),
+    only: ['entrypoint-missing'],
+    expect: [],
+  },
+  {
+    name: 'condition "every install is listed": pip download/wheel install nothing; a requirements include that is read is followed; npm installs are not Python',
+    repo: images({
+      'a/Dockerfile': `${PY}RUN pip download flask -d /tmp/w && npm ci\nCMD ["python", "-m", "service"]\n`,
+      'b/Dockerfile': `${PY}COPY req.txt base.txt ./\nRUN pip install -r req.txt\nCMD ["python", "-m", "service"]\n`,
+      'b/req.txt': '-r base.txt\n',
+      'b/base.txt': 'flask\n',
+      'lib/service/__init__.py': '',
+    }),
+    only: ['entrypoint-missing'],
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 22),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 5, 22),
+    ],
+  },
+  {
+    name: 'condition "a script crossdock reads": `sh run.sh` and an absolute script are followed; a bare name on PATH, `sh -c`, and a command in a branch are not',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nCMD ["sh", "run.sh"]\n`,
+      'a/run.sh': '#!/bin/sh\nexec python -m pkg.server\n',
+      'a/lib/pkg/server.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY run.sh /usr/local/bin/\nCMD ["run.sh"]\n`,
+      'b/run.sh': '#!/bin/sh\nexec python -m pkg.server\n',
+      'c/Dockerfile': `${PY}COPY . .\nCMD ["sh", "-c", "./run.sh"]\n`,
+      'c/run.sh': '#!/bin/sh\nexec python -m pkg.server\n',
+      'd/Dockerfile': `${PY}COPY . .\nCMD ["/app/run.sh"]\n`,
+      'd/run.sh': '#!/bin/sh\nif [ "$1" = x ]; then\n  exec python -m pkg.server\nfi\nexec /app/bin/server\n',
+    }),
+    only: ['entrypoint-missing'],
+    expect: [
+      at('entrypoint-missing', 'error', 'a/run.sh', 2, 16, { message: /No module named 'pkg'/ }),
+      at('entrypoint-missing', 'error', 'd/run.sh', 5, 6, {
+        message:
+          /^`\/app\/bin\/server` is started by d\/run\.sh, which CMD runs, but `COPY \. \.` puts the context's `d\/bin\/server` there/,
+      }),
+    ],
+  },
 ]);
