@@ -1087,4 +1087,16 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'condition "what a copy may hold": a heredoc COPY writes the script; a submodule (its files not listed) may hold it',
+    repo: {
+      ...images({
+        'a/Dockerfile':
+          '# syntax=docker/dockerfile:1.7\nFROM python:3.12-slim\nCOPY <<EOF /app/start.sh\n#!/bin/sh\nexec python\nEOF\nENTRYPOINT ["/app/start.sh"]\n',
+        'b/Dockerfile': `${PY}COPY . .\nCMD ["./tools/run.sh"]\n`,
+      }),
+      gitlinks: { 'b/tools': '0123456789abcdef0123456789abcdef01234567' },
+    },
+    expect: [],
+  },
 ]);

@@ -57,6 +57,8 @@ function inContext(
   kind: PathKind | 'any',
 ): 'yes' | 'no' | { ignoredBy: string } {
   const ignore = model.dockerignores.get(view.dockerfile.path) ?? model.dockerignores.get(context);
+  // A submodule's files are not listed (a checkout with submodules has them): no claim.
+  for (const g of model.inventory.gitlinks.keys()) if (within(g, path) || within(path, g)) return 'yes';
   let ignored = false;
   for (const f of model.inventory.files.keys()) {
     const hit =
@@ -138,12 +140,12 @@ export function pathState(
         if (d.value.startsWith('/')) return normalize('/', d.value);
         return wd.known ? normalize(wd.value, d.value) : undefined;
       };
-      // A copy from a stage or image, or of sources crossdock cannot list (a variable, a glob): its destination
-      // may hold anything (a bare program name: a source of that name).
+      // A copy from a stage or image, or of sources crossdock cannot list (a variable, a glob, a heredoc): its
+      // destination may hold anything (a bare program name: a source of that name).
       if (
         copy &&
         (i.flags.some((f) => f.name === 'from') ||
-          sources.some((w) => w.value.includes('$') || /[*?[]/.test(w.value)))
+          sources.some((w) => w.value.includes('$') || /[*?[]/.test(w.value) || w.value.startsWith('<<')))
       ) {
         const d = dest();
         if (d === undefined || lands(kind, target, d) || under(target, d)) maybe = true;
