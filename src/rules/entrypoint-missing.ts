@@ -634,7 +634,11 @@ function followScript(ctx: Ctx, image: Image, line: Line, at: number): void {
   const file = model.sources.get(src.value);
   if (!script || !file) return;
   if (script.facts.commands.some((c) => c.name === 'cd' || c.name === 'pushd')) return;
-  const rest = words.slice(i + 1);
+  // `set -- …` and `shift` change what `"$@"` holds.
+  const argsChanged = script.facts.commands.some(
+    (c) => c.name === 'shift' || (c.name === 'set' && c.argv.some((w) => w.value === '--')),
+  );
+  const rest = argsChanged ? [] : words.slice(i + 1);
   for (const c of script.facts.commands) {
     if (c.command.depth !== 0 || c.command.argv[0]?.value !== 'exec') continue;
     const argv = c.command.argv.slice(1).map((w) => ({ value: w.value, span: w.span }));

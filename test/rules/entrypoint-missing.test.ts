@@ -1099,4 +1099,18 @@ ruleTest(rule, [
     },
     expect: [],
   },
+  {
+    name: 'condition "what `exec \"$@\"` runs": the CMD, unless the script changes its arguments (`set --`, `shift`)',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["/app/entry.sh"]\nCMD ["python", "-m", "service"]\n`,
+      'a/entry.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
+      'b/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["/app/entry.sh"]\nCMD ["python", "-m", "service"]\n`,
+      'b/entry.sh': '#!/bin/sh\nset -- python -m app "$@"\nexec "$@"\n',
+      'c/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["/app/entry.sh"]\nCMD ["web", "python", "-m", "service"]\n`,
+      'c/entry.sh': '#!/bin/sh\nshift\nexec "$@"\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 5, 22, { message: /No module named 'service'/ }),
+    ],
+  },
 ]);
