@@ -1100,7 +1100,7 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'condition "what `exec \"$@\"` runs": the CMD, unless the script changes its arguments (`set --`, `shift`)',
+    name: 'condition "what `exec "$@"` runs": the CMD, unless the script changes its arguments (`set --`, `shift`)',
     repo: images({
       'a/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["/app/entry.sh"]\nCMD ["python", "-m", "service"]\n`,
       'a/entry.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
