@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import rule from '../../src/rules/entrypoint-missing.js';
 import healthcheckToolMissing from '../../src/rules/healthcheck-tool-missing.js';
 import missingFile from '../../src/rules/missing-file.js';
@@ -1113,4 +1115,21 @@ ruleTest(rule, [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 5, 22, { message: /No module named 'service'/ }),
     ],
   },
+  {
+    name: 'condition "an init": su-exec and catatonit are checked like tini (python:3.12-slim ships neither)',
+    repo: images({
+      'a/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["su-exec", "app", "python"]\n',
+      'b/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["catatonit", "--", "python"]\n',
+    }),
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 2, 13, { message: /^`su-exec`/ }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 2, 13, { message: /^`catatonit`/ }),
+    ],
+  },
 ]);
+
+test('entrypoint-missing: its metadata (category, summary, hint) says what it checks and how to fix it', () => {
+  assert.equal(rule.meta.category, 'dockerfile');
+  assert.match(rule.meta.summary, /ENTRYPOINT, CMD, HEALTHCHECK/);
+  assert.match(rule.meta.hint, /^COPY the program, script or package into the final stage/);
+});
