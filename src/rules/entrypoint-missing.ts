@@ -421,34 +421,12 @@ function checkModule(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTar
   const { model, view, sv } = image;
   const top = t.value.split('.')[0] ?? t.value;
   if (PYTHON_STDLIB.has(top) || BASE_MODULES.has(top)) return;
-  const env = envOf(image);
-  // Settings from the environment that move what is searched: no claim.
-  if (env.has('PYTHONSAFEPATH') || env.has('GUNICORN_CMD_ARGS') || env.has('UVICORN_APP_DIR')) return;
-  if (t.roots.some((r) => r.includes('$'))) return;
   const site = { file: line.file, span: word.span };
   const blocked = `whether \`${t.value}\` can be imported in the image`;
-  const wd = workdirAt(view, sv.stage, line.ins);
-  if (!wd.known) {
-    ctx.unknown({ ...wd, site: wd.site ?? site }, blocked);
-    return;
-  }
-  const dirs = t.roots.map((r) => normalize(wd.value, r));
-  const pp = env.get('PYTHONPATH');
-  if (pp && t.pythonPath) {
-    const v = resolveWord(view, pp.stage, pp.ins, pp.value);
-    if (!v.known) {
-      ctx.unknown({ ...v, site: v.site ?? { file: view.file, span: pp.ins.span } }, blocked);
-      return;
-    }
-    for (const p of v.value.split(':')) dirs.push(normalize(wd.value, p || '.'));
-  }
-  // gunicorn reads ./gunicorn.conf.py, which may change the folder.
-  if (t.runner.endsWith('gunicorn')) {
-    const conf = pathState(model, view, sv, normalize(dirs[0] ?? wd.value, 'gunicorn.conf.py'), 'file', site);
-    if (conf.kind !== 'absent') return;
-  }
+  const dirs = searchDirs(ctx, image, line, site, t, blocked);
+  if (!dirs) return;
   const rel = t.value.replace(/\./g, '/');
-  const stems = [...new Set(dirs.map((d) => normalize(d, rel)))];
+  const stems = dirs.map((d) => normalize(d, rel));
   const states = stems.map((s) => pathState(model, view, sv, s, 'module', site));
   if (states.some((s) => s.kind === 'present')) return;
   const u = states.find((s) => s.kind === 'unknown');
@@ -456,38 +434,7 @@ function checkModule(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTar
     ctx.unknown(u.why, blocked);
     return;
   }
-  const installed = installedNames(image);
-  if (!installed.known) {
-    ctx.unknown(installed, blocked);
-    return;
-  }
-  if (provides(installed.value, top)) return;
-  if (installed.value.size > 0 && !localModule(model, top)) {
-    ctx.unknown(
-      unknown(
-        'effects',
-        `which modules the packages this image installs provide is not known (\`${top}\` may be one)`,
-        site,
-      ),
-      blocked,
-    );
-    return;
-  }
-  const base = sv.base;
-  if (!base.known) {
-    ctx.unknown({ ...base, site: base.site ?? baseSite(image) }, blocked);
-    return;
-  }
-  if (
-    !knownFiles(base.value) ||
-    !stems.every((s) => imageLacks(base.value, `${s}.py`) && imageLacks(base.value, s))
-  ) {
-    ctx.unknown(
-      unknown('image-contents', `what ${base.value} contains is not known`, baseSite(image)),
-      blocked,
-    );
-    return;
-  }
+  if (providedElsewhere(ctx, image, top, stems, site, blocked)) return;
   const copy = states.map((s) => (s.kind === 'absent' ? s.copy : undefined)).find(Boolean);
   ctx.report({
     messageId: 'moduleMissing',
@@ -495,7 +442,12 @@ function checkModule(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTar
       runner: t.runner,
       module: t.value,
       keyword: keywordText(line),
-      where: dirs.length === 1 ? `\`${dirs[0]}\`` : `none of ${dirs.map((d) => `\`${d}\``).join(', ')}`,
+      where:
+        dirs.length === 0
+          ? 'no folder (the working directory is not searched)'
+          : dirs.length === 1
+            ? `\`${dirs[0]}\``
+            : `none of ${dirs.map((d) => `\`${d}\``).join(', ')}`,
       top,
     },
     file: line.file,
@@ -513,6 +465,95 @@ function checkModule(ctx: Ctx, image: Image, line: Line, word: Word, t: EntryTar
         }
       : {}),
   });
+}
+
+/**
+ * The folders Python searches for a module before installed packages: the runner's own (the working directory,
+ * `--chdir`, `--app-dir`), then PYTHONPATH. Undefined when that is not known (noted) or may be moved by the
+ * environment or a config file (no claim).
+ */
+function searchDirs(
+  ctx: Ctx,
+  image: Image,
+  line: Line,
+  site: { file: SourceFile; span: Span },
+  t: EntryTarget,
+  blocked: string,
+): string[] | undefined {
+  const { model, view, sv } = image;
+  const env = envOf(image);
+  if (env.has('PYTHONSAFEPATH') || env.has('GUNICORN_CMD_ARGS') || env.has('UVICORN_APP_DIR'))
+    return undefined;
+  if (t.roots.some((r) => r.includes('$'))) return undefined;
+  const wd = workdirAt(view, sv.stage, line.ins);
+  if (!wd.known) {
+    ctx.unknown({ ...wd, site: wd.site ?? site }, blocked);
+    return undefined;
+  }
+  const dirs = t.roots.map((r) => normalize(wd.value, r));
+  const pp = env.get('PYTHONPATH');
+  if (pp && t.pythonPath) {
+    const v = resolveWord(view, pp.stage, pp.ins, pp.value);
+    if (!v.known) {
+      ctx.unknown({ ...v, site: v.site ?? { file: view.file, span: pp.ins.span } }, blocked);
+      return undefined;
+    }
+    for (const p of v.value.split(':')) dirs.push(normalize(wd.value, p || '.'));
+  }
+  // gunicorn reads ./gunicorn.conf.py, which may change the folder.
+  if (t.runner.endsWith('gunicorn')) {
+    const conf = pathState(model, view, sv, normalize(wd.value, 'gunicorn.conf.py'), 'file', site);
+    if (conf.kind !== 'absent') return undefined;
+  }
+  return [...new Set(dirs)];
+}
+
+/**
+ * Whether something other than the copied tree may provide a module: a package the image installs (noted when
+ * that set is not known, or when packages are installed and the repository does not hold the module as its own
+ * code), or the base image (noted when its contents are not known).
+ */
+function providedElsewhere(
+  ctx: Ctx,
+  image: Image,
+  top: string,
+  stems: string[],
+  site: { file: SourceFile; span: Span },
+  blocked: string,
+): boolean {
+  const installed = installedNames(image);
+  if (!installed.known) {
+    ctx.unknown(installed, blocked);
+    return true;
+  }
+  if (provides(installed.value, top)) return true;
+  if (installed.value.size > 0 && !localModule(image.model, top)) {
+    ctx.unknown(
+      unknown(
+        'effects',
+        `which modules the packages this image installs provide is not known (\`${top}\` may be one)`,
+        site,
+      ),
+      blocked,
+    );
+    return true;
+  }
+  const base = image.sv.base;
+  if (!base.known) {
+    ctx.unknown({ ...base, site: base.site ?? baseSite(image) }, blocked);
+    return true;
+  }
+  if (
+    !knownFiles(base.value) ||
+    !stems.every((s) => imageLacks(base.value, `${s}.py`) && imageLacks(base.value, s))
+  ) {
+    ctx.unknown(
+      unknown('image-contents', `what ${base.value} contains is not known`, baseSite(image)),
+      blocked,
+    );
+    return true;
+  }
+  return false;
 }
 
 /** The repository holds a Python module or package of that top-level name (the project's own code). */

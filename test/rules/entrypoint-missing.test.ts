@@ -777,7 +777,11 @@ ruleTest(rule, [
       'b/Dockerfile': `${PY}COPY . .\nCMD ["python", "-u", "-m", "worker"]\n`,
       'b/worker.py': 'print(1)\n',
     }),
-    expect: [at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 28, { message: NO_MODULE })],
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 28, {
+        message: /imports `worker` \(CMD\), but no folder \(the working directory is not searched\) holds/,
+      }),
+    ],
   },
   {
     name: 'condition "installed": the standard library, a requirement of that name (on the command line or in a requirements file) provides the module',
