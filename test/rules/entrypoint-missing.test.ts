@@ -12,6 +12,8 @@ const built = (dockerfile: string, extra: Record<string, string> = {}) => ({
 });
 const NEVER = /the final stage never receives it/;
 const NO_MODULE = /holds no such module or package/;
+/** Compare notes too, so a case that expects none fails when one appears. */
+const NOTES = ['entrypoint-missing', 'unresolved-value'];
 /** A repository with one image per folder that holds a Dockerfile (`a/Dockerfile` → `reg/a`, context `a`). */
 const images = (files: Record<string, string>) => ({
   files: {
@@ -614,6 +616,7 @@ ruleTest(rule, [
       'b/Dockerfile': `${PY}COPY . .\nCMD ["./docker/start.sh"]\n`,
       'b/docker/start.sh': '#!/bin/sh\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 6, {
         message:
@@ -631,6 +634,7 @@ ruleTest(rule, [
       'b/docker/start.sh': '#!/bin/sh\n',
       'b/.dockerignore': 'docs\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 6, {
         message:
@@ -652,11 +656,13 @@ ruleTest(rule, [
         'FROM python:3.12-slim\nCOPY docker/start.sh /app/run.sh\nENTRYPOINT ["/app/start.sh"]\n',
       'd/docker/start.sh': '#!/bin/sh\n',
     }),
+    only: NOTES,
     expect: [at('entrypoint-missing', 'error', 'd/Dockerfile', 3, 13, { message: NEVER })],
   },
   {
     name: 'unknown: a base image crossdock does not know may hold the file a `COPY . .` lacks (a copy removes nothing): a note, not "does not exist"',
     repo: images({ 'a/Dockerfile': 'FROM mycorp/base:1\nWORKDIR /app\nCOPY . .\nCMD ["./missing.sh"]\n' }),
+    only: NOTES,
     expect: [
       at('unresolved-value', 'info', 'a/Dockerfile', 1, 6, {
         message:
@@ -673,6 +679,7 @@ ruleTest(rule, [
         'FROM python:3.12-slim\nCOPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh\nENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]\n',
       'c/entrypoint.sh': '#!/bin/sh\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 2, 13, {
         message:
@@ -690,6 +697,7 @@ ruleTest(rule, [
         'FROM python:3.12-slim\nCOPY run /app/run\nENTRYPOINT ["tini", "-s", "--"]\nCMD ["/app/run"]\n',
       'c/run': '#!/bin/sh\n',
     }),
+    only: NOTES,
     expect: [
       at('unresolved-value', 'info', 'a/Dockerfile', 3, 27, {
         message: /effects are not known; not checked: whether `\/app\/run`/,
@@ -711,6 +719,7 @@ ruleTest(rule, [
       'c/Dockerfile': `${PY}COPY . .\nHEALTHCHECK CMD ["python", "health.py"]\nCMD ["python", "-m", "http.server"]\n`,
       'c/health.py': 'print(1)\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 33, {
         message: /^`\/app\/check\.sh` is started by HEALTHCHECK but the final stage never receives it/,
@@ -743,6 +752,7 @@ ruleTest(rule, [
       'b/main.py': 'print(1)\n',
       'lib/service/__init__.py': '',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'b/Dockerfile', 4, 22, {
         message: /No module named 'service'/,
@@ -767,6 +777,7 @@ ruleTest(rule, [
       'd/Dockerfile': `${PY}COPY src/app/main.py ./app/main.py\nCMD ["python", "-m", "app.main"]\n`,
       'd/src/app/main.py': 'print(1)\n',
     }),
+    only: NOTES,
     expect: [],
   },
   {
@@ -777,6 +788,7 @@ ruleTest(rule, [
       'b/Dockerfile': `${PY}COPY . .\nCMD ["python", "-u", "-m", "worker"]\n`,
       'b/worker.py': 'print(1)\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 28, {
         message: /imports `worker` \(CMD\), but no folder \(the working directory is not searched\) holds/,
@@ -793,6 +805,7 @@ ruleTest(rule, [
       'c/requirements.txt': 'Celery[redis]>=5\n',
       'c/celery/x.py': 'x\n',
     }),
+    only: NOTES,
     expect: [],
   },
   {
@@ -805,6 +818,7 @@ ruleTest(rule, [
       'b/main.py': 'x\n',
       'b/service/api.py': 'x\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 22, { message: /No module named 'service'/ }),
       at('entrypoint-missing', 'error', 'b/Dockerfile', 6, 22, { message: /No module named 'service'/ }),
@@ -819,6 +833,7 @@ ruleTest(rule, [
       'c/pyproject.toml': '[project]\nname = "x"\n',
       'd/Dockerfile': `FROM python:3.12-slim AS build\nRUN pip install --prefix=/install flask\n${PY}COPY --from=build /install /usr/local\nCMD ["python", "-m", "service"]\n`,
     }),
+    only: NOTES,
     expect: [
       at('unresolved-value', 'info', 'a/Dockerfile', 4, 22, {
         message:
@@ -841,6 +856,7 @@ ruleTest(rule, [
       'b/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["python3", "-u", "src/app.py"]\n`,
       'b/src/app.py': 'x\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 16, {
         message:
@@ -862,6 +878,7 @@ ruleTest(rule, [
       'e/Dockerfile': `${PY}COPY src/ ./src/\nCMD ["python", "-m", "uvicorn", "api.main:create_app", "--factory"]\n`,
       'e/src/api/main.py': 'x\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 58, {
         message: /^`gunicorn` imports `proj\.wsgi` \(CMD\)/,
@@ -883,6 +900,7 @@ ruleTest(rule, [
       'c/Dockerfile': `${PY}ENV GUNICORN_CMD_ARGS="--chdir src"\nCOPY src/ ./src/\nCMD ["gunicorn", "proj.wsgi:app"]\n`,
       'c/src/proj/wsgi.py': 'x\n',
     }),
+    only: NOTES,
     expect: [],
   },
   {
@@ -899,6 +917,7 @@ ruleTest(rule, [
       'e/Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "dist/server.js"]\n',
       'e/dist/server.js': 'x\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 14, {
         message: /^`dist\/server\.js` is started by CMD, but `COPY \. \.`/,
@@ -918,6 +937,7 @@ ruleTest(rule, [
       'b/entrypoint.sh': '#!/bin/sh\npython -m proj.migrate\nexec "$@"\n',
       'b/src/proj/wsgi.py': 'x\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/run.sh', 3, 16, {
         message: /^`python -m` imports `pkg\.server` \(a\/run\.sh, which CMD runs\)/,
@@ -938,6 +958,7 @@ ruleTest(rule, [
       'c/Dockerfile': `${PY}COPY . .\nCMD cd lib && python -m pkg.server\n`,
       'c/lib/pkg/server.py': 'x\n',
     }),
+    only: NOTES,
     expect: [at('entrypoint-missing', 'error', 'b/Dockerfile', 4, 15, { message: NO_MODULE })],
   },
   {
@@ -948,6 +969,7 @@ ruleTest(rule, [
       'b/Dockerfile': `${PY}COPY src/ .\nENTRYPOINT ["python", "-m"]\nCMD ["app"]\n`,
       'b/src/app/__main__.py': 'x\n',
     }),
+    only: NOTES,
     expect: [at('entrypoint-missing', 'error', 'a/Dockerfile', 5, 6, { message: NO_MODULE })],
   },
   {
@@ -957,6 +979,7 @@ ruleTest(rule, [
       'b/Dockerfile': `FROM python:3.12-slim AS base\nCMD ["service"]\nFROM base\nWORKDIR /app\nENTRYPOINT ["python", "-m"]\n`,
       'c/Dockerfile': `FROM python:3.12-slim AS base\nENTRYPOINT ["python", "-m"]\nFROM base\nWORKDIR /app\nCMD ["service"]\n`,
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'c/Dockerfile', 5, 6, { message: /No module named 'service'/ }),
     ],
@@ -968,6 +991,7 @@ ruleTest(rule, [
       'b/Dockerfile': `${PY}CMD gosu app /app/run\n`,
       'c/Dockerfile': `${PY}CMD exec python -m service\n`,
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 20, { message: /No module named 'service'/ }),
     ],
@@ -980,6 +1004,7 @@ ruleTest(rule, [
       'c/Dockerfile': `${PY}HEALTHCHECK CMD ["/app/check.sh", 1]\nCMD ["python"]\n`,
       'd/Dockerfile': `${PY}HEALTHCHECK --interval=5s --retries=3 CMD ["/app/check.sh", "--quick"]\nCMD ["python"]\n`,
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'd/Dockerfile', 3, 44, {
         message: /^`\/app\/check\.sh` is started by HEALTHCHECK/,
@@ -995,6 +1020,7 @@ ruleTest(rule, [
       'd/Dockerfile': `${PY}CMD ["python", "-c", "import service"]\n`,
       'e/Dockerfile': `${PY}CMD ["env", "MODE=1", "python", "-m", "service"]\n`,
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'e/Dockerfile', 3, 39, { message: /No module named 'service'/ }),
     ],
@@ -1008,6 +1034,7 @@ ruleTest(rule, [
       'c/Dockerfile': `${PY}COPY src/ ./src/\nENV PYTHONPATH=/app/src\nCMD ["uvicorn", "service.main:app"]\n`,
       'c/src/service/main.py': '',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'b/Dockerfile', 5, 28, { message: /No module named 'service'/ }),
     ],
@@ -1021,6 +1048,7 @@ ruleTest(rule, [
       'd/Dockerfile': `${PY}RUN ./setup.sh\nCMD ["python", "-m", "service"]\n`,
       'e/Dockerfile': 'FROM python:3.12-slim\nWORKDIR $HOME\nCMD ["python", "app.py"]\n',
     }),
+    only: NOTES,
     expect: [
       at('unresolved-value', 'info', 'a/Dockerfile', 3, 22, {
         message: /`\$HOME` is not declared.*whether `service` can be imported/,
@@ -1115,6 +1143,7 @@ ruleTest(rule, [
       'c/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["/app/entry.sh"]\nCMD ["web", "python", "-m", "service"]\n`,
       'c/entry.sh': '#!/bin/sh\nshift\nexec "$@"\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 5, 22, { message: /No module named 'service'/ }),
     ],
@@ -1125,10 +1154,86 @@ ruleTest(rule, [
       'a/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["su-exec", "app", "python"]\n',
       'b/Dockerfile': 'FROM python:3.12-slim\nENTRYPOINT ["catatonit", "--", "python"]\n',
     }),
+    only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'a/Dockerfile', 2, 13, { message: /^`su-exec`/ }),
       at('entrypoint-missing', 'error', 'b/Dockerfile', 2, 13, { message: /^`catatonit`/ }),
     ],
+  },
+  {
+    name: 'condition "a command to check": an image with no ENTRYPOINT or CMD, and a HEALTHCHECK script that execs a module',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\n`,
+      'b/Dockerfile': `${PY}COPY . .\nHEALTHCHECK CMD ["/app/health.sh"]\nCMD ["python"]\n`,
+      'b/health.sh': '#!/bin/sh\nexec python -m probe.check\n',
+      'lib/probe/check.py': '',
+    }),
+    only: NOTES,
+    expect: [at('entrypoint-missing', 'error', 'b/health.sh', 2, 16, { message: /No module named 'probe'/ })],
+  },
+  {
+    name: 'condition "a file an interpreter runs": system paths only on a base known to lack them; an absolute file needs no WORKDIR; lifecycle scripts only for node',
+    repo: images({
+      'a/Dockerfile': `${PY}CMD ["python", "/usr/lib/app.py"]\n`,
+      'b/Dockerfile': 'FROM scratch\nCMD ["python", "/usr/lib/app.py"]\n',
+      'c/Dockerfile': 'FROM python:3.12-slim\nWORKDIR $HOME\nCMD ["python", "/srv/app.py"]\n',
+      'd/Dockerfile': `${PY}RUN npm ci\nCMD ["python", "app.py"]\n`,
+      'e/Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nRUN yarn install\nCMD ["node", "dist/server.js"]\n',
+      'f/Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nRUN pnpm install\nCMD ["node", "dist/server.js"]\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 2, 16, { message: /and scratch does not ship it/ }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 16, { message: /^`\/srv\/app\.py`/ }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 4, 16, { message: /^`app\.py`/ }),
+      at('unresolved-value', 'info', 'e/Dockerfile', 3, 1, { message: /lifecycle scripts/ }),
+      at('unresolved-value', 'info', 'f/Dockerfile', 3, 1, { message: /lifecycle scripts/ }),
+    ],
+  },
+  {
+    name: 'condition "the project\'s own code": a module file of that name counts; a folder of that name under site-packages or without Python files does not',
+    repo: images({
+      'a/Dockerfile': `${PY}RUN pip install flask\nCMD ["python", "-m", "service"]\n`,
+      'a/tools/service.py': 'x\n',
+      'b/Dockerfile': `${PY}RUN pip install flask\nCMD ["python", "-m", "worker"]\n`,
+      'b/venv/lib/site-packages/worker/__init__.py': '',
+      'b/docs/worker/README.md': 'x\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 22, { message: /No module named 'service'/ }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 4, 22, { message: /`worker` may be one/ }),
+    ],
+  },
+  {
+    name: 'condition "a requirement of that name": names compare case- and separator-blind; a path or URL requirement, not a constraint include, makes the set unknown',
+    repo: images({
+      'a/Dockerfile': `${PY}RUN pip install My.Service==1.0\nCMD ["python", "-m", "my_service"]\n`,
+      'b/Dockerfile': `${PY}COPY req.txt .\nRUN pip install -r req.txt\nCMD ["python", "-m", "service"]\n`,
+      'b/req.txt': 'flask\n./libs/common\n',
+      'c/Dockerfile': `${PY}COPY req.txt .\nRUN pip install -r req.txt\nCMD ["python", "-m", "service"]\n`,
+      'c/req.txt': 'flask\nservice-lib @ https://example.com/service_lib-1.0-py3-none-any.whl\n',
+      'd/Dockerfile': `${PY}COPY req.txt .\nRUN pip install -r req.txt\nCMD ["python", "-m", "service"]\n`,
+      'd/req.txt': '-c constraints.txt\nflask\n',
+      'lib/my_service/__init__.py': '',
+      'lib/service/__init__.py': '',
+    }),
+    only: NOTES,
+    expect: [
+      at('unresolved-value', 'info', 'b/Dockerfile', 4, 20, { message: /installs a path or URL/ }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 4, 20, { message: /installs a path or URL/ }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 5, 22, { message: /No module named 'service'/ }),
+    ],
+  },
+  {
+    name: 'condition "gunicorn\'s default config": read by `python -m gunicorn` too',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nCMD ["python", "-m", "gunicorn", "proj.wsgi:app"]\n`,
+      'a/gunicorn.conf.py': 'chdir = "src"\n',
+      'a/src/proj/wsgi.py': 'x\n',
+    }),
+    only: NOTES,
+    expect: [],
   },
 ]);
 
