@@ -1235,6 +1235,46 @@ ruleTest(rule, [
     only: NOTES,
     expect: [],
   },
+  {
+    name: 'condition "what the runtime environment holds": PYTHONSAFEPATH and UVICORN_APP_DIR move the search (no claim); an ARG is not in it; several folders are all named',
+    repo: images({
+      'a/Dockerfile': `${PY}ENV PYTHONSAFEPATH=1\nCMD ["python", "-m", "service"]\n`,
+      'b/Dockerfile': `${PY}ENV UVICORN_APP_DIR=src\nCMD ["uvicorn", "service.main:app"]\n`,
+      'c/Dockerfile': `${PY}COPY src/ ./src/\nARG PYTHONPATH=/app/src\nCMD ["python", "-m", "service"]\n`,
+      'c/src/service/__init__.py': '',
+      'd/Dockerfile': `${PY}ENV PYTHONPATH=/app/lib\nCMD ["python", "-m", "service"]\n`,
+      'lib/service/__init__.py': '',
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 5, 22, { message: /but `\/app` holds/ }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 4, 22, {
+        message: /but none of `\/app`, `\/app\/lib` holds/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a base from an ARG, or one whose folder may hold the module or file (node ships /opt), gives a note; a node file that is there needs no note',
+    repo: images({
+      'a/Dockerfile': 'ARG BASE\nFROM $BASE\nWORKDIR /app\nCMD ["python", "-m", "service"]\n',
+      'b/Dockerfile': 'FROM node:20-slim\nWORKDIR /opt/app\nCMD ["python", "-m", "service"]\n',
+      'c/Dockerfile': 'FROM mycorp/base:1\nWORKDIR /app\nCMD ["python", "app.py"]\n',
+      'd/Dockerfile':
+        'FROM node:20-slim\nWORKDIR /app\nCOPY dist/ ./dist/\nRUN npm ci\nCMD ["node", "dist/server.js"]\n',
+      'd/dist/server.js': 'x\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 1, 5, { message: /ARG BASE has no default/ }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 1, 6, {
+        message: /what node:20-slim contains is not known/,
+      }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 1, 6, {
+        message:
+          /what mycorp\/base:1 contains is not known; not checked: whether the base image has `app\.py`/,
+      }),
+    ],
+  },
 ]);
 
 test('entrypoint-missing: its metadata (category, summary, hint) says what it checks and how to fix it', () => {
