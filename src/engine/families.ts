@@ -169,6 +169,10 @@ export const FAMILIES: SourceFamily[] = [
           ins.analysis = { scripts: [], facts: { commands: [opaqueRun(ins, shell)], pipefail: false } };
           continue;
         }
+        if ((ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT') && ins.form === 'shell' && ins.shell) {
+          ins.runtime = analyzeShell([parseShell(ins.shell, 0, ins.argsOffsets.slice(ins.shellStart))]);
+          continue;
+        }
         const scripts = runScripts(ins);
         for (const s of scripts) if ('problems' in s) problems.push(...(s as ShellParse).problems);
         if (scripts.length) ins.analysis = { scripts, facts: analyzeShell(scripts) };

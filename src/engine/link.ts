@@ -664,8 +664,22 @@ export function closureWants(model: ProjectModel): {
       }
       // Entry modules: `python app.py`, `python -m pkg.mod`, gunicorn/uvicorn `pkg.mod:app` in CMD/ENTRYPOINT.
       for (const ins of sv.stage.instructions) {
-        if (ins.keyword !== 'CMD' && ins.keyword !== 'ENTRYPOINT') continue;
-        const words = ins.exec ?? ins.words.map((w) => w.value);
+        const health = ins.keyword === 'HEALTHCHECK' ? healthcheckExec(ins.args) : undefined;
+        if (ins.keyword !== 'CMD' && ins.keyword !== 'ENTRYPOINT' && !health) continue;
+        const words = health ?? ins.exec ?? ins.words.map((w) => w.value);
+        // An entrypoint script (`/docker-entrypoint.sh`, `sh start.sh`): entrypoint-missing reads what it execs.
+        const first = /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(words[0] ?? '') ? 1 : 0;
+        const script = words[first] ?? '';
+        if (
+          (health || ins.form === 'exec') &&
+          (first === 1 || script.includes('/')) &&
+          !script.startsWith('-')
+        ) {
+          const wd = workdirAt(view, sv.stage, ins);
+          const p = script.startsWith('/') ? script : wd.known ? normalize(wd.value, script) : undefined;
+          const src = p ? imageFileSource(view, sv.stage, ins, p) : undefined;
+          if (src?.known && /\.(sh|bash)$/.test(src.value)) scripts.add(src.value);
+        }
         for (const rel of entryFiles(words)) {
           const wd = workdirAt(view, sv.stage, ins);
           const p = rel.startsWith('/') ? rel : wd.known ? normalize(wd.value, rel) : undefined;
@@ -676,6 +690,17 @@ export function closureWants(model: ProjectModel): {
     }
   }
   return { requirements, scripts, modules };
+}
+
+/** The words of an exec-form `HEALTHCHECK [--opts] CMD ["prog", …]`, or undefined. */
+function healthcheckExec(args: string): string[] | undefined {
+  const m = /^(?:--\S+\s+)*CMD\s+(\[.*\])\s*$/is.exec(args);
+  try {
+    const v: unknown = JSON.parse(m?.[1] ?? '');
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Python files a command line names as what runs: `python app.py`, `-m pkg.mod`, `gunicorn pkg.mod:app`. */

@@ -256,11 +256,28 @@ export function knownFiles(image: string): KnownFiles | undefined {
   return trees ? { empty: false, trees } : undefined;
 }
 
+/**
+ * Files in system folders that official images are known not to ship. The Docker library's entrypoint script
+ * (`/usr/local/bin/docker-entrypoint.sh`) comes with the node, postgres, redis… images; the language and distro
+ * images below have none (python's /usr/local/bin holds only Python's own programs).
+ */
+const ABSENT_SYSTEM_FILES: Record<string, string[]> = {
+  python: ['/usr/local/bin/docker-entrypoint.sh'],
+  debian: ['/usr/local/bin/docker-entrypoint.sh'],
+  ubuntu: ['/usr/local/bin/docker-entrypoint.sh'],
+  alpine: ['/usr/local/bin/docker-entrypoint.sh'],
+  busybox: ['/usr/local/bin/docker-entrypoint.sh'],
+  rust: ['/usr/local/bin/docker-entrypoint.sh'],
+  'buildpack-deps': ['/usr/local/bin/docker-entrypoint.sh'],
+};
+
 /** Is `path` known to be absent from the image? undefined when the image may hold it. */
 export function imageLacks(image: string, path: string): true | undefined {
   const files = knownFiles(image);
   if (!files) return undefined;
   if (files.empty) return true;
+  const { name, official } = imageName(image);
+  if (official && ABSENT_SYSTEM_FILES[name]?.includes(path)) return true;
   if (isSystemPath(path)) return undefined;
   return files.trees.some((t) => path === t || path.startsWith(`${t}/`)) ? undefined : true;
 }

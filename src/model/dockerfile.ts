@@ -61,6 +61,11 @@ export interface DfInstruction {
    * their commands do. Filled by the Dockerfile loader; rules read it and never parse shell themselves.
    */
   analysis?: { scripts: ShellScript[]; facts: ShellFacts };
+  /**
+   * For shell-form CMD/ENTRYPOINT: what the container runs at run time (never during the build, so kept apart from
+   * `analysis`, which rules read as the build's effects).
+   */
+  runtime?: ShellFacts;
 }
 
 export interface DfArg {

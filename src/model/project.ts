@@ -250,7 +250,7 @@ export interface ProjectModel {
   builds: Build[];
   /** Every (build, Dockerfile) pair, plus one view for each Dockerfile no build site builds. */
   images: ImageView[];
-  /** Scripts Dockerfile RUNs execute, read from the build context. */
+  /** Scripts Dockerfile RUNs and entrypoints execute, read from the build context. */
   runScripts: RunScript[];
   /**
    * Programs crossdock does not read that build or push images (a release script in JavaScript or Python that
