@@ -1,6 +1,7 @@
 import { createRule, type RuleContext } from '../engine/rule.js';
+import { composeBindMount } from './lib/compose-mounts.js';
 import { imageLacks, knownFiles, type Tool } from '../knowledge/images.js';
-import { PYTHON_STDLIB } from '../knowledge/python-stdlib.js';
+import { PYTHON_STDLIB } from '../knowledge/python-packages.js';
 import type { DfInstruction } from '../model/dockerfile.js';
 import {
   copyMappings,
@@ -93,6 +94,15 @@ export default createRule<MessageId>({
       const stage = view.target;
       const sv = stage ? view.stages[stage.index] : undefined;
       if (!stage || !sv) continue;
+      // A compose bind mount puts the checkout where the image's files would be (dev setups run code this way).
+      const mount = composeBindMount(model, view);
+      if (mount) {
+        ctx.unknown(
+          unknown('effects', `${mount.file.path} bind-mounts repository folders into the container`, mount),
+          'whether the programs and modules the image starts are in the container',
+        );
+        continue;
+      }
       const image: Image = { model, view, sv, sites: buildSite(view) };
       for (const line of commandLines(image)) checkLine(ctx, image, line, true);
       const hc = healthcheck(view, sv);

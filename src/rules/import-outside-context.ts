@@ -1,4 +1,5 @@
 import { createRule } from '../engine/rule.js';
+import { composeBindMount } from './lib/compose-mounts.js';
 import { importsOf, normalizeDist, PYTHON_STDLIB } from '../knowledge/python-packages.js';
 import { pythonOfImage } from '../knowledge/images.js';
 import { copyMappings } from '../model/eval.js';
@@ -76,21 +77,9 @@ function otherSource(model: ProjectModel, view: ImageView): string | undefined {
       }
     }
   // A compose service of this build that bind-mounts repository folders into the container.
-  for (const w of model.deployments.workloads) {
-    if (w.origin !== 'compose' || !w.containers.some((c) => c.buildId === view.build.id)) continue;
-    if (w.site.file.text.split('\n').some((line) => bindMount(line.trim())))
-      return `${w.site.file.path} bind-mounts repository folders`;
-  }
+  const mount = composeBindMount(model, view);
+  if (mount) return `${mount.file.path} bind-mounts repository folders`;
   return undefined;
-}
-
-/** A compose line (trimmed) that mounts a repository path: `- ./x:/y`, `source: ..`, `type: bind`. */
-function bindMount(line: string): boolean {
-  return (
-    /^-\s*["']?\.{1,2}[/:]/.test(line) ||
-    /^source:\s*["']?\.{1,2}(\/|\s|$)/.test(line) ||
-    /^type:\s*["']?bind\b/.test(line)
-  );
 }
 
 /** An installed distribution may provide the module: its known import names, or its name holds the module's. */

@@ -765,6 +765,36 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'condition "no bind mount": a compose service of the image mounting the checkout over /app (a note, no claim)',
+    repo: {
+      files: {
+        Dockerfile: `${PY}COPY src/ ./src/\nCMD ["python", "-m", "app.main"]\n`,
+        'src/app/__init__.py': '',
+        'src/app/main.py': 'print(1)\n',
+        'compose.yaml': 'services:\n  app:\n    build: .\n    volumes:\n      - ./src:/app\n',
+      },
+    },
+    only: NOTES,
+    expect: [
+      at('unresolved-value', 'info', 'compose.yaml', 2, 3, {
+        message: /compose\.yaml bind-mounts repository folders into the container/,
+      }),
+    ],
+  },
+  {
+    name: 'the same compose service without the mount: the module is missing',
+    repo: {
+      files: {
+        Dockerfile: `${PY}COPY src/ ./src/\nCMD ["python", "-m", "app.main"]\n`,
+        'src/app/__init__.py': '',
+        'src/app/main.py': 'print(1)\n',
+        'compose.yaml': 'services:\n  app:\n    build: .\n',
+      },
+    },
+    only: NOTES,
+    expect: [at('entrypoint-missing', 'error', 'Dockerfile', 4, 22, { message: NO_MODULE })],
+  },
+  {
     name: 'condition "where Python looks": the working directory (a package, a namespace package, a module file) or PYTHONPATH holds it',
     repo: images({
       'a/Dockerfile': `${PY}COPY src/ .\nCMD ["python", "-m", "app.main"]\n`,
