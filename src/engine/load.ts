@@ -28,6 +28,7 @@ import {
   resolveTargets,
 } from './link.js';
 import { DiskRepoFs } from './repo-fs.js';
+import { wrapperSources } from './wrappers.js';
 
 export interface LoadOptions {
   /** Project directory (absolute or relative to cwd). */
@@ -224,6 +225,8 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     const file = inventory.files.has(p) ? await read(p) : undefined;
     if (file) model.python.modules.push({ path: p, file });
   }
+  // Wrapper scripts copied into images (their text, for the variables they read).
+  for (const p of wrapperSources(model)) await read(p);
 
   for (const p of [...inventory.files.keys()].filter(mayBuildImages).slice(0, 200)) {
     const file = await read(p);
