@@ -38,7 +38,7 @@ const CONVENTIONAL =
 
 /** Code that reads the environment without naming the variable (settings classes, dotenv, a copy of environ). */
 const GENERIC_ENV =
-  /BaseSettings|environ\.Env\b|decouple|dotenv|os\.environ\s*[)\],]|os\.environ\.(items|keys|copy|values)|\*\*os\.environ|process\.env\s*[)\],;]|process\.env\[\s*[^'"\s]|\.\.\.process\.env/;
+  /BaseSettings|environ\.Env\b|decouple|dotenv|os\.environ\s*[)\],]|os\.environ\.(items|keys|copy|values)|\*\*os\.environ|process\.env\s*[)\],;]|process\.env\[\s*[^'"\s]|\.\.\.process\.env|getenv\(\s*[^'"\s)]|environ\.get\(\s*[^'"\s)]|environ\[\s*[^'"\s]/;
 
 /** Local imports: code in other files of the image runs too, and crossdock does not read it. */
 const LOCAL_IMPORT_JS = /\b(?:require|import)\s*\(\s*['"]\.|\bfrom\s+['"]\./;
@@ -72,7 +72,7 @@ export default createRule<'unused'>({
     const { model } = ctx;
     const candidates = new Map<DfInstruction, Candidate>();
     for (const view of model.images) {
-      if (!view.reached || !view.target) continue;
+      if (!view.target) continue;
       const wrappers = executableWrappers(model, view);
       if (!wrappers.length) continue;
       const containers = deployedContainers(model, view);
@@ -306,7 +306,8 @@ function importsLocal(model: ProjectModel, view: ImageView, f: SourceFile): bool
     const top = mod.split('.')[0] ?? '';
     for (const p of model.inventory.files.keys()) {
       if (!within(ctx, p)) continue;
-      if (basename(p) === `${top}.py` || (basename(p) === '__init__.py' && basename(dirname(p)) === top))
+      // A module file, or a package folder (with or without `__init__.py`: namespace packages count).
+      if (basename(p) === `${top}.py` || (p.endsWith('.py') && dirname(p).split('/').includes(top)))
         return true;
     }
   }

@@ -220,6 +220,18 @@ ruleTest(rule, [
     expect: [at(U, 'info', 'Dockerfile', 6, 1, { message: /app\.py reads its settings through other code/ })],
   },
   {
+    name: 'unknown: a namespace package of its own (no `__init__.py`) counts as local code too',
+    only: [R, U],
+    repo: repo({ 'app.py': 'from conf.db import DB\nprint(DB)\n', 'conf/db.py': 'DB = 1\n' }),
+    expect: [at(U, 'info', 'Dockerfile', 6, 1, { message: /app\.py reads its settings through other code/ })],
+  },
+  {
+    name: 'unknown: the entry file reads a variable whose name is computed (`os.getenv(name)`): a note',
+    only: [R, U],
+    repo: repo({ 'app.py': 'import os\nfor name in ["A"]:\n    print(os.getenv(name))\n' }),
+    expect: [at(U, 'info', 'Dockerfile', 6, 1, { message: /app\.py reads its settings through other code/ })],
+  },
+  {
     name: 'unknown: a program whose environment use is not known (a compiled server): a note',
     only: [R, U],
     repo: repo({ Dockerfile: dfWith(6, 'CMD ["/app/server"]') }),
