@@ -29,6 +29,7 @@ import {
 } from './link.js';
 import { pythonFilesToScan, scanPythonFile } from './python-sources.js';
 import { DiskRepoFs } from './repo-fs.js';
+import { wrapperSources } from './wrappers.js';
 
 export interface LoadOptions {
   /** Project directory (absolute or relative to cwd). */
@@ -232,6 +233,8 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     const file = inventory.files.has(p) ? await read(p) : undefined;
     if (file) model.python.modules.push({ path: p, file });
   }
+  // Wrapper scripts copied into images (their text, for the variables they read).
+  for (const p of wrapperSources(model)) await read(p);
 
   for (const p of pythonFilesToScan(model)) {
     const file = await read(p);

@@ -23,6 +23,7 @@ import pipInvalidOption from './pip-invalid-option.js';
 import unquotedVersionSpecifier from './unquoted-version-specifier.js';
 import runExportNoEffect from './run-export-no-effect.js';
 import baseArgNotPassed from './base-arg-not-passed.js';
+import unusedEntrypointScript from './unused-entrypoint-script.js';
 import fromPlatformConstant from './from-platform-constant.js';
 import archSpecificDownload from './arch-specific-download.js';
 import invalidSuppression from './invalid-suppression.js';
@@ -84,6 +85,7 @@ const RULES: Rule[] = [
   unquotedVersionSpecifier,
   runExportNoEffect,
   baseArgNotPassed,
+  unusedEntrypointScript,
   fromPlatformConstant,
   archSpecificDownload,
   baseImagePlatformMissing,
