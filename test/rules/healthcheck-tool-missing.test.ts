@@ -35,11 +35,11 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'a tool written with its path, after a tool-named word in a CMD-SHELL string, is reported at its name',
+    name: 'a tool written with its path, after a tool-named word in an `sh -c` string, is reported at its name',
     repo: built(
-      'FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "echo curl; /usr/bin/curl -f http://x/"]\n',
+      'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c", "echo curl; /usr/bin/curl -f http://x/"]\nCMD ["python", "app.py"]\n',
     ),
-    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 52, { message: /runs `curl`/ })],
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 51, { message: /runs `curl`/ })],
   },
   {
     name: 'a HEALTHCHECK continued over lines is reported at the tool on its own line',
@@ -91,18 +91,18 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'every tool of a CMD-SHELL command is checked, each at its position; scratch ships nothing',
+    name: 'every tool of an `sh -ec` command is checked, each at its position; scratch ships nothing',
     repo: {
       files: {
         'a/Dockerfile':
-          'FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "wget -q http://x/ && nc -z localhost 80"]\n',
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "-ec", "wget -q http://x/ && nc -z localhost 80"]\n',
         'b/Dockerfile': 'FROM scratch\nHEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://x/"]\n',
         'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
       },
     },
     expect: [
-      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 32, { message: /runs `wget`/ }),
-      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 53, { message: /runs `nc`/ }),
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 34, { message: /runs `wget`/ }),
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 55, { message: /runs `nc`/ }),
       at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 28, {
         message:
           /^HEALTHCHECK runs `curl`, but scratch does not ship it and the final stage never installs it:/,
@@ -220,6 +220,36 @@ ruleTest(rule, [
         'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/refresh", "curl"]\n',
         'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/sh-probe", "curl"]\n',
         'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["./probe", "-c", "curl"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "a shell runs the last word": in a Dockerfile, `["CMD-SHELL", …]` runs a program named CMD-SHELL',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "curl -f http://x/"]\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "a shell runs the last word": the word after `-c` is the text, later ones are $0 and arguments',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c", "exit 0", "curl"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-x", "-c", "curl -f http://x/"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 37, { message: /runs `curl`/ })],
+  },
+  {
+    name: 'condition "a shell runs the last word": a shell given a script file (or an option value) first runs that file',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "/probe.sh", "-c", "curl"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "--rcfile", "/etc/rc", "-c", "curl"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c"]\n',
         'crossdock.yaml':
           'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
       },
