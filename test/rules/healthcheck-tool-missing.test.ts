@@ -1,4 +1,7 @@
 import rule from '../../src/rules/healthcheck-tool-missing.js';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkRepo } from '../helpers/check.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const BUILT = 'images:\n  reg/app:\n    context: .\n';
@@ -47,7 +50,8 @@ ruleTest(rule, [
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 3, 7)],
   },
   {
-    name: 'condition: installing it in the final stage makes it fine',
+    name: 'condition: installing it in the final stage makes it fine (no note either)',
+    only: ['healthcheck-tool-missing', 'unresolved-value'],
     repo: built(
       'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nHEALTHCHECK CMD curl -f http://x/\n',
     ),
@@ -257,6 +261,42 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: "a tool name inside the shell's own path is not the command: reported where the command starts",
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["/opt/sync/bin/sh", "-c", "nc -z localhost 80"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["nc-env/bin/sh", "-c", "nc -z localhost 80"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 45, { message: /runs `nc`/ }),
+      at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 42, { message: /runs `nc`/ }),
+    ],
+  },
+  {
+    name: 'a tool that ends the text (no arguments after it) is reported at its name',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD test -f /tmp/ready && wget\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 39, { message: /runs `wget`/ })],
+  },
+  {
+    name: 'condition "the final stage is known": a build whose target crossdock cannot read checks no stage',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim AS app\nHEALTHCHECK CMD curl -f http://x/\n',
+        'build.sh': 'docker build --target "$TARGET" -t reg/app .\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "CMD": HEALTHCHECK NONE (or any other type) runs nothing, whatever follows it',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK NONE CMD curl -f http://x/\n'),
+    expect: [],
+  },
+  {
     name: 'condition "CMD": the keyword is case-insensitive, after any number of options',
     repo: built('FROM python:3.12-slim\nHEALTHCHECK --interval=5s --timeout=2s cmd curl -f http://x/\n'),
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 44)],
@@ -278,9 +318,9 @@ ruleTest(rule, [
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 28)],
   },
   {
-    name: 'a tool whose name is escaped in the exec array is reported at the start of the command',
-    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD ["\\u0063url", "-f", "http://x/"]\n'),
-    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 17, { message: /runs `curl`/ })],
+    name: 'a tool whose name is escaped in the exec array is reported at the start of the command, after the blanks',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD  ["\\u0063url", "-f", "http://x/"]\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 18, { message: /runs `curl`/ })],
   },
   {
     name: 'unknown: a base stage from an unknown image: the note is at that image, where the chain starts',
@@ -288,3 +328,14 @@ ruleTest(rule, [
     expect: [at('unresolved-value', 'info', 'Dockerfile', 1, 6, { message: /what mycorp\/base:1 contains/ })],
   },
 ]);
+
+test('healthcheck-tool-missing: the finding spans the tool name', async () => {
+  const findings = await checkRepo(
+    built('FROM python:3.12-slim\nHEALTHCHECK CMD /usr/bin/curl -f http://x/\n'),
+    [rule],
+  );
+  assert.deepEqual(
+    findings.map((f) => `${f.line}:${f.column}-${f.endLine}:${f.endColumn}`),
+    ['2:26-2:30'],
+  );
+});
