@@ -57,10 +57,11 @@ function programs(args: string): { name: string; offset: number }[] {
   return words.map((w) => {
     const name = w.slice(w.lastIndexOf('/') + 1);
     const i = wordAt(args, w, cursor);
-    if (i < 0) return { name, offset: base };
-    // After the last command no operator follows, and no word is left to search.
+    if (i === -1) return { name, offset: base };
+    // The next command starts after the next operator; where the text shows none (after the last command, or an
+    // operator escaped in a JSON string), right after this word.
     const end = args.slice(i + w.length).search(SHELL_OPERATOR);
-    cursor = end < 0 ? args.length : i + w.length + end;
+    cursor = i + w.length + Math.max(end, 0);
     return { name, offset: i + w.length - name.length };
   });
 }
@@ -69,7 +70,7 @@ function programs(args: string): { name: string; offset: number }[] {
 function wordAt(text: string, word: string, from: number): number {
   if (!word) return -1;
   const edge = (c: string | undefined) => c === undefined || /[\s"'[\],;&|()]/.test(c);
-  for (let i = text.indexOf(word, from); i >= 0; i = text.indexOf(word, i + 1))
+  for (let i = text.indexOf(word, from); i !== -1; i = text.indexOf(word, i + 1))
     if (edge(text[i - 1]) && edge(text[i + word.length])) return i;
   return -1;
 }

@@ -222,7 +222,7 @@ ruleTest(rule, [
     repo: {
       files: {
         'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/refresh", "curl"]\n',
-        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/sh-probe", "curl"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/sh-probe", "-c", "curl"]\n',
         'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["./probe", "-c", "curl"]\n',
         'crossdock.yaml':
           'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
@@ -241,10 +241,15 @@ ruleTest(rule, [
       files: {
         'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c", "exit 0", "curl"]\n',
         'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-x", "-c", "curl -f http://x/"]\n',
-        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-ce", "curl -f http://x/"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
       },
     },
-    expect: [at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 37, { message: /runs `curl`/ })],
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 37, { message: /runs `curl`/ }),
+      at('healthcheck-tool-missing', 'error', 'c/Dockerfile', 2, 32, { message: /runs `curl`/ }),
+    ],
   },
   {
     name: 'condition "a shell runs the last word": a shell given a script file (or an option value) first runs that file',
@@ -254,8 +259,9 @@ ruleTest(rule, [
         'b/Dockerfile':
           'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "--rcfile", "/etc/rc", "-c", "curl"]\n',
         'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c"]\n',
-        'crossdock.yaml':
-          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+        'd/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "--norc", "curl"]\n',
+        'e/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c1", "curl"]\n',
+        'crossdock.yaml': `images:\n${['a', 'b', 'c', 'd', 'e'].map((n) => `  reg/${n}:\n    context: ${n}\n`).join('')}`,
       },
     },
     expect: [],
@@ -277,6 +283,13 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'an operator escaped in the JSON string still separates commands: the tool is found after it',
+    repo: built(
+      'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c", "echo a \\u0026\\u0026 curl -f http://x/"]\n',
+    ),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 51, { message: /runs `curl`/ })],
+  },
+  {
     name: 'a tool that ends the text (no arguments after it) is reported at its name',
     repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD test -f /tmp/ready && wget\n'),
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 39, { message: /runs `wget`/ })],
@@ -293,7 +306,13 @@ ruleTest(rule, [
   },
   {
     name: 'condition "CMD": HEALTHCHECK NONE (or any other type) runs nothing, whatever follows it',
-    repo: built('FROM python:3.12-slim\nHEALTHCHECK NONE CMD curl -f http://x/\n'),
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK NONE CMD curl -f http://x/\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK NONE curl CMD true\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
     expect: [],
   },
   {
