@@ -67,6 +67,85 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: '... a bind mount of the context elsewhere does not bring it to the WORKDIR (formerly not checked)',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nRUN --mount=type=bind,target=/ctx pip install .\n'),
+    expect: [
+      at(R, 'error', 'Dockerfile', 3, 47, { message: /^`pip install \.` runs before `\/app` is copied/ }),
+    ],
+  },
+  {
+    name: 'a glob in a middle segment (`/wheels-*/x.whl`) may match a folder copied from a stage (formerly an error)',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels-1 flask\nFROM python:3.12-slim\nCOPY --from=build /wheels-1 /wheels-1\nRUN pip install /wheels-*/x.whl\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "ADD downloads": one URL among the sources fills the destination; an archive ADD unpacks fills it too',
+    repo: built(
+      'FROM python:3.12-slim\nADD https://example.com/a.whl b.whl /tmp/\nRUN pip install /tmp/a.whl\nADD pkg.tar.gz /src/\nRUN pip install /src/pkg\n',
+      { 'b.whl': 'x', 'pkg.tar.gz': 'x' },
+    ),
+    expect: [],
+  },
+  {
+    name: 'a COPY --from without paths (a Dockerfile error) brings nothing, and does not stop the rule',
+    repo: built(
+      'FROM python:3.12 AS build\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build\nRUN pip install .\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 5, 17)],
+  },
+  {
+    name: 'unknown: under a WORKDIR that is not known, a relative COPY, download, mount target or copied file may land anywhere: a note, no claim (formerly errors)',
+    only: [R, 'unresolved-value'],
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}${['a', 'b', 'c', 'd'].map((n) => `  reg/${n}:\n    context: ${n}\n`).join('')}`,
+        Dockerfile: 'FROM python:3.12-slim\n',
+        'a/Dockerfile':
+          'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY --from=build /wheels wheels\nRUN pip install /wheels/x.whl\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nRUN curl -fsSL -o x.whl https://example.com/x.whl\nRUN pip install /x.whl\n',
+        'c/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY requirements.txt .\nRUN pip install -r /requirements.txt\n',
+        'c/requirements.txt': 'flask\n',
+        'd/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nRUN --mount=type=cache,target=wheels pip install /wheels/x.whl\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 4, 5, {
+        message:
+          /^ARG D has no default and this build does not pass it; not checked: whether `\/wheels\/x\.whl` is in the image/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 2, 5, { message: /whether `\/x\.whl` is in the image/ }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 2, 5, {
+        message: /whether `-r \/requirements\.txt` is in/,
+      }),
+      at('unresolved-value', 'info', 'd/Dockerfile', 2, 5, {
+        message: /whether `\/wheels\/x\.whl` is in the/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: the WORKDIR of a base image built in the repository is not known: a note at the COPY that lands under it',
+    only: [R, 'unresolved-value'],
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}  reg/base:\n    context: base\n`,
+        Dockerfile: 'FROM reg/base\nCOPY requirements.txt .\nRUN pip install -r /requirements.txt\n',
+        'requirements.txt': 'flask\n',
+        'base/Dockerfile': 'FROM python:3.12-slim\nRUN pip install flask\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 1, {
+        message:
+          /^the WORKDIR of reg\/base is not known; not checked: whether `-r \/requirements\.txt` is in the image/,
+      }),
+    ],
+  },
+  {
     name: 'a bind mount of one file at another path is present',
     repo: built(
       'FROM python:3.12-slim\nRUN --mount=type=bind,source=requirements.txt,target=/tmp/requirements.txt pip install -r /tmp/requirements.txt\n',
