@@ -621,6 +621,11 @@ ruleTest(
       ['"3.10"', 'two-digit minor 3.10 is outside >=3.11', /sets up Python 3\.10 /],
       ['"pypy3.9"', 'pypy3.9 is not a CPython version: not reported', undefined],
       ['"3.x"', 'a range (3.x) is not one version: not reported', undefined],
+      [
+        '"3.10-dev"',
+        'a development build (3.10-dev) is that Python (formerly not read)',
+        /sets up Python 3\.10 /,
+      ],
     ].map(
       ([version, what, message]): RuleCase => ({
         name: `setup-python ${version}: ${what}`,
@@ -674,6 +679,23 @@ ruleTest(
         },
       },
       expect: [],
+    },
+    {
+      name: 'pip takes an argument with a `/` for a path: `tools/` installs tools/, the name `tools` does not (formerly `tools/` was not read)',
+      repo: {
+        files: {
+          'tools/pyproject.toml': '[project]\nname = "tools"\nrequires-python = ">=3.12"\n',
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('"3.11"')}      - run: pip install tools\n      - run: pip install tools/\n`,
+          ),
+        },
+      },
+      expect: [
+        at(R, 'error', '.github/workflows/t.yml', 9, 27, {
+          message: /requires-python in tools\/pyproject\.toml requires ">=3\.12"/,
+          related: ['tools/pyproject.toml:3 requires-python is ">=3.12" here'],
+        }),
+      ],
     },
     {
       name: 'condition "actions/setup-python": another action with a python-version input is not a setup',
