@@ -674,6 +674,19 @@ ruleTest(
       expect: [at(R, 'error', '.github/workflows/t.yml', 7, 14)],
     },
     {
+      name: 'a matrix expression with blanks around it is read (GitHub and setup-python drop them)',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('" ${{ matrix.py }} "')}      - run: pip install .\n`,
+            '    strategy:\n      matrix:\n        py: ["3.9"]\n',
+          ),
+        },
+      },
+      expect: [at(R, 'error', '.github/workflows/t.yml', 7, 14)],
+    },
+    {
       name: 'a matrix value with a suffix (${{ matrix.py }}-dev) is not the matrix value: not reported',
       repo: {
         files: {
