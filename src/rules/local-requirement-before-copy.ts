@@ -109,8 +109,8 @@ function presentBefore(
 function covered(p: string, have: { paths: string[]; trees: string[] }): boolean {
   // A glob may match anything below the folder before its first globbed segment (`/wheels-*/x.whl`: below `/`).
   const g = p.search(/[*?[]/);
-  const dir = g < 0 ? p : p.slice(0, p.lastIndexOf('/', g));
-  const globbed = g >= 0;
+  const dir = g === -1 ? p : p.slice(0, p.lastIndexOf('/', g));
+  const globbed = dir !== p;
   return (
     have.paths.some((x) => x === p || (globbed && x.startsWith(`${dir}/`))) ||
     have.trees.some(

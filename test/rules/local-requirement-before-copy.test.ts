@@ -119,12 +119,12 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: '... and without the COPY --from, the glob is reported (a file copied elsewhere does not match it)',
+    name: '... and without the COPY --from, the glob is reported (a file or folder copied elsewhere does not match it)',
     repo: built(
-      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nCOPY a.whl /a.whl\nRUN pip install /wheels/*.whl\n',
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nCOPY a.whl /a.whl\nCOPY --from=build /wheels /srv/wheels\nRUN pip install /wheels/*.whl\n',
       { 'a.whl': 'x' },
     ),
-    expect: [at(R, 'error', 'Dockerfile', 5, 17, { message: /`\/wheels\/\*\.whl` is copied/ })],
+    expect: [at(R, 'error', 'Dockerfile', 6, 17, { message: /`\/wheels\/\*\.whl` is copied/ })],
   },
   {
     name: 'condition "a glob matches below its folder": a wheel copied from a stage into the glob\'s folder may match it',
@@ -398,7 +398,7 @@ ruleTest(rule, [
     only: [R, 'unresolved-value'],
     repo: {
       files: {
-        'crossdock.yaml': `${IMAGES}${['a', 'b', 'c', 'd'].map((n) => `  reg/${n}:\n    context: ${n}\n`).join('')}`,
+        'crossdock.yaml': `${IMAGES}${['a', 'b', 'c', 'd', 'e'].map((n) => `  reg/${n}:\n    context: ${n}\n`).join('')}`,
         Dockerfile: 'FROM python:3.12-slim\n',
         'a/Dockerfile':
           'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY --from=build /wheels wheels\nRUN pip install /wheels/x.whl\n',
@@ -409,6 +409,9 @@ ruleTest(rule, [
         'c/requirements.txt': 'flask\n',
         'd/Dockerfile':
           'FROM python:3.12-slim\nARG D\nWORKDIR $D\nRUN --mount=type=cache,target=wheels pip install /wheels/x.whl\n',
+        'e/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY requirements.txt ./cfg/\nRUN pip install -r /cfg/requirements.txt\n',
+        'e/requirements.txt': 'flask\n',
       },
     },
     expect: [
@@ -422,6 +425,9 @@ ruleTest(rule, [
       }),
       at('unresolved-value', 'info', 'd/Dockerfile', 2, 5, {
         message: /whether `\/wheels\/x\.whl` is in the/,
+      }),
+      at('unresolved-value', 'info', 'e/Dockerfile', 2, 5, {
+        message: /whether `-r \/cfg\/requirements\.txt` is/,
       }),
     ],
   },
