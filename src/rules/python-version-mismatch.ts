@@ -81,12 +81,13 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
           const run = step.run;
           if (!run) continue;
           for (const c of run.facts.commands) {
-            // pip takes an argument with a `/` or a leading `.` for a path; a wheel or archive has no project file.
+            // pip takes an argument with a `/` or a leading `.` for a path; a wheel, an archive or a URL names no
+            // folder with a project file.
             const targets =
               c.pip && c.pip.verb !== 'download'
                 ? [...c.pip.editables, ...c.pip.packages]
                     .map((w) => (w.value.includes('[') ? w.value.slice(0, w.value.indexOf('[')) : w.value))
-                    .filter((v) => /^\.|\//.test(v) && !v.includes(':'))
+                    .filter((v) => /^\.|\//.test(v))
                 : (c.name === 'poetry' && c.argv[1]?.value === 'install') ||
                     (c.name === 'uv' && c.argv[1]?.value === 'sync')
                   ? ['.']
@@ -204,8 +205,8 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
           if (!from) continue;
           const src = stageNamed(view.dockerfile, from, sv.stage.index);
           const srcView = src && view.stages[src.index];
-          if (!src || !srcView || !ins.words.slice(0, -1).some((w) => PYTHON_ENV_PATH.test(w.value)))
-            continue;
+          if (!srcView || !ins.words.slice(0, -1).some((w) => PYTHON_ENV_PATH.test(w.value))) continue;
+          const name = srcView.stage.name ?? String(srcView.stage.index);
           const srcPy = stagePython(model, view, srcView);
           if (!srcPy.known || minorOf(srcPy.value.version) === minorOf(py.value.version)) continue;
           // Wheels (pure-Python ones install fine) and floating tags: likely, not certain, breakage.
@@ -214,7 +215,7 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
             messageId: 'stages',
             severity: wheelsOnly || srcPy.value.floating || py.value.floating ? 'warning' : 'error',
             data: {
-              from: src.name ?? String(src.index),
+              from: name,
               fromVersion: srcPy.value.version,
               toVersion: py.value.version,
               fromTag: minorOf(srcPy.value.version).replace('.', ''),
@@ -226,7 +227,7 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
               {
                 file: view.file,
                 span: srcPy.value.span,
-                message: `stage "${src.name ?? src.index}" gets Python ${srcPy.value.version} here`,
+                message: `stage "${name}" gets Python ${srcPy.value.version} here`,
               },
             ],
           });

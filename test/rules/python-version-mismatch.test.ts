@@ -600,6 +600,7 @@ ruleTest(
       ['pip install -e ".[dev]"', true],
       ['pip install ".[test]"', true],
       ['pip install ./docs', false],
+      ['pip install git+https://github.com/acme/svc.git', false],
       ['pytest', false],
       ['poetry', false],
       ['uv', false],
@@ -728,6 +729,19 @@ ruleTest(
           related: ['tools/pyproject.toml:3 requires-python is ">=3.12" here'],
         }),
       ],
+    },
+    {
+      name: 'condition "a path": a name without `/` or a leading `.` is a package from the index, even where a folder has that name',
+      repo: {
+        files: {
+          'tools/pyproject.toml': '[project]\nname = "tools"\nrequires-python = ">=3.12"\n',
+          'backports.zoneinfo/pyproject.toml': '[project]\nname = "b"\nrequires-python = ">=3.12"\n',
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('"3.11"')}      - run: pip install tools backports.zoneinfo\n`,
+          ),
+        },
+      },
+      expect: [],
     },
     {
       name: 'condition "setup-python in the job": a job without it is not looked at, not even for a folder it cannot follow',
