@@ -338,8 +338,8 @@ ruleTest(rule, [
   },
   {
     name: 'a tool whose name is escaped in the exec array is reported at the start of the command, after the blanks',
-    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD  ["\\u0063url", "-f", "http://x/"]\n'),
-    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 18, { message: /runs `curl`/ })],
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK --interval=5s CMD  ["\\u0063url", "-f", "http://x/"]\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 32, { message: /runs `curl`/ })],
   },
   {
     name: 'unknown: a base stage from an unknown image: the note is at that image, where the chain starts',
