@@ -23,15 +23,10 @@ export default createRule<'notPassed' | 'undeclared'>({
       for (const sv of view.stages) {
         const stage = sv.stage;
         // Only a FROM that is one variable, bare: `${BASE:-python:3.12}` has a default, `python:${TAG}` is
-        // another failure (an invalid reference), not claimed here.
-        const name = /^\$(?:\{(\w+)\}|(\w+))$/.exec(stage.imageRaw.trim())?.slice(1).find(Boolean);
-        if (
-          !sv.built ||
-          !name ||
-          PLATFORM_ARGS.has(name) ||
-          build.namedContexts[stage.imageRaw] !== undefined
-        )
-          continue;
+        // another failure (an invalid reference), not claimed here. BuildKit expands the name and stops on a blank
+        // one before it looks at named contexts, so a named context cannot stand in for it.
+        const name = /^\$(?:\{(\w+)\}|(\w+))$/.exec(stage.imageRaw)?.slice(1).find(Boolean);
+        if (!sv.built || !name || PLATFORM_ARGS.has(name)) continue;
         const arg = df.globalArgs.filter((a) => a.name === name).at(-1);
         if (!arg) {
           // Blank whoever builds it: no build argument reaches an undeclared name.
@@ -46,7 +41,8 @@ export default createRule<'notPassed' | 'undeclared'>({
         }
         // A Dockerfile no build site builds: whoever builds it may pass the argument.
         if (build.origin === 'dockerfile' || build.buildArgs[name] !== undefined) continue;
-        if (arg.defaultValue !== undefined && arg.defaultValue.trim() !== '') continue;
+        // BuildKit's test is `== ""`: a default of spaces is an invalid reference, another failure.
+        if (arg.defaultValue !== undefined && arg.defaultValue !== '') continue;
         if (build.otherArgs) {
           ctx.unknown(
             build.otherArgs,

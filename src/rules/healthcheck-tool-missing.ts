@@ -8,12 +8,26 @@ const SHELL_OPERATOR = /&&|\|\||;|\|/;
 
 /** The exec form's words; undefined for the shell form (Docker runs what is not a JSON string array by a shell). */
 function execForm(body: string): string[] | undefined {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(body);
-    return Array.isArray(v) && v.every((w) => typeof w === 'string') ? v : undefined;
-  } catch {
-    return undefined;
+    v = JSON.parse(body);
+  } catch {}
+  return Array.isArray(v) && v.every((w) => typeof w === 'string') ? v : undefined;
+}
+
+/**
+ * The text a shell of an exec form runs: the word after `-c` (or an option cluster with it, `-ec`), the options
+ * before it; undefined when the exec form is not a shell running a command string (a script file, an option's
+ * value first). Words after the text are `$0` and the positional arguments, not commands.
+ */
+function shellText(exec: string[]): string | undefined {
+  const [program = '', ...rest] = exec;
+  if (!/(^|\/)(ba)?sh$/.test(program)) return undefined;
+  for (const [i, w] of rest.entries()) {
+    if (!w.startsWith('-')) return undefined;
+    if (/^-[a-z]*c[a-z]*$/i.test(w)) return rest[i + 1];
   }
+  return undefined;
 }
 
 /** The first word of each command of a shell text. */
@@ -30,21 +44,24 @@ function programs(args: string): { name: string; offset: number }[] {
   const body = text.slice(m[0].length);
   const base = at + m[0].length;
   const exec = execForm(body);
-  const words = !exec
-    ? commands(body)
-    : exec.slice(0, 1).some((w) => w === 'CMD-SHELL' || /(^|\/)(ba)?sh$/.test(w))
-      ? exec.slice(-1).flatMap(commands)
-      : exec.slice(0, 1);
+  let words: string[];
+  if (!exec) words = commands(body);
+  else {
+    // Run as written: in a Dockerfile `["CMD-SHELL", …]` (compose's spelling) runs a program of that name.
+    const script = shellText(exec);
+    words = script === undefined ? exec.slice(0, 1) : commands(script);
+  }
   // Each command's first word, searched as a whole word after the previous command (`nc` is not the end of
   // `sync`; `curl` in `echo curl; curl …` is the second one).
   let cursor = base;
   return words.map((w) => {
     const name = w.slice(w.lastIndexOf('/') + 1);
     const i = wordAt(args, w, cursor);
-    if (i < 0) return { name, offset: base };
-    // After the last command no operator follows, and no word is left to search.
+    if (i === -1) return { name, offset: base };
+    // The next command starts after the next operator; where the text shows none (after the last command, or an
+    // operator escaped in a JSON string), right after this word.
     const end = args.slice(i + w.length).search(SHELL_OPERATOR);
-    cursor = end < 0 ? args.length : i + w.length + end;
+    cursor = i + w.length + Math.max(end, 0);
     return { name, offset: i + w.length - name.length };
   });
 }
@@ -53,7 +70,7 @@ function programs(args: string): { name: string; offset: number }[] {
 function wordAt(text: string, word: string, from: number): number {
   if (!word) return -1;
   const edge = (c: string | undefined) => c === undefined || /[\s"'[\],;&|()]/.test(c);
-  for (let i = text.indexOf(word, from); i >= 0; i = text.indexOf(word, i + 1))
+  for (let i = text.indexOf(word, from); i !== -1; i = text.indexOf(word, i + 1))
     if (edge(text[i - 1]) && edge(text[i + word.length])) return i;
   return -1;
 }
@@ -73,9 +90,9 @@ export default createRule<'missing'>({
   },
   check(ctx) {
     for (const view of ctx.model.images) {
-      const stage = view.target;
-      const sv = stage ? view.stages[stage.index] : undefined;
-      if (!stage || !sv) continue;
+      // A target that is not known leaves no stage as the final one: nothing to check.
+      const sv = view.target && view.stages[view.target.index];
+      if (!sv) continue;
       const hc = sv.chain
         .flatMap((s) => s.instructions)
         .filter((i) => i.keyword === 'HEALTHCHECK')
@@ -91,7 +108,7 @@ export default createRule<'missing'>({
           ctx.unknown(
             {
               ...has,
-              site: has.site ?? { file: view.file, span: sv.chain[0]?.imageSpan ?? stage.imageSpan },
+              site: has.site ?? { file: view.file, span: sv.chain[0]?.imageSpan ?? sv.stage.imageSpan },
             },
             `whether the image has \`${tool}\` for its HEALTHCHECK`,
           );

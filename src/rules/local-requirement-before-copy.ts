@@ -3,8 +3,8 @@ import type { DfInstruction } from '../model/dockerfile.js';
 import { copyMappings, normalize, workdirAt } from '../model/eval.js';
 import { knownFiles } from '../knowledge/images.js';
 import type { ImageView, ProjectModel, StageView } from '../model/project.js';
-import { type Unknown, unknown } from '../model/value.js';
-import { buildOfImage, buildSite, commandsOf } from './lib/dockerfile.js';
+import { type Unknown, unknown, type Value } from '../model/value.js';
+import { ARCHIVE, buildOfImage, buildSite, commandsOf } from './lib/dockerfile.js';
 import { pipPath, requirementFile } from './lib/python.js';
 
 interface Present {
@@ -14,6 +14,8 @@ interface Present {
   opaque: Unknown | undefined;
   /** The image the chain starts from may hold anything (a private image, an unknown ARG). */
   base: Unknown | undefined;
+  /** Something landed under a WORKDIR crossdock does not know: it may be any path. */
+  workdir: Unknown | undefined;
 }
 
 /**
@@ -29,51 +31,59 @@ function presentBefore(
   upToCommand: number,
   depth = 0,
 ): Present {
-  const out: Present = { paths: [], trees: [], opaque: undefined, base: undefined };
+  const out: Present = { paths: [], trees: [], opaque: undefined, base: undefined, workdir: undefined };
   const effects = (i: DfInstruction, why: string) =>
     unknown('effects', `this RUN's effects are not known: ${why}`, { file: view.file, span: i.span });
+  /** A folder an instruction fills with what crossdock cannot list; relative to the WORKDIR, if that is known. */
+  const fill = (i: DfInstruction, wd: Value<string>, p: string) => {
+    if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
+    else out.workdir ??= { ...wd, site: wd.site ?? { file: view.file, span: i.span } };
+  };
   for (const m of copyMappings(view, sv.stage, ins)) (m.tree ? out.trees : out.paths).push(m.dest);
   for (const s of sv.chain) {
     for (const i of s.instructions) {
       if (i === ins) break;
       const wd = workdirAt(view, s, i);
-      const sources = i.words.slice(0, -1);
-      if (
-        (i.keyword === 'COPY' || i.keyword === 'ADD') &&
-        (i.flags.some((f) => f.name === 'from') ||
+      if (i.keyword === 'COPY' || i.keyword === 'ADD') {
+        const sources = i.words.slice(0, -1);
+        const dest = i.words.at(-1)?.value;
+        if (dest === undefined) continue;
+        if (
+          i.flags.some((f) => f.name === 'from') ||
           sources.some((w) => w.value.includes('$') || /[*?[]/.test(w.value)) ||
-          // `ADD https://…/x.whl /tmp/x.whl` downloads to its destination.
-          (i.keyword === 'ADD' && sources.some((w) => /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(w.value))))
-      ) {
-        const dest = i.words[i.words.length - 1]?.value ?? '';
-        if (dest.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', dest));
+          // `ADD https://…/x.whl /tmp/x.whl` downloads to its destination; `ADD x.tar.gz /src/` unpacks into it.
+          (i.keyword === 'ADD' &&
+            sources.some((w) => /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(w.value) || ARCHIVE.test(w.value)))
+        )
+          fill(i, wd, dest);
+        // copyMappings lists the other sources where the destination is known; under an unknown WORKDIR it is not.
+        else if (!dest.startsWith('/') && !wd.known) fill(i, wd, dest);
       }
-      if (i.keyword === 'RUN')
-        for (const c of commandsOf(i)) {
-          if (c.unknownEffects) out.opaque ??= effects(i, c.unknownEffects);
-          for (const p of c.creates)
-            if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
-        }
+      for (const c of commandsOf(i)) {
+        if (c.unknownEffects) out.opaque ??= effects(i, c.unknownEffects);
+        for (const p of c.creates) fill(i, wd, p);
+      }
     }
   }
   if (ins) {
     const wd = workdirAt(view, sv.stage, ins);
     for (const c of commandsOf(ins).slice(0, upToCommand)) {
       if (c.unknownEffects) out.opaque ??= effects(ins, c.unknownEffects);
-      for (const p of c.creates)
-        if (p.startsWith('/') || wd.known) out.trees.push(normalize(wd.known ? wd.value : '/', p));
+      for (const p of c.creates) fill(ins, wd, p);
     }
+    // A mount's target (a bind mount of the context or of another stage, a cache, a secret) holds what it mounts.
     for (const f of ins.flags) {
       if (f.name !== 'mount') continue;
       const t = /(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(f.value ?? '')?.[1];
-      if (t) out.trees.push(normalize(wd.known ? wd.value : '/', t));
+      if (t) fill(ins, wd, t);
     }
   }
   const root = sv.chain[0] ?? sv.stage;
   const site = { file: view.file, span: root.imageSpan };
   const base = sv.base;
+  const files = base.known ? knownFiles(base.value) : undefined;
   if (!base.known) out.base = { ...base, site: base.site ?? site };
-  else if (knownFiles(base.value)) out.trees.push(...(knownFiles(base.value)?.trees ?? []));
+  else if (files) out.trees.push(...files.trees);
   else {
     const build = depth < 4 ? buildOfImage(model, base.value) : undefined;
     const baseView = build ? model.images.find((v) => v.build === build) : undefined;
@@ -83,6 +93,7 @@ function presentBefore(
       out.paths.push(...inner.paths);
       out.trees.push(...inner.trees);
       out.opaque ??= inner.opaque;
+      out.workdir ??= inner.workdir;
       out.base = inner.base;
     } else
       out.base = unknown(
@@ -96,15 +107,15 @@ function presentBefore(
 }
 
 function covered(p: string, have: { paths: string[]; trees: string[] }): boolean {
-  // Without a last segment that is a glob (`/[^/]*[*?[][^/]*$`).
-  const slash = p.lastIndexOf('/');
-  const dir = slash >= 0 && /[*?[]/.test(p.slice(slash + 1)) ? p.slice(0, slash) : p;
+  // A glob may match anything below the folder before its first globbed segment (`/wheels-*/x.whl`: below `/`).
+  const g = p.search(/[*?[]/);
+  const dir = g === -1 ? p : p.slice(0, p.lastIndexOf('/', g));
   const globbed = dir !== p;
   return (
     have.paths.some((x) => x === p || (globbed && x.startsWith(`${dir}/`))) ||
     have.trees.some(
       (t) =>
-        // `dir` is `p` itself unless its last segment is a glob.
+        // `dir` is `p` itself unless it has a glob.
         t === dir || p.startsWith(`${t === '/' ? '' : t}/`) || (globbed && t.startsWith(`${dir}/`)),
     )
   );
@@ -130,19 +141,11 @@ export default createRule<'notCopied' | 'viaFile'>({
       for (const sv of view.stages) {
         if (!sv.built) continue;
         for (const ins of sv.stage.instructions) {
-          if (
-            ins.keyword !== 'RUN' ||
-            ins.flags.some(
-              (f) => f.name === 'mount' && /type=bind/.test(f.value ?? '') && !/from=/.test(f.value ?? ''),
-            )
-          )
-            continue;
-          const commands = commandsOf(ins);
-          commands.forEach((c, k) => {
+          commandsOf(ins).forEach((c, k) => {
             if (!c.pip || c.pip.verb === 'download') return;
             const have = presentBefore(model, view, sv, ins, k);
             // What may be there without crossdock knowing: files a RUN with unknown effects made, or the base image's.
-            const unsure = have.opaque ?? have.base;
+            const unsure = have.opaque ?? have.base ?? have.workdir;
             const locals = [
               ...c.pip.editables,
               ...c.pip.packages.filter((w) => /^(\.{1,2}(\/|$|\[)|\/|file:)/.test(w.value)),

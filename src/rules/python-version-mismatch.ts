@@ -1,8 +1,7 @@
 import { createRule } from '../engine/rule.js';
-import type { Site } from '../model/deploy.js';
+import type { Located, Site, WorkflowJob } from '../model/deploy.js';
 import { minorOf, pythonSatisfies } from '../knowledge/versions.js';
 import { stageNamed } from '../model/eval.js';
-import { known, type Value } from '../model/value.js';
 import { buildSite, commandsOf } from './lib/dockerfile.js';
 import { joinPath } from '../model/repo.js';
 import {
@@ -16,15 +15,24 @@ import {
 const PYTHON_ENV_PATH = /site-packages|dist-packages|venv|\/install\b|\.local|\/wheels?\b/;
 
 /**
- * A version written as a plain YAML number whose trailing zero the number drops (`3.10` is the float 3.1): the
- * written text and what setup-python receives, or undefined when the scalar is quoted or keeps its text.
+ * A version written as a plain YAML number whose text the number changes (`3.10` is the float 3.1): the written
+ * text and what setup-python receives, or undefined when the scalar is quoted or keeps its text.
  */
 function floatTrap(value: string, site: Site): { written: string; read: string } | undefined {
-  const written = site.file.text.slice(site.span.start, site.span.end).trim();
-  const m = /^(\d+)\.(\d*[1-9])?0+$/.exec(written);
+  const written = site.file.text.slice(site.span.start, site.span.end);
   // `3.0` reads as 3, which setup-python resolves to the newest 3.x: another claim, not made here.
-  if (!m?.[2] || value === written) return undefined;
+  if (value === written || String(Number(written)) !== value || !value.includes('.')) return undefined;
   return { written, read: value };
+}
+
+/**
+ * The versions a setup-python `python-version` names: one per line, or the values of the matrix entry it reads
+ * (`${{ matrix.py }}`), each where it is written.
+ */
+function versionsOf(input: { value: string; valueSite: Site }, job: WorkflowJob): Located<string>[] {
+  const key = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(input.value.trim())?.[1];
+  if (key !== undefined) return job.matrix[key] ?? [];
+  return input.value.split(/\n/).map((v) => ({ value: v.trim(), site: input.valueSite }));
 }
 
 export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
@@ -49,17 +57,15 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
     const { model } = ctx;
     for (const wf of model.workflows) {
       for (const job of wf.jobs) {
-        const setups = job.steps.filter(
-          (s) => s.uses?.action === 'actions/setup-python' && s.with.has('python-version'),
-        );
-        if (setups.length === 0) continue;
+        const versions = job.steps.flatMap((s) => {
+          const input = s.uses?.action === 'actions/setup-python' ? s.with.get('python-version') : undefined;
+          return input ? [versionsOf(input, job)] : [];
+        });
+        // A job without setup-python is not checked, and its installs are not looked at (nor noted).
+        if (versions.length === 0) continue;
         // The YAML float trap, whatever the project requires: `python-version: 3.10`, or a matrix `[3.9, 3.10]`.
         const reported = new Set<string>();
-        for (const step of setups) {
-          const input = step.with.get('python-version');
-          if (!input) continue;
-          const m = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(input.value.trim());
-          const values = m ? (job.matrix[m[1] ?? ''] ?? []) : [{ value: input.value, site: input.valueSite }];
+        for (const values of versions) {
           for (const v of values) {
             const trap = floatTrap(v.value, v.site);
             const key = `${v.site.file.path}:${v.site.span.start}`;
@@ -74,19 +80,22 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
         for (const step of job.steps) {
           const run = step.run;
           if (!run) continue;
-          const stepDir = joinPath('.', step.workingDirectory ?? '.') ?? '.';
           for (const c of run.facts.commands) {
+            // pip takes an argument with a `/` or a leading `.` for a path; a wheel, an archive or a URL names no
+            // folder with a project file.
             const targets =
               c.pip && c.pip.verb !== 'download'
                 ? [...c.pip.editables, ...c.pip.packages]
                     .map((w) => (w.value.includes('[') ? w.value.slice(0, w.value.indexOf('[')) : w.value))
-                    .filter((v) => /^\.{1,2}(\/|$)/.test(v) && !/\.(whl|tar\.gz|zip)$|\*/.test(v))
+                    .filter((v) => /^\.|\//.test(v))
                 : (c.name === 'poetry' && c.argv[1]?.value === 'install') ||
                     (c.name === 'uv' && c.argv[1]?.value === 'sync')
                   ? ['.']
                   : [];
             if (targets.length === 0) continue;
-            const cwd = run.cwdAt.get(c.command.span.start) ?? known(stepDir, { kind: 'literal' });
+            // The folder the scanner followed the command to (working-directory, `cd`); none, no claim.
+            const cwd = run.cwdAt.get(c.command.span.start);
+            if (!cwd) continue;
             if (!cwd.known) {
               ctx.unknown(
                 { ...cwd, site: cwd.site ?? { file: run.site.file, span: c.command.span } },
@@ -97,26 +106,17 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
             for (const t of targets) {
               const dir = joinPath(cwd.value, t);
               const constraint = dir === undefined ? undefined : constraintIn(model, dir);
-              if (dir !== undefined && constraint?.enforced) projects.set(dir, constraint);
+              if (constraint?.enforced) projects.set(constraint.file.path, constraint);
             }
           }
         }
         for (const project of projects.values())
-          for (const step of setups) {
-            const input = step.with.get('python-version');
-            if (!input) continue;
-            const m = /^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$/.exec(input.value.trim());
-            const values = m
-              ? (job.matrix[m[1] ?? ''] ?? []).map((v) => ({ value: v.value, site: v.site }))
-              : input.value
-                  .split(/\n/)
-                  .map((v) => v.trim())
-                  .filter(Boolean)
-                  .map((v) => ({ value: v, site: input.valueSite }));
+          for (const values of versions) {
             for (const v of values) {
               // A float-trapped value is reported as such above: one root cause, one finding.
               if (floatTrap(v.value, v.site)) continue;
-              const version = /^\d+\.\d+(\.\d+)?$/.exec(v.value)?.[0];
+              // `3.9`, `3.9.7`, and what starts with one (`3.9-dev`, `3.9.x`): that Python.
+              const version = /^\d\.\d+(\.\d+)?/.exec(v.value)?.[0];
               if (!version || pythonSatisfies(version, project.value) !== false) continue;
               ctx.report({
                 messageId: 'setupPython',
@@ -158,35 +158,33 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
             }
             const constraint = constraintIn(model, dir.value);
             if (!constraint?.enforced) continue;
-            // `python3.11 -m pip install` / `pip3.11 install` names its interpreter: that version, not the stage's.
-            const named = /^(?:python|pip)(\d+\.\d+)$/.exec(c.name ?? '')?.[1];
-            const py: Value<StagePython> = named
-              ? known(
-                  { version: named, how: `${c.name} named by this command`, span: c.command.span },
-                  { kind: 'literal' },
-                )
-              : stagePy;
-            if (!py.known) {
+            // `python3.11 -m pip install` / `pip3.11 install` (`python3.11-dbg`, …) names its interpreter: that version,
+            // not the stage's.
+            const named = /^(?:python|pip)(\d\.\d+)/.exec(c.name ?? '')?.[1];
+            let py: StagePython;
+            if (named) py = { version: named, how: `${c.name} named by this command`, span: c.command.span };
+            else if (stagePy.known) py = stagePy.value;
+            else {
               ctx.unknown(
-                { ...py, site: py.site ?? { file: view.file, span: sv.stage.imageSpan } },
+                { ...stagePy, site: stagePy.site ?? { file: view.file, span: sv.stage.imageSpan } },
                 `the Python of this stage against ${constraint.what} "${constraint.value}"`,
               );
               continue;
             }
-            if (pythonSatisfies(py.value.version, constraint.value) !== false) continue;
+            if (pythonSatisfies(py.version, constraint.value) !== false) continue;
             ctx.report({
               messageId: 'base',
               // A floating tag's version is an assumption (what it meant when crossdock was written).
-              severity: py.value.floating ? 'warning' : 'error',
+              severity: py.floating ? 'warning' : 'error',
               data: {
-                version: py.value.version,
-                how: py.value.how,
+                version: py.version,
+                how: py.how,
                 what: constraint.what,
                 file: constraint.file.path,
                 spec: constraint.value,
               },
               file: view.file,
-              span: py.value.span,
+              span: py.span,
               sites: buildSite(view),
               related: [
                 {
@@ -202,12 +200,13 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
         const py = stagePy;
         if (!py.known) continue;
         for (const ins of sv.stage.instructions) {
-          const from = ins.keyword === 'COPY' ? ins.flags.find((f) => f.name === 'from')?.value : undefined;
+          // Only COPY takes --from (Docker refuses it on ADD).
+          const from = ins.flags.find((f) => f.name === 'from')?.value;
           if (!from) continue;
           const src = stageNamed(view.dockerfile, from, sv.stage.index);
-          const srcView = src ? view.stages[src.index] : undefined;
-          if (!src || !srcView || !ins.words.slice(0, -1).some((w) => PYTHON_ENV_PATH.test(w.value)))
-            continue;
+          const srcView = src && view.stages[src.index];
+          if (!srcView || !ins.words.slice(0, -1).some((w) => PYTHON_ENV_PATH.test(w.value))) continue;
+          const name = srcView.stage.name ?? String(srcView.stage.index);
           const srcPy = stagePython(model, view, srcView);
           if (!srcPy.known || minorOf(srcPy.value.version) === minorOf(py.value.version)) continue;
           // Wheels (pure-Python ones install fine) and floating tags: likely, not certain, breakage.
@@ -216,7 +215,7 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
             messageId: 'stages',
             severity: wheelsOnly || srcPy.value.floating || py.value.floating ? 'warning' : 'error',
             data: {
-              from: src.name ?? String(src.index),
+              from: name,
               fromVersion: srcPy.value.version,
               toVersion: py.value.version,
               fromTag: minorOf(srcPy.value.version).replace('.', ''),
@@ -228,7 +227,7 @@ export default createRule<'base' | 'stages' | 'setupPython' | 'float'>({
               {
                 file: view.file,
                 span: srcPy.value.span,
-                message: `stage "${src.name ?? src.index}" gets Python ${srcPy.value.version} here`,
+                message: `stage "${name}" gets Python ${srcPy.value.version} here`,
               },
             ],
           });

@@ -25,6 +25,21 @@ ruleTest(rule, [
     ],
   },
   {
+    name: 'the ARG the FROM names, not another global one, decides (its declaration is the related location)',
+    repo: {
+      files: {
+        'crossdock.yaml': images(),
+        Dockerfile: 'ARG BASE\nARG OTHER=python:3.12\nFROM ${BASE}\n',
+      },
+    },
+    expect: [at(R, 'error', 'Dockerfile', 3, 6, { related: ['Dockerfile:1 ARG BASE is declared here'] })],
+  },
+  {
+    name: 'condition "empty default": a default of spaces is not blank to BuildKit (an invalid reference instead)',
+    repo: { files: { 'crossdock.yaml': images(), Dockerfile: 'ARG BASE=" "\nFROM ${BASE}\n' } },
+    expect: [],
+  },
+  {
     name: 'an empty default (`ARG BASE=`) is blank too; `$BASE` without braces is the same variable',
     repo: { files: { 'crossdock.yaml': images(), Dockerfile: 'ARG BASE=\nFROM $BASE\n' } },
     expect: [at(R, 'error', 'Dockerfile', 2, 6, { message: /ARG BASE has an empty default and the build/ })],
@@ -118,9 +133,11 @@ ruleTest(rule, [
     },
     expect: [],
   },
-  {
-    name: 'condition "bare variable": `python:${TAG}` is not claimed by this rule',
-    repo: { files: { 'crossdock.yaml': images(), Dockerfile: 'ARG TAG\nFROM python:${TAG}\n' } },
-    expect: [],
-  },
+  ...['python:${TAG}', '${BASE}-slim'].map(
+    (raw): RuleCase => ({
+      name: `condition "bare variable": \`${raw}\` is not claimed by this rule`,
+      repo: { files: { 'crossdock.yaml': images(), Dockerfile: `ARG TAG\nARG BASE\nFROM ${raw}\n` } },
+      expect: [],
+    }),
+  ),
 ]);

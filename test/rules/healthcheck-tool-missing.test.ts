@@ -1,4 +1,7 @@
 import rule from '../../src/rules/healthcheck-tool-missing.js';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkRepo } from '../helpers/check.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const BUILT = 'images:\n  reg/app:\n    context: .\n';
@@ -35,11 +38,11 @@ ruleTest(rule, [
     ],
   },
   {
-    name: 'a tool written with its path, after a tool-named word in a CMD-SHELL string, is reported at its name',
+    name: 'a tool written with its path, after a tool-named word in an `sh -c` string, is reported at its name',
     repo: built(
-      'FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "echo curl; /usr/bin/curl -f http://x/"]\n',
+      'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c", "echo curl; /usr/bin/curl -f http://x/"]\nCMD ["python", "app.py"]\n',
     ),
-    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 52, { message: /runs `curl`/ })],
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 51, { message: /runs `curl`/ })],
   },
   {
     name: 'a HEALTHCHECK continued over lines is reported at the tool on its own line',
@@ -47,7 +50,8 @@ ruleTest(rule, [
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 3, 7)],
   },
   {
-    name: 'condition: installing it in the final stage makes it fine',
+    name: 'condition: installing it in the final stage makes it fine (no note either)',
+    only: ['healthcheck-tool-missing', 'unresolved-value'],
     repo: built(
       'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nHEALTHCHECK CMD curl -f http://x/\n',
     ),
@@ -91,18 +95,18 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'every tool of a CMD-SHELL command is checked, each at its position; scratch ships nothing',
+    name: 'every tool of an `sh -ec` command is checked, each at its position; scratch ships nothing',
     repo: {
       files: {
         'a/Dockerfile':
-          'FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "wget -q http://x/ && nc -z localhost 80"]\n',
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "-ec", "wget -q http://x/ && nc -z localhost 80"]\n',
         'b/Dockerfile': 'FROM scratch\nHEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://x/"]\n',
         'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
       },
     },
     expect: [
-      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 32, { message: /runs `wget`/ }),
-      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 53, { message: /runs `nc`/ }),
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 34, { message: /runs `wget`/ }),
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 55, { message: /runs `nc`/ }),
       at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 28, {
         message:
           /^HEALTHCHECK runs `curl`, but scratch does not ship it and the final stage never installs it:/,
@@ -218,10 +222,95 @@ ruleTest(rule, [
     repo: {
       files: {
         'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/refresh", "curl"]\n',
-        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/sh-probe", "curl"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["/app/sh-probe", "-c", "curl"]\n',
         'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["./probe", "-c", "curl"]\n',
         'crossdock.yaml':
           'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "a shell runs the last word": in a Dockerfile, `["CMD-SHELL", …]` runs a program named CMD-SHELL',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD ["CMD-SHELL", "curl -f http://x/"]\n'),
+    expect: [],
+  },
+  {
+    name: 'condition "a shell runs the last word": the word after `-c` is the text, later ones are $0 and arguments',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c", "exit 0", "curl"]\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-x", "-c", "curl -f http://x/"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-ce", "curl -f http://x/"]\n',
+        'crossdock.yaml':
+          'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n  reg/c:\n    context: c\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 37, { message: /runs `curl`/ }),
+      at('healthcheck-tool-missing', 'error', 'c/Dockerfile', 2, 32, { message: /runs `curl`/ }),
+    ],
+  },
+  {
+    name: 'condition "a shell runs the last word": a shell given a script file (or an option value) first runs that file',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "/probe.sh", "-c", "curl"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "--rcfile", "/etc/rc", "-c", "curl"]\n',
+        'c/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c"]\n',
+        'd/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["bash", "--norc", "curl"]\n',
+        'e/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c1", "curl"]\n',
+        'crossdock.yaml': `images:\n${['a', 'b', 'c', 'd', 'e'].map((n) => `  reg/${n}:\n    context: ${n}\n`).join('')}`,
+      },
+    },
+    expect: [],
+  },
+  {
+    name: "a tool name inside the shell's own path is not the command: reported where the command starts",
+    repo: {
+      files: {
+        'a/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["/opt/sync/bin/sh", "-c", "nc -z localhost 80"]\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nHEALTHCHECK CMD ["nc-env/bin/sh", "-c", "nc -z localhost 80"]\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
+      },
+    },
+    expect: [
+      at('healthcheck-tool-missing', 'error', 'a/Dockerfile', 2, 45, { message: /runs `nc`/ }),
+      at('healthcheck-tool-missing', 'error', 'b/Dockerfile', 2, 42, { message: /runs `nc`/ }),
+    ],
+  },
+  {
+    name: 'an operator escaped in the JSON string still separates commands: the tool is found after it',
+    repo: built(
+      'FROM python:3.12-slim\nHEALTHCHECK CMD ["sh", "-c", "echo a \\u0026\\u0026 curl -f http://x/"]\n',
+    ),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 51, { message: /runs `curl`/ })],
+  },
+  {
+    name: 'a tool that ends the text (no arguments after it) is reported at its name',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD test -f /tmp/ready && wget\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 39, { message: /runs `wget`/ })],
+  },
+  {
+    name: 'condition "the final stage is known": a build whose target crossdock cannot read checks no stage',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim AS app\nHEALTHCHECK CMD curl -f http://x/\n',
+        'build.sh': 'docker build --target "$TARGET" -t reg/app .\n',
+      },
+    },
+    expect: [],
+  },
+  {
+    name: 'condition "CMD": HEALTHCHECK NONE (or any other type) runs nothing, whatever follows it',
+    repo: {
+      files: {
+        'a/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK NONE CMD curl -f http://x/\n',
+        'b/Dockerfile': 'FROM python:3.12-slim\nHEALTHCHECK NONE curl CMD true\n',
+        'crossdock.yaml': 'images:\n  reg/a:\n    context: a\n  reg/b:\n    context: b\n',
       },
     },
     expect: [],
@@ -248,9 +337,9 @@ ruleTest(rule, [
     expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 28)],
   },
   {
-    name: 'a tool whose name is escaped in the exec array is reported at the start of the command',
-    repo: built('FROM python:3.12-slim\nHEALTHCHECK CMD ["\\u0063url", "-f", "http://x/"]\n'),
-    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 17, { message: /runs `curl`/ })],
+    name: 'a tool whose name is escaped in the exec array is reported at the start of the command, after the blanks',
+    repo: built('FROM python:3.12-slim\nHEALTHCHECK --interval=5s CMD  ["\\u0063url", "-f", "http://x/"]\n'),
+    expect: [at('healthcheck-tool-missing', 'error', 'Dockerfile', 2, 32, { message: /runs `curl`/ })],
   },
   {
     name: 'unknown: a base stage from an unknown image: the note is at that image, where the chain starts',
@@ -258,3 +347,14 @@ ruleTest(rule, [
     expect: [at('unresolved-value', 'info', 'Dockerfile', 1, 6, { message: /what mycorp\/base:1 contains/ })],
   },
 ]);
+
+test('healthcheck-tool-missing: the finding spans the tool name', async () => {
+  const findings = await checkRepo(
+    built('FROM python:3.12-slim\nHEALTHCHECK CMD /usr/bin/curl -f http://x/\n'),
+    [rule],
+  );
+  assert.deepEqual(
+    findings.map((f) => `${f.line}:${f.column}-${f.endLine}:${f.endColumn}`),
+    ['2:26-2:30'],
+  );
+});

@@ -1,4 +1,7 @@
 import rule from '../../src/rules/local-requirement-before-copy.js';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkRepo } from '../helpers/check.js';
 import { at, ruleTest } from '../helpers/rule-tester.js';
 
 const R = 'local-requirement-before-copy';
@@ -67,6 +70,13 @@ ruleTest(rule, [
     expect: [],
   },
   {
+    name: '... a bind mount of the context elsewhere does not bring it to the WORKDIR (formerly not checked)',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nRUN --mount=type=bind,target=/ctx pip install .\n'),
+    expect: [
+      at(R, 'error', 'Dockerfile', 3, 47, { message: /^`pip install \.` runs before `\/app` is copied/ }),
+    ],
+  },
+  {
     name: 'a bind mount of one file at another path is present',
     repo: built(
       'FROM python:3.12-slim\nRUN --mount=type=bind,source=requirements.txt,target=/tmp/requirements.txt pip install -r /tmp/requirements.txt\n',
@@ -109,11 +119,26 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: '... and without the COPY --from, the glob is reported',
+    name: '... and without the COPY --from, the glob is reported (a file or folder copied elsewhere does not match it)',
     repo: built(
-      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nRUN pip install /wheels/*.whl\n',
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nCOPY a.whl /a.whl\nCOPY --from=build /wheels /srv/wheels\nRUN pip install /wheels/*.whl\n',
+      { 'a.whl': 'x' },
     ),
-    expect: [at(R, 'error', 'Dockerfile', 4, 17, { message: /`\/wheels\/\*\.whl` is copied/ })],
+    expect: [at(R, 'error', 'Dockerfile', 6, 17, { message: /`\/wheels\/\*\.whl` is copied/ })],
+  },
+  {
+    name: 'condition "a glob matches below its folder": a wheel copied from a stage into the glob\'s folder may match it',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /out flask\nFROM python:3.12-slim\nCOPY --from=build /out/x.whl /wheels/x.whl\nRUN pip install /wheels/*.whl\n',
+    ),
+    expect: [],
+  },
+  {
+    name: 'a glob in a middle segment (`/wheels-*/x.whl`) may match a folder copied from a stage (formerly an error)',
+    repo: built(
+      'FROM python:3.12 AS build\nRUN pip wheel -w /wheels-1 flask\nFROM python:3.12-slim\nCOPY --from=build /wheels-1 /wheels-1\nRUN pip install /wheels-*/x.whl\n',
+    ),
+    expect: [],
   },
   {
     name: 'a file copied in a local base stage is present in the stage built FROM it',
@@ -318,10 +343,10 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'Dockerfile', 4, 17, { message: /before `\/wheels\/x\.whl` is copied/ })],
   },
   {
-    name: 'condition "the COPY sources are not all known": an unset variable or a glob source fills the destination tree',
+    name: 'condition "the COPY sources are not all known": an unset variable or a glob source (any of them) fills the destination tree',
     repo: built(
-      'FROM python:3.12-slim\nARG SRC\nCOPY $SRC /app\nRUN pip install /app\nCOPY *.txt /cfg/\nRUN pip install -r /cfg/requirements.txt\n',
-      { 'requirements.txt': 'flask\n' },
+      'FROM python:3.12-slim\nARG SRC\nCOPY $SRC /app\nRUN pip install /app\nCOPY a.whl *.txt /cfg/\nRUN pip install -r /cfg/requirements.txt\n',
+      { 'requirements.txt': 'flask\n', 'a.whl': 'x' },
     ),
     expect: [],
   },
@@ -333,9 +358,130 @@ ruleTest(rule, [
     expect: [at(R, 'error', 'Dockerfile', 5, 17, { message: /^`pip install \/tmp\/y\.whl` runs before/ })],
   },
   {
-    name: 'a mount target written dst= or destination=, or relative to the WORKDIR, is present',
+    name: 'condition "ADD downloads": one URL among the sources fills the destination; an archive ADD unpacks fills it too',
     repo: built(
-      'FROM python:3.12-slim\nRUN --mount=type=cache,dst=/w pip install /w/x.whl\nRUN --mount=type=cache,destination=/v pip install /v/x.whl\nWORKDIR /app\nRUN --mount=type=cache,target=wheels pip install /app/wheels/x.whl\n',
+      'FROM python:3.12-slim\nADD https://example.com/a.whl b.whl /tmp/\nRUN pip install /tmp/a.whl\nADD pkg.tar.gz /src/\nRUN pip install /src/pkg\n',
+      { 'b.whl': 'x', 'pkg.tar.gz': 'x' },
+    ),
+    expect: [],
+  },
+  {
+    name: 'condition "ADD downloads": a local name with `git@` or `://` inside is a file, not a download',
+    repo: built(
+      'FROM python:3.12-slim\nADD wheels/git@1.whl /w/\nRUN pip install /w/other.whl\nADD wheels/a+b://c.whl /v/\nRUN pip install /v/other.whl\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 3, 17), at(R, 'error', 'Dockerfile', 5, 17)],
+  },
+  {
+    name: 'condition "a COPY fills a folder": a COPY of one file (with --chown) brings that file only, not its siblings',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY --chown=1000 README.md .\nRUN pip install .\n', {
+      'README.md': 'x\n',
+    }),
+    expect: [
+      at(R, 'error', 'Dockerfile', 4, 17, { message: /^`pip install \.` runs before `\/app` is copied/ }),
+    ],
+  },
+  {
+    name: 'condition "a COPY fills a folder": a RUN whose words have a `$` copies nothing',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nRUN echo "$HOME" /app\nRUN pip install .\n'),
+    expect: [at(R, 'error', 'Dockerfile', 4, 17)],
+  },
+  {
+    name: 'a COPY --from without paths (a Dockerfile error) brings nothing, and does not stop the rule',
+    repo: built(
+      'FROM python:3.12 AS build\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build\nRUN pip install .\n',
+    ),
+    expect: [at(R, 'error', 'Dockerfile', 5, 17)],
+  },
+  {
+    name: 'unknown: under a WORKDIR that is not known, a relative COPY, download, mount target or copied file may land anywhere: a note, no claim (formerly errors)',
+    only: [R, 'unresolved-value'],
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}${['a', 'b', 'c', 'd', 'e'].map((n) => `  reg/${n}:\n    context: ${n}\n`).join('')}`,
+        Dockerfile: 'FROM python:3.12-slim\n',
+        'a/Dockerfile':
+          'FROM python:3.12 AS build\nRUN pip wheel -w /wheels flask\nFROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY --from=build /wheels wheels\nRUN pip install /wheels/x.whl\n',
+        'b/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nRUN curl -fsSL -o x.whl https://example.com/x.whl\nRUN pip install /x.whl\n',
+        'c/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY requirements.txt .\nRUN pip install -r /requirements.txt\n',
+        'c/requirements.txt': 'flask\n',
+        'd/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nRUN --mount=type=cache,target=wheels pip install /wheels/x.whl\n',
+        'e/Dockerfile':
+          'FROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY requirements.txt ./cfg/\nRUN pip install -r /cfg/requirements.txt\n',
+        'e/requirements.txt': 'flask\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 4, 5, {
+        message:
+          /^ARG D has no default and this build does not pass it; not checked: whether `\/wheels\/x\.whl` is in the image/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 2, 5, { message: /whether `\/x\.whl` is in the image/ }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 2, 5, {
+        message: /whether `-r \/requirements\.txt` is in/,
+      }),
+      at('unresolved-value', 'info', 'd/Dockerfile', 2, 5, {
+        message: /whether `\/wheels\/x\.whl` is in the/,
+      }),
+      at('unresolved-value', 'info', 'e/Dockerfile', 2, 5, {
+        message: /whether `-r \/cfg\/requirements\.txt` is/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: the WORKDIR of a base image built in the repository is not known: a note at the COPY that lands under it',
+    only: [R, 'unresolved-value'],
+    repo: {
+      files: {
+        'crossdock.yaml': `${IMAGES}  reg/base:\n    context: base\n`,
+        Dockerfile: 'FROM reg/base\nCOPY requirements.txt .\nRUN pip install -r /requirements.txt\n',
+        'requirements.txt': 'flask\n',
+        'base/Dockerfile': 'FROM python:3.12-slim\nRUN pip install flask\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 2, 1, {
+        message:
+          /^the WORKDIR of reg\/base is not known; not checked: whether `-r \/requirements\.txt` is in the image/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a private image a parent stage starts from: the note is at that FROM',
+    only: [R, 'unresolved-value'],
+    repo: built(
+      'FROM registry.acme.io/app-base:1 AS base\nFROM base\nRUN pip install -r /opt/requirements.txt\n',
+    ),
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
+        message: /what registry\.acme\.io\/app-base:1 contains/,
+      }),
+    ],
+  },
+  {
+    name: 'unknown: a base image built in the repository for a target crossdock cannot read: a note at the FROM, no claim',
+    only: [R, 'unresolved-value'],
+    repo: {
+      files: {
+        'crossdock.yaml': IMAGES,
+        Dockerfile: 'FROM reg/base\nRUN pip install -r /opt/requirements.txt\n',
+        'base/Dockerfile': 'FROM python:3.12-slim AS slim\nCOPY requirements.txt /opt/requirements.txt\n',
+        'build.sh': 'docker build --target "$T" -t reg/base base\n',
+      },
+    },
+    expect: [
+      at('unresolved-value', 'info', 'Dockerfile', 1, 6, {
+        message: /^crossdock does not know what reg\/base contains/,
+      }),
+    ],
+  },
+  {
+    name: 'a mount target written dst= or destination=, first, or relative to the WORKDIR, is present',
+    repo: built(
+      'FROM python:3.12-slim\nRUN --mount=type=cache,dst=/w pip install /w/x.whl\nRUN --mount=type=cache,destination=/v pip install /v/x.whl\nRUN --mount=target=/t,type=cache pip install /t/x.whl\nWORKDIR /app\nRUN --mount=type=cache,target=wheels pip install /app/wheels/x.whl\n',
     ),
     expect: [],
   },
@@ -519,3 +665,15 @@ ruleTest(rule, [
     ],
   },
 ]);
+
+test('local-requirement-before-copy: the note on an image crossdock does not know says how to let it see the build', async () => {
+  const findings = await checkRepo(built('FROM registry.acme.io/app-base:1\nRUN pip install /opt/pkg\n'), [
+    rule,
+  ]);
+  assert.deepEqual(
+    findings.map((f) => f.hint),
+    [
+      'if the image is built in this repository, let crossdock see its build (a script, workflow or crossdock.yaml images:)',
+    ],
+  );
+});

@@ -598,6 +598,12 @@ ruleTest(
       ['poetry lock', false],
       ['uv lock', false],
       ['pip install -e ".[dev]"', true],
+      ['pip install ".[test]"', true],
+      ['pip install ./docs', false],
+      ['pip install git+https://github.com/acme/svc.git', false],
+      ['pytest', false],
+      ['poetry', false],
+      ['uv', false],
       ['pip install ./dist/svc-1.0.tar.gz', false],
       ['pip install ./dist/*.whl', false],
       ['pip download .', false],
@@ -621,6 +627,12 @@ ruleTest(
       ['"3.10"', 'two-digit minor 3.10 is outside >=3.11', /sets up Python 3\.10 /],
       ['"pypy3.9"', 'pypy3.9 is not a CPython version: not reported', undefined],
       ['"3.x"', 'a range (3.x) is not one version: not reported', undefined],
+      [
+        '"3.10-dev"',
+        'a development build (3.10-dev) is that Python (formerly not read)',
+        /sets up Python 3\.10 /,
+      ],
+      ['" 3.10 "', 'blanks around the version are dropped, as setup-python does', /sets up Python 3\.10 /],
     ].map(
       ([version, what, message]): RuleCase => ({
         name: `setup-python ${version}: ${what}`,
@@ -663,6 +675,19 @@ ruleTest(
       expect: [at(R, 'error', '.github/workflows/t.yml', 7, 14)],
     },
     {
+      name: 'a matrix expression with blanks around it is read (GitHub and setup-python drop them)',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('" ${{ matrix.py }} "')}      - run: pip install .\n`,
+            '    strategy:\n      matrix:\n        py: ["3.9"]\n',
+          ),
+        },
+      },
+      expect: [at(R, 'error', '.github/workflows/t.yml', 7, 14)],
+    },
+    {
       name: 'a matrix value with a suffix (${{ matrix.py }}-dev) is not the matrix value: not reported',
       repo: {
         files: {
@@ -671,6 +696,69 @@ ruleTest(
             `${setupPython('${{ matrix.py }}-dev')}      - run: pip install .\n`,
             '    strategy:\n      matrix:\n        py: ["3.9"]\n',
           ),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'a matrix entry the matrix does not define, or text before the expression, names no version',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('${{ matrix.nope }}')}${setupPython('py${{ matrix.py }}')}      - run: pip install .\n`,
+            '    strategy:\n      matrix:\n        py: ["3.9"]\n',
+          ),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'pip takes an argument with a `/` for a path: `tools/` installs tools/, the name `tools` does not (formerly `tools/` was not read)',
+      repo: {
+        files: {
+          'tools/pyproject.toml': '[project]\nname = "tools"\nrequires-python = ">=3.12"\n',
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('"3.11"')}      - run: pip install tools\n      - run: pip install tools/\n`,
+          ),
+        },
+      },
+      expect: [
+        at(R, 'error', '.github/workflows/t.yml', 9, 27, {
+          message: /requires-python in tools\/pyproject\.toml requires ">=3\.12"/,
+          related: ['tools/pyproject.toml:3 requires-python is ">=3.12" here'],
+        }),
+      ],
+    },
+    {
+      name: 'condition "a path": a name without `/` or a leading `.` is a package from the index, even where a folder has that name',
+      repo: {
+        files: {
+          'tools/pyproject.toml': '[project]\nname = "tools"\nrequires-python = ">=3.12"\n',
+          'backports.zoneinfo/pyproject.toml': '[project]\nname = "b"\nrequires-python = ">=3.12"\n',
+          '.github/workflows/t.yml': workflow(
+            `${setupPython('"3.11"')}      - run: pip install tools backports.zoneinfo\n`,
+          ),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'condition "setup-python in the job": a job without it is not looked at, not even for a folder it cannot follow',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow('      - run: cd "$DIR" && pip install .\n'),
+        },
+      },
+      expect: [],
+    },
+    {
+      name: 'condition "a command that installs": a folder crossdock cannot follow is not noted for a command that installs nothing',
+      repo: {
+        files: {
+          'pyproject.toml': PYPROJECT,
+          '.github/workflows/t.yml': workflow(`${setupPython('"3.9"')}      - run: cd "$DIR" && pytest\n`),
         },
       },
       expect: [],
@@ -745,6 +833,21 @@ ruleTest(
       }),
     ),
     {
+      name: 'the stage a COPY takes --from is found after other flags; one package path among its sources is enough',
+      repo: {
+        files: {
+          'crossdock.yaml': IMAGES,
+          Dockerfile:
+            'FROM python:3.11 AS builder\nRUN pip install --user flask\nFROM python:3.12-slim\nCOPY --chown=1000 --from=builder /app/static /root/.local /srv/\n',
+        },
+      },
+      expect: [
+        at(R, 'error', 'Dockerfile', 4, 1, {
+          related: ['Dockerfile:1 stage "builder" gets Python 3.11 here'],
+        }),
+      ],
+    },
+    {
       name: 'a builder stage named by index is named by its index',
       repo: {
         files: {
@@ -808,6 +911,25 @@ ruleTest(rule, [
       at(R, 'error', '.github/workflows/t.yml', 7, 14, { message: /^job "test" sets up Python 3\.9 / }),
       at(R, 'error', '.github/workflows/t.yml', 7, 19, {
         message: /^`3\.10` is a YAML number, read as 3\.1:/,
+      }),
+    ],
+  },
+  {
+    name: 'each trapped value is reported once, however many setup steps read it',
+    repo: {
+      files: {
+        '.github/workflows/t.yml': workflow(
+          `${setupPython(`\${{ matrix.py }}`)}${setupPython(`\${{ matrix.py }}`)}${setupPython('3.20')}      - run: pytest\n`,
+          '    strategy:\n      matrix:\n        py: [3.10]\n',
+        ),
+      },
+    },
+    expect: [
+      at(R, 'error', '.github/workflows/t.yml', 7, 14, {
+        message: /^`3\.10` is a YAML number, read as 3\.1:/,
+      }),
+      at(R, 'error', '.github/workflows/t.yml', 18, 27, {
+        message: /^`3\.20` is a YAML number, read as 3\.2:/,
       }),
     ],
   },

@@ -137,6 +137,9 @@ const PROVIDES: Record<string, string[]> = {
   node: ['nodejs'],
 };
 
+/** A local archive `ADD` unpacks into its destination (by its name; Docker looks at its content). */
+export const ARCHIVE = /\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$/i;
+
 /**
  * Whether a stage (its chain) puts a tool into the image: installs its package, copies a file of that name, or
  * creates it; `unknown` when a RUN with unknown effects might; `no` when nothing does.
@@ -156,10 +159,7 @@ export function chainProvides(view: ImageView, sv: StageView, tool: string): 'ye
         ins.words.slice(-1).some((w) => trimTrailingSlashes(w.value).split('/').pop() === tool)
       )
         return 'yes';
-      if (
-        ins.keyword === 'ADD' &&
-        ins.words.slice(0, -1).some((w) => /\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$/i.test(w.value))
-      )
+      if (ins.keyword === 'ADD' && ins.words.slice(0, -1).some((w) => ARCHIVE.test(w.value)))
         maybe ??= unknown('effects', '`ADD` of an archive unpacks files crossdock cannot list', {
           file: view.file,
           span: ins.span,
