@@ -25,7 +25,7 @@ function shellText(exec: string[]): string | undefined {
   if (!/(^|\/)(ba)?sh$/.test(program)) return undefined;
   for (const [i, w] of rest.entries()) {
     if (!w.startsWith('-')) return undefined;
-    if (/^-[a-z]*c[a-z]*$/i.test(w)) return rest[i + 1];
+    if (/^-[a-z]+$/i.test(w) && /c/i.test(w)) return rest[i + 1];
   }
   return undefined;
 }

@@ -42,7 +42,7 @@ const GENERIC_ENV =
 
 /** Local imports: code in other files of the image runs too, and crossdock does not read it. */
 const LOCAL_IMPORT_JS = /\b(?:require|import)\s*\(\s*['"]\.|\bfrom\s+['"]\./;
-const PY_IMPORT = /^\s*(?:from\s+(\.*[\w.]*)\s+import|import\s+([\w.]+))/gm;
+const PY_IMPORT = /^(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w.]+))/;
 
 interface Candidate {
   view: ImageView;
@@ -300,7 +300,9 @@ function entryTexts(model: ProjectModel, view: ImageView, argv: string[]): Sourc
 function importsLocal(model: ProjectModel, view: ImageView, f: SourceFile): boolean {
   if (!f.path.endsWith('.py')) return LOCAL_IMPORT_JS.test(f.text);
   const ctx = view.build.context.known ? view.build.context.value : '.';
-  for (const m of f.text.matchAll(PY_IMPORT)) {
+  for (const line of f.text.split('\n')) {
+    const m = PY_IMPORT.exec(line.trimStart());
+    if (!m) continue;
     const mod = m[1] ?? m[2] ?? '';
     if (mod.startsWith('.')) return true;
     const top = mod.split('.')[0] ?? '';

@@ -1,4 +1,5 @@
 import { createRule } from '../engine/rule.js';
+import { trimTrailingSlashes } from '../model/text.js';
 import { heavyInstalledBy, heavyOfDistroPackage, pythonPackagesOfImage } from '../knowledge/heavy-deps.js';
 import { python3Of, pythonInstalledByRun } from '../knowledge/images.js';
 import type { Site } from '../model/deploy.js';
@@ -275,7 +276,5 @@ export default createRule<'again'>({
 
 /** The path without trailing slashes (`/` becomes empty). */
 function trimSlashes(path: string | undefined): string | undefined {
-  let p = path;
-  while (p?.endsWith('/')) p = p.slice(0, -1);
-  return p;
+  return path === undefined ? undefined : trimTrailingSlashes(path);
 }

@@ -1,4 +1,5 @@
 import type { DfInstruction } from '../../model/dockerfile.js';
+import { trimTrailingSlashes } from '../../model/text.js';
 import { type CopyMapping, copyMappings, normalize, resolveWord, workdirAt } from '../../model/eval.js';
 import type { ImageView, ProjectModel } from '../../model/project.js';
 import { basename, globRegExp, joinPath, within } from '../../model/repo.js';
@@ -87,7 +88,7 @@ export function instructionRunning(view: ImageView, w: Wrapper): DfInstruction |
       if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
         // Copied again elsewhere (under another name or path): may be what runs.
         const dest = ins.words.at(-1)?.value ?? '';
-        if (basename(dest.replace(/\/+$/, '')) === name || ins.words.length > 2 || dest.endsWith('/'))
+        if (basename(trimTrailingSlashes(dest)) === name || ins.words.length > 2 || dest.endsWith('/'))
           continue;
         return ins;
       }
