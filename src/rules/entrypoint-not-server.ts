@@ -49,7 +49,7 @@ export default createRule<'batch'>({
       'A long-running workload with ports or probes runs a command that exits when done (a migration, `echo`, a script with no server call): it restarts in a loop and never listens.',
     messages: {
       batch:
-        '{{workloads}} {{verb}} long-running with {{expects}}, but {{source}} runs `{{command}}`, {{what}}: the container exits, is restarted in a loop and nothing listens{{evidence}}',
+        '{{workloads}} {{verb}} long-running with {{expects}}, but {{source}} runs `{{command}}`, {{what}}: {{consequence}}{{evidence}}',
     },
     hint: "start the server in the image's CMD (or the workload's `command`/`args`), and run migrations and one-off commands as a Job, an init container or a one-shot compose service",
   },
@@ -97,6 +97,9 @@ export default createRule<'batch'>({
             expects: expects(g.runs.map((r) => r.c)),
             source: g.command.override ? 'its command' : "the image's ENTRYPOINT/CMD",
             command: g.batch.text,
+            consequence: g.runs.some((r) => r.w.origin === 'kubernetes')
+              ? 'the container exits, Kubernetes restarts it in a loop (CrashLoopBackOff) and nothing ever listens'
+              : 'the container exits when done and nothing listens',
             what: g.batch.file ? `${WHAT[g.batch.kind]} (\`${g.batch.file}\`)` : WHAT[g.batch.kind],
             evidence: evidence.length
               ? `; ${evidence[0] ? workloadLabel(evidence[0].w) : ''} runs the same image with \`${evidence[0]?.text}\`, so the image's own command is not the server`

@@ -82,7 +82,7 @@ ruleTest(rule, [
     expect: [
       at(R, 'warning', 'compose.yaml', 4, 12, {
         message:
-          /^compose service "web" is long-running with port 8000, but the image's ENTRYPOINT\/CMD runs `python app\.py`, a script with no server call, loop or thread \(`app\.py`\): the container exits, is restarted in a loop and nothing listens$/,
+          /^compose service "web" is long-running with port 8000, but the image's ENTRYPOINT\/CMD runs `python app\.py`, a script with no server call, loop or thread \(`app\.py`\): the container exits when done and nothing listens$/,
         related: ["Dockerfile:4 the image's CMD"],
         reachable: true,
       }),
@@ -174,6 +174,15 @@ ruleTest(rule, [
         message:
           /^Deployment "api" and StatefulSet "api2" are long-running with port 8000 and a readiness probe, but/,
         sites: ['k8s/api2.yaml:10'],
+      }),
+    ],
+  },
+  {
+    name: '`python -m app` (a module file, no package of that name), wrapped in `sh -c` and tini',
+    repo: repo({ Dockerfile: dfCmd('CMD ["tini", "--", "sh", "-c", "exec python -m app"]') }),
+    expect: [
+      at(R, 'warning', 'compose.yaml', 4, 12, {
+        message: /runs `python -m app`, a script with no server call, loop or thread \(`app\.py`\)/,
       }),
     ],
   },

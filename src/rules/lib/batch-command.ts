@@ -30,18 +30,19 @@ function simpleShellWords(text: string): string[] | undefined {
  */
 export function programWords(argv: string[]): string[] | undefined {
   let words = argv;
-  const first = programName(words[0] ?? '');
-  if (SHELL.test(first)) {
+  for (let guard = 0; guard < 4; guard++) {
+    if (words[0] === 'exec') words = words.slice(1);
+    const at = afterWrappers(words);
+    if (at === undefined) return undefined;
+    words = words.slice(at);
+    if (!SHELL.test(programName(words[0] ?? ''))) break;
     if (words[1] !== '-c' || words.length !== 3) return undefined;
     const inner = simpleShellWords(words[2] ?? '');
     if (!inner) return undefined;
     words = inner;
   }
-  if (words[0] === 'exec') words = words.slice(1);
-  const at = afterWrappers(words);
-  if (at === undefined) return undefined;
-  words = words.slice(at);
-  if (!words.length || words.some((w) => w.includes('$'))) return undefined;
+  if (!words.length || SHELL.test(programName(words[0] ?? '')) || words.some((w) => w.includes('$')))
+    return undefined;
   return words;
 }
 
@@ -89,33 +90,36 @@ export function batchProgram(words: string[], local: Set<string> | undefined): B
 /** Server programs (a word that is the program, or `-m <it>`). */
 const SERVERS = /^(gunicorn|uvicorn|hypercorn|daphne|waitress-serve|uwsgi|granian|nginx|httpd)$/;
 
-/** A command a deployment runs starts a server: what it runs, or undefined. Shell lists are searched command by command. */
-export function serverIn(argv: string[]): string | undefined {
-  const first = programName(argv[0] ?? '');
-  const lines =
-    SHELL.test(first) && argv[1] === '-c'
-      ? (argv[2] ?? '').split(/&&|\|\||;|\n|\|/).map((t) => t.trim())
-      : [argv.join(' ')];
-  for (const line of SHELL.test(first) && argv[1] === '-c' ? lines : [null]) {
-    const raw =
-      line === null
-        ? argv
-        : (line.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^["']|["']$/g, '')) ?? []);
-    let words = raw[0] === 'exec' ? raw.slice(1) : raw;
-    const at = afterWrappers(words);
-    if (at === undefined) continue;
-    words = words.slice(at);
-    const name = programName(words[0] ?? '');
-    const text = words.join(' ');
-    if (SERVERS.test(name)) return text;
-    if (PYTHON.test(name)) {
-      const m = words.indexOf('-m');
-      if (m > 0 && (SERVERS.test(words[m + 1] ?? '') || words[m + 1] === 'http.server')) return text;
-      if (words.some((w, i) => programName(w) === 'manage.py' && words[i + 1] === 'runserver')) return text;
+/**
+ * A command a deployment runs starts a server: what it runs, or undefined. Inits and `env` are skipped; a `sh -c`
+ * list is searched command by command.
+ */
+export function serverIn(argv: string[], depth = 0): string | undefined {
+  let words = argv[0] === 'exec' ? argv.slice(1) : argv;
+  const at = afterWrappers(words);
+  if (at === undefined) return undefined;
+  words = words.slice(at);
+  const name = programName(words[0] ?? '');
+  if (SHELL.test(name) && words[1] === '-c' && depth < 3) {
+    for (const part of (words[2] ?? '').split(/&&|\|\||;|\n|\||&/)) {
+      const inner = part
+        .trim()
+        .match(/"[^"]*"|'[^']*'|\S+/g)
+        ?.map((w) => w.replace(/^["']|["']$/g, ''));
+      const found = inner ? serverIn(inner, depth + 1) : undefined;
+      if (found) return found;
     }
-    if (name === 'flask' && words.includes('run')) return text;
-    if (name === 'streamlit' && words[1] === 'run') return text;
+    return undefined;
   }
+  const text = words.join(' ');
+  if (SERVERS.test(name)) return text;
+  if (PYTHON.test(name)) {
+    const m = words.indexOf('-m');
+    if (m > 0 && (SERVERS.test(words[m + 1] ?? '') || words[m + 1] === 'http.server')) return text;
+    if (words.some((w, i) => programName(w) === 'manage.py' && words[i + 1] === 'runserver')) return text;
+  }
+  if (name === 'flask' && words.includes('run')) return text;
+  if (name === 'streamlit' && words[1] === 'run') return text;
   return undefined;
 }
 
