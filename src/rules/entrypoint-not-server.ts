@@ -67,7 +67,8 @@ export default createRule<'batch'>({
       });
       const groups = new Map<string, Group>();
       for (const { w, c } of runs) {
-        if (!LONG_RUNNING.has(w.kind) || (!c.ports.length && !c.probes.length)) continue;
+        if (!LONG_RUNNING.has(w.kind) || (!c.ports.length && !c.probes.length) || initContainer(w, c))
+          continue;
         const command = commandOf(view, c);
         if (!command) continue;
         const key = `${command.override}\0${command.argv.join('\0')}`;
@@ -121,6 +122,28 @@ export default createRule<'batch'>({
     }
   },
 });
+
+/**
+ * A Kubernetes container listed under `initContainers:` (it is meant to exit): the nearest enclosing
+ * `containers:`/`initContainers:` key above its `image:` line, read from the manifest's text.
+ */
+function initContainer(w: Workload, c: Container): boolean {
+  if (w.origin !== 'kubernetes' || !c.image) return false;
+  const file = c.image.site.file;
+  const line = file.position(c.image.site.span.start).line;
+  const indent = (t: string) => t.length - t.trimStart().length;
+  let limit = indent(file.lineText(line));
+  for (let l = line - 1; l >= 1; l--) {
+    const t = file.lineText(l);
+    if (!t.trim() || t.trimStart().startsWith('#')) continue;
+    const i = indent(t);
+    if (i >= limit) continue;
+    limit = i;
+    const key = /^\s*(initContainers|containers)\s*:/.exec(t)?.[1];
+    if (key) return key === 'initContainers';
+  }
+  return false;
+}
 
 function siteOf(r: { w: Workload; c: Container }): Site {
   return r.c.image?.site ?? r.w.site;

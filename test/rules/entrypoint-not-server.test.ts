@@ -190,6 +190,42 @@ ruleTest(rule, [
     ...K8S_REPO,
     'k8s/api.yaml': k8s('Job', '          ports:', '            - containerPort: 8000'),
   }),
+  silent('"long-running": an init container with a port runs the migration before the server starts', {
+    ...K8S_REPO,
+    'k8s/api.yaml': k8s(
+      'Deployment',
+      '          args: ["gunicorn", "-b", "0.0.0.0:8000", "wsgi:app"]',
+      '      initContainers:',
+      '        - name: migrate',
+      '          image: registry.example.com/team/api:1.0',
+      '          ports:',
+      '            - containerPort: 8000',
+    ),
+  }),
+  {
+    name: 'the same Deployment with the migration as a second main container: reported',
+    repo: repo({
+      ...K8S_REPO,
+      'k8s/api.yaml': k8s(
+        'Deployment',
+        '          args: ["gunicorn", "-b", "0.0.0.0:8000", "wsgi:app"]',
+        '        - name: migrate',
+        '          image: registry.example.com/team/api:1.0',
+        '          ports:',
+        '            - containerPort: 8000',
+      ),
+    }),
+    expect: [
+      at(R, 'error', 'k8s/api.yaml', 13, 18, {
+        message:
+          /^Deployment "api" is long-running with port 8000, but the image's ENTRYPOINT\/CMD runs `python app\.py`.*; Deployment "api" runs the same image with `gunicorn -b 0\.0\.0\.0:8000 wsgi:app`/,
+        related: [
+          "Dockerfile:4 the image's CMD",
+          'k8s/api.yaml:11 Deployment "api" starts the server: `gunicorn -b 0.0.0.0:8000 wsgi:app`',
+        ],
+      }),
+    ],
+  },
   silent('"ports or probes": a compose service with neither (a one-shot task)', {
     'compose.yaml': ['services:', '  web:', '    build: .'],
   }),
@@ -215,6 +251,14 @@ ruleTest(rule, [
   silent('"no local code": it imports a module of the repository', {
     'app.py': ['import settings', 'print(settings.MODE)'],
     'settings.py': 'MODE = "web"\n',
+  }),
+  silent('"no local code": a package of the repository shadows a standard-library name', {
+    'app.py': ['import email.sender', 'email.sender.send_all()'],
+    'email/__init__.py': '',
+    'email/sender.py': 'def send_all():\n    pass\n',
+  }),
+  silent('"no local code": a relative import of a standard-library name', {
+    'app.py': ['from .logging import setup', 'setup()'],
   }),
   silent('"no local code": a relative import', { 'app.py': ['from . import settings', 'print(1)'] }),
   silent('"no code loaded by name": importlib', {
