@@ -67,8 +67,7 @@ export default createRule<'batch'>({
       });
       const groups = new Map<string, Group>();
       for (const { w, c } of runs) {
-        if (!LONG_RUNNING.has(w.kind) || (!c.ports.length && !c.probes.length) || initContainer(w, c))
-          continue;
+        if (!LONG_RUNNING.has(w.kind) || !expectsServer(c) || initContainer(w, c)) continue;
         const command = commandOf(view, c);
         if (!command) continue;
         const key = `${command.override}\0${command.argv.join('\0')}`;
@@ -100,7 +99,9 @@ export default createRule<'batch'>({
             command: g.batch.text,
             consequence: g.runs.some((r) => r.w.origin === 'kubernetes')
               ? 'the container exits, Kubernetes restarts it in a loop (CrashLoopBackOff) and nothing ever listens'
-              : 'the container exits when done and nothing listens',
+              : g.runs.some((r) => restartsAlways(r.c))
+                ? 'the container exits, compose restarts it in a loop and nothing ever listens'
+                : 'the container exits when done and nothing listens',
             what: g.batch.file ? `${WHAT[g.batch.kind]} (\`${g.batch.file}\`)` : WHAT[g.batch.kind],
             evidence: evidence.length
               ? `; ${evidence[0] ? workloadLabel(evidence[0].w) : ''} runs the same image with \`${evidence[0]?.text}\`, so the image's own command is not the server`
@@ -157,12 +158,28 @@ function listed(items: string[]): string {
 /** `port 8000 and a readiness probe`: what the workloads expect of the process. */
 function expects(cs: Container[]): string {
   const ports = [...new Set(cs.flatMap((c) => c.ports.map((p) => p.port)))].sort((a, b) => a - b);
-  const probes = [...new Set(cs.flatMap((c) => c.probes.map((p) => p.kind)))];
+  const probes = [
+    ...new Set(
+      cs.flatMap((c) => [...c.probes.map((p) => p.kind), ...(c.healthcheck ? ['healthcheck'] : [])]),
+    ),
+  ];
+  const restarts = [...new Set(cs.flatMap((c) => (restartsAlways(c) ? [c.restart?.value] : [])))];
   const parts = [
     ...(ports.length ? [`port${ports.length > 1 ? 's' : ''} ${listed(ports.map(String))}`] : []),
     ...probes.map((p) => (p === 'healthcheck' ? 'a healthcheck' : `a ${p} probe`)),
+    ...restarts.map((r) => `\`restart: ${r}\``),
   ];
   return listed(parts);
+}
+
+/** Compose restarts the container whatever its exit code (`on-failure` leaves a clean exit alone). */
+function restartsAlways(c: Container): boolean {
+  return c.restart?.value === 'always' || c.restart?.value === 'unless-stopped';
+}
+
+/** The workload expects a process that keeps running: ports, probes, a compose healthcheck or restart policy. */
+function expectsServer(c: Container): boolean {
+  return c.ports.length > 0 || c.probes.length > 0 || !!c.healthcheck || restartsAlways(c);
 }
 
 /** Workload containers that run this image view (their build known to be the view's). */

@@ -229,6 +229,39 @@ ruleTest(rule, [
   silent('"ports or probes": a compose service with neither (a one-shot task)', {
     'compose.yaml': ['services:', '  web:', '    build: .'],
   }),
+  {
+    name: 'a compose service without ports that compose restarts always, and one with a healthcheck without a port',
+    repo: repo({
+      'compose.yaml': [
+        'services:',
+        '  web:',
+        '    build: .',
+        '    image: example/app:dev',
+        '    restart: unless-stopped',
+        '  check:',
+        '    image: example/app:dev',
+        '    command: ["alembic", "upgrade", "head"]',
+        '    healthcheck:',
+        '      test: ["CMD", "python", "-c", "print(1)"]',
+      ],
+    }),
+    expect: [
+      at(R, 'warning', 'compose.yaml', 4, 12, {
+        message:
+          /^compose service "web" is long-running with `restart: unless-stopped`, .*: the container exits, compose restarts it in a loop and nothing ever listens$/,
+      }),
+      at(R, 'warning', 'compose.yaml', 7, 12, {
+        message:
+          /^compose service "check" is long-running with a healthcheck, but its command runs `alembic upgrade head`/,
+      }),
+    ],
+  },
+  silent('"restart": `on-failure` leaves a clean exit alone', {
+    'compose.yaml': ['services:', '  web:', '    build: .', '    restart: on-failure'],
+  }),
+  silent('"healthcheck": a disabled one (`NONE`)', {
+    'compose.yaml': ['services:', '  web:', '    build: .', '    healthcheck:', '      test: ["NONE"]'],
+  }),
   silent('"batch": the service overrides the command with the server', {
     'compose.yaml': compose('    command: ["gunicorn", "-b", "0.0.0.0:8000", "wsgi:app"]'),
   }),
