@@ -13,6 +13,7 @@ import {
   runsToCompletion,
   serverIn,
 } from './lib/batch-command.js';
+import { composeBindMount } from './lib/compose-mounts.js';
 import { containerView, imageProcess, workloadLabel } from './lib/deploy.js';
 import { programName } from './lib/entry-command.js';
 import { contextPython } from './lib/python-imports.js';
@@ -253,7 +254,8 @@ function moduleBatch(model: ProjectModel, view: ImageView, words: string[]): Bat
   if (!src.known) return undefined;
   const file = model.sources.get(src.value) ?? model.python.modules.find((m) => m.path === src.value)?.file;
   const local = localNames(model, view);
-  if (!file || !local || !view.build.context.known) return undefined;
+  // A bind mount of the checkout puts other files where the image's are.
+  if (!file || !local || !view.build.context.known || composeBindMount(model, view)) return undefined;
   // `-m app` imports a package folder `app/` before `app.py`.
   if (mod) {
     const ctx = view.build.context.value;

@@ -256,6 +256,24 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'a workload whose own command is the batch program stays a warning when another one starts the server',
+    repo: repo({
+      'compose.yaml': [
+        ...compose('    command: ["gunicorn", "-b", "0.0.0.0:8000", "wsgi:app"]'),
+        '  migrate:',
+        '    image: example/app:dev',
+        '    command: ["alembic", "upgrade", "head"]',
+        '    restart: always',
+      ],
+    }),
+    expect: [
+      at(R, 'warning', 'compose.yaml', 9, 12, {
+        message: /its command runs `alembic upgrade head`/,
+        related: [],
+      }),
+    ],
+  },
   silent('"restart": `on-failure` leaves a clean exit alone', {
     'compose.yaml': ['services:', '  web:', '    build: .', '    restart: on-failure'],
   }),
@@ -296,6 +314,9 @@ ruleTest(rule, [
   silent('"no local code": a relative import', { 'app.py': ['from . import settings', 'print(1)'] }),
   silent('"no code loaded by name": importlib', {
     'app.py': ['import importlib', 'importlib.import_module("x")'],
+  }),
+  silent('"in the image": compose bind-mounts a folder over the code', {
+    'compose.yaml': compose('    volumes:', '      - ./src:/app'),
   }),
   silent('"in the repository": the file is not copied from the context', {
     Dockerfile: dfCmd('CMD ["python", "/usr/local/bin/tool.py"]'),
