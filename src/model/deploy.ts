@@ -67,6 +67,10 @@ export interface Container {
    * envsubst or sed render script): what is written is not what runs.
    */
   imageFilledBy?: Site;
+  /** Compose: a `healthcheck` test is set (not `NONE`, not `disable: true`), with or without a port. */
+  healthcheck?: Site;
+  /** Compose `restart:` policy as written. */
+  restart?: Located<string>;
 }
 
 export interface Workload {

@@ -14,6 +14,7 @@ import copyOutsideContext from './copy-outside-context.js';
 import copyFromMissingPath from './copy-from-missing-path.js';
 import submoduleMismatch from './submodule-mismatch.js';
 import entrypointMissing from './entrypoint-missing.js';
+import entrypointNotServer from './entrypoint-not-server.js';
 import healthcheckToolMissing from './healthcheck-tool-missing.js';
 import pipNoTimeout from './pip-no-timeout.js';
 import installFailureMasked from './install-failure-masked.js';
@@ -76,6 +77,7 @@ const RULES: Rule[] = [
   copyFromMissingPath,
   submoduleMismatch,
   entrypointMissing,
+  entrypointNotServer,
   healthcheckToolMissing,
   pipNoTimeout,
   installFailureMasked,

@@ -235,7 +235,11 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
         : (test.str() ?? '');
       const port = healthcheckPort(text);
       if (port !== undefined) c.probes.push({ kind: 'healthcheck', port, site: test.site });
+      if (!/^NONE\b/.test(text.trim()) && y.at('healthcheck', 'disable')?.bool() !== true)
+        c.healthcheck = test.site;
     }
+    const restart = str(y.get('restart'), undefined, vars);
+    if (restart) c.restart = restart;
     const privileged = y.get('privileged');
     const pv = privileged?.bool();
     if (privileged && pv !== undefined) c.securityContext.privileged = { value: pv, site: privileged.site };
