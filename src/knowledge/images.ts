@@ -405,3 +405,7 @@ export function imageShipsDocker(image: string): boolean | undefined {
   if (name === 'docker') return true;
   return NO_DOCKER_CLI.has(name) ? false : undefined;
 }
+
+/** Official images whose config sets no ENTRYPOINT: the image's own ENTRYPOINT/CMD is all that runs. */
+export const NO_ENTRYPOINT_BASE =
+  /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|golang|rust|busybox|pypy|buildpack-deps)(:|@|$)|^scratch$/;

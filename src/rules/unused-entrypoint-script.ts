@@ -1,4 +1,5 @@
 import { entryFiles } from '../engine/link.js';
+import { NO_ENTRYPOINT_BASE } from '../knowledge/images.js';
 import { createRule } from '../engine/rule.js';
 import type { Container, Site, Workload } from '../model/deploy.js';
 import type { DfInstruction } from '../model/dockerfile.js';
@@ -10,10 +11,6 @@ import { type Unknown, unknown } from '../model/value.js';
 import { containerView, envReferences, imageProcess, workloadLabel } from './lib/deploy.js';
 import { buildSite } from './lib/dockerfile.js';
 import { executableWrappers, instructionRunning, supervisorIn, type Wrapper } from './lib/wrapper.js';
-
-/** Official images whose config sets no ENTRYPOINT: the image's own ENTRYPOINT/CMD is all that runs. */
-const NO_ENTRYPOINT_BASE =
-  /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|golang|rust|busybox|pypy|buildpack-deps)(:|@|$)|^scratch$/;
 
 /** Programs that run code from the repository: the entry file they run must be read to know what it reads. */
 const INTERPRETERS =

@@ -9,9 +9,7 @@ import { afterWrappers, programName } from './entry-command.js';
  * the words; a form they do not know gives nothing.
  */
 
-/** Official images whose config sets no ENTRYPOINT: the image's own ENTRYPOINT/CMD is all that runs. */
-export const NO_ENTRYPOINT_BASE =
-  /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|busybox|pypy|buildpack-deps)(:|@|$)|^scratch$/;
+export { NO_ENTRYPOINT_BASE } from '../../knowledge/images.js';
 
 const PYTHON = /^python(\d+(\.\d+)?)?$/;
 const SHELL = /^(ba|da)?sh$/;
@@ -201,5 +199,9 @@ export function runsToCompletion(text: string, imports: PyImports, local: Set<st
     if (!stdlib && !BATCH_LIBRARIES.has(top)) return false;
   }
   // Functions the module calls are defined in its own text (its imports are known), so the whole text is read.
-  return !MAY_RUN_ON.test(text.replace(/^\s*#.*$/gm, ''));
+  const code = text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .join('\n');
+  return !MAY_RUN_ON.test(code);
 }
