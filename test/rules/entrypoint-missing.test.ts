@@ -1305,6 +1305,74 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'condition "the stage the build produces": a `target` no stage has builds nothing, so nothing is checked',
+    repo: {
+      files: {
+        Dockerfile: 'FROM python:3.12-slim\nCMD ["./missing.sh"]\n',
+        'crossdock.yaml': `${BUILT}    target: nope\n`,
+      },
+    },
+    only: NOTES,
+    expect: [],
+  },
+  {
+    name: 'condition "a shell-form command line that stays in its folder": `pushd` moves it like `cd` (not checked)',
+    repo: images({
+      'a/Dockerfile': `${PY}CMD pushd /srv && python -m service\n`,
+      'b/Dockerfile': `${PY}CMD echo start && python -m service\n`,
+    }),
+    only: NOTES,
+    expect: [at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 29, { message: NO_MODULE })],
+  },
+  {
+    name: 'condition "an exec-form HEALTHCHECK, as Docker parses it": text after the array or an option without `=` makes it shell form (not read); extra spaces do not',
+    repo: images({
+      'a/Dockerfile': `${PY}HEALTHCHECK CMD ["/app/check.sh"] --quick\nCMD ["python"]\n`,
+      'b/Dockerfile': `${PY}HEALTHCHECK CMD ["/app/check.sh"]x\nCMD ["python"]\n`,
+      'c/Dockerfile': `${PY}HEALTHCHECK --interval 5s CMD ["/app/check.sh"]\nCMD ["python"]\n`,
+      'd/Dockerfile': `${PY}HEALTHCHECK --interval=5s  CMD  ["/app/check.sh"]\nCMD ["python"]\n`,
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 3, 34, {
+        message: /^`\/app\/check\.sh` is started by HEALTHCHECK/,
+      }),
+    ],
+  },
+  {
+    name: 'an item written with JSON escapes (`"\\/app\\/check.sh"`) is reported at the array',
+    repo: images({
+      'a/Dockerfile': `${PY}HEALTHCHECK CMD ["\\/app\\/check.sh"]\nCMD ["python"]\n`,
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 3, 17, {
+        message: /^`\/app\/check\.sh` is started by HEALTHCHECK/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a HEALTHCHECK tool is left to healthcheck-tool-missing": only in a HEALTHCHECK (wget and nc too); `/usr/bin/curl` as the CMD is checked here',
+    repo: images({
+      'a/Dockerfile':
+        'FROM scratch\nCOPY app /app\nHEALTHCHECK CMD ["/usr/bin/wget", "-q", "http://localhost/"]\nCMD ["/app"]\n',
+      'a/app': 'x',
+      'b/Dockerfile':
+        'FROM scratch\nCOPY app /app\nHEALTHCHECK CMD ["/bin/nc", "-z", "localhost", "80"]\nCMD ["/app"]\n',
+      'b/app': 'x',
+      'c/Dockerfile': 'FROM scratch\nCMD ["/usr/bin/curl", "-f", "http://localhost/"]\n',
+    }),
+    expect: [at('entrypoint-missing', 'error', 'c/Dockerfile', 2, 6, { message: NEVER })],
+  },
+  {
+    name: 'condition "scripts are followed one level": a script that re-executes itself is read once, not in a loop',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["./a.sh"]\n', {
+      'a.sh': '#!/bin/sh\nexec ./a.sh\n',
+    }),
+    only: NOTES,
+    expect: [],
+  },
 ]);
 
 test('entrypoint-missing: its metadata (category, summary, hint) says what it checks and how to fix it', () => {
