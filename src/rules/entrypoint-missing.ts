@@ -4,7 +4,6 @@ import { imageLacks, knownFiles, type Tool } from '../knowledge/images.js';
 import { PYTHON_STDLIB } from '../knowledge/python-packages.js';
 import type { DfInstruction } from '../model/dockerfile.js';
 import {
-  copyMappings,
   envDeclarations,
   imageFileSource,
   normalize,
@@ -26,6 +25,8 @@ type MessageId = 'missing' | 'notInContext' | 'moduleMissing';
 type Ctx = RuleContext<MessageId>;
 
 const INITS = new Set<string>(['tini', 'dumb-init', 'gosu', 'su-exec', 'catatonit'] satisfies Tool[]);
+/** Docker's default PATH, where a bare init name is looked up. */
+const DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 /** HEALTHCHECK tools healthcheck-tool-missing checks (one finding per root cause). */
 const HEALTH_TOOLS = new Set(['curl', 'wget', 'nc']);
 /** Modules every official Python image has besides the standard library. */
@@ -317,14 +318,17 @@ function baseLacks(ctx: Ctx, image: Image, target: string | undefined, blocked: 
 
 /** A bare program name (an init): copied or created under that name, or installed by a package of that name. */
 function nameState(image: Image, name: string, site: { file: SourceFile; span: Span }): PathState {
-  const { view, sv } = image;
+  const { model, view, sv } = image;
   let opaque: Unknown | undefined;
   const runOpaque = unknown(
     'effects',
     'a RUN in this stage runs a program whose effects are not known',
     site,
   );
-  for (const m of copyMappings(view, sv.stage)) if (m.dest.endsWith(`/${name}`)) return { kind: 'present' };
+  // A context folder copied onto PATH (`COPY bin/ /usr/local/bin/`) brings the init if the folder holds it.
+  for (const dir of DEFAULT_PATH)
+    if (pathState(model, view, sv, `${dir}/${name}`, 'file', site).kind === 'present')
+      return { kind: 'present' };
   for (const s of sv.chain)
     for (const i of s.instructions) {
       const sources = i.words.slice(0, -1);
@@ -336,22 +340,10 @@ function nameState(image: Image, name: string, site: { file: SourceFile; span: S
         const dest = i.words[i.words.length - 1]?.value ?? '';
         const iwd = workdirAt(view, s, i);
         const d = normalize(iwd.known ? iwd.value : '/', dest);
-        // A copy from a stage or image (contents unknown) into a bin folder may hold the program.
-        if (
-          sources.some((w) => w.value.endsWith(`/${name}`) || w.value === name) ||
-          d.endsWith(`/${name}`) ||
-          /\/s?bin$/.test(d)
-        )
-          return { kind: 'present' };
+        // A copy from a stage or image (contents unknown) into a bin folder may hold the program. (A copy whose
+        // source or destination is named after the init, and an archive ADD, were answered by stageProvides.)
+        if (/\/s?bin$/.test(d)) return { kind: 'present' };
       }
-      if (
-        i.keyword === 'ADD' &&
-        sources.some((w) => /\.(tar|tgz|tbz2?|txz)(\.(gz|bz2|xz|zst))?$/i.test(w.value))
-      )
-        opaque ??= unknown('effects', '`ADD` of an archive unpacks files crossdock cannot list', {
-          file: view.file,
-          span: i.span,
-        });
       if (i.keyword !== 'RUN') continue;
       for (const c of commandsOf(i)) {
         if (c.unknownEffects) opaque ??= runOpaque;

@@ -1373,6 +1373,74 @@ ruleTest(rule, [
     only: NOTES,
     expect: [],
   },
+  {
+    name: 'condition "what may hold an init": a context folder copied with it, a glob or variable copy or a copy from a stage into a bin folder; not a plain copy into one, nor a copy to another name there',
+    repo: images({
+      'a/Dockerfile': 'FROM python:3.12-slim\nCOPY bin/ /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'a/bin/tini': 'x',
+      'b/Dockerfile': 'FROM python:3.12-slim\nCOPY app /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'b/app': 'x',
+      'c/Dockerfile':
+        'FROM python:3.12-slim\nCOPY --chmod=755 app /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'c/app': 'x',
+      'd/Dockerfile': 'FROM python:3.12-slim\nCOPY app *.sh /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'd/app': 'x',
+      'd/run.sh': 'x',
+      'e/Dockerfile':
+        'FROM python:3.12-slim\nARG SRC=app\nCOPY $SRC /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'e/app': 'x',
+      'f/Dockerfile':
+        'FROM python:3.12-slim AS b\nFROM python:3.12-slim\nCOPY --from=b /etc/hosts /usr/local/bin/hosts\nENTRYPOINT ["tini", "--"]\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 13, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 13, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'f/Dockerfile', 4, 13, { message: NEVER }),
+    ],
+  },
+  {
+    name: 'condition "an archive ADD may unpack an init": `.tgz`, `.tbz` among other sources give a note at the ADD; a COPY of an archive, or a file that only starts like one, does not',
+    repo: images({
+      'a/Dockerfile': 'FROM python:3.12-slim\nADD tools.tgz /opt/\nENTRYPOINT ["tini", "--"]\n',
+      'a/tools.tgz': 'x',
+      'b/Dockerfile': 'FROM python:3.12-slim\nADD readme.txt tools.tbz /opt/\nENTRYPOINT ["tini", "--"]\n',
+      'b/readme.txt': 'x',
+      'b/tools.tbz': 'x',
+      'c/Dockerfile': 'FROM python:3.12-slim\nADD tools.tar.gz.sig /opt/\nENTRYPOINT ["tini", "--"]\n',
+      'c/tools.tar.gz.sig': 'x',
+      'd/Dockerfile': 'FROM python:3.12-slim\nCOPY tools.tar.gz /opt/\nENTRYPOINT ["tini", "--"]\n',
+      'd/tools.tar.gz': 'x',
+    }),
+    only: NOTES,
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 2, 1, {
+        message:
+          /`ADD` of an archive unpacks files crossdock cannot list; not checked: whether the image has `tini`/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 2, 1, { message: /`ADD` of an archive/ }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 13, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 3, 13, { message: NEVER }),
+    ],
+  },
+  {
+    name: 'condition "a RUN that may install an init": a known command (`echo tini`) does not; a uv install of a package of its name does; a CMD never runs during the build',
+    repo: images({
+      'a/Dockerfile': 'FROM python:3.12-slim\nRUN echo tini\nENTRYPOINT ["tini", "--"]\n',
+      'b/Dockerfile': 'FROM python:3.12-slim\nRUN uv pip install --system tini\nENTRYPOINT ["tini", "--"]\n',
+      'c/Dockerfile': 'FROM python:3.12-slim\nCMD apt-get install -y tini\nENTRYPOINT ["tini", "--"]\n',
+      'd/Dockerfile': 'FROM python:3.12-slim\nRUN cp /tmp/x "$BIN/"\nENTRYPOINT ["tini", "--"]\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 3, 13, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 13, { message: NEVER }),
+      at('unresolved-value', 'info', 'd/Dockerfile', 3, 13, {
+        message:
+          /^a RUN in this stage runs a program whose effects are not known; not checked: whether `tini` is in the image/,
+      }),
+    ],
+  },
 ]);
 
 test('entrypoint-missing: its metadata (category, summary, hint) says what it checks and how to fix it', () => {
