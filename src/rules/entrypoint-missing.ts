@@ -351,8 +351,8 @@ function nameState(image: Image, name: string, site: { file: SourceFile; span: S
           return { kind: 'present' };
       }
       for (const p of runCreates(view, s, i)) {
+        // A known path named after the init was answered by stageProvides.
         if (!p.known) opaque ??= runOpaque;
-        else if (p.value.endsWith(`/${name}`)) return { kind: 'present' };
       }
     }
   return opaque ? { kind: 'unknown', why: opaque } : { kind: 'absent' };

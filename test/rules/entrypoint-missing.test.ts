@@ -1374,7 +1374,7 @@ ruleTest(rule, [
     expect: [],
   },
   {
-    name: 'condition "what may hold an init": a context folder copied with it, a glob or variable copy or a copy from a stage into a bin folder; not a plain copy into one, nor a copy to another name there',
+    name: 'condition "what may hold an init": a context folder copied onto PATH with it, a glob, variable or stage copy into a bin folder; not a plain copy into one, a copy to another name there or a RUN that only names one',
     repo: images({
       'a/Dockerfile': 'FROM python:3.12-slim\nCOPY bin/ /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
       'a/bin/tini': 'x',
@@ -1383,20 +1383,27 @@ ruleTest(rule, [
       'c/Dockerfile':
         'FROM python:3.12-slim\nCOPY --chmod=755 app /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
       'c/app': 'x',
-      'd/Dockerfile': 'FROM python:3.12-slim\nCOPY app *.sh /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'd/Dockerfile': 'FROM python:3.12-slim\nCOPY app *.sh /opt/bin/\nENTRYPOINT ["tini", "--"]\n',
       'd/app': 'x',
       'd/run.sh': 'x',
-      'e/Dockerfile':
-        'FROM python:3.12-slim\nARG SRC=app\nCOPY $SRC /usr/local/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'e/Dockerfile': 'FROM python:3.12-slim\nARG SRC=app\nCOPY $SRC /opt/bin/\nENTRYPOINT ["tini", "--"]\n',
       'e/app': 'x',
       'f/Dockerfile':
         'FROM python:3.12-slim AS b\nFROM python:3.12-slim\nCOPY --from=b /etc/hosts /usr/local/bin/hosts\nENTRYPOINT ["tini", "--"]\n',
+      'g/Dockerfile': 'FROM python:3.12-slim\nADD tools/* /opt/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'g/tools/x': 'x',
+      'h/Dockerfile': 'FROM python:3.12-slim\nRUN echo $HOME /opt/bin\nENTRYPOINT ["tini", "--"]\n',
+      'i/Dockerfile':
+        'FROM python:3.12-slim\nARG X=tools\nCOPY app /opt/$X/bin/\nENTRYPOINT ["tini", "--"]\n',
+      'i/app': 'x',
     }),
     only: NOTES,
     expect: [
       at('entrypoint-missing', 'error', 'b/Dockerfile', 3, 13, { message: NEVER }),
       at('entrypoint-missing', 'error', 'c/Dockerfile', 3, 13, { message: NEVER }),
       at('entrypoint-missing', 'error', 'f/Dockerfile', 4, 13, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'h/Dockerfile', 3, 13, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'i/Dockerfile', 4, 13, { message: NEVER }),
     ],
   },
   {
@@ -1430,6 +1437,7 @@ ruleTest(rule, [
       'b/Dockerfile': 'FROM python:3.12-slim\nRUN uv pip install --system tini\nENTRYPOINT ["tini", "--"]\n',
       'c/Dockerfile': 'FROM python:3.12-slim\nCMD apt-get install -y tini\nENTRYPOINT ["tini", "--"]\n',
       'd/Dockerfile': 'FROM python:3.12-slim\nRUN cp /tmp/x "$BIN/"\nENTRYPOINT ["tini", "--"]\n',
+      'e/Dockerfile': 'FROM python:3.12-slim\nRUN mkdir -p /srv/data\nENTRYPOINT ["tini", "--"]\n',
     }),
     only: NOTES,
     expect: [
@@ -1439,6 +1447,7 @@ ruleTest(rule, [
         message:
           /^a RUN in this stage runs a program whose effects are not known; not checked: whether `tini` is in the image/,
       }),
+      at('entrypoint-missing', 'error', 'e/Dockerfile', 3, 13, { message: NEVER }),
     ],
   },
 ]);
