@@ -1450,6 +1450,127 @@ ruleTest(rule, [
       at('entrypoint-missing', 'error', 'e/Dockerfile', 3, 13, { message: NEVER }),
     ],
   },
+  {
+    name: 'condition "which installs are listed": pip download installs nothing; extras and dotted names are read; a VCS URL is not listed (a note); a flag on a local COPY is not a stage copy; conda and apt-get are opaque RUNs (a note at the module)',
+    repo: images({
+      'a/Dockerfile': `${PY}RUN pip download service\nCMD ["python", "-m", "service"]\n`,
+      'a/lib/service.py': 'x\n',
+      'b/Dockerfile': `${PY}RUN pip install "service[all]"\nCMD ["python", "-m", "service"]\n`,
+      'c/Dockerfile': `${PY}RUN pip install git+https://example.com/x.git\nCMD ["python", "-m", "service"]\n`,
+      'c/lib/service.py': 'x\n',
+      'd/Dockerfile': `${PY}RUN pip install backports.zipfile\nCMD ["python", "-m", "service"]\n`,
+      'd/lib/service.py': 'x\n',
+      'e/Dockerfile': `${PY}COPY --chown=1000 lib/ /srv/lib/\nRUN pip install flask\nCMD ["python", "-m", "service"]\n`,
+      'e/lib/service.py': 'x\n',
+      'f/Dockerfile': `${PY}RUN conda install -y service\nCMD ["python", "-m", "service"]\n`,
+      'f/lib/service.py': 'x\n',
+      'g/Dockerfile': `${PY}RUN apt-get install -y curl python-yaml\nCMD ["python", "-m", "service"]\n`,
+      'g/lib/service.py': 'x\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 4, 22, { message: NO_MODULE }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 3, 1, {
+        message:
+          /^`pip install git\+https:\/\/example\.com\/x\.git` installs packages crossdock does not list/,
+      }),
+      at('entrypoint-missing', 'error', 'd/Dockerfile', 4, 22, { message: NO_MODULE }),
+      at('entrypoint-missing', 'error', 'e/Dockerfile', 5, 22, { message: NO_MODULE }),
+      at('unresolved-value', 'info', 'f/Dockerfile', 4, 22, { message: /effects are not known/ }),
+      at('unresolved-value', 'info', 'g/Dockerfile', 4, 22, { message: /effects are not known/ }),
+    ],
+  },
+  {
+    name: 'condition "requirement includes": a cycle is cut (a note), and an unlisted requirement in any include, not only the first, makes the set unknown',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY requirements.txt base.txt ./\nRUN pip install -r requirements.txt\nCMD ["python", "-m", "service"]\n`,
+      'a/requirements.txt': '-r base.txt\nflask\n',
+      'a/base.txt': '-r requirements.txt\n',
+      'a/lib/service.py': 'x\n',
+      'b/Dockerfile': `${PY}COPY requirements.txt one.txt two.txt ./\nRUN pip install -r requirements.txt\nCMD ["python", "-m", "service"]\n`,
+      'b/requirements.txt': '-r one.txt\n-r two.txt\n',
+      'b/one.txt': 'flask\n',
+      'b/two.txt': 'https://example.com/x.tar.gz\n',
+      'b/lib/service.py': 'x\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('unresolved-value', 'info', 'a/Dockerfile', 4, 20, {
+        message: /^requirements\.txt \(included by a\/base\.txt\) was not read/,
+      }),
+      at('unresolved-value', 'info', 'b/Dockerfile', 4, 20, {
+        message: /^b\/two\.txt installs a path or URL whose packages crossdock does not list/,
+      }),
+    ],
+  },
+  {
+    name: 'condition "a distribution of the module\'s name": `python-x`, `x-python`, `pyx`, separators and the known aliases (PIL → pillow, yaml → pyyaml, …) provide it',
+    repo: images({
+      'a/Dockerfile': `${PY}RUN pip install python-service\nCMD ["python", "-m", "service"]\n`,
+      'b/Dockerfile': `${PY}RUN pip install service-python\nCMD ["python", "-m", "service"]\n`,
+      'c/Dockerfile': `${PY}RUN pip install pyservice\nCMD ["python", "-m", "service"]\n`,
+      'd/Dockerfile': `${PY}RUN pip install My__Service\nCMD ["python", "-m", "my_service"]\n`,
+      ...Object.fromEntries(
+        [
+          ['yaml', 'pyyaml'],
+          ['PIL', 'pillow'],
+          ['bs4', 'beautifulsoup4'],
+          ['sklearn', 'scikit-learn'],
+          ['cv2', 'opencv-python'],
+          ['cv2', 'opencv-python-headless'],
+          ['cv2', 'opencv-contrib-python'],
+          ['dateutil', 'python-dateutil'],
+          ['jwt', 'pyjwt'],
+          ['attr', 'attrs'],
+          ['psycopg2', 'psycopg2-binary'],
+          ['dotenv', 'python-dotenv'],
+          ['magic', 'python-magic'],
+        ].map(([mod, dist], k) => [
+          `alias${k}/Dockerfile`,
+          `${PY}RUN pip install ${dist}\nCMD ["python", "-m", "${mod}"]\n`,
+        ]),
+      ),
+    }),
+    only: NOTES,
+    expect: [],
+  },
+  {
+    name: 'condition "an entrypoint script crossdock follows": not a program that only starts like `sh`, a bare name, a script under an unknown WORKDIR, one that `pushd`s or `shift`s, a command it runs without `exec`; `exec $@` unquoted runs the CMD',
+    repo: images({
+      'a/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["shim", "entry.sh"]\n`,
+      'a/entry.sh': '#!/bin/sh\nexec python -m service\n',
+      'b/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["entry.sh"]\n`,
+      'b/entry.sh': '#!/bin/sh\nexec python -m service\n',
+      'c/Dockerfile': 'FROM python:3.12-slim\nARG D\nWORKDIR $D\nCOPY . /\nENTRYPOINT ["sh", "entry.sh"]\n',
+      'c/entry.sh': '#!/bin/sh\nexec /srv/run\n',
+      'd/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["./entry.sh"]\n`,
+      'd/entry.sh': '#!/bin/sh\npushd /srv\nexec python -m service\n',
+      'e/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["./entry.sh"]\nCMD ["python", "-m", "service"]\n`,
+      'e/entry.sh': '#!/bin/sh\nshift\nexec "$@"\n',
+      'g/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["./entry.sh"]\nCMD ["python", "-m", "service"]\n`,
+      'g/entry.sh': '#!/bin/sh\necho --\nexec $@\n',
+      'h/Dockerfile': `${PY}COPY . .\nENTRYPOINT ["./entry.sh"]\n`,
+      'h/entry.sh': '#!/bin/sh\nnice /srv/warmup\nexec python\n',
+    }),
+    only: NOTES,
+    expect: [at('entrypoint-missing', 'error', 'g/Dockerfile', 5, 22, { message: NO_MODULE })],
+  },
+  {
+    name: 'condition "a system path": only a path that starts with a system folder is skipped (`lib/main.py` under /app or /opt is not); a RUN that is not a package install runs no lifecycle script',
+    repo: images({
+      'a/Dockerfile': `${PY}CMD ["python", "lib/main.py"]\n`,
+      'b/Dockerfile': 'FROM node:20-slim\nWORKDIR /app\nRUN echo hi\nCMD ["node", "dist/server.js"]\n',
+      'c/Dockerfile': 'FROM node:20-slim\nWORKDIR /opt\nCMD ["python", "lib/main.py"]\n',
+    }),
+    only: NOTES,
+    expect: [
+      at('entrypoint-missing', 'error', 'a/Dockerfile', 3, 16, { message: NEVER }),
+      at('entrypoint-missing', 'error', 'b/Dockerfile', 4, 14, { message: NEVER }),
+      at('unresolved-value', 'info', 'c/Dockerfile', 1, 6, {
+        message: /what node:20-slim contains is not known/,
+      }),
+    ],
+  },
 ]);
 
 test('entrypoint-missing: its metadata (category, summary, hint) says what it checks and how to fix it', () => {
