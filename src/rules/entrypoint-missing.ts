@@ -31,19 +31,17 @@ const DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bi
 const HEALTH_TOOLS = new Set(['curl', 'wget', 'nc']);
 /** Modules every official Python image has besides the standard library. */
 const BASE_MODULES = new Set(['pip', 'setuptools', 'wheel', 'pkg_resources', '_distutils_hack']);
-/** Import names that differ from the distribution's name (lower-case): import → distributions. */
+/**
+ * Import names that differ from the distribution's name (lower-case): import → distributions. `pyyaml`, `pyjwt`,
+ * `python-dateutil` and the like need no entry: `provides` tries the `py`/`python-` forms itself.
+ */
 const ALIASES: Record<string, string[]> = {
-  yaml: ['pyyaml'],
   pil: ['pillow'],
   bs4: ['beautifulsoup4'],
   sklearn: ['scikit-learn'],
   cv2: ['opencv-python', 'opencv-python-headless', 'opencv-contrib-python'],
-  dateutil: ['python-dateutil'],
-  jwt: ['pyjwt'],
   attr: ['attrs'],
   psycopg2: ['psycopg2-binary'],
-  dotenv: ['python-dotenv'],
-  magic: ['python-magic'],
 };
 
 /** One word of a command line and where it is written. */
