@@ -1571,6 +1571,14 @@ ruleTest(rule, [
       }),
     ],
   },
+  {
+    name: 'an entrypoint script line with no command word (an assignment, a redirect) is skipped, and the `exec` after it checked',
+    repo: built('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./entry.sh"]\n', {
+      'entry.sh': '#!/bin/sh\nX=1\n> /tmp/log\nexec python -m service\n',
+    }),
+    only: NOTES,
+    expect: [at('entrypoint-missing', 'error', 'entry.sh', 4, 16, { message: NO_MODULE })],
+  },
 ]);
 
 test('entrypoint-missing: its metadata (category, summary, hint) says what it checks and how to fix it', () => {
