@@ -85,3 +85,13 @@ export interface DepsReport {
   packages: DepsPackageResult[];
   notes: string[];
 }
+
+/**
+ * The verdict engine's seam (implemented by `decideAll` in src/deps/decide.ts): one record per query, in the
+ * order given, keyed by target platform. Queries whose marker is false for a target get `not-required` there.
+ */
+export type Decide = (
+  queries: DepQuery[],
+  targets: TargetEnv[],
+  options: IndexOptions,
+) => Promise<Record<string, PlatformVerdict>[]>;
