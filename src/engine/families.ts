@@ -41,6 +41,7 @@ import {
   readWorkflow,
 } from '../sources/workflows/workflow.js';
 import { parseYaml } from '../sources/yaml/node.js';
+import { isIndexConfigPath } from '../sources/python/pip-config.js';
 
 /**
  * Source families: one per kind of file crossdock reads (as Renovate's managers are). Each owns its path match
@@ -213,6 +214,12 @@ export const FAMILIES: SourceFamily[] = [
       const s = file.path.endsWith('.py') ? parseSetupPy(file) : parseSetupCfg(file);
       return { setups: [s], problems: s.problems };
     },
+  },
+  {
+    // pip.conf / uv.toml: read so `crossdock deps` knows the index an image installs from (parsed there).
+    id: 'pip-config',
+    match: isIndexConfigPath,
+    load: () => ({}),
   },
   {
     id: 'python-version',

@@ -409,3 +409,112 @@ export function imageShipsDocker(image: string): boolean | undefined {
 /** Official images whose config sets no ENTRYPOINT: the image's own ENTRYPOINT/CMD is all that runs. */
 export const NO_ENTRYPOINT_BASE =
   /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|golang|rust|busybox|pypy|buildpack-deps)(:|@|$)|^scratch$/;
+
+/** The C library of an image, for wheel selection: glibc `2.36`, musl `1.2`. */
+export interface ImageLibc {
+  kind: 'glibc' | 'musl';
+  version: string;
+  how: string;
+  /** A tag whose release moves (`python:3.11-slim`): what it meant when this table was written. */
+  floating?: boolean;
+}
+
+/** glibc of each Debian release (its `libc6` package): 10 buster 2.28, 11 bullseye 2.31, 12 bookworm 2.36, 13 trixie 2.41. */
+const DEBIAN_GLIBC: Record<string, { release: string; glibc: string }> = {
+  buster: { release: '10 buster', glibc: '2.28' },
+  '10': { release: '10 buster', glibc: '2.28' },
+  bullseye: { release: '11 bullseye', glibc: '2.31' },
+  '11': { release: '11 bullseye', glibc: '2.31' },
+  bookworm: { release: '12 bookworm', glibc: '2.36' },
+  '12': { release: '12 bookworm', glibc: '2.36' },
+  trixie: { release: '13 trixie', glibc: '2.41' },
+  '13': { release: '13 trixie', glibc: '2.41' },
+};
+
+/** glibc of each Ubuntu release (its `libc6` package). */
+const UBUNTU_GLIBC: Record<string, { release: string; glibc: string }> = {
+  '18.04': { release: '18.04 bionic', glibc: '2.27' },
+  bionic: { release: '18.04 bionic', glibc: '2.27' },
+  '20.04': { release: '20.04 focal', glibc: '2.31' },
+  focal: { release: '20.04 focal', glibc: '2.31' },
+  '22.04': { release: '22.04 jammy', glibc: '2.35' },
+  jammy: { release: '22.04 jammy', glibc: '2.35' },
+  '24.04': { release: '24.04 noble', glibc: '2.39' },
+  noble: { release: '24.04 noble', glibc: '2.39' },
+  '24.10': { release: '24.10 oracular', glibc: '2.40' },
+  oracular: { release: '24.10 oracular', glibc: '2.40' },
+  '25.04': { release: '25.04 plucky', glibc: '2.41' },
+  plucky: { release: '25.04 plucky', glibc: '2.41' },
+};
+
+/** The Debian release the official `python` tags without one (`python:3.11`, `-slim`) point at when written. */
+export const PYTHON_DEFAULT_DEBIAN = 'trixie';
+
+/**
+ * The C library of an image: the official distro images (`debian:12`, `ubuntu:22.04`, `alpine:3.20`), official
+ * images whose tag names the release (`python:3.11-slim-bookworm`, `node:22-bookworm`, `python:3.12-alpine3.20`),
+ * and the `python` tags without a release (Debian trixie since August 2025: floating). Alpine 3.13 and later ship
+ * musl 1.2, earlier ones 1.1. Undefined for anything else: never guessed.
+ */
+export function libcOfImage(image: string): ImageLibc | undefined {
+  const { name, tag, official } = imageName(image);
+  if (!official) return undefined;
+  const parts = tag.split('-');
+  const alpine = (major: string, minor: string, how: string): ImageLibc => ({
+    kind: 'musl',
+    version: Number(major) > 3 || (Number(major) === 3 && Number(minor) >= 13) ? '1.2' : '1.1',
+    how,
+  });
+  if (name === 'debian') {
+    const d = DEBIAN_GLIBC[/^\d+/.exec(parts[0] ?? '')?.[0] ?? parts[0] ?? ''];
+    return d
+      ? { kind: 'glibc', version: d.glibc, how: `glibc ${d.glibc} of Debian ${d.release}` }
+      : undefined;
+  }
+  if (name === 'ubuntu') {
+    const u = UBUNTU_GLIBC[parts[0] ?? ''];
+    return u
+      ? { kind: 'glibc', version: u.glibc, how: `glibc ${u.glibc} of Ubuntu ${u.release}` }
+      : undefined;
+  }
+  if (name === 'alpine') {
+    const m = /^(\d+)\.(\d+)/.exec(parts[0] ?? '');
+    if (m) return alpine(m[1] ?? '', m[2] ?? '', `musl of Alpine ${m[0]}`);
+    return tag === 'latest' || tag === 'edge'
+      ? { kind: 'musl', version: '1.2', how: `musl 1.2 of alpine:${tag}` }
+      : undefined;
+  }
+  for (const p of parts) {
+    const a = /^alpine(?:(\d+)\.(\d+))?$/.exec(p);
+    if (a) {
+      // `python:3.12-alpine`: the newest Alpine, 3.13 or later for every tag still published.
+      if (a[1] === undefined)
+        return { kind: 'musl', version: '1.2', how: `musl 1.2 of ${name}:${tag} (Alpine)` };
+      return alpine(a[1], a[2] ?? '', `musl of Alpine ${a[1]}.${a[2]} (${name}:${tag})`);
+    }
+    const d = DEBIAN_GLIBC[p];
+    if (d && !/^\d/.test(p))
+      return {
+        kind: 'glibc',
+        version: d.glibc,
+        how: `glibc ${d.glibc} of Debian ${d.release} (${name}:${tag})`,
+      };
+    const u = UBUNTU_GLIBC[p];
+    if (u && !/^\d/.test(p))
+      return {
+        kind: 'glibc',
+        version: u.glibc,
+        how: `glibc ${u.glibc} of Ubuntu ${u.release} (${name}:${tag})`,
+      };
+  }
+  if (name === 'python' && pythonOfImage(image)) {
+    const d = DEBIAN_GLIBC[PYTHON_DEFAULT_DEBIAN] as { release: string; glibc: string };
+    return {
+      kind: 'glibc',
+      version: d.glibc,
+      how: `the python:${tag} tag names no Debian release: Debian ${d.release} (glibc ${d.glibc}) when written`,
+      floating: true,
+    };
+  }
+  return undefined;
+}
