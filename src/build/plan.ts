@@ -21,7 +21,7 @@ import {
   type SecretSpec,
   secretFromFields,
 } from './config.js';
-import { heavyDependenciesIn } from './heavy.js';
+import { type EmulationCost, emulationCostIn } from './heavy.js';
 import { isSecretName, shownBuildArgs } from './redact.js';
 import { type EmulationState, emulationFix, type NodeState, probeNode } from './nodes.js';
 
@@ -597,7 +597,7 @@ async function planImage(input: ImageInput, c: PlanContext): Promise<PlannedImag
   labels['org.opencontainers.image.created'] = '{build time}';
 
   const platforms: PlannedPlatform[] = [];
-  let heavy: string[] | undefined;
+  let heavy: EmulationCost | undefined;
   for (const platform of input.platforms) {
     const route = routePlatform(platform, c.states, c.load, c.bc.defaults.emulation);
     if ('problem' in route) {
@@ -616,10 +616,14 @@ async function planImage(input: ImageInput, c: PlanContext): Promise<PlannedImag
     });
     if (route.mode === 'emulated') {
       const arch = platform.split('/')[1] ?? '';
-      heavy ??= await heavyDependenciesIn(input.context);
-      const cost = heavy.length
-        ? `expect it to take hours, not minutes: ${heavy.join(', ')} ${heavy.length === 1 ? 'compiles' : 'compile'} from source under emulation where no ${arch} wheel or binary exists`
-        : 'expect it to take several times longer than a native build (5-20x for compiling steps)';
+      heavy ??= await emulationCostIn(input.context);
+      // Offline, only packages that publish no Linux wheels at all are known to compile; the others' wheels
+      // are the index's to say.
+      const cost = heavy.heavy.length
+        ? `expect it to take hours, not minutes: ${heavy.heavy.join(', ')} ${heavy.heavy.length === 1 ? 'compiles' : 'compile'} from source under emulation (no prebuilt ${arch} wheel or binary is published)`
+        : heavy.python
+          ? `expect it to take several times longer than a native build (5-20x for compiling steps); its Python packages may compile from source under emulation: run \`crossdock deps\` or \`check --online\` to know`
+          : 'expect it to take several times longer than a native build (5-20x for compiling steps)';
       c.notices.push(
         `${name} ${platform} will be emulated (QEMU${route.emulation === 'unknown' ? ', not verified on that node' : ''}) on node ${node.spec.name}: ${cost}; a native ${arch} node avoids this`,
       );

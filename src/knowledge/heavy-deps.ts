@@ -1,26 +1,13 @@
 /**
- * Python and Node packages whose arm64 builds are slow or compile from source under QEMU emulation: native
- * extensions without (or, for old versions, historically without) aarch64 wheels or prebuilt binaries.
- * Versions: `numpy<1.21` (first manylinux aarch64 wheels for common Pythons came later), `psycopg2` (the
- * non-binary package always compiles), `cryptography` when built with `--no-binary`.
+ * Python distributions that compile from source on Linux whatever the platform, because they publish no Linux
+ * wheels at all (PyPI file lists): `psycopg2` (the non-binary package; `psycopg2-binary` has wheels), `mysqlclient`
+ * (Windows wheels only), `uwsgi` and `python-ldap` (sdists only); plus `numpy` before 1.21 (no manylinux aarch64
+ * wheels for the Pythons of its day, see heavyPython). This list is only an offline hint: which packages compile
+ * is a fact of the package index, which `crossdock deps` and `check --online` read. Packages that publish
+ * manylinux aarch64 wheels for current CPython are not here (torch, tensorflow, pandas, scipy, scikit-learn, lxml,
+ * grpcio, opencv-python, numpy 1.21 and later, cryptography, pyarrow, matplotlib, spacy).
  */
-export const HEAVY_PYTHON = [
-  'torch',
-  'tensorflow',
-  'scipy',
-  'pandas',
-  'grpcio',
-  'scikit-learn',
-  'spacy',
-  'opencv-python',
-  'opencv-python-headless',
-  'psycopg2',
-  'lxml',
-  'cryptography',
-  'numpy',
-  'pyarrow',
-  'matplotlib',
-] as const;
+export const HEAVY_PYTHON = ['psycopg2', 'mysqlclient', 'uwsgi', 'python-ldap'] as const;
 
 export const HEAVY_NODE = [
   'sharp',
@@ -32,11 +19,13 @@ export const HEAVY_NODE = [
   're2',
 ] as const;
 
-/** True when a Python requirement (name and specifier) is heavy to build under emulation. */
+/**
+ * True when a Python requirement (name and specifier) is known, offline, to compile from source on Linux: one of
+ * HEAVY_PYTHON, or numpy pinned or capped below 1.21. False means "not known to", never "has a wheel".
+ */
 export function heavyPython(name: string, specifier: string): boolean {
-  const n = name.toLowerCase().replace(/_/g, '-');
+  const n = name.toLowerCase().replace(/[_.]+/g, '-');
   if (n === 'numpy') return /<\s*1\.(1\d|20)\b|==\s*1\.(1\d|20)\./.test(specifier);
-  if (n === 'cryptography') return false;
   return (HEAVY_PYTHON as readonly string[]).includes(n);
 }
 

@@ -8,35 +8,68 @@ import { commandsOf } from './lib/dockerfile.js';
 import { nodeProjectDir, viewInstallsNodeDependencies } from './lib/node.js';
 import { requirementFile } from './lib/python.js';
 
-/** Heavy native dependencies the built stages install (requirements they `pip install -r`, packages named inline). */
-function heavyDependencies(model: ProjectModel, view: ImageView): string[] {
-  const out = new Set<string>();
+/**
+ * What the emulated stages install that bears on the cost: Python packages known offline to compile from source
+ * (no Linux wheels at all, see knowledge/heavy-deps.ts), heavy native Node packages, and whether any Python
+ * package is installed from an index at all (whose wheels only the index knows).
+ */
+function heavyDependencies(
+  model: ProjectModel,
+  view: ImageView,
+): { compiles: string[]; node: string[]; python: boolean } {
+  const compiles = new Set<string>();
+  let python = false;
   for (const sv of view.stages) {
     if (!sv.built || sv.buildPlatform) continue;
     for (const ins of sv.stage.instructions)
       for (const c of commandsOf(ins)) {
-        if (!c.pip) continue;
+        if (!c.pip || c.pip.verb === 'download' || c.pip.noIndex) continue;
+        python = true;
         for (const w of c.pip.packages) {
           const name = w.value.toLowerCase().split(/[=<>~![;\s]/)[0] ?? '';
-          if (name && heavyPython(name, '')) out.add(name);
+          const spec = w.value.slice(name.length);
+          if (name && heavyPython(name, spec)) compiles.add(name);
         }
         for (const w of c.pip.requirementFiles) {
           const r = requirementFile(model, view, sv, ins, w);
           if (r.known)
             for (const q of r.value.requirements)
-              if (q.name && heavyPython(q.name, q.specifier ?? '')) out.add(q.name);
+              if (q.name && heavyPython(q.name, q.specifier ?? '')) compiles.add(q.name);
         }
       }
   }
   // Node packages only when a built stage installs them, from the package.json the image copies.
+  const node = new Set<string>();
   const dir = viewInstallsNodeDependencies(view) ? nodeProjectDir(model, view) : undefined;
   const pkg = dir?.known
     ? model.node.packageJsons.find(
         (p) => p.path === (dir.value === '.' ? 'package.json' : `${dir.value}/package.json`),
       )
     : undefined;
-  for (const d of pkg?.dependencies ?? []) if (!d.dev && heavyNode(d.name)) out.add(d.name);
-  return [...out].sort();
+  for (const d of pkg?.dependencies ?? []) if (!d.dev && heavyNode(d.name)) node.add(d.name);
+  return { compiles: [...compiles].sort(), node: [...node].sort(), python };
+}
+
+/** The first four names (sorted) and an ellipsis. */
+function some(names: string[]): string {
+  return `${names.slice(0, 4).join(', ')}${names.length > 4 ? '…' : ''}`;
+}
+
+/** The cost clause of the `emulated` message, and whether it makes the finding a warning. */
+function costOf(h: ReturnType<typeof heavyDependencies>): { text: string; heavy: boolean } {
+  const parts: string[] = [];
+  if (h.compiles.length)
+    parts.push(
+      `, and ${some(h.compiles)} ${h.compiles.length === 1 ? 'compiles' : 'compile'} from source there (no Linux wheels are published)`,
+    );
+  if (h.node.length)
+    parts.push(`, and it installs ${some(h.node)}, heavy native packages that take far longer there`);
+  // Offline, whether the other Python packages have wheels for the platform is not known.
+  if (!h.compiles.length && h.python)
+    parts.push(
+      '; its Python packages may compile from source there: run `crossdock deps` or `check --online` to know',
+    );
+  return { text: parts.join(''), heavy: h.compiles.length + h.node.length > 0 };
 }
 
 /**
@@ -121,23 +154,21 @@ export default createRule<'emulated' | 'noQemu'>({
           (sv) => sv.built && !sv.buildPlatform && sv.stage.instructions.some((i) => i.keyword === 'RUN'),
         );
         if (!runs) continue;
-        const heavy = heavyDependencies(model, view);
+        const cost = costOf(heavyDependencies(model, view));
         const data = {
           job: b.job.job.id,
           platforms: foreign.map(formatPlatform).join(', '),
           runner: set.labels.join(', '),
           runnerArch: arch,
-          heavy: heavy.length
-            ? `, and it installs ${heavy.slice(0, 4).join(', ')}${heavy.length > 4 ? '…' : ''}, heavy native packages that take far longer there`
-            : '',
+          heavy: cost.text,
         };
         if (!b.qemu)
           ctx.report({ messageId: 'noQemu', severity: 'error', data, file: site.file, span: site.span });
-        // Emulation set up on purpose is slow, not broken: a warning when heavy native packages compile there.
+        // Emulation set up on purpose is slow, not broken: a warning when packages known to compile are built there.
         else
           ctx.report({
             messageId: 'emulated',
-            severity: heavy.length ? 'warning' : 'info',
+            severity: cost.heavy ? 'warning' : 'info',
             data,
             file: site.file,
             span: site.span,

@@ -163,7 +163,7 @@ test('a node declared native for arm64 takes arm64 natively; work is spread over
   );
 });
 
-test('the emulation notice names the heavy dependencies that will compile from source under QEMU', {
+test('the emulation notice names the dependencies known to compile from source under QEMU, not those with wheels', {
   timeout: 120_000,
 }, async () => {
   const r = sampleRepo({ files: { 'requirements.txt': 'flask==3.0.3\nscipy==1.13.1\npsycopg2==2.9.9\n' } });
@@ -174,15 +174,35 @@ test('the emulation notice names the heavy dependencies that will compile from s
     const notices = JSON.parse(out.stdout).notices as string[];
     assert.ok(
       notices.some((n) =>
-        /linux\/arm64 will be emulated .*expect it to take hours, not minutes: psycopg2, scipy compile from source/.test(
+        /linux\/arm64 will be emulated .*expect it to take hours, not minutes: psycopg2 compiles from source under emulation \(no prebuilt arm64 wheel or binary is published\)/.test(
           n,
         ),
       ),
       notices.join('\n'),
     );
-    assert.ok(!notices.some((n) => /flask/.test(n)));
+    // scipy publishes manylinux aarch64 wheels: not claimed to compile.
+    assert.ok(!notices.some((n) => /flask|scipy/.test(n)));
   } finally {
     r.cleanup();
+  }
+  // Only packages with wheels: offline, the notice says it does not know whether they compile.
+  const w = sampleRepo({ files: { 'requirements.txt': 'flask==3.0.3\nscipy==1.13.1\n' } });
+  try {
+    const out = await runCli(['plan', w.root, '--format', 'json', '--platform', 'linux/amd64,linux/arm64'], {
+      env: env({ CROSSDOCK_BINFMT_DIR: withQemu }),
+    });
+    const notices = JSON.parse(out.stdout).notices as string[];
+    assert.ok(
+      notices.some((n) =>
+        /linux\/arm64 will be emulated .*5-20x for compiling steps\); its Python packages may compile from source under emulation: run `crossdock deps` or `check --online` to know/.test(
+          n,
+        ),
+      ),
+      notices.join('\n'),
+    );
+    assert.ok(!notices.some((n) => /hours/.test(n)));
+  } finally {
+    w.cleanup();
   }
 });
 

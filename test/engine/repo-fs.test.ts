@@ -20,7 +20,7 @@ import { makeRepo } from '../helpers/git-repo.js';
 function outsideSecret(): { path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-outside-'));
   const path = join(dir, 'credentials');
-  writeFileSync(path, 'flask==3.0.0\nSECRET_TOKEN_8f3a=hunter2 not a requirement\ntorch==2.3.0\n');
+  writeFileSync(path, 'flask==3.0.0\nSECRET_TOKEN_8f3a=hunter2 not a requirement\npsycopg2==2.9.9\n');
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -120,9 +120,9 @@ test('plan/build: the repository crossdock.yaml and the context scan never follo
     loadBuildConfig(repo.root),
     /crossdock\.yaml: symlink to outside the repository, not read/,
   );
-  // The outside file names torch, a heavy dependency: it must not be read into the emulation estimate.
+  // The outside file names psycopg2, which compiles from source: it must not be read into the emulation estimate.
   assert.deepEqual(await heavyDependenciesIn(join(repo.root, 'ctx')), []);
   mkdirSync(join(repo.root, 'ctx2'));
-  writeFileSync(join(repo.root, 'ctx2', 'requirements.txt'), 'torch==2.3.0\n');
-  assert.deepEqual(await heavyDependenciesIn(join(repo.root, 'ctx2')), ['torch']);
+  writeFileSync(join(repo.root, 'ctx2', 'requirements.txt'), 'psycopg2==2.9.9\n');
+  assert.deepEqual(await heavyDependenciesIn(join(repo.root, 'ctx2')), ['psycopg2']);
 });
