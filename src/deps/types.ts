@@ -27,6 +27,8 @@ export interface DepQuery {
   /** The requirement as written (`numpy==1.26.4`). */
   requirement: string;
   source: { file: string; line: number };
+  /** Extras the install selects, for markers that test `extra` (none: `extra == "x"` is false). */
+  extras?: string[];
 }
 
 export interface IndexOptions {
@@ -39,6 +41,14 @@ export interface IndexOptions {
   onlyBinary: boolean;
   /** Cache folder; default `$XDG_CACHE_HOME/crossdock/index`. */
   cacheDir?: string;
+  /** false: no on-disk cache at all (every page from the network). */
+  cache?: boolean;
+  /** Environment for the cache folder (XDG_CACHE_HOME, CROSSDOCK_CACHE_DIR) and .netrc (NETRC, HOME); default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Index pages fetched at once (default 16). */
+  concurrency?: number;
+  /** Timeouts and retries of each request (defaults: 15 s idle, 60 s total, 3 retries from 200 ms). */
+  http?: Partial<{ timeoutMs: number; deadlineMs: number; retries: number; backoffMs: number }>;
 }
 
 export interface PlatformVerdict {
@@ -48,10 +58,14 @@ export interface PlatformVerdict {
   version: string | undefined;
   /** The chosen file (wheel or sdist). */
   file?: string;
+  /** Where the chosen file is (no credentials). */
+  url?: string;
   /** The wheel's tags that matched. */
   tags?: string[];
   /** For `sdist`: C/Rust sources or a compiling build backend; null when not known ("probably"). */
   needsCompiler: boolean | null;
+  /** For `sdist`: what `needsCompiler` was read from (a build backend, compiled sources) or why it is null. */
+  compilerReason?: string;
   reason?: string;
 }
 
