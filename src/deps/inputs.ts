@@ -57,7 +57,7 @@ const UV_CONFIG_PATHS = ['/etc/uv/uv.toml', '/etc/xdg/uv/uv.toml', '/root/.confi
 type IndexSettings = DepsImage['index'];
 
 /** An index URL without its userinfo, for messages: credentials are never printed. */
-export function redactUrl(url: string): string {
+export function hideUserinfo(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
 }
 
@@ -111,7 +111,7 @@ interface InstallIndex {
 /** A URL setting, unless it names a variable crossdock cannot resolve (then a note says so). */
 function urlSetting(value: string, what: string, notes: string[]): string | undefined {
   if (!value.includes('$')) return value;
-  notes.push(`${what} uses a variable (${redactUrl(value)}): the index it names is not known`);
+  notes.push(`${what} uses a variable (${hideUserinfo(value)}): the index it names is not known`);
   return undefined;
 }
 

@@ -3,7 +3,7 @@
  * verdict engine's answers (one call per image, keyed by its targets' platforms), merged into one report.
  */
 import { ConfigError } from '../errors.js';
-import { redactUrl } from './inputs.js';
+import { hideUserinfo } from './inputs.js';
 import type {
   Decide,
   DepsImage,
@@ -73,7 +73,7 @@ export async function depsReport(
   for (const { image, index } of plans) {
     if (!index) continue;
     options.progress?.(
-      `${image.name}: ${image.queries.length} requirement${image.queries.length === 1 ? '' : 's'} × ${image.targets.length} platform${image.targets.length === 1 ? '' : 's'} against ${redactUrl(index.indexUrl)}${options.offline ? ' (offline, from the cache)' : ''}`,
+      `${image.name}: ${image.queries.length} requirement${image.queries.length === 1 ? '' : 's'} × ${image.targets.length} platform${image.targets.length === 1 ? '' : 's'} against ${hideUserinfo(index.indexUrl)}${options.offline ? ' (offline, from the cache)' : ''}`,
     );
     const rows: Record<string, PlatformVerdict>[] = image.targets.length
       ? await decide(image.queries, image.targets, index)
@@ -84,7 +84,7 @@ export async function depsReport(
     );
     if (verdicts.length > 0 && unreached.length === verdicts.length)
       notes.push(
-        `${image.name}: the index ${redactUrl(index.indexUrl)} could not be read (${unreached[0]?.reason}); check the URL or pass --index-url`,
+        `${image.name}: the index ${hideUserinfo(index.indexUrl)} could not be read (${unreached[0]?.reason}); check the URL or pass --index-url`,
       );
     image.queries.forEach((q, k) => {
       const platforms = rows[k] ?? {};

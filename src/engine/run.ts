@@ -264,7 +264,15 @@ function group(findings: Finding[]): Finding[] {
 export interface CheckOptions extends LoadOptions, RunRulesOptions {
   /** Registry client settings for `--online` (trust, plain HTTP hosts). */
   registry?: ClientOptions;
+  /**
+   * The Python package index for `--online` (`--index-url`, else PIP_INDEX_URL from `env`, else what the
+   * repository names), and the environment its client reads (cache folder, .netrc).
+   */
+  packageIndex?: { indexUrl?: string; extraIndexUrls?: string[]; env?: Record<string, string | undefined> };
 }
+
+/** Rules that read the package index's answers (`model.wheels`). */
+const WHEEL_RULES = ['wheel-missing-for-platform', 'emulated-build'];
 
 /** `crossdock check` as a library call: load, run the rules, return the result and the model. */
 export async function check(
@@ -279,6 +287,11 @@ export async function check(
   if (options.online) {
     const { fetchOnlineFacts } = await import('./online.js');
     await fetchOnlineFacts(model, options.registry ?? {}, model.notes);
+    if (!options.only || options.only.some((id) => WHEEL_RULES.includes(id))) {
+      const { fetchWheelFacts } = await import('../deps/online.js');
+      const index = options.packageIndex ?? {};
+      await fetchWheelFacts(model, { ...index, env: index.env ?? {} }, model.notes);
+    }
   }
   const findings = await runRules(model, rules, options);
   const summary = { error: 0, warning: 0, info: 0, files: model.sources.size, durationMs: 0 };

@@ -276,6 +276,11 @@ export interface ProjectModel {
    * the platforms of the index, or of the single image; or why it could not be read.
    */
   online?: Map<string, { platforms: string[]; index: boolean } | { error: string }>;
+  /**
+   * What the Python package index has for each requirement the images install, per target platform (`check
+   * --online` only, read once by src/deps/online.ts); undefined offline or when no index could be asked.
+   */
+  wheels?: WheelFact[];
   /** Findings produced while loading (parse errors) — reported like rule findings. */
   loadFindings: Finding[];
   notes: string[];
@@ -316,4 +321,30 @@ export interface Effect {
   site: Site;
   what: string;
   outputs: string[] | undefined;
+}
+
+/** A verdict of the package index for one requirement on one platform (see src/deps/types.ts PlatformVerdict). */
+export interface WheelVerdict {
+  status: 'pure' | 'wheel' | 'sdist' | 'missing' | 'unknown' | 'not-required';
+  version: string | undefined;
+  file?: string;
+  /** For `sdist`: a compiler is needed; null when not known. */
+  needsCompiler: boolean | null;
+  reason?: string;
+}
+
+/** One requirement an image (Dockerfile stage) installs, and what the index has for it on each target platform. */
+export interface WheelFact {
+  /** The Dockerfile path. */
+  dockerfile: string;
+  /** The image's name in `crossdock deps` (`Dockerfile (stage build)`). */
+  image: string;
+  requirement: string;
+  name: string;
+  source: { file: string; line: number };
+  /** Target platforms this image is built for under emulation. */
+  emulated: string[];
+  /** The interpreter and libc of each target (`3.12, glibc 2.36`), for messages. */
+  targets: Record<string, string>;
+  platforms: Record<string, WheelVerdict>;
 }

@@ -55,21 +55,45 @@ function some(names: string[]): string {
   return `${names.slice(0, 4).join(', ')}${names.length > 4 ? '…' : ''}`;
 }
 
+/**
+ * With `check --online`, the index's answers for this Dockerfile: the requirements pip compiles from source on one
+ * of these platforms (an sdist needing a compiler, or not known to need none). Undefined when the index was not
+ * asked about this Dockerfile.
+ */
+function compiledOnline(model: ProjectModel, view: ImageView, platforms: string[]): string[] | undefined {
+  // No answer for this Dockerfile (offline, no index named, nothing asked): not known.
+  const facts = model.wheels?.filter((f) => f.dockerfile === view.dockerfile.path) ?? [];
+  if (facts.length === 0) return undefined;
+  const out = new Set<string>();
+  for (const f of facts)
+    if (platforms.some((p) => f.platforms[p]?.status === 'sdist' && f.platforms[p]?.needsCompiler !== false))
+      out.add(f.name);
+  return [...out].sort();
+}
+
 /** The cost clause of the `emulated` message, and whether it makes the finding a warning. */
-function costOf(h: ReturnType<typeof heavyDependencies>): { text: string; heavy: boolean } {
+function costOf(
+  h: ReturnType<typeof heavyDependencies>,
+  online: string[] | undefined,
+): { text: string; heavy: boolean } {
   const parts: string[] = [];
-  if (h.compiles.length)
+  if (online?.length)
+    parts.push(
+      `, and ${some(online)} ${online.length === 1 ? 'compiles' : 'compile'} from source there (the package index has no wheel for that platform)`,
+    );
+  else if (h.compiles.length && !online)
     parts.push(
       `, and ${some(h.compiles)} ${h.compiles.length === 1 ? 'compiles' : 'compile'} from source there (no Linux wheels are published)`,
     );
   if (h.node.length)
     parts.push(`, and it installs ${some(h.node)}, heavy native packages that take far longer there`);
   // Offline, whether the other Python packages have wheels for the platform is not known.
-  if (!h.compiles.length && h.python)
+  if (!online && !h.compiles.length && h.python)
     parts.push(
       '; its Python packages may compile from source there: run `crossdock deps` or `check --online` to know',
     );
-  return { text: parts.join(''), heavy: h.compiles.length + h.node.length > 0 };
+  const compiles = online ? online.length : h.compiles.length;
+  return { text: parts.join(''), heavy: compiles + h.node.length > 0 };
 }
 
 /**
@@ -154,7 +178,10 @@ export default createRule<'emulated' | 'noQemu'>({
           (sv) => sv.built && !sv.buildPlatform && sv.stage.instructions.some((i) => i.keyword === 'RUN'),
         );
         if (!runs) continue;
-        const cost = costOf(heavyDependencies(model, view));
+        const cost = costOf(
+          heavyDependencies(model, view),
+          compiledOnline(model, view, foreign.map(formatPlatform)),
+        );
         const data = {
           job: b.job.job.id,
           platforms: foreign.map(formatPlatform).join(', '),

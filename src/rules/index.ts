@@ -30,6 +30,7 @@ import archSpecificDownload from './arch-specific-download.js';
 import invalidSuppression from './invalid-suppression.js';
 import parseError from './parse-error.js';
 import baseImagePlatformMissing from './base-image-platform-missing.js';
+import wheelMissingForPlatform from './wheel-missing-for-platform.js';
 import portMismatch from './port-mismatch.js';
 import archPin from './arch-pin.js';
 import runAsNonRootMismatch from './run-as-non-root-mismatch.js';
@@ -91,6 +92,7 @@ const RULES: Rule[] = [
   fromPlatformConstant,
   archSpecificDownload,
   baseImagePlatformMissing,
+  wheelMissingForPlatform,
   portMismatch,
   archPin,
   runAsNonRootMismatch,

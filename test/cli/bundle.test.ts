@@ -163,8 +163,10 @@ test('bundle metafile: what every command can load, statically', { timeout: 30_0
   );
   for (const c of ['inspect', 'copy', 'trust'])
     assertNone(closure(`src/cli/commands/${c}.ts`), PARSERS_AND_RULES, c);
-  for (const c of ['check', 'graph', 'rules', 'explain'])
+  for (const c of ['check', 'graph', 'rules', 'explain', 'deps'])
     assertNone(closure(`src/cli/commands/${c}.ts`), REGISTRY_AND_BUILD, c);
+  // deps asks the package index with its own client (src/deps/http.ts), never the registry client.
+  assert.ok(closure('src/cli/commands/deps.ts').includes('src/deps/decide.ts'));
   assert.ok(closure('src/cli/commands/check.ts').includes('node_modules/yaml/dist/index.js'));
   // Dependencies are bundled: the bundle imports node builtins only, so bin/ + bundle/ run without node_modules.
   const external = new Set(

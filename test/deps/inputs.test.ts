@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { depsInputs, fileInputs, redactUrl } from '../../src/deps/inputs.js';
+import { depsInputs, fileInputs, hideUserinfo } from '../../src/deps/inputs.js';
 import type { DepsImage } from '../../src/deps/types.js';
 import { libcOfImage } from '../../src/knowledge/images.js';
 import { parsePlatform } from '../../src/model/platform.js';
@@ -106,7 +106,7 @@ test('index settings: requirement-file lines, ENV PIP_ONLY_BINARY, a pip.conf co
     image.notes.some((n) => /whether Dockerfile is built under emulation is not known/.test(n)),
     image.notes.join('\n'),
   );
-  assert.equal(redactUrl('https://user:s3cret@files.example/simple'), 'https://***@files.example/simple');
+  assert.equal(hideUserinfo('https://user:s3cret@files.example/simple'), 'https://***@files.example/simple');
 });
 
 test('uv pip install reads UV_* and uv.toml, not PIP_*; an unknown index variable is a note, not a guess', async () => {

@@ -52,6 +52,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         warn: (m) => io.stderr.write(`warning: ${m}\n`),
       },
       only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
+      packageIndex: { indexUrl: stringOpt(args, 'index-url'), env: io.env },
     },
     allRules(),
   );

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { decideAll } from '../../deps/decide.js';
 import { depsInputs, type DepsOverrides, fileInputs } from '../../deps/inputs.js';
 import {
   exitCodeFor,
@@ -69,8 +70,8 @@ function folderFiles(model: ProjectModel): string[] {
   return [...reqs.sort(), ...meta.slice(0, 1)];
 }
 
-/** `crossdock deps [dir|requirements.txt]`: the verdict engine is passed in (src/deps/decide.ts in the CLI). */
-export async function depsCommand(args: ParsedArgs, io: Io, decide: Decide): Promise<number> {
+/** `crossdock deps [dir|requirements.txt]`, with the verdict engine of src/deps/decide.ts. */
+export async function depsCommand(args: ParsedArgs, io: Io, decide: Decide = decideAll): Promise<number> {
   if (args.positionals.length > 1)
     throw new UsageError(`deps takes one directory or requirements file, got ${args.positionals.length}`, {
       hint: 'crossdock deps [dir | requirements.txt]',

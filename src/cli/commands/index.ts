@@ -204,9 +204,77 @@ export const COMMANDS: Command[] = [
         valueName: 'HOST',
         description: 'with --online: plain HTTP for this host',
       },
+      {
+        name: 'index-url',
+        type: 'string',
+        valueName: 'URL',
+        description:
+          'with --online: the Python package index (simple API root) to read wheels from (default: PIP_INDEX_URL, else what the repository names)',
+      },
       { name: 'no-color', type: 'boolean', description: 'no ANSI colours' },
     ],
     run: async (args, io) => (await import('./check.js')).checkCommand(args, io),
+  },
+  {
+    name: 'deps',
+    summary:
+      'For each Python requirement an image installs: a wheel, pure Python, an sdist pip compiles, or nothing, on each target platform (asks the package index).',
+    usage:
+      'crossdock deps [dir | requirements.txt] [--platform P]... [--index-url URL] [--python X.Y] [--format text|json|markdown]',
+    options: [
+      {
+        name: 'platform',
+        type: 'string',
+        multiple: true,
+        valueName: 'LIST',
+        description: 'target platforms, replacing those the builds name (e.g. linux/amd64,linux/arm64)',
+      },
+      {
+        name: 'index-url',
+        type: 'string',
+        valueName: 'URL',
+        description:
+          'package index (simple API root, e.g. https://pypi.org/simple); replaces PIP_INDEX_URL and the indexes the repository names',
+      },
+      {
+        name: 'extra-index-url',
+        type: 'string',
+        multiple: true,
+        valueName: 'URL',
+        description: 'another index to read as well',
+      },
+      { name: 'python', type: 'string', valueName: 'X.Y', description: 'CPython version of every target' },
+      {
+        name: 'libc',
+        type: 'string',
+        valueName: 'LIBC',
+        description:
+          'C library of every target: glibc-2.36 (Debian 12), glibc-2.41 (Debian 13), musl-1.2 (Alpine)…',
+      },
+      { name: 'offline', type: 'boolean', description: 'use only the on-disk cache of index pages' },
+      {
+        name: 'format',
+        type: 'string',
+        valueName: 'FORMAT',
+        description: 'text (default), json or markdown',
+      },
+      {
+        name: 'output',
+        type: 'string',
+        short: 'o',
+        valueName: 'FILE',
+        description: 'write the report to FILE',
+      },
+      {
+        name: 'fail-on',
+        type: 'string',
+        valueName: 'WHAT',
+        description:
+          'exit 1 on: missing, emulated-sdist (default: missing, or compiling under emulation), sdist, never',
+      },
+      { name: 'no-color', type: 'boolean', description: 'no ANSI colours' },
+    ],
+    run: async (args, io) => (await import('./deps.js')).depsCommand(args, io),
   },
   {
     name: 'graph',
