@@ -11,7 +11,8 @@ export type FailOn = (typeof FAIL_ON)[number];
 
 /**
  * How bad one package × platform cell is, worst first: nothing installable, a compile under emulation (compiler
- * needed, or not known), a fact not known, a compile on a native builder, then everything that installs as is.
+ * needed, or not known), a fact not known, a compile on a native builder, then everything that installs as is
+ * (an sdist known to need no compiler included).
  */
 export type Problem = 'missing' | 'emulated-sdist' | 'unknown' | 'sdist' | 'ok';
 const RANK: Record<Problem, number> = { missing: 0, 'emulated-sdist': 1, unknown: 2, sdist: 3, ok: 4 };
@@ -27,7 +28,8 @@ function emulatedFor(report: DepsReport, pkg: DepsPackageResult): Set<string> {
 export function problemOf(v: PlatformVerdict, emulated: boolean): Problem {
   if (v.status === 'missing') return 'missing';
   if (v.status === 'unknown') return 'unknown';
-  if (v.status === 'sdist') return emulated && v.needsCompiler !== false ? 'emulated-sdist' : 'sdist';
+  // An sdist known to need no compiler builds quickly anywhere: shown in the matrix, not a problem.
+  if (v.status === 'sdist' && v.needsCompiler !== false) return emulated ? 'emulated-sdist' : 'sdist';
   return 'ok';
 }
 
