@@ -82,7 +82,10 @@ function queryOf(
   file: SourceFile,
   constraints: PyRequirementsFile[],
 ): DepQuery | { skip: string } | undefined {
-  const text = file.text.slice(r.span.start, r.span.end).trim();
+  const raw = file.text.slice(r.span.start, r.span.end).trim();
+  // A TOML or setup.py string literal's span holds its quotes.
+  const quoted = raw.length > 1 && (raw[0] === '"' || raw[0] === "'") && raw.at(-1) === raw[0];
+  const text = quoted ? raw.slice(1, -1) : raw;
   if (r.url || r.localPath)
     return { skip: `${where(file, r.span)}: \`${text}\` is not installed from an index (a URL or a path)` };
   if (!r.name || TOOLING.has(r.name)) return undefined;

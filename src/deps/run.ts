@@ -3,6 +3,7 @@
  * verdict engine's answers (one call per image, keyed by its targets' platforms), merged into one report.
  */
 import { ConfigError } from '../errors.js';
+import { IndexError } from './http.js';
 import { hideUserinfo } from './inputs.js';
 import type {
   Decide,
@@ -59,6 +60,8 @@ export async function depsReport(
 ): Promise<DepsReport> {
   const notes: string[] = [];
   const packages: DepsPackageResult[] = [];
+  /** Images whose every verdict is unknown because the index could not be read. */
+  const unreachable: { url: string; reason: string }[] = [];
   const plans = images
     .filter((i) => i.queries.length > 0)
     .map((image) => ({ image, index: indexFor(image, options) }));
@@ -82,10 +85,12 @@ export async function depsReport(
     const unreached = verdicts.filter(
       (v) => v.status === 'unknown' && /index|HTTP|connect|fetch|timed out|cache/i.test(v.reason ?? ''),
     );
-    if (verdicts.length > 0 && unreached.length === verdicts.length)
+    if (verdicts.length > 0 && unreached.length === verdicts.length) {
+      unreachable.push({ url: index.indexUrl, reason: unreached[0]?.reason ?? '' });
       notes.push(
         `${image.name}: the index ${hideUserinfo(index.indexUrl)} could not be read (${unreached[0]?.reason}); check the URL or pass --index-url`,
       );
+    }
     image.queries.forEach((q, k) => {
       const platforms = rows[k] ?? {};
       const same = packages.find(
@@ -110,6 +115,16 @@ export async function depsReport(
       });
     });
   }
+  // Nothing at all could be read: a report of unknowns would pass for an answer; the index is the problem.
+  const asked = plans.filter((p) => p.image.targets.length > 0).length;
+  const first = unreachable[0];
+  if (first && unreachable.length === asked)
+    throw new IndexError(
+      `the package index ${hideUserinfo(first.url)} could not be reached: ${first.reason}`,
+      {
+        hint: `check the URL, the network and the credentials (.netrc, user:password@ in the URL), or pass --index-url (PyPI's is ${PYPI_SIMPLE}); --offline answers from the cache of an earlier run`,
+      },
+    );
   if (images.length === 0)
     notes.push('nothing in this folder installs Python requirements that crossdock reads');
   return {

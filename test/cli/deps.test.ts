@@ -212,6 +212,9 @@ test('a requirements file on its own with --python/--platform/--libc; usage erro
       env: env(),
     },
   );
+  // Nothing could be read at all: exit 2 saying the index could not be reached, not a report of unknowns.
+  assert.equal(cred.code, 2);
+  assert.match(cred.stderr, /the package index http:\/\/\*\*\*@127\.0\.0\.1:9\/simple could not be reached/);
   assert.doesNotMatch(cred.stdout + cred.stderr, /hunter2/);
 });
 

@@ -167,6 +167,11 @@ test('pip install . installs the project metadata; -c pins apply; a builder stag
   );
   const [build, runtime] = images as [DepsImage, DepsImage];
   assert.deepEqual(queries(build), ['pydantic >=2 @pyproject.toml:4', 'psycopg2 ==2.9.9 @pyproject.toml:4']);
+  // The TOML string's quotes are not part of the requirement as written.
+  assert.deepEqual(
+    build.queries.map((q) => q.requirement),
+    ['pydantic>=2', 'psycopg2'],
+  );
   assert.deepEqual(build.targets[0]?.libc, { kind: 'glibc', version: '2.36' });
   assert.equal(build.targets[0]?.python, '3.10');
   assert.deepEqual(queries(runtime), ['gunicorn ==22.0.0 @Dockerfile:7']);
