@@ -17,6 +17,7 @@ import { ConfigError } from '../errors.js';
 import { readCompose } from '../sources/compose/compose.js';
 import { readManifest } from '../sources/k8s/manifests.js';
 import { parseYaml } from '../sources/yaml/node.js';
+import { PROBE_DEFAULTS } from './defaults.js';
 import { composeEnv, expandKubernetes, kubernetesEnv, sourceAt } from './env.js';
 import { healthcheckProbe } from './image-config.js';
 import type { ContractSource, SmokeContract, SmokeProbe } from './types.js';
@@ -27,6 +28,7 @@ export {
   HEALTHCHECK_DEFAULTS,
   type SmokeImageConfig,
 } from './image-config.js';
+export { PROBE_DEFAULTS } from './defaults.js';
 export { applyFlags, parseDurationFlag, type SmokeFlags } from './flags.js';
 
 /**
@@ -53,13 +55,6 @@ export interface DerivedContracts {
   notes: string[];
 }
 
-/** Kubernetes probe defaults (initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold). */
-export const PROBE_DEFAULTS = {
-  initialDelaySeconds: 0,
-  periodSeconds: 10,
-  timeoutSeconds: 1,
-  failureThreshold: 3,
-};
 /** Kubernetes `terminationGracePeriodSeconds` default, and compose's `stop_grace_period` default. */
 export const GRACE_DEFAULTS = { kubernetes: 30, compose: 10 };
 /** The shortest startup window: a process that exits within it has not started. */

@@ -1,12 +1,13 @@
 import { UsageError } from '../errors.js';
 import { parseGoDuration } from '../model/duration.js';
+import { PROBE_DEFAULTS } from './defaults.js';
 import type { ContractSource, SmokeContract } from './types.js';
 
 /** Command-line flags that override or add to a contract, as the parser gives them (repeatable flags as lists). */
 export interface SmokeFlags {
   /** `--port N`: a port the container must listen on. */
   port?: (string | number)[];
-  /** `--http PATH[:PORT]`: an HTTP check (200–399); PORT defaults to the contract's only port. */
+  /** `--http PATH[:PORT]`: an HTTP check (200–399, Kubernetes probe defaults); PORT defaults to the contract's only port. */
   http?: string[];
   /** `--expect-exit N`: the workload runs to completion and exits N. */
   expectExit?: string | number;
@@ -76,10 +77,7 @@ export function applyFlags(contract: SmokeContract, flags: SmokeFlags): SmokeCon
     k.probes.push({
       kind: 'readiness',
       action: { type: 'http', path, port, scheme: 'HTTP', headers: {} },
-      initialDelaySeconds: 0,
-      periodSeconds: 10,
-      timeoutSeconds: 1,
-      failureThreshold: 3,
+      ...PROBE_DEFAULTS,
       source,
     });
   }
