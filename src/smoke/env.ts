@@ -55,7 +55,7 @@ export function expandKubernetes(
 }
 
 /** How a non-literal environment source is said in the report. */
-export function describeRef(ref: EnvRef): string {
+export function describeRef(ref: EnvRef, envFrom = false): string {
   const optional = ref.optional ? ' (optional)' : '';
   const name = ref.name ?? '(no name)';
   switch (ref.source) {
@@ -72,7 +72,9 @@ export function describeRef(ref: EnvRef): string {
     case 'resource':
       return `resourceFieldRef ${name} (set by the kubelet)`;
     default:
-      return 'a valueFrom source crossdock does not read';
+      return envFrom
+        ? 'an envFrom source crossdock does not read'
+        : 'a valueFrom source crossdock does not read';
   }
 }
 
@@ -137,7 +139,7 @@ export function kubernetesEnv(
     }
     if ('unset' in item) continue;
     const { ref, site } = item;
-    const what = describeRef(ref);
+    const what = describeRef(ref, item.name === undefined);
     const where = item.name === undefined ? 'envFrom' : `env ${item.name} valueFrom`;
     r.sources.push(sourceAt(site, where));
     if (ref.source !== 'configMap') {

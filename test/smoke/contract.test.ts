@@ -710,3 +710,44 @@ test('from the repository: two overlays deploy two tags; a patch crossdock does 
     ]);
   }
 });
+
+test('shapes Kubernetes would reject read as absent, never as a crash or a guess', () => {
+  const odd = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: odd',
+    'spec:',
+    '  template:',
+    '    spec:',
+    '      terminationGracePeriodSeconds: soon',
+    '      securityContext: []',
+    '      containers:',
+    '        - name: odd',
+    '          image: example.com/odd:1',
+    '          command: sh -c serve',
+    '          ports: 8080',
+    '          env: {A: "1"}',
+    '          envFrom: [{}]',
+    '          readinessProbe: "/health"',
+    '          livenessProbe:',
+    '            httpGet:',
+    '              port: [1]',
+    '          startupProbe:',
+    '            periodSeconds: 3',
+  ].join('\n');
+  const { contracts } = contractsFromManifests([{ path: 'odd.yaml', text: odd }]);
+  const [c] = contracts;
+  assert.ok(c);
+  assert.equal(c.entrypoint, undefined);
+  assert.deepEqual([c.ports, c.env, c.user, c.terminationGracePeriodSeconds], [[], {}, {}, 30]);
+  assert.deepEqual(
+    c.envNotProvided.map((n) => n.what),
+    ['an envFrom source crossdock does not read'],
+  );
+  assert.deepEqual(c.probes, []);
+  assert.deepEqual(c.notes, [
+    `livenessProbe of container "odd" (odd.yaml:${lineOf(odd, 'httpGet:')}) has a handler without a port: it is not checked`,
+    `startupProbe of container "odd" (odd.yaml:${lineOf(odd, 'periodSeconds: 3')}) has no handler (httpGet, tcpSocket, grpc or exec): it is not checked`,
+  ]);
+});
