@@ -19,6 +19,7 @@ export const KNOWN_CONFIG_KEYS = [
   'nodes',
   'build',
   'registries',
+  'smoke',
 ] as const;
 
 const SEVERITY_VALUES = new Set(['error', 'warning', 'info', 'off']);
