@@ -191,7 +191,7 @@ test('npm pack: the installed crossdock command runs the bundle; the library ent
     assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], root)) as {
+  const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as {
     filename: string;
     files: { path: string }[];
   }[];
