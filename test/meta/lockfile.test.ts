@@ -9,8 +9,8 @@ import { root } from '../helpers/bundle.js';
 /**
  * The install is reproducible: `npm ci` accepts the committed lock file on a clean machine, and the lock lists the
  * other platforms' optional packages (biome's and esbuild's native binaries), so `npm ci` on macOS, on arm64 or on
- * musl installs the same versions. npm writes only the host's optional packages when it regenerates a lock from
- * scratch; regenerate with `npm install --package-lock-only` over the committed lock, never after deleting it.
+ * musl installs the same versions. `npm install --package-lock-only` (npm 11.19) writes them all, from scratch too;
+ * an install that rewrites the lock with node_modules present has been known to drop them (npm/cli#4828).
  */
 
 interface Lock {
