@@ -232,6 +232,14 @@ export const COMMANDS: Command[] = [
     run: async (args, io) => (await import('./graph.js')).graphCommand(args, io),
   },
   {
+    name: 'init',
+    summary:
+      'Write a starter crossdock.yaml inferred from the build graph (platforms, images), with the schema line for editors.',
+    usage: 'crossdock init [dir] [--force]',
+    options: [{ name: 'force', type: 'boolean', description: 'replace an existing crossdock.yaml' }],
+    run: async (args, io) => (await import('./init.js')).initCommand(args, io),
+  },
+  {
     name: 'plan',
     summary:
       'Show what `crossdock build` would do: each image × platform → builder node, native or emulated, backend, cache, tags.',
