@@ -4,7 +4,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { hasUnresolved, parseBuildTag, parseImageRef } from '../model/image-ref.js';
 import { formatPlatform } from '../model/platform.js';
 import type { Build, ProjectModel } from '../model/project.js';
-import { basename, joinPath, present, within } from '../model/repo.js';
+import { basename, dirname, joinPath, present, within } from '../model/repo.js';
 
 /**
  * The images a generated pipeline builds, each with everything its jobs need, read from crossdock.yaml `images:`
@@ -201,9 +201,24 @@ function fromGraph(model: ProjectModel, notes: string[]): Candidate[] {
   }
   // Nothing defines a build: each Dockerfile is built from its own folder (as crossdock build does).
   if (groups.size === 0)
-    for (const b of model.builds)
-      if (b.origin === 'dockerfile' && b.dockerfile.known && b.context.known)
-        groups.set(`${b.dockerfile.value}\0${b.context.value}\0`, [b]);
+    for (const b of model.builds) {
+      if (b.origin !== 'dockerfile' || !b.dockerfile.known) continue;
+      const context = b.context.known ? b.context.value : dirname(b.dockerfile.value);
+      if (!b.context.known)
+        notes.push(
+          `${b.dockerfile.value}: nothing in the repository builds it; its context is taken to be its folder (${context}), as crossdock build does`,
+        );
+      groups.set(`${b.dockerfile.value}\0${context}\0`, [
+        {
+          ...b,
+          context: {
+            known: true,
+            value: context,
+            origin: { kind: 'convention', detail: "the Dockerfile's folder" },
+          },
+        },
+      ]);
+    }
   const out: Candidate[] = [];
   for (const builds of groups.values()) {
     const first = builds[0];
@@ -245,7 +260,12 @@ function fromGraph(model: ProjectModel, notes: string[]): Candidate[] {
       for (const t of b.tags) localName ??= parseBuildTag(t)?.repository.split('/').at(-1);
     }
     const fileName = basename(dockerfile).replace(/\.?Dockerfile$/i, '');
-    localName ??= fileName || (context === '.' ? basename(model.root) : basename(context));
+    // The last resort is the repository's own name: its GitHub name, else its folder's (never the path as typed).
+    localName ??=
+      fileName ||
+      (context === '.'
+        ? (model.inventory.github?.split('/')[1] ?? basename(model.inventory.root))
+        : basename(context));
     const base = {
       dockerfile,
       context,
