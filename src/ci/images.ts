@@ -5,6 +5,7 @@ import { hasUnresolved, parseBuildTag, parseImageRef } from '../model/image-ref.
 import { formatPlatform } from '../model/platform.js';
 import type { Build, ProjectModel } from '../model/project.js';
 import { basename, dirname, joinPath, present, within } from '../model/repo.js';
+import { trimTrailingSlashes } from '../model/text.js';
 
 /**
  * The images a generated pipeline builds, each with everything its jobs need, read from crossdock.yaml `images:`
@@ -65,7 +66,7 @@ interface Candidate {
 
 /** Host of a `--registry` value and the prefix repositories go under. */
 function registryPrefix(value: string, model: ProjectModel): string {
-  const v = value.replace(/\/+$/, '');
+  const v = trimTrailingSlashes(value);
   const ref = parseImageRef(`${v}/x`);
   if (!ref.ok || !ref.ref.explicitRegistry || ref.ref.tag || ref.ref.digest)
     throw new UsageError(`--registry ${value} is not a registry host or repository prefix`, {
@@ -84,12 +85,12 @@ function registryPrefix(value: string, model: ProjectModel): string {
 }
 
 function slug(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '') || 'image'
-  );
+  // Runs of other characters become one `-`; a leading or trailing one is dropped (no backtracking regex).
+  const parts = text
+    .toLowerCase()
+    .split(/[^a-z0-9]/)
+    .filter(Boolean);
+  return parts.join('-') || 'image';
 }
 
 /** Short names from the repositories' last path segments, adding segments until every name is unique. */
