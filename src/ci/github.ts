@@ -89,8 +89,20 @@ export function tagsScript(image: CiImage): string {
     `  case " $refs " in *" ${image.repository}:$tag "*) ;; *) refs="$refs ${image.repository}:$tag" ;; esac`,
     'done',
     'echo "refs=${refs# }" >> "$GITHUB_OUTPUT"',
+    // The values, for the create step's --tag words (written out, so that crossdock check reads which tags).
+    ...PLACEHOLDERS.filter((p) => used.has(p)).map((p) => `echo "${p}=\${${p}}" >> "$GITHUB_OUTPUT"`),
   );
   return `${out.join('\n')}\n`;
+}
+
+const PLACEHOLDERS = ['date', 'sha', 'branch'] as const;
+
+/** The placeholders the image's templates use, as the create step's environment. */
+function placeholderEnv(image: CiImage): Record<string, string> {
+  const used = new Set(image.tags.flatMap(templatePlaceholders));
+  return Object.fromEntries(
+    PLACEHOLDERS.filter((p) => used.has(p)).map((p) => [p, `\${{ steps.tags.outputs.${p} }}`]),
+  );
 }
 
 /** The shell that reads the legs' results (amd64-first): publish only when every platform was built. */
@@ -130,9 +142,11 @@ function envName(job: string): string {
 }
 
 export function createScript(image: CiImage, digests: number): string {
+  const tags = [...new Set(image.tags)].map(
+    (t) => `  --tag ${templateShellWord(t).replace(/^"/, `"${image.repository}:`)} \\`,
+  );
   return `${[
     'set --',
-    'for ref in $REFS; do set -- "$@" --tag "$ref"; done',
     'count=0',
     'for digest in *; do',
     `  set -- "$@" "${image.repository}@sha256:$digest"`,
@@ -142,7 +156,9 @@ export function createScript(image: CiImage, digests: number): string {
     `  echo "::error::expected ${digests} digests, one per platform, found $count"`,
     '  exit 1',
     'fi',
-    'docker buildx imagetools create "$@"',
+    'docker buildx imagetools create \\',
+    ...tags,
+    '  "$@"',
   ].join('\n')}\n`;
 }
 
@@ -234,7 +250,7 @@ function step(s: Step, pipeline: Pipeline): Yaml | Yaml[] {
       return {
         name: 'Create the index',
         'working-directory': DIGESTS,
-        env: { REFS: '${{ steps.tags.outputs.refs }}' },
+        ...(Object.keys(placeholderEnv(s.image)).length ? { env: placeholderEnv(s.image) } : {}),
         run: createScript(s.image, s.digests),
       };
     case 'verify': {

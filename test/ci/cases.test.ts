@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -65,6 +65,39 @@ function runStep(step: WfStep | undefined, env: Record<string, string>) {
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     return { status: r.status, stdout: r.stdout, output: out };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the create step in a folder holding the digest files, with a `docker` that records its arguments. */
+function runInDigests(step: WfStep | undefined, outputs: Record<string, string>, digests: string[]) {
+  assert.ok(step?.run);
+  const dir = mkdtempSync(join(tmpdir(), 'cdtest-ci-gen-'));
+  try {
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'digests'));
+    for (const d of digests) writeFileSync(join(dir, 'digests', d), '');
+    writeFileSync(
+      join(dir, 'bin', 'docker'),
+      `#!/bin/bash\nprintf '%s\\n' "$@" > ${JSON.stringify(join(dir, 'argv'))}\n`,
+      { mode: 0o755 },
+    );
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(step.env ?? {})) {
+      const m = /^\$\{\{ steps\.tags\.outputs\.(\w+) \}\}$/.exec(v);
+      env[k] = m?.[1] ? (outputs[m[1]] ?? '') : v;
+    }
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], {
+      cwd: join(dir, 'digests'),
+      encoding: 'utf8',
+      timeout: 10_000,
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env },
+    });
+    const argv = existsSync(join(dir, 'argv'))
+      ? readFileSync(join(dir, 'argv'), 'utf8').split('\n').slice(0, -1)
+      : undefined;
+    return { status: r.status, stdout: r.stdout, argv };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -130,6 +163,29 @@ test('the merge job expands the tag templates as crossdock build does', { timeou
     x.output.refs?.split(' '),
     imageTags('ghcr.io/acme/app', TEMPLATES, { sha, branch }, new Date()),
   );
+  // The create step writes the same tags, from the values the tags step hands on. docker buildx is not installed
+  // here: a `docker` on PATH records the arguments the step passes (the step's own logic is what is tested).
+  const create = workflow(r.stdout).jobs['merge-app']?.steps.find((s) => s.name === 'Create the index');
+  assert.deepEqual(create?.env, {
+    date: '${{ steps.tags.outputs.date }}',
+    sha: '${{ steps.tags.outputs.sha }}',
+    branch: '${{ steps.tags.outputs.branch }}',
+  });
+  const digests = ['a'.repeat(64), 'b'.repeat(64)];
+  const called = runInDigests(create, x.output, digests);
+  assert.equal(called.status, 0, called.stdout);
+  const repo = 'ghcr.io/acme/app';
+  assert.deepEqual(called.argv, [
+    'buildx',
+    'imagetools',
+    'create',
+    ...imageTags(repo, TEMPLATES, { sha, branch }, new Date()).flatMap((t) => ['--tag', t]),
+    ...digests.map((d) => `${repo}@sha256:${d}`),
+  ]);
+  const short = runInDigests(create, x.output, digests.slice(1));
+  assert.equal(short.status, 1);
+  assert.equal(short.argv, undefined, 'nothing is pushed with a digest missing');
+  assert.match(short.stdout, /::error::expected 2 digests, one per platform, found 1/);
   // crossdock build refuses {branch} off a branch; so does the workflow (a tag push has no branch).
   const onTag = runStep(tags, { GITHUB_SHA: sha, GITHUB_REF_TYPE: 'tag', GITHUB_REF_NAME: 'v1.0.0' });
   assert.equal(onTag.status, 1);

@@ -8,10 +8,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { stringify } from 'yaml';
 import { allRules } from '../../src/rules/index.js';
 import { checkRepo } from '../helpers/check.js';
 import { runCli } from '../helpers/cli.js';
-import { actionlint, exampleFiles, exampleRepo, githubErrors, type WfJob, workflow } from './helpers.js';
+import {
+  actionlint,
+  exampleFiles,
+  exampleRepo,
+  githubErrors,
+  type Wf,
+  type WfJob,
+  workflow,
+} from './helpers.js';
 
 const lint = actionlint();
 after(() => lint.close());
@@ -225,4 +234,69 @@ test('ci github: the header says how the file was made and how to regenerate it,
     username: '${{ secrets.REGISTRY_LAN_5000_USERNAME }}',
     password: '${{ secrets.REGISTRY_LAN_5000_PASSWORD }}',
   });
+});
+
+test('crossdock check knows the shape: the mistakes the generator avoids are found when put back', {
+  timeout: 60_000,
+}, async (t) => {
+  const repo = exampleRepo('monorepo-bake/fixed');
+  t.after(repo.cleanup);
+  const text = await generate(repo.root, []);
+  const files = exampleFiles('monorepo-bake/fixed');
+  const rulesFound = async (edit: (wf: Wf) => void, more: Record<string, string> = {}) => {
+    const wf = workflow(text);
+    edit(wf);
+    const findings = await checkRepo(
+      { files: { ...files, ...more, '.github/workflows/images.yml': stringify(wf) } },
+      allRules(),
+    );
+    return [...new Set(findings.filter((f) => f.file.startsWith('.github/')).map((f) => f.ruleId))].sort();
+  };
+  const build = (wf: Wf, id: string) => steps(wf.jobs[id], 'docker/build-push-action')[0]?.with ?? {};
+  assert.deepEqual(await rulesFound(() => {}), []);
+  // Each leg pushes the release tag itself and nothing merges: the tag ends up single-platform. The other images'
+  // merge jobs write their tags literally, so crossdock sees they do not merge this one. (With merge-billing still
+  // there the rule is silent: its index, written last, is what the tag ends up as.)
+  assert.deepEqual(
+    await rulesFound((wf) => {
+      delete wf.jobs['merge-billing'];
+      for (const id of ['build-billing-amd64', 'build-billing-arm64']) {
+        const w = build(wf, id);
+        delete w.outputs;
+        w.push = true;
+        w.tags = 'registry.example.com/shop/billing:2.1.0';
+      }
+    }),
+    ['platform-tag-overwrite'],
+  );
+  // The arm64 leg on an amd64 runner, without QEMU, of a Dockerfile that RUNs something (billing's runs nothing:
+  // emulation would not matter, and the rule rightly stays silent).
+  const onAmd64 = (wf: Wf) => {
+    const job = wf.jobs['build-billing-arm64'];
+    if (job) job['runs-on'] = 'ubuntu-24.04';
+  };
+  assert.deepEqual(await rulesFound(onAmd64), []);
+  assert.deepEqual(
+    await rulesFound(onAmd64, {
+      'services/billing/Dockerfile':
+        'FROM python:3.12-slim\nWORKDIR /app\nCOPY main.py .\nRUN python -m compileall .\nUSER 10001\nCMD ["python", "main.py"]\n',
+    }),
+    ['emulated-build'],
+  );
+  // No timeout on a leg.
+  assert.deepEqual(
+    await rulesFound((wf) => {
+      delete wf.jobs['build-billing-arm64']?.['timeout-minutes'];
+    }),
+    ['job-no-timeout'],
+  );
+  // A mistyped input of build-push-action.
+  assert.deepEqual(
+    await rulesFound((wf) => {
+      const w = build(wf, 'build-billing-amd64');
+      w.platform = w.platforms;
+      delete w.platforms;
+    }),
+    ['action-unknown-input'],
+  );
 });
