@@ -125,7 +125,8 @@ function fromConfig(bc: BuildConfig, notes: string[]): Candidate[] {
         hint: 'context and dockerfile are paths inside the repository',
       });
     let platforms: Candidate['platforms'];
-    if (spec.platforms?.length)
+    // `platforms: []` is written: it is refused below ("no platform to build"), not replaced by a default.
+    if (spec.platforms !== undefined)
       platforms = { list: spec.platforms, from: `crossdock.yaml images."${spec.repository}".platforms` };
     else if (bc.config.platforms?.length)
       platforms = { list: bc.config.platforms.map(formatPlatform), from: 'crossdock.yaml platforms' };
@@ -229,16 +230,28 @@ function fromGraph(model: ProjectModel, notes: string[]): Candidate[] {
     const target = first.target?.known ? first.target.value : undefined;
     const explicit: string[] = [];
     const reasons: string[] = [];
+    /** Platforms written as a value crossdock cannot read (`${PLATFORMS}`, `${{ inputs.platforms }}`). */
+    const computed: string[] = [];
     for (const b of builds) {
+      const at = `${b.definedAt.file}:${b.definedAt.line}`;
       if (b.platformsExplicit && b.platforms.known) {
         for (const p of b.platforms.value.map(formatPlatform)) if (!explicit.includes(p)) explicit.push(p);
-      } else if (!b.platforms.known)
-        reasons.push(`${b.definedAt.file}:${b.definedAt.line}: ${b.platforms.reason}`);
-      else reasons.push(`${b.definedAt.file}:${b.definedAt.line} names no platforms`);
+      } else if (!b.platforms.known && b.platformsExplicit) computed.push(`${at}: ${b.platforms.reason}`);
+      else if (!b.platforms.known) reasons.push(`${at}: ${b.platforms.reason}`);
+      else reasons.push(`${at} names no platforms`);
     }
     let platforms: Candidate['platforms'];
     const sites = builds.map((b) => `${b.definedAt.file}:${b.definedAt.line}`);
-    if (explicit.length) platforms = { list: explicit, from: sites.join(', ') };
+    if (explicit.length) {
+      platforms = { list: explicit, from: sites.join(', ') };
+      for (const c of computed)
+        notes.push(
+          `${c}; not used: the platforms other definitions of ${dockerfile} write are built (${explicit.join(', ')})`,
+        );
+    } else if (computed.length)
+      platforms = {
+        problem: `the platforms of ${dockerfile} are set by a value known only when the build runs (${computed.join('; ')}); write them in crossdock.yaml images: (or leave the image out with --image)`,
+      };
     else if (model.targets.declared) {
       const list = model.targets.platforms.map(formatPlatform);
       platforms = { list, from: `the project's targets (${model.targets.source})` };

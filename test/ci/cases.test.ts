@@ -263,6 +263,27 @@ test('refusals say what is missing and how to fix it', { timeout: 120_000 }, asy
       [],
       /registry\.lan:5000\/shop\/worker: the platforms of worker\/Dockerfile are not known \(compose\.yaml:3: compose builds the platform of the machine it runs on, which is not known\) and nothing declares the project's targets/,
     ],
+    [
+      {
+        files: {
+          'crossdock.yaml': 'version: 1\nimages:\n  ghcr.io/acme/app:\n    context: .\n    platforms: []\n',
+          Dockerfile: 'FROM alpine:3.20\n',
+        },
+      },
+      [],
+      /ghcr\.io\/acme\/app \(crossdock\.yaml images\."ghcr\.io\/acme\/app"\) has no platform to build/,
+    ],
+    [
+      {
+        files: {
+          'docker-bake.hcl':
+            'variable "PLATFORMS" {}\ntarget "app" {\n  context = "."\n  platforms = ["${PLATFORMS}"]\n  tags = ["ghcr.io/acme/app:1.0"]\n}\n',
+          Dockerfile: 'FROM alpine:3.20\n',
+        },
+      },
+      [],
+      /ghcr\.io\/acme\/app: the platforms of Dockerfile are set by a value known only when the build runs \(docker-bake\.hcl:2: .*\); write them in crossdock\.yaml images:/,
+    ],
     [APP, ['--image', 'nope'], /--image nope: no such image\n {2}hint: images: app \(ghcr\.io\/acme\/app\)/],
     [APP, ['--runner', 'arm64'], /--runner arm64: expected PLATFORM=LABEL/],
     [APP, ['--runner', 'linux/s390x=big'], /--runner linux\/s390x=…: no image is built for linux\/s390x/],
