@@ -45,6 +45,8 @@ export interface CiImageOptions {
 
 export interface CiImages {
   images: CiImage[];
+  /** What the images were read from, for the workflow's header. */
+  source: 'crossdock.yaml (images:)' | 'the build graph';
   /** Decisions taken and builds left out, each with why: printed to stderr. */
   notes: string[];
 }
@@ -376,5 +378,5 @@ export function ciImages(model: ProjectModel, bc: BuildConfig, options: CiImageO
     });
   }
   images.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { images, notes };
+  return { images, notes, source: bc.images.length > 0 ? 'crossdock.yaml (images:)' : 'the build graph' };
 }

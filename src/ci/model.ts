@@ -89,6 +89,8 @@ export interface Pipeline {
   tagPattern: string;
   /** The command that writes this pipeline, as run from the repository root. */
   command: string;
+  /** What the images were read from (`crossdock.yaml images:`, `the build graph`). */
+  source: string;
   /** The crossdock version the jobs run (`npx crossdock@<version>`). */
   crossdockVersion: string;
   images: CiImage[];
@@ -102,6 +104,7 @@ export interface PipelineOptions {
   /** `--runner platform=labels` overrides. */
   runners: Map<string, string[]>;
   command: string;
+  source: string;
   crossdockVersion: string;
   defaults: BuildDefaults;
 }
@@ -300,6 +303,7 @@ export function makePipeline(images: CiImage[], options: PipelineOptions): Pipel
     branch: options.branch,
     tagPattern: 'v*',
     command: options.command,
+    source: options.source,
     crossdockVersion: options.crossdockVersion,
     images,
     logins,

@@ -300,3 +300,22 @@ test('crossdock check knows the shape: the mistakes the generator avoids are fou
     ['action-unknown-input'],
   );
 });
+
+test('the validators are not vacuous: actionlint knows the arm64 label and rejects a wrong one; a broken need fails both', {
+  timeout: 60_000,
+}, async (t) => {
+  const repo = exampleRepo('multiarch-publish/fixed');
+  t.after(repo.cleanup);
+  const text = await generate(repo.root, ['--registry', 'ghcr.io/acme']);
+  assert.match(text, /runs-on: ubuntu-24\.04-arm\n/);
+  // actionlint 1.7.7 knows ubuntu-24.04-arm (1.6.22 did not): nothing to tolerate; a misspelt label is reported.
+  const label = await lint.lint(text.replace('runs-on: ubuntu-24.04-arm\n', 'runs-on: ubuntu-24.04-arm64\n'));
+  assert.deepEqual(
+    label.map((r) => r.kind),
+    ['runner-label'],
+  );
+  const broken = text.replace('      - build-api-arm64\n', '      - build-api-arm46\n');
+  assert.notEqual(broken, text);
+  assert.ok((await lint.lint(broken)).some((r) => r.kind === 'job-needs'));
+  assert.notDeepEqual(await githubErrors(broken), []);
+});

@@ -42,7 +42,7 @@ export async function ciCommand(args: ParsedArgs, io: Io): Promise<number> {
   const root = resolve(io.cwd, dir ?? '.');
   const model = await loadProject({ root: dir ?? '.', cwd: io.cwd });
   const bc = await loadBuildConfig(root);
-  const { images, notes } = ciImages(model, bc, {
+  const { images, notes, source } = ciImages(model, bc, {
     only: listOpt(args, 'image'),
     registry: stringOpt(args, 'registry'),
   });
@@ -51,6 +51,7 @@ export async function ciCommand(args: ParsedArgs, io: Io): Promise<number> {
     branch,
     runners,
     command: commandLine(args, root, io.cwd),
+    source,
     crossdockVersion: VERSION,
     defaults: bc.defaults,
   });
