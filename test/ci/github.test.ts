@@ -319,3 +319,25 @@ test('the validators are not vacuous: actionlint knows the arm64 label and rejec
   assert.ok((await lint.lint(broken)).some((r) => r.kind === 'job-needs'));
   assert.notDeepEqual(await githubErrors(broken), []);
 });
+
+test('the README excerpt is real output', { timeout: 60_000 }, async () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Generating the CI pipeline'));
+  const excerpt = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const lines = excerpt.split('\n').filter((l) => l && l !== '…');
+  assert.ok(lines.length > 20, excerpt);
+  const repo = exampleRepo('monorepo-bake/fixed');
+  try {
+    const r = await runCli(['ci', 'github', repo.root, '--image', 'catalog', '--policy', 'amd64-first']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.stdout.split('\n');
+    let at = 0;
+    for (const l of lines) {
+      const i = out.indexOf(l, at);
+      assert.ok(i >= 0, `not in the output, in this order: ${l}`);
+      at = i + 1;
+    }
+  } finally {
+    repo.cleanup();
+  }
+});
