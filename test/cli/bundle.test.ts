@@ -166,6 +166,20 @@ test('bundle metafile: what every command can load, statically', { timeout: 30_0
   for (const c of ['check', 'graph', 'rules', 'explain', 'init'])
     assertNone(closure(`src/cli/commands/${c}.ts`), REGISTRY_AND_BUILD, c);
   assert.ok(closure('src/cli/commands/check.ts').includes('node_modules/yaml/dist/index.js'));
+  // ci reads the build graph and crossdock.yaml (build/config.ts, build/tags.ts): no registry client, no build
+  // engine (nodes, backends, planner), no rules.
+  const ci = closure('src/cli/commands/ci.ts');
+  assertNone(
+    ci,
+    [
+      /^src\/registry\//,
+      /^src\/build\/(?!config\.ts$|tags\.ts$)/,
+      /^src\/engine\/online\.ts$/,
+      /^src\/rules\//,
+    ],
+    'ci',
+  );
+  assert.ok(ci.includes('src/ci/github.ts') && ci.includes('src/build/tags.ts'), ci.join(' '));
   // Dependencies are bundled: the bundle imports node builtins only, so bin/ + bundle/ run without node_modules.
   const external = new Set(
     Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)),
