@@ -119,8 +119,10 @@ export const KNOWN_ARCHITECTURES = [
   'loong64',
 ];
 
-const NODE_KEYS = ['name', 'endpoint', 'context', 'buildx', 'buildah', 'platforms', 'tls'];
-const BUILD_KEYS = [
+/** Keys of a `nodes:` entry. */
+export const NODE_KEYS = ['name', 'endpoint', 'context', 'buildx', 'buildah', 'platforms', 'tls'];
+/** Keys of `build:`. */
+export const BUILD_KEYS = [
   'tags',
   'retries',
   'parallel',

@@ -22,6 +22,9 @@ import {
   secretFromFields,
 } from './config.js';
 import { type EmulationCost, emulationCostIn } from './heavy.js';
+import { DEFAULT_PLATFORMS, expandTag, imageTags } from './tags.js';
+
+export { expandTag, imageTags };
 import { isSecretName, shownBuildArgs } from './redact.js';
 import { type EmulationState, emulationFix, type NodeState, probeNode } from './nodes.js';
 
@@ -121,8 +124,6 @@ export interface PlanOptions {
   now?: Date;
 }
 
-const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
-
 /** A plan with what the build needs besides it: the probed nodes, the build settings, each image's verify policy. */
 export interface PlanResult {
   plan: Plan;
@@ -135,7 +136,6 @@ export interface PlanResult {
   /** The secrets, with src paths made absolute (crossdock.yaml build.secrets, overridden by --secret). */
   secrets: SecretSpec[];
 }
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 async function git(
   root: string,
@@ -175,38 +175,6 @@ export async function gitInfo(
     source: remote ? sourceUrl(remote) : undefined,
     dirty: status !== undefined && status !== '',
   };
-}
-
-/** Expands `{date}`, `{sha}`, `{branch}` in a tag template. Throws ConfigError when one cannot be filled. */
-export function expandTag(template: string, info: GitInfo, now: Date): string {
-  const out = template.replace(/\{([a-z]+)\}/g, (whole, name: string) => {
-    if (name === 'date') return now.toISOString().slice(0, 10).replace(/-/g, '');
-    if (name === 'sha') {
-      if (!info.sha)
-        throw new ConfigError(
-          `tag template "${template}" uses {sha}, but the folder is not a git repository with a commit`,
-          {
-            hint: 'commit first, or use tags without {sha}',
-          },
-        );
-      return info.sha.slice(0, 7);
-    }
-    if (name === 'branch') {
-      if (!info.branch)
-        throw new ConfigError(`tag template "${template}" uses {branch}, but HEAD is not on a branch`, {
-          hint: 'check out a branch, or drop {branch} from the tag templates (CI: detached checkouts have no branch)',
-        });
-      return info.branch.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '');
-    }
-    throw new ConfigError(`tag template "${template}": unknown placeholder ${whole}`, {
-      hint: 'placeholders: {date}, {sha}, {branch}',
-    });
-  });
-  if (!TAG_RE.test(out))
-    throw new ConfigError(`tag template "${template}" gives "${out}", which is not a valid tag`, {
-      hint: 'tags are 1-128 of A-Z a-z 0-9 _ . - and do not start with . or -',
-    });
-  return out;
 }
 
 function parseKv(list: string[], flag: string): Record<string, string> {
@@ -545,11 +513,6 @@ export function routePlatform(
       problem: `${platform} would be emulated on node ${chosen.spec.name}, and build.emulation is forbid; add a native ${arch} node (--node NAME=ssh://user@host)`,
     };
   return { node: chosen, mode: 'emulated', emulation: chosen.emulation[arch] ?? 'unknown' };
-}
-
-/** Tag references of an image: each template expanded, duplicates dropped. Throws ConfigError on a bad one. */
-export function imageTags(repository: string, templates: string[], info: GitInfo, now: Date): string[] {
-  return [...new Set(templates.map((t) => expandTag(t, info, now)))].map((t) => `${repository}:${t}`);
 }
 
 interface PlanContext {

@@ -6,6 +6,12 @@ import { parsePlatform, type Platform } from '../model/platform.js';
 import type { CrossdockConfig } from '../model/project.js';
 import type { RepoFs } from '../model/repo.js';
 
+/**
+ * Where the JSON Schema of crossdock.yaml is published (docs/schemas/crossdock-config-v1.json in the package): its
+ * `$id`, and what `crossdock init` puts on the `# yaml-language-server: $schema=` line.
+ */
+export const CONFIG_SCHEMA_URL = 'https://crossdock.dev/schemas/crossdock-config-v1.json';
+
 export const CONFIG_FILE_NAMES = ['crossdock.yaml', 'crossdock.yml', '.crossdock.yaml', '.crossdock.yml'];
 
 /** Top-level keys crossdock.yaml may hold; each is validated by the part of crossdock that uses it. */
@@ -19,6 +25,7 @@ export const KNOWN_CONFIG_KEYS = [
   'nodes',
   'build',
   'registries',
+  'smoke',
 ] as const;
 
 const SEVERITY_VALUES = new Set(['error', 'warning', 'info', 'off']);
@@ -158,7 +165,38 @@ export function parseConfig(path: string, text: string): CrossdockConfig {
         continue;
       }
       config.ignore = value.items.map((i) => String((i as { value: unknown }).value));
+    } else if (key === 'runners') {
+      checkRunners(value, fail);
     }
   }
   return config;
+}
+
+const RUNNERS_HINT = 'write e.g. `runners: [[self-hosted, linux, arm64], { labels: [self-hosted, gpu] }]`';
+
+/** `runners:`: label sets of the self-hosted runners kept online, each a list of labels or `{ labels: [...] }`. */
+function checkRunners(
+  value: Node | null,
+  fail: (node: Node | null | undefined, message: string, hint: string) => never,
+): void {
+  const labels = (node: Node | null, what: string): void => {
+    if (!isSeq(node) || node.items.length === 0)
+      fail(node, `${what} must be a non-empty list of runner labels`, RUNNERS_HINT);
+    for (const l of node.items)
+      if (!isScalar(l) || typeof l.value !== 'string' || l.value === '')
+        fail(l as Node, `${what}: a runner label must be a non-empty string`, RUNNERS_HINT);
+  };
+  if (!isSeq(value)) fail(value, '`runners` must be a list of runner label sets', RUNNERS_HINT);
+  value.items.forEach((item, i) => {
+    if (isMap(item)) {
+      for (const p of item.items) {
+        const k = isScalar(p.key) ? String(p.key.value) : '';
+        if (k !== 'labels')
+          fail(p.key as Node, `runners[${i}]: unknown key "${k}"`, 'a runner entry has one key, `labels:`');
+      }
+      const pair = item.items[0];
+      if (!pair) fail(item, `runners[${i}] has no labels`, RUNNERS_HINT);
+      labels(pair.value as Node | null, `runners[${i}].labels`);
+    } else labels(item as Node | null, `runners[${i}]`);
+  });
 }

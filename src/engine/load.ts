@@ -356,6 +356,7 @@ function merge(
     if (d.autoscalers) into.autoscalers.push(...d.autoscalers);
     if (d.namespaces) into.namespaces.push(...d.namespaces);
     if (d.images) into.images.push(...d.images);
+    if (d.configMaps) into.configMaps = [...(into.configMaps ?? []), ...d.configMaps];
     if (d.helmTemplates) into.helmTemplates = [...(into.helmTemplates ?? []), ...d.helmTemplates];
     if (d.helmValues) into.helmValues = [...(into.helmValues ?? []), ...d.helmValues];
   }

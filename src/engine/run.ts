@@ -2,7 +2,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import type { Site } from '../model/deploy.js';
 import { type Finding, type Severity, severityRank } from '../model/finding.js';
 import { formatPlatform } from '../model/platform.js';
-import type { ProjectModel } from '../model/project.js';
+import type { CrossdockConfig, ProjectModel } from '../model/project.js';
 import { type Location, locate } from '../model/source.js';
 import { type Unknown, unknownKey } from '../model/value.js';
 import type { ClientOptions } from '../registry/client.js';
@@ -22,7 +22,7 @@ export interface RunRulesOptions {
 }
 
 /** Ids that are reported by the engine itself, not by a rule's `check`. */
-const ENGINE_RULES = new Set([
+export const ENGINE_RULES: ReadonlySet<string> = new Set([
   'parse-error',
   'internal-error',
   'invalid-suppression',
@@ -76,7 +76,7 @@ export function nearestRule(id: string, ids: string[]): string | undefined {
 
 /** Rejects unknown rule ids in `--rule` and crossdock.yaml `rules:`, naming the nearest id. */
 export function validateRuleIds(
-  model: ProjectModel | undefined,
+  config: Pick<CrossdockConfig, 'rules' | 'path'> | undefined,
   rules: Rule[],
   only: string[] | undefined,
 ): void {
@@ -88,10 +88,10 @@ export function validateRuleIds(
       hint: `${near ? `did you mean ${near}? ` : ''}\`crossdock rules\` lists every rule id`,
     });
   }
-  for (const id of Object.keys(model?.config.rules ?? {})) {
+  for (const id of Object.keys(config?.rules ?? {})) {
     if (ids.includes(id)) continue;
     const near = nearestRule(id, ids);
-    throw new ConfigError(`${model?.config.path ?? 'crossdock.yaml'}: rules: no rule "${id}"`, {
+    throw new ConfigError(`${config?.path ?? 'crossdock.yaml'}: rules: no rule "${id}"`, {
       hint: `${near ? `did you mean ${near}? ` : ''}\`crossdock rules\` lists every rule id`,
     });
   }
@@ -282,7 +282,7 @@ export async function check(
   const started = performance.now();
   validateRuleIds(undefined, rules, options.only);
   const model = await loadProject(options);
-  validateRuleIds(model, rules, options.only);
+  validateRuleIds(model.config, rules, options.only);
   // The registry client is loaded only for --online: an offline check never loads registry code.
   if (options.online) {
     const { fetchOnlineFacts } = await import('./online.js');

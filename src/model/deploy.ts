@@ -20,6 +20,7 @@ export type DeployOrigin = 'kubernetes' | 'compose' | 'kustomize' | 'helm';
 export interface SecurityContext {
   runAsNonRoot?: Located<boolean>;
   runAsUser?: Located<number>;
+  runAsGroup?: Located<number>;
   privileged?: Located<boolean>;
   allowPrivilegeEscalation?: Located<boolean>;
 }
@@ -35,6 +36,64 @@ export interface Probe {
   /** A number, or a port name to resolve against the container's named ports. */
   port: number | string;
   site: Site;
+}
+
+/**
+ * A Kubernetes probe as written, whatever its handler (exec probes included), with its timings; or a compose
+ * `healthcheck` (`exec` with its test, timings in seconds). Read for `crossdock smoke`; rules read `Probe`.
+ */
+export interface ProbeSpec {
+  kind: Probe['kind'];
+  action:
+    | {
+        type: 'http';
+        path: string;
+        port: Located<number | string>;
+        scheme: 'HTTP' | 'HTTPS';
+        headers: Record<string, string>;
+      }
+    | { type: 'tcp'; port: Located<number | string> }
+    | { type: 'grpc'; port: Located<number | string>; service?: string }
+    | { type: 'exec'; command: Located<string[]> }
+    /** No handler crossdock reads (none written, or one it does not know). */
+    | { type: 'none'; what: string };
+  initialDelaySeconds?: Located<number>;
+  periodSeconds?: Located<number>;
+  timeoutSeconds?: Located<number>;
+  failureThreshold?: Located<number>;
+  /** The `<kind>Probe` (or `healthcheck`) key's value. */
+  site: Site;
+}
+
+/**
+ * A compose `healthcheck` as written. Fields it leaves out are taken from the image's HEALTHCHECK by the engine,
+ * one by one; durations in seconds. A duration written with a variable without a default is unknown.
+ */
+export interface ComposeHealthcheck {
+  /** `CMD`/`CMD-SHELL` list or a string (CMD-SHELL); `NONE` disables the image's HEALTHCHECK. */
+  test?: Located<string[]>;
+  interval?: Located<number> | Unknown;
+  timeout?: Located<number> | Unknown;
+  retries?: Located<number> | Unknown;
+  startPeriod?: Located<number> | Unknown;
+  /** `disable: true`. */
+  disable?: Site;
+  site: Site;
+}
+
+/**
+ * Where one environment value (or a whole `envFrom` source) comes from at run time, when it is not a literal:
+ * a config map or secret key, a pod field, a resource field.
+ */
+export interface EnvRef {
+  source: 'configMap' | 'secret' | 'field' | 'resource' | 'other';
+  /** Config map or secret name; the field path for `field`. */
+  name: string | undefined;
+  /** `configMapKeyRef`/`secretKeyRef` key; undefined for `envFrom`. */
+  key?: string;
+  /** `envFrom` prefix. */
+  prefix?: string;
+  optional: boolean;
 }
 
 export interface Container {
@@ -61,7 +120,31 @@ export interface Container {
    * Kubernetes environment set from elsewhere at run time: `envFrom` (any name: `names` undefined), `valueFrom`
    * entries (their name). The literal `env` takes precedence over them.
    */
-  envElsewhere?: { names: string[] | undefined; site: Site; what: string }[];
+  envElsewhere?: { names: string[] | undefined; site: Site; what: string; ref?: EnvRef }[];
+  /**
+   * Kubernetes `env` and `envFrom` in the order the kubelet applies them (`envFrom` sources first, then `env`
+   * entries), literal or not; compose `environment` entries without a value or with a variable that has no
+   * default. Read for `crossdock smoke`.
+   */
+  envOrder?: (
+    | { name: string; value: Located<string> }
+    | { name: string | undefined; ref: EnvRef; site: Site }
+    | { name: string; unset: Unknown; site: Site }
+  )[];
+  /** Every probe as written (exec probes and timings included). */
+  probeSpecs?: ProbeSpec[];
+  /** Compose `healthcheck`, as written. */
+  composeHealthcheck?: ComposeHealthcheck;
+  /** Kubernetes `workingDir` / compose `working_dir`. */
+  workingDir?: Located<string>;
+  /** Compose `user` as written (`1000`, `1000:1000`, `app`). */
+  user?: Located<string>;
+  /** Compose `env_file` entries: their values are not read. */
+  envFiles?: Located<string>[];
+  /** An init container: it runs to completion before the others start. */
+  init?: true;
+  /** Compose: `${X}` without a default used in the service (the variable's name, where): those values are not known. */
+  unresolved?: Located<string>[];
   /**
    * The image is filled in by something else before it is applied (a kustomize `replacements:`/`vars:`, an
    * envsubst or sed render script): what is written is not what runs.
@@ -92,6 +175,10 @@ export interface Workload {
     archConstraint?: { operator: 'In' | 'NotIn'; values: string[]; site: Site };
     /** PersistentVolumeClaims mounted, by claim name (StatefulSet volumeClaimTemplates excluded). */
     claims: Located<string>[];
+    /** Kubernetes `terminationGracePeriodSeconds`, compose `stop_grace_period` (seconds). */
+    terminationGracePeriodSeconds?: Located<number> | Unknown;
+    /** Kubernetes `restartPolicy` of the pod (Pods, Jobs). */
+    restartPolicy?: Located<string>;
   };
   /** Pod template labels (Service selectors match these). */
   labels: Record<string, string>;
@@ -103,6 +190,14 @@ export interface Service {
   namespace: string | undefined;
   selector: Record<string, string>;
   ports: { port: number; targetPort: number | string; site: Site }[];
+  site: Site;
+}
+
+/** A ConfigMap's `data` (string values), for `envFrom`/`configMapKeyRef` resolution. */
+export interface ConfigMap {
+  name: string;
+  namespace: string | undefined;
+  data: Record<string, Located<string>>;
   site: Site;
 }
 
@@ -258,6 +353,8 @@ export interface Deployments {
   autoscalers: Autoscaler[];
   namespaces: Namespace[];
   images: ImageUse[];
+  /** ConfigMaps the manifests define. */
+  configMaps?: ConfigMap[];
   /** Helm chart templates (files under a chart's `templates/`) and every values file's scalars. */
   helmTemplates?: HelmTemplate[];
   helmValues?: HelmValues[];

@@ -5,7 +5,8 @@ export interface Platform {
   variant?: string;
 }
 
-const ARCH_ALIASES: Record<string, { architecture: string; variant?: string }> = {
+/** Spellings of architectures (`uname -m`, Debian) → the OCI architecture and variant. */
+export const ARCH_ALIASES: Readonly<Record<string, { architecture: string; variant?: string }>> = {
   x86_64: { architecture: 'amd64' },
   'x86-64': { architecture: 'amd64' },
   x64: { architecture: 'amd64' },

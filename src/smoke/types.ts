@@ -46,7 +46,14 @@ export interface SmokeContract {
   env: Record<string, string>;
   /** Values that come from elsewhere (secrets, config maps) and are not provided to the smoke container. */
   envNotProvided: { name: string | undefined; what: string; source: ContractSource }[];
-  user: { runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean; composeUser?: string };
+  user: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    runAsNonRoot?: boolean;
+    composeUser?: string;
+    /** The image config's `User` (set by applyImageConfig): what runs when nothing above overrides it. */
+    imageUser?: string;
+  };
   workingDir?: string;
   /** Ports the deployment routes to (containerPort, Service targetPort, compose ports/expose). */
   ports: { port: number; source: ContractSource }[];
@@ -59,6 +66,31 @@ export interface SmokeContract {
   pythonImports: string[];
   /** Every place this contract was read from. */
   sources: ContractSource[];
+  /** Where it was declared: a Kubernetes workload, a compose service, or flags alone (an image reference). */
+  origin?: 'kubernetes' | 'compose' | 'flags';
+  /** The container's name in its pod (the compose service name for compose). */
+  container?: string;
+  /** Id of the repository build that produces this container's image (contractsFromRepository). */
+  buildId?: string;
+  /**
+   * A compose `healthcheck` as written: fields it leaves out come from the image's HEALTHCHECK, one by one
+   * (applyImageConfig merges them); durations in seconds.
+   */
+  composeHealthcheck?: {
+    test?: string[];
+    interval?: number;
+    timeout?: number;
+    retries?: number;
+    startPeriod?: number;
+    disabled: boolean;
+    source: ContractSource;
+  };
+  /** `--startup-window`: replaces the window derived from the probes (see startupWindowSeconds). */
+  startupWindowSeconds?: number;
+  /** applyImageConfig has run: `entrypoint` and `cmd` are then both set to what runs. */
+  imageConfigApplied?: boolean;
+  /** What is not known about this contract, and why (a port name that names nothing, `${VAR}` without default). */
+  notes?: string[];
 }
 
 /** Stable check ids (documented in docs/smoke.md; part of the JSON interface). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -163,11 +163,25 @@ test('bundle metafile: what every command can load, statically', { timeout: 30_0
   );
   for (const c of ['inspect', 'copy', 'trust'])
     assertNone(closure(`src/cli/commands/${c}.ts`), PARSERS_AND_RULES, c);
-  for (const c of ['check', 'graph', 'rules', 'explain', 'deps'])
+  for (const c of ['check', 'graph', 'rules', 'explain', 'init', 'deps'])
     assertNone(closure(`src/cli/commands/${c}.ts`), REGISTRY_AND_BUILD, c);
   // deps asks the package index with its own client (src/deps/http.ts), never the registry client.
   assert.ok(closure('src/cli/commands/deps.ts').includes('src/deps/decide.ts'));
   assert.ok(closure('src/cli/commands/check.ts').includes('node_modules/yaml/dist/index.js'));
+  // ci reads the build graph and crossdock.yaml (build/config.ts, build/tags.ts): no registry client, no build
+  // engine (nodes, backends, planner), no rules.
+  const ci = closure('src/cli/commands/ci.ts');
+  assertNone(
+    ci,
+    [
+      /^src\/registry\//,
+      /^src\/build\/(?!config\.ts$|tags\.ts$)/,
+      /^src\/engine\/online\.ts$/,
+      /^src\/rules\//,
+    ],
+    'ci',
+  );
+  assert.ok(ci.includes('src/ci/github.ts') && ci.includes('src/build/tags.ts'), ci.join(' '));
   // Dependencies are bundled: the bundle imports node builtins only, so bin/ + bundle/ run without node_modules.
   const external = new Set(
     Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)),
@@ -179,7 +193,7 @@ test('bundle metafile: what every command can load, statically', { timeout: 30_0
 });
 
 test('npm pack: the installed crossdock command runs the bundle; the library entry loads', {
-  timeout: 180_000,
+  timeout: 300_000,
 }, (t) => {
   assertBundleFresh();
   assert.ok(
@@ -193,7 +207,7 @@ test('npm pack: the installed crossdock command runs the bundle; the library ent
     assert.equal(r.status, 0, `npm ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], root)) as {
+  const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as {
     filename: string;
     files: { path: string }[];
   }[];
@@ -218,7 +232,15 @@ test('npm pack: the installed crossdock command runs the bundle; the library ent
       new RegExp(`^${name} \\S+ \\(`, 'm'),
       `${name}'s licence is in THIRD-PARTY-LICENSES.txt`,
     );
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'data/actions.json', 'docs/rules/missing-file.md'])
+  for (const f of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'data/actions.json',
+    'docs/rules/missing-file.md',
+    'docs/schemas/crossdock-config-v1.json',
+    'docs/schemas/crossdock-result-v1.json',
+    'README.md',
+  ])
     assert.ok(paths.includes(f), `${f} is in the package`);
   // Runtime dependencies (for dist/, the library) come from the npm cache, else the registry.
   const prefix = join(dir, 'install');
@@ -263,4 +285,31 @@ test('npm pack: the installed crossdock command runs the bundle; the library ent
   );
   assert.equal(lib.status, 0, lib.stderr);
   assert.match(lib.stdout, /^\d+\.\d+\.\d+ function\n$/);
+
+  // What the README shows: `npx crossdock@file:<tarball> check`, in an empty folder and in a small repository.
+  const npx = (cwd: string, args: string[]) =>
+    spawnSync(
+      'npx',
+      ['--yes', '--prefer-offline', `crossdock@file:${join(dir, packed[0]?.filename ?? '')}`, ...args],
+      { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
+    );
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const e0 = npx(empty, ['check']);
+  assert.equal(e0.status, 0, e0.stderr);
+  assert.match(e0.stdout, /^ok: no problems in 0 files/m);
+  const repo = makeRepo({
+    files: {
+      Dockerfile: 'FROM python:3.9-slim\nCOPY . /app\nRUN pip install --no-cache-dir /app\n',
+      'pyproject.toml': '[project]\nname = "svc"\nversion = "1.0"\nrequires-python = ">=3.10"\n',
+      'compose.yaml': 'services:\n  svc:\n    image: registry.example/svc:1\n    build: .\n',
+    },
+  });
+  t.after(repo.cleanup);
+  const r1 = npx(repo.root, ['check', '--format', 'json']);
+  assert.equal(r1.status, 1, r1.stderr);
+  const findings = (JSON.parse(r1.stdout) as { findings: Finding[] }).findings;
+  assert.deepEqual(findings.filter((f) => f.severity === 'error').map(key), [
+    'error python-version-mismatch Dockerfile:1:6',
+  ]);
 });

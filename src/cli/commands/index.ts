@@ -300,6 +300,63 @@ export const COMMANDS: Command[] = [
     run: async (args, io) => (await import('./graph.js')).graphCommand(args, io),
   },
   {
+    name: 'init',
+    summary:
+      'Write a starter crossdock.yaml inferred from the build graph (platforms, images), with the schema line for editors.',
+    usage: 'crossdock init [dir] [--force]',
+    options: [{ name: 'force', type: 'boolean', description: 'replace an existing crossdock.yaml' }],
+    run: async (args, io) => (await import('./init.js')).initCommand(args, io),
+  },
+  {
+    name: 'ci',
+    summary:
+      'Write the CI pipeline for the build graph: per image, one native job per platform pushing by digest, then one index.',
+    usage:
+      'crossdock ci github [dir] [--output FILE] [--image NAME]… [--runner linux/arm64=LABEL]… [--policy native|amd64-first] [--registry ghcr.io]',
+    options: [
+      {
+        name: 'output',
+        type: 'string',
+        short: 'o',
+        valueName: 'FILE',
+        description: 'write the workflow to FILE (e.g. .github/workflows/images.yml)',
+      },
+      {
+        name: 'image',
+        type: 'string',
+        multiple: true,
+        valueName: 'NAME',
+        description: 'only this image (its repository or short name)',
+      },
+      {
+        name: 'runner',
+        type: 'string',
+        multiple: true,
+        valueName: 'PLATFORM=LABEL[,LABEL]',
+        description: 'runner labels for a platform (default ubuntu-24.04, ubuntu-24.04-arm)',
+      },
+      {
+        name: 'policy',
+        type: 'string',
+        valueName: 'POLICY',
+        description: 'native (default: every platform on every push) or amd64-first (others on releases)',
+      },
+      {
+        name: 'registry',
+        type: 'string',
+        valueName: 'REGISTRY',
+        description: 'push every image under this registry or prefix (ghcr.io, ghcr.io/OWNER, host/team)',
+      },
+      {
+        name: 'branch',
+        type: 'string',
+        valueName: 'BRANCH',
+        description: 'the branch whose pushes publish (default main)',
+      },
+    ],
+    run: async (args, io) => (await import('./ci.js')).ciCommand(args, io),
+  },
+  {
     name: 'plan',
     summary:
       'Show what `crossdock build` would do: each image × platform → builder node, native or emulated, backend, cache, tags.',

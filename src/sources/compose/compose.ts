@@ -1,9 +1,17 @@
-import type { ComposeProject, Container, Located, Site, Workload } from '../../model/deploy.js';
+import type {
+  ComposeHealthcheck,
+  ComposeProject,
+  Container,
+  Located,
+  Site,
+  Workload,
+} from '../../model/deploy.js';
+import { parseGoDuration } from '../../model/duration.js';
 import type { Build } from '../../model/project.js';
 import { dirname, joinPath } from '../../model/repo.js';
 import { locate } from '../../model/source.js';
 import { bracedAt, closingBrace, nameEnd, replaceMatches, scanDollars } from '../../model/text.js';
-import { known, unknown, type Value } from '../../model/value.js';
+import { known, type Unknown, unknown, type Value } from '../../model/value.js';
 import { platformList } from '../builds.js';
 import type { Y } from '../yaml/node.js';
 
@@ -146,6 +154,80 @@ function commandOf(y: Y | undefined, vars?: ReadonlyMap<string, string>): Locate
   };
 }
 
+/** A compose duration (`1m30s`) in seconds; unknown when a variable without a default or not a duration. */
+function durationOf(
+  y: Y | undefined,
+  vars?: ReadonlyMap<string, string>,
+): Located<number> | Unknown | undefined {
+  const text = y?.str();
+  if (!y || text === undefined) return undefined;
+  const v = composeValue(text, y.site, vars);
+  if (!v.known) return v;
+  const seconds = parseGoDuration(v.value);
+  if (seconds === undefined)
+    return unknown('expression', `\`${v.value}\` is not a duration (write it as 30s, 1m30s)`, y.site);
+  return { value: seconds, site: y.site };
+}
+
+/** A compose `healthcheck` as written (test, timings in seconds, `disable`). */
+function healthcheckOf(h: Y, vars?: ReadonlyMap<string, string>): ComposeHealthcheck {
+  const out: ComposeHealthcheck = { site: h.site };
+  const test = h.get('test');
+  if (test?.isSeq)
+    out.test = {
+      value: test.items().map((i) => interpolate(i.str() ?? '', undefined, vars)),
+      site: test.site,
+    };
+  else if (test?.str() !== undefined && test)
+    out.test = { value: ['CMD-SHELL', interpolate(test.str() ?? '', undefined, vars)], site: test.site };
+  const interval = durationOf(h.get('interval'), vars);
+  if (interval) out.interval = interval;
+  const timeout = durationOf(h.get('timeout'), vars);
+  if (timeout) out.timeout = timeout;
+  const start = durationOf(h.get('start_period'), vars);
+  if (start) out.startPeriod = start;
+  const retries = h.get('retries');
+  const rt = retries?.str();
+  if (retries && rt !== undefined) {
+    const v = composeValue(rt, retries.site, vars);
+    out.retries = !v.known
+      ? v
+      : /^\d+$/.test(v.value)
+        ? { value: Number(v.value), site: retries.site }
+        : unknown('expression', `\`${v.value}\` is not a number of retries`, retries.site);
+  }
+  const disable = h.get('disable');
+  if (disable?.bool() === true) out.disable = disable.site;
+  return out;
+}
+
+/** Compose `environment` entries in order: literal values, and those set by whoever runs compose (unknown). */
+function environmentOrder(envY: Y | undefined, vars?: ReadonlyMap<string, string>): Container['envOrder'] {
+  const order: NonNullable<Container['envOrder']> = [];
+  const add = (name: string, text: string | undefined, site: Site) => {
+    if (text === undefined) {
+      order.push({
+        name,
+        unset: unknown('environment', `${name} takes its value from the environment compose runs in`, site),
+        site,
+      });
+      return;
+    }
+    const v = composeValue(text, site, vars);
+    if (v.known) order.push({ name, value: { value: v.value, site } });
+    else order.push({ name, unset: v, site });
+  };
+  if (envY?.isMap) for (const e of envY.entries()) add(e.key, e.value?.str(), e.value?.site ?? e.keySite);
+  else
+    for (const i of envY?.items() ?? []) {
+      const t = i.str() ?? '';
+      const eq = t.indexOf('=');
+      if (eq > 0) add(t.slice(0, eq), t.slice(eq + 1), i.site);
+      else if (t) add(t, undefined, i.site);
+    }
+  return order.length ? order : undefined;
+}
+
 export interface ComposeFacts {
   project: ComposeProject;
   builds: Build[];
@@ -240,10 +322,23 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
     }
     const restart = str(y.get('restart'), undefined, vars);
     if (restart) c.restart = restart;
+    const health = y.get('healthcheck');
+    if (health?.isMap) c.composeHealthcheck = healthcheckOf(health, vars);
+    const order = environmentOrder(envY, vars);
+    if (order) c.envOrder = order;
+    const unresolved: Located<string>[] = [];
+    for (const [name, sites] of project.variables)
+      for (const site of sites)
+        if (site.span.start >= y.span.start && site.span.end <= y.span.end)
+          unresolved.push({ value: name, site });
+    if (unresolved.length) c.unresolved = unresolved.sort((a, b) => a.site.span.start - b.site.span.start);
+    const workingDir = str(y.get('working_dir'), undefined, vars);
+    if (workingDir) c.workingDir = workingDir;
     const privileged = y.get('privileged');
     const pv = privileged?.bool();
     if (privileged && pv !== undefined) c.securityContext.privileged = { value: pv, site: privileged.site };
     const user = str(y.get('user'), undefined, vars);
+    if (user) c.user = user;
     if (user && /^\d+/.test(user.value))
       c.securityContext.runAsUser = { value: Number(/^\d+/.exec(user.value)?.[0]), site: user.site };
     const envFile = y.get('env_file');
@@ -252,6 +347,7 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
       const required = e.isMap ? e.get('required')?.bool() !== false : true;
       const v = str(path, undefined, vars);
       if (v && required) project.envFiles.push({ value: joinPath(dir, v.value) ?? v.value, site: v.site });
+      if (v) c.envFiles = [...(c.envFiles ?? []), v];
     }
     const build = y.get('build');
     if (build) {
@@ -349,6 +445,7 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
       });
       c.buildId = id;
     }
+    const grace = durationOf(y.get('stop_grace_period'), vars);
     facts.workloads.push({
       kind: 'compose-service',
       name: svc.key,
@@ -361,7 +458,7 @@ export function readCompose(doc: Y, vars: ReadonlyMap<string, string> = NO_VARS)
         return r && n !== undefined ? { value: n, site: r.site } : undefined;
       })(),
       containers: [c],
-      pod: { securityContext: {}, claims: [] },
+      pod: { securityContext: {}, claims: [], ...(grace ? { terminationGracePeriodSeconds: grace } : {}) },
       labels: {},
       annotations: {},
     });

@@ -1,4 +1,12 @@
-import type { Container, Deployments, Located, SecurityContext, Workload } from '../../model/deploy.js';
+import type {
+  Container,
+  Deployments,
+  EnvRef,
+  Located,
+  ProbeSpec,
+  SecurityContext,
+  Workload,
+} from '../../model/deploy.js';
 import type { SourceFile } from '../../model/source.js';
 import type { Y } from '../yaml/node.js';
 
@@ -24,11 +32,98 @@ function securityContext(y: Y | undefined): SecurityContext {
   if (!y) return {};
   const user = y.get('runAsUser');
   const n = user?.num();
-  return {
+  const out: SecurityContext = {
     runAsNonRoot: bool(y.get('runAsNonRoot')),
     runAsUser: n !== undefined && user ? { value: n, site: user.site } : undefined,
     privileged: bool(y.get('privileged')),
     allowPrivilegeEscalation: bool(y.get('allowPrivilegeEscalation')),
+  };
+  const group = num(y.get('runAsGroup'));
+  if (group) out.runAsGroup = group;
+  return out;
+}
+
+function num(y: Y | undefined): Located<number> | undefined {
+  const n = y?.num();
+  return n === undefined || !y ? undefined : { value: n, site: y.site };
+}
+
+function portOf(y: Y | undefined): Located<number | string> | undefined {
+  const v = y?.num() ?? y?.str();
+  return v === undefined || !y ? undefined : { value: v, site: y.site };
+}
+
+/** A probe as written, whatever its handler, with its timings (defaults are not filled in). */
+function probeSpec(kind: ProbeSpec['kind'], y: Y): ProbeSpec {
+  const http = y.get('httpGet');
+  const tcp = y.get('tcpSocket');
+  const grpc = y.get('grpc');
+  const exec = y.get('exec');
+  let action: ProbeSpec['action'] = { type: 'none', what: 'no handler (httpGet, tcpSocket, grpc or exec)' };
+  const port = portOf((http ?? tcp ?? grpc)?.get('port'));
+  if (http && port) {
+    const headers: Record<string, string> = {};
+    for (const h of http.get('httpHeaders')?.items() ?? []) {
+      const name = h.get('name')?.str();
+      if (name) headers[name] = h.get('value')?.str() ?? '';
+    }
+    action = {
+      type: 'http',
+      path: http.get('path')?.str() || '/',
+      port,
+      scheme: http.get('scheme')?.str()?.toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP',
+      headers,
+    };
+  } else if (tcp && port) action = { type: 'tcp', port };
+  else if (grpc && port) action = { type: 'grpc', port, service: grpc.get('service')?.str() };
+  else if (exec) {
+    const command = list(exec.get('command'));
+    if (command) action = { type: 'exec', command };
+  } else if (http || tcp || grpc) action = { type: 'none', what: 'a handler without a port' };
+  const spec: ProbeSpec = { kind, action, site: y.site };
+  for (const key of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const) {
+    const v = num(y.get(key));
+    if (v) spec[key] = v;
+  }
+  return spec;
+}
+
+/** `configMapKeyRef`/`secretKeyRef`/`fieldRef`/`resourceFieldRef` of a `valueFrom`. */
+function valueFromRef(from: Y): EnvRef {
+  const optional = (y: Y | undefined) => y?.get('optional')?.bool() === true;
+  const cm = from.get('configMapKeyRef');
+  if (cm)
+    return {
+      source: 'configMap',
+      name: cm.get('name')?.str(),
+      key: cm.get('key')?.str(),
+      optional: optional(cm),
+    };
+  const secret = from.get('secretKeyRef');
+  if (secret)
+    return {
+      source: 'secret',
+      name: secret.get('name')?.str(),
+      key: secret.get('key')?.str(),
+      optional: optional(secret),
+    };
+  const field = from.get('fieldRef');
+  if (field) return { source: 'field', name: field.get('fieldPath')?.str(), optional: false };
+  const resource = from.get('resourceFieldRef');
+  if (resource) return { source: 'resource', name: resource.get('resource')?.str(), optional: false };
+  return { source: 'other', name: undefined, optional: false };
+}
+
+/** One `envFrom` source. */
+function envFromRef(e: Y): EnvRef {
+  const cm = e.get('configMapRef');
+  const secret = e.get('secretRef');
+  const ref = cm ?? secret;
+  return {
+    source: cm ? 'configMap' : secret ? 'secret' : 'other',
+    name: ref?.get('name')?.str(),
+    prefix: e.get('prefix')?.str(),
+    optional: ref?.get('optional')?.bool() === true,
   };
 }
 
@@ -51,6 +146,36 @@ function list(y: Y | undefined): Located<string[]> | undefined {
 }
 
 function container(y: Y, file: SourceFile, withProbes: boolean): Container {
+  const c = containerFields(y, file, withProbes);
+  const order: NonNullable<Container['envOrder']> = [];
+  for (const e of y.get('envFrom')?.items() ?? [])
+    order.push({ name: undefined, ref: envFromRef(e), site: e.site });
+  for (const e of y.get('env')?.items() ?? []) {
+    const name = e.get('name')?.str();
+    if (!name) continue;
+    const from = e.get('valueFrom');
+    const value = e.get('value');
+    if (from) order.push({ name, ref: valueFromRef(from), site: from.site });
+    // `- name: X` alone sets X to the empty string.
+    else order.push({ name, value: { value: value?.str() ?? '', site: (value ?? e).site } });
+  }
+  if (order.length) c.envOrder = order;
+  const workingDir = y.get('workingDir');
+  const wd = workingDir?.str();
+  if (workingDir && wd) c.workingDir = { value: wd, site: workingDir.site };
+  if (withProbes) {
+    const specs: ProbeSpec[] = [];
+    for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+      const p = y.get(`${kind}Probe`);
+      if (p?.isMap) specs.push(probeSpec(kind, p));
+    }
+    if (specs.length) c.probeSpecs = specs;
+    // A sidecar (`restartPolicy: Always`) runs alongside the others; any other init container runs to completion.
+  } else if (y.get('restartPolicy')?.str() !== 'Always') c.init = true;
+  return c;
+}
+
+function containerFields(y: Y, file: SourceFile, withProbes: boolean): Container {
   const image = y.get('image');
   const imageText = image?.str();
   const policy = y.get('imagePullPolicy');
@@ -161,6 +286,11 @@ export function readManifest(doc: Y, out: Deployments): boolean {
         ...(template?.at('metadata', 'annotations')?.stringMap() ?? {}),
       },
     };
+    const grace = num(spec?.get('terminationGracePeriodSeconds'));
+    if (grace) w.pod.terminationGracePeriodSeconds = grace;
+    const restart = spec?.get('restartPolicy');
+    const rp = restart?.str();
+    if (restart && rp) w.pod.restartPolicy = { value: rp, site: restart.site };
     for (const c of spec?.get('containers')?.items() ?? []) w.containers.push(container(c, doc.file, true));
     for (const c of spec?.get('initContainers')?.items() ?? [])
       w.containers.push(container(c, doc.file, false));
@@ -203,6 +333,16 @@ export function readManifest(doc: Y, out: Deployments): boolean {
         tls: tls && (tls.items().length > 0 || tls.isMap) ? { value: tls.toJS(), site: tls.site } : undefined,
         site,
       });
+      return true;
+    }
+    case 'ConfigMap': {
+      const data: Record<string, Located<string>> = {};
+      for (const e of doc.get('data')?.entries() ?? []) {
+        const v = e.value?.str();
+        if (v !== undefined && e.value) data[e.key] = { value: v, site: e.value.site };
+      }
+      out.configMaps ??= [];
+      out.configMaps.push({ name, namespace, data, site });
       return true;
     }
     case 'PersistentVolumeClaim':
