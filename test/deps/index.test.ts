@@ -215,6 +215,7 @@ describe('faults between crossdock and the index', () => {
   test('concurrency is bounded', async () => {
     const many = PACKAGES.map((p) => query(p.name.toLowerCase().replace(/_/g, '-')));
     proxy.rules.push({ path: /\/simple\//, fault: 'delay', intervalMs: 100, times: 100 });
+    proxy.stats.maxInflight = 0;
     await decideAll(many, [AMD], opts(proxied(), { concurrency: 3, cache: false }));
     assert.ok(proxy.stats.maxInflight <= 3, `at most 3 at once, saw ${proxy.stats.maxInflight}`);
     assert.ok(proxy.stats.maxInflight >= 2);
