@@ -79,6 +79,32 @@ function better(a: Candidate, b: Candidate): number {
   return ya - yb || compare(a.version, b.version) || b.priority - a.priority || cmpBuild(a.build, b.build);
 }
 
+interface Parsed {
+  project: string;
+  wheel: ReturnType<typeof parseWheelName>;
+  /** The file's version when it is valid and the file is the project's (wheel or sdist), else undefined. */
+  version: string | undefined;
+}
+
+/** File names parsed once per file (a page is judged for every target). */
+const parsedFiles = new WeakMap<IndexFile, Parsed>();
+
+function parsed(file: IndexFile, project: string): Parsed {
+  const hit = parsedFiles.get(file);
+  if (hit?.project === project) return hit;
+  const wheel = parseWheelName(file.filename);
+  let version: string | undefined;
+  if (wheel)
+    version = normaliseName(wheel.name) === project && valid(wheel.version) ? wheel.version : undefined;
+  else {
+    const v = sdistVersion(file.filename, project);
+    version = v && valid(v) ? v : undefined;
+  }
+  const p = { project, wheel, version };
+  parsedFiles.set(file, p);
+  return p;
+}
+
 export interface SelectInput {
   project: string;
   specifier: string | undefined;
@@ -105,9 +131,9 @@ export function select(input: SelectInput): Selection {
   let incompatibleWheels = 0;
   for (const file of input.files) {
     let c: Candidate | undefined;
-    const wheel = parseWheelName(file.filename);
+    const { wheel, version: fileVersion } = parsed(file, project);
     if (wheel) {
-      if (normaliseName(wheel.name) !== project || !valid(wheel.version)) continue;
+      if (!fileVersion) continue;
       const tags = wheel.tags
         .filter((t) => priorities.has(t))
         .sort((x, y) => (priorities.get(x) ?? 0) - (priorities.get(y) ?? 0));
@@ -124,8 +150,8 @@ export function select(input: SelectInput): Selection {
         build: wheel.build,
       };
     } else {
-      const version = sdistVersion(file.filename, project);
-      if (!version || !valid(version)) continue;
+      const version = fileVersion;
+      if (!version) continue;
       if (input.onlyBinary) {
         sdistsExcluded++;
         continue;
