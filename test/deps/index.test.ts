@@ -111,6 +111,17 @@ describe('the on-disk cache', () => {
     }
   });
 
+  test('a damaged cache entry is a miss: fetched again and rewritten', async () => {
+    const o = opts(json.url);
+    const cold = await decideAll(QUERIES.slice(0, 1), [AMD], o);
+    const dir = o.cacheDir as string;
+    for (const f of readdirSync(dir)) writeFileSync(join(dir, f), '{"url": "http://elsewhere/", "bo');
+    json.log.length = 0;
+    const again = await decideAll(QUERIES.slice(0, 1), [AMD], o);
+    assert.deepEqual(again, cold);
+    assert.equal(json.log.filter((e) => e.path === '/simple/purepkg/' && e.status === 200).length, 1);
+  });
+
   test('no-store is never written', async () => {
     const index = await startJsonIndex(root, { cacheControl: 'no-store' });
     try {
@@ -147,6 +158,7 @@ describe('the on-disk cache', () => {
 describe('faults between crossdock and the index', () => {
   test('500s and a cut-off answer are retried, and the verdicts are right', async () => {
     proxy.rules.push(
+      { path: /fbpkg/, fault: 'status429', times: 1 },
       { path: /purepkg/, fault: 'status500', times: 2 },
       { path: /bin-pkg/, fault: 'truncate', times: 1 },
       { path: /x86only/, fault: 'reset', times: 1 },
@@ -155,6 +167,7 @@ describe('faults between crossdock and the index', () => {
     assert.deepEqual(statuses(rows), EXPECTED_AMD);
     assert.equal(proxy.log.filter((e) => e.path === '/simple/purepkg/').length, 3);
     assert.equal(proxy.log.filter((e) => e.path === '/simple/bin-pkg/').length, 2);
+    assert.equal(proxy.log.filter((e) => e.path === '/simple/fbpkg/').length, 2);
   });
 
   test('an index that keeps failing makes the verdict unknown, saying what failed; nothing is guessed', async () => {
@@ -246,6 +259,28 @@ describe('credentials', () => {
       /^the index could not be read: http:\/\/127\.0\.0\.1:\d+\/simple\/purepkg\/: HTTP 401, the index wants credentials/,
     );
     assert.ok(!reason.includes('wr0ng'));
+  });
+
+  test('a redirect to another host gets no credentials', async () => {
+    const elsewhere = await startJsonIndex(root);
+    const redirecting = await startFaultProxy(secured.host);
+    try {
+      redirecting.rules.push({
+        path: /purepkg/,
+        fault: 'redirect',
+        times: 1,
+        location: (p) => `http://localhost:${elsewhere.host.port}${p}`,
+      });
+      const url = `http://ci:s3cret-t0ken@${redirecting.host}/simple`;
+      const rows = await decideAll(QUERIES.slice(0, 1), [AMD], opts(url));
+      assert.equal(rows[0]?.['linux/amd64']?.status, 'pure');
+      assert.equal(redirecting.log[0]?.authorization, true);
+      assert.ok(elsewhere.log.length > 0);
+      assert.ok(elsewhere.log.every((e) => e.authorization === undefined));
+    } finally {
+      await redirecting.close();
+      await elsewhere.close();
+    }
   });
 
   test('from ~/.netrc for the index host', async () => {
