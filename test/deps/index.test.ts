@@ -225,11 +225,28 @@ describe('faults between crossdock and the index', () => {
     assert.deepEqual(statuses(again), EXPECTED_AMD.slice(0, 2));
   });
 
-  test('concurrency is bounded', async () => {
+  test('an answer larger than the cap is refused without reading it', async () => {
+    proxy.rules.push({ path: /purepkg/, fault: 'huge', times: 1 });
+    const rows = await decideAll(QUERIES.slice(0, 1), [AMD], opts(proxied()));
+    assert.equal(rows[0]?.['linux/amd64']?.status, 'unknown');
+    assert.match(
+      rows[0]?.['linux/amd64']?.reason ?? '',
+      /purepkg\/: the answer is 104857600 bytes, more than the 20971520 allowed/,
+    );
+  });
+
+  test('concurrency is bounded, and progress is reported page by page', async () => {
     const many = PACKAGES.map((p) => query(p.name.toLowerCase().replace(/_/g, '-')));
     proxy.rules.push({ path: /\/simple\//, fault: 'delay', intervalMs: 100, times: 100 });
     proxy.stats.maxInflight = 0;
-    await decideAll(many, [AMD], opts(proxied(), { concurrency: 3, cache: false }));
+    const progress: string[] = [];
+    await decideAll(
+      many,
+      [AMD],
+      opts(proxied(), { concurrency: 3, cache: false, onProgress: (d, t) => progress.push(`${d}/${t}`) }),
+    );
+    assert.equal(progress.length, many.length);
+    assert.equal(progress.at(-1), `${many.length}/${many.length}`);
     assert.ok(proxy.stats.maxInflight <= 3, `at most 3 at once, saw ${proxy.stats.maxInflight}`);
     assert.ok(proxy.stats.maxInflight >= 2);
   });
