@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -115,11 +124,19 @@ describe('the on-disk cache', () => {
     const o = opts(json.url);
     const cold = await decideAll(QUERIES.slice(0, 1), [AMD], o);
     const dir = o.cacheDir as string;
-    for (const f of readdirSync(dir)) writeFileSync(join(dir, f), '{"url": "http://elsewhere/", "bo');
-    json.log.length = 0;
-    const again = await decideAll(QUERIES.slice(0, 1), [AMD], o);
-    assert.deepEqual(again, cold);
-    assert.equal(json.log.filter((e) => e.path === '/simple/purepkg/' && e.status === 200).length, 1);
+    const [entry] = readdirSync(dir);
+    assert.ok(entry);
+    const good = JSON.parse(readFileSync(join(dir, entry), 'utf8')) as { files: { url: unknown }[] };
+    for (const damaged of [
+      '{"url": "http://elsewhere/", "bo',
+      JSON.stringify({ ...good, files: good.files.map((f) => ({ ...f, url: 42 })) }),
+    ]) {
+      writeFileSync(join(dir, entry), damaged);
+      json.log.length = 0;
+      const again = await decideAll(QUERIES.slice(0, 1), [AMD], o);
+      assert.deepEqual(again, cold);
+      assert.equal(json.log.filter((e) => e.path === '/simple/purepkg/' && e.status === 200).length, 1);
+    }
   });
 
   test('no-store is never written', async () => {
