@@ -122,7 +122,7 @@ export const decideAll: Decide = async (queries, targets, options) => {
   const pages = await fetchPages([...needed], indexes, ctx, options.concurrency ?? 16, options.onProgress);
   const sdistCtx: SdistContext = { ...ctx, indexes, memo: new Map(), offline: options.offline };
   const out: Record<string, PlatformVerdict>[] = [];
-  const pending: Promise<void>[] = [];
+  const sdists: PlatformVerdict[] = [];
   for (const [i, q] of queries.entries()) {
     const row: Record<string, PlatformVerdict> = {};
     for (const [j, target] of targets.entries()) {
@@ -130,17 +130,16 @@ export const decideAll: Decide = async (queries, targets, options) => {
       if (!plan) continue;
       const verdict = decideOne(q, plan, pages.get(normaliseName(q.name)), options.onlyBinary);
       row[target.platform] = verdict;
-      if (verdict.status === 'sdist' && verdict.url)
-        pending.push(
-          needsCompiler(verdict.url, verdict.file ?? '', sdistCtx).then((v) => {
-            verdict.needsCompiler = v.value;
-            if (v.why) verdict.compilerReason = v.why;
-          }),
-        );
+      if (verdict.status === 'sdist' && verdict.url) sdists.push(verdict);
     }
     out.push(row);
   }
-  await Promise.all(pending);
+  // Each sdist is inspected once (memo), at most `concurrency` downloads at a time.
+  await pool(sdists, options.concurrency ?? 16, async (verdict) => {
+    const v = await needsCompiler(verdict.url ?? '', verdict.file ?? '', sdistCtx);
+    verdict.needsCompiler = v.value;
+    verdict.compilerReason = v.why;
+  });
   return out;
 };
 
