@@ -4,8 +4,9 @@
  * a whole process several times, and writes median wall time and peak RSS to bench/results.json (merged with
  * other benchmarks). Per size: `cold` (a fresh process, nothing cached), and `touched` (one Dockerfile changed,
  * not committed, before every run, so nothing about that file can be reused).
- * Other parts: `startup` (`crossdock --version` against `node -e 0`), `copy` (bench/copy.ts) and `build` (bench/build.ts, needs the engine: scripts/start-engine.sh).
- * BENCH=startup|check|copy|build (or BENCH_ONLY, or a comma-separated list) runs only those parts; the others' figures
+ * Other parts: `startup` (`crossdock --version` against `node -e 0`), `copy` (bench/copy.ts), `build` (bench/build.ts, needs the engine: scripts/start-engine.sh)
+ * and `deps` (bench/deps.ts: the `crossdock deps` verdict engine against a local package index, cold and warm).
+ * BENCH=startup|check|copy|build|deps (or BENCH_ONLY, or a comma-separated list) runs only those parts; the others' figures
  * already in bench/results.json are kept. The check part also times one Dockerfile of
  * BENCH_DOCKERFILE_INSTRUCTIONS (600) instructions. BENCH_SIZES=5000,20000 picks the sizes, BENCH_RUNS (7) the
  * runs per case. BENCH_BASELINE=<path to another build's bin/crossdock.js> times that build too, its runs
@@ -19,11 +20,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBench } from './build.js';
 import { copyBench } from './copy.js';
+import { depsBench } from './deps.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bin = join(here, '..', 'bin', 'crossdock.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const PARTS = ['startup', 'check', 'copy', 'build'] as const;
+const PARTS = ['startup', 'check', 'copy', 'build', 'deps'] as const;
 const only = (process.env.BENCH ?? process.env.BENCH_ONLY)
   ?.split(',')
   .map((s) => s.trim())
@@ -299,7 +301,9 @@ function show(label: string, m: { current: Measured; baseline?: Measured }): voi
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(here, '..', 'bundle', 'crossdock.js'))) throw new Error('run `npm run build` first');
+  // deps (bench/deps.ts) times the library in-process; every other part runs the bundled CLI.
+  if (PARTS.some((p) => p !== 'deps' && wants(p)) && !existsSync(join(here, '..', 'bundle', 'crossdock.js')))
+    throw new Error('run `npm run build` first');
   const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
   if (unknown.length)
     throw new Error(`BENCH_ONLY: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
@@ -348,6 +352,7 @@ async function main(): Promise<void> {
   }
   const copy = wants('copy') ? await copyBench(Number(process.env.BENCH_COPY_ROUNDS ?? 5)) : undefined;
   const build = wants('build') ? await buildBench(Number(process.env.BENCH_BUILD_ROUNDS ?? 3)) : undefined;
+  const deps = wants('deps') ? await depsBench(Number(process.env.BENCH_DEPS_RUNS ?? 7)) : undefined;
   // Read last: the parts not run keep the figures they have in the file.
   const out = join(here, 'results.json');
   const previous: unknown = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
@@ -356,6 +361,7 @@ async function main(): Promise<void> {
     ...(startup ? { startup } : {}),
     ...(copy ? { copy } : {}),
     ...(build ? { build } : {}),
+    ...(deps ? { deps } : {}),
     ...(check.length
       ? {
           check: {

@@ -51,9 +51,12 @@ for (const input of Object.keys(result.metafile.inputs)) {
 const notices = [...packages].sort().map((name) => {
   const dir = join(root, 'node_modules', name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const licenseFile = readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
-  if (!licenseFile) throw new Error(`bundle: ${name} has no licence file to include`);
-  const text = readFileSync(join(dir, licenseFile), 'utf8').trim();
+  // Every licence file: a dual-licensed package (LICENSE pointing at LICENSE.APACHE and LICENSE.BSD) ships each text.
+  const licenseFiles = readdirSync(dir)
+    .filter((f) => /^licen[cs]e/i.test(f))
+    .sort();
+  if (!licenseFiles.length) throw new Error(`bundle: ${name} has no licence file to include`);
+  const text = licenseFiles.map((f) => readFileSync(join(dir, f), 'utf8').trim()).join('\n\n');
   return `${name} ${pkg.version} (${pkg.license})\n${'-'.repeat(78)}\n${text}\n`;
 });
 writeFileSync(

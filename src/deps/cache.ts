@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -24,7 +24,10 @@ export interface CacheEntry {
   /** The URL that answered, after redirects (relative file links resolve against it). */
   base?: string;
   contentType: string;
+  /** The answer as it came (empty when `files` holds it already read). */
   body: string;
+  /** A project page's files, as read from the answer (so a warm run parses nothing twice); checked on use. */
+  files?: unknown[];
   etag?: string;
   lastModified?: string;
   /** Epoch ms when stored or last revalidated. */
@@ -42,6 +45,7 @@ function isEntry(v: unknown): v is CacheEntry {
     typeof e.body === 'string' &&
     typeof e.storedAt === 'number' &&
     typeof e.freshForMs === 'number' &&
+    (e.files === undefined || Array.isArray(e.files)) &&
     (e.base === undefined || typeof e.base === 'string') &&
     (e.etag === undefined || typeof e.etag === 'string') &&
     (e.lastModified === undefined || typeof e.lastModified === 'string')
@@ -83,7 +87,9 @@ export class IndexCache {
   async read(url: string): Promise<CacheEntry | undefined> {
     let text: string;
     try {
-      text = await fs.readFile(this.file(url), 'utf8');
+      // Synchronous on purpose: a warm run reads a hundred small files, and the thread pool's round trip per
+      // file costs more than the read.
+      text = readFileSync(this.file(url), 'utf8');
     } catch {
       return undefined;
     }

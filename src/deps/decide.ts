@@ -62,6 +62,7 @@ async function fetchPages(
   indexes: Index[],
   ctx: ClientContext,
   concurrency: number,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<Map<string, PageResult>> {
   const results = new Map<string, PageResult>();
   const jobs = names.flatMap((name) => indexes.map((index) => ({ name, index })));
@@ -70,6 +71,7 @@ async function fetchPages(
     { files: IndexFile[]; found: string[]; notFound: string[]; errors: string[] }
   >();
   for (const n of names) partial.set(n, { files: [], found: [], notFound: [], errors: [] });
+  let done = 0;
   await pool(jobs, concurrency, async ({ name, index }) => {
     const acc = partial.get(name);
     if (!acc) return;
@@ -82,6 +84,7 @@ async function fetchPages(
     } catch (e) {
       acc.errors.push(message(e));
     }
+    onProgress?.(++done, jobs.length);
   });
   for (const [name, acc] of partial)
     results.set(name, acc.errors.length ? { error: acc.errors.join('; ') } : acc);
@@ -116,10 +119,10 @@ export const decideAll: Decide = async (queries, targets, options) => {
     for (const p of plans[i] ?? [])
       if (p.marker.value !== false && !('unknown' in p.env)) needed.add(normaliseName(q.name));
   });
-  const pages = await fetchPages([...needed], indexes, ctx, options.concurrency ?? 16);
+  const pages = await fetchPages([...needed], indexes, ctx, options.concurrency ?? 16, options.onProgress);
   const sdistCtx: SdistContext = { ...ctx, indexes, memo: new Map(), offline: options.offline };
   const out: Record<string, PlatformVerdict>[] = [];
-  const pending: Promise<void>[] = [];
+  const sdists: PlatformVerdict[] = [];
   for (const [i, q] of queries.entries()) {
     const row: Record<string, PlatformVerdict> = {};
     for (const [j, target] of targets.entries()) {
@@ -127,17 +130,16 @@ export const decideAll: Decide = async (queries, targets, options) => {
       if (!plan) continue;
       const verdict = decideOne(q, plan, pages.get(normaliseName(q.name)), options.onlyBinary);
       row[target.platform] = verdict;
-      if (verdict.status === 'sdist' && verdict.url)
-        pending.push(
-          needsCompiler(verdict.url, verdict.file ?? '', sdistCtx).then((v) => {
-            verdict.needsCompiler = v.value;
-            if (v.why) verdict.compilerReason = v.why;
-          }),
-        );
+      if (verdict.status === 'sdist' && verdict.url) sdists.push(verdict);
     }
     out.push(row);
   }
-  await Promise.all(pending);
+  // Each sdist is inspected once (memo), at most `concurrency` downloads at a time.
+  await pool(sdists, options.concurrency ?? 16, async (verdict) => {
+    const v = await needsCompiler(verdict.url ?? '', verdict.file ?? '', sdistCtx);
+    verdict.needsCompiler = v.value;
+    verdict.compilerReason = v.why;
+  });
   return out;
 };
 

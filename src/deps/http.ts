@@ -16,13 +16,22 @@ import { CrossdockError } from '../errors.js';
 export class IndexError extends CrossdockError {
   readonly transient: boolean;
   readonly status: number | undefined;
+  /** Seconds the index asked to wait before a retry (Retry-After). */
+  readonly retryAfter: number | undefined;
   constructor(
     message: string,
-    options: { hint?: string; transient?: boolean; status?: number; cause?: unknown } = {},
+    options: {
+      hint?: string;
+      transient?: boolean;
+      status?: number;
+      retryAfter?: number;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { exitCode: 2, hint: options.hint, cause: options.cause });
     this.transient = options.transient ?? false;
     this.status = options.status;
+    this.retryAfter = options.retryAfter;
   }
 }
 
@@ -281,7 +290,7 @@ export async function get(
   let last: IndexError | undefined;
   for (let attempt = 0; attempt <= o.retries; attempt++) {
     if (attempt > 0) {
-      const retryAfter = last?.status === 429 ? Number(last.message.match(/retry after (\d+)/)?.[1] ?? 0) : 0;
+      const retryAfter = last?.retryAfter ?? 0;
       const backoff = o.backoffMs * 2 ** (attempt - 1);
       await sleep(Math.min(10_000, Math.max(retryAfter * 1000, backoff / 2 + Math.random() * backoff)));
     }
@@ -306,7 +315,12 @@ export async function get(
           const ra = Number(answer.headers['retry-after'] ?? Number.NaN);
           throw new IndexError(
             `package index ${redactUrl(current)}: HTTP ${answer.status}${Number.isFinite(ra) ? ` (retry after ${ra} s)` : ''}`,
-            { hint: 'the index failed; try again later', transient: true, status: answer.status },
+            {
+              hint: 'the index failed; try again later',
+              transient: true,
+              status: answer.status,
+              retryAfter: Number.isFinite(ra) ? ra : undefined,
+            },
           );
         }
         return answer;

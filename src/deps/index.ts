@@ -60,7 +60,9 @@ export async function projectPage(
 ): Promise<ProjectPage | undefined> {
   const url = new URL(`${normaliseName(name)}/`, index.url);
   const key = url.href;
-  const cached = await ctx.cache?.read(key);
+  const read = await ctx.cache?.read(key);
+  // An entry whose files are not what crossdock writes is a miss.
+  const cached = read?.files && !read.files.every(isIndexFile) ? undefined : read;
   const where = redactUrl(url);
   if (ctx.offline) {
     if (!cached)
@@ -103,14 +105,30 @@ export async function projectPage(
     storedAt: now,
     freshForMs: 0,
   };
-  // Parse before storing: a broken page never reaches the cache.
+  // Parse before storing: a broken page never reaches the cache. What is stored is the files as read.
   const page = pageFrom(entry, index, 'network');
   const fresh = freshness(answer.headers, now);
-  if (fresh !== undefined && ctx.cache) await ctx.cache.write({ ...entry, freshForMs: fresh });
+  if (fresh !== undefined && ctx.cache)
+    await ctx.cache.write({ ...entry, body: '', files: page.files, freshForMs: fresh });
   return page;
 }
 
+function isIndexFile(v: unknown): v is IndexFile {
+  const r = asRecord(v);
+  return (
+    r !== undefined &&
+    typeof r.filename === 'string' &&
+    typeof r.url === 'string' &&
+    (r.requiresPython === undefined || typeof r.requiresPython === 'string') &&
+    (r.yanked === false || typeof r.yanked === 'string') &&
+    typeof r.coreMetadata === 'boolean' &&
+    (r.size === undefined || typeof r.size === 'number') &&
+    (r.sha256 === undefined || typeof r.sha256 === 'string')
+  );
+}
+
 function pageFrom(entry: CacheEntry, index: Index, from: ProjectPage['from']): ProjectPage {
+  if (entry.files?.every(isIndexFile)) return { index: redactUrl(index.url), files: entry.files, from };
   const type = entry.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   const base = new URL(entry.base ?? entry.url);
   const files =

@@ -1,11 +1,11 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
 import type { IndexCache } from './cache.js';
 import { get, type HttpOptions, redactUrl } from './http.js';
 import type { Index } from './index.js';
 
 /**
  * Whether pip needs a compiler to build an sdist: read from the sdist itself (downloaded when it is at most
- * SDIST_MAX_BYTES, a .tar.gz): C/C++/Cython/Rust sources, a compiling build backend (scikit-build, maturin,
+ * SDIST_MAX_BYTES, a .tar.gz or .zip): C/C++/Cython/Rust sources, a compiling build backend (scikit-build, maturin,
  * meson-python, …), build requirements that compile (setuptools-rust, Cython, pybind11, cffi), or a setup.py
  * with `ext_modules`. A pure backend with none of those is `false`; anything unreadable is `null` ("probably").
  * Verdicts are cached by file URL (an sdist's content never changes).
@@ -118,6 +118,45 @@ export function readTar(
   return { paths, files };
 }
 
+/** Files of a zip archive (an sdist .zip): every path, and the small text files asked for by `want`. */
+export function readZip(
+  zip: Buffer,
+  want: (path: string) => boolean,
+): { paths: string[]; files: Map<string, string> } {
+  const paths: string[] = [];
+  const files = new Map<string, string>();
+  let end = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 65_557); i--)
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  if (end < 0) throw new Error('not a zip archive (no end of central directory)');
+  const count = zip.readUInt16LE(end + 10);
+  let off = zip.readUInt32LE(end + 16);
+  for (let k = 0; k < count && off + 46 <= zip.length; k++) {
+    if (zip.readUInt32LE(off) !== 0x02014b50) throw new Error('damaged zip central directory');
+    const method = zip.readUInt16LE(off + 10);
+    const packed = zip.readUInt32LE(off + 20);
+    const size = zip.readUInt32LE(off + 24);
+    const nameLen = zip.readUInt16LE(off + 28);
+    const extraLen = zip.readUInt16LE(off + 30);
+    const commentLen = zip.readUInt16LE(off + 32);
+    const local = zip.readUInt32LE(off + 42);
+    const name = zip.subarray(off + 46, off + 46 + nameLen).toString('utf8');
+    off += 46 + nameLen + extraLen + commentLen;
+    if (name.endsWith('/')) continue;
+    paths.push(name);
+    if (!want(name) || size > 1024 * 1024 || local + 30 > zip.length) continue;
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(start, start + packed);
+    if (method === 0) files.set(name, data.toString('utf8'));
+    else if (method === 8)
+      files.set(name, inflateRawSync(data, { maxOutputLength: 1024 * 1024 }).toString('utf8'));
+  }
+  return { paths, files };
+}
+
 /** `build-backend` and `requires` of `[build-system]` (a plain line reading: these are simple keys). */
 export function buildSystem(pyproject: string): { backend: string | undefined; requires: string[] } {
   let inSection = false;
@@ -198,8 +237,14 @@ async function inspect(url: string, filename: string, ctx: SdistContext): Promis
     }
   }
   if (ctx.offline) return { value: null, why: 'not inspected (offline, not in the cache)' };
-  if (!filename.endsWith('.tar.gz') && !filename.endsWith('.tgz'))
-    return { value: null, why: `not inspected (${filename} is not a .tar.gz)` };
+  const lower = filename.toLowerCase();
+  const kind =
+    lower.endsWith('.tar.gz') || lower.endsWith('.tgz')
+      ? 'tar.gz'
+      : lower.endsWith('.zip')
+        ? 'zip'
+        : undefined;
+  if (!kind) return { value: null, why: `not inspected (${filename} is neither .tar.gz nor .zip)` };
   const target = new URL(url);
   const creds = ctx.indexes.find((i) => i.credentials?.origin === target.origin)?.credentials;
   let verdict: CompilerVerdict;
@@ -207,11 +252,14 @@ async function inspect(url: string, filename: string, ctx: SdistContext): Promis
     const answer = await get(target, {}, creds, SDIST_MAX_BYTES, ctx.http);
     if (answer.status !== 200)
       return { value: null, why: `not inspected (HTTP ${answer.status} for ${redactUrl(url)})` };
-    const tar = gunzipSync(answer.body, { maxOutputLength: UNPACKED_MAX_BYTES });
-    const { paths, files } = readTar(tar, (p) => {
+    const want = (p: string) => {
       const depth = p.split('/').length;
       return depth === 2 && (p.endsWith('/pyproject.toml') || p.endsWith('/setup.py'));
-    });
+    };
+    const { paths, files } =
+      kind === 'zip'
+        ? readZip(answer.body, want)
+        : readTar(gunzipSync(answer.body, { maxOutputLength: UNPACKED_MAX_BYTES }), want);
     verdict = judgeSdist(paths, files);
   } catch (e) {
     return { value: null, why: `not inspected (${(e as Error).message})` };

@@ -79,6 +79,32 @@ function better(a: Candidate, b: Candidate): number {
   return ya - yb || compare(a.version, b.version) || b.priority - a.priority || cmpBuild(a.build, b.build);
 }
 
+interface Parsed {
+  project: string;
+  wheel: ReturnType<typeof parseWheelName>;
+  /** The file's version when it is valid and the file is the project's (wheel or sdist), else undefined. */
+  version: string | undefined;
+}
+
+/** File names parsed once per file (a page is judged for every target). */
+const parsedFiles = new WeakMap<IndexFile, Parsed>();
+
+function parsed(file: IndexFile, project: string): Parsed {
+  const hit = parsedFiles.get(file);
+  if (hit?.project === project) return hit;
+  const wheel = parseWheelName(file.filename);
+  let version: string | undefined;
+  if (wheel)
+    version = normaliseName(wheel.name) === project && valid(wheel.version) ? wheel.version : undefined;
+  else {
+    const v = sdistVersion(file.filename, project);
+    version = v && valid(v) ? v : undefined;
+  }
+  const p = { project, wheel, version };
+  parsedFiles.set(file, p);
+  return p;
+}
+
 export interface SelectInput {
   project: string;
   specifier: string | undefined;
@@ -101,20 +127,15 @@ export function select(input: SelectInput): Selection {
     };
   const all: Candidate[] = [];
   const doubtful: Candidate[] = [];
-  let sdistsExcluded = 0;
-  let incompatibleWheels = 0;
   for (const file of input.files) {
     let c: Candidate | undefined;
-    const wheel = parseWheelName(file.filename);
+    const { wheel, version: fileVersion } = parsed(file, project);
     if (wheel) {
-      if (normaliseName(wheel.name) !== project || !valid(wheel.version)) continue;
+      if (!fileVersion) continue;
       const tags = wheel.tags
         .filter((t) => priorities.has(t))
         .sort((x, y) => (priorities.get(x) ?? 0) - (priorities.get(y) ?? 0));
-      if (!tags.length) {
-        incompatibleWheels++;
-        continue;
-      }
+      if (!tags.length) continue;
       c = {
         file,
         version: wheel.version,
@@ -124,12 +145,9 @@ export function select(input: SelectInput): Selection {
         build: wheel.build,
       };
     } else {
-      const version = sdistVersion(file.filename, project);
-      if (!version || !valid(version)) continue;
-      if (input.onlyBinary) {
-        sdistsExcluded++;
-        continue;
-      }
+      const version = fileVersion;
+      if (!version) continue;
+      if (input.onlyBinary) continue;
       c = { file, version, kind: 'sdist', tags: [], priority: sdistRank, build: undefined };
     }
     const admits = pythonAdmits(file.requiresPython, env.python);
@@ -148,20 +166,7 @@ export function select(input: SelectInput): Selection {
       version: best.version,
       reason: `${best.file.filename} requires Python ${best.file.requiresPython}, which depends on the patch version of Python ${py}`,
     };
-  if (!best) {
-    const why: string[] = [];
-    if (incompatibleWheels)
-      why.push(
-        `${incompatibleWheels} wheel(s) on the index, none for CPython ${py} on ${platformWords(env)}`,
-      );
-    if (sdistsExcluded) why.push(`${sdistsExcluded} sdist(s) not allowed (only-binary is in effect)`);
-    if (!input.files.length) why.push('the index lists no files for it');
-    return {
-      status: 'missing',
-      version: undefined,
-      reason: `nothing installable${spec ? ` for ${spec}` : ''}: ${why.join('; ') || 'no file matches the specifier and Requires-Python'}`,
-    };
-  }
+  if (!best) return missing(input, project, spec, py);
   const notes: string[] = [];
   if (best.file.yanked !== false)
     notes.push(
@@ -182,6 +187,51 @@ export function select(input: SelectInput): Selection {
     candidate: best,
     ...(notes.length ? { reason: notes.join('; ') } : {}),
   };
+}
+
+/**
+ * Nothing installable: the version checked (the newest the specifier allows, on any platform, not yanked when
+ * another is) and what its files are, so the reader sees why (wheels for other platforms only, no sdist, an
+ * sdist refused by only-binary, a Python the version does not support).
+ */
+function missing(input: SelectInput, project: string, spec: string, py: string): Selection {
+  const own = input.files
+    .map((file) => ({ file, version: parsed(file, project).version }))
+    .filter((f): f is { file: IndexFile; version: string } => f.version !== undefined);
+  if (!own.length)
+    return { status: 'missing', version: undefined, reason: 'the index lists no installable file for it' };
+  const allowed = new Set(filter([...new Set(own.map((f) => f.version))], spec));
+  const matching = own.filter((f) => allowed.has(f.version));
+  const pick = (fs: typeof own) =>
+    fs.reduce<string | undefined>(
+      (a, f) => (a === undefined || compare(f.version, a) > 0 ? f.version : a),
+      undefined,
+    );
+  const version = pick(matching.filter((f) => f.file.yanked === false)) ?? pick(matching);
+  if (version === undefined)
+    return {
+      status: 'missing',
+      version: undefined,
+      reason: `no version on the index satisfies \`${spec}\``,
+    };
+  const files = matching.filter((f) => f.version === version).map((f) => f.file);
+  const why: string[] = [];
+  const wheels = files.filter((f) => f.filename.endsWith('.whl'));
+  const sdists = files.filter((f) => !f.filename.endsWith('.whl'));
+  const pythonRefused = files.filter((f) => pythonAdmits(f.requiresPython, input.env.python) === false);
+  if (pythonRefused.length === files.length)
+    why.push(`it requires Python ${files[0]?.requiresPython ?? ''}, not ${py}`);
+  else {
+    if (wheels.length) {
+      const plats = [...new Set(wheels.flatMap((w) => parseWheelName(w.filename)?.tags ?? []))];
+      why.push(
+        `no wheel for CPython ${py} on ${platformWords(input.env)} (wheels: ${plats.slice(0, 6).join(', ')}${plats.length > 6 ? ', …' : ''})`,
+      );
+    } else why.push('no wheel');
+    if (!sdists.length) why.push('no sdist');
+    else if (input.onlyBinary) why.push('its sdist is not allowed (only-binary is in effect)');
+  }
+  return { status: 'missing', version, reason: `nothing installable for ${version}: ${why.join('; ')}` };
 }
 
 function platformWords(env: TagEnv): string {

@@ -110,11 +110,19 @@ export function parseWheelName(filename: string): WheelName | undefined {
   return { name, version, build, tags };
 }
 
-/** A map from tag to its preference (lower is better), for ranking wheels as pip does. */
+const priorities = new Map<string, Map<string, number>>();
+
+/** A map from tag to its preference (lower is better), for ranking wheels as pip does (computed once per env). */
 export function tagPriorities(env: TagEnv): Map<string, number> {
-  const m = new Map<string, number>();
-  supportedTags(env).forEach((t, i) => {
-    if (!m.has(t)) m.set(t, i);
-  });
+  const key = `${env.python.join('.')}|${env.libc.kind}|${env.libc.major}.${env.libc.minor}|${env.arch}`;
+  let m = priorities.get(key);
+  if (!m) {
+    const map = new Map<string, number>();
+    supportedTags(env).forEach((t, i) => {
+      if (!map.has(t)) map.set(t, i);
+    });
+    priorities.set(key, map);
+    m = map;
+  }
   return m;
 }

@@ -47,6 +47,8 @@ export interface IndexOptions {
   env?: Record<string, string | undefined>;
   /** Index pages fetched at once (default 16). */
   concurrency?: number;
+  /** Called as index pages arrive (`done` of `total` project pages), for a progress line on a TTY. */
+  onProgress?: (done: number, total: number) => void;
   /** Timeouts and retries of each request (defaults: 15 s idle, 60 s total, 3 retries from 200 ms). */
   http?: Partial<{ timeoutMs: number; deadlineMs: number; retries: number; backoffMs: number }>;
 }

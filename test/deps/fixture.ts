@@ -149,6 +149,7 @@ export const QUERIES: DepQuery[] = [
   q('yankpkg>=1.0'),
   q('yankpkg==2.0'),
   q('rpkg'),
+  q('rpkg==2.0'),
   q('rankpkg==1.0'),
   q('prepkg'),
   q('prepkg>=2.0b1'),
