@@ -39,7 +39,7 @@ export interface PlatformRun {
   state: ContainerState | undefined;
   /** Batch: the process was still running when the timeout ended. */
   timedOut: boolean;
-  /** Seconds the run waited: the startup window, or until a batch process exited. */
+  /** How long the run waited: the startup window (as configured), or until a batch process exited. */
   waitedMs: number;
   /** Where crossdock reaches the container (its address on the smoke network). */
   ip: string | undefined;

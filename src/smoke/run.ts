@@ -397,7 +397,8 @@ async function observe(
       await timed('windowMs', () => sleep(windowMs, undefined, { signal: io.signal }).catch(() => undefined));
     }
   }
-  const waitedMs = performance.now() - t;
+  // Long-running: the window as configured (timers fire late on a busy machine; the process was up at least that).
+  const waitedMs = contract.lifecycle === 'batch' || startError ? performance.now() - t : windowMs;
   const state = await engine.inspect(id);
   const logs = await engine.run(['logs', '--tail', '50', id], { timeoutMs: 30_000 });
   return {

@@ -20,7 +20,7 @@ export const SERVER_ENTRYPOINT = [
   '/bin/busybox',
   'sh',
   '-c',
-  "trap 'exit 0' TERM; /bin/busybox httpd -f -p 8080 -h /www & wait",
+  "echo serving on 8080; trap 'exit 0' TERM; /bin/busybox httpd -f -p 8080 -h /www & wait",
 ];
 
 export const IMAGES = {
