@@ -4,8 +4,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeSpec } from '../build/config.js';
-import { type NodeState, probeNode } from '../build/nodes.js';
-import { routePlatform } from '../build/plan.js';
+import { type NodeState, probeNode, routePlatform } from '../build/nodes.js';
+
 import type { RegistryClient } from '../registry/client.js';
 import { inspect } from '../registry/inspect.js';
 import { mapPool } from '../registry/pool.js';
