@@ -208,7 +208,11 @@ export async function listensCheck(run: PlatformRun): Promise<SmokeCheckResult> 
   const failed = answers.filter(([, a]) => a !== true);
   const evidence = answers.map(([p, a]) => {
     const source = run.contract.ports.find((x) => x.port === p)?.source;
-    const from = source ? ` (${source.file}${source.line ? `:${source.line}` : ''} ${source.what})` : '';
+    const from = !source
+      ? ''
+      : source.file.startsWith('--')
+        ? ` (${source.what})`
+        : ` (${source.file}${source.line ? `:${source.line}` : ''} ${source.what})`;
     const loopbackOnly =
       sockets?.some((s) => s.port === p) &&
       sockets.filter((s) => s.port === p).every((s) => isLoopback(s.address));
@@ -318,13 +322,31 @@ async function oneProbe(
   return { ok: undefined, lines: [`${name}: not checked (gRPC probes are not supported yet)`] };
 }
 
+/**
+ * As kubelet does, a probe fails only after `failureThreshold` failures in a row; smoke asks again 1 s apart (not
+ * `periodSeconds`: the startup window already gave the process its time). The evidence is the last attempt's.
+ */
+async function probeWithRetries(
+  run: PlatformRun,
+  p: SmokeProbe,
+): Promise<{ ok: boolean | undefined; lines: string[] }> {
+  const attempts = Math.max(1, Math.min(p.failureThreshold, 5));
+  let last = await oneProbe(run, p);
+  for (let i = 1; i < attempts && last.ok === false; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    last = await oneProbe(run, p);
+  }
+  if (last.ok === false && attempts > 1) last.lines[0] = `${last.lines[0]} (${attempts} attempts)`;
+  return last;
+}
+
 export async function probesCheck(run: PlatformRun): Promise<SmokeCheckResult> {
   const t = performance.now();
   const probes = run.contract.probes;
   if (probes.length === 0) return result('probes', 'not-applicable', 'the contract declares no probe', [], t);
   if (!running(run) || !run.ip)
     return result('probes', 'not-run', 'the container is not running (see starts)', [], t);
-  const outcomes = await Promise.all(probes.map((p) => oneProbe(run, p)));
+  const outcomes = await Promise.all(probes.map((p) => probeWithRetries(run, p)));
   const evidence = outcomes.flatMap((o) => o.lines);
   const failed = outcomes.map((o, i) => [o, probes[i]] as const).filter(([o]) => o.ok === false);
   if (failed.length)

@@ -24,7 +24,10 @@ export interface ContractFlags {
   gracePeriod?: string;
 }
 
-const FLAG = (what: string): ContractSource => ({ file: `--${what}`, what });
+const FLAG = (flag: string, value?: string): ContractSource => ({
+  file: `--${flag}`,
+  what: value === undefined ? `--${flag}` : `--${flag} ${value}`,
+});
 
 function port(text: string, flag: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535)
@@ -79,7 +82,7 @@ export function contractFromFlags(flags: ContractFlags, image: SmokeImage): Smok
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
   const ports = flags.ports.length
-    ? flags.ports.map((p) => ({ port: port(p, 'port'), source: FLAG('port') }))
+    ? flags.ports.map((p) => ({ port: port(p, 'port'), source: FLAG('port', p) }))
     : exposedPorts(image).map((p) => ({ port: p, source: { file: 'image config', what: `EXPOSE ${p}` } }));
   const probes: SmokeProbe[] = flags.http.map((h) => {
     const { path, port: p } = parseHttpFlag(h);
@@ -95,7 +98,7 @@ export function contractFromFlags(flags: ContractFlags, image: SmokeImage): Smok
       periodSeconds: 10,
       timeoutSeconds: 1,
       failureThreshold: 3,
-      source: FLAG('http'),
+      source: FLAG('http', h),
     };
   });
   let expectExit: number | undefined;

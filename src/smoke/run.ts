@@ -141,9 +141,11 @@ async function placePlatforms(
     const route = routePlatform(platform, usable, new Map(), 'allow');
     if ('problem' in route) {
       const problems = usable.filter((s) => !s.healthy).map((s) => s.problem ?? '');
-      const [reason, ...fix] = route.problem.split('; ');
+      // plan's wording is about building; smoke runs.
+      const problem = route.problem.replace('no builder node can build', 'no engine can run');
+      const [reason, ...fix] = problem.split('; ');
       out.set(platform, {
-        reason: [reason ?? route.problem, ...problems].filter(Boolean).join('; '),
+        reason: [reason ?? problem, ...problems].filter(Boolean).join('; '),
         fix: fix.join('; ') || 'start the Docker engine',
       });
     } else out.set(platform, { node: route.node, kind: route.mode === 'native' ? 'native' : 'qemu' });
@@ -160,7 +162,9 @@ export async function smoke(
 ): Promise<SmokePlatformResult[]> {
   const runId = options.runId ?? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const wanted = options.platforms?.length ? options.platforms : image.platforms.map((p) => p.platform);
+  const placed = performance.now();
   const placement = await placePlatforms(wanted, options, io);
+  const placeMs = Math.round(performance.now() - placed);
   if (options.logDir) await fs.mkdir(options.logDir, { recursive: true });
   return mapPool(wanted, Math.max(1, options.parallel ?? 2), async (platform) => {
     const target = image.platforms.find((p) => p.platform === platform);
@@ -191,7 +195,18 @@ export async function smoke(
         checks: notRun(`not runnable here: ${where?.reason ?? 'no engine'}`),
       } satisfies SmokePlatformResult;
     if (io.signal?.aborted) return cancelled(platform, target.digest, where);
-    return runPlatform({ image, target, contract, options, io, runId, node: where.node, kind: where.kind });
+    const r = await runPlatform({
+      image,
+      target,
+      contract,
+      options,
+      io,
+      runId,
+      node: where.node,
+      kind: where.kind,
+    });
+    if (r.timings) r.timings.placeMs = placeMs;
+    return r;
   });
 }
 

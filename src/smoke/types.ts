@@ -98,6 +98,9 @@ export interface SmokePlatformResult {
   log?: string;
   /** Why the platform's image or container could not be obtained (pull, network, create failed; cancelled). */
   error?: string;
-  /** Milliseconds per phase: pullMs, networkMs, createMs, startMs, windowMs, checksMs, cleanupMs, totalMs. */
+  /**
+   * Milliseconds per phase: placeMs (probing the engines, shared by the platforms), pullMs, networkMs, createMs,
+   * startMs, windowMs, checksMs, cleanupMs, totalMs (pull to cleanup).
+   */
   timings?: Record<string, number>;
 }

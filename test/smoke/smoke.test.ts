@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
-import { docker, requireEngine } from '../helpers/engine.js';
+import { DOCKER, requireEngine } from '../helpers/engine.js';
 import { assertSchema } from '../helpers/schema.js';
 import { type ImageName, type SmokeFixture, smokeFixture } from '../helpers/smoke-images.js';
 
@@ -41,9 +43,15 @@ interface Platform {
 }
 
 let runs = 0;
+const docker = (args: string[]) => promisify(execFile)(DOCKER, args, { timeout: 60_000 });
 
 /** Runs `crossdock smoke` on an image; asserts nothing it labelled is left on the engine. */
-async function smoke(image: ImageName, flags: string[], format: 'json' | 'text' = 'json') {
+async function smoke(
+  image: ImageName,
+  flags: string[],
+  format: 'json' | 'text' | 'markdown' = 'json',
+  env: Record<string, string> = {},
+) {
   const runId = `cdtest-smoke-run-${process.pid}-${++runs}`;
   const r = await runCli(
     [
@@ -62,13 +70,14 @@ async function smoke(image: ImageName, flags: string[], format: 'json' | 'text' 
       format,
       ...flags,
     ],
-    { env: { PATH: process.env.PATH ?? '' } },
+    { env: { PATH: process.env.PATH ?? '', ...env } },
   );
-  const left = docker(['ps', '-a', '--quiet', '--filter', `label=crossdock.smoke=${runId}`]);
+  // Asynchronously: the tests run concurrently in this process, and a blocking call would stall their probes.
+  const left = await docker(['ps', '-a', '--quiet', '--filter', `label=crossdock.smoke=${runId}`]);
   assert.equal(left.stdout.trim(), '', `containers left behind: ${left.stdout}`);
-  const nets = docker(['network', 'ls', '--quiet', '--filter', `label=crossdock.smoke=${runId}`]);
+  const nets = await docker(['network', 'ls', '--quiet', '--filter', `label=crossdock.smoke=${runId}`]);
   assert.equal(nets.stdout.trim(), '', `networks left behind: ${nets.stdout}`);
-  if (format === 'text') return { ...r, platforms: [] as Platform[] };
+  if (format !== 'json') return { ...r, platforms: [] as Platform[] };
   assert.equal(r.stderr, '', r.stderr);
   const doc = JSON.parse(r.stdout) as { runs: { platforms: Platform[] }[]; exitCode: number };
   assertSchema('crossdock-smoke-v1.json', doc);
@@ -220,5 +229,26 @@ describe('smoke on the engine', { concurrency: 3, timeout: 600_000 }, () => {
     assert.match(arch.evidence.join('\n'), /\/bin\/busybox: ELF 64-bit amd64/);
     // It runs (on this amd64 machine the kernel runs the amd64 binary natively), so uname tells the truth too.
     assert.match(arch.evidence.join('\n'), /uname -m: x86_64/);
+  });
+
+  test('without QEMU for arm64 the platform is not runnable, with the fix (markdown for job summaries)', async () => {
+    const noBinfmt = mkdtempSync(join(tmpdir(), 'crossdock-no-binfmt-'));
+    try {
+      const env = { CROSSDOCK_BINFMT_DIR: noBinfmt };
+      const r = await smoke('server', ['--port', '8080'], 'json', env);
+      assert.equal(r.code, 1);
+      const arm = r.platforms.find((p) => p.platform === 'linux/arm64');
+      assert.equal(arm?.runner.kind, 'not-runnable');
+      assert.match(JSON.stringify(arm?.runner), /update-binfmts --enable qemu-aarch64/);
+      assert.deepEqual(new Set(arm?.checks.map((c) => c.status)), new Set(['not-run']));
+      assert.equal(check(r.platforms[0], 'listens').status, 'pass', 'amd64 still runs natively');
+      const md = await smoke('server', ['--port', '8080'], 'markdown', env);
+      assert.equal(md.code, 1);
+      assert.match(md.stdout, /^\| check \| linux\/amd64 \| linux\/arm64 \|$/m);
+      assert.match(md.stdout, /^\| listens \| ✅ \| ❔ \|$/m);
+      assert.match(md.stdout, /\*\*linux\/arm64\*\*: not runnable: no engine can run linux\/arm64/);
+    } finally {
+      rmSync(noBinfmt, { recursive: true, force: true });
+    }
   });
 });
