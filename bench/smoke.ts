@@ -7,6 +7,8 @@
  * - own: crossdock's own time, the wall minus what the engine spends on the slowest platform's container (pull,
  *   network, create, start, the startup window, the stop, removal): process start, reading the registry, probing
  *   the engine, running the checks (their docker exec/cp/top calls included), the report;
+ *   its parts: placeMs (probing the engines), processAndRegistryMs (node start, registry reads, the report) and
+ *   checksMs (the checks without the stop);
  * - per platform alone: total, `docker start`, and checks (without the stop), and arm64/amd64 ratios.
  */
 import { spawnSync } from 'node:child_process';
@@ -84,7 +86,7 @@ export async function smokeBench(rounds: number): Promise<Record<string, unknown
   try {
     const ref = fx.ref('server');
     run(ref, fx.caFile, []); // warm-up: the pull, the engine's first container on each platform
-    const both: { wall: number; own: number }[] = [];
+    const both: { wall: number; own: number; place: number; outside: number; checks: number }[] = [];
     const alone: Record<string, { total: number; start: number; checks: number }[]> = {
       'linux/amd64': [],
       'linux/arm64': [],
@@ -92,7 +94,20 @@ export async function smokeBench(rounds: number): Promise<Record<string, unknown
     for (let i = 0; i < rounds; i++) {
       const r = run(ref, fx.caFile, []);
       const slowest = Math.max(...r.platforms.map(engineMs));
-      both.push({ wall: r.wallMs, own: r.wallMs - slowest });
+      const place = r.platforms[0]?.timings?.placeMs ?? 0;
+      const longest = Math.max(...r.platforms.map((p) => p.timings?.totalMs ?? 0));
+      const checks = Math.max(
+        ...r.platforms.map(
+          (p) => (p.timings?.checksMs ?? 0) - (p.checks.find((c) => c.id === 'stops')?.durationMs ?? 0),
+        ),
+      );
+      both.push({
+        wall: r.wallMs,
+        own: r.wallMs - slowest,
+        place,
+        outside: r.wallMs - place - longest,
+        checks,
+      });
       for (const platform of Object.keys(alone)) {
         const one = run(ref, fx.caFile, [platform]).platforms[0];
         const t = one?.timings ?? {};
@@ -118,6 +133,11 @@ export async function smokeBench(rounds: number): Promise<Record<string, unknown
       bothPlatforms: {
         wallMs: median(both.map((b) => b.wall)),
         ownMs: median(both.map((b) => b.own)),
+        // Parts of ownMs: probing the engines (docker version, buildx version, context inspect), the process
+        // outside the platforms (node start, registry reads, report), the checks (docker exec/cp/top calls).
+        placeMs: median(both.map((b) => b.place)),
+        processAndRegistryMs: median(both.map((b) => b.outside)),
+        checksMs: median(both.map((b) => b.checks)),
       },
       alone: Object.fromEntries(
         Object.keys(alone).map((p) => [
