@@ -569,7 +569,8 @@ export async function archCheck(run: PlatformRun): Promise<SmokeCheckResult> {
     if (r.code === 0) {
       unameArch = unameArchitecture(r.stdout);
       evidence.push(`uname -m: ${r.stdout.trim()}`);
-    } else evidence.push(`uname -m could not run: ${engineErrorLine(r.stderr).slice(0, 160)}`);
+    } else
+      evidence.push(`uname -m could not run: ${engineErrorLine(`${r.stdout}\n${r.stderr}`).slice(0, 160)}`);
   }
   const wrong = [elfArch, unameArch].filter((a) => a !== undefined && a !== want);
   if (wrong.length) {
@@ -621,13 +622,17 @@ export async function importsCheck(run: PlatformRun): Promise<SmokeCheckResult> 
             ],
             { timeoutMs: run.timeoutMs },
           );
-      // 126/127 or an engine "not found": try the other name.
-      if (!/executable file not found|no such file or directory/.test(r.stderr) || r.code === 0) break;
+      // The engine's "not found" (docker 20.10 prints exec's error on stdout): try the other name.
+      if (
+        !/executable file not found|no such file or directory/.test(`${r.stdout}\n${r.stderr}`) ||
+        r.code === 0
+      )
+        break;
     }
     if (r?.code === 0) evidence.push(`import ${m}: ok`);
     else {
       failed.push(m);
-      const last = tracebackLastLine(r?.stderr ?? '');
+      const last = tracebackLastLine(`${r?.stdout ?? ''}\n${r?.stderr ?? ''}`);
       evidence.push(
         `import ${m}: ${/executable file not found/.test(last) ? 'python3 is not in the image' : last || `exit ${r?.code}`}`,
       );

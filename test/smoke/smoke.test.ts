@@ -251,4 +251,26 @@ describe('smoke on the engine', { concurrency: 3, timeout: 600_000 }, () => {
       rmSync(noBinfmt, { recursive: true, force: true });
     }
   });
+
+  test('--python-import on an image without Python fails on both kinds of workload, naming why', async () => {
+    const server = await smoke('server', ['--python-import', 'json', '--platform', 'linux/amd64']);
+    assert.equal(server.code, 1);
+    const imports = check(server.platforms[0], 'imports');
+    assert.equal(imports.status, 'fail');
+    assert.equal(imports.summary, 'json does not import');
+    assert.deepEqual(imports.evidence, ['import json: python3 is not in the image']);
+    // A batch image has exited: the import runs in a one-off container (labelled, removed: checked by smoke()).
+    const batch = await smoke('exits', [
+      '--expect-exit',
+      '0',
+      '--python-import',
+      'json',
+      '--platform',
+      'linux/arm64',
+    ]);
+    assert.equal(check(batch.platforms[0], 'starts').status, 'pass');
+    assert.deepEqual(check(batch.platforms[0], 'imports').evidence, [
+      'import json: python3 is not in the image',
+    ]);
+  });
 });
