@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DOCKER } from './engine.js';
 import { busyboxLayout, type LayoutOptions } from './images.js';
 import { makePki } from './pki.js';
 import { skopeo, startRegistry, type TestRegistry } from './registry.js';
@@ -86,6 +88,15 @@ export async function smokeFixture(names: ImageName[]): Promise<SmokeFixture> {
     caFile,
     ref: (name) => `${registry.host}/smoke/${name}:1`,
     stop: async () => {
+      // The images smoke pulled by digest from this registry: removed, so the tests leave nothing on the engine.
+      const ids = spawnSync(
+        DOCKER,
+        ['images', '--quiet', '--no-trunc', '--filter', `reference=${registry.host}/smoke/*`],
+        { encoding: 'utf8', timeout: 60_000 },
+      )
+        .stdout.split('\n')
+        .filter(Boolean);
+      if (ids.length) spawnSync(DOCKER, ['rmi', '--force', ...new Set(ids)], { timeout: 120_000 });
       await registry.stop();
       rmSync(work, { recursive: true, force: true });
     },
