@@ -4,9 +4,10 @@
  * a whole process several times, and writes median wall time and peak RSS to bench/results.json (merged with
  * other benchmarks). Per size: `cold` (a fresh process, nothing cached), and `touched` (one Dockerfile changed,
  * not committed, before every run, so nothing about that file can be reused).
- * Other parts: `startup` (`crossdock --version` against `node -e 0`), `copy` (bench/copy.ts), `build` (bench/build.ts, needs the engine: scripts/start-engine.sh)
- * and `deps` (bench/deps.ts: the `crossdock deps` verdict engine against a local package index, cold and warm).
- * BENCH=startup|check|copy|build|deps (or BENCH_ONLY, or a comma-separated list) runs only those parts; the others' figures
+ * Other parts: `startup` (`crossdock --version` against `node -e 0`), `copy` (bench/copy.ts), `build` (bench/build.ts),
+ * `smoke` (bench/smoke.ts; build and smoke need the engine: scripts/start-engine.sh) and `deps` (bench/deps.ts: the
+ * `crossdock deps` verdict engine against a local package index, cold and warm).
+ * BENCH=startup|check|copy|build|smoke|deps (or BENCH_ONLY, or a comma-separated list) runs only those parts; the others' figures
  * already in bench/results.json are kept. The check part also times one Dockerfile of
  * BENCH_DOCKERFILE_INSTRUCTIONS (600) instructions. BENCH_SIZES=5000,20000 picks the sizes, BENCH_RUNS (7) the
  * runs per case. BENCH_BASELINE=<path to another build's bin/crossdock.js> times that build too, its runs
@@ -21,11 +22,12 @@ import { fileURLToPath } from 'node:url';
 import { buildBench } from './build.js';
 import { copyBench } from './copy.js';
 import { depsBench } from './deps.js';
+import { smokeBench } from './smoke.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bin = join(here, '..', 'bin', 'crossdock.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const PARTS = ['startup', 'check', 'copy', 'build', 'deps'] as const;
+const PARTS = ['startup', 'check', 'copy', 'build', 'smoke', 'deps'] as const;
 const only = (process.env.BENCH ?? process.env.BENCH_ONLY)
   ?.split(',')
   .map((s) => s.trim())
@@ -353,6 +355,7 @@ async function main(): Promise<void> {
   const copy = wants('copy') ? await copyBench(Number(process.env.BENCH_COPY_ROUNDS ?? 5)) : undefined;
   const build = wants('build') ? await buildBench(Number(process.env.BENCH_BUILD_ROUNDS ?? 3)) : undefined;
   const deps = wants('deps') ? await depsBench(Number(process.env.BENCH_DEPS_RUNS ?? 7)) : undefined;
+  const smoke = wants('smoke') ? await smokeBench(Number(process.env.BENCH_SMOKE_ROUNDS ?? 3)) : undefined;
   // Read last: the parts not run keep the figures they have in the file.
   const out = join(here, 'results.json');
   const previous: unknown = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
@@ -362,6 +365,7 @@ async function main(): Promise<void> {
     ...(copy ? { copy } : {}),
     ...(build ? { build } : {}),
     ...(deps ? { deps } : {}),
+    ...(smoke ? { smoke } : {}),
     ...(check.length
       ? {
           check: {

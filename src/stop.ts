@@ -43,3 +43,31 @@ export function stopEverything(): { killed: number; removed: number } {
   scratch.clear();
   return { killed, removed };
 }
+
+/**
+ * Synchronous removers of what a command made outside this process (smoke's containers and networks): the first
+ * Ctrl-C lets the command remove them in order; a second one runs these before exiting.
+ */
+const cleanups = new Set<() => void>();
+
+export function trackCleanup(fn: () => void): void {
+  cleanups.add(fn);
+}
+
+export function untrackCleanup(fn: () => void): void {
+  cleanups.delete(fn);
+}
+
+/** Runs every registered cleanup once (errors ignored); returns how many ran. */
+export function runCleanups(): number {
+  const n = cleanups.size;
+  for (const fn of cleanups) {
+    try {
+      fn();
+    } catch {
+      /* best effort: the process is exiting */
+    }
+  }
+  cleanups.clear();
+  return n;
+}

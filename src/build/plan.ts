@@ -26,7 +26,7 @@ import { DEFAULT_PLATFORMS, expandTag, imageTags } from './tags.js';
 
 export { expandTag, imageTags };
 import { isSecretName, shownBuildArgs } from './redact.js';
-import { type EmulationState, emulationFix, type NodeState, probeNode } from './nodes.js';
+import { type EmulationState, type NodeState, probeNode, routePlatform } from './nodes.js';
 
 /** What `crossdock plan` prints and `crossdock build` executes. JSON shape: docs/build-json.md. */
 export interface Plan {
@@ -478,42 +478,7 @@ function flagInput(
   };
 }
 
-/** A platform's builder: a native node, else one with QEMU (unless forbidden), else the problem with its fix. */
-export type Route =
-  | { node: NodeState; mode: 'native' }
-  | { node: NodeState; mode: 'emulated'; emulation: EmulationState }
-  | { problem: string };
-
-/**
- * Routes one platform (pure): the least loaded healthy node that builds it natively (ties in node order), else
- * the least loaded healthy node with QEMU for its architecture (`enabled` before `unknown`), else a problem.
- */
-export function routePlatform(
-  platform: string,
-  states: NodeState[],
-  load: ReadonlyMap<string, number>,
-  emulation: BuildDefaults['emulation'],
-): Route {
-  const arch = platform.split('/')[1] ?? '';
-  const healthy = states.filter((s) => s.healthy);
-  const byLoad = (a: NodeState, b: NodeState) => (load.get(a.spec.name) ?? 0) - (load.get(b.spec.name) ?? 0);
-  const native = healthy.filter((s) => s.native.includes(platform)).sort(byLoad)[0];
-  if (native) return { node: native, mode: 'native' };
-  const rank = (s: NodeState) =>
-    s.emulation[arch] === 'enabled' ? 0 : s.emulation[arch] === 'unknown' ? 1 : 2;
-  const chosen = healthy.filter((s) => rank(s) < 2).sort((a, b) => rank(a) - rank(b) || byLoad(a, b))[0];
-  if (!chosen) {
-    const seen = healthy.map((s) => `${s.spec.name} (native ${s.native.join(', ') || 'unknown'})`).join('; ');
-    return {
-      problem: `no builder node can build ${platform}: ${seen ? `nodes: ${seen}, none with QEMU for ${arch}` : 'no node is usable'}; ${emulationFix(arch)}`,
-    };
-  }
-  if (emulation === 'forbid')
-    return {
-      problem: `${platform} would be emulated on node ${chosen.spec.name}, and build.emulation is forbid; add a native ${arch} node (--node NAME=ssh://user@host)`,
-    };
-  return { node: chosen, mode: 'emulated', emulation: chosen.emulation[arch] ?? 'unknown' };
-}
+export { type Route, routePlatform } from './nodes.js';
 
 interface PlanContext {
   root: string;

@@ -1,4 +1,4 @@
-import { stopEverything } from '../stop.js';
+import { runCleanups, stopEverything } from '../stop.js';
 import { main } from './main.js';
 
 /**
@@ -14,8 +14,9 @@ export function runProcess(): void {
     process.on(sig, () => {
       if (stopping) {
         const { killed, removed } = stopEverything();
+        const cleaned = runCleanups();
         process.stderr.write(
-          `crossdock: second ${sig}: killed ${killed} running program(s), removed ${removed} scratch folder(s); exiting\n`,
+          `crossdock: second ${sig}: killed ${killed} running program(s), removed ${removed} scratch folder(s)${cleaned ? `, ran ${cleaned} cleanup(s)` : ''}; exiting\n`,
         );
         process.exit(130);
       }

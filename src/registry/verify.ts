@@ -69,7 +69,8 @@ export const VERIFY_RULES: RuleInfo[] = [
   docsPath: 'docs/verify.md',
 }));
 
-const INITS = new Set([
+/** Programs that, as PID 1, forward signals and reap children (shared with smoke's stops check). */
+export const INITS: ReadonlySet<string> = new Set([
   'tini',
   'tini-static',
   'dumb-init',

@@ -96,6 +96,17 @@ export interface SmokeContract {
 /** Stable check ids (documented in docs/smoke.md; part of the JSON interface). */
 export type SmokeCheckId = 'starts' | 'listens' | 'probes' | 'user' | 'stops' | 'arch' | 'imports';
 
+/** Every check id, in reporting order. */
+export const SMOKE_CHECK_IDS: readonly SmokeCheckId[] = [
+  'starts',
+  'listens',
+  'probes',
+  'user',
+  'stops',
+  'arch',
+  'imports',
+];
+
 export type SmokeStatus = 'pass' | 'fail' | 'not-applicable' | 'not-run';
 
 export interface SmokeCheckResult {
@@ -117,4 +128,11 @@ export interface SmokePlatformResult {
   checks: SmokeCheckResult[];
   /** Where the container's log was kept (`--log-dir`). */
   log?: string;
+  /** Why the platform's image or container could not be obtained (pull, network, create failed; cancelled). */
+  error?: string;
+  /**
+   * Milliseconds per phase: placeMs (probing the engines, shared by the platforms), pullMs, networkMs, createMs,
+   * startMs, windowMs, checksMs, cleanupMs, totalMs (pull to cleanup).
+   */
+  timings?: Record<string, number>;
 }

@@ -163,6 +163,12 @@ test('bundle metafile: what every command can load, statically', { timeout: 30_0
   );
   for (const c of ['inspect', 'copy', 'trust'])
     assertNone(closure(`src/cli/commands/${c}.ts`), PARSERS_AND_RULES, c);
+  // smoke reads crossdock.yaml's nodes (yaml, the config reader) but never the rules, the sources or the loader.
+  assertNone(
+    closure('src/cli/commands/smoke.ts'),
+    [/^src\/sources\//, /^src\/rules\//, /^src\/engine\/load\.ts$/],
+    'smoke',
+  );
   for (const c of ['check', 'graph', 'rules', 'explain', 'init', 'deps'])
     assertNone(closure(`src/cli/commands/${c}.ts`), REGISTRY_AND_BUILD, c);
   // deps asks the package index with its own client (src/deps/http.ts), never the registry client.

@@ -38,6 +38,10 @@ export interface LayoutOptions {
   seed?: number;
   /** Generated files instead of busybox (no .deb needed; no real ELF binaries). */
   synthetic?: boolean;
+  /** Replaces or adds keys of the image config's `config` (Entrypoint, Cmd, ExposedPorts, …), both platforms. */
+  config?: Record<string, unknown>;
+  /** Files added as one more layer to both platforms (a web root, a script). */
+  files?: TarEntry[];
 }
 
 export interface Layout {
@@ -273,6 +277,10 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
     const tar = options.swapArm64Binary && arch === 'arm64' ? tars.amd64 : tars[arch];
     const gz = gzipSync(tar, { level: 6 });
     const extra = extraFor(arch);
+    if (options.files?.length) {
+      const filesTar = tarOf(options.files);
+      extra.push({ tar: filesTar, gz: gzipSync(filesTar, { level: 1 }) });
+    }
     const layers = [gz, ...extra.map((e) => e.gz)];
     const diffIds = [sha(tar), ...extra.map((e) => sha(e.tar))];
     const config = Buffer.from(
@@ -286,6 +294,7 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
           Env: ['PATH=/usr/local/bin:/usr/bin:/bin'],
           ...(options.user ? { User: options.user } : {}),
           Labels: options.labels ?? {},
+          ...options.config,
         },
         rootfs: { type: 'layers', diff_ids: diffIds },
       }),
