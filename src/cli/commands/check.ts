@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { check } from '../../engine/run.js';
+import { cacheDisabledByEnv, checkCacheDir } from '../../engine/check-cache.js';
+import { checkCached } from '../../engine/run.js';
 import { allRules } from '../../rules/index.js';
 import { UsageError } from '../../errors.js';
 import { severityRank } from '../../model/finding.js';
@@ -37,7 +38,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     throw new UsageError(`--fail-on ${failOnText} is not supported`, {
       hint: `use one of: ${FAIL_ON.join(', ')}`,
     });
-  const { result, model } = await check(
+  const { result, sources } = await checkCached(
     {
       root: args.positionals[0] ?? '.',
       cwd: io.cwd,
@@ -52,6 +53,9 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         warn: (m) => io.stderr.write(`warning: ${m}\n`),
       },
       only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
+      ...(boolOpt(args, 'no-cache') || cacheDisabledByEnv(io.env)
+        ? {}
+        : { cache: { dir: checkCacheDir(io.env) } }),
     },
     allRules(),
   );
@@ -60,7 +64,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     args,
     render(format, result, {
       color: useColor(io, args),
-      sources: model.sources,
+      sources,
       verbose: boolOpt(args, 'verbose'),
     }),
   );

@@ -204,6 +204,11 @@ export const COMMANDS: Command[] = [
         valueName: 'HOST',
         description: 'with --online: plain HTTP for this host',
       },
+      {
+        name: 'no-cache',
+        type: 'boolean',
+        description: 'read and parse every file (no ~/.cache/crossdock/check; also CROSSDOCK_NO_CACHE=1)',
+      },
       { name: 'no-color', type: 'boolean', description: 'no ANSI colours' },
     ],
     run: async (args, io) => (await import('./check.js')).checkCommand(args, io),
