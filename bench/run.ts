@@ -49,7 +49,7 @@ function dockerfile(i: number): string {
   ].join('\n');
 }
 
-function generate(root: string, total: number): number {
+export function generate(root: string, total: number): number {
   const relevant = Math.round(total * 0.015);
   const services = Math.ceil(relevant / 3);
   let written = 0;
@@ -374,7 +374,9 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}`);
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-});
+// Run as a script (`npm run bench`); imported (tests, a profiling session), only `generate` is used.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1])
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  });

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { ConfigError } from '../errors.js';
 import type { Inventory } from '../model/repo.js';
 import { SourceFile } from '../model/source.js';
+import { packagePath } from '../paths.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -46,13 +48,42 @@ export function gitBlobId(text: string, algorithm: 'sha1' | 'sha256' = 'sha1'): 
 }
 
 /**
- * What a build of crossdock parses with: its version and, for the bundle (whose file names carry content hashes
- * of everything they import), the name of the file this code runs from. A rebuilt parser never reads a pack an
- * older build wrote.
+ * What a build of crossdock parses and checks with, so a changed parser or rule never reads a pack an older build
+ * wrote: the version; for the bundle (whose file names carry content hashes) the names of its files; run from
+ * src/ or dist/, the path, size and modification time of every file there; and the same of data/ (tables rules
+ * read). Computed once per process.
  */
 function buildFingerprint(): string {
-  return `${VERSION}\0${basename(new URL(import.meta.url).pathname)}`;
+  if (fingerprint === undefined) {
+    const root = packagePath('');
+    let top = dirname(fileURLToPath(import.meta.url));
+    while (dirname(top) !== top && resolve(dirname(top)) !== resolve(root)) top = dirname(top);
+    const parts = [VERSION];
+    const tree = (dir: string, names: boolean) => {
+      let entries: string[];
+      try {
+        entries = (readdirSync(dir, { recursive: true }) as string[]).sort();
+      } catch {
+        return;
+      }
+      for (const name of entries) {
+        if (names) {
+          parts.push(name);
+          continue;
+        }
+        const st = statSync(join(dir, name), { throwIfNoEntry: false });
+        if (st?.isFile()) parts.push(`${name}\0${st.size}\0${st.mtimeMs}`);
+      }
+    };
+    tree(top, basename(top) === 'bundle');
+    parts.push('\0data');
+    tree(join(root, 'data'), false);
+    fingerprint = createHash('sha256').update(parts.join('\n')).digest('hex');
+  }
+  return fingerprint;
 }
+
+let fingerprint: string | undefined;
 
 /** A text read from the repository, as cached. */
 export interface CachedText {

@@ -352,7 +352,7 @@ export async function checkCached(
       ]),
     )
     .digest('hex');
-  const reused = cache ? await reuse(session, cache.run<CachedRun>(key)) : undefined;
+  const reused = cache ? await reuse(session, key, cache.run<CachedRun>(key)) : undefined;
   if (reused && cache) {
     cache.keepAll();
     await cache.save();
@@ -373,6 +373,7 @@ export async function checkCached(
 /** The cached result when every file it read is unchanged, with its sources; undefined otherwise. */
 async function reuse(
   session: LoadSession,
+  key: string,
   cached: CachedRun | undefined,
 ): Promise<{ result: RunResult; sources: Map<string, SourceFile> } | undefined> {
   if (!cached || !session.cache) return undefined;
@@ -389,17 +390,31 @@ async function reuse(
   );
   if (!sized.every(Boolean)) return undefined;
   // Changed by git's account, or never in the index: read and compared by content, outside the run's own reader
-  // (a file this result read but a new load would not must not become one of the run's files).
+  // (a file this result read but a new load would not must not become one of the run's files). A file that is
+  // now in the index unchanged (committed since) gets its new blob id, so the next run need not read it.
+  const reads = cached.reads.map((r) => [...r] as CachedRun['reads'][number]);
+  let refreshed = false;
+  const texts = new Map<string, string>();
   for (const [path, id] of others) {
     const r = await repo.read(path);
     if (!r.ok || session.idOf(r.text) !== id) return undefined;
+    texts.set(path, r.text);
+    const blob = inventory.blobs?.get(path);
+    const size = blob && repo.size ? await repo.size(path) : undefined;
+    const entry = reads.find((x) => x[0] === path);
+    if (!blob || size === undefined || !entry) continue;
+    cache.putText(path, blob, { text: r.text, note: r.note, size, id });
+    entry[2] = blob;
+    entry[3] = size;
+    refreshed = true;
   }
-  const texts = new Map(cached.reads.map(([path, , blob]) => [path, blob] as const));
+  if (refreshed) cache.putRun(key, { reads, result: cached.result });
+  const blobs = new Map(reads.map(([path, , blob]) => [path, blob] as const));
   const sources = new LazySources((path) => {
-    const blob = texts.get(path);
-    const made = session.sources.get(path);
-    if (made || blob === undefined) return made;
-    const t = cache.text(path, blob);
+    const read = texts.get(path) ?? session.sources.get(path)?.text;
+    if (read !== undefined) return new SourceFile(path, read);
+    const blob = blobs.get(path);
+    const t = blob === undefined ? undefined : cache.text(path, blob);
     return t ? new SourceFile(path, t.text) : undefined;
   });
   return { result: cached.result, sources };
