@@ -102,6 +102,12 @@ export interface SourceFamily {
   /** Whether a repository path belongs to this family (by its path alone). */
   match(path: string): boolean;
   load(file: SourceFile, ctx: FamilyContext): Facts | Promise<Facts>;
+  /**
+   * Its facts are kept in the `check` cache: set where parsing costs more than restoring the facts (YAML, TOML and
+   * HCL parsers; measured on the benchmark repository, Dockerfile and requirements facts restore slower than they
+   * parse, so they are parsed again from the cached text).
+   */
+  cached?: boolean;
 }
 
 export function isDockerfileName(name: string): boolean {
@@ -201,6 +207,7 @@ export const FAMILIES: SourceFamily[] = [
   },
   {
     id: 'pyproject',
+    cached: true,
     match: (p) => basename(p) === 'pyproject.toml',
     load(file) {
       const p = parsePyproject(file);
@@ -281,6 +288,7 @@ export const FAMILIES: SourceFamily[] = [
   },
   {
     id: 'bake',
+    cached: true,
     match: (p) => /^docker-bake[^/]*\.(hcl|json)$/.test(basename(p)),
     load(file) {
       const bake = file.path.endsWith('.json') ? parseBakeJson(file) : parseBakeHcl(file);
@@ -289,11 +297,13 @@ export const FAMILIES: SourceFamily[] = [
   },
   {
     id: 'buildkitd',
+    cached: true,
     match: (p) => /^buildkitd[^/]*\.toml$/.test(basename(p)),
     load: loadBuildkitd,
   },
   {
     id: 'workflow',
+    cached: true,
     match: isWorkflowPath,
     load(file, ctx) {
       const parsed = parseYaml(file);
@@ -351,6 +361,7 @@ export const FAMILIES: SourceFamily[] = [
   {
     // Every other YAML file: Kubernetes objects, kustomizations, Helm values. Templates are noted, not parsed.
     id: 'kubernetes',
+    cached: true,
     match: (p) =>
       /\.ya?ml$/.test(p) &&
       !isWorkflowPath(p) &&

@@ -11,7 +11,7 @@ function splitZ(text: string): string[] {
   return text.split('\0').filter((s) => s.length > 0);
 }
 
-const LISTED = ['ls-files', '-z', '-t', '-s', '-c', '-o', '--exclude-standard'];
+const LISTED = ['ls-files', '-z', '-t', '-s', '-c', '-o', '-m', '--exclude-standard'];
 const IGNORED = ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'];
 
 /**
@@ -23,6 +23,8 @@ export async function loadInventory(root: string): Promise<Inventory> {
   // Two git processes, run at once; `ls-files` failing with "not a git repository" means a plain folder.
   // 1. The index (`-s`: mode and blob id, so gitlinks are told apart) and the untracked files, expanded, in one
   //    listing: `-t` tags each entry (`?` untracked, a letter for index entries), so the two kinds never mix up.
+  //    `-m` adds the entries whose work-tree file differs from the index (modified or deleted, tagged `C`): the
+  //    others keep their index blob id as the key of their content (the `check` cache).
   // 2. The ignored files and folders, a wholly ignored folder collapsed to `dir/`. This cannot join the first:
   //    `--ignored` filters the whole listing (index entries too), and `--directory` would also collapse untracked
   //    folders, while `git status --ignored` either collapses untracked folders or expands ignored ones
@@ -53,13 +55,15 @@ export async function loadInventory(root: string): Promise<Inventory> {
 }
 
 /** An index entry as `ls-files -t -s` prints it: `<tag> <mode> <object> <stage>\t<path>`. */
-const INDEX_ENTRY = /^[A-Z] ([0-7]{6}) ([0-9a-f]{40,64}) [0-3]\t/;
+const INDEX_ENTRY = /^([A-Z]) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-3])\t/;
 
 function gitInventory(root: string, listed: ExecResult, ignored: ExecResult): Inventory {
   const files = new Map<string, FileStatus>();
   const gitlinks = new Map<string, string>();
   const notes: string[] = [];
   const untracked: string[] = [];
+  const blobs = new Map<string, string>();
+  const changed = new Set<string>();
   for (const entry of splitZ(listed.stdout)) {
     if (entry.startsWith('? ')) {
       untracked.push(entry.slice(2));
@@ -67,18 +71,25 @@ function gitInventory(root: string, listed: ExecResult, ignored: ExecResult): In
     }
     const m = INDEX_ENTRY.exec(entry);
     if (!m) continue;
-    const [head, mode, sha] = m;
+    const [head, tag, mode, sha, stage] = m;
     const path = entry.slice(head.length);
+    if (tag === 'C') {
+      changed.add(path);
+      continue;
+    }
     if (mode === '160000') gitlinks.set(path, sha ?? '');
     else files.set(path, 'tracked');
+    // `H`: in the index, stage 0 (no conflict); regular files only (a symlink's blob is its target's name).
+    if (tag === 'H' && stage === '0' && (mode === '100644' || mode === '100755') && sha) blobs.set(path, sha);
   }
+  for (const path of changed) blobs.delete(path);
   for (const path of untracked) if (!files.has(path)) files.set(path, 'untracked');
   const ignoredDirs: string[] = [];
   for (const path of splitZ(ignored.stdout)) {
     if (path.endsWith('/')) ignoredDirs.push(path.slice(0, -1));
     else if (!files.has(path)) files.set(path, 'ignored');
   }
-  return { root, git: true, files, gitlinks, ignoredDirs, notes };
+  return { root, git: true, files, gitlinks, ignoredDirs, notes, blobs };
 }
 
 async function plainInventory(root: string, notes: string[]): Promise<Inventory> {

@@ -1,9 +1,19 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { serialize } from 'node:v8';
 import ignore from 'ignore';
 import type { Finding } from '../model/finding.js';
 import type { Platform } from '../model/platform.js';
-import { emptyDeployments, type ProjectModel } from '../model/project.js';
-import { basename, isNotProjectPath, joinPath, dirname, type RepoFs } from '../model/repo.js';
+import { type CrossdockConfig, emptyDeployments, type ProjectModel } from '../model/project.js';
+import {
+  basename,
+  isNotProjectPath,
+  joinPath,
+  dirname,
+  type Inventory,
+  type ReadResult,
+  type RepoFs,
+} from '../model/repo.js';
 import { locate, SourceFile, type Span } from '../model/source.js';
 import { parseRequirements } from '../sources/python/requirements.js';
 import { parseShell } from '../sources/shell/parse.js';
@@ -12,6 +22,7 @@ import type { BakeInvocation, ComposeInvocation, Invocation } from '../sources/w
 import { makeVariables } from '../sources/scripts/makefile.js';
 import { imageCopies } from '../sources/scripts/image-copies.js';
 import { shellRemoteBuilders, stepRemoteBuilder } from '../sources/scripts/remote-builders.js';
+import { CheckCache, decode, encode, gitBlobId, inventoryDigest } from './check-cache.js';
 import { loadRepoConfig } from './config.js';
 import { FAMILIES, type FamilyContext, type Facts, type ScriptSource } from './families.js';
 import {
@@ -39,6 +50,13 @@ export interface LoadOptions {
   platforms?: Platform[];
   /** Reads the repository through this instead of the disk (tests, library users). */
   repo?: RepoFs;
+  /**
+   * The `check` cache (see check-cache.ts): its folder, and optionally its size bound in bytes. Without it
+   * (the library's default), every file is read and parsed.
+   */
+  cache?: { dir: string; maxBytes?: number };
+  /** A session already opened with openLoad (its inventory, config, reader and cache are used). */
+  session?: LoadSession;
 }
 
 export function parseErrorFinding(file: SourceFile, span: Span, message: string): Finding {
@@ -68,11 +86,35 @@ function internalFinding(path: string, family: string, error: unknown): Finding 
   };
 }
 
+/** One file read by a load: its text's blob id (undefined when it could not be read), index blob and size. */
+export interface ReadRecord {
+  id: string | undefined;
+  blob: string | undefined;
+  size: number | undefined;
+}
+
 /**
- * Loads the whole typed project: inventory and config, every relevant file through its source family (each
- * file's failure contained to that file), then the link phase (builds, views, units, reach).
+ * The start of a load: the repository, its inventory and configuration, the cache, and the contained, cached
+ * reader every later read goes through (each path read once per run). `check` with the cache opens one to see
+ * whether a whole earlier result still holds before loading the project.
  */
-export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
+export interface LoadSession {
+  repo: RepoFs;
+  inventory: Inventory;
+  config: CrossdockConfig;
+  cache: CheckCache | undefined;
+  notes: string[];
+  sources: Map<string, SourceFile>;
+  /** The blob id of each text this run read (with the cache). */
+  textIds: Map<string, string>;
+  /** Every path this run asked for, with what it found (with the cache). */
+  reads: Map<string, ReadRecord>;
+  read(path: string): Promise<SourceFile | undefined>;
+  /** The blob id of a text, as textIds holds them. */
+  idOf(text: string): string;
+}
+
+export async function openLoad(options: LoadOptions): Promise<LoadSession> {
   const shown = options.root;
   const repo =
     options.repo ?? (await DiskRepoFs.open(resolve(options.cwd ?? process.cwd(), options.root), shown));
@@ -80,17 +122,48 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     repo.inventory(),
     loadRepoConfig(repo, options.configPath, options.cwd),
   ]);
-  const ignored = ignore().add(config.ignore);
   const notes = [...inventory.notes];
-  const loadFindings: Finding[] = [];
   const sources = new Map<string, SourceFile>();
   const pending = new Map<string, Promise<SourceFile | undefined>>();
+  const scope = options.cache ? configDigest(config) : undefined;
+  const cache =
+    options.cache && scope
+      ? await CheckCache.open(options.cache.dir, { root: repo.root, options: scope }, options.cache.maxBytes)
+      : undefined;
+  const textIds = new Map<string, string>();
+  const reads = new Map<string, ReadRecord>();
+  const algorithm = inventory.blobs?.values().next().value?.length === 64 ? 'sha256' : 'sha1';
+  /**
+   * A file's text: from the cache when the index says the work-tree file still has the content it had when it
+   * was cached (its blob id, and its size on disk as a check against content git converts), else from the disk.
+   */
+  const readText = async (path: string): Promise<ReadResult> => {
+    if (!cache) return repo.read(path);
+    const blob = inventory.blobs?.get(path);
+    const size = blob && repo.size ? await repo.size(path) : undefined;
+    if (blob && size !== undefined) {
+      const hit = cache.text(path, blob);
+      if (hit && hit.size === size) {
+        textIds.set(path, hit.id);
+        reads.set(path, { id: hit.id, blob, size });
+        return { ok: true, text: hit.text, ...(hit.note !== undefined ? { note: hit.note } : {}) };
+      }
+    }
+    const r = await repo.read(path);
+    if (r.ok) {
+      const id = gitBlobId(r.text, algorithm);
+      textIds.set(path, id);
+      if (blob && size !== undefined) cache.putText(path, blob, { text: r.text, note: r.note, size, id });
+      reads.set(path, { id, blob, size });
+    } else reads.set(path, { id: undefined, blob, size });
+    return r;
+  };
   const read = (path: string): Promise<SourceFile | undefined> => {
     const cached = sources.get(path);
     if (cached) return Promise.resolve(cached);
     let p = pending.get(path);
     if (!p) {
-      p = repo.read(path).then((r) => {
+      p = readText(path).then((r) => {
         if (!r.ok) {
           if (r.note) notes.push(r.note);
           return undefined;
@@ -105,6 +178,29 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     return p;
   };
   if (config.path && !config.path.startsWith('/') && !config.path.startsWith('..')) await read(config.path);
+  return {
+    repo,
+    inventory,
+    config,
+    cache,
+    notes,
+    sources,
+    textIds,
+    reads,
+    read,
+    idOf: (text) => gitBlobId(text, algorithm),
+  };
+}
+
+/**
+ * Loads the whole typed project: inventory and config, every relevant file through its source family (each
+ * file's failure contained to that file), then the link phase (builds, views, units, reach).
+ */
+export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
+  const session = options.session ?? (await openLoad(options));
+  const { repo, inventory, config, cache, notes, sources, textIds, read } = session;
+  const ignored = ignore().add(config.ignore);
+  const loadFindings: Finding[] = [];
 
   const model: ProjectModel = {
     root: repo.root,
@@ -149,6 +245,29 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     composeInvocations: [] as ComposeInvocation[],
     platformsFlag: options.platforms,
   };
+  let digest: string | undefined;
+  const inventoryId = () => {
+    digest ??= inventoryDigest(inventory);
+    return digest;
+  };
+  /** What the cache holds for a file's text under `kind`, when everything it was made from is unchanged. */
+  const cachedFacts = async (kind: string, path: string): Promise<unknown> => {
+    const id = textIds.get(path);
+    const hit = id && cache?.facts(kind, path, id);
+    if (!hit) return undefined;
+    if (hit.inventory !== undefined && hit.inventory !== inventoryId()) return undefined;
+    for (const [dep, depId] of hit.deps) {
+      // Read as the load read it (so the run's files and notes are the same), and compared.
+      const f = await read(dep);
+      if ((f ? (textIds.get(dep) ?? '') : '') !== depId) return undefined;
+    }
+    for (const p of hit.files) if (!(await read(p))) return undefined;
+    try {
+      return decode(hit.value, sources);
+    } catch {
+      return undefined;
+    }
+  };
   const ctx: FamilyContext = { inventory, config, read };
   const loaded = new Set<string>();
   /** Loads one file through its family; a family that throws becomes an internal-error finding for that file. */
@@ -160,8 +279,39 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
     loaded.add(path);
     const file = await read(path);
     if (!file) return undefined;
+    const useCache = cache && family.cached;
+    const hit = useCache ? ((await cachedFacts(family.id, path)) as Facts | undefined) : undefined;
+    if (hit) return () => merge(model, link, file, hit);
     try {
-      const facts = await family.load(file, ctx);
+      if (!useCache) {
+        const facts = await family.load(file, ctx);
+        return () => merge(model, link, file, facts);
+      }
+      // What the load looks at besides the file: other files it reads, and the inventory.
+      const deps = new Map<string, string>();
+      let usesInventory = false;
+      const recording: FamilyContext = {
+        get inventory() {
+          usesInventory = true;
+          return inventory;
+        },
+        config,
+        read: async (p) => {
+          const f = await read(p);
+          deps.set(p, f ? (textIds.get(p) ?? '') : '');
+          return f;
+        },
+      };
+      const facts = await family.load(file, recording);
+      const id = textIds.get(path);
+      // Encoded now, before merging and linking touch the facts.
+      const encoded = id ? encode(facts, sources) : undefined;
+      if (id && encoded)
+        cache.putFacts(family.id, path, id, {
+          deps: [...deps],
+          inventory: usesInventory ? inventoryId() : undefined,
+          ...encoded,
+        });
       return () => merge(model, link, file, facts);
     } catch (e) {
       return () => loadFindings.push(internalFinding(path, family.id, e));
@@ -238,7 +388,16 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
 
   for (const p of pythonFilesToScan(model)) {
     const file = await read(p);
-    if (file) model.python.scanned.set(p, scanPythonFile(p, file.text));
+    if (!file) continue;
+    const hit = cache
+      ? ((await cachedFacts('python-imports', p)) as ReturnType<typeof scanPythonFile>)
+      : undefined;
+    const scanned = hit ?? scanPythonFile(p, file.text);
+    const id = textIds.get(p);
+    const encoded = cache && !hit && id ? encode(scanned, sources) : undefined;
+    if (cache && id && encoded)
+      cache.putFacts('python-imports', p, id, { deps: [], inventory: undefined, ...encoded });
+    model.python.scanned.set(p, scanned);
   }
 
   for (const p of [...inventory.files.keys()].filter(mayBuildImages).slice(0, 200)) {
@@ -283,7 +442,18 @@ export async function loadProject(options: LoadOptions): Promise<ProjectModel> {
   linkUnits(model, new Set(applies.map((a) => a.value)), renders);
   linkContainers(model);
   linkReach(model, new Set(applies.map((a) => a.value)));
+  // A session the caller opened is saved by the caller (after it adds its own entries).
+  if (!options.session) await cache?.save();
   return model;
+}
+
+/** The configuration as a digest (part of the cache's scope); undefined when it cannot be serialized. */
+function configDigest(config: unknown): string | undefined {
+  try {
+    return createHash('sha256').update(serialize(config)).digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ProjectModel } from '../model/project.js';
 import type { PyContextScript, PyImports } from '../model/python.js';
-import { basename, within } from '../model/repo.js';
+import { basename, pathsWithin } from '../model/repo.js';
 import { scanImports } from '../sources/python/imports.js';
 
 /** At most this many files are read for their imports in one run; a context with more is not complete. */
@@ -51,12 +51,14 @@ export function pythonContexts(model: ProjectModel): Set<string> {
 export function pythonFilesToScan(model: ProjectModel): string[] {
   const contexts = [...pythonContexts(model)];
   if (contexts.length === 0) return [];
-  const out: string[] = [];
-  for (const [path, status] of model.inventory.files) {
-    if (status === 'ignored' || status === 'untracked') continue;
-    if (mayBePython(path) && contexts.some((c) => within(c, path))) out.push(path);
-  }
-  return out.sort().slice(0, MAX_PYTHON_SCANNED);
+  const out = new Set<string>();
+  for (const c of contexts)
+    for (const path of pathsWithin(model.inventory, c)) {
+      const status = model.inventory.files.get(path);
+      if (status === 'ignored' || status === 'untracked') continue;
+      if (mayBePython(path)) out.add(path);
+    }
+  return [...out].sort().slice(0, MAX_PYTHON_SCANNED);
 }
 
 /** The imports of a `.py` file or a `python` script; the words of any other script. */

@@ -110,6 +110,14 @@ export class DiskRepoFs implements RepoFs {
     }
   }
 
+  async size(path: string): Promise<number | undefined> {
+    if (!isRepoPath(path)) return undefined;
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
+    if (!(await this.dirIsReal(dir))) return undefined;
+    const st = await fs.lstat(join(this.root, path)).catch(() => undefined);
+    return st?.isFile() ? st.size : undefined;
+  }
+
   /** Folders already checked: true when the folder (and every one above it) is a real folder, not a symlink. */
   private readonly realDirs = new Map<string, Promise<boolean>>();
 

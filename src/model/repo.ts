@@ -30,6 +30,11 @@ export interface Inventory {
   notes: string[];
   /** `owner/name` when the `origin` remote is a GitHub repository (what `${{ github.repository }}` is there). */
   github?: string;
+  /**
+   * Blob ids (hex) of tracked regular files whose work-tree content git found unchanged from the index (not
+   * modified, deleted, conflicted or skip-worktree): the content key of the `check` cache. Absent outside git.
+   */
+  blobs?: Map<string, string>;
 }
 
 export type ReadResult =
@@ -44,6 +49,11 @@ export interface RepoFs {
   inventory(): Promise<Inventory>;
   /** Reads a repository-relative path as UTF-8 text (invalid bytes become U+FFFD, with a note). */
   read(path: string): Promise<ReadResult>;
+  /**
+   * The size in bytes of a regular file at `path` reached without symlinks, else undefined; nothing is read (the
+   * `check` cache compares it with the size of a cached text). Optional: without it, every file is read.
+   */
+  size?(path: string): Promise<number | undefined>;
 }
 
 export function basename(path: string): string {
@@ -80,6 +90,51 @@ export function ancestors(dir: string): string[] {
 /** True when `path` is `dir` or below it (`.` contains everything). */
 export function within(dir: string, path: string): boolean {
   return dir === '.' || path === dir || path.startsWith(`${dir}/`);
+}
+
+/** The inventory's paths sorted (for prefix ranges) and each path's place in the inventory's own order. */
+const pathIndexes = new WeakMap<
+  Map<string, FileStatus>,
+  { size: number; sorted: string[]; order: Map<string, number> }
+>();
+
+function pathIndex(files: Map<string, FileStatus>): { sorted: string[]; order: Map<string, number> } {
+  let index = pathIndexes.get(files);
+  if (!index || index.size !== files.size) {
+    const order = new Map<string, number>();
+    for (const path of files.keys()) order.set(path, order.size);
+    index = { size: files.size, sorted: [...files.keys()].sort(), order };
+    pathIndexes.set(files, index);
+  }
+  return index;
+}
+
+/** The first index of `sorted` whose string is not below `key`. */
+function lowerBound(sorted: string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The inventory's paths `within(dir, path)`, in the inventory's own order: what filtering `files.keys()` with
+ * `within` gives, found by binary search in a sorted index built once per inventory (contexts are asked for per
+ * image, and a large repository has tens of thousands of paths).
+ */
+export function pathsWithin(inventory: Inventory, dir: string): string[] {
+  if (dir === '.') return [...inventory.files.keys()];
+  const { sorted, order } = pathIndex(inventory.files);
+  const out: string[] = [];
+  if (inventory.files.has(dir)) out.push(dir);
+  // Every path starting with `dir/` lies between `dir/` and `dir0` ('0' follows '/').
+  const end = lowerBound(sorted, `${dir}0`);
+  for (let i = lowerBound(sorted, `${dir}/`); i < end; i++) out.push(sorted[i] as string);
+  return out.sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
 }
 
 /** `path` relative to `dir` (which must contain it). */

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { check } from '../../engine/run.js';
+import { cacheDisabledByEnv, checkCacheDir } from '../../engine/check-cache.js';
+import { checkCached } from '../../engine/run.js';
 import { allRules } from '../../rules/index.js';
 import { UsageError } from '../../errors.js';
 import { severityRank } from '../../model/finding.js';
@@ -37,7 +38,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     throw new UsageError(`--fail-on ${failOnText} is not supported`, {
       hint: `use one of: ${FAIL_ON.join(', ')}`,
     });
-  const { result, model } = await check(
+  const { result, sources } = await checkCached(
     {
       root: args.positionals[0] ?? '.',
       cwd: io.cwd,
@@ -53,6 +54,9 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
       },
       only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
       packageIndex: { indexUrl: stringOpt(args, 'index-url'), env: io.env },
+      ...(boolOpt(args, 'no-cache') || cacheDisabledByEnv(io.env)
+        ? {}
+        : { cache: { dir: checkCacheDir(io.env) } }),
     },
     allRules(),
   );
@@ -61,7 +65,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
     args,
     render(format, result, {
       color: useColor(io, args),
-      sources: model.sources,
+      sources,
       verbose: boolOpt(args, 'verbose'),
     }),
   );

@@ -211,6 +211,11 @@ export const COMMANDS: Command[] = [
         description:
           'with --online: the Python package index (simple API root) to read wheels from (default: PIP_INDEX_URL, else what the repository names)',
       },
+      {
+        name: 'no-cache',
+        type: 'boolean',
+        description: 'read and parse every file (no ~/.cache/crossdock/check; also CROSSDOCK_NO_CACHE=1)',
+      },
       { name: 'no-color', type: 'boolean', description: 'no ANSI colours' },
     ],
     run: async (args, io) => (await import('./check.js')).checkCommand(args, io),

@@ -1,7 +1,7 @@
 import type { DfInstruction } from '../../model/dockerfile.js';
 import type { ImageView, ProjectModel, StageView } from '../../model/project.js';
 import type { PyImports, PyRequirement } from '../../model/python.js';
-import { basename, present, relativeTo, within } from '../../model/repo.js';
+import { basename, pathsWithin, present, relativeTo } from '../../model/repo.js';
 import type { CommandFacts, ShellWord } from '../../model/shell.js';
 import type { SourceFile } from '../../model/source.js';
 import { known, type Unknown, unknown, type Value } from '../../model/value.js';
@@ -34,14 +34,26 @@ function moduleName(seg: string): string {
  * file that may hold Python code was read, and none is a notebook or Cython source the scanner cannot read.
  */
 export function contextPython(model: ProjectModel, view: ImageView): Value<ContextPython> {
+  // Asked by several rules per image: computed once per view (a view belongs to one model).
+  let cached = contextPythonCache.get(view);
+  if (!cached) {
+    cached = computeContextPython(model, view);
+    contextPythonCache.set(view, cached);
+  }
+  return cached;
+}
+
+const contextPythonCache = new WeakMap<ImageView, Value<ContextPython>>();
+
+function computeContextPython(model: ProjectModel, view: ImageView): Value<ContextPython> {
   const ctx = view.build.context;
   if (!ctx.known) return ctx;
   const context = ctx.value;
   const ignore = model.dockerignores.get(view.dockerfile.path) ?? model.dockerignores.get(context);
   const out: ContextPython = { context, files: [], scripts: [], names: new Set() };
   const site = view.build.sites?.context ?? view.build.sites?.definition;
-  for (const path of model.inventory.files.keys()) {
-    if (!within(context, path) || !present(model.inventory, path)) continue;
+  for (const path of pathsWithin(model.inventory, context)) {
+    if (!present(model.inventory, path)) continue;
     const rel = relativeTo(context, path);
     if (ignore?.ignores(rel)) continue;
     for (const seg of rel.split('/')) out.names.add(moduleName(seg));
