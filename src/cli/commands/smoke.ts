@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseNodeEndpoint } from '../../build/config.js';
 import { plainProgress, type ProgressSink, ttyProgress } from '../../build/progress.js';
-import { UsageError } from '../../errors.js';
+import { ConfigError, UsageError } from '../../errors.js';
 import { resolveRef } from '../../registry/reference.js';
 import { type ContractFlags, contractFromFlags, parseDuration } from '../../smoke/cli-flags.js';
 import { exitCode, renderReport, reportOutcome, type SmokeReport } from '../../smoke/report.js';
@@ -46,19 +47,63 @@ export function contractFlags(args: ParsedArgs): ContractFlags {
 }
 
 /**
- * The contracts to check: from the deployment files given with --manifest (derived by the contract module), else
- * from the image config and the flags. The one seam the contract derivation plugs into.
+ * The contracts to check: from the deployment files given with --manifest (derived by src/smoke/contract.ts, then
+ * the flags applied over them), else from the image config and the flags. The contract module (and the YAML and
+ * Kubernetes/compose readers it needs) is loaded only for --manifest.
  */
-export async function contractsFor(args: ParsedArgs, image: SmokeImage, _io: Io): Promise<SmokeContract[]> {
+export async function contractsFor(args: ParsedArgs, image: SmokeImage, io: Io): Promise<SmokeContract[]> {
   const manifests = listOpt(args, 'manifest');
-  if (manifests.length)
-    throw new UsageError(
-      '--manifest: deriving the contract from deployment files is not part of this build yet',
+  const flags = contractFlags(args);
+  if (!manifests.length) return [contractFromFlags(flags, image)];
+  const { contractsFromManifests, applyFlags } = await import('../../smoke/contract.js');
+  const files = await Promise.all(
+    manifests.map(async (m) => {
+      try {
+        return { path: m, text: await readFile(resolve(io.cwd, m), 'utf8') };
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        throw new UsageError(`--manifest ${m}: cannot read it (${code})`, {
+          hint: 'give the path of a Kubernetes manifest (Deployment, Job, List, …) or a compose file',
+        });
+      }
+    }),
+  );
+  const derived = contractsFromManifests(files, {
+    image: image.reference,
+    pythonImports: flags.pythonImports,
+  });
+  for (const note of derived.notes) io.stderr.write(`note: ${note}\n`);
+  if (!derived.contracts.length)
+    throw new ConfigError(
+      `--manifest ${manifests.join(', ')}: no workload or service there runs ${image.reference}`,
       {
-        hint: 'give the contract with flags: --port, --http PATH[:PORT], --expect-exit, --env, --run-as-non-root',
+        hint: 'name the file that deploys this image, or give the contract with flags (--port, --http, --expect-exit)',
       },
     );
-  return [contractFromFlags(contractFlags(args), image)];
+  return derived.contracts.map((derivedContract) => {
+    const c = applyFlags(derivedContract, {
+      port: flags.ports,
+      http: flags.http,
+      expectExit: flags.expectExit,
+      env: flags.env,
+    });
+    if (flags.runAsUser !== undefined) {
+      if (!/^\d{1,10}$/.test(flags.runAsUser))
+        throw new UsageError(`--run-as-user ${flags.runAsUser} is not a numeric uid`, {
+          hint: 'e.g. --run-as-user 1000',
+        });
+      c.user.runAsUser = Number(flags.runAsUser);
+    }
+    if (flags.runAsNonRoot) c.user.runAsNonRoot = true;
+    if (flags.gracePeriod !== undefined) {
+      if (!/^\d{1,6}$/.test(flags.gracePeriod))
+        throw new UsageError(`--grace-period ${flags.gracePeriod} is not a number of seconds`, {
+          hint: 'e.g. 30',
+        });
+      c.terminationGracePeriodSeconds = Number(flags.gracePeriod);
+    }
+    return c;
+  });
 }
 
 /** `--startup-window`, `--timeout`, `--stop-timeout`, … as runner options (checked before anything runs). */

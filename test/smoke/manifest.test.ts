@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { runCli } from '../helpers/cli.js';
+import { DOCKER, requireEngine } from '../helpers/engine.js';
+import { assertSchema } from '../helpers/schema.js';
+import { type ImageName, type SmokeFixture, smokeFixture } from '../helpers/smoke-images.js';
+
+/**
+ * `crossdock smoke <ref> --manifest FILE`: the contract comes from the deployment files (Kubernetes workloads and
+ * Services, compose services), on the real engine, with images built here for both platforms.
+ */
+let fx: SmokeFixture;
+let dir: string;
+
+before(async () => {
+  requireEngine();
+  fx = await smokeFixture(['server', 'exits']);
+  dir = mkdtempSync(join(tmpdir(), 'crossdock-smoke-manifest-'));
+});
+
+after(async () => {
+  await fx?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Check {
+  id: string;
+  status: string;
+  summary: string;
+  evidence: string[];
+}
+interface Run {
+  contract: { name: string; lifecycle: string; ports: { port: number }[] };
+  platforms: { platform: string; checks: Check[] }[];
+}
+
+let runs = 0;
+const docker = (args: string[]) => promisify(execFile)(DOCKER, args, { timeout: 60_000 });
+
+async function smoke(image: ImageName, file: string, text: string, flags: string[] = [], format = 'json') {
+  const path = join(dir, file);
+  writeFileSync(path, text);
+  const runId = `cdtest-smoke-manifest-${process.pid}-${++runs}`;
+  const r = await runCli(
+    [
+      'smoke',
+      fx.ref(image),
+      '--manifest',
+      path,
+      '--ca-file',
+      fx.caFile,
+      '--startup-window',
+      '1.5s',
+      '--stop-timeout',
+      '5s',
+      '--run-id',
+      runId,
+      '--quiet',
+      '--format',
+      format,
+      ...flags,
+    ],
+    { env: { PATH: process.env.PATH ?? '' } },
+  );
+  const left = await docker(['ps', '-a', '--quiet', '--filter', `label=crossdock.smoke=${runId}`]);
+  assert.equal(left.stdout.trim(), '', `containers left behind: ${left.stdout}`);
+  if (format !== 'json') return { ...r, runs: [] as Run[] };
+  const doc = JSON.parse(r.stdout) as { runs: Run[] };
+  assertSchema('crossdock-smoke-v1.json', doc);
+  return { ...r, runs: doc.runs };
+}
+
+const check = (run: Run | undefined, platform: string, id: string): Check => {
+  const c = run?.platforms.find((p) => p.platform === platform)?.checks.find((x) => x.id === id);
+  assert.ok(c, `no ${id} check on ${platform}`);
+  return c;
+};
+
+function deployment(image: string, port: number, probePath = '/health'): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: ${image}
+          ports:
+            - name: http
+              containerPort: ${port}
+          readinessProbe:
+            httpGet: {path: ${probePath}, port: http}
+            periodSeconds: 1
+            failureThreshold: 2
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+      targetPort: http
+`;
+}
+
+describe('smoke --manifest on the engine', { concurrency: 2, timeout: 600_000 }, () => {
+  test('a Deployment whose named port and probe match the server passes on both platforms', async () => {
+    const r = await smoke('server', 'good.yaml', deployment(fx.ref('server'), 8080));
+    assert.equal(r.code, 0, r.stdout);
+    const run = r.runs[0];
+    assert.equal(run?.contract.name, 'Deployment/web');
+    assert.deepEqual(
+      run?.contract.ports.map((p) => p.port),
+      [8080],
+    );
+    for (const p of ['linux/amd64', 'linux/arm64']) {
+      assert.equal(check(run, p, 'listens').status, 'pass');
+      assert.equal(check(run, p, 'probes').status, 'pass');
+      assert.match(check(run, p, 'probes').evidence.join('\n'), /GET :8080\/health: 200/);
+    }
+  });
+
+  test('a Deployment that routes to a port the server does not serve fails and names both ports', async () => {
+    const text = deployment(fx.ref('server'), 8081);
+    const r = await smoke('server', 'wrong-port.yaml', text);
+    assert.equal(r.code, 1);
+    for (const p of ['linux/amd64', 'linux/arm64']) {
+      assert.equal(check(r.runs[0], p, 'listens').status, 'fail');
+      assert.equal(check(r.runs[0], p, 'listens').summary, 'listens on 8080, expected 8081');
+    }
+    const t = await smoke('server', 'wrong-port.yaml', text, ['--platform', 'linux/amd64'], 'text');
+    assert.equal(t.code, 1);
+    assert.match(t.stdout, /contract: Deployment\/web/);
+    assert.match(t.stdout, /listens on 8080, expected 8081/);
+  });
+
+  test('an entrypoint that exits at once fails under a Deployment and passes under a Job', async () => {
+    const image = fx.ref('exits');
+    const asDeployment = await smoke('exits', 'exits-deploy.yaml', deployment(image, 8080), [
+      '--platform',
+      'linux/arm64',
+    ]);
+    assert.equal(asDeployment.code, 1);
+    assert.equal(check(asDeployment.runs[0], 'linux/arm64', 'starts').status, 'fail');
+    const job = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: once
+          image: ${image}
+`;
+    const asJob = await smoke('exits', 'exits-job.yaml', job);
+    assert.equal(asJob.code, 0, asJob.stdout);
+    assert.equal(asJob.runs[0]?.contract.lifecycle, 'batch');
+    for (const p of ['linux/amd64', 'linux/arm64'])
+      assert.equal(check(asJob.runs[0], p, 'starts').status, 'pass');
+  });
+
+  test("a compose service's healthcheck is run as the probe", async () => {
+    const compose = (path: string) => `services:
+  web:
+    image: ${fx.ref('server')}
+    ports: ["8080:8080"]
+    healthcheck:
+      test: ["CMD", "/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080${path}"]
+      interval: 1s
+      retries: 2
+`;
+    const good = await smoke('server', 'compose.yaml', compose('/health'), ['--platform', 'linux/amd64']);
+    assert.equal(good.code, 0, good.stdout);
+    assert.equal(check(good.runs[0], 'linux/amd64', 'probes').status, 'pass');
+    const bad = await smoke('server', 'compose-bad.yaml', compose('/missing'), ['--platform', 'linux/amd64']);
+    assert.equal(bad.code, 1);
+    assert.equal(check(bad.runs[0], 'linux/amd64', 'probes').status, 'fail');
+    assert.equal(check(bad.runs[0], 'linux/amd64', 'listens').status, 'pass');
+  });
+
+  test('manifests that deploy another image are refused with exit 2', async () => {
+    const r = await smoke(
+      'server',
+      'other.yaml',
+      `${deployment('registry.invalid/other/app:1', 8080)}---\n${deployment('registry.invalid/other/worker:1', 9090)}`,
+      [],
+      'text',
+    );
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /no workload or service there runs/);
+  });
+});
