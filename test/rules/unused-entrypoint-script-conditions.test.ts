@@ -220,6 +220,15 @@ add(
   [note('the base image, and so its ENTRYPOINT, is not known', 2, 6)],
 );
 
+add(
+  "instructions: the image's own CMD and HEALTHCHECK are read line by line, even when the service overrides them",
+  {
+    Dockerfile: df(['CMD python app.py DB_HOST', 'HEALTHCHECK CMD true']),
+    'compose.yaml': compose(undefined, ['    command: ["python", "app.py"]']),
+  },
+  [unused('python app.py', '`RUN_MIGRATIONS`')],
+);
+
 // The deployment's command.
 add(
   "deployment: compose `entrypoint:` replaces the image's, on a base whose ENTRYPOINT is not known",
