@@ -244,4 +244,10 @@ cases.push({
   expect: [],
 });
 
+add(
+  'build: a notebook in the context (code crossdock does not read for imports) is not checked',
+  { 'svc/explore.ipynb': '{"cells": []}\n' },
+  [],
+);
+
 ruleTest(rule, cases);
