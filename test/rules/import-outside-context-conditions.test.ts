@@ -163,6 +163,11 @@ add(
   { 'svc/Dockerfile': dockerfile(' && ./install.sh') },
   [],
 );
+add(
+  'not another source: `dnf install libpq` (no Python package)',
+  { 'svc/Dockerfile': dockerfile(' && dnf install -y libpq') },
+  [outside()],
+);
 add('not another source: `mkdir`', { 'svc/Dockerfile': dockerfile(' && mkdir -p /data') }, [outside()]);
 
 // Installed distributions that provide the module.
@@ -249,5 +254,20 @@ add(
   { 'svc/explore.ipynb': '{"cells": []}\n' },
   [],
 );
+
+cases.push({
+  name: 'build: a target stage that is not known is not checked',
+  only: [R, U],
+  repo: {
+    files: {
+      'compose.yaml': 'services:\n  svc:\n    build:\n      context: svc\n      target: ${STAGE}\n',
+      'svc/Dockerfile': dockerfile(),
+      'svc/requirements.txt': 'flask==3.0.3\n',
+      'svc/main.py': MAIN,
+      'shared/__init__.py': '',
+    },
+  },
+  expect: [],
+});
 
 ruleTest(rule, cases);
