@@ -94,6 +94,12 @@ add(
   [error(9, 11)],
 );
 
+add(
+  'depth: a docker command in a function the script may never call',
+  job(['      - run: |', '          build() { docker build -t acme/app .; }', '          echo skip']),
+  [],
+);
+
 // Probes: only a probe for `docker` itself makes the step do without it.
 for (const probe of ['command -v', 'which', 'type', 'hash'])
   add(
