@@ -3,7 +3,7 @@ import { composeBindMount } from './lib/compose-mounts.js';
 import { importsOf, normalizeDist, PYTHON_STDLIB } from '../knowledge/python-packages.js';
 import { pythonOfImage } from '../knowledge/images.js';
 import { copyMappings } from '../model/eval.js';
-import type { ImageView, ProjectModel } from '../model/project.js';
+import type { ImageView, ProjectModel, StageView } from '../model/project.js';
 import type { PyImport } from '../model/python.js';
 import {
   ancestors,
@@ -39,7 +39,8 @@ function outsideModule(model: ProjectModel, context: string, name: string): stri
     const file = joinPath(dir, `${name}.py`);
     if (file && present(model.inventory, file)) return file;
     const folder = joinPath(dir, name);
-    if (!folder || within(folder, context) || within(context, folder)) continue;
+    // A folder holding the context (`services` for services/api) would find the context's own files.
+    if (!folder || within(folder, context)) continue;
     for (const f of model.inventory.files.keys())
       if (f.startsWith(`${folder}/`) && f.endsWith('.py') && present(model.inventory, f)) return folder;
   }
@@ -51,15 +52,14 @@ function outsideModule(model: ProjectModel, context: string, name: string): stri
  * named context, a download, a RUN whose effects are not known, a base image whose contents are not known, a
  * compose bind mount. Undefined when only the context's COPY sources and pip installs add Python code.
  */
-function otherSource(model: ProjectModel, view: ImageView): string | undefined {
-  const target = view.target ? view.stages[view.target.index] : undefined;
-  if (!target) return 'the stage built is not known';
+function otherSource(model: ProjectModel, view: ImageView, target: StageView): string | undefined {
   const base = target.base;
   if (!base.known || !pythonOfImage(base.value)) return 'the base image may hold Python packages';
   for (const stage of target.chain)
     for (const ins of stage.instructions) {
-      if ((ins.keyword === 'COPY' || ins.keyword === 'ADD') && ins.flags.some((f) => f.name === 'from'))
-        return `\`${ins.keyword} --from\` copies files from elsewhere`;
+      // Only COPY takes `--from` (Docker refuses `ADD --from`).
+      if (ins.keyword === 'COPY' && ins.flags.some((f) => f.name === 'from'))
+        return '`COPY --from` copies files from elsewhere';
       if (ins.keyword === 'ADD' && ins.words.some((w) => /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(w.value)))
         return '`ADD` downloads files';
       if (ins.keyword === 'RUN' && ins.flags.some((f) => f.name === 'mount' && /from=/.test(f.value ?? '')))
@@ -138,7 +138,7 @@ export default createRule<'outside'>({
         }
       }
       if (found.size === 0) continue;
-      const other = otherSource(ctx.model, view);
+      const other = otherSource(ctx.model, view, target);
       if (other) continue;
       const installed = installedByImage(ctx.model, view, installs);
       if (!installed.known) {

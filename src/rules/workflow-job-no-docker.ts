@@ -43,8 +43,8 @@ type Use = { site: Site; what: string };
  */
 function firstDockerUse(job: WorkflowJob): Use | undefined {
   for (const step of job.steps) {
-    const action = step.uses?.action;
-    if (step.uses && action) {
+    if (step.uses) {
+      const action = step.uses.action;
       if (DOCKER_ACTIONS.has(action)) {
         if (!step.if) return { site: step.uses.site, what: `\`${action}\`` };
         continue;
