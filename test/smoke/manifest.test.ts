@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli } from '../helpers/cli.js';
 import { DOCKER, requireEngine } from '../helpers/engine.js';
+import { makeRepo } from '../helpers/git-repo.js';
 import { assertSchema } from '../helpers/schema.js';
 import { type ImageName, type SmokeFixture, smokeFixture } from '../helpers/smoke-images.js';
 
@@ -191,6 +192,51 @@ spec:
     assert.equal(bad.code, 1);
     assert.equal(check(bad.runs[0], 'linux/amd64', 'probes').status, 'fail');
     assert.equal(check(bad.runs[0], 'linux/amd64', 'listens').status, 'pass');
+  });
+
+  test("smoke [dir]: the repository's compose service that builds the image gives the contract", async () => {
+    const compose = `services:
+  web:
+    build: .
+    image: ${fx.ref('server')}
+    ports: ["8081:8081"]
+`;
+    const repo = makeRepo({
+      files: { Dockerfile: 'FROM scratch\nCOPY www /www\n', 'www/health': 'ok\n', 'compose.yaml': compose },
+    });
+    try {
+      const runId = `cdtest-smoke-manifest-${process.pid}-${++runs}`;
+      const r = await runCli(
+        [
+          'smoke',
+          repo.root,
+          '--ca-file',
+          fx.caFile,
+          '--startup-window',
+          '1.5s',
+          '--stop-timeout',
+          '5s',
+          '--platform',
+          'linux/amd64',
+          '--run-id',
+          runId,
+          '--quiet',
+          '--format',
+          'json',
+        ],
+        { env: { PATH: process.env.PATH ?? '' } },
+      );
+      const left = await docker(['ps', '-a', '--quiet', '--filter', `label=crossdock.smoke=${runId}`]);
+      assert.equal(left.stdout.trim(), '');
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const doc = JSON.parse(r.stdout) as { runs: Run[] };
+      assertSchema('crossdock-smoke-v1.json', doc);
+      assert.equal(doc.runs.length, 1);
+      assert.match(doc.runs[0]?.contract.name ?? '', /web/);
+      assert.equal(check(doc.runs[0], 'linux/amd64', 'listens').summary, 'listens on 8080, expected 8081');
+    } finally {
+      repo.cleanup();
+    }
   });
 
   test('manifests that deploy another image are refused with exit 2', async () => {

@@ -501,7 +501,7 @@ export const COMMANDS: Command[] = [
     summary:
       'Run every platform of an image (native or QEMU) against the contract its deployment expects: starts, listens, probes, user, stops, arch.',
     usage:
-      'crossdock smoke <image-ref> [--port N]… [--http PATH[:PORT]]… [--expect-exit N] [--platform LIST] [--format text|json|markdown]',
+      'crossdock smoke <image-ref | dir> [--manifest FILE]… [--port N]… [--http PATH[:PORT]]… [--expect-exit N] [--platform LIST] [--format text|json|markdown]',
     options: [
       {
         name: 'manifest',

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseNodeEndpoint } from '../../build/config.js';
@@ -143,17 +144,67 @@ function progressSink(args: ParsedArgs, io: Io): ProgressSink | undefined {
   return io.stderr.isTTY ? ttyProgress(io.stderr) : plainProgress(io.stderr);
 }
 
+function isFolder(path: string): string | undefined {
+  try {
+    return statSync(path).isDirectory() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `crossdock smoke [dir]`: every container of the repository's deployments (Kubernetes workloads, compose
+ * services) whose image is built there, with its derived contract and the flags over it. The image is the
+ * reference the deployments run; a repository whose deployments run several images is refused with the list, since
+ * one run reports on one image.
+ */
+async function repositoryContracts(
+  root: string,
+  args: ParsedArgs,
+  io: Io,
+): Promise<{ image: string; contracts: SmokeContract[] }> {
+  const { loadProject } = await import('../../engine/load.js');
+  const { contractsFromRepository } = await import('../../smoke/contract.js');
+  const model = await loadProject({ root, cwd: io.cwd });
+  const derived = contractsFromRepository(model, { pythonImports: contractFlags(args).pythonImports });
+  for (const note of derived.notes) io.stderr.write(`note: ${note}\n`);
+  const images = [
+    ...new Set(derived.contracts.map((c) => c.image).filter((i): i is string => i !== undefined)),
+  ];
+  if (!images.length)
+    throw new ConfigError(`${root}: no deployment there runs an image the repository builds`, {
+      hint: 'smoke an image directly: crossdock smoke <ref> --manifest deploy.yaml (or --port/--http flags)',
+    });
+  if (images.length > 1)
+    throw new ConfigError(`${root}: the deployments run ${images.length} images (${images.join(', ')})`, {
+      hint: 'smoke one at a time: crossdock smoke <ref> --manifest <the file that deploys it>',
+    });
+  const image = images[0] as string;
+  const flags = contractFlags(args);
+  const { applyFlags } = await import('../../smoke/contract.js');
+  return {
+    image,
+    contracts: derived.contracts.map((c) =>
+      applyFlags(c, { port: flags.ports, http: flags.http, expectExit: flags.expectExit, env: flags.env }),
+    ),
+  };
+}
+
 export async function smokeCommand(args: ParsedArgs, io: Io): Promise<number> {
-  const [text, ...extra] = args.positionals;
-  if (!text || extra.length)
-    throw new UsageError('smoke needs one image reference', {
-      hint: 'crossdock smoke registry.example.com/team/app:1.0 --port 8080 --http /health',
+  const [positional, ...extra] = args.positionals;
+  if (extra.length)
+    throw new UsageError('smoke takes one image reference, or one repository folder', {
+      hint: 'crossdock smoke registry.example.com/team/app:1.0 --port 8080 --http /health, or crossdock smoke .',
     });
   const format = formatOpt(args, FORMATS, 'text');
   const started = performance.now();
-  const ref = resolveRef(text);
   const options = smokeOptions(args, io);
   contractFlags(args);
+  // A folder (or nothing: the current one) is a repository: its deployments give the image and the contract.
+  const folder = positional === undefined ? io.cwd : isFolder(resolve(io.cwd, positional));
+  const fromRepository = folder ? await repositoryContracts(folder, args, io) : undefined;
+  const text = fromRepository?.image ?? (positional as string);
+  const ref = resolveRef(text);
   const client = await registryClient(args, io, [ref.registry]);
   let image: SmokeImage;
   try {
@@ -161,7 +212,7 @@ export async function smokeCommand(args: ParsedArgs, io: Io): Promise<number> {
   } finally {
     client.close();
   }
-  const contracts = await contractsFor(args, image, io);
+  const contracts = fromRepository?.contracts ?? (await contractsFor(args, image, io));
   const sink = progressSink(args, io);
   const report: SmokeReport = {
     tool: { name: 'crossdock', version: VERSION },
