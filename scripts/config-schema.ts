@@ -109,6 +109,7 @@ const DESCRIPTIONS: Record<string, string> = {
     'Defaults of crossdock build: tag templates, retries, parallelism, emulation, labels, caches, secrets.',
   registries:
     'Reserved for registry settings. This version of crossdock accepts any value here and reads none.',
+  smoke: 'Settings of crossdock smoke.',
 };
 
 function ruleSchema(): Schema {
@@ -322,6 +323,19 @@ export function configSchema(): Schema {
     nodes: nodeSchema(buildPlatform),
     build: buildSchema(),
     registries: { description: DESCRIPTIONS.registries },
+    smoke: {
+      description: DESCRIPTIONS.smoke,
+      type: 'object',
+      properties: {
+        pythonImports: {
+          description:
+            'Python modules that must import on every platform (`python -c "import …"`), added to --python-import.',
+          type: 'array',
+          items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$' },
+        },
+      },
+      additionalProperties: false,
+    },
   };
   assertKeys('the top level', Object.keys(properties), KNOWN_CONFIG_KEYS);
   return {

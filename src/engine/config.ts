@@ -167,9 +167,42 @@ export function parseConfig(path: string, text: string): CrossdockConfig {
       config.ignore = value.items.map((i) => String((i as { value: unknown }).value));
     } else if (key === 'runners') {
       checkRunners(value, fail);
+    } else if (key === 'smoke') {
+      checkSmoke(value, fail);
     }
   }
   return config;
+}
+
+const SMOKE_HINT = 'write e.g. `smoke: { pythonImports: [numpy, app.main] }`';
+const PYTHON_MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** `smoke:`: settings of `crossdock smoke`; today `pythonImports`, modules every platform must import. */
+function checkSmoke(
+  value: Node | null,
+  fail: (node: Node | null | undefined, message: string, hint: string) => never,
+): void {
+  if (!isMap(value)) fail(value, '`smoke` must be a map of smoke settings', SMOKE_HINT);
+  for (const p of value.items) {
+    const k = isScalar(p.key) ? String(p.key.value) : '';
+    if (k !== 'pythonImports') fail(p.key as Node, `smoke: unknown key "${k}"`, SMOKE_HINT);
+    const list = p.value as Node | null;
+    if (!isSeq(list)) fail(list, '`smoke.pythonImports` must be a list of Python module names', SMOKE_HINT);
+    for (const m of list.items)
+      if (!isScalar(m) || typeof m.value !== 'string' || !PYTHON_MODULE.test(m.value))
+        fail(
+          m as Node,
+          '`smoke.pythonImports`: each entry must be a module name like `numpy` or `app.main`',
+          SMOKE_HINT,
+        );
+  }
+}
+
+/** `smoke.pythonImports` of a validated config (crossdock smoke adds them to `--python-import`). */
+export function smokePythonImports(raw: Record<string, unknown>): string[] {
+  const smoke = raw.smoke as { pythonImports?: unknown } | null | undefined;
+  const list = smoke?.pythonImports;
+  return Array.isArray(list) ? list.filter((m): m is string => typeof m === 'string') : [];
 }
 
 const RUNNERS_HINT = 'write e.g. `runners: [[self-hosted, linux, arm64], { labels: [self-hosted, gpu] }]`';

@@ -71,6 +71,7 @@ const VALID: [string, string][] = [
     'version: 1\nplatforms: [linux/amd64, linux/arm64/v8, linux/arm/v7, arm64, windows/amd64]\nrules:\n  pip-no-timeout: error\n  unpinned-dependency: off\n  parse-error: warning\nignore: ["legacy/**"]\n',
   ],
   ['runners as label lists and as labels:', 'runners:\n  - [self-hosted, linux, arm64]\n  - labels: [gpu]\n'],
+  ['smoke python imports', 'smoke:\n  pythonImports: [numpy, app.main]\n'],
   ['registries is reserved: anything goes', 'registries: { anything: [1, 2] }\n'],
   ['empty build sections', 'build:\nnodes:\nimages:\n'],
   [
@@ -148,6 +149,9 @@ const INVALID: [string, string][] = [
   ['a runner entry with another key', 'runners:\n  - { labels: [gpu], name: big }\n'],
   ['a runner with no labels', 'runners:\n  - []\n'],
   ['a runner label that is a number', 'runners:\n  - [self-hosted, 64]\n'],
+  ['smoke as a list', 'smoke: [numpy]\n'],
+  ['smoke with an unknown key', 'smoke:\n  imports: [numpy]\n'],
+  ['a smoke import that is not a module name', 'smoke:\n  pythonImports: ["numpy; rm -rf /"]\n'],
   ['build as a list', 'build: [tags]\n'],
   ['an unknown build key', 'build:\n  tag: [latest]\n'],
   ['retries out of range', 'build:\n  retries: 11\n'],

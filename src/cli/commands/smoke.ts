@@ -166,7 +166,11 @@ async function repositoryContracts(
   const { loadProject } = await import('../../engine/load.js');
   const { contractsFromRepository } = await import('../../smoke/contract.js');
   const model = await loadProject({ root, cwd: io.cwd });
-  const derived = contractsFromRepository(model, { pythonImports: contractFlags(args).pythonImports });
+  const { smokePythonImports } = await import('../../engine/config.js');
+  const pythonImports = [
+    ...new Set([...contractFlags(args).pythonImports, ...smokePythonImports(model.config.raw)]),
+  ];
+  const derived = contractsFromRepository(model, { pythonImports });
   for (const note of derived.notes) io.stderr.write(`note: ${note}\n`);
   const images = [
     ...new Set(derived.contracts.map((c) => c.image).filter((i): i is string => i !== undefined)),
