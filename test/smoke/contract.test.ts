@@ -646,15 +646,19 @@ test('from the repository: only containers whose image is built there; kustomize
   assert.deepEqual(contractsFromRepository(model, { pythonImports: [] }).contracts[0]?.pythonImports, []);
 });
 
-test('crossdock.yaml smoke.pythonImports that is not a list of modules is a ConfigError', async () => {
-  const model = await loadRepo({
-    files: {
-      Dockerfile: 'FROM busybox:1.36\n',
-      'compose.yaml': 'services:\n  web:\n    build: .\n',
-      'crossdock.yaml': 'smoke:\n  pythonImports: "numpy"\n',
-    },
-  });
-  assert.throws(() => contractsFromRepository(model), ConfigError);
+test('crossdock.yaml smoke.pythonImports that is not a list of modules is a ConfigError when loading', async () => {
+  await assert.rejects(
+    loadRepo({
+      files: {
+        Dockerfile: 'FROM busybox:1.36\n',
+        'compose.yaml': 'services:\n  web:\n    build: .\n',
+        'crossdock.yaml': 'smoke:\n  pythonImports: "numpy"\n',
+      },
+    }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /^crossdock\.yaml:2:18: `smoke\.pythonImports` must be a list/.test(e.message),
+  );
 });
 
 test('from the repository: two overlays deploy two tags; a patch crossdock does not apply is noted', async () => {
