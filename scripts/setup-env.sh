@@ -5,8 +5,8 @@
 # - busybox-static .debs for amd64 and arm64 in .cache/debs (test images are built from them: no Docker Hub here),
 # - the container stack of the build tests: Debian's docker.io (dockerd 20.10 and the /usr/bin/docker 20.10 client,
 #   which has BuildKit built in), qemu-user-static + binfmt-support (arm64 emulation), iproute2 (a second engine's
-#   bridge), buildah (the buildah backend), zstd (checking zstd layers); then scripts/start-engine.sh starts
-#   dockerd and enables QEMU for arm64.
+#   bridge), buildah (the buildah backend), zstd (checking zstd layers), mmdebstrap (Debian root filesystems with
+#   Python, scripts/make-python-rootfs.sh); then scripts/start-engine.sh starts dockerd and enables QEMU for arm64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -23,6 +23,7 @@ command -v update-binfmts >/dev/null 2>&1 || need+=(binfmt-support)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 updated=0
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
@@ -41,4 +42,6 @@ if ! ls .cache/debs/busybox-static_*_arm64.deb >/dev/null 2>&1 || ! ls .cache/de
   (cd .cache/debs && apt-get download -qq busybox-static:amd64 busybox-static:arm64)
 fi
 bash scripts/start-engine.sh
+# Debian root filesystems with Python for the smoke tests' Python images (cached; the first build takes minutes).
+bash scripts/make-python-rootfs.sh >/dev/null
 echo "setup: git $(git --version | cut -d' ' -f3), node $(node --version), $(docker-registry --version 2>&1 | awk '{print $2, $3}'), skopeo $(skopeo --version | awk '{print $3}')"
