@@ -178,3 +178,51 @@ test('build --smoke: a port the image does not serve fails the platforms, and no
   }
   assert.match(out, /not tagged, a platform failed/);
 });
+
+test('build --smoke: an image no deployment runs is tagged, its smoke skipped with the reason', {
+  timeout: 240_000,
+}, async () => {
+  const repository = `${registry.host}/team/web-alone`;
+  const repo = sampleRepo({
+    dockerfile: DOCKERFILE,
+    files: { 'www/index.html': 'x\n' },
+    config: ['version: 1', 'images:', `  ${repository}:`, '    context: .', '    tags: ["3"]', ''].join('\n'),
+  });
+  try {
+    const meta = join(work, 'run-alone.json');
+    const r = await runCli(
+      ['build', repo.root, '--push', '--smoke', '--ca-file', pki.caPath, '--metadata-file', meta, '--quiet'],
+      { env: { PATH: process.env.PATH ?? '', HOME: work, CROSSDOCK_CACHE_DIR: join(work, 'cache') } },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const record = JSON.parse(readFileSync(meta, 'utf8')) as Rec;
+    assertSchema('crossdock-build-run-v1.json', record);
+    assert.deepEqual(record.images[0]?.tags, [`${repository}:3`]);
+    for (const p of record.images[0]?.platforms ?? []) {
+      assert.equal(p.smoke?.status, 'skipped', p.platform);
+      assert.deepEqual(p.smoke?.runs, []);
+      assert.match(p.smoke?.note ?? '', /no deployment in the repository runs the image/);
+    }
+  } finally {
+    repo.cleanup();
+  }
+});
+
+test('build: --smoke needs --push, and the smoke flags need --smoke (usage errors, nothing built)', {
+  timeout: 30_000,
+}, async () => {
+  const dir = mkdtempSync(join(work, 'usage-'));
+  const noPush = await runCli(['build', dir, '--smoke'], { env: { PATH: process.env.PATH ?? '' } });
+  assert.equal(noPush.code, 2, noPush.stderr);
+  assert.match(noPush.stderr, /--smoke needs --push/);
+  const noSmoke = await runCli(['build', dir, '--push', '--startup-window', '2s'], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  assert.equal(noSmoke.code, 2, noSmoke.stderr);
+  assert.match(noSmoke.stderr, /--startup-window is a smoke option: it needs --smoke/);
+  const badWindow = await runCli(['build', dir, '--push', '--smoke', '--startup-window', 'soon'], {
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  assert.equal(badWindow.code, 2, badWindow.stderr);
+  assert.match(badWindow.stderr, /--startup-window soon is not a duration/);
+});
