@@ -72,7 +72,36 @@ export interface PlatformRecord {
   error: { message: string; step: string | null; log: string[]; transient: boolean } | null;
   /** The engine's whole output for this platform, every attempt (with --log-dir). */
   logFile: string | null;
+  /** `--smoke`: the platform run against the repository's contracts for this image (absent without --smoke). */
+  smoke?: SmokeSection | null;
 }
+
+/** One platform's smoke under `build --smoke` (docs/build-json.md). */
+export interface SmokeSection {
+  /** `passed`, `failed` (a check failed or the image could not be run), `skipped` (no contract: see `note`). */
+  status: 'passed' | 'failed' | 'skipped';
+  /** Why nothing was run, or what is not known about the contracts. */
+  note: string | null;
+  durationMs: number;
+  /** One per contract (deployment container) of this image. */
+  runs: {
+    contract: string;
+    runner: string;
+    error: string | null;
+    checks: { id: string; status: string; summary: string; evidence: string[]; durationMs: number }[];
+  }[];
+}
+
+/**
+ * Runs a pushed platform (`host/repo@digest`) against the repository's contracts for the image (`build --smoke`).
+ * Given by the CLI so that the smoke code is loaded only with --smoke.
+ */
+export type PlatformSmoke = (
+  image: PlannedImage,
+  platform: string,
+  ref: string,
+  signal: AbortSignal | undefined,
+) => Promise<SmokeSection>;
 
 export interface RunOptions {
   plan: Plan;
@@ -97,6 +126,8 @@ export interface RunOptions {
   secrets: SecretSpec[];
   /** Removes secret values from engine output before it is shown, logged or recorded. */
   redactor: Redactor;
+  /** `--smoke`: run after each platform is pushed by digest; a failure fails the platform (nothing is tagged). */
+  smoke?: PlatformSmoke;
 }
 
 /** The secrets a build job gets: files by path, environment values read now. */
@@ -313,6 +344,7 @@ function emptyRecord(o: RunOptions, image: PlannedImage, pp: PlannedPlatform): I
     size: null,
     uploadedBytes: null,
     error: null,
+    ...(o.smoke ? { smoke: null } : {}),
     logFile: o.logDir
       ? join(
           o.logDir,
@@ -461,6 +493,42 @@ async function runPlatform(
           break;
         } finally {
           record.publishMs = Date.now() - p0;
+        }
+        if (o.smoke && record.digest) {
+          o.progress.update(
+            key,
+            'smoke',
+            `${repo.registry}/${repo.repository}@${record.digest.slice(0, 19)}`,
+          );
+          record.smoke = await o.smoke(
+            image,
+            pp.platform,
+            `${repo.registry}/${repo.repository}@${record.digest}`,
+            o.signal,
+          );
+          if (o.signal?.aborted) {
+            record.status = 'cancelled';
+            break;
+          }
+          if (record.smoke.status === 'failed') {
+            // A failed platform: runImage then tags nothing, as for a failed build; the platform stays by digest.
+            const failing = record.smoke.runs.flatMap((r) => [
+              ...(r.error ? [{ line: `${r.contract}: ${r.error}`, evidence: [] as string[] }] : []),
+              ...r.checks
+                .filter((c) => c.status === 'fail')
+                .map((c) => ({ line: `${r.contract}: ${c.id}: ${c.summary}`, evidence: c.evidence })),
+            ]);
+            const [first, ...more] = failing;
+            record.error = {
+              message: `smoke failed: ${first?.line ?? 'the image could not be run'}${more.length ? ` (+${more.length} more)` : ''}`,
+              step: null,
+              // The first failure's evidence, then the other failures with theirs (all in the smoke section).
+              log: [...(first?.evidence ?? []), ...more.flatMap((f) => [f.line, ...f.evidence])].slice(0, 20),
+              transient: false,
+            };
+            o.progress.update(key, 'failed', record.error.message);
+            break;
+          }
         }
       }
       record.status = 'succeeded';

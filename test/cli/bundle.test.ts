@@ -169,6 +169,8 @@ test('bundle metafile: what every command can load, statically', { timeout: 30_0
     [/^src\/sources\//, /^src\/rules\//, /^src\/engine\/load\.ts$/],
     'smoke',
   );
+  // build loads the smoke runner (and the project loader it needs) only with --smoke, through import().
+  assertNone(closure('src/cli/commands/build.ts'), [/^src\/smoke\//], 'build');
   for (const c of ['check', 'graph', 'rules', 'explain', 'init', 'deps'])
     assertNone(closure(`src/cli/commands/${c}.ts`), REGISTRY_AND_BUILD, c);
   // deps asks the package index with its own client (src/deps/http.ts), never the registry client.

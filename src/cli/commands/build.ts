@@ -4,9 +4,16 @@ import { layerCacheDir, pruneLayerCache } from '../../build/cache.js';
 import { type CacheSettings, loadBuildConfig, parseSize } from '../../build/config.js';
 import { makePlan, type Plan, type PlanResult } from '../../build/plan.js';
 import { formatSeconds, progressFor } from '../../build/progress.js';
-import { buildRedactor, publicRecord, type RunRecord, runBuild } from '../../build/run.js';
+import {
+  buildRedactor,
+  type PlatformSmoke,
+  publicRecord,
+  type RunRecord,
+  runBuild,
+} from '../../build/run.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { formatOpt, writeReport } from '../output.js';
+import type { RegistryClient } from '../../registry/client.js';
 import { humanBytes, registryClient } from '../registry-options.js';
 import type { Io, ParsedArgs } from '../types.js';
 import { boolOpt, listOpt, stringOpt } from '../types.js';
@@ -120,6 +127,10 @@ export function summaryText(r: RunRecord): string {
             : []),
       ];
       lines.push(`  ${bits.join('  ')}`);
+      if (p.smoke)
+        lines.push(
+          `    smoke ${p.smoke.status}${p.smoke.runs.length ? ` (${p.smoke.runs.map((r) => r.contract).join(', ')})` : ''}${p.smoke.note ? `: ${p.smoke.note}` : ''}`,
+        );
       if (p.error) {
         lines.push(`    error: ${p.error.message}`);
         for (const l of p.error.log.slice(-10)) lines.push(`    | ${l}`);
@@ -139,8 +150,55 @@ export async function planCommand(args: ParsedArgs, io: Io): Promise<number> {
   return plan.problems.length ? 1 : 0;
 }
 
+/**
+ * `--smoke` (with --push): checks the smoke flags before anything runs and returns what makes the per-platform
+ * hook once the registry client exists. The smoke code (and the project loader) is loaded only then.
+ */
+async function smokeSetup(
+  args: ParsedArgs,
+  io: Io,
+): Promise<((client: RegistryClient) => Promise<PlatformSmoke>) | undefined> {
+  const given = ['startup-window', 'stop-timeout'].filter((f) => stringOpt(args, f) !== undefined);
+  if (!boolOpt(args, 'smoke')) {
+    if (given.length)
+      throw new UsageError(`--${given[0]} is a smoke option: it needs --smoke`, {
+        hint: 'crossdock build --push --smoke --startup-window 5s',
+      });
+    return undefined;
+  }
+  if (!boolOpt(args, 'push'))
+    throw new UsageError('--smoke needs --push: smoke runs each platform from the registry, by digest', {
+      hint: 'crossdock build --push --smoke (or build, push, then run crossdock smoke <ref>)',
+    });
+  const { parseDuration } = await import('../../smoke/cli-flags.js');
+  const ms = (name: string) => {
+    const v = stringOpt(args, name);
+    return v === undefined ? undefined : parseDuration(v, name);
+  };
+  const startupWindowMs = ms('startup-window');
+  const stop = ms('stop-timeout');
+  const root = resolve(io.cwd, args.positionals[0] ?? '.');
+  const config = stringOpt(args, 'config');
+  return async (client) => {
+    const { buildSmoke } = await import('../../smoke/build.js');
+    return buildSmoke({
+      root,
+      cwd: io.cwd,
+      configPath: config,
+      env: io.env,
+      client,
+      options: {
+        startupWindowMs,
+        stopTimeoutS: stop === undefined ? undefined : Math.round(stop / 1000),
+        logDir: undefined,
+      },
+    });
+  };
+}
+
 export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
   const format = formatOpt(args, FORMATS, 'text');
+  const smokeFor = await smokeSetup(args, io);
   const { plan, nodes, defaults, policies, planMs, buildArgs, secrets } = await planFrom(args, io);
   if (plan.problems.length) {
     if (format === 'json') io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
@@ -165,6 +223,7 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
   const client = plan.push ? await registryClient(args, io, registries) : undefined;
   let record: RunRecord;
   try {
+    const smoke = client && smokeFor ? await smokeFor(client) : undefined;
     record = await runBuild({
       plan,
       nodes,
@@ -182,6 +241,7 @@ export async function buildCommand(args: ParsedArgs, io: Io): Promise<number> {
       buildArgsFor: (image) => buildArgs[plan.images.indexOf(image)] ?? {},
       secrets,
       redactor: await buildRedactor(buildArgs, secrets, io.env),
+      smoke,
     });
   } finally {
     progress.close();

@@ -385,7 +385,7 @@ export const COMMANDS: Command[] = [
     summary:
       'Build every platform on native nodes or QEMU through BuildKit/buildx/buildah, publish one index, verify it.',
     usage:
-      'crossdock build [dir] [--file F] [--tag REF]... [--platform LIST] [--push] [--node NAME=ENDPOINT]... [--metadata-file run.json]',
+      'crossdock build [dir] [--file F] [--tag REF]... [--platform LIST] [--push [--smoke]] [--node NAME=ENDPOINT]... [--metadata-file run.json]',
     options: [
       ...BUILD_OPTIONS,
       {
@@ -399,6 +399,25 @@ export const COMMANDS: Command[] = [
         type: 'string',
         valueName: 'DIR',
         description: "write each platform's whole engine output to DIR",
+      },
+      {
+        name: 'smoke',
+        type: 'boolean',
+        description:
+          "with --push: run each pushed platform against the repository's deployments (crossdock smoke) before tagging; a failure tags nothing",
+      },
+      {
+        name: 'startup-window',
+        type: 'string',
+        valueName: 'DURATION',
+        description:
+          'with --smoke: how long a server must stay up before the checks (default: from the probes)',
+      },
+      {
+        name: 'stop-timeout',
+        type: 'string',
+        valueName: 'DURATION',
+        description: 'with --smoke: cap on the stop grace period',
       },
       { name: 'quiet', short: 'q', type: 'boolean', description: 'no progress output' },
       ...REGISTRY_OPTIONS,
