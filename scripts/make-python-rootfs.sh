@@ -17,7 +17,8 @@ for arch in amd64 arm64; do
   timeout 1800 mmdebstrap --quiet --variant=minbase --architectures="$arch" --include=python3-minimal \
     bookworm "$work/root" >&2
   tar --sort=name --owner=0 --group=0 --numeric-owner -C "$work/root" -cf "$work/rootfs.tar" \
-    --exclude=./dev --exclude=./proc --exclude=./sys .
+    --exclude=./dev --exclude=./proc --exclude=./sys --exclude=./usr/share/doc --exclude=./usr/share/man \
+    --exclude=./usr/share/locale --exclude=./var/cache/apt --exclude=./var/lib/apt/lists .
   mv "$work/rootfs.tar" "$out"
   rm -rf "$work"
   trap - EXIT

@@ -42,6 +42,8 @@ export interface LayoutOptions {
   config?: Record<string, unknown>;
   /** Files added as one more layer to both platforms (a web root, a script). */
   files?: TarEntry[];
+  /** Base layers from these uncompressed root filesystem tarballs instead of busybox (Debian with Python). */
+  rootfsTars?: { amd64: string; arm64: string };
 }
 
 export interface Layout {
@@ -256,9 +258,11 @@ export function busyboxLayout(dir: string, options: LayoutOptions = {}): Layout 
     return d;
   };
   const work = join(dir, '..', `${dir.split('/').pop()}-work`);
-  const tars = options.synthetic
-    ? { amd64: syntheticLayer('amd64'), arm64: syntheticLayer('arm64') }
-    : { amd64: rootfsLayer(work, 'amd64'), arm64: rootfsLayer(work, 'arm64') };
+  const tars = options.rootfsTars
+    ? { amd64: readFileSync(options.rootfsTars.amd64), arm64: readFileSync(options.rootfsTars.arm64) }
+    : options.synthetic
+      ? { amd64: syntheticLayer('amd64'), arm64: syntheticLayer('arm64') }
+      : { amd64: rootfsLayer(work, 'amd64'), arm64: rootfsLayer(work, 'arm64') };
   // Extra layers differ per platform (as compiled content does), so a copy moves each of them.
   const extraFor = (arch: string) =>
     (options.extraLayers ?? []).map((size, i) => {
