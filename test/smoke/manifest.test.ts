@@ -218,6 +218,7 @@ spec:
           '5s',
           '--platform',
           'linux/amd64',
+          '--run-as-non-root',
           '--run-id',
           runId,
           '--quiet',
@@ -234,6 +235,8 @@ spec:
       assert.equal(doc.runs.length, 1);
       assert.match(doc.runs[0]?.contract.name ?? '', /web/);
       assert.equal(check(doc.runs[0], 'linux/amd64', 'listens').summary, 'listens on 8080, expected 8081');
+      // The flags apply over the derived contract: busybox runs as root, which runAsNonRoot refuses.
+      assert.equal(check(doc.runs[0], 'linux/amd64', 'user').status, 'fail');
     } finally {
       repo.cleanup();
     }

@@ -8,6 +8,7 @@ import { resolveRef } from '../../registry/reference.js';
 import { type ContractFlags, contractFromFlags, parseDuration } from '../../smoke/cli-flags.js';
 import { exitCode, renderReport, reportOutcome, type SmokeReport } from '../../smoke/report.js';
 import { resolveSmokeImage, type SmokeImage, type SmokeOptions, smoke } from '../../smoke/run.js';
+import type { SmokeFlags } from '../../smoke/flags.js';
 import type { SmokeContract } from '../../smoke/types.js';
 import { VERSION } from '../../version.js';
 import { formatOpt, writeReport } from '../output.js';
@@ -47,6 +48,36 @@ export function contractFlags(args: ParsedArgs): ContractFlags {
   };
 }
 
+/** The flags over a contract derived from deployment files: `--port`/`--http` add, the others replace. */
+function overlayFlags(
+  derived: SmokeContract,
+  flags: ContractFlags,
+  applyFlags: (c: SmokeContract, f: SmokeFlags) => SmokeContract,
+): SmokeContract {
+  const c = applyFlags(derived, {
+    port: flags.ports,
+    http: flags.http,
+    expectExit: flags.expectExit,
+    env: flags.env,
+  });
+  if (flags.runAsUser !== undefined) {
+    if (!/^\d{1,10}$/.test(flags.runAsUser))
+      throw new UsageError(`--run-as-user ${flags.runAsUser} is not a numeric uid`, {
+        hint: 'e.g. --run-as-user 1000',
+      });
+    c.user.runAsUser = Number(flags.runAsUser);
+  }
+  if (flags.runAsNonRoot) c.user.runAsNonRoot = true;
+  if (flags.gracePeriod !== undefined) {
+    if (!/^\d{1,6}$/.test(flags.gracePeriod))
+      throw new UsageError(`--grace-period ${flags.gracePeriod} is not a number of seconds`, {
+        hint: 'e.g. 30',
+      });
+    c.terminationGracePeriodSeconds = Number(flags.gracePeriod);
+  }
+  return c;
+}
+
 /**
  * The contracts to check: from the deployment files given with --manifest (derived by src/smoke/contract.ts, then
  * the flags applied over them), else from the image config and the flags. The contract module (and the YAML and
@@ -81,30 +112,7 @@ export async function contractsFor(args: ParsedArgs, image: SmokeImage, io: Io):
         hint: 'name the file that deploys this image, or give the contract with flags (--port, --http, --expect-exit)',
       },
     );
-  return derived.contracts.map((derivedContract) => {
-    const c = applyFlags(derivedContract, {
-      port: flags.ports,
-      http: flags.http,
-      expectExit: flags.expectExit,
-      env: flags.env,
-    });
-    if (flags.runAsUser !== undefined) {
-      if (!/^\d{1,10}$/.test(flags.runAsUser))
-        throw new UsageError(`--run-as-user ${flags.runAsUser} is not a numeric uid`, {
-          hint: 'e.g. --run-as-user 1000',
-        });
-      c.user.runAsUser = Number(flags.runAsUser);
-    }
-    if (flags.runAsNonRoot) c.user.runAsNonRoot = true;
-    if (flags.gracePeriod !== undefined) {
-      if (!/^\d{1,6}$/.test(flags.gracePeriod))
-        throw new UsageError(`--grace-period ${flags.gracePeriod} is not a number of seconds`, {
-          hint: 'e.g. 30',
-        });
-      c.terminationGracePeriodSeconds = Number(flags.gracePeriod);
-    }
-    return c;
-  });
+  return derived.contracts.map((c) => overlayFlags(c, flags, applyFlags));
 }
 
 /** `--startup-window`, `--timeout`, `--stop-timeout`, … as runner options (checked before anything runs). */
@@ -188,9 +196,10 @@ async function repositoryContracts(
   const { applyFlags } = await import('../../smoke/contract.js');
   return {
     image,
-    contracts: derived.contracts.map((c) =>
-      applyFlags(c, { port: flags.ports, http: flags.http, expectExit: flags.expectExit, env: flags.env }),
-    ),
+    // A container whose image is not named (a compose service with only `build:`) cannot be pulled: not this image.
+    contracts: derived.contracts
+      .filter((c) => c.image === image)
+      .map((c) => overlayFlags(c, flags, applyFlags)),
   };
 }
 
