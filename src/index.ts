@@ -1,6 +1,7 @@
 /** crossdock's public library API (the semver surface). */
 export { main } from './cli/main.js';
-export { loadConfig, parseConfig } from './engine/config.js';
+export { loadConfig } from './engine/config.js';
+export { parseConfig } from './engine/config-parse.js';
 export { loadProject } from './engine/load.js';
 export type { Rule, RuleContext, RuleMeta } from './engine/rule.js';
 export { check, runRules } from './engine/run.js';

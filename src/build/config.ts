@@ -1,8 +1,9 @@
 import { DiskRepoFs } from '../engine/repo-fs.js';
 import { promises as fs } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { CONFIG_FILE_NAMES, emptyConfig, parseConfig } from '../engine/config.js';
+import { CONFIG_FILE_NAMES, emptyConfig } from '../engine/config.js';
+import { parseConfig } from '../engine/config-parse.js';
 import { ConfigError } from '../errors.js';
 import { parseImageRef } from '../model/image-ref.js';
 import { formatPlatform, parsePlatform } from '../model/platform.js';

@@ -54,8 +54,44 @@ export async function loadInventory(root: string): Promise<Inventory> {
   return plainInventory(root, notes);
 }
 
-/** An index entry as `ls-files -t -s` prints it: `<tag> <mode> <object> <stage>\t<path>`. */
-const INDEX_ENTRY = /^([A-Z]) ([0-7]{6}) ([0-9a-f]{40,64}) ([0-3])\t/;
+/**
+ * The entries of `ls-files -z -t -s -c -o -m`, in order: `? <path>` for an untracked file, else an index entry
+ * `<tag> <mode> <object> <stage>\t<path>`. Parsed by offsets rather than a split and a regular expression: the
+ * listing of a 20,000-file repository is 1.5 MB, and this runs on every `check`.
+ */
+function* listedEntries(
+  text: string,
+): Generator<
+  | { untracked: true; path: string }
+  | { untracked: false; tag: string; mode: string; sha: string; stage: string; path: string }
+> {
+  const n = text.length;
+  let at = 0;
+  while (at < n) {
+    let end = text.indexOf('\0', at);
+    if (end < 0) end = n;
+    const start = at;
+    at = end + 1;
+    if (end === start) continue;
+    if (text.startsWith('? ', start)) {
+      yield { untracked: true, path: text.slice(start + 2, end) };
+      continue;
+    }
+    // `<tag> <mode(6)> <object> <stage>\t`: the tab ends the head; a line of another shape is skipped.
+    const tab = text.indexOf('\t', start);
+    if (tab < 0 || tab > end || tab < start + 13 || text[start + 1] !== ' ' || text[start + 8] !== ' ')
+      continue;
+    if (text[tab - 2] !== ' ') continue;
+    yield {
+      untracked: false,
+      tag: text[start] ?? '',
+      mode: text.slice(start + 2, start + 8),
+      sha: text.slice(start + 9, tab - 2),
+      stage: text[tab - 1] ?? '',
+      path: text.slice(tab + 1, end),
+    };
+  }
+}
 
 function gitInventory(root: string, listed: ExecResult, ignored: ExecResult): Inventory {
   const files = new Map<string, FileStatus>();
@@ -64,20 +100,17 @@ function gitInventory(root: string, listed: ExecResult, ignored: ExecResult): In
   const untracked: string[] = [];
   const blobs = new Map<string, string>();
   const changed = new Set<string>();
-  for (const entry of splitZ(listed.stdout)) {
-    if (entry.startsWith('? ')) {
-      untracked.push(entry.slice(2));
+  for (const e of listedEntries(listed.stdout)) {
+    if (e.untracked) {
+      untracked.push(e.path);
       continue;
     }
-    const m = INDEX_ENTRY.exec(entry);
-    if (!m) continue;
-    const [head, tag, mode, sha, stage] = m;
-    const path = entry.slice(head.length);
+    const { tag, mode, sha, stage, path } = e;
     if (tag === 'C') {
       changed.add(path);
       continue;
     }
-    if (mode === '160000') gitlinks.set(path, sha ?? '');
+    if (mode === '160000') gitlinks.set(path, sha);
     else files.set(path, 'tracked');
     // `H`: in the index, stage 0 (no conflict); regular files only (a symlink's blob is its target's name).
     if (tag === 'H' && stage === '0' && (mode === '100644' || mode === '100755') && sha) blobs.set(path, sha);

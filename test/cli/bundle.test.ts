@@ -88,6 +88,36 @@ for (const example of ['python-service', 'ci-pipelines']) {
   });
 }
 
+test('bundle: a check served whole from its cache loads no parser, loader or rule, and reports the same', {
+  timeout: 60_000,
+}, (t) => {
+  assertBundleFresh();
+  // An example without crossdock.yaml: reading one loads the YAML parser, cache or not.
+  const repo = exampleRepo(join(root, 'examples', 'compose-stack', 'broken'));
+  const cache = mkdtempSync(join(tmpdir(), 'crossdock-cache-'));
+  t.after(() => {
+    repo.cleanup();
+    rmSync(cache, { recursive: true, force: true });
+  });
+  const run = () => runBin(['check', repo.root, '--format', 'json'], { env: { CROSSDOCK_CACHE_DIR: cache } });
+  const cold = run();
+  const warm = run();
+  assert.equal(cold.status, 1, cold.stderr);
+  assert.equal(warm.status, 1, warm.stderr);
+  assert.match(warm.stderr, /^$/);
+  const findings = (r: { stdout: string }) => (JSON.parse(r.stdout) as { findings: Finding[] }).findings;
+  assert.ok(findings(cold).length > 0);
+  assert.deepEqual(findings(warm), findings(cold));
+  const meta = bundleMeta();
+  const parsing = [/^node_modules\/yaml\//, /^src\/sources\//, /^src\/rules\//, /^src\/engine\/load\.ts$/];
+  // The cold run loaded them (so the fence below means something), the warm one none of them.
+  assert.ok(
+    inputsOf(meta, cold.loaded).some((i) => /^src\/rules\//.test(i)),
+    cold.loaded.join(' '),
+  );
+  assertNone(inputsOf(meta, warm.loaded), parsing, 'a warm check');
+});
+
 test('bundle: the text report, explain (reads docs/) and the exit code, as the README shows', {
   timeout: 60_000,
 }, () => {
@@ -175,7 +205,23 @@ test('bundle metafile: what every command can load, statically', { timeout: 30_0
     assertNone(closure(`src/cli/commands/${c}.ts`), REGISTRY_AND_BUILD, c);
   // deps asks the package index with its own client (src/deps/http.ts), never the registry client.
   assert.ok(closure('src/cli/commands/deps.ts').includes('src/deps/decide.ts'));
-  assert.ok(closure('src/cli/commands/check.ts').includes('node_modules/yaml/dist/index.js'));
+  // check's own static closure is what a run served whole from its cache needs: the inventory, the cache and the
+  // reporters. The parsers, the loaders and the rules come through import() when the cache cannot serve it.
+  const checkClosure = closure('src/cli/commands/check.ts');
+  assert.ok(
+    checkClosure.includes('src/engine/cached.ts') && checkClosure.includes('src/engine/inventory.ts'),
+  );
+  assertNone(
+    checkClosure,
+    [
+      /^node_modules\/yaml\//,
+      /^node_modules\/toml-eslint-parser\//,
+      /^src\/sources\//,
+      /^src\/rules\//,
+      /^src\/engine\/(load|link|run|config-parse)\.ts$/,
+    ],
+    'check (statically)',
+  );
   // ci reads the build graph and crossdock.yaml (build/config.ts, build/tags.ts): no registry client, no build
   // engine (nodes, backends, planner), no rules.
   const ci = closure('src/cli/commands/ci.ts');

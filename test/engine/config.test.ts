@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../src/engine/config.js';
+import { parseConfig } from '../../src/engine/config-parse.js';
 import { ConfigError } from '../../src/errors.js';
 
 test('a valid config gives platforms, rule severities and ignores', () => {

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { cacheDisabledByEnv, checkCacheDir } from '../../engine/check-cache.js';
-import { checkCached } from '../../engine/run.js';
-import { allRules } from '../../rules/index.js';
+import { checkCached } from '../../engine/cached.js';
 import { UsageError } from '../../errors.js';
 import { severityRank } from '../../model/finding.js';
 import { parsePlatform, type Platform } from '../../model/platform.js';
@@ -58,7 +57,9 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         ? {}
         : { cache: { dir: checkCacheDir(io.env) } }),
     },
-    allRules(),
+    // The built-in rules are one set per build (the cache is kept per build): loaded only when the result is not
+    // served whole from the cache.
+    { key: 'built-in', load: async () => (await import('../../rules/index.js')).allRules() },
   );
   await writeReport(
     io,

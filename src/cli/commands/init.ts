@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONFIG_FILE_NAMES, CONFIG_SCHEMA_URL, parseConfig } from '../../engine/config.js';
+import { CONFIG_FILE_NAMES, CONFIG_SCHEMA_URL } from '../../engine/config.js';
+import { parseConfig } from '../../engine/config-parse.js';
 import { loadProject } from '../../engine/load.js';
 import { DiskRepoFs } from '../../engine/repo-fs.js';
 import { ConfigError, UsageError } from '../../errors.js';
