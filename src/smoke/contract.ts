@@ -243,11 +243,12 @@ function kubernetesContract(w: Workload, c: Container, around: Surroundings): Sm
         );
       return x.text;
     });
-  if (c.command) {
+  // An empty `command` or `args` is no override: the runtime (CRI) then runs the image's Entrypoint and Cmd.
+  if (c.command?.value.length) {
     contract.entrypoint = expand(c.command, 'command');
     contract.sources.push(sourceAt(c.command.site, 'command'));
   }
-  if (c.args) {
+  if (c.args?.value.length) {
     contract.cmd = expand(c.args, 'args');
     contract.sources.push(sourceAt(c.args.site, 'args'));
   }

@@ -69,6 +69,24 @@ test('Kubernetes: command replaces Entrypoint and drops Cmd; args replaces Cmd o
   assert.throws(() => applyImageConfig(command, IMAGE), InternalError);
 });
 
+test('effectiveArgv: the same argv from the image config as after applyImageConfig; empty command/args', () => {
+  for (const lines of [
+    [],
+    ['command: ["/bin/app"]'],
+    ['args: ["--fast"]'],
+    ['command: ["/bin/app"]', 'args: ["-v"]'],
+  ]) {
+    const c = deployment(lines);
+    assert.deepEqual(effectiveArgv(c, IMAGE), effectiveArgv(applyImageConfig(c, IMAGE)), lines.join(' '));
+  }
+  // An empty Kubernetes `command` or `args` overrides nothing: the CRI runs the image's Entrypoint and Cmd
+  // (containerd's WithProcessArgs), where an empty list used to run no command at all.
+  const empty = deployment(['command: []', 'args: []']);
+  assert.deepEqual([empty.entrypoint, empty.cmd], [undefined, undefined]);
+  assert.deepEqual(effectiveArgv(empty, IMAGE), ['/docker-entrypoint.sh', 'serve', '--port', '80']);
+  assert.deepEqual(effectiveArgv(deployment(['command: ["/bin/app"]', 'args: []']), IMAGE), ['/bin/app']);
+});
+
 test('compose: entrypoint replaces Entrypoint and drops Cmd; command replaces Cmd only', () => {
   const entrypoint = applyImageConfig(compose(['entrypoint: /bin/app -v']), IMAGE);
   assert.deepEqual([entrypoint.entrypoint, entrypoint.cmd], [['/bin/app', '-v'], []]);

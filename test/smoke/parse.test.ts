@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { effectiveArgv, firstTarFile, kubeletUserVerdict, stopGrace } from '../../src/smoke/checks.js';
+import { firstTarFile, kubeletUserVerdict, stopGrace } from '../../src/smoke/checks.js';
 import { parseContainerState } from '../../src/smoke/engine.js';
 import { contractFromFlags, parseDuration, parseHttpFlag } from '../../src/smoke/cli-flags.js';
+import { effectiveArgv } from '../../src/smoke/image-config.js';
 import {
   describeSockets,
   interpreterLine,
