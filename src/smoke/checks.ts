@@ -8,6 +8,7 @@ import type { ImageConfig } from '../registry/types.js';
 import { INITS } from '../registry/verify.js';
 import type { ContainerState, SmokeEngine } from './engine.js';
 import { engineErrorLine } from './engine.js';
+import { effectiveArgv } from './image-config.js';
 import {
   describeSockets,
   interpreterLine,
@@ -80,14 +81,6 @@ function logTail(log: string, n = 5): string[] {
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '');
   return lines.slice(-n).map((l) => `log: ${l.length > 200 ? `${l.slice(0, 197)}...` : l}`);
-}
-
-/** The process that runs: the contract's command and args over the image's Entrypoint and Cmd. */
-export function effectiveArgv(contract: SmokeContract, image: PlatformRun['image']): string[] {
-  const entrypoint = contract.entrypoint ?? image.Entrypoint ?? [];
-  // A new entrypoint drops the image's Cmd (Kubernetes `command` without `args`, compose `entrypoint`).
-  const cmd = contract.cmd ?? (contract.entrypoint !== undefined ? [] : (image.Cmd ?? []));
-  return [...entrypoint, ...cmd];
 }
 
 function pathDirs(run: PlatformRun): string[] {

@@ -17,7 +17,7 @@ import { ConfigError } from '../errors.js';
 import { readCompose } from '../sources/compose/compose.js';
 import { readManifest } from '../sources/k8s/manifests.js';
 import { parseYaml } from '../sources/yaml/node.js';
-import { PROBE_DEFAULTS } from './defaults.js';
+import { emptyContract, GRACE_DEFAULTS, PROBE_DEFAULTS } from './defaults.js';
 import { composeEnv, expandKubernetes, kubernetesEnv, sourceAt } from './env.js';
 import { healthcheckProbe } from './image-config.js';
 import type { ContractSource, SmokeContract, SmokeProbe } from './types.js';
@@ -28,7 +28,7 @@ export {
   HEALTHCHECK_DEFAULTS,
   type SmokeImageConfig,
 } from './image-config.js';
-export { PROBE_DEFAULTS } from './defaults.js';
+export { emptyContract, GRACE_DEFAULTS, PROBE_DEFAULTS } from './defaults.js';
 export { applyFlags, parseDurationFlag, type SmokeFlags } from './flags.js';
 
 /**
@@ -55,8 +55,6 @@ export interface DerivedContracts {
   notes: string[];
 }
 
-/** Kubernetes `terminationGracePeriodSeconds` default, and compose's `stop_grace_period` default. */
-export const GRACE_DEFAULTS = { kubernetes: 30, compose: 10 };
 /** The shortest startup window: a process that exits within it has not started. */
 export const MIN_STARTUP_WINDOW = 10;
 
@@ -75,24 +73,6 @@ export function startupWindowSeconds(contract: SmokeContract): number {
     window = Math.max(window, p.initialDelaySeconds + p.periodSeconds * p.failureThreshold);
   }
   return window;
-}
-
-/** A contract with nothing declared: `crossdock smoke <image-ref>` without manifests, before flags. */
-export function emptyContract(name: string, image: string | undefined): SmokeContract {
-  return {
-    name,
-    image,
-    lifecycle: 'long-running',
-    env: {},
-    envNotProvided: [],
-    user: {},
-    ports: [],
-    probes: [],
-    terminationGracePeriodSeconds: GRACE_DEFAULTS.kubernetes,
-    pythonImports: [],
-    sources: [],
-    origin: 'flags',
-  };
 }
 
 /** What a workload's containers see besides themselves: Services that may select them, ConfigMaps. */
@@ -243,11 +223,12 @@ function kubernetesContract(w: Workload, c: Container, around: Surroundings): Sm
         );
       return x.text;
     });
-  if (c.command) {
+  // An empty `command` or `args` is no override: the runtime (CRI) then runs the image's Entrypoint and Cmd.
+  if (c.command?.value.length) {
     contract.entrypoint = expand(c.command, 'command');
     contract.sources.push(sourceAt(c.command.site, 'command'));
   }
-  if (c.args) {
+  if (c.args?.value.length) {
     contract.cmd = expand(c.args, 'args');
     contract.sources.push(sourceAt(c.args.site, 'args'));
   }

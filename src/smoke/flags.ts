@@ -1,9 +1,14 @@
 import { UsageError } from '../errors.js';
 import { parseGoDuration } from '../model/duration.js';
-import { PROBE_DEFAULTS } from './defaults.js';
+import { emptyContract, PROBE_DEFAULTS } from './defaults.js';
+import { exposedTcpPorts } from './image-config.js';
+import type { SmokeImage } from './run.js';
 import type { ContractSource, SmokeContract } from './types.js';
 
-/** Command-line flags that override or add to a contract, as the parser gives them (repeatable flags as lists). */
+/**
+ * The contract flags of `crossdock smoke` (and their only parser): applied over a contract derived from deployment
+ * files, or over an empty one for `crossdock smoke <ref>` alone. Repeatable flags are lists.
+ */
 export interface SmokeFlags {
   /** `--port N`: a port the container must listen on. */
   port?: (string | number)[];
@@ -13,6 +18,13 @@ export interface SmokeFlags {
   expectExit?: string | number;
   /** `--env K=V`: set (or provide) an environment variable. */
   env?: string[];
+  /** `--python-import a,b`: Python modules that must import on every platform. */
+  pythonImports?: string[];
+  /** `--run-as-user UID`, `--run-as-non-root`: a pod's securityContext. */
+  runAsUser?: string | number;
+  runAsNonRoot?: boolean;
+  /** `--grace-period S`: terminationGracePeriodSeconds. */
+  gracePeriod?: string | number;
   /** `--startup-window 20s`: how long the process gets to start (replaces the window derived from probes). */
   startupWindow?: string | number;
 }
@@ -28,13 +40,13 @@ function portNumber(text: string, flag: string): number {
   return n;
 }
 
-/** `--startup-window` and similar: `20s`, `1m30s`, `500ms`, or a number of seconds. Positive. */
+/** `--startup-window`, `--timeout`, `--stop-timeout`: `20s`, `1m30s`, `500ms`, or a number of seconds. Positive. */
 export function parseDurationFlag(text: string | number, flag: string): number {
   const s = String(text).trim();
   const seconds = /^\d+(\.\d+)?$/.test(s) ? Number(s) : parseGoDuration(s);
   if (seconds === undefined || !(seconds > 0))
     throw new UsageError(`${flag} ${s}: not a duration`, {
-      hint: 'write it as 20s, 1m30s or a number of seconds',
+      hint: 'write it as 20s, 500ms, 1m30s or a number of seconds (more than 0)',
     });
   return seconds;
 }
@@ -42,7 +54,8 @@ export function parseDurationFlag(text: string | number, flag: string): number {
 /**
  * The contract with the command-line flags applied. `--port` and `--http` add ports and checks; `--expect-exit`
  * makes the workload a batch one expecting that code; `--env` sets a variable (and so provides one a secret would
- * have); `--startup-window` replaces the derived window. A malformed value is a UsageError. Pure.
+ * have); `--python-import` adds modules; `--run-as-user`, `--run-as-non-root`, `--grace-period` and
+ * `--startup-window` replace. A malformed value is a UsageError. Pure.
  */
 export function applyFlags(contract: SmokeContract, flags: SmokeFlags): SmokeContract {
   const k = structuredClone(contract);
@@ -67,7 +80,7 @@ export function applyFlags(contract: SmokeContract, flags: SmokeFlags): SmokeCon
         throw new UsageError(`--http ${h}: which port to ask is not known`, {
           hint:
             k.ports.length === 0
-              ? `the contract routes to no port: write it as ${path}:PORT`
+              ? `the contract routes to no port: write it as ${path}:PORT, or give --port PORT`
               : `the contract routes to ports ${k.ports.map((p) => p.port).join(', ')}: write it as ${path}:PORT`,
         });
       port = only.port;
@@ -93,15 +106,64 @@ export function applyFlags(contract: SmokeContract, flags: SmokeFlags): SmokeCon
   for (const e of flags.env ?? []) {
     const eq = e.indexOf('=');
     const name = eq < 0 ? '' : e.slice(0, eq);
-    if (!name) throw new UsageError(`--env ${e}: not NAME=VALUE`, { hint: 'write it as --env NAME=VALUE' });
+    if (!name)
+      throw new UsageError(`--env ${e}: not NAME=VALUE`, {
+        hint: 'write it as --env NAME=VALUE, e.g. --env LOG_LEVEL=debug',
+      });
     k.env[name] = e.slice(eq + 1);
     k.envNotProvided = k.envNotProvided.filter((n) => n.name !== name);
     // The value may be a secret: the source names the variable only.
     k.sources.push({ file: '--env', what: `--env ${name}` });
+  }
+  for (const m of flags.pythonImports ?? [])
+    if (!k.pythonImports.includes(m)) {
+      k.pythonImports.push(m);
+      k.sources.push(flagSource('--python-import', m));
+    }
+  if (flags.runAsUser !== undefined) {
+    const s = String(flags.runAsUser).trim();
+    if (!/^\d{1,10}$/.test(s))
+      throw new UsageError(`--run-as-user ${s}: not a numeric uid`, {
+        hint: 'write it as a number, e.g. --run-as-user 10001',
+      });
+    k.user.runAsUser = Number(s);
+    k.sources.push(flagSource('--run-as-user', s));
+  }
+  if (flags.runAsNonRoot) {
+    k.user.runAsNonRoot = true;
+    k.sources.push({ file: '--run-as-non-root', what: '--run-as-non-root' });
+  }
+  if (flags.gracePeriod !== undefined) {
+    const s = String(flags.gracePeriod).trim();
+    if (!/^\d{1,6}$/.test(s))
+      throw new UsageError(`--grace-period ${s}: not a number of seconds`, {
+        hint: 'e.g. --grace-period 30',
+      });
+    k.terminationGracePeriodSeconds = Number(s);
+    k.sources.push(flagSource('--grace-period', s));
   }
   if (flags.startupWindow !== undefined) {
     k.startupWindowSeconds = parseDurationFlag(flags.startupWindow, '--startup-window');
     k.sources.push(flagSource('--startup-window', flags.startupWindow));
   }
   return k;
+}
+
+/**
+ * `crossdock smoke <ref>` without deployment files: an empty contract with the flags applied, where the image's
+ * `EXPOSE`d tcp ports (of every platform) are the ports unless `--port` is given.
+ */
+export function contractFromFlags(flags: SmokeFlags, image: SmokeImage): SmokeContract {
+  const base = emptyContract('flags', undefined);
+  base.sources.push({ file: 'image config', what: 'Entrypoint, Cmd, User' });
+  if (!flags.port?.length)
+    for (const p of image.platforms)
+      for (const { port, key } of exposedTcpPorts(p.config?.config ?? undefined))
+        if (!base.ports.some((x) => x.port === port)) {
+          const source = { file: 'image config', what: `ExposedPorts ${key}` };
+          base.ports.push({ port, source });
+          base.sources.push(source);
+        }
+  base.ports.sort((a, b) => a.port - b.port);
+  return applyFlags(base, flags);
 }

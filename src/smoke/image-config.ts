@@ -113,11 +113,7 @@ export function applyImageConfig(contract: SmokeContract, config: SmokeImageConf
     k.sources.push(image('WorkingDir'));
   }
   if (k.origin === 'flags' && k.ports.length === 0)
-    for (const key of Object.keys(config.ExposedPorts ?? {})) {
-      const slash = key.indexOf('/');
-      const proto = slash < 0 ? 'tcp' : key.slice(slash + 1);
-      const port = Number(slash < 0 ? key : key.slice(0, slash));
-      if (proto !== 'tcp' || !Number.isInteger(port) || port <= 0) continue;
+    for (const { port, key } of exposedTcpPorts(config)) {
       const source = image(`ExposedPorts ${key}`);
       k.ports.push({ port, source });
       k.sources.push(source);
@@ -140,10 +136,30 @@ export function applyImageConfig(contract: SmokeContract, config: SmokeImageConf
   return k;
 }
 
-/** The argv the container runs (Entrypoint + Cmd); undefined while it depends on an image config not applied yet. */
-export function effectiveArgv(contract: SmokeContract): string[] | undefined {
-  if (contract.imageConfigApplied || (contract.entrypoint !== undefined && contract.cmd !== undefined))
-    return [...(contract.entrypoint ?? []), ...(contract.cmd ?? [])];
-  if (contract.entrypoint !== undefined) return [...contract.entrypoint];
-  return undefined;
+/** The image's `EXPOSE`d tcp ports (`8080/tcp`, `8080`), in the config's order. */
+export function exposedTcpPorts(config: SmokeImageConfig | undefined): { port: number; key: string }[] {
+  const out: { port: number; key: string }[] = [];
+  for (const key of Object.keys(config?.ExposedPorts ?? {})) {
+    const slash = key.indexOf('/');
+    const proto = slash < 0 ? 'tcp' : key.slice(slash + 1);
+    const port = Number(slash < 0 ? key : key.slice(0, slash));
+    if (proto === 'tcp' && Number.isInteger(port) && port > 0 && port <= 65535) out.push({ port, key });
+  }
+  return out;
 }
+
+/**
+ * The argv the container runs: the contract's entrypoint (Kubernetes `command`, compose `entrypoint`) replaces
+ * the image's Entrypoint and drops its Cmd; the contract's cmd (`args`, compose `command`) replaces the Cmd. Without
+ * the image config, undefined when the argv depends on it (after applyImageConfig it never does).
+ */
+export function effectiveArgv(contract: SmokeContract, image: ImageArgv): string[];
+export function effectiveArgv(contract: SmokeContract, image?: ImageArgv): string[] | undefined;
+export function effectiveArgv(contract: SmokeContract, image?: ImageArgv): string[] | undefined {
+  const entrypoint = contract.entrypoint ?? (image ? (image.Entrypoint ?? []) : undefined);
+  const cmd =
+    contract.cmd ?? (contract.entrypoint !== undefined ? [] : image ? (image.Cmd ?? []) : undefined);
+  return entrypoint && cmd ? [...entrypoint, ...cmd] : undefined;
+}
+
+type ImageArgv = Pick<SmokeImageConfig, 'Entrypoint' | 'Cmd'>;

@@ -15,7 +15,6 @@ import { childEnv } from '../exec.js';
 import { trackCleanup, untrackCleanup } from '../stop.js';
 import {
   archCheck,
-  effectiveArgv,
   importsCheck,
   listensCheck,
   type PlatformRun,
@@ -450,4 +449,4 @@ async function runChecks(run: PlatformRun): Promise<SmokeCheckResult[]> {
   return [starts, listens, probes, user, stops, arch, imports];
 }
 
-export { effectiveArgv, stopGrace };
+export { stopGrace };

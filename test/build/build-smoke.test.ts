@@ -224,5 +224,5 @@ test('build: --smoke needs --push, and the smoke flags need --smoke (usage error
     env: { PATH: process.env.PATH ?? '' },
   });
   assert.equal(badWindow.code, 2, badWindow.stderr);
-  assert.match(badWindow.stderr, /--startup-window soon is not a duration/);
+  assert.match(badWindow.stderr, /--startup-window soon: not a duration/);
 });

@@ -8,9 +8,12 @@ import {
   effectiveArgv,
   emptyContract,
   parseDurationFlag,
+  type SmokeFlags,
   type SmokeImageConfig,
   startupWindowSeconds,
 } from '../../src/smoke/contract.js';
+import { contractFromFlags } from '../../src/smoke/flags.js';
+import type { SmokeImage } from '../../src/smoke/run.js';
 import type { SmokeContract } from '../../src/smoke/types.js';
 
 /** A Deployment whose container has the given extra lines (command, args, env…). */
@@ -67,6 +70,24 @@ test('Kubernetes: command replaces Entrypoint and drops Cmd; args replaces Cmd o
   assert.deepEqual(effectiveArgv(deployment(['command: ["/bin/app"]', 'args: ["-v"]'])), ['/bin/app', '-v']);
   // Each platform's config applies to the contract as derived, never on top of another.
   assert.throws(() => applyImageConfig(command, IMAGE), InternalError);
+});
+
+test('effectiveArgv: the same argv from the image config as after applyImageConfig; empty command/args', () => {
+  for (const lines of [
+    [],
+    ['command: ["/bin/app"]'],
+    ['args: ["--fast"]'],
+    ['command: ["/bin/app"]', 'args: ["-v"]'],
+  ]) {
+    const c = deployment(lines);
+    assert.deepEqual(effectiveArgv(c, IMAGE), effectiveArgv(applyImageConfig(c, IMAGE)), lines.join(' '));
+  }
+  // An empty Kubernetes `command` or `args` overrides nothing: the CRI runs the image's Entrypoint and Cmd
+  // (containerd's WithProcessArgs), where an empty list used to run no command at all.
+  const empty = deployment(['command: []', 'args: []']);
+  assert.deepEqual([empty.entrypoint, empty.cmd], [undefined, undefined]);
+  assert.deepEqual(effectiveArgv(empty, IMAGE), ['/docker-entrypoint.sh', 'serve', '--port', '80']);
+  assert.deepEqual(effectiveArgv(deployment(['command: ["/bin/app"]', 'args: []']), IMAGE), ['/bin/app']);
 });
 
 test('compose: entrypoint replaces Entrypoint and drops Cmd; command replaces Cmd only', () => {
@@ -231,6 +252,8 @@ test('flags with bad values are usage errors that say how to write them', () => 
     ['env without =', { env: ['TOKEN'] }, /--env TOKEN: not NAME=VALUE/],
     ['window', { startupWindow: '10 parsecs' }, /--startup-window 10 parsecs: not a duration/],
     ['window zero', { startupWindow: '0s' }, /not a duration/],
+    ['uid', { runAsUser: 'root' }, /--run-as-user root: not a numeric uid/],
+    ['grace period', { gracePeriod: '30s' }, /--grace-period 30s: not a number of seconds/],
   ];
   for (const [what, flags, message] of bad)
     assert.throws(
@@ -243,4 +266,57 @@ test('flags with bad values are usage errors that say how to write them', () => 
     (e: unknown) =>
       e instanceof UsageError && /routes to no port: write it as \/healthz:PORT/.test(e.hint ?? ''),
   );
+});
+
+test('flags over a derived contract replace its user and grace period and add imports, each with its source', () => {
+  const base = deployment(['securityContext: {runAsUser: 1000}']);
+  assert.equal(base.user.runAsUser, 1000);
+  const k = applyFlags(base, {
+    runAsUser: '2000',
+    runAsNonRoot: true,
+    gracePeriod: '5',
+    pythonImports: ['numpy'],
+  });
+  assert.deepEqual(k.user, { runAsUser: 2000, runAsNonRoot: true });
+  assert.equal(k.terminationGracePeriodSeconds, 5);
+  assert.deepEqual(k.pythonImports, ['numpy']);
+  assert.deepEqual(
+    k.sources.slice(-4).map((s) => s.what),
+    ['--python-import numpy', '--run-as-user 2000', '--run-as-non-root', '--grace-period 5'],
+  );
+  // compose's 10 s default (or stop_grace_period) is replaced too.
+  assert.equal(
+    applyFlags(compose(['stop_grace_period: 1m']), { gracePeriod: '0' }).terminationGracePeriodSeconds,
+    0,
+  );
+});
+
+test('a bad flag value is the same usage error with and without deployment files', () => {
+  const image: SmokeImage = { reference: 'r/x:1', repository: 'r/x', digest: 'sha256:0', platforms: [] };
+  const derived = deployment(['ports:', '  - containerPort: 8080']);
+  const error = (f: () => unknown): [string, string | undefined] => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof UsageError) return [e.message, e.hint];
+      throw e;
+    }
+    return assert.fail('no usage error');
+  };
+  const bad: SmokeFlags[] = [
+    { port: ['0'] },
+    { http: ['health'] },
+    { http: ['/health:99999'] },
+    { expectExit: '-1' },
+    { env: ['=x'] },
+    { runAsUser: '1.5' },
+    { gracePeriod: 'soon' },
+    { startupWindow: '0' },
+  ];
+  for (const flags of bad)
+    assert.deepEqual(
+      error(() => contractFromFlags(flags, image)),
+      error(() => applyFlags(derived, flags)),
+      JSON.stringify(flags),
+    );
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
-import { effectiveArgv, firstTarFile, kubeletUserVerdict, stopGrace } from '../../src/smoke/checks.js';
+import { firstTarFile, kubeletUserVerdict, stopGrace } from '../../src/smoke/checks.js';
 import { parseContainerState } from '../../src/smoke/engine.js';
-import { contractFromFlags, parseDuration, parseHttpFlag } from '../../src/smoke/cli-flags.js';
+import { contractFromFlags, parseDurationFlag } from '../../src/smoke/flags.js';
+import { effectiveArgv } from '../../src/smoke/image-config.js';
 import {
   describeSockets,
   interpreterLine,
@@ -108,14 +109,11 @@ const IMAGE: SmokeImage = {
   ],
 };
 
-function flags(over: Partial<Parameters<typeof contractFromFlags>[0]> = {}) {
-  return contractFromFlags(
-    { ports: [], http: [], env: [], pythonImports: [], runAsNonRoot: false, ...over },
-    IMAGE,
-  );
+function flags(over: Parameters<typeof contractFromFlags>[0] = {}) {
+  return contractFromFlags(over, IMAGE);
 }
 
-test('the flags contract: EXPOSE tcp ports unless --port; --http on the first port; --expect-exit is batch', () => {
+test('the flags contract: EXPOSE tcp ports unless --port; --http on the only port; --expect-exit is batch', () => {
   const c = flags({ http: ['/health'] });
   assert.deepEqual(
     c.ports.map((p) => p.port),
@@ -130,31 +128,44 @@ test('the flags contract: EXPOSE tcp ports unless --port; --http on the first po
     headers: {},
   });
   const d = flags({
-    ports: ['9090'],
+    port: ['9090'],
     http: ['/x:7070'],
     expectExit: '3',
     env: ['A=b=c'],
     runAsNonRoot: true,
   });
+  // --port replaces the EXPOSE ports; --http adds its port.
   assert.deepEqual(
     d.ports.map((p) => p.port),
-    [9090],
+    [9090, 7070],
   );
   assert.equal(d.probes[0]?.action.type === 'http' && d.probes[0].action.port, 7070);
   assert.equal(d.lifecycle, 'batch');
   assert.equal(d.expectExit, 3);
   assert.deepEqual(d.env, { A: 'b=c' });
   assert.deepEqual(d.user, { runAsNonRoot: true });
-  assert.throws(() => flags({ ports: ['70000'] }), UsageError);
+  assert.throws(() => flags({ port: ['70000'] }), UsageError);
   assert.throws(() => flags({ env: ['NOEQUALS'] }), UsageError);
   assert.throws(() => flags({ expectExit: '256' }), UsageError);
-  assert.throws(() => parseHttpFlag('health'), UsageError);
-  assert.deepEqual(parseHttpFlag(':9000'), { path: '/', port: 9000 });
-  assert.equal(parseDuration('1.5s', 'x'), 1500);
-  assert.equal(parseDuration('250ms', 'x'), 250);
-  assert.equal(parseDuration('2m', 'x'), 120_000);
-  assert.equal(parseDuration('7', 'x'), 7000);
-  assert.throws(() => parseDuration('soon', 'x'), UsageError);
+  assert.throws(() => flags({ http: ['health'] }), UsageError);
+  // Two EXPOSE ports and --http without one: which to ask is not guessed.
+  const two = {
+    ...IMAGE,
+    platforms: [
+      { ...IMAGE.platforms[0]!, config: { config: { ExposedPorts: { '443/tcp': {}, '80/tcp': {} } } } },
+    ],
+  };
+  assert.throws(
+    () => contractFromFlags({ http: ['/health'] }, two),
+    (e: unknown) =>
+      e instanceof UsageError && /routes to ports 80, 443: write it as \/health:PORT/.test(e.hint ?? ''),
+  );
+  assert.equal(parseDurationFlag('1.5s', 'x'), 1.5);
+  assert.equal(parseDurationFlag('250ms', 'x'), 0.25);
+  assert.equal(parseDurationFlag('2m', 'x'), 120);
+  assert.equal(parseDurationFlag('1m30s', 'x'), 90);
+  assert.equal(parseDurationFlag('7', 'x'), 7);
+  assert.throws(() => parseDurationFlag('soon', 'x'), UsageError);
 });
 
 const BASE: SmokeContract = flags();

@@ -170,10 +170,10 @@ async function smokeSetup(
     throw new UsageError('--smoke needs --push: smoke runs each platform from the registry, by digest', {
       hint: 'crossdock build --push --smoke (or build, push, then run crossdock smoke <ref>)',
     });
-  const { parseDuration } = await import('../../smoke/cli-flags.js');
+  const { parseDurationFlag } = await import('../../smoke/flags.js');
   const ms = (name: string) => {
     const v = stringOpt(args, name);
-    return v === undefined ? undefined : parseDuration(v, name);
+    return v === undefined ? undefined : Math.round(parseDurationFlag(v, `--${name}`) * 1000);
   };
   const startupWindowMs = ms('startup-window');
   const stop = ms('stop-timeout');

@@ -5,10 +5,9 @@ import { parseNodeEndpoint } from '../../build/config.js';
 import { plainProgress, type ProgressSink, ttyProgress } from '../../build/progress.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { resolveRef } from '../../registry/reference.js';
-import { type ContractFlags, contractFromFlags, parseDuration } from '../../smoke/cli-flags.js';
+import { applyFlags, contractFromFlags, parseDurationFlag, type SmokeFlags } from '../../smoke/flags.js';
 import { exitCode, renderReport, reportOutcome, type SmokeReport } from '../../smoke/report.js';
 import { resolveSmokeImage, type SmokeImage, type SmokeOptions, smoke } from '../../smoke/run.js';
-import type { SmokeFlags } from '../../smoke/flags.js';
 import type { SmokeContract } from '../../smoke/types.js';
 import { VERSION } from '../../version.js';
 import { formatOpt, writeReport } from '../output.js';
@@ -35,9 +34,9 @@ function count(args: ParsedArgs, name: string, fallback: number): number {
   return Number(v);
 }
 
-export function contractFlags(args: ParsedArgs): ContractFlags {
+export function contractFlags(args: ParsedArgs): SmokeFlags {
   return {
-    ports: list(args, 'port'),
+    port: list(args, 'port'),
     http: listOpt(args, 'http'),
     expectExit: stringOpt(args, 'expect-exit'),
     env: listOpt(args, 'env'),
@@ -46,36 +45,6 @@ export function contractFlags(args: ParsedArgs): ContractFlags {
     runAsNonRoot: boolOpt(args, 'run-as-non-root'),
     gracePeriod: stringOpt(args, 'grace-period'),
   };
-}
-
-/** The flags over a contract derived from deployment files: `--port`/`--http` add, the others replace. */
-function overlayFlags(
-  derived: SmokeContract,
-  flags: ContractFlags,
-  applyFlags: (c: SmokeContract, f: SmokeFlags) => SmokeContract,
-): SmokeContract {
-  const c = applyFlags(derived, {
-    port: flags.ports,
-    http: flags.http,
-    expectExit: flags.expectExit,
-    env: flags.env,
-  });
-  if (flags.runAsUser !== undefined) {
-    if (!/^\d{1,10}$/.test(flags.runAsUser))
-      throw new UsageError(`--run-as-user ${flags.runAsUser} is not a numeric uid`, {
-        hint: 'e.g. --run-as-user 1000',
-      });
-    c.user.runAsUser = Number(flags.runAsUser);
-  }
-  if (flags.runAsNonRoot) c.user.runAsNonRoot = true;
-  if (flags.gracePeriod !== undefined) {
-    if (!/^\d{1,6}$/.test(flags.gracePeriod))
-      throw new UsageError(`--grace-period ${flags.gracePeriod} is not a number of seconds`, {
-        hint: 'e.g. 30',
-      });
-    c.terminationGracePeriodSeconds = Number(flags.gracePeriod);
-  }
-  return c;
 }
 
 /**
@@ -87,7 +56,7 @@ export async function contractsFor(args: ParsedArgs, image: SmokeImage, io: Io):
   const manifests = listOpt(args, 'manifest');
   const flags = contractFlags(args);
   if (!manifests.length) return [contractFromFlags(flags, image)];
-  const { contractsFromManifests, applyFlags } = await import('../../smoke/contract.js');
+  const { contractsFromManifests } = await import('../../smoke/contract.js');
   const files = await Promise.all(
     manifests.map(async (m) => {
       try {
@@ -100,10 +69,7 @@ export async function contractsFor(args: ParsedArgs, image: SmokeImage, io: Io):
       }
     }),
   );
-  const derived = contractsFromManifests(files, {
-    image: image.reference,
-    pythonImports: flags.pythonImports,
-  });
+  const derived = contractsFromManifests(files, { image: image.reference });
   for (const note of derived.notes) io.stderr.write(`note: ${note}\n`);
   if (!derived.contracts.length)
     throw new ConfigError(
@@ -112,14 +78,14 @@ export async function contractsFor(args: ParsedArgs, image: SmokeImage, io: Io):
         hint: 'name the file that deploys this image, or give the contract with flags (--port, --http, --expect-exit)',
       },
     );
-  return derived.contracts.map((c) => overlayFlags(c, flags, applyFlags));
+  return derived.contracts.map((c) => applyFlags(c, flags));
 }
 
 /** `--startup-window`, `--timeout`, `--stop-timeout`, … as runner options (checked before anything runs). */
 export function smokeOptions(args: ParsedArgs, io: Io): SmokeOptions {
   const ms = (name: string) => {
     const v = stringOpt(args, name);
-    return v === undefined ? undefined : parseDuration(v, name);
+    return v === undefined ? undefined : Math.round(parseDurationFlag(v, `--${name}`) * 1000);
   };
   const stop = ms('stop-timeout');
   const logDir = stringOpt(args, 'log-dir');
@@ -174,11 +140,8 @@ async function repositoryContracts(
   const { loadProject } = await import('../../engine/load.js');
   const { contractsFromRepository } = await import('../../smoke/contract.js');
   const model = await loadProject({ root, cwd: io.cwd });
-  const { smokePythonImports } = await import('../../engine/config.js');
-  const pythonImports = [
-    ...new Set([...contractFlags(args).pythonImports, ...smokePythonImports(model.config.raw)]),
-  ];
-  const derived = contractsFromRepository(model, { pythonImports });
+  // crossdock.yaml's smoke.pythonImports; --python-import adds to them (applyFlags).
+  const derived = contractsFromRepository(model);
   for (const note of derived.notes) io.stderr.write(`note: ${note}\n`);
   const images = [
     ...new Set(derived.contracts.map((c) => c.image).filter((i): i is string => i !== undefined)),
@@ -193,13 +156,10 @@ async function repositoryContracts(
     });
   const image = images[0] as string;
   const flags = contractFlags(args);
-  const { applyFlags } = await import('../../smoke/contract.js');
   return {
     image,
     // A container whose image is not named (a compose service with only `build:`) cannot be pulled: not this image.
-    contracts: derived.contracts
-      .filter((c) => c.image === image)
-      .map((c) => overlayFlags(c, flags, applyFlags)),
+    contracts: derived.contracts.filter((c) => c.image === image).map((c) => applyFlags(c, flags)),
   };
 }
 
