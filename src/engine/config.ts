@@ -77,10 +77,3 @@ export async function loadRepoConfig(
   }
   return emptyConfig();
 }
-
-/** `smoke.pythonImports` of a validated config (crossdock smoke adds them to `--python-import`). */
-export function smokePythonImports(raw: Record<string, unknown>): string[] {
-  const smoke = raw.smoke as { pythonImports?: unknown } | null | undefined;
-  const list = smoke?.pythonImports;
-  return Array.isArray(list) ? list.filter((m): m is string => typeof m === 'string') : [];
-}
