@@ -1,4 +1,15 @@
-import { constants, promises as fs } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  promises as fs,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Inventory, ReadResult, RepoFs } from '../model/repo.js';
@@ -10,14 +21,11 @@ export interface ReadLimits {
   maxFileBytes: number;
   /** Total bytes read per run; once spent, further reads are skipped with a note. */
   maxTotalBytes: number;
-  /** Reads in flight at once. */
-  concurrency: number;
 }
 
 export const DEFAULT_READ_LIMITS: ReadLimits = {
   maxFileBytes: 8 * 1024 * 1024,
   maxTotalBytes: 512 * 1024 * 1024,
-  concurrency: 16,
 };
 
 /** A repository-relative path crossdock may ask for: no absolute paths, no `..`, no NUL. */
@@ -43,15 +51,13 @@ export function decodeText(path: string, buf: Buffer): ReadResult {
 /**
  * The repository on disk. Every read is contained: `lstat` first; a symlink is followed only when its real path
  * stays under the repository root and ends at a regular file; devices, FIFOs and sockets are never opened; a
- * per-file limit, a total budget and bounded concurrency apply, and each skip is noted (never with the
+ * per-file limit and a total budget apply (one read at a time), and each skip is noted (never with the
  * content or the target of what was refused).
  */
 export class DiskRepoFs implements RepoFs {
   readonly root: string;
   private realRoot: string | undefined;
   private spent = 0;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
   private budgetNoted = false;
 
   constructor(
@@ -91,66 +97,62 @@ export class DiskRepoFs implements RepoFs {
     return loadInventory(this.root);
   }
 
-  private async slot(): Promise<() => void> {
-    if (this.active >= this.limits.concurrency) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    return () => {
-      this.active--;
-      this.waiting.shift()?.();
-    };
-  }
-
+  /*
+   * Reads use the synchronous file system calls: a check reads a few hundred small files, almost always from the
+   * page cache, and each promise-based call (lstat, open, read, close, through the thread pool) cost about ten
+   * times its synchronous twin in CPU profiles (200 ms against 26 ms for the 550 files of the 20,000-file bench
+   * repository). Nothing else runs on the event loop meanwhile except waiting for git.
+   */
   async read(path: string): Promise<ReadResult> {
     if (!isRepoPath(path)) return { ok: false, note: `${path}: not a path inside the repository, not read` };
-    const release = await this.slot();
-    try {
-      return await this.readContained(path);
-    } finally {
-      release();
-    }
+    return this.readContained(path);
   }
 
   async size(path: string): Promise<number | undefined> {
     if (!isRepoPath(path)) return undefined;
     const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
-    if (!(await this.dirIsReal(dir))) return undefined;
-    const st = await fs.lstat(join(this.root, path)).catch(() => undefined);
+    if (!this.dirIsReal(dir)) return undefined;
+    const st = lstatSync(join(this.root, path), { throwIfNoEntry: false });
     return st?.isFile() ? st.size : undefined;
   }
 
   /** Folders already checked: true when the folder (and every one above it) is a real folder, not a symlink. */
-  private readonly realDirs = new Map<string, Promise<boolean>>();
+  private readonly realDirs = new Map<string, boolean>();
 
-  private dirIsReal(dir: string): Promise<boolean> {
-    if (dir === '.' || dir === '') return Promise.resolve(true);
-    let p = this.realDirs.get(dir);
-    if (!p) {
+  private dirIsReal(dir: string): boolean {
+    if (dir === '.' || dir === '') return true;
+    let ok = this.realDirs.get(dir);
+    if (ok === undefined) {
       const parent = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '.';
-      p = this.dirIsReal(parent).then(async (ok) => {
-        if (!ok) return false;
-        const st = await fs.lstat(join(this.root, dir)).catch(() => undefined);
-        return !!st?.isDirectory() && !st.isSymbolicLink();
-      });
-      this.realDirs.set(dir, p);
+      ok = false;
+      if (this.dirIsReal(parent)) {
+        try {
+          const st = lstatSync(join(this.root, dir), { throwIfNoEntry: false });
+          ok = !!st?.isDirectory() && !st.isSymbolicLink();
+        } catch {
+          ok = false;
+        }
+      }
+      this.realDirs.set(dir, ok);
     }
-    return p;
+    return ok;
   }
 
-  private async readContained(path: string): Promise<ReadResult> {
-    this.realRoot ??= await fs.realpath(this.root);
+  private readContained(path: string): ReadResult {
+    this.realRoot ??= realpathSync(this.root);
     const abs = join(this.root, path);
-    let link: Awaited<ReturnType<typeof fs.lstat>>;
+    let link: Stats;
     try {
-      link = await fs.lstat(abs);
+      link = lstatSync(abs);
     } catch (e) {
       return { ok: false, note: missingNote(path, e) };
     }
     // The real path is only needed when the file or a folder above it is a symlink.
     const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
     let real = abs;
-    if (link.isSymbolicLink() || !(await this.dirIsReal(dir))) {
+    if (link.isSymbolicLink() || !this.dirIsReal(dir)) {
       try {
-        real = await fs.realpath(abs);
+        real = realpathSync(abs);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         return {
@@ -164,7 +166,14 @@ export class DiskRepoFs implements RepoFs {
       if (real !== this.realRoot && !real.startsWith(`${this.realRoot}${sep}`))
         return { ok: false, note: `${path}: symlink to outside the repository, not read` };
     }
-    const st = real !== abs ? await fs.stat(real).catch(() => undefined) : link;
+    let st: Stats | undefined = link;
+    if (real !== abs) {
+      try {
+        st = statSync(real);
+      } catch {
+        st = undefined;
+      }
+    }
     if (!st?.isFile())
       return {
         ok: false,
@@ -184,20 +193,24 @@ export class DiskRepoFs implements RepoFs {
     this.spent += st.size;
     let buf: Buffer;
     try {
-      // O_NOFOLLOW on the resolved path: a symlink swapped in after the check is not followed.
-      const handle = await fs.open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NOFOLLOW on the resolved path: a symlink swapped in after the check is not followed. O_NONBLOCK: a
+      // FIFO swapped in after the check does not block the open (it is refused below as not a regular file).
+      const fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       try {
+        if (!fstatSync(fd).isFile()) {
+          return { ok: false, note: `${path}: not a regular file (device, FIFO or socket), not read` };
+        }
         const size = Math.min(st.size, this.limits.maxFileBytes);
         buf = Buffer.alloc(size);
         let at = 0;
         while (at < size) {
-          const r = await handle.read(buf, at, size - at, at);
-          if (r.bytesRead === 0) break;
-          at += r.bytesRead;
+          const n = readSync(fd, buf, at, size - at, at);
+          if (n === 0) break;
+          at += n;
         }
         buf = buf.subarray(0, at);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     } catch (e) {
       return {

@@ -95,7 +95,7 @@ test('the per-file limit and the total budget are enforced and said once', { tim
   t.after(() => rmSync(root, { recursive: true, force: true }));
   writeFileSync(join(root, 'big.txt'), 'x'.repeat(2048));
   for (const n of [1, 2, 3]) writeFileSync(join(root, `f${n}.txt`), 'y'.repeat(600));
-  const fs = new DiskRepoFs(root, { maxFileBytes: 1024, maxTotalBytes: 1500, concurrency: 2 });
+  const fs = new DiskRepoFs(root, { maxFileBytes: 1024, maxTotalBytes: 1500 });
   const big = await fs.read('big.txt');
   assert.equal(big.ok, false);
   assert.match(big.ok ? '' : big.note, /^big\.txt: .* per-file limit, not read$/);
