@@ -333,6 +333,7 @@ export const FAMILIES: SourceFamily[] = [
   {
     id: 'compose',
     match: isComposePath,
+    cached: true,
     async load(file, ctx) {
       const parsed = parseYaml(file);
       const doc = parsed.docs[0];

@@ -26,6 +26,7 @@ import { type CheckOptions, check } from '../../src/engine/run.js';
 import { ConfigError } from '../../src/errors.js';
 import type { ReadResult, RepoFs } from '../../src/model/repo.js';
 import { SourceFile } from '../../src/model/source.js';
+import { yamlParseHook } from '../../src/sources/yaml/node.js';
 import { render, type RunResult } from '../../src/reporters/index.js';
 import { allRules } from '../../src/rules/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -198,6 +199,36 @@ test('a warm run reads only the files that changed', async (t) => {
   const untracked = await run();
   assert.deepEqual(untracked.reads, ['deploy/extra.yaml']);
   assert.deepEqual((await run()).reads, ['deploy/extra.yaml']);
+});
+
+test('compose facts come from the cache; a changed .env next to the file is still seen', async (t) => {
+  const repo = makeRepo({
+    files: {
+      'web/Dockerfile': 'FROM busybox:1.36\nCMD ["sh"]\n',
+      'compose.yaml': 'services:\n  web:\n    build: ./${APP}\n',
+      '.env': 'APP=web\n',
+    },
+  });
+  const cache = tempDir('crossdock-check-cache-');
+  const parsed: string[] = [];
+  yamlParseHook.onParse = (path) => parsed.push(path);
+  t.after(() => {
+    yamlParseHook.onParse = undefined;
+    repo.cleanup();
+    cache.cleanup();
+  });
+  const withCache: CheckOptions = { root: repo.root, cache: { dir: cache.dir } };
+  const ids = async (options: CheckOptions) =>
+    (await check(options, allRules())).result.findings.map((f) => f.ruleId);
+  assert.deepEqual(await ids(withCache), []);
+  assert.deepEqual(parsed, ['compose.yaml'], 'the cold run parses it');
+  assert.deepEqual(await ids(withCache), []);
+  assert.deepEqual(parsed, ['compose.yaml'], 'the warm run restores its facts');
+  // The interpolation reads .env: a new value is a dependency changed, so the file is loaded again.
+  writeFileSync(join(repo.root, '.env'), 'APP=nope\n');
+  assert.deepEqual(await ids(withCache), ['missing-file']);
+  assert.deepEqual(await ids({ root: repo.root }), ['missing-file'], 'as without the cache');
+  assert.equal(parsed.filter((p) => p === 'compose.yaml').length, 3);
 });
 
 test('a damaged, truncated or foreign pack is ignored and written again', async (t) => {
