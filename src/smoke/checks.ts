@@ -7,6 +7,7 @@ import { elfArchitecture } from '../registry/layers.js';
 import type { ImageConfig } from '../registry/types.js';
 import { INITS } from '../registry/verify.js';
 import type { ContainerState, SmokeEngine } from './engine.js';
+import { probeDeadlineSeconds } from './defaults.js';
 import { engineErrorLine } from './engine.js';
 import { effectiveArgv } from './image-config.js';
 import {
@@ -42,6 +43,8 @@ export interface PlatformRun {
   timedOut: boolean;
   /** How long the run waited: the startup window (as configured), or until a batch process exited. */
   waitedMs: number;
+  /** The startup window came from `--startup-window` (then probes get a few quick retries, not kubelet's time). */
+  windowGiven?: boolean;
   /** Where crossdock reaches the container (its address on the smoke network). */
   ip: string | undefined;
   /** The container's log (stdout and stderr), read after the window. */
@@ -316,18 +319,26 @@ async function oneProbe(
 }
 
 /**
- * As kubelet does, a probe fails only after `failureThreshold` failures in a row; smoke asks again 1 s apart (not
- * `periodSeconds`: the startup window already gave the process its time). The evidence is the last attempt's.
+ * As kubelet does, a probe fails only once it has failed `failureThreshold` times in a row, `periodSeconds` apart,
+ * after `initialDelaySeconds` (probeDeadlineSeconds, counted from the start, of which the startup window has
+ * passed): smoke asks again every second until then, and a probe that answers in time passes, however late.
+ * With `--startup-window` the user has said when the service is up: at most `failureThreshold` attempts (5 at
+ * most), 1 s apart. The evidence is the last attempt's.
  */
 async function probeWithRetries(
   run: PlatformRun,
   p: SmokeProbe,
 ): Promise<{ ok: boolean | undefined; lines: string[] }> {
-  const attempts = Math.max(1, Math.min(p.failureThreshold, 5));
+  const started = performance.now() - run.waitedMs;
+  const deadline = started + probeDeadlineSeconds(p) * 1000;
+  const maxAttempts = Math.max(1, Math.min(p.failureThreshold, 5));
+  let attempts = 1;
   let last = await oneProbe(run, p);
-  for (let i = 1; i < attempts && last.ok === false; i++) {
+  while (last.ok === false) {
+    if (run.windowGiven ? attempts >= maxAttempts : performance.now() + 1000 > deadline) break;
     await new Promise((r) => setTimeout(r, 1000));
     last = await oneProbe(run, p);
+    attempts++;
   }
   if (last.ok === false && attempts > 1) last.lines[0] = `${last.lines[0]} (${attempts} attempts)`;
   return last;

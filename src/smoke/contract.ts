@@ -18,6 +18,8 @@ import { readCompose } from '../sources/compose/compose.js';
 import { readManifest } from '../sources/k8s/manifests.js';
 import { parseYaml } from '../sources/yaml/node.js';
 import { emptyContract, GRACE_DEFAULTS, PROBE_DEFAULTS } from './defaults.js';
+
+export { MIN_STARTUP_WINDOW, probeDeadlineSeconds, startupWindowSeconds } from './defaults.js';
 import { composeEnv, expandKubernetes, kubernetesEnv, sourceAt } from './env.js';
 import { healthcheckProbe } from './image-config.js';
 import type { ContractSource, SmokeContract, SmokeProbe } from './types.js';
@@ -55,25 +57,7 @@ export interface DerivedContracts {
   notes: string[];
 }
 
-/** The shortest startup window: a process that exits within it has not started. */
-export const MIN_STARTUP_WINDOW = 10;
-
 const BATCH_KINDS = new Set(['Job', 'CronJob']);
-
-/**
- * How long a long-running workload gets to start: `--startup-window` when given, else the longest that a startup,
- * readiness or health check may take before it fails (initialDelaySeconds + periodSeconds × failureThreshold), and
- * at least 10 s.
- */
-export function startupWindowSeconds(contract: SmokeContract): number {
-  if (contract.startupWindowSeconds !== undefined) return contract.startupWindowSeconds;
-  let window = MIN_STARTUP_WINDOW;
-  for (const p of contract.probes) {
-    if (p.kind === 'liveness') continue;
-    window = Math.max(window, p.initialDelaySeconds + p.periodSeconds * p.failureThreshold);
-  }
-  return window;
-}
 
 /** What a workload's containers see besides themselves: Services that may select them, ConfigMaps. */
 interface Surroundings {

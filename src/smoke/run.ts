@@ -25,6 +25,7 @@ import {
   userCheck,
 } from './checks.js';
 import { engineErrorLine, SMOKE_LABEL, SmokeEngine } from './engine.js';
+import { startupWindowSeconds } from './defaults.js';
 import {
   SMOKE_CHECK_IDS,
   type SmokeCheckResult,
@@ -101,12 +102,6 @@ export async function resolveSmokeImage(client: RegistryClient, ref: ResolvedRef
       .filter((p) => !p.attestation)
       .map((p) => ({ platform: p.descriptorPlatform, digest: p.digest, config: p.config })),
   };
-}
-
-/** The startup window: the longest initial delay plus one period of the probes, at least 10 s. */
-export function defaultStartupWindowMs(contract: SmokeContract): number {
-  const fromProbes = Math.max(0, ...contract.probes.map((p) => p.initialDelaySeconds + p.periodSeconds));
-  return Math.max(10, fromProbes) * 1000;
 }
 
 function notRun(reason: string): SmokeCheckResult[] {
@@ -398,7 +393,8 @@ async function observe(
 ): Promise<PlatformRun> {
   const { contract, options, io } = job;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const windowMs = options.startupWindowMs ?? defaultStartupWindowMs(contract);
+  const windowGiven = options.startupWindowMs !== undefined || contract.startupWindowSeconds !== undefined;
+  const windowMs = options.startupWindowMs ?? startupWindowSeconds(contract) * 1000;
   let timedOut = false;
   const t = performance.now();
   if (!startError) {
@@ -426,6 +422,7 @@ async function observe(
     state,
     timedOut,
     waitedMs,
+    windowGiven,
     ip: state?.ips[network] ?? Object.values(state?.ips ?? {})[0],
     log: `${logs.stdout}${logs.stderr}`,
     timeoutMs,

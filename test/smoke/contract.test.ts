@@ -5,9 +5,10 @@ import { ConfigError } from '../../src/errors.js';
 import {
   contractsFromManifests,
   contractsFromRepository,
+  probeDeadlineSeconds,
   startupWindowSeconds,
 } from '../../src/smoke/contract.js';
-import type { SmokeContract } from '../../src/smoke/types.js';
+import type { SmokeContract, SmokeProbe } from '../../src/smoke/types.js';
 import { loadRepo } from '../helpers/check.js';
 
 /** 1-based line of the only line of `text` holding `needle` (fails when none or several do). */
@@ -294,8 +295,11 @@ test('a Deployment: command, args with $(VAR), env, envFrom, user, workingDir, p
       },
     ],
   );
-  // The startup probe may take 0 + 2 × 30 s, longer than readiness's 5 + 4 × 6 s.
-  assert.equal(startupWindowSeconds(web), 60);
+  // smoke first looks when kubelet sends its first probe (the liveness probe at 0 + 10 s; at least 10 s), and
+  // keeps asking each probe until kubelet would count it as failed: the startup probe after 0 + 2 × 30 s,
+  // readiness after 5 + 4 × 6 s.
+  assert.equal(startupWindowSeconds(web), 10);
+  assert.deepEqual(web.probes.map(probeDeadlineSeconds), [30, 29, 60]);
   assert.ok(
     notes.includes(
       `Deployment/web: args refers to $(API_TOKEN), whose value is not provided: passed as written`,
@@ -523,7 +527,8 @@ test('a compose file: entrypoint, command, user, env, ports/expose, healthcheck 
       },
     ],
   );
-  assert.equal(startupWindowSeconds(api), 20 + 15 * 4);
+  assert.equal(startupWindowSeconds(api), 20 + 15);
+  assert.equal(probeDeadlineSeconds(api.probes[0] as SmokeProbe), 20 + 15 * 4);
 
   const worker = byName(contracts, 'compose service worker');
   assert.equal(worker.image, '${REGISTRY}/worker:1');

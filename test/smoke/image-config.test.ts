@@ -10,11 +10,12 @@ import {
   parseDurationFlag,
   type SmokeFlags,
   type SmokeImageConfig,
+  probeDeadlineSeconds,
   startupWindowSeconds,
 } from '../../src/smoke/contract.js';
 import { contractFromFlags } from '../../src/smoke/flags.js';
 import type { SmokeImage } from '../../src/smoke/run.js';
-import type { SmokeContract } from '../../src/smoke/types.js';
+import type { SmokeContract, SmokeProbe } from '../../src/smoke/types.js';
 
 /** A Deployment whose container has the given extra lines (command, args, env…). */
 function deployment(lines: string[]): SmokeContract {
@@ -155,7 +156,10 @@ test('ExposedPorts count only without a deployment; Kubernetes ignores HEALTHCHE
     type: 'exec',
     command: ['/bin/bash', '-lc', 'wget -q -O- http://localhost/health'],
   });
-  assert.equal(startupWindowSeconds(flags), 14);
+  // First looked at after 10 s (the shortest window: the check's first run is at 0 + 7 s); the check counts as
+  // failed after 0 + 7 × 2 s.
+  assert.equal(startupWindowSeconds(flags), 10);
+  assert.equal(probeDeadlineSeconds(flags.probes[0] as SmokeProbe), 14);
 });
 
 test('compose healthcheck merges with the image HEALTHCHECK field by field; disable and NONE turn it off', () => {

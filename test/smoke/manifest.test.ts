@@ -43,7 +43,14 @@ interface Run {
 let runs = 0;
 const docker = (args: string[]) => promisify(execFile)(DOCKER, args, { timeout: 60_000 });
 
-async function smoke(image: ImageName, file: string, text: string, flags: string[] = [], format = 'json') {
+async function smoke(
+  image: ImageName,
+  file: string,
+  text: string,
+  flags: string[] = [],
+  format = 'json',
+  window = '1.5s',
+) {
   const path = join(dir, file);
   writeFileSync(path, text);
   const runId = `cdtest-smoke-manifest-${process.pid}-${++runs}`;
@@ -55,8 +62,7 @@ async function smoke(image: ImageName, file: string, text: string, flags: string
       path,
       '--ca-file',
       fx.caFile,
-      '--startup-window',
-      '1.5s',
+      ...(window ? ['--startup-window', window] : []),
       '--stop-timeout',
       '5s',
       '--run-id',
@@ -118,6 +124,39 @@ spec:
 }
 
 describe('smoke --manifest on the engine', { concurrency: 2, timeout: 600_000 }, () => {
+  test('a service ready after the startup window but before kubelet gives up passes', async () => {
+    // No --startup-window. Ready 15 s after the start. smoke first looks at 10 s (the shortest window; the probe's first run is at
+    // 0 + 5 s) and asks again every second until kubelet would count the probe as failed: 0 + 5 × 4 = 20 s.
+    const late = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: late
+spec:
+  selector:
+    matchLabels: {app: late}
+  template:
+    metadata:
+      labels: {app: late}
+    spec:
+      containers:
+        - name: late
+          image: ${fx.ref('server')}
+          command: ["/bin/busybox", "sh", "-c", "trap 'exit 0' TERM; /bin/busybox mkdir -p /tmp; (/bin/busybox sleep 15; /bin/busybox touch /tmp/ready) & /bin/busybox httpd -f -p 8080 -h /www & wait"]
+          readinessProbe:
+            exec: {command: ["/bin/busybox", "cat", "/tmp/ready"]}
+            periodSeconds: 5
+            failureThreshold: 4
+`;
+    const r = await smoke('server', 'late.yaml', late, ['--platform', 'linux/amd64'], 'json', '');
+    const probes = check(r.runs[0], 'linux/amd64', 'probes');
+    assert.equal(probes.status, 'pass', JSON.stringify(probes));
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(check(r.runs[0], 'linux/amd64', 'starts').summary, 'running after the 10 s startup window');
+    // It was not ready at the first ask: smoke kept asking (about 5 s) rather than report a failure kubelet
+    // would not have seen.
+    assert.ok((probes as Check & { durationMs: number }).durationMs >= 3000, JSON.stringify(probes));
+  });
+
   test('a Deployment whose named port and probe match the server passes on both platforms', async () => {
     const r = await smoke('server', 'good.yaml', deployment(fx.ref('server'), 8080));
     assert.equal(r.code, 0, r.stdout);
