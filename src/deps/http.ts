@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CrossdockError } from '../errors.js';
@@ -118,6 +119,11 @@ export interface HttpOptions {
   retries: number;
   /** First backoff (doubled each time, with jitter; default 200 ms). */
   backoffMs: number;
+  /**
+   * PEM certificates trusted besides Node's roots (a private index's CA). Verification is never turned off: a
+   * certificate nobody here trusts fails with what to pass.
+   */
+  ca?: string[];
 }
 
 export const DEFAULT_HTTP: HttpOptions = {
@@ -139,6 +145,20 @@ const agents = {
   http: new http.Agent({ keepAlive: true, maxSockets: 16 }),
   https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
 };
+
+/** One keep-alive agent per set of extra CAs: Node's roots plus those certificates. */
+const caAgents = new Map<string, https.Agent>();
+
+function httpsAgent(ca: string[] | undefined): https.Agent {
+  if (!ca?.length) return agents.https;
+  const key = ca.join('\n');
+  let agent = caAgents.get(key);
+  if (!agent) {
+    agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: [...tls.rootCertificates, ...ca] });
+    caAgents.set(key, agent);
+  }
+  return agent;
+}
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
@@ -163,7 +183,7 @@ function networkError(e: unknown, url: URL): IndexError {
     });
   if (/certificate|self.signed|SSL|TLS/i.test(`${code} ${err.message}`))
     return new IndexError(`package index ${where}: TLS: ${err.message}`, {
-      hint: 'install the index CA in the system trust store (NODE_EXTRA_CA_CERTS); crossdock never skips verification',
+      hint: 'trust the index CA with --ca-file PEM (or PIP_CERT, as pip reads it); crossdock never skips verification',
       cause: e,
     });
   return new IndexError(`package index ${where}: ${err.message || code || String(e)}`, {
@@ -194,7 +214,7 @@ function getOnce(
       {
         method: 'GET',
         headers: { 'User-Agent': 'crossdock', 'Accept-Encoding': 'identity', ...headers },
-        agent: url.protocol === 'https:' ? agents.https : agents.http,
+        agent: url.protocol === 'https:' ? httpsAgent(o.ca) : agents.http,
       },
       (res) => {
         const declared = Number(res.headers['content-length'] ?? -1);

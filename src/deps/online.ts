@@ -18,6 +18,8 @@ export interface WheelFactsOptions {
   /** crossdock's environment (PIP_INDEX_URL, cache folder, .netrc). */
   env: Record<string, string | undefined>;
   cacheDir?: string;
+  /** PEM certificates trusted for an HTTPS index besides the system's (`--ca-file`, PIP_CERT). */
+  ca?: string[];
 }
 
 function targetText(t: TargetEnv): string {
@@ -37,6 +39,7 @@ export async function fetchWheelFacts(
     env: options.env,
     indexUrl: options.indexUrl,
     cacheDir: options.cacheDir,
+    ca: options.ca,
   };
   for (const image of depsInputs(model)) {
     if (image.queries.length === 0 || image.targets.length === 0) continue;

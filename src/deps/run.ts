@@ -23,6 +23,8 @@ export interface DepsRunOptions {
   /** crossdock's own environment: PIP_INDEX_URL / PIP_EXTRA_INDEX_URL (as pip in CI would read them), cache folder, .netrc. */
   env: Record<string, string | undefined>;
   cacheDir?: string;
+  /** PEM certificates trusted for HTTPS indexes besides the system's. */
+  ca?: string[];
   /** Told before each image is checked (progress on a TTY). */
   progress?: (line: string) => void;
 }
@@ -37,7 +39,12 @@ export const PYPI_SIMPLE = 'https://pypi.org/simple';
  */
 export function indexFor(image: DepsImage, options: DepsRunOptions): IndexOptions | undefined {
   const envExtra = (options.env.PIP_EXTRA_INDEX_URL ?? '').split(/\s+/).filter(Boolean);
-  const base = { offline: options.offline, onlyBinary: image.index.onlyBinary, env: options.env };
+  const base = {
+    offline: options.offline,
+    onlyBinary: image.index.onlyBinary,
+    env: options.env,
+    ...(options.ca?.length ? { ca: options.ca } : {}),
+  };
   const cache = options.cacheDir ? { cacheDir: options.cacheDir } : {};
   if (options.indexUrl)
     return { ...base, ...cache, indexUrl: options.indexUrl, extraIndexUrls: [...options.extraIndexUrls] };

@@ -51,6 +51,8 @@ export interface IndexOptions {
   onProgress?: (done: number, total: number) => void;
   /** Timeouts and retries of each request (defaults: 15 s idle, 60 s total, 3 retries from 200 ms). */
   http?: Partial<{ timeoutMs: number; deadlineMs: number; retries: number; backoffMs: number }>;
+  /** PEM certificates trusted for HTTPS indexes besides the system's (`--ca-file`, PIP_CERT). */
+  ca?: string[];
 }
 
 export interface PlatformVerdict {

@@ -268,7 +268,13 @@ export interface CheckOptions extends LoadOptions, RunRulesOptions {
    * The Python package index for `--online` (`--index-url`, else PIP_INDEX_URL from `env`, else what the
    * repository names), and the environment its client reads (cache folder, .netrc).
    */
-  packageIndex?: { indexUrl?: string; extraIndexUrls?: string[]; env?: Record<string, string | undefined> };
+  packageIndex?: {
+    indexUrl?: string;
+    extraIndexUrls?: string[];
+    env?: Record<string, string | undefined>;
+    /** PEM certificates trusted for an HTTPS index besides the system's. */
+    ca?: string[];
+  };
 }
 
 /** Rules that read the package index's answers (`model.wheels`). */

@@ -1,9 +1,12 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { ConfigError } from '../errors.js';
+import { pemCertificates, readCertificates, readPem } from '../pem.js';
+
+export { pemCertificates, readCertificates, readPem };
 
 /**
  * Which certificates crossdock trusts for a registry host, and how it connects. The same places Docker and
@@ -41,21 +44,6 @@ export interface HostTls {
 /** Computed when first needed, not when the module is imported. */
 function systemCertDirs(): string[] {
   return ['/etc/docker/certs.d', '/etc/containers/certs.d', join(homedir(), '.config/containers/certs.d')];
-}
-
-/** Reads a PEM file, or fails with a ConfigError that says which file and why. */
-export function readPem(path: string, what: string): string {
-  try {
-    const text = readFileSync(path, 'utf8');
-    if (!text.includes('-----BEGIN'))
-      throw new ConfigError(`${what} ${path} is not a PEM file`, { hint: 'give a PEM-encoded certificate' });
-    return text;
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    throw new ConfigError(`${what} ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`, {
-      hint: 'check the path and its permissions',
-    });
-  }
 }
 
 export class Trust {
@@ -141,44 +129,6 @@ export class Trust {
 /*
  * Certificate helpers for `crossdock trust`: pure functions over parsed certificates, no network.
  */
-
-/**
- * The certificate blocks of a PEM text (a bundle may hold several), in order: each BEGIN line through the first
- * END line after it. Found with indexOf: a pattern tried every BEGIN without an END against the rest of the text.
- */
-export function pemCertificates(text: string): string[] {
-  const begin = '-----BEGIN CERTIFICATE-----';
-  const end = '-----END CERTIFICATE-----';
-  const out: string[] = [];
-  for (let b = text.indexOf(begin); b >= 0; ) {
-    const e = text.indexOf(end, b + begin.length);
-    if (e < 0) break;
-    out.push(text.slice(b, e + end.length));
-    b = text.indexOf(begin, e + end.length);
-  }
-  return out;
-}
-
-/** Parses every certificate of a CA file (`what` names it in errors); a file without one is a ConfigError. */
-export function readCertificates(path: string, what: string): X509Certificate[] {
-  const blocks = pemCertificates(readPem(path, what));
-  if (!blocks.length)
-    throw new ConfigError(`${what} ${path} holds no certificate`, {
-      hint: 'give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)',
-    });
-  return blocks.map((pem, i) => {
-    try {
-      return new X509Certificate(pem);
-    } catch (e) {
-      throw new ConfigError(
-        `${what} ${path}: certificate ${i + 1} cannot be parsed (${(e as Error).message})`,
-        {
-          hint: 'give the CA certificate in PEM form',
-        },
-      );
-    }
-  });
-}
 
 /** `SHA256:AB:CD:…`, the form `crossdock trust` prints and `--accept-fingerprint` takes (as openssl prints it). */
 export function fingerprintOf(cert: X509Certificate): string {

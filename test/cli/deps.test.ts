@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PACKAGES } from '../deps/fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TempRepo } from '../helpers/git-repo.js';
+import { makePki } from '../helpers/pki.js';
 import { type RunningIndex, startJsonIndex, writeIndex } from '../helpers/pyindex.js';
 import { assertSchema } from '../helpers/schema.js';
 
@@ -246,4 +247,52 @@ test('check --online --index-url: wheel-missing-for-platform on the requirement 
     ],
   );
   assert.equal(r.code, 1);
+});
+
+test('an HTTPS index signed by a private CA: refused with what to pass; trusted through --ca-file or PIP_CERT', {
+  timeout: 120_000,
+}, async (t) => {
+  const pki = makePki(join(work, 'pki'));
+  const cert = pki.server('index');
+  const secure = await startJsonIndex(join(work, 'root'), { tls: { chain: cert.chain, key: cert.key } });
+  t.after(() => secure.close());
+  const argv = ['deps', repo.root, '--index-url', secure.url, '--format', 'json', '--fail-on', 'never'];
+  // A cache of its own: an answer cached from the plain-HTTP index must not stand in for this one.
+  const run = (extra: string[], more: Record<string, string> = {}) =>
+    runCli([...argv, ...extra], { env: { ...env(), XDG_CACHE_HOME: join(work, 'cache-tls'), ...more } });
+
+  const refused = await run([]);
+  assert.notEqual(refused.code, 0);
+  assert.match(`${refused.stdout}${refused.stderr}`, /TLS/);
+  assert.match(`${refused.stdout}${refused.stderr}`, /--ca-file PEM/);
+  assert.ok(!secure.log.some((l) => l.status === 200), 'nothing was served over an unverified connection');
+
+  const statuses = (stdout: string) =>
+    Object.fromEntries(
+      (JSON.parse(stdout) as Json).packages.map((p) => [p.name, p.platforms['linux/arm64']?.status]),
+    );
+  const trusted = await run(['--ca-file', pki.caPath]);
+  assert.equal(trusted.code, 0, trusted.stderr);
+  const viaFlag = statuses(trusted.stdout);
+  // The same tree served over plain HTTP: the same verdicts.
+  const plain = await runCli(
+    ['deps', repo.root, '--index-url', index.url, '--format', 'json', '--fail-on', 'never'],
+    {
+      env: env(),
+    },
+  );
+  assert.deepEqual(viaFlag, statuses(plain.stdout));
+  assert.equal(viaFlag.purepkg, 'pure');
+
+  rmSync(join(work, 'cache-tls'), { recursive: true, force: true });
+  const viaPipCert = await run([], { PIP_CERT: pki.caPath });
+  assert.equal(viaPipCert.code, 0, viaPipCert.stderr);
+  assert.deepEqual(statuses(viaPipCert.stdout), viaFlag);
+
+  // A file that is not a certificate: exit 2, naming it, before anything is asked.
+  const junk = join(work, 'junk.pem');
+  writeFileSync(junk, 'not a certificate\n');
+  const bad = await run(['--ca-file', junk]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--ca-file .*junk\.pem is not a PEM file/);
 });

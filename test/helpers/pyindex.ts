@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { join, normalize } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { trackProcess, untrackProcess } from './procs.js';
@@ -205,6 +206,8 @@ export interface JsonIndexOptions {
   etag?: boolean;
   /** Basic credentials required on every request (`user:pass`). */
   auth?: string;
+  /** Serve HTTPS with this certificate chain and key (PEM files). */
+  tls?: { chain: string; key: string };
 }
 
 /**
@@ -213,7 +216,7 @@ export interface JsonIndexOptions {
  */
 export async function startJsonIndex(root: string, o: JsonIndexOptions = {}): Promise<RunningIndex> {
   const log: RunningIndex['log'] = [];
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const accept = String(req.headers.accept ?? '');
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     const entry = { path, accept, status: 200, authorization: req.headers.authorization };
@@ -259,12 +262,15 @@ export async function startJsonIndex(root: string, o: JsonIndexOptions = {}): Pr
       }
     }
     send(200, headers, body);
-  });
+  };
+  const server = o.tls
+    ? https.createServer({ cert: readFileSync(o.tls.chain), key: readFileSync(o.tls.key) }, handler)
+    : http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
-    url: `http://127.0.0.1:${port}/simple`,
+    url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}/simple`,
     host: { host: '127.0.0.1', port },
     log,
     close: () =>

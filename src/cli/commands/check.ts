@@ -3,6 +3,7 @@ import { cacheDisabledByEnv, checkCacheDir } from '../../engine/check-cache.js';
 import { checkCached } from '../../engine/cached.js';
 import { UsageError } from '../../errors.js';
 import { severityRank } from '../../model/finding.js';
+import { indexCaPems } from '../../pem.js';
 import { parsePlatform, type Platform } from '../../model/platform.js';
 import { render } from '../../reporters/index.js';
 import { formatOpt, REPORT_FORMATS, useColor, writeReport } from '../output.js';
@@ -52,7 +53,11 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
         warn: (m) => io.stderr.write(`warning: ${m}\n`),
       },
       only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
-      packageIndex: { indexUrl: stringOpt(args, 'index-url'), env: io.env },
+      packageIndex: {
+        indexUrl: stringOpt(args, 'index-url'),
+        env: io.env,
+        ...(boolOpt(args, 'online') ? { ca: indexCaPems(listOpt(args, 'ca-file'), io.env, io.cwd) } : {}),
+      },
       ...(boolOpt(args, 'no-cache') || cacheDisabledByEnv(io.env)
         ? {}
         : { cache: { dir: checkCacheDir(io.env) } }),

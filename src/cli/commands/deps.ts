@@ -13,6 +13,7 @@ import { depsReport } from '../../deps/run.js';
 import type { Decide, DepsImage, TargetEnv } from '../../deps/types.js';
 import { loadProject } from '../../engine/load.js';
 import { ConfigError, UsageError } from '../../errors.js';
+import { indexCaPems } from '../../pem.js';
 import { parsePlatform, type Platform } from '../../model/platform.js';
 import type { ProjectModel } from '../../model/project.js';
 import { SourceFile } from '../../model/source.js';
@@ -97,6 +98,8 @@ export async function depsCommand(args: ParsedArgs, io: Io, decide: Decide = dec
       hint: 'give the repository folder, or a requirements file',
     });
   }
+  // Read before the repository: a bad CA file is reported at once.
+  const ca = indexCaPems(listOpt(args, 'ca-file'), io.env, io.cwd);
   let images: DepsImage[];
   if (stat.isFile()) {
     // A requirements file: its folder is the repository read (includes must stay inside it).
@@ -118,6 +121,7 @@ export async function depsCommand(args: ParsedArgs, io: Io, decide: Decide = dec
     {
       indexUrl: stringOpt(args, 'index-url'),
       extraIndexUrls: listOpt(args, 'extra-index-url'),
+      ca,
       offline: boolOpt(args, 'offline'),
       env: io.env,
       progress: tty ? (line) => io.stderr.write(`checking ${line}\n`) : undefined,

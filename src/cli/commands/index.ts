@@ -195,7 +195,7 @@ export const COMMANDS: Command[] = [
         type: 'string',
         multiple: true,
         valueName: 'PEM',
-        description: 'with --online: also trust this CA',
+        description: 'with --online: also trust this CA (registries and the package index)',
       },
       {
         name: 'plain-http',
@@ -247,6 +247,13 @@ export const COMMANDS: Command[] = [
         multiple: true,
         valueName: 'URL',
         description: 'another index to read as well',
+      },
+      {
+        name: 'ca-file',
+        type: 'string',
+        multiple: true,
+        valueName: 'PEM',
+        description: "also trust this CA for an HTTPS index (PIP_CERT, pip's own setting, is read too)",
       },
       { name: 'python', type: 'string', valueName: 'X.Y', description: 'CPython version of every target' },
       {
