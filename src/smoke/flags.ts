@@ -150,6 +150,17 @@ export function applyFlags(contract: SmokeContract, flags: SmokeFlags): SmokeCon
 }
 
 /**
+ * Checks every flag's syntax before anything is read (the image, the manifests): a malformed value is a
+ * UsageError at once. The contract is a stand-in with one port, so `--http PATH` without a port passes here; which
+ * port it means is decided against the real contract's ports later.
+ */
+export function checkFlags(flags: SmokeFlags): void {
+  const standIn = emptyContract('flags', undefined);
+  standIn.ports.push({ port: 1, source: { file: 'flags', what: 'syntax check' } });
+  applyFlags(standIn, flags);
+}
+
+/**
  * `crossdock smoke <ref>` without deployment files: an empty contract with the flags applied, where the image's
  * `EXPOSE`d tcp ports (of every platform) are the ports unless `--port` is given.
  */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../src/errors.js';
+import { runCli } from '../helpers/cli.js';
 import { firstTarFile, kubeletUserVerdict, stopGrace } from '../../src/smoke/checks.js';
 import { parseContainerState } from '../../src/smoke/engine.js';
 import { contractFromFlags, parseDurationFlag } from '../../src/smoke/flags.js';
@@ -264,4 +265,30 @@ test('docker inspect of a container: state, PID 1, init, addresses', () => {
   assert.deepEqual(s?.args, ['httpd', '-f']);
   assert.deepEqual(s?.ips, { 'crossdock-smoke-x': '172.18.0.2' });
   assert.equal(parseContainerState('not json'), undefined);
+});
+
+test('smoke: a malformed flag is a usage error before the registry or the manifests are read', async () => {
+  // Nothing listens on port 1 and the manifest does not exist: were either read first, the error would be theirs.
+  for (const [flag, message] of [
+    [['--expect-exit', '300'], /--expect-exit 300: not an exit code/],
+    [['--env', 'NOEQUALS'], /--env NOEQUALS: not NAME=VALUE/],
+    [['--http', 'health'], /--http health: the path must start with \//],
+    [['--run-as-user', 'app'], /--run-as-user app: not a numeric uid/],
+  ] as const) {
+    const r = await runCli(['smoke', '127.0.0.1:1/team/app:1', '--manifest', 'missing.yaml', ...flag]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+  // `--http PATH` without a port is well formed: which port it means is decided against the contract, so here
+  // the manifest is what fails.
+  const r = await runCli([
+    'smoke',
+    '127.0.0.1:1/team/app:1',
+    '--manifest',
+    'missing.yaml',
+    '--http',
+    '/health',
+  ]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.doesNotMatch(r.stderr, /--http/);
 });

@@ -5,7 +5,13 @@ import { parseNodeEndpoint } from '../../build/config.js';
 import { plainProgress, type ProgressSink, ttyProgress } from '../../build/progress.js';
 import { ConfigError, UsageError } from '../../errors.js';
 import { resolveRef } from '../../registry/reference.js';
-import { applyFlags, contractFromFlags, parseDurationFlag, type SmokeFlags } from '../../smoke/flags.js';
+import {
+  applyFlags,
+  checkFlags,
+  contractFromFlags,
+  parseDurationFlag,
+  type SmokeFlags,
+} from '../../smoke/flags.js';
 import { exitCode, renderReport, reportOutcome, type SmokeReport } from '../../smoke/report.js';
 import { resolveSmokeImage, type SmokeImage, type SmokeOptions, smoke } from '../../smoke/run.js';
 import type { SmokeContract } from '../../smoke/types.js';
@@ -172,7 +178,8 @@ export async function smokeCommand(args: ParsedArgs, io: Io): Promise<number> {
   const format = formatOpt(args, FORMATS, 'text');
   const started = performance.now();
   const options = smokeOptions(args, io);
-  contractFlags(args);
+  // Every flag is checked before the registry or the manifests are read.
+  checkFlags(contractFlags(args));
   // A folder (or nothing: the current one) is a repository: its deployments give the image and the contract.
   const folder = positional === undefined ? io.cwd : isFolder(resolve(io.cwd, positional));
   const fromRepository = folder ? await repositoryContracts(folder, args, io) : undefined;
