@@ -6,7 +6,8 @@
 # - the container stack of the build tests: Debian's docker.io (dockerd 20.10 and the /usr/bin/docker 20.10 client,
 #   which has BuildKit built in), qemu-user-static + binfmt-support (arm64 emulation), iproute2 (a second engine's
 #   bridge), buildah (the buildah backend), zstd (checking zstd layers), mmdebstrap (Debian root filesystems with
-#   Python, scripts/make-python-rootfs.sh); then scripts/start-engine.sh starts dockerd and enables QEMU for arm64.
+#   Python, scripts/make-python-rootfs.sh), tinyproxy (a real HTTP proxy for the HTTPS_PROXY tests); then
+#   scripts/start-engine.sh starts dockerd and enables QEMU for arm64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -24,6 +25,7 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+command -v tinyproxy >/dev/null 2>&1 || need+=(tinyproxy)
 updated=0
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"

@@ -52,6 +52,7 @@ export async function registryClient(
       dockerConfig: io.env.DOCKER_CONFIG ? `${io.env.DOCKER_CONFIG}/config.json` : undefined,
     }),
     warn: (m) => io.stderr.write(`warning: ${m}\n`),
+    proxyEnv: io.env,
     onRetry: (what, attempt, reason) => io.stderr.write(`retry ${attempt}: ${what}: ${reason}\n`),
     backoffMs: msEnv(io, 'CROSSDOCK_BACKOFF_MS'),
     timeouts: {

@@ -106,7 +106,12 @@ export const decideAll: Decide = async (queries, targets, options) => {
   const ctx: ClientContext = {
     cache: options.cache === false ? undefined : new IndexCache(cacheDir),
     offline: options.offline,
-    http: { ...DEFAULT_HTTP, ...options.http, ...(options.ca?.length ? { ca: options.ca } : {}) },
+    http: {
+      ...DEFAULT_HTTP,
+      ...options.http,
+      ...(options.ca?.length ? { ca: options.ca } : {}),
+      proxyEnv: env,
+    },
     now: Date.now,
   };
   // Which (query, target) pairs need the index at all.

@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CrossdockError } from '../errors.js';
+import { describeProxy, proxiedHttp, proxyAgent, proxyFor } from '../net/proxy.js';
 
 /**
  * The HTTP layer of the package index client: node:http/https with keep-alive agents, an idle timeout and a total
@@ -124,6 +125,8 @@ export interface HttpOptions {
    * certificate nobody here trusts fails with what to pass.
    */
   ca?: string[];
+  /** Where HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY are read; without it every connection is direct. */
+  proxyEnv?: Record<string, string | undefined>;
 }
 
 export const DEFAULT_HTTP: HttpOptions = {
@@ -146,15 +149,20 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
 };
 
-/** One keep-alive agent per set of extra CAs: Node's roots plus those certificates. */
-const caAgents = new Map<string, https.Agent>();
+/** Keep-alive agents per proxy and set of extra CAs (Node's roots plus those certificates). */
+const caAgents = new Map<string, http.Agent>();
 
-function httpsAgent(ca: string[] | undefined): https.Agent {
-  if (!ca?.length) return agents.https;
-  const key = ca.join('\n');
+/** The agent for a URL: direct, or through the proxy the environment names; with the extra CAs for https. */
+function agentFor(url: URL, o: HttpOptions): http.Agent {
+  const proxy = o.proxyEnv ? proxyFor(url, o.proxyEnv) : undefined;
+  const ca = o.ca?.length ? [...tls.rootCertificates, ...o.ca] : undefined;
+  if (!proxy && !ca) return url.protocol === 'https:' ? agents.https : agents.http;
+  if (!proxy && url.protocol !== 'https:') return agents.http;
+  const key = `${url.protocol}|${proxy?.href ?? ''}|${o.ca?.join('\n') ?? ''}`;
   let agent = caAgents.get(key);
   if (!agent) {
-    agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: [...tls.rootCertificates, ...ca] });
+    const options = { keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}) };
+    agent = proxy ? proxyAgent(url, proxy, options) : new https.Agent(options);
     caAgents.set(key, agent);
   }
   return agent;
@@ -193,6 +201,24 @@ function networkError(e: unknown, url: URL): IndexError {
   });
 }
 
+/** A failure to reach the proxy itself is said as such (the index was never asked); others as without one. */
+function proxyNetworkError(e: unknown, url: URL, proxy: URL): IndexError {
+  const err = e as NodeJS.ErrnoException & { port?: number; hostname?: string };
+  const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  const atProxy =
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(err.code ?? '') &&
+    (err.port === proxyPort || err.hostname === proxy.hostname);
+  if (!atProxy) return networkError(e, url);
+  return new IndexError(
+    `package index ${redactUrl(url)}: the proxy ${describeProxy(proxy)} cannot be reached (${err.code})`,
+    {
+      hint: 'check HTTPS_PROXY / HTTP_PROXY (or ALL_PROXY), or add the index host to NO_PROXY to reach it directly',
+      transient: err.code !== 'ENOTFOUND',
+      cause: e,
+    },
+  );
+}
+
 /** One GET, no retry, no redirect: status, headers and the whole body (at most `max` bytes). */
 function getOnce(
   url: URL,
@@ -200,21 +226,32 @@ function getOnce(
   max: number,
   o: HttpOptions,
 ): Promise<HttpAnswer> {
-  const lib = url.protocol === 'https:' ? https : http;
+  const proxy = o.proxyEnv ? proxyFor(url, o.proxyEnv) : undefined;
+  // Plain http through a proxy: the request goes to the proxy, with the whole URL as its path.
+  const viaProxy = proxy && url.protocol === 'http:' ? proxiedHttp(url, proxy) : undefined;
+  const lib = viaProxy?.lib ?? (url.protocol === 'https:' ? https : http);
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (e: unknown) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
-      reject(networkError(e, url));
+      reject(proxy ? proxyNetworkError(e, url, proxy) : networkError(e, url));
     };
-    const req = lib.request(
-      url,
+    const req = (lib.request as typeof http.request)(
+      viaProxy ? `http://${viaProxy.options.host}:${viaProxy.options.port}` : url,
       {
+        ...viaProxy?.options,
         method: 'GET',
-        headers: { 'User-Agent': 'crossdock', 'Accept-Encoding': 'identity', ...headers },
-        agent: url.protocol === 'https:' ? httpsAgent(o.ca) : agents.http,
+        headers: {
+          'User-Agent': 'crossdock',
+          'Accept-Encoding': 'identity',
+          ...headers,
+          ...viaProxy?.options.headers,
+        },
+        agent: agentFor(url, o),
+        // Also per request: the tunnel agent takes the origin's TLS options from each request.
+        ...(url.protocol === 'https:' && o.ca?.length ? { ca: [...tls.rootCertificates, ...o.ca] } : {}),
       },
       (res) => {
         const declared = Number(res.headers['content-length'] ?? -1);

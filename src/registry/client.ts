@@ -53,6 +53,11 @@ export interface ClientOptions {
   /** Told about each retry (for progress output). */
   onRetry?: (what: string, attempt: number, reason: string) => void;
   warn?: (message: string) => void;
+  /**
+   * The environment HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY are read from (the CLI passes its own). Without
+   * it every connection is direct.
+   */
+  proxyEnv?: Record<string, string | undefined>;
 }
 
 export interface Timeouts {
@@ -169,7 +174,7 @@ function followable(location: string, base: URL, what: string): URL {
 
 export class RegistryClient {
   readonly trust: Trust;
-  private readonly http = new Http();
+  private readonly http: Http;
   private readonly credentials: CredentialStore;
   private readonly options: ClientOptions;
   /** Per host: the challenge it answered with. */
@@ -179,6 +184,7 @@ export class RegistryClient {
 
   constructor(options: ClientOptions = {}) {
     this.options = options;
+    this.http = new Http(options.proxyEnv);
     this.trust = new Trust({ ...options.trust, warn: options.warn ?? options.trust?.warn });
     this.credentials = options.credentials ?? new CredentialStore();
   }

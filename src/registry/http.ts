@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { describeProxy, proxiedHttp, proxyAgent, proxyFor } from '../net/proxy.js';
 import { RegistryError } from './errors.js';
 import type { HostTls } from './tls.js';
 
@@ -104,20 +105,29 @@ export function unsupportedScheme(url: URL, what = 'the registry sent crossdock 
 export class Http {
   private readonly agents = new Map<string, http.Agent>();
 
+  /**
+   * @param env where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (the CLI passes its environment); without it
+   * every connection is direct.
+   */
+  constructor(private readonly env?: Record<string, string | undefined>) {}
+
   private agent(url: URL, tls: HostTls): http.Agent {
-    const key = `${url.protocol}//${url.host}|${tls.rejectUnauthorized}`;
+    const proxy = this.env ? proxyFor(url, this.env) : undefined;
+    const key = `${url.protocol}//${url.host}|${tls.rejectUnauthorized}|${proxy?.href ?? ''}`;
     let a = this.agents.get(key);
     if (!a) {
-      a =
-        url.protocol === 'https:'
-          ? new https.Agent({
-              keepAlive: true,
-              maxSockets: 16,
-              ca: tls.ca,
-              cert: tls.cert,
-              key: tls.key,
-              rejectUnauthorized: tls.rejectUnauthorized,
-            })
+      const options = {
+        keepAlive: true,
+        maxSockets: 16,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        rejectUnauthorized: tls.rejectUnauthorized,
+      };
+      a = proxy
+        ? proxyAgent(url, proxy, options)
+        : url.protocol === 'https:'
+          ? new https.Agent(options)
           : new http.Agent({ keepAlive: true, maxSockets: 16 });
       this.agents.set(key, a);
     }
@@ -127,7 +137,10 @@ export class Http {
   request(req: HttpRequest, tls: HostTls): Promise<HttpResponse> {
     if (req.url.protocol !== 'https:' && req.url.protocol !== 'http:')
       return Promise.reject(unsupportedScheme(req.url));
-    const lib = req.url.protocol === 'https:' ? https : http;
+    const proxy = this.env ? proxyFor(req.url, this.env) : undefined;
+    // Plain http through a proxy: the request goes to the proxy, with the whole URL as its path.
+    const viaProxy = proxy && req.url.protocol === 'http:' ? proxiedHttp(req.url, proxy) : undefined;
+    const lib = viaProxy?.lib ?? (req.url.protocol === 'https:' ? https : http);
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = { 'User-Agent': 'crossdock', ...req.headers };
       if (Buffer.isBuffer(req.body)) headers['Content-Length'] = String(req.body.length);
@@ -143,9 +156,19 @@ export class Http {
         response?.destroy(e);
       }, deadlineMs);
       deadline.unref();
-      const r = lib.request(
-        req.url,
-        { method: req.method, headers, agent: this.agent(req.url, tls) },
+      const r = (lib.request as typeof http.request)(
+        viaProxy ? `http://${viaProxy.options.host}:${viaProxy.options.port}` : req.url,
+        {
+          ...viaProxy?.options,
+          method: req.method,
+          headers: { ...headers, ...viaProxy?.options.headers },
+          agent: this.agent(req.url, tls),
+          // Also per request: a proxy's agent keeps no TLS options of its own, and the origin behind the tunnel is
+          // verified as a direct connection would be.
+          ...(req.url.protocol === 'https:'
+            ? { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized }
+            : {}),
+        },
         (res) => {
           response = res;
           res.once('close', () => clearTimeout(deadline));
@@ -157,7 +180,7 @@ export class Http {
       );
       r.on('error', (e) => {
         if (!response) clearTimeout(deadline);
-        reject(describeNetworkError(e, req.url));
+        reject(this.proxyError(e, req.url) ?? describeNetworkError(e, req.url));
       });
       if (Buffer.isBuffer(req.body)) r.end(req.body);
       else if (req.body) {
@@ -169,6 +192,27 @@ export class Http {
         if (stream.errored) r.destroy(stream.errored);
         else stream.pipe(r);
       } else r.end();
+    });
+  }
+
+  /** A failure to reach the proxy itself, said as such (the registry was never asked); undefined otherwise. */
+  private proxyError(e: unknown, url: URL): RegistryError | undefined {
+    const proxy = this.env ? proxyFor(url, this.env) : undefined;
+    const err = e as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+    if (!proxy || !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(err.code ?? ''))
+      return undefined;
+    const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+    if (err.port !== proxyPort && err.hostname !== proxy.hostname) return undefined;
+    const what =
+      err.code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : err.code === 'ETIMEDOUT'
+          ? 'timed out'
+          : 'host name not found';
+    return new RegistryError(`${url.host}: the proxy ${describeProxy(proxy)} cannot be reached (${what})`, {
+      hint: `check the proxy in ${url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'} (or ALL_PROXY), or add ${url.hostname} to NO_PROXY to reach it directly`,
+      transient: err.code !== 'ENOTFOUND',
+      cause: e,
     });
   }
 

@@ -51,6 +51,7 @@ export async function checkCommand(args: ParsedArgs, io: Io): Promise<number> {
           plainHttp: listOpt(args, 'plain-http'),
         },
         warn: (m) => io.stderr.write(`warning: ${m}\n`),
+        proxyEnv: io.env,
       },
       only: listOpt(args, 'rule').length ? listOpt(args, 'rule') : undefined,
       packageIndex: {
