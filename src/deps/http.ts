@@ -239,7 +239,7 @@ function getOnce(
       reject(proxy ? proxyNetworkError(e, url, proxy) : networkError(e, url));
     };
     const req = (lib.request as typeof http.request)(
-      viaProxy ? `http://${viaProxy.options.host}:${viaProxy.options.port}` : url,
+      viaProxy ? viaProxy.origin : url,
       {
         ...viaProxy?.options,
         method: 'GET',

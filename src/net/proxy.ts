@@ -161,16 +161,17 @@ export function proxyAgent(
 }
 
 /**
- * A plain-http request for `url` sent to the proxy in absolute-URI form: the module to send it with (the proxy's
- * scheme) and the options that point it at the proxy.
+ * A plain-http request for `url` sent to the proxy in absolute-URI form: the module to send it with and the
+ * proxy's origin (its scheme: an https:// proxy is spoken to over TLS), and the options that point it there.
  */
 export function proxiedHttp(
   url: URL,
   proxy: URL,
-): { lib: typeof http | typeof https; options: http.RequestOptions } {
+): { lib: typeof http | typeof https; origin: string; options: http.RequestOptions } {
   const lib = proxy.protocol === 'https:' ? https : http;
   return {
     lib,
+    origin: `${proxy.protocol}//${proxy.host}`,
     options: {
       host: proxy.hostname.replace(/^\[|\]$/g, ''),
       port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),

@@ -157,7 +157,7 @@ export class Http {
       }, deadlineMs);
       deadline.unref();
       const r = (lib.request as typeof http.request)(
-        viaProxy ? `http://${viaProxy.options.host}:${viaProxy.options.port}` : req.url,
+        viaProxy ? viaProxy.origin : req.url,
         {
           ...viaProxy?.options,
           method: req.method,

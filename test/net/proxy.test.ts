@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
-import { bypassesProxy, proxyFor } from '../../src/net/proxy.js';
+import { bypassesProxy, describeProxy, proxiedHttp, proxyFor } from '../../src/net/proxy.js';
 import { PACKAGES } from '../deps/fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { syntheticLayout } from '../helpers/images.js';
@@ -70,6 +70,17 @@ test('which proxy a URL takes: scheme, lower case first, NO_PROXY hosts, domains
   assert.equal(proxyFor(new URL('https://ghcr.io/v2/'), {}), undefined);
   assert.equal(bypassesProxy('anything', '443', { no_proxy: '*' }), true);
   assert.equal(proxyFor(new URL('https://ghcr.io/'), { ALL_PROXY: 'http://all:1' })?.host, 'all:1');
+  // Plain http goes to the proxy in absolute-URI form, over TLS to an https:// proxy; credentials in the proxy URL
+  // become Proxy-Authorization and never appear in what is shown.
+  const secureProxy = new URL('https://ci:s3cret@proxy.example.com:3129');
+  const via = proxiedHttp(new URL('http://index.example:8080/simple/x/'), secureProxy);
+  assert.equal(via.origin, 'https://proxy.example.com:3129');
+  assert.equal(via.options.path, 'http://index.example:8080/simple/x/');
+  assert.deepEqual(via.options.headers, {
+    Host: 'index.example:8080',
+    'Proxy-Authorization': `Basic ${Buffer.from('ci:s3cret').toString('base64')}`,
+  });
+  assert.equal(describeProxy(secureProxy), 'https://ci@proxy.example.com:3129');
   assert.throws(
     () => proxyFor(new URL('https://ghcr.io/'), { HTTPS_PROXY: 'socks5://s:1080' }),
     (e: unknown) => {
