@@ -151,13 +151,14 @@ export function applyFlags(contract: SmokeContract, flags: SmokeFlags): SmokeCon
 
 /**
  * Checks every flag's syntax before anything is read (the image, the manifests): a malformed value is a
- * UsageError at once. The contract is a stand-in with one port, so `--http PATH` without a port passes here; which
- * port it means is decided against the real contract's ports later.
+ * UsageError at once. Each `--http` is checked alone against a stand-in contract with one port, so one without a
+ * port passes here: which port it means is decided against the real contract's ports later.
  */
 export function checkFlags(flags: SmokeFlags): void {
+  applyFlags(emptyContract('flags', undefined), { ...flags, http: [] });
   const standIn = emptyContract('flags', undefined);
   standIn.ports.push({ port: 1, source: { file: 'flags', what: 'syntax check' } });
-  applyFlags(standIn, flags);
+  for (const h of flags.http ?? []) applyFlags(standIn, { http: [h] });
 }
 
 /**

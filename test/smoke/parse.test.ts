@@ -4,7 +4,7 @@ import { UsageError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { firstTarFile, kubeletUserVerdict, stopGrace } from '../../src/smoke/checks.js';
 import { parseContainerState } from '../../src/smoke/engine.js';
-import { contractFromFlags, parseDurationFlag } from '../../src/smoke/flags.js';
+import { checkFlags, contractFromFlags, parseDurationFlag } from '../../src/smoke/flags.js';
 import { effectiveArgv } from '../../src/smoke/image-config.js';
 import {
   describeSockets,
@@ -291,4 +291,12 @@ test('smoke: a malformed flag is a usage error before the registry or the manife
   ]);
   assert.equal(r.code, 2, r.stderr);
   assert.doesNotMatch(r.stderr, /--http/);
+});
+
+test('checkFlags: well-formed flags pass whatever the contract will hold', () => {
+  // A port-less --http beside --port (or beside several EXPOSE ports) is decided later, not refused here.
+  checkFlags({ port: ['8080'], http: ['/health'] });
+  checkFlags({ port: ['8080', '9090'], http: ['/health', '/metrics:9090'] });
+  assert.throws(() => checkFlags({ http: ['/health:99999'] }), /--http/);
+  assert.throws(() => checkFlags({ http: ['health'] }), /the path must start with \//);
 });
