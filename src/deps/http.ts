@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CrossdockError } from '../errors.js';
-import { describeProxy, proxiedHttp, proxyAgent, proxyFor } from '../net/proxy.js';
+import { describeProxy, proxiedHttp, proxyAgent, proxyFor, proxyUnreachable } from '../net/proxy.js';
 
 /**
  * The HTTP layer of the package index client: node:http/https with keep-alive agents, an idle timeout and a total
@@ -149,21 +149,21 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
 };
 
-/** Keep-alive agents per proxy and set of extra CAs (Node's roots plus those certificates). */
-const caAgents = new Map<string, http.Agent>();
+/** Keep-alive agents through each proxy, per scheme. */
+const proxyAgents = new Map<string, http.Agent>();
 
-/** The agent for a URL: direct, or through the proxy the environment names; with the extra CAs for https. */
+/**
+ * The agent for a URL: direct, or through the proxy the environment names. Extra CAs go on each request (getOnce),
+ * which also keeps direct connections with different CAs in separate pools.
+ */
 function agentFor(url: URL, o: HttpOptions): http.Agent {
   const proxy = o.proxyEnv ? proxyFor(url, o.proxyEnv) : undefined;
-  const ca = o.ca?.length ? [...tls.rootCertificates, ...o.ca] : undefined;
-  if (!proxy && !ca) return url.protocol === 'https:' ? agents.https : agents.http;
-  if (!proxy && url.protocol !== 'https:') return agents.http;
-  const key = `${url.protocol}|${proxy?.href ?? ''}|${o.ca?.join('\n') ?? ''}`;
-  let agent = caAgents.get(key);
+  if (!proxy) return url.protocol === 'https:' ? agents.https : agents.http;
+  const key = `${url.protocol}|${proxy.href}`;
+  let agent = proxyAgents.get(key);
   if (!agent) {
-    const options = { keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}) };
-    agent = proxy ? proxyAgent(url, proxy, options) : new https.Agent(options);
-    caAgents.set(key, agent);
+    agent = proxyAgent(url, proxy);
+    proxyAgents.set(key, agent);
   }
   return agent;
 }
@@ -203,17 +203,13 @@ function networkError(e: unknown, url: URL): IndexError {
 
 /** A failure to reach the proxy itself is said as such (the index was never asked); others as without one. */
 function proxyNetworkError(e: unknown, url: URL, proxy: URL): IndexError {
-  const err = e as NodeJS.ErrnoException & { port?: number; hostname?: string };
-  const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
-  const atProxy =
-    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(err.code ?? '') &&
-    (err.port === proxyPort || err.hostname === proxy.hostname);
-  if (!atProxy) return networkError(e, url);
+  const why = proxyUnreachable(e, proxy);
+  if (!why) return networkError(e, url);
   return new IndexError(
-    `package index ${redactUrl(url)}: the proxy ${describeProxy(proxy)} cannot be reached (${err.code})`,
+    `package index ${redactUrl(url)}: the proxy ${describeProxy(proxy)} cannot be reached (${why.what})`,
     {
-      hint: 'check HTTPS_PROXY / HTTP_PROXY (or ALL_PROXY), or add the index host to NO_PROXY to reach it directly',
-      transient: err.code !== 'ENOTFOUND',
+      hint: `check the proxy in ${url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'} (or ALL_PROXY), or add ${url.hostname} to NO_PROXY to reach it directly`,
+      transient: why.transient,
       cause: e,
     },
   );
@@ -250,7 +246,7 @@ function getOnce(
           ...viaProxy?.options.headers,
         },
         agent: agentFor(url, o),
-        // Also per request: the tunnel agent takes the origin's TLS options from each request.
+        // Trusted besides the system's roots, direct or through the tunnel (the origin is verified either way).
         ...(url.protocol === 'https:' && o.ca?.length ? { ca: [...tls.rootCertificates, ...o.ca] } : {}),
       },
       (res) => {

@@ -87,6 +87,26 @@ export function describeProxy(proxy: URL): string {
   return `${proxy.protocol}//${proxy.username ? `${decodeURIComponent(proxy.username)}@` : ''}${proxy.host}`;
 }
 
+/**
+ * Why the proxy itself could not be reached (`connection refused`, `timed out`, `host name not found`), or
+ * undefined when the error is not about the proxy: the origin behind it was never asked, so the message must say
+ * proxy, not registry or index. Transient unless the name does not resolve.
+ */
+export function proxyUnreachable(e: unknown, proxy: URL): { what: string; transient: boolean } | undefined {
+  const err = e as NodeJS.ErrnoException & { port?: number; hostname?: string };
+  const what =
+    err.code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : err.code === 'ETIMEDOUT'
+        ? 'timed out'
+        : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+          ? 'host name not found'
+          : undefined;
+  const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  if (!what || (err.port !== proxyPort && err.hostname !== proxy.hostname)) return undefined;
+  return { what, transient: err.code !== 'ENOTFOUND' };
+}
+
 function proxyAuthorization(proxy: URL): Record<string, string> {
   if (!proxy.username) return {};
   const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;

@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { describeProxy, proxiedHttp, proxyAgent, proxyFor } from '../net/proxy.js';
+import { describeProxy, proxiedHttp, proxyAgent, proxyFor, proxyUnreachable } from '../net/proxy.js';
 import { RegistryError } from './errors.js';
 import type { HostTls } from './tls.js';
 
@@ -198,22 +198,16 @@ export class Http {
   /** A failure to reach the proxy itself, said as such (the registry was never asked); undefined otherwise. */
   private proxyError(e: unknown, url: URL): RegistryError | undefined {
     const proxy = this.env ? proxyFor(url, this.env) : undefined;
-    const err = e as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
-    if (!proxy || !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(err.code ?? ''))
-      return undefined;
-    const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
-    if (err.port !== proxyPort && err.hostname !== proxy.hostname) return undefined;
-    const what =
-      err.code === 'ECONNREFUSED'
-        ? 'connection refused'
-        : err.code === 'ETIMEDOUT'
-          ? 'timed out'
-          : 'host name not found';
-    return new RegistryError(`${url.host}: the proxy ${describeProxy(proxy)} cannot be reached (${what})`, {
-      hint: `check the proxy in ${url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'} (or ALL_PROXY), or add ${url.hostname} to NO_PROXY to reach it directly`,
-      transient: err.code !== 'ENOTFOUND',
-      cause: e,
-    });
+    const why = proxy ? proxyUnreachable(e, proxy) : undefined;
+    if (!proxy || !why) return undefined;
+    return new RegistryError(
+      `${url.host}: the proxy ${describeProxy(proxy)} cannot be reached (${why.what})`,
+      {
+        hint: `check the proxy in ${url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'} (or ALL_PROXY), or add ${url.hostname} to NO_PROXY to reach it directly`,
+        transient: why.transient,
+        cause: e,
+      },
+    );
   }
 
   close(): void {
